@@ -1,0 +1,3 @@
+"""ydabm: an agent-based model of homogeneous competition among the Yangtze River Delta's 41 cities."""
+
+__version__ = "0.1.0"

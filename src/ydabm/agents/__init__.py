@@ -1,0 +1,1 @@
+"""Agents: workers and firms as vectorised sets (numpy columns), city governments as Mesa agents."""

@@ -1,0 +1,81 @@
+"""Firms: one row per firm in numpy columns; rows of exited firms are reused by entrants.
+
+Columns: ``sector``, ``city``, ``productivity`` (idiosyncratic x city-sector fundamental, before
+trend growth and digital spillovers), ``overhead`` (fixed labour F, workers), ``capacity`` (output
+per quarter), ``employees`` (workers by class), ``price``, ``output``, ``revenue``, ``profit``
+(after tax, before government support), ``age`` (quarters), ``subsidy`` (received this quarter),
+``loss_streak`` (consecutive loss-making quarters), ``expected_demand``, ``zombie`` (alive only
+through government support), ``alive``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_FLOAT = ("productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
+          "subsidy", "expected_demand")
+_INT = ("sector", "city", "age", "loss_streak")
+
+
+class Firms:
+    """The vectorised set of firm agents."""
+
+    def __init__(self, size: int, sectors: int):
+        self.sectors = sectors
+        for name in _FLOAT:
+            setattr(self, name, np.zeros(size))
+        for name in _INT:
+            setattr(self, name, np.zeros(size, dtype=np.int32))
+        self.employees = np.zeros((size, 3), dtype=np.int32)
+        self.zombie = np.zeros(size, dtype=bool)
+        self.alive = np.zeros(size, dtype=bool)
+
+    @property
+    def size(self) -> int:
+        return self.alive.size
+
+    @property
+    def count(self) -> int:
+        return int(self.alive.sum())
+
+    @property
+    def cell(self) -> np.ndarray:
+        """Flat city-sector index city * S + sector."""
+        return self.city * self.sectors + self.sector
+
+    def free_rows(self, needed: int) -> np.ndarray:
+        """Rows for ``needed`` new firms, growing the columns when there are too few free rows."""
+        free = np.flatnonzero(~self.alive)
+        if free.size < needed:
+            self._grow(max(needed - free.size, self.size // 2))
+            free = np.flatnonzero(~self.alive)
+        return free[:needed]
+
+    def _grow(self, extra: int) -> None:
+        for name in _FLOAT + _INT + ("zombie", "alive"):
+            column = getattr(self, name)
+            setattr(self, name, np.concatenate([column, np.zeros(extra, dtype=column.dtype)]))
+        self.employees = np.concatenate([self.employees, np.zeros((extra, 3), dtype=np.int32)])
+
+    def open(self, rows: np.ndarray, **columns: np.ndarray) -> None:
+        """Start firms in ``rows`` with the given column values; everything else starts at zero."""
+        for name in _FLOAT + _INT:
+            getattr(self, name)[rows] = 0
+        self.employees[rows] = 0
+        self.zombie[rows] = False
+        for name, values in columns.items():
+            getattr(self, name)[rows] = values
+        self.alive[rows] = True
+
+    def close(self, rows: np.ndarray) -> None:
+        self.alive[rows] = False
+        self.zombie[rows] = False
+        self.employees[rows] = 0
+
+    def by_cell(self, values: np.ndarray, cities: int) -> np.ndarray:
+        """(C, S) sum of ``values`` over live firms by city and sector."""
+        live = self.alive
+        return np.bincount(self.cell[live], values[live], minlength=cities * self.sectors).reshape(cities, self.sectors)
+
+    def nbytes(self) -> int:
+        return sum(getattr(self, n).nbytes for n in _FLOAT + _INT + ("zombie", "alive", "employees"))

@@ -1,0 +1,247 @@
+"""Calibration: invert the 2020 data into the model's fundamentals.
+
+As in quantitative spatial economics (Redding & Rossi-Hansberg 2017), fundamentals are recovered
+so that the model at t = 0 reproduces the data exactly, at the *baseline* value of every policy lever;
+counterfactual lever settings then act on the same fundamentals.
+
+1. Structure: a city's GDP splits into primary/secondary/tertiary (data) and, inside each broad sector,
+   over sectors by the YRD weight times the pillar-industry prior (configs/sectors.toml).
+2. Expenditure shares alpha_s: the YRD-wide value-added shares (closed economy, no intermediates).
+3. Labour: farmers are the primary GDP share over `farm_productivity` of workers; a city's wages per
+   skill clear its labour market given sector labour costs ((sigma-1)/sigma + fixed cost) * revenue.
+4. Productivity: city-sector price levels p_is solve the goods market so that model revenue equals the
+   data's revenue R_is at observed spending (an exact-hat style fixed point); phi_is = markup * unit
+   labour cost / p_is.
+5. Amenities: inverted so that logit migration flows keep every city's population stationary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .geography import Geography
+from .markets import goods, migration
+from .sectors import Sectors
+
+SKILLS = ("farm", "low", "high")
+
+
+@dataclass
+class Fundamentals:
+    """What calibration recovers (arrays over C cities, S sectors, K = 3 labour classes).
+
+    Attributes:
+        expenditure_share: (S,) alpha_s.
+        revenue: (C, S) quarterly revenue (value added) at t = 0, yuan.
+        spending: (C,) quarterly spending at t = 0, yuan.
+        agents: (C,) worker agents per city.
+        labour_force: (C, K) agents by class.
+        wages: (C, K) wage per agent per quarter, yuan.
+        skill_mix: (S, K) share of each class in a sector's labour.
+        price_level: (C, S) price of a z = 1 firm at t = 0.
+        productivity: (C, S) phi_is.
+        amenity: (C,) log amenity.
+        hukou_share: (C, H) residents' hukou groups (provinces, then outside the region).
+        targets: (C, S) government target sectors at t = 0 (baseline).
+    """
+
+    expenditure_share: np.ndarray
+    revenue: np.ndarray
+    spending: np.ndarray
+    agents: np.ndarray
+    labour_force: np.ndarray
+    wages: np.ndarray
+    skill_mix: np.ndarray
+    price_level: np.ndarray
+    productivity: np.ndarray
+    amenity: np.ndarray
+    hukou_share: np.ndarray
+    targets: np.ndarray
+
+
+def sector_structure(geo: Geography, sectors: Sectors) -> np.ndarray:
+    """(C, S) shares of each city's GDP by sector: broad shares split by weight x pillar prior."""
+    if geo.synthetic:
+        return np.tile(sectors.expenditure_share / sectors.expenditure_share.sum(), (geo.count, 1))
+    prior = np.tile(sectors.weight, (geo.count, 1))
+    for c, city in enumerate(geo.names):
+        for name in sectors.pillars.get(city, ()):
+            prior[c, sectors.index(name)] *= sectors.pillar_multiplier
+    shares = np.zeros_like(prior)
+    for b in range(3):
+        inside = sectors.broad == b
+        if inside.any():
+            shares[:, inside] = geo.broad_shares[:, [b]] * prior[:, inside] / prior[:, inside].sum(axis=1, keepdims=True)
+    return shares / shares.sum(axis=1, keepdims=True)
+
+
+def skill_mix(sectors: Sectors) -> np.ndarray:
+    """(S, K) labour mix: farmers in agriculture, low/high skill elsewhere by skill intensity."""
+    mix = np.zeros((sectors.count, 3))
+    mix[sectors.agriculture, 0] = 1.0
+    other = ~sectors.agriculture
+    mix[other, 1] = 1.0 - sectors.skill_intensity[other]
+    mix[other, 2] = sectors.skill_intensity[other]
+    return mix
+
+
+def expenditure_shares(geo: Geography, sectors: Sectors, structure: np.ndarray, agriculture_share: float) -> np.ndarray:
+    """alpha_s: data value-added shares (YRD) or the configured shares (synthetic worlds)."""
+    if geo.synthetic:
+        alpha = sectors.expenditure_share.copy()
+        ag = sectors.agriculture
+        alpha[ag] = agriculture_share * alpha[ag] / alpha[ag].sum()
+        alpha[~ag] = (1 - agriculture_share) * alpha[~ag] / alpha[~ag].sum()
+        return alpha
+    return (structure * geo.gdp[:, None]).sum(axis=0) / geo.gdp.sum()
+
+
+def labour_cost_share(sectors: Sectors) -> np.ndarray:
+    """Labour cost as a share of revenue: variable labour (sigma-1)/sigma plus overhead."""
+    return (sectors.elasticity - 1) / sectors.elasticity + sectors.fixed_cost
+
+
+def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarray,
+              targets: np.ndarray) -> Fundamentals:
+    """Recover fundamentals from data at the given (baseline) parameters.
+
+    Args:
+        geo: geography with 2020 data.
+        sectors: sector table.
+        params: validated parameters (levers at their baseline values).
+        iceberg: (S, C, C) baseline trade costs.
+        targets: (C, S) baseline target sectors (they set local protection in ``iceberg``).
+    """
+    structure = sector_structure(geo, sectors)
+    alpha = expenditure_shares(geo, sectors, structure, params["agriculture_share"])
+    gdp = geo.gdp / 4.0
+    if geo.synthetic:
+        gdp = np.full(geo.count, gdp.mean())
+        structure = np.tile(alpha, (geo.count, 1))
+    revenue = structure * gdp[:, None]
+    agents = np.maximum(np.rint(geo.population / params["people_per_agent"]).astype(int), 10)
+    mix = skill_mix(sectors)
+    labour_cost = revenue * labour_cost_share(sectors)[None, :]
+    labour_force = _labour_force(geo, sectors, structure, agents, params, alpha)
+    wages = _wages(labour_cost, sectors, labour_force, params)
+    price = _price_levels(revenue, alpha, gdp, sectors, iceberg)
+    unit_labour = wages @ mix.T                                   # (C, S) cost of one labour unit
+    markup = sectors.elasticity / (sectors.elasticity - 1)
+    productivity = markup[None, :] * unit_labour / price
+    hukou = hukou_shares(geo)
+    amenity = _amenity(geo, wages, labour_force, hukou, price, revenue, alpha, sectors, iceberg, params)
+    return Fundamentals(alpha, revenue, gdp, agents, labour_force, wages, mix, price, productivity,
+                        amenity, hukou, targets)
+
+
+def _labour_force(geo, sectors, structure, agents, params, alpha) -> np.ndarray:
+    """(C, K) agents by class: farmers from the primary share, skills from the sector mix."""
+    ag_share = structure[:, sectors.agriculture].sum(axis=1)
+    if geo.synthetic:
+        farm = ag_share                          # FKV: farmers are the (1 - mu) share of labour
+    else:
+        farm = np.clip(ag_share / params["farm_productivity"], 0.0, 0.6)
+    farmers = np.rint(agents * farm).astype(int)
+    urban = agents - farmers
+    mix = skill_mix(sectors)
+    heads = structure * labour_cost_share(sectors)[None, :] / _head_cost(mix, params["skill_premium"])[None, :]
+    low, high = heads @ mix[:, 1], heads @ mix[:, 2]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        high_share = np.where(low + high > 0, high / (low + high), 0.0)
+    high_count = np.rint(urban * high_share).astype(int)
+    return np.column_stack([farmers, urban - high_count, high_count])
+
+
+def _head_cost(mix: np.ndarray, premium: float) -> np.ndarray:
+    """(S,) cost of one worker of a sector's mix in units of the low-skill wage."""
+    return mix[:, 0] + mix[:, 1] + premium * mix[:, 2]
+
+
+def _wages(labour_cost, sectors, labour_force, params) -> np.ndarray:
+    """Wages per class that pay the labour cost of each city to its employed agents.
+
+    Farmers share agriculture's labour cost; urban workers share the rest, with high-skill wages
+    ``skill_premium`` times low-skill wages.
+    """
+    employed = labour_force * (1.0 - params["natural_unemployment"])
+    premium = params["skill_premium"]
+    farm_cost = labour_cost[:, sectors.agriculture].sum(axis=1)
+    urban_cost = labour_cost[:, ~sectors.agriculture].sum(axis=1)
+    urban_heads = employed[:, 1] + premium * employed[:, 2]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = np.where(urban_heads > 0, urban_cost / urban_heads, 0.0)
+        farm = np.where(employed[:, 0] > 0, farm_cost / employed[:, 0], low)
+    return np.column_stack([farm, low, premium * low])
+
+
+def _price_levels(revenue, alpha, gdp, sectors, iceberg, tolerance=1e-12) -> np.ndarray:
+    """City-sector price levels at which the goods market reproduces ``revenue`` at observed spending."""
+    weights = goods.cost_weights(iceberg, sectors.elasticity)
+    spending = gdp[:, None] * alpha[None, :]
+    varieties = revenue.copy()
+    for _ in range(10000):
+        phi = goods.price_terms(varieties, weights)
+        model = varieties * goods.market_access(weights, spending, phi)
+        ratio = np.where(revenue > 0, revenue / np.where(model > 0, model, 1.0), 1.0)
+        varieties *= ratio
+        if np.abs(ratio - 1).max() < tolerance:
+            break
+    # A = p^(1 - sigma) for a unit mass of z = 1 firms; normalise the geometric-mean price to 1
+    log_price = np.log(varieties) / (1.0 - sectors.elasticity)[None, :]
+    log_price -= log_price.mean(axis=0, keepdims=True)
+    return np.exp(log_price)
+
+
+def hukou_shares(geo: Geography) -> np.ndarray:
+    """(C, P + 1) share of each city's residents by hukou group (provinces, then outside the YRD).
+
+    Residents up to the hukou population are locals. The surplus (resident - hukou) in a city comes
+    from cities with more hukou than residents, weighted by their deficit and exp(-hours / 3); the part
+    of all surpluses that the region's deficits cannot supply comes from outside the region.
+    """
+    provinces = int(geo.province_index.max()) + 1
+    shares = np.zeros((geo.count, provinces + 1))
+    shares[np.arange(geo.count), geo.province_index] = 1.0
+    surplus = np.clip(geo.population - geo.hukou_population, 0, None)
+    deficit = np.clip(geo.hukou_population - geo.population, 0, None)
+    if surplus.sum() == 0:
+        return shares
+    inside = min(1.0, deficit.sum() / surplus.sum())
+    for c in np.flatnonzero(surplus):
+        gravity = deficit * np.exp(-geo.hours[c] / 3.0)
+        migrant = surplus[c] / geo.population[c]
+        shares[c, geo.province_index[c]] = 1.0 - migrant
+        if gravity.sum() > 0:
+            by_province = np.bincount(geo.province_index, gravity, minlength=provinces) / gravity.sum()
+            shares[c, :provinces] += migrant * inside * by_province
+        shares[c, provinces] += migrant * (1 - inside if gravity.sum() > 0 else 1.0)
+    return shares
+
+
+def log_real_income(wages, employment_rate, benefit_rate, consumer_price, housing_cost, housing_share):
+    """(C, K) log expected real income: (w * e + b * w_low * (1 - e)) / (P^(1-h) H^h)."""
+    benefit = benefit_rate * wages[:, [1]]
+    expected = wages * employment_rate + benefit * (1 - employment_rate)
+    living = consumer_price ** (1 - housing_share) * housing_cost ** housing_share
+    return np.log(np.maximum(expected, 1e-12) / living[:, None])
+
+
+def _amenity(geo, wages, labour_force, hukou, price, revenue, alpha, sectors, iceberg, params):
+    weights = goods.cost_weights(iceberg, sectors.elasticity)
+    varieties = price ** (1.0 - sectors.elasticity)[None, :]
+    phi = goods.price_terms(varieties, weights)
+    price_index = phi ** (1.0 / (1.0 - sectors.elasticity))[None, :]
+    cpi = goods.consumer_price_index(price_index, alpha)
+    employment = np.full_like(wages, 1.0 - params["natural_unemployment"])
+    income = log_real_income(wages, employment, params["unemployment_benefit"], cpi,
+                             np.ones(geo.count), params["housing_share"])
+    mobile = labour_force[:, 1:]
+    counts = hukou[:, :, None] * mobile[:, None, :]
+    if mobile.sum(axis=1).min() <= 0:
+        return np.zeros(geo.count)
+    return migration.stationary_amenity(
+        income[:, 1:], counts, mobile.sum(axis=1).astype(float), geo.hours, params["move_cost"],
+        params["move_cost_per_hour"], params["barrier"] * params["hukou_penalty"],
+        geo.province_index, params["migration_elasticity"])

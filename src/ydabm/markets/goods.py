@@ -1,0 +1,159 @@
+"""Goods market: Dixit-Stiglitz monopolistic competition with iceberg trade costs.
+
+City j spends ``spending[j, s]`` on sector s. A firm f located in i sells to j at the delivered price
+``p_f * T[s, i, j]``; CES demand gives revenue
+
+    r_fj = (p_f T_ij)^(1 - sigma) * P_js^(sigma - 1) * E_js,    P_js^(1 - sigma) = sum_f (p_f T_ij)^(1 - sigma)
+
+(Fujita, Krugman & Venables 1999, eqs. 4.5-4.9). Summing over firms of a city-sector first makes
+clearing O(firms + S * C^2). Every yuan spent is a yuan of some firm's revenue, by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def iceberg_costs(hours: np.ndarray, trade_cost_per_hour: np.ndarray, border: np.ndarray,
+                  barrier: float, protected: np.ndarray | None = None,
+                  local_protection: float = 0.0) -> np.ndarray:
+    """Iceberg trade cost T[s, i, j] >= 1 of shipping sector-s goods from city i to city j.
+
+    T = exp(tau_s * hours_ij) * (1 + barrier * border_ij) * (1 + barrier * local_protection) where the
+    last factor applies to imports (i != j) into sectors that city j protects.
+
+    Args:
+        hours: (C, C) shortest-path travel time, hours.
+        trade_cost_per_hour: (S,) tau_s.
+        border: (C, C) provincial border effect (already scaled), 0 within a province.
+        barrier: administrative barrier in [0, 1].
+        protected: (C, S) bool, sectors each importing city j protects (its target sectors).
+        local_protection: extra iceberg cost on protected imports at barrier = 1.
+    """
+    cost = np.exp(trade_cost_per_hour[:, None, None] * hours[None, :, :])
+    cost = cost * (1.0 + barrier * border)[None, :, :]
+    if protected is not None and local_protection > 0 and barrier > 0:
+        foreign = ~np.eye(hours.shape[0], dtype=bool)
+        extra = 1.0 + barrier * local_protection * protected.T[:, None, :] * foreign[None, :, :]
+        cost = cost * extra
+    return cost
+
+
+def cost_weights(iceberg: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
+    """T^(1 - sigma) per sector, the trade-cost weight in CES demand (S, C, C)."""
+    return iceberg ** (1.0 - elasticity)[:, None, None]
+
+
+def price_terms(varieties: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Phi[j, s] = sum_i A[i, s] * T[s, i, j]^(1 - sigma): the CES price index to the power 1 - sigma.
+
+    Args:
+        varieties: (C, S) A[i, s] = sum of p_f^(1 - sigma) over firms of city i, sector s.
+        weights: (S, C, C) T^(1 - sigma).
+    """
+    return np.einsum("sij,is->js", weights, varieties)
+
+
+def market_access(weights: np.ndarray, spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """MA[i, s] = sum_j T_ij^(1 - sigma) E_js / Phi_js: revenue per unit of p^(1 - sigma)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_unit = np.where(phi > 0, spending / phi, 0.0)
+    return np.einsum("sij,js->is", weights, per_unit)
+
+
+def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """Move spending on sectors with no firm in reach to the sectors that have firms, pro rata.
+
+    Keeps total spending (money) unchanged when a sector has died out everywhere.
+    """
+    served = phi > 0
+    if served.all():
+        return spending
+    total = spending.sum(axis=1, keepdims=True)
+    kept = np.where(served, spending, 0.0)
+    kept_total = kept.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(kept_total > 0, total / kept_total, 0.0)
+    return kept * scale
+
+
+@dataclass
+class GoodsOutcome:
+    """Result of clearing the goods market for one quarter.
+
+    Attributes:
+        price: (F,) factory-gate price of each firm.
+        revenue: (F,) sales revenue, yuan.
+        quantity: (F,) quantity shipped (produced), including what melts in transit.
+        price_index: (C, S) CES price index P_js.
+        flows: (S, C, C) spending of city j on sector-s goods from city i, yuan.
+        spending: (C, S) spending actually allocated (after rerouting), yuan.
+    """
+
+    price: np.ndarray
+    revenue: np.ndarray
+    quantity: np.ndarray
+    price_index: np.ndarray
+    flows: np.ndarray
+    spending: np.ndarray
+
+
+def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.ndarray,
+                       elasticity: np.ndarray, weights: np.ndarray, spending: np.ndarray,
+                       iterations: int = 4) -> GoodsOutcome:
+    """Clear all goods markets given firms' prices, capacities and cities' spending.
+
+    Firms price at their markup price ``base_price``; a firm whose demand exceeds what it can
+    produce (``max_output``) raises its price to the level at which demand equals capacity,
+    p = (MA / q_max)^(1 / sigma), and the price indices are recomputed (a few fixed-point rounds).
+
+    Args:
+        base_price: (F,) markup price of each firm.
+        max_output: (F,) most the firm can produce this quarter (capacity and labour).
+        cell: (F,) flat city-sector index i * S + s of each firm.
+        elasticity: (S,) sigma_s.
+        weights: (S, C, C) T^(1 - sigma).
+        spending: (C, S) E_js, yuan.
+        iterations: rounds of scarcity pricing.
+    """
+    cities, sectors = spending.shape
+    sector = cell % sectors
+    sigma = elasticity[sector]
+    # a firm that can produce nothing this quarter (no staff yet) is out of the market: p = inf
+    selling = max_output > 0
+    price = np.where(selling, base_price.astype(float), np.inf)
+    for _ in range(iterations + 1):
+        phi, access, spent = _aggregate(price, sigma, cell, weights, spending, cities, sectors)
+        demand = price ** (-sigma) * access.ravel()[cell]
+        short = demand > max_output * (1 + 1e-9)
+        if not short.any():
+            break
+        scarce = (access.ravel()[cell] / np.where(selling, max_output, 1.0)) ** (1.0 / sigma)
+        price = np.where(short, np.maximum(price, scarce), price)
+    phi, access, spent = _aggregate(price, sigma, cell, weights, spending, cities, sectors)
+    revenue = price ** (1.0 - sigma) * access.ravel()[cell]
+    quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
+    price = np.where(selling, price, base_price)
+    varieties = np.bincount(cell, price ** (1.0 - sigma), minlength=cities * sectors).reshape(cities, sectors)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_unit = np.where(phi > 0, spent / phi, 0.0)
+        price_index = np.where(phi > 0, phi ** (1.0 / (1.0 - elasticity))[None, :], np.inf)
+    flows = weights * varieties.T[:, :, None] * per_unit.T[:, None, :]
+    return GoodsOutcome(price, revenue, quantity, price_index, flows, spent)
+
+
+def _aggregate(price, sigma, cell, weights, spending, cities, sectors):
+    varieties = np.bincount(cell, price ** (1.0 - sigma), minlength=cities * sectors).reshape(cities, sectors)
+    phi = price_terms(varieties, weights)
+    spent = reroute_spending(spending, phi)
+    return phi, market_access(weights, spent, phi), spent
+
+
+def consumer_price_index(price_index: np.ndarray, expenditure_share: np.ndarray) -> np.ndarray:
+    """Cobb-Douglas aggregate over sectors: P_j = prod_s P_js^alpha_s (sectors unserved are skipped)."""
+    finite = np.isfinite(price_index)
+    logs = np.where(finite, np.log(np.where(finite, price_index, 1.0)), 0.0)
+    weight = np.where(finite, expenditure_share[None, :], 0.0)
+    return np.exp((logs * weight).sum(axis=1) / weight.sum(axis=1))

@@ -1,0 +1,207 @@
+"""Every model parameter, declared once.
+
+Each :class:`Param` carries its type, default, unit, bounds and a one-line meaning. The model's
+keyword defaults, the scenario files, sweep specs, the app's controls, ``ydabm params`` and the
+ODD table are all derived from :data:`PARAMS`, so defaults cannot drift between them.
+
+``kind`` follows the EMA Workbench distinction: ``lever`` (a policy choice), ``uncertainty`` (a
+behavioural or technological parameter the analyst does not control), ``scale`` (how many agents
+represent the economy) and ``geography`` (which world is simulated).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class ParameterError(ValueError):
+    """A parameter value or name that the model does not accept; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """Declaration of one model parameter.
+
+    Attributes:
+        name: keyword name of the parameter in ``YRDModel``.
+        type: ``float``, ``int`` or ``str``.
+        default: default value.
+        unit: unit of the value (``"1"`` for dimensionless).
+        low: lower bound (inclusive), or ``None`` for strings.
+        high: upper bound (inclusive), or ``None`` for strings.
+        meaning: one-line meaning, with the symbol and source where there is one.
+        kind: ``lever``, ``uncertainty``, ``scale`` or ``geography``.
+        choices: allowed values for a string parameter (``None``: any string).
+    """
+
+    name: str
+    type: type
+    default: Any
+    unit: str
+    low: float | None
+    high: float | None
+    meaning: str
+    kind: str = "uncertainty"
+    choices: tuple[str, ...] | None = None
+
+
+PARAMS: tuple[Param, ...] = (
+    # --- the two headline levers -------------------------------------------------------------
+    Param("barrier", float, 0.5, "1", 0.0, 1.0,
+          "administrative barrier: scales the provincial border effect on trade, local protection and the hukou penalty (0 = unified market, 1 = strong protection)", "lever"),
+    Param("specialization", float, 0.5, "1", 0.0, 1.0,
+          "weight of comparative advantage in governments' target-sector choice (0 = all chase the strategic list and their peers, 1 = comparative advantage only)", "lever"),
+    # --- government instruments --------------------------------------------------------------
+    Param("targets_per_city", int, 3, "sectors", 1, 8, "number of target sectors each city government supports per year", "lever"),
+    Param("entry_subsidy", float, 0.1, "share of revenue", 0.0, 0.5,
+          "subsidy paid to entrants in target sectors during their first year, as a share of their revenue", "lever"),
+    Param("capacity_subsidy", float, 0.3, "share of investment", 0.0, 0.9,
+          "share of target-sector firms' investment paid by the city government; also lowers their target utilisation", "lever"),
+    Param("soft_budget", float, 0.6, "probability per quarter", 0.0, 1.0,
+          "probability that a government keeps alive a failing local firm in a target sector (soft budget constraint, Kornai 1986)", "lever"),
+    Param("local_protection", float, 0.3, "1", 0.0, 2.0,
+          "extra iceberg cost on imports into a city's target sectors at barrier = 1 (local market protection)", "lever"),
+    Param("digital_spillover", float, 0.05, "1", 0.0, 1.0,
+          "productivity gain of traditional sectors per unit of nearby digital-economy employment share (seed paper section 4.2)", "lever"),
+    Param("public_spending_adjustment", float, 0.1, "per quarter", 0.0, 1.0,
+          "share of a government's accumulated budget balance spent (or consolidated) each quarter", "lever"),
+    # --- trade -------------------------------------------------------------------------------
+    Param("border_effect_scale", float, 1.0, "1", 0.0, 3.0,
+          "multiplier on the published provincial price border effects (+25% to +103%, Huang & Chen)", "uncertainty"),
+    Param("trade_cost", float, 1.7, "iceberg factor", 1.0, 20.0,
+          "synthetic geographies only: iceberg trade cost T between neighbouring cities (Krugman 1991)", "geography"),
+    # --- migration ---------------------------------------------------------------------------
+    Param("migration_elasticity", float, 4.0, "1/log-utility", 0.1, 200.0,
+          "logit sensitivity of location choice to log expected real income (beta)", "uncertainty"),
+    Param("reconsider_rate", float, 0.05, "per quarter", 0.0, 1.0,
+          "share of mobile workers who reconsider their city each quarter", "uncertainty"),
+    Param("move_cost", float, 1.0, "log-utility", 0.0, 10.0,
+          "fixed utility cost of moving to another city", "uncertainty"),
+    Param("move_cost_per_hour", float, 0.15, "log-utility per hour", 0.0, 5.0,
+          "utility cost of moving per hour of travel time", "uncertainty"),
+    Param("hukou_penalty", float, 0.3, "log-utility", 0.0, 3.0,
+          "utility penalty for living outside one's hukou province at barrier = 1 (scaled by barrier)", "uncertainty"),
+    Param("housing_share", float, 0.25, "share of spending", 0.0, 0.6,
+          "housing share in the cost of living (Helpman 1998 dispersion force)", "uncertainty"),
+    Param("housing_elasticity", float, 0.6, "1", 0.0, 3.0,
+          "elasticity of housing cost with respect to local population", "uncertainty"),
+    # --- labour market -----------------------------------------------------------------------
+    Param("matching_efficiency", float, 0.9, "1", 0.0, 5.0,
+          "efficiency of the Cobb-Douglas matching function m*U^0.5*V^0.5 per quarter", "uncertainty"),
+    Param("separation_rate", float, 0.02, "per quarter", 0.0, 0.3,
+          "exogenous job separation rate", "uncertainty"),
+    Param("wage_adjustment", float, 0.15, "per quarter", 0.0, 1.0,
+          "speed at which wages respond to labour-market tightness (wage Phillips curve)", "uncertainty"),
+    Param("natural_unemployment", float, 0.05, "1", 0.0, 0.3,
+          "unemployment rate at which wages are stable (2020 surveyed urban rate about 5%)", "uncertainty"),
+    Param("skill_premium", float, 1.8, "1", 1.0, 5.0,
+          "high-skill over low-skill wage at t = 0 (college wage premium about 1.8, CFPS)", "uncertainty"),
+    Param("farm_productivity", float, 0.33, "1", 0.05, 1.0,
+          "value added per farmer relative to the city average; sets farm employment from the primary GDP share (China 2020: 7.7% of GDP, 23.6% of jobs)", "uncertainty"),
+    Param("unemployment_benefit", float, 0.4, "share of wage", 0.0, 1.0,
+          "transfer to an unemployed worker as a share of the local low-skill wage", "lever"),
+    # --- firms -------------------------------------------------------------------------------
+    Param("productivity_dispersion", float, 0.12, "log sd", 0.0, 1.0,
+          "standard deviation of log firm productivity around its city-sector mean", "uncertainty"),
+    Param("initial_utilization", float, 0.745, "1", 0.3, 1.0,
+          "capacity utilisation at t = 0 (NBS 2020 industrial capacity utilisation 74.5%)", "uncertainty"),
+    Param("target_utilization", float, 0.85, "1", 0.3, 1.0,
+          "utilisation firms aim for when they build capacity ahead of expected demand", "uncertainty"),
+    Param("depreciation", float, 0.015, "per quarter", 0.0, 0.2,
+          "depreciation rate of capacity", "uncertainty"),
+    Param("investment_speed", float, 0.25, "per quarter", 0.0, 1.0,
+          "share of the gap to desired capacity closed each quarter", "uncertainty"),
+    Param("demand_expectation", float, 0.5, "1", 0.0, 1.0,
+          "weight on the latest quarter in adaptive demand expectations", "uncertainty"),
+    Param("entry_rate", float, 1.0, "entrants per firm per unit margin", 0.0, 20.0,
+          "Poisson entry intensity per incumbent and unit of expected profit margin plus subsidy", "uncertainty"),
+    Param("exit_after", int, 4, "quarters", 1, 40,
+          "consecutive loss-making quarters after which an unsupported firm exits", "uncertainty"),
+    Param("profit_tax", float, 0.25, "1", 0.0, 0.6, "tax rate on positive firm profits (China CIT 25%)", "lever"),
+    Param("income_tax", float, 0.05, "1", 0.0, 0.5, "average tax rate on wages", "lever"),
+    Param("tfp_growth_scale", float, 1.0, "1", 0.0, 3.0,
+          "multiplier on the sectors' trend productivity growth rates", "uncertainty"),
+    # --- scale and world ---------------------------------------------------------------------
+    Param("people_per_agent", float, 2000.0, "persons", 1.0, 1e7,
+          "people one worker agent stands for (2000 gives about 1.2e5 agents for the YRD)", "scale"),
+    Param("firms", int, 5000, "firms", 10, 1_000_000, "number of firms at t = 0", "scale"),
+    Param("geography", str, "yrd", "", None, None,
+          "world: the 41 YRD cities, a two-city economy or a racetrack of equidistant cities", "geography",
+          ("yrd", "two_city", "racetrack")),
+    Param("racetrack_cities", int, 12, "cities", 3, 100, "number of cities on the racetrack", "geography"),
+    Param("network_file", str, "", "path", None, None,
+          "CSV of links (city_a, city_b, hours) replacing the 2020 rail and road network; empty = shipped network", "geography"),
+    Param("sectors_file", str, "sectors", "name or path", None, None,
+          "sector configuration: a name in configs/ or a path to a TOML file", "geography"),
+    Param("governments", int, 1, "0/1", 0, 1, "whether city governments act (0 switches off every policy instrument)", "lever"),
+    Param("agriculture_share", float, 0.6, "1", 0.01, 0.99,
+          "synthetic geographies only: expenditure share of agriculture (1 - mu)", "geography"),
+    Param("start_year", int, 2020, "year", 1900, 2100, "calendar year of step 0", "geography"),
+)
+
+BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
+DEFAULTS: dict[str, Any] = {p.name: p.default for p in PARAMS}
+
+
+def _coerce(param: Param, value: Any) -> Any:
+    """Convert ``value`` to the declared type, or raise a ParameterError naming the field."""
+    if param.type is str:
+        if not isinstance(value, str):
+            raise ParameterError(f"{param.name}: expected text, got {value!r}")
+        if param.choices is not None and value not in param.choices:
+            raise ParameterError(f"{param.name}: {value!r} is not one of {', '.join(param.choices)}")
+        return value
+    if isinstance(value, bool):
+        raise ParameterError(f"{param.name}: expected a number in [{param.low}, {param.high}], got {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"{param.name}: expected a number in [{_fmt(param.low)}, {_fmt(param.high)}], got {value!r}"
+        ) from None
+    if param.type is int:
+        if number != int(number):
+            raise ParameterError(f"{param.name}: expected a whole number in [{_fmt(param.low)}, {_fmt(param.high)}], got {value!r}")
+        number = int(number)
+    if not (param.low <= number <= param.high):
+        raise ParameterError(
+            f"{param.name}: {value!r} is out of range; allowed [{_fmt(param.low)}, {_fmt(param.high)}] ({param.unit})"
+        )
+    return number
+
+
+def _fmt(x: float | None) -> str:
+    return "none" if x is None else f"{x:g}"
+
+
+def validate(values: dict[str, Any]) -> dict[str, Any]:
+    """Return the full, validated parameter set: defaults updated with ``values``.
+
+    Args:
+        values: parameter names mapped to values (strings from a command line are accepted for
+            numbers).
+
+    Raises:
+        ParameterError: unknown name, wrong type or value out of bounds; the message names the field
+            and what is allowed.
+    """
+    unknown = sorted(set(values) - set(BY_NAME))
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter {unknown[0]!r}; known parameters: {', '.join(sorted(BY_NAME))}"
+        )
+    resolved = dict(DEFAULTS)
+    for name, value in values.items():
+        resolved[name] = _coerce(BY_NAME[name], value)
+    return resolved
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse a ``key=value`` command-line override into a validated pair."""
+    if "=" not in text:
+        raise ParameterError(f"--set expects key=value, got {text!r}")
+    key, value = (part.strip() for part in text.split("=", 1))
+    if key not in BY_NAME:
+        raise ParameterError(f"unknown parameter {key!r}; see `ydabm params`")
+    return key, _coerce(BY_NAME[key], value)

@@ -1,0 +1,115 @@
+"""Shocks and policies: small objects injected into the model (BeforeIT ``shocks.jl``).
+
+Each has ``on_step(model)``, called at the start of every quarter before any mechanism runs, and
+changes only the model's public levers (``barrier``, ``digital_spillover``, ``saving_rate``,
+``mobility_frozen``, the network, the provincial roles). Mechanisms never ask which scenario runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .geography.world import upgrade_links
+
+
+@dataclass
+class BarrierPath:
+    """Integration: ``barrier`` moves linearly to ``target`` between two calendar years.
+
+    Args:
+        start_year: first year of the change (the barrier is unchanged before its first quarter).
+        end_year: year by whose first quarter the barrier reaches ``target``.
+        target: final barrier in [0, 1].
+    """
+
+    start_year: int
+    end_year: int
+    target: float = 0.0
+    _initial: float | None = field(default=None, repr=False)
+
+    def on_step(self, model) -> None:
+        if model.year < self.start_year:
+            return
+        if self._initial is None:
+            self._initial = model.barrier
+        span = max((self.end_year - self.start_year) * 4, 1)
+        done = min(((model.year - self.start_year) * 4 + model.quarter) / span, 1.0)
+        model.set_barrier(self._initial + (self.target - self._initial) * done)
+
+
+@dataclass
+class CovidShock:
+    """A COVID-style shock: households save ``demand_drop`` of income and nobody moves for
+    ``quarters`` quarters from ``start_year`` Q``start_quarter``; the savings are then spent evenly
+    over ``recovery_quarters`` quarters (recovery)."""
+
+    start_year: int
+    start_quarter: int = 1
+    quarters: int = 3
+    demand_drop: float = 0.15
+    recovery_quarters: int = 4
+
+    def on_step(self, model) -> None:
+        elapsed = (model.year - self.start_year) * 4 + (model.quarter - (self.start_quarter - 1))
+        active = 0 <= elapsed < self.quarters
+        model.saving_rate = self.demand_drop if active else 0.0
+        model.mobility_frozen = active
+        recovering = self.quarters <= elapsed < self.quarters + self.recovery_quarters
+        model.dissaving_share = 1.0 / (self.quarters + self.recovery_quarters - elapsed) if recovering else 0.0
+
+
+@dataclass
+class NetworkUpgrade:
+    """Network upgrades: rail lines opened after 2020 (configs/network_upgrades.csv) join the
+    network in the first quarter of their opening year, up to ``until_year``."""
+
+    until_year: int = 2024
+    _added: int = field(default=2020, repr=False)
+
+    def on_step(self, model) -> None:
+        year = min(model.year, self.until_year)
+        if model.quarter == 0 and year > self._added:
+            links = upgrade_links(year)
+            new = links[links["opened"] > self._added]
+            self._added = year
+            if len(new):
+                model.set_geography(model.geography.with_links(new))
+
+
+@dataclass
+class DigitalIntegration:
+    """Digital integration: from ``start_year`` the digital spillover on traditional sectors is
+    ``spillover`` (seed paper section 4.2)."""
+
+    start_year: int
+    spillover: float = 0.3
+
+    def on_step(self, model) -> None:
+        if model.year >= self.start_year:
+            model.digital_spillover = self.spillover
+
+
+@dataclass
+class DivisionOfLabor:
+    """Provincial division of labour: from ``start_year`` each government's target score gains
+    ``weight`` for the sectors of its province's assigned role (seed paper: Shanghai finance and
+    headquarters, Zhejiang digital economy, Jiangsu advanced manufacturing, Anhui green industry and
+    new energy around Hefei)."""
+
+    start_year: int
+    roles: dict[str, list[str]]
+    weight: float = 1.0
+
+    def on_step(self, model) -> None:
+        if model.year < self.start_year or model.roles is not None:
+            return
+        bonus = np.zeros((model.geography.count, model.sectors.count))
+        for c, province in enumerate(model.geography.provinces):
+            for name in self.roles.get(province, []):
+                bonus[c, model.sectors.index(name)] = self.weight
+        model.roles = bonus
+
+
+POLICY_TYPES = {cls.__name__: cls for cls in (BarrierPath, CovidShock, NetworkUpgrade, DigitalIntegration, DivisionOfLabor)}

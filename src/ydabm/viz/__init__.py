@@ -1,0 +1,1 @@
+"""The Solara app and the offline assets it needs (nothing in the model imports this package)."""
