@@ -67,6 +67,9 @@ page = SolaraViz(
 '''
 
 # Selectors for Mesa 3.5.1's SolaraViz on Solara 1.64.1 (Vue 2 / Vuetify 2); see docs/viz_offline.md.
+# The role="slider" element (read aria-valuenow, press arrow keys) is Vuetify's thumb container,
+# which Playwright reports hidden (zero size); check the visibility of the whole input instead.
+SLIDER = ".v-input__slider"
 ALTAIR_CHART = ".vega-embed .marks"  # a <canvas class="marks"> (or <svg> with the svg renderer)
 MATPLOTLIB_CHART = "img.widget-image"  # a PNG as a blob: URL, replaced on every redraw
 MARKDOWN_MATH = ".solara-markdown .katex"
@@ -118,7 +121,7 @@ def test_solara_viz_renders_and_steps_offline(tmp_path):
                 step,
                 page.get_by_role("button", name="Reset"),
                 page.get_by_role("button", name="▶"),
-                page.get_by_role("slider", name="Number of agents"),
+                page.locator(SLIDER, has_text="Number of agents"),
                 page.locator(ALTAIR_CHART),
                 page.locator(MATPLOTLIB_CHART),
                 page.locator(MARKDOWN_MATH),

@@ -383,7 +383,7 @@ class YRDModel(mesa.Model):
         cities = self.geography.count
         live = f.alive
         wage_bill = (f.employees * self.wages[f.city]).sum(axis=1)
-        capital_cost = np.where(np.isfinite(f.capacity), self.depreciation * s.capital_intensity[f.sector] * f.price * f.capacity, 0.0)
+        capital_cost = self.depreciation * self.capital_value()
         young = self.targeted_firms() & (f.age < 4)
         entry_support = self.entry_subsidy * young * f.revenue
         subsidy = entry_support + getattr(self, "capacity_support", np.zeros(f.size))
@@ -438,8 +438,7 @@ class YRDModel(mesa.Model):
         f, s = self.firms_table, self.sectors
         cities = self.geography.count
         leaving = np.flatnonzero(self.exiting)
-        self.stranded = float((s.capital_intensity[f.sector[leaving]] * f.price[leaving]
-                               * np.where(np.isfinite(f.capacity[leaving]), f.capacity[leaving], 0.0)).sum())
+        self.stranded = float(self.capital_value()[leaving].sum())
         self.exits = leaving.size
         closing = np.zeros(f.size + 1, dtype=bool)
         closing[leaving] = True
@@ -481,7 +480,7 @@ class YRDModel(mesa.Model):
         overhead = self.overhead_cell.ravel()[cell]
         f.open(rows, sector=sector, city=city, productivity=productivity, overhead=overhead, capacity=capacity,
                price=price, expected_demand=scale)
-        outlay = np.where(has_capital, s.capital_intensity[sector] * price * capacity, 0.0)
+        outlay = s.capital_intensity[sector] * price * np.where(has_capital, capacity, 0.0)
         entry_cost = np.bincount(city, outlay, minlength=cities)
         # owners finance the entrants' capital; the outlay is spent on local goods next quarter
         self.accounts["owners"] -= entry_cost
@@ -537,6 +536,12 @@ class YRDModel(mesa.Model):
         f = self.firms_table
         return f.by_cell(f.employees.sum(axis=1).astype(float), self.geography.count)
 
+    def capital_value(self) -> np.ndarray:
+        """Replacement value of each firm's capacity: capital intensity x price x capacity, yuan."""
+        f = self.firms_table
+        capacity = np.where(np.isfinite(f.capacity) & f.alive, f.capacity, 0.0)
+        return self.sectors.capital_intensity[f.sector] * f.price * capacity
+
     def money(self) -> float:
         """Total money: next quarter's spending, government balances and household savings."""
         return float(self.spending.sum() + sum(g.budget for g in self.governments) + self.savings.sum())
@@ -582,7 +587,7 @@ class YRDModel(mesa.Model):
             "interprovincial_trade_share": metrics.share_where(flows, geo.cross_province),
             "interprovincial_migration_share": metrics.share_where(self.moves, geo.cross_province) if moved else 0.0,
             "migrants": moved * ppa,
-            "zipf_exponent": metrics.zipf_exponent(population) if geo.count > 2 else 0.0,
+            "zipf_exponent": metrics.zipf_exponent(population) if np.unique(population).size > 2 else 0.0,
             "firms": f.count,
             "entries": self.entries,
             "exits": self.exits,

@@ -1,0 +1,79 @@
+"""The ``ydabm`` command: run, params, scenarios (and the sub-commands other modules register)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from .params import PARAMS, ParameterError, parse_assignment
+
+# modules that add their own sub-commands with ``register(subparsers)``; absent ones are skipped
+PLUGINS = ("ydabm.experiments.cli", "ydabm.viz.cli", "ydabm.validation.cli")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ydabm", description="Agent-based model of the Yangtze River Delta economy")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run one simulation and write its results")
+    run.add_argument("--scenario", default="baseline", help="scenario name in configs/scenarios or a TOML path")
+    run.add_argument("--steps", type=int, default=40, help="quarters to simulate (default 40)")
+    run.add_argument("--seed", type=int, default=20261128, help="seed of the run's generator")
+    run.add_argument("--out", type=Path, default=None, help="output folder (default results/run-<scenario>)")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
+    run.set_defaults(handler=_run)
+    sub.add_parser("params", help="list every parameter").set_defaults(handler=_params)
+    sub.add_parser("scenarios", help="list the scenarios").set_defaults(handler=_scenarios)
+    for name in PLUGINS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name != name:
+                raise
+            continue
+        module.register(sub)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except ParameterError as err:
+        print(f"ydabm: error: {err}", file=sys.stderr)
+        return 2
+
+
+def _run(args) -> int:
+    from .run import simulate, write_run
+    from .scenarios import load_scenario
+    if args.steps < 0 or args.steps > 10_000:
+        raise ParameterError(f"--steps: {args.steps} is out of range; allowed [0, 10000]")
+    scenario = load_scenario(args.scenario)
+    overrides = dict(parse_assignment(item) for item in args.set)
+    params = scenario.params(overrides)
+    policies = scenario.policies()
+    out = args.out or Path("results") / f"run-{scenario.name}"
+    result = simulate(params, args.steps, args.seed, policies, progress=sys.stderr.isatty())
+    write_run(result, out, scenario.name, args.steps, policies)
+    last = result.model.iloc[-1]
+    print(f"ydabm run: {scenario.name}, {args.steps} quarters, seed {args.seed}, {result.seconds:.1f} s -> {out}")
+    for column in ("real_gdp", "similarity_manufacturing", "capacity_utilization", "zombie_share", "theil_index"):
+        print(f"  {column:28s} {last[column]:.4g}")
+    return 0
+
+
+def _params(args) -> int:
+    print(f"{'name':26s} {'default':>10s}  {'bounds':18s} {'unit':22s} meaning")
+    for p in PARAMS:
+        bounds = f"[{p.low:g}, {p.high:g}]" if p.low is not None else ("|".join(p.choices) if p.choices else "text")
+        print(f"{p.name:26s} {str(p.default):>10s}  {bounds:18s} {p.unit:22s} {p.meaning}")
+    return 0
+
+
+def _scenarios(args) -> int:
+    from .scenarios import list_scenarios
+    for scenario in list_scenarios():
+        print(f"{scenario.name:22s} {scenario.description}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,116 @@
+"""Run one simulation and write its outputs (model.parquet, cities.parquet, manifest.json, summary.png).
+
+The model never imports this module; this module only drives the model and stores what it reports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .model import YRDModel
+from .agents.government import CityGovernment
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced: per-step model metrics, per-step city rows, provenance."""
+
+    model: pd.DataFrame
+    cities: pd.DataFrame
+    params: dict[str, Any]
+    seed: int
+    seconds: float
+
+
+def simulate(params: dict[str, Any], steps: int, seed: int, policies: list | tuple = (),
+             progress: bool = False) -> RunResult:
+    """Build a YRDModel with ``params`` and ``policies``, run ``steps`` quarters, collect results.
+
+    Args:
+        params: model keyword parameters (validated by the model).
+        steps: quarters to simulate after t = 0.
+        seed: seed of the run's generator.
+        policies: shock and policy objects (fresh ones: they keep state).
+        progress: show a tqdm progress bar.
+    """
+    start = time.perf_counter()
+    model = YRDModel(rng=seed, policies=tuple(policies), **params)
+    iterator = range(steps)
+    if progress:
+        from tqdm import tqdm
+        iterator = tqdm(iterator, desc="quarters", unit="q")
+    for _ in iterator:
+        model.step()
+    return RunResult(model_frame(model), city_frame(model), model.params, seed, time.perf_counter() - start)
+
+
+def model_frame(model: YRDModel) -> pd.DataFrame:
+    """Model metrics, one row per step, with ``step``, ``year`` and ``quarter`` (1-4) columns."""
+    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    step = np.arange(len(frame))
+    calendar = pd.DataFrame({"step": step, "year": model.start_year + step // 4, "quarter": step % 4 + 1})
+    return pd.concat([calendar, frame.astype(float)], axis=1)
+
+
+def city_frame(model: YRDModel) -> pd.DataFrame:
+    """City rows, one per city per step: population, employment by sector, gdp, wage, ..."""
+    frame = model.datacollector.get_agenttype_vars_dataframe(CityGovernment).reset_index()
+    names = {g.unique_id: (g.name, g.province) for g in model.governments}
+    frame.insert(1, "city", frame["AgentID"].map(lambda a: names[a][0]))
+    frame.insert(2, "province", frame["AgentID"].map(lambda a: names[a][1]))
+    frame = frame.rename(columns={"Step": "step"}).drop(columns="AgentID")
+    frame["step"] = frame["step"].astype(int)
+    return frame
+
+
+def provenance() -> dict[str, Any]:
+    """Versions of ydabm, Python, numpy, mesa, and the git commit when available."""
+    import mesa
+    commit = None
+    try:
+        root = Path(__file__).resolve().parents[2]
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                                text=True, timeout=5, check=True).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    return {"ydabm": __version__, "git_commit": commit, "python": platform.python_version(),
+            "numpy": np.__version__, "mesa": mesa.__version__, "pandas": pd.__version__,
+            "machine": platform.platform()}
+
+
+def write_run(result: RunResult, out: Path, scenario: str, steps: int, policies: list | tuple = ()) -> None:
+    """Write a run's files into ``out`` atomically: they appear together or not at all."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        result.model.to_parquet(staging / "model.parquet", index=False)
+        result.cities.to_parquet(staging / "cities.parquet", index=False)
+        manifest = {"scenario": scenario, "steps": steps, "seed": result.seed, "params": result.params,
+                    "policies": [repr(p) for p in policies], "wall_time_s": round(result.seconds, 3),
+                    **provenance()}
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+        from .report import summary_figure
+        summary_figure(result.model, staging / "summary.png", title=f"ydabm: {scenario}, seed {result.seed}")
+        if out.exists():
+            for child in staging.iterdir():
+                os.replace(child, out / child.name)
+            staging.rmdir()
+        else:
+            os.replace(staging, out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
