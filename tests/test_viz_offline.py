@@ -179,4 +179,5 @@ def _expect_charts_redrawn(page, before: tuple[str, str], timeout_s: float = 15)
         if all(a != b for a, b in zip(after, before, strict=True)):
             return
         page.wait_for_timeout(200)
-    pytest.fail(f"charts not redrawn after stepping (matplotlib, vega unchanged: {[a == b for a, b in zip(after, before)]})")
+    unchanged = [name for name, a, b in zip(("matplotlib", "altair"), after, before, strict=True) if a == b]
+    pytest.fail(f"charts not redrawn after stepping: {unchanged}")

@@ -45,6 +45,8 @@ class Fundamentals:
         amenity: (C,) log amenity.
         hukou_share: (C, H) residents' hukou groups (provinces, then outside the region).
         targets: (C, S) government target sectors at t = 0 (baseline).
+        consumer_price: (C,) consumer price index at t = 0 at baseline levers: the base of every
+            deflator, so that real output compares runs with different levers at common prices.
     """
 
     expenditure_share: np.ndarray
@@ -59,6 +61,7 @@ class Fundamentals:
     amenity: np.ndarray
     hukou_share: np.ndarray
     targets: np.ndarray
+    consumer_price: np.ndarray
 
 
 def sector_structure(geo: Geography, sectors: Sectors) -> np.ndarray:
@@ -131,9 +134,18 @@ def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarra
     markup = sectors.elasticity / (sectors.elasticity - 1)
     productivity = markup[None, :] * unit_labour / price
     hukou = hukou_shares(geo)
-    amenity = _amenity(geo, wages, labour_force, hukou, price, revenue, alpha, sectors, iceberg, params)
+    cpi = baseline_consumer_price(price, alpha, sectors, iceberg)
+    amenity = _amenity(geo, wages, labour_force, hukou, cpi, params)
     return Fundamentals(alpha, revenue, gdp, agents, labour_force, wages, mix, price, productivity,
-                        amenity, hukou, targets)
+                        amenity, hukou, targets, cpi)
+
+
+def baseline_consumer_price(price, alpha, sectors, iceberg) -> np.ndarray:
+    """(C,) consumer price index implied by the calibrated price levels and trade costs."""
+    weights = goods.cost_weights(iceberg, sectors.elasticity)
+    phi = goods.price_terms(price ** (1.0 - sectors.elasticity)[None, :], weights)
+    price_index = phi ** (1.0 / (1.0 - sectors.elasticity))[None, :]
+    return goods.consumer_price_index(price_index, alpha)
 
 
 def _labour_force(geo, sectors, structure, agents, params, alpha) -> np.ndarray:
@@ -228,12 +240,7 @@ def log_real_income(wages, employment_rate, benefit_rate, consumer_price, housin
     return np.log(np.maximum(expected, 1e-12) / living[:, None])
 
 
-def _amenity(geo, wages, labour_force, hukou, price, revenue, alpha, sectors, iceberg, params):
-    weights = goods.cost_weights(iceberg, sectors.elasticity)
-    varieties = price ** (1.0 - sectors.elasticity)[None, :]
-    phi = goods.price_terms(varieties, weights)
-    price_index = phi ** (1.0 / (1.0 - sectors.elasticity))[None, :]
-    cpi = goods.consumer_price_index(price_index, alpha)
+def _amenity(geo, wages, labour_force, hukou, cpi, params):
     employment = np.full_like(wages, 1.0 - params["natural_unemployment"])
     income = log_real_income(wages, employment, params["unemployment_benefit"], cpi,
                              np.ones(geo.count), params["housing_share"])

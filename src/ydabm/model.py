@@ -174,7 +174,11 @@ class YRDModel(mesa.Model):
         overhead = sectors.fixed_cost[sector] * mean_revenue / unit_labour
         self.overhead_cell = np.zeros(cities * sectors.count)
         self.overhead_cell[cell] = overhead
-        capacity = np.where(sectors.capital_intensity[sector] > 0, quantity / self.initial_utilization, np.inf)
+        # capacity starts where each firm wants it (its steady state): no spurious investment wave
+        targeted = np.array([g.targets for g in self.governments])[city, sector]
+        tide = 1 + self.investment_herding * np.array([g.targets for g in self.governments]).mean(axis=0)[sector]
+        goal = self.target_utilization * (1 - self.capacity_subsidy * targeted)
+        capacity = np.where(sectors.capital_intensity[sector] > 0, quantity * tide / goal, np.inf)
         self.firms_table.open(rows, sector=sector, city=city, productivity=productivity, overhead=overhead,
                               capacity=capacity, price=price, output=quantity, revenue=revenue,
                               expected_demand=quantity, age=np.full(rows.size, 40))
@@ -190,7 +194,7 @@ class YRDModel(mesa.Model):
         self.digital_multiplier = np.ones((cities, sectors.count))
         self.spillover0 = self.digital_spillover
         self.clear_goods_market()
-        self.cpi0 = self.cpi.copy()
+        self.cpi0 = self.fundamentals.consumer_price
         self.settle_accounts()
 
     def _hire_initial_staff(self, desired: np.ndarray) -> None:
@@ -301,7 +305,9 @@ class YRDModel(mesa.Model):
         targeted = self.targeted_firms()
         has_capital = s.capital_intensity[f.sector] > 0
         goal = self.target_utilization * (1 - self.capacity_subsidy * targeted)
-        desired = f.expected_demand / goal
+        # investment tide (Lin 2007): firms expect growth in sectors that many governments promote
+        tide = 1 + self.investment_herding * self.target_share()[f.sector]
+        desired = f.expected_demand * tide / goal
         kept = f.capacity * (1 - self.depreciation)
         build = np.where(live & has_capital, self.investment_speed * np.maximum(desired - kept, 0.0), 0.0)
         f.capacity = np.where(has_capital, kept + build, np.inf)
@@ -309,6 +315,10 @@ class YRDModel(mesa.Model):
         self.capacity_support = self.capacity_subsidy * targeted * self.investment
         staff = f.overhead + np.minimum(f.expected_demand, f.capacity) / phi
         self.desired_staff = np.where(live[:, None], np.rint(self.fundamentals.skill_mix[f.sector] * staff[:, None]), 0).astype(np.int64)
+
+    def target_share(self) -> np.ndarray:
+        """(S,) share of city governments that target each sector this year."""
+        return np.array([g.targets for g in self.governments]).mean(axis=0)
 
     def targeted_firms(self) -> np.ndarray:
         targets = np.array([g.targets for g in self.governments])
@@ -470,7 +480,7 @@ class YRDModel(mesa.Model):
         output_cell = f.by_cell(f.output, cities)
         with np.errstate(divide="ignore", invalid="ignore"):
             typical = np.where(incumbents > 0, output_cell / incumbents, (output_cell.sum(axis=0) / np.maximum(incumbents.sum(axis=0), 1))[None, :])
-        scale = 0.5 * typical.ravel()[cell]
+        scale = 0.5 * typical.ravel()[cell] * (1 + self.investment_herding * self.target_share()[sector])
         has_capital = s.capital_intensity[sector] > 0
         productivity = self.firm_productivity[city, sector] * z
         unit_labour = (self.wages @ fund.skill_mix.T)[city, sector]

@@ -135,8 +135,8 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     phi, access, spent = _aggregate(price, sigma, cell, weights, spending, cities, sectors)
     revenue = price ** (1.0 - sigma) * access.ravel()[cell]
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
-    price = np.where(selling, price, base_price)
     varieties = np.bincount(cell, price ** (1.0 - sigma), minlength=cities * sectors).reshape(cities, sectors)
+    price = np.where(selling, price, base_price)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(phi > 0, spent / phi, 0.0)
         price_index = np.where(phi > 0, phi ** (1.0 / (1.0 - elasticity))[None, :], np.inf)

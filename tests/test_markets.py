@@ -1,0 +1,112 @@
+"""Market functions on tiny hand-computed cases."""
+
+import numpy as np
+import pytest
+
+from ydabm.markets import goods, labour, migration
+
+
+def test_two_city_two_firm_ces_demand_by_hand():
+    # one sector, sigma = 2, T = 2 between the cities; firm 0 in city 0 at price 1, firm 1 in city 1 at price 2
+    sigma = np.array([2.0])
+    iceberg = np.array([[[1.0, 2.0], [2.0, 1.0]]])
+    weights = goods.cost_weights(iceberg, sigma)            # T^(1-sigma) = 1/T
+    spending = np.array([[100.0], [50.0]])
+    out = goods.clear_goods_market(np.array([1.0, 2.0]), np.array([np.inf, np.inf]), np.array([0, 1]),
+                                   sigma, weights, spending)
+    # Phi_0 = 1^-1 * 1 + 2^-1 * 1/2 = 1.25 ; Phi_1 = 1 * 1/2 + 2^-1 * 1 = 1.0
+    # firm 0 revenue = 1^-1 * (1 * 100/1.25 + 1/2 * 50/1.0) = 80 + 25 = 105
+    # firm 1 revenue = 2^-1 * (1/2 * 100/1.25 + 1 * 50/1.0) = 0.5 * (40 + 50) = 45
+    assert out.revenue == pytest.approx([105.0, 45.0])
+    assert out.quantity == pytest.approx([105.0, 22.5])
+    assert out.price_index[:, 0] == pytest.approx([1 / 1.25, 1.0])
+    assert out.flows.sum() == pytest.approx(150.0)
+    assert out.flows[0, 0, 1] == pytest.approx(25.0)       # city 1 buys 25 from city 0
+
+
+def test_capacity_constrained_firm_raises_price_to_clear():
+    sigma = np.array([3.0])
+    weights = goods.cost_weights(np.ones((1, 1, 1)), sigma)
+    spending = np.array([[90.0]])
+    free = goods.clear_goods_market(np.ones(2), np.full(2, np.inf), np.zeros(2, int), sigma, weights, spending)
+    assert free.quantity == pytest.approx([45.0, 45.0])
+    tight = goods.clear_goods_market(np.ones(2), np.array([10.0, np.inf]), np.zeros(2, int), sigma, weights,
+                                     spending, iterations=50)
+    assert tight.quantity[0] == pytest.approx(10.0, rel=1e-6)
+    assert tight.price[0] > 1.0
+    assert tight.revenue.sum() == pytest.approx(90.0)      # spending is still all sold
+
+
+def test_spending_on_extinct_sector_is_rerouted_not_lost():
+    sigma = np.array([2.0, 2.0])
+    weights = goods.cost_weights(np.ones((2, 1, 1)), sigma)
+    spending = np.array([[30.0, 70.0]])
+    out = goods.clear_goods_market(np.ones(1), np.full(1, np.inf), np.array([0]), sigma, weights, spending)
+    assert out.revenue.sum() == pytest.approx(100.0)
+
+
+def test_iceberg_costs_border_and_protection():
+    hours = np.array([[0.0, 2.0], [2.0, 0.0]])
+    border = np.array([[0.0, 0.5], [0.5, 0.0]])
+    protected = np.array([[False], [True]])                  # city 1 protects the sector
+    cost = goods.iceberg_costs(hours, np.array([0.1]), border, barrier=1.0, protected=protected,
+                               local_protection=0.2)
+    assert cost[0, 0, 0] == pytest.approx(1.0)
+    assert cost[0, 1, 0] == pytest.approx(np.exp(0.2) * 1.5)
+    assert cost[0, 0, 1] == pytest.approx(np.exp(0.2) * 1.5 * 1.2)
+    no_barrier = goods.iceberg_costs(hours, np.array([0.1]), border, barrier=0.0, protected=protected,
+                                     local_protection=0.2)
+    assert no_barrier[0, 0, 1] == pytest.approx(np.exp(0.2))
+
+
+def test_matches_follow_the_matching_function():
+    hires = labour.matches(np.array([100, 4, 0]), np.array([25, 100, 10]), 1.0)
+    # min(U, V, floor(sqrt(U V))): sqrt(2500) = 50 -> 25 ; sqrt(400) = 20 -> 4 ; U = 0 -> 0
+    assert hires.tolist() == [25, 4, 0]
+
+
+def test_wages_stable_at_natural_rate_and_rise_when_tight():
+    wages = np.array([10.0, 10.0, 10.0])
+    supply = np.array([100.0, 100.0, 100.0])
+    demand = np.array([95.0, 110.0, 80.0])
+    new = labour.update_wages(wages, demand, supply, natural_rate=0.05, speed=0.5)
+    assert new[0] == pytest.approx(10.0)
+    assert new[1] == pytest.approx(10.0 * np.exp(0.5 * 0.15))
+    assert new[2] < 10.0
+
+
+def test_pick_per_group_takes_exact_counts():
+    rng = np.random.default_rng(0)
+    group = np.array([0, 0, 0, 1, 1, 2])
+    chosen = labour.pick_per_group(group, np.array([2, 0, 1]), rng)
+    assert np.bincount(group[chosen], minlength=3).tolist() == [2, 0, 1]
+
+
+def test_logit_probabilities_by_hand():
+    # two cities, one hukou group, one skill; income ln 2 in city 1, move cost 0.5, beta = 1
+    utility = migration.location_utility(np.log([[1.0], [2.0]]), np.zeros(2), np.zeros((2, 2)), 0.5, 0.0,
+                                         0.0, np.array([0, 0]), 1)
+    probs = migration.choice_probabilities(utility, 1.0)
+    # from city 0: weights 1 and 2 * e^-0.5 ; from city 1: e^-0.5 and 2
+    w = 2 * np.exp(-0.5)
+    assert probs[0, 0, 0] == pytest.approx([1 / (1 + w), w / (1 + w)])
+    assert probs[1, 0, 0] == pytest.approx([np.exp(-0.5) / (np.exp(-0.5) + 2), 2 / (np.exp(-0.5) + 2)])
+
+
+def test_hukou_penalty_applies_outside_the_home_province():
+    utility = migration.location_utility(np.zeros((2, 1)), np.zeros(2), np.zeros((2, 2)), 0.0, 0.0, 0.7,
+                                         np.array([0, 1]), 2)
+    assert utility[0, 0, 0].tolist() == pytest.approx([0.0, -0.7])   # hukou province 0
+    assert utility[0, 1, 0].tolist() == pytest.approx([-0.7, 0.0])   # hukou province 1
+
+
+def test_stationary_amenity_holds_population():
+    income = np.log(np.array([[1.0], [3.0], [2.0]]))
+    hours = np.array([[0, 1, 2], [1, 0, 1], [2, 1, 0]], dtype=float)
+    counts = np.array([50.0, 30.0, 20.0])[:, None, None]
+    amenity = migration.stationary_amenity(income, counts, counts[:, 0, 0], hours, 0.5, 0.1, 0.0,
+                                           np.zeros(3, int), 2.0)
+    probs = migration.choice_probabilities(
+        migration.location_utility(income, amenity, hours, 0.5, 0.1, 0.0, np.zeros(3, int), 1), 2.0)
+    arrivals = np.einsum("ihk,ihkj->j", counts, probs)
+    assert arrivals == pytest.approx([50.0, 30.0, 20.0], rel=1e-8)
