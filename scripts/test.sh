@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up everything the tests need on a fresh machine, then run the whole test suite.
+#   - Debian's chromium for the browser tests (never a downloaded browser)
+#   - .venv with ydabm and its test extras
+#   - Solara's offline asset cache (npm packages from the npm registry)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Debian chromium for the browser tests"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+bash scripts/setup.sh test
+bash scripts/fetch_solara_assets.sh
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+exec .venv/bin/python -m pytest -q "$@"

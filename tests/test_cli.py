@@ -1,0 +1,85 @@
+"""The ydabm command: outputs of a run, listings, and bad input (clear message, exit 2, nothing written)."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from ydabm.cli import main
+from ydabm.model import MODEL_METRICS
+
+SMALL = ["--set", "people_per_agent=20000", "--set", "firms=800"]
+
+
+def test_run_writes_results(tmp_path):
+    out = tmp_path / "run"
+    assert main(["run", "--steps", "4", "--seed", "3", "--out", str(out), *SMALL]) == 0
+    model = pd.read_parquet(out / "model.parquet")
+    assert list(model.columns[:3]) == ["step", "year", "quarter"]
+    assert set(MODEL_METRICS) <= set(model.columns)
+    assert len(model) == 5
+    cities = pd.read_parquet(out / "cities.parquet")
+    for column in ("step", "city", "province", "population", "gdp", "wage", "price_index", "housing_cost",
+                   "firms", "net_migration", "employment_electronics_ic"):
+        assert column in cities.columns
+    assert len(cities) == 5 * 41
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 3 and manifest["params"]["people_per_agent"] == 20000
+    for key in ("ydabm", "python", "numpy", "mesa", "wall_time_s", "git_commit"):
+        assert key in manifest
+    assert (out / "summary.png").stat().st_size > 10_000
+
+
+def test_same_seed_gives_identical_model_parquet(tmp_path):
+    for name in ("a", "b"):
+        assert main(["run", "--steps", "3", "--seed", "9", "--out", str(tmp_path / name), *SMALL]) == 0
+    a = pd.read_parquet(tmp_path / "a" / "model.parquet")
+    b = pd.read_parquet(tmp_path / "b" / "model.parquet")
+    pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--set", "barrier=1.5"], "barrier: '1.5' is out of range; allowed [0, 1]"),
+    (["--set", "warp_speed=2"], "unknown parameter 'warp_speed'"),
+    (["--set", "firms=lots"], "firms: expected a number"),
+    (["--scenario", "atlantis"], "scenario: 'atlantis' is neither a file nor one of"),
+    (["--set", "network_file=/nonexistent.csv"], "network_file: /nonexistent.csv does not exist"),
+])
+def test_bad_input_is_one_clear_message(tmp_path, capsys, args, message):
+    out = tmp_path / "out"
+    assert main(["run", "--steps", "2", "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_malformed_scenario_and_network_files(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[params\nbarrier = ")
+    assert main(["run", "--scenario", str(bad), "--out", str(tmp_path / "o1")]) == 2
+    assert "not valid TOML" in capsys.readouterr().err
+    unknown_policy = tmp_path / "policy.toml"
+    unknown_policy.write_text('[[policy]]\ntype = "Teleport"\n')
+    assert main(["run", "--scenario", str(unknown_policy), "--out", str(tmp_path / "o2")]) == 2
+    assert "policy type 'Teleport'" in capsys.readouterr().err
+    links = tmp_path / "links.csv"
+    links.write_text("city_a,city_b,hours\nShanghai,Gotham,1.0\n")
+    assert main(["run", "--set", f"network_file={links}", "--out", str(tmp_path / "o3")]) == 2
+    assert "city_b 'Gotham' is not a known city" in capsys.readouterr().err
+    island = tmp_path / "island.csv"
+    island.write_text("city_a,city_b,hours\nShanghai,Suzhou_JS,1.0\n")
+    assert main(["run", "--set", f"network_file={island}", "--out", str(tmp_path / "o4")]) == 2
+    assert "the network is disconnected" in capsys.readouterr().err
+    assert not any((tmp_path / f"o{i}").exists() for i in range(1, 5))
+
+
+def test_params_and_scenarios_listings():
+    params = subprocess.run([sys.executable, "-m", "ydabm.cli", "params"], capture_output=True, text=True, check=True)
+    assert "barrier" in params.stdout and "[0, 1]" in params.stdout
+    scenarios = subprocess.run([sys.executable, "-m", "ydabm.cli", "scenarios"], capture_output=True, text=True, check=True)
+    for name in ("baseline", "integration", "division_of_labor", "digital_integration", "covid_shock",
+                 "network_upgrade", "core_periphery", "racetrack"):
+        assert name in scenarios.stdout
