@@ -219,6 +219,12 @@ class YRDModel(mesa.Model):
         workers.employer[order_workers] = owner[order_slots]
         self._count_staff()
 
+    def _release(self, leavers: np.ndarray) -> None:
+        """Workers ``leavers`` leave their jobs; their firms' staff counts fall accordingly."""
+        leavers = leavers[self.workers.employer[leavers] >= 0]
+        np.subtract.at(self.firms_table.employees, (self.workers.employer[leavers], self.workers.skill[leavers]), 1)
+        self.workers.employer[leavers] = -1
+
     def _count_staff(self) -> None:
         firms, workers = self.firms_table, self.workers
         emp = workers.employed
@@ -329,15 +335,13 @@ class YRDModel(mesa.Model):
         """Separations, layoffs, matching of the unemployed to vacancies, wage adjustment."""
         w, f, rng = self.workers, self.firms_table, self.rng
         cities = self.geography.count
-        quits = w.employed & (rng.random(w.count) < self.separation_rate)
-        w.employer[quits] = -1
-        self._count_staff()
+        self._release(np.flatnonzero(w.employed & (rng.random(w.count) < self.separation_rate)))
         excess = np.maximum(f.employees - self.desired_staff, 0)
         employed = np.flatnonzero(w.employed)
         job = w.employer[employed].astype(np.int64) * CLASSES + w.skill[employed]
-        fired = labour.pick_per_group(job, excess.ravel(), rng)
-        w.employer[employed[fired]] = -1
-        self._count_staff()
+        overstaffed = excess.ravel()[job] > 0
+        fired = labour.pick_per_group(job[overstaffed], excess.ravel(), rng)
+        self._release(employed[overstaffed][fired])
         vacancies = np.maximum(self.desired_staff - f.employees, 0)
         self._match(vacancies)
         supply = w.table(cities).ravel()
@@ -363,7 +367,7 @@ class YRDModel(mesa.Model):
         slots = np.flatnonzero(take_slot)[np.argsort(slot_market[take_slot], kind="stable")]
         hired = seekers[take_seeker][np.argsort(seeker_market[take_seeker], kind="stable")]
         w.employer[hired] = slot_owner[slots]
-        self._count_staff()
+        np.add.at(f.employees, (w.employer[hired], w.skill[hired]), 1)
 
     def clear_goods_market(self) -> None:
         """CES demand with iceberg costs; firms short of capacity or staff raise prices."""
@@ -454,7 +458,6 @@ class YRDModel(mesa.Model):
         closing[leaving] = True
         self.workers.employer[closing[self.workers.employer]] = -1
         f.close(leaving)
-        self._count_staff()
         self._enter(cities)
 
     def _enter(self, cities: int) -> None:
@@ -520,10 +523,9 @@ class YRDModel(mesa.Model):
         self.moves = np.bincount(origin[moved].astype(np.int64) * cities + destination[moved],
                                  minlength=cities * cities).reshape(cities, cities).astype(float)
         relocating = movers[moved]
-        w.employer[relocating] = -1
+        self._release(relocating)
         w.city[relocating] = destination[moved]
         self.net_migration = self.moves.sum(axis=0) - self.moves.sum(axis=1)
-        self._count_staff()
 
     # ------------------------------------------------------------------ derived state
     def population_by_city(self) -> np.ndarray:

@@ -53,7 +53,8 @@ def pick_per_group(group: np.ndarray, counts: np.ndarray, rng: np.random.Generat
     """
     if group.size == 0:
         return np.zeros(0, dtype=bool)
-    order = np.lexsort((rng.random(group.size), group))
+    # one sort on group + uniform noise: random order inside each group, groups in order
+    order = np.argsort(group + rng.random(group.size), kind="stable")
     sorted_group = group[order]
     starts = np.searchsorted(sorted_group, sorted_group, side="left")
     rank = np.arange(group.size) - starts
