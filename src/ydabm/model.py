@@ -151,7 +151,7 @@ class YRDModel(mesa.Model):
         fund, sectors, cities = self.fundamentals, self.sectors, self.geography.count
         self.workers = Workers.populate(fund.labour_force, fund.hukou_share, self.rng)
         self.wages = fund.wages.copy()
-        counts = _allocate(fund.revenue, self.firms_param)
+        counts = _allocate(fund.revenue, self.firms_param, self.firm_count_elasticity)
         self.firms_table = Firms(int(counts.sum() * 1.5) + 16, sectors.count)
         rows = np.arange(counts.sum())
         cell = np.repeat(np.arange(cities * sectors.count), counts.ravel())
@@ -176,7 +176,7 @@ class YRDModel(mesa.Model):
         self.overhead_cell[cell] = overhead
         # capacity starts where each firm wants it (its steady state): no spurious investment wave
         targeted = np.array([g.targets for g in self.governments])[city, sector]
-        tide = 1 + self.investment_herding * np.array([g.targets for g in self.governments]).mean(axis=0)[sector]
+        tide = self.investment_tide()[sector]
         goal = self.target_utilization * (1 - self.capacity_subsidy * targeted)
         capacity = np.where(sectors.capital_intensity[sector] > 0, quantity * tide / goal, np.inf)
         self.firms_table.open(rows, sector=sector, city=city, productivity=productivity, overhead=overhead,
@@ -196,6 +196,10 @@ class YRDModel(mesa.Model):
         self.clear_goods_market()
         self.cpi0 = self.fundamentals.consumer_price
         self.settle_accounts()
+        # 2020 is taken as a free-entry equilibrium: entrants need at least the sector's 2020 margin
+        live = self.firms_table.alive
+        self.required_margin = (np.bincount(self.firms_table.sector[live], self.firms_table.profit[live], minlength=sectors.count)
+                                / np.bincount(self.firms_table.sector[live], self.firms_table.revenue[live], minlength=sectors.count))
 
     def _hire_initial_staff(self, desired: np.ndarray) -> None:
         """Place employed workers (1 - natural rate of each city-class) into firms' desired jobs."""
@@ -247,8 +251,11 @@ class YRDModel(mesa.Model):
 
     def _iceberg(self, barrier, targets, protection, border_scale) -> np.ndarray:
         geo = self.geography
+        # local protection: every city shields its tradable sectors from other cities' goods (half
+        # weight), and its target sectors fully (Barwick, Cao & Li 2021 on local car markets)
+        shield = np.where(targets, 1.0, 0.5) * self.sectors.targetable[None, :]
         return goods.iceberg_costs(geo.hours, self.sectors.trade_cost_per_hour, border_scale * geo.border,
-                                   barrier, targets, protection)
+                                   barrier, shield, protection)
 
     def role_bonus(self, city: int) -> np.ndarray | None:
         return None if self.roles is None else self.roles[city]
@@ -311,8 +318,8 @@ class YRDModel(mesa.Model):
         targeted = self.targeted_firms()
         has_capital = s.capital_intensity[f.sector] > 0
         goal = self.target_utilization * (1 - self.capacity_subsidy * targeted)
-        # investment tide (Lin 2007): firms expect growth in sectors that many governments promote
-        tide = 1 + self.investment_herding * self.target_share()[f.sector]
+        # investment tide (Lin 2007): firms expect growth in sectors on which governments agree
+        tide = self.investment_tide()[f.sector]
         desired = f.expected_demand * tide / goal
         kept = f.capacity * (1 - self.depreciation)
         build = np.where(live & has_capital, self.investment_speed * np.maximum(desired - kept, 0.0), 0.0)
@@ -322,9 +329,12 @@ class YRDModel(mesa.Model):
         staff = f.overhead + np.minimum(f.expected_demand, f.capacity) / phi
         self.desired_staff = np.where(live[:, None], np.rint(self.fundamentals.skill_mix[f.sector] * staff[:, None]), 0).astype(np.int64)
 
-    def target_share(self) -> np.ndarray:
-        """(S,) share of city governments that target each sector this year."""
-        return np.array([g.targets for g in self.governments]).mean(axis=0)
+    def investment_tide(self) -> np.ndarray:
+        """(S,) factor on expected demand behind capacity plans: 1 + herding x (share of governments
+        targeting the sector)^2. The wave grows with consensus (Lin 2007): a sector promoted by a few
+        governments draws little excess investment, one promoted by all draws a tide."""
+        share = np.array([g.targets for g in self.governments]).mean(axis=0)
+        return 1 + self.investment_herding * share**2
 
     def targeted_firms(self) -> np.ndarray:
         targets = np.array([g.targets for g in self.governments])
@@ -469,7 +479,7 @@ class YRDModel(mesa.Model):
         with np.errstate(divide="ignore", invalid="ignore"):
             margin = np.where(revenue > 0, profit / revenue, sector_margin[None, :])
         targets = np.array([g.targets for g in self.governments])
-        expected = margin + self.entry_subsidy * targets
+        expected = margin - self.required_margin[None, :] + self.entry_subsidy * targets
         rate = self.entry_rate * (incumbents + 1) * np.maximum(expected, 0.0)
         entrants = self.rng.poisson(rate)
         self.entries = int(entrants.sum())
@@ -483,7 +493,7 @@ class YRDModel(mesa.Model):
         output_cell = f.by_cell(f.output, cities)
         with np.errstate(divide="ignore", invalid="ignore"):
             typical = np.where(incumbents > 0, output_cell / incumbents, (output_cell.sum(axis=0) / np.maximum(incumbents.sum(axis=0), 1))[None, :])
-        scale = 0.5 * typical.ravel()[cell] * (1 + self.investment_herding * self.target_share()[sector])
+        scale = 0.5 * typical.ravel()[cell] * self.investment_tide()[sector]
         has_capital = s.capital_intensity[sector] > 0
         productivity = self.firm_productivity[city, sector] * z
         unit_labour = (self.wages @ fund.skill_mix.T)[city, sector]
@@ -645,9 +655,15 @@ def _choose(advantage, sectors, params, peer_share):
     return choose_targets(scores, sectors.targetable, params["targets_per_city"])
 
 
-def _allocate(revenue: np.ndarray, firms: int) -> np.ndarray:
-    """(C, S) firm counts proportional to revenue, at least one per city-sector with revenue."""
-    share = revenue / revenue.sum()
+def _allocate(revenue: np.ndarray, firms: int, elasticity: float = 1.0) -> np.ndarray:
+    """(C, S) firm counts proportional to revenue^elasticity, at least one per city-sector with revenue.
+
+    With elasticity < 1 a city-sector with more revenue has larger, hence more productive, firms: a
+    firm's productivity carries its location's comparative advantage (as in Melitz-type models,
+    productive locations host larger firms).
+    """
+    weight = revenue ** elasticity
+    share = weight / weight.sum()
     counts = np.maximum(np.floor(share * firms), (revenue > 0).astype(int)).astype(int)
     remainder = firms - counts.sum()
     if remainder > 0:

@@ -21,15 +21,16 @@ def iceberg_costs(hours: np.ndarray, trade_cost_per_hour: np.ndarray, border: np
                   local_protection: float = 0.0) -> np.ndarray:
     """Iceberg trade cost T[s, i, j] >= 1 of shipping sector-s goods from city i to city j.
 
-    T = exp(tau_s * hours_ij) * (1 + barrier * border_ij) * (1 + barrier * local_protection) where the
-    last factor applies to imports (i != j) into sectors that city j protects.
+    T = exp(tau_s * hours_ij) * (1 + barrier * border_ij) * (1 + barrier * local_protection * w_js)
+    where the last factor applies to imports (i != j) and w_js in [0, 1] is how strongly city j
+    protects sector s.
 
     Args:
         hours: (C, C) shortest-path travel time, hours.
         trade_cost_per_hour: (S,) tau_s.
         border: (C, C) provincial border effect (already scaled), 0 within a province.
         barrier: administrative barrier in [0, 1].
-        protected: (C, S) bool, sectors each importing city j protects (its target sectors).
+        protected: (C, S) protection weight w_js of each importing city j and sector s (bool or float).
         local_protection: extra iceberg cost on protected imports at barrier = 1.
     """
     cost = np.exp(trade_cost_per_hour[:, None, None] * hours[None, :, :])

@@ -1,0 +1,405 @@
+"""Run a sweep: one pure :func:`run_one`, three executors, results stored as each run ends.
+
+Executors: in-process (``workers=1``), a local process pool (``workers=N``, the ``spawn`` start
+method) or a Dask distributed cluster (``scheduler="tcp://host:8786"``). They all call the same
+:func:`run_one` with the same arguments and seeds, so a sweep's ``runs.parquet`` does not depend on
+the executor or on the number of workers.
+
+Test hook: when the environment variable ``YDABM_SWEEP_FAIL_IF`` holds ``name=value[,name=value]``,
+:func:`run_one` raises for every run whose parameters match all the pairs (numbers compare as
+floats). Only this module reads it; it exists to test that failed runs are recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import sys
+import threading
+import time
+import traceback
+import uuid
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Iterator
+
+import pandas as pd
+
+from ..params import ParameterError
+from ..scenarios import Scenario, load_scenario
+from .spec import ID_COLUMNS, Plan, Run, SweepSpec, build_plan, metric_column
+from .storage import ResultStore
+
+FAIL_HOOK = "YDABM_SWEEP_FAIL_IF"
+MANIFEST_EVERY = 30.0  # seconds between manifest updates while a sweep runs
+
+
+class SweepError(RuntimeError):
+    """The sweep could not go on (not a failed run: those are recorded); stored runs are kept."""
+
+
+def run_one(params: dict[str, Any], seed: int, *, steps: int, scenario: Scenario | str = "baseline",
+            keep: tuple[str, ...] = ("final",), metrics: tuple[str, ...] | None = None,
+            series: bool = False) -> dict[str, Any]:
+    """Simulate one run and reduce it to the kept values; never raises.
+
+    Args:
+        params: parameter overrides on top of the scenario's (the sweep's set and varied values).
+        seed: seed of the run's generator.
+        steps: quarters to simulate.
+        scenario: a scenario, or its name or path (gives parameter overrides and fresh policies).
+        keep: ``"final"`` (value at the last step) and ``"mean_last:K"`` (mean of the last K steps).
+        metrics: model metrics to keep (default: all).
+        series: also return every step of the kept metrics.
+
+    Returns:
+        ``status`` (``"ok"`` or ``"failed"``), ``error`` (``"Type: message"`` or ``None``),
+        ``values`` (kept column -> float), ``series`` (DataFrame or ``None``), ``seconds``, ``host``.
+    """
+    from ..model import MODEL_METRICS
+    from ..run import simulate
+    start = time.perf_counter()
+    metrics = tuple(metrics or MODEL_METRICS)
+    outcome = {"status": "ok", "error": None, "values": {}, "series": None, "host": socket.gethostname()}
+    try:
+        scenario = load_scenario(scenario) if isinstance(scenario, str) else scenario
+        _injected_failure(params)
+        result = simulate(scenario.params(params), steps, seed, scenario.policies())
+        outcome["values"] = kept_values(result.model, metrics, keep)
+        if series:
+            outcome["series"] = result.model[["step", "year", "quarter", *metrics]].reset_index(drop=True)
+    except Exception as err:  # a failed run is recorded, never fatal to the sweep
+        outcome.update(status="failed", error=f"{type(err).__name__}: {err}",
+                       traceback=traceback.format_exc(limit=8))
+    outcome["seconds"] = time.perf_counter() - start
+    return outcome
+
+
+def kept_values(model: pd.DataFrame, metrics: tuple[str, ...], keep: tuple[str, ...]) -> dict[str, float]:
+    """Reduce per-step metrics to the kept values: ``final`` is the last row, ``mean_last:K`` the
+    mean of the last K rows (step 0 is the initial state)."""
+    values = {}
+    for rule in keep:
+        tail = model.iloc[-1:] if rule == "final" else model.iloc[-int(rule.split(":")[1]):]
+        for metric in metrics:
+            values[metric_column(metric, rule)] = float(tail[metric].mean())
+    return values
+
+
+def _injected_failure(params: dict[str, Any]) -> None:
+    wanted = os.environ.get(FAIL_HOOK, "").strip()
+    if not wanted:
+        return
+    pairs = [item.split("=", 1) for item in wanted.split(",")]
+    if all(_same(params.get(k.strip()), v.strip()) for k, v in pairs):
+        raise RuntimeError(f"injected failure ({FAIL_HOOK}={wanted})")
+
+
+def _same(value: Any, text: str) -> bool:
+    try:
+        return float(value) == float(text)
+    except (TypeError, ValueError):
+        return str(value) == text
+
+
+# --------------------------------------------------------------------------- executors
+class SerialExecutor:
+    """Runs in this process, one after another."""
+
+    label = "in-process"
+    workers = 1
+
+    def results(self, tasks: list[tuple[Run, dict]]) -> Iterator[tuple[Run, dict]]:
+        for run, kwargs in tasks:
+            yield run, run_one(**kwargs)
+
+    def close(self) -> None:
+        pass
+
+
+class PoolExecutor:
+    """A local process pool (``spawn``: fresh interpreters, nothing inherited but the arguments)."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.label = f"process pool, {workers} workers"
+        self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                                        initializer=_watch_parent, initargs=(os.getpid(),))
+
+    def results(self, tasks: list[tuple[Run, dict]]) -> Iterator[tuple[Run, dict]]:
+        futures = {self.pool.submit(run_one, **kwargs): run for run, kwargs in tasks}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        except BrokenProcessPool:
+            raise SweepError("a worker process died (out of memory? killed? or a script that starts a sweep "
+                             "without `if __name__ == \"__main__\":`); finished runs are stored, "
+                             "continue with --resume") from None
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _watch_parent(parent: int) -> None:
+    """Pool-worker initializer: exit when the sweep process dies (e.g. SIGKILL), so no orphan
+    keeps computing runs that nobody will store."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+
+
+class DaskExecutor:
+    """A Dask distributed cluster; workers need ydabm installed (same version)."""
+
+    def __init__(self, scheduler: Any, timeout: float = 10.0):
+        from dask.distributed import Client
+        from .. import __version__
+        if hasattr(scheduler, "submit"):
+            self.client, self.owned = scheduler, False
+        else:
+            try:
+                self.client = Client(scheduler, timeout=f"{timeout}s", set_as_default=False)
+            except (OSError, TimeoutError) as err:
+                raise ParameterError(f"--scheduler {scheduler}: cannot connect ({err})") from None
+            self.owned = True
+        try:
+            self.client.wait_for_workers(1, timeout=60)
+        except (TimeoutError, OSError):
+            self.close()
+            raise ParameterError(f"--scheduler {scheduler}: no worker joined within 60 s") from None
+        versions = self.client.run(_ydabm_version)
+        wrong = {addr: v for addr, v in versions.items() if v != __version__}
+        if wrong:
+            self.close()
+            addr, version = next(iter(wrong.items()))
+            raise ParameterError(f"--scheduler: worker {addr} runs ydabm {version}, this is {__version__}")
+        self.workers = len(versions)
+        self.label = f"dask {self.client.scheduler.address}, {self.workers} workers"
+
+    def results(self, tasks: list[tuple[Run, dict]]) -> Iterator[tuple[Run, dict]]:
+        from dask.distributed import as_completed as dask_completed
+        tag = uuid.uuid4().hex[:12]
+        futures = {self.client.submit(run_one, **kwargs, key=f"ydabm-run-{tag}-{run.run_id}", pure=False): run
+                   for run, kwargs in tasks}
+        try:
+            for future in dask_completed(futures, loop=self.client.loop):
+                run = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as err:  # the worker died or the task was lost
+                    outcome = {"status": "failed", "error": f"{type(err).__name__}: {err}", "values": {},
+                               "series": None, "seconds": float("nan"), "host": "?"}
+                future.release()
+                yield run, outcome
+        finally:
+            self.client.cancel([f for f in futures if not f.done()])
+
+    def close(self) -> None:
+        if self.owned:
+            self.client.close()
+
+
+def _ydabm_version() -> str:
+    from .. import __version__
+    return __version__
+
+
+def make_executor(workers: int | None, scheduler: Any, pending: int):
+    """The executor for ``workers`` local processes or a Dask ``scheduler`` (address or Client)."""
+    if scheduler is not None:
+        return DaskExecutor(scheduler)
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers < 1:
+        raise ParameterError(f"--workers: {workers}; need at least 1")
+    workers = min(workers, max(pending, 1))
+    return SerialExecutor() if workers == 1 else PoolExecutor(workers)
+
+
+# --------------------------------------------------------------------------- the sweep
+def run_sweep(spec: SweepSpec | dict | str | Path, out: str | Path | None = None, workers: int | None = None,
+              scheduler: Any = None, resume: bool = False, progress: bool = True,
+              retry_failed: bool = False, overwrite: bool = False) -> Path:
+    """Run every missing run of a sweep and store the results; returns the results folder.
+
+    Args:
+        spec: path of a ``sweep.toml``, spec data, or a parsed :class:`SweepSpec`.
+        out: results folder (default ``results/<name>``).
+        workers: local processes (default: every core; 1 runs in this process).
+        scheduler: address of a Dask scheduler (``tcp://host:8786``) or a ``Client``; replaces
+            ``workers``.
+        resume: continue the sweep stored in ``out`` (refused if it was made from another spec).
+        progress: show a progress bar (runs done of total, rate, ETA) on stderr.
+        retry_failed: with ``resume``, run again the runs recorded as failed.
+        overwrite: delete the sweep stored in ``out`` and start again.
+
+    Raises:
+        ParameterError: bad spec or arguments, ``out`` already holding results, resume refused;
+            raised before anything is written.
+    """
+    plan = build_plan(spec)
+    if workers is not None and scheduler is not None:
+        raise ParameterError("give either --workers or --scheduler, not both")
+    store = ResultStore(out if out is not None else Path("results") / plan.name)
+    manifest = _check_destination(store, plan, resume, overwrite)
+    done = store.statuses() if resume and manifest else {}
+    todo = [r for r in plan.runs if r.run_id not in done or (retry_failed and done[r.run_id] != "ok")]
+    executor = make_executor(workers, scheduler, len(todo)) if todo else SerialExecutor()
+    try:
+        with store.lock():
+            if overwrite:
+                store.clear()
+            store.remove_stale_temporaries()
+            _execute(plan, store, executor, todo, manifest, progress)
+    finally:
+        executor.close()
+    return store.out
+
+
+def _check_destination(store: ResultStore, plan: Plan, resume: bool, overwrite: bool) -> dict | None:
+    """The stored manifest to resume, after refusing what must be refused (nothing is written)."""
+    if not store.holds_results() or overwrite:
+        return None
+    manifest = store.read_manifest()
+    if not resume:
+        raise ParameterError(f"{store.out} already holds a sweep; pass --resume to continue it, "
+                             "--overwrite to start again, or --out for another folder")
+    if manifest is None:
+        raise ParameterError(f"{store.out} holds runs but no manifest.json; cannot tell which spec made them")
+    if manifest.get("spec_hash") != plan.spec_hash:
+        raise ParameterError(f"--resume refused: {store.out} was made from a different spec "
+                             f"({_difference(manifest, plan)}); use another --out or --overwrite")
+    return manifest
+
+
+def _difference(manifest: dict, plan: Plan) -> str:
+    old, new = manifest.get("fingerprint", {}), plan.fingerprint()
+    for section in ("spec", "scenarios"):
+        a, b = old.get(section, {}), new[section]
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                label = key if section == "spec" else f"scenario {key}"
+                return f"{label}: stored {a.get(key)!r}, now {b.get(key)!r}"
+    return "spec hash differs"
+
+
+def _execute(plan: Plan, store: ResultStore, executor, todo: list[Run], manifest: dict | None,
+             progress: bool) -> None:
+    from tqdm import tqdm
+    columns = [*ID_COLUMNS, *_param_columns(plan), *plan.columns]
+    if manifest is None:
+        manifest = _new_manifest(plan)
+    session = {"started": _now(), "finished": None, "executor": executor.label, "workers": executor.workers,
+               "ran": 0, "failed": 0, "seconds": None, "runs_per_hour": None, **_commit()}
+    manifest["sessions"] = [*manifest.get("sessions", []), session]
+    manifest.update(status="running", finished=None)
+    table = store.consolidate(columns, plan.spec.series)
+    statuses = dict(zip(table["run_id"].astype(int), table["status"])) if len(table) else {}
+    manifest["runs"] = _counts(plan, statuses)
+    store.write_manifest(manifest)
+    tasks = [(run, _task(plan, run)) for run in todo]
+    bar = tqdm(total=len(plan.runs), initial=len(plan.runs) - len(todo), unit="run", desc=plan.name,
+               disable=not progress, dynamic_ncols=True, smoothing=0.1, file=sys.stderr)
+    start = last_manifest = time.perf_counter()
+    status = "interrupted"
+    try:
+        for run, outcome in executor.results(tasks):
+            store.write_run(_row(plan, run, outcome), _series(plan, run, outcome))
+            session["ran"] += 1
+            session["failed"] += outcome["status"] != "ok"
+            statuses[run.run_id] = outcome["status"]
+            manifest["runs"] = _counts(plan, statuses)
+            bar.update(1)
+            if session["failed"]:
+                bar.set_postfix(failed=session["failed"], refresh=False)
+            if time.perf_counter() - last_manifest > MANIFEST_EVERY:
+                store.write_manifest(manifest)
+                last_manifest = time.perf_counter()
+        status = "complete"
+    finally:
+        bar.close()
+        elapsed = time.perf_counter() - start
+        session.update(finished=_now(), seconds=round(elapsed, 3),
+                       runs_per_hour=round(session["ran"] / elapsed * 3600, 1) if session["ran"] and elapsed else None)
+        store.consolidate(columns, plan.spec.series)
+        complete = status == "complete" and manifest["runs"]["done"] == manifest["runs"]["total"]
+        manifest.update(status="complete" if complete else status, finished=_now())
+        store.write_manifest(manifest)
+        if complete:
+            store.remove_parts()
+
+
+def _param_columns(plan: Plan) -> list[str]:
+    varied = [name for name in plan.varied if name != "scenario"]
+    return [*varied, *(name for name in plan.constants if name not in varied)]
+
+
+def _task(plan: Plan, run: Run) -> dict[str, Any]:
+    return {"params": run.values, "seed": run.seed, "steps": plan.spec.steps,
+            "scenario": plan.scenarios[run.scenario], "keep": plan.keep, "metrics": plan.metrics,
+            "series": plan.spec.series}
+
+
+def _row(plan: Plan, run: Run, outcome: dict[str, Any]) -> dict[str, Any]:
+    row = {"run_id": run.run_id, "seed": run.seed, "status": outcome["status"], "error": outcome["error"],
+           "point": run.point, "replicate": run.replicate, "scenario": run.scenario, **run.values}
+    row.update({column: outcome["values"].get(column, float("nan")) for column in plan.columns})
+    row.update(seconds=outcome["seconds"], host=outcome["host"], finished=_now(),
+               traceback=outcome.get("traceback"))
+    return row
+
+
+def _series(plan: Plan, run: Run, outcome: dict[str, Any]) -> pd.DataFrame | None:
+    frame = outcome.get("series")
+    if frame is None:
+        return None
+    # parameters stay in runs.parquet (join on run_id): a metric may share a parameter's name (firms)
+    ids = pd.DataFrame({"run_id": [run.run_id] * len(frame), "scenario": [run.scenario] * len(frame)})
+    return pd.concat([ids, frame], axis=1)
+
+
+def _new_manifest(plan: Plan) -> dict[str, Any]:
+    from .. import __version__
+    from ..run import provenance
+    spec = plan.spec
+    return {
+        "name": plan.name, "spec_hash": plan.spec_hash, "spec": spec.dump(), "spec_text": plan.source,
+        "fingerprint": plan.fingerprint(),
+        "design": {"method": spec.design.method, "points": len(plan.runs) // spec.replicates,
+                   "replicates": spec.replicates, "problem": plan.problem,
+                   "second_order": spec.design.second_order, "levels": spec.design.levels},
+        "varied": list(plan.varied), "constants": plan.constants, "keep": list(plan.keep),
+        "metrics": list(plan.metrics), "columns": list(plan.columns),
+        "runs": {"total": len(plan.runs), "done": 0, "failed": 0},
+        "status": "running", "started": _now(), "finished": None, "sessions": [],
+        "ydabm": __version__, "provenance": {**provenance(), **_versions()},
+    }
+
+
+def _counts(plan: Plan, statuses: dict[int, str]) -> dict[str, int]:
+    failed = sum(status != "ok" for status in statuses.values())
+    return {"total": len(plan.runs), "done": len(statuses), "failed": failed}
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+    found = {}
+    for package in ("SALib", "dask", "distributed", "pyarrow", "pydantic", "scipy", "networkx"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            pass
+    return found
+
+
+def _commit() -> dict[str, Any]:
+    from ..run import provenance
+    return {"git_commit": provenance()["git_commit"]}
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

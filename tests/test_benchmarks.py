@@ -1,0 +1,103 @@
+"""The benchmark scripts run and report their figures; the object reference does the model's economics.
+
+No timing is asserted: CI machines differ. Each script runs with ``--quick --json`` in its own
+process and must print one JSON object whose figures are positive finite numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+EXPECTED = {
+    "worker_step.py": ("vectorised_vs_objects",),
+    "model_throughput.py": ("worker_steps_per_s_1e5", "worker_steps_per_s_1e6", "vs_boltzmann"),
+    "memory.py": ("bytes_per_worker",),
+    "sweep_throughput.py": ("sweep_runs_per_hour_1", "sweep_runs_per_hour_2", "sweep_scaling"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", sorted(EXPECTED))
+def test_benchmark_reports_its_figures(script):
+    completed = subprocess.run([sys.executable, str(BENCHMARKS / script), "--quick", "--json"],
+                               capture_output=True, text=True, timeout=300, check=False)
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    for key in EXPECTED[script]:
+        value = result[key]
+        assert isinstance(value, (int, float)) and math.isfinite(value) and value > 0, (key, value)
+    assert result["quick"] is True
+    assert result["machine"]["threads_per_process"] == 1
+
+
+@pytest.fixture(scope="module")
+def reference_setup():
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from object_workers import ReferenceWorkerModel, WorkerPhaseInputs
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    from ydabm.model import YRDModel
+    model = YRDModel(rng=3, people_per_agent=20000, firms=800)
+    model.step()
+    return model, WorkerPhaseInputs.capture(model), ReferenceWorkerModel
+
+
+@pytest.mark.slow
+def test_object_reference_hires_follow_the_matching_function(reference_setup):
+    from ydabm.markets import labour
+    model, inputs, Reference = reference_setup
+    reference = Reference(inputs, rng=0)
+    reference.worker_phase()
+    markets = [m for row in reference.markets for m in row]
+    seekers = np.array([len(m.seekers) for m in markets])
+    vacancies = np.array([len(m.vacancies) for m in markets])
+    hires = np.array([m.hires for m in markets])
+    np.testing.assert_array_equal(hires, labour.matches(seekers, vacancies, model.matching_efficiency))
+    assert hires.sum() > 0
+
+
+@pytest.mark.slow
+def test_object_reference_keeps_every_worker_and_job_consistent(reference_setup):
+    model, inputs, Reference = reference_setup
+    reference = Reference(inputs, rng=1)
+    reference.worker_phase()
+    workers = list(reference.worker_set)
+    assert len(workers) == model.workers.count
+    assert sum(map(sum, reference.force)) == model.workers.count
+    held = sum(len(staff) for firm in reference.firm_set for staff in firm.staff)
+    assert held == sum(w.employer is not None for w in workers) == reference.employed()
+    for firm in reference.firm_set:
+        for k, staff in enumerate(firm.staff):
+            assert all(w.employer is firm and w.skill == k for w in staff)
+
+
+@pytest.mark.slow
+def test_object_reference_matches_vectorised_outcomes_on_average(reference_setup):
+    """Same inputs, different random streams: mean employment and migration agree (4 repeats each,
+    tolerance 0.5 percentage points of employment and 0.3 of movers, several standard errors)."""
+    import copy
+    model, inputs, Reference = reference_setup
+    workers, firms, wages = copy.deepcopy(model.workers), copy.deepcopy(model.firms_table), model.wages.copy()
+    vectorised, objects = [], []
+    for repeat in range(4):
+        model.workers, model.firms_table, model.wages = copy.deepcopy(workers), copy.deepcopy(firms), wages.copy()
+        model.rng.bit_generator.state = np.random.default_rng(100 + repeat).bit_generator.state
+        model.clear_labour_market()
+        model.migrate()
+        vectorised.append((model.workers.employed.mean(), model.moves.sum() / model.workers.count))
+        reference = Reference(inputs, rng=repeat)
+        reference.worker_phase()
+        objects.append((reference.employed() / model.workers.count, reference.moves / model.workers.count))
+    vectorised, objects = np.mean(vectorised, axis=0), np.mean(objects, axis=0)
+    assert abs(vectorised[0] - objects[0]) < 0.005
+    assert abs(vectorised[1] - objects[1]) < 0.003

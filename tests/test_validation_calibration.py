@@ -1,0 +1,99 @@
+"""Calibration check (``ydabm validate calibration``): comparisons on hand-computed cases, the t = 0
+fit to the 2020 data with stated tolerances, and the command's outputs and bad input.
+
+Tolerances at t = 0: correlations above 0.999; MAPE below 1 % for population (only the rounding of
+people to agents of 5000 persons) and below 2 % for GDP (firm-level productivity draws around the
+calibrated city-sector revenue). After 20 years the correlations must stay above 0.99.
+"""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ydabm.cli import main
+from ydabm.validation.calibration_check import (
+    check_calibration,
+    correlation,
+    mean_absolute_percentage_error,
+    sign_agreement,
+)
+
+KEYS = ("pop_corr_t0", "gdp_corr_t0", "pop_corr_20y", "gdp_corr_20y", "pop_mape_t0", "gdp_mape_t0",
+        "pop_mape_20y", "gdp_mape_20y", "zipf_model", "zipf_data", "migration_sign_agreement")
+
+
+def test_correlation_of_a_linear_relation_is_one_and_of_constants_nan():
+    assert correlation([1, 2, 3], [3, 5, 7]) == pytest.approx(1.0)
+    assert correlation([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
+    assert math.isnan(correlation([2, 2, 2], [1, 2, 3]))
+
+
+def test_mape_is_in_percent():
+    # |110/100 - 1| = 10 %, |45/50 - 1| = 10 %, |200/200 - 1| = 0 %: mean 20/3 %
+    assert mean_absolute_percentage_error([110, 45, 200], [100, 50, 200]) == pytest.approx(20 / 3)
+
+
+def test_sign_agreement_counts_zero_only_against_zero():
+    # agree, disagree, zero vs positive (disagree), zero vs zero (agree)
+    assert sign_agreement([5, -1, 0, 0], [2, 3, 4, 0]) == pytest.approx(0.5)
+
+
+def test_t0_reproduces_the_2020_data():
+    check = check_calibration(years=1, seed=7)
+    summary, table = check.summary, check.table
+    assert len(table) == 41
+    assert summary["pop_corr_t0"] > 0.999 and summary["gdp_corr_t0"] > 0.999
+    assert summary["pop_mape_t0"] < 1.0
+    assert summary["gdp_mape_t0"] < 2.0
+    assert summary["zipf_model_t0"] == pytest.approx(summary["zipf_data"], abs=0.01)
+    # the model reports GDP in 100 M yuan per year, as does the data column
+    assert table["gdp_model_t0"].sum() == pytest.approx(table["gdp_data"].sum(), rel=0.02)
+
+
+def test_command_writes_json_table_and_figure(tmp_path, capsys):
+    out = tmp_path / "calibration"
+    assert main(["validate", "calibration", "--json", "--out", str(out), "--seed", "3"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    for key in KEYS:
+        assert key in summary and math.isfinite(summary[key]), key
+    assert summary["pop_corr_20y"] > 0.99 and summary["gdp_corr_20y"] > 0.99
+    assert 0.0 <= summary["migration_sign_agreement"] <= 1.0
+    table = pd.read_csv(out / "cities.csv")
+    assert len(table) == 41
+    # cumulative net migration is the population change: people move, none are born or die
+    change = table["population_model_end"] - table["population_model_t0"]
+    np.testing.assert_allclose(table["net_migration_model"], change)
+    assert (out / "calibration.png").stat().st_size > 20_000
+    assert json.loads((out / "summary.json").read_text()) == pytest.approx(summary)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 3 and manifest["years"] == 20 and manifest["params"]["people_per_agent"] == 5000
+
+
+def test_end_keys_name_the_horizon(tmp_path, capsys):
+    assert main(["validate", "calibration", "--json", "--years", "2", "--out", str(tmp_path),
+                 "--set", "firms=1500"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert "pop_corr_2y" in summary and "pop_corr_20y" not in summary
+    assert json.loads((tmp_path / "manifest.json").read_text())["params"]["firms"] == 1500
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--years", "0"], "--years: 0 is out of range; allowed [1, 100]"),
+    (["--set", "geography=two_city"], "geography: the calibration check needs 'yrd'"),
+    (["--set", "barrier=2"], "barrier: '2' is out of range"),
+])
+def test_bad_input_is_one_clear_message(tmp_path, capsys, args, message):
+    out = tmp_path / "never"
+    assert main(["validate", "calibration", "--out", str(out), *args]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_validate_needs_a_check(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["validate"])
+    assert exit_.value.code == 2
+    assert "CHECK" in capsys.readouterr().err
