@@ -73,6 +73,7 @@ def test_wages_stable_at_natural_rate_and_rise_when_tight():
     assert new[0] == pytest.approx(10.0)
     assert new[1] == pytest.approx(10.0 * np.exp(0.5 * 0.15))
     assert new[2] < 10.0
+    assert labour.update_wages(wages[:1], np.array([5.0]), np.array([0.0]), 0.05, 0.5)[0] == 10.0
 
 
 def test_pick_per_group_takes_exact_counts():

@@ -149,7 +149,7 @@ class YRDModel(mesa.Model):
     def _populate(self) -> None:
         """Create workers and firms that reproduce the calibrated t = 0 economy."""
         fund, sectors, cities = self.fundamentals, self.sectors, self.geography.count
-        self.workers = Workers.populate(fund.labour_force, fund.hukou_share, self.rng)
+        self.workers = Workers.populate(self._initial_labour_force(), fund.hukou_share, self.rng)
         self.wages = fund.wages.copy()
         counts = _allocate(fund.revenue, self.firms_param, self.firm_count_elasticity)
         self.firms_table = Firms(int(counts.sum() * 1.5) + 16, sectors.count)
@@ -200,6 +200,26 @@ class YRDModel(mesa.Model):
         live = self.firms_table.alive
         self.required_margin = (np.bincount(self.firms_table.sector[live], self.firms_table.profit[live], minlength=sectors.count)
                                 / np.bincount(self.firms_table.sector[live], self.firms_table.revenue[live], minlength=sectors.count))
+
+    def _initial_labour_force(self) -> np.ndarray:
+        """(C, K) agents by class at t = 0: the calibrated ones, except that in synthetic worlds the
+        mobile workers can start unevenly (``initial_core_share`` in city 0, lognormal noise of sd
+        ``initial_noise`` across cities) to trace core-periphery dynamics."""
+        force = self.fundamentals.labour_force.copy()
+        if not self.geography.synthetic:
+            return force
+        mobile = force[:, 1:].sum()
+        weight = np.exp(self.rng.normal(0.0, self.initial_noise, self.geography.count)) if self.initial_noise > 0 \
+            else np.ones(self.geography.count)
+        others = np.arange(self.geography.count) > 0
+        weight[others] *= (1 - self.initial_core_share) / weight[others].sum()
+        weight[0] = self.initial_core_share
+        weight /= weight.sum()
+        low_share = force[:, 1].sum() / max(mobile, 1)
+        total = _round_within(weight * mobile, np.zeros(weight.size, dtype=np.int64), np.array([mobile]), 1)
+        force[:, 1] = np.rint(total * low_share).astype(int)
+        force[:, 2] = total - force[:, 1]
+        return force
 
     def _hire_initial_staff(self, desired: np.ndarray) -> None:
         """Place employed workers (1 - natural rate of each city-class) into firms' desired jobs."""
@@ -414,7 +434,7 @@ class YRDModel(mesa.Model):
         profit = f.revenue - wage_bill - capital_cost + subsidy
         profit_tax = self.profit_tax * np.maximum(profit, 0.0) * live
         f.profit = np.where(live, profit - profit_tax, 0.0)
-        losing = live & (f.profit < 0)
+        losing = live & ((f.profit < 0) | (f.revenue <= 0))      # a firm that sells nothing is failing too
         f.loss_streak = np.where(losing, f.loss_streak + 1, 0)
         rescue = self._soft_budget(f)
         support = np.where(rescue, -f.profit, 0.0)

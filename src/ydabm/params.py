@@ -139,6 +139,10 @@ PARAMS: tuple[Param, ...] = (
     Param("governments", int, 1, "0/1", 0, 1, "whether city governments act (0 switches off every policy instrument)", "lever"),
     Param("agriculture_share", float, 0.6, "1", 0.01, 0.99,
           "synthetic geographies only: expenditure share of agriculture (1 - mu)", "geography"),
+    Param("initial_core_share", float, 0.5, "1", 0.0, 1.0,
+          "synthetic geographies only: share of the mobile workers that start in city 0 (the rest spread over the others)", "geography"),
+    Param("initial_noise", float, 0.0, "log sd", 0.0, 1.0,
+          "synthetic geographies only: lognormal noise on the initial mobile workers of each city (racetrack symmetry breaking)", "geography"),
     Param("start_year", int, 2020, "year", 1900, 2100, "calendar year of step 0", "geography"),
 )
 

@@ -36,8 +36,9 @@ def update_wages(wages: np.ndarray, demand: np.ndarray, supply: np.ndarray, natu
         speed: adjustment speed per quarter.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        gap = np.where(supply > 0, (demand - supply) / supply, 0.0)
-    return wages * np.exp(speed * np.clip(gap + natural_rate, -1.0, 1.0))
+        gap = np.where(supply > 0, (demand - supply) / supply + natural_rate, 0.0)
+    # a market with no workers at all keeps its wage (it has no tightness to respond to)
+    return wages * np.exp(speed * np.clip(gap, -1.0, 1.0))
 
 
 def pick_per_group(group: np.ndarray, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:

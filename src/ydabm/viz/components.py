@@ -1,0 +1,143 @@
+"""Solara components that show a running YRDModel: the network map, the indicator charts, a city's panel.
+
+Each reads only the model's public attributes (``geography``, ``governments``, ``sectors``,
+``datacollector``), turns them into arrays and hands them to :mod:`ydabm.viz.charts`, whose Vega-Lite
+specs the browser draws. Each subscribes to Mesa's ``update_counter``, so it redraws after every
+step of Mesa's SolaraViz controller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import solara
+from mesa.visualization.utils import update_counter
+from solara.widgets import VegaLite
+
+from ..model import YRDModel
+from .charts import NodeColours, city_spec, indicators_spec, largest_sector, leading_sector, network_spec, pretty
+
+
+def city_values(model: YRDModel, attribute: str) -> np.ndarray:
+    """(C,) one attribute of every city government (e.g. ``population``, ``wage``), as floats."""
+    return np.array([getattr(g, attribute) for g in model.governments], dtype=float)
+
+
+def employment(model: YRDModel) -> np.ndarray:
+    """(C, S) employment by city and sector after the last step, persons."""
+    return np.array([g.employment for g in model.governments], dtype=float)
+
+
+def calendar(model: YRDModel, steps: np.ndarray) -> np.ndarray:
+    """Calendar time (year + quarter / 4) of step numbers."""
+    return model.start_year + np.asarray(steps, dtype=float) / 4
+
+
+def quarter_label(model: YRDModel) -> str:
+    """The quarter the model has reached, e.g. ``2021 Q3``."""
+    return f"{model.year} Q{model.quarter + 1}"
+
+
+def _sector_colours(label: str, choose: Callable[[YRDModel], np.ndarray]) -> Callable[[YRDModel], NodeColours]:
+    def colours(model: YRDModel) -> NodeColours:
+        return NodeColours(label, choose(model), tuple(pretty(s) for s in model.sectors.names))
+    return colours
+
+
+def _metric_colours(label: str, compute: Callable[[YRDModel], np.ndarray],
+                    diverging: bool = False) -> Callable[[YRDModel], NodeColours]:
+    def colours(model: YRDModel) -> NodeColours:
+        return NodeColours(label, compute(model), diverging=diverging)
+    return colours
+
+
+def _gdp_per_capita(model: YRDModel) -> np.ndarray:
+    return city_values(model, "gdp") * 1e8 / np.maximum(city_values(model, "population"), 1.0)
+
+
+# What the map's circles can be coloured by: the city's leading sector or one of its reported quantities.
+COLOURINGS: dict[str, Callable[[YRDModel], NodeColours]] = {
+    "Leading sector (location quotient)": _sector_colours(
+        "Leading sector", lambda m: leading_sector(employment(m))),
+    "Largest manufacturing sector": _sector_colours(
+        "Largest manufacturing sector", lambda m: largest_sector(employment(m), m.sectors.manufacturing)),
+    "Wage (yuan / yr)": _metric_colours("Wage (yuan / yr)", lambda m: city_values(m, "wage")),
+    "GDP per capita (yuan / yr)": _metric_colours("GDP per capita (yuan / yr)", _gdp_per_capita),
+    "Net migration (persons / quarter)": _metric_colours(
+        "Net migration (persons / quarter)", lambda m: city_values(m, "net_migration"), diverging=True),
+    "Housing cost (index, 2020 = 1)": _metric_colours("Housing cost index", lambda m: city_values(m, "housing_cost")),
+    "Price index (2020 = 1)": _metric_colours("Price index", lambda m: city_values(m, "price_index")),
+    "Firms": _metric_colours("Firms", lambda m: city_values(m, "firms")),
+}
+DEFAULT_COLOURING = next(iter(COLOURINGS))
+
+
+@solara.component
+def NetworkMap(model: YRDModel, colouring: str = DEFAULT_COLOURING, selected: str | None = None,
+               on_select: Callable[[str], None] | None = None):
+    """The transport network at the cities' coordinates; clicking a city calls ``on_select(name)``.
+
+    Args:
+        model: the running model.
+        colouring: a key of `COLOURINGS`.
+        selected: name of the city to ring.
+        on_select: called with a city's name when the user clicks it (its circle or its area).
+    """
+    update_counter.get()
+    geo = model.geography
+    population = city_values(model, "population")
+    reference = solara.use_memo(lambda: float(population.max()), [model])  # fixed per run: growth shows
+    names = list(geo.names)
+    spec = network_spec(
+        geo.graph, geo.positions, names, geo.provinces, geo.province_index, population,
+        COLOURINGS[colouring](model), reference, selected=names.index(selected) if selected in names else None,
+        title=f"Cities and transport links, {quarter_label(model)}",
+        tooltips={"Wage (yuan / yr)": city_values(model, "wage"),
+                  "Net migration (persons / quarter)": city_values(model, "net_migration")},
+    )
+
+    def clicked(datum):
+        city = (datum or {}).get("city") or (datum or {}).get("properties", {}).get("city")
+        if city and on_select is not None:
+            on_select(city)
+
+    with solara.Div(classes=["ydabm-map"]) as main:
+        VegaLite.element(spec=spec, on_click=clicked, listen_to_click=True)
+    return main
+
+
+@solara.component
+def IndicatorCharts(model: YRDModel):
+    """Similarity, capacity utilisation, zombie share, real GDP, Theil index and inter-provincial
+    trade and migration shares over time (the model's DataCollector columns)."""
+    update_counter.get()
+    history = model.datacollector.get_model_vars_dataframe()
+    spec = indicators_spec(history, calendar(model, history.index.to_numpy()))
+    with solara.Div(classes=["ydabm-indicators"]) as main:
+        VegaLite.element(spec=spec)
+    return main
+
+
+@solara.component
+def CityPanel(model: YRDModel, city: str):
+    """One city's sector mix now, and its population and wage over time.
+
+    Args:
+        model: the running model.
+        city: the city's name.
+    """
+    update_counter.get()
+    names = list(model.geography.names)
+    government = model.governments[names.index(city) if city in names else 0]
+    jobs = employment(model)
+    records = model.datacollector.get_agenttype_vars_dataframe(type(government))
+    history = records.xs(government.unique_id, level="AgentID")
+    spec = city_spec(
+        government.name, government.province, model.sectors.names,
+        jobs[government.city] / max(jobs[government.city].sum(), 1e-300), jobs.sum(axis=0) / max(jobs.sum(), 1e-300),
+        government.targets, history, calendar(model, history.index.to_numpy()),
+    )
+    with solara.Div(classes=["ydabm-city"]) as main:
+        VegaLite.element(spec=spec)
+    return main
