@@ -29,6 +29,8 @@ def test_accounting_identities_hold_after_every_step(small_params):
         # people are neither created nor lost; every employee is counted once by its firm
         assert w.count == workers
         assert model.population_by_city().sum() == workers
+        np.testing.assert_array_equal(model.labour_force, w.table(model.geography.count))
+        np.testing.assert_array_equal(model.staff_table(), w.table(model.geography.count, w.employed))
         assert f.employees[f.alive].sum() == w.employed.sum()
         assert f.employees[~f.alive].sum() == 0
         assert np.all(w.city[w.employed] == f.city[w.employer[w.employed]])

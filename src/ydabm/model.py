@@ -150,6 +150,8 @@ class YRDModel(mesa.Model):
         """Create workers and firms that reproduce the calibrated t = 0 economy."""
         fund, sectors, cities = self.fundamentals, self.sectors, self.geography.count
         self.workers = Workers.populate(self._initial_labour_force(), fund.hukou_share, self.rng)
+        self.labour_force = self.workers.table(cities)          # (C, 3), kept current by migration
+        self.population = self.labour_force.sum(axis=1).astype(float)
         self.wages = fund.wages.copy()
         counts = _allocate(fund.revenue, self.firms_param, self.firm_count_elasticity)
         self.firms_table = Firms(int(counts.sum() * 1.5) + 16, sectors.count)
@@ -237,8 +239,8 @@ class YRDModel(mesa.Model):
         slots = _round_within(scaled, markets, employed, supply.size)
         owner = np.repeat(np.repeat(live, CLASSES), slots)
         slot_market = np.repeat(markets, slots)
-        chosen = labour.pick_per_group(workers.market(), np.bincount(slot_market, minlength=supply.size), self.rng)
-        order_workers = np.flatnonzero(chosen)[np.argsort(workers.market()[chosen], kind="stable")]
+        chosen = labour.pick_per_group(workers.market, np.bincount(slot_market, minlength=supply.size), self.rng)
+        order_workers = np.flatnonzero(chosen)[np.argsort(workers.market[chosen], kind="stable")]
         order_slots = np.argsort(slot_market, kind="stable")
         workers.employer[order_workers] = owner[order_slots]
         self._count_staff()
@@ -374,7 +376,7 @@ class YRDModel(mesa.Model):
         self._release(employed[overstaffed][fired])
         vacancies = np.maximum(self.desired_staff - f.employees, 0)
         self._match(vacancies)
-        supply = w.table(cities).ravel()
+        supply = self.labour_force.ravel()
         demand = np.bincount((f.city.astype(np.int64)[:, None] * CLASSES + np.arange(CLASSES)).ravel(),
                              np.maximum(self.desired_staff, f.employees).ravel(), minlength=supply.size)
         self.wages = labour.update_wages(self.wages.ravel(), demand, supply, self.natural_unemployment,
@@ -382,9 +384,9 @@ class YRDModel(mesa.Model):
 
     def _match(self, vacancies: np.ndarray) -> None:
         w, f, rng = self.workers, self.firms_table, self.rng
-        markets = w.table(self.geography.count).size
+        markets = self.labour_force.size
         seekers = np.flatnonzero(~w.employed)
-        seeker_market = w.market()[seekers]
+        seeker_market = w.market[seekers]
         firm_market = f.city.astype(np.int64)[:, None] * CLASSES + np.arange(CLASSES)
         open_total = np.bincount(firm_market.ravel(), vacancies.ravel(), minlength=markets)
         hires = labour.matches(np.bincount(seeker_market, minlength=markets), open_total, self.matching_efficiency)
@@ -443,10 +445,10 @@ class YRDModel(mesa.Model):
         self.exiting = live & (f.loss_streak >= self.exit_after) & ~rescue
         investment = getattr(self, "investment", np.zeros(f.size))
         cash_flow = f.revenue - wage_bill - investment - profit_tax + f.subsidy
-        worker_wages = w.wages(self.wages)
-        unemployed = self.workers.table(cities, ~w.employed)
+        employed_table = self.workers.table(cities, w.employed)
+        unemployed = self.labour_force - employed_table
         benefits = (unemployed * self.unemployment_benefit * self.wages[:, [1]]).sum(axis=1)
-        wages_city = np.bincount(w.city, worker_wages, minlength=cities)
+        wages_city = (employed_table * self.wages).sum(axis=1)
         income_tax = self.income_tax * wages_city
         by_city = functools.partial(np.bincount, f.city, minlength=cities)
         self.accounts = {
@@ -554,12 +556,17 @@ class YRDModel(mesa.Model):
                                  minlength=cities * cities).reshape(cities, cities).astype(float)
         relocating = movers[moved]
         self._release(relocating)
-        w.city[relocating] = destination[moved]
+        classes = w.skill[relocating]
+        np.subtract.at(self.labour_force, (origin[moved], classes), 1)
+        np.add.at(self.labour_force, (destination[moved], classes), 1)
+        w.move(relocating, destination[moved])
+        self.population = self.labour_force.sum(axis=1).astype(float)
         self.net_migration = self.moves.sum(axis=0) - self.moves.sum(axis=1)
 
     # ------------------------------------------------------------------ derived state
     def population_by_city(self) -> np.ndarray:
-        return np.bincount(self.workers.city, minlength=self.geography.count).astype(float)
+        """Worker agents living in each city (kept current by migration)."""
+        return self.population
 
     def housing_cost(self) -> np.ndarray:
         """Housing cost index: (population / 2020 population)^elasticity (1 at t = 0)."""
@@ -568,11 +575,18 @@ class YRDModel(mesa.Model):
     def log_real_income(self) -> np.ndarray:
         w = self.workers
         cities = self.geography.count
-        force = w.table(cities)
+        force = self.labour_force
         with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.where(force > 0, w.table(cities, w.employed) / force, 1.0 - self.natural_unemployment)
+            rate = np.where(force > 0, self.staff_table() / force, 1.0 - self.natural_unemployment)
         return calibration.log_real_income(self.wages, rate, self.unemployment_benefit, self.cpi,
                                            self.housing_cost(), self.housing_share)[:, 1:]
+
+    def staff_table(self) -> np.ndarray:
+        """(C, 3) employed agents by city and class, from the firms' staff counts (workers live
+        where they work)."""
+        f = self.firms_table
+        cities = self.geography.count
+        return np.stack([np.bincount(f.city, f.employees[:, k], minlength=cities) for k in range(CLASSES)], axis=1)
 
     def employment_by_sector(self) -> np.ndarray:
         f = self.firms_table
@@ -604,8 +618,9 @@ class YRDModel(mesa.Model):
         finite = f.alive & np.isfinite(f.capacity) & s.manufacturing[f.sector]
         force = w.count
         employed = w.employed
-        wages = w.wages(self.wages)
-        real_wage = (wages[employed] / deflator[w.city[employed]]).mean() * 4 / ppa if employed.any() else 0.0
+        staff = self.staff_table()
+        pay = staff * self.wages
+        real_wage = (pay.sum(axis=1) / deflator).sum() / max(staff.sum(), 1) * 4 / ppa
         gdp = nominal.sum()
         flows = self.goods.flows.sum(axis=0)
         moved = self.moves.sum()
@@ -635,8 +650,8 @@ class YRDModel(mesa.Model):
             "exits": self.exits,
         }
         firms_per_city = np.bincount(f.city[f.alive], minlength=geo.count)
-        wage_city = np.bincount(w.city[employed], wages[employed], minlength=geo.count)
-        employed_city = np.bincount(w.city[employed], minlength=geo.count)
+        wage_city = pay.sum(axis=1)
+        employed_city = staff.sum(axis=1)
         housing = self.housing_cost()
         net = getattr(self, "net_migration", np.zeros(geo.count))
         for c, g in enumerate(self.governments):

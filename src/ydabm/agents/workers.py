@@ -3,7 +3,8 @@
 Columns: ``city`` (residence), ``hukou`` (registration group: a province, or the last id for outside
 the region), ``skill`` (0 farmer, 1 low, 2 high), ``employer`` (firm row, -1 when unemployed). A
 worker's wage is the wage of its city and skill while employed (``wages``), so it is derived, not
-stored. About 8 bytes per agent.
+stored; ``market`` (city * 3 + skill, the labour market) is kept as a column because every phase
+groups by it. 12 bytes per agent.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class Workers:
         self.hukou = hukou.astype(np.int8)
         self.skill = skill.astype(np.int8)
         self.employer = employer.astype(np.int32)
+        self.market = (self.city.astype(np.int32) * CLASSES + self.skill).astype(np.int32)
 
     @classmethod
     def populate(cls, labour_force: np.ndarray, hukou_share: np.ndarray,
@@ -46,18 +48,19 @@ class Workers:
     def employed(self) -> np.ndarray:
         return self.employer >= 0
 
-    def market(self) -> np.ndarray:
-        """Labour-market id of each worker: city * 3 + skill."""
-        return self.city.astype(np.int64) * CLASSES + self.skill
+    def move(self, rows: np.ndarray, destination: np.ndarray) -> None:
+        """Relocate workers ``rows`` to cities ``destination`` (keeps the market column in step)."""
+        self.city[rows] = destination
+        self.market[rows] = destination.astype(np.int32) * CLASSES + self.skill[rows]
 
     def wages(self, wage_table: np.ndarray) -> np.ndarray:
         """Wage of each worker this quarter (0 when unemployed), per agent, yuan."""
-        return np.where(self.employed, wage_table.ravel()[self.market()], 0.0)
+        return np.where(self.employed, wage_table.ravel()[self.market], 0.0)
 
     def table(self, cities: int, mask: np.ndarray | None = None) -> np.ndarray:
         """(C, 3) count of workers (optionally only where ``mask``) by city and class."""
-        market = self.market() if mask is None else self.market()[mask]
+        market = self.market if mask is None else self.market[mask]
         return np.bincount(market, minlength=cities * CLASSES).reshape(cities, CLASSES)
 
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.city, self.hukou, self.skill, self.employer))
+        return sum(a.nbytes for a in (self.city, self.hukou, self.skill, self.employer, self.market))
