@@ -111,3 +111,13 @@ def test_stationary_amenity_holds_population():
         migration.location_utility(income, amenity, hours, 0.5, 0.1, 0.0, np.zeros(3, int), 1), 2.0)
     arrivals = np.einsum("ihk,ihkj->j", counts, probs)
     assert arrivals == pytest.approx([50.0, 30.0, 20.0], rel=1e-8)
+
+
+def test_bernoulli_rows_has_the_bernoulli_rate_and_no_repeats():
+    rng = np.random.default_rng(1)
+    rows = labour.bernoulli_rows(200_000, 0.05, rng)
+    assert np.all(np.diff(rows) > 0) and rows.min() >= 0 and rows.max() < 200_000
+    # mean 10,000, sd ~97: a 5-sd band
+    assert abs(rows.size - 10_000) < 500
+    assert labour.bernoulli_rows(10, 0.0, rng).size == 0
+    assert labour.bernoulli_rows(10, 1.0, rng).tolist() == list(range(10))

@@ -367,7 +367,8 @@ class YRDModel(mesa.Model):
         """Separations, layoffs, matching of the unemployed to vacancies, wage adjustment."""
         w, f, rng = self.workers, self.firms_table, self.rng
         cities = self.geography.count
-        self._release(np.flatnonzero(w.employed & (rng.random(w.count) < self.separation_rate)))
+        drawn = labour.bernoulli_rows(w.count, self.separation_rate, rng)
+        self._release(drawn[w.employer[drawn] >= 0])
         excess = np.maximum(f.employees - self.desired_staff, 0)
         employed = np.flatnonzero(w.employed)
         job = w.employer[employed].astype(np.int64) * CLASSES + w.skill[employed]
@@ -539,7 +540,8 @@ class YRDModel(mesa.Model):
         self.moves = np.zeros((cities, cities))
         self.net_migration = np.zeros(cities)
         rate = 0.0 if self.mobility_frozen else self.reconsider_rate
-        movers = np.flatnonzero((w.skill != FARM) & (self.rng.random(w.count) < rate))
+        drawn = labour.bernoulli_rows(w.count, rate, self.rng)
+        movers = drawn[w.skill[drawn] != FARM]
         if movers.size == 0:
             return
         income = self.log_real_income()

@@ -41,6 +41,25 @@ def update_wages(wages: np.ndarray, demand: np.ndarray, supply: np.ndarray, natu
     return wages * np.exp(speed * np.clip(gap, -1.0, 1.0))
 
 
+def bernoulli_rows(count: int, probability: float, rng: np.random.Generator) -> np.ndarray:
+    """Sorted indices of the rows among ``count`` that a Bernoulli(``probability``) draw selects.
+
+    Draws the geometric gaps between successes instead of one uniform per row, so the cost grows
+    with the number selected, not with ``count`` (the same distribution as ``rng.random(count) < p``).
+    """
+    if probability <= 0 or count == 0:
+        return np.zeros(0, dtype=np.int64)
+    if probability >= 1:
+        return np.arange(count)
+    expected = count * probability
+    size = int(expected + 6 * np.sqrt(expected) + 16)
+    rows = np.cumsum(rng.geometric(probability, size)) - 1
+    while rows[-1] < count:
+        more = np.cumsum(rng.geometric(probability, size)) + rows[-1]
+        rows = np.concatenate([rows, more])
+    return rows[rows < count]
+
+
 def pick_per_group(group: np.ndarray, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Choose, uniformly at random, ``counts[g]`` members of each group g.
 
