@@ -149,11 +149,14 @@ class YRDModel(mesa.Model):
     def _populate(self) -> None:
         """Create workers and firms that reproduce the calibrated t = 0 economy."""
         fund, sectors, cities = self.fundamentals, self.sectors, self.geography.count
-        self.workers = Workers.populate(self._initial_labour_force(), fund.hukou_share, self.rng)
+        force = self._initial_labour_force()
+        self.workers = Workers.populate(force, fund.hukou_share, self.rng)
         self.labour_force = self.workers.table(cities)          # (C, 3), kept current by migration
         self.population = self.labour_force.sum(axis=1).astype(float)
         self.wages = fund.wages.copy()
-        counts = _allocate(fund.revenue, self.firms_param, self.firm_count_elasticity)
+        calibrated = _allocate(fund.revenue, self.firms_param, self.firm_count_elasticity)
+        cell_revenue = self._initial_cell_revenue(force)
+        counts = _allocate(cell_revenue, self.firms_param, self.firm_count_elasticity)
         self.firms_table = Firms(int(counts.sum() * 1.5) + 16, sectors.count)
         rows = np.arange(counts.sum())
         cell = np.repeat(np.arange(cities * sectors.count), counts.ravel())
@@ -162,17 +165,17 @@ class YRDModel(mesa.Model):
         z = np.exp(self.rng.normal(0.0, self.productivity_dispersion, rows.size))
         weight = z ** (sigma - 1)
         weight /= np.bincount(cell, weight, minlength=cities * sectors.count)[cell]
-        revenue = fund.revenue.ravel()[cell] * weight
+        revenue = cell_revenue.ravel()[cell] * weight
         unit_labour = (self.wages @ fund.skill_mix.T)[city, sector]
         # a cell's calibrated price level is that of its whole variety mass: a firm's productivity is
         # the cell's over n^(1/(sigma-1)), so that sum_f p_f^(1-sigma) reproduces the calibration
-        per_firm = fund.productivity * counts ** (-1.0 / (sectors.elasticity - 1.0))[None, :]
+        per_firm = fund.productivity * calibrated ** (-1.0 / (sectors.elasticity - 1.0))[None, :]
         self.firm_productivity = per_firm
         productivity = per_firm[city, sector] * weight ** (1.0 / (sigma - 1)) * counts.ravel()[cell] ** (1.0 / (sigma - 1))
         markup = sigma / (sigma - 1)
         price = markup * unit_labour / productivity
         quantity = revenue / price
-        mean_revenue = fund.revenue.ravel()[cell] / counts.ravel()[cell]
+        mean_revenue = cell_revenue.ravel()[cell] / counts.ravel()[cell]
         overhead = sectors.fixed_cost[sector] * mean_revenue / unit_labour
         self.overhead_cell = np.zeros(cities * sectors.count)
         self.overhead_cell[cell] = overhead
@@ -185,7 +188,7 @@ class YRDModel(mesa.Model):
                               capacity=capacity, price=price, output=quantity, revenue=revenue,
                               expected_demand=quantity, age=np.full(rows.size, 40))
         self._hire_initial_staff(fund.skill_mix[sector] * (overhead + quantity / productivity)[:, None])
-        self.spending = fund.spending.copy()
+        self.spending = cell_revenue.sum(axis=1) * fund.spending.sum() / cell_revenue.sum()
         self.savings = np.zeros(cities)
         self.initial_population = self.population_by_city()
         self.stranded = self.entries = self.exits = 0
@@ -202,6 +205,17 @@ class YRDModel(mesa.Model):
         live = self.firms_table.alive
         self.required_margin = (np.bincount(self.firms_table.sector[live], self.firms_table.profit[live], minlength=sectors.count)
                                 / np.bincount(self.firms_table.sector[live], self.firms_table.revenue[live], minlength=sectors.count))
+
+    def _initial_cell_revenue(self, force: np.ndarray) -> np.ndarray:
+        """(C, S) revenue that places the t = 0 firms: the calibrated one, except that in synthetic
+        worlds the non-farm firms start in proportion to the mobile workers (an uneven start moves
+        firms with the workers, at the calibrated firm size)."""
+        revenue = self.fundamentals.revenue
+        if not self.geography.synthetic:
+            return revenue
+        mobile = force[:, 1:].sum(axis=1).astype(float)
+        ratio = mobile / mobile.mean()
+        return np.where(self.sectors.agriculture[None, :], revenue, revenue * ratio[:, None])
 
     def _initial_labour_force(self) -> np.ndarray:
         """(C, K) agents by class at t = 0: the calibrated ones, except that in synthetic worlds the
@@ -349,7 +363,10 @@ class YRDModel(mesa.Model):
         self.investment = s.capital_intensity[f.sector] * f.price * build
         self.capacity_support = self.capacity_subsidy * targeted * self.investment
         staff = f.overhead + np.minimum(f.expected_demand, f.capacity) / phi
-        self.desired_staff = np.where(live[:, None], np.rint(self.fundamentals.skill_mix[f.sector] * staff[:, None]), 0).astype(np.int64)
+        wanted = self.fundamentals.skill_mix[f.sector] * staff[:, None]
+        # no firm can want more workers of a class than its city has
+        wanted = np.minimum(wanted, self.labour_force[f.city])
+        self.desired_staff = np.where(live[:, None], np.rint(wanted), 0).astype(np.int64)
 
     def investment_tide(self) -> np.ndarray:
         """(S,) factor on expected demand behind capacity plans: 1 + herding x (share of governments
