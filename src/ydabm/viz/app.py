@@ -18,10 +18,11 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from ..model import YRDModel
-from ..params import BY_NAME, DEFAULTS, Param
-from ..scenarios import list_scenarios, load_scenario
-from .components import DEFAULT_COLOURING, COLOURINGS, CityPanel, IndicatorCharts, NetworkMap, quarter_label
+# absolute imports: `solara run app.py` executes this file as a script, outside its package
+from ydabm.model import YRDModel
+from ydabm.params import BY_NAME, DEFAULTS, Param
+from ydabm.scenarios import list_scenarios, load_scenario
+from ydabm.viz.components import DEFAULT_COLOURING, COLOURINGS, CityPanel, IndicatorCharts, NetworkMap, quarter_label
 
 TITLE = "YRD: homogeneous competition among 41 cities"
 LEVERS = ("barrier", "specialization")

@@ -9,6 +9,8 @@ library that draws it (altair 6 would emit Vega-Lite 6 specs).
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,9 +28,10 @@ SECTOR_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc94
 # pale tints, so that the sector colours of the cities stay readable on top of them
 PROVINCE_TINTS = ("#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9d9d9")
 PROVINCE_BORDER = "#525252"
-LINK_STYLES = {"within a province": ("#636363", (1, 0)), "across provinces": ("#b2182b", (5, 3))}
-CITY_REACH = 0.45  # degrees of latitude: how far a city's province tint reaches around it
+LINK_STYLES = {"within a province": ("#636363", (1, 0)), "across provinces (dashed)": ("#b2182b", (5, 3))}
+CITY_REACH = 0.8  # degrees of latitude: how far a city's province tint reaches around it
 LARGEST_NODE = 1000.0  # circle area (px^2) of a city with the reference population
+POINTS_UP_TO = 12  # time series mark each step with a point while they are this short
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ def network_spec(graph: nx.Graph, positions: np.ndarray, names: Sequence[str], p
                  province_index: np.ndarray, population: np.ndarray, colours: NodeColours,
                  reference_population: float, selected: int | None = None, title: str = "",
                  tooltips: dict[str, np.ndarray] | None = None, labels: int = 8,
-                 width: int = 440, height: int = 470) -> dict[str, Any]:
+                 width: int = 450, height: int = 540) -> dict[str, Any]:
     """The transport network drawn at the cities' coordinates, as a Vega-Lite spec.
 
     Province areas are tinted and outlined where they meet (see `province_areas`); links between
@@ -215,34 +218,31 @@ def network_spec(graph: nx.Graph, positions: np.ndarray, names: Sequence[str], p
     province_index = np.asarray(province_index)
     population = np.asarray(population, dtype=float)
     order = sorted(set(provinces), key=list(provinces).index)
-    cells, borders = province_areas(points, province_index)
-    areas = [
-        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [_ring(cell)]},
-         "properties": {"city": names[c], "province": provinces[c]}}
-        for c, cell in enumerate(cells) if len(cell) >= 3
-    ]
+    areas, segments = _background(tuple(map(tuple, points)), tuple(names), tuple(provinces),
+                                  tuple(province_index.tolist()))
     area = LARGEST_NODE * population / reference_population
     shown = set(np.argsort(-population)[:labels].tolist()) | ({selected} - {None})
+    sides = label_sides(points, sorted(shown))
     nodes = []
     for c in range(len(names)):
         node = {"city": names[c], "province": provinces[c], "x": _round(points[c, 0]), "y": _round(points[c, 1]),
                 "lon": _round(positions[c, 0]), "lat": _round(positions[c, 1]), "population": round(float(population[c])),
-                "area": round(max(float(area[c]), 12.0), 1), "label": c in shown, "selected": c == selected}
+                "area": round(max(float(area[c]), 12.0), 1), "label": c in shown, "selected": c == selected,
+                "side": sides.get(c, "right")}
         value = colours.values[c]
         node["colour"] = colours.categories[int(value)] if colours.categories else _round(float(value))
         for label, values in (tooltips or {}).items():
             node[label] = _round(float(values[c]))
         nodes.append(node)
     edges = np.array(list(graph.edges()), dtype=int).reshape(-1, 2)
+    links_kind = list(LINK_STYLES)
     links = [
         {"x": _round(points[a, 0]), "y": _round(points[a, 1]), "x2": _round(points[b, 0]), "y2": _round(points[b, 1]),
-         "link": "within a province" if province_index[a] == province_index[b] else "across provinces",
+         "link": links_kind[int(province_index[a] != province_index[b])],
          "hours": _round(graph.edges[a, b].get("hours", float("nan"))), "modes": graph.edges[a, b].get("modes", ""),
          "between": f"{names[a]} - {names[b]}"}
         for a, b in edges
     ]
-    segments = [{"x": _round(s[0, 0]), "y": _round(s[0, 1]), "x2": _round(s[1, 0]), "y2": _round(s[1, 1])}
-                for s in borders]
     at = {"longitude": {"field": "x", "type": "quantitative"}, "latitude": {"field": "y", "type": "quantitative"}}
     to = {"longitude2": {"field": "x2"}, "latitude2": {"field": "y2"}}
     city_tooltip = [
@@ -253,43 +253,91 @@ def network_spec(graph: nx.Graph, positions: np.ndarray, names: Sequence[str], p
     ]
     return {
         "$schema": SCHEMA,
-        "title": {"text": title, "subtitle": "circle area ∝ population; click a city to select it", "anchor": "start"},
+        "title": {"text": title, "subtitle": "circle area ∝ population; shading: province of the nearest city; click a city to select it", "anchor": "start"},
         "width": width,
         "height": height,
         "projection": {"type": "identity", "reflectY": True},
         "layer": [
-            {"data": {"values": areas}, "mark": {"type": "geoshape", "strokeWidth": 0},
+            {"data": areas, "mark": {"type": "geoshape", "strokeWidth": 0},
              "encoding": {"color": {"field": "properties.province", "type": "nominal", "title": "Province",
                                     "scale": {"domain": order, "range": _cycle(PROVINCE_TINTS, len(order))}},
                           "tooltip": [{"field": "properties.city", "title": "City"},
                                       {"field": "properties.province", "title": "Province"}]}},
-            {"data": {"values": segments}, "mark": {"type": "rule", "color": PROVINCE_BORDER, "strokeWidth": 1.8},
+            {"data": segments, "mark": {"type": "rule", "color": PROVINCE_BORDER, "strokeWidth": 1.8},
              "encoding": {**at, **to}},
-            {"data": {"values": links}, "mark": {"type": "rule", "strokeWidth": 1.3},
-             "encoding": {**at, **to,
-                          "color": {"field": "link", "type": "nominal", "title": "Transport link",
-                                    "scale": {"domain": list(LINK_STYLES), "range": [s[0] for s in LINK_STYLES.values()]}},
-                          "strokeDash": {"field": "link", "type": "nominal", "title": "Transport link",
-                                         "scale": {"domain": list(LINK_STYLES), "range": [list(s[1]) for s in LINK_STYLES.values()]}},
-                          "tooltip": [{"field": "between", "title": "Link"}, {"field": "hours", "title": "Hours"},
-                                      {"field": "modes", "title": "Modes"}]}},
-            {"data": {"values": nodes}, "mark": {"type": "circle", "opacity": 1, "stroke": "black", "strokeWidth": 0.7},
+            *({"data": inline([link for link in links if link["link"] == kind]),
+               "mark": {"type": "rule", "strokeWidth": 1.3, "strokeDash": list(dash)},
+               "encoding": {**at, **to,
+                            "color": {"field": "link", "type": "nominal", "title": "Transport link",
+                                      "scale": {"domain": links_kind, "range": [c for c, _ in LINK_STYLES.values()]},
+                                      # one legend for both layers: each layer has its own colour scale
+                                      "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2} if first else None},
+                            "tooltip": [{"field": "between", "title": "Link"}, {"field": "hours", "title": "Hours"},
+                                        {"field": "modes", "title": "Modes"}]}}
+              for first, (kind, (_, dash)) in zip((True, False), LINK_STYLES.items(), strict=True)),
+            {"name": "cities", "data": inline(nodes), "mark": {"type": "circle", "opacity": 1, "stroke": "black", "strokeWidth": 0.7},
              "encoding": {**at, "size": {"field": "area", "type": "quantitative", "scale": None},
                           "color": _node_colour(colours), "tooltip": city_tooltip}},
-            {"data": {"values": [n for n in nodes if n["selected"]]},
+            {"data": inline([n for n in nodes if n["selected"]]),
              "mark": {"type": "circle", "filled": False, "stroke": "black", "strokeWidth": 2.5},
              "encoding": {**at, "size": {"field": "area", "type": "quantitative", "scale": None}}},
-            {"data": {"values": [n for n in nodes if n["label"]]},
-             "mark": {"type": "text", "align": "left", "dx": 7, "dy": -7, "fontSize": 11, "fontWeight": 600,
-                      "stroke": "white", "strokeWidth": 3, "strokeOpacity": 0.8},
-             "encoding": {**at, "text": {"field": "city"}}},
-            {"data": {"values": [n for n in nodes if n["label"]]},
-             "mark": {"type": "text", "align": "left", "dx": 7, "dy": -7, "fontSize": 11, "fontWeight": 600},
-             "encoding": {**at, "text": {"field": "city"}}},
+            *_label_layers([n for n in nodes if n["label"]], at),
         ],
         "resolve": {"scale": {"color": "independent"}, "legend": {"color": "independent"}},
         "config": {"view": {"stroke": None}, "legend": {"labelFontSize": 11, "titleFontSize": 11}},
     }
+
+
+def label_sides(points: np.ndarray, labelled: Sequence[int], reach: float = 1.5, band: float = 0.4) -> dict[int, str]:
+    """Put a label on the left of its city when another labelled city lies just east of it.
+
+    Labels run to the right of their city by default; a neighbour less than ``reach`` to the east
+    and within ``band`` north or south would sit on that label (Suzhou beside Shanghai).
+
+    Returns:
+        city index -> ``"left"`` or ``"right"``.
+    """
+    points = np.asarray(points, dtype=float)
+    sides = {}
+    for c in labelled:
+        east = [o for o in labelled if 0 < points[o, 0] - points[c, 0] < reach and abs(points[o, 1] - points[c, 1]) < band]
+        sides[c] = "left" if east else "right"
+    return sides
+
+
+def _label_layers(labelled: list[dict[str, Any]], at: dict[str, Any]) -> list[dict[str, Any]]:
+    """City names beside their circles, on a white halo (a stroked copy drawn underneath)."""
+    layers = []
+    for side, align, dx in (("right", "left", 7), ("left", "right", -7)):
+        data = inline([n for n in labelled if n["side"] == side])
+        text = {"type": "text", "align": align, "dx": dx, "dy": -7, "fontSize": 11, "fontWeight": 600}
+        layers.append({"data": data, "mark": {**text, "stroke": "white", "strokeWidth": 3, "strokeOpacity": 0.8},
+                       "encoding": {**at, "text": {"field": "city"}}})
+        layers.append({"data": data, "mark": text, "encoding": {**at, "text": {"field": "city"}}})
+    return layers
+
+
+@functools.lru_cache(maxsize=4)
+def _background(points: tuple, names: tuple, provinces: tuple, province_index: tuple) -> tuple[dict, dict]:
+    """Inline data of the province areas (GeoJSON features) and borders; fixed for a set of cities."""
+    cells, borders = province_areas(np.array(points), np.array(province_index))
+    areas = [
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [_ring(cell)]},
+         "properties": {"city": names[c], "province": provinces[c]}}
+        for c, cell in enumerate(cells) if len(cell) >= 3
+    ]
+    segments = [{"x": _round(s[0, 0]), "y": _round(s[0, 1]), "x2": _round(s[1, 0]), "y2": _round(s[1, 1])}
+                for s in borders]
+    return inline(areas), inline(segments)
+
+
+def inline(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Vega-Lite inline data as one JSON string.
+
+    A string, not a list of dicts: Solara's renderer walks every nested value of a widget's
+    arguments on each render, which for a few thousand coordinates cost more than the model's step.
+    """
+    return {"values": json.dumps(rows, separators=(",", ":"), allow_nan=False), "format": {"type": "json"}}
 
 
 def _node_colour(colours: NodeColours) -> dict[str, Any]:
@@ -332,7 +380,7 @@ INDICATORS: tuple[Panel, ...] = (
 
 
 def indicators_spec(history: pd.DataFrame, years: np.ndarray, panels: Sequence[Panel] = INDICATORS,
-                    columns: int = 3, width: int = 250, height: int = 120) -> dict[str, Any]:
+                    columns: int = 3, width: int = 270, height: int = 120) -> dict[str, Any]:
     """Model-level indicators over time, one small line chart per :class:`Panel`.
 
     Args:
@@ -351,32 +399,28 @@ def indicators_spec(history: pd.DataFrame, years: np.ndarray, panels: Sequence[P
                         for y, v in zip(years, values, strict=True))
         now = float(history[panel.series[0][0]].iloc[-1]) * panel.scale
         several = len(panel.series) > 1
+        legend = {"orient": "bottom", "direction": "horizontal", "title": None} if several else None
+        domain = [label for _, label in panel.series]
         charts.append({
             "title": {"text": f"{panel.title}: {now:.3g}", "anchor": "start", "fontSize": 12},
             "width": width, "height": height,
             "transform": [{"filter": {"field": "panel", "equal": panel.title}}],
-            "mark": {"type": "line", "point": len(years) <= 24, "strokeWidth": 2},
+            "mark": {"type": "line", "point": len(years) <= POINTS_UP_TO, "strokeWidth": 2},
             "encoding": {
                 "x": _year_axis(years),
                 "y": {"field": "value", "type": "quantitative", "title": None, "scale": {"zero": False}},
-                "color": {"field": "series", "type": "nominal", "title": None,
-                          "scale": {"domain": [label for _, label in panel.series]},
-                          "legend": {"orient": "bottom", "direction": "horizontal"} if several else None},
-                "strokeDash": {"field": "series", "type": "nominal", "legend": None,
-                               "scale": {"domain": [label for _, label in panel.series],
-                                         "range": [[1, 0], [6, 3], [2, 2]][: len(panel.series)]}},
+                "color": {"field": "series", "type": "nominal", "scale": {"domain": domain}, "legend": legend},
                 "tooltip": [{"field": "series"}, {"field": "year", "format": ".2f"},
                             {"field": "value", "format": ",.4~g"}],
             },
         })
     return {
         "$schema": SCHEMA,
-        "data": {"values": rows},
+        "data": inline(rows),
         "columns": columns,
         "concat": charts,
         "spacing": 18,
-        "resolve": {"scale": {"color": "independent", "y": "independent", "strokeDash": "independent"},
-                    "legend": {"color": "independent"}},
+        "resolve": {"scale": {"color": "independent", "y": "independent"}, "legend": {"color": "independent"}},
         "config": {"axis": {"labelFontSize": 10}, "legend": {"labelFontSize": 10}},
     }
 
@@ -422,8 +466,8 @@ def city_spec(name: str, province: str, sectors: Sequence[str], shares: np.ndarr
         over_time.append({
             "title": {"text": f"{title}: {values[-1]:.4g}", "anchor": "start", "fontSize": 12},
             "width": width, "height": 90,
-            "data": {"values": [{"year": _round(y), "value": _round(v, 6)} for y, v in zip(years, values, strict=True)]},
-            "mark": {"type": "line", "point": len(years) <= 24, "strokeWidth": 2, "color": SECTOR_COLOURS[0]},
+            "data": inline([{"year": _round(y), "value": _round(v, 6)} for y, v in zip(years, values, strict=True)]),
+            "mark": {"type": "line", "point": len(years) <= POINTS_UP_TO, "strokeWidth": 2, "color": SECTOR_COLOURS[0]},
             "encoding": {"x": _year_axis(years),
                          "y": {"field": "value", "type": "quantitative", "title": None, "scale": {"zero": False}},
                          "tooltip": [{"field": "year", "format": ".2f"}, {"field": "value", "format": ",.4~g"}]},
@@ -433,7 +477,7 @@ def city_spec(name: str, province: str, sectors: Sequence[str], shares: np.ndarr
         "vconcat": [
             {"title": {"text": f"{name} ({province}): sector mix", "anchor": "start",
                        "subtitle": "black tick: YRD average; outlined: target sector this year"},
-             "width": width, "height": 16 * len(words), "data": {"values": mix}, "layer": [bars, average]},
+             "width": width, "height": 16 * len(words), "data": inline(mix), "layer": [bars, average]},
             *over_time,
         ],
         "spacing": 14,
@@ -441,11 +485,14 @@ def city_spec(name: str, province: str, sectors: Sequence[str], shares: np.ndarr
     }
 
 
-def _year_axis(years: np.ndarray) -> dict[str, Any]:
+def _year_axis(years: np.ndarray, ticks: int = 6) -> dict[str, Any]:
+    """A calendar-time x axis with ticks on whole years only (at least one year wide)."""
     low = float(years.min())
     high = max(float(years.max()), low + 1.0)
+    every = max(1, int(np.ceil((high - low) / ticks)))
+    values = list(range(int(np.ceil(low)), int(np.floor(high)) + 1, every))
     return {"field": "year", "type": "quantitative", "title": None, "scale": {"domain": [low, high], "nice": False},
-            "axis": {"format": "d", "tickMinStep": 1}}
+            "axis": {"format": "d", "values": values}}
 
 
 def _ring(cell: np.ndarray) -> list[list[float]]:
