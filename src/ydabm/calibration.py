@@ -44,7 +44,6 @@ class Fundamentals:
         productivity: (C, S) phi_is.
         amenity: (C,) log amenity.
         hukou_share: (C, H) residents' hukou groups (provinces, then outside the region).
-        targets: (C, S) government target sectors at t = 0 (baseline).
         consumer_price: (C,) consumer price index at t = 0 at baseline levers: the base of every
             deflator, so that real output compares runs with different levers at common prices.
     """
@@ -60,7 +59,6 @@ class Fundamentals:
     productivity: np.ndarray
     amenity: np.ndarray
     hukou_share: np.ndarray
-    targets: np.ndarray
     consumer_price: np.ndarray
 
 
@@ -106,8 +104,7 @@ def labour_cost_share(sectors: Sectors) -> np.ndarray:
     return (sectors.elasticity - 1) / sectors.elasticity + sectors.fixed_cost
 
 
-def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarray,
-              targets: np.ndarray) -> Fundamentals:
+def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarray) -> Fundamentals:
     """Recover fundamentals from data at the given (baseline) parameters.
 
     Args:
@@ -115,7 +112,6 @@ def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarra
         sectors: sector table.
         params: validated parameters (levers at their baseline values).
         iceberg: (S, C, C) baseline trade costs.
-        targets: (C, S) baseline target sectors (they set local protection in ``iceberg``).
     """
     structure = sector_structure(geo, sectors)
     alpha = expenditure_shares(geo, sectors, structure, params["agriculture_share"])
@@ -137,7 +133,7 @@ def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarra
     cpi = baseline_consumer_price(price, alpha, sectors, iceberg)
     amenity = _amenity(geo, wages, labour_force, hukou, cpi, params)
     return Fundamentals(alpha, revenue, gdp, agents, labour_force, wages, mix, price, productivity,
-                        amenity, hukou, targets, cpi)
+                        amenity, hukou, cpi)
 
 
 def baseline_consumer_price(price, alpha, sectors, iceberg) -> np.ndarray:

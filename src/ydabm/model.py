@@ -127,10 +127,8 @@ class YRDModel(mesa.Model):
 
     def _calibrate(self) -> None:
         baseline = {**self.params, **{p.name: DEFAULTS[p.name] for p in PARAMS if p.kind == "lever"}}
-        baseline_targets = self._initial_targets(baseline)
-        iceberg = self._iceberg(baseline["barrier"], baseline_targets, baseline["local_protection"],
-                                baseline["border_effect_scale"])
-        self.fundamentals = calibration.calibrate(self.geography, self.sectors, baseline, iceberg, baseline_targets)
+        iceberg = self._iceberg(baseline["barrier"], baseline["local_protection"], baseline["border_effect_scale"])
+        self.fundamentals = calibration.calibrate(self.geography, self.sectors, baseline, iceberg)
         for government, row in zip(self.governments, self._initial_targets(self.params)):
             government.targets = row
         self.refresh_trade_costs()
@@ -281,15 +279,14 @@ class YRDModel(mesa.Model):
         self.refresh_trade_costs()
 
     def refresh_trade_costs(self) -> None:
-        targets = np.array([g.targets for g in self.governments])
-        self.iceberg = self._iceberg(self.barrier, targets, self.local_protection, self.border_effect_scale)
+        self.iceberg = self._iceberg(self.barrier, self.local_protection, self.border_effect_scale)
         self.cost_weights = goods.cost_weights(self.iceberg, self.sectors.elasticity)
 
-    def _iceberg(self, barrier, targets, protection, border_scale) -> np.ndarray:
+    def _iceberg(self, barrier, protection, border_scale) -> np.ndarray:
         geo = self.geography
-        # local protection: every city shields its tradable sectors from other cities' goods (half
-        # weight), and its target sectors fully (Barwick, Cao & Li 2021 on local car markets)
-        shield = np.where(targets, 1.0, 0.5) * self.sectors.targetable[None, :]
+        # local protection: every city government shields its tradable sectors from other cities'
+        # goods (local protectionism as market segmentation: Young 2000; Barwick, Cao & Li 2021)
+        shield = np.tile(self.sectors.targetable, (geo.count, 1)) & bool(self.params["governments"])
         return goods.iceberg_costs(geo.hours, self.sectors.trade_cost_per_hour, border_scale * geo.border,
                                    barrier, shield, protection)
 
@@ -315,7 +312,6 @@ class YRDModel(mesa.Model):
         self._advantage = _revealed_advantage(self.employment_by_sector())
         for government in self.governments:
             government.choose_targets()
-        self.refresh_trade_costs()
 
     def update_technology(self) -> None:
         """Trend growth (per year, applied quarterly) and, each first quarter, digital spillovers."""
