@@ -107,7 +107,7 @@ PARAMS: tuple[Param, ...] = (
     Param("productivity_dispersion", float, 0.12, "log sd", 0.0, 1.0,
           "standard deviation of log firm productivity around its city-sector mean", "uncertainty"),
     Param("target_utilization", float, 0.95, "1", 0.3, 1.0,
-          "utilisation unsubsidised firms aim for when they build capacity ahead of expected demand; with the baseline subsidies and investment tide the t = 0 aggregate is 73.8% (NBS 2020 industrial capacity utilisation: 74.5%)", "uncertainty"),
+          "utilisation unsubsidised firms aim for when they build capacity ahead of expected demand; with the baseline subsidies and investment tide the t = 0 aggregate is about 74% (NBS 2020 industrial capacity utilisation: 74.5%)", "uncertainty"),
     Param("depreciation", float, 0.015, "per quarter", 0.0, 0.2,
           "depreciation rate of capacity", "uncertainty"),
     Param("investment_speed", float, 0.25, "per quarter", 0.0, 1.0,
