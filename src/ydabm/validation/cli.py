@@ -51,4 +51,69 @@ def _calibration(args) -> int:
     return 0
 
 
-CHECKS = (_add_calibration,)
+def _add_core_periphery(checks) -> None:
+    from .core_periphery import ABM_CORE_SHARES, ABM_QUARTERS, ABM_TRADE_COSTS, OUT, RELATIVE_TOLERANCE, SEED
+    parser = checks.add_parser(
+        "core-periphery", help="the model's market mechanisms vs Krugman (1991): break and sustain points",
+        description="Solve the two-city short-run equilibrium with the model's goods-market functions (free "
+                    "entry, markup pricing, CES demand over the model's iceberg costs), find its break and "
+                    "sustain points and compare them with the analytic ones (FKV 1999, ch. 5); exit 1 if either "
+                    f"is more than {RELATIVE_TOLERANCE:.0%} off. Also draws both tomahawks and, unless --no-abm, "
+                    f"agent-based runs of the core_periphery scenario at T = {ABM_TRADE_COSTS} from "
+                    f"initial core shares {ABM_CORE_SHARES}.")
+    parser.add_argument("--sigma", type=float, default=5.0, help="elasticity of substitution sigma > 1 (default 5)")
+    parser.add_argument("--mu", type=float, default=0.4, help="manufacturing expenditure share mu in (0, 1) (default 0.4)")
+    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default {OUT})")
+    parser.add_argument("--no-abm", action="store_true", help="skip the agent-based runs (figure without that panel)")
+    parser.add_argument("--quarters", type=int, default=ABM_QUARTERS,
+                        help=f"quarters of each agent-based run (default {ABM_QUARTERS})")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"seed of the agent-based runs (default {SEED})")
+    parser.set_defaults(handler=_core_periphery)
+
+
+def _core_periphery(args) -> int:
+    from ..params import ParameterError
+    from .core_periphery import RELATIVE_TOLERANCE, check_core_periphery, write_check
+    if not 1 <= args.quarters <= 10_000:
+        raise ParameterError(f"--quarters: {args.quarters} is out of range; allowed [1, 10000]")
+    check = check_core_periphery(args.sigma, args.mu, abm=not args.no_abm, quarters=args.quarters, seed=args.seed)
+    write_check(check, args.out)
+    status = 0 if check.passed else 1
+    if args.json:
+        print(json.dumps(check.summary))
+        return status
+    summary = check.summary
+    print(f"ydabm validate core-periphery: sigma {args.sigma:g}, mu {args.mu:g}, "
+          f"{check.seconds['market']:.1f} s (+ {check.seconds['abm']:.1f} s agent-based runs) -> {args.out}")
+    for name in ("break", "sustain"):
+        print(f"  {name:8s} analytic T = {summary[f'analytic_{name}']:.6f}   model T = {summary[f'model_{name}']:.6f}"
+              f"   relative error {summary[f'{name}_error']:.2e}")
+    verdict = "within" if check.passed else "NOT within"
+    print(f"  model estimates {verdict} {RELATIVE_TOLERANCE:.0%} of the analytic values")
+    return status
+
+
+def _add_facts(checks) -> None:
+    parser = checks.add_parser(
+        "facts", help="directional stylised facts over several seeds (MODEL_SPEC section 7)",
+        description="Measure each stylised fact of ydabm.validation.facts (lever at 1 vs 0, three seeds) "
+                    "and say whether it holds; exit 1 if any fails.")
+    parser.add_argument("--json", action="store_true", help="print the results as one JSON list")
+    parser.set_defaults(handler=_facts)
+
+
+def _facts(args) -> int:
+    from .facts import FACTS, evaluate
+    results = [evaluate(fact) for fact in FACTS]
+    if args.json:
+        print(json.dumps(results))
+    else:
+        print(f"{'fact':50s} {'at 1':>12s} {'at 0':>12s} {'diff':>9s} {'tol':>6s} seeds  holds")
+        for r in results:
+            print(f"{r['fact']:50s} {r['at_1']:12.4g} {r['at_0']:12.4g} {r['difference']:9.4f} {r['tolerance']:6.3f} "
+                  f"{r['seeds_agreeing']}/{r['seeds']}    {'yes' if r['holds'] else 'NO'}")
+    return 0 if all(r["holds"] for r in results) else 1
+
+
+CHECKS = (_add_calibration, _add_core_periphery, _add_facts)
