@@ -13,9 +13,9 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
-from . import calibration, metrics
+from . import calibration, observation
 from .agents.firms import Firms
-from .agents.government import CityGovernment
+from .agents.government import CityGovernment, choose_targets, target_scores
 from .agents.workers import CLASSES, FARM, Workers
 from .geography import Geography, build_geography
 from .markets import goods, labour, migration
@@ -619,65 +619,11 @@ class YRDModel(mesa.Model):
 
     # ------------------------------------------------------------------ metrics
     def _record(self) -> None:
-        geo, f, s, w = self.geography, self.firms_table, self.sectors, self.workers
-        ppa = self.people_per_agent
-        employment = self.employment_by_sector()
-        manufacturing = employment[:, s.manufacturing]
-        similarity = metrics.mean_similarity(manufacturing, geo.province_index)
-        population = self.population_by_city() * ppa
-        nominal = self.accounts["revenue"]
-        deflator = self.cpi / self.cpi0
-        real = nominal / deflator * 4
-        per_capita = real / np.maximum(population, 1)
-        theil = metrics.theil_decomposition(per_capita, population, geo.province_index)
-        finite = f.alive & np.isfinite(f.capacity) & s.manufacturing[f.sector]
-        force = w.count
-        employed = w.employed
-        staff = self.staff_table()
-        pay = staff * self.wages
-        real_wage = (pay.sum(axis=1) / deflator).sum() / max(staff.sum(), 1) * 4 / ppa
-        gdp = nominal.sum()
-        flows = self.goods.flows.sum(axis=0)
-        moved = self.moves.sum()
-        self.metrics = {
-            "similarity_manufacturing": similarity["all"],
-            "similarity_all": metrics.mean_similarity(employment)["all"],
-            "similarity_within_province": similarity.get("within", 0.0),
-            "similarity_across_provinces": similarity.get("across", 0.0),
-            "krugman_index": metrics.krugman_index(employment),
-            "capacity_utilization": float(f.output[finite].sum() / max(f.capacity[finite].sum(), 1e-300)) if finite.any() else 1.0,
-            "zombie_share": float(f.zombie[f.alive].mean()) if f.alive.any() else 0.0,
-            "subsidy_to_gdp": float(self.accounts["subsidies"].sum() / gdp) if gdp > 0 else 0.0,
-            "stranded_capital": self.stranded / 1e8,
-            "real_gdp": real.sum() / 1e8,
-            "gdp_per_capita": real.sum() / population.sum(),
-            "real_wage": float(real_wage),
-            "unemployment_rate": float(1 - employed.sum() / force),
-            "theil_index": theil["total"],
-            "theil_between_provinces": theil["between"],
-            "gini_gdp_per_capita": metrics.gini(per_capita, population),
-            "interprovincial_trade_share": metrics.share_where(flows, geo.cross_province),
-            "interprovincial_migration_share": metrics.share_where(self.moves, geo.cross_province) if moved else 0.0,
-            "migrants": moved * ppa,
-            "zipf_exponent": metrics.zipf_exponent(population) if np.unique(population).size > 2 else 0.0,
-            "firms": f.count,
-            "entries": self.entries,
-            "exits": self.exits,
-        }
-        firms_per_city = np.bincount(f.city[f.alive], minlength=geo.count)
-        wage_city = pay.sum(axis=1)
-        employed_city = staff.sum(axis=1)
-        housing = self.housing_cost()
-        net = getattr(self, "net_migration", np.zeros(geo.count))
-        for c, g in enumerate(self.governments):
-            g.population = float(population[c])
-            g.gdp = float(nominal[c] * 4 / 1e8)
-            g.wage = float(wage_city[c] / max(employed_city[c], 1) * 4 / ppa)
-            g.price_index = float(deflator[c])
-            g.housing_cost = float(housing[c])
-            g.firms = int(firms_per_city[c])
-            g.net_migration = float(net[c] * ppa)
-            g.employment = employment[c] * ppa
+        """Compute this step's metrics and hand each government its city's report."""
+        self.metrics = observation.model_metrics(self)
+        for government, report in zip(self.governments, observation.city_reports(self)):
+            for name, value in report.items():
+                setattr(government, name, value)
 
     @property
     def firms_param(self) -> int:
@@ -700,7 +646,7 @@ def _revealed_advantage(structure: np.ndarray) -> np.ndarray:
 
 
 def _choose(advantage, sectors, params, peer_share):
-    from .agents.government import choose_targets, target_scores
+    """Target sectors of one city at t = 0 (no peers have chosen yet)."""
     scores = target_scores(advantage, sectors.strategic.astype(float), peer_share, params["specialization"])
     return choose_targets(scores, sectors.targetable, params["targets_per_city"])
 
