@@ -43,6 +43,9 @@ def _sweep(args) -> int:
     except SweepError as err:
         print(f"ydabm sweep: error: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("ydabm sweep: interrupted; the finished runs are stored, continue with --resume", file=sys.stderr)
+        return 130
     manifest = json.loads((out / "manifest.json").read_text())
     runs, session = manifest["runs"], manifest["sessions"][-1]
     rate = f", {session['runs_per_hour']:.0f} runs/hour" if session["runs_per_hour"] else ""
@@ -58,6 +61,8 @@ def _sweep(args) -> int:
 
 
 def _report(args) -> int:
+    import matplotlib
+    matplotlib.use("Agg")  # files only, no display
     from .report import make_report
     paths = make_report(args.results, args.out, tuple(args.format))
     print(f"ydabm report: {len(paths)} files -> {paths[0].parent if paths else args.out}")

@@ -10,7 +10,9 @@
 * Sobol designs: first-order and total Sobol indices as bars; Morris designs: mu* and sigma.
 
 Each figure is written as PNG and PDF into ``<results>/figures/``. The functions that compute
-what is drawn (:func:`cell_stats`, :func:`sobol_indices`, ...) are public so that notebooks use them.
+what is drawn (:func:`cell_stats`, :func:`sobol_indices`, ...) and draw it are public so that
+notebooks use them; importing this module leaves the matplotlib backend alone (``ydabm report``
+selects Agg).
 """
 
 from __future__ import annotations
@@ -20,15 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from ..params import BY_NAME, ParameterError  # noqa: E402
-from .spec import metric_column  # noqa: E402
+from ..params import BY_NAME, ParameterError
+from .spec import metric_column
 
 HEADLINE = {
     "similarity_manufacturing": "Structural similarity (manufacturing)",
@@ -108,6 +107,67 @@ def effect_summary(runs: pd.DataFrame, column: str, parameter: str) -> dict[str,
     slope = np.polyfit(runs[parameter].astype(float), runs[column].astype(float), 1)[0] if means.size > 1 else np.nan
     return {"at_min": float(means.iloc[0]), "at_max": float(means.iloc[-1]),
             "change": float(means.iloc[-1] - means.iloc[0]), "slope": float(slope)}
+
+
+def lever_effects(results: Results, levers: tuple[str, ...] = ("barrier", "specialization")) -> pd.DataFrame:
+    """For each headline metric and lever of a grid: the mean at the lever's lowest and highest value
+    (averaged over everything else), the change between them, its standard error from the spread
+    of replicates within cells, and whether the change exceeds twice that error.
+
+    Returns:
+        One row per (metric, lever): ``at_min``, ``at_max``, ``change``, ``se``, ``clear``.
+    """
+    runs, rows = results.ok, []
+    for metric, column in results.headline().items():
+        within = runs.groupby(list(levers))[column].var(ddof=1).mean()
+        for lever in levers:
+            counts = runs.groupby(lever)[column].size()
+            effect = effect_summary(runs, column, lever)
+            se = float(np.sqrt(within * (1 / counts.iloc[0] + 1 / counts.iloc[-1])))
+            rows.append({"metric": metric, "lever": lever, **{k: effect[k] for k in ("at_min", "at_max", "change")},
+                         "se": se, "clear": bool(abs(effect["change"]) > 2 * se)})
+    return pd.DataFrame(rows).set_index(["metric", "lever"])
+
+
+def scenario_means_over_time(results: Results) -> pd.DataFrame:
+    """Mean over replicates of every kept series, indexed by (scenario, time in years)."""
+    series = results.series.merge(results.ok[["run_id"]], on="run_id")
+    series = series.assign(time=series["year"] + (series["quarter"] - 1) / 4)
+    metrics = [c for c in series.columns if c not in ("run_id", "scenario", "step", "year", "quarter", "time")]
+    return series.groupby(["scenario", "time"])[metrics].mean()
+
+
+def scenario_differences(results: Results, against: str = "baseline") -> pd.DataFrame:
+    """Each scenario minus ``against`` in every headline metric (the kept value), with the standard
+    error of the difference from the replicates, and whether it exceeds twice that error.
+
+    With common seeds (replicate k of every scenario shares a seed) the differences are paired by
+    replicate, which removes the noise the scenarios share.
+
+    Returns:
+        One row per (scenario, metric): ``difference``, ``se``, ``clear``.
+    """
+    runs, rows = results.ok, []
+    paired = bool(results.manifest["spec"].get("common_seeds"))
+    for metric, column in results.headline().items():
+        table = runs.pivot_table(index="replicate", columns="scenario", values=column)
+        for name in table.columns.drop(against):
+            if paired:
+                gaps = (table[name] - table[against]).dropna()
+                difference, se = gaps.mean(), gaps.std(ddof=1) / np.sqrt(len(gaps))
+            else:
+                a, b = table[name].dropna(), table[against].dropna()
+                difference = a.mean() - b.mean()
+                se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+            rows.append({"scenario": name, "metric": metric, "difference": float(difference), "se": float(se),
+                         "clear": bool(abs(difference) > 2 * se)})
+    return pd.DataFrame(rows).set_index(["scenario", "metric"])
+
+
+def sobol_table(results: Results) -> pd.DataFrame:
+    """Sobol indices of every headline metric, one row per (metric, parameter)."""
+    frames = {metric: sobol_indices(results, metric) for metric in results.headline()}
+    return pd.concat(frames, names=["metric"])
 
 
 def sobol_indices(results: Results, metric: str, seed: int = 0) -> pd.DataFrame:
@@ -208,19 +268,20 @@ def scatter_figure(results: Results) -> plt.Figure:
     """Every headline metric (rows) against every varied parameter (columns), one dot per run."""
     headline = results.headline()
     params = [p for p in results.varied if p != "scenario" and BY_NAME[p].type is not str]
-    fig, axes = plt.subplots(len(headline), len(params), figsize=(2.6 * len(params) + 1, 2.1 * len(headline)),
-                             constrained_layout=True, squeeze=False)
+    fig, axes = plt.subplots(len(headline), len(params), figsize=(2.2 * len(params) + 1.5, 1.6 * len(headline)),
+                             sharex="col", sharey="row", squeeze=False)
+    fig.subplots_adjust(left=0.14, right=0.98, bottom=0.08, top=0.94, wspace=0.08, hspace=0.12)
     runs = results.ok
     for i, (metric, column) in enumerate(headline.items()):
         for j, parameter in enumerate(params):
             ax = axes[i, j]
-            ax.scatter(runs[parameter], runs[column], s=5, alpha=0.6, color="#1f4e79")
-            ax.tick_params(labelsize=7)
+            ax.scatter(runs[parameter], runs[column], s=4, alpha=0.6, color="#1f4e79", rasterized=True)
+            ax.tick_params(labelsize=6)
             if i == len(headline) - 1:
                 ax.set_xlabel(parameter, fontsize=8)
             if j == 0:
-                ax.set_ylabel(HEADLINE[metric], fontsize=7)
-    fig.suptitle(f"{results.manifest['name']}: runs ({results.method} design)", fontsize=12)
+                ax.set_ylabel(HEADLINE[metric], fontsize=6)
+    fig.suptitle(f"{results.manifest['name']}: runs ({results.method} design)", fontsize=11)
     return fig
 
 
@@ -242,10 +303,8 @@ def scenario_figure(results: Results) -> plt.Figure:
 def scenario_series_figure(results: Results, against: str | None = "baseline") -> plt.Figure:
     """Headline metrics over time per scenario (mean over replicates); with ``against``, each
     scenario minus that scenario, step by step."""
-    series = results.series.merge(results.ok[["run_id"]], on="run_id")
-    series = series.assign(time=series["year"] + (series["quarter"] - 1) / 4)
-    metrics = [m for m in HEADLINE if m in series.columns]
-    means = series.groupby(["scenario", "time"])[metrics].mean()
+    means = scenario_means_over_time(results)
+    metrics = [m for m in HEADLINE if m in means.columns]
     names = list(dict.fromkeys(results.runs["scenario"]))
     relative = against is not None and against in names
     fig, axes = _panels(len(metrics))

@@ -1,9 +1,8 @@
-"""Run a sweep: one pure :func:`run_one`, three executors, results stored as each run ends.
+"""Run a sweep: one pure :func:`run_one`, executed anywhere, results stored as each run ends.
 
-Executors: in-process (``workers=1``), a local process pool (``workers=N``, the ``spawn`` start
-method) or a Dask distributed cluster (``scheduler="tcp://host:8786"``). They all call the same
-:func:`run_one` with the same arguments and seeds, so a sweep's ``runs.parquet`` does not depend on
-the executor or on the number of workers.
+The executors (:mod:`.executors`: in-process, a local process pool, a Dask cluster) all call the
+same :func:`run_one` with the same arguments and seeds, so a sweep's ``runs.parquet`` does not
+depend on the executor or on the number of workers.
 
 Test hook: when the environment variable ``YDABM_SWEEP_FAIL_IF`` holds ``name=value[,name=value]``,
 :func:`run_one` raises for every run whose parameters match all the pairs (numbers compare as
@@ -16,29 +15,23 @@ import datetime as dt
 import os
 import socket
 import sys
-import threading
 import time
 import traceback
-import uuid
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 
 from ..params import ParameterError
 from ..scenarios import Scenario, load_scenario
+from .executors import SerialExecutor, SweepError, make_executor
 from .spec import ID_COLUMNS, Plan, Run, SweepSpec, build_plan, metric_column
 from .storage import ResultStore
 
+__all__ = ["SweepError", "kept_values", "run_one", "run_sweep"]
+
 FAIL_HOOK = "YDABM_SWEEP_FAIL_IF"
 MANIFEST_EVERY = 30.0  # seconds between manifest updates while a sweep runs
-
-
-class SweepError(RuntimeError):
-    """The sweep could not go on (not a failed run: those are recorded); stored runs are kept."""
 
 
 def run_one(params: dict[str, Any], seed: int, *, steps: int, scenario: Scenario | str = "baseline",
@@ -105,121 +98,6 @@ def _same(value: Any, text: str) -> bool:
         return str(value) == text
 
 
-# --------------------------------------------------------------------------- executors
-class SerialExecutor:
-    """Runs in this process, one after another."""
-
-    label = "in-process"
-    workers = 1
-
-    def results(self, tasks: list[tuple[Run, dict]]) -> Iterator[tuple[Run, dict]]:
-        for run, kwargs in tasks:
-            yield run, run_one(**kwargs)
-
-    def close(self) -> None:
-        pass
-
-
-class PoolExecutor:
-    """A local process pool (``spawn``: fresh interpreters, nothing inherited but the arguments)."""
-
-    def __init__(self, workers: int):
-        self.workers = workers
-        self.label = f"process pool, {workers} workers"
-        self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
-                                        initializer=_watch_parent, initargs=(os.getpid(),))
-
-    def results(self, tasks: list[tuple[Run, dict]]) -> Iterator[tuple[Run, dict]]:
-        futures = {self.pool.submit(run_one, **kwargs): run for run, kwargs in tasks}
-        try:
-            for future in as_completed(futures):
-                yield futures[future], future.result()
-        except BrokenProcessPool:
-            raise SweepError("a worker process died (out of memory? killed? or a script that starts a sweep "
-                             "without `if __name__ == \"__main__\":`); finished runs are stored, "
-                             "continue with --resume") from None
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _watch_parent(parent: int) -> None:
-    """Pool-worker initializer: exit when the sweep process dies (e.g. SIGKILL), so no orphan
-    keeps computing runs that nobody will store."""
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-    threading.Thread(target=watch, daemon=True).start()
-
-
-class DaskExecutor:
-    """A Dask distributed cluster; workers need ydabm installed (same version)."""
-
-    def __init__(self, scheduler: Any, timeout: float = 10.0):
-        from dask.distributed import Client
-        from .. import __version__
-        if hasattr(scheduler, "submit"):
-            self.client, self.owned = scheduler, False
-        else:
-            try:
-                self.client = Client(scheduler, timeout=f"{timeout}s", set_as_default=False)
-            except (OSError, TimeoutError) as err:
-                raise ParameterError(f"--scheduler {scheduler}: cannot connect ({err})") from None
-            self.owned = True
-        try:
-            self.client.wait_for_workers(1, timeout=60)
-        except (TimeoutError, OSError):
-            self.close()
-            raise ParameterError(f"--scheduler {scheduler}: no worker joined within 60 s") from None
-        versions = self.client.run(_ydabm_version)
-        wrong = {addr: v for addr, v in versions.items() if v != __version__}
-        if wrong:
-            self.close()
-            addr, version = next(iter(wrong.items()))
-            raise ParameterError(f"--scheduler: worker {addr} runs ydabm {version}, this is {__version__}")
-        self.workers = len(versions)
-        self.label = f"dask {self.client.scheduler.address}, {self.workers} workers"
-
-    def results(self, tasks: list[tuple[Run, dict]]) -> Iterator[tuple[Run, dict]]:
-        from dask.distributed import as_completed as dask_completed
-        tag = uuid.uuid4().hex[:12]
-        futures = {self.client.submit(run_one, **kwargs, key=f"ydabm-run-{tag}-{run.run_id}", pure=False): run
-                   for run, kwargs in tasks}
-        try:
-            for future in dask_completed(futures, loop=self.client.loop):
-                run = futures[future]
-                try:
-                    outcome = future.result()
-                except Exception as err:  # the worker died or the task was lost
-                    outcome = {"status": "failed", "error": f"{type(err).__name__}: {err}", "values": {},
-                               "series": None, "seconds": float("nan"), "host": "?"}
-                future.release()
-                yield run, outcome
-        finally:
-            self.client.cancel([f for f in futures if not f.done()])
-
-    def close(self) -> None:
-        if self.owned:
-            self.client.close()
-
-
-def _ydabm_version() -> str:
-    from .. import __version__
-    return __version__
-
-
-def make_executor(workers: int | None, scheduler: Any, pending: int):
-    """The executor for ``workers`` local processes or a Dask ``scheduler`` (address or Client)."""
-    if scheduler is not None:
-        return DaskExecutor(scheduler)
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    if workers < 1:
-        raise ParameterError(f"--workers: {workers}; need at least 1")
-    workers = min(workers, max(pending, 1))
-    return SerialExecutor() if workers == 1 else PoolExecutor(workers)
-
-
 # --------------------------------------------------------------------------- the sweep
 def run_sweep(spec: SweepSpec | dict | str | Path, out: str | Path | None = None, workers: int | None = None,
               scheduler: Any = None, resume: bool = False, progress: bool = True,
@@ -244,6 +122,8 @@ def run_sweep(spec: SweepSpec | dict | str | Path, out: str | Path | None = None
     plan = build_plan(spec)
     if workers is not None and scheduler is not None:
         raise ParameterError("give either --workers or --scheduler, not both")
+    if resume and overwrite:
+        raise ParameterError("give either --resume or --overwrite, not both")
     store = ResultStore(out if out is not None else Path("results") / plan.name)
     manifest = _check_destination(store, plan, resume, overwrite)
     done = store.statuses() if resume and manifest else {}
@@ -307,7 +187,7 @@ def _execute(plan: Plan, store: ResultStore, executor, todo: list[Run], manifest
     start = last_manifest = time.perf_counter()
     status = "interrupted"
     try:
-        for run, outcome in executor.results(tasks):
+        for run, outcome in executor.results(run_one, tasks):
             store.write_run(_row(plan, run, outcome), _series(plan, run, outcome))
             session["ran"] += 1
             session["failed"] += outcome["status"] != "ok"

@@ -6,6 +6,7 @@ A spec declares what varies and how (EMA Workbench style)::
     steps = 40                     # quarters per run
     replicates = 3                 # runs per design point, each with its own seed
     seed = 20261128                # root seed; run seeds are spawned from it
+    common_seeds = false           # true: replicate k of every point shares a seed
     keep = ["final", "mean_last:8"]
     series = false                 # true: also keep every step (series.parquet)
     [vary]                         # grids (lists) or ranges
@@ -66,6 +67,7 @@ class SweepSpec(BaseModel):
     steps: int = Field(40, ge=1, le=10_000)
     replicates: int = Field(1, ge=1, le=100_000)
     seed: int = Field(20261128, ge=0, lt=2**63)
+    common_seeds: bool = Field(False, description="replicate k of every point uses the same seed (common random numbers)")
     keep: list[str] = Field(default_factory=lambda: ["final"])
     metrics: list[str] | None = Field(None, description="model metrics to keep (default: all)")
     series: bool = False
@@ -137,12 +139,12 @@ def load_spec(path: str | Path) -> tuple[SweepSpec, str]:
     """
     path = Path(path)
     if not path.is_file():
-        raise ParameterError(f"spec {path}: no such file")
+        raise ParameterError(f"{path}: no such spec file")
     text = path.read_text()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ParameterError(f"spec {path}: not valid TOML ({err})") from None
+        raise ParameterError(f"{path}: not valid TOML ({err})") from None
     return parse_spec(data, str(path)), text
 
 
@@ -153,8 +155,7 @@ def parse_spec(data: dict[str, Any], where: str = "spec") -> SweepSpec:
     except ValidationError as err:
         first = err.errors()[0]
         loc = ".".join(str(part) for part in first["loc"]) or "spec"
-        loc = {"constants": "set"}.get(loc, loc).replace("constants.", "set.")
-        message = first["msg"]
+        message = f"{first['msg']} (got {first['input']!r})"
         if first["type"] == "extra_forbidden":
             allowed = SweepSpec.model_fields if len(first["loc"]) == 1 else Design.model_fields
             names = [f.alias or n for n, f in allowed.items()]
@@ -189,12 +190,12 @@ def build_plan(spec: SweepSpec | dict[str, Any] | str | Path, where: str | None 
         spec = parse_spec(spec, where or "spec")
     where = where or "spec"
     try:
-        return _build(spec, where, base, source)
+        return _build(spec, base, source)
     except ParameterError as err:
         raise ParameterError(f"{where}: {err}") from None
 
 
-def _build(spec: SweepSpec, where: str, base: Path | None, source: str | None) -> Plan:
+def _build(spec: SweepSpec, base: Path | None, source: str | None) -> Plan:
     if not spec.vary:
         raise ParameterError("[vary] is empty: name at least one parameter (a one-value list runs one point)")
     vary = dict(spec.vary)
@@ -269,11 +270,13 @@ def _check_constants(constants: dict[str, Any], vary: dict[str, Any]) -> dict[st
     return checked
 
 
-def _value(name: str, value: Any, section: str) -> Any:
+def _value(name: str, value: Any, section: str, key: str = "") -> Any:
+    """``value`` checked against the declaration of ``name``; errors read ``vary.barrier.max: ...``."""
     try:
         return validate({name: value})[name]
     except ParameterError as err:
-        raise ParameterError(f"{section}.{err}") from None
+        detail = str(err).removeprefix(f"{name}: ")
+        raise ParameterError(f"{section}.{name}{'.' + key if key else ''}: {detail}") from None
 
 
 def _check_metrics(metrics: list[str] | None) -> tuple[str, ...]:
@@ -335,7 +338,7 @@ def _range(name: str, entry: dict[str, Any]) -> tuple[float, float]:
         raise ParameterError(f"vary.{name}: a text parameter takes a list of values, not a range")
     if "min" not in entry or "max" not in entry:
         raise ParameterError(f"vary.{name}: a range needs min and max")
-    low, high = (_value(name, entry[k], "vary") for k in ("min", "max"))
+    low, high = (_value(name, entry[k], "vary", k) for k in ("min", "max"))
     if low > high:
         raise ParameterError(f"vary.{name}: min {low} is above max {high}")
     return float(low), float(high)
@@ -379,9 +382,10 @@ def _salib_sample(problem: dict, design: Design, seed: int) -> np.ndarray:
 
 def _runs(points: list[dict[str, Any]], spec: SweepSpec, scenario: str | None,
           scenarios: dict[str, Scenario], constants: dict[str, Any]) -> tuple[Run, ...]:
-    """Runs in id order (points outer, replicates inner), each with a seed spawned from the root."""
+    """Runs in id order (points outer, replicates inner), each with a seed spawned from the root:
+    one child per run, or with ``common_seeds`` one per replicate, shared by every point."""
     total = len(points) * spec.replicates
-    children = np.random.SeedSequence(spec.seed).spawn(total)
+    children = np.random.SeedSequence(spec.seed).spawn(spec.replicates if spec.common_seeds else total)
     runs = []
     for point, values in enumerate(points):
         name = values.get("scenario", scenario)
@@ -392,6 +396,6 @@ def _runs(points: list[dict[str, Any]], spec: SweepSpec, scenario: str | None,
             raise ParameterError(f"point {values}: {err}") from None
         for replicate in range(spec.replicates):
             run_id = point * spec.replicates + replicate
-            seed = int(children[run_id].generate_state(1)[0])
+            seed = int(children[replicate if spec.common_seeds else run_id].generate_state(1)[0])
             runs.append(Run(run_id, point, replicate, seed, name, {**constants, **params}))
     return tuple(runs)

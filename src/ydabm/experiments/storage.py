@@ -28,11 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..params import ParameterError
 
 LOG_COLUMNS = ("seconds", "host", "finished", "traceback")
-OWN_FILES = ("manifest.json", "runs.parquet", "series.parquet", "runlog.parquet", ".lock")
+OWN_FILES = ("manifest.json", "runs.parquet", "series.parquet", "runlog.parquet")
 OWN_FOLDERS = ("runs", "series", "figures")
 
 
@@ -97,7 +99,7 @@ class ResultStore:
             self.series_parts.mkdir(parents=True, exist_ok=True)
             _atomic(self.series_parts / name, lambda tmp: series.to_parquet(tmp, index=False))
         self.run_parts.mkdir(parents=True, exist_ok=True)
-        _atomic(self.run_parts / name, lambda tmp: pd.DataFrame([row]).to_parquet(tmp, index=False))
+        _atomic(self.run_parts / name, lambda tmp: pq.write_table(pa.Table.from_pylist([row]), tmp))
 
     def rows(self) -> pd.DataFrame:
         """Every stored run row (consolidated table and part files; a part replaces its row)."""
@@ -108,7 +110,7 @@ class ResultStore:
                 table = table.merge(pd.read_parquet(self.log_file), on="run_id", how="left")
             records = {int(r["run_id"]): r for r in table.to_dict("records")}
         for part in sorted(self.run_parts.glob("*.parquet")) if self.run_parts.is_dir() else ():
-            record = pd.read_parquet(part).to_dict("records")[0]
+            record = pq.read_table(part).to_pylist()[0]
             records[int(record["run_id"])] = record
         return pd.DataFrame([records[k] for k in sorted(records)])
 
@@ -135,11 +137,11 @@ class ResultStore:
 
     def _series(self) -> pd.DataFrame:
         parts = sorted(self.series_parts.glob("*.parquet")) if self.series_parts.is_dir() else []
-        frames = [pd.read_parquet(p) for p in parts]
-        fresh = {int(f["run_id"].iloc[0]) for f in frames if len(f)}
+        fresh = pa.concat_tables([pq.read_table(p) for p in parts]).to_pandas() if parts else None
+        frames = [fresh] if fresh is not None else []
         if self.series_file.exists():
             old = pd.read_parquet(self.series_file)
-            frames.insert(0, old[~old["run_id"].isin(fresh)])
+            frames.insert(0, old[~old["run_id"].isin(set(fresh["run_id"]) if fresh is not None else set())])
         frames = [f for f in frames if len(f)]
         if not frames:
             return pd.DataFrame()

@@ -1,0 +1,155 @@
+"""Where a sweep's runs execute: in this process, a local process pool, or a Dask cluster.
+
+Every executor takes the same function and keyword arguments per run and yields ``(run, outcome)``
+as runs finish, in any order; the caller stores each outcome at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+from typing import Any
+
+from ..params import ParameterError
+from .spec import Run
+
+PROFILE_OFF = "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False"  # env of `dask worker`: no profiler
+Tasks = list[tuple[Run, dict[str, Any]]]
+
+
+class SweepError(RuntimeError):
+    """The sweep could not go on (not a failed run: those are recorded); stored runs are kept."""
+
+
+class SerialExecutor:
+    """Runs in this process, one after another."""
+
+    label = "in-process"
+    workers = 1
+
+    def results(self, function: Callable[..., dict], tasks: Tasks) -> Iterator[tuple[Run, dict]]:
+        """Call ``function(**kwargs)`` for each task, in order."""
+        for run, kwargs in tasks:
+            yield run, function(**kwargs)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class PoolExecutor:
+    """A local process pool (``spawn``: fresh interpreters, nothing inherited but the arguments)."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.label = f"process pool, {workers} workers"
+        self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                                        initializer=_watch_parent, initargs=(os.getpid(),))
+
+    def results(self, function: Callable[..., dict], tasks: Tasks) -> Iterator[tuple[Run, dict]]:
+        """Submit every task, yield each as it finishes."""
+        futures = {self.pool.submit(function, **kwargs): run for run, kwargs in tasks}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        except BrokenProcessPool:
+            raise SweepError("a worker process died (out of memory? killed? or a script that starts a sweep "
+                             "without `if __name__ == \"__main__\":`); finished runs are stored, "
+                             "continue with --resume") from None
+
+    def close(self) -> None:
+        """Cancel what has not started; wait for the workers to exit."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _watch_parent(parent: int) -> None:
+    """Pool-worker initializer: exit when the sweep process dies (e.g. SIGKILL), so no orphan
+    keeps computing runs that nobody will store."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+
+
+class DaskExecutor:
+    """A Dask distributed cluster; workers need ydabm installed (same version)."""
+
+    def __init__(self, scheduler: Any, timeout: float = 10.0):
+        from dask.distributed import Client
+        from .. import __version__
+        if hasattr(scheduler, "submit"):
+            self.client, self.owned = scheduler, False
+        else:
+            try:
+                self.client = Client(scheduler, timeout=f"{timeout}s", set_as_default=False)
+            except (OSError, TimeoutError) as err:
+                raise ParameterError(f"--scheduler {scheduler}: cannot connect ({err})") from None
+            self.owned = True
+        try:
+            self.client.wait_for_workers(1, timeout=60)
+        except (TimeoutError, OSError):
+            self.close()
+            raise ParameterError(f"--scheduler {scheduler}: no worker joined within 60 s") from None
+        versions = self.client.run(_ydabm_version)
+        wrong = {addr: v for addr, v in versions.items() if v != __version__}
+        if wrong:
+            self.close()
+            addr, version = next(iter(wrong.items()))
+            raise ParameterError(f"--scheduler: worker {addr} runs ydabm {version}, this is {__version__}")
+        self.workers = len(versions)
+        self.label = f"dask {self.client.scheduler.address}, {self.workers} workers"
+        if any(self.client.run(_profiling).values()):
+            print(f"ydabm sweep: note: the Dask workers run their statistical profiler, which slows runs by about "
+                  f"40%; start them with {PROFILE_OFF} to turn it off", file=sys.stderr)
+
+    def results(self, function: Callable[..., dict], tasks: Tasks) -> Iterator[tuple[Run, dict]]:
+        """Submit every task to the cluster, yield each as it finishes; a lost task is a failed run."""
+        from dask.distributed import as_completed as dask_completed
+        tag = uuid.uuid4().hex[:12]
+        futures = {self.client.submit(function, **kwargs, key=f"ydabm-run-{tag}-{run.run_id}", pure=False): run
+                   for run, kwargs in tasks}
+        try:
+            for future in dask_completed(futures, loop=self.client.loop):
+                run = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as err:  # the worker died or the task was lost
+                    outcome = {"status": "failed", "error": f"{type(err).__name__}: {err}", "values": {},
+                               "series": None, "seconds": float("nan"), "host": "?"}
+                future.release()
+                yield run, outcome
+        finally:
+            self.client.cancel([f for f in futures if not f.done()])
+
+    def close(self) -> None:
+        """Disconnect (a Client passed in by the caller stays open)."""
+        if self.owned:
+            self.client.close()
+
+
+def _ydabm_version() -> str:
+    from .. import __version__
+    return __version__
+
+
+def _profiling() -> bool:
+    import dask
+    return bool(dask.config.get("distributed.worker.profile.enabled", True))
+
+
+def make_executor(workers: int | None, scheduler: Any, pending: int):
+    """The executor for ``workers`` local processes or a Dask ``scheduler`` (address or Client)."""
+    if scheduler is not None:
+        return DaskExecutor(scheduler)
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers < 1:
+        raise ParameterError(f"--workers: {workers}; need at least 1")
+    workers = min(workers, max(pending, 1))
+    return SerialExecutor() if workers == 1 else PoolExecutor(workers)

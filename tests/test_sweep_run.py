@@ -1,0 +1,158 @@
+"""Sweep mechanics: the same runs.parquet on 1 process, 2 processes and a Dask cluster; a sweep
+killed with SIGKILL and resumed runs every run exactly once; a run that raises is recorded as failed;
+--resume refuses results of another spec."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from ydabm.cli import main
+from ydabm.experiments import run_sweep
+from ydabm.experiments.runner import FAIL_HOOK
+
+SPEC = """scenario = "baseline"
+steps = {steps}
+replicates = 2
+seed = 5
+keep = ["final", "mean_last:2"]
+series = true
+metrics = ["similarity_manufacturing", "capacity_utilization", "zombie_share", "real_gdp", "firms"]
+[vary]
+barrier = [0.0, 1.0]
+specialization = {{ min = 0.0, max = 1.0, num = {num} }}
+[set]
+people_per_agent = 20000
+firms = 800
+"""
+
+
+def spec_file(tmp_path, steps=3, num=2, name="sweep.toml"):
+    path = tmp_path / name
+    path.write_text(SPEC.format(steps=steps, num=num))
+    return path
+
+
+def tables(out):
+    return pd.read_parquet(out / "runs.parquet"), pd.read_parquet(out / "series.parquet")
+
+
+def manifest(out):
+    return json.loads((out / "manifest.json").read_text())
+
+
+@pytest.mark.slow
+def test_one_process_two_processes_and_a_dask_cluster_give_identical_results(tmp_path):
+    import dask
+    from dask.distributed import LocalCluster
+    spec = spec_file(tmp_path, steps=3, num=1)
+    serial = run_sweep(spec, tmp_path / "serial", workers=1, progress=False)
+    pool = run_sweep(spec, tmp_path / "pool", workers=2, progress=False)
+    with dask.config.set({"distributed.worker.profile.enabled": False}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                         dashboard_address=None) as cluster:
+        dask = run_sweep(spec, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False)
+    runs, series = tables(serial)
+    assert len(runs) == 4 and (runs["status"] == "ok").all()
+    assert list(runs["run_id"]) == list(range(4)) and runs["seed"].nunique() == 4
+    assert len(series) == 4 * 4
+    for other in (pool, dask):
+        other_runs, other_series = tables(other)
+        pd.testing.assert_frame_equal(runs, other_runs.sort_values("run_id").reset_index(drop=True))
+        pd.testing.assert_frame_equal(series, other_series)
+    assert manifest(dask)["sessions"][0]["executor"].startswith("dask")
+    assert manifest(pool)["sessions"][0]["workers"] == 2
+    # different replicates (seeds) of one point differ: the seeds reach the model
+    assert runs.loc[0, "real_gdp"] != runs.loc[1, "real_gdp"]
+
+
+def test_results_folder_holds_runs_manifest_and_nothing_partial(tmp_path):
+    out = run_sweep(spec_file(tmp_path, steps=1, num=1), tmp_path / "out", workers=1, progress=False)
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "runlog.parquet", "runs.parquet", "series.parquet"]
+    runs, _ = tables(out)
+    assert list(runs.columns[:9]) == ["run_id", "seed", "status", "error", "point", "replicate", "scenario",
+                                     "barrier", "specialization"]
+    for column in ("people_per_agent", "firms", "similarity_manufacturing", "firms_final",
+                   "similarity_manufacturing_mean_last2"):
+        assert column in runs.columns
+    record = manifest(out)
+    assert record["runs"] == {"total": 4, "done": 4, "failed": 0} and record["status"] == "complete"
+    for key in ("spec", "spec_hash", "started", "finished", "ydabm", "provenance"):
+        assert record[key]
+    for key in ("git_commit", "python", "numpy", "mesa", "pandas", "SALib", "dask"):
+        assert key in record["provenance"]
+
+
+@pytest.mark.slow
+def test_a_run_that_raises_is_recorded_as_failed_and_the_sweep_finishes(tmp_path, monkeypatch, capsys):
+    spec = spec_file(tmp_path, steps=2, num=1)
+    out = tmp_path / "out"
+    monkeypatch.setenv(FAIL_HOOK, "barrier=1.0")
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert "first failure: run 2: RuntimeError: injected failure" in capsys.readouterr().err
+    runs, series = tables(out)
+    failed = runs[runs["barrier"] == 1.0]
+    assert list(runs["status"]) == ["ok", "ok", "failed", "failed"]
+    assert failed["error"].str.startswith("RuntimeError: injected failure").all()
+    assert failed["similarity_manufacturing"].isna().all() and runs.loc[:1, "error"].isna().all()
+    assert set(series["run_id"]) == {0, 1}
+    assert "Traceback" in pd.read_parquet(out / "runlog.parquet").loc[2, "traceback"]
+    assert manifest(out)["runs"] == {"total": 4, "done": 4, "failed": 2}
+    # resume runs nothing; resume --retry-failed runs the two failed runs only
+    monkeypatch.delenv(FAIL_HOOK)
+    assert main(["sweep", str(spec), "--out", str(out), "--resume", "--workers", "1", "--quiet"]) == 0
+    assert manifest(out)["sessions"][-1]["ran"] == 0
+    assert main(["sweep", str(spec), "--out", str(out), "--resume", "--retry-failed", "--workers", "1", "--quiet"]) == 0
+    runs_after, series_after = tables(out)
+    assert manifest(out)["sessions"][-1]["ran"] == 2 and (runs_after["status"] == "ok").all()
+    pd.testing.assert_frame_equal(runs_after.iloc[:2], runs.iloc[:2])
+    assert sorted(series_after.groupby("run_id").size().index) == [0, 1, 2, 3]
+
+
+@pytest.mark.slow
+def test_sigkill_then_resume_runs_every_run_exactly_once(tmp_path):
+    spec = spec_file(tmp_path, steps=2, num=3)  # 12 runs
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "ydabm.cli", "sweep", str(spec), "--out", str(out), "--workers", "2", "--quiet"]
+    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while len(list((out / "runs").glob("*.parquet"))) < 2:
+        assert process.poll() is None, process.stderr.read().decode()
+        assert time.monotonic() < deadline, "the sweep stored no run within 120 s"
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)  # the sweep and its worker processes, mid-run
+    process.wait(timeout=30)
+    stored = {int(p.stem) for p in (out / "runs").glob("*.parquet")}
+    assert 2 <= len(stored) < 12, "the sweep finished before it could be killed"
+    assert manifest(out)["status"] == "running"
+
+    assert main(["sweep", str(spec), "--out", str(out), "--resume", "--workers", "1", "--quiet"]) == 0
+    record = manifest(out)
+    assert record["sessions"][-1]["ran"] == 12 - len(stored)
+    assert record["runs"] == {"total": 12, "done": 12, "failed": 0} and record["status"] == "complete"
+    runs, series = tables(out)
+    assert list(runs["run_id"]) == list(range(12)) and (runs["status"] == "ok").all()
+    assert series.groupby(["run_id", "step"]).size().eq(1).all() and len(series) == 12 * 3
+    assert not (out / "runs").exists() and not list(out.glob(".*tmp*"))
+
+
+def test_resume_refuses_results_of_another_spec_and_a_rerun_needs_resume(tmp_path, capsys):
+    out = tmp_path / "out"
+    # --resume on a folder without results starts the sweep
+    assert main(["sweep", str(spec_file(tmp_path, steps=1, num=1)), "--out", str(out), "--resume", "--workers", "1",
+                 "--quiet"]) == 0
+    assert manifest(out)["runs"]["done"] == 4
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+    other = spec_file(tmp_path, steps=2, num=1, name="other.toml")
+    assert main(["sweep", str(other), "--out", str(out), "--resume", "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "--resume refused" in err and "different spec" in err and "steps: stored 1, now 2" in err
+    assert main(["sweep", str(other), "--out", str(out), "--workers", "1"]) == 2
+    assert "already holds a sweep; pass --resume" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
