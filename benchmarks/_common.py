@@ -1,0 +1,104 @@
+"""Shared plumbing of the benchmark scripts: one-thread numerics, scales, timing, output.
+
+Import this module before numpy: it pins every numerics thread pool to one thread, so that each
+figure is a per-core figure (BLAS, OpenMP and numexpr would otherwise use both cores).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+             "VECLIB_MAXIMUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Callable  # noqa: E402
+
+#: People in the YRD's 41 cities (2020 census); people_per_agent = YRD_PEOPLE / workers.
+YRD_PEOPLE = 2.352e8
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def people_per_agent(workers: float) -> float:
+    """``people_per_agent`` that gives about ``workers`` worker agents for the YRD (2352 -> 1e5)."""
+    return round(YRD_PEOPLE / workers)
+
+
+def parse_args(description: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true",
+                        help="small scales and few repeats: proves the script runs (CI), in well under a minute")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    return parser.parse_args()
+
+
+def timed(call: Callable[[], Any]) -> float:
+    """Wall-clock seconds of one call."""
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def median(values: list[float]) -> float:
+    return float(statistics.median(values))
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on: cores, CPU model, RAM, Python and library versions."""
+    import mesa
+    import numpy as np
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram = round(int(line.split()[1]) / 1024**2, 1)
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gib": ram, "python": platform.python_version(),
+            "numpy": np.__version__, "mesa": mesa.__version__, "threads_per_process": 1}
+
+
+def emit(result: dict[str, Any], as_json: bool, headline: tuple[str, ...]) -> None:
+    """Print ``result`` as one JSON object, or as a readable table of the ``headline`` keys first."""
+    if as_json:
+        print(json.dumps(result, default=_plain))
+        return
+    width = max(len(k) for k in result)
+    for key in (*headline, *(k for k in result if k not in headline)):
+        print(f"{key:<{width}}  {_fmt(result[key])}")
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_fmt(v)}" for k, v in value.items())
+    return str(value)
+
+
+def note(message: str) -> None:
+    """Progress messages go to stderr, so that ``--json`` output stays one object on stdout."""
+    print(message, file=sys.stderr, flush=True)

@@ -1,0 +1,116 @@
+"""Sweep throughput: runs per hour of one fixed small sweep with 1 and with 2 worker processes.
+
+The sweep (``SWEEP``: barrier at four levels x two replicates, baseline scenario) runs at the scale
+of the design target, 2e5 workers and 80 quarters per run, through the project's runner,
+``ydabm.experiments.run_sweep(spec, out, workers=N, progress=False)``, into a temporary folder: with
+``workers=1`` the runs execute in this process, with ``workers=2`` in a pool of two spawned
+processes (their start-up, importing ydabm and Mesa, is part of the cost). ``sweep_scaling`` = runs
+per hour with 2 processes / with 1, measured in the same run. On a shared machine other processes
+take CPU from the pool: ``core_share_2`` says how much of the two cores the 2-process sweep got, and
+``sweep_scaling_cpu`` (2 x CPU seconds with 1 process / CPU seconds with 2) is the scaling the same
+work would reach on two idle cores. ``projected_1000_runs_minutes`` is the
+time of the design target's sweep (1,000 such runs on 2 cores, goal: under 30 minutes) at the
+2-process rate.
+
+    python benchmarks/sweep_throughput.py [--quick] [--json]
+
+``--quick`` runs one replicate (four runs) at 1e4 workers and 4 quarters. The load average before
+each sweep is reported: another busy process on a 2-core machine lowers the 2-process figure.
+"""
+
+from __future__ import annotations
+
+import _common  # noqa: F401  (pins numerics threads before numpy is imported)
+
+import os
+import resource
+import shutil
+import tempfile
+from pathlib import Path
+
+from _common import emit, machine, note, parse_args, people_per_agent, timed
+
+SWEEP = {
+    "name": "benchmark",
+    "scenario": "baseline",
+    "replicates": 2,
+    "seed": 20261128,
+    "keep": ["final"],
+    "vary": {"barrier": [0.0, 1 / 3, 2 / 3, 1.0]},
+}
+
+
+def sweep_spec(workers: float, steps: int) -> dict:
+    return {**SWEEP, "steps": steps, "set": {"people_per_agent": people_per_agent(workers)}}
+
+
+def runs_in(spec: dict) -> int:
+    return spec["replicates"] * len(spec["vary"]["barrier"])
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished (reaped) children, user + system."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed_sweep(spec: dict, processes: int) -> dict:
+    """Run the whole sweep with ``processes`` workers: its wall seconds, the CPU seconds it used
+    (this process and the pool's, which has exited when ``run_sweep`` returns) and the mean seconds
+    of one run as the runner logged it (``runlog.parquet``)."""
+    import pandas as pd
+    from ydabm.experiments import run_sweep
+    folder = Path(tempfile.mkdtemp(prefix="ydabm-bench-sweep-"))
+    try:
+        note(f"sweep of {runs_in(spec)} runs with {processes} process(es), load average {os.getloadavg()[0]:.2f} ...")
+        cpu = cpu_seconds()
+        wall = timed(lambda: run_sweep(spec, folder / "out", workers=processes, progress=False))
+        cpu = cpu_seconds() - cpu
+        log = pd.read_parquet(folder / "out" / "runlog.parquet")
+        return {"wall": wall, "cpu": cpu, "run": float(log["seconds"].mean())}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    args = parse_args(__doc__.splitlines()[0])
+    workers, steps = (1e4, 4) if args.quick else (2e5, 80)
+    spec = sweep_spec(workers, steps)
+    if args.quick:
+        spec["replicates"] = 1
+    runs = runs_in(spec)
+    load = os.getloadavg()[0]
+    first = timed_sweep(spec, 1)
+    second = timed_sweep(spec, 2)
+    one, two = first["wall"], second["wall"]
+    result = {
+        "sweep_runs_per_hour_1": runs / one * 3600,
+        "sweep_runs_per_hour_2": runs / two * 3600,
+        "sweep_scaling": one / two,
+        "sweep_runs": runs,
+        "sweep_workers_per_run": workers,
+        "sweep_steps_per_run": steps,
+        "seconds_1": one,
+        "seconds_2": two,
+        "mean_run_seconds_1": first["run"],
+        "mean_run_seconds_2": second["run"],
+        "cpu_seconds_1": first["cpu"],
+        "cpu_seconds_2": second["cpu"],
+        # share of the two cores the 2-process sweep got: below 1 when other processes compete
+        "core_share_2": second["cpu"] / (2 * two),
+        # the scaling the same work would reach on two otherwise idle cores (CPU time only: the
+        # pool's start-up and storing count, competing processes do not)
+        "sweep_scaling_cpu": 2 * first["cpu"] / second["cpu"],
+        "load_average_before": load,
+        "quick": args.quick,
+    }
+    if not args.quick:
+        result["projected_1000_runs_minutes"] = 1000 * two / runs / 60
+        # the same on two cores nobody else uses: the CPU time of the 2-process sweep, split in two
+        result["projected_1000_runs_minutes_idle_cores"] = 1000 * second["cpu"] / runs / 2 / 60
+    result["machine"] = machine()
+    emit(result, args.json, ("sweep_runs_per_hour_1", "sweep_runs_per_hour_2", "sweep_scaling"))
+
+
+if __name__ == "__main__":
+    main()
