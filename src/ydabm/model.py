@@ -260,8 +260,14 @@ class YRDModel(mesa.Model):
     def _release(self, leavers: np.ndarray) -> None:
         """Workers ``leavers`` leave their jobs; their firms' staff counts fall accordingly."""
         leavers = leavers[self.workers.employer[leavers] >= 0]
-        np.subtract.at(self.firms_table.employees, (self.workers.employer[leavers], self.workers.skill[leavers]), 1)
+        self.firms_table.employees -= self._jobs_of(leavers)
         self.workers.employer[leavers] = -1
+
+    def _jobs_of(self, rows: np.ndarray) -> np.ndarray:
+        """(F, 3) jobs held by the employed workers ``rows``, by firm and class."""
+        f, w = self.firms_table, self.workers
+        job = w.employer[rows].astype(np.int64) * CLASSES + w.skill[rows]
+        return np.bincount(job, minlength=f.size * CLASSES).reshape(f.size, CLASSES).astype(np.int32)
 
     def _count_staff(self) -> None:
         firms, workers = self.firms_table, self.workers
@@ -383,7 +389,8 @@ class YRDModel(mesa.Model):
         drawn = labour.bernoulli_rows(w.count, self.separation_rate, rng)
         self._release(drawn[w.employer[drawn] >= 0])
         excess = np.maximum(f.employees - self.desired_staff, 0)
-        employed = np.flatnonzero(w.employed)
+        # only workers of firms overstaffed in some class can be laid off (employer -1 maps to False)
+        employed = np.flatnonzero(np.append(excess.any(axis=1), False)[w.employer])
         job = w.employer[employed].astype(np.int64) * CLASSES + w.skill[employed]
         overstaffed = excess.ravel()[job] > 0
         fired = labour.pick_per_group(job[overstaffed], excess.ravel(), rng)
@@ -399,7 +406,7 @@ class YRDModel(mesa.Model):
     def _match(self, vacancies: np.ndarray) -> None:
         w, f, rng = self.workers, self.firms_table, self.rng
         markets = self.labour_force.size
-        seekers = np.flatnonzero(~w.employed)
+        seekers = np.flatnonzero(w.employer < 0)
         seeker_market = w.market[seekers]
         firm_market = f.city.astype(np.int64)[:, None] * CLASSES + np.arange(CLASSES)
         open_total = np.bincount(firm_market.ravel(), vacancies.ravel(), minlength=markets)
@@ -410,10 +417,11 @@ class YRDModel(mesa.Model):
         slot_market = np.repeat(firm_market.ravel(), vacancies.ravel())
         take_slot = labour.pick_per_group(slot_market, hires, rng)
         take_seeker = labour.pick_per_group(seeker_market, hires, rng)
-        slots = np.flatnonzero(take_slot)[np.argsort(slot_market[take_slot], kind="stable")]
-        hired = seekers[take_seeker][np.argsort(seeker_market[take_seeker], kind="stable")]
+        # stable sorts of small non-negative integers (market ids < 2^16) are radix sorts
+        slots = np.flatnonzero(take_slot)[np.argsort(slot_market[take_slot].astype(np.uint16), kind="stable")]
+        hired = seekers[take_seeker][np.argsort(seeker_market[take_seeker].astype(np.uint16), kind="stable")]
         w.employer[hired] = slot_owner[slots]
-        np.add.at(f.employees, (w.employer[hired], w.skill[hired]), 1)
+        f.employees += self._jobs_of(hired)
 
     def clear_goods_market(self) -> None:
         """CES demand with iceberg costs; firms short of capacity or staff raise prices."""
@@ -459,7 +467,7 @@ class YRDModel(mesa.Model):
         self.exiting = live & (f.loss_streak >= self.exit_after) & ~rescue
         investment = getattr(self, "investment", np.zeros(f.size))
         cash_flow = f.revenue - wage_bill - investment - profit_tax + f.subsidy
-        employed_table = self.workers.table(cities, w.employed)
+        employed_table = self.workers.table(cities, w.employed)      # worker side (firms' side: wage_bill)
         unemployed = self.labour_force - employed_table
         benefits = (unemployed * self.unemployment_benefit * self.wages[:, [1]]).sum(axis=1)
         wages_city = (employed_table * self.wages).sum(axis=1)
@@ -500,9 +508,10 @@ class YRDModel(mesa.Model):
         leaving = np.flatnonzero(self.exiting)
         self.stranded = float(self.capital_value()[leaving].sum())
         self.exits = leaving.size
-        closing = np.zeros(f.size + 1, dtype=bool)
-        closing[leaving] = True
-        self.workers.employer[closing[self.workers.employer]] = -1
+        if leaving.size:
+            closing = np.zeros(f.size + 1, dtype=bool)
+            closing[leaving] = True
+            self.workers.employer[closing[self.workers.employer]] = -1
         f.close(leaving)
         self._enter(cities)
 

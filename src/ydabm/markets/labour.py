@@ -73,13 +73,35 @@ def pick_per_group(group: np.ndarray, counts: np.ndarray, rng: np.random.Generat
     """
     if group.size == 0:
         return np.zeros(0, dtype=bool)
-    # one sort on group + uniform noise: random order inside each group, groups in order
-    order = np.argsort(group + rng.random(group.size), kind="stable")
-    sorted_group = group[order]
-    starts = np.searchsorted(sorted_group, sorted_group, side="left")
-    rank = np.arange(group.size) - starts
-    chosen = np.zeros(group.size, dtype=bool)
-    chosen[order] = rank < counts[sorted_group]
+    # group + uniform noise: random order inside each group, groups in order
+    return first_per_group(group, group + rng.random(group.size), counts)
+
+
+def first_per_group(group: np.ndarray, key: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Mask of the ``counts[g]`` members of each group g that come first in a stable sort of ``key``.
+
+    Groups that keep all or none of their members need no sorting; the rest are sorted with the
+    fast unstable sort, and again with the stable one only when two keys tie.
+    """
+    size = np.bincount(group, minlength=counts.size)[:counts.size]
+    whole = counts >= size
+    partial = (counts > 0) & ~whole
+    if size[~partial].any():
+        chosen = whole[group]
+        candidates = np.flatnonzero(partial[group])
+        sub_key, sub_group = key[candidates], group[candidates]
+    else:  # every member's group is partly chosen: sort them all
+        chosen = np.zeros(group.size, dtype=bool)
+        candidates, sub_key, sub_group = None, key, group
+    if sub_key.size:
+        order = np.argsort(sub_key)
+        ordered = sub_key[order]
+        if (ordered[1:] == ordered[:-1]).any():
+            order = np.argsort(sub_key, kind="stable")
+        sorted_group = sub_group[order]
+        taken = size * partial
+        rank = np.arange(sub_key.size) - (np.cumsum(taken) - taken)[sorted_group]
+        chosen[order if candidates is None else candidates[order]] = rank < counts[sorted_group]
     return chosen
 
 
