@@ -205,3 +205,20 @@ def guard_network(context) -> NetworkLog:
     context.on("response", on_response)
     context.on("requestfailed", on_request_failed)
     return log
+
+
+@contextmanager
+def screenshot_on_failure(page, path: Path) -> Iterator[None]:
+    """Save a screenshot of ``page`` to ``path`` if the block raises, then re-raise."""
+    try:
+        yield
+    except Exception:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=path)
+        raise
+
+
+def assert_stayed_offline(network) -> None:
+    """The page asked no host off loopback, and every loopback request was answered."""
+    assert network.external == [], "the page requested non-loopback hosts"
+    assert network.failed == [], "loopback requests failed (a Solara CDN cache miss?)"

@@ -14,7 +14,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser import SOLARA_OFFLINE_ENV, free_port, guard_network, launch_chromium, serve_solara
+from browser import (SOLARA_OFFLINE_ENV, assert_stayed_offline, free_port, guard_network, launch_chromium,
+                     screenshot_on_failure, serve_solara)
 from playwright.sync_api import expect, sync_playwright
 
 from ydabm.viz.assets import missing_solara_assets
@@ -80,17 +81,13 @@ def test_app_explores_a_run_offline(assets_cached):
         page = browser.new_page(viewport=VIEWPORT)
         network = guard_network(page.context)
         try:
-            timings = _explore(page, url)
-            chromium = browser.version
-        except Exception:
-            RESULTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=RESULTS / "app_failure.png")
-            raise
+            with screenshot_on_failure(page, RESULTS / "app_failure.png"):
+                timings = _explore(page, url)
+                chromium = browser.version
         finally:
             browser.close()
 
-    assert network.external == [], "the page requested non-loopback hosts"
-    assert network.failed == [], "loopback requests failed (a Solara CDN cache miss?)"
+    assert_stayed_offline(network)
     EXAMPLE.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(SCREENSHOT, EXAMPLE)
     load = os.getloadavg()[0]

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from browser import guard_network, launch_chromium, serve_solara
+from browser import assert_stayed_offline, guard_network, launch_chromium, screenshot_on_failure, serve_solara
 from playwright.sync_api import expect, sync_playwright
 
 from ydabm.viz.assets import SOLARA_ASSETS, missing_solara_assets
@@ -114,53 +114,49 @@ def test_solara_viz_renders_and_steps_offline(tmp_path):
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         network = guard_network(page.context)
         try:
-            started = time.monotonic()
-            page.goto(url)
-            step = page.get_by_role("button", name="Step")
-            for element in (
-                step,
-                page.get_by_role("button", name="Reset"),
-                page.get_by_role("button", name="▶"),
-                page.locator(SLIDER, has_text="Number of agents"),
-                page.locator(ALTAIR_CHART),
-                page.locator(MATPLOTLIB_CHART),
-                page.locator(MARKDOWN_MATH),
-            ):
-                expect(element).to_be_visible(timeout=FIRST_RENDER_TIMEOUT_MS)
-            first_render_s = time.monotonic() - started
-            expect(page.locator(LOADING_SPLASH)).to_have_count(0)
+            with screenshot_on_failure(page, RESULTS / "offline_smoke_failure.png"):
+                started = time.monotonic()
+                page.goto(url)
+                step = page.get_by_role("button", name="Step")
+                for element in (
+                    step,
+                    page.get_by_role("button", name="Reset"),
+                    page.get_by_role("button", name="▶"),
+                    page.locator(SLIDER, has_text="Number of agents"),
+                    page.locator(ALTAIR_CHART),
+                    page.locator(MATPLOTLIB_CHART),
+                    page.locator(MARKDOWN_MATH),
+                ):
+                    expect(element).to_be_visible(timeout=FIRST_RENDER_TIMEOUT_MS)
+                first_render_s = time.monotonic() - started
+                expect(page.locator(LOADING_SPLASH)).to_have_count(0)
 
-            counter = page.get_by_text(re.compile(r"^Time: "))
-            expect(counter).to_have_text("Time: 0.0")
-            charts_before = _chart_fingerprints(page)
-            clicked = time.monotonic()
-            step.click()
-            expect(counter).to_have_text("Time: 1.0", timeout=15_000)
-            step_s = time.monotonic() - clicked
-            for expected in ("Time: 2.0", "Time: 3.0"):
+                counter = page.get_by_text(re.compile(r"^Time: "))
+                expect(counter).to_have_text("Time: 0.0")
+                charts_before = _chart_fingerprints(page)
+                clicked = time.monotonic()
                 step.click()
-                expect(counter).to_have_text(expected, timeout=15_000)
-            _expect_charts_redrawn(page, charts_before)
-            RESULTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=SCREENSHOT)
+                expect(counter).to_have_text("Time: 1.0", timeout=15_000)
+                step_s = time.monotonic() - clicked
+                for expected in ("Time: 2.0", "Time: 3.0"):
+                    step.click()
+                    expect(counter).to_have_text(expected, timeout=15_000)
+                _expect_charts_redrawn(page, charts_before)
+                RESULTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=SCREENSHOT)
 
-            slider = page.get_by_role("slider", name="Number of agents")
-            slider.focus()
-            slider.press("ArrowRight")
-            expect(slider).to_have_attribute("aria-valuenow", "6")
-            page.get_by_role("button", name="Reset").click()
-            expect(counter).to_have_text("Time: 0.0", timeout=15_000)
-            expect(page.locator(".solara-markdown")).to_contain_text("6 agents", timeout=15_000)
-            chromium_version = browser.version
-        except Exception:
-            RESULTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=RESULTS / "offline_smoke_failure.png")
-            raise
+                slider = page.get_by_role("slider", name="Number of agents")
+                slider.focus()
+                slider.press("ArrowRight")
+                expect(slider).to_have_attribute("aria-valuenow", "6")
+                page.get_by_role("button", name="Reset").click()
+                expect(counter).to_have_text("Time: 0.0", timeout=15_000)
+                expect(page.locator(".solara-markdown")).to_contain_text("6 agents", timeout=15_000)
+                chromium_version = browser.version
         finally:
             browser.close()
 
-    assert network.external == [], "the page requested non-loopback hosts"
-    assert network.failed == [], "loopback requests failed (a Solara CDN cache miss?)"
+    assert_stayed_offline(network)
     timings = {"first_render_s": round(first_render_s, 2), "step_round_trip_s": round(step_s, 2)}
     (RESULTS / "offline_smoke.json").write_text(json.dumps({**timings, "chromium": chromium_version}, indent=2))
     print(f"offline smoke: {timings}")
