@@ -30,6 +30,7 @@ MODEL_METRICS = (
     "interprovincial_trade_share", "interprovincial_migration_share", "migrants", "zipf_exponent",
     "firms", "entries", "exits",
 )
+_OBJECT_NAMES = {"geography", "governments", "firms"}
 CITY_METRICS = ("population", "gdp", "wage", "price_index", "housing_cost", "firms", "net_migration")
 
 
@@ -51,8 +52,11 @@ class YRDModel(mesa.Model):
     def __init__(self, *, rng: Any = None, policies: tuple = (), **params: Any):
         super().__init__(rng=rng)
         self.params = validate(params)
+        # every parameter is an attribute, except three whose names the model uses for its objects
+        # (self.geography, self.governments, self.firms_table); read those from self.params
         for name, value in self.params.items():
-            setattr(self, name, value)
+            if name not in _OBJECT_NAMES:
+                setattr(self, name, value)
         self.policies = list(policies)
         self.sectors = load_sectors(self.sectors_file)
         self.geography = build_geography(self.geography_kind, self.network_file, self.racetrack_cities,
