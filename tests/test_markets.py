@@ -45,18 +45,38 @@ def test_spending_on_extinct_sector_is_rerouted_not_lost():
     assert out.revenue.sum() == pytest.approx(100.0)
 
 
-def test_iceberg_costs_border_and_protection():
+def test_iceberg_costs_border_and_protection_wedge():
     hours = np.array([[0.0, 2.0], [2.0, 0.0]])
     border = np.array([[0.0, 0.5], [0.5, 0.0]])
-    protected = np.array([[False], [True]])                  # city 1 protects the sector
-    cost = goods.iceberg_costs(hours, np.array([0.1]), border, barrier=1.0, protected=protected,
-                               local_protection=0.2)
+    cost = goods.iceberg_costs(hours, np.array([0.1]), border, barrier=1.0)
     assert cost[0, 0, 0] == pytest.approx(1.0)
     assert cost[0, 1, 0] == pytest.approx(np.exp(0.2) * 1.5)
-    assert cost[0, 0, 1] == pytest.approx(np.exp(0.2) * 1.5 * 1.2)
-    no_barrier = goods.iceberg_costs(hours, np.array([0.1]), border, barrier=0.0, protected=protected,
-                                     local_protection=0.2)
-    assert no_barrier[0, 0, 1] == pytest.approx(np.exp(0.2))
+    assert goods.iceberg_costs(hours, np.array([0.1]), border, barrier=0.0)[0, 0, 1] == pytest.approx(np.exp(0.2))
+    protected = np.array([[False], [True]])                  # city 1 protects the sector
+    wedge = goods.protection_wedge(protected, barrier=1.0, local_protection=0.2)
+    assert wedge[0].tolist() == [[1.0, 1.2], [1.0, 1.0]]      # only imports into city 1
+    assert goods.protection_wedge(protected, barrier=0.0, local_protection=0.2).tolist() == [[[1.0, 1.0], [1.0, 1.0]]]
+
+
+def test_protection_wedge_shifts_spending_but_not_prices_paid():
+    # two cities, one sector, sigma 3, no trade cost; city 1 protects: its buyers spend as if the
+    # import cost 1.5x, but pay the undistorted price, so its welfare price index is above the
+    # undistorted one by the misallocation only (hand-computed below)
+    sigma = np.array([3.0])
+    wedge = goods.protection_wedge(np.array([[False], [True]]), 1.0, 0.5)
+    weights = goods.cost_weights(wedge, sigma)
+    spending = np.array([[100.0], [100.0]])
+    out = goods.clear_goods_market(np.ones(2), np.full(2, np.inf), np.array([0, 1]), sigma, weights, spending,
+                                   welfare=goods.welfare_weights(weights, wedge, sigma))
+    share_import = 1.5 ** -2 / (1 + 1.5 ** -2)                # city 1's spending on city 0's firm
+    assert out.flows[0, 0, 1] == pytest.approx(100 * share_import)
+    assert out.revenue.sum() == pytest.approx(200.0)           # nothing melts, no revenue raised
+    # quantities bought by city 1: q0 = 100 s, q1 = 100 (1 - s) at price 1; CES index (q0^r + q1^r)^(1/r)
+    rho = 2 / 3
+    quantity = ((100 * share_import) ** rho + (100 * (1 - share_import)) ** rho) ** (1 / rho)
+    assert out.price_index[1, 0] == pytest.approx(100 / quantity)
+    assert out.price_index[0, 0] == pytest.approx(2 ** (1 / (1 - 3)))   # undistorted: (1 + 1)^(1/(1-sigma))
+    assert out.price_index[1, 0] > out.price_index[0, 0]
 
 
 def test_matches_follow_the_matching_function():
@@ -101,16 +121,30 @@ def test_hukou_penalty_applies_outside_the_home_province():
     assert utility[0, 1, 0].tolist() == pytest.approx([-0.7, 0.0])   # hukou province 1
 
 
-def test_stationary_amenity_holds_population():
+def test_invert_amenity_holds_population():
     income = np.log(np.array([[1.0], [3.0], [2.0]]))
     hours = np.array([[0, 1, 2], [1, 0, 1], [2, 1, 0]], dtype=float)
     counts = np.array([50.0, 30.0, 20.0])[:, None, None]
-    amenity = migration.stationary_amenity(income, counts, counts[:, 0, 0], hours, 0.5, 0.1, 0.0,
+    amenity = migration.invert_amenity(income, counts, counts[:, 0, 0], hours, 0.5, 0.1, 0.0,
                                            np.zeros(3, int), 2.0)
     probs = migration.choice_probabilities(
         migration.location_utility(income, amenity, hours, 0.5, 0.1, 0.0, np.zeros(3, int), 1), 2.0)
     arrivals = np.einsum("ihk,ihkj->j", counts, probs)
     assert arrivals == pytest.approx([50.0, 30.0, 20.0], rel=1e-8)
+
+
+def test_invert_amenity_reaches_flow_targets_fast_when_moving_is_costly():
+    # high elasticity and a large move cost: most stay put, plain gap / beta steps would take
+    # thousands of rounds; the diagonal Newton step gets there in 200
+    income = np.log(np.array([[1.0], [3.0], [2.0], [1.5]]))
+    hours = np.abs(np.subtract.outer(np.arange(4.0), np.arange(4.0)))
+    counts = np.array([40.0, 30.0, 20.0, 10.0])[:, None, None]
+    target = np.array([38.0, 33.0, 19.0, 10.0])
+    amenity = migration.invert_amenity(income, counts, target, hours, 1.0, 0.1, 0.0, np.zeros(4, int), 20.0,
+                                       max_rounds=200)
+    probs = migration.choice_probabilities(
+        migration.location_utility(income, amenity, hours, 1.0, 0.1, 0.0, np.zeros(4, int), 1), 20.0)
+    assert np.einsum("ihk,ihkj->j", counts, probs) == pytest.approx(target, rel=1e-8)
 
 
 def test_bernoulli_rows_has_the_bernoulli_rate_and_no_repeats():

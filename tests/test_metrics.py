@@ -7,6 +7,7 @@ import pytest
 
 from ydabm.metrics import (
     gini,
+    group_ratio,
     herfindahl,
     krugman_index,
     mean_similarity,
@@ -205,3 +206,9 @@ def test_metrics_do_not_mutate_inputs():
     share_where(shares[:, :1] @ shares[:, :1].T, np.eye(3, dtype=bool))
     for before, after in zip(originals, (shares, income, people, groups)):
         np.testing.assert_array_equal(before, after)
+
+
+def test_group_ratio_is_income_per_person_inside_over_outside():
+    # core: 300 income over 100 people (3 per head); rest: 200 over 200 (1 per head)
+    assert group_ratio([100, 200, 150, 50], [50, 50, 150, 50], [True, True, False, False]) == pytest.approx(3.0)
+    assert group_ratio([1, 2], [1, 1], [False, False]) == 1.0      # no core: no gap

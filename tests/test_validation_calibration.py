@@ -60,7 +60,7 @@ def test_command_writes_json_table_and_figure(tmp_path, capsys):
     for key in KEYS:
         assert key in summary and math.isfinite(summary[key]), key
     assert summary["pop_corr_20y"] > 0.99 and summary["gdp_corr_20y"] > 0.99
-    assert 0.0 <= summary["migration_sign_agreement"] <= 1.0
+    assert summary["migration_sign_agreement"] >= 0.8       # census direction (0.95 for this seed)
     table = pd.read_csv(out / "cities.csv")
     assert len(table) == 41
     # cumulative net migration is the population change: people move, none are born or die

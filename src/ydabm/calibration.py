@@ -12,7 +12,8 @@ counterfactual lever settings then act on the same fundamentals.
 4. Productivity: city-sector price levels p_is solve the goods market so that model revenue equals the
    data's revenue R_is at observed spending (an exact-hat style fixed point); phi_is = markup * unit
    labour cost / p_is.
-5. Amenities: inverted so that logit migration flows keep every city's population stationary.
+5. Amenities: inverted so that logit migration flows at t = 0 move people at the pace of the 2020 net
+   migrant stocks (resident - hukou), or keep populations stationary with ``migrant_inflow_rate = 0``.
 """
 
 from __future__ import annotations
@@ -104,7 +105,8 @@ def labour_cost_share(sectors: Sectors) -> np.ndarray:
     return (sectors.elasticity - 1) / sectors.elasticity + sectors.fixed_cost
 
 
-def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarray) -> Fundamentals:
+def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarray,
+              wedge: np.ndarray | None = None) -> Fundamentals:
     """Recover fundamentals from data at the given (baseline) parameters.
 
     Args:
@@ -112,7 +114,9 @@ def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarra
         sectors: sector table.
         params: validated parameters (levers at their baseline values).
         iceberg: (S, C, C) baseline trade costs.
+        wedge: (S, C, C) baseline protection wedges (None: no protection).
     """
+    wedge = np.ones_like(iceberg) if wedge is None else wedge
     structure = sector_structure(geo, sectors)
     alpha = expenditure_shares(geo, sectors, structure, params["agriculture_share"])
     gdp = geo.gdp / 4.0
@@ -125,23 +129,24 @@ def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarra
     labour_cost = revenue * labour_cost_share(sectors)[None, :]
     labour_force = _labour_force(geo, sectors, structure, agents, params, alpha)
     wages = _wages(labour_cost, sectors, labour_force, params)
-    price = _price_levels(revenue, alpha, gdp, sectors, iceberg)
+    price = _price_levels(revenue, alpha, gdp, sectors, iceberg * wedge)
     unit_labour = wages @ mix.T                                   # (C, S) cost of one labour unit
     markup = sectors.elasticity / (sectors.elasticity - 1)
     productivity = markup[None, :] * unit_labour / price
     hukou = hukou_shares(geo)
-    cpi = baseline_consumer_price(price, alpha, sectors, iceberg)
+    cpi = baseline_consumer_price(price, alpha, sectors, iceberg, wedge)
     amenity = _amenity(geo, wages, labour_force, hukou, cpi, params)
     return Fundamentals(alpha, revenue, gdp, agents, labour_force, wages, mix, price, productivity,
                         amenity, hukou, cpi)
 
 
-def baseline_consumer_price(price, alpha, sectors, iceberg) -> np.ndarray:
-    """(C,) consumer price index implied by the calibrated price levels and trade costs."""
-    weights = goods.cost_weights(iceberg, sectors.elasticity)
-    phi = goods.price_terms(price ** (1.0 - sectors.elasticity)[None, :], weights)
-    price_index = phi ** (1.0 / (1.0 - sectors.elasticity))[None, :]
-    return goods.consumer_price_index(price_index, alpha)
+def baseline_consumer_price(price, alpha, sectors, iceberg, wedge) -> np.ndarray:
+    """(C,) consumer price index implied by the calibrated price levels, trade costs and wedges."""
+    weights = goods.cost_weights(iceberg * wedge, sectors.elasticity)
+    varieties = np.broadcast_to(price ** (1.0 - sectors.elasticity)[None, :], price.shape)
+    phi = goods.price_terms(varieties, weights)
+    welfare = goods.welfare_weights(weights, wedge, sectors.elasticity)
+    return goods.consumer_price_index(goods.welfare_price_index(varieties, phi, welfare, sectors.elasticity), alpha)
 
 
 def _labour_force(geo, sectors, structure, agents, params, alpha) -> np.ndarray:
@@ -244,7 +249,35 @@ def _amenity(geo, wages, labour_force, hukou, cpi, params):
     counts = hukou[:, :, None] * mobile[:, None, :]
     if mobile.sum(axis=1).min() <= 0:
         return np.zeros(geo.count)
-    return migration.stationary_amenity(
-        income[:, 1:], counts, mobile.sum(axis=1).astype(float), geo.hours, params["move_cost"],
+    return migration.invert_amenity(
+        income[:, 1:], counts, target_arrivals(geo, labour_force, params), geo.hours, params["move_cost"],
         params["move_cost_per_hour"], params["barrier"] * params["hukou_penalty"],
         geo.province_index, params["migration_elasticity"])
+
+
+def net_migrant_stock(geo: Geography) -> np.ndarray:
+    """(C,) resident - hukou population in 2020 (persons; zero in synthetic worlds)."""
+    if geo.synthetic:
+        return np.zeros(geo.count)
+    return geo.population - geo.hukou_population
+
+
+def target_arrivals(geo: Geography, labour_force: np.ndarray, params: dict) -> np.ndarray:
+    """(C,) mobile agents each city should receive if every mobile worker reconsidered at t = 0.
+
+    A city's quarterly net migration at t = 0 is ``migrant_inflow_rate / 4`` times its 2020 net
+    migrant stock (resident - hukou), in agents, minus its share of the region's total: the model
+    region is closed, so the YRD's net gain from other provinces (+19.8 M) is spread over cities in
+    proportion to residents and only the relative pull is kept. With a share ``reconsider_rate`` of
+    mobile workers reconsidering a quarter, the logit arrivals must exceed the stock of mobile
+    workers by that flow over ``reconsider_rate``. Rate 0 gives stationary populations.
+    """
+    mobile = labour_force[:, 1:].sum(axis=1).astype(float)
+    stock = net_migrant_stock(geo) / params["people_per_agent"]
+    agents = labour_force.sum(axis=1)
+    relative = stock - agents * stock.sum() / agents.sum()
+    flow = params["migrant_inflow_rate"] / 4 * relative
+    reconsider = params["reconsider_rate"]
+    if reconsider <= 0 or not flow.any():
+        return mobile
+    return np.maximum(mobile + flow / reconsider, 1e-3 * mobile)

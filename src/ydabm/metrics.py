@@ -262,3 +262,21 @@ def share_where(flows, mask):
         raise ValueError("share_where needs non-negative flows")
     total = matrix.sum()
     return float(matrix[selected].sum() / total) if total > 0 else 0.0
+
+
+def group_ratio(income, population, group):
+    """Income per person inside ``group`` over income per person outside it (1.0 if either is empty).
+
+    Args:
+        income: (C,) total income of each unit, any currency unit.
+        population: (C,) population of each unit, persons.
+        group: (C,) bool, True for the units of the group (e.g. the core cities).
+
+    Returns:
+        (sum_g Y / sum_g N) / (sum_rest Y / sum_rest N), dimensionless.
+    """
+    income, population, group = np.asarray(income, float), np.asarray(population, float), np.asarray(group, bool)
+    inside, outside = population[group].sum(), population[~group].sum()
+    if inside <= 0 or outside <= 0 or income[~group].sum() <= 0:
+        return 1.0
+    return float((income[group].sum() / inside) / (income[~group].sum() / outside))

@@ -27,11 +27,11 @@ MODEL_METRICS = (
     "similarity_across_provinces", "krugman_index", "capacity_utilization", "zombie_share",
     "subsidy_to_gdp", "stranded_capital", "real_gdp", "gdp_per_capita", "real_wage",
     "unemployment_rate", "theil_index", "theil_between_provinces", "gini_gdp_per_capita",
-    "interprovincial_trade_share", "interprovincial_migration_share", "migrants", "zipf_exponent",
-    "firms", "entries", "exits",
+    "core_periphery_ratio", "interprovincial_trade_share", "interprovincial_migration_share", "migrants",
+    "zipf_exponent", "firms", "entries", "exits",
 )
 _OBJECT_NAMES = {"geography", "governments", "firms"}
-CITY_METRICS = ("population", "gdp", "wage", "price_index", "housing_cost", "firms", "net_migration")
+CITY_METRICS = ("population", "gdp", "real_income", "wage", "price_index", "housing_cost", "firms", "net_migration")
 
 
 def _metric(model: YRDModel, name: str) -> float:
@@ -62,6 +62,8 @@ class YRDModel(mesa.Model):
         self.geography = build_geography(self.geography_kind, self.network_file, self.racetrack_cities,
                                          self.trade_cost)
         self.roles: np.ndarray | None = None
+        # cities that have removed their own barriers on imports (policies.Liberalisation)
+        self.liberalised = np.zeros(self.geography.count, dtype=bool)
         self.saving_rate = 0.0
         self.dissaving_share = 0.0
         self.mobility_frozen = False
@@ -131,8 +133,9 @@ class YRDModel(mesa.Model):
 
     def _calibrate(self) -> None:
         baseline = {**self.params, **{p.name: DEFAULTS[p.name] for p in PARAMS if p.kind == "lever"}}
-        iceberg = self._iceberg(baseline["barrier"], baseline["local_protection"], baseline["border_effect_scale"])
-        self.fundamentals = calibration.calibrate(self.geography, self.sectors, baseline, iceberg)
+        iceberg, wedge = self._trade_costs(baseline["barrier"], baseline["local_protection"],
+                                           baseline["border_effect_scale"])
+        self.fundamentals = calibration.calibrate(self.geography, self.sectors, baseline, iceberg, wedge)
         for government, row in zip(self.governments, self._initial_targets(self.params)):
             government.targets = row
         self.refresh_trade_costs()
@@ -193,6 +196,8 @@ class YRDModel(mesa.Model):
         self.spending = cell_revenue.sum(axis=1) * fund.spending.sum() / cell_revenue.sum()
         self.savings = np.zeros(cities)
         self.initial_population = self.population_by_city()
+        # the core: cities that had gained net migrants by 2020 (resident > hukou population)
+        self.core = calibration.net_migrant_stock(self.geography) > 0
         self.stranded = self.entries = self.exits = 0
         self.moves = np.zeros((cities, cities))
         self.price_index = None
@@ -289,16 +294,26 @@ class YRDModel(mesa.Model):
         self.refresh_trade_costs()
 
     def refresh_trade_costs(self) -> None:
-        self.iceberg = self._iceberg(self.barrier, self.local_protection, self.border_effect_scale)
-        self.cost_weights = goods.cost_weights(self.iceberg, self.sectors.elasticity)
+        self.iceberg, self.wedge = self._trade_costs(self.barrier, self.local_protection, self.border_effect_scale)
+        self.cost_weights = goods.cost_weights(self.iceberg * self.wedge, self.sectors.elasticity)
+        self.welfare_weights = goods.welfare_weights(self.cost_weights, self.wedge, self.sectors.elasticity)
 
-    def _iceberg(self, barrier, protection, border_scale) -> np.ndarray:
+    def _trade_costs(self, barrier, protection, border_scale) -> tuple[np.ndarray, np.ndarray]:
+        """(S, C, C) iceberg costs T and protection wedges D at the given lever values."""
         geo = self.geography
         # local protection: every city government shields its tradable sectors from other cities'
         # goods (local protectionism as market segmentation: Young 2000; Barwick, Cao & Li 2021)
         shield = np.tile(self.sectors.targetable, (geo.count, 1)) & bool(self.params["governments"])
-        return goods.iceberg_costs(geo.hours, self.sectors.trade_cost_per_hour, border_scale * geo.border,
-                                   barrier, shield, protection)
+        # a liberalised city no longer shields its market (the provincial border effect stays)
+        shield &= ~getattr(self, "liberalised", np.zeros(geo.count, dtype=bool))[:, None]
+        return (goods.iceberg_costs(geo.hours, self.sectors.trade_cost_per_hour, border_scale * geo.border, barrier),
+                goods.protection_wedge(shield, barrier, protection))
+
+    def liberalise(self, cities: np.ndarray) -> None:
+        """Cities ``cities`` (bool mask) drop local protection of their markets; their exports still
+        face the other cities' protection, and trade still pays the provincial border effect."""
+        self.liberalised = np.asarray(cities, dtype=bool).copy()
+        self.refresh_trade_costs()
 
     def role_bonus(self, city: int) -> np.ndarray | None:
         return None if self.roles is None else self.roles[city]
@@ -436,7 +451,7 @@ class YRDModel(mesa.Model):
         max_output = np.minimum(f.capacity[live], labour_room)
         spending = self.spending[:, None] * self.fundamentals.expenditure_share[None, :]
         outcome = goods.clear_goods_market(f.price[live], max_output, f.cell[live], s.elasticity,
-                                           self.cost_weights, spending)
+                                           self.cost_weights, spending, welfare=self.welfare_weights)
         f.price[live], f.revenue[live], f.output[live] = outcome.price, outcome.revenue, outcome.quantity
         f.revenue[~f.alive] = 0.0
         f.output[~f.alive] = 0.0

@@ -51,6 +51,7 @@ def model_metrics(model) -> dict[str, float]:
         "theil_index": theil["total"],
         "theil_between_provinces": theil["between"],
         "gini_gdp_per_capita": metrics.gini(per_capita, population),
+        "core_periphery_ratio": metrics.group_ratio(real, population, model.core),
         "interprovincial_trade_share": metrics.share_where(model.goods.flows.sum(axis=0), geo.cross_province),
         "interprovincial_migration_share": metrics.share_where(model.moves, geo.cross_province) if moved else 0.0,
         "migrants": moved * ppa,
@@ -62,8 +63,9 @@ def model_metrics(model) -> dict[str, float]:
 
 
 def city_reports(model) -> list[dict]:
-    """One report per city: population, GDP, wage, price index, housing cost, firms, net migration,
-    employment by sector (persons)."""
+    """One report per city: population, GDP, real income (households' disposable income plus public
+    spending, at 2020 prices, 100 M yuan / year), wage, price index, housing cost, firms, net
+    migration, employment by sector (persons)."""
     geo, f = model.geography, model.firms_table
     ppa = model.people_per_agent
     staff = model.staff_table()
@@ -71,8 +73,10 @@ def city_reports(model) -> list[dict]:
     firms = np.bincount(f.city[f.alive], minlength=geo.count)
     employment = model.employment_by_sector() * ppa
     net = getattr(model, "net_migration", np.zeros(geo.count)) * ppa
+    income = model.accounts["income"] + model.accounts["public"]
     columns = {
         "population": model.population_by_city() * ppa, "gdp": model.accounts["revenue"] * 4 / 1e8,
+        "real_income": income / _deflator(model) * 4 / 1e8,
         "wage": wage, "price_index": _deflator(model), "housing_cost": model.housing_cost(),
         "net_migration": net,
     }

@@ -80,6 +80,9 @@ PARAMS: tuple[Param, ...] = (
           "fixed utility cost of moving to another city", "uncertainty"),
     Param("move_cost_per_hour", float, 0.15, "log-utility per hour", 0.0, 5.0,
           "utility cost of moving per hour of travel time", "uncertainty"),
+    Param("migrant_inflow_rate", float, 1 / 30, "per year", 0.0, 0.2,
+          "net migration at t = 0 as a yearly share of each city's 2020 net migrant stock (resident - hukou): "
+          "the stock built up over three decades (1990-2020), so 1/30; 0 calibrates stationary populations", "uncertainty"),
     Param("hukou_penalty", float, 0.3, "log-utility", 0.0, 3.0,
           "utility penalty for living outside one's hukou province at barrier = 1 (scaled by barrier)", "uncertainty"),
     Param("housing_share", float, 0.25, "share of spending", 0.0, 0.6,

@@ -112,4 +112,26 @@ class DivisionOfLabor:
         model.roles = bonus
 
 
-POLICY_TYPES = {cls.__name__: cls for cls in (BarrierPath, CovidShock, NetworkUpgrade, DigitalIntegration, DivisionOfLabor)}
+@dataclass
+class Liberalisation:
+    """Trade liberalisation by some provinces: from ``start_year`` their cities drop local protection
+    and the provincial border effect on their imports (their exports still face other provinces'
+    barriers). ``provinces = ["all"]`` is joint liberalisation by every province. The unilateral vs
+    joint comparison is the prisoner's dilemma of local protection (Barwick, Cao & Li 2021)."""
+
+    start_year: int
+    provinces: list[str]
+
+    def on_step(self, model) -> None:
+        if model.year < self.start_year or model.liberalised.any():
+            return
+        names = model.geography.provinces
+        chosen = np.array([p in self.provinces or "all" in self.provinces for p in names])
+        unknown = set(self.provinces) - set(names) - {"all"}
+        if unknown:
+            raise ValueError(f"Liberalisation.provinces: unknown {sorted(unknown)}; allowed {sorted(set(names))} or 'all'")
+        model.liberalise(chosen)
+
+
+POLICY_TYPES = {cls.__name__: cls for cls in (BarrierPath, CovidShock, NetworkUpgrade, DigitalIntegration,
+                                              DivisionOfLabor, Liberalisation)}

@@ -46,7 +46,7 @@ class CityGovernment(FixedAgent):
         name, province: identifiers.
         budget: accumulated balance, yuan (negative = debt).
         targets: (S,) bool, sectors supported this year.
-        population, gdp, wage, price_index, housing_cost, firms, net_migration, employment:
+        population, gdp, real_income, wage, price_index, housing_cost, firms, net_migration, employment:
             the city's state after the last step, for reporting and the app.
     """
 
@@ -60,6 +60,7 @@ class CityGovernment(FixedAgent):
         self.targets = np.zeros(sectors, dtype=bool)
         self.population = 0.0
         self.gdp = 0.0
+        self.real_income = 0.0
         self.wage = 0.0
         self.price_index = 1.0
         self.housing_cost = 1.0

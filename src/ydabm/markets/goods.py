@@ -17,29 +17,50 @@ import numpy as np
 
 
 def iceberg_costs(hours: np.ndarray, trade_cost_per_hour: np.ndarray, border: np.ndarray,
-                  barrier: float, protected: np.ndarray | None = None,
-                  local_protection: float = 0.0) -> np.ndarray:
+                  barrier: float) -> np.ndarray:
     """Iceberg trade cost T[s, i, j] >= 1 of shipping sector-s goods from city i to city j.
 
-    T = exp(tau_s * hours_ij) * (1 + barrier * border_ij) * (1 + barrier * local_protection * w_js)
-    where the last factor applies to imports (i != j) and w_js in [0, 1] is how strongly city j
-    protects sector s.
+    T = exp(tau_s * hours_ij) * (1 + barrier * border_ij): real costs, the goods melt in transit.
 
     Args:
         hours: (C, C) shortest-path travel time, hours.
         trade_cost_per_hour: (S,) tau_s.
         border: (C, C) provincial border effect (already scaled), 0 within a province.
         barrier: administrative barrier in [0, 1].
-        protected: (C, S) protection weight w_js of each importing city j and sector s (bool or float).
-        local_protection: extra iceberg cost on protected imports at barrier = 1.
     """
     cost = np.exp(trade_cost_per_hour[:, None, None] * hours[None, :, :])
-    cost = cost * (1.0 + barrier * border)[None, :, :]
-    if protected is not None and local_protection > 0 and barrier > 0:
-        foreign = ~np.eye(hours.shape[0], dtype=bool)
-        extra = 1.0 + barrier * local_protection * protected.T[:, None, :] * foreign[None, :, :]
-        cost = cost * extra
-    return cost
+    return cost * (1.0 + barrier * border)[None, :, :]
+
+
+def protection_wedge(protected: np.ndarray, barrier: float, local_protection: float) -> np.ndarray:
+    """Local protection D[s, i, j] >= 1: how much dearer importing city j's buyers treat goods from i.
+
+    D = 1 + barrier * local_protection * w_js for imports (i != j), w_js in [0, 1] how strongly city j
+    protects sector s. Protection is a procurement wedge, not a real cost: buyers allocate spending
+    as if imports cost D times more (administrative hurdles, local-brand procurement, preferential
+    licensing: Young 2000; Barwick, Cao & Li 2021 model it as a preference for local brands), but pay
+    and receive the undistorted delivered price; nothing melts and no revenue is raised.
+
+    Args:
+        protected: (C, S) protection weight w_js of each importing city j and sector s (bool or float).
+        barrier: administrative barrier in [0, 1].
+        local_protection: wedge on protected imports at barrier = 1.
+    """
+    cities = protected.shape[0]
+    foreign = ~np.eye(cities, dtype=bool)
+    return 1.0 + barrier * local_protection * protected.T[:, None, :] * foreign[None, :, :]
+
+
+def welfare_weights(weights: np.ndarray, wedge: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
+    """(S, C, C) W * D^rho with rho = (sigma - 1) / sigma: the weights of the welfare price index.
+
+    Buyers of city j who allocate spending E with the distorted weights W = (T D)^(1 - sigma) get the
+    CES quantity index Q_j = E_j / Phi_j * Psi_j^(1 / rho), Psi_j = sum_i A_i W_ij D_ij^rho, so the
+    true price index of what they buy is E_j / Q_j = Phi_j * Psi_j^(-sigma / (sigma - 1)); with no
+    wedge (D = 1) Psi = Phi and it is the usual Phi^(1 / (1 - sigma)).
+    """
+    rho = (elasticity - 1.0) / elasticity
+    return weights * wedge ** rho[:, None, None]
 
 
 def cost_weights(iceberg: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
@@ -103,7 +124,7 @@ class GoodsOutcome:
 
 def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.ndarray,
                        elasticity: np.ndarray, weights: np.ndarray, spending: np.ndarray,
-                       iterations: int = 4) -> GoodsOutcome:
+                       iterations: int = 4, welfare: np.ndarray | None = None) -> GoodsOutcome:
     """Clear all goods markets given firms' prices, capacities and cities' spending.
 
     Firms price at their markup price ``base_price``; a firm whose demand exceeds what it can
@@ -115,9 +136,10 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         max_output: (F,) most the firm can produce this quarter (capacity and labour).
         cell: (F,) flat city-sector index i * S + s of each firm.
         elasticity: (S,) sigma_s.
-        weights: (S, C, C) T^(1 - sigma).
+        weights: (S, C, C) (T D)^(1 - sigma), with D the protection wedge (:func:`protection_wedge`).
         spending: (C, S) E_js, yuan.
         iterations: rounds of scarcity pricing.
+        welfare: (S, C, C) :func:`welfare_weights` when there is a wedge; None when D = 1.
     """
     cities, sectors = spending.shape
     sector = cell % sectors
@@ -140,7 +162,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     price = np.where(selling, price, base_price)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(phi > 0, spent / phi, 0.0)
-        price_index = np.where(phi > 0, phi ** (1.0 / (1.0 - elasticity))[None, :], np.inf)
+    price_index = welfare_price_index(varieties, phi, welfare, elasticity)
     flows = weights * varieties.T[:, :, None] * per_unit.T[:, None, :]
     return GoodsOutcome(price, revenue, quantity, price_index, flows, spent)
 
@@ -150,6 +172,21 @@ def _aggregate(price, sigma, cell, weights, spending, cities, sectors):
     phi = price_terms(varieties, weights)
     spent = reroute_spending(spending, phi)
     return phi, market_access(weights, spent, phi), spent
+
+
+def welfare_price_index(varieties: np.ndarray, phi: np.ndarray, welfare: np.ndarray | None,
+                        elasticity: np.ndarray) -> np.ndarray:
+    """(C, S) CES price index of what each city buys: Phi * Psi^(-sigma / (sigma - 1)), inf if unserved.
+
+    Args:
+        varieties: (C, S) A[i, s] = sum of p_f^(1 - sigma) over firms of city i, sector s.
+        phi: (C, S) price terms over the distorted weights (:func:`price_terms`).
+        welfare: (S, C, C) :func:`welfare_weights`, or None when there is no wedge (Psi = Phi).
+        elasticity: (S,) sigma_s.
+    """
+    psi = phi if welfare is None else price_terms(varieties, welfare)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(phi > 0, phi * psi ** (-elasticity / (elasticity - 1.0))[None, :], np.inf)
 
 
 def consumer_price_index(price_index: np.ndarray, expenditure_share: np.ndarray) -> np.ndarray:

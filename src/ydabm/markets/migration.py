@@ -60,28 +60,50 @@ def draw_destinations(cumulative: np.ndarray, uniforms: np.ndarray) -> np.ndarra
     return (uniforms[:, None] > cumulative).sum(axis=1).clip(max=cumulative.shape[1] - 1)
 
 
-def stationary_amenity(log_income: np.ndarray, counts: np.ndarray, target: np.ndarray,
-                       hours: np.ndarray, move_cost: float, move_cost_per_hour: float,
-                       hukou_cost: float, city_province: np.ndarray, elasticity: float,
-                       tolerance: float = 1e-10, max_rounds: int = 5000) -> np.ndarray:
-    """Invert amenities so that the logit flows leave every city's population unchanged.
+def invert_amenity(log_income: np.ndarray, counts: np.ndarray, target: np.ndarray,
+                   hours: np.ndarray, move_cost: float, move_cost_per_hour: float,
+                   hukou_cost: float, city_province: np.ndarray, elasticity: float,
+                   tolerance: float = 1e-10, max_rounds: int = 200) -> np.ndarray:
+    """Invert amenities so that the logit choices of all mobile workers deliver ``target`` arrivals.
 
     Solves sum_{i,h,k} L_ihk * pi_j|ihk(amenity) = target_j for the amenity vector (normalised to
-    mean zero), as quantitative spatial models invert amenities from observed populations.
+    mean zero), as quantitative spatial models invert amenities from observed populations
+    (target = the current populations gives stationary ones). The arrivals are the gradient of the
+    convex potential F(a) = sum_c L_c / beta * logsumexp(beta * (u_c + a)) - target . a, so Newton
+    steps on F with a backtracking line search converge from any start in a few rounds, also at
+    high elasticities where most workers stay put.
 
     Args:
         log_income: (C, K) log expected real income at t = 0.
         counts: (C, H, K) mobile workers by origin, hukou group and skill.
-        target: (C,) population to hold (mobile workers per city).
+        target: (C,) arrivals to reach (mobile workers per city; sums to counts.sum()).
     """
+    base = location_utility(log_income, np.zeros(hours.shape[0]), hours, move_cost, move_cost_per_hour,
+                            hukou_cost, city_province, counts.shape[1]).reshape(-1, hours.shape[0])
+    weight = counts.ravel()
+    live = weight > 0
+    base, weight = base[live], weight[live]
+
+    def potential(amenity):
+        scaled = elasticity * (base + amenity)
+        top = scaled.max(axis=1, keepdims=True)
+        log_sum = top[:, 0] + np.log(np.exp(scaled - top).sum(axis=1))
+        return weight @ log_sum / elasticity - target @ amenity
+
     amenity = np.zeros(hours.shape[0])
     for _ in range(max_rounds):
-        utility = location_utility(log_income, amenity, hours, move_cost, move_cost_per_hour,
-                                   hukou_cost, city_province, counts.shape[1])
-        arrivals = np.einsum("ihk,ihkj->j", counts, choice_probabilities(utility, elasticity))
-        gap = np.log(target) - np.log(arrivals)
-        if np.abs(gap).max() < tolerance:
+        chance = choice_probabilities(base + amenity, elasticity)
+        arrivals = weight @ chance
+        if np.abs(np.log(target) - np.log(arrivals)).max() < tolerance:
             break
-        amenity += gap / elasticity
+        gradient = arrivals - target
+        hessian = elasticity * (np.diag(arrivals) - (chance * weight[:, None]).T @ chance)
+        hessian += np.eye(hessian.shape[0]) * 1e-12 * np.trace(hessian)
+        step = -np.linalg.solve(hessian, gradient)
+        step -= step.mean()                   # the potential is flat along a common shift
+        now, size = potential(amenity), 1.0
+        while potential(amenity + size * step) > now + 0.25 * size * (gradient @ step) and size > 1e-8:
+            size *= 0.5
+        amenity = amenity + size * step
         amenity -= amenity.mean()
     return amenity
