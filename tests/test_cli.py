@@ -83,3 +83,13 @@ def test_params_and_scenarios_listings():
     for name in ("baseline", "integration", "division_of_labor", "digital_integration", "covid_shock",
                  "network_upgrade", "core_periphery", "racetrack"):
         assert name in scenarios.stdout
+
+
+def test_odd_parameter_table_is_the_declared_parameters():
+    from pathlib import Path
+
+    from ydabm.params import PARAMS, markdown_table
+    odd = (Path(__file__).resolve().parents[1] / "docs" / "ODD.md").read_text()
+    table = odd.split("<!-- params:begin -->\n")[1].split("\n<!-- params:end -->")[0]
+    assert table == markdown_table()
+    assert all(f"| `{p.name}` |" in table for p in PARAMS)

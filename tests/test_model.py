@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ydabm import YRDModel
+from ydabm import YRDModel, calibration
 from ydabm.geography import build_geography
 from ydabm.run import model_frame, simulate
 from ydabm.scenarios import list_scenarios, load_scenario
@@ -86,15 +86,27 @@ def test_t0_is_calibrated_whatever_the_counterfactual_lever_and_levers_act_after
     assert open_market.metrics["interprovincial_trade_share"] > base.metrics["interprovincial_trade_share"]
 
 
-def test_baseline_does_not_drift_in_population(small_params):
-    model = YRDModel(rng=4, **small_params)
-    start = model.population_by_city()
-    for _ in range(8):
-        model.step()
-    # amenities are inverted so that logit flows are stationary at t = 0: what moves is trend growth
-    # and sampling noise (small cities have ~60 agents at this scale), not a calibration error
-    change = np.abs(model.population_by_city() - start).sum() / start.sum()
-    assert change < 0.02
+def test_net_migration_follows_the_calibrated_pace(small_params):
+    # amenities are inverted so that logit flows at t = 0 move people at migrant_inflow_rate times the
+    # 2020 net migrant stock (relative to the region's); with rate 0 populations are stationary and
+    # what moves is sampling noise (small cities have ~60 agents at this scale)
+    def change(params):
+        model = YRDModel(rng=4, **params)
+        start = model.population_by_city().copy()
+        for _ in range(8):
+            model.step()
+        return model.population_by_city() - start, model
+
+    still, model = change({**small_params, "migrant_inflow_rate": 0.0})
+    assert np.abs(still).sum() / model.population_by_city().sum() < 0.02
+    # at 5000 persons per agent (23,600 agents) the sampling noise is small against the pace
+    moved, model = change({**small_params, "people_per_agent": 5000, "firms": 2500})
+    stock = calibration.net_migrant_stock(model.geography) / model.people_per_agent
+    agents = model.fundamentals.labour_force.sum(axis=1)
+    expected = 2 * model.migrant_inflow_rate * (stock - agents * stock.sum() / agents.sum())   # 2 years
+    assert np.corrcoef(moved, expected)[0, 1] > 0.85                # 0.93-0.95 over seeds 4, 5
+    assert np.mean(np.sign(moved) == np.sign(stock)) >= 0.75        # 0.83-0.90
+    assert np.abs(moved).sum() == pytest.approx(np.abs(expected).sum(), rel=0.25)   # ratio 0.95
 
 
 @pytest.mark.parametrize("scenario", [s.name for s in list_scenarios()])

@@ -23,7 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--out", type=Path, default=None, help="output folder (default results/run-<scenario>)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
     run.set_defaults(handler=_run)
-    sub.add_parser("params", help="list every parameter").set_defaults(handler=_params)
+    params = sub.add_parser("params", help="list every parameter")
+    params.add_argument("--markdown", action="store_true", help="print the Markdown table of docs/ODD.md section 8")
+    params.set_defaults(handler=_params)
     sub.add_parser("scenarios", help="list the scenarios").set_defaults(handler=_scenarios)
     for name in PLUGINS:
         try:
@@ -61,10 +63,13 @@ def _run(args) -> int:
 
 
 def _params(args) -> int:
+    from .params import markdown_table
+    if args.markdown:
+        print(markdown_table())
+        return 0
     print(f"{'name':26s} {'default':>10s}  {'bounds':18s} {'unit':22s} meaning")
     for p in PARAMS:
-        bounds = f"[{p.low:g}, {p.high:g}]" if p.low is not None else ("|".join(p.choices) if p.choices else "text")
-        print(f"{p.name:26s} {str(p.default):>10s}  {bounds:18s} {p.unit:22s} {p.meaning}")
+        print(f"{p.name:26s} {p.default:>10{'g' if p.type is not str else 's'}}  {p.bounds():18s} {p.unit:22s} {p.meaning}")
     return 0
 
 

@@ -45,6 +45,22 @@ class Param:
     kind: str = "uncertainty"
     choices: tuple[str, ...] | None = None
 
+    def bounds(self) -> str:
+        """Allowed values as text: ``[low, high]``, the choices, or ``text``."""
+        if self.low is not None:
+            return f"[{self.low:g}, {self.high:g}]"
+        return "|".join(self.choices) if self.choices else "text"
+
+
+def markdown_table() -> str:
+    """Every parameter as a Markdown table (the ODD's parameter section is this text)."""
+    rows = ["| parameter | default | allowed | unit | kind | meaning, source or calibration |",
+            "|---|---|---|---|---|---|"]
+    for p in PARAMS:
+        default = f"{p.default:.6g}" if p.type is not str else p.default
+        rows.append(f"| `{p.name}` | {default} | {p.bounds()} | {p.unit} | {p.kind} | {p.meaning} |")
+    return "\n".join(rows)
+
 
 PARAMS: tuple[Param, ...] = (
     # --- the two headline levers -------------------------------------------------------------
@@ -61,7 +77,7 @@ PARAMS: tuple[Param, ...] = (
     Param("soft_budget", float, 0.6, "probability per quarter", 0.0, 1.0,
           "probability that a government keeps alive a failing local firm in a target sector (soft budget constraint, Kornai 1986)", "lever"),
     Param("local_protection", float, 0.3, "1", 0.0, 2.0,
-          "extra iceberg cost a city's government puts on other cities' tradable goods at barrier = 1 (local market protection)", "lever"),
+          "procurement wedge a city's government puts on other cities' tradable goods at barrier = 1: buyers spend as if imports cost this much more (local market protection; Barwick, Cao & Li 2021)", "lever"),
     Param("digital_spillover", float, 0.05, "1", 0.0, 1.0,
           "productivity gain of traditional sectors per unit of nearby digital-economy employment share (seed paper section 4.2)", "lever"),
     Param("public_spending_adjustment", float, 0.1, "per quarter", 0.0, 1.0,

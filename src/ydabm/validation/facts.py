@@ -163,6 +163,7 @@ FACTS = (
     Fact("higher barrier lowers inter-provincial trade", "barrier", "interprovincial_trade_share", -1, 0.05),
     Fact("higher barrier lowers inter-provincial migration", "barrier", "interprovincial_migration_share", -1, 0.05),
     Fact("higher barrier lowers regional output", "barrier", "real_gdp", -1, 0.05, relative=True),
+    Fact("removing barriers widens inequality across cities", "barrier", "theil_index", -1, 0.001),
     # Eurace@Unibi (Dawid, Harting & Neugart): integrating labour markets raises output but widens the
     # core-periphery gap; here the hukou penalty is the labour-market barrier (at barrier 1, its full value)
     Fact("labour-market integration raises regional output", "hukou_penalty", "real_gdp", -1, 0.005,
