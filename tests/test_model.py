@@ -135,3 +135,18 @@ def test_network_upgrade_shortens_travel_times(small_params):
         model.step()
     after = model.geography.hours
     assert np.all(after <= before + 1e-12) and (after < before - 1e-9).any()
+
+
+def test_liberalisation_drops_the_wedge_on_imports_of_the_chosen_province_only(small_params):
+    from ydabm.params import ParameterError
+    from ydabm.policies import Liberalisation
+    model = YRDModel(rng=1, barrier=1.0, policies=(Liberalisation(2020, ["Shanghai"]),), **small_params)
+    before = model.wedge.copy()
+    assert before.max() == pytest.approx(1.3)                  # barrier 1 x local_protection 0.3
+    model.step()
+    shanghai = np.array(model.geography.provinces) == "Shanghai"
+    assert (model.wedge[:, :, shanghai] == 1.0).all()          # Shanghai's buyers: no wedge
+    np.testing.assert_array_equal(model.wedge[:, :, ~shanghai], before[:, :, ~shanghai])
+    bad = YRDModel(rng=1, policies=(Liberalisation(2020, ["Shanghia"]),), **small_params)
+    with pytest.raises(ParameterError, match="Liberalisation.provinces"):
+        bad.step()

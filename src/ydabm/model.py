@@ -305,7 +305,7 @@ class YRDModel(mesa.Model):
         # goods (local protectionism as market segmentation: Young 2000; Barwick, Cao & Li 2021)
         shield = np.tile(self.sectors.targetable, (geo.count, 1)) & bool(self.params["governments"])
         # a liberalised city no longer shields its market (the provincial border effect stays)
-        shield &= ~getattr(self, "liberalised", np.zeros(geo.count, dtype=bool))[:, None]
+        shield &= ~self.liberalised[:, None]
         return (goods.iceberg_costs(geo.hours, self.sectors.trade_cost_per_hour, border_scale * geo.border, barrier),
                 goods.protection_wedge(shield, barrier, protection))
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .geography.world import upgrade_links
+from .params import ParameterError
 
 
 @dataclass
@@ -126,11 +127,11 @@ class Liberalisation:
         if model.year < self.start_year or model.liberalised.any():
             return
         names = model.geography.provinces
-        chosen = np.array([p in self.provinces or "all" in self.provinces for p in names])
         unknown = set(self.provinces) - set(names) - {"all"}
         if unknown:
-            raise ValueError(f"Liberalisation.provinces: unknown {sorted(unknown)}; allowed {sorted(set(names))} or 'all'")
-        model.liberalise(chosen)
+            raise ParameterError(f"Liberalisation.provinces: unknown {sorted(unknown)}; "
+                                 f"allowed {sorted(set(names))} or 'all'")
+        model.liberalise(np.array([p in self.provinces or "all" in self.provinces for p in names]))
 
 
 POLICY_TYPES = {cls.__name__: cls for cls in (BarrierPath, CovidShock, NetworkUpgrade, DigitalIntegration,
