@@ -129,8 +129,7 @@ class DilemmaFact:
     def _real_income(self, seed: int, liberalising: tuple) -> np.ndarray:
         cities = run(self.base, self.quarters, seed, liberalising).cities
         last = cities[cities["step"] > cities["step"].max() - WINDOW]
-        by_province = last.groupby("province")["real_income"].sum() / WINDOW
-        return by_province
+        return last.groupby("province")["real_income"].sum() / WINDOW
 
     def evaluate(self, seeds=SEEDS) -> dict:
         own, total = [], []
@@ -141,15 +140,16 @@ class DilemmaFact:
             own.append(alone[self.province] / status_quo[self.province] - 1)
             total.append(joint.sum() / status_quo.sum() - 1)
         own, total = np.array(own), np.array(total)
-        loses = _verdict(self.name, "", -own, +1, self.tolerance)
-        gains = _verdict(self.name, "", total, +1, self.tolerance)
+        majority = len(seeds) / 2
+        loses = -own.mean() > self.tolerance and (own < 0).sum() > majority
+        gains = total.mean() > self.tolerance and (total > 0).sum() > majority
         base = ", ".join(f"{k} {v:g}" for k, v in self.base.items())
         return {"fact": self.name,
                 "measure": f"real income change: {self.province} alone liberalising (own) and all provinces "
                            f"(region), {base}",
                 "value": float(min(-own.mean(), total.mean())), "per_seed": np.minimum(-own, total).round(6).tolist(),
                 "tolerance": self.tolerance, "seeds_agreeing": int(((-own > 0) & (total > 0)).sum()),
-                "seeds": len(seeds), "holds": loses["holds"] and gains["holds"],
+                "seeds": len(seeds), "holds": bool(loses and gains),
                 "own_change": float(own.mean()), "region_change_joint": float(total.mean()),
                 "own_per_seed": own.round(6).tolist(), "region_per_seed": total.round(6).tolist()}
 
