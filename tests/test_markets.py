@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from ydabm.markets import goods, labour, migration
+from ydabm.params import ParameterError
 
 
 def test_two_city_two_firm_ces_demand_by_hand():
@@ -145,6 +146,80 @@ def test_invert_amenity_reaches_flow_targets_fast_when_moving_is_costly():
     probs = migration.choice_probabilities(
         migration.location_utility(income, amenity, hours, 1.0, 0.1, 0.0, np.zeros(4, int), 1), 20.0)
     assert np.einsum("ihk,ihkj->j", counts, probs) == pytest.approx(target, rel=1e-8)
+
+
+def _arrivals(income, amenity, counts, hours, move_cost, per_hour, hukou_cost, province, beta):
+    utility = migration.location_utility(income, amenity, hours, move_cost, per_hour, hukou_cost, province,
+                                         counts.shape[1])
+    return np.einsum("ihk,ihkj->j", counts, migration.choice_probabilities(utility, beta))
+
+
+def test_invert_amenity_two_cities_with_a_move_cost_by_hand():
+    # beta = 1, move cost ln 2, equal incomes, 100 workers in each city. With amenities -+ ln2 / 2
+    # (a_1 - a_0 = ln 2): from city 0 the weights are 1 (stay) and 2 * 1/2 = 1 (move): half move;
+    # from city 1 they are 1/2 * 1/2 = 1/4 (move) and 1 (stay): a fifth moves.
+    # Arrivals: city 0 gets 50 + 20 = 70, city 1 gets 50 + 80 = 130.
+    counts = np.array([100.0, 100.0])[:, None, None]
+    amenity = migration.invert_amenity(np.zeros((2, 1)), counts, np.array([70.0, 130.0]), np.zeros((2, 2)),
+                                       np.log(2.0), 0.0, 0.0, np.zeros(2, int), 1.0)
+    assert amenity == pytest.approx([-np.log(2.0) / 2, np.log(2.0) / 2], rel=1e-9)
+    assert _arrivals(np.zeros((2, 1)), amenity, counts, np.zeros((2, 2)), np.log(2.0), 0.0, 0.0,
+                     np.zeros(2, int), 1.0) == pytest.approx([70.0, 130.0], rel=1e-10)
+
+
+@pytest.mark.parametrize("beta", [0.1, 4.0, 200.0])
+def test_invert_amenity_without_moving_costs_is_the_closed_form(beta):
+    # no moving or hukou costs: every worker faces the same logit, so target shares t_j / N =
+    # exp(beta (y_j + a_j)) / sum_l exp(beta (y_l + a_l)) and a_j = ln(t_j) / beta - y_j up to a constant
+    income = np.log(np.array([[1.0], [3.0], [2.0]]))
+    counts = np.array([50.0, 30.0, 20.0])[:, None, None]
+    target = np.array([20.0, 45.0, 35.0])
+    amenity = migration.invert_amenity(income, counts, target, np.ones((3, 3)), 0.0, 0.0, 0.0,
+                                       np.zeros(3, int), beta)
+    expected = np.log(target) / beta - income[:, 0]
+    assert amenity == pytest.approx(expected - expected.mean(), abs=1e-10)
+    assert _arrivals(income, amenity, counts, np.ones((3, 3)), 0.0, 0.0, 0.0, np.zeros(3, int),
+                     beta) == pytest.approx(target, rel=1e-9)
+
+
+def _random_case(seed, cities=6):
+    rng = np.random.default_rng(seed)
+    income = rng.normal(0.0, 0.3, (cities, 2)) + np.log([1.0, 1.8])
+    place = rng.uniform(0, 4, (cities, 2))
+    hours = np.sqrt(((place[:, None, :] - place[None, :, :]) ** 2).sum(axis=2))
+    province = rng.integers(0, 2, cities)
+    counts = rng.uniform(5, 50, (cities, 3, 2)) * (rng.random((cities, 3, 2)) > 0.3)   # some empty cells
+    stock = counts.sum(axis=(1, 2))
+    target = stock * np.exp(rng.normal(0, 0.1, cities))
+    return income, counts, target * stock.sum() / target.sum(), hours, province
+
+
+@pytest.mark.parametrize("beta", [0.1, 200.0])
+@pytest.mark.parametrize("costs", [(1.0, 0.15, 0.15), (10.0, 5.0, 1.5), (0.0, 0.0, 0.0)])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_invert_amenity_converges_at_the_elasticity_bounds(beta, costs, seed):
+    # beta = 200 used to raise LinAlgError (singular Hessian: choice probabilities 0 or 1)
+    income, counts, target, hours, province = _random_case(seed)
+    amenity = migration.invert_amenity(income, counts, target, hours, *costs, province, beta)
+    assert np.all(np.isfinite(amenity)) and abs(amenity.mean()) < 1e-12
+    assert _arrivals(income, amenity, counts, hours, *costs, province, beta) == pytest.approx(target, rel=1e-9)
+
+
+def test_invert_amenity_rejects_unreachable_targets():
+    income, counts, target, hours, province = _random_case(0)
+    with pytest.raises(ParameterError, match="^migrant_inflow_rate, reconsider_rate: target arrivals sum"):
+        migration.invert_amenity(income, counts, target * 1.2, hours, 1.0, 0.15, 0.15, province, 4.0)
+    with pytest.raises(ParameterError, match="^migrant_inflow_rate, reconsider_rate: .* positive"):
+        migration.invert_amenity(income, counts, np.where(np.arange(6) == 0, 0.0, target), hours, 1.0, 0.15,
+                                 0.15, province, 4.0)
+    with pytest.raises(ParameterError, match="^migration_elasticity: must be positive"):
+        migration.invert_amenity(income, counts, target, hours, 1.0, 0.15, 0.15, province, 0.0)
+
+
+def test_invert_amenity_reports_non_convergence():
+    income, counts, target, hours, province = _random_case(0)
+    with pytest.raises(ParameterError, match="^migration_elasticity, move_cost, .* did not reach"):
+        migration.invert_amenity(income, counts, target, hours, 10.0, 5.0, 1.5, province, 200.0, max_rounds=1)
 
 
 def test_bernoulli_rows_has_the_bernoulli_rate_and_no_repeats():
