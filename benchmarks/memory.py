@@ -56,7 +56,7 @@ def main() -> None:
         "rss_peak_growth_bytes_per_worker": (rss_after - rss_before) / workers,
         "held_after_build_mib": (held - base) / 2**20,
         "step_peak_mib": (step_peak - base) / 2**20,
-        "firm_column_bytes": model.firms_table.nbytes(),
+        "firm_column_bytes": model.firms.nbytes(),
         "workers": workers,
         "steps": steps,
         "quick": args.quick,

@@ -1,8 +1,9 @@
 """Full-model throughput: ms per step and worker-steps per second of ``YRDModel``, against Mesa's
 own ``BoltzmannWealth`` example at the same agent count.
 
-Scales: 1e5 workers (people_per_agent 2352, default firms), 2e5 workers with 1e4 firms (the design
-point: <= 50 ms per step on one core) and 1e6 workers (people_per_agent 235, default firms).
+Scales: 1e5 workers (people_per_agent 2352, default workers_per_firm), 2e5 workers with 1e4 firms
+(workers_per_firm 20; the design point: <= 50 ms per step on one core) and 1e6 workers
+(people_per_agent 235, default workers_per_firm).
 BoltzmannWealth runs with its own step (``shuffle_do`` of every agent, its DataCollector and
 DataRecorder), one agent per grid cell on average like the example's default (100 agents on 10 x 10).
 At 1e5 the two models are stepped alternately in the same process, so that a change of CPU
@@ -30,7 +31,7 @@ def build_yrd(workers: float, firms: int | None, seed: int = 1):
     from ydabm.model import YRDModel
     params = {"people_per_agent": people_per_agent(workers)}
     if firms is not None:
-        params["firms"] = firms
+        params["workers_per_firm"] = workers / firms    # the firm count is workers / workers_per_firm
     return YRDModel(rng=seed, **params)
 
 
@@ -53,7 +54,7 @@ def yrd_alone(workers: float, firms: int | None, steps: int) -> dict:
         times.append(timed(model.step))
     step = median(times)
     count = model.workers.count
-    return {"workers": count, "firms": model.firms_table.count, "build_s": build["seconds"],
+    return {"workers": count, "firms": model.firms.count, "build_s": build["seconds"],
             "ms_per_step": step * 1e3, "worker_steps_per_s": count / step}
 
 

@@ -1,11 +1,12 @@
 """The worker phase of ydabm written a second time as plain Mesa agents: a benchmark reference only.
 
-The vectorised engine (``YRDModel.clear_labour_market`` then ``YRDModel.migrate``) keeps workers in
-numpy columns. Here every worker and firm is a ``mesa.Agent`` stepped with ``shuffle_do``, with the
+The vectorised engine (:func:`vectorised_worker_phase`: the model's phases 6 and 9,
+``labour.clear_labour_market`` then ``relocation.choose_moves``) keeps workers in numpy columns. Here every worker and firm is a ``mesa.Agent`` stepped with ``shuffle_do``, with the
 same economics on the same inputs:
 
 1. Separations: each employed worker quits with probability ``separation_rate``; firms lay off,
-   uniformly at random, the staff of each class above their desired staff.
+   uniformly at random, the staff of each class above their desired staff (the plan rounded to whole
+   workers with the firm's own thresholds, ``labour.whole_staff``).
 2. Matching, per city-skill market: hires = min(U, V, floor(m * sqrt(U * V))) (the model's matching
    function); that many job seekers and open positions are drawn uniformly and paired.
 3. Wages: the model's wage Phillips curve on market totals (``labour.update_wages``).
@@ -53,19 +54,58 @@ class WorkerPhaseInputs:
 
     @classmethod
     def capture(cls, model) -> WorkerPhaseInputs:
-        w, f = model.workers, model.firms_table
+        from ydabm.markets import labour
+        w, f = model.workers, model.firms
         names = ("separation_rate", "matching_efficiency", "natural_unemployment", "wage_adjustment",
                  "reconsider_rate", "migration_elasticity", "move_cost", "move_cost_per_hour",
-                 "barrier", "hukou_penalty", "unemployment_benefit", "housing_share",
-                 "housing_elasticity")
-        params = {name: float(getattr(model, name)) for name in names}
-        if model.mobility_frozen:
+                 "hukou_penalty", "unemployment_benefit", "housing_share", "housing_elasticity")
+        params = {name: float(getattr(model.params, name)) for name in names}
+        params["barrier"] = float(model.levers.barrier)
+        if model.levers.mobility_frozen:
             params["reconsider_rate"] = 0.0
+        desired = labour.whole_staff(planned_staff(model), f.rounding)
         return cls(w.city.copy(), w.hukou.copy(), w.skill.copy(), w.employer.copy(), f.city.copy(),
-                   f.alive.copy(), np.asarray(model.desired_staff).copy(), model.wages.copy(),
+                   f.alive.copy(), desired, model.wages.copy(),
                    model.cpi.copy(), model.initial_population.copy(), model.fundamentals.amenity.copy(),
                    model.geography.hours.copy(), model.geography.province_index.copy(),
                    int(model.hukou_groups), params)
+
+
+def planned_staff(model) -> np.ndarray:
+    """(F, K) staff the firms plan for the coming quarter: the model's phase 5
+    (``planning.plan_production``) on its current state, without applying the plan."""
+    from ydabm.mechanisms import planning
+    p, f, s = model.params, model.firms, model.sectors
+    targeted = model.targeted_firms()
+    plan = planning.plan_production(
+        f.alive, model.effective_productivity(), model.unit_labour_cost(), s.elasticity[f.sector],
+        s.capital_intensity[f.sector], f.overhead, f.capacity, f.expected_demand, f.notional,
+        planning.capacity_goal(p.target_utilization, p.capacity_subsidy, targeted),
+        model.investment_tide()[f.sector], model.fundamentals.skill_mix[f.sector],
+        model.labour_force[f.city], p.demand_expectation, p.depreciation, p.investment_speed,
+        p.capacity_subsidy * targeted)
+    return plan.desired_staff
+
+
+def vectorised_worker_phase(model, desired: np.ndarray):
+    """The model's worker phase on its current state: labour market (phase 6) then migration (phase
+    9), each applied with the model's own setters. ``desired``: (F, K) planned staff. Returns the
+    ``relocation.Moves``."""
+    from ydabm.markets import labour
+    from ydabm.mechanisms import relocation
+    p, f, w, geo, lev = model.params, model.firms, model.workers, model.geography, model.levers
+    hiring = labour.clear_labour_market(
+        w.employer, w.skill, w.market, f.employees, f.city, desired, f.rounding, model.labour_force,
+        model.wages, p.separation_rate, p.matching_efficiency, p.natural_unemployment,
+        p.wage_adjustment, model.rng)
+    model.apply_hiring(hiring)
+    moves = relocation.choose_moves(
+        w.city, w.hukou, w.skill, model.log_real_income(), model.fundamentals.amenity, geo.hours,
+        geo.province_index, model.hukou_groups, model.frictions.hukou_cost,
+        0.0 if lev.mobility_frozen else p.reconsider_rate, move_cost=p.move_cost,
+        move_cost_per_hour=p.move_cost_per_hour, elasticity=p.migration_elasticity, rng=model.rng)
+    model.apply_moves(moves)
+    return moves
 
 
 class StateSnapshot:
@@ -76,7 +116,7 @@ class StateSnapshot:
     def __init__(self, model):
         self.model = model
         self.workers = copy.deepcopy(model.workers)
-        self.firms = copy.deepcopy(model.firms_table)
+        self.firms = copy.deepcopy(model.firms)
         self.arrays = {name: value.copy() for name, value in vars(model).items() if isinstance(value, np.ndarray)}
         self.rng_state = model.rng.bit_generator.state
 
@@ -84,7 +124,7 @@ class StateSnapshot:
         """Put the saved state back (with another generator state if given); returns the model."""
         model = self.model
         model.workers = copy.deepcopy(self.workers)
-        model.firms_table = copy.deepcopy(self.firms)
+        model.firms = copy.deepcopy(self.firms)
         for name, value in self.arrays.items():
             setattr(model, name, value.copy())
         model.rng.bit_generator.state = self.rng_state if rng_state is None else rng_state

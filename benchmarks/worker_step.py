@@ -1,8 +1,10 @@
 """Vectorised worker phase against the same phase written as plain Mesa agents, at 1e5 workers.
 
 Both start from one identical state: a ``YRDModel`` after one quarter. The vectorised phase is the
-model's own ``clear_labour_market`` (separations, layoffs, matching per city-skill market, wages)
-followed by ``migrate`` (logit choice of city), timed on a fresh copy of that state each repeat.
+model's own ``labour.clear_labour_market`` (separations, layoffs, matching per city-skill market,
+wages) followed by ``relocation.choose_moves`` (logit choice of city), with the staff plan of the
+model's planning phase (``object_workers.vectorised_worker_phase``), timed on a fresh copy of that
+state each repeat.
 The object phase is ``object_workers.ReferenceWorkerModel.worker_phase``: the same economics with one
 ``mesa.Agent`` per worker and per firm, stepped with ``shuffle_do``, built from the same state
 (building the agents is not timed). Both versions are timed in the same run, interleaved;
@@ -22,17 +24,13 @@ import _common  # noqa: F401  (pins numerics threads before numpy is imported)
 import gc
 
 from _common import emit, machine, median, note, parse_args, people_per_agent, timed
-from object_workers import ReferenceWorkerModel, StateSnapshot, WorkerPhaseInputs
-
-
-def vectorised_phase(model) -> None:
-    model.clear_labour_market()
-    model.migrate()
+from object_workers import (ReferenceWorkerModel, StateSnapshot, WorkerPhaseInputs, planned_staff,
+                            vectorised_worker_phase)
 
 
 def outcome_vectorised(model) -> dict:
     w = model.workers
-    return {"employment_rate": float(w.employed.mean()), "movers_share": float(model.moves.sum() / w.count)}
+    return {"employment_rate": float(w.employed.mean()), "movers_share": float(model.moves.matrix.sum() / w.count)}
 
 
 def outcome_objects(reference: ReferenceWorkerModel, workers: int) -> dict:
@@ -49,6 +47,7 @@ def main() -> None:
     model.step()
     snapshot = StateSnapshot(model)
     inputs = WorkerPhaseInputs.capture(model)
+    desired = planned_staff(model)
     workers = model.workers.count
 
     vectorised_times, object_times = [], []
@@ -57,7 +56,7 @@ def main() -> None:
         if repeat < repeats_vectorised:
             state = snapshot.restore()
             gc.collect()
-            vectorised_times.append(timed(lambda: vectorised_phase(state)))
+            vectorised_times.append(timed(lambda: vectorised_worker_phase(state, desired)))
             vectorised_outcome = outcome_vectorised(state)
         if repeat < repeats_objects:
             note(f"object reference, repeat {repeat + 1} of {repeats_objects} ...")

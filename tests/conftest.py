@@ -2,7 +2,9 @@
 
 import pytest
 
-SMALL = {"people_per_agent": 20000, "firms": 800}
+from ydabm.params import QUICK_SCALE
+
+SMALL = dict(QUICK_SCALE)
 
 
 @pytest.fixture

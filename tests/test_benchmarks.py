@@ -43,32 +43,39 @@ def test_benchmark_reports_its_figures(script):
 def reference_setup():
     sys.path.insert(0, str(BENCHMARKS))
     try:
-        from object_workers import ReferenceWorkerModel, StateSnapshot, WorkerPhaseInputs
+        from object_workers import (ReferenceWorkerModel, StateSnapshot, WorkerPhaseInputs, planned_staff,
+                                    vectorised_worker_phase)
     finally:
         sys.path.remove(str(BENCHMARKS))
     from ydabm.model import YRDModel
-    model = YRDModel(rng=3, people_per_agent=20000, firms=800)
+    from ydabm.params import QUICK_SCALE
+    model = YRDModel(rng=3, **QUICK_SCALE)
     model.step()
-    return model, WorkerPhaseInputs.capture(model), ReferenceWorkerModel, StateSnapshot(model)
+    desired = planned_staff(model)
+    snapshot = StateSnapshot(model)
+
+    def phase():
+        return vectorised_worker_phase(model, desired)
+    return model, WorkerPhaseInputs.capture(model), ReferenceWorkerModel, snapshot, phase
 
 
 @pytest.mark.slow
 def test_object_reference_hires_follow_the_matching_function(reference_setup):
     from ydabm.markets import labour
-    model, inputs, Reference, _ = reference_setup
+    model, inputs, Reference, _, _ = reference_setup
     reference = Reference(inputs, rng=0)
     reference.worker_phase()
     markets = [m for row in reference.markets for m in row]
     seekers = np.array([len(m.seekers) for m in markets])
     vacancies = np.array([len(m.vacancies) for m in markets])
     hires = np.array([m.hires for m in markets])
-    np.testing.assert_array_equal(hires, labour.matches(seekers, vacancies, model.matching_efficiency))
+    np.testing.assert_array_equal(hires, labour.matches(seekers, vacancies, model.params.matching_efficiency))
     assert hires.sum() > 0
 
 
 @pytest.mark.slow
 def test_object_reference_keeps_every_worker_and_job_consistent(reference_setup):
-    model, inputs, Reference, _ = reference_setup
+    model, inputs, Reference, _, _ = reference_setup
     reference = Reference(inputs, rng=1)
     reference.worker_phase()
     workers = list(reference.worker_set)
@@ -85,13 +92,12 @@ def test_object_reference_keeps_every_worker_and_job_consistent(reference_setup)
 def test_object_reference_matches_vectorised_outcomes_on_average(reference_setup):
     """Same inputs, different random streams: mean employment and migration agree (4 repeats each,
     tolerance 0.5 percentage points of employment and 0.3 of movers, several standard errors)."""
-    model, inputs, Reference, snapshot = reference_setup
+    model, inputs, Reference, snapshot, phase = reference_setup
     vectorised, objects = [], []
     for repeat in range(4):
         snapshot.restore(np.random.default_rng(100 + repeat).bit_generator.state)
-        model.clear_labour_market()
-        model.migrate()
-        vectorised.append((model.workers.employed.mean(), model.moves.sum() / model.workers.count))
+        moves = phase()
+        vectorised.append((model.workers.employed.mean(), moves.matrix.sum() / model.workers.count))
         reference = Reference(inputs, rng=repeat)
         reference.worker_phase()
         objects.append((reference.employed() / model.workers.count, reference.moves / model.workers.count))
@@ -104,12 +110,11 @@ def test_object_reference_matches_vectorised_outcomes_on_average(reference_setup
 @pytest.mark.slow
 def test_snapshot_restores_identical_state(reference_setup):
     """Timing the vectorised phase repeatedly is fair only if every repeat starts from one state."""
-    model, _, _, snapshot = reference_setup
+    model, _, _, snapshot, phase = reference_setup
     outcomes = []
     for _ in range(2):
         snapshot.restore()
-        model.clear_labour_market()
-        model.migrate()
+        phase()
         outcomes.append((model.workers.employer.copy(), model.workers.city.copy(), model.wages.copy()))
     snapshot.restore()
     for first, second in zip(*outcomes):

@@ -9,8 +9,9 @@ import pytest
 
 from ydabm.cli import main
 from ydabm.model import MODEL_METRICS
+from ydabm.params import QUICK_SCALE
 
-SMALL = ["--set", "people_per_agent=20000", "--set", "firms=800"]
+SMALL = [arg for name, value in QUICK_SCALE.items() for arg in ("--set", f"{name}={value:g}")]
 
 
 def test_run_writes_results(tmp_path):
@@ -43,7 +44,7 @@ def test_same_seed_gives_identical_model_parquet(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--set", "barrier=1.5"], "barrier: '1.5' is out of range; allowed [0, 1]"),
     (["--set", "warp_speed=2"], "unknown parameter 'warp_speed'"),
-    (["--set", "firms=lots"], "firms: expected a number"),
+    (["--set", "workers_per_firm=lots"], "workers_per_firm: expected a number"),
     (["--scenario", "atlantis"], "scenario: 'atlantis' is neither a file nor one of"),
     (["--set", "network_file=/nonexistent.csv"], "network_file: /nonexistent.csv does not exist"),
 ])

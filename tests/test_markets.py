@@ -26,16 +26,33 @@ def test_two_city_two_firm_ces_demand_by_hand():
 
 
 def test_capacity_constrained_firm_raises_price_to_clear():
+    # one city, one sector, sigma = 3, spending 90, two firms at markup price 1; firm 0 can make 10.
+    # At its clearing price p0: q0 = p0^-3 MA = 10 and revenue 10 p0 + MA = 90 (firm 1 at price 1
+    # sells MA), so MA = 10 p0^3 and p0^3 + p0 - 9 = 0 (p0 = 1.9202...).
     sigma = np.array([3.0])
     weights = goods.cost_weights(np.ones((1, 1, 1)), sigma)
     spending = np.array([[90.0]])
     free = goods.clear_goods_market(np.ones(2), np.full(2, np.inf), np.zeros(2, int), sigma, weights, spending)
     assert free.quantity == pytest.approx([45.0, 45.0])
+    assert free.residual == 0.0 and free.rounds == 0
     tight = goods.clear_goods_market(np.ones(2), np.array([10.0, np.inf]), np.zeros(2, int), sigma, weights,
-                                     spending, iterations=50)
-    assert tight.quantity[0] == pytest.approx(10.0, rel=1e-6)
-    assert tight.price[0] > 1.0
+                                     spending)
+    p0 = np.roots([1.0, 0.0, 1.0, -9.0])
+    p0 = p0[np.isreal(p0)].real[0]
+    assert tight.price[0] == pytest.approx(p0, rel=1e-6)
+    assert tight.price[1] == 1.0                            # the unconstrained firm keeps its markup price
+    # demand never exceeds what the firm can make by more than the tolerance, and the residual says so
+    demand = tight.price ** -3 * tight.access.ravel()[0]
+    assert demand[0] <= 10.0 * (1 + 1e-9)
+    assert tight.residual == pytest.approx(max(demand[0] / 10.0 - 1.0, 0.0), abs=1e-15)
+    assert 0.0 <= tight.residual <= goods.CLEARING_TOLERANCE and tight.rounds > 0
+    assert tight.quantity[0] == pytest.approx(10.0, rel=1e-9)
+    assert tight.notional[0] == pytest.approx(10.0 * p0 ** 3, rel=1e-6)   # demand at its markup price
     assert tight.revenue.sum() == pytest.approx(90.0)      # spending is still all sold
+    # a tolerance the price map cannot reach in the allowed rounds is reported, not hidden
+    capped = goods.clear_goods_market(np.ones(2), np.array([10.0, np.inf]), np.zeros(2, int), sigma, weights,
+                                      spending, max_rounds=1)
+    assert capped.rounds == 1 and capped.residual > goods.CLEARING_TOLERANCE
 
 
 def test_spending_on_extinct_sector_is_rerouted_not_lost():
@@ -148,6 +165,7 @@ def test_invert_amenity_reaches_flow_targets_fast_when_moving_is_costly():
     assert np.einsum("ihk,ihkj->j", counts, probs) == pytest.approx(target, rel=1e-8)
 
 
+
 def _arrivals(income, amenity, counts, hours, move_cost, per_hour, hukou_cost, province, beta):
     utility = migration.location_utility(income, amenity, hours, move_cost, per_hour, hukou_cost, province,
                                          counts.shape[1])
@@ -220,7 +238,6 @@ def test_invert_amenity_reports_non_convergence():
     income, counts, target, hours, province = _random_case(0)
     with pytest.raises(ParameterError, match="^migration_elasticity, move_cost, .* did not reach"):
         migration.invert_amenity(income, counts, target, hours, 10.0, 5.0, 1.5, province, 200.0, max_rounds=1)
-
 
 def test_bernoulli_rows_has_the_bernoulli_rate_and_no_repeats():
     rng = np.random.default_rng(1)

@@ -13,9 +13,9 @@ from ydabm.scenarios import list_scenarios, load_scenario
 
 
 def _finite(model):
-    f = model.firms_table
+    f = model.firms
     arrays = [model.spending, model.wages, model.savings, model.cpi, f.revenue[f.alive], f.price[f.alive],
-              f.profit[f.alive], *model.accounts.values()]
+              f.profit[f.alive], *model.flows.values()]
     return all(np.isfinite(a).all() for a in arrays) and all(np.isfinite(v) for v in model.metrics.values())
 
 
@@ -25,7 +25,7 @@ def test_accounting_identities_hold_after_every_step(small_params):
     money = model.money()
     for _ in range(12):
         model.step()
-        f, w, acc = model.firms_table, model.workers, model.accounts
+        f, w, acc = model.firms, model.workers, model.flows
         # people are neither created nor lost; every employee is counted once by its firm
         assert w.count == workers
         assert model.population_by_city().sum() == workers
@@ -68,10 +68,10 @@ def test_pickled_model_continues_identically(small_params):
 def test_t0_reproduces_2020_population_and_gdp():
     model = YRDModel(rng=1, people_per_agent=2000)
     geo = build_geography()
-    population = model.population_by_city() * model.people_per_agent
+    population = model.population_by_city() * model.params.people_per_agent
     # agents are whole: population matches to half an agent per city
-    assert np.abs(population - geo.population).max() <= model.people_per_agent / 2
-    gdp = model.accounts["revenue"] * 4
+    assert np.abs(population - geo.population).max() <= model.params.people_per_agent / 2
+    gdp = model.flows["revenue"] * 4
     # whole agents: a firm short of a worker prices up at t = 0, so a small city can be off by ~1-2%
     assert gdp == pytest.approx(geo.gdp, rel=0.02)
     assert np.abs(gdp / geo.gdp - 1).mean() < 0.005
@@ -100,10 +100,10 @@ def test_net_migration_follows_the_calibrated_pace(small_params):
     still, model = change({**small_params, "migrant_inflow_rate": 0.0})
     assert np.abs(still).sum() / model.population_by_city().sum() < 0.02
     # at 5000 persons per agent (23,600 agents) the sampling noise is small against the pace
-    moved, model = change({**small_params, "people_per_agent": 5000, "firms": 2500})
-    stock = calibration.net_migrant_stock(model.geography) / model.people_per_agent
+    moved, model = change({**small_params, "people_per_agent": 5000})
+    stock = calibration.net_migrant_stock(model.geography) / model.params.people_per_agent
     agents = model.fundamentals.labour_force.sum(axis=1)
-    expected = 2 * model.migrant_inflow_rate * (stock - agents * stock.sum() / agents.sum())   # 2 years
+    expected = 2 * model.params.migrant_inflow_rate * (stock - agents * stock.sum() / agents.sum())   # 2 years
     assert np.corrcoef(moved, expected)[0, 1] > 0.85                # 0.93-0.95 over seeds 4, 5
     assert np.mean(np.sign(moved) == np.sign(stock)) >= 0.75        # 0.83-0.90
     assert np.abs(moved).sum() == pytest.approx(np.abs(expected).sum(), rel=0.25)   # ratio 0.95
@@ -113,7 +113,7 @@ def test_net_migration_follows_the_calibrated_pace(small_params):
 def test_every_scenario_runs(scenario):
     spec = load_scenario(scenario)
     result = simulate(spec.params({"people_per_agent": max(spec.params()["people_per_agent"], 20000)}
-                                  if spec.params()["geography"] == "yrd" else {}), 9, 1, spec.policies())
+                                  if spec.params()["world"] == "yrd" else {}), 9, 1, spec.policies())
     assert len(result.model) == 10
     assert np.isfinite(result.model.drop(columns=["step", "year", "quarter"]).to_numpy()).all()
 
@@ -141,12 +141,12 @@ def test_liberalisation_drops_the_wedge_on_imports_of_the_chosen_province_only(s
     from ydabm.params import ParameterError
     from ydabm.policies import Liberalisation
     model = YRDModel(rng=1, barrier=1.0, policies=(Liberalisation(2020, ["Shanghai"]),), **small_params)
-    before = model.wedge.copy()
+    before = model.frictions.wedge.copy()
     assert before.max() == pytest.approx(1.3)                  # barrier 1 x local_protection 0.3
     model.step()
     shanghai = np.array(model.geography.provinces) == "Shanghai"
-    assert (model.wedge[:, :, shanghai] == 1.0).all()          # Shanghai's buyers: no wedge
-    np.testing.assert_array_equal(model.wedge[:, :, ~shanghai], before[:, :, ~shanghai])
+    assert (model.frictions.wedge[:, :, shanghai] == 1.0).all()          # Shanghai's buyers: no wedge
+    np.testing.assert_array_equal(model.frictions.wedge[:, :, ~shanghai], before[:, :, ~shanghai])
     bad = YRDModel(rng=1, policies=(Liberalisation(2020, ["Shanghia"]),), **small_params)
     with pytest.raises(ParameterError, match="Liberalisation.provinces"):
         bad.step()

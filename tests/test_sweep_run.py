@@ -28,7 +28,7 @@ barrier = [0.0, 1.0]
 specialization = {{ min = 0.0, max = 1.0, num = {num} }}
 [set]
 people_per_agent = 20000
-firms = 800
+workers_per_firm = 20
 """
 
 
@@ -77,7 +77,7 @@ def test_results_folder_holds_runs_manifest_and_nothing_partial(tmp_path):
     runs, _ = tables(out)
     assert list(runs.columns[:9]) == ["run_id", "seed", "status", "error", "point", "replicate", "scenario",
                                      "barrier", "specialization"]
-    for column in ("people_per_agent", "firms", "similarity_manufacturing", "firms_final",
+    for column in ("people_per_agent", "workers_per_firm", "similarity_manufacturing", "firms",
                    "similarity_manufacturing_mean_last2"):
         assert column in runs.columns
     record = manifest(out)

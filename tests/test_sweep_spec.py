@@ -10,10 +10,10 @@ from ydabm.cli import main
 from ydabm.experiments import build_plan
 from ydabm.experiments.examples import SMALL, example_spec, yrd_scenarios
 from ydabm.experiments.spec import metric_column
-from ydabm.params import ParameterError
+from ydabm.params import QUICK_SCALE, ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
-FAST = "[set]\npeople_per_agent = 20000\nfirms = 800\n"
+FAST = "[set]\n" + "".join(f"{name} = {value!r}\n" for name, value in QUICK_SCALE.items())
 
 
 def write(tmp_path, text, name="spec.toml"):
@@ -34,7 +34,7 @@ def test_grid_is_full_factorial_with_replicates_inner_and_spawned_seeds(tmp_path
     children = np.random.SeedSequence(11).spawn(12)
     assert [r.seed for r in plan.runs] == [int(c.generate_state(1)[0]) for c in children]
     assert len({r.seed for r in plan.runs}) == 12
-    assert all(r.values["firms"] == 800 for r in plan.runs)
+    assert all(r.values["people_per_agent"] == QUICK_SCALE["people_per_agent"] for r in plan.runs)
 
 
 @pytest.mark.parametrize("method, samples, runs", [("lhs", 10, 10), ("sobol", 8, 8 * (2 + 2)), ("morris", 3, 3 * 3)])
@@ -51,10 +51,13 @@ def test_sampling_designs_give_salib_sizes_within_bounds_and_are_reproducible(tm
 
 def test_kept_columns_use_metric_names_and_never_collide_with_parameters(tmp_path):
     plan = build_plan(write(tmp_path, 'keep = ["final", "mean_last:8"]\nmetrics = ["similarity_manufacturing", '
-                                      '"firms"]\n[vary]\nfirms = [800]\n'))
-    assert plan.columns == ("similarity_manufacturing", "firms_final", "similarity_manufacturing_mean_last8",
+                                      '"firms"]\n[vary]\nworkers_per_firm = [20.0]\n'))
+    assert plan.columns == ("similarity_manufacturing", "firms", "similarity_manufacturing_mean_last8",
                             "firms_mean_last8")
     assert metric_column("zombie_share", "final") == "zombie_share"
+    # a final value named like a parameter or an id column would collide: it gets a suffix
+    assert metric_column("barrier", "final") == "barrier_final"
+    assert metric_column("seed", "final") == "seed_final"
 
 
 def test_spec_hash_follows_the_spec_not_its_layout(tmp_path):
@@ -74,7 +77,7 @@ BAD = {
     "nothing varied": ("steps = 4\n", "[vary] is empty"),
     "value out of bounds": ("[vary]\nbarrier = [0.5, 1.5]\n", "vary.barrier: 1.5 is out of range; allowed [0, 1]"),
     "range out of bounds": ("[vary]\nsoft_budget = { min = 0.0, max = 2.0, num = 3 }\n", "vary.soft_budget.max: 2"),
-    "constant out of bounds": ("[vary]\nbarrier = [0.5]\n[set]\nfirms = 1\n", "set.firms: 1 is out of range"),
+    "constant out of bounds": ("[vary]\nbarrier = [0.5]\n[set]\nworkers_per_firm = 1\n", "set.workers_per_firm: 1 is out of range"),
     "bad design name": ('[design]\nmethod = "sobbol"\n[vary]\nbarrier = { min = 0.0, max = 1.0 }\n',
                         "design.method: Input should be 'grid', 'lhs', 'sobol' or 'morris' (got 'sobbol')"),
     "sobol samples not a power of 2": ('[design]\nmethod = "sobol"\nsamples = 100\n[vary]\n'

@@ -74,15 +74,15 @@ def test_command_writes_json_table_and_figure(tmp_path, capsys):
 
 def test_end_keys_name_the_horizon(tmp_path, capsys):
     assert main(["validate", "calibration", "--json", "--years", "2", "--out", str(tmp_path),
-                 "--set", "firms=1500"]) == 0
+                 "--set", "workers_per_firm=20"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert "pop_corr_2y" in summary and "pop_corr_20y" not in summary
-    assert json.loads((tmp_path / "manifest.json").read_text())["params"]["firms"] == 1500
+    assert json.loads((tmp_path / "manifest.json").read_text())["params"]["workers_per_firm"] == 20
 
 
 @pytest.mark.parametrize("args, message", [
     (["--years", "0"], "--years: 0 is out of range; allowed [1, 100]"),
-    (["--set", "geography=two_city"], "geography: the calibration check needs 'yrd'"),
+    (["--set", "world=two_city"], "world: the calibration check needs 'yrd'"),
     (["--set", "barrier=2"], "barrier: '2' is out of range"),
 ])
 def test_bad_input_is_one_clear_message(tmp_path, capsys, args, message):

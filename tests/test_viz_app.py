@@ -17,14 +17,14 @@ from solara.widgets import VegaLite
 from ydabm.cli import main
 from ydabm.geography import build_geography
 from ydabm.model import MODEL_METRICS
-from ydabm.params import BY_NAME, ParameterError
+from ydabm.params import BY_NAME, QUICK_SCALE, ParameterError
 from ydabm.policies import BarrierPath
 from ydabm.scenarios import list_scenarios
 from ydabm.viz import charts
 from ydabm.viz import cli as viz_cli
 from ydabm.viz.app import SCALE_RANGE, AppModel, Page, model_params, slider, yrd_scenarios
 
-SMALL = {"people_per_agent": 20000.0}
+SMALL = dict(QUICK_SCALE)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_scenario_choices_are_the_yrd_scenarios():
     names = yrd_scenarios()
     assert "baseline" in names
     assert {"core_periphery", "racetrack"}.isdisjoint(names)
-    assert set(names) == {s.name for s in list_scenarios() if s.params()["geography"] == "yrd"}
+    assert set(names) == {s.name for s in list_scenarios() if s.params()["world"] == "yrd"}
 
 
 def test_slider_refuses_a_range_outside_the_declaration():
@@ -74,14 +74,14 @@ def test_every_control_is_a_keyword_of_the_app_model():
 def test_app_model_defaults_are_the_declared_defaults():
     model = AppModel(**SMALL)
     for name in ("barrier", "specialization"):
-        assert model.params[name] == BY_NAME[name].default
+        assert getattr(model.params, name) == BY_NAME[name].default
     assert model.scenario_name == "baseline" and model.policies == []
 
 
 def test_app_model_applies_scenario_seed_and_controls():
     model = AppModel(scenario_name="integration", seed=7, barrier=0.8, specialization=0.2, **SMALL)
-    assert (model.params["barrier"], model.params["specialization"]) == (0.8, 0.2)
-    assert model.params["people_per_agent"] == SMALL["people_per_agent"]
+    assert (model.params.barrier, model.params.specialization) == (0.8, 0.2)
+    assert model.params.people_per_agent == SMALL["people_per_agent"]
     assert [type(p) for p in model.policies] == [BarrierPath]
     assert model.seed == 7
     same = AppModel(scenario_name="integration", seed=7, barrier=0.8, specialization=0.2, **SMALL)

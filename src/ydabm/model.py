@@ -1,6 +1,8 @@
 """YRDModel: firms, workers and city governments of the Yangtze River Delta, one step a quarter.
 
-``YRDModel.step`` is the specification: each phase is one named call, in this order.
+``YRDModel.step`` is the specification: each phase is one named call to a pure mechanism
+(:mod:`ydabm.mechanisms`, :mod:`ydabm.markets`) that returns a typed result, followed by the thin
+setter that applies it to the state. The model holds state, set-up and the step.
 """
 
 from __future__ import annotations
@@ -15,23 +17,27 @@ from mesa.discrete_space import Network
 
 from . import calibration, observation
 from .agents.firms import Firms
-from .agents.government import CityGovernment, choose_targets, target_scores
-from .agents.workers import CLASSES, FARM, Workers
+from .agents.government import CityGovernment
+from .agents.workers import CLASSES, Workers
+from .frictions import Frictions, frictions
 from .geography import Geography, build_geography
-from .markets import goods, labour, migration
-from .params import DEFAULTS, PARAMS, validate
+from .levers import Levers
+from .markets import goods, labour
+from .mechanisms import accounts, entry, planning, relocation, targeting, technology
+from .params import PARAMS, Params
 from .sectors import load_sectors
 
 MODEL_METRICS = (
     "similarity_manufacturing", "similarity_all", "similarity_within_province",
     "similarity_across_provinces", "krugman_index", "capacity_utilization", "zombie_share",
-    "subsidy_to_gdp", "stranded_capital", "real_gdp", "gdp_per_capita", "real_wage",
-    "unemployment_rate", "theil_index", "theil_between_provinces", "gini_gdp_per_capita",
-    "core_periphery_ratio", "interprovincial_trade_share", "interprovincial_migration_share", "migrants",
-    "zipf_exponent", "firms", "entries", "exits",
+    "subsidy_to_gdp", "stranded_capital", "real_gdp", "nominal_gdp", "gdp_deflator", "cpi",
+    "gdp_per_capita", "real_wage", "unemployment_rate", "theil_index", "theil_between_provinces",
+    "gini_gdp_per_capita", "core_periphery_ratio", "interprovincial_trade_share",
+    "interprovincial_migration_share", "migrants", "zipf_exponent", "firms", "entries", "exits",
+    "market_residual",
 )
-_OBJECT_NAMES = {"geography", "governments", "firms"}
-CITY_METRICS = ("population", "gdp", "real_income", "wage", "price_index", "housing_cost", "firms", "net_migration")
+CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "price_index", "housing_cost",
+                "firms", "net_migration")
 
 
 def _metric(model: YRDModel, name: str) -> float:
@@ -45,33 +51,23 @@ def _sector_employment(government: CityGovernment, sector: int) -> float:
 class YRDModel(mesa.Model):
     """The YRD economy: vectorised workers and firms, 41 city-government Mesa agents.
 
-    Every parameter of :mod:`ydabm.params` is a keyword with its declared default; ``policies`` are
-    shock and policy objects from :mod:`ydabm.policies`; ``rng`` seeds the one generator of the run.
+    Every parameter of :mod:`ydabm.params` is a keyword with its declared default (resolved into the
+    frozen :class:`~ydabm.params.Params` at ``self.params``); ``policies`` are shock and policy objects
+    from :mod:`ydabm.policies`, which move only ``self.levers``; ``rng`` seeds the one generator.
     """
 
     def __init__(self, *, rng: Any = None, policies: tuple = (), **params: Any):
         super().__init__(rng=rng)
-        self.params = validate(params)
-        # every parameter is an attribute, except three whose names the model uses for its objects
-        # (self.geography, self.governments, self.firms_table); read those from self.params
-        for name, value in self.params.items():
-            if name not in _OBJECT_NAMES:
-                setattr(self, name, value)
+        self.params = p = Params.build(params)
         self.policies = list(policies)
-        self.sectors = load_sectors(self.sectors_file)
-        self.geography = build_geography(self.geography_kind, self.network_file, self.racetrack_cities,
-                                         self.trade_cost)
-        self.roles: np.ndarray | None = None
-        # cities that have removed their own barriers on imports (policies.Liberalisation)
-        self.liberalised = np.zeros(self.geography.count, dtype=bool)
-        self.saving_rate = 0.0
-        self.dissaving_share = 0.0
-        self.mobility_frozen = False
+        self.sectors = load_sectors(p.sectors_file)
+        self.geography = build_geography(p.world, p.network_file, p.racetrack_cities, p.trade_cost)
+        self.levers = Levers.initial(p, self.geography.count)
         self._build_world()
         self._calibrate()
         self._populate()
-        self.metrics = dict.fromkeys(MODEL_METRICS, 0.0)
-        self._record()
+        self.metrics = observation.model_metrics(self)
+        self._report_cities()
         self.datacollector = mesa.DataCollector(
             model_reporters={name: functools.partial(_metric, name=name) for name in MODEL_METRICS},
             agenttype_reporters={CityGovernment: {
@@ -85,133 +81,213 @@ class YRDModel(mesa.Model):
     # ------------------------------------------------------------------ the quarter
     def step(self) -> None:
         """One quarter."""
-        # 1. Shocks and policies scheduled for this quarter
-        self.apply_policies()
+        p, f, w, s, geo, lev = self.params, self.firms, self.workers, self.sectors, self.geography, self.levers
+        # 1. Shocks and policies scheduled for this quarter: they move the levers
+        for policy in self.policies:
+            policy.on_step(self)
+
         # 2. Governments: yearly choice of target sectors (first quarter)
-        self.choose_targets()
-        # 3. Technology: trend productivity growth and digital spillovers
-        self.update_technology()
-        # 4. Firms plan: expected demand, markup prices, capacity investment, desired staff
-        self.plan_production()
-        # 5. Labour market: separations and layoffs, matching, wages
-        self.clear_labour_market()
-        # 6. Goods market: CES demand over the network with iceberg costs
-        self.clear_goods_market()
-        # 7. Accounts: wages, profits, taxes, subsidies, soft-budget support, budgets, spending
-        self.settle_accounts()
-        # 8. Firm dynamics: exit after sustained losses unless kept alive; entry
-        self.exit_and_enter()
-        # 9. Migration: logit relocation of reconsidering workers
-        self.migrate()
+        if self.quarter == 0 and p.governments_act:
+            self.set_targets(self.choose_targets(self.employment_by_sector()))
+
+        # 3. Technology: trend productivity growth; yearly digital spillovers
+        self.tfp = technology.trend_tfp(self.tfp, s.tfp_growth, p.tfp_growth_scale)
+        if self.quarter == 0:
+            access = technology.digital_access(self.employment_by_sector(), s.digital, geo.hours,
+                                               s.digital_reach_hours)
+            self.digital = technology.digital_multiplier(access, self.digital_access0, lev.digital_spillover,
+                                                         p.digital_spillover, s.traditional)
+
+        # 4. Firm dynamics: exit (hazard, or last quarter's losses without support); entry at the
+        #    free-entry margin of last quarter
+        leaving = entry.exits(f.alive, self.failing, self.rng.random(f.size), self.exit_hazard)
+        self.close_firms(leaving)
+        newcomers = entry.draw_entrants(self.entry_intensity(), self.entry_cutoff,
+                                        p.productivity_dispersion, self.rng)
+        self.open_firms(newcomers)
+
+        # 5. Migration: reconsidering workers relocate by logit over last quarter's real incomes
+        moves = relocation.choose_moves(
+            w.city, w.hukou, w.skill, self.log_real_income(), self.fundamentals.amenity, geo.hours,
+            geo.province_index, self.hukou_groups, self.frictions.hukou_cost,
+            0.0 if lev.mobility_frozen else p.reconsider_rate, move_cost=p.move_cost,
+            move_cost_per_hour=p.move_cost_per_hour, elasticity=p.migration_elasticity, rng=self.rng)
+        self.apply_moves(moves)
+
+        # 6. Firms plan: markup prices, expected notional demand, capacity, desired staff
+        targeted = self.targeted_firms()
+        plan = planning.plan_production(
+            f.alive, self.effective_productivity(), self.unit_labour_cost(), s.elasticity[f.sector],
+            s.capital_intensity[f.sector], f.overhead, f.capacity, f.expected_demand, f.notional,
+            self.staffed_output(), f.understaffed, planning.capacity_goal(p.target_utilization, p.capacity_subsidy, targeted),
+            self.investment_tide()[f.sector], self.fundamentals.skill_mix[f.sector],
+            self.labour_force[f.city], p.demand_expectation, p.depreciation, p.investment_speed,
+            p.capacity_subsidy * targeted)
+        f.apply_plan(plan)
+
+        # 7. Labour market: separations and layoffs, matching, wages
+        hiring = labour.clear_labour_market(
+            w.employer, w.skill, w.market, f.employees, f.city, plan.desired_staff, f.rounding, self.labour_force,
+            self.wages, p.separation_rate, p.matching_efficiency, p.natural_unemployment,
+            p.wage_adjustment, self.rng)
+        self.apply_hiring(hiring)
+
+        # 8. Goods market: CES demand over the network; prices clear it to a tolerance
+        sales = self.clear_goods_market()
+        f.apply_sales(sales)
+
+        # 9. Accounts: wages, profits, taxes, subsidies, soft-budget support, budgets, spending
+        young = targeted & (f.age < 4)
+        books = accounts.settle(
+            f.alive, f.city, f.revenue, f.employees, self.capital_value(), plan.investment,
+            plan.capacity_support, p.entry_subsidy * young * f.revenue, targeted, f.loss_streak,
+            self.rng.random(f.size), self.wages, self.employed_table(), self.labour_force, self.budgets,
+            self.savings, lev.saving_rate, lev.dissaving_share, depreciation=p.depreciation,
+            profit_tax=p.profit_tax, income_tax=p.income_tax, unemployment_benefit=p.unemployment_benefit,
+            public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
+            exit_after=p.exit_after)
+        self.apply_accounts(books)
+
         # 10. Metrics
-        self._record()
+        self.metrics = observation.model_metrics(self)
+        self._report_cities()
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ calendar
     @property
     def year(self) -> int:
-        return self.start_year + self.steps // 4
+        return self.params.start_year + self.steps // 4
 
     @property
     def quarter(self) -> int:
         return self.steps % 4
 
-    @property
-    def geography_kind(self) -> str:
-        return self.params["geography"]
-
     # ------------------------------------------------------------------ set-up
     def _build_world(self) -> None:
         geo = self.geography
         positions = {i: tuple(geo.positions[i]) for i in range(geo.count)}
-        self.space = Network(geo.graph, random=self.random, layout=positions)
-        self.governments = [
-            CityGovernment(self, self.space._cells[i], i, geo.names[i], geo.provinces[i], self.sectors.count)
-            for i in range(geo.count)
-        ]
+        # the Mesa network holds its own copy of the transport graph; set_geography keeps it current
+        self.space = Network(geo.graph.copy(), random=self.random, layout=positions)
+        self.budgets = np.zeros(geo.count)
+        self.targets = np.zeros((geo.count, self.sectors.count), dtype=bool)
+        self.governments = [CityGovernment(self, self.space[i], i, geo.names[i], geo.provinces[i])
+                            for i in range(geo.count)]
         self.hukou_groups = int(geo.province_index.max()) + 2
 
     def _calibrate(self) -> None:
-        baseline = {**self.params, **{p.name: DEFAULTS[p.name] for p in PARAMS if p.kind == "lever"}}
-        iceberg, wedge = self._trade_costs(baseline["barrier"], baseline["local_protection"],
-                                           baseline["border_effect_scale"])
-        self.fundamentals = calibration.calibrate(self.geography, self.sectors, baseline, iceberg, wedge)
-        for government, row in zip(self.governments, self._initial_targets(self.params)):
-            government.targets = row
-        self.refresh_trade_costs()
-
-    def _initial_targets(self, params: dict) -> np.ndarray:
-        """Targets at t = 0 from the data's sector structure (before any firm exists)."""
-        structure = calibration.sector_structure(self.geography, self.sectors)
-        advantage = _revealed_advantage(structure)
-        count = np.zeros(self.sectors.count)
-        rows = []
-        for c in range(self.geography.count):
-            rows.append(_choose(advantage[c], self.sectors, params, count / max(self.geography.count - 1, 1)))
-        targets = np.array(rows)
-        return targets & bool(params["governments"])
+        """Invert the 2020 data at the baseline levers (counterfactual levers act on the same
+        fundamentals), then set this run's frictions and initial targets."""
+        baseline = self.params.replace(**{q.name: q.default for q in PARAMS if q.kind == "lever"})
+        at_baseline = self._frictions(baseline.barrier, baseline.governments_act)
+        self.fundamentals = calibration.calibrate(self.geography, self.sectors, baseline.as_dict(),
+                                                  at_baseline.iceberg, at_baseline.wedge)
+        self.frictions = self._frictions(self.levers.barrier, self.params.governments_act)
+        if self.params.governments_act:
+            # the 2020 targets are a steady state of the yearly choice: each government's choice given
+            # the 2020 structure and its peers' 2020 targets repeats itself (iterated to a fixed point)
+            structure = calibration.sector_structure(self.geography, self.sectors)
+            for _ in range(50):
+                chosen = self.choose_targets(structure)
+                if np.array_equal(chosen, self.targets):
+                    break
+                self.set_targets(chosen)
 
     def _populate(self) -> None:
-        """Create workers and firms that reproduce the calibrated t = 0 economy."""
-        fund, sectors, cities = self.fundamentals, self.sectors, self.geography.count
+        """Create workers and firms that reproduce the calibrated t = 0 economy in its steady state."""
+        p, fund, s = self.params, self.fundamentals, self.sectors
+        cities = self.geography.count
         force = self._initial_labour_force()
         self.workers = Workers.populate(force, fund.hukou_share, self.rng)
         self.labour_force = self.workers.table(cities)          # (C, 3), kept current by migration
-        self.population = self.labour_force.sum(axis=1).astype(float)
         self.wages = fund.wages.copy()
-        calibrated = _allocate(fund.revenue, self.firms_param, self.firm_count_elasticity)
+        firm_total = max(int(round(self.workers.count / p.workers_per_firm)), 1)
+        calibrated = _allocate(fund.revenue, firm_total, p.firm_count_elasticity)
         cell_revenue = self._initial_cell_revenue(force)
-        counts = _allocate(cell_revenue, self.firms_param, self.firm_count_elasticity)
-        self.firms_table = Firms(int(counts.sum() * 1.5) + 16, sectors.count)
-        rows = np.arange(counts.sum())
-        cell = np.repeat(np.arange(cities * sectors.count), counts.ravel())
-        city, sector = np.divmod(cell, sectors.count)
-        sigma = sectors.elasticity[sector]
-        z = np.exp(self.rng.normal(0.0, self.productivity_dispersion, rows.size))
-        weight = z ** (sigma - 1)
-        weight /= np.bincount(cell, weight, minlength=cities * sectors.count)[cell]
-        revenue = cell_revenue.ravel()[cell] * weight
-        unit_labour = (self.wages @ fund.skill_mix.T)[city, sector]
+        counts = _allocate(cell_revenue, firm_total, p.firm_count_elasticity)
+        self.firms = Firms(int(counts.sum() * 1.5) + 16, s.count)
+        cell = np.repeat(np.arange(cities * s.count), counts.ravel())
+        city, sector = np.divmod(cell, s.count)
+        sigma = s.elasticity[sector]
         # a cell's calibrated price level is that of its whole variety mass: a firm's productivity is
         # the cell's over n^(1/(sigma-1)), so that sum_f p_f^(1-sigma) reproduces the calibration
-        per_firm = fund.productivity * calibrated ** (-1.0 / (sectors.elasticity - 1.0))[None, :]
-        self.firm_productivity = per_firm
-        productivity = per_firm[city, sector] * weight ** (1.0 / (sigma - 1)) * counts.ravel()[cell] ** (1.0 / (sigma - 1))
-        markup = sigma / (sigma - 1)
-        price = markup * unit_labour / productivity
+        self.cell_productivity = fund.productivity * calibrated ** (-1.0 / (s.elasticity - 1.0))[None, :]
+        targeted = self.targets[city, sector]
+        goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, targeted)
+        tide = self.investment_tide()[sector]
+        # break-even revenue relative to the cell mean: overhead over the margin left after capital
+        margin = 1.0 / sigma - p.depreciation * s.capital_intensity[sector] * tide / goal
+        threshold = s.fixed_cost[sector] / np.maximum(margin, 1e-9)
+        cutoff = entry.zero_profit_cutoff(threshold, sigma, p.productivity_dispersion)
+        self.entry_cutoff = np.full((cities, s.count), -np.inf)
+        self.entry_cutoff.ravel()[cell] = cutoff
+        log_draw = entry.truncated_normal(cutoff, p.productivity_dispersion, self.rng.random(cell.size))
+        # the cutoff is exact for a large city-sector; in a small one, redraw the few firms whose
+        # share of the cell's revenue still misses break-even (2020 is a state without losses)
+        for _ in range(20):
+            draw = np.exp(log_draw * (sigma - 1))
+            mass = np.bincount(cell, draw, minlength=cities * s.count)
+            short = draw * counts.ravel()[cell] / mass[cell] < threshold
+            if not short.any():
+                break
+            log_draw[short] = entry.truncated_normal(cutoff[short], p.productivity_dispersion,
+                                                     self.rng.random(int(short.sum())))
+        draw = np.exp(log_draw * (sigma - 1))
+        mass = np.bincount(cell, draw, minlength=cities * s.count)
+        weight = draw / mass[cell]
+        revenue = cell_revenue.ravel()[cell] * weight
+        unit_labour = (self.wages @ fund.skill_mix.T)[city, sector]
+        # the productivity of a z = 1 firm: the cell's over its draws' mean z^(sigma-1), so that the
+        # draws reproduce the calibrated variety mass (entrants draw around the same level)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean_draw = np.where(counts > 0, mass.reshape(cities, s.count) / counts, 1.0)
+        self.cell_productivity *= mean_draw ** (-1.0 / (s.elasticity - 1.0))[None, :]
+        productivity = self.cell_productivity[city, sector] * np.exp(log_draw)
+        price = planning.markup_price(unit_labour / productivity, sigma)
         quantity = revenue / price
         mean_revenue = cell_revenue.ravel()[cell] / counts.ravel()[cell]
-        overhead = sectors.fixed_cost[sector] * mean_revenue / unit_labour
-        self.overhead_cell = np.zeros(cities * sectors.count)
-        self.overhead_cell[cell] = overhead
+        overhead = s.fixed_cost[sector] * mean_revenue / unit_labour
+        self.overhead_cell = np.zeros((cities, s.count))
+        self.overhead_cell.ravel()[cell] = overhead
         # capacity starts where each firm wants it (its steady state): no spurious investment wave
-        targeted = np.array([g.targets for g in self.governments])[city, sector]
-        tide = self.investment_tide()[sector]
-        goal = self.target_utilization * (1 - self.capacity_subsidy * targeted)
-        capacity = np.where(sectors.capital_intensity[sector] > 0, quantity * tide / goal, np.inf)
-        self.firms_table.open(rows, sector=sector, city=city, productivity=productivity, overhead=overhead,
-                              capacity=capacity, price=price, output=quantity, revenue=revenue,
-                              expected_demand=quantity, age=np.full(rows.size, 40))
+        capacity = np.where(s.capital_intensity[sector] > 0, quantity * tide / goal, np.inf)
+        rows = np.arange(cell.size)
+        self.firms.open(rows, self.rng.random((rows.size, CLASSES)), sector=sector, city=city, productivity=productivity, overhead=overhead,
+                        capacity=capacity, price=price, output=quantity, revenue=revenue,
+                        expected_demand=quantity, notional=quantity, age=np.full(rows.size, 40))
         self._hire_initial_staff(fund.skill_mix[sector] * (overhead + quantity / productivity)[:, None])
+        # 2020 prices: each city-sector's unit value at t = 0 markup prices (Laspeyres volume base)
+        self.base_price = _unit_values(price, sigma, cell, cities, s.count)
         self.spending = cell_revenue.sum(axis=1) * fund.spending.sum() / cell_revenue.sum()
         self.savings = np.zeros(cities)
-        self.initial_population = self.population_by_city()
+        self.initial_population = self.labour_force.sum(axis=1).astype(float)
         # the core: cities that had gained net migrants by 2020 (resident > hukou population)
         self.core = calibration.net_migrant_stock(self.geography) > 0
-        self.stranded = self.entries = self.exits = 0
-        self.moves = np.zeros((cities, cities))
-        self.price_index = None
-        self.tfp = np.ones(sectors.count)
-        self.digital_access0 = self._digital_access()
-        self.digital_multiplier = np.ones((cities, sectors.count))
-        self.spillover0 = self.digital_spillover
-        self.clear_goods_market()
-        self.cpi0 = self.fundamentals.consumer_price
-        self.settle_accounts()
-        # 2020 is taken as a free-entry equilibrium: entrants need at least the sector's 2020 margin
-        live = self.firms_table.alive
-        self.required_margin = (np.bincount(self.firms_table.sector[live], self.firms_table.profit[live], minlength=sectors.count)
-                                / np.bincount(self.firms_table.sector[live], self.firms_table.revenue[live], minlength=sectors.count))
+        self.stranded = 0.0
+        self.entries = self.exits = 0
+        self.moves = relocation.Moves(*(np.zeros(0, dtype=np.int64),) * 3, np.zeros((cities, cities)))
+        self.tfp = np.ones(s.count)
+        self.digital_access0 = technology.digital_access(self.employment_by_sector(), s.digital,
+                                                         self.geography.hours, s.digital_reach_hours)
+        self.digital = np.ones((cities, s.count))
+        self.cpi0 = fund.consumer_price
+        self.firms.apply_sales(self.clear_goods_market())
+        targeted = self.targeted_firms()
+        books = accounts.settle(
+            self.firms.alive, self.firms.city, self.firms.revenue, self.firms.employees, self.capital_value(),
+            np.zeros(self.firms.size), np.zeros(self.firms.size), p.entry_subsidy * (targeted & (self.firms.age < 4)) * self.firms.revenue,
+            targeted, self.firms.loss_streak, np.ones(self.firms.size), self.wages, self.employed_table(),
+            self.labour_force, self.budgets, self.savings, 0.0, 0.0, depreciation=p.depreciation,
+            profit_tax=p.profit_tax, income_tax=p.income_tax, unemployment_benefit=p.unemployment_benefit,
+            public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
+            exit_after=p.exit_after)
+        self.apply_accounts(books)
+        # 2020 is a free-entry equilibrium: entry replaces exits at each city-sector's 2020 margin
+        self.required_margin = self.expected_margin()
+        self.failing = np.zeros(self.firms.size, dtype=bool)
+        self.initial_firms = np.maximum(counts, 1).astype(float)
+        self.exit_hazard = entry.agent_hazard(p.exit_rate, entry.enterprises_per_firm(p.people_per_agent,
+                                                                                       p.workers_per_firm))
+        self.exit_flow = self.exit_hazard * self.initial_firms
 
     def _initial_cell_revenue(self, force: np.ndarray) -> np.ndarray:
         """(C, S) revenue that places the t = 0 firms: the calibrated one, except that in synthetic
@@ -228,15 +304,16 @@ class YRDModel(mesa.Model):
         """(C, K) agents by class at t = 0: the calibrated ones, except that in synthetic worlds the
         mobile workers can start unevenly (``initial_core_share`` in city 0, lognormal noise of sd
         ``initial_noise`` across cities) to trace core-periphery dynamics."""
+        p = self.params
         force = self.fundamentals.labour_force.copy()
         if not self.geography.synthetic:
             return force
         mobile = force[:, 1:].sum()
-        weight = np.exp(self.rng.normal(0.0, self.initial_noise, self.geography.count)) if self.initial_noise > 0 \
+        weight = np.exp(self.rng.normal(0.0, p.initial_noise, self.geography.count)) if p.initial_noise > 0 \
             else np.ones(self.geography.count)
         others = np.arange(self.geography.count) > 0
-        weight[others] *= (1 - self.initial_core_share) / weight[others].sum()
-        weight[0] = self.initial_core_share
+        weight[others] *= (1 - p.initial_core_share) / weight[others].sum()
+        weight[0] = p.initial_core_share
         weight /= weight.sum()
         low_share = force[:, 1].sum() / max(mobile, 1)
         total = _round_within(weight * mobile, np.zeros(weight.size, dtype=np.int64), np.array([mobile]), 1)
@@ -246,14 +323,12 @@ class YRDModel(mesa.Model):
 
     def _hire_initial_staff(self, desired: np.ndarray) -> None:
         """Place employed workers (1 - natural rate of each city-class) into firms' desired jobs."""
-        firms, workers = self.firms_table, self.workers
+        firms, workers = self.firms, self.workers
         live = np.flatnonzero(firms.alive)
-        cities = self.geography.count
-        market_of_firm = firms.city[live].astype(np.int64)[:, None] * CLASSES + np.arange(CLASSES)
-        supply = self.workers.table(cities).ravel()
-        employed = np.rint(supply * (1 - self.natural_unemployment)).astype(np.int64)
+        supply = workers.table(self.geography.count).ravel()
+        employed = np.rint(supply * (1 - self.params.natural_unemployment)).astype(np.int64)
+        markets = (firms.city[live].astype(np.int64)[:, None] * CLASSES + np.arange(CLASSES)).ravel()
         want = desired.ravel()
-        markets = market_of_firm.ravel()
         total = np.bincount(markets, want, minlength=supply.size)
         with np.errstate(divide="ignore", invalid="ignore"):
             scaled = np.where(total[markets] > 0, want * employed[markets] / total[markets], 0.0)
@@ -262,421 +337,255 @@ class YRDModel(mesa.Model):
         slot_market = np.repeat(markets, slots)
         chosen = labour.pick_per_group(workers.market, np.bincount(slot_market, minlength=supply.size), self.rng)
         order_workers = np.flatnonzero(chosen)[np.argsort(workers.market[chosen], kind="stable")]
-        order_slots = np.argsort(slot_market, kind="stable")
-        workers.employer[order_workers] = owner[order_slots]
-        self._count_staff()
-
-    def _release(self, leavers: np.ndarray) -> None:
-        """Workers ``leavers`` leave their jobs; their firms' staff counts fall accordingly."""
-        leavers = leavers[self.workers.employer[leavers] >= 0]
-        self.firms_table.employees -= self._jobs_of(leavers)
-        self.workers.employer[leavers] = -1
-
-    def _jobs_of(self, rows: np.ndarray) -> np.ndarray:
-        """(F, 3) jobs held by the employed workers ``rows``, by firm and class."""
-        f, w = self.firms_table, self.workers
-        job = w.employer[rows].astype(np.int64) * CLASSES + w.skill[rows]
-        return np.bincount(job, minlength=f.size * CLASSES).reshape(f.size, CLASSES).astype(np.int32)
-
-    def _count_staff(self) -> None:
-        firms, workers = self.firms_table, self.workers
-        emp = workers.employed
-        index = workers.employer[emp].astype(np.int64) * CLASSES + workers.skill[emp]
-        firms.employees = np.bincount(index, minlength=firms.size * CLASSES).reshape(firms.size, CLASSES).astype(np.int32)
+        workers.employer[order_workers] = owner[np.argsort(slot_market, kind="stable")]
+        firms.employees = labour.jobs_of(workers.employer[workers.employed], workers.skill[workers.employed],
+                                         firms.size, CLASSES)
 
     # ------------------------------------------------------------------ levers used by policies
     def set_barrier(self, value: float) -> None:
-        self.barrier = float(np.clip(value, 0.0, 1.0))
-        self.refresh_trade_costs()
-
-    def set_geography(self, geography: Geography) -> None:
-        self.geography = geography
-        self.refresh_trade_costs()
-
-    def refresh_trade_costs(self) -> None:
-        self.iceberg, self.wedge = self._trade_costs(self.barrier, self.local_protection, self.border_effect_scale)
-        self.cost_weights = goods.cost_weights(self.iceberg * self.wedge, self.sectors.elasticity)
-        self.welfare_weights = goods.welfare_weights(self.cost_weights, self.wedge, self.sectors.elasticity)
-
-    def _trade_costs(self, barrier, protection, border_scale) -> tuple[np.ndarray, np.ndarray]:
-        """(S, C, C) iceberg costs T and protection wedges D at the given lever values."""
-        geo = self.geography
-        # local protection: every city government shields its tradable sectors from other cities'
-        # goods (local protectionism as market segmentation: Young 2000; Barwick, Cao & Li 2021)
-        shield = np.tile(self.sectors.targetable, (geo.count, 1)) & bool(self.params["governments"])
-        # a liberalised city no longer shields its market (the provincial border effect stays)
-        shield &= ~self.liberalised[:, None]
-        return (goods.iceberg_costs(geo.hours, self.sectors.trade_cost_per_hour, border_scale * geo.border, barrier),
-                goods.protection_wedge(shield, barrier, protection))
+        """Move the administrative barrier (and the frictions derived from it)."""
+        self.levers.barrier = float(np.clip(value, 0.0, 1.0))
+        self.frictions = self._frictions(self.levers.barrier, self.params.governments_act)
 
     def liberalise(self, cities: np.ndarray) -> None:
         """Cities ``cities`` (bool mask) drop local protection of their markets; their exports still
         face the other cities' protection, and trade still pays the provincial border effect."""
-        self.liberalised = np.asarray(cities, dtype=bool).copy()
-        self.refresh_trade_costs()
+        self.levers.liberalised = np.asarray(cities, dtype=bool).copy()
+        self.frictions = self._frictions(self.levers.barrier, self.params.governments_act)
 
-    def role_bonus(self, city: int) -> np.ndarray | None:
-        return None if self.roles is None else self.roles[city]
+    def set_geography(self, geography: Geography) -> None:
+        """Replace the transport network (travel times) and keep the Mesa network in step with it."""
+        for a, b, data in geography.graph.edges(data=True):
+            if not self.space.G.has_edge(a, b):
+                self.space.add_connection(self.space[a], self.space[b])
+            self.space.G.edges[a, b].update(data)
+        self.geography = geography
+        self.frictions = self._frictions(self.levers.barrier, self.params.governments_act)
 
-    def target_counts(self) -> np.ndarray:
-        return self._previous_targets.sum(axis=0)
+    def _frictions(self, barrier: float, governments_act: int) -> Frictions:
+        p = self.params
+        protecting = np.full(self.geography.count, bool(governments_act)) & ~self.levers.liberalised
+        return frictions(self.geography, self.sectors, barrier, p.local_protection, p.border_effect_scale,
+                         p.hukou_penalty, protecting)
 
-    def comparative_advantage(self) -> np.ndarray:
-        """(C, S) revealed comparative advantage in employment, as of this year's target choice."""
-        return self._advantage
+    # ------------------------------------------------------------------ targeting
+    def choose_targets(self, structure: np.ndarray) -> np.ndarray:
+        """(C, S) targets every government chooses given the sector ``structure`` and last year's targets."""
+        p, s = self.params, self.sectors
+        scores = targeting.target_scores(targeting.revealed_advantage(structure), s.strategic.astype(float),
+                                         self.targets, p.specialization, self.levers.roles)
+        return targeting.choose_targets(scores, s.targetable, p.targets_per_city)
 
-    # ------------------------------------------------------------------ phases
-    def apply_policies(self) -> None:
-        for policy in self.policies:
-            policy.on_step(self)
+    def set_targets(self, targets: np.ndarray) -> None:
+        self.targets[:] = targets
 
-    def choose_targets(self) -> None:
-        if self.quarter != 0 or not self.governments_param:
-            return
-        self._previous_targets = np.array([g.targets for g in self.governments])
-        self._advantage = _revealed_advantage(self.employment_by_sector())
-        for government in self.governments:
-            government.choose_targets()
-
-    def update_technology(self) -> None:
-        """Trend growth (per year, applied quarterly) and, each first quarter, digital spillovers."""
-        self.tfp *= (1.0 + self.sectors.tfp_growth * self.tfp_growth_scale) ** 0.25
-        if self.quarter == 0 and self.sectors.traditional.any():
-            access = self._digital_access()
-            gain = (1 + self.digital_spillover * access) / (1 + self.spillover0 * self.digital_access0)
-            self.digital_multiplier = np.where(self.sectors.traditional[None, :], gain[:, None], 1.0)
-
-    def _digital_access(self) -> np.ndarray:
-        """(C,) distance-weighted digital-economy employment share around each city."""
-        digital = self.sectors.digital
-        if not digital.any():
-            return np.zeros(self.geography.count)
-        employment = self.employment_by_sector()
-        share = employment[:, digital].sum(axis=1) / np.maximum(employment.sum(axis=1), 1e-300)
-        decay = np.exp(-self.geography.hours / self.sectors.digital_reach_hours)
-        return decay @ share / decay.sum(axis=1)
-
-    def effective_productivity(self) -> np.ndarray:
-        """Productivity of each firm row (1 for empty rows, so divisions stay finite)."""
-        f = self.firms_table
-        phi = f.productivity * self.tfp[f.sector] * self.digital_multiplier[f.city, f.sector]
-        return np.where(f.alive, phi, 1.0)
-
-    def plan_production(self) -> None:
-        """Markup prices, capacity built ahead of expected demand, and desired staff."""
-        f, s = self.firms_table, self.sectors
-        live = f.alive
-        phi = self.effective_productivity()
-        sigma = s.elasticity[f.sector]
-        unit_labour = (self.wages @ self.fundamentals.skill_mix.T)[f.city, f.sector]
-        f.price = np.where(live, sigma / (sigma - 1) * unit_labour / phi, 0.0)
-        weight = self.demand_expectation
-        f.expected_demand = (1 - weight) * f.expected_demand + weight * f.output
-        targeted = self.targeted_firms()
-        has_capital = s.capital_intensity[f.sector] > 0
-        goal = self.target_utilization * (1 - self.capacity_subsidy * targeted)
-        # investment tide (Lin 2007): firms expect growth in sectors on which governments agree
-        tide = self.investment_tide()[f.sector]
-        desired = f.expected_demand * tide / goal
-        kept = f.capacity * (1 - self.depreciation)
-        build = np.where(live & has_capital, self.investment_speed * np.maximum(desired - kept, 0.0), 0.0)
-        f.capacity = np.where(has_capital, kept + build, np.inf)
-        self.investment = s.capital_intensity[f.sector] * f.price * build
-        self.capacity_support = self.capacity_subsidy * targeted * self.investment
-        staff = f.overhead + np.minimum(f.expected_demand, f.capacity) / phi
-        wanted = self.fundamentals.skill_mix[f.sector] * staff[:, None]
-        # no firm can want more workers of a class than its city has
-        wanted = np.minimum(wanted, self.labour_force[f.city])
-        self.desired_staff = np.where(live[:, None], np.rint(wanted), 0).astype(np.int64)
+    def targeted_firms(self) -> np.ndarray:
+        f = self.firms
+        return self.targets[f.city, f.sector] & f.alive
 
     def investment_tide(self) -> np.ndarray:
         """(S,) factor on expected demand behind capacity plans: 1 + herding x (share of governments
         targeting the sector)^2. The wave grows with consensus (Lin 2007): a sector promoted by a few
         governments draws little excess investment, one promoted by all draws a tide."""
-        share = np.array([g.targets for g in self.governments]).mean(axis=0)
-        return 1 + self.investment_herding * share**2
+        return 1 + self.params.investment_herding * self.targets.mean(axis=0) ** 2
 
-    def targeted_firms(self) -> np.ndarray:
-        targets = np.array([g.targets for g in self.governments])
-        f = self.firms_table
-        return targets[f.city, f.sector] & f.alive
+    # ------------------------------------------------------------------ applying phase results
+    def apply_hiring(self, hiring: labour.Hiring) -> None:
+        self.workers.employer = hiring.employer
+        self.firms.employees = hiring.employees
+        self.firms.understaffed = hiring.understaffed
+        self.firms.rounding = hiring.carry
+        self.wages = hiring.wages
 
-    def clear_labour_market(self) -> None:
-        """Separations, layoffs, matching of the unemployed to vacancies, wage adjustment."""
-        w, f, rng = self.workers, self.firms_table, self.rng
-        cities = self.geography.count
-        drawn = labour.bernoulli_rows(w.count, self.separation_rate, rng)
-        self._release(drawn[w.employer[drawn] >= 0])
-        excess = np.maximum(f.employees - self.desired_staff, 0)
-        # only workers of firms overstaffed in some class can be laid off (employer -1 maps to False)
-        employed = np.flatnonzero(np.append(excess.any(axis=1), False)[w.employer])
-        job = w.employer[employed].astype(np.int64) * CLASSES + w.skill[employed]
-        overstaffed = excess.ravel()[job] > 0
-        fired = labour.pick_per_group(job[overstaffed], excess.ravel(), rng)
-        self._release(employed[overstaffed][fired])
-        vacancies = np.maximum(self.desired_staff - f.employees, 0)
-        self._match(vacancies)
-        supply = self.labour_force.ravel()
-        demand = np.bincount((f.city.astype(np.int64)[:, None] * CLASSES + np.arange(CLASSES)).ravel(),
-                             np.maximum(self.desired_staff, f.employees).ravel(), minlength=supply.size)
-        self.wages = labour.update_wages(self.wages.ravel(), demand, supply, self.natural_unemployment,
-                                         self.wage_adjustment).reshape(cities, CLASSES)
-
-    def _match(self, vacancies: np.ndarray) -> None:
-        w, f, rng = self.workers, self.firms_table, self.rng
-        markets = self.labour_force.size
-        seekers = np.flatnonzero(w.employer < 0)
-        seeker_market = w.market[seekers]
-        firm_market = f.city.astype(np.int64)[:, None] * CLASSES + np.arange(CLASSES)
-        open_total = np.bincount(firm_market.ravel(), vacancies.ravel(), minlength=markets)
-        hires = labour.matches(np.bincount(seeker_market, minlength=markets), open_total, self.matching_efficiency)
-        if hires.sum() == 0:
-            return
-        slot_owner = np.repeat(np.repeat(np.arange(f.size), CLASSES), vacancies.ravel())
-        slot_market = np.repeat(firm_market.ravel(), vacancies.ravel())
-        take_slot = labour.pick_per_group(slot_market, hires, rng)
-        take_seeker = labour.pick_per_group(seeker_market, hires, rng)
-        # stable sorts of small non-negative integers (market ids < 2^16) are radix sorts
-        slots = np.flatnonzero(take_slot)[np.argsort(slot_market[take_slot].astype(np.uint16), kind="stable")]
-        hired = seekers[take_seeker][np.argsort(seeker_market[take_seeker].astype(np.uint16), kind="stable")]
-        w.employer[hired] = slot_owner[slots]
-        f.employees += self._jobs_of(hired)
-
-    def clear_goods_market(self) -> None:
-        """CES demand with iceberg costs; firms short of capacity or staff raise prices."""
-        f, s = self.firms_table, self.sectors
+    def clear_goods_market(self) -> goods.GoodsOutcome:
+        """Clear the goods market at the firms' markup prices and what they can produce this quarter."""
+        f = self.firms
         live = np.flatnonzero(f.alive)
-        phi = self.effective_productivity()[live]
-        labour_room = np.maximum(f.employees[live].sum(axis=1) - f.overhead[live], 0.0) * phi
-        max_output = np.minimum(f.capacity[live], labour_room)
+        working = f.employees[live].sum(axis=1) * (1.0 - self.levers.absent[f.city[live]])
+        labour_room = np.maximum(working - f.overhead[live], 0.0) * self.effective_productivity()[live]
         spending = self.spending[:, None] * self.fundamentals.expenditure_share[None, :]
-        outcome = goods.clear_goods_market(f.price[live], max_output, f.cell[live], s.elasticity,
-                                           self.cost_weights, spending, welfare=self.welfare_weights)
-        f.price[live], f.revenue[live], f.output[live] = outcome.price, outcome.revenue, outcome.quantity
-        f.revenue[~f.alive] = 0.0
-        f.output[~f.alive] = 0.0
+        outcome = goods.clear_goods_market(f.price[live], np.minimum(f.capacity[live], labour_room),
+                                           f.cell[live], self.sectors.elasticity,
+                                           self.frictions.cost_weights, spending,
+                                           welfare=self.frictions.welfare_weights)
         self.goods = outcome
-        self.price_index = outcome.price_index
         self.cpi = goods.consumer_price_index(outcome.price_index, self.fundamentals.expenditure_share)
+        return _on_rows(outcome, live, f.size)
 
-    def settle_accounts(self) -> None:
-        """Pay wages, taxes, subsidies, transfers and support; set next quarter's spending.
+    def apply_accounts(self, books: accounts.Accounts) -> None:
+        f = self.firms
+        f.profit, f.subsidy, f.loss_streak, f.zombie = books.profit, books.subsidy, books.loss_streak, books.zombie
+        self.flows = dict(books.city)
+        self.budgets, self.savings, self.spending = books.budgets, books.savings, books.spending
+        self.failing = books.failing
+        f.age = np.where(f.alive, f.age + 1, 0)
 
-        Money identity: spending' + budgets' + savings' = spending + budgets + savings, because
-        every yuan of revenue is paid out as wages, owners' cash flow or taxes, and every yuan a
-        government or household receives is spent, saved or kept in its budget.
-        """
-        f, s, w = self.firms_table, self.sectors, self.workers
-        cities = self.geography.count
-        live = f.alive
-        wage_bill = (f.employees * self.wages[f.city]).sum(axis=1)
-        capital_cost = self.depreciation * self.capital_value()
-        young = self.targeted_firms() & (f.age < 4)
-        entry_support = self.entry_subsidy * young * f.revenue
-        subsidy = entry_support + getattr(self, "capacity_support", np.zeros(f.size))
-        profit = f.revenue - wage_bill - capital_cost + subsidy
-        profit_tax = self.profit_tax * np.maximum(profit, 0.0) * live
-        f.profit = np.where(live, profit - profit_tax, 0.0)
-        losing = live & ((f.profit < 0) | (f.revenue <= 0))      # a firm that sells nothing is failing too
-        f.loss_streak = np.where(losing, f.loss_streak + 1, 0)
-        rescue = self._soft_budget(f)
-        support = np.where(rescue, -f.profit, 0.0)
-        f.zombie = rescue
-        f.subsidy = subsidy + support
-        self.exiting = live & (f.loss_streak >= self.exit_after) & ~rescue
-        investment = getattr(self, "investment", np.zeros(f.size))
-        cash_flow = f.revenue - wage_bill - investment - profit_tax + f.subsidy
-        employed_table = self.workers.table(cities, w.employed)      # worker side (firms' side: wage_bill)
-        unemployed = self.labour_force - employed_table
-        benefits = (unemployed * self.unemployment_benefit * self.wages[:, [1]]).sum(axis=1)
-        wages_city = (employed_table * self.wages).sum(axis=1)
-        income_tax = self.income_tax * wages_city
-        by_city = functools.partial(np.bincount, f.city, minlength=cities)
-        self.accounts = {
-            "wages": wages_city, "wage_bill": by_city(wage_bill * live), "owners": by_city(cash_flow * live),
-            "benefits": benefits, "income_tax": income_tax, "profit_tax": by_city(profit_tax),
-            "subsidies": by_city(f.subsidy * live), "investment": by_city(investment * live),
-            "revenue": by_city(f.revenue * live),
-        }
-        acc = self.accounts
-        acc["income"] = acc["wages"] + acc["owners"] + acc["benefits"] - acc["income_tax"]
-        tax = acc["income_tax"] + acc["profit_tax"]
-        outlays = acc["benefits"] + acc["subsidies"]
-        budgets = np.array([g.budget for g in self.governments])
-        public = np.maximum(tax - outlays + self.public_spending_adjustment * budgets, 0.0)
-        for g, balance in zip(self.governments, budgets + tax - outlays - public):
-            g.budget = float(balance)
-        saved = self.saving_rate * acc["income"]
-        released = self.dissaving_share * self.savings
-        self.savings = self.savings + saved - released
-        acc["public"] = public
-        self.spending = acc["income"] - saved + released + acc["investment"] + public
-        f.age = np.where(live, f.age + 1, 0)
+    def close_firms(self, leaving: np.ndarray) -> None:
+        """Exiting firms close: their workers become unemployed, their capital is stranded."""
+        f, w = self.firms, self.workers
+        rows = np.flatnonzero(leaving)
+        self.stranded = float(self.capital_value()[rows].sum())
+        self.exits = rows.size
+        # exits per city-sector, averaged over about a year (the entry pool's replacement flow)
+        gone = np.bincount(f.cell[rows], minlength=self.exit_flow.size).reshape(self.exit_flow.shape)
+        self.exit_flow = 0.75 * self.exit_flow + 0.25 * gone
+        closing = np.append(leaving, False)          # employer -1 maps to the appended False
+        w.employer[closing[w.employer]] = -1
+        f.close(rows)
 
-    def _soft_budget(self, f: Firms) -> np.ndarray:
-        """Governments keep failing local firms of target sectors alive with probability soft_budget."""
-        failing = f.alive & (f.loss_streak >= self.exit_after)
-        draws = self.rng.random(f.size)
-        return failing & self.targeted_firms() & (draws < self.soft_budget)
+    def entry_intensity(self) -> np.ndarray:
+        """(C, S) expected entrants this quarter (:func:`ydabm.mechanisms.entry.entry_intensity`)."""
+        p = self.params
+        pool = p.entry_pool * self.initial_firms
+        return entry.entry_intensity(pool, np.minimum(self.exit_flow, 0.5 * pool), self.expected_margin(),
+                                     self.required_margin, p.entry_response)
 
-    def exit_and_enter(self) -> None:
-        """Failing unsupported firms exit (their capital is stranded); entrants arrive where the
-        expected margin plus entry subsidy is positive."""
-        f, s = self.firms_table, self.sectors
-        cities = self.geography.count
-        leaving = np.flatnonzero(self.exiting)
-        self.stranded = float(self.capital_value()[leaving].sum())
-        self.exits = leaving.size
-        if leaving.size:
-            closing = np.zeros(f.size + 1, dtype=bool)
-            closing[leaving] = True
-            self.workers.employer[closing[self.workers.employer]] = -1
-        f.close(leaving)
-        self._enter(cities)
-
-    def _enter(self, cities: int) -> None:
-        f, s, fund = self.firms_table, self.sectors, self.fundamentals
-        revenue = f.by_cell(f.revenue, cities)
-        profit = f.by_cell(f.profit, cities)
-        incumbents = f.by_cell(np.ones(f.size), cities)
-        sector_margin = profit.sum(axis=0) / np.maximum(revenue.sum(axis=0), 1e-300)
+    def expected_margin(self) -> np.ndarray:
+        """(C, S) margin an entrant expects (Melitz 2003's expected entry profit, as a margin): the
+        profit over revenue of a firm with the city-sector's mean draw, pricing at its markup at
+        today's wages and selling into today's market access, after its overhead and the upkeep
+        of the capacity it would build, plus the entry subsidy where the government targets it."""
+        p, s, fund = self.params, self.sectors, self.fundamentals
+        sigma = s.elasticity[None, :]
+        wage = self.wages @ fund.skill_mix.T
+        price = sigma / (sigma - 1) * wage / (self.cell_productivity * self.tfp[None, :] * self.digital)
+        revenue = price ** (1 - sigma) * self.goods.access
+        goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, self.targets)
+        upkeep = p.depreciation * s.capital_intensity[None, :] * self.investment_tide()[None, :] / goal
         with np.errstate(divide="ignore", invalid="ignore"):
-            margin = np.where(revenue > 0, profit / revenue, sector_margin[None, :])
-        targets = np.array([g.targets for g in self.governments])
-        expected = margin - self.required_margin[None, :] + self.entry_subsidy * targets
-        rate = self.entry_rate * (incumbents + 1) * np.maximum(expected, 0.0)
-        entrants = self.rng.poisson(rate)
-        self.entries = int(entrants.sum())
-        if self.entries == 0:
+            overhead = np.where(revenue > 0, self.overhead_cell * wage / revenue, np.inf)
+        return 1 / sigma - upkeep - overhead + p.entry_subsidy * self.targets
+
+    def open_firms(self, newcomers: entry.Entrants) -> None:
+        """Entrants open at their markup price, expecting the demand they would meet at it, with the
+        capacity they want; owners finance the capital, spent on local goods next quarter."""
+        p, f, s = self.params, self.firms, self.sectors
+        self.entries = newcomers.count
+        if newcomers.count == 0:
             return
-        cell = np.repeat(np.arange(cities * s.count), entrants.ravel())
-        city, sector = np.divmod(cell, s.count)
-        rows = f.free_rows(cell.size)
-        z = np.exp(self.rng.normal(0.0, self.productivity_dispersion, cell.size))
-        capacity_cell = f.by_cell(np.where(np.isfinite(f.capacity), f.capacity, 0.0), cities)
-        output_cell = f.by_cell(f.output, cities)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            typical = np.where(incumbents > 0, output_cell / incumbents, (output_cell.sum(axis=0) / np.maximum(incumbents.sum(axis=0), 1))[None, :])
-        scale = 0.5 * typical.ravel()[cell] * self.investment_tide()[sector]
-        has_capital = s.capital_intensity[sector] > 0
-        productivity = self.firm_productivity[city, sector] * z
-        unit_labour = (self.wages @ fund.skill_mix.T)[city, sector]
+        city, sector = newcomers.city, newcomers.sector
+        rows = f.free_rows(newcomers.count)
+        productivity = self.cell_productivity[city, sector] * np.exp(newcomers.log_draw)
         sigma = s.elasticity[sector]
-        price = sigma / (sigma - 1) * unit_labour / (productivity * self.tfp[sector])
-        capacity = np.where(has_capital, scale / self.target_utilization, np.inf)
-        overhead = self.overhead_cell.ravel()[cell]
-        f.open(rows, sector=sector, city=city, productivity=productivity, overhead=overhead, capacity=capacity,
-               price=price, expected_demand=scale)
-        outlay = s.capital_intensity[sector] * price * np.where(has_capital, capacity, 0.0)
-        entry_cost = np.bincount(city, outlay, minlength=cities)
-        # owners finance the entrants' capital; the outlay is spent on local goods next quarter
-        self.accounts["owners"] -= entry_cost
-        self.accounts["investment"] += entry_cost
-        self.accounts["income"] -= entry_cost
+        unit_labour = (self.wages @ self.fundamentals.skill_mix.T)[city, sector]
+        price = planning.markup_price(unit_labour / (productivity * self.tfp[sector] * self.digital[city, sector]), sigma)
+        demand = price ** (-sigma) * self.goods.access[city, sector]
+        goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, self.targets[city, sector])
+        capacity = np.where(s.capital_intensity[sector] > 0, demand * self.investment_tide()[sector] / goal, np.inf)
+        f.open(rows, self.rng.random((rows.size, CLASSES)), sector=sector, city=city, productivity=productivity, overhead=self.overhead_cell[city, sector],
+               capacity=capacity, price=price, expected_demand=demand, notional=demand)
+        outlay = s.capital_intensity[sector] * price * np.where(np.isfinite(capacity), capacity, 0.0)
+        cost = np.bincount(city, outlay, minlength=self.geography.count)
+        self.flows["owners"] = self.flows["owners"] - cost
+        self.flows["investment"] = self.flows["investment"] + cost
+        self.flows["income"] = self.flows["income"] - cost
 
-    def migrate(self) -> None:
-        """Reconsidering mobile workers choose a city by logit over expected real income."""
-        w, geo = self.workers, self.geography
-        cities = geo.count
-        self.moves = np.zeros((cities, cities))
-        self.net_migration = np.zeros(cities)
-        rate = 0.0 if self.mobility_frozen else self.reconsider_rate
-        drawn = labour.bernoulli_rows(w.count, rate, self.rng)
-        movers = drawn[w.skill[drawn] != FARM]
-        if movers.size == 0:
+    def apply_moves(self, moves: relocation.Moves) -> None:
+        w = self.workers
+        self.moves = moves
+        if moves.rows.size == 0:
             return
-        income = self.log_real_income()
-        utility = migration.location_utility(income, self.fundamentals.amenity, geo.hours, self.move_cost,
-                                             self.move_cost_per_hour, self.barrier * self.hukou_penalty,
-                                             geo.province_index, self.hukou_groups)
-        cumulative = np.cumsum(migration.choice_probabilities(utility, self.migration_elasticity), axis=-1)
-        mobile_classes = CLASSES - 1
-        cell = (w.city[movers].astype(np.int64) * self.hukou_groups + w.hukou[movers]) * mobile_classes + w.skill[movers] - 1
-        destination = migration.draw_destinations(cumulative.reshape(-1, cities)[cell], self.rng.random(movers.size))
-        origin = w.city[movers]
-        moved = destination != origin
-        self.moves = np.bincount(origin[moved].astype(np.int64) * cities + destination[moved],
-                                 minlength=cities * cities).reshape(cities, cities).astype(float)
-        relocating = movers[moved]
-        self._release(relocating)
-        classes = w.skill[relocating]
-        np.subtract.at(self.labour_force, (origin[moved], classes), 1)
-        np.add.at(self.labour_force, (destination[moved], classes), 1)
-        w.move(relocating, destination[moved])
-        self.population = self.labour_force.sum(axis=1).astype(float)
-        self.net_migration = self.moves.sum(axis=0) - self.moves.sum(axis=1)
+        employed = moves.rows[w.employer[moves.rows] >= 0]
+        self.firms.employees -= labour.jobs_of(w.employer[employed], w.skill[employed], self.firms.size, CLASSES)
+        w.employer[moves.rows] = -1
+        classes = w.skill[moves.rows]
+        np.subtract.at(self.labour_force, (moves.origin, classes), 1)
+        np.add.at(self.labour_force, (moves.destination, classes), 1)
+        w.move(moves.rows, moves.destination)
 
     # ------------------------------------------------------------------ derived state
     def population_by_city(self) -> np.ndarray:
         """Worker agents living in each city (kept current by migration)."""
-        return self.population
+        return self.labour_force.sum(axis=1).astype(float)
 
     def housing_cost(self) -> np.ndarray:
         """Housing cost index: (population / 2020 population)^elasticity (1 at t = 0)."""
-        return (self.population_by_city() / self.initial_population) ** self.housing_elasticity
+        return (self.population_by_city() / self.initial_population) ** self.params.housing_elasticity
 
     def log_real_income(self) -> np.ndarray:
-        w = self.workers
-        cities = self.geography.count
+        """(C, K - 1) log expected real income of the mobile classes."""
         force = self.labour_force
         with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.where(force > 0, self.staff_table() / force, 1.0 - self.natural_unemployment)
-        return calibration.log_real_income(self.wages, rate, self.unemployment_benefit, self.cpi,
-                                           self.housing_cost(), self.housing_share)[:, 1:]
+            rate = np.where(force > 0, self.staff_table() / force, 1.0 - self.params.natural_unemployment)
+        return calibration.log_real_income(self.wages, rate, self.params.unemployment_benefit, self.cpi,
+                                           self.housing_cost(), self.params.housing_share)[:, 1:]
 
     def staff_table(self) -> np.ndarray:
         """(C, 3) employed agents by city and class, from the firms' staff counts (workers live
         where they work)."""
-        f = self.firms_table
+        f = self.firms
         cities = self.geography.count
         return np.stack([np.bincount(f.city, f.employees[:, k], minlength=cities) for k in range(CLASSES)], axis=1)
 
+    def employed_table(self) -> np.ndarray:
+        """(C, 3) employed agents by city and class, counted on the worker side."""
+        return self.workers.table(self.geography.count, self.workers.employed)
+
     def employment_by_sector(self) -> np.ndarray:
-        f = self.firms_table
+        f = self.firms
         return f.by_cell(f.employees.sum(axis=1).astype(float), self.geography.count)
+
+    def unit_labour_cost(self) -> np.ndarray:
+        """(F,) cost of one worker of the firm's sector mix in its city, per unit of productivity."""
+        f = self.firms
+        wage = (self.wages @ self.fundamentals.skill_mix.T)[f.city, f.sector]
+        return wage / self.effective_productivity()
+
+    def staffed_output(self) -> np.ndarray:
+        """(F,) output each firm's current staff can produce beyond its overhead, units per quarter."""
+        f = self.firms
+        return np.maximum(f.employees.sum(axis=1) - f.overhead, 0.0) * self.effective_productivity()
+
+    def effective_productivity(self) -> np.ndarray:
+        """Productivity of each firm row (1 for empty rows, so divisions stay finite)."""
+        f = self.firms
+        phi = f.productivity * self.tfp[f.sector] * self.digital[f.city, f.sector]
+        return np.where(f.alive, phi, 1.0)
 
     def capital_value(self) -> np.ndarray:
         """Replacement value of each firm's capacity: capital intensity x price x capacity, yuan."""
-        f = self.firms_table
+        f = self.firms
         capacity = np.where(np.isfinite(f.capacity) & f.alive, f.capacity, 0.0)
         return self.sectors.capital_intensity[f.sector] * f.price * capacity
 
+    def real_output(self) -> np.ndarray:
+        """(F,) output of each firm at 2020 prices (its city-sector's 2020 unit value), yuan."""
+        f = self.firms
+        return np.where(f.alive, f.output * self.base_price[f.city, f.sector], 0.0)
+
     def money(self) -> float:
         """Total money: next quarter's spending, government balances and household savings."""
-        return float(self.spending.sum() + sum(g.budget for g in self.governments) + self.savings.sum())
+        return float(self.spending.sum() + self.budgets.sum() + self.savings.sum())
 
-    # ------------------------------------------------------------------ metrics
-    def _record(self) -> None:
-        """Compute this step's metrics and hand each government its city's report."""
-        self.metrics = observation.model_metrics(self)
+    # ------------------------------------------------------------------ reports
+    def _report_cities(self) -> None:
+        """Hand each government its city's report (for the data collector and the app)."""
         for government, report in zip(self.governments, observation.city_reports(self)):
-            for name, value in report.items():
-                setattr(government, name, value)
-
-    @property
-    def firms_param(self) -> int:
-        return self.params["firms"]
-
-    @property
-    def governments_param(self) -> int:
-        return self.params["governments"]
+            government.report = report
 
 
-def _revealed_advantage(structure: np.ndarray) -> np.ndarray:
-    """Balassa revealed comparative advantage of each city-sector, scaled to [0, 1] within a city."""
-    total = structure.sum()
-    city = structure.sum(axis=1, keepdims=True)
-    sector = structure.sum(axis=0, keepdims=True)
+def _on_rows(outcome: goods.GoodsOutcome, live: np.ndarray, size: int) -> goods.GoodsOutcome:
+    """The goods outcome with firm columns spread over all ``size`` firm rows (0 on dead rows)."""
+    def spread(values):
+        full = np.zeros(size)
+        full[live] = values
+        return full
+    return goods.GoodsOutcome(spread(outcome.price), spread(outcome.revenue), spread(outcome.quantity),
+                              spread(outcome.notional), outcome.access, outcome.price_index, outcome.flows,
+                              outcome.spending, outcome.residual, outcome.rounds)
+
+
+def _unit_values(price: np.ndarray, sigma: np.ndarray, cell: np.ndarray, cities: int, sectors: int) -> np.ndarray:
+    """(C, S) unit value sum p q / sum q of each city-sector with CES quantities q ~ p^(-sigma) (its
+    2020 price for volume measures); the sector's geometric mean where a cell has no firm."""
+    value = np.bincount(cell, price ** (1.0 - sigma), minlength=cities * sectors)
+    volume = np.bincount(cell, price ** (-sigma), minlength=cities * sectors)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rca = np.where(city * sector > 0, structure * total / (city * sector), 0.0)
-    top = rca.max(axis=1, keepdims=True)
-    return np.where(top > 0, rca / np.where(top > 0, top, 1.0), 0.0)
-
-
-def _choose(advantage, sectors, params, peer_share):
-    """Target sectors of one city at t = 0 (no peers have chosen yet)."""
-    scores = target_scores(advantage, sectors.strategic.astype(float), peer_share, params["specialization"])
-    return choose_targets(scores, sectors.targetable, params["targets_per_city"])
+        unit = (value / volume).reshape(cities, sectors)
+    filled = np.isfinite(unit) & (unit > 0)
+    log_mean = np.array([np.log(unit[filled[:, k], k]).mean() if filled[:, k].any() else 0.0
+                         for k in range(sectors)])
+    return np.where(filled, unit, np.exp(log_mean)[None, :])
 
 
 def _allocate(revenue: np.ndarray, firms: int, elasticity: float = 1.0) -> np.ndarray:

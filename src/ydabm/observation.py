@@ -1,8 +1,11 @@
 """What the model reports each step: model-level metrics and per-city reports.
 
 Pure functions of the model's current state (they change nothing); the metric formulas themselves
-are in :mod:`ydabm.metrics`. Units: GDP in 100 M yuan per year, wages and GDP per capita in yuan per
-person per year, population and migrants in persons (agents x people_per_agent).
+are in :mod:`ydabm.metrics`. Units: GDP in 100 M yuan per year; real GDP is value added at 2020
+prices (a fixed-base Laspeyres volume: each firm's output valued at its city-sector's 2020 unit
+value); wages and GDP per capita in yuan per person per year; population and migrants in persons
+(agents x people_per_agent). The GDP deflator (nominal over real GDP) and the CPI (consumer prices,
+population-weighted, relative to the baseline 2020 level) are reported separately.
 """
 
 from __future__ import annotations
@@ -11,29 +14,38 @@ import numpy as np
 
 from . import metrics
 
+#: quarters per year and yuan per 100 M yuan: quarterly yuan -> yearly 100 M yuan
+YEARLY_100M = 4 / 1e8
 
-def _deflator(model) -> np.ndarray:
+
+def _consumer_prices(model) -> np.ndarray:
     """(C,) consumer prices relative to the baseline 2020 prices."""
     return model.cpi / model.cpi0
 
 
+def real_gdp_by_city(model) -> np.ndarray:
+    """(C,) value added at 2020 prices, yuan per quarter."""
+    f = model.firms
+    return np.bincount(f.city, model.real_output(), minlength=model.geography.count)
+
+
 def model_metrics(model) -> dict[str, float]:
     """The model-level metrics of ``MODEL_METRICS`` for the current step."""
-    geo, f, s, w = model.geography, model.firms_table, model.sectors, model.workers
-    ppa = model.people_per_agent
+    geo, f, s, w = model.geography, model.firms, model.sectors, model.workers
+    ppa = model.params.people_per_agent
     employment = model.employment_by_sector()
     similarity = metrics.mean_similarity(employment[:, s.manufacturing], geo.province_index)
     population = model.population_by_city() * ppa
-    nominal = model.accounts["revenue"]
-    deflator = _deflator(model)
-    real = nominal / deflator * 4
+    nominal = model.flows["revenue"]
+    real = real_gdp_by_city(model) * 4
     per_capita = real / np.maximum(population, 1)
     theil = metrics.theil_decomposition(per_capita, population, geo.province_index)
     capital = f.alive & np.isfinite(f.capacity) & s.manufacturing[f.sector]
     staff = model.staff_table()
-    real_wage = ((staff * model.wages).sum(axis=1) / deflator).sum() / max(staff.sum(), 1) * 4 / ppa
+    prices = _consumer_prices(model)
+    real_wage = ((staff * model.wages).sum(axis=1) / prices).sum() / max(staff.sum(), 1) * 4 / ppa
     gdp = nominal.sum()
-    moved = model.moves.sum()
+    moved = model.moves.matrix.sum()
     return {
         "similarity_manufacturing": similarity["all"],
         "similarity_all": metrics.mean_similarity(employment)["all"],
@@ -42,9 +54,12 @@ def model_metrics(model) -> dict[str, float]:
         "krugman_index": metrics.krugman_index(employment),
         "capacity_utilization": float(f.output[capital].sum() / f.capacity[capital].sum()) if capital.any() else 1.0,
         "zombie_share": float(f.zombie[f.alive].mean()) if f.alive.any() else 0.0,
-        "subsidy_to_gdp": float(model.accounts["subsidies"].sum() / gdp) if gdp > 0 else 0.0,
+        "subsidy_to_gdp": float(model.flows["subsidies"].sum() / gdp) if gdp > 0 else 0.0,
         "stranded_capital": model.stranded / 1e8,
         "real_gdp": real.sum() / 1e8,
+        "nominal_gdp": gdp * YEARLY_100M,
+        "gdp_deflator": float(gdp * 4 / real.sum()) if real.sum() > 0 else 1.0,
+        "cpi": float((prices * population).sum() / population.sum()),
         "gdp_per_capita": real.sum() / population.sum(),
         "real_wage": float(real_wage),
         "unemployment_rate": float(1 - staff.sum() / w.count),
@@ -53,32 +68,33 @@ def model_metrics(model) -> dict[str, float]:
         "gini_gdp_per_capita": metrics.gini(per_capita, population),
         "core_periphery_ratio": metrics.group_ratio(real, population, model.core),
         "interprovincial_trade_share": metrics.share_where(model.goods.flows.sum(axis=0), geo.cross_province),
-        "interprovincial_migration_share": metrics.share_where(model.moves, geo.cross_province) if moved else 0.0,
+        "interprovincial_migration_share": metrics.share_where(model.moves.matrix, geo.cross_province) if moved else 0.0,
         "migrants": moved * ppa,
         "zipf_exponent": metrics.zipf_exponent(population) if np.unique(population).size > 2 else 0.0,
         "firms": f.count,
         "entries": model.entries,
         "exits": model.exits,
+        "market_residual": model.goods.residual,
     }
 
 
 def city_reports(model) -> list[dict]:
-    """One report per city: population, GDP, real income (households' disposable income plus public
-    spending, at 2020 prices, 100 M yuan / year), wage, price index, housing cost, firms, net
-    migration, employment by sector (persons)."""
-    geo, f = model.geography, model.firms_table
-    ppa = model.people_per_agent
+    """One report per city: population, GDP (nominal and at 2020 prices), real income (households'
+    disposable income plus public spending, at 2020 prices, 100 M yuan / year), wage (yuan per
+    worker per year), price index, housing cost, firms, net migration, employment by sector."""
+    geo, f = model.geography, model.firms
+    ppa = model.params.people_per_agent
     staff = model.staff_table()
     wage = (staff * model.wages).sum(axis=1) / np.maximum(staff.sum(axis=1), 1) * 4 / ppa
     firms = np.bincount(f.city[f.alive], minlength=geo.count)
     employment = model.employment_by_sector() * ppa
-    net = getattr(model, "net_migration", np.zeros(geo.count)) * ppa
-    income = model.accounts["income"] + model.accounts["public"]
+    income = model.flows["income"] + model.flows["public"]
     columns = {
-        "population": model.population_by_city() * ppa, "gdp": model.accounts["revenue"] * 4 / 1e8,
-        "real_income": income / _deflator(model) * 4 / 1e8,
-        "wage": wage, "price_index": _deflator(model), "housing_cost": model.housing_cost(),
-        "net_migration": net,
+        "population": model.population_by_city() * ppa, "gdp": model.flows["revenue"] * YEARLY_100M,
+        "real_gdp": real_gdp_by_city(model) * YEARLY_100M,
+        "real_income": income / _consumer_prices(model) * YEARLY_100M,
+        "wage": wage, "price_index": _consumer_prices(model), "housing_cost": model.housing_cost(),
+        "net_migration": model.moves.net * ppa,
     }
     return [{**{name: float(values[c]) for name, values in columns.items()},
              "firms": int(firms[c]), "employment": employment[c]} for c in range(geo.count)]

@@ -11,6 +11,7 @@ represent the economy) and ``geography`` (which world is simulated).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,8 +136,12 @@ PARAMS: tuple[Param, ...] = (
           "weight on the latest quarter in adaptive demand expectations (assumption)", "uncertainty"),
     Param("investment_herding", float, 0.5, "1", 0.0, 3.0,
           "extra demand firms build capacity for in a sector all governments target (x share^2 in general; Lin 2007 'wave phenomenon')", "uncertainty"),
-    Param("entry_rate", float, 0.2, "entrants per firm per unit margin", 0.0, 20.0,
-          "Poisson entry intensity per incumbent and unit of expected margin above the sector's 2020 margin, plus subsidy (assumption; the firm count then drifts about 1 % a year in the baseline)", "uncertainty"),
+    Param("exit_rate", float, 0.015, "per quarter", 0.0, 0.1,
+          "exogenous exit hazard of a real enterprise (Melitz 2003 delta; 6 % a year, within the 5-10 % yearly exit rates of Chinese manufacturing firms, Brandt, Van Biesebroeck & Zhang 2012). A firm agent standing for k enterprises exits by this hazard with probability exit_rate / k: independent exits of its enterprises average out inside it (same variance of a city-sector's mass flow)", "uncertainty"),
+    Param("entry_pool", float, 0.25, "per quarter", 0.02, 1.0,
+          "potential entrants of a city-sector per quarter, as a share of its 2020 firm count (the local pool of would-be founders; assumption: a quarter, so an emptied market can be re-entered within a year); bounds entry and so the firm table", "uncertainty"),
+    Param("entry_response", float, 20.0, "1 / margin", 0.0, 200.0,
+          "logit sensitivity of a potential entrant's decision to the margin it expects above the city-sector's 2020 free-entry margin (logistic entry costs; at the 2020 margin entry replaces the firms that left; assumption: 5 pp more margin raises entry about e-fold)", "uncertainty"),
     Param("exit_after", int, 4, "quarters", 1, 40,
           "consecutive loss-making quarters after which an unsupported firm exits (assumption: a year of losses)", "uncertainty"),
     Param("profit_tax", float, 0.25, "1", 0.0, 0.6, "tax rate on positive firm profits (China CIT 25%)", "lever"),
@@ -146,8 +151,9 @@ PARAMS: tuple[Param, ...] = (
     # --- scale and world ---------------------------------------------------------------------
     Param("people_per_agent", float, 2000.0, "persons", 1.0, 1e7,
           "people one worker agent stands for (2000 gives about 1.2e5 agents for the YRD)", "scale"),
-    Param("firms", int, 5000, "firms", 10, 1_000_000, "number of firms at t = 0 (scale: each firm agent stands for many firms; placed by calibrated revenue)", "scale"),
-    Param("geography", str, "yrd", "", None, None,
+    Param("workers_per_firm", float, 23.5, "worker agents", 2.0, 1000.0,
+          "worker agents per firm agent at t = 0: the firm count scales with the economy, so a firm agent stands for people_per_agent x workers_per_firm people's jobs (at people_per_agent = 1, one enterprise of about 23 workers)", "scale"),
+    Param("world", str, "yrd", "", None, None,
           "world: the 41 YRD cities, a two-city economy or a racetrack of equidistant cities", "geography",
           ("yrd", "two_city", "racetrack")),
     Param("racetrack_cities", int, 12, "cities", 3, 100, "number of cities on the racetrack", "geography"),
@@ -155,7 +161,7 @@ PARAMS: tuple[Param, ...] = (
           "CSV of links (city_a, city_b, hours) replacing the 2020 rail and road network; empty = shipped network", "geography"),
     Param("sectors_file", str, "sectors", "name or path", None, None,
           "sector configuration: a name in configs/ or a path to a TOML file", "geography"),
-    Param("governments", int, 1, "0/1", 0, 1, "whether city governments act (0 switches off every policy instrument)", "lever"),
+    Param("governments_act", int, 1, "0/1", 0, 1, "whether city governments act (0 switches off every policy instrument)", "lever"),
     Param("agriculture_share", float, 0.6, "1", 0.01, 0.99,
           "synthetic geographies only: expenditure share of agriculture (1 - mu)", "geography"),
     Param("initial_core_share", float, 0.5, "1", 0.0, 1.0,
@@ -167,6 +173,8 @@ PARAMS: tuple[Param, ...] = (
 
 BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
 DEFAULTS: dict[str, Any] = {p.name: p.default for p in PARAMS}
+#: the coarse scale of quick runs (tests, examples, the app's first page): 1 agent per 20,000 people
+QUICK_SCALE: dict[str, Any] = {"people_per_agent": 20000.0}
 
 
 def _coerce(param: Param, value: Any) -> Any:
@@ -230,3 +238,83 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if key not in BY_NAME:
         raise ParameterError(f"unknown parameter {key!r}; see `ydabm params`")
     return key, _coerce(BY_NAME[key], value)
+
+
+@dataclass(frozen=True)
+class Params:
+    """The resolved parameters of one run: one typed, read-only field per entry of :data:`PARAMS`.
+
+    Build it with :meth:`Params.build`, which validates every value against its declaration. Levers
+    that policies change during a run are not read from here after set-up: they live in
+    :class:`ydabm.levers.Levers` (one place, no stale copies).
+    """
+
+    barrier: float = 0.5
+    specialization: float = 0.5
+    targets_per_city: int = 3
+    entry_subsidy: float = 0.1
+    capacity_subsidy: float = 0.2
+    soft_budget: float = 0.6
+    local_protection: float = 0.3
+    digital_spillover: float = 0.05
+    public_spending_adjustment: float = 0.1
+    border_effect_scale: float = 1.0
+    trade_cost: float = 1.7
+    migration_elasticity: float = 4.0
+    reconsider_rate: float = 0.05
+    move_cost: float = 1.0
+    move_cost_per_hour: float = 0.15
+    migrant_inflow_rate: float = 1 / 30
+    hukou_penalty: float = 0.3
+    housing_share: float = 0.25
+    housing_elasticity: float = 0.6
+    matching_efficiency: float = 0.9
+    separation_rate: float = 0.02
+    wage_adjustment: float = 0.15
+    natural_unemployment: float = 0.05
+    skill_premium: float = 1.8
+    farm_productivity: float = 0.33
+    unemployment_benefit: float = 0.4
+    firm_count_elasticity: float = 0.6
+    productivity_dispersion: float = 0.12
+    target_utilization: float = 0.95
+    depreciation: float = 0.015
+    investment_speed: float = 0.25
+    demand_expectation: float = 0.5
+    investment_herding: float = 0.5
+    exit_rate: float = 0.015
+    entry_pool: float = 0.25
+    entry_response: float = 20.0
+    exit_after: int = 4
+    profit_tax: float = 0.25
+    income_tax: float = 0.05
+    tfp_growth_scale: float = 1.0
+    people_per_agent: float = 2000.0
+    workers_per_firm: float = 23.5
+    world: str = 'yrd'
+    racetrack_cities: int = 12
+    network_file: str = ''
+    sectors_file: str = 'sectors'
+    governments_act: int = 1
+    agriculture_share: float = 0.6
+    initial_core_share: float = 0.5
+    initial_noise: float = 0.0
+    start_year: int = 2020
+
+    @classmethod
+    def build(cls, values: dict[str, Any] | None = None) -> Params:
+        """Validated parameters: the declared defaults updated with ``values``.
+
+        Raises:
+            ParameterError: unknown name, wrong type or value out of bounds (the message names the
+                field and what is allowed).
+        """
+        return cls(**validate(values or {}))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every parameter by name (for manifests and output columns)."""
+        return dataclasses.asdict(self)
+
+    def replace(self, **changes: Any) -> Params:
+        """A copy with ``changes`` validated and applied."""
+        return Params.build({**self.as_dict(), **changes})

@@ -54,14 +54,14 @@ def simulate(params: dict[str, Any], steps: int, seed: int, policies: list | tup
         iterator = tqdm(iterator, desc="quarters", unit="q")
     for _ in iterator:
         model.step()
-    return RunResult(model_frame(model), city_frame(model), model.params, seed, time.perf_counter() - start)
+    return RunResult(model_frame(model), city_frame(model), model.params.as_dict(), seed, time.perf_counter() - start)
 
 
 def model_frame(model: YRDModel) -> pd.DataFrame:
     """Model metrics, one row per step, with ``step``, ``year`` and ``quarter`` (1-4) columns."""
     frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     step = np.arange(len(frame))
-    calendar = pd.DataFrame({"step": step, "year": model.start_year + step // 4, "quarter": step % 4 + 1})
+    calendar = pd.DataFrame({"step": step, "year": model.params.start_year + step // 4, "quarter": step % 4 + 1})
     return pd.concat([calendar, frame.astype(float)], axis=1)
 
 

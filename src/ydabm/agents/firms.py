@@ -4,8 +4,9 @@ Columns: ``sector``, ``city``, ``productivity`` (idiosyncratic x city-sector fun
 trend growth and digital spillovers), ``overhead`` (fixed labour F, workers), ``capacity`` (output
 per quarter), ``employees`` (workers by class), ``price``, ``output``, ``revenue``, ``profit``
 (after tax, before government support), ``age`` (quarters), ``subsidy`` (received this quarter),
-``loss_streak`` (consecutive loss-making quarters), ``expected_demand``, ``zombie`` (alive only
-through government support), ``alive``.
+``loss_streak`` (consecutive loss-making quarters), ``expected_demand``, ``notional`` (last
+quarter's demand at the markup price), ``understaffed`` (vacancies left unfilled last quarter),
+``zombie`` (alive only through government support), ``alive``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 _FLOAT = ("productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
-          "subsidy", "expected_demand")
+          "subsidy", "expected_demand", "notional")
 _INT = ("sector", "city", "age", "loss_streak")
 
 
@@ -27,7 +28,9 @@ class Firms:
         for name in _INT:
             setattr(self, name, np.zeros(size, dtype=np.int32))
         self.employees = np.zeros((size, 3), dtype=np.int32)
+        self.rounding = np.zeros((size, 3), dtype=np.float32)
         self.zombie = np.zeros(size, dtype=bool)
+        self.understaffed = np.zeros(size, dtype=bool)
         self.alive = np.zeros(size, dtype=bool)
 
     @property
@@ -52,20 +55,33 @@ class Firms:
         return free[:needed]
 
     def _grow(self, extra: int) -> None:
-        for name in _FLOAT + _INT + ("zombie", "alive"):
+        for name in _FLOAT + _INT + ("zombie", "understaffed", "alive"):
             column = getattr(self, name)
             setattr(self, name, np.concatenate([column, np.zeros(extra, dtype=column.dtype)]))
         self.employees = np.concatenate([self.employees, np.zeros((extra, 3), dtype=np.int32)])
+        self.rounding = np.concatenate([self.rounding, np.zeros((extra, 3), dtype=np.float32)])
 
-    def open(self, rows: np.ndarray, **columns: np.ndarray) -> None:
-        """Start firms in ``rows`` with the given column values; everything else starts at zero."""
+    def open(self, rows: np.ndarray, rounding: np.ndarray, **columns: np.ndarray) -> None:
+        """Start firms in ``rows`` with the given column values and staff-rounding carries
+        ``rounding`` (uniforms, (n, 3)); everything else starts at zero."""
         for name in _FLOAT + _INT:
             getattr(self, name)[rows] = 0
         self.employees[rows] = 0
+        self.rounding[rows] = rounding
         self.zombie[rows] = False
+        self.understaffed[rows] = False
         for name, values in columns.items():
             getattr(self, name)[rows] = values
         self.alive[rows] = True
+
+    def apply_plan(self, plan) -> None:
+        """Take the quarter's plan (:class:`ydabm.mechanisms.planning.Plan`)."""
+        self.price, self.expected_demand, self.capacity = plan.price, plan.expected_demand, plan.capacity
+
+    def apply_sales(self, sales) -> None:
+        """Take the goods market's outcome (:class:`ydabm.markets.goods.GoodsOutcome` on all rows)."""
+        self.price = np.where(self.alive, sales.price, self.price)
+        self.revenue, self.output, self.notional = sales.revenue, sales.quantity, sales.notional
 
     def close(self, rows: np.ndarray) -> None:
         self.alive[rows] = False
@@ -78,4 +94,4 @@ class Firms:
         return np.bincount(self.cell[live], values[live], minlength=cities * self.sectors).reshape(cities, self.sectors)
 
     def nbytes(self) -> int:
-        return sum(getattr(self, n).nbytes for n in _FLOAT + _INT + ("zombie", "alive", "employees"))
+        return sum(getattr(self, n).nbytes for n in _FLOAT + _INT + ("zombie", "understaffed", "alive", "employees", "rounding"))

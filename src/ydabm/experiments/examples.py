@@ -17,13 +17,14 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from ..params import QUICK_SCALE
 from ..scenarios import list_scenarios
 from .runner import run_sweep
 from .spec import SweepSpec, parse_spec
 
 ROOT = Path(__file__).resolve().parents[3]
 OTHER_GEOGRAPHIES = ("core_periphery", "racetrack")
-FAST = {"people_per_agent": 20000, "firms": 800}
+FAST = dict(QUICK_SCALE)
 
 # what changes, per experiment, between the full spec and its example
 SMALL: dict[str, dict[str, Any]] = {

@@ -237,7 +237,7 @@ def _series(plan: Plan, run: Run, outcome: dict[str, Any]) -> pd.DataFrame | Non
     frame = outcome.get("series")
     if frame is None:
         return None
-    # parameters stay in runs.parquet (join on run_id): a metric may share a parameter's name (firms)
+    # parameters stay in runs.parquet (join on run_id): a metric could share a parameter's name
     ids = pd.DataFrame({"run_id": [run.run_id] * len(frame), "scenario": [run.scenario] * len(frame)})
     return pd.concat([ids, frame], axis=1)
 

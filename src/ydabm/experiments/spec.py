@@ -221,8 +221,8 @@ def _build(spec: SweepSpec, base: Path | None, source: str | None) -> Plan:
 def metric_column(metric: str, rule: str) -> str:
     """Column name of a kept value: ``similarity_manufacturing``, ``similarity_manufacturing_mean_last8``.
 
-    A final value keeps the metric's own name, except when a parameter has that name (``firms``):
-    then it is ``firms_final``, so parameter and metric columns never collide.
+    A final value keeps the metric's own name, except when a parameter or an id column has that name:
+    then it is ``<metric>_final``, so parameter and metric columns never collide.
     """
     if rule == "final":
         return f"{metric}_final" if metric in BY_NAME or metric in ID_COLUMNS else metric

@@ -101,35 +101,52 @@ def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
     return kept * scale
 
 
+#: relative excess demand at which the goods market counts as cleared
+CLEARING_TOLERANCE = 1e-9
+
+
 @dataclass
 class GoodsOutcome:
     """Result of clearing the goods market for one quarter.
 
     Attributes:
-        price: (F,) factory-gate price of each firm.
+        price: (F,) factory-gate price of each firm (its markup price, or the higher price at which
+            its demand equals what it can produce).
         revenue: (F,) sales revenue, yuan.
         quantity: (F,) quantity shipped (produced), including what melts in transit.
+        notional: (F,) demand the firm would have met at its markup price (Clower's notional
+            demand): what it learns its expectations from.
+        access: (C, S) market access MA of each city-sector: revenue per unit of p^(1 - sigma).
         price_index: (C, S) CES price index P_js.
         flows: (S, C, C) spending of city j on sector-s goods from city i, yuan.
         spending: (C, S) spending actually allocated (after rerouting), yuan.
+        residual: largest relative excess demand left, max_f (demand_f / max_output_f - 1)^+.
+        rounds: rounds the price fixed point took.
     """
 
     price: np.ndarray
     revenue: np.ndarray
     quantity: np.ndarray
+    notional: np.ndarray
+    access: np.ndarray
     price_index: np.ndarray
     flows: np.ndarray
     spending: np.ndarray
+    residual: float
+    rounds: int
 
 
 def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.ndarray,
                        elasticity: np.ndarray, weights: np.ndarray, spending: np.ndarray,
-                       iterations: int = 4, welfare: np.ndarray | None = None) -> GoodsOutcome:
-    """Clear all goods markets given firms' prices, capacities and cities' spending.
+                       welfare: np.ndarray | None = None, tolerance: float = CLEARING_TOLERANCE,
+                       max_rounds: int = 10_000) -> GoodsOutcome:
+    """Clear all goods markets given firms' markup prices, what they can produce and cities' spending.
 
-    Firms price at their markup price ``base_price``; a firm whose demand exceeds what it can
-    produce (``max_output``) raises its price to the level at which demand equals capacity,
-    p = (MA / q_max)^(1 / sigma), and the price indices are recomputed (a few fixed-point rounds).
+    Each firm charges the higher of its markup price and the price at which its CES demand equals
+    what it can produce, p_f = max(p_markup, (MA_f / q_max)^(1 / sigma)), MA_f being its market
+    access (which rises with the other firms' prices). The map is monotone, so iterating it from the
+    markup prices climbs to its least fixed point; rounds continue until no firm's demand exceeds
+    what it can produce by more than ``tolerance`` (relative), and the residual is reported.
 
     Args:
         base_price: (F,) markup price of each firm.
@@ -138,33 +155,37 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         elasticity: (S,) sigma_s.
         weights: (S, C, C) (T D)^(1 - sigma), with D the protection wedge (:func:`protection_wedge`).
         spending: (C, S) E_js, yuan.
-        iterations: rounds of scarcity pricing.
         welfare: (S, C, C) :func:`welfare_weights` when there is a wedge; None when D = 1.
+        tolerance: largest relative excess demand accepted.
+        max_rounds: cap on rounds (reached only if the tolerance is unattainable; see ``residual``).
     """
     cities, sectors = spending.shape
-    sector = cell % sectors
-    sigma = elasticity[sector]
+    sigma = elasticity[cell % sectors]
     # a firm that can produce nothing this quarter (no staff yet) is out of the market: p = inf
     selling = max_output > 0
+    room = np.where(selling, max_output, 1.0)
     price = np.where(selling, base_price.astype(float), np.inf)
-    for _ in range(iterations + 1):
+    rounds = 0
+    while True:
         phi, access, spent = _aggregate(price, sigma, cell, weights, spending, cities, sectors)
-        demand = price ** (-sigma) * access.ravel()[cell]
-        short = demand > max_output * (1 + 1e-9)
-        if not short.any():
+        reach = access.ravel()[cell]
+        excess = np.where(selling, price ** (-sigma) * reach / room - 1.0, 0.0)
+        residual = float(max(excess.max(initial=0.0), 0.0))
+        if residual <= tolerance or rounds >= max_rounds:
             break
-        scarce = (access.ravel()[cell] / np.where(selling, max_output, 1.0)) ** (1.0 / sigma)
-        price = np.where(short, np.maximum(price, scarce), price)
-    phi, access, spent = _aggregate(price, sigma, cell, weights, spending, cities, sectors)
-    revenue = price ** (1.0 - sigma) * access.ravel()[cell]
+        # every firm moves to the price that clears its own market at the current access
+        price = np.where(selling, np.maximum(base_price, (reach / room) ** (1.0 / sigma)), np.inf)
+        rounds += 1
+    revenue = np.where(selling, price ** (1.0 - sigma) * reach, 0.0)
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
+    notional = base_price ** (-sigma) * reach
     varieties = np.bincount(cell, price ** (1.0 - sigma), minlength=cities * sectors).reshape(cities, sectors)
-    price = np.where(selling, price, base_price)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(phi > 0, spent / phi, 0.0)
     price_index = welfare_price_index(varieties, phi, welfare, elasticity)
     flows = weights * varieties.T[:, :, None] * per_unit.T[:, None, :]
-    return GoodsOutcome(price, revenue, quantity, price_index, flows, spent)
+    return GoodsOutcome(np.where(selling, price, base_price), revenue, quantity, notional, access, price_index,
+                        flows, spent, residual, rounds)
 
 
 def _aggregate(price, sigma, cell, weights, spending, cities, sectors):

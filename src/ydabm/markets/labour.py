@@ -6,6 +6,8 @@ Pissarides 2001); wages follow a wage Phillips curve in the excess demand for la
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -25,12 +27,12 @@ def update_wages(wages: np.ndarray, demand: np.ndarray, supply: np.ndarray, natu
                  speed: float) -> np.ndarray:
     """Wage Phillips curve: w' = w * exp(speed * ((D - S) / S + u_n)).
 
-    Wages are stable when labour demand falls short of the labour force by the natural
-    unemployment rate u_n; they rise in tight markets and fall in slack ones.
+    Wages are stable when labour demand (staff plus unfilled vacancies) falls short of the labour
+    force by the natural unemployment rate u_n; they rise in tight markets and fall in slack ones.
 
     Args:
         wages: current wage per market.
-        demand: workers firms want (employed plus vacancies) per market.
+        demand: workers firms want (employed plus unfilled vacancies) per market.
         supply: labour force (employed plus unemployed) per market.
         natural_rate: u_n.
         speed: adjustment speed per quarter.
@@ -120,3 +122,120 @@ def assign_to_slots(owner_weights: np.ndarray, owners: np.ndarray, hires: int,
     """
     slots = np.repeat(owners, owner_weights)
     return rng.choice(slots, size=hires, replace=False)
+
+
+def whole_staff(desired: np.ndarray, carry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whole staff plans by error diffusion: plan = floor(d + carry), carry' = d + carry - plan.
+
+    Each firm carries its rounding error into the next quarter, so over time its staff averages its
+    real-valued plan (no firm is kept permanently over- or under-staffed by rounding); carries start
+    uniform on [0, 1), so across firms the plan is also unbiased each quarter (E[plan] = d).
+
+    Returns:
+        (whole plans, new carries in [0, 1)).
+    """
+    total = desired + carry
+    plan = np.floor(total)
+    return plan.astype(np.int64), (total - plan).astype(carry.dtype)
+
+
+def jobs_of(employer: np.ndarray, skill: np.ndarray, firms: int, classes: int) -> np.ndarray:
+    """(F, K) jobs held by the workers with ``employer`` (>= 0) and ``skill``, by firm and class."""
+    job = employer.astype(np.int64) * classes + skill
+    return np.bincount(job, minlength=firms * classes).reshape(firms, classes).astype(np.int32)
+
+
+@dataclass(frozen=True)
+class Hiring:
+    """Outcome of one quarter's labour market.
+
+    Attributes:
+        employer: (N,) new employer of every worker (-1 unemployed).
+        employees: (F, K) new staff by firm and class.
+        wages: (C, K) wages after the Phillips-curve adjustment, yuan per agent per quarter.
+        understaffed: (F,) firms left with unfilled vacancies.
+        carry: (F, K) rounding carries for next quarter.
+        separations, layoffs, hires: worker counts this quarter.
+    """
+
+    employer: np.ndarray
+    employees: np.ndarray
+    wages: np.ndarray
+    understaffed: np.ndarray
+    carry: np.ndarray
+    separations: int
+    layoffs: int
+    hires: int
+
+
+def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndarray,
+                        employees: np.ndarray, firm_city: np.ndarray, desired: np.ndarray,
+                        carry: np.ndarray, labour_force: np.ndarray, wages: np.ndarray, separation_rate: float,
+                        matching_efficiency: float, natural_rate: float, wage_adjustment: float,
+                        rng: np.random.Generator) -> Hiring:
+    """Separations, layoffs, matching and wages in every city-class labour market.
+
+    Order: a share ``separation_rate`` of jobs ends at random; firms with more staff of a class than
+    their (unbiasedly rounded) plan lay off the excess at random; job seekers and vacancies of each
+    city-class market meet through :func:`matches`, each seeker and each vacancy equally likely;
+    wages move with the market's excess demand for labour (:func:`update_wages`).
+
+    Args:
+        employer: (N,) firm row of each worker, -1 if unemployed (not modified).
+        skill: (N,) class of each worker.
+        market: (N,) city * K + class of each worker.
+        employees: (F, K) staff by firm and class (not modified).
+        firm_city: (F,) city of each firm row.
+        desired: (F, K) planned staff (real numbers; 0 for dead rows).
+        carry: (F, K) each firm's rounding carry (:func:`whole_staff`).
+        labour_force: (C, K) workers by city and class.
+        wages: (C, K) current wages.
+        rng: the model's generator.
+    """
+    cities, classes = labour_force.shape
+    firms = employees.shape[0]
+    employer = employer.copy()
+    staff = employees.copy()
+    drawn = bernoulli_rows(employer.size, separation_rate, rng)
+    separated = drawn[employer[drawn] >= 0]
+    staff -= jobs_of(employer[separated], skill[separated], firms, classes)
+    employer[separated] = -1
+    plan, carry = whole_staff(desired, carry)
+    excess = np.maximum(staff - plan, 0)
+    # only workers of firms overstaffed in some class can be laid off (employer -1 maps to False)
+    employed = np.flatnonzero(np.append(excess.any(axis=1), False)[employer])
+    job = employer[employed].astype(np.int64) * classes + skill[employed]
+    overstaffed = excess.ravel()[job] > 0
+    fired = employed[overstaffed][pick_per_group(job[overstaffed], excess.ravel(), rng)]
+    staff -= jobs_of(employer[fired], skill[fired], firms, classes)
+    employer[fired] = -1
+    vacancies = np.maximum(plan - staff, 0)
+    hired, owner = _match(employer, market, vacancies, firm_city, cities * classes, classes,
+                          matching_efficiency, rng)
+    employer[hired] = owner
+    staff += jobs_of(owner, skill[hired], firms, classes)
+    demand = np.bincount((firm_city.astype(np.int64)[:, None] * classes + np.arange(classes)).ravel(),
+                         staff.ravel(), minlength=cities * classes)
+    new_wages = update_wages(wages.ravel(), demand, labour_force.ravel(), natural_rate,
+                             wage_adjustment).reshape(cities, classes)
+    return Hiring(employer, staff, new_wages, (plan > staff).any(axis=1), carry, int(separated.size), int(fired.size),
+                  int(hired.size))
+
+
+def _match(employer, market, vacancies, firm_city, markets, classes, efficiency, rng):
+    """Rows of the hired seekers and their new employers."""
+    seekers = np.flatnonzero(employer < 0)
+    seeker_market = market[seekers]
+    firm_market = firm_city.astype(np.int64)[:, None] * classes + np.arange(classes)
+    open_total = np.bincount(firm_market.ravel(), vacancies.ravel(), minlength=markets)
+    hires = matches(np.bincount(seeker_market, minlength=markets), open_total, efficiency)
+    if hires.sum() == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    slot_owner = np.repeat(np.repeat(np.arange(vacancies.shape[0]), classes), vacancies.ravel())
+    slot_market = np.repeat(firm_market.ravel(), vacancies.ravel())
+    take_slot = pick_per_group(slot_market, hires, rng)
+    take_seeker = pick_per_group(seeker_market, hires, rng)
+    # stable sorts of small non-negative integers (market ids < 2^16) are radix sorts
+    slots = np.flatnonzero(take_slot)[np.argsort(slot_market[take_slot].astype(np.uint16), kind="stable")]
+    hired = seekers[take_seeker][np.argsort(seeker_market[take_seeker].astype(np.uint16), kind="stable")]
+    return hired, slot_owner[slots]

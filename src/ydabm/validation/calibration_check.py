@@ -26,7 +26,7 @@ from ..params import ParameterError
 from ..run import provenance, simulate
 from ..scenarios import load_scenario
 
-SCALE = {"people_per_agent": 5000.0, "firms": 2500}
+SCALE = {"people_per_agent": 5000.0}
 YEARS = 20
 SEED = 20261128
 OUT = Path("results/validation/calibration")
@@ -146,8 +146,8 @@ def check_calibration(overrides: dict[str, Any] | None = None, years: int = YEAR
         raise ParameterError(f"--years: {years} is out of range; allowed [1, 100]")
     scenario = load_scenario("baseline")
     params = scenario.params({**SCALE, **(overrides or {})})
-    if params.get("geography", "yrd") != "yrd":
-        raise ParameterError(f"geography: the calibration check needs 'yrd', got {params['geography']!r}")
+    if params.get("world", "yrd") != "yrd":
+        raise ParameterError(f"world: the calibration check needs 'yrd', got {params['world']!r}")
     steps = years * QUARTERS_PER_YEAR
     start = time.perf_counter()
     result = simulate(params, steps, seed, scenario.policies())

@@ -57,11 +57,11 @@ ABM_BURN_IN = 40                   # quarters of each agent-based run, λ frozen
 ABM_AVERAGED_SHARE = 0.5           # the gaps are averaged over this last share of the quarters
 # The agent-based short run with firm counts held at their free-entry level. The t = 0 economy of the
 # core_periphery scenario is already a zero-profit state with firms in proportion to workers (F = 1/σ,
-# firm_count_elasticity = 1), which is Krugman's free-entry count for every λ; entry is switched off
-# and exit delayed beyond the run so that identical firms do not enter or leave en bloc on margins of
+# firm_count_elasticity = 1), which is Krugman's free-entry count for every λ; entry and the exit
+# hazard are switched off (exit_rate = 0: entry replaces a multiple of it) and loss-driven exit delayed beyond the run so that identical firms do not enter or leave en bloc on margins of
 # a tenth of a percent; few, large firms (ABM_MANUFACTURING_FIRMS, a few hundred workers each) keep
 # the integer staff plans fine-grained; wages adjust at 0.4 a quarter instead of 0.15.
-ABM_SHORT_RUN = {"entry_rate": 0.0, "exit_after": 40, "people_per_agent": 100.0, "wage_adjustment": 0.4}
+ABM_SHORT_RUN = {"exit_rate": 0.0, "exit_after": 40, "people_per_agent": 100.0, "wage_adjustment": 0.4}
 ABM_MANUFACTURING_FIRMS = 20       # so that 20 λ firms, a whole number on the λ grid, start in city 0
 # Whether abm_break and abm_sustain (earnings gap) count towards ``passed``: they are within 5 % for
 # σ = 5, μ = 0.4 and σ = 4, μ = 0.3 at the default burn-in (docs/validation.md); the income-gap
@@ -362,11 +362,13 @@ def abm_short_run_gaps(trade_cost: float, share: float, mu: float, sectors_file:
     from ..scenarios import load_scenario
 
     firms = int(np.ceil(ABM_MANUFACTURING_FIRMS / mu))       # a share μ of the firms are manufacturers
-    params = load_scenario(SCENARIO).params({**ABM_SHORT_RUN, "firms": firms, "trade_cost": trade_cost,
+    workers = build_geography("two_city").population.sum() / ABM_SHORT_RUN["people_per_agent"]
+    params = load_scenario(SCENARIO).params({**ABM_SHORT_RUN, "workers_per_firm": workers / firms,
+                                             "trade_cost": trade_cost,
                                              "initial_core_share": share, "agriculture_share": 1.0 - mu,
                                              "sectors_file": sectors_file})
     model = YRDModel(**params, rng=seed)
-    model.mobility_frozen = True
+    model.levers.mobility_frozen = True
     first = quarters - max(1, int(round(ABM_AVERAGED_SHARE * quarters)))
     gaps = []
     for quarter in range(quarters):
@@ -379,7 +381,7 @@ def abm_short_run_gaps(trade_cost: float, share: float, mu: float, sectors_file:
 
 def _earnings_gap(model) -> float:
     """log(v_0/P_0) − log(v_1/P_1), v = manufacturing revenue per employed manufacturing worker."""
-    firms = model.firms_table
+    firms = model.firms
     making = firms.alive & model.sectors.manufacturing[firms.sector]
     revenue = np.bincount(firms.city[making], firms.revenue[making], minlength=2)
     workers = np.bincount(firms.city[making], firms.employees[making].sum(axis=1), minlength=2)

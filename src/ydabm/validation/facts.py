@@ -31,7 +31,7 @@ from ..geography import build_geography
 from ..policies import Liberalisation
 from ..run import RunResult, simulate
 
-SCALE = {"people_per_agent": 10000, "firms": 1500}
+SCALE = {"people_per_agent": 10000}
 SEEDS = (1, 2, 3, 4, 5)
 QUARTERS = 24
 WINDOW = 8

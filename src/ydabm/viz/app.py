@@ -39,7 +39,7 @@ SLIDER_STEPS = 100  # a float lever moves in steps of 1/100 of its declared rang
 
 def yrd_scenarios() -> list[str]:
     """Names of the scenarios set in the 41 YRD cities (the synthetic geographies have no map)."""
-    return [s.name for s in list_scenarios() if s.params()["geography"] == "yrd"]
+    return [s.name for s in list_scenarios() if s.params()["world"] == "yrd"]
 
 
 def slider(param: Param, low: float | None = None, high: float | None = None, step: float | None = None) -> dict[str, Any]:
@@ -110,10 +110,10 @@ def RunSummary(model: AppModel):
     params = model.params
     solara.Text(f"Scenario {model.scenario_name}: {model.scenario_description}", style={"font-weight": "600"})
     solara.Text(
-        f"{quarter_label(model)} (step {model.steps}) · barrier {model.barrier:.2f} (set {params['barrier']:.2f}) · "
-        f"specialization {params['specialization']:.2f} · seed {model.seed} · "
-        f"{params[SCALE]:,.0f} people per agent: {model.workers.count:,} worker agents, "
-        f"{model.firms_table.count:,} firms",
+        f"{quarter_label(model)} (step {model.steps}) · barrier {model.levers.barrier:.2f} (set {params.barrier:.2f}) · "
+        f"specialization {params.specialization:.2f} · seed {model.seed} · "
+        f"{getattr(params, SCALE):,.0f} people per agent: {model.workers.count:,} worker agents, "
+        f"{model.firms.count:,} firms",
         classes=["ydabm-summary"],
     )
 

@@ -31,7 +31,7 @@ def employment(model: YRDModel) -> np.ndarray:
 
 def calendar(model: YRDModel, steps: np.ndarray) -> np.ndarray:
     """Calendar time (year + quarter / 4) of step numbers."""
-    return model.start_year + np.asarray(steps, dtype=float) / 4
+    return model.params.start_year + np.asarray(steps, dtype=float) / 4
 
 
 def quarter_label(model: YRDModel) -> str:

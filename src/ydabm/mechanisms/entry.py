@@ -1,0 +1,138 @@
+"""Firm demography: exit and entry (Melitz 2003, with a calibrated free-entry margin).
+
+* Exit. A firm whose losses have lasted ``exit_after`` quarters exits unless a government keeps it
+  alive. Real enterprises also face an exogenous exit hazard ``exit_rate`` per quarter (Melitz's
+  delta); a firm agent stands for k enterprises (:func:`enterprises_per_firm`) whose independent
+  exits average out inside it, so the agent exits by the hazard with probability exit_rate / k,
+  which gives a city-sector's mass flow the variance of k independent enterprises (at one agent
+  per enterprise, k = 1, it is Melitz's hazard itself).
+* Entry. Each quarter a city-sector has a pool of potential entrants, ``entry_pool`` times its 2020
+  firm count (the local would-be founders). Each enters with a logit probability in the margin it
+  expects (a firm with the cell's mean draw, selling into the cell's market access at its markup
+  price, plus the entry subsidy of a targeted sector) above the 2020 free-entry margin, shifted so
+  that at the 2020 margin the expected entrants equal the cell's replacement flow R (the firms that
+  left it, averaged over about a year): entrants = Poisson(pool * logistic(response * (expected -
+  required) + logit(R / pool))). So at 2020 margins entry replaces exits whatever their cause, a more
+  profitable (or emptied) market draws up to its whole pool, and entry can never exceed the pool.
+* An entrant draws its productivity from the 2020 distribution of its city-sector: lognormal around
+  the city-sector's productivity, truncated below at the 2020 zero-profit cutoff (Melitz's entry
+  draw, with the cutoff held at its calibrated value), prices at its markup and expects the demand
+  it would meet at that price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+
+#: employees per legal unit of the secondary and tertiary sectors, China's 2018 economic census
+#: (383.2 million employees in 21.79 million legal units)
+EMPLOYEES_PER_ENTERPRISE = 17.6
+
+
+def enterprises_per_firm(people_per_agent: float, workers_per_firm: float) -> float:
+    """Real enterprises one firm agent stands for: the people it employs over an enterprise's staff."""
+    return people_per_agent * workers_per_firm / EMPLOYEES_PER_ENTERPRISE
+
+
+def agent_hazard(exit_rate: float, enterprises: float) -> float:
+    """Exogenous exit probability of a firm agent standing for ``enterprises`` enterprises."""
+    return exit_rate / max(enterprises, 1.0)
+
+
+@dataclass(frozen=True)
+class Entrants:
+    """New firms of the quarter (one element per entrant).
+
+    Attributes:
+        city, sector: location and industry.
+        log_draw: log of the idiosyncratic productivity draw.
+    """
+
+    city: np.ndarray
+    sector: np.ndarray
+    log_draw: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return int(self.city.size)
+
+
+def exits(alive: np.ndarray, failing: np.ndarray, draws: np.ndarray, exit_rate: float) -> np.ndarray:
+    """(F,) firms that exit: the failing ones and those struck by the exogenous hazard."""
+    return alive & (failing | (draws < exit_rate))
+
+
+def entry_intensity(pool: np.ndarray, replacement: np.ndarray, margin: np.ndarray, required: np.ndarray,
+                    response: float) -> np.ndarray:
+    """(C, S) expected entrants: pool * logistic(response * (margin - required) + logit(R / pool)).
+
+    Args:
+        pool: (C, S) potential entrants per quarter.
+        replacement: (C, S) entrants wanted at the free-entry margin (R < pool).
+        margin: (C, S) margin an entrant expects.
+        required: (C, S) free-entry margin (2020).
+        response: logit sensitivity to the margin gap.
+    """
+    share = np.clip(replacement / pool, 1e-9, 1 - 1e-9)
+    index = np.clip(response * (margin - required) + np.log(share / (1 - share)), -50.0, 50.0)
+    return pool / (1.0 + np.exp(-index))
+
+
+def truncated_normal(lower: np.ndarray, spread: float, uniforms: np.ndarray) -> np.ndarray:
+    """Draws of N(0, spread^2) conditional on being at least ``lower`` (inverse CDF)."""
+    if spread <= 0:
+        return np.zeros_like(uniforms)
+    floor = ndtr(lower / spread)
+    return spread * ndtri(floor + uniforms * (1.0 - floor))
+
+
+def draw_entrants(intensity: np.ndarray, cutoff: np.ndarray, spread: float,
+                  rng: np.random.Generator) -> Entrants:
+    """Poisson entrants per city-sector and their productivity draws above the cell's cutoff.
+
+    Args:
+        intensity: (C, S) expected entrants (:func:`entry_intensity`).
+        cutoff: (C, S) lower bound of the log productivity draw (2020 zero-profit cutoff).
+        spread: standard deviation of log productivity.
+        rng: the model's generator.
+    """
+    counts = rng.poisson(intensity)
+    cell = np.repeat(np.arange(counts.size), counts.ravel())
+    city, sector = np.divmod(cell, counts.shape[1])
+    return Entrants(city, sector, truncated_normal(cutoff.ravel()[cell], spread, rng.random(cell.size)))
+
+
+def zero_profit_cutoff(threshold: np.ndarray, elasticity: np.ndarray, spread: float) -> np.ndarray:
+    """Log productivity a below which a firm's variable profit misses its overhead (large cell).
+
+    A firm's revenue relative to its cell's mean is z^(sigma-1) / E[z^(sigma-1) | log z >= a]; it
+    breaks even when that ratio equals ``threshold`` (overhead over the margin on revenue). With
+    log z ~ N(0, s^2) truncated at a, E[z^(sigma-1)] = exp(((sigma-1) s)^2 / 2) *
+    Phi((sigma-1) s - a / s) / Phi(-a / s). Solved by bisection.
+
+    Args:
+        threshold: (...) break-even revenue relative to the mean (> 0).
+        elasticity: (...) sigma.
+        spread: s.
+    """
+    if spread <= 0:
+        return np.full(np.shape(threshold), -np.inf)
+    k = elasticity - 1.0
+    low = np.full(np.shape(threshold), -8.0 * spread)
+    high = np.full(np.shape(threshold), 4.0 * spread)
+
+    def gap(a):
+        mean = np.exp((k * spread) ** 2 / 2) * ndtr(k * spread - a / spread) / np.maximum(ndtr(-a / spread), 1e-300)
+        return k * a - np.log(threshold * mean)
+
+    for _ in range(80):
+        mid = 0.5 * (low + high)
+        below = gap(mid) < 0
+        low = np.where(below, mid, low)
+        high = np.where(below, high, mid)
+    # a cutoff at the lower end means no firm of the cell loses money: no truncation
+    return np.where(low <= -8.0 * spread + 1e-9, -np.inf, 0.5 * (low + high))
