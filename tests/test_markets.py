@@ -106,11 +106,11 @@ def test_matches_follow_the_matching_function():
 def test_wages_stable_at_natural_rate_and_rise_when_tight():
     wages = np.array([10.0, 10.0, 10.0])
     supply = np.array([100.0, 100.0, 100.0])
-    demand = np.array([95.0, 110.0, 80.0])
-    new = labour.update_wages(wages, demand, supply, natural_rate=0.05, speed=0.5)
+    employed = np.array([95.0, 98.0, 80.0])          # unemployment 5 %, 2 %, 20 %
+    new = labour.update_wages(wages, employed, supply, natural_rate=0.05, speed=0.5)
     assert new[0] == pytest.approx(10.0)
-    assert new[1] == pytest.approx(10.0 * np.exp(0.5 * 0.15))
-    assert new[2] < 10.0
+    assert new[1] == pytest.approx(10.0 * np.exp(0.5 * 0.03))
+    assert new[2] == pytest.approx(10.0 * np.exp(0.5 * -0.15))
     assert labour.update_wages(wages[:1], np.array([5.0]), np.array([0.0]), 0.05, 0.5)[0] == 10.0
 
 

@@ -115,21 +115,11 @@ class YRDModel(mesa.Model):
         self.apply_moves(moves)
 
         # 6. Firms plan: markup prices, expected notional demand, capacity, desired staff
-        targeted = self.targeted_firms()
-        plan = planning.plan_production(
-            f.alive, self.effective_productivity(), self.unit_labour_cost(), s.elasticity[f.sector],
-            s.capital_intensity[f.sector], f.overhead, f.capacity, f.expected_demand, f.notional,
-            self.staffed_output(), f.understaffed, planning.capacity_goal(p.target_utilization, p.capacity_subsidy, targeted),
-            self.investment_tide()[f.sector], self.fundamentals.skill_mix[f.sector],
-            self.labour_force[f.city], p.demand_expectation, p.depreciation, p.investment_speed,
-            p.capacity_subsidy * targeted)
+        plan = self.plan_production()
         f.apply_plan(plan)
 
         # 7. Labour market: separations and layoffs, matching, wages
-        hiring = labour.clear_labour_market(
-            w.employer, w.skill, w.market, f.employees, f.city, plan.desired_staff, f.rounding, self.labour_force,
-            self.wages, p.separation_rate, p.matching_efficiency, p.natural_unemployment,
-            p.wage_adjustment, self.rng)
+        hiring = self.clear_labour_market(plan)
         self.apply_hiring(hiring)
 
         # 8. Goods market: CES demand over the network; prices clear it to a tolerance
@@ -137,15 +127,8 @@ class YRDModel(mesa.Model):
         f.apply_sales(sales)
 
         # 9. Accounts: wages, profits, taxes, subsidies, soft-budget support, budgets, spending
-        young = targeted & (f.age < 4)
-        books = accounts.settle(
-            f.alive, f.city, f.revenue, f.employees, self.capital_value(), plan.investment,
-            plan.capacity_support, p.entry_subsidy * young * f.revenue, targeted, f.loss_streak,
-            self.rng.random(f.size), self.wages, self.employed_table(), self.labour_force, self.budgets,
-            self.savings, lev.saving_rate, lev.dissaving_share, depreciation=p.depreciation,
-            profit_tax=p.profit_tax, income_tax=p.income_tax, unemployment_benefit=p.unemployment_benefit,
-            public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
-            exit_after=p.exit_after)
+        books = self.settle_accounts(plan.investment, plan.capacity_support, self.rng.random(f.size),
+                                     lev.saving_rate, lev.dissaving_share)
         self.apply_accounts(books)
 
         # 10. Metrics
@@ -271,16 +254,11 @@ class YRDModel(mesa.Model):
         self.digital = np.ones((cities, s.count))
         self.cpi0 = fund.consumer_price
         self.firms.apply_sales(self.clear_goods_market())
-        targeted = self.targeted_firms()
-        books = accounts.settle(
-            self.firms.alive, self.firms.city, self.firms.revenue, self.firms.employees, self.capital_value(),
-            np.zeros(self.firms.size), np.zeros(self.firms.size), p.entry_subsidy * (targeted & (self.firms.age < 4)) * self.firms.revenue,
-            targeted, self.firms.loss_streak, np.ones(self.firms.size), self.wages, self.employed_table(),
-            self.labour_force, self.budgets, self.savings, 0.0, 0.0, depreciation=p.depreciation,
-            profit_tax=p.profit_tax, income_tax=p.income_tax, unemployment_benefit=p.unemployment_benefit,
-            public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
-            exit_after=p.exit_after)
+        self.firms.notional[rows] = quantity     # 2020 demand at the markup price is the calibrated demand
+        none = np.zeros(self.firms.size)
+        books = self.settle_accounts(none, none, np.ones(self.firms.size), 0.0, 0.0)
         self.apply_accounts(books)
+        self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books; no history
         # 2020 is a free-entry equilibrium: entry replaces exits at each city-sector's 2020 margin
         self.required_margin = self.expected_margin()
         self.failing = np.zeros(self.firms.size, dtype=bool)
@@ -389,6 +367,42 @@ class YRDModel(mesa.Model):
         governments draws little excess investment, one promoted by all draws a tide."""
         return 1 + self.params.investment_herding * self.targets.mean(axis=0) ** 2
 
+    # ------------------------------------------------------------------ phases with many inputs
+    def plan_production(self) -> planning.Plan:
+        """Every firm's plan for the quarter (:func:`ydabm.mechanisms.planning.plan_production`)."""
+        p, f, s = self.params, self.firms, self.sectors
+        targeted = self.targeted_firms()
+        return planning.plan_production(
+            f.alive, self.effective_productivity(), self.unit_labour_cost(), s.elasticity[f.sector],
+            s.capital_intensity[f.sector], f.overhead, f.capacity, f.expected_demand, f.notional,
+            self.staffed_output(), f.understaffed,
+            planning.capacity_goal(p.target_utilization, p.capacity_subsidy, targeted),
+            self.investment_tide()[f.sector], self.fundamentals.skill_mix[f.sector],
+            self.labour_force[f.city], p.demand_expectation, p.depreciation, p.investment_speed,
+            p.capacity_subsidy * targeted)
+
+    def clear_labour_market(self, plan: planning.Plan) -> labour.Hiring:
+        """This quarter's labour market (:func:`ydabm.markets.labour.clear_labour_market`)."""
+        p, f, w = self.params, self.firms, self.workers
+        return labour.clear_labour_market(
+            w.employer, w.skill, w.market, f.employees, f.city, plan.desired_staff, f.rounding,
+            self.labour_force, self.wages, p.separation_rate, p.matching_efficiency,
+            p.natural_unemployment, p.wage_adjustment, self.rng)
+
+    def settle_accounts(self, investment: np.ndarray, capacity_support: np.ndarray, support_draws: np.ndarray,
+                        saving_rate: float, dissaving_share: float) -> accounts.Accounts:
+        """This quarter's accounts (:func:`ydabm.mechanisms.accounts.settle`)."""
+        p, f = self.params, self.firms
+        targeted = self.targeted_firms()
+        return accounts.settle(
+            f.alive, f.city, f.revenue, f.employees, self.capital_value(), investment, capacity_support,
+            p.entry_subsidy * (targeted & (f.age < 4)) * f.revenue, targeted, f.loss_streak, support_draws,
+            self.wages, self.staff_table(), self.labour_force, self.budgets, self.savings, saving_rate,
+            dissaving_share, depreciation=p.depreciation, profit_tax=p.profit_tax, income_tax=p.income_tax,
+            unemployment_benefit=p.unemployment_benefit,
+            public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
+            exit_after=p.exit_after)
+
     # ------------------------------------------------------------------ applying phase results
     def apply_hiring(self, hiring: labour.Hiring) -> None:
         self.workers.employer = hiring.employer
@@ -426,6 +440,9 @@ class YRDModel(mesa.Model):
         rows = np.flatnonzero(leaving)
         self.stranded = float(self.capital_value()[rows].sum())
         self.exits = rows.size
+        if rows.size == 0:
+            self.exit_flow = 0.75 * self.exit_flow
+            return
         # exits per city-sector, averaged over about a year (the entry pool's replacement flow)
         gone = np.bincount(f.cell[rows], minlength=self.exit_flow.size).reshape(self.exit_flow.shape)
         self.exit_flow = 0.75 * self.exit_flow + 0.25 * gone
@@ -516,10 +533,6 @@ class YRDModel(mesa.Model):
         f = self.firms
         cities = self.geography.count
         return np.stack([np.bincount(f.city, f.employees[:, k], minlength=cities) for k in range(CLASSES)], axis=1)
-
-    def employed_table(self) -> np.ndarray:
-        """(C, 3) employed agents by city and class, counted on the worker side."""
-        return self.workers.table(self.geography.count, self.workers.employed)
 
     def employment_by_sector(self) -> np.ndarray:
         f = self.firms

@@ -101,8 +101,10 @@ def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
     return kept * scale
 
 
-#: relative excess demand at which the goods market counts as cleared
+#: relative demand gap at which the goods market counts as cleared
 CLEARING_TOLERANCE = 1e-9
+#: past rounds that Anderson mixing combines
+ANDERSON_MEMORY = 5
 
 
 @dataclass
@@ -144,9 +146,12 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
 
     Each firm charges the higher of its markup price and the price at which its CES demand equals
     what it can produce, p_f = max(p_markup, (MA_f / q_max)^(1 / sigma)), MA_f being its market
-    access (which rises with the other firms' prices). The map is monotone, so iterating it from the
-    markup prices climbs to its least fixed point; rounds continue until no firm's demand exceeds
-    what it can produce by more than ``tolerance`` (relative), and the residual is reported.
+    access (which rises with the other firms' prices). The prices solve this fixed point, p = T(p):
+    T is monotone, so iterating it from the markup prices climbs to its least fixed point; the
+    iteration is accelerated by Anderson mixing on log prices (Walker & Ni 2011), with the markup
+    price as floor, and stops when every firm's demand is within ``tolerance`` (relative) of what
+    the fixed point asks: equal to what it can produce if it prices above its markup, at most that
+    if it prices at its markup. The residual and the rounds are reported.
 
     Args:
         base_price: (F,) markup price of each firm.
@@ -156,7 +161,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         weights: (S, C, C) (T D)^(1 - sigma), with D the protection wedge (:func:`protection_wedge`).
         spending: (C, S) E_js, yuan.
         welfare: (S, C, C) :func:`welfare_weights` when there is a wedge; None when D = 1.
-        tolerance: largest relative excess demand accepted.
+        tolerance: largest relative demand gap accepted.
         max_rounds: cap on rounds (reached only if the tolerance is unattainable; see ``residual``).
     """
     cities, sectors = spending.shape
@@ -164,17 +169,41 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     # a firm that can produce nothing this quarter (no staff yet) is out of the market: p = inf
     selling = max_output > 0
     room = np.where(selling, max_output, 1.0)
-    price = np.where(selling, base_price.astype(float), np.inf)
-    rounds = 0
-    while True:
+    floor = np.log(np.where(selling, base_price, 1.0).astype(float))
+    log_price, rounds = floor.copy(), 0
+    steps, changes = [], []                       # Anderson memory: differences of x and of g
+
+    def clearing(log_p):
+        price = np.where(selling, np.exp(log_p), np.inf)
         phi, access, spent = _aggregate(price, sigma, cell, weights, spending, cities, sectors)
         reach = access.ravel()[cell]
-        excess = np.where(selling, price ** (-sigma) * reach / room - 1.0, 0.0)
-        residual = float(max(excess.max(initial=0.0), 0.0))
+        target = np.where(selling, np.maximum(floor, (np.log(reach) - np.log(room)) / sigma), floor)
+        return price, phi, access, spent, reach, target - log_p
+
+    price, phi, access, spent, reach, gap = clearing(log_price)
+    while True:
+        residual = float(np.abs(sigma * gap).max(initial=0.0))
         if residual <= tolerance or rounds >= max_rounds:
             break
-        # every firm moves to the price that clears its own market at the current access
-        price = np.where(selling, np.maximum(base_price, (reach / room) ** (1.0 / sigma)), np.inf)
+        step = gap.copy()
+        if changes:
+            # least squares for the mixing weights by the normal equations (a k x k system, k <= 5)
+            gram = np.array([[a @ b for b in changes] for a in changes])
+            gram += np.eye(len(changes)) * 1e-14 * max(np.trace(gram), 1e-300)
+            mix = np.linalg.solve(gram, np.array([a @ gap for a in changes]))
+            for weight, dx, dg in zip(mix, steps, changes):
+                step -= weight * (dx + dg)
+        new = np.maximum(log_price + step, floor)
+        new_price, new_phi, new_access, new_spent, new_reach, new_gap = clearing(new)
+        if np.abs(sigma * new_gap).max(initial=0.0) > residual and changes:
+            # the mixed step went astray: restart the memory from a plain (monotone) step
+            steps, changes = [], []
+            new = np.maximum(log_price + gap, floor)
+            new_price, new_phi, new_access, new_spent, new_reach, new_gap = clearing(new)
+        steps.append(new - log_price)
+        changes.append(new_gap - gap)
+        del steps[:-ANDERSON_MEMORY], changes[:-ANDERSON_MEMORY]
+        log_price, price, phi, access, spent, reach, gap = new, new_price, new_phi, new_access, new_spent, new_reach, new_gap
         rounds += 1
     revenue = np.where(selling, price ** (1.0 - sigma) * reach, 0.0)
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)

@@ -1,7 +1,8 @@
 """Labour market: frictional matching per city and skill, wages that respond to tightness.
 
 Matching follows a Cobb-Douglas matching function M = min(U, V, m * U^0.5 * V^0.5) (Petrongolo &
-Pissarides 2001); wages follow a wage Phillips curve in the excess demand for labour.
+Pissarides 2001); wages follow a wage Phillips curve in the unemployment gap. Staff plans are real
+numbers made whole by error diffusion, so no firm is kept over- or under-staffed by rounding.
 """
 
 from __future__ import annotations
@@ -23,20 +24,22 @@ def matches(unemployed: np.ndarray, vacancies: np.ndarray, efficiency: float) ->
     return np.minimum(np.minimum(unemployed, vacancies), flow).astype(np.int64)
 
 
-def update_wages(wages: np.ndarray, demand: np.ndarray, supply: np.ndarray, natural_rate: float,
+def update_wages(wages: np.ndarray, employed: np.ndarray, supply: np.ndarray, natural_rate: float,
                  speed: float) -> np.ndarray:
-    """Wage Phillips curve: w' = w * exp(speed * ((D - S) / S + u_n)).
+    """Wage Phillips curve in the unemployment gap: w' = w * exp(speed * (u_n - u)), u = 1 - E / S.
 
-    Wages are stable when labour demand (staff plus unfilled vacancies) falls short of the labour
-    force by the natural unemployment rate u_n; they rise in tight markets and fall in slack ones.
+    Wages are stable when a market's unemployment rate is at the natural rate u_n; they rise when
+    unemployment is below it and fall when it is above (Phillips 1958; the wage curve of
+    Blanchflower & Oswald 1994). Excess demand for labour acts through the unemployment it absorbs.
 
     Args:
         wages: current wage per market.
-        demand: workers firms want (employed plus unfilled vacancies) per market.
-        supply: labour force (employed plus unemployed) per market.
+        employed: employed workers E per market (after this quarter's matching).
+        supply: labour force S (employed plus unemployed) per market.
         natural_rate: u_n.
         speed: adjustment speed per quarter.
     """
+    demand = employed
     with np.errstate(divide="ignore", invalid="ignore"):
         gap = np.where(supply > 0, (demand - supply) / supply + natural_rate, 0.0)
     # a market with no workers at all keeps its wage (it has no tightness to respond to)
@@ -178,7 +181,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     Order: a share ``separation_rate`` of jobs ends at random; firms with more staff of a class than
     their (unbiasedly rounded) plan lay off the excess at random; job seekers and vacancies of each
     city-class market meet through :func:`matches`, each seeker and each vacancy equally likely;
-    wages move with the market's excess demand for labour (:func:`update_wages`).
+    wages move with the market's unemployment gap (:func:`update_wages`).
 
     Args:
         employer: (N,) firm row of each worker, -1 if unemployed (not modified).
@@ -214,9 +217,9 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
                           matching_efficiency, rng)
     employer[hired] = owner
     staff += jobs_of(owner, skill[hired], firms, classes)
-    demand = np.bincount((firm_city.astype(np.int64)[:, None] * classes + np.arange(classes)).ravel(),
-                         staff.ravel(), minlength=cities * classes)
-    new_wages = update_wages(wages.ravel(), demand, labour_force.ravel(), natural_rate,
+    employed = np.bincount((firm_city.astype(np.int64)[:, None] * classes + np.arange(classes)).ravel(),
+                           staff.ravel(), minlength=cities * classes)
+    new_wages = update_wages(wages.ravel(), employed, labour_force.ravel(), natural_rate,
                              wage_adjustment).reshape(cities, classes)
     return Hiring(employer, staff, new_wages, (plan > staff).any(axis=1), carry, int(separated.size), int(fired.size),
                   int(hired.size))

@@ -193,4 +193,126 @@ def _racetrack(args) -> int:
     return 0 if check.passed else 1
 
 
-CHECKS = (_add_calibration, _add_core_periphery, _add_facts, _add_racetrack)
+def _add_convergence(checks) -> None:
+    from . import convergence as cv
+    levels = ", ".join(f"{m} {t:g}" + (" relative" if m in cv.RELATIVE else "") for m, t in cv.LEVEL_TOLERANCE.items())
+    parser = checks.add_parser(
+        "convergence", help="headline levels and lever effects vs people_per_agent (scale convergence)",
+        description="Run the baseline and the lever endpoints (" + ", ".join(
+            f"{k} {lo:g} vs {hi:g}" for k, (lo, hi) in cv.LEVERS.items()) + ") at each scale with the same "
+                    "seeds (matched comparisons), take each headline metric's mean over the last "
+                    f"{cv.WINDOW} quarters, and print its level and lever effects per scale (mean and standard "
+                    "error over seeds). Exit 1 unless, at the checked scale against the finest one, the levels "
+                    f"are within tolerance ({levels}) and every lever effect keeps its sign and is within "
+                    f"{cv.EFFECT_TOLERANCE:.0%} of its finest-scale size (effects within {cv.SIGNIFICANCE:g} "
+                    "standard errors of 0 at the finest scale are n.s., not scored).")
+    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    parser.add_argument("--seeds", type=int, default=cv.SEEDS, help=f"number of replicate seeds (default {cv.SEEDS})")
+    parser.add_argument("--seed", type=int, default=cv.ROOT_SEED,
+                        help=f"root seed of the replicates (default {cv.ROOT_SEED})")
+    parser.add_argument("--steps", type=int, default=cv.STEPS, help=f"quarters of each run (default {cv.STEPS})")
+    parser.add_argument("--scales", type=float, nargs="+", default=list(cv.SCALES), metavar="P",
+                        help="people per agent, one column each; the finest is the reference (default "
+                             + " ".join(f"{s:g}" for s in cv.SCALES) + ")")
+    parser.add_argument("--check-scale", type=float, default=None, metavar="P",
+                        help=f"scale checked against the finest (default {cv.DEFAULT_SCALE:g} if among --scales, "
+                             "else the coarsest)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="local processes (default: every core; 1 runs in this process)")
+    parser.add_argument("--out", type=Path, default=cv.OUT, help=f"output folder (default {cv.OUT})")
+    parser.set_defaults(handler=_convergence)
+
+
+def _convergence(args) -> int:
+    from ..params import ParameterError
+    from .convergence import check_convergence, table, verdict_lines, write_check
+    for name, value, low, high in (("--seeds", args.seeds, 2, 100), ("--steps", args.steps, 1, 10_000)):
+        if not low <= value <= high:
+            raise ParameterError(f"{name}: {value} is out of range; allowed [{low}, {high}]")
+    check = check_convergence(args.scales, args.seeds, args.steps, args.seed, args.check_scale, args.workers)
+    write_check(check, args.out)
+    status = 0 if check.passed else 1
+    if args.json:
+        print(json.dumps(check.summary()))
+        return status
+    p = check.params
+    print(f"ydabm validate convergence: {len(p['seeds'])} seeds x {len(p['scales'])} scales x 5 settings, "
+          f"mean of the last {p['window']} of {p['steps']} quarters, {check.seconds:.1f} s -> {args.out}")
+    print(f"  checked scale {p['checked_scale']:g} (*) against the finest {p['reference_scale']:g} (ref); "
+          "mean ±se over seeds\n")
+    print(table(check) + "\n")
+    for line in verdict_lines(check):
+        print(f"  {line}")
+    summary = check.summary()
+    print(f"\n  {summary['n_pass']} pass, {summary['n_fail']} fail, {summary['n_not_significant']} n.s. (not scored): "
+          f"convergence criteria {'hold' if check.passed else 'do NOT hold'}")
+    return status
+
+
+def _add_covid(checks) -> None:
+    from . import covid
+    china = ", ".join(f"{v:+.1%}" for v in covid.CHINA_2020)
+    parser = checks.add_parser(
+        "covid", help="the covid_shock scenario vs China's 2020 quarterly real GDP y/y",
+        description=f"Run the covid_shock scenario and its no-shock twin (seeds {list(covid.SEEDS)}, default scale) and "
+                    f"compare the shocked run's real GDP y/y in the four shock quarters with China's 2020 path "
+                    f"({china}); exit 1 unless each is within {covid.TOLERANCE:.0%} of China's and, after the "
+                    f"shock, real GDP comes back within {covid.BAND:.0%} of the no-shock path and never runs more "
+                    f"than {covid.BAND:.0%} above it. With --calibrate, first fit the shock's shares (the CovidShock "
+                    "defaults come from this fit) and check the fitted shock.")
+    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    parser.add_argument("--out", type=Path, default=covid.OUT, help=f"output folder (default {covid.OUT})")
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(covid.SEEDS), metavar="SEED",
+                        help="seeds averaged over (default " + " ".join(map(str, covid.SEEDS)) + ")")
+    parser.add_argument("--quarters", type=int, default=covid.QUARTERS,
+                        help=f"quarters of each run (default {covid.QUARTERS})")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="fit absent[0..3] and demand_drop[0..3] first (about 40 s) and check the fitted shock")
+    parser.add_argument("--trend", type=float, default=None,
+                        help="read China's path as a deviation from this yearly trend instead of matching the "
+                             "shocked run's own y/y (e.g. 0.06)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a model parameter")
+    parser.set_defaults(handler=_covid)
+
+
+def _covid(args) -> int:
+    from ..params import ParameterError
+    from .covid import calibrate, measure, write_check
+    if not 12 <= args.quarters <= 400:
+        raise ParameterError(f"--quarters: {args.quarters} is out of range; allowed [12, 400]")
+    if args.trend is not None and not -0.5 < args.trend < 1.0:
+        raise ParameterError(f"--trend: {args.trend} is out of range; allowed (-0.5, 1)")
+    overrides = dict(parse_assignment(item) for item in args.set)
+    shock = calibrate(overrides, args.seeds, args.trend, verbose=not args.json) if args.calibrate else None
+    check = measure(shock, overrides, args.seeds, args.quarters, args.trend)
+    write_check(check, args.out)
+    status = 0 if check.passed else 1
+    summary = check.summary
+    if args.json:
+        print(json.dumps(summary))
+        return status
+    shock = summary["shock"]
+    print(f"ydabm validate covid: shock from {shock['start']}, absent {shock['absent']}, demand_drop "
+          f"{shock['demand_drop']}, recovery {shock['recovery_quarters']} quarters; seeds {list(args.seeds)}, "
+          f"{args.quarters} quarters, {check.seconds:.1f} s -> {args.out}")
+    reading = "the shocked run's own y/y" if args.trend is None else f"y/y on a {args.trend:g} trend"
+    print(f"  real GDP y/y, model = {reading} (seed mean)")
+    print("  quarter   China    model    error   no-shock y/y   deviation from no-shock")
+    for k, (china, model, error, base, deviation) in enumerate(zip(
+            summary["yoy_china"], summary["yoy_model"], summary["yoy_error"], summary["yoy_no_shock"],
+            summary["deviation_shock_quarters"])):
+        print(f"  Q{k + 1}       {china:+6.1%}  {model:+6.2%}  {error:+6.2%}   {base:+6.2%}         {deviation:+6.2%}")
+    print(f"  year      {summary['yoy_year_china']:+6.1%}  {summary['yoy_year_model']:+6.2%}  (reported, not scored)")
+    print(f"  four quarters {'within' if summary['quarters_pass'] else 'NOT within'} {summary['tolerance']:.0%} of China")
+    print(f"  after the shock: deviation from the no-shock path {summary['after_min_deviation']:+.2%} to "
+          f"{summary['after_max_deviation']:+.2%} (seed mean; single seeds {summary['after_seed_min_deviation']:+.2%} to "
+          f"{summary['after_seed_max_deviation']:+.2%}), {summary['after_end_deviation']:+.2%} at the end")
+    back = f"back within {summary['band']:.0%} from {summary['recovered_from']}" if summary["recovers"] else \
+        f"NOT back within {summary['band']:.0%} by the end"
+    above = "never" if summary["never_above"] else "RUNS"
+    print(f"  {back}; {above} more than {summary['band']:.0%} above it")
+    print(f"  COVID criteria {'hold' if check.passed else 'do NOT hold'}")
+    return status
+
+
+CHECKS = (_add_calibration, _add_convergence, _add_core_periphery, _add_covid, _add_facts, _add_racetrack)

@@ -1,0 +1,146 @@
+"""Invariants every model state must keep after every step, defined once.
+
+Used by ``test_model.py`` (the default parameters) and ``test_properties.py`` (random parameter sets
+and scenarios). ``Start`` records what must stay constant from t = 0; ``assert_invariants`` checks
+people, goods and money accounting, production feasibility, metrics and bounded memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+#: metrics that are shares or coefficients in [0, 1] (ydabm.observation / ydabm.metrics)
+UNIT_METRICS = (
+    "similarity_manufacturing", "similarity_all", "similarity_within_province", "similarity_across_provinces",
+    "zombie_share", "unemployment_rate", "interprovincial_trade_share", "interprovincial_migration_share",
+    "gini_gdp_per_capita",
+)
+#: capacity utilisation is output over capacity; the goods market lets demand exceed what a firm can
+#: produce by its clearing tolerance (1e-9 relative), so utilisation may exceed 1 by that much
+UTILISATION = "capacity_utilization"
+#: metrics that are positive (levels, prices, ratios of positive quantities)
+POSITIVE_METRICS = ("real_gdp", "nominal_gdp", "gdp_deflator", "cpi", "gdp_per_capita", "real_wage",
+                    "core_periphery_ratio")
+#: metrics that are counts, flows or indices >= 0
+NON_NEGATIVE_METRICS = ("subsidy_to_gdp", "stranded_capital", "theil_index", "theil_between_provinces",
+                        "migrants", "firms", "entries", "exits", "market_residual")
+#: relative slack on production feasibility (output <= capacity, output <= what the staff can make)
+FEASIBILITY = 1e-8
+#: largest relative excess demand the goods market may leave
+RESIDUAL = 1e-8
+#: bounded memory: the firm table may grow to this multiple of its t = 0 rows, live firms to this
+#: multiple of their t = 0 count
+ROW_GROWTH = 4
+FIRM_GROWTH = 3
+
+
+@dataclass(frozen=True)
+class Start:
+    """What the invariants compare against: the model at t = 0."""
+
+    workers: int
+    money: float
+    rows: int
+    firms: int
+
+    @classmethod
+    def of(cls, model) -> Start:
+        return cls(model.workers.count, model.money(), model.firms.size, model.firms.count)
+
+
+def finite_state(model) -> bool:
+    """Every state array and metric that feeds the next quarter or the output is finite."""
+    f = model.firms
+    arrays = [model.spending, model.wages, model.savings, model.budgets, model.cpi, f.revenue[f.alive],
+              f.price[f.alive], f.profit[f.alive], f.output[f.alive], *model.flows.values()]
+    reports = [v for g in model.governments for k, v in g.report.items() if k != "employment"]
+    return (all(np.isfinite(a).all() for a in arrays) and all(np.isfinite(v) for v in model.metrics.values())
+            and bool(np.isfinite(reports).all()))
+
+
+def assert_people(model, start: Start) -> None:
+    """People are neither created nor lost; every employee is counted once, by a live firm in the
+    city where it lives."""
+    f, w = model.firms, model.workers
+    cities = model.geography.count
+    assert w.count == start.workers, "workers.count changed"
+    assert model.population_by_city().sum() == start.workers, "population_by_city() does not sum to the workers"
+    np.testing.assert_array_equal(model.labour_force, w.table(cities), err_msg="labour_force != workers' table")
+    np.testing.assert_array_equal(model.staff_table(), w.table(cities, w.employed),
+                                  err_msg="staff_table() != employed workers' table")
+    employed = w.employed
+    assert np.all(w.employer < f.size), "an employer row beyond the firm table"
+    assert np.all(f.alive[w.employer[employed]]), "an employee of a dead firm (worker side)"
+    assert f.employees.min() >= 0, "negative staff count"
+    jobs = np.zeros_like(f.employees)
+    np.add.at(jobs, (w.employer[employed], w.skill[employed]), 1)
+    np.testing.assert_array_equal(f.employees, jobs, err_msg="firms' staff counts != employees by worker side")
+    assert f.employees[f.alive].sum() == employed.sum(), "live firms' staff != employed workers"
+    assert f.employees[~f.alive].sum() == 0, "a dead firm has employees"
+    assert np.all(w.city[employed] == f.city[w.employer[employed]]), "a worker lives outside its firm's city"
+
+
+def assert_goods(model, rel: float) -> None:
+    """The goods market clears: spending over all city pairs equals sales revenue; no live firm sells
+    more than its capacity or than its working staff can produce."""
+    f, acc = model.firms, model.flows
+    spending = model.goods.spending.sum()
+    assert model.goods.flows.sum() == pytest.approx(spending, rel=rel), "trade flows != spending"
+    assert acc["revenue"].sum() == pytest.approx(spending, rel=rel), "revenue != spending"
+    assert model.goods.residual <= RESIDUAL, f"goods market residual {model.goods.residual:.3g} > {RESIDUAL:g}"
+    live = np.flatnonzero(f.alive)
+    output = f.output[live]
+    assert output.min(initial=0.0) >= 0, "negative output"
+    over_capacity = output > f.capacity[live] * (1 + FEASIBILITY)
+    assert not over_capacity.any(), (
+        f"output above capacity at rows {live[over_capacity][:5]}: "
+        f"{output[over_capacity][:5]} > {f.capacity[live][over_capacity][:5]}")
+    working = f.employees[live].sum(axis=1) * (1.0 - model.levers.absent[f.city[live]])
+    labour_room = (working - f.overhead[live]) * model.effective_productivity()[live]
+    over_staff = output > np.maximum(labour_room, 0.0) * (1 + FEASIBILITY)
+    assert not over_staff.any(), (
+        f"output above what the working staff can produce at rows {live[over_staff][:5]}: "
+        f"{output[over_staff][:5]} > {labour_room[over_staff][:5]}")
+
+
+def assert_money(model, start: Start, rel: float) -> None:
+    """Money is neither created nor lost; wages paid equal wages earned; the income identity holds."""
+    acc = model.flows
+    assert model.money() == pytest.approx(start.money, rel=rel), "money() changed"
+    assert acc["wages"] == pytest.approx(acc["wage_bill"], rel=rel), "wages (workers) != wage_bill (firms)"
+    # city income = wages + profits (owners' cash flow) + transfers - taxes
+    assert acc["income"] == pytest.approx(acc["wages"] + acc["owners"] + acc["benefits"] - acc["income_tax"]), \
+        "income identity"
+
+
+def assert_metrics(model) -> None:
+    """Metrics are finite and within their ranges."""
+    m = model.metrics
+    assert finite_state(model), f"non-finite state or metric: {[k for k, v in m.items() if not np.isfinite(v)]}"
+    for name in UNIT_METRICS:
+        assert 0.0 <= m[name] <= 1.0, f"{name} = {m[name]!r} outside [0, 1]"
+    assert 0.0 <= m[UTILISATION] <= 1.0 + FEASIBILITY, f"{UTILISATION} = {m[UTILISATION]!r} outside [0, 1]"
+    assert 0.0 <= m["krugman_index"] <= 2.0, f"krugman_index = {m['krugman_index']!r} outside [0, 2]"
+    for name in POSITIVE_METRICS:
+        assert m[name] > 0, f"{name} = {m[name]!r} not positive"
+    for name in NON_NEGATIVE_METRICS:
+        assert m[name] >= 0, f"{name} = {m[name]!r} negative"
+
+
+def assert_memory(model, start: Start) -> None:
+    """The firm table stays bounded: rows and live firms within fixed multiples of t = 0."""
+    f = model.firms
+    assert f.size <= ROW_GROWTH * start.rows, f"firm table grew to {f.size} rows (t = 0: {start.rows})"
+    assert f.count <= FIRM_GROWTH * start.firms, f"{f.count} live firms (t = 0: {start.firms})"
+
+
+def assert_invariants(model, start: Start, rel: float = 1e-10) -> None:
+    """Every invariant of a model state after a step (``rel``: tolerance of the accounting identities)."""
+    assert_people(model, start)
+    assert_goods(model, rel)
+    assert_money(model, start, rel)
+    assert_metrics(model)
+    assert_memory(model, start)

@@ -1,0 +1,191 @@
+"""Each mechanism on a tiny hand-computed case (the pure functions of ydabm.mechanisms, frictions,
+params and the staff rounding of the labour market)."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from ydabm import YRDModel
+from ydabm.frictions import frictions
+from ydabm.geography import build_geography
+from ydabm.markets import labour
+from ydabm.mechanisms import accounts, entry, planning, targeting, technology
+from ydabm.params import PARAMS, QUICK_SCALE, ParameterError, Params
+from ydabm.sectors import load_sectors
+
+
+def test_plan_prices_at_the_markup_learns_notional_demand_and_builds_toward_the_goal():
+    # sigma 5: price = 5/4 * unit labour cost 8 = 10. Expectation 0.5 * 100 + 0.5 * 140 = 120.
+    # Desired capacity 120 / 0.8 = 150; kept 100 * (1 - 0.1) = 90; build 0.5 * (150 - 90) = 30 -> 120.
+    # Staff: overhead 2 + min(120, 120) / phi 4 = 32, split 3/4 low, 1/4 high.
+    plan = planning.plan_production(
+        alive=np.array([True]), productivity=np.array([4.0]), unit_labour_cost=np.array([8.0]),
+        elasticity=np.array([5.0]), capital_intensity=np.array([2.0]), overhead=np.array([2.0]),
+        capacity=np.array([100.0]), expected_demand=np.array([100.0]), notional_demand=np.array([140.0]),
+        staffed_output=np.array([200.0]), understaffed=np.array([False]), goal=np.array([0.8]),
+        tide=np.array([1.0]), skill_mix=np.array([[0.0, 0.75, 0.25]]), city_labour=np.array([[50, 50, 50]]),
+        demand_expectation=0.5, depreciation=0.1, investment_speed=0.5, capacity_subsidy=np.array([0.25]))
+    assert plan.price == pytest.approx([10.0])
+    assert plan.expected_demand == pytest.approx([120.0])
+    assert plan.capacity == pytest.approx([120.0])
+    assert plan.investment == pytest.approx([2.0 * 10.0 * 30.0])        # capital intensity x price x build
+    assert plan.capacity_support == pytest.approx([0.25 * 600.0])
+    np.testing.assert_allclose(plan.desired_staff, [[0.0, 24.0, 8.0]])
+
+
+def test_an_understaffed_firm_builds_only_for_what_its_staff_can_make():
+    common = dict(alive=np.array([True, True]), productivity=np.ones(2), unit_labour_cost=np.ones(2),
+                  elasticity=np.full(2, 5.0), capital_intensity=np.ones(2), overhead=np.zeros(2),
+                  capacity=np.full(2, 100.0), expected_demand=np.full(2, 200.0), notional_demand=np.full(2, 200.0),
+                  staffed_output=np.full(2, 100.0), goal=np.ones(2), tide=np.ones(2),
+                  skill_mix=np.array([[0, 1.0, 0]] * 2), city_labour=np.full((2, 3), 1000),
+                  demand_expectation=0.5, depreciation=0.0, investment_speed=1.0, capacity_subsidy=np.zeros(2))
+    plan = planning.plan_production(understaffed=np.array([True, False]), **common)
+    assert plan.capacity == pytest.approx([100.0, 200.0])
+
+
+def test_error_diffusion_keeps_each_firm_at_its_plan_on_average():
+    desired = np.array([[2.3, 0.7, 5.0]])
+    carry = np.array([[0.0, 0.5, 0.9]])
+    plans = []
+    for _ in range(10):
+        plan, carry = labour.whole_staff(desired, carry)
+        plans.append(plan)
+    plans = np.array(plans)[:, 0, :]
+    # carries 0.3, 0.6, 0.9, 0.2, 0.5, 0.8, 0.1, 0.4, 0.7, 0.0 (to rounding): 2.3 a quarter on average
+    assert plans[:, 0].tolist()[:9] == [2, 2, 2, 3, 2, 2, 3, 2, 2]
+    assert plans.sum(axis=0) == pytest.approx(desired[0] * 10, abs=1)
+    assert plans[:, 2].tolist() == [5] * 10                                # whole plans need no rounding
+
+
+def test_accounts_pay_out_every_yuan_and_the_soft_budget_rescues_failing_targets():
+    # two firms in city 0: firm 0 sells 100 with 8 workers at wage 10 (profit 20, tax 25 % = 5);
+    # firm 1 sells 30 with 5 workers (profit -20), its fourth loss: targeted and drawn 0.1 < 0.6 -> rescued
+    books = accounts.settle(
+        alive=np.array([True, True]), firm_city=np.array([0, 0]), revenue=np.array([100.0, 30.0]),
+        employees=np.array([[0, 8, 0], [0, 5, 0]]), capital=np.zeros(2), investment=np.zeros(2),
+        capacity_support=np.zeros(2), entry_support=np.zeros(2), targeted=np.array([False, True]),
+        loss_streak=np.array([0, 3]), support_draws=np.array([0.9, 0.1]), wages=np.array([[5.0, 10.0, 18.0]]),
+        employed=np.array([[0, 13, 0]]), labour_force=np.array([[0, 15, 0]]), budgets=np.zeros(1),
+        savings=np.zeros(1), saving_rate=0.0, dissaving_share=0.0, depreciation=0.0, profit_tax=0.25,
+        income_tax=0.1, unemployment_benefit=0.5, public_spending_adjustment=0.0, soft_budget=0.6, exit_after=4)
+    assert books.profit == pytest.approx([15.0, -20.0])
+    assert books.loss_streak.tolist() == [0, 4]
+    assert books.zombie.tolist() == [False, True] and not books.failing.any()
+    assert books.subsidy == pytest.approx([0.0, 20.0])
+    flows = books.city
+    assert flows["wages"] == pytest.approx([130.0]) and flows["wage_bill"] == pytest.approx([130.0])
+    assert flows["benefits"] == pytest.approx([2 * 0.5 * 10.0])
+    # taxes 13 + 5 = 18 pay benefits 10 and support 20: the government borrows 12
+    assert books.budgets == pytest.approx([18.0 - 10.0 - 20.0])
+    # all revenue (130) plus government borrowing (12) is spent next quarter
+    assert books.spending.sum() == pytest.approx(130.0 + 12.0)
+
+
+def test_exits_take_the_failing_and_the_hazard_struck():
+    out = entry.exits(np.array([True, True, True, False]), np.array([True, False, False, True]),
+                      np.array([0.5, 0.01, 0.5, 0.0]), 0.02)
+    assert out.tolist() == [True, True, False, False]
+
+
+def test_entry_replaces_exits_at_the_2020_margin_and_is_bounded_by_the_pool():
+    pool, replacement = np.array([[4.0, 4.0, 4.0]]), np.array([[1.0, 1.0, 1.0]])
+    rate = entry.entry_intensity(pool, replacement, np.array([[0.1, 0.15, -1.0]]), np.full((1, 3), 0.1), 20.0)
+    assert rate[0, 0] == pytest.approx(1.0)                                  # at the margin: replacement
+    # 5 pp more margin: index log(1/3) + 1 -> 4 / (1 + 3 e^-1)
+    assert rate[0, 1] == pytest.approx(4.0 / (1 + 3 * np.exp(-1.0)))
+    assert 0 <= rate[0, 2] < 1e-6
+    assert entry.entry_intensity(pool, replacement, np.full((1, 3), 10.0), np.zeros((1, 3)), 200.0).max() <= 4.0
+
+
+def test_entrants_draw_above_the_cutoff_and_the_cutoff_breaks_even():
+    draws = entry.truncated_normal(np.full(10000, -0.1), 0.2, np.random.default_rng(0).random(10000))
+    assert draws.min() >= -0.1 - 1e-12
+    # at the cutoff a, z^(sigma-1) / E[z^(sigma-1) | log z >= a] equals the break-even threshold
+    sigma, spread, threshold = 5.0, 0.12, 0.4
+    a = entry.zero_profit_cutoff(np.array([threshold]), np.array([sigma]), spread)[0]
+    sample = entry.truncated_normal(np.full(400_000, a), spread, np.random.default_rng(1).random(400_000))
+    mean = np.exp((sigma - 1) * sample).mean()
+    assert np.exp((sigma - 1) * a) / mean == pytest.approx(threshold, rel=0.01)
+
+
+def test_agent_hazard_scales_with_the_enterprises_an_agent_stands_for():
+    assert entry.enterprises_per_firm(1.0, 17.6) == pytest.approx(1.0)
+    assert entry.agent_hazard(0.015, 1.0) == pytest.approx(0.015)
+    assert entry.agent_hazard(0.015, 2000.0) == pytest.approx(0.015 / 2000)
+
+
+def test_targets_follow_advantage_or_the_herd():
+    advantage = np.array([[1.0, 0.2, 0.0], [0.0, 0.3, 1.0]])
+    strategic = np.array([0.0, 1.0, 0.0])
+    previous = np.array([[False, True, False], [False, True, False]])
+    eligible = np.ones(3, dtype=bool)
+    own = targeting.choose_targets(targeting.target_scores(advantage, strategic, previous, 1.0), eligible, 1)
+    assert own.tolist() == [[True, False, False], [False, False, True]]
+    # specialization 0: score = (strategic + peers' share) / 2 -> sector 1 everywhere
+    herd = targeting.choose_targets(targeting.target_scores(advantage, strategic, previous, 0.0), eligible, 1)
+    assert herd.tolist() == [[False, True, False], [False, True, False]]
+
+
+def test_revealed_advantage_by_hand():
+    # city 0: 30/40 in sector 0 against 40/100 region-wide -> RCA 1.875; sector 1: 10/40 / 0.6 = 0.417
+    rca = targeting.revealed_advantage(np.array([[30.0, 10.0], [10.0, 50.0]]))
+    assert rca[0] == pytest.approx([1.0, (10 / 40 / 0.6) / (30 / 40 / 0.4)])
+
+
+def test_digital_multiplier_is_one_at_t0_and_only_for_traditional_sectors():
+    access = np.array([0.1, 0.2])
+    same = technology.digital_multiplier(access, access, 0.05, 0.05, np.array([True, False]))
+    assert same == pytest.approx(np.ones((2, 2)))
+    more = technology.digital_multiplier(access, access, 0.3, 0.05, np.array([True, False]))
+    assert more[:, 0] == pytest.approx((1 + 0.3 * access) / (1 + 0.05 * access)) and (more[:, 1] == 1).all()
+
+
+def test_frictions_are_one_function_of_the_barrier():
+    geo, sectors = build_geography(), load_sectors()
+    protecting = np.ones(geo.count, dtype=bool)
+    open_market = frictions(geo, sectors, 0.0, 0.3, 1.0, 0.3, protecting)
+    closed = frictions(geo, sectors, 1.0, 0.3, 1.0, 0.3, protecting)
+    assert open_market.wedge.max() == 1.0 and closed.wedge.max() == pytest.approx(1.3)
+    assert open_market.hukou_cost == 0.0 and closed.hukou_cost == pytest.approx(0.3)
+    within = ~geo.cross_province
+    np.testing.assert_allclose(open_market.iceberg[:, within], closed.iceberg[:, within])   # no border inside
+    assert (closed.iceberg[:, geo.cross_province] > open_market.iceberg[:, geo.cross_province]).all()
+
+
+def test_params_are_typed_frozen_and_named_apart_from_the_model():
+    params = Params.build({"barrier": "0.25"})
+    assert params.barrier == 0.25 and isinstance(params.targets_per_city, int)
+    assert [f.name for f in dataclasses.fields(Params)] == [p.name for p in PARAMS]
+    assert {f.name: f.default for f in dataclasses.fields(Params)} == {p.name: p.default for p in PARAMS}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        params.barrier = 0.3
+    with pytest.raises(ParameterError, match="barrier"):
+        Params.build({"barrier": 2})
+    model = YRDModel(rng=1, **QUICK_SCALE)
+    clashes = [p.name for p in PARAMS if p.name in vars(model) or hasattr(type(model), p.name)]
+    assert clashes == []
+
+
+def test_barrier_is_read_from_the_levers_and_moves_the_frictions():
+    model = YRDModel(rng=1, barrier=1.0, **QUICK_SCALE)
+    before = model.frictions
+    model.set_barrier(0.0)
+    assert model.levers.barrier == 0.0 and model.frictions.hukou_cost == 0.0
+    assert model.frictions.wedge.max() == 1.0 < before.wedge.max()
+
+
+def test_the_mesa_network_follows_the_geography():
+    from ydabm.policies import NetworkUpgrade
+    model = YRDModel(rng=1, policies=(NetworkUpgrade(),), **QUICK_SCALE)
+    edges = model.space.G.number_of_edges()
+    for _ in range(20):
+        model.step()
+    assert model.space.G.number_of_edges() > edges
+    assert sorted(map(sorted, model.space.G.edges)) == sorted(map(sorted, model.geography.graph.edges))
+    for a, b, data in model.geography.graph.edges(data=True):
+        assert model.space.G.edges[a, b] == data
+    government = model.governments[0]
+    neighbours = {c.coordinate for c in government.cell.neighborhood}
+    assert neighbours == set(model.geography.graph.neighbors(0))
