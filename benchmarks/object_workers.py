@@ -6,7 +6,7 @@ same economics on the same inputs:
 
 1. Separations: each employed worker quits with probability ``separation_rate``; firms lay off,
    uniformly at random, the staff of each class above their desired staff (the plan rounded to whole
-   workers with the firm's own thresholds, ``labour.whole_staff``).
+   workers with the firm's error-diffusion carries, ``labour.whole_staff``).
 2. Matching, per city-skill market: hires = min(U, V, floor(m * sqrt(U * V))) (the model's matching
    function); that many job seekers and open positions are drawn uniformly and paired.
 3. Wages: the model's wage Phillips curve on market totals (``labour.update_wages``).
@@ -63,7 +63,7 @@ class WorkerPhaseInputs:
         params["barrier"] = float(model.levers.barrier)
         if model.levers.mobility_frozen:
             params["reconsider_rate"] = 0.0
-        desired = labour.whole_staff(planned_staff(model), f.rounding)
+        desired = labour.whole_staff(planned_staff(model), f.rounding)[0]
         return cls(w.city.copy(), w.hukou.copy(), w.skill.copy(), w.employer.copy(), f.city.copy(),
                    f.alive.copy(), desired, model.wages.copy(),
                    model.cpi.copy(), model.initial_population.copy(), model.fundamentals.amenity.copy(),
@@ -72,19 +72,9 @@ class WorkerPhaseInputs:
 
 
 def planned_staff(model) -> np.ndarray:
-    """(F, K) staff the firms plan for the coming quarter: the model's phase 5
-    (``planning.plan_production``) on its current state, without applying the plan."""
-    from ydabm.mechanisms import planning
-    p, f, s = model.params, model.firms, model.sectors
-    targeted = model.targeted_firms()
-    plan = planning.plan_production(
-        f.alive, model.effective_productivity(), model.unit_labour_cost(), s.elasticity[f.sector],
-        s.capital_intensity[f.sector], f.overhead, f.capacity, f.expected_demand, f.notional,
-        planning.capacity_goal(p.target_utilization, p.capacity_subsidy, targeted),
-        model.investment_tide()[f.sector], model.fundamentals.skill_mix[f.sector],
-        model.labour_force[f.city], p.demand_expectation, p.depreciation, p.investment_speed,
-        p.capacity_subsidy * targeted)
-    return plan.desired_staff
+    """(F, K) staff the firms plan for the coming quarter: the model's planning phase
+    (``YRDModel.plan_production``) on its current state, without applying the plan."""
+    return model.plan_production().desired_staff
 
 
 def vectorised_worker_phase(model, desired: np.ndarray):

@@ -88,8 +88,10 @@ def assert_goods(model, rel: float) -> None:
     more than its capacity or than its working staff can produce."""
     f, acc = model.firms, model.flows
     spending = model.goods.spending.sum()
-    assert model.goods.flows.sum() == pytest.approx(spending, rel=rel), "trade flows != spending"
-    assert acc["revenue"].sum() == pytest.approx(spending, rel=rel), "revenue != spending"
+    assert model.goods.flows.sum() == pytest.approx(spending, rel=rel), \
+        f"trade flows {model.goods.flows.sum()!r} != spending {spending!r}"
+    assert acc["revenue"].sum() == pytest.approx(spending, rel=rel), \
+        f"revenue {acc['revenue'].sum()!r} != spending {spending!r}"
     assert model.goods.residual <= RESIDUAL, f"goods market residual {model.goods.residual:.3g} > {RESIDUAL:g}"
     live = np.flatnonzero(f.alive)
     output = f.output[live]
@@ -109,8 +111,12 @@ def assert_goods(model, rel: float) -> None:
 def assert_money(model, start: Start, rel: float) -> None:
     """Money is neither created nor lost; wages paid equal wages earned; the income identity holds."""
     acc = model.flows
-    assert model.money() == pytest.approx(start.money, rel=rel), "money() changed"
-    assert acc["wages"] == pytest.approx(acc["wage_bill"], rel=rel), "wages (workers) != wage_bill (firms)"
+    money = model.money()
+    assert money == pytest.approx(start.money, rel=rel), \
+        f"money() changed: {money!r} vs {start.money!r} at t = 0 (relative {money / start.money - 1:.3g})"
+    gap = np.abs(acc["wages"] - acc["wage_bill"]).max()
+    assert acc["wages"] == pytest.approx(acc["wage_bill"], rel=rel), \
+        f"wages (workers) != wage_bill (firms): largest gap {gap!r}"
     # city income = wages + profits (owners' cash flow) + transfers - taxes
     assert acc["income"] == pytest.approx(acc["wages"] + acc["owners"] + acc["benefits"] - acc["income_tax"]), \
         "income identity"

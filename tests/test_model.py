@@ -98,22 +98,22 @@ def test_every_scenario_runs(scenario):
 
 def test_covid_shock_cuts_output_then_recovers(small_params):
     # the calibrated covid_shock scenario (CovidShock defaults, docs/validation.md "COVID shock") vs
-    # China's 2020 real GDP y/y, two seeds at the coarse scale; y/y of the shocked run's own quarters
+    # China's 2020 real GDP y/y read as deviations from its 2019 growth, two seeds at the coarse scale
     from ydabm.validation.covid import BAND, CHINA_2020, TOLERANCE, measure
     check = measure(params=small_params, seeds=(1, 2), quarters=28)
     summary = check.summary
     model, china = np.array(summary["yoy_model"]), np.array(CHINA_2020)
-    # Q1 (-6.8 %) and Q2 (+3.2 %) match within the check's tolerance (1 pp)
-    assert np.all(np.abs(model[:2] - china[:2]) <= TOLERANCE)
-    # Q3 and Q4 (+4.9 %, +6.5 %) lie above the no-shock path (trend about +2.3 % a year), out of reach
-    # of absences and saving: the calibrated run is back on that path within 1 pp instead
-    assert np.all(np.abs(summary["deviation_shock_quarters"][2:]) <= TOLERANCE)
-    # afterwards real GDP stays within 2 % of the no-shock path, and never more than 2 % above it
-    assert -BAND <= summary["after_min_deviation"] and summary["after_max_deviation"] <= BAND
-    # nobody moves while workers are absent (2022 Q1); migration resumes afterwards
+    # Q1-Q3 (-6.8 %, +3.2 %, +4.9 %) match within the check's tolerance (1 pp)
+    assert np.all(np.abs(model[:3] - china[:3]) <= TOLERANCE)
+    # Q4 (+6.5 %, half a point above China's trend) stays below the no-shock path: reported as
+    # failing (firms that lost money in the shock quarters exit a year later), within 2 % of it
+    assert -BAND <= summary["deviation_shock_quarters"][3] < 0
+    # afterwards real GDP never runs more than 2 % above the no-shock path and comes back within 2 % of it
+    assert summary["after_max_deviation"] <= BAND and summary["recovers"]
+    # nobody moves while workers are absent (2022 Q1-Q3); migration resumes afterwards
     covid = load_scenario("covid_shock")
-    shock = simulate(small_params, 10, 7, covid.policies()).model
-    assert shock.loc[(shock["year"] == 2022) & (shock["quarter"] == 1), "migrants"].eq(0).all()
+    shock = simulate(small_params, 14, 7, covid.policies()).model
+    assert shock.loc[(shock["year"] == 2022) & (shock["quarter"] <= 3), "migrants"].eq(0).all()
     assert shock["migrants"].iloc[-1] > 0
 
 

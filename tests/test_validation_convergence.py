@@ -241,8 +241,7 @@ def test_command_refuses_bad_arguments(args, tmp_path, capsys):
     assert "ydabm: error:" in capsys.readouterr().err
 
 
-@pytest.mark.slow
-def test_process_pool_gives_the_same_numbers_as_in_process(tmp_path, capsys):
+def test_process_pool_gives_the_same_numbers_as_in_process():
     serial = cv.run_values([20000.0], [11, 12], steps=4, window=4, workers=1, progress=False)
     pooled = cv.run_values([20000.0], [11, 12], steps=4, window=4, workers=2, progress=False)
     pd.testing.assert_frame_equal(serial.drop(columns="seconds"), pooled.drop(columns="seconds"))

@@ -36,8 +36,8 @@ MODEL_METRICS = (
     "interprovincial_migration_share", "migrants", "zipf_exponent", "firms", "entries", "exits",
     "market_residual",
 )
-CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "price_index", "housing_cost",
-                "firms", "net_migration")
+CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_wage", "price_index",
+                "housing_cost", "firms", "net_migration")
 
 
 def _metric(model: YRDModel, name: str) -> float:

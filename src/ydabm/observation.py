@@ -81,11 +81,14 @@ def model_metrics(model) -> dict[str, float]:
 def city_reports(model) -> list[dict]:
     """One report per city: population, GDP (nominal and at 2020 prices), real income (households'
     disposable income plus public spending, at 2020 prices, 100 M yuan / year), wage (yuan per
-    worker per year), price index, housing cost, firms, net migration, employment by sector."""
+    employed worker per year; ``urban_wage`` over non-farm workers, the counterpart of urban
+    formal-unit wage statistics), price index, housing cost, firms, net migration, employment by sector."""
     geo, f = model.geography, model.firms
     ppa = model.params.people_per_agent
     staff = model.staff_table()
     wage = (staff * model.wages).sum(axis=1) / np.maximum(staff.sum(axis=1), 1) * 4 / ppa
+    urban = staff[:, 1:]
+    urban_wage = (urban * model.wages[:, 1:]).sum(axis=1) / np.maximum(urban.sum(axis=1), 1) * 4 / ppa
     firms = np.bincount(f.city[f.alive], minlength=geo.count)
     employment = model.employment_by_sector() * ppa
     income = model.flows["income"] + model.flows["public"]
@@ -93,7 +96,7 @@ def city_reports(model) -> list[dict]:
         "population": model.population_by_city() * ppa, "gdp": model.flows["revenue"] * YEARLY_100M,
         "real_gdp": real_gdp_by_city(model) * YEARLY_100M,
         "real_income": income / _consumer_prices(model) * YEARLY_100M,
-        "wage": wage, "price_index": _consumer_prices(model), "housing_cost": model.housing_cost(),
+        "wage": wage, "urban_wage": urban_wage, "price_index": _consumer_prices(model), "housing_cost": model.housing_cost(),
         "net_migration": model.moves.net * ppa,
     }
     return [{**{name: float(values[c]) for name, values in columns.items()},

@@ -25,8 +25,10 @@ Criteria (default scale against the finest):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
 import subprocess
 import sys
 import time
@@ -77,7 +79,8 @@ def run_values(scales, seeds, steps: int = STEPS, window: int = WINDOW, workers:
 
     Runs go through the sweep machinery (:func:`ydabm.experiments.runner.run_one` on the executor of
     :func:`ydabm.experiments.executors.make_executor`: this process if ``workers`` is 1, else a local
-    process pool, default every core), finest scales first so the pool ends on short runs.
+    process pool, default every core, one BLAS thread per worker), finest scales first so the pool
+    ends on short runs.
 
     Returns:
         one row per run: ``people_per_agent``, ``setting``, ``seed``, ``seconds`` and the metrics.
@@ -85,8 +88,6 @@ def run_values(scales, seeds, steps: int = STEPS, window: int = WINDOW, workers:
     Raises:
         RuntimeError: if a run failed (its error is in the message).
     """
-    from tqdm import tqdm
-
     from ..experiments.executors import make_executor
     from ..experiments.runner import run_one
 
@@ -95,7 +96,40 @@ def run_values(scales, seeds, steps: int = STEPS, window: int = WINDOW, workers:
               {"params": {"people_per_agent": float(scale), **overrides}, "seed": int(seed), "steps": steps,
                "scenario": SCENARIO, "keep": (keep,), "metrics": METRICS})
              for scale in sorted(scales) for name, overrides in settings().items() for seed in seeds]
-    executor = make_executor(workers, None, len(tasks))
+    with _one_blas_thread_per_worker():
+        return _execute(make_executor(workers, None, len(tasks)), run_one, tasks, window, progress)
+
+
+#: thread-count variables of the BLAS / OpenMP libraries numpy may load
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@contextlib.contextmanager
+def _one_blas_thread_per_worker():
+    """Start pool workers with one BLAS thread each (unless the caller set the variables).
+
+    Each spawned worker loads its own OpenBLAS with one thread per core by default; with as many
+    workers as cores the threads oversubscribe the machine and busy-wait: measured on 2 cores, a
+    40-quarter run at 500 people per agent took 5-18 s in a 2-worker pool instead of 1.6-2 s
+    (and 60-100 s with other work on the machine). The variables are restored afterwards; this
+    process's numpy, already loaded, is unaffected.
+    """
+    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    for name in THREAD_VARIABLES:
+        os.environ.setdefault(name, "1")
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _execute(executor, run_one, tasks, window: int, progress: bool) -> pd.DataFrame:
+    from tqdm import tqdm
+
     bar = tqdm(total=len(tasks), unit="run", desc="convergence", disable=not progress, dynamic_ncols=True,
                file=sys.stderr)
     rows, failed = [], []
@@ -216,7 +250,7 @@ class ConvergenceCheck:
 
     Attributes:
         params: scales (people per agent, as given), checked and reference scale, seeds, root seed,
-            steps, window, workers_per_firm.
+            steps, window, workers_per_firm, source_digest (:func:`source_digest`, taken before the runs).
         runs: one row per run (:func:`run_values`).
         levels: baseline levels by (metric, people_per_agent): mean, se.
         effects: lever effects by (lever, metric, people_per_agent): mean, se.
@@ -308,6 +342,7 @@ def check_convergence(scales=SCALES, seeds: int = SEEDS, steps: int = STEPS, roo
     if steps < 1:
         raise ParameterError(f"--steps: {steps}; need at least 1")
     started = time.perf_counter()
+    digest = source_digest()                         # before the runs: the code they import
     seed_list = replicate_seeds(seeds, root)
     window = min(WINDOW, steps)
     runs = run_values(scales, seed_list, steps, window, workers, progress)
@@ -315,7 +350,7 @@ def check_convergence(scales=SCALES, seeds: int = SEEDS, steps: int = STEPS, roo
     criteria = score(levels, effects, checked, reference)
     params = {"scales": scales, "checked_scale": checked, "reference_scale": reference, "seeds": seed_list,
               "root_seed": root, "steps": steps, "window": window, "scenario": SCENARIO,
-              "workers_per_firm": float(DEFAULTS["workers_per_firm"])}
+              "workers_per_firm": float(DEFAULTS["workers_per_firm"]), "source_digest": digest}
     return ConvergenceCheck(params, runs, levels, effects, criteria, time.perf_counter() - started)
 
 
@@ -340,8 +375,9 @@ def table(check: ConvergenceCheck) -> str:
     cells = {}
     for title, lever in blocks:
         frame = check.levels if lever is None else check.effects.loc[lever]
-        cells[title] = [[metric + (" (relative)" if lever and metric in RELATIVE else "")]
-                        + [_cell(metric, frame.loc[(metric, s), "mean"], frame.loc[(metric, s), "se"], lever is not None)
+        effect = lever is not None
+        cells[title] = [[metric + (" (relative)" if effect and metric in RELATIVE else "")]
+                        + [_cell(metric, frame.loc[(metric, s), "mean"], frame.loc[(metric, s), "se"], effect)
                            for s in scales] for metric in METRICS]
     width = [max(len(r[0]) for rows in cells.values() for r in rows)]
     width += [max(len(heads[k]), *(len(r[k + 1]) for rows in cells.values() for r in rows)) for k in range(len(scales))]
@@ -386,6 +422,20 @@ def write_check(check: ConvergenceCheck, out: Path) -> None:
                 "run_seconds": round(float(check.runs["seconds"].sum()), 3), "wall_time_s": round(check.seconds, 3),
                 "worktree_modified": _worktree_modified(), **provenance()}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+
+
+def source_digest() -> str:
+    """First 12 hex digits of a SHA-256 over the model's source and configuration files (paths and
+    contents): identifies the code a check ran, committed or not."""
+    import hashlib
+
+    from ..paths import configs_dir
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for root, pattern in ((package, "*.py"), (configs_dir(), "*")):
+        for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _worktree_modified() -> bool | None:

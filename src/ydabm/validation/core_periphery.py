@@ -16,11 +16,11 @@ manufacturing workers in city 0 and of T, and finds the break point (where the g
 
 Then it does the same with the agent-based model itself: on a grid of (T, λ) it builds ``YRDModel``
 from the ``core_periphery`` scenario with migration frozen (λ fixed), runs a burn-in of quarters
-and measures the real-wage gap between the cities, both as real value added per manufacturing worker
-(what a zero-profit firm pays) and as the mobile workers' expected real income (what wages actually
-pay after the Phillips-curve adjustment). The signs of the gaps give the agent-based tomahawk and,
-by interpolation over T, its break and sustain points; they count towards ``passed`` only if
-:data:`ABM_SCORED`.
+and measures the real-wage gap between the cities, both as the mobile workers' expected real income
+(the wages actually paid after the Phillips-curve adjustment, Krugman's variable: scored) and as real
+value added per manufacturing worker (what a zero-profit firm would pay: reported). The signs of the
+gaps give the agent-based tomahawk and, by interpolation over T, its break and sustain points; they
+count towards ``passed`` only if :data:`ABM_SCORED`.
 """
 
 from __future__ import annotations
@@ -63,9 +63,9 @@ ABM_AVERAGED_SHARE = 0.5           # the gaps are averaged over this last share 
 # the integer staff plans fine-grained; wages adjust at 0.4 a quarter instead of 0.15.
 ABM_SHORT_RUN = {"exit_rate": 0.0, "exit_after": 40, "people_per_agent": 100.0, "wage_adjustment": 0.4}
 ABM_MANUFACTURING_FIRMS = 20       # so that 20 λ firms, a whole number on the λ grid, start in city 0
-# Whether abm_break and abm_sustain (earnings gap) count towards ``passed``: they are within 5 % for
-# σ = 5, μ = 0.4 and σ = 4, μ = 0.3 at the default burn-in (docs/validation.md); the income-gap
-# estimates are reported, never scored.
+# Whether abm_break and abm_sustain (income gap: the real wages actually paid) count towards
+# ``passed`` (docs/validation.md gives the numbers); the earnings-gap estimates (real value added per
+# worker) are reported, never scored.
 ABM_SCORED = True
 DAMPING = 0.5
 WAGE_TOLERANCE = 1e-12
@@ -84,8 +84,8 @@ class CorePeripheryCheck:
         mu: manufacturing expenditure share μ.
         summary: ``analytic_break``, ``analytic_sustain``, ``model_break``, ``model_sustain``
             (iceberg trade costs) and the relative errors of the model estimates; with the agent-based
-            sweep also ``abm_break``, ``abm_sustain`` (from the earnings gap), ``abm_income_break``,
-            ``abm_income_sustain`` (from the income gap; NaN if its sign never changes on the grid),
+            sweep also ``abm_break``, ``abm_sustain`` (from the income gap), ``abm_earnings_break``,
+            ``abm_earnings_sustain`` (from the earnings gap; NaN if its sign never changes on the grid),
             their relative errors ``abm_break_error`` ..., and ``abm_scored`` (1.0 or 0.0).
         model_tomahawk: equilibria (T, lambda, stable) from the model's gap function.
         analytic_tomahawk: the same from :func:`ydabm.validation.theory.tomahawk`.
@@ -488,7 +488,7 @@ def check_core_periphery(sigma: float, mu: float, abm: bool = True, quarters: in
 def abm_summary(table: pd.DataFrame, analytic_break: float, analytic_sustain: float) -> dict[str, float]:
     """Agent-based break and sustain points from both gaps and their relative errors."""
     summary = {"abm_scored": float(ABM_SCORED)}
-    for prefix, gap in (("abm", "earnings_gap"), ("abm_income", "income_gap")):
+    for prefix, gap in (("abm", "income_gap"), ("abm_earnings", "earnings_gap")):
         estimates = dict(zip(("break", "sustain"), abm_thresholds(table, gap)))
         for name, analytic in (("break", analytic_break), ("sustain", analytic_sustain)):
             summary[f"{prefix}_{name}"] = estimates[name]
@@ -546,19 +546,19 @@ def core_periphery_figure(check: CorePeripheryCheck, path: Path) -> None:
 
 
 def _abm_panel(ax, check: CorePeripheryCheck) -> None:
-    """Sign of the agent-based earnings gap on the (T, λ) grid, mirrored to 1 − λ, with the
-    estimated and analytic thresholds; a black dot marks runs whose income gap has the other sign."""
+    """Sign of the agent-based income gap (real wages paid) on the (T, λ) grid, mirrored to 1 − λ, with
+    the estimated and analytic thresholds; a black dot marks runs whose earnings gap has the other sign."""
     table, summary = check.abm_tomahawk, check.summary
     mirror = {"lambda": 1.0 - table["lambda"], "earnings_gap": -table["earnings_gap"], "income_gap": -table["income_gap"]}
     mirrored = pd.concat([table, table.assign(**mirror)])
-    gap = mirrored["earnings_gap"]
+    gap = mirrored["income_gap"]
     for rows, style in ((mirrored[gap > 0], dict(color="#1f4e79", label="gap > 0: λ would rise")),
                         (mirrored[gap <= 0], dict(color="#b03a2e", label="gap ≤ 0: λ would fall")),
                         (mirrored[gap.isna()], dict(facecolors="none", edgecolors="grey",
                                                     label="a city lost its manufacturing"))):
         ax.scatter(rows["T"], rows["lambda"], marker="s", s=40, **style)
     odd = mirrored[mirrored["earnings_gap"] * mirrored["income_gap"] < 0]
-    ax.scatter(odd["T"], odd["lambda"], color="black", s=6, label="income gap of other sign")
+    ax.scatter(odd["T"], odd["lambda"], color="black", s=6, label="earnings gap of other sign")
     for key, style in (("abm_break", ":"), ("abm_sustain", "--")):
         if np.isfinite(summary[key]):
             ax.axvline(summary[key], color="#2a7f3f", ls=style, lw=1.5)
