@@ -52,7 +52,7 @@ def test_drawn_parameters_cover_every_numeric_lever_and_uncertainty():
 
 
 @pytest.mark.slow
-@settings(max_examples=40, derandomize=True, database=None, deadline=None, print_blob=True,
+@settings(max_examples=40, derandomize=True, database=None, deadline=None, print_blob=True, report_multiple_bugs=False,
           suppress_health_check=[HealthCheck.too_slow])
 @given(drawn=PARAMETER_SETS, scenario=st.sampled_from(sorted(SCENARIOS)), start_year=st.sampled_from(START_YEARS),
        seed=st.integers(min_value=0, max_value=2**32 - 1))

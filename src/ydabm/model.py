@@ -51,14 +51,16 @@ def _sector_employment(government: CityGovernment, sector: int) -> float:
 class YRDModel(mesa.Model):
     """The YRD economy: vectorised workers and firms, 41 city-government Mesa agents.
 
-    Every parameter of :mod:`ydabm.params` is a keyword with its declared default (resolved into the
-    frozen :class:`~ydabm.params.Params` at ``self.params``); ``policies`` are shock and policy objects
-    from :mod:`ydabm.policies`, which move only ``self.levers``; ``rng`` seeds the one generator.
+    Every parameter of :mod:`ydabm.params` is a keyword with its declared default (so Mesa's
+    ``batch_run`` works unchanged), or ``params`` passes them resolved as one
+    :class:`~ydabm.params.Params`; either way they end up, frozen, at ``self.params``. ``policies``
+    are shock and policy objects from :mod:`ydabm.policies`, which move only ``self.levers``; ``rng``
+    seeds the one generator.
     """
 
-    def __init__(self, *, rng: Any = None, policies: tuple = (), **params: Any):
+    def __init__(self, *, rng: Any = None, policies: tuple = (), params: Params | None = None, **values: Any):
         super().__init__(rng=rng)
-        self.params = p = Params.build(params)
+        self.params = p = params.replace(**values) if params is not None else Params.build(values)
         self.policies = list(policies)
         self.sectors = load_sectors(p.sectors_file)
         self.geography = build_geography(p.world, p.network_file, p.racetrack_cities, p.trade_cost)
@@ -372,10 +374,12 @@ class YRDModel(mesa.Model):
         """Every firm's plan for the quarter (:func:`ydabm.mechanisms.planning.plan_production`)."""
         p, f, s = self.params, self.firms, self.sectors
         targeted = self.targeted_firms()
+        phi = self.effective_productivity()
+        wage = (self.wages @ self.fundamentals.skill_mix.T)[f.city, f.sector]
+        staffed = np.maximum(f.employees.sum(axis=1) - f.overhead, 0.0) * phi
         return planning.plan_production(
-            f.alive, self.effective_productivity(), self.unit_labour_cost(), s.elasticity[f.sector],
-            s.capital_intensity[f.sector], f.overhead, f.capacity, f.expected_demand, f.notional,
-            self.staffed_output(), f.understaffed,
+            f.alive, phi, wage / phi, s.elasticity[f.sector], s.capital_intensity[f.sector], f.overhead,
+            f.capacity, f.expected_demand, f.notional, staffed, f.understaffed,
             planning.capacity_goal(p.target_utilization, p.capacity_subsidy, targeted),
             self.investment_tide()[f.sector], self.fundamentals.skill_mix[f.sector],
             self.labour_force[f.city], p.demand_expectation, p.depreciation, p.investment_speed,
@@ -537,17 +541,6 @@ class YRDModel(mesa.Model):
     def employment_by_sector(self) -> np.ndarray:
         f = self.firms
         return f.by_cell(f.employees.sum(axis=1).astype(float), self.geography.count)
-
-    def unit_labour_cost(self) -> np.ndarray:
-        """(F,) cost of one worker of the firm's sector mix in its city, per unit of productivity."""
-        f = self.firms
-        wage = (self.wages @ self.fundamentals.skill_mix.T)[f.city, f.sector]
-        return wage / self.effective_productivity()
-
-    def staffed_output(self) -> np.ndarray:
-        """(F,) output each firm's current staff can produce beyond its overhead, units per quarter."""
-        f = self.firms
-        return np.maximum(f.employees.sum(axis=1) - f.overhead, 0.0) * self.effective_productivity()
 
     def effective_productivity(self) -> np.ndarray:
         """Productivity of each firm row (1 for empty rows, so divisions stay finite)."""

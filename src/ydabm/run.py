@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import __version__
 from .model import YRDModel
+from .params import Params
 from .agents.government import CityGovernment
 
 
@@ -40,14 +41,14 @@ def simulate(params: dict[str, Any], steps: int, seed: int, policies: list | tup
     """Build a YRDModel with ``params`` and ``policies``, run ``steps`` quarters, collect results.
 
     Args:
-        params: model keyword parameters (validated by the model).
+        params: model parameters by name (validated into a :class:`~ydabm.params.Params`).
         steps: quarters to simulate after t = 0.
         seed: seed of the run's generator.
         policies: shock and policy objects (fresh ones: they keep state).
         progress: show a tqdm progress bar.
     """
     start = time.perf_counter()
-    model = YRDModel(rng=seed, policies=tuple(policies), **params)
+    model = YRDModel(rng=seed, policies=tuple(policies), params=Params.build(params))
     iterator = range(steps)
     if progress:
         from tqdm import tqdm

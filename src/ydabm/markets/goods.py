@@ -168,19 +168,27 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     sigma = elasticity[cell % sectors]
     # a firm that can produce nothing this quarter (no staff yet) is out of the market: p = inf
     selling = max_output > 0
-    room = np.where(selling, max_output, 1.0)
     floor = np.log(np.where(selling, base_price, 1.0).astype(float))
+    log_room = np.log(np.where(selling, max_output, 1.0))
+    exponent = np.where(selling, 1.0 - sigma, 0.0)          # p^(1 - sigma) = exp((1 - sigma) log p)
     log_price, rounds = floor.copy(), 0
     steps, changes = [], []                       # Anderson memory: differences of x and of g
 
     def clearing(log_p):
-        price = np.where(selling, np.exp(log_p), np.inf)
-        phi, access, spent = _aggregate(price, sigma, cell, weights, spending, cities, sectors)
-        reach = access.ravel()[cell]
-        target = np.where(selling, np.maximum(floor, (np.log(reach) - np.log(room)) / sigma), floor)
-        return price, phi, access, spent, reach, target - log_p
+        """Aggregates at log prices ``log_p`` and the gap to the prices that clear each firm's market."""
+        weight = np.where(selling, np.exp(exponent * log_p), 0.0)
+        varieties = np.bincount(cell, weight, minlength=cities * sectors).reshape(cities, sectors)
+        phi = price_terms(varieties, weights)
+        spent = reroute_spending(spending, phi)
+        access = market_access(weights, spent, phi)
+        with np.errstate(divide="ignore"):
+            log_reach = np.log(access).ravel()[cell]
+        target = np.where(selling, np.maximum(floor, (log_reach - log_room) / sigma), floor)
+        return (varieties, phi, access, spent), target - log_p
 
-    price, phi, access, spent, reach, gap = clearing(log_price)
+    state, gap = clearing(log_price)
+    # the Gram matrix of the Anderson memory's changes in the gap is updated by one row a round
+    gram = np.zeros((0, 0))
     while True:
         residual = float(np.abs(sigma * gap).max(initial=0.0))
         if residual <= tolerance or rounds >= max_rounds:
@@ -188,40 +196,39 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         step = gap.copy()
         if changes:
             # least squares for the mixing weights by the normal equations (a k x k system, k <= 5)
-            gram = np.array([[a @ b for b in changes] for a in changes])
-            gram += np.eye(len(changes)) * 1e-14 * max(np.trace(gram), 1e-300)
-            mix = np.linalg.solve(gram, np.array([a @ gap for a in changes]))
+            system = gram + np.eye(len(changes)) * 1e-14 * max(np.trace(gram), 1e-300)
+            mix = np.linalg.solve(system, np.array([a @ gap for a in changes]))
             for weight, dx, dg in zip(mix, steps, changes):
                 step -= weight * (dx + dg)
         new = np.maximum(log_price + step, floor)
-        new_price, new_phi, new_access, new_spent, new_reach, new_gap = clearing(new)
+        new_state, new_gap = clearing(new)
         if np.abs(sigma * new_gap).max(initial=0.0) > residual and changes:
             # the mixed step went astray: restart the memory from a plain (monotone) step
-            steps, changes = [], []
+            steps, changes, gram = [], [], np.zeros((0, 0))
             new = np.maximum(log_price + gap, floor)
-            new_price, new_phi, new_access, new_spent, new_reach, new_gap = clearing(new)
+            new_state, new_gap = clearing(new)
+        change = new_gap - gap
+        row = np.array([change @ c for c in changes] + [change @ change])
+        gram = np.block([[gram, row[:-1, None]], [row[None, :]]])
         steps.append(new - log_price)
-        changes.append(new_gap - gap)
-        del steps[:-ANDERSON_MEMORY], changes[:-ANDERSON_MEMORY]
-        log_price, price, phi, access, spent, reach, gap = new, new_price, new_phi, new_access, new_spent, new_reach, new_gap
+        changes.append(change)
+        if len(changes) > ANDERSON_MEMORY:
+            del steps[0], changes[0]
+            gram = gram[1:, 1:]
+        log_price, state, gap = new, new_state, new_gap
         rounds += 1
-    revenue = np.where(selling, price ** (1.0 - sigma) * reach, 0.0)
+    varieties, phi, access, spent = state
+    price = np.where(selling, np.exp(log_price), np.inf)
+    reach = access.ravel()[cell]
+    revenue = np.where(selling, np.exp(exponent * log_price) * reach, 0.0)
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
     notional = base_price ** (-sigma) * reach
-    varieties = np.bincount(cell, price ** (1.0 - sigma), minlength=cities * sectors).reshape(cities, sectors)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(phi > 0, spent / phi, 0.0)
     price_index = welfare_price_index(varieties, phi, welfare, elasticity)
     flows = weights * varieties.T[:, :, None] * per_unit.T[:, None, :]
     return GoodsOutcome(np.where(selling, price, base_price), revenue, quantity, notional, access, price_index,
                         flows, spent, residual, rounds)
-
-
-def _aggregate(price, sigma, cell, weights, spending, cities, sectors):
-    varieties = np.bincount(cell, price ** (1.0 - sigma), minlength=cities * sectors).reshape(cities, sectors)
-    phi = price_terms(varieties, weights)
-    spent = reroute_spending(spending, phi)
-    return phi, market_access(weights, spent, phi), spent
 
 
 def welfare_price_index(varieties: np.ndarray, phi: np.ndarray, welfare: np.ndarray | None,

@@ -205,11 +205,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     employer[separated] = -1
     plan, carry = whole_staff(desired, carry)
     excess = np.maximum(staff - plan, 0)
-    # only workers of firms overstaffed in some class can be laid off (employer -1 maps to False)
-    employed = np.flatnonzero(np.append(excess.any(axis=1), False)[employer])
-    job = employer[employed].astype(np.int64) * classes + skill[employed]
-    overstaffed = excess.ravel()[job] > 0
-    fired = employed[overstaffed][pick_per_group(job[overstaffed], excess.ravel(), rng)]
+    fired = _layoffs(employer, skill, staff, excess, rng)
     staff -= jobs_of(employer[fired], skill[fired], firms, classes)
     employer[fired] = -1
     vacancies = np.maximum(plan - staff, 0)
@@ -223,6 +219,29 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
                              wage_adjustment).reshape(cities, classes)
     return Hiring(employer, staff, new_wages, (plan > staff).any(axis=1), carry, int(separated.size), int(fired.size),
                   int(hired.size))
+
+
+def _layoffs(employer, skill, staff, excess, rng):
+    """Rows of the workers laid off: ``excess[f, k]`` of firm f's class-k staff, uniformly at random.
+
+    Only workers of overstaffed groups are candidates. Each is first kept with probability
+    min(1, (3 e + 2) / n) (e of n to lay off in its group), and the e are drawn uniformly among the
+    kept ones (among all the group's members where fewer than e were kept): a procedure symmetric in
+    a group's members, so every e-subset is equally likely, that sorts a few candidates per layoff
+    instead of every employee of an overstaffed firm.
+    """
+    classes = excess.shape[1]
+    firing = np.append(excess.any(axis=1), False)          # employer -1 maps to the appended False
+    employed = np.flatnonzero(firing[employer])
+    job = employer[employed].astype(np.int64) * classes + skill[employed]
+    due = excess.ravel()
+    overstaffed = due[job] > 0
+    employed, job = employed[overstaffed], job[overstaffed]
+    size = np.maximum(staff.ravel(), 1)
+    kept = rng.random(job.size) < np.minimum(1.0, (3.0 * due + 2.0) / size)[job]
+    short = np.bincount(job[kept], minlength=due.size) < due
+    candidates = kept | short[job]
+    return employed[candidates][pick_per_group(job[candidates], due, rng)]
 
 
 def _match(employer, market, vacancies, firm_city, markets, classes, efficiency, rng):
