@@ -78,22 +78,10 @@ def planned_staff(model) -> np.ndarray:
 
 
 def vectorised_worker_phase(model, desired: np.ndarray):
-    """The model's worker phase on its current state: labour market (phase 6) then migration (phase
-    9), each applied with the model's own setters. ``desired``: (F, K) planned staff. Returns the
-    ``relocation.Moves``."""
-    from ydabm.markets import labour
-    from ydabm.mechanisms import relocation
-    p, f, w, geo, lev = model.params, model.firms, model.workers, model.geography, model.levers
-    hiring = labour.clear_labour_market(
-        w.employer, w.skill, w.market, f.employees, f.city, desired, f.rounding, model.labour_force,
-        model.wages, p.separation_rate, p.matching_efficiency, p.natural_unemployment,
-        p.wage_adjustment, model.rng)
-    model.apply_hiring(hiring)
-    moves = relocation.choose_moves(
-        w.city, w.hukou, w.skill, model.log_real_income(), model.fundamentals.amenity, geo.hours,
-        geo.province_index, model.hukou_groups, model.frictions.hukou_cost,
-        0.0 if lev.mobility_frozen else p.reconsider_rate, move_cost=p.move_cost,
-        move_cost_per_hour=p.move_cost_per_hour, elasticity=p.migration_elasticity, rng=model.rng)
+    """The model's worker phase on its current state: labour market then migration, each applied
+    with the model's own setters. ``desired``: (F, K) planned staff. Returns the ``relocation.Moves``."""
+    model.apply_hiring(model.clear_labour_market(desired))
+    moves = model.choose_moves()
     model.apply_moves(moves)
     return moves
 

@@ -280,3 +280,10 @@ def group_ratio(income, population, group):
     if inside <= 0 or outside <= 0 or income[~group].sum() <= 0:
         return 1.0
     return float((income[group].sum() / inside) / (income[~group].sum() / outside))
+
+
+def utilization(output, capacity):
+    """Aggregate capacity utilisation sum(output) / sum(capacity); 1.0 where there is no capacity
+    (no capital firm, or all capacity gone: nothing stands idle)."""
+    total = float(np.sum(capacity))
+    return float(np.sum(output)) / total if total > 0 else 1.0

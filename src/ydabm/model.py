@@ -83,7 +83,7 @@ class YRDModel(mesa.Model):
     # ------------------------------------------------------------------ the quarter
     def step(self) -> None:
         """One quarter."""
-        p, f, w, s, geo, lev = self.params, self.firms, self.workers, self.sectors, self.geography, self.levers
+        p, f, s, geo, lev = self.params, self.firms, self.sectors, self.geography, self.levers
         # 1. Shocks and policies scheduled for this quarter: they move the levers
         for policy in self.policies:
             policy.on_step(self)
@@ -109,11 +109,7 @@ class YRDModel(mesa.Model):
         self.open_firms(newcomers)
 
         # 5. Migration: reconsidering workers relocate by logit over last quarter's real incomes
-        moves = relocation.choose_moves(
-            w.city, w.hukou, w.skill, self.log_real_income(), self.fundamentals.amenity, geo.hours,
-            geo.province_index, self.hukou_groups, self.frictions.hukou_cost,
-            0.0 if lev.mobility_frozen else p.reconsider_rate, move_cost=p.move_cost,
-            move_cost_per_hour=p.move_cost_per_hour, elasticity=p.migration_elasticity, rng=self.rng)
+        moves = self.choose_moves()
         self.apply_moves(moves)
 
         # 6. Firms plan: markup prices, expected notional demand, capacity, desired staff
@@ -121,7 +117,7 @@ class YRDModel(mesa.Model):
         f.apply_plan(plan)
 
         # 7. Labour market: separations and layoffs, matching, wages
-        hiring = self.clear_labour_market(plan)
+        hiring = self.clear_labour_market(plan.desired_staff)
         self.apply_hiring(hiring)
 
         # 8. Goods market: CES demand over the network; prices clear it to a tolerance
@@ -226,6 +222,9 @@ class YRDModel(mesa.Model):
         with np.errstate(divide="ignore", invalid="ignore"):
             mean_draw = np.where(counts > 0, mass.reshape(cities, s.count) / counts, 1.0)
         self.cell_productivity *= mean_draw ** (-1.0 / (s.elasticity - 1.0))[None, :]
+        # the draw of a firm with the cell's mean revenue (E[z^(sigma-1)]^(1/(sigma-1))): the entrant
+        # whose margin stands for the cell's expected entry margin
+        self.mean_draw = mean_draw ** (1.0 / (s.elasticity - 1.0))[None, :]
         productivity = self.cell_productivity[city, sector] * np.exp(log_draw)
         price = planning.markup_price(unit_labour / productivity, sigma)
         quantity = revenue / price
@@ -385,13 +384,23 @@ class YRDModel(mesa.Model):
             self.labour_force[f.city], p.demand_expectation, p.depreciation, p.investment_speed,
             p.capacity_subsidy * targeted)
 
-    def clear_labour_market(self, plan: planning.Plan) -> labour.Hiring:
-        """This quarter's labour market (:func:`ydabm.markets.labour.clear_labour_market`)."""
+    def clear_labour_market(self, desired: np.ndarray) -> labour.Hiring:
+        """This quarter's labour market for the (F, K) staff plans ``desired``
+        (:func:`ydabm.markets.labour.clear_labour_market`)."""
         p, f, w = self.params, self.firms, self.workers
         return labour.clear_labour_market(
-            w.employer, w.skill, w.market, f.employees, f.city, plan.desired_staff, f.rounding,
-            self.labour_force, self.wages, p.separation_rate, p.matching_efficiency,
-            p.natural_unemployment, p.wage_adjustment, self.rng)
+            w.employer, w.skill, w.market, f.employees, f.city, desired, f.rounding, self.labour_force,
+            self.wages, p.separation_rate, p.matching_efficiency, p.natural_unemployment,
+            p.wage_adjustment, self.rng)
+
+    def choose_moves(self) -> relocation.Moves:
+        """This quarter's relocations (:func:`ydabm.mechanisms.relocation.choose_moves`)."""
+        p, w, geo = self.params, self.workers, self.geography
+        return relocation.choose_moves(
+            w.city, w.hukou, w.skill, self.log_real_income(), self.fundamentals.amenity, geo.hours,
+            geo.province_index, self.hukou_groups, self.frictions.hukou_cost,
+            0.0 if self.levers.mobility_frozen else p.reconsider_rate, move_cost=p.move_cost,
+            move_cost_per_hour=p.move_cost_per_hour, elasticity=p.migration_elasticity, rng=self.rng)
 
     def settle_accounts(self, investment: np.ndarray, capacity_support: np.ndarray, support_draws: np.ndarray,
                         saving_rate: float, dissaving_share: float) -> accounts.Accounts:
@@ -469,7 +478,8 @@ class YRDModel(mesa.Model):
         p, s, fund = self.params, self.sectors, self.fundamentals
         sigma = s.elasticity[None, :]
         wage = self.wages @ fund.skill_mix.T
-        price = sigma / (sigma - 1) * wage / (self.cell_productivity * self.tfp[None, :] * self.digital)
+        productivity = self.cell_productivity * self.mean_draw * self.tfp[None, :] * self.digital
+        price = sigma / (sigma - 1) * wage / productivity
         revenue = price ** (1 - sigma) * self.goods.access
         goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, self.targets)
         upkeep = p.depreciation * s.capital_intensity[None, :] * self.investment_tide()[None, :] / goal
@@ -490,7 +500,8 @@ class YRDModel(mesa.Model):
         sigma = s.elasticity[sector]
         unit_labour = (self.wages @ self.fundamentals.skill_mix.T)[city, sector]
         price = planning.markup_price(unit_labour / (productivity * self.tfp[sector] * self.digital[city, sector]), sigma)
-        demand = price ** (-sigma) * self.goods.access[city, sector]
+        demand = goods.entrant_demand(price, city, sector, s.elasticity, self.frictions.cost_weights,
+                                      self.goods.spending, self.goods.price_terms)
         goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, self.targets[city, sector])
         capacity = np.where(s.capital_intensity[sector] > 0, demand * self.investment_tide()[sector] / goal, np.inf)
         f.open(rows, self.rng.random((rows.size, CLASSES)), sector=sector, city=city, productivity=productivity, overhead=self.overhead_cell[city, sector],
@@ -577,8 +588,8 @@ def _on_rows(outcome: goods.GoodsOutcome, live: np.ndarray, size: int) -> goods.
         full[live] = values
         return full
     return goods.GoodsOutcome(spread(outcome.price), spread(outcome.revenue), spread(outcome.quantity),
-                              spread(outcome.notional), outcome.access, outcome.price_index, outcome.flows,
-                              outcome.spending, outcome.residual, outcome.rounds)
+                              spread(outcome.notional), outcome.access, outcome.price_terms, outcome.price_index,
+                              outcome.flows, outcome.spending, outcome.residual, outcome.rounds)
 
 
 def _unit_values(price: np.ndarray, sigma: np.ndarray, cell: np.ndarray, cities: int, sectors: int) -> np.ndarray:

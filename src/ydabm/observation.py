@@ -52,7 +52,7 @@ def model_metrics(model) -> dict[str, float]:
         "similarity_within_province": similarity.get("within", 0.0),
         "similarity_across_provinces": similarity.get("across", 0.0),
         "krugman_index": metrics.krugman_index(employment),
-        "capacity_utilization": float(f.output[capital].sum() / f.capacity[capital].sum()) if capital.any() else 1.0,
+        "capacity_utilization": metrics.utilization(f.output[capital], f.capacity[capital]),
         "zombie_share": float(f.zombie[f.alive].mean()) if f.alive.any() else 0.0,
         "subsidy_to_gdp": float(model.flows["subsidies"].sum() / gdp) if gdp > 0 else 0.0,
         "stranded_capital": model.stranded / 1e8,

@@ -85,6 +85,27 @@ def market_access(weights: np.ndarray, spending: np.ndarray, phi: np.ndarray) ->
     return np.einsum("sij,js->is", weights, per_unit)
 
 
+def entrant_demand(price: np.ndarray, city: np.ndarray, sector: np.ndarray, elasticity: np.ndarray,
+                   weights: np.ndarray, spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """(n,) CES demand of new firms at ``price``, their own variety counted in every price index.
+
+    q = p^(-sigma) sum_j W_ij E_js / (Phi_js + p^(1 - sigma) W_ij): an entrant into an empty market
+    can take at most its spending, where market access computed without it would be unbounded.
+
+    Args:
+        price: (n,) entrants' prices; city, sector: (n,) their location and industry.
+        elasticity: (S,) sigma_s.
+        weights: (S, C, C) (T D)^(1 - sigma).
+        spending: (C, S) E_js allocated last quarter; phi: (C, S) Phi_js of last quarter.
+    """
+    sigma = elasticity[sector][:, None]
+    reach = weights[sector, city, :]                                   # (n, C): W_ij to every j
+    own = price[:, None] ** (1.0 - sigma) * reach
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(reach > 0, reach * spending.T[sector] / (phi.T[sector] + own), 0.0)
+    return price ** (-elasticity[sector]) * share.sum(axis=1)
+
+
 def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
     """Move spending on sectors with no firm in reach to the sectors that have firms, pro rata.
 
@@ -116,9 +137,11 @@ class GoodsOutcome:
             its demand equals what it can produce).
         revenue: (F,) sales revenue, yuan.
         quantity: (F,) quantity shipped (produced), including what melts in transit.
-        notional: (F,) demand the firm would have met at its markup price (Clower's notional
-            demand): what it learns its expectations from.
+        notional: (F,) demand the firm would have met at its markup price, the other prices given
+            (Clower's notional demand, its own variety's effect on the price indices included): what
+            it learns its expectations from.
         access: (C, S) market access MA of each city-sector: revenue per unit of p^(1 - sigma).
+        price_terms: (C, S) Phi_js = sum_f (p_f T_ij D_ij)^(1 - sigma) of each buying city j.
         price_index: (C, S) CES price index P_js.
         flows: (S, C, C) spending of city j on sector-s goods from city i, yuan.
         spending: (C, S) spending actually allocated (after rerouting), yuan.
@@ -131,6 +154,7 @@ class GoodsOutcome:
     quantity: np.ndarray
     notional: np.ndarray
     access: np.ndarray
+    price_terms: np.ndarray
     price_index: np.ndarray
     flows: np.ndarray
     spending: np.ndarray
@@ -223,12 +247,25 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     revenue = np.where(selling, np.exp(exponent * log_price) * reach, 0.0)
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
     notional = base_price ** (-sigma) * reach
+    # a firm above its markup price would, at its markup price, also lower the price indices it sells
+    # into: its notional demand counts that (Clower: demand at its own price, the others' given), which
+    # keeps a firm that dominates its markets from expecting more than they spend
+    # (a firm out of the market this quarter, with nothing to sell, would add its variety)
+    above = np.flatnonzero(~selling | (log_price > floor + 1e-12))
+    if above.size:
+        city, sector = np.divmod(cell[above], sectors)
+        reach_ij = weights[sector, city, :]                                  # (n, C)
+        at_markup = base_price[above] ** (1.0 - sigma[above])
+        shift = (at_markup - np.where(selling[above], np.exp(exponent[above] * log_price[above]), 0.0))[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(reach_ij > 0, reach_ij * spent.T[sector] / (phi.T[sector] + shift * reach_ij), 0.0)
+        notional[above] = base_price[above] ** (-sigma[above]) * share.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(phi > 0, spent / phi, 0.0)
     price_index = welfare_price_index(varieties, phi, welfare, elasticity)
     flows = weights * varieties.T[:, :, None] * per_unit.T[:, None, :]
-    return GoodsOutcome(np.where(selling, price, base_price), revenue, quantity, notional, access, price_index,
-                        flows, spent, residual, rounds)
+    return GoodsOutcome(np.where(selling, price, base_price), revenue, quantity, notional, access, phi,
+                        price_index, flows, spent, residual, rounds)
 
 
 def welfare_price_index(varieties: np.ndarray, phi: np.ndarray, welfare: np.ndarray | None,

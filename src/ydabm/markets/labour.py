@@ -56,6 +56,9 @@ def bernoulli_rows(count: int, probability: float, rng: np.random.Generator) -> 
         return np.zeros(0, dtype=np.int64)
     if probability >= 1:
         return np.arange(count)
+    if probability < 1e-6:
+        # geometric gaps would overflow int64; a binomial count of uniformly chosen rows is the same law
+        return np.sort(rng.choice(count, rng.binomial(count, probability), replace=False))
     expected = count * probability
     size = int(expected + 6 * np.sqrt(expected) + 16)
     rows = np.cumsum(rng.geometric(probability, size)) - 1

@@ -74,7 +74,7 @@ _FIRST_RADIUS = 4.0            # logit units: the first trust region of each sta
 def invert_amenity(log_income: np.ndarray, counts: np.ndarray, target: np.ndarray,
                    hours: np.ndarray, move_cost: float, move_cost_per_hour: float,
                    hukou_cost: float, city_province: np.ndarray, elasticity: float,
-                   tolerance: float = 1e-10, max_rounds: int = 200) -> np.ndarray:
+                   tolerance: float = 1e-10, max_rounds: int = 1000) -> np.ndarray:
     """Invert amenities so that the logit choices of all mobile workers deliver ``target`` arrivals.
 
     Solves sum_{i,h,k} L_ihk * pi_j|ihk(amenity) = target_j for the amenity vector (normalised to

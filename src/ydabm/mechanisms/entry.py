@@ -78,7 +78,10 @@ def entry_intensity(pool: np.ndarray, replacement: np.ndarray, margin: np.ndarra
         response: logit sensitivity to the margin gap.
     """
     share = np.clip(replacement / pool, 1e-9, 1 - 1e-9)
-    index = np.clip(response * (margin - required) + np.log(share / (1 - share)), -50.0, 50.0)
+    gap = margin - required
+    # a market no entrant can reach has margin -inf: no entry at any positive response
+    pull = np.where(np.isfinite(gap), response * np.nan_to_num(gap), np.where(response > 0, np.sign(gap) * 50.0, 0.0))
+    index = np.clip(pull + np.log(share / (1 - share)), -50.0, 50.0)
     return pool / (1.0 + np.exp(-index))
 
 
