@@ -80,7 +80,8 @@ def entry_intensity(pool: np.ndarray, replacement: np.ndarray, margin: np.ndarra
     share = np.clip(replacement / pool, 1e-9, 1 - 1e-9)
     gap = margin - required
     # a market no entrant can reach has margin -inf: no entry at any positive response
-    pull = np.where(np.isfinite(gap), response * np.nan_to_num(gap), np.where(response > 0, np.sign(gap) * 50.0, 0.0))
+    pull = np.where(np.isfinite(gap), response * np.clip(np.nan_to_num(gap), -1e6, 1e6),
+                    np.where(response > 0, np.sign(gap) * 50.0, 0.0))
     index = np.clip(pull + np.log(share / (1 - share)), -50.0, 50.0)
     return pool / (1.0 + np.exp(-index))
 
