@@ -216,7 +216,7 @@ class YRDModel(mesa.Model):
         mass = np.bincount(cell, draw, minlength=cities * s.count)
         weight = draw / mass[cell]
         revenue = cell_revenue.ravel()[cell] * weight
-        unit_labour = (self.wages @ fund.skill_mix.T)[city, sector]
+        unit_labour = self.mix_wage()[city, sector]
         # the productivity of a z = 1 firm: the cell's over its draws' mean z^(sigma-1), so that the
         # draws reproduce the calibrated variety mass (entrants draw around the same level)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -233,7 +233,7 @@ class YRDModel(mesa.Model):
         self.overhead_cell = np.zeros((cities, s.count))
         self.overhead_cell.ravel()[cell] = overhead
         # capacity starts where each firm wants it (its steady state): no spurious investment wave
-        capacity = np.where(s.capital_intensity[sector] > 0, quantity * tide / goal, np.inf)
+        capacity = planning.desired_capacity(quantity, tide, goal, s.capital_intensity[sector])
         rows = np.arange(cell.size)
         self.firms.open(rows, self.rng.random((rows.size, CLASSES)), sector=sector, city=city, productivity=productivity, overhead=overhead,
                         capacity=capacity, price=price, output=quantity, revenue=revenue,
@@ -374,7 +374,7 @@ class YRDModel(mesa.Model):
         p, f, s = self.params, self.firms, self.sectors
         targeted = self.targeted_firms()
         phi = self.effective_productivity()
-        wage = (self.wages @ self.fundamentals.skill_mix.T)[f.city, f.sector]
+        wage = self.mix_wage()[f.city, f.sector]
         staffed = np.maximum(f.employees.sum(axis=1) - f.overhead, 0.0) * phi
         return planning.plan_production(
             f.alive, phi, wage / phi, s.elasticity[f.sector], s.capital_intensity[f.sector], f.overhead,
@@ -453,12 +453,11 @@ class YRDModel(mesa.Model):
         rows = np.flatnonzero(leaving)
         self.stranded = float(self.capital_value()[rows].sum())
         self.exits = rows.size
-        if rows.size == 0:
-            self.exit_flow = 0.75 * self.exit_flow
-            return
         # exits per city-sector, averaged over about a year (the entry pool's replacement flow)
         gone = np.bincount(f.cell[rows], minlength=self.exit_flow.size).reshape(self.exit_flow.shape)
         self.exit_flow = 0.75 * self.exit_flow + 0.25 * gone
+        if rows.size == 0:
+            return
         closing = np.append(leaving, False)          # employer -1 maps to the appended False
         w.employer[closing[w.employer]] = -1
         f.close(rows)
@@ -475,11 +474,11 @@ class YRDModel(mesa.Model):
         profit over revenue of a firm with the city-sector's mean draw, pricing at its markup at
         today's wages and selling into today's market access, after its overhead and the upkeep
         of the capacity it would build, plus the entry subsidy where the government targets it."""
-        p, s, fund = self.params, self.sectors, self.fundamentals
+        p, s = self.params, self.sectors
         sigma = s.elasticity[None, :]
-        wage = self.wages @ fund.skill_mix.T
+        wage = self.mix_wage()
         productivity = self.cell_productivity * self.mean_draw * self.tfp[None, :] * self.digital
-        price = sigma / (sigma - 1) * wage / productivity
+        price = planning.markup_price(wage / productivity, sigma)
         revenue = price ** (1 - sigma) * self.goods.access
         goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, self.targets)
         upkeep = p.depreciation * s.capital_intensity[None, :] * self.investment_tide()[None, :] / goal
@@ -498,12 +497,12 @@ class YRDModel(mesa.Model):
         rows = f.free_rows(newcomers.count)
         productivity = self.cell_productivity[city, sector] * np.exp(newcomers.log_draw)
         sigma = s.elasticity[sector]
-        unit_labour = (self.wages @ self.fundamentals.skill_mix.T)[city, sector]
-        price = planning.markup_price(unit_labour / (productivity * self.tfp[sector] * self.digital[city, sector]), sigma)
+        phi = productivity * self.tfp[sector] * self.digital[city, sector]
+        price = planning.markup_price(self.mix_wage()[city, sector] / phi, sigma)
         demand = goods.entrant_demand(price, city, sector, s.elasticity, self.frictions.cost_weights,
                                       self.goods.spending, self.goods.price_terms)
         goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, self.targets[city, sector])
-        capacity = np.where(s.capital_intensity[sector] > 0, demand * self.investment_tide()[sector] / goal, np.inf)
+        capacity = planning.desired_capacity(demand, self.investment_tide()[sector], goal, s.capital_intensity[sector])
         f.open(rows, self.rng.random((rows.size, CLASSES)), sector=sector, city=city, productivity=productivity, overhead=self.overhead_cell[city, sector],
                capacity=capacity, price=price, expected_demand=demand, notional=demand)
         outlay = s.capital_intensity[sector] * price * np.where(np.isfinite(capacity), capacity, 0.0)
@@ -552,6 +551,10 @@ class YRDModel(mesa.Model):
     def employment_by_sector(self) -> np.ndarray:
         f = self.firms
         return f.by_cell(f.employees.sum(axis=1).astype(float), self.geography.count)
+
+    def mix_wage(self) -> np.ndarray:
+        """(C, S) cost of one worker of each sector's skill mix in each city, yuan per quarter."""
+        return self.wages @ self.fundamentals.skill_mix.T
 
     def effective_productivity(self) -> np.ndarray:
         """Productivity of each firm row (1 for empty rows, so divisions stay finite)."""

@@ -39,9 +39,8 @@ def update_wages(wages: np.ndarray, employed: np.ndarray, supply: np.ndarray, na
         natural_rate: u_n.
         speed: adjustment speed per quarter.
     """
-    demand = employed
     with np.errstate(divide="ignore", invalid="ignore"):
-        gap = np.where(supply > 0, (demand - supply) / supply + natural_rate, 0.0)
+        gap = np.where(supply > 0, natural_rate - (supply - employed) / supply, 0.0)
     # a market with no workers at all keeps its wage (it has no tightness to respond to)
     return wages * np.exp(speed * np.clip(gap, -1.0, 1.0))
 
@@ -111,23 +110,6 @@ def first_per_group(group: np.ndarray, key: np.ndarray, counts: np.ndarray) -> n
         rank = np.arange(sub_key.size) - (np.cumsum(taken) - taken)[sorted_group]
         chosen[order if candidates is None else candidates[order]] = rank < counts[sorted_group]
     return chosen
-
-
-def assign_to_slots(owner_weights: np.ndarray, owners: np.ndarray, hires: int,
-                    rng: np.random.Generator) -> np.ndarray:
-    """Spread ``hires`` new workers over firms with open vacancies, each vacancy equally likely.
-
-    Args:
-        owner_weights: vacancies of each candidate firm (integers).
-        owners: firm ids matching ``owner_weights``.
-        hires: number of workers to place (<= total vacancies).
-        rng: the model's generator.
-
-    Returns:
-        Firm id for each hire.
-    """
-    slots = np.repeat(owners, owner_weights)
-    return rng.choice(slots, size=hires, replace=False)
 
 
 def whole_staff(desired: np.ndarray, carry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -51,6 +51,12 @@ def capacity_goal(target_utilization: float, capacity_subsidy: float, targeted: 
     return target_utilization * (1.0 - capacity_subsidy * targeted)
 
 
+def desired_capacity(demand: np.ndarray, tide: np.ndarray, goal: np.ndarray,
+                     capital_intensity: np.ndarray) -> np.ndarray:
+    """Capacity a firm wants for ``demand``: demand x tide / goal (inf for firms without capital)."""
+    return np.where(capital_intensity > 0, demand * tide / goal, np.inf)
+
+
 def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cost: np.ndarray,
                     elasticity: np.ndarray, capital_intensity: np.ndarray, overhead: np.ndarray,
                     capacity: np.ndarray, expected_demand: np.ndarray, notional_demand: np.ndarray,
@@ -84,7 +90,8 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
     expected = (1.0 - demand_expectation) * expected_demand + demand_expectation * notional_demand
     has_capital = capital_intensity > 0
     kept = capacity * (1.0 - depreciation)
-    desired = np.where(understaffed, np.minimum(expected, staffed_output), expected) * tide / goal
+    desired = desired_capacity(np.where(understaffed, np.minimum(expected, staffed_output), expected), tide, goal,
+                               capital_intensity)
     build = np.where(alive & has_capital, investment_speed * np.maximum(desired - kept, 0.0), 0.0)
     new_capacity = np.where(has_capital, kept + build, np.inf)
     investment = capital_intensity * price * build
