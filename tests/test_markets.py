@@ -47,9 +47,10 @@ def test_capacity_constrained_firm_raises_price_to_clear():
     assert tight.residual == pytest.approx(max(demand[0] / 10.0 - 1.0, 0.0), abs=1e-15)
     assert 0.0 <= tight.residual <= goods.CLEARING_TOLERANCE and tight.rounds > 0
     assert tight.quantity[0] == pytest.approx(10.0, rel=1e-9)
-    # notional demand: at its markup price 1, with its rival at 1, firm 0 would sell half of 90 (its own
-    # price lowers the price index: Clower's demand at its own price, the other's given)
-    assert tight.notional[0] == pytest.approx(45.0, rel=1e-9)
+    # notional demand: with both firms at their markup price 1, each would sell half of 90; the rival's
+    # gain from firm 0's shortage is not counted on top (the notional demands add up to the market)
+    assert tight.notional == pytest.approx([45.0, 45.0], rel=1e-9)
+    assert tight.quantity[1] > 45.0                          # what the rival actually sells is more
     assert tight.revenue.sum() == pytest.approx(90.0)      # spending is still all sold
     # a tolerance the price map cannot reach in the allowed rounds is reported, not hidden
     capped = goods.clear_goods_market(np.ones(2), np.array([10.0, np.inf]), np.zeros(2, int), sigma, weights,

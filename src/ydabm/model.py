@@ -237,7 +237,7 @@ class YRDModel(mesa.Model):
         rows = np.arange(cell.size)
         self.firms.open(rows, self.rng.random((rows.size, CLASSES)), sector=sector, city=city, productivity=productivity, overhead=overhead,
                         capacity=capacity, price=price, output=quantity, revenue=revenue,
-                        expected_demand=quantity, notional=quantity, age=np.full(rows.size, 40))
+                        expected_sales=revenue, notional_sales=revenue, age=np.full(rows.size, 40))
         self._hire_initial_staff(fund.skill_mix[sector] * (overhead + quantity / productivity)[:, None])
         # 2020 prices: each city-sector's unit value at t = 0 markup prices (Laspeyres volume base)
         self.base_price = _unit_values(price, sigma, cell, cities, s.count)
@@ -255,9 +255,11 @@ class YRDModel(mesa.Model):
         self.digital = np.ones((cities, s.count))
         self.cpi0 = fund.consumer_price
         self.firms.apply_sales(self.clear_goods_market())
-        self.firms.notional[rows] = quantity     # 2020 demand at the markup price is the calibrated demand
-        none = np.zeros(self.firms.size)
-        books = self.settle_accounts(none, none, np.ones(self.firms.size), 0.0, 0.0)
+        self.firms.notional_sales[rows] = revenue   # 2020 demand at the markup price is the calibrated demand
+        # firms replace what depreciates (the flexible accelerator's steady state, capacity at its goal)
+        replacement = p.depreciation * self.capital_value()
+        books = self.settle_accounts(replacement, p.capacity_subsidy * self.targeted_firms() * replacement,
+                                     np.ones(self.firms.size), 0.0, 0.0)
         self.apply_accounts(books)
         self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books; no history
         # 2020 is a free-entry equilibrium: entry replaces exits at each city-sector's 2020 margin
@@ -378,7 +380,7 @@ class YRDModel(mesa.Model):
         staffed = np.maximum(f.employees.sum(axis=1) - f.overhead, 0.0) * phi
         return planning.plan_production(
             f.alive, phi, wage / phi, s.elasticity[f.sector], s.capital_intensity[f.sector], f.overhead,
-            f.capacity, f.expected_demand, f.notional, staffed, f.understaffed,
+            f.capacity, f.expected_sales, f.notional_sales, staffed, f.understaffed,
             planning.capacity_goal(p.target_utilization, p.capacity_subsidy, targeted),
             self.investment_tide()[f.sector], self.fundamentals.skill_mix[f.sector],
             self.labour_force[f.city], p.demand_expectation, p.depreciation, p.investment_speed,
@@ -504,7 +506,7 @@ class YRDModel(mesa.Model):
         goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, self.targets[city, sector])
         capacity = planning.desired_capacity(demand, self.investment_tide()[sector], goal, s.capital_intensity[sector])
         f.open(rows, self.rng.random((rows.size, CLASSES)), sector=sector, city=city, productivity=productivity, overhead=self.overhead_cell[city, sector],
-               capacity=capacity, price=price, expected_demand=demand, notional=demand)
+               capacity=capacity, price=price, expected_sales=demand * price, notional_sales=demand * price)
         outlay = s.capital_intensity[sector] * price * np.where(np.isfinite(capacity), capacity, 0.0)
         cost = np.bincount(city, outlay, minlength=self.geography.count)
         self.flows["owners"] = self.flows["owners"] - cost

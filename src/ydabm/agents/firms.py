@@ -4,8 +4,8 @@ Columns: ``sector``, ``city``, ``productivity`` (idiosyncratic x city-sector fun
 trend growth and digital spillovers), ``overhead`` (fixed labour F, workers), ``capacity`` (output
 per quarter), ``employees`` (workers by class), ``price``, ``output``, ``revenue``, ``profit``
 (after tax, before government support), ``age`` (quarters), ``subsidy`` (received this quarter),
-``loss_streak`` (consecutive loss-making quarters), ``expected_demand``, ``notional`` (last
-quarter's demand at the markup price), ``understaffed`` (vacancies left unfilled last quarter),
+``loss_streak`` (consecutive loss-making quarters), ``expected_sales`` (expected value of notional
+demand, yuan), ``notional_sales`` (value of last quarter's demand at the markup prices), ``understaffed`` (vacancies left unfilled last quarter),
 ``zombie`` (alive only through government support), ``alive``.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 _FLOAT = ("productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
-          "subsidy", "expected_demand", "notional")
+          "subsidy", "expected_sales", "notional_sales")
 _INT = ("sector", "city", "age", "loss_streak")
 
 
@@ -76,12 +76,14 @@ class Firms:
 
     def apply_plan(self, plan) -> None:
         """Take the quarter's plan (:class:`ydabm.mechanisms.planning.Plan`)."""
-        self.price, self.expected_demand, self.capacity = plan.price, plan.expected_demand, plan.capacity
+        self.price, self.expected_sales, self.capacity = plan.price, plan.expected_sales, plan.capacity
 
     def apply_sales(self, sales) -> None:
         """Take the goods market's outcome (:class:`ydabm.markets.goods.GoodsOutcome` on all rows)."""
+        # notional demand is in units at the markup price the firm planned with (its price before sales)
+        self.notional_sales = sales.notional * self.price
         self.price = np.where(self.alive, sales.price, self.price)
-        self.revenue, self.output, self.notional = sales.revenue, sales.quantity, sales.notional
+        self.revenue, self.output = sales.revenue, sales.quantity
 
     def close(self, rows: np.ndarray) -> None:
         self.alive[rows] = False

@@ -106,6 +106,27 @@ def entrant_demand(price: np.ndarray, city: np.ndarray, sector: np.ndarray, elas
     return price ** (-elasticity[sector]) * share.sum(axis=1)
 
 
+def notional_demand(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray, weights: np.ndarray,
+                    spending: np.ndarray) -> np.ndarray:
+    """(F,) Notional demand: what each firm would sell if every firm charged its markup price.
+
+    Clower's (1965) notional demand is the demand of an economy where no seller is constrained. Each
+    firm's is its CES demand at the markup prices of all firms, q_f = p_f^(-sigma) MA_f(p_markup), those
+    that cannot sell this quarter included: the notional demands of a market add up to its spending
+    at the markup prices, so a shortage at one firm is not counted once as its own lost sales and
+    again as its rivals' gains.
+
+    Args:
+        base_price: (F,) markup prices; cell: (F,) flat city-sector index; sigma: (F,) elasticities.
+        weights: (S, C, C) (T D)^(1 - sigma); spending: (C, S) E_js, yuan.
+    """
+    cities, sectors = spending.shape
+    varieties = np.bincount(cell, base_price ** (1.0 - sigma), minlength=cities * sectors).reshape(cities, sectors)
+    phi = price_terms(varieties, weights)
+    access = market_access(weights, reroute_spending(spending, phi), phi)
+    return base_price ** (-sigma) * access.ravel()[cell]
+
+
 def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
     """Move spending on sectors with no firm in reach to the sectors that have firms, pro rata.
 
@@ -246,20 +267,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     reach = access.ravel()[cell]
     revenue = np.where(selling, np.exp(exponent * log_price) * reach, 0.0)
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
-    notional = base_price ** (-sigma) * reach
-    # a firm above its markup price would, at its markup price, also lower the price indices it sells
-    # into: its notional demand counts that (Clower: demand at its own price, the others' given), which
-    # keeps a firm that dominates its markets from expecting more than they spend
-    # (a firm out of the market this quarter, with nothing to sell, would add its variety)
-    above = np.flatnonzero(~selling | (log_price > floor + 1e-12))
-    if above.size:
-        city, sector = np.divmod(cell[above], sectors)
-        reach_ij = weights[sector, city, :]                                  # (n, C)
-        at_markup = base_price[above] ** (1.0 - sigma[above])
-        shift = (at_markup - np.where(selling[above], np.exp(exponent[above] * log_price[above]), 0.0))[:, None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(reach_ij > 0, reach_ij * spent.T[sector] / (phi.T[sector] + shift * reach_ij), 0.0)
-        notional[above] = base_price[above] ** (-sigma[above]) * share.sum(axis=1)
+    notional = notional_demand(base_price, cell, sigma, weights, spending)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(phi > 0, spent / phi, 0.0)
     price_index = welfare_price_index(varieties, phi, welfare, elasticity)

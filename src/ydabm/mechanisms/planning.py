@@ -2,8 +2,11 @@
 
 A firm with productivity phi (units of output per worker beyond its overhead F) and capacity K
 (units of output) prices at the Dixit-Stiglitz markup over unit labour cost, p = sigma / (sigma - 1)
-* w / phi (FKV 1999 eq. 4.26). It expects demand by adaptive expectations of its *notional* demand,
-the demand it would meet at its markup price (not the sales a shortage capped), builds capacity
+* w / phi (FKV 1999 eq. 4.26). It expects demand by adaptive expectations of the value of its
+*notional* demand, what it would sell at the markup prices of all firms (not the sales a shortage
+capped), and converts that value into units at this quarter's price: sales values are stationary on
+a fixed money stock, so a common fall in prices (trend productivity growth) raises the expected
+quantity one for one instead of leaving expectations a quarter behind. It builds capacity
 ahead of the output it expects to make at the utilisation it aims for, and wants the staff that
 produces expected demand within capacity: F + min(E, K) / phi, split over skills by its sector's
 mix. A firm does not build capacity it cannot staff: a firm that could not fill its vacancies last
@@ -26,7 +29,8 @@ class Plan:
 
     Attributes:
         price: (F,) markup price, yuan per unit.
-        expected_demand: (F,) expected notional demand, units per quarter.
+        expected_demand: (F,) expected notional demand at this quarter's price, units per quarter.
+        expected_sales: (F,) expected value of notional demand, yuan per quarter.
         capacity: (F,) capacity after this quarter's depreciation and investment (inf: no capital).
         investment: (F,) spending on new capacity, yuan.
         capacity_support: (F,) part of the investment a government pays (capacity subsidy), yuan.
@@ -35,6 +39,7 @@ class Plan:
 
     price: np.ndarray
     expected_demand: np.ndarray
+    expected_sales: np.ndarray
     capacity: np.ndarray
     investment: np.ndarray
     capacity_support: np.ndarray
@@ -59,7 +64,7 @@ def desired_capacity(demand: np.ndarray, tide: np.ndarray, goal: np.ndarray,
 
 def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cost: np.ndarray,
                     elasticity: np.ndarray, capital_intensity: np.ndarray, overhead: np.ndarray,
-                    capacity: np.ndarray, expected_demand: np.ndarray, notional_demand: np.ndarray,
+                    capacity: np.ndarray, expected_sales: np.ndarray, notional_sales: np.ndarray,
                     staffed_output: np.ndarray, understaffed: np.ndarray, goal: np.ndarray, tide: np.ndarray, skill_mix: np.ndarray, city_labour: np.ndarray,
                     demand_expectation: float, depreciation: float, investment_speed: float,
                     capacity_subsidy: np.ndarray) -> Plan:
@@ -73,8 +78,8 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
         capital_intensity: (F,) capital per unit of quarterly output value (0: no capital).
         overhead: (F,) overhead staff F, workers.
         capacity: (F,) capacity last quarter.
-        expected_demand: (F,) last quarter's expectation.
-        notional_demand: (F,) last quarter's notional demand.
+        expected_sales: (F,) last quarter's expected value of notional demand, yuan.
+        notional_sales: (F,) value of last quarter's notional demand at last quarter's markup price, yuan.
         staffed_output: (F,) output the firm's current staff can produce, (staff - F) * phi.
         understaffed: (F,) the firm had unfilled vacancies after last quarter's labour market.
         goal: (F,) utilisation the firm aims for (:func:`capacity_goal`).
@@ -87,15 +92,20 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
         capacity_subsidy: (F,) share of the firm's investment a government pays.
     """
     price = np.where(alive, markup_price(unit_labour_cost, elasticity), 0.0)
-    expected = (1.0 - demand_expectation) * expected_demand + demand_expectation * notional_demand
+    sales = (1.0 - demand_expectation) * expected_sales + demand_expectation * notional_sales
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = np.where(alive, sales / price, 0.0)
     has_capital = capital_intensity > 0
     kept = capacity * (1.0 - depreciation)
     desired = desired_capacity(np.where(understaffed, np.minimum(expected, staffed_output), expected), tide, goal,
                                capital_intensity)
-    build = np.where(alive & has_capital, investment_speed * np.maximum(desired - kept, 0.0), 0.0)
+    # the flexible accelerator (Chenery 1952; Koyck 1954): replace what depreciated and close a share of
+    # the gap to the desired capacity, I = delta K + speed (K* - K), never negative (capital is sunk)
+    gap = np.where(has_capital, desired, 0.0) - np.where(has_capital, capacity, 0.0)
+    build = np.where(alive & has_capital, np.maximum(depreciation * capacity + investment_speed * gap, 0.0), 0.0)
     new_capacity = np.where(has_capital, kept + build, np.inf)
     investment = capital_intensity * price * build
     staff = overhead + np.minimum(expected, new_capacity) / productivity
     wanted = np.minimum(skill_mix * staff[:, None], city_labour)
-    return Plan(price, np.where(alive, expected, 0.0), new_capacity, investment, capacity_subsidy * investment,
+    return Plan(price, expected, np.where(alive, sales, 0.0), new_capacity, investment, capacity_subsidy * investment,
                 np.where(alive[:, None], wanted, 0.0))
