@@ -1,6 +1,8 @@
 """The ydabm command: outputs of a run, listings, and bad input (clear message, exit 2, nothing written)."""
 
 import json
+import os
+import stat
 import subprocess
 import sys
 
@@ -31,6 +33,9 @@ def test_run_writes_results(tmp_path):
     for key in ("ydabm", "python", "numpy", "mesa", "wall_time_s", "git_commit"):
         assert key in manifest
     assert (out / "summary.png").stat().st_size > 10_000
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~umask  # a results folder, not a private one
 
 
 def test_same_seed_gives_identical_model_parquet(tmp_path):
@@ -42,19 +47,28 @@ def test_same_seed_gives_identical_model_parquet(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--set", "barrier=1.5"], "barrier: '1.5' is out of range; allowed [0, 1]"),
-    (["--set", "warp_speed=2"], "unknown parameter 'warp_speed'"),
+    (["--set", "barrier=1.5"], "barrier: '1.5' is out of range; allowed [0, 1]\n"),  # no "(1)" unit
+    (["--set", "exit_after=99"], "exit_after: '99' is out of range; allowed [1, 40] (quarters)\n"),
+    (["--set", "warp_speed=2"], "--set warp_speed: unknown parameter; `ydabm params` lists them"),
+    (["--set", "barier=0.5"], "--set barier: unknown parameter (did you mean 'barrier'?)"),
     (["--set", "workers_per_firm=lots"], "workers_per_firm: expected a number"),
     (["--scenario", "atlantis"], "scenario: 'atlantis' is neither a file nor one of"),
+    (["--scenario", "intergration"], "unilateral_liberalisation (did you mean 'integration'?)"),
     (["--set", "network_file=/nonexistent.csv"], "network_file: /nonexistent.csv does not exist"),
 ])
 def test_bad_input_is_one_clear_message(tmp_path, capsys, args, message):
     out = tmp_path / "out"
     assert main(["run", "--steps", "2", "--out", str(out), *args]) == 2
     err = capsys.readouterr().err
-    assert message in err
+    assert message in err and err.startswith("ydabm: error: ") and err.count("\n") == 1
     assert "Traceback" not in err
     assert not out.exists()
+
+
+def test_run_help_shows_the_default_seed():
+    help_text = subprocess.run([sys.executable, "-m", "ydabm.cli", "run", "--help"], capture_output=True, text=True,
+                               check=True).stdout
+    assert "(default 20261128)" in " ".join(help_text.split())
 
 
 def test_malformed_scenario_and_network_files(tmp_path, capsys):
@@ -65,7 +79,7 @@ def test_malformed_scenario_and_network_files(tmp_path, capsys):
     unknown_policy = tmp_path / "policy.toml"
     unknown_policy.write_text('[[policy]]\ntype = "Teleport"\n')
     assert main(["run", "--scenario", str(unknown_policy), "--out", str(tmp_path / "o2")]) == 2
-    assert "policy type 'Teleport'" in capsys.readouterr().err
+    assert "policy 1: type 'Teleport' is not a policy type; types: BarrierPath," in capsys.readouterr().err
     links = tmp_path / "links.csv"
     links.write_text("city_a,city_b,hours\nShanghai,Gotham,1.0\n")
     assert main(["run", "--set", f"network_file={links}", "--out", str(tmp_path / "o3")]) == 2
@@ -81,9 +95,14 @@ def test_params_and_scenarios_listings():
     params = subprocess.run([sys.executable, "-m", "ydabm.cli", "params"], capture_output=True, text=True, check=True)
     assert "barrier" in params.stdout and "[0, 1]" in params.stdout
     scenarios = subprocess.run([sys.executable, "-m", "ydabm.cli", "scenarios"], capture_output=True, text=True, check=True)
+    lines = scenarios.stdout.splitlines()
+    names = [line.split()[0] for line in lines]
     for name in ("baseline", "integration", "division_of_labor", "digital_integration", "covid_shock",
-                 "network_upgrade", "core_periphery", "racetrack"):
-        assert name in scenarios.stdout
+                 "network_upgrade", "core_periphery", "racetrack", "unilateral_liberalisation"):
+        assert name in names
+    # the descriptions start in one column, after the longest name and two spaces
+    column = max(map(len, names)) + 2
+    assert all(line[column - 2:column] == "  " and line[column] != " " for line in lines)
 
 
 def test_odd_parameter_table_is_the_declared_parameters():
@@ -94,3 +113,50 @@ def test_odd_parameter_table_is_the_declared_parameters():
     table = odd.split("<!-- params:begin -->\n")[1].split("\n<!-- params:end -->")[0]
     assert table == markdown_table()
     assert all(f"| `{p.name}` |" in table for p in PARAMS)
+
+
+def test_run_refuses_an_output_path_that_is_a_file_or_holds_other_files(tmp_path, capsys):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine")
+    other = tmp_path / "photos"
+    other.mkdir()
+    (other / "cat.jpg").write_bytes(b"jpeg")
+    for out, message in [(a_file, f"{a_file}: is a file, not a folder"),
+                         (a_file / "run", f"{a_file / 'run'}: is inside {a_file}, which is a file"),
+                         (other, f"{other}: the folder holds files that are not ydabm results")]:
+        assert main(["run", "--steps", "2", "--out", str(out), *SMALL]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"ydabm: error: {message}") and err.count("\n") == 1 and "Traceback" not in err
+    assert a_file.read_text() == "mine" and sorted(p.name for p in other.iterdir()) == ["cat.jpg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "photos"]  # no staging folder left
+
+
+def test_run_replaces_a_run_only_with_force(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", "--steps", "1", "--seed", "1", "--out", str(out), *SMALL]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+    assert main(["run", "--steps", "2", "--seed", "2", "--out", str(out), *SMALL]) == 2
+    err = capsys.readouterr().err
+    assert err == f"ydabm: error: {out}: already holds a run; pass --force to replace it, or give another --out\n"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert main(["run", "--steps", "2", "--seed", "2", "--out", str(out), "--force", *SMALL]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kind"] == "run" and manifest["seed"] == 2 and manifest["steps"] == 2
+    assert len(pd.read_parquet(out / "model.parquet")) == 3
+
+
+def test_a_bad_policy_is_refused_before_the_first_step(tmp_path, capsys):
+    scenario = tmp_path / "anhui.toml"
+    scenario.write_text('[[policy]]\ntype = "Liberalisation"\nstart_year = 2020\nprovinces = ["anhui"]\n')
+    out = tmp_path / "out"
+    assert main(["run", "--scenario", str(scenario), "--steps", "2", "--out", str(out), *SMALL]) == 2
+    err = capsys.readouterr().err
+    assert err == ("ydabm: error: scenario anhui.toml: policy 1 (Liberalisation): provinces: 'anhui' is not a "
+                   "province of the yrd world (did you mean 'Anhui'?); allowed: Shanghai, Jiangsu, Zhejiang, Anhui, all\n")
+    assert not out.exists()
+    # names are checked against the world of the run's final parameters, too
+    assert main(["run", "--scenario", "unilateral_liberalisation", "--set", "world=racetrack", "--steps", "2",
+                 "--out", str(out)]) == 2
+    assert "provinces: 'Shanghai' is not a province of the racetrack world; allowed: all" in capsys.readouterr().err
+    assert not out.exists()

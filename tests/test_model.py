@@ -139,3 +139,13 @@ def test_liberalisation_drops_the_wedge_on_imports_of_the_chosen_province_only(s
     bad = YRDModel(rng=1, policies=(Liberalisation(2020, ["Shanghia"]),), **small_params)
     with pytest.raises(ParameterError, match="Liberalisation.provinces"):
         bad.step()
+
+
+def test_mesa_batch_run_rows_name_their_city(small_params):
+    # mesa.batch_run returns one row per city government and step; each row says which city it is
+    import mesa
+    rows = mesa.batch_run(YRDModel, parameters={**small_params}, rng=[3], max_steps=1,
+                          number_processes=1, data_collection_period=1, display_progress=False)
+    cities = {row["city"] for row in rows if "city" in row}
+    assert len(cities) == 41 and "Shanghai" in cities
+    assert {row["province"] for row in rows if row.get("city") == "Hefei"} == {"Anhui"}

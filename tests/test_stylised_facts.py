@@ -1,4 +1,4 @@
-"""Stylised facts (MODEL_SPEC section 7) over five seeds, with stated tolerances.
+"""Stylised facts (declared in ydabm.validation.facts; docs/validation.md) over five seeds, with stated tolerances.
 
 The facts, their tolerances and the measuring protocol live in ``ydabm.validation.facts`` (also run
 by ``ydabm validate facts``); each test measures one fact and requires that it holds. Facts that the

@@ -93,8 +93,8 @@ def test_a_run_that_raises_is_recorded_as_failed_and_the_sweep_finishes(tmp_path
     spec = spec_file(tmp_path, steps=2, num=1)
     out = tmp_path / "out"
     monkeypatch.setenv(FAIL_HOOK, "barrier=1.0")
-    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
-    assert "first failure: run 2: RuntimeError: injected failure" in capsys.readouterr().err
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 1
+    assert "2 of 4 runs failed (first: run 2: RuntimeError: injected failure" in capsys.readouterr().err
     runs, series = tables(out)
     failed = runs[runs["barrier"] == 1.0]
     assert list(runs["status"]) == ["ok", "ok", "failed", "failed"]
@@ -105,7 +105,7 @@ def test_a_run_that_raises_is_recorded_as_failed_and_the_sweep_finishes(tmp_path
     assert manifest(out)["runs"] == {"total": 4, "done": 4, "failed": 2}
     # resume runs nothing; resume --retry-failed runs the two failed runs only
     monkeypatch.delenv(FAIL_HOOK)
-    assert main(["sweep", str(spec), "--out", str(out), "--resume", "--workers", "1", "--quiet"]) == 0
+    assert main(["sweep", str(spec), "--out", str(out), "--resume", "--workers", "1", "--quiet"]) == 1  # still failed
     assert manifest(out)["sessions"][-1]["ran"] == 0
     assert main(["sweep", str(spec), "--out", str(out), "--resume", "--retry-failed", "--workers", "1", "--quiet"]) == 0
     runs_after, series_after = tables(out)
@@ -141,6 +141,19 @@ def test_sigkill_then_resume_runs_every_run_exactly_once(tmp_path):
     assert not (out / "runs").exists() and not list(out.glob(".*tmp*"))
 
 
+def test_a_sweep_with_failed_runs_exits_1_and_says_where_the_errors_are(tmp_path, monkeypatch, capsys):
+    spec = spec_file(tmp_path, steps=1, num=1)
+    out = tmp_path / "out"
+    monkeypatch.setenv(FAIL_HOOK, "barrier=1.0")
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert "4 of 4 runs done, 2 failed" in captured.out
+    assert captured.err == (f"ydabm sweep: error: 2 of 4 runs failed (first: run 2: RuntimeError: injected failure "
+                            f"({FAIL_HOOK}=barrier=1.0)); errors in {out / 'runs.parquet'} (column error), tracebacks "
+                            f"in {out / 'runlog.parquet'}; run them again with --resume --retry-failed\n")
+    assert list(tables(out)[0]["status"]) == ["ok", "ok", "failed", "failed"]
+
+
 def test_resume_refuses_results_of_another_spec_and_a_rerun_needs_resume(tmp_path, capsys):
     out = tmp_path / "out"
     # --resume on a folder without results starts the sweep
@@ -156,3 +169,8 @@ def test_resume_refuses_results_of_another_spec_and_a_rerun_needs_resume(tmp_pat
     assert main(["sweep", str(other), "--out", str(out), "--workers", "1"]) == 2
     assert "already holds a sweep; pass --resume" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    # --force starts again with the other spec (--overwrite is the same switch)
+    assert main(["sweep", str(other), "--out", str(out), "--workers", "1", "--quiet", "--force"]) == 0
+    assert manifest(out)["spec"]["steps"] == 2 and manifest(out)["kind"] == "sweep"
+    assert main(["sweep", str(other), "--out", str(out), "--workers", "1", "--force", "--resume"]) == 2
+    assert "give either --resume or --force, not both" in capsys.readouterr().err

@@ -89,6 +89,8 @@ BAD = {
     "varied and set": ("[vary]\nbarrier = [0.5]\n[set]\nbarrier = 0.1\n", "set.barrier: also in [vary]"),
     "fractional integer": ("[vary]\ntargets_per_city = [1.5]\n", "vary.targets_per_city: expected a whole number"),
     "not TOML": ("[vary\nbarrier = 1\n", "not valid TOML"),
+    "missing network file": ('[vary]\nbarrier = [0.5]\n[set]\nnetwork_file = "/nonexistent.csv"\n',
+                             "point {'barrier': 0.5}: network_file: /nonexistent.csv does not exist"),
 }
 
 
@@ -104,6 +106,20 @@ def test_bad_spec_fails_before_any_run_with_one_line_and_nothing_written(tmp_pat
     assert not out.exists()
     with pytest.raises(ParameterError, match="spec.toml"):
         build_plan(spec)
+
+
+def test_a_bad_policy_in_the_scenario_fails_the_sweep_before_any_run(tmp_path, capsys):
+    write(tmp_path, '[[policy]]\ntype = "Liberalisation"\nstart_year = 2020\nprovinces = ["anhui"]\n', "anhui.toml")
+    spec = write(tmp_path, 'scenario = "anhui.toml"\nsteps = 2\n[vary]\nbarrier = [0.5, 1.0]\n' + FAST)
+    out = tmp_path / "results"
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"ydabm: error: {spec}: scenario anhui.toml: policy 1 (Liberalisation): provinces: 'anhui' is not "
+                   "a province of the yrd world (did you mean 'Anhui'?); allowed: Shanghai, Jiangsu, Zhejiang, Anhui, all\n")
+    assert not out.exists()
+    # a point that moves the run to another world is checked against that world
+    with pytest.raises(ParameterError, match="point .*'racetrack'.* provinces: 'Shanghai' is not a province of the racetrack"):
+        build_plan({"scenario": "unilateral_liberalisation", "vary": {"world": ["yrd", "racetrack"]}})
 
 
 def test_missing_spec_file_and_bad_workers_fail_cleanly(tmp_path, capsys):

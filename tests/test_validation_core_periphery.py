@@ -37,7 +37,7 @@ ABM_KEYS = ("abm_break", "abm_sustain", "abm_break_error", "abm_sustain_error", 
 
 
 def test_model_market_reproduces_fkv_break_and_sustain_points():
-    # MODEL_SPEC §6: sigma = 5, mu = 0.4 gives T_b ~ 1.627 and T_s ~ 1.807
+    # Krugman (1991) as solved in FKV (1999, ch. 5): sigma = 5, mu = 0.4 gives T_b ~ 1.627 and T_s ~ 1.807
     assert model_break_point(5.0, 0.4) == pytest.approx(1.627, abs=5e-4)
     assert model_sustain_point(5.0, 0.4) == pytest.approx(1.807, abs=5e-4)
     assert model_break_point(5.0, 0.4) == pytest.approx(theory.break_point(5.0, 0.4), rel=1e-6)

@@ -10,23 +10,31 @@ from pathlib import Path
 from .params import PARAMS, ParameterError, parse_assignment
 
 # modules that add their own sub-commands with ``register(subparsers)``; absent ones are skipped
-PLUGINS = ("ydabm.experiments.cli", "ydabm.viz.cli", "ydabm.validation.cli")
+PLUGINS = ("ydabm.experiments.cli", "ydabm.experiments.compare", "ydabm.viz.cli", "ydabm.validation.cli")
+SEED = 20261128
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ydabm", description="Agent-based model of the Yangtze River Delta economy")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run one simulation and write its results")
-    run.add_argument("--scenario", default="baseline", help="scenario name in configs/scenarios or a TOML path")
+    run.add_argument("--scenario", default="baseline", help="scenario name in configs/scenarios or a TOML path (default baseline)")
     run.add_argument("--steps", type=int, default=40, help="quarters to simulate (default 40)")
-    run.add_argument("--seed", type=int, default=20261128, help="seed of the run's generator")
+    run.add_argument("--seed", type=int, default=SEED, help=f"seed of the run's generator (default {SEED})")
     run.add_argument("--out", type=Path, default=None, help="output folder (default results/run-<scenario>)")
+    run.add_argument("--force", action="store_true", help="replace the run already in the output folder")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
     run.set_defaults(handler=_run)
     params = sub.add_parser("params", help="list every parameter")
     params.add_argument("--markdown", action="store_true", help="print the Markdown table of docs/ODD.md section 8")
     params.set_defaults(handler=_params)
-    sub.add_parser("scenarios", help="list the scenarios").set_defaults(handler=_scenarios)
+    scenarios = sub.add_parser("scenarios", help="list the scenarios, or describe one",
+                               description="List the scenarios of configs/scenarios/ (docs/scenarios.md "
+                                           "explains the file format and every policy type).")
+    shown = scenarios.add_mutually_exclusive_group()
+    shown.add_argument("--describe", metavar="NAME", help="print one scenario in full (a name or a TOML path)")
+    shown.add_argument("--markdown", action="store_true", help="print the reference section of docs/scenarios.md")
+    scenarios.set_defaults(handler=_scenarios)
     for name in PLUGINS:
         try:
             module = importlib.import_module(name)
@@ -44,17 +52,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    from .run import simulate, write_run
+    from .run import check_run_folder, simulate, write_run
     from .scenarios import load_scenario
     if args.steps < 0 or args.steps > 10_000:
         raise ParameterError(f"--steps: {args.steps} is out of range; allowed [0, 10000]")
     scenario = load_scenario(args.scenario)
     overrides = dict(parse_assignment(item) for item in args.set)
     params = scenario.params(overrides)
-    policies = scenario.policies()
+    policies = scenario.policies(params)
     out = args.out or Path("results") / f"run-{scenario.name}"
+    check_run_folder(out, replace=args.force)
     result = simulate(params, args.steps, args.seed, policies, progress=sys.stderr.isatty())
-    write_run(result, out, scenario.name, args.steps, policies)
+    write_run(result, out, scenario.name, args.steps, policies, replace=args.force)
     last = result.model.iloc[-1]
     print(f"ydabm run: {scenario.name}, {args.steps} quarters, seed {args.seed}, {result.seconds:.1f} s -> {out}")
     for column in ("real_gdp", "similarity_manufacturing", "capacity_utilization", "zombie_share", "theil_index"):
@@ -74,9 +83,16 @@ def _params(args) -> int:
 
 
 def _scenarios(args) -> int:
-    from .scenarios import list_scenarios
-    for scenario in list_scenarios():
-        print(f"{scenario.name:22s} {scenario.description}")
+    from .scenarios import describe, list_scenarios, load_scenario, reference_markdown
+    if args.describe:
+        print(describe(load_scenario(args.describe)))
+    elif args.markdown:
+        print(reference_markdown())
+    else:
+        scenarios = list_scenarios()
+        width = max(len(s.name) for s in scenarios)
+        for scenario in scenarios:
+            print(f"{scenario.name:{width}s}  {scenario.description}")
     return 0
 
 

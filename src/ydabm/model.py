@@ -73,6 +73,8 @@ class YRDModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: functools.partial(_metric, name=name) for name in MODEL_METRICS},
             agenttype_reporters={CityGovernment: {
+                # the city's name and province on every row, so mesa.batch_run rows say which city
+                "city": operator.attrgetter("name"), "province": operator.attrgetter("province"),
                 **{name: operator.attrgetter(name) for name in CITY_METRICS},
                 **{f"employment_{s}": functools.partial(_sector_employment, sector=k)
                    for k, s in enumerate(self.sectors.names)},

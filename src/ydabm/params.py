@@ -12,12 +12,23 @@ represent the economy) and ``geography`` (which world is simulated).
 from __future__ import annotations
 
 import dataclasses
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 
 class ParameterError(ValueError):
     """A parameter value or name that the model does not accept; the message names the field."""
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the known name that differs only in case or else is closest
+    (difflib), or ``""`` when none is close."""
+    known = list(known)
+    same = [k for k in known if k.lower() == name.lower()]
+    close = same or difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 @dataclass(frozen=True)
@@ -186,7 +197,7 @@ def _coerce(param: Param, value: Any) -> Any:
             raise ParameterError(f"{param.name}: {value!r} is not one of {', '.join(param.choices)}")
         return value
     if isinstance(value, bool):
-        raise ParameterError(f"{param.name}: expected a number in [{param.low}, {param.high}], got {value!r}")
+        raise ParameterError(f"{param.name}: expected a number in [{_fmt(param.low)}, {_fmt(param.high)}], got {value!r}")
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -198,8 +209,9 @@ def _coerce(param: Param, value: Any) -> Any:
             raise ParameterError(f"{param.name}: expected a whole number in [{_fmt(param.low)}, {_fmt(param.high)}], got {value!r}")
         number = int(number)
     if not (param.low <= number <= param.high):
+        unit = f" ({param.unit})" if param.unit not in ("", "1") else ""
         raise ParameterError(
-            f"{param.name}: {value!r} is out of range; allowed [{_fmt(param.low)}, {_fmt(param.high)}] ({param.unit})"
+            f"{param.name}: {value!r} is out of range; allowed [{_fmt(param.low)}, {_fmt(param.high)}]{unit}"
         )
     return number
 
@@ -221,9 +233,8 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
     """
     unknown = sorted(set(values) - set(BY_NAME))
     if unknown:
-        raise ParameterError(
-            f"unknown parameter {unknown[0]!r}; known parameters: {', '.join(sorted(BY_NAME))}"
-        )
+        raise ParameterError(f"unknown parameter {unknown[0]!r}{did_you_mean(unknown[0], BY_NAME)}; "
+                             "`ydabm params` lists them")
     resolved = dict(DEFAULTS)
     for name, value in values.items():
         resolved[name] = _coerce(BY_NAME[name], value)
@@ -236,7 +247,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise ParameterError(f"--set expects key=value, got {text!r}")
     key, value = (part.strip() for part in text.split("=", 1))
     if key not in BY_NAME:
-        raise ParameterError(f"unknown parameter {key!r}; see `ydabm params`")
+        raise ParameterError(f"--set {key}: unknown parameter{did_you_mean(key, BY_NAME)}; `ydabm params` lists them")
     return key, _coerce(BY_NAME[key], value)
 
 

@@ -4,32 +4,191 @@ Each has ``on_step(model)``, called at the start of every quarter before any mec
 changes only the model's levers (:class:`ydabm.levers.Levers`, through the model's setters where
 something derives from them: ``set_barrier``, ``liberalise``, ``set_geography``). Mechanisms never
 ask which scenario runs.
+
+Every field a scenario file may set is declared once with :func:`declare` (kind, unit, bounds,
+meaning). The checks below, ``ydabm scenarios --markdown`` and docs/scenarios.md derive from these
+declarations: values are checked when a policy is made (:func:`check_fields`), names of provinces,
+cities and sectors against the run's world before it starts (:func:`check_world`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import numbers
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from .geography.world import upgrade_links
-from .params import ParameterError
+from .geography.world import build_geography, upgrade_links
+from .params import BY_NAME, ParameterError, did_you_mean
+from .sectors import load_sectors
+
+YEARS = (BY_NAME["start_year"].low, BY_NAME["start_year"].high)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one policy field is written in a scenario file.
+
+    Attributes:
+        kind: ``whole`` or ``number`` (one value), ``numbers`` (a list, one per quarter),
+            ``provinces`` (a list of province names, or ``["all"]``), ``roles`` (a table of
+            province = list of sector names).
+        unit: unit of the value (``"1"`` for dimensionless, ``""`` for names).
+        meaning: one line.
+        low, high: bounds of the numbers (inclusive; ``high`` excluded when ``below_high``).
+    """
+
+    kind: str
+    unit: str
+    meaning: str
+    low: float | None = None
+    high: float | None = None
+    below_high: bool = False
+
+    def allowed(self) -> str:
+        """The allowed values as text, e.g. ``whole number in [1, 4]``."""
+        if self.kind == "provinces":
+            return 'list of province names, or ["all"]'
+        if self.kind == "roles":
+            return "table: province name = list of sector names"
+        bounds = f"[{self.low:g}, {self.high:g}{')' if self.below_high else ']'}"
+        number = "whole number" if self.kind == "whole" else "number"
+        return f"list of numbers in {bounds}" if self.kind == "numbers" else f"{number} in {bounds}"
+
+
+def declare(kind: str, unit: str, meaning: str, low: float | None = None, high: float | None = None,
+            below_high: bool = False, **default: Any):
+    """A dataclass field of a policy, with its :class:`FieldSpec` (``default=`` or
+    ``default_factory=`` as for :func:`dataclasses.field`; neither: the field is required)."""
+    return field(metadata={"spec": FieldSpec(kind, unit, meaning, low, high, below_high)}, **default)
+
+
+def year(meaning: str, **default: Any):
+    """A calendar-year field (bounds of the ``start_year`` parameter)."""
+    return declare("whole", "year", meaning, *YEARS, **default)
+
+
+def declared_fields(cls: type) -> list[tuple[dataclasses.Field, FieldSpec]]:
+    """The fields a scenario file may set on a policy type, in order, with their declarations."""
+    return [(f, f.metadata["spec"]) for f in dataclasses.fields(cls) if "spec" in f.metadata]
+
+
+def default_of(f: dataclasses.Field) -> Any:
+    """A field's default value, or ``dataclasses.MISSING`` for a required field."""
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+
+
+def check_fields(policy: Any) -> None:
+    """Check every declared field of ``policy`` against its kind and bounds.
+
+    Raises:
+        ParameterError: ``<field>: <what is wrong>; <what is allowed>`` (one line).
+    """
+    for f, spec in declared_fields(type(policy)):
+        value = getattr(policy, f.name)
+        if spec.kind in ("whole", "number"):
+            _check_number(f.name, spec, value)
+        elif spec.kind == "numbers":
+            if not isinstance(value, list):
+                raise ParameterError(f"{f.name}: expected a {spec.allowed()}, got {value!r}")
+            for item in value:
+                _check_number(f.name, spec, item)
+        elif spec.kind == "provinces":
+            if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+                raise ParameterError(f'{f.name}: expected a non-empty list of province names, e.g. ["Anhui"], got {value!r}')
+        elif spec.kind == "roles":
+            if not (isinstance(value, dict) and all(isinstance(v, list) and all(isinstance(s, str) for s in v)
+                                                    for v in value.values())):
+                raise ParameterError(f'{f.name}: expected a table of province = ["sector", ...], got {value!r}')
+
+
+def _check_number(name: str, spec: FieldSpec, value: Any) -> None:
+    kind = numbers.Integral if spec.kind == "whole" else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise ParameterError(f"{name}: expected a {spec.allowed()}, got {value!r}")
+    if not (spec.low <= value and (value < spec.high if spec.below_high else value <= spec.high)):
+        bounds = spec.allowed().rsplit(" in ", 1)[1]
+        unit = f" ({spec.unit})" if spec.unit not in ("", "1") else ""
+        raise ParameterError(f"{name}: {value!r} is out of range; allowed {bounds}{unit}")
+
+
+@dataclass(frozen=True)
+class World:
+    """The names a policy may use: the provinces, cities and sectors of the run's world."""
+
+    name: str
+    provinces: tuple[str, ...]
+    cities: tuple[str, ...]
+    sectors: tuple[str, ...]
+    targetable: tuple[str, ...]
+
+
+def world_of(params: dict[str, Any]) -> World:
+    """The world that resolved parameters simulate (``world``, ``network_file``, ``racetrack_cities``,
+    ``sectors_file``), read as the model reads it, so that a bad network or sector file is refused
+    here, before any run.
+
+    Raises:
+        ParameterError: a network or sector file that is missing or malformed (one line).
+    """
+    return _world(params["world"], params["network_file"], params["racetrack_cities"], params["sectors_file"])
+
+
+@functools.lru_cache(maxsize=16)
+def _world(kind: str, network_file: str, racetrack_cities: int, sectors_file: str) -> World:
+    geography = build_geography(kind, network_file, racetrack_cities)
+    sectors = load_sectors(sectors_file)
+    return World(kind, tuple(dict.fromkeys(geography.provinces)), tuple(geography.names), sectors.names,
+                 tuple(name for name, target in zip(sectors.names, sectors.targetable) if target))
+
+
+def check_world(policy: Any, world: World) -> None:
+    """Check the province, city and sector names of ``policy`` against ``world``.
+
+    Raises:
+        ParameterError: ``<field>: 'anhui' is not a province of the yrd world (did you mean 'Anhui'?);
+            allowed: ...`` (one line).
+    """
+    for f, spec in declared_fields(type(policy)):
+        value = getattr(policy, f.name)
+        if spec.kind == "provinces":
+            check_names(f.name, value, (*world.provinces, "all"), f"province of the {world.name} world")
+        elif spec.kind == "roles":
+            check_names(f.name, list(value), world.provinces, f"province of the {world.name} world")
+            for province, sectors in value.items():
+                check_names(f"{f.name}.{province}", sectors, world.sectors, "sector")
+                check_names(f"{f.name}.{province}", sectors, world.targetable,
+                            "sector governments may target (agriculture and non-tradable services are not)",
+                            suggest=False)
+    if hasattr(policy, "check_against"):
+        policy.check_against(world)
+
+
+def check_names(name: str, values: list[str], known: tuple[str, ...], what: str, suggest: bool = True) -> None:
+    """Raise for the first of ``values`` not in ``known``, with a did-you-mean suggestion (``suggest``)."""
+    for value in values:
+        if value not in known:
+            hint = did_you_mean(value, known) if suggest else ""
+            raise ParameterError(f"{name}: {value!r} is not a {what}{hint}; allowed: {', '.join(known)}")
 
 
 @dataclass
 class BarrierPath:
-    """Integration: ``barrier`` moves linearly to ``target`` between two calendar years.
+    """Integration: ``barrier`` moves linearly to ``target`` between two calendar years."""
 
-    Args:
-        start_year: first year of the change (the barrier is unchanged before its first quarter).
-        end_year: year by whose first quarter the barrier reaches ``target``.
-        target: final barrier in [0, 1].
-    """
-
-    start_year: int
-    end_year: int
-    target: float = 0.0
+    start_year: int = year("first year of the change: the barrier starts to move after its first quarter")
+    end_year: int = year("year by whose first quarter the barrier reaches target (not before start_year)")
+    target: float = declare("number", "1", "the barrier reached at end_year (the parameter barrier before)",
+                            BY_NAME["barrier"].low, BY_NAME["barrier"].high, default=0.0)
     _initial: float | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+        if self.end_year < self.start_year:
+            raise ParameterError(f"end_year: {self.end_year} is before start_year {self.start_year}")
 
     def on_step(self, model) -> None:
         if model.year < self.start_year:
@@ -61,18 +220,22 @@ class CovidShock:
     ``ydabm validate covid`` re-runs this path: Q1-Q3 match within 0.1 pp, Q4 falls 1.4 pp short.
     """
 
-    start_year: int
-    start_quarter: int = 1
+    start_year: int = year("year in which the shock starts")
+    start_quarter: int = declare("whole", "quarter", "quarter of start_year (1-4) in which the shock starts",
+                                 1, 4, default=1)
     # calibrated by ydabm.validation.covid.calibrate (see the docstring and docs/validation.md)
-    absent: list[float] = field(default_factory=lambda: [0.121, 0.072, 0.055, 0.0])
-    demand_drop: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
-    recovery_quarters: int = 4
+    absent: list[float] = declare(
+        "numbers", "share of employed workers",
+        "k-th entry: share of every city's employed workers who cannot work in the shock's k-th quarter",
+        0, 1, below_high=True, default_factory=lambda: [0.116, 0.029, 0.013, 0.0])
+    demand_drop: list[float] = declare(
+        "numbers", "share of income", "k-th entry: share of their income households save in the shock's k-th quarter",
+        0, 1, below_high=True, default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
+    recovery_quarters: int = declare("whole", "quarters", "quarters over which the savings are spent after the shock",
+                                     0, 40, default=4)
 
     def __post_init__(self) -> None:
-        for name in ("absent", "demand_drop"):
-            values = getattr(self, name)
-            if not isinstance(values, list) or not all(isinstance(v, (int, float)) and 0 <= v < 1 for v in values):
-                raise ParameterError(f"CovidShock.{name}: expected a list of shares in [0, 1), got {values!r}")
+        check_fields(self)
 
     def on_step(self, model) -> None:
         elapsed = (model.year - self.start_year) * 4 + (model.quarter - (self.start_quarter - 1))
@@ -87,13 +250,30 @@ class CovidShock:
         levers.dissaving_share = 1.0 / (quarters + self.recovery_quarters - elapsed) if recovering else 0.0
 
 
+@functools.lru_cache(maxsize=16)
+def _line_cities(until_year: int) -> frozenset[str]:
+    lines = upgrade_links(until_year)
+    return frozenset(lines["city_a"]) | frozenset(lines["city_b"])
+
+
 @dataclass
 class NetworkUpgrade:
     """Network upgrades: rail lines opened after 2020 (configs/network_upgrades.csv) join the
     network in the first quarter of their opening year, up to ``until_year``."""
 
-    until_year: int = 2024
+    until_year: int = year("last opening year of the lines that join the network", default=2024)
     _added: int = field(default=2020, repr=False)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+    def check_against(self, world: World) -> None:
+        """The lines must join cities of the run's world (they are YRD rail lines); called by
+        :func:`check_world`."""
+        missing = sorted(_line_cities(self.until_year) - set(world.cities))
+        if missing:
+            raise ParameterError(f"until_year: the lines opened by {self.until_year} join {', '.join(missing)}, "
+                                 f"which the {world.name} world does not have; network upgrades need world = \"yrd\"")
 
     def on_step(self, model) -> None:
         year = min(model.year, self.until_year)
@@ -110,8 +290,12 @@ class DigitalIntegration:
     """Digital integration: from ``start_year`` the digital spillover on traditional sectors is
     ``spillover`` (seed paper section 4.2)."""
 
-    start_year: int
-    spillover: float = 0.3
+    start_year: int = year("year from whose first quarter the spillover applies")
+    spillover: float = declare("number", "1", "digital spillover from start_year (the parameter digital_spillover before)",
+                               BY_NAME["digital_spillover"].low, BY_NAME["digital_spillover"].high, default=0.3)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
 
     def on_step(self, model) -> None:
         if model.year >= self.start_year:
@@ -125,9 +309,14 @@ class DivisionOfLabor:
     headquarters, Zhejiang digital economy, Jiangsu advanced manufacturing, Anhui green industry and
     new energy around Hefei)."""
 
-    start_year: int
-    roles: dict[str, list[str]]
-    weight: float = 1.0
+    start_year: int = year("year from whose first quarter the roles apply")
+    roles: dict[str, list[str]] = declare("roles", "", "each province's role: the sectors its governments favour "
+                                                       "(provinces left out have none)")
+    weight: float = declare("number", "target score", "score added to a role sector (the other terms of a "
+                                                      "government's target score lie in [0, 1])", 0, 10, default=1.0)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
 
     def on_step(self, model) -> None:
         if model.year < self.start_year or model.levers.roles is not None:
@@ -142,21 +331,22 @@ class DivisionOfLabor:
 @dataclass
 class Liberalisation:
     """Trade liberalisation by some provinces: from ``start_year`` their cities drop local protection
-    and the provincial border effect on their imports (their exports still face other provinces'
-    barriers). ``provinces = ["all"]`` is joint liberalisation by every province. The unilateral vs
-    joint comparison is the prisoner's dilemma of local protection (Barwick, Cao & Li 2021)."""
+    of their markets (the procurement wedge on other cities' tradable goods). Their exports still face
+    the other cities' protection, and trade across provinces still pays the border effect.
+    ``provinces = ["all"]`` is joint liberalisation by every province. The unilateral vs joint
+    comparison is the prisoner's dilemma of local protection (Barwick, Cao & Li 2021)."""
 
-    start_year: int
-    provinces: list[str]
+    start_year: int = year("year from whose first quarter the provinces' cities drop local protection")
+    provinces: list[str] = declare("provinces", "", 'provinces that liberalise; ["all"]: every province (joint liberalisation)')
+
+    def __post_init__(self) -> None:
+        check_fields(self)
 
     def on_step(self, model) -> None:
         if model.year < self.start_year or model.levers.liberalised.any():
             return
         names = model.geography.provinces
-        unknown = set(self.provinces) - set(names) - {"all"}
-        if unknown:
-            raise ParameterError(f"Liberalisation.provinces: unknown {sorted(unknown)}; "
-                                 f"allowed {sorted(set(names))} or 'all'")
+        check_names("Liberalisation.provinces", self.provinces, (*dict.fromkeys(names), "all"), "province of the model's world")
         model.liberalise(np.array([p in self.provinces or "all" in self.provinces for p in names]))
 
 

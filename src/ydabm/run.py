@@ -21,7 +21,8 @@ import pandas as pd
 
 from . import __version__
 from .model import YRDModel
-from .params import Params
+from .outputs import check_output
+from .params import ParameterError, Params
 from .agents.government import CityGovernment
 
 
@@ -69,9 +70,8 @@ def model_frame(model: YRDModel) -> pd.DataFrame:
 def city_frame(model: YRDModel) -> pd.DataFrame:
     """City rows, one per city per step: population, employment by sector, gdp, wage, ..."""
     frame = model.datacollector.get_agenttype_vars_dataframe(CityGovernment).reset_index()
-    names = {g.unique_id: (g.name, g.province) for g in model.governments}
-    frame.insert(1, "city", frame["AgentID"].map(lambda a: names[a][0]))
-    frame.insert(2, "province", frame["AgentID"].map(lambda a: names[a][1]))
+    frame.insert(1, "city", frame.pop("city"))
+    frame.insert(2, "province", frame.pop("province"))
     frame = frame.rename(columns={"Step": "step"}).drop(columns="AgentID")
     frame["step"] = frame["step"].astype(int)
     return frame
@@ -92,15 +92,32 @@ def provenance() -> dict[str, Any]:
             "machine": platform.platform()}
 
 
-def write_run(result: RunResult, out: Path, scenario: str, steps: int, policies: list | tuple = ()) -> None:
-    """Write a run's files into ``out`` atomically: they appear together or not at all."""
+def check_run_folder(out: str | Path, replace: bool = False) -> None:
+    """Refuse an output folder that is a file, holds other results, or (unless ``replace``) a run.
+
+    Raises:
+        ParameterError: one line naming the folder (see :func:`ydabm.outputs.check_output`).
+    """
+    if check_output(out, "run") and not replace:
+        raise ParameterError(f"{out}: already holds a run; pass --force to replace it, or give another --out")
+
+
+def write_run(result: RunResult, out: Path, scenario: str, steps: int, policies: list | tuple = (),
+              replace: bool = False) -> None:
+    """Write a run's files into ``out`` atomically: they appear together or not at all.
+
+    Raises:
+        ParameterError: ``out`` cannot take the run (:func:`check_run_folder`); nothing is written.
+    """
     out = Path(out)
+    check_run_folder(out, replace)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private (0700); a results folder is not
     try:
         result.model.to_parquet(staging / "model.parquet", index=False)
         result.cities.to_parquet(staging / "cities.parquet", index=False)
-        manifest = {"scenario": scenario, "steps": steps, "seed": result.seed, "params": result.params,
+        manifest = {"kind": "run", "scenario": scenario, "steps": steps, "seed": result.seed, "params": result.params,
                     "policies": [repr(p) for p in policies], "wall_time_s": round(result.seconds, 3),
                     **provenance()}
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
@@ -115,3 +132,10 @@ def write_run(result: RunResult, out: Path, scenario: str, steps: int, policies:
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _umask() -> int:
+    """The process's file-creation mask (reading it means setting it, so it is set back at once)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

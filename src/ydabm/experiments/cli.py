@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..outputs import FIGURE_SUFFIXES, FIGURES_MARKER, check_output, read_json
 from ..params import ParameterError
 
 
@@ -21,7 +22,8 @@ def register(subparsers) -> None:
                        help="run on the Dask cluster of this scheduler instead of local processes")
     sweep.add_argument("--resume", action="store_true", help="continue the sweep in the results folder")
     sweep.add_argument("--retry-failed", action="store_true", help="with --resume: run failed runs again")
-    sweep.add_argument("--overwrite", action="store_true", help="delete the results folder's sweep and start again")
+    sweep.add_argument("--force", "--overwrite", dest="force", action="store_true",
+                       help="delete the sweep in the results folder and start again")
     sweep.add_argument("--out", type=Path, default=None, help="results folder (default results/<name>)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.set_defaults(handler=_sweep)
@@ -30,6 +32,7 @@ def register(subparsers) -> None:
     report.add_argument("--out", type=Path, default=None, help="figures folder (default <results>/figures)")
     report.add_argument("--format", nargs="+", default=["png", "pdf"], choices=["png", "pdf", "svg"],
                         help="file formats (default: png pdf)")
+    report.add_argument("--force", action="store_true", help="replace figures drawn from other results in --out")
     report.set_defaults(handler=_report)
 
 
@@ -39,7 +42,7 @@ def _sweep(args) -> int:
         raise ParameterError("--retry-failed needs --resume")
     try:
         out = run_sweep(args.spec, args.out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
-                        progress=not args.quiet, retry_failed=args.retry_failed, overwrite=args.overwrite)
+                        progress=not args.quiet, retry_failed=args.retry_failed, overwrite=args.force)
     except SweepError as err:
         print(f"ydabm sweep: error: {err}", file=sys.stderr)
         return 1
@@ -51,21 +54,51 @@ def _sweep(args) -> int:
     rate = f", {session['runs_per_hour']:.0f} runs/hour" if session["runs_per_hour"] else ""
     print(f"ydabm sweep: {manifest['name']}: {runs['done']} of {runs['total']} runs done, {runs['failed']} failed; "
           f"this session ran {session['ran']} in {session['seconds']:.1f} s on {session['executor']}{rate} -> {out}")
-    if runs["failed"]:
-        import pandas as pd
-        table = pd.read_parquet(out / "runs.parquet", columns=["run_id", "error"])
-        first = table[table["error"].notna()].iloc[0]
-        print(f"  first failure: run {first['run_id']}: {first['error']} (tracebacks in runlog.parquet)",
-              file=sys.stderr)
-    return 0
+    if not runs["failed"]:
+        return 0
+    import pandas as pd
+    table = pd.read_parquet(out / "runs.parquet", columns=["run_id", "status", "error"])
+    first = table[table["status"] != "ok"].iloc[0]
+    print(f"ydabm sweep: error: {runs['failed']} of {runs['total']} runs failed (first: run {first['run_id']}: "
+          f"{str(first['error']).splitlines()[0]}); errors in {out / 'runs.parquet'} (column error), tracebacks in "
+          f"{out / 'runlog.parquet'}; run them again with --resume --retry-failed", file=sys.stderr)
+    return 1
 
 
 def _report(args) -> int:
     import matplotlib
     matplotlib.use("Agg")  # files only, no display
     from .report import make_report
-    paths = make_report(args.results, args.out, tuple(args.format))
-    print(f"ydabm report: {len(paths)} files -> {paths[0].parent if paths else args.out}")
+    if not args.results.is_dir():
+        raise ParameterError(f"{args.results}: not a folder; give a sweep's results folder, e.g. results/barrier_specialization")
+    out = args.out if args.out is not None else args.results / "figures"
+    source = _figures_source(args.results)
+    _check_figures_folder(out, source, args.force)
+    paths = make_report(args.results, out, tuple(args.format))
+    (out / FIGURES_MARKER).write_text(json.dumps(source, indent=2))
+    print(f"ydabm report: {len(paths)} files -> {out}")
     for path in paths:
         print(f"  {path}")
     return 0
+
+
+def _figures_source(results: Path) -> dict:
+    """What a figures folder records about the results it was drawn from (``figures.json``)."""
+    manifest = read_json(results / "manifest.json") or {}
+    return {"kind": "figures", "results": str(results.resolve()), "spec_hash": manifest.get("spec_hash")}
+
+
+def _check_figures_folder(out: Path, source: dict, force: bool) -> None:
+    """Refuse a figures folder that is a file, holds other results, or (unless ``force``) figures
+    drawn from other results; with ``force``, remove those figures first."""
+    if not check_output(out, "figures"):
+        return
+    stored = read_json(out / FIGURES_MARKER)
+    if stored is None or stored == source:
+        return
+    if not force:
+        raise ParameterError(f"{out}: holds the figures of {stored.get('results')}; pass --force to replace them, "
+                             "or give another --out")
+    for path in out.iterdir():
+        if path.is_file() and (path.suffix in FIGURE_SUFFIXES or path.name == FIGURES_MARKER):
+            path.unlink()

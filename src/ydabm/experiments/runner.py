@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..outputs import check_output
 from ..params import ParameterError
 from ..scenarios import Scenario, load_scenario
 from .executors import SerialExecutor, SweepError, make_executor
@@ -60,7 +61,8 @@ def run_one(params: dict[str, Any], seed: int, *, steps: int, scenario: Scenario
     try:
         scenario = load_scenario(scenario) if isinstance(scenario, str) else scenario
         _injected_failure(params)
-        result = simulate(scenario.params(params), steps, seed, scenario.policies())
+        resolved = scenario.params(params)
+        result = simulate(resolved, steps, seed, scenario.policies(resolved))
         outcome["values"] = kept_values(result.model, metrics, keep)
         if series:
             outcome["series"] = result.model[["step", "year", "quarter", *metrics]].reset_index(drop=True)
@@ -113,7 +115,7 @@ def run_sweep(spec: SweepSpec | dict | str | Path, out: str | Path | None = None
         resume: continue the sweep stored in ``out`` (refused if it was made from another spec).
         progress: show a progress bar (runs done of total, rate, ETA) on stderr.
         retry_failed: with ``resume``, run again the runs recorded as failed.
-        overwrite: delete the sweep stored in ``out`` and start again.
+        overwrite: delete the sweep stored in ``out`` and start again (``--force``).
 
     Raises:
         ParameterError: bad spec or arguments, ``out`` already holding results, resume refused;
@@ -123,8 +125,9 @@ def run_sweep(spec: SweepSpec | dict | str | Path, out: str | Path | None = None
     if workers is not None and scheduler is not None:
         raise ParameterError("give either --workers or --scheduler, not both")
     if resume and overwrite:
-        raise ParameterError("give either --resume or --overwrite, not both")
+        raise ParameterError("give either --resume or --force, not both")
     store = ResultStore(out if out is not None else Path("results") / plan.name)
+    check_output(store.out, "sweep")
     manifest = _check_destination(store, plan, resume, overwrite)
     done = store.statuses() if resume and manifest else {}
     todo = [r for r in plan.runs if r.run_id not in done or (retry_failed and done[r.run_id] != "ok")]
@@ -147,12 +150,12 @@ def _check_destination(store: ResultStore, plan: Plan, resume: bool, overwrite: 
     manifest = store.read_manifest()
     if not resume:
         raise ParameterError(f"{store.out} already holds a sweep; pass --resume to continue it, "
-                             "--overwrite to start again, or --out for another folder")
+                             "--force to start again, or --out for another folder")
     if manifest is None:
         raise ParameterError(f"{store.out} holds runs but no manifest.json; cannot tell which spec made them")
     if manifest.get("spec_hash") != plan.spec_hash:
         raise ParameterError(f"--resume refused: {store.out} was made from a different spec "
-                             f"({_difference(manifest, plan)}); use another --out or --overwrite")
+                             f"({_difference(manifest, plan)}); use another --out or --force")
     return manifest
 
 
@@ -247,7 +250,7 @@ def _new_manifest(plan: Plan) -> dict[str, Any]:
     from ..run import provenance
     spec = plan.spec
     return {
-        "name": plan.name, "spec_hash": plan.spec_hash, "spec": spec.dump(), "spec_text": plan.source,
+        "kind": "sweep", "name": plan.name, "spec_hash": plan.spec_hash, "spec": spec.dump(), "spec_text": plan.source,
         "fingerprint": plan.fingerprint(),
         "design": {"method": spec.design.method, "points": len(plan.runs) // spec.replicates,
                    "replicates": spec.replicates, "problem": plan.problem,

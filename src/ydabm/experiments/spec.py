@@ -25,7 +25,6 @@ with one line naming the field.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import hashlib
 import itertools
 import json
@@ -38,7 +37,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..params import BY_NAME, ParameterError, validate
+from ..params import BY_NAME, ParameterError, did_you_mean, validate
 from ..scenarios import Scenario, load_scenario
 
 METHODS = ("grid", "lhs", "sobol", "morris")
@@ -255,9 +254,7 @@ def _load_scenario(name: str, base: Path | None) -> Scenario:
 def _check_name(name: str, section: str) -> None:
     if name in BY_NAME or (section == "vary" and name == "scenario"):
         return
-    close = difflib.get_close_matches(name, list(BY_NAME), n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ParameterError(f"{section}.{name}: unknown parameter{hint}; `ydabm params` lists them")
+    raise ParameterError(f"{section}.{name}: unknown parameter{did_you_mean(name, BY_NAME)}; `ydabm params` lists them")
 
 
 def _check_constants(constants: dict[str, Any], vary: dict[str, Any]) -> dict[str, Any]:
@@ -287,9 +284,8 @@ def _check_metrics(metrics: list[str] | None) -> tuple[str, ...]:
         raise ParameterError("metrics: empty list; leave it out to keep every metric")
     for metric in metrics:
         if metric not in MODEL_METRICS:
-            close = difflib.get_close_matches(metric, MODEL_METRICS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ParameterError(f"metrics: unknown metric {metric!r}{hint}; known: {', '.join(MODEL_METRICS)}")
+            raise ParameterError(f"metrics: unknown metric {metric!r}{did_you_mean(metric, MODEL_METRICS)}; "
+                                 f"known: {', '.join(MODEL_METRICS)}")
     return tuple(dict.fromkeys(metrics))
 
 
@@ -391,7 +387,7 @@ def _runs(points: list[dict[str, Any]], spec: SweepSpec, scenario: str | None,
         name = values.get("scenario", scenario)
         params = {k: v for k, v in values.items() if k != "scenario"}
         try:
-            scenarios[name].params({**constants, **params})
+            scenarios[name].policies(scenarios[name].params({**constants, **params}))
         except ParameterError as err:
             raise ParameterError(f"point {values}: {err}") from None
         for replicate in range(spec.replicates):

@@ -117,7 +117,7 @@ def _print_abm_estimates(summary: dict) -> None:
 def _add_facts(checks) -> None:
     from .facts import SEEDS
     parser = checks.add_parser(
-        "facts", help="stylised facts over several seeds (MODEL_SPEC section 7)",
+        "facts", help="stylised facts over several seeds (declared in ydabm.validation.facts; docs/validation.md)",
         description=f"Measure each stylised fact of ydabm.validation.facts over seeds {SEEDS} and say whether it "
                     "holds; exit 1 if any fails.")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON list")

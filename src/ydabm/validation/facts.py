@@ -1,4 +1,4 @@
-"""Stylised facts (MODEL_SPEC section 7), each measured over five seeds with a stated tolerance.
+"""Stylised facts of the Yangtze River Delta, each measured over five seeds with a stated tolerance.
 
 Three kinds of fact:
 

@@ -1,0 +1,169 @@
+"""The scenario language: docs/scenarios.md is generated from the policy declarations, its worked
+examples are real files that run, `ydabm scenarios --describe` prints a scenario as a file that loads
+back to the same policies, and every bad field is refused before a run with one line."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ydabm.cli import main
+from ydabm.experiments import build_plan
+from ydabm.model import YRDModel
+from ydabm.params import QUICK_SCALE, ParameterError, Params
+from ydabm.policies import declared_fields
+from ydabm.scenarios import describe, list_scenarios, load_scenario, reference_markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = (ROOT / "docs" / "scenarios.md").read_text()
+EXAMPLES = sorted((ROOT / "docs" / "scenarios").glob("*.toml"))
+SMALL = [arg for name, value in QUICK_SCALE.items() for arg in ("--set", f"{name}={value:g}")]
+
+
+def test_the_reference_in_docs_is_generated_from_the_code():
+    section = DOC.split("<!-- scenarios:begin -->\n")[1].split("\n<!-- scenarios:end -->")[0]
+    assert section == reference_markdown()
+    for name in ("BarrierPath", "CovidShock", "NetworkUpgrade", "DigitalIntegration", "DivisionOfLabor",
+                 "Liberalisation"):
+        assert f"#### `{name}`" in section
+
+
+def test_the_doc_shows_every_worked_example_file_as_it_is():
+    assert [p.stem for p in EXAMPLES] == ["anhui_opens", "lockdown", "rail_2024", "shanghai_zhejiang_liberalise"]
+    for path in EXAMPLES:
+        shown = DOC.split(f"`docs/scenarios/{path.name}`:\n\n```toml\n")[1].split("```")[0]
+        assert shown == path.read_text()
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_worked_examples_run_two_steps(tmp_path, path):
+    out = tmp_path / "run"
+    assert main(["run", "--scenario", str(path), "--steps", "2", "--out", str(out), *SMALL]) == 0
+    assert len(pd.read_parquet(out / "model.parquet")) == 3
+
+
+# each example's policy, started at t = 0 (start_year = its first year), acts as the doc says
+ACTS = {"anhui_opens": 2021, "shanghai_zhejiang_liberalise": 2021, "lockdown": 2022, "rail_2024": 2024}
+
+
+@pytest.mark.parametrize("name", sorted(ACTS))
+def test_worked_examples_do_what_the_doc_says(name):
+    scenario = load_scenario(str(ROOT / "docs" / "scenarios" / f"{name}.toml"))
+    params = scenario.params({**QUICK_SCALE, "start_year": ACTS[name]})
+    model = YRDModel(rng=1, policies=tuple(scenario.policies(params)), params=Params.build(params))
+    hours = model.geography.hours.copy()
+    provinces = np.array(model.geography.provinces)
+    model.step()  # Q2 of the first year
+    if name == "lockdown":
+        assert (model.levers.absent == 0.25).all() and model.levers.saving_rate == 0.03
+        model.step()
+        assert (model.levers.absent == 0.05).all() and model.levers.saving_rate == 0.0
+    elif name == "rail_2024":
+        for _ in range(3):  # lines join in the first quarter of the next year
+            model.step()
+        assert (model.geography.hours < hours - 1e-9).any() and (model.geography.hours <= hours + 1e-12).all()
+    else:
+        expected = {"anhui_opens": {"Anhui"}, "shanghai_zhejiang_liberalise": {"Shanghai", "Zhejiang"}}[name]
+        np.testing.assert_array_equal(model.levers.liberalised, np.isin(provinces, list(expected)))
+
+
+def test_the_sweep_example_in_the_doc_is_a_valid_spec(monkeypatch):
+    text = DOC.split("A sweep that compares the three")[1].split("```toml\n")[1].split("```")[0]
+    monkeypatch.chdir(ROOT)
+    plan = build_plan(tomllib.loads(text))
+    assert [load_scenario(name).name for name in plan.scenarios] == [
+        "unilateral_liberalisation", "shanghai_zhejiang_liberalise", "joint_liberalisation"]
+
+
+@pytest.mark.parametrize("scenario", [s.name for s in list_scenarios()] + [str(p) for p in EXAMPLES],
+                         ids=lambda s: Path(s).stem)
+def test_describe_prints_a_scenario_file_that_loads_back_to_the_same_scenario(tmp_path, scenario):
+    original = load_scenario(scenario)
+    text = describe(original)
+    copy = tmp_path / "copy.toml"
+    copy.write_text(text)
+    again = load_scenario(str(copy))
+    assert again.description == original.description and again.overrides == original.overrides
+    assert again.policies() == original.policies()
+    # every field of every policy is shown, given or default
+    assert [set(shown) for shown in again.policy_specs] == [
+        {"type", *(f.name for f, _ in declared_fields(type(policy)))} for policy in original.policies()]
+
+
+def test_scenarios_describe_on_the_command_line(capsys):
+    assert main(["scenarios", "--describe", "covid_shock"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# scenario covid_shock (") and 'type = "CovidShock"' in out
+    assert re.search(r"^recovery_quarters = 4 +# quarters, whole number in \[0, 40\]: ", out, re.M)
+    assert re.search(r"^absent = \[.*\] +# \(default\) share of employed workers, list of numbers in \[0, 1\)", out, re.M)
+    assert main(["scenarios", "--markdown"]) == 0
+    assert capsys.readouterr().out == reference_markdown() + "\n"
+
+
+POLICY = '[[policy]]\ntype = "{type}"\n{fields}\n'
+BAD = {
+    "unknown key": ("polcy = 1\n", "unknown key 'polcy' (did you mean 'policy'?); allowed: description, params, policy"),
+    "one bracket": ('[policy]\ntype = "NetworkUpgrade"\n', "policy: write each policy as a table under [[policy]]"),
+    "unknown parameter": ("[params]\nbarier = 0.5\n", "unknown parameter 'barier' (did you mean 'barrier'?)"),
+    "parameter out of bounds": ("[params]\nbarrier = 2.0\n", "barrier: 2.0 is out of range; allowed [0, 1]"),
+    "no type": ("[[policy]]\nstart_year = 2021\n", "policy 1: no type; give type = one of BarrierPath,"),
+    "misspelt type": (POLICY.format(type="Liberalization", fields=""),
+                      "policy 1: type 'Liberalization' is not a policy type (did you mean 'Liberalisation'?)"),
+    "unknown field": (POLICY.format(type="Liberalisation", fields='start_yr = 2021\nprovinces = ["Anhui"]'),
+                      "policy 1 (Liberalisation): unknown field 'start_yr' (did you mean 'start_year'?); "
+                      "fields: start_year, provinces"),
+    "missing field": (POLICY.format(type="Liberalisation", fields="start_year = 2021"),
+                      "(Liberalisation): provinces: missing; required fields: start_year, provinces"),
+    "year as text": (POLICY.format(type="DigitalIntegration", fields='start_year = "2021"'),
+                     "(DigitalIntegration): start_year: expected a whole number in [1900, 2100], got '2021'"),
+    "fractional year": (POLICY.format(type="DigitalIntegration", fields="start_year = 2021.5"),
+                        "start_year: expected a whole number in [1900, 2100], got 2021.5"),
+    "quarter out of range": (POLICY.format(type="CovidShock", fields="start_year = 2022\nstart_quarter = 5"),
+                             "(CovidShock): start_quarter: 5 is out of range; allowed [1, 4] (quarter)"),
+    "share of one": (POLICY.format(type="CovidShock", fields="start_year = 2022\nabsent = [0.5, 1.0]"),
+                     "(CovidShock): absent: 1.0 is out of range; allowed [0, 1) (share of employed workers)"),
+    "share as text": (POLICY.format(type="CovidShock", fields='start_year = 2022\ndemand_drop = "0.1"'),
+                      "demand_drop: expected a list of numbers in [0, 1), got '0.1'"),
+    "target out of range": (POLICY.format(type="BarrierPath", fields="start_year = 2021\nend_year = 2025\ntarget = 2"),
+                            "(BarrierPath): target: 2 is out of range; allowed [0, 1]"),
+    "end before start": (POLICY.format(type="BarrierPath", fields="start_year = 2021\nend_year = 2020"),
+                         "(BarrierPath): end_year: 2020 is before start_year 2021"),
+    "spillover out of range": (POLICY.format(type="DigitalIntegration", fields="start_year = 2021\nspillover = -0.1"),
+                               "spillover: -0.1 is out of range; allowed [0, 1]"),
+    "provinces as text": (POLICY.format(type="Liberalisation", fields='start_year = 2021\nprovinces = "Anhui"'),
+                          'provinces: expected a non-empty list of province names, e.g. ["Anhui"], got \'Anhui\''),
+    "lower-case province": (POLICY.format(type="Liberalisation", fields='start_year = 2021\nprovinces = ["zhejiang"]'),
+                            "provinces: 'zhejiang' is not a province of the yrd world (did you mean 'Zhejiang'?); "
+                            "allowed: Shanghai, Jiangsu, Zhejiang, Anhui, all"),
+    "role of an unknown province": (POLICY.format(type="DivisionOfLabor", fields='start_year = 2021\n'
+                                                  '[policy.roles]\nShanghia = ["finance_business"]'),
+                                    "(DivisionOfLabor): roles: 'Shanghia' is not a province of the yrd world "
+                                    "(did you mean 'Shanghai'?)"),
+    "unknown sector": (POLICY.format(type="DivisionOfLabor", fields='start_year = 2021\n[policy.roles]\n'
+                                     'Anhui = ["new_energies"]'),
+                       "roles.Anhui: 'new_energies' is not a sector (did you mean 'new_energy'?)"),
+    "sector nobody targets": (POLICY.format(type="DivisionOfLabor", fields='start_year = 2021\n[policy.roles]\n'
+                                            'Anhui = ["local_services"]'),
+                              "roles.Anhui: 'local_services' is not a sector governments may target"),
+    "weight out of range": (POLICY.format(type="DivisionOfLabor", fields='start_year = 2021\nweight = 11\n'
+                                          '[policy.roles]\nAnhui = ["new_energy"]'),
+                            "weight: 11 is out of range; allowed [0, 10] (target score)"),
+    "rail lines on the racetrack": ('[params]\nworld = "racetrack"\n' + POLICY.format(type="NetworkUpgrade", fields=""),
+                                    "(NetworkUpgrade): until_year: the lines opened by 2024 join Changzhou, "
+                                    "Chizhou, Hangzhou"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_a_bad_scenario_is_one_line_naming_file_policy_and_field(tmp_path, capsys, case):
+    text, expected = BAD[case]
+    path = tmp_path / "mine.toml"
+    path.write_text(text)
+    with pytest.raises(ParameterError, match=re.escape(expected)):
+        load_scenario(str(path))
+    assert main(["scenarios", "--describe", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ydabm: error: scenario mine.toml: ") and err.count("\n") == 1 and expected in err
