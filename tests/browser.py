@@ -2,13 +2,14 @@
 
 Used by the browser tests (``@pytest.mark.browser``)::
 
-    with serve_solara(app_py) as url, sync_playwright() as playwright:
+    with serve_solara(app_py) as server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page()
         network = guard_network(page.context)
-        page.goto(url)
+        page.goto(server.url)
         ...
         assert network.external == []
+        assert "Traceback" not in server.output()
 
 Chromium is not optional: if /usr/bin/chromium is missing the test fails (CI installs it with
 ``apt-get install -y chromium``; never ``playwright install``, which downloads from the internet).
@@ -26,6 +27,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from typing import IO
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,8 +65,29 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass
+class SolaraServer:
+    """A running Solara server.
+
+    Attributes:
+        url: the app's address, e.g. ``http://localhost:43121/``. The server listens on 127.0.0.1;
+            the page is asked for as ``localhost``, where Solara sets its session cookie
+            ``SameSite=None; Secure`` without warning (by IP address over http it warns on every page).
+        log: the file receiving the server's stdout and stderr.
+    """
+
+    url: str
+    log: IO[str]
+
+    def output(self) -> str:
+        """Everything the server has printed so far."""
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+
 @contextmanager
-def serve_solara(app_path_or_module: str | Path, port: int | None = None, timeout: float = 60) -> Iterator[str]:
+def serve_solara(app_path_or_module: str | Path, port: int | None = None, timeout: float = 60) -> Iterator[SolaraServer]:
     """Run ``solara run <app> --production`` on loopback for the duration of the block.
 
     Args:
@@ -73,7 +96,7 @@ def serve_solara(app_path_or_module: str | Path, port: int | None = None, timeou
         timeout: Seconds to wait for the server to answer ``/readyz``.
 
     Yields:
-        The app's URL, e.g. ``http://127.0.0.1:43121/``.
+        The server: its URL and its output so far.
 
     The server's output is printed if it fails to start or if the block raises. The server is
     terminated (SIGTERM, then SIGKILL after 10 s) when the block exits.
@@ -86,14 +109,14 @@ def serve_solara(app_path_or_module: str | Path, port: int | None = None, timeou
         "--production", "--host", "127.0.0.1", "--port", str(port),
         "--no-open", "--no-check-version",
     ]  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
+    url = f"http://localhost:{port}/"
     with tempfile.TemporaryFile("w+") as log:
         server = subprocess.Popen(
             command, cwd=cwd, env={**os.environ, **SOLARA_OFFLINE_ENV}, stdout=log, stderr=subprocess.STDOUT
         )
         try:
-            _wait_until_ready(server, url + "readyz", timeout)
-            yield url
+            _wait_until_ready(server, f"http://127.0.0.1:{port}/readyz", timeout)
+            yield SolaraServer(url, log)
         except BaseException:
             _print_log(log, command)
             raise

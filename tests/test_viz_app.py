@@ -8,6 +8,7 @@ import json
 import math
 
 import ipyvuetify as v
+import matplotlib.colors
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,7 +23,8 @@ from ydabm.policies import BarrierPath
 from ydabm.scenarios import list_scenarios
 from ydabm.viz import charts
 from ydabm.viz import cli as viz_cli
-from ydabm.viz.app import SCALE_RANGE, AppModel, Page, model_params, slider, yrd_scenarios
+from ydabm.viz.app import (SCALE_RANGE, AppModel, Page, baseline_of, catch_up, model_params, readout, slider,
+                           yrd_scenarios)
 
 SMALL = dict(QUICK_SCALE)
 
@@ -106,63 +108,88 @@ def test_leading_sector_is_the_largest_location_quotient():
     assert charts.largest_sector(employment, np.array([False, True, True])).tolist() == [1, 1, 2]
 
 
-def test_clip_convex_intersects_two_squares():
-    square = np.array([[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0]])
-    clipped = charts.clip_convex(square, square + 1.0)
-    assert _area(clipped) == pytest.approx(1.0)
-    assert charts.clip_convex(square, square + 5.0).shape == (0, 2)
+def test_sector_colours_are_distinct_to_the_eye():
+    """Every pair of the 12 sector colours differs by at least 15 in CIEDE2000 (about 6 just-noticeable
+    differences; the earlier pair of browns #9c755f / #8c6d31 differed by 13.5)."""
+    assert len(charts.SECTOR_COLOURS) >= 12 and len(set(charts.SECTOR_COLOURS)) == len(charts.SECTOR_COLOURS)
+    lab = {c: _lab(c) for c in charts.SECTOR_COLOURS}
+    closest = min((_ciede2000(lab[a], lab[b]), a, b) for i, a in enumerate(lab) for b in list(lab)[:i])
+    assert closest[0] >= 15, closest
+    assert _ciede2000(_lab("#9c755f"), _lab("#8c6d31")) < 15
 
 
-def test_clip_segment_to_disc():
-    segment = charts.clip_segment_to_disc(np.array([-2.0, 0.0]), np.array([2.0, 0.0]), np.zeros(2), 1.0)
-    assert segment.tolist() == [[-1.0, 0.0], [1.0, 0.0]]
-    assert charts.clip_segment_to_disc(np.array([-2.0, 3.0]), np.array([2.0, 3.0]), np.zeros(2), 1.0) is None
+def test_ciede2000_matches_the_published_test_data():
+    # Sharma, Wu & Dalal (2005), Color Res. Appl. 30(1), table 1, pairs 1, 7 and 17
+    assert _ciede2000((50.0, 2.6772, -79.7751), (50.0, 0.0, -82.7485)) == pytest.approx(2.0425, abs=1e-4)
+    assert _ciede2000((50.0, 0.0, 0.0), (50.0, -1.0, 2.0)) == pytest.approx(2.3669, abs=1e-4)
+    assert _ciede2000((50.0, 2.5, 0.0), (73.0, 25.0, -18.0)) == pytest.approx(27.1492, abs=1e-4)
 
 
-def test_province_areas_of_two_cities_meet_on_their_bisector():
-    points = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
-    cells, borders = charts.province_areas(points, np.array([0, 1, 0]), reach=0.8)
-    assert len(cells) == 3
-    for point, cell in zip(points, cells, strict=True):
-        assert _area(cell) <= math.pi * 0.8**2
-        assert np.all(np.linalg.norm(cell - point, axis=1) <= 0.8 + 1e-9)
-    # borders of city 1 (province 1) with each of the others, none between cities 0 and 2; both end
-    # at the cells' common corner (0.5, 0.5) and at the edge of city 1's disc
-    assert len(borders) == 2
-    with_0 = next(b for b in borders if np.allclose(b[:, 0], 0.5))
-    assert sorted(with_0[:, 1]) == pytest.approx([-math.sqrt(0.8**2 - 0.5**2), 0.5])
-    with_2 = next(b for b in borders if np.allclose(b[:, 0], b[:, 1]))
-    assert sorted(with_2[:, 0]) == pytest.approx([0.5, 0.5 + math.sqrt(0.25 - 0.18)])
+def test_map_frame_puts_the_region_in_its_pixels():
+    lonlat = np.array([[115.0, 27.0], [123.0, 35.0]])
+    frame = charts.MapFrame.around(lonlat, height=500, margin=0.0)
+    assert frame.lat0 == 31.0
+    assert frame.pixels(lonlat) == pytest.approx(np.array([[0.0, 500.0], [frame.width, 0.0]]), abs=1.0)
+    # a degree east is cos(31 degrees) of a degree north
+    assert frame.width == pytest.approx(500 * np.cos(np.deg2rad(31.0)), abs=1.0)
+    # Vega-Lite's identity projection with reflectY draws planar (x, y) at (s x + tx, -s y + ty)
+    projection = frame.projection()
+    (tx, ty), s = projection["translate"], projection["scale"]
+    x, y = frame.planar(lonlat).T
+    assert np.column_stack([s * x + tx, -s * y + ty]) == pytest.approx(frame.pixels(lonlat))
 
 
-def test_a_label_moves_left_of_its_city_when_a_labelled_neighbour_sits_east():
-    points = np.array([[0.0, 0.0], [1.0, 0.1], [0.0, 3.0]])
-    assert charts.label_sides(points, [0, 1, 2]) == {0: "left", 1: "right", 2: "right"}
-    assert charts.label_sides(points, [0, 2]) == {0: "right", 2: "right"}
+def test_node_colours_against_a_baseline():
+    run = charts.NodeColours("Wage", np.array([3.0, 5.0]))
+    difference = run.against(charts.NodeColours("Wage", np.array([4.0, 1.0])))
+    assert difference.values.tolist() == [-1.0, 4.0] and difference.diverging
+    sectors = charts.NodeColours("Leading sector", np.array([0, 2, 1]), ("a", "b", "c"))
+    changed = sectors.against(charts.NodeColours("Leading sector", np.array([0, 1, 1]), ("a", "b", "c")))
+    assert changed.values.tolist() == [3, 2, 3]
+    assert changed.categories[3] == charts.UNCHANGED[0] and changed.palette[3] == charts.UNCHANGED[1]
+    assert changed.palette[2] == charts.SECTOR_COLOURS[2]
 
 
-def test_network_spec_draws_every_city_and_marks_cross_province_links(yrd_geography):
+def test_map_spec_colours_every_city_area_and_marks_cross_province_links(yrd_geography):
     geo = yrd_geography
-    population = geo.population
-    colours = charts.NodeColours("Leading sector", np.arange(geo.count) % 3, ("a", "b", "c"))
-    spec = charts.network_spec(geo.graph, geo.positions, geo.names, geo.provinces, geo.province_index,
-                               population, colours, population.max(), selected=4)
-    layers = {layer.get("name", k): layer for k, layer in enumerate(spec["layer"])}
-    nodes = _values(layers["cities"])
-    assert [n["city"] for n in nodes] == geo.names
-    largest = int(np.argmax(population))
-    assert nodes[largest]["area"] == charts.LARGEST_NODE
-    assert nodes[1]["area"] == pytest.approx(charts.LARGEST_NODE * population[1] / population.max(), abs=0.1)
-    assert [n["city"] for n in nodes if n["selected"]] == [geo.names[4]]
-    links = [link for layer in spec["layer"] if layer["mark"]["type"] == "rule" and "color" in layer["encoding"]
-             for link in _values(layer)]
+    colours = charts.NodeColours("Wage", np.arange(geo.count, dtype=float))
+    priority = np.argsort(-geo.population).tolist()
+    spec = charts.map_spec(geo.graph, geo.names, geo.provinces, geo.positions, colours, priority, selected=4)
+    areas = _values(_layer(spec, "cities"))
+    assert [a["properties"]["city"] for a in areas] == geo.names
+    assert all(a["geometry"]["type"] == "MultiPolygon" for a in areas)
+    # the colour reaches each area through a lookup of the city's row
+    rows = _lookup_rows(spec)
+    assert [rows[name]["colour"] for name in geo.names] == list(range(geo.count))
+    assert _layer(spec, "cities")["encoding"]["color"]["field"] == "colour"
+    outline = next(layer for layer in spec["layer"] if layer["mark"].get("stroke") == "black")
+    assert [f["properties"]["city"] for f in _values(outline)] == [geo.names[4]]
+    links = next(_values(layer) for layer in spec["layer"] if layer["mark"]["type"] == "rule")
     assert len(links) == geo.graph.number_of_edges()
     crossing = sum(geo.province_index[a] != geo.province_index[b] for a, b in geo.graph.edges)
-    assert sum(link["link"].startswith("across") for link in links) == crossing > 0
-    areas = _values(spec["layer"][0])
-    assert {a["properties"]["province"] for a in areas} == set(geo.provinces)
-    assert len(areas) == geo.count
+    assert sum(link["link"] == "across provinces" for link in links) == crossing > 0
     json.dumps(spec, allow_nan=False)
+
+
+def test_map_labels_fit_without_overlap_and_the_selected_city_always_gets_one(yrd_geography):
+    geo = yrd_geography
+    frame = charts.MapFrame.around(geo.positions, height=600)
+    priority = np.argsort(-geo.population).tolist()
+    labels = charts.map_labels(frame, geo.names, priority)
+    assert len(labels) >= 30 and int(np.argmax(geo.population)) in labels
+    size = 11
+    boxes = {}
+    for k, (x, y) in labels.items():
+        px = frame.scale * (x - frame.left), frame.scale * (frame.top - y)
+        half = (0.6 * size * len(geo.names[k].split("_")[0]) + 4) / 2, (size + 2) / 2
+        boxes[k] = (px[0] - half[0], px[1] - half[1], px[0] + half[0], px[1] + half[1])
+    for a in boxes:
+        for b in boxes:
+            if a < b:
+                ba, bb = boxes[a], boxes[b]
+                assert ba[2] <= bb[0] or bb[2] <= ba[0] or ba[3] <= bb[1] or bb[3] <= ba[1], (geo.names[a], geo.names[b])
+    missing = next(k for k in range(geo.count) if k not in labels)
+    assert missing in charts.map_labels(frame, geo.names, [missing, *priority])
 
 
 def test_indicators_spec_has_a_chart_per_panel_with_the_latest_value():
@@ -185,6 +212,49 @@ def test_city_spec_shows_shares_in_percent_and_targets():
     assert spec["vconcat"][1]["title"]["text"] == "Population (million): 1.1"
 
 
+def test_specs_set_a_baseline_run_beside_the_run_dashed():
+    history = pd.DataFrame({column: [0.5, 0.25] for column in MODEL_METRICS})
+    baseline = pd.DataFrame({column: [0.5, 0.75] for column in MODEL_METRICS})
+    spec = charts.indicators_spec(history, np.array([2020.0, 2020.25]), baseline=baseline)
+    rows = json.loads(spec["data"]["values"])
+    assert {row["run"] for row in rows} == set(charts.RUNS)
+    assert len(rows) == 2 * 2 * sum(len(panel.series) for panel in charts.INDICATORS)
+    assert spec["concat"][1]["title"]["text"] == "Capacity utilisation (%): 25 (baseline 75)"
+    assert spec["concat"][1]["encoding"]["strokeDash"]["scale"]["range"] == list(charts.RUNS.values())
+    city = pd.DataFrame({"population": [1e6, 1.1e6], "wage": [9e4, 9.5e4]})
+    spec = charts.city_spec("A", "P", ["x"], np.array([1.0]), np.array([1.0]), np.array([False]), city,
+                            np.array([2020.0, 2020.25]), baseline=city * 2)
+    assert spec["vconcat"][1]["title"]["text"] == "Population (million): 1.1 (baseline 2.2)"
+    values = json.loads(spec["vconcat"][1]["data"]["values"])
+    assert [v["value"] for v in values if v["run"] == "baseline"] == [2.0, 2.2]
+
+
+def test_readout_shows_the_digits_the_step_needs():
+    params = model_params()
+    assert readout(0.55, params["barrier"]) == "0.55"
+    assert readout(2000.0, params["people_per_agent"]) == "2,000"
+    assert readout(7, params["seed"]) == "7"
+    assert readout("baseline", params["scenario_name"]) == "baseline"
+
+
+def test_the_baseline_run_has_the_same_seed_and_scale_and_keeps_step():
+    model = AppModel(scenario_name="integration", seed=5, barrier=0.8, **SMALL)
+    baseline = baseline_of(model)
+    assert (baseline.scenario_name, baseline.seed) == ("baseline", 5)
+    assert baseline.params.people_per_agent == SMALL["people_per_agent"]
+    assert baseline.params.barrier == BY_NAME["barrier"].default
+    for _ in range(3):
+        model.step()
+    catch_up(baseline, model)
+    assert baseline.steps == model.steps == 3
+    twin = baseline_of(model)
+    model.baseline_run = twin  # attached (compare mode): it catches up and then steps with the model
+    model.step()
+    assert twin.steps == baseline.steps + 1 == model.steps == 4
+    baseline.step()
+    assert twin.metrics == baseline.metrics  # same seed: the same baseline
+
+
 # ------------------------------------------------------------------------------ components, no browser
 @pytest.fixture
 def app():
@@ -201,8 +271,11 @@ def test_page_renders_network_charts_and_city_panel(app):
     assert len(indicators["concat"]) == len(charts.INDICATORS)
     for label in ("Reset", "Step", "▶"):
         app.find(v.Btn, children=[label]).assert_single()
-    for label in ("Barrier", "Specialization", "People per agent", "Seed"):
-        app.find(v.Slider, label=label).assert_single()
+    # each slider shows its value; Mesa's play interval, render interval and threads are left out
+    labels = sorted(widget.label for widget in app.find(v.Slider).widgets)
+    assert labels == ["Barrier: 0.50", "People per agent: 2,000", "Seed: 1", "Specialization: 0.50"]
+    assert not app.find(v.Checkbox, label="Use Threads").widgets
+    assert "▶" in app.find(class_="ydabm-playback-help").widget.children[0]
     app.find(v.Select, label="Scenario").assert_single()
     app.find(children=["Time: 0.0"]).assert_single()
 
@@ -219,7 +292,8 @@ def test_step_advances_the_counter_and_redraws_every_chart(app):
 
 
 def test_reset_rebuilds_the_model_with_the_changed_controls(app):
-    app.find(v.Slider, label="Barrier").widget.v_model = 0.7
+    _slider(app, "Barrier").v_model = 0.7
+    assert _slider(app, "Barrier").label == "Barrier: 0.70"
     app.find(v.Select, label="Scenario").widget.v_model = "integration"
     app.find(v.Btn, children=["Step"]).widget.click()
     app.find(v.Btn, children=["Reset"]).widget.click()
@@ -236,13 +310,44 @@ def test_choosing_a_city_or_clicking_it_on_the_map_fills_the_city_panel(app):
     assert _specs(app)[1]["vconcat"][0]["title"]["text"].startswith("Ningbo (Zhejiang)")
     map_widget.vue_altair_click({"type": "Feature", "properties": {"city": "Wuxi", "province": "Jiangsu"}})
     assert _specs(app)[1]["vconcat"][0]["title"]["text"].startswith("Wuxi (Jiangsu)")
-    assert [n["city"] for n in _values(_layer(_specs(app)[0], "cities")) if n["selected"]] == ["Wuxi"]
+    outline = next(layer for layer in _specs(app)[0]["layer"] if layer["mark"].get("stroke") == "black")
+    assert [f["properties"]["city"] for f in _values(outline)] == ["Wuxi"]
 
 
-def test_node_colour_follows_the_chosen_metric(app):
+def test_city_colour_follows_the_chosen_metric(app):
     app.find(v.Select, label="Colour cities by").widget.v_model = "Net migration (persons / quarter)"
     colour = _layer(_specs(app)[0], "cities")["encoding"]["color"]
     assert colour["type"] == "quantitative" and colour["scale"]["domainMid"] == 0
+    app.find(v.Select, label="Colour cities by").widget.v_model = "Wage (yuan / yr)"
+    rows = _lookup_rows(_specs(app)[0]).values()
+    assert all(row["colour"] == row["Wage (yuan / yr)"] > 0 for row in rows)  # the tooltip's wage column
+    app.find(v.Select, label="Colour cities by").widget.v_model = "Population (persons)"
+    rows = _lookup_rows(_specs(app)[0])
+    assert all(row["colour"] == row["Population"] for row in rows.values())
+    assert max(rows, key=lambda city: rows[city]["colour"]) == "Shanghai"
+
+
+def test_compare_mode_sets_the_run_beside_a_baseline_run(app):
+    _slider(app, "Barrier").v_model = 0.8
+    app.find(v.Btn, children=["Reset"]).widget.click()
+    app.find(v.Select, label="Colour cities by").widget.v_model = "Wage (yuan / yr)"
+    app.find(v.Switch, label="Compare with the baseline run").widget.v_model = True
+    for _ in range(2):
+        app.find(v.Btn, children=["Step"]).widget.click()
+    map_spec, city_spec, indicators = _specs(app)
+    assert "this run − baseline" in map_spec["title"]["text"]
+    assert _layer(map_spec, "cities")["encoding"]["color"]["scale"]["domainMid"] == 0
+    rows = _lookup_rows(map_spec)
+    run, base = "Wage (yuan / yr), this run", "Wage (yuan / yr), baseline"
+    assert all(row["colour"] == pytest.approx(row[run] - row[base], abs=1e-3) for row in rows.values())
+    assert any(abs(row["colour"]) > 1 for row in rows.values())  # barrier 0.8 against 0.5 changes wages
+    assert {row["run"] for row in json.loads(indicators["data"]["values"])} == {"this run", "baseline"}
+    assert "(baseline " in city_spec["vconcat"][1]["title"]["text"]
+    (note,) = app.find(class_="ydabm-baseline").widgets
+    assert "barrier 0.50" in note.children[0] and "same seed" in note.children[0]
+    app.find(v.Switch, label="Compare with the baseline run").widget.v_model = False
+    assert "baseline" not in _specs(app)[0]["title"]["text"]
+    assert not app.find(class_="ydabm-baseline").widgets
 
 
 # ------------------------------------------------------------------------------ the ydabm viz command
@@ -266,14 +371,19 @@ def test_viz_command_fills_the_asset_cache_then_runs_solara_on_loopback(monkeypa
     assert execve.command[execve.command.index("--port") + 1] == "8765"
     assert execve.env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert execve.env["SOLARA_ASSETS_PROXY"] == "True"
-    assert "serving http://127.0.0.1:8765/" in capsys.readouterr().out
+    # browsed as localhost, so that Solara sets its session cookie without its samesite warning
+    assert "serving http://localhost:8765/" in capsys.readouterr().out
 
 
 def test_viz_command_passes_host_and_port_and_rejects_a_bad_port(monkeypatch, capsys):
     monkeypatch.setattr("ydabm.viz.assets.ensure_solara_assets", lambda verbose: False)
     monkeypatch.setattr(viz_cli.os, "execve", lambda path, command, env: None)
     assert main(["viz", "--host", "::1", "--port", "9000"]) == 0
-    assert "http://[::1]:9000/" in capsys.readouterr().out
+    assert "http://localhost:9000/" in capsys.readouterr().out
+    assert main(["viz", "--host", "fe80::1", "--port", "9000"]) == 0
+    assert "http://[fe80::1]:9000/" in capsys.readouterr().out
+    assert main(["viz", "--host", "0.0.0.0"]) == 0
+    assert "http://0.0.0.0:8765/" in capsys.readouterr().out
     assert main(["viz", "--port", "70000"]) == 2
     assert "--port" in capsys.readouterr().err
 
@@ -286,6 +396,18 @@ def _area(polygon: np.ndarray) -> float:
 
 def _values(layer: dict) -> list[dict]:
     return json.loads(layer["data"]["values"])
+
+
+def _lookup_rows(map_spec: dict) -> dict[str, dict]:
+    """The per-city rows the map's areas look their colour and tooltips up in, by city."""
+    (lookup,) = [t for t in _layer(map_spec, "cities")["transform"] if "lookup" in t]
+    return {row["city"]: row for row in json.loads(lookup["from"]["data"]["values"])}
+
+
+def _slider(rc, label: str):
+    """The slider whose label starts with ``label`` (the label goes on with the value)."""
+    (widget,) = [w for w in rc.find(v.Slider).widgets if w.label.split(":")[0] == label]
+    return widget
 
 
 def _layer(spec: dict, name: str) -> dict:
@@ -305,3 +427,40 @@ def _summary(rc) -> str:
 def _description(name: str) -> str:
     return next(s.description for s in list_scenarios() if s.name == name)
 
+
+
+def _lab(colour: str) -> tuple[float, float, float]:
+    """sRGB hex -> CIELAB (D65)."""
+    rgb = np.array(matplotlib.colors.to_rgb(colour))
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ linear
+    f = np.cbrt(xyz / [0.95047, 1.0, 1.08883])
+    f = np.where(xyz / [0.95047, 1.0, 1.08883] > (6 / 29) ** 3, f, xyz / [0.95047, 1.0, 1.08883] / (3 * (6 / 29) ** 2) + 4 / 29)
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def _ciede2000(lab1, lab2) -> float:
+    """CIEDE2000 colour difference (Sharma, Wu & Dalal 2005)."""
+    (l1, a1, b1), (l2, a2, b2) = lab1, lab2
+    mean_c = (math.hypot(a1, b1) + math.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - math.sqrt(mean_c**7 / (mean_c**7 + 25**7)))
+    c1, c2 = math.hypot((1 + g) * a1, b1), math.hypot((1 + g) * a2, b2)
+    h1 = math.degrees(math.atan2(b1, (1 + g) * a1)) % 360 if c1 else 0.0
+    h2 = math.degrees(math.atan2(b2, (1 + g) * a2)) % 360 if c2 else 0.0
+    dh = 0.0 if c1 * c2 == 0 else (h2 - h1 + 180) % 360 - 180
+    big_dh = 2 * math.sqrt(c1 * c2) * math.sin(math.radians(dh / 2))
+    mean_l, mean_cp = (l1 + l2) / 2, (c1 + c2) / 2
+    if c1 * c2 == 0:
+        mean_h = h1 + h2
+    elif abs(h1 - h2) <= 180:
+        mean_h = (h1 + h2) / 2
+    else:
+        mean_h = (h1 + h2 + 360) / 2 if h1 + h2 < 360 else (h1 + h2 - 360) / 2
+    t = (1 - 0.17 * math.cos(math.radians(mean_h - 30)) + 0.24 * math.cos(math.radians(2 * mean_h))
+         + 0.32 * math.cos(math.radians(3 * mean_h + 6)) - 0.20 * math.cos(math.radians(4 * mean_h - 63)))
+    s_l = 1 + 0.015 * (mean_l - 50) ** 2 / math.sqrt(20 + (mean_l - 50) ** 2)
+    s_c, s_h = 1 + 0.045 * mean_cp, 1 + 0.015 * mean_cp * t
+    r_t = (-2 * math.sqrt(mean_cp**7 / (mean_cp**7 + 25**7))
+           * math.sin(math.radians(60 * math.exp(-(((mean_h - 275) / 25) ** 2)))))
+    dl, dc, dhh = (l2 - l1) / s_l, (c2 - c1) / s_c, big_dh / s_h
+    return math.sqrt(dl**2 + dc**2 + dhh**2 + r_t * dc * dhh)

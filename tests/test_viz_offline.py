@@ -109,14 +109,14 @@ def test_solara_viz_renders_and_steps_offline(tmp_path):
     app = tmp_path / "app.py"
     app.write_text(APP_SOURCE)
 
-    with serve_solara(app) as url, sync_playwright() as playwright:
+    with serve_solara(app) as server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         network = guard_network(page.context)
         try:
             with screenshot_on_failure(page, RESULTS / "offline_smoke_failure.png"):
                 started = time.monotonic()
-                page.goto(url)
+                page.goto(server.url)
                 step = page.get_by_role("button", name="Step")
                 for element in (
                     step,

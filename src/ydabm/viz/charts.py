@@ -1,10 +1,11 @@
-"""Vega-Lite specifications of one run: the city network map, the indicator charts and a city's panel.
+"""Vega-Lite specifications of one run: the city map, the indicator charts and a city's panel.
 
 Pure functions from arrays to Vega-Lite v5 specifications (plain dicts); nothing here knows the model
 or Solara. The browser draws them with the ``vega@5``, ``vega-lite@5`` and ``vega-embed@6`` bundles
 from Solara's CDN cache, so the server only builds a small dict per redraw (the same three figures
 in matplotlib cost about 1.3 s of server CPU per step on two cores) and the spec version matches the
-library that draws it (altair 6 would emit Vega-Lite 6 specs).
+library that draws it (altair 6 would emit Vega-Lite 6 specs). Each chart can set a run beside a
+baseline run: the map shows their difference, the time series draw the baseline dashed.
 """
 
 from __future__ import annotations
@@ -18,19 +19,20 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pandas as pd
-from scipy.spatial import Voronoi
+
+from ..geography.boundaries import city_polygons, city_province, label_points, province_outlines
+from .maps import PROVINCE_EDGE, display_name, place_labels
 
 # vega-embed reads the version from this URL; nothing fetches it
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-# Tableau 10 plus two from Tableau 20b: one fixed colour per sector, so colours never move between steps
+# Tableau 10, then dark indigo and light blue from Tableau 20: one fixed colour per sector, so colours
+# never move between steps; every pair differs by at least 18 in CIEDE2000 (tests/test_viz_app.py)
 SECTOR_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-                  "#9c755f", "#bab0ac", "#393b79", "#8c6d31")
-# pale tints, so that the sector colours of the cities stay readable on top of them
-PROVINCE_TINTS = ("#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9d9d9")
-PROVINCE_BORDER = "#525252"
-LINK_STYLES = {"within a province": ("#636363", (1, 0)), "across provinces (dashed)": ("#b2182b", (5, 3))}
-CITY_REACH = 0.8  # degrees of latitude: how far a city's province tint reaches around it
-LARGEST_NODE = 1000.0  # circle area (px^2) of a city with the reference population
+                  "#9c755f", "#bab0ac", "#393b79", "#aec7e8")
+UNCHANGED = ("same as baseline", "#e7e7e7")  # a city whose category the run shares with the baseline
+LINK_COLOUR = "#252525"
+LINK_STYLES = {"within a province": [1, 0], "across provinces": [5, 3]}  # stroke dash of each link
+RUNS = {"this run": [1, 0], "baseline": [5, 3]}  # stroke dash of each run's time series
 POINTS_UP_TO = 12  # time series mark each step with a point while they are this short
 
 
@@ -42,13 +44,27 @@ class NodeColours:
         label: legend title, with the unit.
         values: (C,) a number per city, or a category index per city when ``categories`` is given.
         categories: names of the categories (sectors), or None for a continuous quantity.
-        diverging: centre the colour scale on zero (e.g. net migration).
+        palette: colour of each category (default: `SECTOR_COLOURS` in order).
+        diverging: centre the colour scale on zero (e.g. net migration, a difference).
     """
 
     label: str
     values: np.ndarray
     categories: tuple[str, ...] | None = None
+    palette: tuple[str, ...] | None = None
     diverging: bool = False
+
+    def against(self, baseline: NodeColours) -> NodeColours:
+        """This run's colouring set against a baseline's: the difference of a quantity (diverging
+        around zero), or, for categories, this run's category where it differs and `UNCHANGED` where not."""
+        if self.categories is None:
+            difference = np.asarray(self.values) - np.asarray(baseline.values)
+            return NodeColours(f"{self.label}: this run − baseline", difference, diverging=True)
+        same = np.asarray(self.values) == np.asarray(baseline.values)
+        palette = self.palette or _cycle(SECTOR_COLOURS, len(self.categories))
+        return NodeColours(f"{self.label} (where it differs from the baseline)",
+                           np.where(same, len(self.categories), self.values),
+                           (*self.categories, UNCHANGED[0]), (*palette, UNCHANGED[1]))
 
 
 def pretty(name: str) -> str:
@@ -84,251 +100,175 @@ def largest_sector(employment: np.ndarray, among: np.ndarray | None = None) -> n
     return employment.argmax(axis=1)
 
 
-# ---------------------------------------------------------------------------------------- map geometry
-def planar(positions: np.ndarray) -> np.ndarray:
-    """(C, 2) lon, lat -> map coordinates in degrees of latitude (lon scaled by cos of the mean latitude)."""
-    positions = np.asarray(positions, dtype=float)
-    return positions * [np.cos(np.deg2rad(positions[:, 1].mean())), 1.0]
+# ---------------------------------------------------------------------------------------- the map
+@dataclass(frozen=True)
+class MapFrame:
+    """Where lon/lat land on the map, in pixels.
 
+    Vega-Lite draws planar coordinates (x = lon cos(lat0), y = lat, in degrees of latitude, so that
+    both axes have their true length at latitude lat0) with its ``identity`` projection, at a scale
+    and offset fixed here rather than fitted in the browser, so the server knows each city's pixel
+    position and can place the labels. (Planar, not spherical: d3-geo would also read the GeoJSON's
+    counter-clockwise outer rings as the whole globe minus the city.)
 
-def clip_convex(subject: np.ndarray, window: np.ndarray) -> np.ndarray:
-    """Intersection of a polygon with a convex window (Sutherland-Hodgman).
-
-    Args:
-        subject: (n, 2) polygon vertices in order.
-        window: (m, 2) convex polygon, counter-clockwise.
-
-    Returns:
-        (k, 2) vertices of the intersection (k = 0 when they do not overlap).
-    """
-    output = [np.asarray(p, dtype=float) for p in subject]
-    for a, b in zip(window, np.roll(window, -1, axis=0), strict=True):
-        edge = b - a
-        points, output = output, []
-        for k, current in enumerate(points):
-            previous = points[k - 1]
-            inside_now = _cross(edge, current - a) >= 0
-            inside_before = _cross(edge, previous - a) >= 0
-            if inside_now != inside_before:
-                output.append(_intersection(previous, current, a, b))
-            if inside_now:
-                output.append(current)
-        if not output:
-            break
-    return np.array(output).reshape(-1, 2)
-
-
-def _cross(u: np.ndarray, v: np.ndarray) -> float:
-    return float(u[0] * v[1] - u[1] * v[0])
-
-
-def _intersection(p: np.ndarray, q: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Point where segment p-q crosses the line through a and b."""
-    direction = q - p
-    t = _cross(b - a, a - p) / _cross(b - a, direction)
-    return p + t * direction
-
-
-def clip_segment_to_disc(start: np.ndarray, end: np.ndarray, centre: np.ndarray, radius: float) -> np.ndarray | None:
-    """The part of segment start-end within ``radius`` of ``centre``, as (2, 2), or None."""
-    direction = end - start
-    offset = start - centre
-    a, b, c = direction @ direction, 2 * direction @ offset, offset @ offset - radius**2
-    discriminant = b * b - 4 * a * c
-    if a == 0 or discriminant <= 0:
-        return None
-    root = np.sqrt(discriminant)
-    low, high = max((-b - root) / (2 * a), 0.0), min((-b + root) / (2 * a), 1.0)
-    if low >= high:
-        return None
-    return np.array([start + low * direction, start + high * direction])
-
-
-def province_areas(points: np.ndarray, province_index: np.ndarray,
-                   reach: float = CITY_REACH) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Approximate province areas from city points alone (no boundary data is shipped).
-
-    Each city gets its Voronoi cell (the places nearer to it than to any other city) within
-    ``reach`` of it; a province is the union of its cities' cells. The points of a cell within reach
-    of any city are within reach of the cell's own city, so clipping each cell by its own city's
-    disc gives exactly the cells within reach of the cities.
-
-    Args:
-        points: (C, 2) planar map coordinates (see `planar`).
-        province_index: (C,) province id of each city.
-        reach: radius of a city's disc, in the units of ``points``.
-
-    Returns:
-        The C clipped cells ((k, 2) polygons, counter-clockwise) and the border segments ((2, 2)
-        each): the clipped cell edges between two cities of different provinces.
-    """
-    points = np.asarray(points, dtype=float)
-    count = len(points)
-    span = np.ptp(points, axis=0).max() + 1.0
-    # four far corners make every city's cell finite
-    corners = points.mean(axis=0) + 10 * span * np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]])
-    diagram = Voronoi(np.vstack([points, corners]))
-    angles = np.linspace(0, 2 * np.pi, 33)[:-1]
-    disc = reach * np.column_stack([np.cos(angles), np.sin(angles)])
-    cells = []
-    for c in range(count):
-        vertices = diagram.vertices[diagram.regions[diagram.point_region[c]]]
-        around = np.arctan2(*(vertices - points[c]).T[::-1])
-        cells.append(clip_convex(vertices[np.argsort(around)], points[c] + disc))
-    borders = []
-    for (a, b), ridge in zip(diagram.ridge_points, diagram.ridge_vertices, strict=True):
-        if a < count and b < count and province_index[a] != province_index[b] and -1 not in ridge:
-            segment = clip_segment_to_disc(*diagram.vertices[ridge], points[a], reach)
-            if segment is not None:
-                borders.append(segment)
-    return cells, borders
-
-
-# ---------------------------------------------------------------------------------------- specs
-def network_spec(graph: nx.Graph, positions: np.ndarray, names: Sequence[str], provinces: Sequence[str],
-                 province_index: np.ndarray, population: np.ndarray, colours: NodeColours,
-                 reference_population: float, selected: int | None = None, title: str = "",
-                 tooltips: dict[str, np.ndarray] | None = None, labels: int = 8,
-                 width: int = 450, height: int = 540) -> dict[str, Any]:
-    """The transport network drawn at the cities' coordinates, as a Vega-Lite spec.
-
-    Province areas are tinted and outlined where they meet (see `province_areas`); links between
-    provinces are dashed red, links within a province solid grey; circle area is proportional to
-    population and circle colour follows ``colours``; the selected city is ringed. Every datum of
-    the circles and the areas carries the city's name in ``city`` (for clicks) and tooltips.
-
-    Args:
-        graph: nodes 0..C-1; each edge is drawn as a straight line.
-        positions: (C, 2) lon, lat.
-        names: city names; the ``labels`` most populous cities and the selected one are labelled.
-        provinces: province name of each city.
-        province_index: (C,) province id of each city.
-        population: (C,) residents, persons.
-        colours: circle colouring.
-        reference_population: population drawn with area ``LARGEST_NODE`` (keep it fixed over a run
-            so that growth shows).
-        selected: city to ring and label, if any.
-        title: chart title.
-        tooltips: extra tooltip columns: label -> (C,) values.
-        labels: number of most populous cities to label.
+    Attributes:
+        lat0: latitude at which the x axis is true, degrees.
+        scale: pixels per degree of latitude.
+        left, top: planar x at the map's left edge and y at its top edge.
         width, height: size of the map in pixels.
     """
-    positions = np.asarray(positions, dtype=float)
-    points = planar(positions)
-    province_index = np.asarray(province_index)
-    population = np.asarray(population, dtype=float)
-    order = sorted(set(provinces), key=list(provinces).index)
-    areas, segments = _background(tuple(map(tuple, points)), tuple(names), tuple(provinces),
-                                  tuple(province_index.tolist()))
-    area = LARGEST_NODE * population / reference_population
-    shown = set(np.argsort(-population)[:labels].tolist()) | ({selected} - {None})
-    sides = label_sides(points, sorted(shown))
-    nodes = []
-    for c in range(len(names)):
-        node = {"city": names[c], "province": provinces[c], "x": _round(points[c, 0]), "y": _round(points[c, 1]),
-                "lon": _round(positions[c, 0]), "lat": _round(positions[c, 1]), "population": round(float(population[c])),
-                "area": round(max(float(area[c]), 12.0), 1), "label": c in shown, "selected": c == selected,
-                "side": sides.get(c, "right")}
-        value = colours.values[c]
-        node["colour"] = colours.categories[int(value)] if colours.categories else _round(float(value))
-        for label, values in (tooltips or {}).items():
-            node[label] = _round(float(values[c]))
-        nodes.append(node)
-    edges = np.array(list(graph.edges()), dtype=int).reshape(-1, 2)
-    links_kind = list(LINK_STYLES)
-    links = [
-        {"x": _round(points[a, 0]), "y": _round(points[a, 1]), "x2": _round(points[b, 0]), "y2": _round(points[b, 1]),
-         "link": links_kind[int(province_index[a] != province_index[b])],
-         "hours": _round(graph.edges[a, b].get("hours", float("nan"))), "modes": graph.edges[a, b].get("modes", ""),
-         "between": f"{names[a]} - {names[b]}"}
-        for a, b in edges
-    ]
-    at = {"longitude": {"field": "x", "type": "quantitative"}, "latitude": {"field": "y", "type": "quantitative"}}
-    to = {"longitude2": {"field": "x2"}, "latitude2": {"field": "y2"}}
-    city_tooltip = [
-        {"field": "city", "title": "City"}, {"field": "province", "title": "Province"},
-        {"field": "population", "title": "Population", "format": ",.0f"},
-        {"field": "colour", "title": colours.label, **({} if colours.categories else {"format": ",.4~g"})},
-        *({"field": label, "format": ",.4~g"} for label in (tooltips or {})),
-    ]
-    return {
-        "$schema": SCHEMA,
-        "title": {"text": title, "subtitle": "circle area ∝ population; shading: province of the nearest city; click a city to select it", "anchor": "start"},
-        "width": width,
-        "height": height,
-        "projection": {"type": "identity", "reflectY": True},
-        "layer": [
-            {"data": areas, "mark": {"type": "geoshape", "strokeWidth": 0},
-             "encoding": {"color": {"field": "properties.province", "type": "nominal", "title": "Province",
-                                    "scale": {"domain": order, "range": _cycle(PROVINCE_TINTS, len(order))}},
-                          "tooltip": [{"field": "properties.city", "title": "City"},
-                                      {"field": "properties.province", "title": "Province"}]}},
-            {"data": segments, "mark": {"type": "rule", "color": PROVINCE_BORDER, "strokeWidth": 1.8},
-             "encoding": {**at, **to}},
-            *({"data": inline([link for link in links if link["link"] == kind]),
-               "mark": {"type": "rule", "strokeWidth": 1.3, "strokeDash": list(dash)},
-               "encoding": {**at, **to,
-                            "color": {"field": "link", "type": "nominal", "title": "Transport link",
-                                      "scale": {"domain": links_kind, "range": [c for c, _ in LINK_STYLES.values()]},
-                                      # one legend for both layers: each layer has its own colour scale
-                                      "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2} if first else None},
-                            "tooltip": [{"field": "between", "title": "Link"}, {"field": "hours", "title": "Hours"},
-                                        {"field": "modes", "title": "Modes"}]}}
-              for first, (kind, (_, dash)) in zip((True, False), LINK_STYLES.items(), strict=True)),
-            {"name": "cities", "data": inline(nodes), "mark": {"type": "circle", "opacity": 1, "stroke": "black", "strokeWidth": 0.7},
-             "encoding": {**at, "size": {"field": "area", "type": "quantitative", "scale": None},
-                          "color": _node_colour(colours), "tooltip": city_tooltip}},
-            {"data": inline([n for n in nodes if n["selected"]]),
-             "mark": {"type": "circle", "filled": False, "stroke": "black", "strokeWidth": 2.5},
-             "encoding": {**at, "size": {"field": "area", "type": "quantitative", "scale": None}}},
-            *_label_layers([n for n in nodes if n["label"]], at),
-        ],
-        "resolve": {"scale": {"color": "independent"}, "legend": {"color": "independent"}},
-        "config": {"view": {"stroke": None}, "legend": {"labelFontSize": 11, "titleFontSize": 11}},
-    }
+
+    lat0: float
+    scale: float
+    left: float
+    top: float
+    width: int
+    height: int
+
+    @classmethod
+    def around(cls, lonlat: np.ndarray, height: int, margin: float = 0.1) -> MapFrame:
+        """The frame of a given height holding the points (n, 2 lon, lat) with ``margin`` degrees to spare."""
+        lonlat = np.asarray(lonlat, dtype=float)
+        lat0 = float((lonlat[:, 1].min() + lonlat[:, 1].max()) / 2)
+        x, y = (lonlat * [np.cos(np.deg2rad(lat0)), 1.0]).T
+        scale = height / (np.ptp(y) + 2 * margin)
+        width = int(np.ceil(scale * (np.ptp(x) + 2 * margin)))
+        return cls(lat0, float(scale), float(x.min() - margin), float(y.max() + margin), width, height)
+
+    def planar(self, lonlat: np.ndarray) -> np.ndarray:
+        """(n, 2) lon, lat -> planar x, y."""
+        return np.asarray(lonlat, dtype=float) * [np.cos(np.deg2rad(self.lat0)), 1.0]
+
+    def pixels(self, lonlat: np.ndarray) -> np.ndarray:
+        """(n, 2) lon, lat -> pixels from the map's top left corner (y down)."""
+        x, y = self.planar(lonlat).T
+        return np.column_stack([self.scale * (x - self.left), self.scale * (self.top - y)])
+
+    def projection(self) -> dict[str, Any]:
+        """Vega-Lite's projection that draws planar x, y at `pixels`."""
+        return {"type": "identity", "reflectY": True, "scale": self.scale,
+                "translate": [-self.scale * self.left, self.scale * self.top]}
 
 
-def label_sides(points: np.ndarray, labelled: Sequence[int], reach: float = 1.5, band: float = 0.4) -> dict[int, str]:
-    """Put a label on the left of its city when another labelled city lies just east of it.
+@functools.lru_cache(maxsize=2)
+def _geometry(height: int) -> tuple[MapFrame, list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """The frame, the city areas (GeoJSON features, by the model's city names) and the inline data
+    of all areas and of the province outlines, in planar coordinates; the same for every redraw."""
+    polygons = city_polygons()
+    frame = MapFrame.around(np.concatenate([ring for rings in polygons.values() for p in rings for ring in p]), height)
+    province = city_province()
 
-    Labels run to the right of their city by default; a neighbour less than ``reach`` to the east
-    and within ``band`` north or south would sit on that label (Suzhou beside Shanghai).
+    def coordinates(ring: np.ndarray) -> list[list[float]]:
+        return np.round(frame.planar(ring), 3).tolist()  # 0.001 degree: a tenth of a pixel
+
+    areas = [{"type": "Feature", "properties": {"city": city, "province": province[city]},
+              "geometry": {"type": "MultiPolygon", "coordinates": [[coordinates(r) for r in p] for p in rings]}}
+             for city, rings in polygons.items()]
+    outlines = [{"type": "Feature", "properties": {"province": name},
+                 "geometry": {"type": "MultiLineString", "coordinates": [coordinates(line) for line in lines]}}
+                for name, lines in province_outlines().items()]
+    return frame, areas, inline(areas), inline(outlines)
+
+
+def map_labels(frame: MapFrame, names: Sequence[str], priority: Sequence[int], font_size: float = 11,
+               char_width: float = 0.6) -> dict[int, tuple[float, float]]:
+    """Which city names fit on the map without overlapping, and where (planar coordinates).
+
+    Args:
+        frame: the map.
+        names: model city names (labels are written without the ``_JS`` style suffix).
+        priority: city indices, most important first (e.g. by population).
+        font_size: pixels.
+        char_width: average width of a character, as a fraction of the font size.
 
     Returns:
-        city index -> ``"left"`` or ``"right"``.
+        city index -> (x, y) planar centre of its label, for the cities whose name fits.
     """
-    points = np.asarray(points, dtype=float)
-    sides = {}
-    for c in labelled:
-        east = [o for o in labelled if 0 < points[o, 0] - points[c, 0] < reach and abs(points[o, 1] - points[c, 1]) < band]
-        sides[c] = "left" if east else "right"
-    return sides
+    anchors = frame.pixels(np.array([label_points()[name] for name in names]))
+    sizes = np.array([[char_width * font_size * len(display_name(n)) + 4, font_size + 2] for n in names])
+    placed = place_labels(anchors, sizes, priority)
+    return {k: (frame.left + px / frame.scale, frame.top - py / frame.scale) for k, (px, py) in placed.items()}
 
 
-def _label_layers(labelled: list[dict[str, Any]], at: dict[str, Any]) -> list[dict[str, Any]]:
-    """City names beside their circles, on a white halo (a stroked copy drawn underneath)."""
-    layers = []
-    for side, align, dx in (("right", "left", 7), ("left", "right", -7)):
-        data = inline([n for n in labelled if n["side"] == side])
-        text = {"type": "text", "align": align, "dx": dx, "dy": -7, "fontSize": 11, "fontWeight": 600}
-        layers.append({"data": data, "mark": {**text, "stroke": "white", "strokeWidth": 3, "strokeOpacity": 0.8},
-                       "encoding": {**at, "text": {"field": "city"}}})
-        layers.append({"data": data, "mark": text, "encoding": {**at, "text": {"field": "city"}}})
-    return layers
+def map_spec(graph: nx.Graph, names: Sequence[str], provinces: Sequence[str], seats: np.ndarray,
+             colours: NodeColours, priority: Sequence[int], selected: int | None = None, title: str = "",
+             subtitle: str = "", tooltips: dict[str, np.ndarray] | None = None, height: int = 600) -> dict[str, Any]:
+    """The cities' real boundaries coloured by a metric, with province outlines, links and names.
 
+    Layers, bottom to top: city areas (colour by ``colours``; hover for the city, its province and
+    every tooltip column; click to select), the selected city's outline, province outlines,
+    transport links (solid within a province, dashed across), the city seats, and the names of
+    the cities whose name fits (`map_labels`, most important first; the selected city always).
 
-@functools.lru_cache(maxsize=4)
-def _background(points: tuple, names: tuple, provinces: tuple, province_index: tuple) -> tuple[dict, dict]:
-    """Inline data of the province areas (GeoJSON features) and borders; fixed for a set of cities."""
-    cells, borders = province_areas(np.array(points), np.array(province_index))
-    areas = [
-        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [_ring(cell)]},
-         "properties": {"city": names[c], "province": provinces[c]}}
-        for c, cell in enumerate(cells) if len(cell) >= 3
-    ]
-    segments = [{"x": _round(s[0, 0]), "y": _round(s[0, 1]), "x2": _round(s[1, 0]), "y2": _round(s[1, 1])}
-                for s in borders]
-    return inline(areas), inline(segments)
+    Args:
+        graph: nodes 0..C-1 in the order of ``names``; each edge is drawn as a straight line.
+        names: model city names (the keys of :func:`ydabm.geography.boundaries.city_polygons`).
+        provinces: province of each city.
+        seats: (C, 2) lon, lat of each city's seat (links and dots are drawn there).
+        colours: the cities' colouring.
+        priority: city indices in the order their names claim space.
+        selected: city to outline and label, if any.
+        title, subtitle: chart title lines.
+        tooltips: extra tooltip columns, label -> (C,) values.
+        height: height of the map in pixels (the width follows from the region's shape).
+    """
+    frame, features, areas, outlines = _geometry(height)
+    points = frame.planar(seats)
+    labels = map_labels(frame, names, [*([selected] if selected is not None else []), *priority])
+    nodes = []
+    for c, name in enumerate(names):
+        value = colours.values[c]
+        node = {"city": name, "province": provinces[c], "x": _round(points[c, 0]), "y": _round(points[c, 1]),
+                "colour": colours.categories[int(value)] if colours.categories else _round(float(value))}
+        node.update({label: _round(float(values[c])) for label, values in (tooltips or {}).items()})
+        nodes.append(node)
+    kinds = list(LINK_STYLES)
+    links = [{"x": _round(points[a, 0]), "y": _round(points[a, 1]), "x2": _round(points[b, 0]), "y2": _round(points[b, 1]),
+              "link": kinds[int(provinces[a] != provinces[b])], "between": f"{names[a]} - {names[b]}",
+              "hours": _round(graph.edges[a, b].get("hours", float("nan"))), "modes": graph.edges[a, b].get("modes", "")}
+             for a, b in graph.edges()]
+    at = {"longitude": {"field": "x", "type": "quantitative"}, "latitude": {"field": "y", "type": "quantitative"}}
+    fields = ["province", "colour", *(tooltips or {})]
+    city_tooltip = [{"field": "city", "title": "City"}, {"field": "province", "title": "Province"},
+                    {"field": "colour", "title": colours.label, **({} if colours.categories else {"format": ",.4~r"})},
+                    *({"field": label, "format": ",.4~r"} for label in (tooltips or {}))]
+    # the labels carry their city's row, so that hovering a name shows the same tooltip as its area
+    label_rows = [{**nodes[k], "name": display_name(names[k]), "x": _round(x), "y": _round(y)}
+                  for k, (x, y) in labels.items()]
+    text = {"type": "text", "fontSize": 11, "fontWeight": 600, "align": "center", "baseline": "middle"}
+    return {
+        "$schema": SCHEMA,
+        "title": {"text": title, "subtitle": subtitle, "anchor": "start"},
+        "width": frame.width,
+        "height": frame.height,
+        "projection": frame.projection(),
+        "layer": [
+            {"name": "cities", "data": areas,
+             "transform": [{"calculate": "datum.properties.city", "as": "city"},
+                           {"lookup": "city", "from": {"data": inline(nodes), "key": "city", "fields": fields}}],
+             "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.6},
+             "encoding": {"color": _node_colour(colours), "tooltip": city_tooltip}},
+            {"data": inline([f for f in features if selected is not None and f["properties"]["city"] == names[selected]]),
+             "mark": {"type": "geoshape", "filled": False, "fill": None, "stroke": "black", "strokeWidth": 2.5}},
+            {"data": outlines,
+             "mark": {"type": "geoshape", "filled": False, "fill": None, "stroke": PROVINCE_EDGE, "strokeWidth": 1.6}},
+            {"data": inline(links), "mark": {"type": "rule", "color": LINK_COLOUR, "strokeWidth": 1, "opacity": 0.7},
+             "encoding": {**at, "longitude2": {"field": "x2"}, "latitude2": {"field": "y2"},
+                          "strokeDash": {"field": "link", "type": "nominal", "title": "Transport link",
+                                         "scale": {"domain": kinds, "range": list(LINK_STYLES.values())},
+                                         "legend": {"orient": "bottom", "direction": "vertical", "symbolStrokeWidth": 1.5}},
+                          "tooltip": [{"field": "between", "title": "Link"}, {"field": "hours", "title": "Hours"},
+                                      {"field": "modes", "title": "Modes"}]}},
+            {"name": "seats", "data": inline(nodes),
+             "mark": {"type": "circle", "size": 16, "fill": "white", "stroke": "black", "strokeWidth": 0.8, "opacity": 1},
+             "encoding": {**at, "tooltip": city_tooltip}},
+            {"data": inline(label_rows), "mark": {**text, "stroke": "white", "strokeWidth": 3, "strokeOpacity": 0.85},
+             "encoding": {**at, "text": {"field": "name"}, "tooltip": city_tooltip}},
+            {"data": inline(label_rows), "mark": text,
+             "encoding": {**at, "text": {"field": "name"}, "tooltip": city_tooltip}},
+        ],
+        "config": {"view": {"stroke": None}, "legend": {"labelFontSize": 11, "titleFontSize": 11}},
+    }
 
 
 def inline(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -342,13 +282,15 @@ def inline(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _node_colour(colours: NodeColours) -> dict[str, Any]:
     if colours.categories is not None:
+        palette = colours.palette or _cycle(SECTOR_COLOURS, len(colours.categories))
         present = sorted(set(np.asarray(colours.values, dtype=int).tolist()))
         return {"field": "colour", "type": "nominal", "title": colours.label,
-                "scale": {"domain": [colours.categories[k] for k in present],
-                          "range": [SECTOR_COLOURS[k % len(SECTOR_COLOURS)] for k in present]}}
+                "scale": {"domain": [colours.categories[k] for k in present], "range": [palette[k] for k in present]},
+                "legend": {"orient": "bottom", "columns": 4, "symbolType": "square"}}
     scale = {"scheme": "redblue", "domainMid": 0} if colours.diverging else {"scheme": "viridis"}
     return {"field": "colour", "type": "quantitative", "title": colours.label, "scale": scale,
-            "legend": {"format": "~s"}}
+            "legend": {"orient": "bottom", "direction": "horizontal", "gradientLength": 280, "format": "~s",
+                       "titleLimit": 480}}
 
 
 @dataclass(frozen=True)
@@ -380,37 +322,44 @@ INDICATORS: tuple[Panel, ...] = (
 
 
 def indicators_spec(history: pd.DataFrame, years: np.ndarray, panels: Sequence[Panel] = INDICATORS,
-                    columns: int = 3, width: int = 270, height: int = 120) -> dict[str, Any]:
+                    baseline: pd.DataFrame | None = None, columns: int = 3, width: int = 270,
+                    height: int = 120) -> dict[str, Any]:
     """Model-level indicators over time, one small line chart per :class:`Panel`.
 
     Args:
         history: one row per recorded step, with the panels' series as columns.
         years: (T,) calendar time of each row (year + quarter / 4).
         panels: charts to draw.
+        baseline: the same columns for a baseline run over the same steps, drawn dashed.
         columns: charts per row.
         width, height: size of each chart in pixels.
     """
     years = np.asarray(years, dtype=float)
+    runs = {"this run": history} if baseline is None else {"this run": history, "baseline": baseline}
     charts, rows = [], []
     for panel in panels:
-        for column, label in panel.series:
-            values = history[column].to_numpy(dtype=float) * panel.scale
-            rows.extend({"panel": panel.title, "series": label, "year": _round(y), "value": _round(v, 6)}
-                        for y, v in zip(years, values, strict=True))
-        now = float(history[panel.series[0][0]].iloc[-1]) * panel.scale
+        for run, table in runs.items():
+            for column, label in panel.series:
+                values = table[column].to_numpy(dtype=float)[:len(years)] * panel.scale
+                rows.extend({"panel": panel.title, "series": label, "run": run, "year": _round(y), "value": _round(v, 6)}
+                            for y, v in zip(years, values, strict=True))
+        title = f"{panel.title}: {_latest(history, panel):.3g}"
+        if baseline is not None:
+            title += f" (baseline {_latest(baseline, panel):.3g})"
         several = len(panel.series) > 1
         legend = {"orient": "bottom", "direction": "horizontal", "title": None} if several else None
-        domain = [label for _, label in panel.series]
         charts.append({
-            "title": {"text": f"{panel.title}: {now:.3g}", "anchor": "start", "fontSize": 12},
+            "title": {"text": title, "anchor": "start", "fontSize": 12},
             "width": width, "height": height,
             "transform": [{"filter": {"field": "panel", "equal": panel.title}}],
             "mark": {"type": "line", "point": len(years) <= POINTS_UP_TO, "strokeWidth": 2},
             "encoding": {
                 "x": _year_axis(years),
                 "y": {"field": "value", "type": "quantitative", "title": None, "scale": {"zero": False}},
-                "color": {"field": "series", "type": "nominal", "scale": {"domain": domain}, "legend": legend},
-                "tooltip": [{"field": "series"}, {"field": "year", "format": ".2f"},
+                "color": {"field": "series", "type": "nominal", "scale": {"domain": [label for _, label in panel.series]},
+                          "legend": legend},
+                "strokeDash": _run_dash(),
+                "tooltip": [{"field": "series"}, {"field": "run"}, {"field": "year", "format": ".2f"},
                             {"field": "value", "format": ",.4~g"}],
             },
         })
@@ -425,8 +374,19 @@ def indicators_spec(history: pd.DataFrame, years: np.ndarray, panels: Sequence[P
     }
 
 
+def _latest(history: pd.DataFrame, panel: Panel) -> float:
+    return float(history[panel.series[0][0]].iloc[-1]) * panel.scale
+
+
+def _run_dash() -> dict[str, Any]:
+    """Solid for this run, dashed for the baseline (explained once on the page, not in every legend)."""
+    return {"field": "run", "type": "nominal", "scale": {"domain": list(RUNS), "range": list(RUNS.values())},
+            "legend": None}
+
+
 def city_spec(name: str, province: str, sectors: Sequence[str], shares: np.ndarray, region_shares: np.ndarray,
-              targets: np.ndarray, history: pd.DataFrame, years: np.ndarray, width: int = 300) -> dict[str, Any]:
+              targets: np.ndarray, history: pd.DataFrame, years: np.ndarray, baseline: pd.DataFrame | None = None,
+              width: int = 300) -> dict[str, Any]:
     """One city: its sector mix now, and its population and wage over time.
 
     Args:
@@ -438,6 +398,7 @@ def city_spec(name: str, province: str, sectors: Sequence[str], shares: np.ndarr
         history: one row per recorded step with columns ``population`` (persons) and ``wage``
             (yuan per year).
         years: (T,) calendar time of each row.
+        baseline: the same columns for the city in a baseline run over the same steps, drawn dashed.
         width: width of the charts in pixels.
     """
     years = np.asarray(years, dtype=float)
@@ -459,18 +420,26 @@ def city_spec(name: str, province: str, sectors: Sequence[str], shares: np.ndarr
     }
     average = {"mark": {"type": "tick", "color": "black", "thickness": 2},
                "encoding": {"y": sector_axis, "x": {"field": "yrd", "type": "quantitative"}}}
+    runs = {"this run": history} if baseline is None else {"this run": history, "baseline": baseline}
     over_time = []
     for column, scale, title in (("population", 1e-6, "Population (million)"),
                                  ("wage", 1e-3, "Average wage (thousand yuan / yr)")):
-        values = history[column].to_numpy(dtype=float) * scale
+        latest = {run: table[column].to_numpy(dtype=float)[len(years) - 1] * scale for run, table in runs.items()}
+        text = f"{title}: {latest['this run']:.4g}"
+        if baseline is not None:
+            text += f" (baseline {latest['baseline']:.4g})"
+        rows = [{"run": run, "year": _round(y), "value": _round(v * scale, 6)} for run, table in runs.items()
+                for y, v in zip(years, table[column].to_numpy(dtype=float)[:len(years)], strict=True)]
         over_time.append({
-            "title": {"text": f"{title}: {values[-1]:.4g}", "anchor": "start", "fontSize": 12},
+            "title": {"text": text, "anchor": "start", "fontSize": 12},
             "width": width, "height": 90,
-            "data": inline([{"year": _round(y), "value": _round(v, 6)} for y, v in zip(years, values, strict=True)]),
+            "data": inline(rows),
             "mark": {"type": "line", "point": len(years) <= POINTS_UP_TO, "strokeWidth": 2, "color": SECTOR_COLOURS[0]},
             "encoding": {"x": _year_axis(years),
                          "y": {"field": "value", "type": "quantitative", "title": None, "scale": {"zero": False}},
-                         "tooltip": [{"field": "year", "format": ".2f"}, {"field": "value", "format": ",.4~g"}]},
+                         "strokeDash": _run_dash(),
+                         "tooltip": [{"field": "run"}, {"field": "year", "format": ".2f"},
+                                     {"field": "value", "format": ",.4~g"}]},
         })
     return {
         "$schema": SCHEMA,
@@ -493,11 +462,6 @@ def _year_axis(years: np.ndarray, ticks: int = 6) -> dict[str, Any]:
     values = list(range(int(np.ceil(low)), int(np.floor(high)) + 1, every))
     return {"field": "year", "type": "quantitative", "title": None, "scale": {"domain": [low, high], "nice": False},
             "axis": {"format": "d", "values": values}}
-
-
-def _ring(cell: np.ndarray) -> list[list[float]]:
-    closed = np.vstack([cell, cell[:1]])
-    return [[_round(x), _round(y)] for x, y in closed]
 
 
 def _cycle(colours: Sequence[str], count: int) -> list[str]:

@@ -32,12 +32,20 @@ def solara_command(host: str, port: int) -> list[str]:
 
 
 def address(host: str, port: int) -> str:
-    """The app's URL (IPv6 hosts in brackets)."""
+    """The app's URL: ``localhost`` for a loopback address, IPv6 hosts in brackets.
+
+    Why ``localhost``: Solara sets its session cookie ``SameSite=None; Secure`` (so that the app also
+    works inside an iframe), which browsers accept over plain http only from localhost. Asked for
+    the page by IP address over http, it falls back to ``SameSite=Lax`` and prints a 12-line warning
+    on every page load (``solara/server/starlette.py``). The server still listens on ``host``.
+    """
     try:
-        bracketed = f"[{host}]" if ipaddress.ip_address(host).version == 6 else host
+        ip = ipaddress.ip_address(host)
     except ValueError:
-        bracketed = host
-    return f"http://{bracketed}:{port}/"
+        return f"http://{host}:{port}/"
+    if ip.is_loopback:
+        return f"http://localhost:{port}/"
+    return f"http://[{host}]:{port}/" if ip.version == 6 else f"http://{host}:{port}/"
 
 
 def serve(args: argparse.Namespace) -> int | None:

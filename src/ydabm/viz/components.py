@@ -1,9 +1,10 @@
-"""Solara components that show a running YRDModel: the network map, the indicator charts, a city's panel.
+"""Solara components that show a running YRDModel: the city map, the indicator charts, a city's panel.
 
 Each reads only the model's public attributes (``geography``, ``governments``, ``sectors``,
 ``datacollector``), turns them into arrays and hands them to :mod:`ydabm.viz.charts`, whose Vega-Lite
 specs the browser draws. Each subscribes to Mesa's ``update_counter``, so it redraws after every
-step of Mesa's SolaraViz controller.
+step of Mesa's model controller. Given a baseline run (kept in step by the app), each sets the run
+beside it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from mesa.visualization.utils import update_counter
 from solara.widgets import VegaLite
 
 from ..model import YRDModel
-from .charts import NodeColours, city_spec, indicators_spec, largest_sector, leading_sector, network_spec, pretty
+from .charts import NodeColours, city_spec, indicators_spec, largest_sector, leading_sector, map_spec, pretty
 
 
 def city_values(model: YRDModel, attribute: str) -> np.ndarray:
@@ -27,6 +28,13 @@ def city_values(model: YRDModel, attribute: str) -> np.ndarray:
 def employment(model: YRDModel) -> np.ndarray:
     """(C, S) employment by city and sector after the last step, persons."""
     return np.array([g.employment for g in model.governments], dtype=float)
+
+
+def city_history(model: YRDModel, city: int):
+    """The recorded rows (population, wage, ...) of one city's government, one per step."""
+    government = model.governments[city]
+    records = model.datacollector.get_agenttype_vars_dataframe(type(government))
+    return records.xs(government.unique_id, level="AgentID")
 
 
 def calendar(model: YRDModel, steps: np.ndarray) -> np.ndarray:
@@ -56,12 +64,13 @@ def _gdp_per_capita(model: YRDModel) -> np.ndarray:
     return city_values(model, "gdp") * 1e8 / np.maximum(city_values(model, "population"), 1.0)
 
 
-# What the map's circles can be coloured by: the city's leading sector or one of its reported quantities.
+# What the map's cities can be coloured by: the city's leading sector or one of its reported quantities.
 COLOURINGS: dict[str, Callable[[YRDModel], NodeColours]] = {
     "Leading sector (location quotient)": _sector_colours(
         "Leading sector", lambda m: leading_sector(employment(m))),
     "Largest manufacturing sector": _sector_colours(
         "Largest manufacturing sector", lambda m: largest_sector(employment(m), m.sectors.manufacturing)),
+    "Population (persons)": _metric_colours("Population (persons)", lambda m: city_values(m, "population")),
     "Wage (yuan / yr)": _metric_colours("Wage (yuan / yr)", lambda m: city_values(m, "wage")),
     "GDP per capita (yuan / yr)": _metric_colours("GDP per capita (yuan / yr)", _gdp_per_capita),
     "Net migration (persons / quarter)": _metric_colours(
@@ -74,27 +83,35 @@ DEFAULT_COLOURING = next(iter(COLOURINGS))
 
 
 @solara.component
-def NetworkMap(model: YRDModel, colouring: str = DEFAULT_COLOURING, selected: str | None = None,
-               on_select: Callable[[str], None] | None = None):
-    """The transport network at the cities' coordinates; clicking a city calls ``on_select(name)``.
+def CityMap(model: YRDModel, colouring: str = DEFAULT_COLOURING, selected: str | None = None,
+            on_select: Callable[[str], None] | None = None, baseline: YRDModel | None = None):
+    """The cities' areas coloured by a metric, with the transport links; clicking a city calls ``on_select(name)``.
 
     Args:
         model: the running model.
         colouring: a key of `COLOURINGS`.
-        selected: name of the city to ring.
-        on_select: called with a city's name when the user clicks it (its circle or its area).
+        selected: name of the city to outline.
+        on_select: called with a city's name when the user clicks it.
+        baseline: a baseline run at the same step: the map then shows the run's difference from it.
     """
     update_counter.get()
     geo = model.geography
-    population = city_values(model, "population")
-    reference = solara.use_memo(lambda: float(population.max()), [model])  # fixed per run: growth shows
     names = list(geo.names)
-    spec = network_spec(
-        geo.graph, geo.positions, names, geo.provinces, geo.province_index, population,
-        COLOURINGS[colouring](model), reference, selected=names.index(selected) if selected in names else None,
-        title=f"Cities and transport links, {quarter_label(model)}",
-        tooltips={"Wage (yuan / yr)": city_values(model, "wage"),
-                  "Net migration (persons / quarter)": city_values(model, "net_migration")},
+    colours = COLOURINGS[colouring](model)
+    tooltips = {"Population": city_values(model, "population"), "Wage (yuan / yr)": city_values(model, "wage"),
+                "Net migration (persons / quarter)": city_values(model, "net_migration")}
+    subtitle = "colour: " + ("this run minus the baseline run; " if baseline is not None else "") + \
+        "hover a city for its values, click it to select it"
+    if baseline is not None:
+        reference = COLOURINGS[colouring](baseline)
+        if colours.categories is None:
+            tooltips = {f"{colours.label}, this run": colours.values, f"{colours.label}, baseline": reference.values,
+                        **tooltips}
+        colours = colours.against(reference)
+    spec = map_spec(
+        geo.graph, names, geo.provinces, geo.positions, colours, priority=np.argsort(-geo.population).tolist(),
+        selected=names.index(selected) if selected in names else None,
+        title=f"{colours.label}, {quarter_label(model)}", subtitle=subtitle, tooltips=tooltips,
     )
 
     def clicked(datum):
@@ -108,35 +125,39 @@ def NetworkMap(model: YRDModel, colouring: str = DEFAULT_COLOURING, selected: st
 
 
 @solara.component
-def IndicatorCharts(model: YRDModel):
+def IndicatorCharts(model: YRDModel, baseline: YRDModel | None = None):
     """Similarity, capacity utilisation, zombie share, real GDP, Theil index and inter-provincial
-    trade and migration shares over time (the model's DataCollector columns)."""
+    trade and migration shares over time (the model's DataCollector columns), and the baseline
+    run's dashed if given."""
     update_counter.get()
     history = model.datacollector.get_model_vars_dataframe()
-    spec = indicators_spec(history, calendar(model, history.index.to_numpy()))
+    spec = indicators_spec(history, calendar(model, history.index.to_numpy()),
+                           baseline=None if baseline is None else baseline.datacollector.get_model_vars_dataframe())
     with solara.Div(classes=["ydabm-indicators"]) as main:
         VegaLite.element(spec=spec)
     return main
 
 
 @solara.component
-def CityPanel(model: YRDModel, city: str):
-    """One city's sector mix now, and its population and wage over time.
+def CityPanel(model: YRDModel, city: str, baseline: YRDModel | None = None):
+    """One city's sector mix now, and its population and wage over time (the baseline run's dashed if given).
 
     Args:
         model: the running model.
         city: the city's name.
+        baseline: a baseline run at the same step.
     """
     update_counter.get()
     names = list(model.geography.names)
-    government = model.governments[names.index(city) if city in names else 0]
+    index = names.index(city) if city in names else 0
+    government = model.governments[index]
     jobs = employment(model)
-    records = model.datacollector.get_agenttype_vars_dataframe(type(government))
-    history = records.xs(government.unique_id, level="AgentID")
+    history = city_history(model, index)
     spec = city_spec(
         government.name, government.province, model.sectors.names,
         jobs[government.city] / max(jobs[government.city].sum(), 1e-300), jobs.sum(axis=0) / max(jobs.sum(), 1e-300),
         government.targets, history, calendar(model, history.index.to_numpy()),
+        baseline=None if baseline is None else city_history(baseline, index),
     )
     with solara.Div(classes=["ydabm-city"]) as main:
         VegaLite.element(spec=spec)
