@@ -140,10 +140,6 @@ def test_command_reports_agent_based_estimates_within_tolerance(tmp_path, capsys
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 10: at sigma 4, mu 0.3 (a narrow tomahawk, T_b 1.630, T_s 1.725) the wages actually paid "
-    "give T_s 1.723 (-0.1 %) but T_b 1.330 (-18.5 %): the income gap near lambda 1/2 stays close to zero "
-    "down to low trade costs; the earnings gap gives 1.603 (-1.7 %) and 1.840 (+6.6 %)"))
 def test_agent_based_estimates_for_sigma_4_mu_03_are_within_tolerance():
     check = check_core_periphery(4.0, 0.3)
     summary = check.summary

@@ -215,9 +215,9 @@ class CovidShock:
     Defaults: the least-squares fit of ``ydabm.validation.covid.calibrate`` (3 seeds, default scale)
     of the shock's quarterly deviation from the no-shock path to China's 2020 path read as a
     deviation from its 2019 growth of 6 % (-6.8 %, +3.2 %, +4.9 %, +6.5 % y/y), see
-    docs/validation.md. The fit uses only absences (the share of workers who could not work fell from
-    12 % in the first quarter to 7 % and 5.5 %); any saving would lower every later quarter.
-    ``ydabm validate covid`` re-runs this path: Q1-Q3 match within 0.1 pp, Q4 falls 1.4 pp short.
+    docs/validation.md. The fit uses only absences (the share of workers who could not work falls from
+    11.6 % in the first quarter to 2.9 % and 1.3 %); any saving would lower every later quarter.
+    ``ydabm validate covid`` re-runs this path: Q1-Q3 match within 0.05 pp, Q4 falls 0.56 pp short.
     """
 
     start_year: int = year("year in which the shock starts")
