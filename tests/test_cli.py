@@ -30,6 +30,7 @@ def test_run_writes_results(tmp_path):
     assert len(cities) == 5 * 41
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 3 and manifest["params"]["people_per_agent"] == 20000
+    assert manifest["settings"] == {"people_per_agent": 20000}      # what the user set, for the figure title
     for key in ("ydabm", "python", "numpy", "mesa", "wall_time_s", "git_commit"):
         assert key in manifest
     assert (out / "summary.png").stat().st_size > 10_000

@@ -1,30 +1,41 @@
-"""ydabm report: the right figures for each design, as PNG and PDF, and indices that match a known
-function. The model is replaced by a cheap analytic run_one, so these check the report's mechanics."""
+"""ydabm report: the right figures for each design, the metrics the spec kept, effects and
+interactions with the right standard errors, shared colour scales, noise marked, units and statistic
+stated, scenario names not paths. The model is replaced by a cheap analytic run_one, so these check
+the report's mechanics."""
 
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.patches import Rectangle
 
 from ydabm.cli import main
 from ydabm.experiments import run_sweep
 from ydabm.experiments import runner
-from ydabm.experiments.report import cell_stats, load_results, morris_indices, sobol_indices
+from ydabm.experiments.report import (NOISE_HATCH, design_cells, figures, grid_effects, grid_figure, load_results,
+                                      make_report, morris_indices, scenario_differences, scenario_figure,
+                                      sobol_indices)
+from ydabm.labels import CITY, MODEL, metric_label
+from ydabm.model import CITY_METRICS, MODEL_METRICS
+from ydabm.params import ParameterError
+from ydabm.report import MIN_RELATIVE_RANGE, summary_figure
 
-METRICS = 'metrics = ["similarity_manufacturing", "zombie_share"]\n'
+METRICS = 'metrics = ["similarity_manufacturing", "zombie_share", "krugman_index"]\nkeep = ["final", "mean_last:2"]\n'
 
 
 def analytic_run(params, seed, *, steps, scenario, keep=("final",), metrics=None, series=False):
-    """similarity = 4 barrier + 2 specialization (+ noise from the seed); zombie share = 1 - that."""
-    noise = np.random.default_rng(seed).normal(0.0, 0.01)
-    value = 4.0 * params.get("barrier", 0.5) + 2.0 * params.get("specialization", 0.5) + noise
-    if scenario.name != "baseline":
-        value += 1.0
-    values = {"similarity_manufacturing": value, "zombie_share": 1.0 - value}
+    """similarity = 4 barrier + 2 specialization + 3 barrier x specialization (+ noise from the seed,
+    + 1 outside the baseline scenario); zombie share = 0.05 + 0.5 barrier (+ noise); Krugman = 1 (+ noise)."""
+    rng = np.random.default_rng(seed)
+    b, s = params.get("barrier", 0.5), params.get("specialization", 0.5)
+    value = 4.0 * b + 2.0 * s + 3.0 * b * s + rng.normal(0.0, 0.01) + (scenario.name != "baseline")
+    levels = {"similarity_manufacturing": value, "zombie_share": 0.05 + 0.5 * b + rng.normal(0.0, 0.01),
+              "krugman_index": 1.0 + rng.normal(0.0, 0.01)}
+    values = {f"{m}_mean_last2": v for m, v in levels.items()} | {m: v for m, v in levels.items()}
     frame = None
     if series:
         step = np.arange(steps + 1)
         frame = pd.DataFrame({"step": step, "year": 2020 + step // 4, "quarter": step % 4 + 1,
-                              **{m: v * step / steps for m, v in values.items()}})
+                              **{m: v * step / steps for m, v in levels.items()}})
     return {"status": "ok", "error": None, "values": values, "series": frame, "seconds": 0.0, "host": "test"}
 
 
@@ -43,17 +54,95 @@ def figure_files(folder):
     return sorted(p.name for p in (folder / "figures").iterdir() if p.stat().st_size > 1000)
 
 
-def test_barrier_by_specialization_grid_gives_heatmaps_of_mean_and_spread(tmp_path, analytic):
-    out = sweep(tmp_path, "replicates = 3\n[vary]\nbarrier = { min = 0.0, max = 1.0, num = 3 }\n"
-                          "specialization = [0.0, 1.0]\n")
+GRID = "replicates = 3\n[vary]\nbarrier = { min = 0.0, max = 1.0, num = 3 }\nspecialization = [0.0, 1.0]\n"
+
+
+def test_two_factor_grid_draws_every_metric_the_spec_kept(tmp_path, analytic):
+    out = sweep(tmp_path, GRID)
     assert main(["report", str(out)]) == 0
-    assert figure_files(out) == sorted(f"{stem}.{fmt}" for fmt in ("png", "pdf") for stem in
-                                       ("heatmaps", "heatmap_similarity_manufacturing", "heatmap_zombie_share"))
-    results = load_results(out)
-    mean, spread = cell_stats(results.ok, "similarity_manufacturing")
-    assert mean.shape == (2, 3) and list(mean.columns) == [0.0, 0.5, 1.0]
-    np.testing.assert_allclose(mean.to_numpy(), 4 * np.array([0.0, 0.5, 1.0]) + 2 * np.array([[0.0], [1.0]]), atol=0.05)
-    assert (spread.to_numpy() > 0).all()
+    stems = ("heatmaps", "heatmap_similarity_manufacturing", "heatmap_zombie_share", "heatmap_krugman_index")
+    assert figure_files(out) == sorted(f"{stem}.{fmt}" for fmt in ("png", "pdf") for stem in stems)
+
+
+def test_cell_effects_and_interaction_match_a_hand_computation_with_pooled_variance(tmp_path, analytic):
+    results = load_results(sweep(tmp_path, "replicates = 3\n[vary]\nbarrier = [0.0, 1.0]\n"
+                                           "specialization = [0.0, 1.0]\n"))
+    column = results.column("similarity_manufacturing")
+    assert column == "similarity_manufacturing_mean_last2"
+    runs = results.ok
+    cells = runs.groupby(["specialization", "barrier"])[column]
+    m, var = cells.mean(), cells.var(ddof=1)
+    pooled = np.sqrt(var.mean())  # equal cells: the mean of the cell variances, 4 x 2 degrees of freedom
+    table = grid_effects(results, "similarity_manufacturing", "barrier", "specialization",
+                         {"barrier": 0.0, "specialization": 0.0})
+    row = table.loc[(1.0, 1.0)]
+    interaction = m[(1.0, 1.0)] - (m[(1.0, 0.0)] + m[(1.0, 1.0)]) / 2 - (m[(0.0, 1.0)] + m[(1.0, 1.0)]) / 2 + m.mean()
+    assert row["interaction"] == pytest.approx(interaction)
+    assert row["interaction"] == pytest.approx(3.0 / 4, abs=0.03)  # 3 b s on the unit square
+    assert row["interaction_se"] == pytest.approx(pooled * np.sqrt(4 * (1 / 4) ** 2 / 3))  # coefficients +-1/4, n = 3
+    assert row["effect"] == pytest.approx(m[(1.0, 1.0)] - m[(0.0, 0.0)])
+    assert row["effect_se"] == pytest.approx(pooled * np.sqrt(2 / 3))
+    assert row["effect_significant"] and row["interaction_significant"]
+    assert design_cells(results, "similarity_manufacturing").df == 8
+
+
+def test_with_common_seeds_contrasts_are_paired_by_replicate(tmp_path, analytic):
+    results = load_results(sweep(tmp_path, "common_seeds = true\nreplicates = 4\n[vary]\nbarrier = [0.0, 1.0]\n"
+                                           "specialization = [0.0, 1.0]\n"))
+    column = results.column("zombie_share")
+    wide = results.ok.pivot_table(index="replicate", columns=["specialization", "barrier"], values=column)
+    per_replicate = (wide[(1.0, 1.0)] - wide[(1.0, 0.0)] - wide[(0.0, 1.0)] + wide[(0.0, 0.0)]) / 4
+    row = grid_effects(results, "zombie_share", "barrier", "specialization",
+                       {"barrier": 0.0, "specialization": 0.0}).loc[(1.0, 1.0)]
+    assert row["interaction"] == pytest.approx(per_replicate.mean())
+    assert row["interaction_se"] == pytest.approx(per_replicate.std(ddof=1) / 2)
+    assert not row["interaction_significant"]  # zombie share has no interaction: within noise
+
+
+def test_difference_panels_share_one_colour_scale_and_mark_what_is_within_noise(tmp_path, analytic):
+    results = load_results(sweep(tmp_path, GRID))
+    baseline = results.baseline(["barrier", "specialization"])
+    assert baseline == {"barrier": 0.5, "specialization": 0.0}  # barrier's default is on the grid, 0.5 is not
+    fig = grid_figure(results, "zombie_share", "barrier", "specialization", baseline)
+    means, effect, interaction, lines = fig.axes[:4]
+    shared = effect.images[0].norm
+    assert (shared.vmin, shared.vmax) == (interaction.images[0].norm.vmin, interaction.images[0].norm.vmax)
+    assert shared.vmin == pytest.approx(-shared.vmax)
+    # zombie share follows the barrier only: the cells at the baseline barrier are within noise
+    table = grid_effects(results, "zombie_share", "barrier", "specialization", baseline)
+    noisy = table.drop(index=(0.0, 0.5))
+    noisy = noisy[~noisy["effect_significant"]]
+    assert set(noisy.index.get_level_values("barrier")) == {0.5}
+    hatched = [(p.get_x() + 0.5, p.get_y() + 0.5) for p in effect.patches if p.get_hatch() == NOISE_HATCH]
+    assert hatched == [(1.0, 1.0)] and len(hatched) == len(noisy)  # column: barrier 0.5; row: specialization 1
+    # the mean panel's colour scale spans at least +-1 % of the baseline cell
+    level = table.loc[(0.0, 0.5), "mean"]
+    assert means.images[0].norm.vmax - means.images[0].norm.vmin >= 2 * MIN_RELATIVE_RANGE * level * (1 - 1e-9)
+    # units and the statistic are stated
+    assert "Zombie-firm share (share of firms, 0-1), mean of the last 2 quarters" in fig._suptitle.get_text()
+    labels = [ax.get_ylabel() for ax in fig.axes]
+    assert "share of firms, 0-1" in labels and labels.count("difference, share of firms, 0-1") >= 3
+    assert any(text.get_text().startswith("within noise") for text in lines.get_legend().get_texts())
+
+
+def test_a_chosen_baseline_cell_is_outlined_and_a_bad_one_refused(tmp_path, analytic):
+    results = load_results(sweep(tmp_path, GRID))
+    drawn = figures(results, baseline="barrier=1,specialization=1")
+    outlined = [p for p in drawn["heatmap_zombie_share"].axes[0].patches
+                if isinstance(p, Rectangle) and p.get_linewidth() == 2]
+    assert [(p.get_x() + 0.5, p.get_y() + 0.5) for p in outlined] == [(2.0, 1.0)]
+    with pytest.raises(ParameterError, match="barrier=0.3 is not a level of barrier; levels: 0, 0.5, 1"):
+        make_report(results, tmp_path / "figs", ("png",), baseline="barrier=0.3")
+    with pytest.raises(ParameterError, match="soft_budget is not varied"):
+        make_report(results, tmp_path / "figs", ("png",), baseline={"soft_budget": 0.1})
+
+
+def test_report_command_takes_a_baseline_cell(tmp_path, analytic, capsys):
+    out = sweep(tmp_path, GRID)
+    assert main(["report", str(out), "--format", "png", "--baseline", "barrier=1,specialization=1"]) == 0
+    assert main(["report", str(out), "--format", "png", "--force", "--baseline", "barrier=0.3"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "barrier=0.3 is not a level of barrier" in err[0]
 
 
 def test_one_dimensional_grid_gives_line_plots(tmp_path, analytic):
@@ -65,10 +154,10 @@ def test_one_dimensional_grid_gives_line_plots(tmp_path, analytic):
 def test_sobol_design_gives_index_bars_and_indices_of_a_known_function(tmp_path, analytic):
     out = sweep(tmp_path, '[design]\nmethod = "sobol"\nsamples = 64\n[vary]\nbarrier = { min = 0.0, max = 1.0 }\n'
                           "specialization = { min = 0.0, max = 1.0 }\nsoft_budget = { min = 0.0, max = 1.0 }\n")
-    indices = sobol_indices(load_results(out), "similarity_manufacturing")
-    # a linear function of uniform inputs: S1 = ST = a_i^2 / sum(a^2) = 0.8, 0.2, 0
-    np.testing.assert_allclose(indices["S1"], [0.8, 0.2, 0.0], atol=0.1)
-    np.testing.assert_allclose(indices["ST"], [0.8, 0.2, 0.0], atol=0.1)
+    indices = sobol_indices(load_results(out), "zombie_share")
+    # a linear function of uniform inputs: S1 = ST = 1, 0, 0 (only the barrier acts)
+    np.testing.assert_allclose(indices["S1"], [1.0, 0.0, 0.0], atol=0.1)
+    np.testing.assert_allclose(indices["ST"], [1.0, 0.0, 0.0], atol=0.1)
     assert main(["report", str(out), "--format", "png", "pdf"]) == 0
     assert {"sobol.png", "sobol.pdf", "scatter.png"} <= set(figure_files(out))
 
@@ -80,12 +169,53 @@ def test_morris_design_ranks_parameters_by_their_effect(tmp_path, analytic):
     assert mu["barrier"] > mu["specialization"] > 10 * mu["soft_budget"]
 
 
-def test_scenario_sweep_gives_bars_and_series_against_baseline(tmp_path, analytic):
-    out = sweep(tmp_path, 'series = true\nreplicates = 2\n[vary]\nscenario = ["baseline", "integration"]\n')
+def test_scenarios_are_points_with_intervals_named_without_their_path(tmp_path, analytic):
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "my_case.toml").write_text('description = "a test case"\n[params]\nbarrier = 0.5\n')
+    out = sweep(tmp_path, 'series = true\ncommon_seeds = true\nreplicates = 3\n'
+                          '[vary]\nscenario = ["baseline", "cases/my_case.toml"]\n')
     assert main(["report", str(out), "--format", "png"]) == 0
     assert figure_files(out) == ["scenarios.png", "scenarios_over_time.png"]
+    results = load_results(out)
+    differences = scenario_differences(results).loc["cases/my_case.toml"]
+    assert differences.loc["similarity_manufacturing", "effect"] == pytest.approx(1.0)  # paired: the noise cancels
+    assert differences.loc["similarity_manufacturing", "significant"]
+    fig = scenario_figure(results)
+    for ax, metric in zip(fig.axes, results.headline()):
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["my_case"]
+        assert not [c for c in ax.containers if type(c).__name__ == "BarContainer"]  # no bars from zero
+        level = results.ok.loc[results.ok["scenario"] == "baseline", results.column(metric)].mean()
+        low, high = ax.get_ylim()
+        assert high - low >= 2 * MIN_RELATIVE_RANGE * abs(level) * (1 - 1e-9)
+        assert ax.get_ylabel().startswith("difference, ")
+    assert "my_case" not in fig._suptitle.get_text() and "minus baseline" in fig._suptitle.get_text()
 
 
 def test_report_on_a_folder_without_results_fails_cleanly(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
     assert "no runs.parquet and manifest.json" in capsys.readouterr().err
+
+
+def test_summary_figure_states_the_set_values_and_units_and_keeps_a_minimum_range(tmp_path):
+    step = np.arange(9)
+    model = pd.DataFrame({"step": step, "year": 2020 + step // 4, "quarter": step % 4 + 1,
+                          **{m: 1.0 + 1e-6 * step for m in MODEL_METRICS}})
+    model["real_gdp"] = 250_000 + 10.0 * step  # +0.03 %: must not fill the panel
+    fig = summary_figure(model, tmp_path / "summary.png", title="ydabm: baseline, seed 7",
+                         settings={"barrier": 0.8, "specialization": 0.2})
+    assert fig._suptitle.get_text() == "ydabm: baseline, seed 7; barrier=0.8, specialization=0.2"
+    panel = next(ax for ax in fig.axes if ax.get_title().startswith("Real GDP"))
+    assert panel.get_title() == "Real GDP (100 M yuan/yr, 2020 prices)"
+    low, high = panel.get_ylim()
+    assert high - low >= 2 * MIN_RELATIVE_RANGE * 250_000 * 0.999
+    assert (tmp_path / "summary.png").stat().st_size > 1000
+
+
+def test_every_metric_and_city_output_has_a_label_and_unit():
+    assert set(MODEL_METRICS) == set(MODEL)
+    assert set(CITY_METRICS) <= set(CITY)
+    assert metric_label("real_gdp", "mean_last:8") == \
+        "Real GDP (100 M yuan/yr, 2020 prices), mean of the last 8 quarters"
+    assert metric_label("net_migration", "final", city=True) == \
+        "Net migration (persons/quarter), value in the last quarter"
+    assert metric_label("employment_steel_metals", city=True) == "Employment in steel metals (persons)"

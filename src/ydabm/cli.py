@@ -63,7 +63,7 @@ def _run(args) -> int:
     out = args.out or Path("results") / f"run-{scenario.name}"
     check_run_folder(out, replace=args.force)
     result = simulate(params, args.steps, args.seed, policies, progress=sys.stderr.isatty())
-    write_run(result, out, scenario.name, args.steps, policies, replace=args.force)
+    write_run(result, out, scenario.name, args.steps, policies, replace=args.force, settings=overrides)
     last = result.model.iloc[-1]
     print(f"ydabm run: {scenario.name}, {args.steps} quarters, seed {args.seed}, {result.seconds:.1f} s -> {out}")
     for column in ("real_gdp", "similarity_manufacturing", "capacity_utilization", "zombie_share", "theil_index"):

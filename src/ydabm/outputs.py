@@ -15,7 +15,8 @@ from typing import Any
 from .params import ParameterError
 
 #: kinds of result folders and how messages name them
-KINDS = {"run": "a run's results", "sweep": "a sweep's results", "figures": "a report's figures"}
+KINDS = {"run": "a run's results", "sweep": "a sweep's results", "figures": "a report's figures",
+         "compare": "a comparison"}
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 FIGURES_MARKER = "figures.json"  # a report's record of the results its figures were drawn from
 

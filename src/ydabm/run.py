@@ -103,8 +103,9 @@ def check_run_folder(out: str | Path, replace: bool = False) -> None:
 
 
 def write_run(result: RunResult, out: Path, scenario: str, steps: int, policies: list | tuple = (),
-              replace: bool = False) -> None:
-    """Write a run's files into ``out`` atomically: they appear together or not at all.
+              replace: bool = False, settings: dict | None = None) -> None:
+    """Write a run's files into ``out`` atomically: they appear together or not at all. ``settings``:
+    the parameters the user set on top of the scenario (recorded and shown in the figure title).
 
     Raises:
         ParameterError: ``out`` cannot take the run (:func:`check_run_folder`); nothing is written.
@@ -117,12 +118,14 @@ def write_run(result: RunResult, out: Path, scenario: str, steps: int, policies:
     try:
         result.model.to_parquet(staging / "model.parquet", index=False)
         result.cities.to_parquet(staging / "cities.parquet", index=False)
-        manifest = {"kind": "run", "scenario": scenario, "steps": steps, "seed": result.seed, "params": result.params,
+        manifest = {"kind": "run", "scenario": scenario, "steps": steps, "seed": result.seed,
+                    "settings": dict(settings or {}), "params": result.params,
                     "policies": [repr(p) for p in policies], "wall_time_s": round(result.seconds, 3),
                     **provenance()}
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
         from .report import summary_figure
-        summary_figure(result.model, staging / "summary.png", title=f"ydabm: {scenario}, seed {result.seed}")
+        summary_figure(result.model, staging / "summary.png", title=f"ydabm: {scenario}, seed {result.seed}",
+                       settings=settings)
         if out.exists():
             for child in staging.iterdir():
                 os.replace(child, out / child.name)

@@ -11,7 +11,7 @@ from .spec import Plan, SweepSpec, build_plan, load_spec
 __all__ = ["Plan", "SweepSpec", "build_plan", "load_spec", "make_report", "run_one", "run_sweep"]
 
 
-def make_report(results, out=None, formats=("png", "pdf")):
+def make_report(results, out=None, formats=("png", "pdf"), baseline=None):
     """Draw the standard figures of a results folder (see :mod:`ydabm.experiments.report`)."""
     from .report import make_report as _make_report
-    return _make_report(results, out, formats)
+    return _make_report(results, out, formats, baseline)

@@ -33,6 +33,8 @@ def register(subparsers) -> None:
     report.add_argument("--format", nargs="+", default=["png", "pdf"], choices=["png", "pdf", "svg"],
                         help="file formats (default: png pdf)")
     report.add_argument("--force", action="store_true", help="replace figures drawn from other results in --out")
+    report.add_argument("--baseline", default=None, metavar="KEY=VALUE[,KEY=VALUE]",
+                        help="the cell effects are measured from (default: the spec's scenario values, else the first levels)")
     report.set_defaults(handler=_report)
 
 
@@ -74,7 +76,7 @@ def _report(args) -> int:
     out = args.out if args.out is not None else args.results / "figures"
     source = _figures_source(args.results)
     _check_figures_folder(out, source, args.force)
-    paths = make_report(args.results, out, tuple(args.format))
+    paths = make_report(args.results, out, tuple(args.format), baseline=args.baseline)
     (out / FIGURES_MARKER).write_text(json.dumps(source, indent=2))
     print(f"ydabm report: {len(paths)} files -> {out}")
     for path in paths:

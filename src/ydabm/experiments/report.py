@@ -1,23 +1,34 @@
 """The standard figures of a sweep's results (reads saved results only; matplotlib, Agg).
 
-``make_report(results)`` picks the figures that fit the design:
+``make_report(results, baseline=None)`` draws the metrics the spec kept (``metrics = [...]``; the
+headline metrics when it kept all) in the figures that fit the design:
 
-* ``barrier`` x ``specialization`` grid: a heatmap per headline metric, mean over replicates (and
-  over any other varied parameter) beside a panel of the spread (standard deviation over runs);
-* a one-dimensional grid: the headline metrics against the varied parameter (mean, +-1 sd, runs);
-* other grids and Latin hypercubes: every headline metric against every varied parameter;
-* ``scenario`` varied: the scenarios side by side, and over time when series were kept;
+* a two-factor grid (two varied parameters, a scenario and a parameter, or ``barrier`` x
+  ``specialization`` among more): per metric the cell means, every cell against the baseline cell,
+  the interaction (cell mean minus the additive prediction of the two main effects) and the effect of
+  the first factor at each level of the second, with 95 % intervals; an overview of the cell means;
+* a one-dimensional grid (or each parameter of a larger one): the metric at each value, with the
+  runs and 95 % intervals, hollow where it is within noise of the baseline value;
+* ``scenario`` varied: each scenario minus the baseline scenario (points with 95 % intervals, not
+  bars from zero), and over time when series were kept;
 * Sobol designs: first-order and total Sobol indices as bars; Morris designs: mu* and sigma.
 
-Each figure is written as PNG and PDF into ``<results>/figures/``. The functions that compute
-what is drawn (:func:`cell_stats`, :func:`sobol_indices`, ...) and draw it are public so that
-notebooks use them; importing this module leaves the matplotlib backend alone (``ydabm report``
-selects Agg).
+The baseline cell is ``baseline`` (``{"barrier": 0.5}`` or ``"barrier=0.5,specialization=0.2"``);
+factors it leaves out take the value the spec's scenario gives them (the declared default), when
+that value is on the grid, else their first level (``baseline`` for scenarios). Effects, standard
+errors and the noise rule are those of :mod:`.effects`; labels and units of :mod:`ydabm.labels`;
+axis ranges and noise marking follow :mod:`ydabm.report`.
+
+Each figure is written as PNG and PDF into ``<results>/figures/``. The functions that compute what
+is drawn and draw it are public so that notebooks use them; importing this module leaves the
+matplotlib backend alone (``ydabm report`` selects Agg).
 """
 
 from __future__ import annotations
 
 import json
+import math
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,20 +36,30 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.colors import Normalize
+from matplotlib.patches import Rectangle
 
+from ..labels import MODEL, metric_label, quantity, statistic_label, unit
 from ..params import BY_NAME, ParameterError
+from ..report import AXIS_NOTE, NOISE_COLOUR, NOISE_HATCH, RANGE_NOTE, WITHIN_NOISE, floor_span, floor_ylim
+from . import effects
 from .spec import metric_column
 
-HEADLINE = {
-    "similarity_manufacturing": "Structural similarity (manufacturing)",
-    "capacity_utilization": "Capacity utilisation",
-    "zombie_share": "Zombie-firm share",
-    "real_gdp": "Real GDP",
-    "theil_index": "Theil index (GDP per capita)",
-    "gini_gdp_per_capita": "Gini (GDP per capita)",
-    "unemployment_rate": "Unemployment rate",
-    "interprovincial_trade_share": "Inter-provincial trade share",
-}
+HEADLINE = {name: MODEL[name].label for name in (
+    "similarity_manufacturing", "capacity_utilization", "zombie_share", "real_gdp", "theil_index",
+    "gini_gdp_per_capita", "unemployment_rate", "interprovincial_trade_share")}
+BLUE, ORANGE = "#1f4e79", "#c55a11"
+
+
+def scenario_label(name: str) -> str:
+    """A scenario's name for figures: ``configs/scenarios/my_case.toml`` -> ``my_case``."""
+    path = Path(str(name))
+    return path.stem if path.suffix == ".toml" or len(path.parts) > 1 else str(name)
+
+
+def level_label(factor: str, value: Any) -> str:
+    """A factor level for figures: scenario names (and other texts) without paths, numbers with ``%g``."""
+    return scenario_label(value) if isinstance(value, str) else f"{value:g}"
 
 
 @dataclass
@@ -56,6 +77,10 @@ class Results:
         return self.runs[self.runs["status"] == "ok"]
 
     @property
+    def name(self) -> str:
+        return self.manifest["name"]
+
+    @property
     def varied(self) -> list[str]:
         return list(self.manifest["varied"])
 
@@ -63,15 +88,90 @@ class Results:
     def method(self) -> str:
         return self.manifest["design"]["method"]
 
-    def column(self, metric: str) -> str:
-        """The column that stands for a metric: the longest kept mean, else the final value."""
+    @property
+    def matched(self) -> bool:
+        """Whether replicate k of every design point shares one seed (``common_seeds``)."""
+        return bool(self.manifest["spec"].get("common_seeds"))
+
+    @property
+    def rule(self) -> str:
+        """The statistic the report shows: the longest kept mean, else the final value."""
         means = sorted((int(rule.split(":")[1]), rule) for rule in self.manifest["keep"] if rule != "final")
-        rule = means[-1][1] if means else "final"
-        return metric_column(metric, rule)
+        return means[-1][1] if means else "final"
+
+    def column(self, metric: str) -> str:
+        """The column that holds a metric's statistic (:attr:`rule`)."""
+        return metric_column(metric, self.rule)
+
+    def label(self, metric: str) -> str:
+        """``Real GDP (100 M yuan/yr, 2020 prices), mean of the last 8 quarters``."""
+        return metric_label(metric, self.rule)
 
     def headline(self) -> dict[str, str]:
-        """Headline metric -> its column, for the headline metrics the sweep kept."""
-        return {m: self.column(m) for m in HEADLINE if self.column(m) in self.runs.columns}
+        """The metrics the report shows -> their columns: the metrics the spec chose to keep
+        (``metrics = [...]``), or the headline metrics when it kept every metric."""
+        chosen = self.manifest["spec"].get("metrics") or list(HEADLINE)
+        return {m: self.column(m) for m in chosen if self.column(m) in self.runs.columns}
+
+    def levels(self, factor: str) -> list:
+        """A varied factor's levels: scenarios in spec order, numbers ascending."""
+        values = self.ok[factor] if len(self.ok) else self.runs[factor]
+        return list(dict.fromkeys(values)) if factor == "scenario" else sorted(values.unique())
+
+    def default_level(self, factor: str) -> Any:
+        """The level that stands for "no change": ``baseline`` for scenarios; for a parameter the
+        value of the spec's scenario (else its declared default) when on the grid, else the first."""
+        levels = self.levels(factor)
+        if factor == "scenario":
+            return "baseline" if "baseline" in levels else levels[0]
+        scenario = self.manifest.get("fingerprint", {}).get("scenarios", {}).get(self.manifest["spec"]["scenario"], {})
+        usual = scenario.get("params", {}).get(factor, BY_NAME[factor].default)
+        return next((v for v in levels if _close(v, usual)), levels[0])
+
+    def baseline(self, factors: list[str], chosen: dict[str, Any] | str | None = None) -> dict[str, Any]:
+        """The baseline cell over ``factors``: the ``chosen`` levels, the others by :meth:`default_level`.
+
+        Raises:
+            ParameterError: ``chosen`` names a factor that is not varied or a value not on the grid.
+        """
+        chosen = parse_cell(chosen) if isinstance(chosen, str) else dict(chosen or {})
+        cell = {}
+        for factor in chosen:
+            if factor not in self.varied:
+                raise ParameterError(f"--baseline: {factor} is not varied in {self.path}; "
+                                     f"varied: {', '.join(self.varied)}")
+        for factor in factors:
+            levels = self.levels(factor)
+            if factor not in chosen:
+                cell[factor] = self.default_level(factor)
+                continue
+            wanted = chosen[factor]
+            found = [v for v in levels if (scenario_label(v) == scenario_label(wanted) if factor == "scenario"
+                                           else _close(v, wanted))]
+            if not found:
+                shown = ", ".join(level_label(factor, v) for v in levels)
+                raise ParameterError(f"--baseline: {factor}={wanted} is not a level of {factor}; levels: {shown}")
+            cell[factor] = found[0]
+        return cell
+
+
+def _close(value: Any, wanted: Any) -> bool:
+    """Whether a level is the wanted value: numbers to rounding, texts exactly."""
+    try:
+        return math.isclose(float(value), float(wanted), rel_tol=1e-9, abs_tol=1e-12)
+    except (TypeError, ValueError):
+        return str(value) == str(wanted)
+
+
+def parse_cell(text: str) -> dict[str, str]:
+    """``"barrier=0.5,specialization=0.2"`` -> ``{"barrier": "0.5", "specialization": "0.2"}``."""
+    cell = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        if "=" not in item:
+            raise ParameterError(f"--baseline expects key=value[,key=value], got {item!r}")
+        key, value = (part.strip() for part in item.split("=", 1))
+        cell[key] = value
+    return cell
 
 
 def load_results(path: str | Path) -> Results:
@@ -89,83 +189,105 @@ def load_results(path: str | Path) -> Results:
 
 
 # --------------------------------------------------------------------------- computations
-def cell_stats(runs: pd.DataFrame, column: str, x: str = "barrier", y: str = "specialization"
-               ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Mean and standard deviation of ``column`` in every (``y``, ``x``) cell, over all runs in it.
+def grid_factors(results: Results) -> tuple[str, str] | None:
+    """The (x, y) factors of a two-factor grid: the two varied factors, or barrier x specialization
+    when more vary; ``None`` for other designs."""
+    if results.method != "grid":
+        return None
+    if len(results.varied) == 2:
+        return results.varied[0], results.varied[1]
+    if {"barrier", "specialization"} <= set(results.varied):
+        return "barrier", "specialization"
+    return None
 
-    Returns:
-        ``(mean, sd)``: frames indexed by the ``y`` values with one column per ``x`` value.
-    """
-    grouped = runs.groupby([y, x])[column]
-    return grouped.mean().unstack(x), grouped.std(ddof=1).unstack(x)
+
+def design_cells(results: Results, metric: str, factors: list[str] | None = None) -> effects.Cells:
+    """The cell statistics of a metric over the grid of ``factors`` (default: every varied factor),
+    in :meth:`Results.levels` order; paired by replicate when the sweep used common seeds and the
+    factors are all that vary."""
+    factors = factors or results.varied
+    paired = "replicate" if results.matched and set(factors) == set(results.varied) else None
+    return effects.cells(results.ok, results.column(metric), {f: results.levels(f) for f in factors}, paired)
 
 
-def effect_summary(runs: pd.DataFrame, column: str, parameter: str) -> dict[str, float]:
-    """How ``column`` moves with ``parameter``: the mean at its lowest and highest value, their
-    difference, and the slope of a least-squares line over all runs (per unit of the parameter)."""
-    means = runs.groupby(parameter)[column].mean()
-    slope = np.polyfit(runs[parameter].astype(float), runs[column].astype(float), 1)[0] if means.size > 1 else np.nan
-    return {"at_min": float(means.iloc[0]), "at_max": float(means.iloc[-1]),
-            "change": float(means.iloc[-1] - means.iloc[0]), "slope": float(slope)}
+def grid_effects(results: Results, metric: str, x: str, y: str, baseline: dict[str, Any]) -> pd.DataFrame:
+    """Each cell of the ``y`` x ``x`` grid against the baseline cell, and each cell's interaction
+    (:func:`.effects.cell_effects`); other varied factors are averaged over."""
+    return effects.cell_effects(design_cells(results, metric, [y, x]), (baseline[y], baseline[x]))
+
+
+def effect_along(design: effects.Cells, x_level: Any) -> pd.DataFrame:
+    """In a two-factor design (y, x): the effect of moving x from ``x_level`` to each level, at each
+    level of y, ``mean(y, x) - mean(y, x_level)``, with its 95 % interval (rows y, x; estimate columns)."""
+    ys, xs = design.mean.index.unique(0), design.mean.index.unique(1)
+    at = xs.get_loc(x_level)
+    rows = []
+    for i, j in np.ndindex(len(ys), len(xs)):
+        coefficients = np.zeros((len(ys), len(xs)))
+        coefficients[i, j] += 1.0
+        coefficients[i, at] -= 1.0
+        estimate = effects.contrast(design, coefficients)
+        rows.append({"y": ys[i], "x": xs[j], **estimate.row(), "half_width": estimate.half_width})
+    return pd.DataFrame(rows).set_index(["y", "x"])
 
 
 def lever_effects(results: Results, levers: tuple[str, ...] = ("barrier", "specialization")) -> pd.DataFrame:
-    """For each headline metric and lever of a grid: the mean at the lever's lowest and highest value
-    (averaged over everything else), the change between them, its standard error from the spread
-    of replicates within cells, and whether the change exceeds twice that error.
+    """For each shown metric and lever of a grid: the mean at the lever's lowest and highest value
+    (averaged over the cells of everything else), the change between them with its standard error
+    and whether it is significant (:func:`.effects.marginal_effects`).
 
     Returns:
-        One row per (metric, lever): ``at_min``, ``at_max``, ``change``, ``se``, ``clear``.
+        One row per (metric, lever): ``at_min``, ``at_max``, ``change``, ``se``, ``half_width`` (of the
+        95 % interval), ``p``, ``significant``.
     """
-    runs, rows = results.ok, []
-    for metric, column in results.headline().items():
-        within = runs.groupby(list(levers))[column].var(ddof=1).mean()
+    rows = []
+    for metric in results.headline():
+        design = design_cells(results, metric)
         for lever in levers:
-            counts = runs.groupby(lever)[column].size()
-            effect = effect_summary(runs, column, lever)
-            se = float(np.sqrt(within * (1 / counts.iloc[0] + 1 / counts.iloc[-1])))
-            rows.append({"metric": metric, "lever": lever, **{k: effect[k] for k in ("at_min", "at_max", "change")},
-                         "se": se, "clear": bool(abs(effect["change"]) > 2 * se)})
+            levels = results.levels(lever)
+            table = effects.marginal_effects(design, lever, levels[0])
+            top = table.loc[levels[-1]]
+            rows.append({"metric": metric, "lever": lever, "at_min": table.loc[levels[0], "mean"],
+                         "at_max": top["mean"], "change": top["effect"], "se": top["se"],
+                         "half_width": top["half_width"], "p": top["p"], "significant": top["significant"]})
     return pd.DataFrame(rows).set_index(["metric", "lever"])
 
 
 def scenario_means_over_time(results: Results) -> pd.DataFrame:
     """Mean over replicates of every kept series, indexed by (scenario, time in years)."""
-    series = results.series.merge(results.ok[["run_id"]], on="run_id")
-    series = series.assign(time=series["year"] + (series["quarter"] - 1) / 4)
-    metrics = [c for c in series.columns if c not in ("run_id", "scenario", "step", "year", "quarter", "time")]
-    return series.groupby(["scenario", "time"])[metrics].mean()
+    series = _timed(results)
+    metrics = [c for c in series.columns if c not in ("run_id", "scenario", "step", "year", "quarter", "time",
+                                                      "replicate")]
+    return series.groupby(["scenario", "time"], sort=False)[metrics].mean()
+
+
+def _timed(results: Results) -> pd.DataFrame:
+    series = results.series.merge(results.ok[["run_id", "replicate"]], on="run_id")
+    return series.assign(time=series["year"] + (series["quarter"] - 1) / 4)
 
 
 def scenario_differences(results: Results, against: str = "baseline") -> pd.DataFrame:
-    """Each scenario minus ``against`` in every headline metric (the kept value), with the standard
-    error of the difference from the replicates, and whether it exceeds twice that error.
+    """Each scenario minus ``against`` in every shown metric (the kept statistic; other varied
+    factors averaged over): the effect, its standard error and 95 % interval, t, p and whether it is
+    significant (:func:`.effects.marginal_effects`).
 
     With common seeds (replicate k of every scenario shares a seed) the differences are paired by
-    replicate, which removes the noise the scenarios share.
+    replicate, which removes the noise the scenarios share; otherwise the within-cell variance is pooled.
 
     Returns:
-        One row per (scenario, metric): ``difference``, ``se``, ``clear``.
+        One row per (scenario, metric): the columns of :meth:`.effects.Estimate.row`.
     """
-    runs, rows = results.ok, []
-    paired = bool(results.manifest["spec"].get("common_seeds"))
-    for metric, column in results.headline().items():
-        table = runs.pivot_table(index="replicate", columns="scenario", values=column)
-        for name in table.columns.drop(against):
-            if paired:
-                gaps = (table[name] - table[against]).dropna()
-                difference, se = gaps.mean(), gaps.std(ddof=1) / np.sqrt(len(gaps))
-            else:
-                a, b = table[name].dropna(), table[against].dropna()
-                difference = a.mean() - b.mean()
-                se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
-            rows.append({"scenario": name, "metric": metric, "difference": float(difference), "se": float(se),
-                         "clear": bool(abs(difference) > 2 * se)})
+    rows = []
+    for metric in results.headline():
+        table = effects.marginal_effects(design_cells(results, metric), "scenario", against)
+        for name in (n for n in results.levels("scenario") if n != against):
+            estimate = table.loc[name].drop(["mean", "mean_half_width", "half_width"])
+            rows.append({"scenario": name, "metric": metric, **estimate.to_dict()})
     return pd.DataFrame(rows).set_index(["scenario", "metric"])
 
 
 def sobol_table(results: Results) -> pd.DataFrame:
-    """Sobol indices of every headline metric, one row per (metric, parameter)."""
+    """Sobol indices of every shown metric, one row per (metric, parameter)."""
     frames = {metric: sobol_indices(results, metric) for metric in results.headline()}
     return pd.concat(frames, names=["metric"])
 
@@ -205,173 +327,355 @@ def _design_outcome(results: Results, metric: str, method: str) -> tuple[dict, n
     return results.manifest["design"]["problem"], y.sort_index().to_numpy()
 
 
-# --------------------------------------------------------------------------- figures
-def heatmap_figure(runs: pd.DataFrame, column: str, title: str, x: str = "barrier",
-                   y: str = "specialization") -> plt.Figure:
-    """Mean over runs per cell, and beside it the spread (sd over runs) per cell."""
-    mean, sd = cell_stats(runs, column, x, y)
-    fig, axes = plt.subplots(1, 2, figsize=(10.5, 4.2), constrained_layout=True)
-    n = int(runs.groupby([y, x]).size().min())
-    for ax, frame, label, cmap in ((axes[0], mean, "mean", "viridis"), (axes[1], sd, "spread (sd)", "magma")):
-        image = ax.imshow(frame.to_numpy(dtype=float), origin="lower", aspect="auto", cmap=cmap)
-        fig.colorbar(image, ax=ax, shrink=0.9)
-        _grid_ticks(ax, frame)
-        ax.set_xlabel(x)
-        ax.set_ylabel(y)
-        ax.set_title(f"{label}" + (f" over {n} runs per cell" if label == "mean" else ""), fontsize=10)
-    fig.suptitle(title, fontsize=12)
-    return fig
+# --------------------------------------------------------------------------- drawing helpers
+def typical_noise(standard_errors: pd.Series) -> float:
+    """The median of the positive standard errors (0 if none): the noise an axis must show."""
+    positive = standard_errors[standard_errors > 0]
+    return float(positive.median()) if len(positive) else 0.0
 
 
-def heatmap_overview(results: Results) -> plt.Figure:
-    """One panel per headline metric: the mean over replicates on the barrier x specialization grid."""
-    headline = results.headline()
-    cols = 4 if len(headline) > 4 else len(headline)
-    rows = -(-len(headline) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.5 * rows), constrained_layout=True, squeeze=False)
-    for ax, (metric, column) in zip(axes.ravel(), headline.items()):
-        mean, _ = cell_stats(results.ok, column)
-        image = ax.imshow(mean.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
-        fig.colorbar(image, ax=ax, shrink=0.85)
-        _grid_ticks(ax, mean, every=max(1, len(mean.columns) // 6))
-        ax.set_title(HEADLINE[metric], fontsize=9)
-        ax.set_xlabel("barrier", fontsize=8)
-        ax.set_ylabel("specialization", fontsize=8)
-    for ax in axes.ravel()[len(headline):]:
-        ax.axis("off")
-    fig.suptitle(f"{results.manifest['name']}: mean over replicates", fontsize=12)
-    return fig
+def as_grid(values: pd.Series) -> pd.DataFrame:
+    """Values per cell of a two-factor design (index y, x) as a frame: rows y, columns x, in order."""
+    ys, xs = values.index.unique(0), values.index.unique(1)
+    return values.unstack(1).reindex(index=ys, columns=xs)
 
 
-def _grid_ticks(ax, frame: pd.DataFrame, every: int = 1) -> None:
-    ax.set_xticks(range(0, len(frame.columns), every), [f"{v:g}" for v in frame.columns[::every]], fontsize=7)
-    ax.set_yticks(range(0, len(frame.index), every), [f"{v:g}" for v in frame.index[::every]], fontsize=7)
+def draw_estimates(ax, where, values, half_widths, significant, colour: str = BLUE, label: str | None = None):
+    """Point estimates with 95 % interval bars: filled where significant, hollow grey within noise."""
+    where, values = np.asarray(where, float), np.asarray(values, float)
+    half_widths, significant = np.asarray(half_widths, float), np.asarray(significant, bool)
+    ax.errorbar(where, values, yerr=np.nan_to_num(half_widths), fmt="none", ecolor="0.45", elinewidth=1, capsize=3)
+    ax.plot(where[significant], values[significant], "o", color=colour, ms=6, label=label)
+    ax.plot(where[~significant], values[~significant], "o", mfc="white", mec=NOISE_COLOUR, ms=6,
+            label=WITHIN_NOISE if (~significant).any() else None)
 
 
-def line_figure(results: Results, parameter: str) -> plt.Figure:
-    """Headline metrics against one parameter: each run as a dot, the mean and a +-1 sd band."""
-    headline = results.headline()
-    fig, axes = _panels(len(headline))
-    runs = results.ok
-    for ax, (metric, column) in zip(axes, headline.items()):
-        stats = runs.groupby(parameter)[column].agg(["mean", "std"])
-        ax.scatter(runs[parameter], runs[column], s=8, color="0.6", zorder=1)
-        ax.plot(stats.index, stats["mean"], color="#1f4e79", lw=1.8, zorder=2)
-        ax.fill_between(stats.index, stats["mean"] - stats["std"].fillna(0), stats["mean"] + stats["std"].fillna(0),
-                        color="#1f4e79", alpha=0.2, lw=0)
-        _label(ax, metric, parameter)
-    fig.suptitle(f"{results.manifest['name']}: headline metrics against {parameter}", fontsize=12)
-    return fig
+def draw_cells(ax, frame: pd.DataFrame, norm: Normalize, cmap: str, x: str, y: str,
+               within_noise: np.ndarray | None = None, outline: tuple[int, int] | None = None):
+    """A heatmap of ``frame`` (rows: y levels, columns: x levels) on a given colour scale; cells
+    within noise hatched, the baseline cell (row, column) outlined. Returns the image."""
+    image = ax.imshow(frame.to_numpy(dtype=float), origin="lower", aspect="auto", cmap=cmap, norm=norm)
+    every = max(1, len(frame.columns) // 8)
+    ax.set_xticks(range(0, len(frame.columns), every), [level_label(x, v) for v in frame.columns[::every]],
+                  fontsize=7, rotation=30 if x == "scenario" else 0, ha="right" if x == "scenario" else "center")
+    every = max(1, len(frame.index) // 8)
+    ax.set_yticks(range(0, len(frame.index), every), [level_label(y, v) for v in frame.index[::every]], fontsize=7)
+    ax.set_xlabel(x, fontsize=8)
+    ax.set_ylabel(y, fontsize=8)
+    if within_noise is not None:
+        mark_noise(ax, within_noise)
+    if outline is not None:
+        ax.add_patch(Rectangle((outline[1] - 0.5, outline[0] - 0.5), 1, 1, fill=False, lw=2, edgecolor="black"))
+    return image
 
 
-def scatter_figure(results: Results) -> plt.Figure:
-    """Every headline metric (rows) against every varied parameter (columns), one dot per run."""
-    headline = results.headline()
-    params = [p for p in results.varied if p != "scenario" and BY_NAME[p].type is not str]
-    fig, axes = plt.subplots(len(headline), len(params), figsize=(2.2 * len(params) + 1.5, 1.6 * len(headline)),
-                             sharex="col", sharey="row", squeeze=False)
-    fig.subplots_adjust(left=0.14, right=0.98, bottom=0.08, top=0.94, wspace=0.08, hspace=0.12)
-    runs = results.ok
-    for i, (metric, column) in enumerate(headline.items()):
-        for j, parameter in enumerate(params):
-            ax = axes[i, j]
-            ax.scatter(runs[parameter], runs[column], s=4, alpha=0.6, color="#1f4e79", rasterized=True)
-            ax.tick_params(labelsize=6)
-            if i == len(headline) - 1:
-                ax.set_xlabel(parameter, fontsize=8)
-            if j == 0:
-                ax.set_ylabel(HEADLINE[metric], fontsize=6)
-    fig.suptitle(f"{results.manifest['name']}: runs ({results.method} design)", fontsize=11)
-    return fig
+def mark_noise(ax, within_noise: np.ndarray) -> None:
+    """Hatch the cells of a heatmap (rows y, columns x) that are within noise."""
+    for i, j in zip(*np.nonzero(within_noise)):
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch=NOISE_HATCH, lw=0, edgecolor="0.25"))
 
 
-def scenario_figure(results: Results) -> plt.Figure:
-    """Headline metrics by scenario: mean over replicates with +-1 sd."""
-    headline = results.headline()
-    fig, axes = _panels(len(headline))
-    names = list(dict.fromkeys(results.runs["scenario"]))
-    for ax, (metric, column) in zip(axes, headline.items()):
-        stats = results.ok.groupby("scenario")[column].agg(["mean", "std"]).reindex(names)
-        ax.bar(range(len(names)), stats["mean"], yerr=stats["std"].fillna(0), color="#1f4e79", alpha=0.85)
-        ax.set_xticks(range(len(names)), names, rotation=40, ha="right", fontsize=7)
-        ax.set_title(HEADLINE[metric], fontsize=9)
-        ax.grid(alpha=0.3, axis="y")
-    fig.suptitle(f"{results.manifest['name']}: scenarios", fontsize=12)
-    return fig
+def level_norm(values, noise: float, level: float) -> Normalize:
+    """A colour scale over ``values`` never narrower than the noise (:func:`ydabm.report.floor_span`)."""
+    values = np.asarray(values, dtype=float)
+    return Normalize(*floor_span(np.nanmin(values), np.nanmax(values), noise, level))
 
 
-def scenario_series_figure(results: Results, against: str | None = "baseline") -> plt.Figure:
-    """Headline metrics over time per scenario (mean over replicates); with ``against``, each
-    scenario minus that scenario, step by step."""
-    means = scenario_means_over_time(results)
-    metrics = [m for m in HEADLINE if m in means.columns]
-    names = list(dict.fromkeys(results.runs["scenario"]))
-    relative = against is not None and against in names
-    fig, axes = _panels(len(metrics))
-    colours = plt.get_cmap("tab10")
-    for ax, metric in zip(axes, metrics):
-        base = means.loc[against, metric] if relative else 0.0
-        for k, name in enumerate(names):
-            if relative and name == against:
-                continue
-            line = means.loc[name, metric] - base
-            ax.plot(line.index, line.to_numpy(), lw=1.5, color=colours(k % 10), label=name)
-        if relative:
-            ax.axhline(0.0, color="0.3", lw=0.8)
-        ax.set_title(HEADLINE[metric] + (f" minus {against}" if relative else ""), fontsize=9)
-        ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=7)
-    axes[0].legend(fontsize=7)
-    fig.suptitle(f"{results.manifest['name']}: scenarios over time", fontsize=12)
-    return fig
+def difference_norm(values, noise: float, level: float) -> Normalize:
+    """A colour scale symmetric about zero covering ``values``, never narrower than the noise."""
+    largest = float(np.nanmax(np.abs(np.asarray(values, dtype=float))))
+    return Normalize(*floor_span(-largest, largest, noise, level))
 
 
-def sensitivity_figure(results: Results) -> plt.Figure:
-    """Sobol S1 and ST (or Morris mu* and sigma) per parameter, a panel per headline metric."""
-    sobol = results.method == "sobol"
-    headline = results.headline()
-    fig, axes = _panels(len(headline))
-    for ax, metric in zip(axes, headline):
-        try:
-            table = sobol_indices(results, metric) if sobol else morris_indices(results, metric)
-        except ParameterError as err:
-            ax.text(0.5, 0.5, str(err), ha="center", va="center", wrap=True, fontsize=7, transform=ax.transAxes)
-            ax.set_title(HEADLINE[metric], fontsize=9)
-            continue
-        first, total = ("S1", "ST") if sobol else ("mu_star", "sigma")
-        where = np.arange(len(table))
-        ax.bar(where - 0.2, table[first], 0.4, yerr=table.get(f"{first}_conf"), label=first, color="#1f4e79")
-        ax.bar(where + 0.2, table[total], 0.4, yerr=table.get(f"{total}_conf"), label=total, color="#c55a11")
-        ax.set_xticks(where, table.index, rotation=40, ha="right", fontsize=7)
-        ax.set_title(HEADLINE[metric], fontsize=9)
-        ax.grid(alpha=0.3, axis="y")
-        ax.axhline(0.0, color="0.3", lw=0.6)
-    axes[0].legend(fontsize=7)
-    kind = "Sobol indices (first order S1, total ST)" if sobol else "Morris elementary effects (mu*, sigma)"
-    fig.suptitle(f"{results.manifest['name']}: {kind}", fontsize=12)
-    return fig
-
-
-def _panels(n: int):
+def _panels(n: int, width: float = 3.8, height: float = 3.2):
     cols = min(4, n)
     rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.8 * cols, 3.1 * rows), constrained_layout=True, squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows + 0.6), constrained_layout=True,
+                             squeeze=False)
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     return fig, axes.ravel()[:n]
 
 
-def _label(ax, metric: str, parameter: str) -> None:
-    ax.set_title(HEADLINE[metric], fontsize=9)
-    ax.set_xlabel(parameter, fontsize=8)
+def _baseline_text(baseline: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={level_label(k, v)}" for k, v in baseline.items())
+
+
+def figure_legend(fig, axes) -> None:
+    """One legend for the whole figure, right of the panels: every label drawn in any panel, once."""
+    found = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            found.setdefault(label, handle)
+    if found:
+        fig.legend(found.values(), found.keys(), loc="outside right upper", fontsize=7)
+
+
+def footnote(fig, text: str) -> None:
+    """How to read the figure, under it, wrapped to its width."""
+    fig.supxlabel(textwrap.fill(text, int(fig.get_figwidth() * 16)), fontsize=8, color="0.35")
+
+
+# --------------------------------------------------------------------------- figures
+@dataclass
+class GridView:
+    """What the heatmaps of one metric over a ``y`` x ``x`` grid show (see :func:`grid_view`)."""
+
+    design: effects.Cells
+    table: pd.DataFrame
+    means: pd.DataFrame
+    at: tuple[int, int]
+    level: float
+    noise: float
+
+    def frame(self, column: str) -> pd.DataFrame:
+        """A column of :attr:`table` as rows y, columns x."""
+        return as_grid(self.table[column])
+
+    def within_noise(self, column: str) -> np.ndarray:
+        """Cells whose ``effect`` or ``interaction`` is within noise (the baseline cell excluded)."""
+        noisy = ~self.frame(f"{column}_significant").to_numpy(bool)
+        if column == "effect":
+            noisy[self.at] = False  # the reference itself: outlined, not marked
+        return noisy
+
+
+def grid_view(results: Results, metric: str, x: str, y: str, baseline: dict[str, Any]) -> GridView:
+    """Cells, effects against the baseline cell and interactions of a metric over the ``y`` x ``x``
+    grid, the baseline cell's position and level, and the typical SE of an effect (the noise)."""
+    design = design_cells(results, metric, [y, x])
+    table = effects.cell_effects(design, (baseline[y], baseline[x]))
+    means = as_grid(design.mean)
+    at = (means.index.get_loc(baseline[y]), means.columns.get_loc(baseline[x]))
+    return GridView(design, table, means, at, float(means.iat[at]), typical_noise(table["effect_se"]))
+
+
+def grid_figure(results: Results, metric: str, x: str, y: str, baseline: dict[str, Any]) -> plt.Figure:
+    """Four panels for one metric over a two-factor grid: the cell means; each cell minus the
+    baseline cell and the interaction (cell minus the additive prediction of the main effects), both
+    on one colour scale and hatched where within noise; and the effect of ``x`` (from its baseline
+    level) at each level of ``y``, with 95 % intervals."""
+    view = grid_view(results, metric, x, y, baseline)
+    fig, axes = plt.subplots(2, 2, figsize=(11.5, 8.6), constrained_layout=True)
+    image = draw_cells(axes[0, 0], view.means, level_norm(view.means, view.noise, view.level), "viridis", x, y,
+                       outline=view.at)
+    fig.colorbar(image, ax=axes[0, 0], shrink=0.9).set_label(unit(metric), fontsize=8)
+    axes[0, 0].set_title("mean over the runs of each cell (outlined: baseline cell)", fontsize=9)
+    kinds = {"effect": (axes[0, 1], "cell minus the baseline cell"),
+             "interaction": (axes[1, 0], "interaction: cell minus the additive prediction")}
+    shared = difference_norm(view.table[list(kinds)].to_numpy(float), view.noise, view.level)
+    for kind, (ax, title) in kinds.items():
+        image = draw_cells(ax, view.frame(kind), shared, "RdBu_r", x, y, view.within_noise(kind),
+                           view.at if kind == "effect" else None)
+        fig.colorbar(image, ax=ax, shrink=0.9).set_label(f"difference, {unit(metric)}", fontsize=8)
+        ax.set_title(title, fontsize=9)
+    draw_effect_along(axes[1, 1], view.design, x, y, baseline[x], view.level)
+    axes[1, 1].set_ylabel(f"difference, {unit(metric)}", fontsize=8)
+    pairing = "paired by replicate (common seeds)" if view.design.blocks is not None else "pooled within-cell variance"
+    fig.suptitle(f"{results.name}: {results.label(metric)}", fontsize=11)
+    footnote(fig, f"baseline cell {_baseline_text(baseline)} (mean {view.level:.4g}); at least "
+                  f"{int(view.design.count.min())} runs per cell; 95 % intervals from the {pairing}; "
+                  f"hatched: {WITHIN_NOISE}; colour and y ranges {RANGE_NOTE} of the baseline cell")
+    return fig
+
+
+def draw_effect_along(ax, design: effects.Cells, x: str, y: str, x_level: Any, level: float) -> None:
+    """The effect of ``x`` from ``x_level`` at each level of ``y``: one line of point estimates with
+    95 % intervals per ``y`` level (an interaction shows as lines that are not parallel)."""
+    along = effect_along(design, x_level)
+    colours = plt.get_cmap("viridis")
+    ys, xs = design.mean.index.unique(0), design.mean.index.unique(1)
+    step = 0.25 / len(ys)
+    for k, value in enumerate(ys):
+        part = along.loc[value]
+        where = np.arange(len(part)) + (k - (len(ys) - 1) / 2) * step
+        colour = colours(k / max(len(ys) - 1, 1))
+        ax.plot(where, part["effect"], color=colour, lw=1, alpha=0.7)
+        draw_estimates(ax, where, part["effect"], part["half_width"], part["significant"], colour,
+                       label=f"{y} = {level_label(y, value)}")
+    ax.axhline(0.0, color="0.3", lw=0.8)
+    ax.set_xticks(range(len(xs)), [level_label(x, v) for v in xs], fontsize=7, rotation=30 if x == "scenario" else 0)
+    ax.set_xlabel(x, fontsize=8)
+    ax.set_title(f"effect of {x} (from {level_label(x, x_level)}) at each level of {y}", fontsize=9)
     ax.grid(alpha=0.3)
-    ax.tick_params(labelsize=7)
+    floor_ylim(ax, typical_noise(along["se"]), level)
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles))
+    if len(unique) <= 12:
+        ax.legend(unique.values(), unique.keys(), fontsize=6, ncols=2)
+
+
+def heatmap_overview(results: Results, x: str = "barrier", y: str = "specialization",
+                     baseline: dict[str, Any] | None = None) -> plt.Figure:
+    """One panel per shown metric: the mean over the runs of each cell of the grid, hatched where
+    it is within noise of the baseline cell (outlined); colour ranges never narrower than the noise."""
+    baseline = baseline or results.baseline([x, y])
+    shown = results.headline()
+    fig, axes = _panels(len(shown), 4.2, 3.5)
+    for ax, metric in zip(axes, shown):
+        view = grid_view(results, metric, x, y, baseline)
+        image = draw_cells(ax, view.means, level_norm(view.means, view.noise, view.level), "viridis", x, y,
+                           view.within_noise("effect"), view.at)
+        fig.colorbar(image, ax=ax, shrink=0.85).set_label(unit(metric), fontsize=7)
+        ax.set_title(quantity(metric).label, fontsize=9)
+    fig.suptitle(f"{results.name}: mean over runs of each cell; the {_statistic(results)}", fontsize=11)
+    footnote(fig, f"outlined: baseline cell {_baseline_text(baseline)}; hatched: within noise of the baseline cell "
+                  f"(95 % CI of the difference includes 0); colour ranges {RANGE_NOTE} of the baseline cell")
+    return fig
+
+
+def _statistic(results: Results) -> str:
+    return statistic_label(results.rule)
+
+
+def line_figure(results: Results, parameter: str) -> plt.Figure:
+    """Each shown metric against one parameter: every run (grey dots), the mean at each value over
+    the cells of the other varied factors with its 95 % interval, hollow where it is within noise of
+    the baseline value (square)."""
+    shown = results.headline()
+    fig, axes = _panels(len(shown))
+    runs, base = results.ok, results.default_level(parameter)
+    for ax, (metric, column) in zip(axes, shown.items()):
+        table = effects.marginal_effects(design_cells(results, metric), parameter, base)
+        levels = table.index.to_numpy(float)
+        ax.scatter(runs[parameter], runs[column], s=8, color="0.75", zorder=1)
+        draw_estimates(ax, levels, table["mean"], table["mean_half_width"],
+                       table["significant"] | (table.index == base), label="differs from the baseline value")
+        ax.plot(levels, table["mean"], color=BLUE, lw=1, zorder=0)
+        ax.plot([base], [table.loc[base, "mean"]], "s", mfc="none", mec="black", ms=10)
+        floor_ylim(ax, typical_noise(table["se"]), float(table.loc[base, "mean"]))
+        ax.set_title(quantity(metric).label, fontsize=9)
+        ax.set_ylabel(unit(metric), fontsize=8)
+        ax.set_xlabel(parameter, fontsize=8)
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=7)
+    figure_legend(fig, axes)
+    others = [f for f in results.varied if f != parameter]
+    fig.suptitle(f"{results.name}: shown metrics against {parameter}; the {_statistic(results)}", fontsize=11)
+    footnote(fig, f"dots: runs; points: mean{' over the cells of ' + ', '.join(others) if others else ''} with its "
+                  f"95 % interval; square: baseline {parameter}={level_label(parameter, base)}; hollow: within noise "
+                  f"of the baseline; {AXIS_NOTE}")
+    return fig
+
+
+def scatter_figure(results: Results) -> plt.Figure:
+    """Every shown metric (rows) against every varied parameter (columns), one dot per run."""
+    shown = results.headline()
+    params = [p for p in results.varied if p != "scenario" and BY_NAME[p].type is not str]
+    fig, axes = plt.subplots(len(shown), len(params), figsize=(2.2 * len(params) + 1.8, 1.7 * len(shown) + 0.6),
+                             sharex="col", sharey="row", squeeze=False)
+    fig.subplots_adjust(left=0.17, right=0.98, bottom=0.1, top=0.94, wspace=0.08, hspace=0.14)
+    runs = results.ok
+    for i, (metric, column) in enumerate(shown.items()):
+        for j, parameter in enumerate(params):
+            ax = axes[i, j]
+            ax.scatter(runs[parameter], runs[column], s=4, alpha=0.6, color=BLUE, rasterized=True)
+            ax.tick_params(labelsize=6)
+            if i == len(shown) - 1:
+                ax.set_xlabel(parameter, fontsize=8)
+            if j == 0:
+                ax.set_ylabel(metric_label(metric).replace(" (", "\n("), fontsize=6)
+        floor_ylim(axes[i, 0], level=float(runs[column].abs().mean()))
+    fig.suptitle(f"{results.name}: runs ({results.method} design); the {_statistic(results)}", fontsize=11)
+    return fig
+
+
+def scenario_figure(results: Results, against: str | None = None) -> plt.Figure:
+    """Each scenario minus ``against`` (default: the baseline scenario) in every shown metric: point
+    estimates with 95 % intervals, hollow grey where within noise; never bars from zero."""
+    against = against or results.default_level("scenario")
+    table = scenario_differences(results, against)
+    shown = results.headline()
+    fig, axes = _panels(len(shown))
+    names = [n for n in results.levels("scenario") if n != against]
+    for ax, (metric, column) in zip(axes, shown.items()):
+        rows = table.xs(metric, level="metric").reindex(names)
+        base = float(results.ok.loc[results.ok["scenario"] == against, column].mean())
+        draw_estimates(ax, range(len(names)), rows["effect"], rows["ci_high"] - rows["effect"], rows["significant"],
+                       label="significant (95 % CI excludes 0)")
+        ax.axhline(0.0, color="0.3", lw=0.8)
+        ax.set_xticks(range(len(names)), [scenario_label(n) for n in names], rotation=40, ha="right", fontsize=7)
+        ax.set_title(f"{quantity(metric).label}\n{scenario_label(against)}: {base:.4g}",
+                     fontsize=9)
+        ax.set_ylabel(f"difference, {unit(metric)}", fontsize=8)
+        ax.grid(alpha=0.3, axis="y")
+        ax.set_xlim(-0.6, len(names) - 0.4)
+        floor_ylim(ax, typical_noise(rows["se"]), base)
+    figure_legend(fig, axes)
+    pairing = "paired over common seeds" if results.matched and results.varied == ["scenario"] else "Welch"
+    fig.suptitle(f"{results.name}: each scenario minus {scenario_label(against)}; the {_statistic(results)}",
+                 fontsize=11)
+    footnote(fig, f"points: difference of the means with 95 % interval ({pairing}); hollow grey: {WITHIN_NOISE}; "
+                   f"{AXIS_NOTE} of {scenario_label(against)}")
+    return fig
+
+
+def scenario_series_figure(results: Results, against: str | None = None) -> plt.Figure:
+    """Each scenario minus ``against`` (default: the baseline scenario) over time, every shown
+    metric: the mean difference with a 95 % band (paired by replicate with common seeds)."""
+    against = against or results.default_level("scenario")
+    series = _timed(results)
+    shown = [m for m in results.headline() if m in series.columns]
+    names = [n for n in results.levels("scenario") if n != against]
+    matched = results.matched and results.varied == ["scenario"]
+    fig, axes = _panels(len(shown))
+    colours = plt.get_cmap("tab10")
+    for ax, metric in zip(axes, shown):
+        wide = series.pivot_table(index=["time", "replicate" if matched else "run_id"], columns="scenario",
+                                  values=metric)
+        base_level = float(wide[against].mean())
+        noise = []
+        for k, name in enumerate(names):
+            steps = [(time, effects.difference(part[name].droplevel(0), part[against].droplevel(0), matched))
+                     for time, part in wide.groupby(level="time")]
+            times = np.array([t for t, _ in steps])
+            value = np.array([e.value for _, e in steps])
+            half = np.nan_to_num(np.array([e.half_width for _, e in steps]))
+            ax.plot(times, value, lw=1.5, color=colours(k % 10), label=scenario_label(name))
+            ax.fill_between(times, value - half, value + half, color=colours(k % 10), alpha=0.15, lw=0)
+            noise.extend(e.se for _, e in steps)
+        ax.axhline(0.0, color="0.3", lw=0.8)
+        ax.set_title(quantity(metric).label, fontsize=9)
+        ax.set_ylabel(f"difference, {unit(metric)}", fontsize=8)
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=7)
+        floor_ylim(ax, typical_noise(pd.Series(noise)), base_level)
+    figure_legend(fig, axes)
+    fig.suptitle(f"{results.name}: each scenario minus {scenario_label(against)}, every quarter", fontsize=11)
+    footnote(fig, f"lines: mean difference over replicates; bands: 95 % interval "
+                   f"({'paired over common seeds' if matched else 'Welch'}); {AXIS_NOTE} of {scenario_label(against)}")
+    return fig
+
+
+def sensitivity_figure(results: Results) -> plt.Figure:
+    """Sobol S1 and ST (or Morris mu* and sigma) per parameter, a panel per shown metric."""
+    sobol = results.method == "sobol"
+    shown = results.headline()
+    fig, axes = _panels(len(shown))
+    for ax, metric in zip(axes, shown):
+        ax.set_title(quantity(metric).label, fontsize=9)
+        try:
+            table = sobol_indices(results, metric) if sobol else morris_indices(results, metric)
+        except ParameterError as err:
+            ax.text(0.5, 0.5, str(err), ha="center", va="center", wrap=True, fontsize=7, transform=ax.transAxes)
+            continue
+        first, total = ("S1", "ST") if sobol else ("mu_star", "sigma")
+        where = np.arange(len(table))
+        ax.bar(where - 0.2, table[first], 0.4, yerr=table.get(f"{first}_conf"), label=first, color=BLUE)
+        ax.bar(where + 0.2, table[total], 0.4, yerr=table.get(f"{total}_conf"), label=total, color=ORANGE)
+        ax.set_xticks(where, table.index, rotation=40, ha="right", fontsize=7)
+        ax.set_ylabel("share of variance" if sobol else unit(metric), fontsize=8)
+        ax.grid(alpha=0.3, axis="y")
+        ax.axhline(0.0, color="0.3", lw=0.6)
+    figure_legend(fig, axes)
+    kind = "Sobol indices (first order S1, total ST)" if sobol else "Morris elementary effects (mu*, sigma)"
+    fig.suptitle(f"{results.name}: {kind}; the {_statistic(results)}", fontsize=11)
+    return fig
 
 
 # --------------------------------------------------------------------------- the report
-def figures(results: Results) -> dict[str, plt.Figure]:
-    """The standard figures for this design, by file stem."""
-    varied = [p for p in results.varied if p != "scenario"]
+def figures(results: Results, baseline: dict[str, Any] | str | None = None) -> dict[str, plt.Figure]:
+    """The standard figures for this design, by file stem (``baseline``: see the module docstring)."""
     drawn: dict[str, plt.Figure] = {}
     if not len(results.ok) or not results.headline():
         return drawn
@@ -380,37 +684,43 @@ def figures(results: Results) -> dict[str, plt.Figure]:
     if results.method != "grid":
         drawn["scatter"] = scatter_figure(results)
         return drawn
-    if "scenario" in results.varied:
-        drawn["scenarios"] = scenario_figure(results)
+    pair = grid_factors(results)
+    numeric = [p for p in results.varied if p != "scenario" and BY_NAME[p].type is not str]
+    if pair is not None:
+        cell = results.baseline(list(pair), baseline)
+        drawn["heatmaps"] = heatmap_overview(results, *pair, baseline=cell)
+        for metric in results.headline():
+            drawn[f"heatmap_{metric}"] = grid_figure(results, metric, *pair, cell)
+    elif "scenario" in results.varied:
+        against = results.baseline(["scenario"], baseline)["scenario"]
+        drawn["scenarios"] = scenario_figure(results, against)
         if results.series is not None:
-            drawn["scenarios_over_time"] = scenario_series_figure(results)
-    if {"barrier", "specialization"} <= set(varied):
-        drawn["heatmaps"] = heatmap_overview(results)
-        for metric, column in results.headline().items():
-            drawn[f"heatmap_{metric}"] = heatmap_figure(results.ok, column, HEADLINE[metric])
-    elif len(varied) == 1 and BY_NAME[varied[0]].type is not str:
-        drawn[f"lines_{varied[0]}"] = line_figure(results, varied[0])
-    elif len(varied) > 1:
-        for parameter in varied:
-            if BY_NAME[parameter].type is not str:
-                drawn[f"lines_{parameter}"] = line_figure(results, parameter)
+            drawn["scenarios_over_time"] = scenario_series_figure(results, against)
+    if pair is None or len(results.varied) > 2:
+        for parameter in numeric:
+            drawn[f"lines_{parameter}"] = line_figure(results, parameter)
     return drawn
 
 
 def make_report(results: str | Path | Results, out: str | Path | None = None,
-                formats: tuple[str, ...] = ("png", "pdf")) -> list[Path]:
+                formats: tuple[str, ...] = ("png", "pdf"), baseline: dict[str, Any] | str | None = None) -> list[Path]:
     """Draw the standard figures of a results folder; returns the files written.
 
     Args:
         results: a results folder (or loaded :class:`Results`).
         out: figures folder (default ``<results>/figures``).
         formats: file formats, e.g. ``("png", "pdf")``.
+        baseline: the baseline cell, ``"barrier=0.5,specialization=0.2"`` or a dict (default: the
+            spec's scenario values or the first levels; see the module docstring).
+
+    Raises:
+        ParameterError: no results here, nothing to draw, or a bad ``baseline``.
     """
     results = results if isinstance(results, Results) else load_results(results)
     out = Path(out) if out is not None else results.path / "figures"
-    drawn = figures(results)
+    drawn = figures(results, baseline)
     if not drawn:
-        raise ParameterError(f"{results.path}: nothing to draw (no finished run keeps a headline metric)")
+        raise ParameterError(f"{results.path}: nothing to draw (no finished run keeps a shown metric)")
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for stem, fig in drawn.items():
