@@ -103,6 +103,57 @@ def test_accounts_pay_out_every_yuan_and_the_soft_budget_rescues_failing_targets
     assert books.spending.sum() == pytest.approx(130.0 + 12.0)
 
 
+def test_households_borrow_what_owners_losses_take_beyond_their_income():
+    # a firm of city 0 that sells nothing pays its 4 workers, who live in city 1, 10 each: city 0's
+    # owners lose 40 and it has no other income; it cannot plan negative spending, so its households
+    # borrow 40 (savings -40). City 1: wages 40 - income tax 50 % = 20, plus public spending of the 20.
+    books = accounts.settle(
+        alive=np.array([True]), firm_city=np.array([0]), revenue=np.array([0.0]),
+        employees=np.array([[0, 4, 0]]), capital=np.zeros(1), investment=np.zeros(1),
+        capacity_support=np.zeros(1), entry_support=np.zeros(1), targeted=np.zeros(1),
+        loss_streak=np.array([0]), support_draws=np.array([0.9]), wages=np.array([[5.0, 10.0, 18.0]] * 2),
+        employed=np.array([[0, 0, 0], [0, 4, 0]]), labour_force=np.array([[0, 0, 0], [0, 4, 0]]),
+        budgets=np.zeros(2), savings=np.zeros(2), saving_rate=0.0, dissaving_share=0.0, depreciation=0.0,
+        profit_tax=0.0, income_tax=0.5, unemployment_benefit=0.0, public_spending_adjustment=0.0,
+        soft_budget=0.0, exit_after=4)
+    assert books.city["income"] == pytest.approx([-40.0, 20.0])
+    assert books.spending == pytest.approx([0.0, 40.0])
+    assert books.savings == pytest.approx([-40.0, 0.0])
+    # money (spending + budgets + savings) is 0, as before the quarter
+    assert (books.spending + books.budgets + books.savings).sum() == pytest.approx(0.0)
+
+
+def test_support_beyond_the_allowance_is_rationed():
+    # allowance: balance -5 + limit 0.03 x 400 + taxes 8 - benefits 3 = 12
+    allowance = accounts.support_allowance(np.array([-5.0]), 0.03, np.array([400.0]), np.array([8.0]),
+                                           np.array([3.0]))
+    assert allowance == pytest.approx([12.0])
+    assert accounts.support_allowance(np.array([-50.0]), 0.03, np.array([400.0]), np.array([8.0]),
+                                      np.array([3.0])) == pytest.approx([0.0])
+    # two firms in city 0 claim capacity subsidies of 10 and 20 (30 in all) against an allowance of 12:
+    # each is paid 40 % (4 and 8); nothing is left for firm 2's rescue (its loss of 10: rescue share 0)
+    common = dict(
+        alive=np.ones(3, bool), firm_city=np.zeros(3, int), revenue=np.array([100.0, 100.0, 30.0]),
+        employees=np.array([[0, 5, 0], [0, 5, 0], [0, 4, 0]]), capital=np.zeros(3), investment=np.zeros(3),
+        capacity_support=np.array([10.0, 20.0, 0.0]), entry_support=np.zeros(3), targeted=np.ones(3),
+        loss_streak=np.array([0, 0, 3]), support_draws=np.array([0.9, 0.9, 0.1]), wages=np.array([[5.0, 10.0, 18.0]]),
+        employed=np.array([[0, 14, 0]]), labour_force=np.array([[0, 14, 0]]), budgets=np.zeros(1),
+        savings=np.zeros(1), saving_rate=0.0, dissaving_share=0.0, depreciation=0.0, profit_tax=0.0,
+        income_tax=0.0, unemployment_benefit=0.0, public_spending_adjustment=0.0, soft_budget=0.6, exit_after=4)
+    books = accounts.settle(**common, allowance=np.array([12.0]))
+    assert books.subsidy == pytest.approx([4.0, 8.0, 0.0])
+    assert books.failing.tolist() == [False, False, True] and not books.zombie.any()
+    # with room for everything: subsidies in full and the rescue (30 + 10 = 40)
+    ample = accounts.settle(**common, allowance=np.array([100.0]))
+    assert ample.subsidy == pytest.approx([10.0, 20.0, 10.0]) and ample.zombie.tolist() == [False, False, True]
+    # half the rescue need left (allowance 35: 30 subsidies, 5 of 10 for the rescue): the rescue
+    # probability halves, 0.6 x 0.5 = 0.3 > draw 0.1 -> still rescued; a draw of 0.4 would not be
+    half = accounts.settle(**common, allowance=np.array([35.0]))
+    assert half.zombie.tolist() == [False, False, True]
+    later = accounts.settle(**{**common, "support_draws": np.array([0.9, 0.9, 0.4])}, allowance=np.array([35.0]))
+    assert later.failing.tolist() == [False, False, True]
+
+
 def test_exits_take_the_failing_and_the_hazard_struck():
     out = entry.exits(np.array([True, True, True, False]), np.array([True, False, False, True]),
                       np.array([0.5, 0.01, 0.5, 0.0]), 0.02)
@@ -139,13 +190,32 @@ def test_agent_hazard_scales_with_the_enterprises_an_agent_stands_for():
 def test_targets_follow_advantage_or_the_herd():
     advantage = np.array([[1.0, 0.2, 0.0], [0.0, 0.3, 1.0]])
     strategic = np.array([0.0, 1.0, 0.0])
-    previous = np.array([[False, True, False], [False, True, False]])
+    previous = np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
     eligible = np.ones(3, dtype=bool)
-    own = targeting.choose_targets(targeting.target_scores(advantage, strategic, previous, 1.0), eligible, 1)
-    assert own.tolist() == [[True, False, False], [False, False, True]]
-    # specialization 0: score = (strategic + peers' share) / 2 -> sector 1 everywhere
-    herd = targeting.choose_targets(targeting.target_scores(advantage, strategic, previous, 0.0), eligible, 1)
-    assert herd.tolist() == [[False, True, False], [False, True, False]]
+    hard = np.inf
+    own = targeting.allocate_support(targeting.target_scores(advantage, strategic, previous, 1.0), eligible, 1, hard)
+    assert own.tolist() == [[1, 0, 0], [0, 0, 1]]
+    # specialization 0: score = (strategic + peers' support) / 2 -> sector 1 everywhere
+    herd = targeting.allocate_support(targeting.target_scores(advantage, strategic, previous, 0.0), eligible, 1, hard)
+    assert herd.tolist() == [[0, 1, 0], [0, 1, 0]]
+
+
+def test_support_is_a_capped_logit_adding_up_to_the_budget():
+    # scores 0.9, 0.8, 0.5, 0.1 (a fifth sector not eligible), budget 2, sharpness 5: the top sector is
+    # capped at 1; the rest share 1 in proportion to exp(5 score): e^4 / (e^4 + e^2.5 + e^0.5) etc.
+    scores = np.array([[0.9, 0.8, 0.5, 0.1, 0.7]])
+    eligible = np.array([True, True, True, True, False])
+    support = targeting.allocate_support(scores, eligible, 2, 5.0)
+    rest = np.exp(5 * np.array([0.8, 0.5, 0.1]))
+    assert support[0] == pytest.approx([1.0, *(rest / rest.sum()), 0.0])
+    # limits: sharpness 0 spreads the budget evenly; a very large one is the hard top-2 choice
+    assert targeting.allocate_support(scores, eligible, 2, 0.0)[0] == pytest.approx([0.5, 0.5, 0.5, 0.5, 0.0])
+    assert targeting.allocate_support(scores, eligible, 2, 1e4)[0] == pytest.approx([1, 1, 0, 0, 0])
+    # a budget at least the number of eligible sectors supports all of them fully
+    assert targeting.allocate_support(scores, eligible, 8, 5.0)[0].tolist() == [1, 1, 1, 1, 0]
+    # intensities move continuously with the scores: a small change of a score, a small change of support
+    nudged = targeting.allocate_support(scores + np.array([[0, 0, 0.01, 0, 0]]), eligible, 2, 5.0)
+    assert np.abs(nudged - support).max() < 0.05
 
 
 def test_revealed_advantage_by_hand():

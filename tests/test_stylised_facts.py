@@ -16,6 +16,10 @@ FAILING = {
         "issue 11: at the default scale the firm count of a city-sector moves only through losses "
         "and margins, and target subsidies barely move margins; specialization changes similarity "
         "by +0.001 (1/5 seeds), where the old engine's -0.047 came from top-k target switching"),
+    "removing barriers widens inequality across cities": (
+        "issue 11 (the Theil fact): with every run starting from the same 2020 economy, the barrier moves "
+        "the Theil index of real GDP per capita by -0.0008 (5/5 seeds), short of the 0.001 tolerance; it "
+        "held by a hair (-0.00103) when each run started in its own steady state"),
     "higher barrier lowers regional output": (
         "issues 11/12: real GDP is now value added at 2020 prices (a volume); with full employment "
         "the barrier moves production by -0.15 % (5/5 seeds), below the 5 % tolerance; the old "

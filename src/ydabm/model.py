@@ -30,12 +30,14 @@ from .sectors import load_sectors
 MODEL_METRICS = (
     "similarity_manufacturing", "similarity_all", "similarity_within_province",
     "similarity_across_provinces", "krugman_index", "capacity_utilization", "zombie_share",
-    "subsidy_to_gdp", "stranded_capital", "real_gdp", "nominal_gdp", "gdp_deflator", "cpi",
+    "subsidy_to_gdp", "local_debt_to_gdp", "stranded_capital", "real_gdp", "nominal_gdp", "gdp_deflator", "cpi",
     "gdp_per_capita", "real_wage", "unemployment_rate", "theil_index", "theil_between_provinces",
     "gini_gdp_per_capita", "core_periphery_ratio", "interprovincial_trade_share",
     "interprovincial_migration_share", "migrants", "zipf_exponent", "firms", "entries", "exits",
     "market_residual",
 )
+#: rounds and tolerance of the damped fixed point that makes the 2020 support a steady state
+TARGET_ROUNDS, TARGET_TOLERANCE = 500, 1e-10
 CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_wage", "price_index",
                 "housing_cost", "firms", "net_migration")
 
@@ -60,16 +62,24 @@ class YRDModel(mesa.Model):
 
     def __init__(self, *, rng: Any = None, policies: tuple = (), params: Params | None = None, **values: Any):
         super().__init__(rng=rng)
-        self.params = p = params.replace(**values) if params is not None else Params.build(values)
+        run = params.replace(**values) if params is not None else Params.build(values)
         self.policies = list(policies)
-        self.sectors = load_sectors(p.sectors_file)
-        self.geography = build_geography(p.world, p.network_file, p.racetrack_cities, p.trade_cost)
-        self.levers = Levers.initial(p, self.geography.count)
+        self.sectors = load_sectors(run.sectors_file)
+        self.geography = build_geography(run.world, run.network_file, run.racetrack_cities, run.trade_cost)
+        # 2020 is built at the baseline value of every lever (fundamentals, targets, firms, accounts
+        # and the free-entry margin), so every run starts from the same calibrated 2020 economy and a
+        # run's own levers act from its first quarter, as counterfactuals on that economy
+        self.params = run.replace(**{q.name: q.default for q in PARAMS if q.kind == "lever"})
+        self.levers = Levers.initial(self.params, self.geography.count)
         self._build_world()
         self._calibrate()
         self._populate()
         self.metrics = observation.model_metrics(self)
         self._report_cities()
+        self.params, self.levers = run, Levers.initial(run, self.geography.count)
+        self.frictions = self._frictions(self.levers.barrier, run.governments_act)
+        if not run.governments_act:
+            self.targets[:] = 0.0
         self.datacollector = mesa.DataCollector(
             model_reporters={name: functools.partial(_metric, name=name) for name in MODEL_METRICS},
             agenttype_reporters={CityGovernment: {
@@ -127,8 +137,11 @@ class YRDModel(mesa.Model):
         f.apply_sales(sales)
 
         # 9. Accounts: wages, profits, taxes, subsidies, soft-budget support, budgets, spending
+        allowance = accounts.support_allowance(self.budgets, p.debt_limit, 4 * self.flows["revenue"],
+                                               self.flows["income_tax"] + self.flows["profit_tax"],
+                                               self.flows["benefits"])
         books = self.settle_accounts(plan.investment, plan.capacity_support, self.rng.random(f.size),
-                                     lev.saving_rate, lev.dissaving_share)
+                                     lev.saving_rate, lev.dissaving_share, allowance)
         self.apply_accounts(books)
 
         # 10. Metrics
@@ -152,28 +165,27 @@ class YRDModel(mesa.Model):
         # the Mesa network holds its own copy of the transport graph; set_geography keeps it current
         self.space = Network(geo.graph.copy(), random=self.random, layout=positions)
         self.budgets = np.zeros(geo.count)
-        self.targets = np.zeros((geo.count, self.sectors.count), dtype=bool)
+        self.targets = np.zeros((geo.count, self.sectors.count))      # support intensities in [0, 1]
         self.governments = [CityGovernment(self, self.space[i], i, geo.names[i], geo.provinces[i])
                             for i in range(geo.count)]
         self.hukou_groups = int(geo.province_index.max()) + 2
 
     def _calibrate(self) -> None:
-        """Invert the 2020 data at the baseline levers (counterfactual levers act on the same
-        fundamentals), then set this run's frictions and initial targets."""
-        baseline = self.params.replace(**{q.name: q.default for q in PARAMS if q.kind == "lever"})
-        at_baseline = self._frictions(baseline.barrier, baseline.governments_act)
-        self.fundamentals = calibration.calibrate(self.geography, self.sectors, baseline.as_dict(),
-                                                  at_baseline.iceberg, at_baseline.wedge)
+        """Invert the 2020 data at the baseline levers (``self.params`` during set-up), then set the
+        2020 frictions and targets."""
         self.frictions = self._frictions(self.levers.barrier, self.params.governments_act)
+        self.fundamentals = calibration.calibrate(self.geography, self.sectors, self.params.as_dict(),
+                                                  self.frictions.iceberg, self.frictions.wedge)
         if self.params.governments_act:
-            # the 2020 targets are a steady state of the yearly choice: each government's choice given
-            # the 2020 structure and its peers' 2020 targets repeats itself (iterated to a fixed point)
+            # the 2020 support is a steady state of the yearly choice: each government's allocation given
+            # the 2020 structure and its peers' 2020 allocations repeats itself (a damped fixed point)
             structure = calibration.sector_structure(self.geography, self.sectors)
-            for _ in range(50):
+            for _ in range(TARGET_ROUNDS):
                 chosen = self.choose_targets(structure)
-                if np.array_equal(chosen, self.targets):
+                if np.abs(chosen - self.targets).max() < TARGET_TOLERANCE:
                     break
-                self.set_targets(chosen)
+                self.set_targets(0.5 * (self.targets + chosen))
+            self.set_targets(chosen)
 
     def _populate(self) -> None:
         """Create workers and firms that reproduce the calibrated t = 0 economy in its steady state."""
@@ -353,18 +365,20 @@ class YRDModel(mesa.Model):
 
     # ------------------------------------------------------------------ targeting
     def choose_targets(self, structure: np.ndarray) -> np.ndarray:
-        """(C, S) targets every government chooses given the sector ``structure`` and last year's targets."""
+        """(C, S) support intensities every government chooses given the sector ``structure`` and
+        last year's intensities (:mod:`ydabm.mechanisms.targeting`)."""
         p, s = self.params, self.sectors
         scores = targeting.target_scores(targeting.revealed_advantage(structure), s.strategic.astype(float),
                                          self.targets, p.specialization, self.levers.roles)
-        return targeting.choose_targets(scores, s.targetable, p.targets_per_city)
+        return targeting.allocate_support(scores, s.targetable, p.targets_per_city, p.target_sharpness)
 
     def set_targets(self, targets: np.ndarray) -> None:
         self.targets[:] = targets
 
     def targeted_firms(self) -> np.ndarray:
+        """(F,) support intensity of each firm's city-sector (0 for empty rows)."""
         f = self.firms
-        return self.targets[f.city, f.sector] & f.alive
+        return np.where(f.alive, self.targets[f.city, f.sector], 0.0)
 
     def investment_tide(self) -> np.ndarray:
         """(S,) factor on expected demand behind capacity plans: 1 + herding x (share of governments
@@ -407,15 +421,17 @@ class YRDModel(mesa.Model):
             move_cost_per_hour=p.move_cost_per_hour, elasticity=p.migration_elasticity, rng=self.rng)
 
     def settle_accounts(self, investment: np.ndarray, capacity_support: np.ndarray, support_draws: np.ndarray,
-                        saving_rate: float, dissaving_share: float) -> accounts.Accounts:
-        """This quarter's accounts (:func:`ydabm.mechanisms.accounts.settle`)."""
+                        saving_rate: float, dissaving_share: float,
+                        allowance: np.ndarray | None = None) -> accounts.Accounts:
+        """This quarter's accounts (:func:`ydabm.mechanisms.accounts.settle`); ``allowance``: each
+        government's most for support (None: unlimited)."""
         p, f = self.params, self.firms
         targeted = self.targeted_firms()
         return accounts.settle(
             f.alive, f.city, f.revenue, f.employees, self.capital_value(), investment, capacity_support,
-            p.entry_subsidy * (targeted & (f.age < 4)) * f.revenue, targeted, f.loss_streak, support_draws,
+            p.entry_subsidy * targeted * (f.age < 4) * f.revenue, targeted, f.loss_streak, support_draws,
             self.wages, self.staff_table(), self.labour_force, self.budgets, self.savings, saving_rate,
-            dissaving_share, depreciation=p.depreciation, profit_tax=p.profit_tax, income_tax=p.income_tax,
+            dissaving_share, allowance, depreciation=p.depreciation, profit_tax=p.profit_tax, income_tax=p.income_tax,
             unemployment_benefit=p.unemployment_benefit,
             public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
             exit_after=p.exit_after)

@@ -55,6 +55,8 @@ def model_metrics(model) -> dict[str, float]:
         "capacity_utilization": metrics.utilization(f.output[capital], f.capacity[capital]),
         "zombie_share": float(f.zombie[f.alive].mean()) if f.alive.any() else 0.0,
         "subsidy_to_gdp": float(model.flows["subsidies"].sum() / gdp) if gdp > 0 else 0.0,
+        # borrowing since 2020: the cities' negative balances over annual nominal GDP
+        "local_debt_to_gdp": float(np.maximum(-model.budgets, 0.0).sum() / (4 * gdp)) if gdp > 0 else 0.0,
         "stranded_capital": model.stranded / 1e8,
         "real_gdp": real.sum() / 1e8,
         "nominal_gdp": gdp * YEARLY_100M,

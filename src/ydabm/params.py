@@ -81,11 +81,15 @@ PARAMS: tuple[Param, ...] = (
     Param("specialization", float, 0.5, "1", 0.0, 1.0,
           "weight of comparative advantage in governments' target-sector choice (0 = all chase the strategic list and their peers, 1 = comparative advantage only)", "lever"),
     # --- government instruments --------------------------------------------------------------
-    Param("targets_per_city", int, 3, "sectors", 1, 8, "number of target sectors each city government supports per year (assumption: the first few priority industries of a city's plan; a lever)", "lever"),
+    Param("targets_per_city", int, 3, "sectors", 1, 8, "support budget of each city government in sector-equivalents: the intensities of support over its sectors add up to this many fully supported sectors (assumption: the first few priority industries of a city's plan; a lever)", "lever"),
+    Param("target_sharpness", float, 20.0, "1 / score", 0.0, 1000.0,
+          "sharpness beta of the capped logit by which a government spreads its support over sectors, per unit of target score (scores lie in [0, 1]): at 20 a sector 0.05 ahead gets e times the weight; large values approach the hard choice of the best targets_per_city sectors, 0 spreads support evenly (assumption, swept as an uncertainty)", "uncertainty"),
     Param("entry_subsidy", float, 0.1, "share of revenue", 0.0, 0.5,
           "subsidy paid to entrants in target sectors during their first year, as a share of their revenue (assumption; a lever, Sobol-swept in experiments/sensitivity)", "lever"),
     Param("capacity_subsidy", float, 0.2, "share of investment", 0.0, 0.9,
           "share of target-sector firms' investment paid by the city government; also lowers their target utilisation (assumption; a lever, Sobol-swept in experiments/sensitivity)", "lever"),
+    Param("debt_limit", float, 0.03, "share of annual GDP", 0.0, 1.0,
+          "borrowing room of a city government for supporting firms, beyond its 2020 debt, as a share of its annual GDP: support claims beyond its balance, this room and last quarter's net revenue are rationed (2020: local-government debt of 25.66 trillion yuan under a limit of 28.81 trillion set by the NPC, a headroom of about 3 % of GDP; Ministry of Finance 2020 final accounts)", "lever"),
     Param("soft_budget", float, 0.6, "probability per quarter", 0.0, 1.0,
           "probability that a government keeps alive a failing local firm in a target sector (soft budget constraint, Kornai 1986)", "lever"),
     Param("local_protection", float, 0.3, "1", 0.0, 2.0,
@@ -263,8 +267,10 @@ class Params:
     barrier: float = 0.5
     specialization: float = 0.5
     targets_per_city: int = 3
+    target_sharpness: float = 20.0
     entry_subsidy: float = 0.1
     capacity_subsidy: float = 0.2
+    debt_limit: float = 0.03
     soft_budget: float = 0.6
     local_protection: float = 0.3
     digital_spillover: float = 0.05

@@ -19,7 +19,9 @@ class CityGovernment(FixedAgent):
         city: row of the city in the model's arrays.
         name, province: identifiers.
         budget: accumulated balance, yuan (negative = debt).
-        targets: (S,) bool, sectors supported this year.
+        support: (S,) intensity of support of each sector this year, in [0, 1], adding up to
+            ``targets_per_city`` (:mod:`ydabm.mechanisms.targeting`).
+        targets: (S,) bool, the sectors it supports at least half as much as a full target.
         population, gdp, real_gdp, real_income, wage, price_index, housing_cost, firms, net_migration,
             employment: the city's report after the last step (:func:`ydabm.observation.city_reports`).
     """
@@ -37,8 +39,12 @@ class CityGovernment(FixedAgent):
         return float(self.model.budgets[self.city])
 
     @property
-    def targets(self) -> np.ndarray:
+    def support(self) -> np.ndarray:
         return self.model.targets[self.city]
+
+    @property
+    def targets(self) -> np.ndarray:
+        return self.model.targets[self.city] >= 0.5
 
     def __getattr__(self, name: str):
         # the city's reported metrics (population, gdp, ...) read as attributes

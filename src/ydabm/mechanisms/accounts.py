@@ -3,6 +3,12 @@
 Money is a fixed stock (the model's nominal anchor): every yuan of revenue is paid out as wages,
 owners' cash flow or taxes, and every yuan a household or government receives is spent next quarter,
 saved, or kept in its budget. So spending' + budgets' + savings' = spending + budgets + savings.
+
+Governments pay unemployment benefits in full and support firms (entry and capacity subsidies,
+soft-budget rescues) out of an ``allowance``: what their balance, their borrowing room up to a debt
+limit and last quarter's net revenue allow (:func:`support_allowance`). When the claims exceed it,
+support is rationed: subsidies are paid pro rata, and the rescue probability is scaled by the share
+of rescue needs the rest of the allowance covers.
 """
 
 from __future__ import annotations
@@ -41,11 +47,23 @@ class Accounts:
     spending: np.ndarray
 
 
+def support_allowance(budgets: np.ndarray, debt_limit: float, annual_gdp: np.ndarray, taxes: np.ndarray,
+                      benefits: np.ndarray) -> np.ndarray:
+    """(C,) most a government can spend on supporting firms this quarter, yuan.
+
+    Its balance plus its borrowing room down to -debt_limit x annual GDP, plus last quarter's taxes
+    less last quarter's benefits (a government budgets on the revenue it last saw):
+    max(0, B + L + T - b). Benefits are paid in full even beyond the limit.
+    """
+    return np.maximum(budgets + debt_limit * annual_gdp + taxes - benefits, 0.0)
+
+
 def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employees: np.ndarray,
            capital: np.ndarray, investment: np.ndarray, capacity_support: np.ndarray,
            entry_support: np.ndarray, targeted: np.ndarray, loss_streak: np.ndarray,
            support_draws: np.ndarray, wages: np.ndarray, employed: np.ndarray, labour_force: np.ndarray,
            budgets: np.ndarray, savings: np.ndarray, saving_rate: float, dissaving_share: float,
+           allowance: np.ndarray | None = None,
            *, depreciation: float, profit_tax: float, income_tax: float, unemployment_benefit: float,
            public_spending_adjustment: float, soft_budget: float, exit_after: int) -> Accounts:
     """Settle the quarter's accounts.
@@ -58,7 +76,8 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
         capital: (F,) replacement value of capacity, yuan (depreciation is a cost).
         investment: (F,) spending on new capacity, yuan.
         capacity_support, entry_support: (F,) subsidies paid by governments, yuan.
-        targeted: (F,) firms in their government's target sectors.
+        targeted: (F,) support intensity of each firm's city-sector in [0, 1] (1: a full target); a
+            failing firm is rescued with probability soft_budget x intensity.
         loss_streak: (F,) consecutive losses before this quarter.
         support_draws: (F,) uniforms for the soft-budget decision.
         wages: (C, K) wage per agent.
@@ -66,24 +85,38 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
         labour_force: (C, K) workers by city and class.
         budgets, savings: (C,) balances before the quarter.
         saving_rate, dissaving_share: household saving shock levers.
+        allowance: (C,) most each government can spend on support (:func:`support_allowance`);
+            None: no limit.
     """
     cities = wages.shape[0]
+
+    def by_city(values):
+        return np.bincount(firm_city, values * alive, minlength=cities)
+
+    room = np.full(cities, np.inf) if allowance is None else allowance
     wage_bill = (employees * wages[firm_city]).sum(axis=1)
-    subsidy = entry_support + capacity_support
+    claims = entry_support + capacity_support
+    claimed = by_city(claims)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        paid_share = np.where(claimed > 0, np.minimum(1.0, room / claimed), 1.0)
+    subsidy = claims * paid_share[firm_city]
     profit = revenue - wage_bill - depreciation * capital + subsidy
     tax = profit_tax * np.maximum(profit, 0.0) * alive
     profit = np.where(alive, profit - tax, 0.0)
     losing = alive & ((profit < 0) | (revenue <= 0))      # a firm that sells nothing is failing too
     streak = np.where(losing, loss_streak + 1, 0)
     over = alive & (streak >= exit_after)
-    # soft budget constraint (Kornai 1986): a government keeps a failing local target-sector firm alive
-    rescued = over & targeted & (support_draws < soft_budget)
+    # soft budget constraint (Kornai 1986): a government keeps a failing local firm of a sector it
+    # supports alive, the more likely the more it supports the sector
+    candidates = over & (support_draws < soft_budget * targeted)
+    needs = by_city(np.where(candidates, -profit, 0.0))
+    left = np.maximum(room - by_city(subsidy), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rescue_share = np.where(needs > 0, np.minimum(1.0, left / needs), 1.0)
+    rescued = over & (support_draws < soft_budget * targeted * rescue_share[firm_city])
     support = np.where(rescued, -profit, 0.0)
     received = subsidy + support
     cash_flow = revenue - wage_bill - investment - tax + received
-
-    def by_city(values):
-        return np.bincount(firm_city, values * alive, minlength=cities)
 
     unemployed = labour_force - employed
     flows = {"wages": (employed * wages).sum(axis=1), "wage_bill": by_city(wage_bill),
@@ -99,5 +132,9 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     saved = saving_rate * flows["income"]
     released = dissaving_share * savings
     spending = flows["income"] - saved + released + flows["investment"] + public
+    # where owners' losses exceed the rest of a city's income, its households borrow the shortfall
+    # (savings go negative) instead of planning negative spending
+    shortfall = np.maximum(-spending, 0.0)
     return Accounts(profit, received, streak, rescued, over & ~rescued, flows,
-                    budgets + taxes - outlays - public, savings + saved - released, spending)
+                    budgets + taxes - outlays - public, savings + saved - released - shortfall,
+                    spending + shortfall)

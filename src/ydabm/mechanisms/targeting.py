@@ -1,11 +1,20 @@
-"""Governments' yearly choice of target sectors (one code path for t = 0 and every later year).
+"""Governments' yearly allocation of support across sectors (one code path for t = 0 and every year).
 
-score_cs = specialization * advantage_cs + (1 - specialization) * (strategic_s + peer_share_cs) / 2
+score_cs = specialization * advantage_cs + (1 - specialization) * (strategic_s + peer_support_cs) / 2
            + role bonus_cs
 
 where advantage is the city's Balassa revealed comparative advantage in employment scaled to [0, 1]
-by its best sector, and peer_share the share of *other* cities that targeted the sector last year.
-Each government targets its ``count`` best-scoring tradable sectors (ties broken by sector order).
+by its best sector, strategic_s the prestige of the national strategic list (1 on the list, 0 off
+it) and peer_support the mean support the *other* cities gave the sector last year (imitation).
+
+Each government spreads a support budget of ``count`` sector-equivalents over the tradable sectors
+by a capped logit (a "soft top-k"): tau_cs = min(1, lambda_c exp(beta score_cs)), with lambda_c such
+that the intensities add up to ``count``. tau_cs in [0, 1] is the intensity with which the city's
+instruments (entry and capacity subsidies, soft budgets, the investment tide) act on the sector.
+The sharpness beta is a stated parameter: beta -> infinity gives the hard choice of the ``count``
+best sectors, beta = 0 spreads support evenly; in between the allocation moves smoothly with the
+scores, so no lever flips whole target lists at once (the logit of discrete choice, McFadden 1974,
+with a capacity constraint per alternative).
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ def target_scores(advantage: np.ndarray, strategic: np.ndarray, previous: np.nda
     Args:
         advantage: (C, S) comparative advantage in [0, 1].
         strategic: (S,) 1 for sectors on the strategic list.
-        previous: (C, S) bool, last year's targets (peers' choices; zeros at t = 0).
+        previous: (C, S) last year's support intensities in [0, 1] (peers' choices; zeros at t = 0).
         specialization: weight on comparative advantage.
         bonus: (C, S) extra score from an assigned provincial role, if any.
     """
@@ -41,11 +50,42 @@ def target_scores(advantage: np.ndarray, strategic: np.ndarray, previous: np.nda
     return score if bonus is None else score + bonus
 
 
-def choose_targets(scores: np.ndarray, eligible: np.ndarray, count: int) -> np.ndarray:
-    """(C, S) mask of each city's ``count`` best-scoring eligible sectors (ties by sector order)."""
+def allocate_support(scores: np.ndarray, eligible: np.ndarray, count: int, sharpness: float) -> np.ndarray:
+    """(C, S) support intensities tau in [0, 1]: a capped logit over the eligible sectors adding up to
+    ``count`` in every city (all eligible sectors at 1 when there are no more than ``count``).
+
+    tau_s = min(1, lambda exp(beta score_s)); lambda solves sum_s tau_s = count by water-filling: with
+    the weights sorted in descending order, the smallest m for which the top m capped at 1 and
+    lambda_m = (count - m) / (sum of the other weights) leave the (m + 1)-th weight uncapped.
+
+    Args:
+        scores: (C, S) :func:`target_scores`.
+        eligible: (S,) sectors governments can support (tradable ones).
+        count: support budget in sector-equivalents.
+        sharpness: beta >= 0 (per unit of score); ``inf`` gives the hard top-``count`` choice.
+    """
+    cities = scores.shape[0]
+    k = min(int(count), int(eligible.sum()))
+    support = np.zeros(scores.shape)
+    if k == 0:
+        return support
     ranked = np.where(eligible[None, :], scores, -np.inf)
-    order = np.argsort(-ranked, axis=1, kind="stable")[:, :count]
-    chosen = np.zeros(scores.shape, dtype=bool)
-    rows = np.arange(scores.shape[0])[:, None]
-    chosen[rows, order] = np.isfinite(ranked[rows, order])
-    return chosen
+    order = np.argsort(-ranked, axis=1, kind="stable")           # ties by sector order
+    rows = np.arange(cities)[:, None]
+    if np.isinf(sharpness):
+        support[rows, order[:, :k]] = 1.0
+        return support
+    top = ranked[rows, order[:, :1]]
+    with np.errstate(invalid="ignore"):
+        weight = np.where(eligible[None, :], np.exp(sharpness * (ranked - top)), 0.0)[rows, order]
+    tail = np.cumsum(weight[:, ::-1], axis=1)[:, ::-1]           # tail[:, m]: sum of weights from m on
+    capped = np.arange(k)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        scale = (k - capped)[None, :] / tail[:, :k]
+        fits = scale * weight[:, :k] <= 1.0 + 1e-12
+    first = np.argmax(fits, axis=1)
+    intensity = np.minimum(1.0, scale[np.arange(cities), first][:, None] * weight)
+    # where even the k-th weight would exceed 1, the top k take the whole budget (beta very large)
+    intensity[~fits.any(axis=1)] = (np.arange(weight.shape[1]) < k).astype(float)
+    support[rows, order] = intensity
+    return np.where(eligible[None, :], support, 0.0)
