@@ -64,7 +64,7 @@ class YRDModel(mesa.Model):
         self.policies = list(policies)
         self.sectors = load_sectors(p.sectors_file)
         self.geography = build_geography(p.world, p.network_file, p.racetrack_cities, p.trade_cost)
-        self.levers = Levers.initial(p, self.geography.count)
+        self.levers = Levers.initial(p, self.geography.count, len(self.geography.province_names))
         self._build_world()
         self._calibrate()
         self._populate()
@@ -161,10 +161,12 @@ class YRDModel(mesa.Model):
         """Invert the 2020 data at the baseline levers (counterfactual levers act on the same
         fundamentals), then set this run's frictions and initial targets."""
         baseline = self.params.replace(**{q.name: q.default for q in PARAMS if q.kind == "lever"})
-        at_baseline = self._frictions(baseline.barrier, baseline.governments_act)
+        provinces = len(self.geography.province_names)
+        at_baseline = self._frictions(Levers.initial(baseline, self.geography.count, provinces),
+                                      baseline.governments_act)
         self.fundamentals = calibration.calibrate(self.geography, self.sectors, baseline.as_dict(),
                                                   at_baseline.iceberg, at_baseline.wedge)
-        self.frictions = self._frictions(self.levers.barrier, self.params.governments_act)
+        self.frictions = self._frictions(self.levers, self.params.governments_act)
         if self.params.governments_act:
             # the 2020 targets are a steady state of the yearly choice: each government's choice given
             # the 2020 structure and its peers' 2020 targets repeats itself (iterated to a fixed point)
@@ -325,16 +327,38 @@ class YRDModel(mesa.Model):
                                          firms.size, CLASSES)
 
     # ------------------------------------------------------------------ levers used by policies
-    def set_barrier(self, value: float) -> None:
-        """Move the administrative barrier (and the frictions derived from it)."""
-        self.levers.barrier = float(np.clip(value, 0.0, 1.0))
-        self.frictions = self._frictions(self.levers.barrier, self.params.governments_act)
+    def set_barrier(self, value: float | np.ndarray) -> None:
+        """Move the administrative barrier of every province (and the frictions derived from it).
+
+        Args:
+            value: one barrier for all provinces, or (P,) one per province; clipped to [0, 1].
+        """
+        self.set_province_levers(barrier=value)
+
+    def set_province_levers(self, barrier: float | np.ndarray | None = None,
+                            hukou_penalty: float | np.ndarray | None = None,
+                            protection: np.ndarray | None = None) -> None:
+        """Set the per-province levers given (None keeps one) and refresh the frictions.
+
+        Args:
+            barrier: (P,) each province's barrier (or one for all), clipped to [0, 1].
+            hukou_penalty: (P,) each province's hukou penalty at barrier = 1 (or one for all), >= 0.
+            protection: (P, P) wedge multiplier, importer province x exporter province, >= 0.
+        """
+        levers, provinces = self.levers, len(self.geography.province_names)
+        if barrier is not None:
+            levers.barrier = np.clip(np.broadcast_to(np.asarray(barrier, dtype=float), (provinces,)), 0.0, 1.0)
+        if hukou_penalty is not None:
+            levers.hukou_penalty = np.maximum(np.broadcast_to(np.asarray(hukou_penalty, dtype=float), (provinces,)), 0.0)
+        if protection is not None:
+            levers.protection = np.maximum(np.asarray(protection, dtype=float).reshape(provinces, provinces), 0.0)
+        self.frictions = self._frictions(levers, self.params.governments_act)
 
     def liberalise(self, cities: np.ndarray) -> None:
         """Cities ``cities`` (bool mask) drop local protection of their markets; their exports still
         face the other cities' protection, and trade still pays the provincial border effect."""
         self.levers.liberalised = np.asarray(cities, dtype=bool).copy()
-        self.frictions = self._frictions(self.levers.barrier, self.params.governments_act)
+        self.frictions = self._frictions(self.levers, self.params.governments_act)
 
     def set_geography(self, geography: Geography) -> None:
         """Replace the transport network (travel times) and keep the Mesa network in step with it."""
@@ -343,13 +367,13 @@ class YRDModel(mesa.Model):
                 self.space.add_connection(self.space[a], self.space[b])
             self.space.G.edges[a, b].update(data)
         self.geography = geography
-        self.frictions = self._frictions(self.levers.barrier, self.params.governments_act)
+        self.frictions = self._frictions(self.levers, self.params.governments_act)
 
-    def _frictions(self, barrier: float, governments_act: int) -> Frictions:
+    def _frictions(self, levers: Levers, governments_act: int) -> Frictions:
         p = self.params
-        protecting = np.full(self.geography.count, bool(governments_act)) & ~self.levers.liberalised
-        return frictions(self.geography, self.sectors, barrier, p.local_protection, p.border_effect_scale,
-                         p.hukou_penalty, protecting)
+        protecting = np.full(self.geography.count, bool(governments_act)) & ~levers.liberalised
+        return frictions(self.geography, self.sectors, levers.barrier, p.local_protection, p.border_effect_scale,
+                         levers.hukou_penalty, protecting, levers.protection)
 
     # ------------------------------------------------------------------ targeting
     def choose_targets(self, structure: np.ndarray) -> np.ndarray:
