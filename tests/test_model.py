@@ -63,7 +63,7 @@ def test_t0_is_calibrated_whatever_the_counterfactual_lever_and_levers_act_after
     open_market = YRDModel(rng=2, barrier=0.0, specialization=1.0, governments_act=0, **small_params)
     np.testing.assert_allclose(base.fundamentals.productivity, open_market.fundamentals.productivity)
     assert open_market.metrics == base.metrics
-    assert open_market.levers.barrier == 0.0 and not open_market.targets.any()
+    assert (open_market.levers.barrier == 0.0).all() and not open_market.targets.any()
     base.step()
     open_market.step()
     assert open_market.metrics["interprovincial_trade_share"] > base.metrics["interprovincial_trade_share"]

@@ -19,8 +19,16 @@ from .params import Params
 class Levers:
     """Policy levers and shocks in force this quarter.
 
+    The administrative levers are per province (P provinces, in the order of
+    ``Geography.province_names``); :mod:`ydabm.frictions` turns them into trade and migration costs.
+
     Attributes:
-        barrier: administrative barrier in [0, 1] (border effect, local protection, hukou cost).
+        barrier: (P,) administrative barrier of each province in [0, 1] (border effect, local
+            protection, hukou cost).
+        hukou_penalty: (P,) hukou utility penalty of each province at barrier = 1 (log-utility): what
+            living there costs a worker with another province's hukou, before the barrier scales it.
+        protection: (P, P) multiplier on the local-protection wedge that cities of importer province a
+            (row) put on goods from cities of exporter province b (column); 1 = the wedge of a's barrier.
         liberalised: (C,) cities that removed local protection of their own markets.
         digital_spillover: productivity gain of traditional sectors per unit of nearby digital share.
         roles: (C, S) extra target score from an assigned division of labour, or None.
@@ -31,7 +39,9 @@ class Levers:
             shock, e.g. a lockdown); they stay employed and paid.
     """
 
-    barrier: float
+    barrier: np.ndarray
+    hukou_penalty: np.ndarray
+    protection: np.ndarray
     liberalised: np.ndarray
     digital_spillover: float
     roles: np.ndarray | None = None
@@ -41,7 +51,14 @@ class Levers:
     absent: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
-    def initial(cls, params: Params, cities: int) -> Levers:
-        """The levers at t = 0: the run's parameter values, no shock in force."""
-        return cls(barrier=params.barrier, liberalised=np.zeros(cities, dtype=bool),
+    def initial(cls, params: Params, cities: int, provinces: int) -> Levers:
+        """The levers at t = 0: the run's parameter values in every province, no shock in force."""
+        return cls(barrier=np.full(provinces, params.barrier), hukou_penalty=np.full(provinces, params.hukou_penalty),
+                   protection=np.ones((provinces, provinces)), liberalised=np.zeros(cities, dtype=bool),
                    digital_spillover=params.digital_spillover, absent=np.zeros(cities))
+
+    @property
+    def mean_barrier(self) -> float:
+        """The simple (unweighted) mean of the provinces' barriers: one number for displays (no
+        mechanism reads it)."""
+        return float(self.barrier.mean())

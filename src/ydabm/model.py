@@ -66,18 +66,19 @@ class YRDModel(mesa.Model):
         self.policies = list(policies)
         self.sectors = load_sectors(run.sectors_file)
         self.geography = build_geography(run.world, run.network_file, run.racetrack_cities, run.trade_cost)
+        provinces = len(self.geography.province_names)
         # 2020 is built at the baseline value of every lever (fundamentals, targets, firms, accounts
         # and the free-entry margin), so every run starts from the same calibrated 2020 economy and a
         # run's own levers act from its first quarter, as counterfactuals on that economy
         self.params = run.replace(**{q.name: q.default for q in PARAMS if q.kind == "lever"})
-        self.levers = Levers.initial(self.params, self.geography.count)
+        self.levers = Levers.initial(self.params, self.geography.count, provinces)
         self._build_world()
         self._calibrate()
         self._populate()
         self.metrics = observation.model_metrics(self)
         self._report_cities()
-        self.params, self.levers = run, Levers.initial(run, self.geography.count)
-        self.frictions = self._frictions(self.levers.barrier, run.governments_act)
+        self.params, self.levers = run, Levers.initial(run, self.geography.count, provinces)
+        self.frictions = self._frictions(self.levers, run.governments_act)
         if not run.governments_act:
             self.targets[:] = 0.0
         self.datacollector = mesa.DataCollector(
@@ -171,9 +172,9 @@ class YRDModel(mesa.Model):
         self.hukou_groups = int(geo.province_index.max()) + 2
 
     def _calibrate(self) -> None:
-        """Invert the 2020 data at the baseline levers (``self.params`` during set-up), then set the
-        2020 frictions and targets."""
-        self.frictions = self._frictions(self.levers.barrier, self.params.governments_act)
+        """Invert the 2020 data at the baseline levers (``self.params`` and ``self.levers`` during
+        set-up), then set the 2020 frictions and targets."""
+        self.frictions = self._frictions(self.levers, self.params.governments_act)
         self.fundamentals = calibration.calibrate(self.geography, self.sectors, self.params.as_dict(),
                                                   self.frictions.iceberg, self.frictions.wedge)
         if self.params.governments_act:
@@ -337,16 +338,38 @@ class YRDModel(mesa.Model):
                                          firms.size, CLASSES)
 
     # ------------------------------------------------------------------ levers used by policies
-    def set_barrier(self, value: float) -> None:
-        """Move the administrative barrier (and the frictions derived from it)."""
-        self.levers.barrier = float(np.clip(value, 0.0, 1.0))
-        self.frictions = self._frictions(self.levers.barrier, self.params.governments_act)
+    def set_barrier(self, value: float | np.ndarray) -> None:
+        """Move the administrative barrier of every province (and the frictions derived from it).
+
+        Args:
+            value: one barrier for all provinces, or (P,) one per province; clipped to [0, 1].
+        """
+        self.set_province_levers(barrier=value)
+
+    def set_province_levers(self, barrier: float | np.ndarray | None = None,
+                            hukou_penalty: float | np.ndarray | None = None,
+                            protection: np.ndarray | None = None) -> None:
+        """Set the per-province levers given (None keeps one) and refresh the frictions.
+
+        Args:
+            barrier: (P,) each province's barrier (or one for all), clipped to [0, 1].
+            hukou_penalty: (P,) each province's hukou penalty at barrier = 1 (or one for all), >= 0.
+            protection: (P, P) wedge multiplier, importer province x exporter province, >= 0.
+        """
+        levers, provinces = self.levers, len(self.geography.province_names)
+        if barrier is not None:
+            levers.barrier = np.clip(np.broadcast_to(np.asarray(barrier, dtype=float), (provinces,)), 0.0, 1.0)
+        if hukou_penalty is not None:
+            levers.hukou_penalty = np.maximum(np.broadcast_to(np.asarray(hukou_penalty, dtype=float), (provinces,)), 0.0)
+        if protection is not None:
+            levers.protection = np.maximum(np.asarray(protection, dtype=float).reshape(provinces, provinces), 0.0)
+        self.frictions = self._frictions(levers, self.params.governments_act)
 
     def liberalise(self, cities: np.ndarray) -> None:
         """Cities ``cities`` (bool mask) drop local protection of their markets; their exports still
         face the other cities' protection, and trade still pays the provincial border effect."""
         self.levers.liberalised = np.asarray(cities, dtype=bool).copy()
-        self.frictions = self._frictions(self.levers.barrier, self.params.governments_act)
+        self.frictions = self._frictions(self.levers, self.params.governments_act)
 
     def set_geography(self, geography: Geography) -> None:
         """Replace the transport network (travel times) and keep the Mesa network in step with it."""
@@ -355,13 +378,13 @@ class YRDModel(mesa.Model):
                 self.space.add_connection(self.space[a], self.space[b])
             self.space.G.edges[a, b].update(data)
         self.geography = geography
-        self.frictions = self._frictions(self.levers.barrier, self.params.governments_act)
+        self.frictions = self._frictions(self.levers, self.params.governments_act)
 
-    def _frictions(self, barrier: float, governments_act: int) -> Frictions:
+    def _frictions(self, levers: Levers, governments_act: int) -> Frictions:
         p = self.params
-        protecting = np.full(self.geography.count, bool(governments_act)) & ~self.levers.liberalised
-        return frictions(self.geography, self.sectors, barrier, p.local_protection, p.border_effect_scale,
-                         p.hukou_penalty, protecting)
+        protecting = np.full(self.geography.count, bool(governments_act)) & ~levers.liberalised
+        return frictions(self.geography, self.sectors, levers.barrier, p.local_protection, p.border_effect_scale,
+                         levers.hukou_penalty, protecting, levers.protection)
 
     # ------------------------------------------------------------------ targeting
     def choose_targets(self, structure: np.ndarray) -> np.ndarray:

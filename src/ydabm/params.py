@@ -77,7 +77,7 @@ def markdown_table() -> str:
 PARAMS: tuple[Param, ...] = (
     # --- the two headline levers -------------------------------------------------------------
     Param("barrier", float, 0.5, "1", 0.0, 1.0,
-          "administrative barrier: scales the provincial border effect on trade, local protection and the hukou penalty (0 = unified market, 1 = strong protection)", "lever"),
+          "administrative barrier: scales the provincial border effect on trade, local protection and the hukou penalty (0 = unified market, 1 = strong protection); every province's at the start of a run (ProvinceLevers sets it per province)", "lever"),
     Param("specialization", float, 0.5, "1", 0.0, 1.0,
           "weight of comparative advantage in governments' target-sector choice (0 = all chase the strategic list and their peers, 1 = comparative advantage only)", "lever"),
     # --- government instruments --------------------------------------------------------------
@@ -116,7 +116,7 @@ PARAMS: tuple[Param, ...] = (
           "net migration at t = 0 as a yearly share of each city's 2020 net migrant stock (resident - hukou): "
           "the stock built up over three decades (1990-2020), so 1/30; 0 calibrates stationary populations", "uncertainty"),
     Param("hukou_penalty", float, 0.3, "log-utility", 0.0, 3.0,
-          "utility penalty for living outside one's hukou province at barrier = 1 (scaled by barrier)", "uncertainty"),
+          "utility penalty for living outside one's hukou province at barrier = 1 (scaled by barrier); every province's at the start of a run (ProvinceLevers sets it per province: the destination's applies)", "uncertainty"),
     Param("housing_share", float, 0.25, "share of spending", 0.0, 0.6,
           "housing share in the cost of living (Helpman 1998 dispersion force)", "uncertainty"),
     Param("housing_elasticity", float, 0.6, "1", 0.0, 3.0,

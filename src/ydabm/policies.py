@@ -2,8 +2,8 @@
 
 Each has ``on_step(model)``, called at the start of every quarter before any mechanism runs, and
 changes only the model's levers (:class:`ydabm.levers.Levers`, through the model's setters where
-something derives from them: ``set_barrier``, ``liberalise``, ``set_geography``). Mechanisms never
-ask which scenario runs.
+something derives from them: ``set_barrier``, ``set_province_levers``, ``liberalise``,
+``set_geography``). Mechanisms never ask which scenario runs.
 
 Every field a scenario file may set is declared once with :func:`declare` (kind, unit, bounds,
 meaning). The checks below, ``ydabm scenarios --markdown`` and docs/scenarios.md derive from these
@@ -35,7 +35,8 @@ class FieldSpec:
     Attributes:
         kind: ``whole`` or ``number`` (one value), ``numbers`` (a list, one per quarter),
             ``provinces`` (a list of province names, or ``["all"]``), ``roles`` (a table of
-            province = list of sector names).
+            province = list of sector names), ``pairs`` (a table of province = table of province =
+            number). A field whose default is None is optional: left out, it changes nothing.
         unit: unit of the value (``"1"`` for dimensionless, ``""`` for names).
         meaning: one line.
         low, high: bounds of the numbers (inclusive; ``high`` excluded when ``below_high``).
@@ -55,6 +56,8 @@ class FieldSpec:
         if self.kind == "roles":
             return "table: province name = list of sector names"
         bounds = f"[{self.low:g}, {self.high:g}{')' if self.below_high else ']'}"
+        if self.kind == "pairs":
+            return f"table: province name = {{ province name = number in {bounds} }}"
         number = "whole number" if self.kind == "whole" else "number"
         return f"list of numbers in {bounds}" if self.kind == "numbers" else f"{number} in {bounds}"
 
@@ -89,6 +92,8 @@ def check_fields(policy: Any) -> None:
     """
     for f, spec in declared_fields(type(policy)):
         value = getattr(policy, f.name)
+        if value is None and default_of(f) is None:
+            continue                                   # an optional field left out
         if spec.kind in ("whole", "number"):
             _check_number(f.name, spec, value)
         elif spec.kind == "numbers":
@@ -103,6 +108,13 @@ def check_fields(policy: Any) -> None:
             if not (isinstance(value, dict) and all(isinstance(v, list) and all(isinstance(s, str) for s in v)
                                                     for v in value.values())):
                 raise ParameterError(f'{f.name}: expected a table of province = ["sector", ...], got {value!r}')
+        elif spec.kind == "pairs":
+            if not (isinstance(value, dict) and all(isinstance(v, dict) for v in value.values())):
+                raise ParameterError(f"{f.name}: expected a table of province = {{ province = number }}, "
+                                     f"e.g. {{ Anhui = {{ Jiangsu = 0.0 }} }}, got {value!r}")
+            for first, row in value.items():
+                for second, number in row.items():
+                    _check_number(f"{f.name}.{first}.{second}", spec, number)
 
 
 def _check_number(name: str, spec: FieldSpec, value: Any) -> None:
@@ -163,6 +175,10 @@ def check_world(policy: Any, world: World) -> None:
                 check_names(f"{f.name}.{province}", sectors, world.targetable,
                             "sector governments may target (agriculture and non-tradable services are not)",
                             suggest=False)
+        elif spec.kind == "pairs":
+            check_names(f.name, list(value), world.provinces, f"province of the {world.name} world")
+            for province, row in value.items():
+                check_names(f"{f.name}.{province}", list(row), world.provinces, f"province of the {world.name} world")
     if hasattr(policy, "check_against"):
         policy.check_against(world)
 
@@ -177,13 +193,14 @@ def check_names(name: str, values: list[str], known: tuple[str, ...], what: str,
 
 @dataclass
 class BarrierPath:
-    """Integration: ``barrier`` moves linearly to ``target`` between two calendar years."""
+    """Integration: ``barrier`` moves linearly to ``target`` between two calendar years, in every
+    province from the barrier it has at the start."""
 
     start_year: int = year("first year of the change: the barrier starts to move after its first quarter")
     end_year: int = year("year by whose first quarter the barrier reaches target (not before start_year)")
     target: float = declare("number", "1", "the barrier reached at end_year (the parameter barrier before)",
                             BY_NAME["barrier"].low, BY_NAME["barrier"].high, default=0.0)
-    _initial: float | None = field(default=None, repr=False)
+    _initial: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_fields(self)
@@ -194,7 +211,7 @@ class BarrierPath:
         if model.year < self.start_year:
             return
         if self._initial is None:
-            self._initial = model.levers.barrier
+            self._initial = model.levers.barrier.copy()
         span = max((self.end_year - self.start_year) * 4, 1)
         done = min(((model.year - self.start_year) * 4 + model.quarter) / span, 1.0)
         model.set_barrier(self._initial + (self.target - self._initial) * done)
@@ -350,5 +367,63 @@ class Liberalisation:
         model.liberalise(np.array([p in self.provinces or "all" in self.provinces for p in names]))
 
 
+@dataclass
+class ProvinceLevers:
+    """Per-province levers: from ``start_year`` the provinces in ``provinces`` take the given
+    ``barrier`` and ``hukou_penalty`` (a field left out keeps its value), and ``protection`` scales
+    the local-protection wedge that the cities of an importer province put on goods from an exporter
+    province (the table's rows are importers: ``protection = { Anhui = { Jiangsu = 0.0 } }`` is Anhui
+    dropping its protection against Jiangsu's goods; pairs left out keep theirs).
+
+    How each province's levers act (`ydabm.frictions`): trade between cities of provinces a and b
+    pays the border effect at the mean of a's and b's barriers (a border has two sides); a city's
+    protection wedge uses its own province's barrier times the multiplier for the exporter's
+    province (cities under `Liberalisation` have none); a worker whose hukou is not the destination
+    province's pays that province's barrier times its hukou_penalty (the destination decides who
+    gets its public services). Amenities stay calibrated at the parameters `barrier` and
+    `hukou_penalty`, so the new values are a counterfactual on the same fundamentals. A
+    `BarrierPath` later in the run moves each province's barrier from where it stands."""
+
+    start_year: int = year("year from whose first quarter the new values apply")
+    provinces: list[str] = declare("provinces", "", 'provinces whose barrier and hukou_penalty change; ["all"]: every province',
+                                   default_factory=lambda: ["all"])
+    barrier: float | None = declare("number", "1", "the provinces' barrier from start_year (left out: unchanged)",
+                                    BY_NAME["barrier"].low, BY_NAME["barrier"].high, default=None)
+    hukou_penalty: float | None = declare(
+        "number", "log-utility", "the provinces' hukou penalty at barrier = 1 from start_year: what living there costs "
+        "a worker with another province's hukou (left out: unchanged)",
+        BY_NAME["hukou_penalty"].low, BY_NAME["hukou_penalty"].high, default=None)
+    protection: dict[str, dict[str, float]] = declare(
+        "pairs", "1", "importer province = { exporter province = multiplier on the importer's protection wedge "
+        "(0 drops it, 1 keeps it) }", 0, 3, default_factory=dict)
+    _done: bool = field(default=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+        if self.barrier is None and self.hukou_penalty is None and not self.protection:
+            raise ParameterError("barrier, hukou_penalty, protection: none given; give at least one")
+
+    def on_step(self, model) -> None:
+        if model.year < self.start_year or self._done:
+            return
+        self._done = True
+        names = model.geography.province_names
+        where = f"the {len(names)}-province world of the model"
+        check_names("ProvinceLevers.provinces", self.provinces, (*names, "all"), f"province of {where}")
+        chosen = np.array([name in self.provinces or "all" in self.provinces for name in names])
+        levers = model.levers
+        protection = None
+        if self.protection:
+            protection = levers.protection.copy()
+            for importer, row in self.protection.items():
+                check_names("ProvinceLevers.protection", [importer, *row], tuple(names), f"province of {where}")
+                for exporter, multiplier in row.items():
+                    protection[names.index(importer), names.index(exporter)] = multiplier
+        model.set_province_levers(
+            barrier=None if self.barrier is None else np.where(chosen, self.barrier, levers.barrier),
+            hukou_penalty=None if self.hukou_penalty is None else np.where(chosen, self.hukou_penalty, levers.hukou_penalty),
+            protection=protection)
+
+
 POLICY_TYPES = {cls.__name__: cls for cls in (BarrierPath, CovidShock, NetworkUpgrade, DigitalIntegration,
-                                              DivisionOfLabor, Liberalisation)}
+                                              DivisionOfLabor, Liberalisation, ProvinceLevers)}

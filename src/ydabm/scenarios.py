@@ -150,7 +150,7 @@ def toml_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }" if value else "{}"
     return repr(value)
 
 
@@ -161,7 +161,8 @@ def policy_text(cls: type) -> list[str]:
 
 def describe(scenario: Scenario) -> str:
     """A scenario in full, as a commented TOML file: its description, the parameters it sets (with
-    default, bounds and meaning) and every policy with all its fields (defaults marked)."""
+    default, bounds and meaning) and every policy with all its fields (defaults marked; an optional
+    field left out is shown commented out)."""
     source = Path(scenario.source).resolve()
     shown = source.relative_to(Path.cwd()) if source.is_relative_to(Path.cwd()) else source
     lines = [f"# scenario {scenario.name} ({shown})", f"description = {toml_value(scenario.description)}",
@@ -180,6 +181,9 @@ def describe(scenario: Scenario) -> str:
             given = f.name in spec
             value = spec[f.name] if given else default_of(f)
             unit = f"{declared.unit}, " if declared.unit else ""
+            if value is None:
+                lines.append(_commented(f"# {f.name} =", f"(optional) {unit}{declared.allowed()}: {declared.meaning}"))
+                continue
             lines.append(_commented(f"{f.name} = {toml_value(value)}",
                                     f"{'' if given else '(default) '}{unit}{declared.allowed()}: {declared.meaning}"))
     return "\n".join(lines)
@@ -202,7 +206,8 @@ def reference_markdown() -> str:
         out += ["| field | required or default | allowed | unit | meaning |", "|---|---|---|---|---|"]
         for f, declared in declared_fields(cls):
             default = default_of(f)
-            shown = "required" if default is dataclasses.MISSING else f"`{toml_value(default)}`"
+            shown = ("required" if default is dataclasses.MISSING else "optional" if default is None
+                     else f"`{toml_value(default)}`")
             out.append(f"| `{f.name}` | {shown} | {declared.allowed()} | {declared.unit} | {declared.meaning} |")
         out.append("")
     yrd, synthetic = world_of(DEFAULTS), world_of({**DEFAULTS, "world": "racetrack"})

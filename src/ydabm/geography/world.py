@@ -59,6 +59,11 @@ class Geography:
         return len(self.names)
 
     @property
+    def province_names(self) -> list[str]:
+        """The provinces in the order of their ids (``province_index``)."""
+        return list(dict.fromkeys(self.provinces))
+
+    @property
     def cross_province(self) -> np.ndarray:
         """(C, C) True where two cities are in different provinces."""
         return self.province_index[:, None] != self.province_index[None, :]

@@ -17,25 +17,26 @@ import numpy as np
 
 
 def iceberg_costs(hours: np.ndarray, trade_cost_per_hour: np.ndarray, border: np.ndarray,
-                  barrier: float) -> np.ndarray:
+                  barrier: float | np.ndarray) -> np.ndarray:
     """Iceberg trade cost T[s, i, j] >= 1 of shipping sector-s goods from city i to city j.
 
-    T = exp(tau_s * hours_ij) * (1 + barrier * border_ij): real costs, the goods melt in transit.
+    T = exp(tau_s * hours_ij) * (1 + barrier_ij * border_ij): real costs, the goods melt in transit.
 
     Args:
         hours: (C, C) shortest-path travel time, hours.
         trade_cost_per_hour: (S,) tau_s.
         border: (C, C) provincial border effect (already scaled), 0 within a province.
-        barrier: administrative barrier in [0, 1].
+        barrier: administrative barrier in [0, 1] on the border between i and j: one for all pairs,
+            or (C, C) (:func:`ydabm.frictions.border_barrier`).
     """
     cost = np.exp(trade_cost_per_hour[:, None, None] * hours[None, :, :])
     return cost * (1.0 + barrier * border)[None, :, :]
 
 
-def protection_wedge(protected: np.ndarray, barrier: float, local_protection: float) -> np.ndarray:
+def protection_wedge(protected: np.ndarray, barrier: float | np.ndarray, local_protection: float) -> np.ndarray:
     """Local protection D[s, i, j] >= 1: how much dearer importing city j's buyers treat goods from i.
 
-    D = 1 + barrier * local_protection * w_js for imports (i != j), w_js in [0, 1] how strongly city j
+    D = 1 + barrier_ij * local_protection * w_js for imports (i != j), w_js in [0, 1] how strongly city j
     protects sector s. Protection is a procurement wedge, not a real cost: buyers allocate spending
     as if imports cost D times more (administrative hurdles, local-brand procurement, preferential
     licensing: Young 2000; Barwick, Cao & Li 2021 model it as a preference for local brands), but pay
@@ -43,7 +44,8 @@ def protection_wedge(protected: np.ndarray, barrier: float, local_protection: fl
 
     Args:
         protected: (C, S) protection weight w_js of each importing city j and sector s (bool or float).
-        barrier: administrative barrier in [0, 1].
+        barrier: administrative barrier in [0, 1] behind importer j's wedge on goods from i: one for
+            all pairs, or (C, C) (:func:`ydabm.frictions.importer_barrier`).
         local_protection: wedge on protected imports at barrier = 1.
     """
     cities = protected.shape[0]

@@ -3,9 +3,10 @@
 The utility of living in j for a worker now in i with hukou province h and skill k is
 
     u = ln(expected real income_jk) + amenity_j - move_cost * 1[j != i] - cost_per_hour * hours_ij
-        - barrier * hukou_penalty * 1[province_j != h]
+        - hukou_cost_j * 1[province_j != h]
 
-with expected real income = (wage * employment rate + benefit * unemployment rate) deflated by the
+where hukou_cost_j = barrier * hukou_penalty of j's province (:mod:`ydabm.frictions`: the destination's
+rules bind), with expected real income = (wage * employment rate + benefit * unemployment rate) deflated by the
 cost of living P_j^(1 - housing_share) * H_j^housing_share (McFadden 1974; the quantitative
 spatial-economics form of Redding & Rossi-Hansberg 2017). The hukou term is a flow cost of living
 outside one's registration province (no access to local public services).
@@ -19,7 +20,7 @@ from ..params import ParameterError
 
 
 def location_utility(log_income: np.ndarray, amenity: np.ndarray, hours: np.ndarray,
-                     move_cost: float, move_cost_per_hour: float, hukou_cost: float,
+                     move_cost: float, move_cost_per_hour: float, hukou_cost: float | np.ndarray,
                      city_province: np.ndarray, hukou_groups: int) -> np.ndarray:
     """Utility of each destination for every (origin, hukou group, skill) cell.
 
@@ -29,7 +30,8 @@ def location_utility(log_income: np.ndarray, amenity: np.ndarray, hours: np.ndar
         hours: (C, C) travel time, hours.
         move_cost: fixed cost of moving (log-utility).
         move_cost_per_hour: cost per hour of travel.
-        hukou_cost: barrier * hukou_penalty (log-utility).
+        hukou_cost: (C,) utility cost of living in j for a worker whose hukou is not j's province
+            (barrier * hukou_penalty of j's province, log-utility), or one value for every city.
         city_province: (C,) province id of each city.
         hukou_groups: number of hukou groups H (provinces, plus one for outside the region).
 
@@ -40,8 +42,9 @@ def location_utility(log_income: np.ndarray, amenity: np.ndarray, hours: np.ndar
     moving = move_cost * (1.0 - np.eye(cities)) + move_cost_per_hour * hours            # (i, j)
     outside = city_province[None, :] != np.arange(hukou_groups)[:, None]                # (h, j)
     place = (log_income + amenity[:, None]).T                                           # (k, j)
+    hukou = np.broadcast_to(np.asarray(hukou_cost, dtype=float), (cities,))            # (j,)
     return (place[None, None, :, :] - moving[:, None, None, :]
-            - hukou_cost * outside[None, :, None, :])
+            - hukou[None, None, None, :] * outside[None, :, None, :])
 
 
 def choice_probabilities(utility: np.ndarray, elasticity: float) -> np.ndarray:

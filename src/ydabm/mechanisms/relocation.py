@@ -36,7 +36,7 @@ class Moves:
 
 def choose_moves(city: np.ndarray, hukou: np.ndarray, skill: np.ndarray, log_income: np.ndarray,
                  amenity: np.ndarray, hours: np.ndarray, province: np.ndarray, hukou_groups: int,
-                 hukou_cost: float, rate: float, *, move_cost: float, move_cost_per_hour: float,
+                 hukou_cost: np.ndarray, rate: float, *, move_cost: float, move_cost_per_hour: float,
                  elasticity: float, rng: np.random.Generator) -> Moves:
     """Draw reconsidering mobile workers (farmers stay) and their destinations.
 
@@ -47,7 +47,8 @@ def choose_moves(city: np.ndarray, hukou: np.ndarray, skill: np.ndarray, log_inc
         hours: (C, C) travel time.
         province: (C,) province id of each city.
         hukou_groups: number of hukou groups.
-        hukou_cost: barrier * hukou_penalty (:class:`ydabm.frictions.Frictions`).
+        hukou_cost: (C,) cost of living in each city with another province's hukou
+            (:class:`ydabm.frictions.Frictions`).
         rate: share of workers reconsidering this quarter.
     """
     cities = hours.shape[0]

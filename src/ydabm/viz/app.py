@@ -146,9 +146,11 @@ def RunSummary(model: AppModel, baseline: AppModel | None = None):
     """What is running: scenario, quarter, levers, seed and scale; and the baseline it is set beside."""
     update_counter.get()
     params = model.params
+    levers = model.levers
+    spread = "" if np.ptp(levers.barrier) == 0 else "mean over provinces, "
     solara.Text(f"Scenario {model.scenario_name}: {model.scenario_description}", style={"font-weight": "600"})
     solara.Text(
-        f"{quarter_label(model)} (step {model.steps}) · barrier {model.levers.barrier:.2f} (set {params.barrier:.2f}) · "
+        f"{quarter_label(model)} (step {model.steps}) · barrier {levers.mean_barrier:.2f} ({spread}set {params.barrier:.2f}) · "
         f"specialization {params.specialization:.2f} · seed {model.seed} · "
         f"{getattr(params, SCALE):,.0f} people per agent: {model.workers.count:,} worker agents, "
         f"{model.firms.count:,} firms",
