@@ -279,3 +279,22 @@ def test_the_mesa_network_follows_the_geography():
     government = model.governments[0]
     neighbours = {c.coordinate for c in government.cell.neighborhood}
     assert neighbours == set(model.geography.graph.neighbors(0))
+
+
+def test_a_regional_pool_shares_taxes_by_the_key():
+    # city 0 collects 30 (income tax 50 % of wages 60), city 1 collects 10 (of 20); half of each is
+    # pooled (20) and paid back half and half: city 0 gets 10 for its 15 (-5), city 1 10 for its 5 (+5)
+    common = dict(
+        alive=np.zeros(0, bool), firm_city=np.zeros(0, int), revenue=np.zeros(0), employees=np.zeros((0, 3), int),
+        capital=np.zeros(0), investment=np.zeros(0), capacity_support=np.zeros(0), entry_support=np.zeros(0),
+        targeted=np.zeros(0), loss_streak=np.zeros(0, int), support_draws=np.zeros(0),
+        wages=np.array([[1.0, 10.0, 20.0], [1.0, 10.0, 20.0]]), employed=np.array([[0, 6, 0], [0, 2, 0]]),
+        labour_force=np.array([[0, 6, 0], [0, 2, 0]]), budgets=np.zeros(2), savings=np.zeros(2), saving_rate=0.0,
+        dissaving_share=0.0, depreciation=0.0, profit_tax=0.0, income_tax=0.5, unemployment_benefit=0.0,
+        public_spending_adjustment=0.0, soft_budget=0.0, exit_after=4)
+    shared = accounts.settle(**common, tax_sharing=0.5, tax_key=np.array([0.5, 0.5]))
+    assert shared.city["tax_transfer"] == pytest.approx([-5.0, 5.0])
+    assert shared.city["public"] == pytest.approx([25.0, 15.0])          # what each government then spends
+    alone = accounts.settle(**common)
+    assert alone.city["tax_transfer"] == pytest.approx([0.0, 0.0]) and alone.city["public"] == pytest.approx([30.0, 10.0])
+    assert shared.spending.sum() == pytest.approx(alone.spending.sum())   # the pool neither creates nor loses money

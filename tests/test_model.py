@@ -10,6 +10,7 @@ from ydabm import YRDModel, calibration
 from ydabm.geography import build_geography
 from ydabm.run import model_frame, simulate
 from ydabm.scenarios import list_scenarios, load_scenario
+from ydabm.mechanisms import targeting
 
 from invariants import Start, assert_invariants
 
@@ -154,3 +155,25 @@ def test_mesa_batch_run_rows_name_their_city(small_params):
     cities = {row["city"] for row in rows if "city" in row}
     assert len(cities) == 41 and "Shanghai" in cities
     assert {row["province"] for row in rows if row.get("city") == "Hefei"} == {"Anhui"}
+
+
+def test_coordinated_targets_allocate_support_by_comparative_advantage_and_share_taxes(small_params):
+    from ydabm.policies import CoordinatedTargets
+    coordinated = YRDModel(rng=5, policies=(CoordinatedTargets(start_year=2021, tax_sharing=0.5),), **small_params)
+    by_advantage = YRDModel(rng=5, specialization=1.0, **small_params)
+    start = Start.of(coordinated)
+    for _ in range(4):                                   # to 2021 Q1, the first yearly allocation
+        coordinated.step()
+        by_advantage.step()
+        assert_invariants(coordinated, start, rel=1e-9)
+    # the regional body's allocation is the comparative-advantage allocation (specialization 1) given the
+    # same structure and peers
+    structure = coordinated.employment_by_sector()
+    expected = targeting.allocate_support(
+        targeting.target_scores(targeting.revealed_advantage(structure), coordinated.sectors.strategic.astype(float),
+                                coordinated.targets, 1.0), coordinated.sectors.targetable,
+        coordinated.params.targets_per_city, coordinated.params.target_sharpness)
+    assert coordinated.levers.coordinated and coordinated.levers.tax_sharing == 0.5
+    np.testing.assert_allclose(coordinated.choose_targets(structure), expected)
+    transfer = coordinated.flows["tax_transfer"]
+    assert transfer.sum() == pytest.approx(0.0, abs=1e-6 * np.abs(transfer).max()) and np.abs(transfer).max() > 0

@@ -32,6 +32,10 @@ class Levers:
         liberalised: (C,) cities that removed local protection of their own markets.
         digital_spillover: productivity gain of traditional sectors per unit of nearby digital share.
         roles: (C, S) extra target score from an assigned division of labour, or None.
+        coordinated: a regional body allocates every city's support along comparative advantage
+            (its score is the comparative-advantage term alone).
+        tax_sharing: share of every city's taxes pooled by the region and paid back in proportion
+            to the cities' 2020 taxes (gains from coordination shared; 0 = none).
         saving_rate: share of household income saved this quarter (a demand shock).
         dissaving_share: share of accumulated savings spent this quarter.
         mobility_frozen: nobody reconsiders where to live this quarter.
@@ -45,6 +49,8 @@ class Levers:
     liberalised: np.ndarray
     digital_spillover: float
     roles: np.ndarray | None = None
+    coordinated: bool = False
+    tax_sharing: float = 0.0
     saving_rate: float = 0.0
     dissaving_share: float = 0.0
     mobility_frozen: bool = False

@@ -166,6 +166,7 @@ class YRDModel(mesa.Model):
         # the Mesa network holds its own copy of the transport graph; set_geography keeps it current
         self.space = Network(geo.graph.copy(), random=self.random, layout=positions)
         self.budgets = np.zeros(geo.count)
+        self.tax_key = None                      # the cities' 2020 tax shares, once the 2020 accounts exist
         self.targets = np.zeros((geo.count, self.sectors.count))      # support intensities in [0, 1]
         self.governments = [CityGovernment(self, self.space[i], i, geo.names[i], geo.provinces[i])
                             for i in range(geo.count)]
@@ -277,6 +278,8 @@ class YRDModel(mesa.Model):
                                      np.ones(self.firms.size), 0.0, 0.0)
         self.apply_accounts(books)
         self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books; no history
+        taxes = self.flows["income_tax"] + self.flows["profit_tax"]
+        self.tax_key = taxes / taxes.sum() if taxes.sum() > 0 else np.full(cities, 1.0 / cities)
         # 2020 is a free-entry equilibrium: entry replaces exits at each city-sector's 2020 margin
         self.required_margin = self.expected_margin()
         self.failing = np.zeros(self.firms.size, dtype=bool)
@@ -391,8 +394,10 @@ class YRDModel(mesa.Model):
         """(C, S) support intensities every government chooses given the sector ``structure`` and
         last year's intensities (:mod:`ydabm.mechanisms.targeting`)."""
         p, s = self.params, self.sectors
+        # a coordinating regional body scores sectors by comparative advantage alone
+        weight = 1.0 if self.levers.coordinated else p.specialization
         scores = targeting.target_scores(targeting.revealed_advantage(structure), s.strategic.astype(float),
-                                         self.targets, p.specialization, self.levers.roles)
+                                         self.targets, weight, self.levers.roles)
         return targeting.allocate_support(scores, s.targetable, p.targets_per_city, p.target_sharpness)
 
     def set_targets(self, targets: np.ndarray) -> None:
@@ -454,7 +459,8 @@ class YRDModel(mesa.Model):
             f.alive, f.city, f.revenue, f.employees, self.capital_value(), investment, capacity_support,
             p.entry_subsidy * targeted * (f.age < 4) * f.revenue, targeted, f.loss_streak, support_draws,
             self.wages, self.staff_table(), self.labour_force, self.budgets, self.savings, saving_rate,
-            dissaving_share, allowance, depreciation=p.depreciation, profit_tax=p.profit_tax, income_tax=p.income_tax,
+            dissaving_share, allowance, self.levers.tax_sharing, self.tax_key, depreciation=p.depreciation,
+            profit_tax=p.profit_tax, income_tax=p.income_tax,
             unemployment_benefit=p.unemployment_benefit,
             public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
             exit_after=p.exit_after)

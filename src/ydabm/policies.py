@@ -346,6 +346,28 @@ class DivisionOfLabor:
 
 
 @dataclass
+class CoordinatedTargets:
+    """Regional coordination of industrial policy (seed paper section 3.2: "no mechanism for regional
+    cooperation"): from ``start_year`` a regional body allocates every city's support along
+    comparative advantage (the score's comparative-advantage term alone: no strategic-list prestige,
+    no imitation of peers), and the region shares the gains: each city pays ``tax_sharing`` of its
+    taxes into a pool that is paid back in proportion to the cities' 2020 taxes, so a city that gives
+    up a sector it would have chased does not lose its revenue with it."""
+
+    start_year: int = year("year from whose first quarter the regional body allocates support")
+    tax_sharing: float = declare("number", "share of taxes", "share of each city's taxes pooled and paid back by "
+                                                             "2020 tax shares", 0, 1, default=0.5)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+    def on_step(self, model) -> None:
+        if model.year >= self.start_year:
+            model.levers.coordinated = True
+            model.levers.tax_sharing = self.tax_sharing
+
+
+@dataclass
 class Liberalisation:
     """Trade liberalisation by some provinces: from ``start_year`` their cities drop local protection
     of their markets (the procurement wedge on other cities' tradable goods). Their exports still face
@@ -426,4 +448,4 @@ class ProvinceLevers:
 
 
 POLICY_TYPES = {cls.__name__: cls for cls in (BarrierPath, CovidShock, NetworkUpgrade, DigitalIntegration,
-                                              DivisionOfLabor, Liberalisation, ProvinceLevers)}
+                                              DivisionOfLabor, CoordinatedTargets, Liberalisation, ProvinceLevers)}

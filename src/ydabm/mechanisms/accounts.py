@@ -63,7 +63,7 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
            entry_support: np.ndarray, targeted: np.ndarray, loss_streak: np.ndarray,
            support_draws: np.ndarray, wages: np.ndarray, employed: np.ndarray, labour_force: np.ndarray,
            budgets: np.ndarray, savings: np.ndarray, saving_rate: float, dissaving_share: float,
-           allowance: np.ndarray | None = None,
+           allowance: np.ndarray | None = None, tax_sharing: float = 0.0, tax_key: np.ndarray | None = None,
            *, depreciation: float, profit_tax: float, income_tax: float, unemployment_benefit: float,
            public_spending_adjustment: float, soft_budget: float, exit_after: int) -> Accounts:
     """Settle the quarter's accounts.
@@ -87,6 +87,8 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
         saving_rate, dissaving_share: household saving shock levers.
         allowance: (C,) most each government can spend on support (:func:`support_allowance`);
             None: no limit.
+        tax_sharing: share of each city's taxes pooled by the region; the pool is paid back in
+            proportion to ``tax_key`` (C,), shares summing to 1 (the cities' 2020 taxes).
     """
     cities = wages.shape[0]
 
@@ -126,6 +128,12 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     flows["income_tax"] = income_tax * flows["wages"]
     flows["income"] = flows["wages"] + flows["owners"] + flows["benefits"] - flows["income_tax"]
     taxes = flows["income_tax"] + flows["profit_tax"]
+    if tax_sharing > 0 and tax_key is not None:
+        # a regional pool: each city pays in tax_sharing of its taxes and gets its key's share back
+        flows["tax_transfer"] = tax_sharing * (tax_key * taxes.sum() - taxes)
+    else:
+        flows["tax_transfer"] = np.zeros(cities)
+    taxes = taxes + flows["tax_transfer"]
     outlays = flows["benefits"] + flows["subsidies"]
     public = np.maximum(taxes - outlays + public_spending_adjustment * budgets, 0.0)
     flows["public"] = public
