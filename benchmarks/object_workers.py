@@ -58,9 +58,10 @@ class WorkerPhaseInputs:
         w, f = model.workers, model.firms
         names = ("separation_rate", "matching_efficiency", "natural_unemployment", "wage_adjustment",
                  "reconsider_rate", "migration_elasticity", "move_cost", "move_cost_per_hour",
-                 "hukou_penalty", "unemployment_benefit", "housing_share", "housing_elasticity")
+                 "unemployment_benefit", "housing_share", "housing_elasticity")
         params = {name: float(getattr(model.params, name)) for name in names}
-        params["barrier"] = float(model.levers.barrier)
+        # the hukou cost of living in each city (barrier x hukou penalty of its province, per province levers)
+        params["hukou_cost"] = model.frictions.hukou_cost.tolist()
         if model.levers.mobility_frozen:
             params["reconsider_rate"] = 0.0
         desired = labour.whole_staff(planned_staff(model), f.rounding)[0]
@@ -250,7 +251,7 @@ class ReferenceWorkerModel(mesa.Model):
         income = calibration.log_real_income(self.wages, rate, self.unemployment_benefit, self.inputs.cpi,
                                              housing, self.housing_share)[:, 1:]
         utility = migration.location_utility(income, self.inputs.amenity, self.inputs.hours, self.move_cost,
-                                             self.move_cost_per_hour, self.barrier * self.hukou_penalty,
+                                             self.move_cost_per_hour, np.array(self.hukou_cost),
                                              self.inputs.province, self.inputs.hukou_groups)
         return np.cumsum(migration.choice_probabilities(utility, self.migration_elasticity), axis=-1).tolist()
 

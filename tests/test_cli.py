@@ -161,3 +161,9 @@ def test_a_bad_policy_is_refused_before_the_first_step(tmp_path, capsys):
                  "--out", str(out)]) == 2
     assert "provinces: 'Shanghai' is not a province of the racetrack world; allowed: all" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_scenario_name_given_by_its_start_is_suggested(capsys):
+    assert main(["scenarios", "--describe", "anhui"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "(did you mean 'anhui_hukou_reform'?)" in err[0]

@@ -219,3 +219,12 @@ def test_every_metric_and_city_output_has_a_label_and_unit():
     assert metric_label("net_migration", "final", city=True) == \
         "Net migration (persons/quarter), value in the last quarter"
     assert metric_label("employment_steel_metals", city=True) == "Employment in steel metals (persons)"
+
+
+def test_a_non_negative_level_scale_starts_at_zero():
+    from ydabm.experiments.report import level_norm
+    # zombie shares of about 1e-4 with a standard error of 1e-4: the +-3 SE floor would reach -2e-4
+    norm = level_norm([1e-4, 1.5e-4], 1e-4, 1.2e-4)
+    assert norm.vmin == 0.0 and norm.vmax > 1.5e-4
+    signed = level_norm([-1e-4, 1.5e-4], 1e-4, 0.0)                  # a signed quantity keeps its span
+    assert signed.vmin < 0

@@ -103,6 +103,10 @@ def test_a_run_that_raises_is_recorded_as_failed_and_the_sweep_finishes(tmp_path
     assert set(series["run_id"]) == {0, 1}
     assert "Traceback" in pd.read_parquet(out / "runlog.parquet").loc[2, "traceback"]
     assert manifest(out)["runs"] == {"total": 4, "done": 4, "failed": 2}
+    # the report draws what finished and says what it left out
+    capsys.readouterr()
+    assert main(["report", str(out), "--format", "png"]) == 0
+    assert "2 of 4 runs did not finish and are left out of the figures" in capsys.readouterr().err
     # resume runs nothing; resume --retry-failed runs the two failed runs only
     monkeypatch.delenv(FAIL_HOOK)
     assert main(["sweep", str(spec), "--out", str(out), "--resume", "--workers", "1", "--quiet"]) == 1  # still failed

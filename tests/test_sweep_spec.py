@@ -164,3 +164,10 @@ def test_common_seeds_give_replicate_k_of_every_point_the_same_seed(tmp_path):
     expected = [int(c.generate_state(1)[0]) for c in children]
     assert [r.seed for r in plan.runs] == expected * 2
     assert [r.scenario for r in plan.runs] == ["baseline"] * 3 + ["integration"] * 3
+
+
+def test_a_list_at_the_top_level_points_to_vary():
+    from ydabm.experiments.spec import parse_spec
+    from ydabm.params import ParameterError
+    with pytest.raises(ParameterError, match=r"scenario: .*to sweep over values, list them under \[vary\]"):
+        parse_spec({"steps": 4, "scenario": ["baseline", "integration"]})

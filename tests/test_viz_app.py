@@ -367,7 +367,7 @@ def test_viz_command_fills_the_asset_cache_then_runs_solara_on_loopback(monkeypa
     assert viz_cli.APP.is_file()
     for flag in ("--production", "--no-open", "--no-check-version"):
         assert flag in execve.command
-    assert execve.command[execve.command.index("--host") + 1] == "127.0.0.1"
+    assert execve.command[execve.command.index("--host") + 1] == "localhost"
     assert execve.command[execve.command.index("--port") + 1] == "8765"
     assert execve.env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert execve.env["SOLARA_ASSETS_PROXY"] == "True"

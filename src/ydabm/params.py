@@ -23,11 +23,13 @@ class ParameterError(ValueError):
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the known name that differs only in case or else is closest
-    (difflib), or ``""`` when none is close."""
+    """`` (did you mean 'x'?)`` for the known name that differs only in case, or else is closest
+    (difflib), or else is the only one that starts with ``name`` (``anhui`` -> ``anhui_hukou_reform``);
+    ``""`` when none is close."""
     known = list(known)
     same = [k for k in known if k.lower() == name.lower()]
-    close = same or difflib.get_close_matches(name, known, n=1)
+    starts = [k for k in known if len(name) >= 3 and k.lower().startswith(name.lower())]
+    close = same or difflib.get_close_matches(name, known, n=1) or (starts if len(starts) == 1 else [])
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

@@ -234,7 +234,7 @@ class CovidShock:
     deviation from its 2019 growth of 6 % (-6.8 %, +3.2 %, +4.9 %, +6.5 % y/y), see
     docs/validation.md. The fit uses only absences (the share of workers who could not work falls from
     11.6 % in the first quarter to 2.9 % and 1.3 %); any saving would lower every later quarter.
-    ``ydabm validate covid`` re-runs this path: Q1-Q3 match within 0.05 pp, Q4 falls 0.56 pp short.
+    ``ydabm validate covid`` re-runs this path: Q1-Q3 match within 0.05 pp, Q4 falls about 0.5 pp short.
     """
 
     start_year: int = year("year in which the shock starts")

@@ -180,7 +180,8 @@ def describe(scenario: Scenario) -> str:
         for f, declared in declared_fields(cls):
             given = f.name in spec
             value = spec[f.name] if given else default_of(f)
-            unit = f"{declared.unit}, " if declared.unit else ""
+            # a pure number's unit "1" would read like a default next to the value
+            unit = f"{'dimensionless' if declared.unit == '1' else declared.unit}, " if declared.unit else ""
             if value is None:
                 lines.append(_commented(f"# {f.name} =", f"(optional) {unit}{declared.allowed()}: {declared.meaning}"))
                 continue

@@ -79,6 +79,12 @@ def _report(args) -> int:
     paths = make_report(args.results, out, tuple(args.format), baseline=args.baseline)
     (out / FIGURES_MARKER).write_text(json.dumps(source, indent=2))
     print(f"ydabm report: {len(paths)} files -> {out}")
+    import pandas as pd
+    runs = pd.read_parquet(args.results / "runs.parquet", columns=["status"])
+    failed = int((runs["status"] != "ok").sum())
+    if failed:
+        print(f"ydabm report: {failed} of {len(runs)} runs did not finish and are left out of the figures "
+              f"(errors in {args.results / 'runs.parquet'}, column error)", file=sys.stderr)
     for path in paths:
         print(f"  {path}")
     return 0

@@ -460,10 +460,16 @@ def map_figure(comparison: Comparison, output: str, table: pd.DataFrame) -> plt.
     level = float(rows["baseline"].abs().mean())
     noise = typical_noise(rows["se"])
     fig, axes = plt.subplots(1, 3, figsize=(15, 5.4), constrained_layout=True)
-    shared = level_norm(np.r_[rows["baseline"], rows["scenario"]], noise, level)
+    levels = np.r_[rows["baseline"], rows["scenario"]]
+    shared = level_norm(levels, noise, level)
+    # a signed output (net migration) on a diverging scale centred at zero, others on viridis
+    signed = np.nanmin(levels) < 0 < np.nanmax(levels)
+    if signed:
+        largest = max(abs(shared.vmin), abs(shared.vmax))
+        shared = type(shared)(-largest, largest)
     for ax, arm, label in ((axes[0], "baseline", comparison.baseline.label),
                            (axes[1], "scenario", comparison.scenario.label)):
-        mappable = choropleth(ax, rows[arm], cmap="viridis", norm=shared)
+        mappable = choropleth(ax, rows[arm], cmap="PuOr" if signed else "viridis", norm=shared)
         ax.set_title(label, fontsize=10)
     fig.colorbar(mappable, ax=axes[:2], shrink=0.7).set_label(unit(output, city=True), fontsize=8)
     effect = rows["effect"].where(rows["significant"])
@@ -567,10 +573,10 @@ def summary_text(comparison: Comparison, table: pd.DataFrame, out: Path) -> str:
     """The effects table as printed by ``ydabm compare``."""
     lines = [f"ydabm compare: {comparison.title}, the {statistic_label(comparison.rule)}; {comparison.test} -> {out}",
              f"  {'metric':32s} {'baseline':>11s} {'scenario':>11s} {'effect':>11s} {'relative':>9s} "
-             f"{'95% CI':>25s} {'p':>7s}"]
+             f"{'95% CI':>25s}  {'p':>8s}"]
     for metric, row in table.iterrows():
         interval = f"[{row['ci_low']:.4g}, {row['ci_high']:.4g}]"
         verdict = "significant" if row["significant"] else "within noise"
         lines.append(f"  {metric:32s} {row['baseline']:11.4g} {row['scenario']:11.4g} {row['effect']:+11.4g} "
-                     f"{row['relative']:+9.2%} {interval:>25s} {row['p']:7.2g}  {verdict}")
+                     f"{row['relative']:+9.2%} {interval:>25s}  {row['p']:8.2g}  {verdict}")
     return "\n".join(lines)

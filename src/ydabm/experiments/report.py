@@ -376,9 +376,14 @@ def mark_noise(ax, within_noise: np.ndarray) -> None:
 
 
 def level_norm(values, noise: float, level: float) -> Normalize:
-    """A colour scale over ``values`` never narrower than the noise (:func:`ydabm.report.floor_span`)."""
+    """A colour scale over ``values`` never narrower than the noise (:func:`ydabm.report.floor_span`);
+    for values that are all non-negative (shares, counts) the scale starts at 0 at the same width
+    rather than show impossible negative levels."""
     values = np.asarray(values, dtype=float)
-    return Normalize(*floor_span(np.nanmin(values), np.nanmax(values), noise, level))
+    low, high = floor_span(np.nanmin(values), np.nanmax(values), noise, level)
+    if np.nanmin(values) >= 0 > low:
+        low, high = 0.0, high - low
+    return Normalize(low, high)
 
 
 def difference_norm(values, noise: float, level: float) -> Normalize:

@@ -159,6 +159,8 @@ def parse_spec(data: dict[str, Any], where: str = "spec") -> SweepSpec:
             allowed = SweepSpec.model_fields if len(first["loc"]) == 1 else Design.model_fields
             names = [f.alias or n for n, f in allowed.items()]
             message = f"unknown key; allowed: {', '.join(names)}"
+        elif len(first["loc"]) == 1 and isinstance(first["input"], list):
+            message += f"; to sweep over values, list them under [vary] ({loc} = [...])"
         raise ParameterError(f"{where}: {loc}: {message}") from None
 
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent / "app.py"
-DEFAULT_HOST = "127.0.0.1"
+DEFAULT_HOST = "localhost"   # Solara then announces the same address we do (not 127.0.0.1)
 DEFAULT_PORT = 8765
 # Serve Solara's JavaScript, CSS and fonts from the local CDN cache (filled by ensure_solara_assets),
 # and send no telemetry.
