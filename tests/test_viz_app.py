@@ -15,6 +15,7 @@ import pytest
 import solara
 from solara.widgets import VegaLite
 
+from ydabm import YRDModel
 from ydabm.cli import main
 from ydabm.geography import build_geography
 from ydabm.model import MODEL_METRICS
@@ -323,7 +324,7 @@ def test_city_colour_follows_the_chosen_metric(app):
     assert all(row["colour"] == row["Wage (yuan / yr)"] > 0 for row in rows)  # the tooltip's wage column
     app.find(v.Select, label="Colour cities by").widget.v_model = "Population (persons)"
     rows = _lookup_rows(_specs(app)[0])
-    assert all(row["colour"] == row["Population"] for row in rows.values())
+    assert all(row["colour"] == row["Population (persons)"] for row in rows.values())
     assert max(rows, key=lambda city: rows[city]["colour"]) == "Shanghai"
 
 
@@ -464,3 +465,15 @@ def _ciede2000(lab1, lab2) -> float:
            * math.sin(math.radians(60 * math.exp(-(((mean_h - 275) / 25) ** 2)))))
     dl, dc, dhh = (l2 - l1) / s_l, (c2 - c1) / s_c, big_dh / s_h
     return math.sqrt(dl**2 + dc**2 + dhh**2 + r_t * dc * dhh)
+
+
+
+def test_compare_tooltip_names_the_colouring_metric_once():
+    from ydabm.viz.components import map_tooltips
+    model = YRDModel(rng=1, people_per_agent=20000.0)
+    baseline = YRDModel(rng=1, people_per_agent=20000.0)
+    compared = map_tooltips(model, "Wage (yuan / yr)", baseline)
+    assert sorted(label for label in compared if label.startswith("Wage")) == [
+        "Wage (yuan / yr), baseline", "Wage (yuan / yr), this run"]
+    alone = map_tooltips(model, "Wage (yuan / yr)")
+    assert [label for label in alone if label.startswith("Wage")] == ["Wage (yuan / yr)"]

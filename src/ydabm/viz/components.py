@@ -82,6 +82,24 @@ COLOURINGS: dict[str, Callable[[YRDModel], NodeColours]] = {
 DEFAULT_COLOURING = next(iter(COLOURINGS))
 
 
+#: the values every city's tooltip shows, by city output
+TOOLTIP_VALUES = {"population": "Population (persons)", "wage": "Wage (yuan / yr)",
+                  "net_migration": "Net migration (persons / quarter)"}
+
+
+def map_tooltips(model: YRDModel, colouring: str, baseline: YRDModel | None = None) -> dict[str, np.ndarray]:
+    """Tooltip columns of the map, label -> (C,) values. In compare mode a metric colouring shows this
+    run's and the baseline's values (the map shows their difference), and is not repeated below."""
+    tooltips = {label: city_values(model, key) for key, label in TOOLTIP_VALUES.items()
+                if baseline is None or label != colouring}
+    colours = COLOURINGS[colouring](model)
+    if baseline is not None and colours.categories is None:
+        reference = COLOURINGS[colouring](baseline)
+        tooltips = {f"{colours.label}, this run": colours.values, f"{colours.label}, baseline": reference.values,
+                    **tooltips}
+    return tooltips
+
+
 @solara.component
 def CityMap(model: YRDModel, colouring: str = DEFAULT_COLOURING, selected: str | None = None,
             on_select: Callable[[str], None] | None = None, baseline: YRDModel | None = None):
@@ -98,16 +116,11 @@ def CityMap(model: YRDModel, colouring: str = DEFAULT_COLOURING, selected: str |
     geo = model.geography
     names = list(geo.names)
     colours = COLOURINGS[colouring](model)
-    tooltips = {"Population": city_values(model, "population"), "Wage (yuan / yr)": city_values(model, "wage"),
-                "Net migration (persons / quarter)": city_values(model, "net_migration")}
+    tooltips = map_tooltips(model, colouring, baseline)
     subtitle = "colour: " + ("this run minus the baseline run; " if baseline is not None else "") + \
         "hover a city for its values, click it to select it"
     if baseline is not None:
-        reference = COLOURINGS[colouring](baseline)
-        if colours.categories is None:
-            tooltips = {f"{colours.label}, this run": colours.values, f"{colours.label}, baseline": reference.values,
-                        **tooltips}
-        colours = colours.against(reference)
+        colours = colours.against(COLOURINGS[colouring](baseline))
     spec = map_spec(
         geo.graph, names, geo.provinces, geo.positions, colours, priority=np.argsort(-geo.population).tolist(),
         selected=names.index(selected) if selected in names else None,
