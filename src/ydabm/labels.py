@@ -68,6 +68,7 @@ CITY: dict[str, Quantity] = {
     "housing_cost": Quantity("Housing cost", "2020 = 1"),
     "firms": Quantity("Firms", "firm agents"),
     "net_migration": Quantity("Net migration", "persons/quarter"),
+    "zombie_share": Quantity("Zombie share", "share of the city's live firms, 0-1"),
     "similarity": Quantity("Similarity to the other cities (manufacturing)", SIMILARITY),
 }
 

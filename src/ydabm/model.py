@@ -39,7 +39,7 @@ MODEL_METRICS = (
 #: rounds and tolerance of the damped fixed point that makes the 2020 support a steady state
 TARGET_ROUNDS, TARGET_TOLERANCE = 500, 1e-10
 CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_wage", "price_index",
-                "housing_cost", "firms", "net_migration")
+                "housing_cost", "firms", "zombie_share", "net_migration")
 
 
 def _metric(model: YRDModel, name: str) -> float:

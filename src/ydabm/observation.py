@@ -84,7 +84,8 @@ def city_reports(model) -> list[dict]:
     """One report per city: population, GDP (nominal and at 2020 prices), real income (households'
     disposable income plus public spending, at 2020 prices, 100 M yuan / year), wage (yuan per
     employed worker per year; ``urban_wage`` over non-farm workers, the counterpart of urban
-    formal-unit wage statistics), price index, housing cost, firms, net migration, employment by sector."""
+    formal-unit wage statistics), price index, housing cost, firms, zombie share (zombies among the
+    city's live firms), net migration, employment by sector."""
     geo, f = model.geography, model.firms
     ppa = model.params.people_per_agent
     staff = model.staff_table()
@@ -92,6 +93,7 @@ def city_reports(model) -> list[dict]:
     urban = staff[:, 1:]
     urban_wage = (urban * model.wages[:, 1:]).sum(axis=1) / np.maximum(urban.sum(axis=1), 1) * 4 / ppa
     firms = np.bincount(f.city[f.alive], minlength=geo.count)
+    zombies = np.bincount(f.city[f.alive & f.zombie], minlength=geo.count)
     employment = model.employment_by_sector() * ppa
     income = model.flows["income"] + model.flows["public"]
     columns = {
@@ -100,6 +102,7 @@ def city_reports(model) -> list[dict]:
         "real_income": income / _consumer_prices(model) * YEARLY_100M,
         "wage": wage, "urban_wage": urban_wage, "price_index": _consumer_prices(model), "housing_cost": model.housing_cost(),
         "net_migration": model.moves.net * ppa,
+        "zombie_share": zombies / np.maximum(firms, 1),
     }
     return [{**{name: float(values[c]) for name, values in columns.items()},
              "firms": int(firms[c]), "employment": employment[c]} for c in range(geo.count)]

@@ -57,7 +57,7 @@ from .spec import SweepSpec, build_plan, metric_column
 MARKER = "compare.json"
 TABLES = (MARKER, "effects.csv", "values.parquet", "paths.parquet", "city_values.parquet", "city_effects.csv")
 FIGURE_STEMS = re.compile(r"^(effects|path_\w+|map_\w+)\.(png|pdf|svg)$")
-MAPPED = ("net_migration", "similarity", "real_gdp", "wage")  # city outputs drawn as maps
+MAPPED = ("net_migration", "similarity", "zombie_share", "real_gdp", "wage")  # city outputs drawn as maps
 STATISTIC = re.compile(r"^(final|mean_last:[1-9]\d*)$")
 ROOT_SEED = SweepSpec.model_fields["seed"].default  # a sweep's root seed: the seeds of a scenario sweep
 
