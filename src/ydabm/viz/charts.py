@@ -287,7 +287,8 @@ def _node_colour(colours: NodeColours) -> dict[str, Any]:
         return {"field": "colour", "type": "nominal", "title": colours.label,
                 "scale": {"domain": [colours.categories[k] for k in present], "range": [palette[k] for k in present]},
                 "legend": {"orient": "bottom", "columns": 4, "symbolType": "square"}}
-    scale = {"scheme": "redblue", "domainMid": 0} if colours.diverging else {"scheme": "viridis"}
+    # red for positive, blue for negative differences, as in the report and compare figures (RdBu_r)
+    scale = {"scheme": "redblue", "reverse": True, "domainMid": 0} if colours.diverging else {"scheme": "viridis"}
     return {"field": "colour", "type": "quantitative", "title": colours.label, "scale": scale,
             "legend": {"orient": "bottom", "direction": "horizontal", "gradientLength": 280, "format": "~s",
                        "titleLimit": 480}}
