@@ -61,7 +61,7 @@ def choose_moves(city: np.ndarray, hukou: np.ndarray, skill: np.ndarray, log_inc
     cumulative = np.cumsum(migration.choice_probabilities(utility, elasticity), axis=-1)
     mobile = log_income.shape[1]
     cell = (city[movers].astype(np.int64) * hukou_groups + hukou[movers]) * mobile + skill[movers] - 1
-    destination = migration.draw_destinations(cumulative.reshape(-1, cities)[cell], rng.random(movers.size))
+    destination = migration.draw_from_cells(cumulative.reshape(-1, cities), cell, rng.random(movers.size))
     origin = city[movers].astype(np.int64)
     moved = destination != origin
     matrix = np.bincount(origin[moved] * cities + destination[moved],
