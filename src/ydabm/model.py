@@ -16,7 +16,7 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from . import calibration, observation
-from .agents.firms import Firms
+from .agents.firms import Firms, integer_sums
 from .agents.government import CityGovernment
 from .agents.workers import CLASSES, Workers
 from .frictions import Frictions, frictions
@@ -362,7 +362,7 @@ class YRDModel(mesa.Model):
 
     def targeted_firms(self) -> np.ndarray:
         f = self.firms
-        return self.targets[f.city, f.sector] & f.alive
+        return self.targets.ravel()[f.cell] & f.alive
 
     def investment_tide(self) -> np.ndarray:
         """(S,) factor on expected demand behind capacity plans: 1 + herding x (share of governments
@@ -547,12 +547,13 @@ class YRDModel(mesa.Model):
         """(C, 3) employed agents by city and class, from the firms' staff counts (workers live
         where they work)."""
         f = self.firms
-        cities = self.geography.count
-        return np.stack([np.bincount(f.city, f.employees[:, k], minlength=cities) for k in range(CLASSES)], axis=1)
+        return integer_sums(f.city, f.employees, self.geography.count)
 
     def employment_by_sector(self) -> np.ndarray:
         f = self.firms
-        return f.by_cell(f.employees.sum(axis=1).astype(float), self.geography.count)
+        live = f.alive
+        cities = self.geography.count
+        return integer_sums(f.cell[live], f.staff()[live], cities * f.sectors).reshape(cities, f.sectors)
 
     def mix_wage(self) -> np.ndarray:
         """(C, S) cost of one worker of each sector's skill mix in each city, yuan per quarter."""
@@ -561,7 +562,7 @@ class YRDModel(mesa.Model):
     def effective_productivity(self) -> np.ndarray:
         """Productivity of each firm row (1 for empty rows, so divisions stay finite)."""
         f = self.firms
-        phi = f.productivity * self.tfp[f.sector] * self.digital[f.city, f.sector]
+        phi = f.productivity * self.tfp[f.sector] * self.digital.ravel()[f.cell]
         return np.where(f.alive, phi, 1.0)
 
     def capital_value(self) -> np.ndarray:
@@ -573,7 +574,7 @@ class YRDModel(mesa.Model):
     def real_output(self) -> np.ndarray:
         """(F,) output of each firm at 2020 prices (its city-sector's 2020 unit value), yuan."""
         f = self.firms
-        return np.where(f.alive, f.output * self.base_price[f.city, f.sector], 0.0)
+        return np.where(f.alive, f.output * self.base_price.ravel()[f.cell], 0.0)
 
     def money(self) -> float:
         """Total money: next quarter's spending, government balances and household savings."""
