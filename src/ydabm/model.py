@@ -377,7 +377,7 @@ class YRDModel(mesa.Model):
         targeted = self.targeted_firms()
         phi = self.effective_productivity()
         wage = self.mix_wage()[f.city, f.sector]
-        staffed = np.maximum(f.employees.sum(axis=1) - f.overhead, 0.0) * phi
+        staffed = np.maximum(f.staff() - f.overhead, 0.0) * phi
         return planning.plan_production(
             f.alive, phi, wage / phi, s.elasticity[f.sector], s.capital_intensity[f.sector], f.overhead,
             f.capacity, f.expected_sales, f.notional_sales, staffed, f.understaffed,
@@ -430,7 +430,7 @@ class YRDModel(mesa.Model):
         """Clear the goods market at the firms' markup prices and what they can produce this quarter."""
         f = self.firms
         live = np.flatnonzero(f.alive)
-        working = f.employees[live].sum(axis=1) * (1.0 - self.levers.absent[f.city[live]])
+        working = f.staff()[live] * (1.0 - self.levers.absent[f.city[live]])
         labour_room = np.maximum(working - f.overhead[live], 0.0) * self.effective_productivity()[live]
         spending = self.spending[:, None] * self.fundamentals.expenditure_share[None, :]
         outcome = goods.clear_goods_market(f.price[live], np.minimum(f.capacity[live], labour_room),
