@@ -185,7 +185,9 @@ def whole_staff(desired: np.ndarray, carry: np.ndarray) -> tuple[np.ndarray, np.
     """
     total = desired + carry
     plan = np.floor(total)
-    return plan.astype(np.int64), (total - plan).astype(carry.dtype)
+    whole = plan.astype(np.int64)
+    total -= plan                                      # the new carry, in place
+    return whole, total.astype(carry.dtype)
 
 
 def jobs_of(employer: np.ndarray, skill: np.ndarray, firms: int, classes: int) -> np.ndarray:
@@ -324,7 +326,8 @@ def _match(employer, market, vacancies, firm_market, markets, classes, efficienc
     seekers = np.flatnonzero(employer < 0)
     seeker_market = market[seekers]
     # one slot per vacancy, in firm-class order; the vacancies per market are the slots per market
-    slot_job = np.repeat(np.arange(firm_market.size), vacancies.ravel())
+    open_jobs = np.flatnonzero(vacancies)
+    slot_job = np.repeat(open_jobs, vacancies.ravel()[open_jobs])
     slot_market = firm_market[slot_job]
     open_total = np.bincount(slot_market, minlength=markets)
     hires = matches(np.bincount(seeker_market, minlength=markets), open_total, efficiency)
