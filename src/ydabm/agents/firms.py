@@ -131,7 +131,7 @@ def integer_sums(index: np.ndarray, values: np.ndarray, bins: int) -> np.ndarray
     spread = np.arange(n, dtype=np.intp)
     spread &= LANES - 1
     spread += np.asarray(index, dtype=np.intp) * LANES
-    columns = values.reshape(n, -1)
+    columns = values if values.ndim == 2 else values.reshape(n, 1)
     out = np.empty((bins, columns.shape[1]))
     for k in range(columns.shape[1]):
         counts = np.bincount(spread, columns[:, k], minlength=bins * LANES)
