@@ -11,6 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..agents.firms import integer_sums
+
+
+# The passes over workers gather with ``np.take`` and select with ``np.compress``: the same values as
+# ``a[index]`` and ``a[mask]``, by numpy's faster paths for one-dimensional arrays.
+
 
 def matches(unemployed: np.ndarray, vacancies: np.ndarray, efficiency: float) -> np.ndarray:
     """Number of hires in each market: min(U, V, floor(m * sqrt(U * V))).
@@ -97,9 +103,9 @@ def first_per_group(group: np.ndarray, key: np.ndarray, counts: np.ndarray) -> n
     whole = counts >= size
     partial = (counts > 0) & ~whole
     if size[~partial].any():
-        chosen = whole[group]
-        candidates = np.flatnonzero(partial[group])
-        sub_key, sub_group = key[candidates], group[candidates]
+        chosen = np.take(whole, group)
+        candidates = np.flatnonzero(np.take(partial, group))
+        sub_key, sub_group = np.take(key, candidates), np.take(group, candidates)
     else:  # every member's group is partly chosen: sort them all
         chosen = np.zeros(group.size, dtype=bool)
         candidates, sub_key, sub_group = None, key, group
@@ -108,7 +114,7 @@ def first_per_group(group: np.ndarray, key: np.ndarray, counts: np.ndarray) -> n
         start = np.cumsum(taken) - taken
         cut = _block_thresholds(sub_key, sub_group, start, counts, partial)
         if cut is not None:
-            picked = sub_key <= cut[sub_group]
+            picked = sub_key <= np.take(cut, sub_group)
             if candidates is None:
                 chosen = picked
             else:
@@ -158,18 +164,18 @@ def _first_in_blocks(group: np.ndarray, base: np.ndarray, key: np.ndarray,
     size = np.bincount(group, minlength=counts.size)
     whole = counts >= size
     partial = (counts > 0) & ~whole
-    chosen = whole[group]
-    members = np.flatnonzero(partial[group])
+    chosen = np.take(whole, group)
+    members = np.flatnonzero(np.take(partial, group))
     if members.size == 0:
         return chosen
-    sub_key, sub_group = key[members], group[members]
-    if not (np.floor(sub_key) == base[members]).all():
+    sub_key, sub_group = np.take(key, members), np.take(group, members)
+    if not (np.floor(sub_key) == np.take(base, members)).all():
         return None
     taken = size * partial
     cut = _block_thresholds(sub_key, None, np.cumsum(taken) - taken, counts, partial)
     if cut is None:
         return None
-    chosen[members] = sub_key <= cut[sub_group]
+    chosen[members] = sub_key <= np.take(cut, sub_group)
     return chosen
 
 
@@ -248,21 +254,20 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     employer = employer.copy()
     staff = employees.copy()
     drawn = bernoulli_rows(employer.size, separation_rate, rng)
-    separated = drawn[employer[drawn] >= 0]
-    staff -= jobs_of(employer[separated], skill[separated], firms, classes)
+    separated = np.compress(np.take(employer, drawn) >= 0, drawn)
+    staff -= jobs_of(np.take(employer, separated), np.take(skill, separated), firms, classes)
     employer[separated] = -1
     plan, carry = whole_staff(desired, carry)
     excess = np.maximum(staff - plan, 0)
     fired = _layoffs(employer, skill, staff, excess, rng)
-    staff -= jobs_of(employer[fired], skill[fired], firms, classes)
+    staff -= jobs_of(np.take(employer, fired), np.take(skill, fired), firms, classes)
     employer[fired] = -1
     vacancies = np.maximum(plan - staff, 0)
-    firm_market = (firm_city.astype(np.int64)[:, None] * classes + np.arange(classes)).ravel()
-    hired, owner = _match(employer, market, vacancies, firm_market, cities * classes, classes,
+    hired, owner = _match(employer, market, vacancies, firm_city, cities * classes, classes,
                           matching_efficiency, rng)
     employer[hired] = owner
-    staff += jobs_of(owner, skill[hired], firms, classes)
-    employed = np.bincount(firm_market, staff.ravel(), minlength=cities * classes)
+    staff += jobs_of(owner, np.take(skill, hired), firms, classes)
+    employed = integer_sums(firm_city, staff, cities).ravel()   # staff by market city * K + class
     new_wages = update_wages(wages.ravel(), employed, labour_force.ravel(), natural_rate,
                              wage_adjustment).reshape(cities, classes)
     return Hiring(employer, staff, new_wages, any_per_row(plan > staff), carry, int(separated.size), int(fired.size),
@@ -296,39 +301,40 @@ def _layoffs(employer, skill, staff, excess, rng):
     classes = excess.shape[1]
     overstaffed_firm = any_per_row(excess > 0)
     firing = np.append(overstaffed_firm, False)            # employer -1 maps to the appended False
-    employed = np.flatnonzero(firing[employer])
+    employed = np.flatnonzero(np.take(firing, employer))
     firms = np.flatnonzero(overstaffed_firm)
     local = np.zeros(overstaffed_firm.size, dtype=np.int32)
     local[firms] = np.arange(firms.size, dtype=np.int32)
-    job = local[employer[employed]] * classes + skill[employed]     # job among the laying-off firms'
+    # job among the laying-off firms' jobs
+    job = np.take(local, np.take(employer, employed)) * classes + np.take(skill, employed)
     due = excess[firms].ravel()
-    overstaffed = due[job] > 0
-    employed, job = employed[overstaffed], job[overstaffed]
+    overstaffed = np.take(due, job) > 0
+    employed, job = np.compress(overstaffed, employed), np.compress(overstaffed, job)
     size = np.maximum(staff[firms].ravel(), 1)
-    kept = rng.random(job.size) < np.minimum(1.0, (3.0 * due + 2.0) / size)[job]
-    short = np.bincount(job[kept], minlength=due.size) < due
-    candidates = kept | short[job]
-    job = job[candidates]
+    kept = rng.random(job.size) < np.take(np.minimum(1.0, (3.0 * due + 2.0) / size), job)
+    short = np.bincount(np.compress(kept, job), minlength=due.size) < due
+    candidates = kept | np.take(short, job)
+    job = np.compress(candidates, job)
     if job.size == 0:
         return employed[:0]
     # the job ids over all firms (what the random keys are built on), in the same order as ``job``
-    full_job = firms[job // classes] * classes + job % classes
+    full_job = np.take(firms, job // classes) * classes + job % classes
     key = full_job + rng.random(full_job.size)
     chosen = _first_in_blocks(job, full_job, key, due)
     if chosen is None:
         chosen = first_per_group(full_job, key, excess.ravel())
-    return employed[candidates][chosen]
+    return np.compress(chosen, np.compress(candidates, employed))
 
 
-def _match(employer, market, vacancies, firm_market, markets, classes, efficiency, rng):
-    """Rows of the hired seekers and their new employers (``firm_market``: (F * K,) market of each
-    firm-class job, city * K + class)."""
+def _match(employer, market, vacancies, firm_city, markets, classes, efficiency, rng):
+    """Rows of the hired seekers and their new employers."""
     seekers = np.flatnonzero(employer < 0)
-    seeker_market = market[seekers]
-    # one slot per vacancy, in firm-class order; the vacancies per market are the slots per market
+    seeker_market = np.take(market, seekers)
+    # one slot per vacancy, in firm-class order (job f * K + k); the vacancies per market (city * K
+    # + class) are the slots per market
     open_jobs = np.flatnonzero(vacancies)
-    slot_job = np.repeat(open_jobs, vacancies.ravel()[open_jobs])
-    slot_market = firm_market[slot_job]
+    slot_job = np.repeat(open_jobs, np.take(vacancies.ravel(), open_jobs))
+    slot_market = np.take(firm_city, slot_job // classes).astype(np.int64) * classes + slot_job % classes
     open_total = np.bincount(slot_market, minlength=markets)
     hires = matches(np.bincount(seeker_market, minlength=markets), open_total, efficiency)
     if hires.sum() == 0:
@@ -336,6 +342,8 @@ def _match(employer, market, vacancies, firm_market, markets, classes, efficienc
     take_slot = pick_per_group(slot_market, hires, rng)
     take_seeker = pick_per_group(seeker_market, hires, rng)
     # stable sorts of small non-negative integers (market ids < 2^16) are radix sorts
-    slots = np.flatnonzero(take_slot)[np.argsort(slot_market[take_slot].astype(np.uint16), kind="stable")]
-    hired = seekers[take_seeker][np.argsort(seeker_market[take_seeker].astype(np.uint16), kind="stable")]
-    return hired, slot_job[slots] // classes
+    slots = np.take(np.flatnonzero(take_slot),
+                    np.argsort(np.compress(take_slot, slot_market).astype(np.uint16), kind="stable"))
+    hired = np.take(np.compress(take_seeker, seekers),
+                    np.argsort(np.compress(take_seeker, seeker_market).astype(np.uint16), kind="stable"))
+    return hired, np.take(slot_job, slots) // classes
