@@ -461,7 +461,7 @@ class YRDModel(mesa.Model):
         if rows.size == 0:
             return
         closing = np.append(leaving, False)          # employer -1 maps to the appended False
-        w.employer[closing[w.employer]] = -1
+        w.employer[np.take(closing, w.employer)] = -1
         f.close(rows)
 
     def entry_intensity(self) -> np.ndarray:
@@ -553,7 +553,8 @@ class YRDModel(mesa.Model):
         f = self.firms
         live = f.alive
         cities = self.geography.count
-        return integer_sums(f.cell[live], f.staff()[live], cities * f.sectors).reshape(cities, f.sectors)
+        return integer_sums(np.compress(live, f.cell), np.compress(live, f.staff()),
+                            cities * f.sectors).reshape(cities, f.sectors)
 
     def mix_wage(self) -> np.ndarray:
         """(C, S) cost of one worker of each sector's skill mix in each city, yuan per quarter."""

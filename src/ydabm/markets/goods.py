@@ -235,7 +235,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         spent = reroute_spending(spending, phi)
         access = market_access(weights, spent, phi)
         with np.errstate(divide="ignore"):
-            target = np.log(access).ravel()[cell_index]        # log reach, then the clearing price
+            target = np.take(np.log(access), cell_index)      # log reach, then the clearing price
         np.subtract(target, log_room, out=target)
         np.divide(target, sigma, out=target)
         np.maximum(floor, target, out=target)

@@ -87,7 +87,7 @@ def draw_from_cells(cumulative: np.ndarray, cell: np.ndarray, uniforms: np.ndarr
     count = np.asarray(cell, dtype=np.intp) * width
     step = width >> 1
     while step:
-        count += step * (flat[count + (step - 1)] < uniforms)
+        count += step * (np.take(flat, count + (step - 1)) < uniforms)
         step >>= 1
     count -= np.asarray(cell, dtype=np.intp) * width
     return count.clip(max=cities - 1)
