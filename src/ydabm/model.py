@@ -362,7 +362,7 @@ class YRDModel(mesa.Model):
 
     def targeted_firms(self) -> np.ndarray:
         f = self.firms
-        return self.targets.ravel()[f.cell] & f.alive
+        return np.take(self.targets, f.cell) & f.alive
 
     def investment_tide(self) -> np.ndarray:
         """(S,) factor on expected demand behind capacity plans: 1 + herding x (share of governments
@@ -563,19 +563,19 @@ class YRDModel(mesa.Model):
     def effective_productivity(self) -> np.ndarray:
         """Productivity of each firm row (1 for empty rows, so divisions stay finite)."""
         f = self.firms
-        phi = f.productivity * self.tfp[f.sector] * self.digital.ravel()[f.cell]
+        phi = f.productivity * np.take(self.tfp, f.sector) * np.take(self.digital, f.cell)
         return np.where(f.alive, phi, 1.0)
 
     def capital_value(self) -> np.ndarray:
         """Replacement value of each firm's capacity: capital intensity x price x capacity, yuan."""
         f = self.firms
         capacity = np.where(np.isfinite(f.capacity) & f.alive, f.capacity, 0.0)
-        return self.sectors.capital_intensity[f.sector] * f.price * capacity
+        return np.take(self.sectors.capital_intensity, f.sector) * f.price * capacity
 
     def real_output(self) -> np.ndarray:
         """(F,) output of each firm at 2020 prices (its city-sector's 2020 unit value), yuan."""
         f = self.firms
-        return np.where(f.alive, f.output * self.base_price.ravel()[f.cell], 0.0)
+        return np.where(f.alive, f.output * np.take(self.base_price, f.cell), 0.0)
 
     def money(self) -> float:
         """Total money: next quarter's spending, government balances and household savings."""
