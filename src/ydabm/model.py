@@ -376,14 +376,14 @@ class YRDModel(mesa.Model):
         p, f, s = self.params, self.firms, self.sectors
         targeted = self.targeted_firms()
         phi = self.effective_productivity()
-        wage = self.mix_wage()[f.city, f.sector]
+        wage = np.take(self.mix_wage(), f.cell)
         staffed = np.maximum(f.staff() - f.overhead, 0.0) * phi
         return planning.plan_production(
             f.alive, phi, wage / phi, s.elasticity[f.sector], s.capital_intensity[f.sector], f.overhead,
             f.capacity, f.expected_sales, f.notional_sales, staffed, f.understaffed,
             planning.capacity_goal(p.target_utilization, p.capacity_subsidy, targeted),
-            self.investment_tide()[f.sector], self.fundamentals.skill_mix[f.sector],
-            self.labour_force[f.city], p.demand_expectation, p.depreciation, p.investment_speed,
+            self.investment_tide()[f.sector], np.take(self.fundamentals.skill_mix, f.sector, axis=0),
+            np.take(self.labour_force, f.city, axis=0), p.demand_expectation, p.depreciation, p.investment_speed,
             p.capacity_subsidy * targeted)
 
     def clear_labour_market(self, desired: np.ndarray) -> labour.Hiring:
