@@ -62,7 +62,6 @@ def draw_destinations(cumulative: np.ndarray, uniforms: np.ndarray) -> np.ndarra
     return (uniforms[:, None] > cumulative).sum(axis=1).clip(max=cumulative.shape[1] - 1)
 
 
-
 def draw_from_cells(cumulative: np.ndarray, cell: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
     """``draw_destinations(cumulative[cell], uniforms)`` without gathering a row per mover.
 
