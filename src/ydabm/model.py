@@ -518,12 +518,17 @@ class YRDModel(mesa.Model):
         self.moves = moves
         if moves.rows.size == 0:
             return
-        employed = moves.rows[w.employer[moves.rows] >= 0]
-        self.firms.employees -= labour.jobs_of(w.employer[employed], w.skill[employed], self.firms.size, CLASSES)
+        employer = np.take(w.employer, moves.rows)
+        employed = employer >= 0
+        self.firms.employees -= labour.jobs_of(np.compress(employed, employer),
+                                               np.compress(employed, np.take(w.skill, moves.rows)),
+                                               self.firms.size, CLASSES)
         w.employer[moves.rows] = -1
-        classes = w.skill[moves.rows]
-        np.subtract.at(self.labour_force, (moves.origin, classes), 1)
-        np.add.at(self.labour_force, (moves.destination, classes), 1)
+        classes = np.take(w.skill, moves.rows)
+        force = self.labour_force
+        # movers out of and into each city-class (integer counts: the same as one at a time)
+        force -= np.bincount(moves.origin * CLASSES + classes, minlength=force.size).reshape(force.shape)
+        force += np.bincount(moves.destination * CLASSES + classes, minlength=force.size).reshape(force.shape)
         w.move(moves.rows, moves.destination)
 
     # ------------------------------------------------------------------ derived state
