@@ -362,7 +362,7 @@ class YRDModel(mesa.Model):
 
     def targeted_firms(self) -> np.ndarray:
         f = self.firms
-        return np.take(self.targets, f.cell) & f.alive
+        return self.targets[f.city, f.sector] & f.alive
 
     def investment_tide(self) -> np.ndarray:
         """(S,) factor on expected demand behind capacity plans: 1 + herding x (share of governments
