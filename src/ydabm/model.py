@@ -16,7 +16,7 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from . import calibration, observation
-from .agents.firms import Firms
+from .agents.firms import Firms, integer_sums
 from .agents.government import CityGovernment
 from .agents.workers import CLASSES, Workers
 from .frictions import Frictions, frictions
@@ -420,14 +420,14 @@ class YRDModel(mesa.Model):
         p, f, s = self.params, self.firms, self.sectors
         targeted = self.targeted_firms()
         phi = self.effective_productivity()
-        wage = self.mix_wage()[f.city, f.sector]
-        staffed = np.maximum(f.employees.sum(axis=1) - f.overhead, 0.0) * phi
+        wage = np.take(self.mix_wage(), f.cell)
+        staffed = np.maximum(f.staff() - f.overhead, 0.0) * phi
         return planning.plan_production(
             f.alive, phi, wage / phi, s.elasticity[f.sector], s.capital_intensity[f.sector], f.overhead,
             f.capacity, f.expected_sales, f.notional_sales, staffed, f.understaffed,
             planning.capacity_goal(p.target_utilization, p.capacity_subsidy, targeted),
-            self.investment_tide()[f.sector], self.fundamentals.skill_mix[f.sector],
-            self.labour_force[f.city], p.demand_expectation, p.depreciation, p.investment_speed,
+            self.investment_tide()[f.sector], np.take(self.fundamentals.skill_mix, f.sector, axis=0),
+            np.take(self.labour_force, f.city, axis=0), p.demand_expectation, p.depreciation, p.investment_speed,
             p.capacity_subsidy * targeted)
 
     def clear_labour_market(self, desired: np.ndarray) -> labour.Hiring:
@@ -477,7 +477,7 @@ class YRDModel(mesa.Model):
         """Clear the goods market at the firms' markup prices and what they can produce this quarter."""
         f = self.firms
         live = np.flatnonzero(f.alive)
-        working = f.employees[live].sum(axis=1) * (1.0 - self.levers.absent[f.city[live]])
+        working = f.staff()[live] * (1.0 - self.levers.absent[f.city[live]])
         labour_room = np.maximum(working - f.overhead[live], 0.0) * self.effective_productivity()[live]
         spending = self.spending[:, None] * self.fundamentals.expenditure_share[None, :]
         outcome = goods.clear_goods_market(f.price[live], np.minimum(f.capacity[live], labour_room),
@@ -508,7 +508,7 @@ class YRDModel(mesa.Model):
         if rows.size == 0:
             return
         closing = np.append(leaving, False)          # employer -1 maps to the appended False
-        w.employer[closing[w.employer]] = -1
+        w.employer[np.take(closing, w.employer)] = -1
         f.close(rows)
 
     def entry_intensity(self) -> np.ndarray:
@@ -565,12 +565,17 @@ class YRDModel(mesa.Model):
         self.moves = moves
         if moves.rows.size == 0:
             return
-        employed = moves.rows[w.employer[moves.rows] >= 0]
-        self.firms.employees -= labour.jobs_of(w.employer[employed], w.skill[employed], self.firms.size, CLASSES)
+        employer = np.take(w.employer, moves.rows)
+        employed = employer >= 0
+        self.firms.employees -= labour.jobs_of(np.compress(employed, employer),
+                                               np.compress(employed, np.take(w.skill, moves.rows)),
+                                               self.firms.size, CLASSES)
         w.employer[moves.rows] = -1
-        classes = w.skill[moves.rows]
-        np.subtract.at(self.labour_force, (moves.origin, classes), 1)
-        np.add.at(self.labour_force, (moves.destination, classes), 1)
+        classes = np.take(w.skill, moves.rows)
+        force = self.labour_force
+        # movers out of and into each city-class (integer counts: the same as one at a time)
+        force -= np.bincount(moves.origin * CLASSES + classes, minlength=force.size).reshape(force.shape)
+        force += np.bincount(moves.destination * CLASSES + classes, minlength=force.size).reshape(force.shape)
         w.move(moves.rows, moves.destination)
 
     # ------------------------------------------------------------------ derived state
@@ -594,12 +599,14 @@ class YRDModel(mesa.Model):
         """(C, 3) employed agents by city and class, from the firms' staff counts (workers live
         where they work)."""
         f = self.firms
-        cities = self.geography.count
-        return np.stack([np.bincount(f.city, f.employees[:, k], minlength=cities) for k in range(CLASSES)], axis=1)
+        return integer_sums(f.city, f.employees, self.geography.count)
 
     def employment_by_sector(self) -> np.ndarray:
         f = self.firms
-        return f.by_cell(f.employees.sum(axis=1).astype(float), self.geography.count)
+        live = f.alive
+        cities = self.geography.count
+        return integer_sums(np.compress(live, f.cell), np.compress(live, f.staff()),
+                            cities * f.sectors).reshape(cities, f.sectors)
 
     def mix_wage(self) -> np.ndarray:
         """(C, S) cost of one worker of each sector's skill mix in each city, yuan per quarter."""
@@ -608,19 +615,19 @@ class YRDModel(mesa.Model):
     def effective_productivity(self) -> np.ndarray:
         """Productivity of each firm row (1 for empty rows, so divisions stay finite)."""
         f = self.firms
-        phi = f.productivity * self.tfp[f.sector] * self.digital[f.city, f.sector]
+        phi = f.productivity * np.take(self.tfp, f.sector) * np.take(self.digital, f.cell)
         return np.where(f.alive, phi, 1.0)
 
     def capital_value(self) -> np.ndarray:
         """Replacement value of each firm's capacity: capital intensity x price x capacity, yuan."""
         f = self.firms
         capacity = np.where(np.isfinite(f.capacity) & f.alive, f.capacity, 0.0)
-        return self.sectors.capital_intensity[f.sector] * f.price * capacity
+        return np.take(self.sectors.capital_intensity, f.sector) * f.price * capacity
 
     def real_output(self) -> np.ndarray:
         """(F,) output of each firm at 2020 prices (its city-sector's 2020 unit value), yuan."""
         f = self.firms
-        return np.where(f.alive, f.output * self.base_price[f.city, f.sector], 0.0)
+        return np.where(f.alive, f.output * np.take(self.base_price, f.cell), 0.0)
 
     def money(self) -> float:
         """Total money: next quarter's spending, government balances and household savings."""

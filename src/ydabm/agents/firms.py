@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+#: copies of the bins that :func:`integer_sums` spreads consecutive rows over (a power of two)
+LANES = 8
+
 _FLOAT = ("productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
           "subsidy", "expected_sales", "notional_sales")
 _INT = ("sector", "city", "age", "loss_streak")
@@ -45,6 +48,14 @@ class Firms:
     def cell(self) -> np.ndarray:
         """Flat city-sector index city * S + sector."""
         return self.city * self.sectors + self.sector
+
+    def staff(self) -> np.ndarray:
+        """(F,) workers of each firm row, all classes (``employees.sum(axis=1)``, column by column)."""
+        e = self.employees
+        total = e[:, 0].astype(np.int64)
+        for k in range(1, e.shape[1]):
+            total += e[:, k]
+        return total
 
     def free_rows(self, needed: int) -> np.ndarray:
         """Rows for ``needed`` new firms, growing the columns when there are too few free rows."""
@@ -97,3 +108,32 @@ class Firms:
 
     def nbytes(self) -> int:
         return sum(getattr(self, n).nbytes for n in _FLOAT + _INT + ("zombie", "understaffed", "alive", "employees", "rounding"))
+
+
+def integer_sums(index: np.ndarray, values: np.ndarray, bins: int) -> np.ndarray:
+    """``np.bincount(index, values, minlength=bins)`` for integer-valued ``values``, per column.
+
+    Integer sums below 2**53 are exact in floating point in any order, so the rows are spread over
+    ``LANES`` copies of the bins (row r adds to copy r mod LANES) and the copies are summed after:
+    rows sorted by ``index`` (firms by city or city-sector) then do not add one after another into
+    the same bin, which is what makes a weighted bincount over few bins slow.
+
+    Args:
+        index: (n,) bin of each row, in [0, bins).
+        values: (n,) or (n, K) integer-valued numbers (any numeric dtype).
+        bins: number of bins.
+
+    Returns:
+        (bins,) or (bins, K) float sums, equal to ``np.bincount`` column by column.
+    """
+    values = np.asarray(values)
+    n = index.size
+    spread = np.arange(n, dtype=np.intp)
+    spread &= LANES - 1
+    spread += np.asarray(index, dtype=np.intp) * LANES
+    columns = values if values.ndim == 2 else values.reshape(n, 1)
+    out = np.empty((bins, columns.shape[1]))
+    for k in range(columns.shape[1]):
+        counts = np.bincount(spread, columns[:, k], minlength=bins * LANES)
+        out[:, k] = counts[:bins * LANES].reshape(bins, LANES).sum(axis=1)
+    return out if values.ndim == 2 else out[:, 0]

@@ -219,25 +219,44 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     log_room = np.log(np.where(selling, max_output, 1.0))
     exponent = np.where(selling, 1.0 - sigma, 0.0)          # p^(1 - sigma) = exp((1 - sigma) log p)
     log_price, rounds = floor.copy(), 0
-    steps, changes = [], []                       # Anderson memory: differences of x and of g
+    changes, moves = [], []                       # Anderson memory: changes of g, and of x plus g
+
+    # loop invariants of ``clearing``: the cell index as numpy's index type, and whether every firm
+    # sells (then the masks by ``selling`` change nothing and are skipped)
+    cell_index = np.asarray(cell, dtype=np.intp)
+    everyone = bool(selling.all())
 
     def clearing(log_p):
         """Aggregates at log prices ``log_p`` and the gap to the prices that clear each firm's market."""
-        weight = np.where(selling, np.exp(exponent * log_p), 0.0)
-        varieties = np.bincount(cell, weight, minlength=cities * sectors).reshape(cities, sectors)
+        weight = exponent * log_p
+        np.exp(weight, out=weight)
+        if not everyone:
+            weight = np.where(selling, weight, 0.0)
+        varieties = np.bincount(cell_index, weight, minlength=cities * sectors).reshape(cities, sectors)
         phi = price_terms(varieties, weights)
         spent = reroute_spending(spending, phi)
         access = market_access(weights, spent, phi)
         with np.errstate(divide="ignore"):
-            log_reach = np.log(access).ravel()[cell]
-        target = np.where(selling, np.maximum(floor, (log_reach - log_room) / sigma), floor)
-        return (varieties, phi, access, spent), target - log_p
+            target = np.take(np.log(access), cell_index)      # log reach, then the clearing price
+        np.subtract(target, log_room, out=target)
+        np.divide(target, sigma, out=target)
+        np.maximum(floor, target, out=target)
+        if not everyone:
+            target = np.where(selling, target, floor)
+        np.subtract(target, log_p, out=target)
+        return (varieties, phi, access, spent), target
+
+    def largest_gap(gap):
+        """max_f |sigma_f gap_f| (0 for no firm): the relative demand gap left."""
+        scaled = sigma * gap
+        return float(np.abs(scaled, out=scaled).max(initial=0.0))
 
     state, gap = clearing(log_price)
-    # the Gram matrix of the Anderson memory's changes in the gap is updated by one row a round
+    residual = largest_gap(gap)
+    # the Gram matrix of the Anderson memory's changes in the gap is updated by one row a round;
+    # ``moves`` holds each memory's dx + dg (its step plus its change), what the mixing subtracts
     gram = np.zeros((0, 0))
     while True:
-        residual = float(np.abs(sigma * gap).max(initial=0.0))
         if residual <= tolerance or rounds >= max_rounds:
             break
         step = gap.copy()
@@ -245,24 +264,31 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             # least squares for the mixing weights by the normal equations (a k x k system, k <= 5)
             system = gram + np.eye(len(changes)) * 1e-14 * max(np.trace(gram), 1e-300)
             mix = np.linalg.solve(system, np.array([a @ gap for a in changes]))
-            for weight, dx, dg in zip(mix, steps, changes):
-                step -= weight * (dx + dg)
-        new = np.maximum(log_price + step, floor)
+            for weight, move in zip(mix, moves):
+                step -= weight * move
+        new = np.maximum(np.add(log_price, step, out=step), floor, out=step)
         new_state, new_gap = clearing(new)
-        if np.abs(sigma * new_gap).max(initial=0.0) > residual and changes:
+        new_residual = largest_gap(new_gap)
+        if new_residual > residual and changes:
             # the mixed step went astray: restart the memory from a plain (monotone) step
-            steps, changes, gram = [], [], np.zeros((0, 0))
+            changes, moves, gram = [], [], np.zeros((0, 0))
             new = np.maximum(log_price + gap, floor)
             new_state, new_gap = clearing(new)
+            new_residual = largest_gap(new_gap)
         change = new_gap - gap
         row = np.array([change @ c for c in changes] + [change @ change])
-        gram = np.block([[gram, row[:-1, None]], [row[None, :]]])
-        steps.append(new - log_price)
+        size = row.size
+        grown = np.empty((size, size))
+        grown[:-1, :-1] = gram
+        grown[:-1, -1] = row[:-1]
+        grown[-1, :] = row
+        gram = grown
         changes.append(change)
+        moves.append((new - log_price) + change)
         if len(changes) > ANDERSON_MEMORY:
-            del steps[0], changes[0]
+            del changes[0], moves[0]
             gram = gram[1:, 1:]
-        log_price, state, gap = new, new_state, new_gap
+        log_price, state, gap, residual = new, new_state, new_gap, new_residual
         rounds += 1
     varieties, phi, access, spent = state
     price = np.where(selling, np.exp(log_price), np.inf)

@@ -11,6 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..agents.firms import integer_sums
+
+
+# The passes over workers gather with ``np.take`` and select with ``np.compress``: the same values as
+# ``a[index]`` and ``a[mask]``, by numpy's faster paths for one-dimensional arrays.
+
 
 def matches(unemployed: np.ndarray, vacancies: np.ndarray, efficiency: float) -> np.ndarray:
     """Number of hires in each market: min(U, V, floor(m * sqrt(U * V))).
@@ -88,27 +94,88 @@ def first_per_group(group: np.ndarray, key: np.ndarray, counts: np.ndarray) -> n
     """Mask of the ``counts[g]`` members of each group g that come first in a stable sort of ``key``.
 
     Groups that keep all or none of their members need no sorting; the rest are sorted with the
-    fast unstable sort, and again with the stable one only when two keys tie.
+    fast unstable sort, and again with the stable one only when two keys tie. When every key lies in
+    [g, g + 1) for its group g (the keys ``group + uniform`` of :func:`pick_per_group`), the sorted
+    keys come in blocks by group, and a member is chosen exactly when its key is at most the
+    ``counts[g]``-th smallest of its block: only the keys are sorted then, not their indices.
     """
     size = np.bincount(group, minlength=counts.size)[:counts.size]
     whole = counts >= size
     partial = (counts > 0) & ~whole
     if size[~partial].any():
-        chosen = whole[group]
-        candidates = np.flatnonzero(partial[group])
-        sub_key, sub_group = key[candidates], group[candidates]
+        chosen = np.take(whole, group)
+        candidates = np.flatnonzero(np.take(partial, group))
+        sub_key, sub_group = np.take(key, candidates), np.take(group, candidates)
     else:  # every member's group is partly chosen: sort them all
         chosen = np.zeros(group.size, dtype=bool)
         candidates, sub_key, sub_group = None, key, group
     if sub_key.size:
+        taken = size * partial
+        start = np.cumsum(taken) - taken
+        cut = _block_thresholds(sub_key, sub_group, start, counts, partial)
+        if cut is not None:
+            picked = sub_key <= np.take(cut, sub_group)
+            if candidates is None:
+                chosen = picked
+            else:
+                chosen[candidates] = picked
+            return chosen
         order = np.argsort(sub_key)
         ordered = sub_key[order]
         if (ordered[1:] == ordered[:-1]).any():
             order = np.argsort(sub_key, kind="stable")
         sorted_group = sub_group[order]
-        taken = size * partial
-        rank = np.arange(sub_key.size) - (np.cumsum(taken) - taken)[sorted_group]
+        rank = np.arange(sub_key.size) - start[sorted_group]
         chosen[order if candidates is None else candidates[order]] = rank < counts[sorted_group]
+    return chosen
+
+
+def _block_thresholds(key: np.ndarray, group: np.ndarray | None, start: np.ndarray, counts: np.ndarray,
+                      partial: np.ndarray) -> np.ndarray | None:
+    """(G,) the ``counts[g]``-th smallest key of each partly chosen group g (the others get -inf),
+    or None unless every key lies in [g, g + 1) for its group g and no two keys are equal.
+
+    Under those conditions a stable sort of ``key`` puts each group's members in one block, in
+    group order, ascending and without ties, so the members among the first ``counts[g]`` of their
+    block are exactly those whose key is at most this threshold.
+    """
+    if group is not None:                              # None: checked by the caller
+        if key.dtype.kind != "f" or group.dtype.kind not in "iu":
+            return None
+        if not (np.floor(key) == group).all():         # g <= key < g + 1 (false for nan)
+            return None
+    ordered = np.sort(key)
+    if (ordered[1:] == ordered[:-1]).any():
+        return None
+    cut = np.full(counts.size, -np.inf, dtype=key.dtype)
+    cut[partial] = ordered[(start + counts - 1)[partial]]
+    return cut
+
+
+def _first_in_blocks(group: np.ndarray, base: np.ndarray, key: np.ndarray,
+                     counts: np.ndarray) -> np.ndarray | None:
+    """``first_per_group(base, key, ...)`` for groups numbered compactly: ``group`` (n,) numbers the
+    groups 0..G-1 in the order of their ids ``base`` (n,), ``counts`` (G,) is per compact group.
+
+    Returns None (the caller then uses :func:`first_per_group` on ``base``) unless every key lies
+    in [base, base + 1) and no two keys of partly chosen groups are equal (see
+    :func:`_block_thresholds`).
+    """
+    size = np.bincount(group, minlength=counts.size)
+    whole = counts >= size
+    partial = (counts > 0) & ~whole
+    chosen = np.take(whole, group)
+    members = np.flatnonzero(np.take(partial, group))
+    if members.size == 0:
+        return chosen
+    sub_key, sub_group = np.take(key, members), np.take(group, members)
+    if not (np.floor(sub_key) == np.take(base, members)).all():
+        return None
+    taken = size * partial
+    cut = _block_thresholds(sub_key, None, np.cumsum(taken) - taken, counts, partial)
+    if cut is None:
+        return None
+    chosen[members] = sub_key <= np.take(cut, sub_group)
     return chosen
 
 
@@ -124,7 +191,9 @@ def whole_staff(desired: np.ndarray, carry: np.ndarray) -> tuple[np.ndarray, np.
     """
     total = desired + carry
     plan = np.floor(total)
-    return plan.astype(np.int64), (total - plan).astype(carry.dtype)
+    whole = plan.astype(np.int64)
+    total -= plan                                      # the new carry, in place
+    return whole, total.astype(carry.dtype)
 
 
 def jobs_of(employer: np.ndarray, skill: np.ndarray, firms: int, classes: int) -> np.ndarray:
@@ -185,25 +254,36 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     employer = employer.copy()
     staff = employees.copy()
     drawn = bernoulli_rows(employer.size, separation_rate, rng)
-    separated = drawn[employer[drawn] >= 0]
-    staff -= jobs_of(employer[separated], skill[separated], firms, classes)
+    separated = np.compress(np.take(employer, drawn) >= 0, drawn)
+    staff -= jobs_of(np.take(employer, separated), np.take(skill, separated), firms, classes)
     employer[separated] = -1
     plan, carry = whole_staff(desired, carry)
     excess = np.maximum(staff - plan, 0)
     fired = _layoffs(employer, skill, staff, excess, rng)
-    staff -= jobs_of(employer[fired], skill[fired], firms, classes)
+    staff -= jobs_of(np.take(employer, fired), np.take(skill, fired), firms, classes)
     employer[fired] = -1
     vacancies = np.maximum(plan - staff, 0)
     hired, owner = _match(employer, market, vacancies, firm_city, cities * classes, classes,
                           matching_efficiency, rng)
     employer[hired] = owner
-    staff += jobs_of(owner, skill[hired], firms, classes)
-    employed = np.bincount((firm_city.astype(np.int64)[:, None] * classes + np.arange(classes)).ravel(),
-                           staff.ravel(), minlength=cities * classes)
+    staff += jobs_of(owner, np.take(skill, hired), firms, classes)
+    employed = integer_sums(firm_city, staff, cities).ravel()   # staff by market city * K + class
     new_wages = update_wages(wages.ravel(), employed, labour_force.ravel(), natural_rate,
                              wage_adjustment).reshape(cities, classes)
-    return Hiring(employer, staff, new_wages, (plan > staff).any(axis=1), carry, int(separated.size), int(fired.size),
+    return Hiring(employer, staff, new_wages, any_per_row(plan > staff), carry, int(separated.size), int(fired.size),
                   int(hired.size))
+
+
+def any_per_row(mask: np.ndarray) -> np.ndarray:
+    """(F,) ``mask.any(axis=1)`` of an (F, K) boolean array, one column at a time (numpy reduces a
+    short last axis row by row, which is an order of magnitude slower for F x 3)."""
+    mask = np.asarray(mask, dtype=bool)
+    if mask.ndim != 2 or mask.shape[1] == 0:
+        return mask.any(axis=-1)
+    out = mask[:, 0].copy()
+    for k in range(1, mask.shape[1]):
+        out |= mask[:, k]
+    return out
 
 
 def _layoffs(employer, skill, staff, excess, rng):
@@ -214,35 +294,56 @@ def _layoffs(employer, skill, staff, excess, rng):
     kept ones (among all the group's members where fewer than e were kept): a procedure symmetric in
     a group's members, so every e-subset is equally likely, that sorts a few candidates per layoff
     instead of every employee of an overstaffed firm.
+
+    Groups are firm-class jobs f * K + k; the bookkeeping runs over the jobs of the firms that lay
+    off (numbered in firm order), not over all F * K jobs.
     """
     classes = excess.shape[1]
-    firing = np.append(excess.any(axis=1), False)          # employer -1 maps to the appended False
-    employed = np.flatnonzero(firing[employer])
-    job = employer[employed].astype(np.int64) * classes + skill[employed]
-    due = excess.ravel()
-    overstaffed = due[job] > 0
-    employed, job = employed[overstaffed], job[overstaffed]
-    size = np.maximum(staff.ravel(), 1)
-    kept = rng.random(job.size) < np.minimum(1.0, (3.0 * due + 2.0) / size)[job]
-    short = np.bincount(job[kept], minlength=due.size) < due
-    candidates = kept | short[job]
-    return employed[candidates][pick_per_group(job[candidates], due, rng)]
+    overstaffed_firm = any_per_row(excess > 0)
+    firing = np.append(overstaffed_firm, False)            # employer -1 maps to the appended False
+    employed = np.flatnonzero(np.take(firing, employer))
+    firms = np.flatnonzero(overstaffed_firm)
+    local = np.zeros(overstaffed_firm.size, dtype=np.int32)
+    local[firms] = np.arange(firms.size, dtype=np.int32)
+    # job among the laying-off firms' jobs
+    job = np.take(local, np.take(employer, employed)) * classes + np.take(skill, employed)
+    due = excess[firms].ravel()
+    overstaffed = np.take(due, job) > 0
+    employed, job = np.compress(overstaffed, employed), np.compress(overstaffed, job)
+    size = np.maximum(staff[firms].ravel(), 1)
+    kept = rng.random(job.size) < np.take(np.minimum(1.0, (3.0 * due + 2.0) / size), job)
+    short = np.bincount(np.compress(kept, job), minlength=due.size) < due
+    candidates = kept | np.take(short, job)
+    job = np.compress(candidates, job)
+    if job.size == 0:
+        return employed[:0]
+    # the job ids over all firms (what the random keys are built on), in the same order as ``job``
+    full_job = np.take(firms, job // classes) * classes + job % classes
+    key = full_job + rng.random(full_job.size)
+    chosen = _first_in_blocks(job, full_job, key, due)
+    if chosen is None:
+        chosen = first_per_group(full_job, key, excess.ravel())
+    return np.compress(chosen, np.compress(candidates, employed))
 
 
 def _match(employer, market, vacancies, firm_city, markets, classes, efficiency, rng):
     """Rows of the hired seekers and their new employers."""
     seekers = np.flatnonzero(employer < 0)
-    seeker_market = market[seekers]
-    firm_market = firm_city.astype(np.int64)[:, None] * classes + np.arange(classes)
-    open_total = np.bincount(firm_market.ravel(), vacancies.ravel(), minlength=markets)
+    seeker_market = np.take(market, seekers)
+    # one slot per vacancy, in firm-class order (job f * K + k); the vacancies per market (city * K
+    # + class) are the slots per market
+    open_jobs = np.flatnonzero(vacancies)
+    slot_job = np.repeat(open_jobs, np.take(vacancies.ravel(), open_jobs))
+    slot_market = np.take(firm_city, slot_job // classes).astype(np.int64) * classes + slot_job % classes
+    open_total = np.bincount(slot_market, minlength=markets)
     hires = matches(np.bincount(seeker_market, minlength=markets), open_total, efficiency)
     if hires.sum() == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    slot_owner = np.repeat(np.repeat(np.arange(vacancies.shape[0]), classes), vacancies.ravel())
-    slot_market = np.repeat(firm_market.ravel(), vacancies.ravel())
     take_slot = pick_per_group(slot_market, hires, rng)
     take_seeker = pick_per_group(seeker_market, hires, rng)
     # stable sorts of small non-negative integers (market ids < 2^16) are radix sorts
-    slots = np.flatnonzero(take_slot)[np.argsort(slot_market[take_slot].astype(np.uint16), kind="stable")]
-    hired = seekers[take_seeker][np.argsort(seeker_market[take_seeker].astype(np.uint16), kind="stable")]
-    return hired, slot_owner[slots]
+    slots = np.take(np.flatnonzero(take_slot),
+                    np.argsort(np.compress(take_slot, slot_market).astype(np.uint16), kind="stable"))
+    hired = np.take(np.compress(take_seeker, seekers),
+                    np.argsort(np.compress(take_seeker, seeker_market).astype(np.uint16), kind="stable"))
+    return hired, np.take(slot_job, slots) // classes

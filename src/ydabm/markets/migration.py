@@ -65,6 +65,36 @@ def draw_destinations(cumulative: np.ndarray, uniforms: np.ndarray) -> np.ndarra
     return (uniforms[:, None] > cumulative).sum(axis=1).clip(max=cumulative.shape[1] - 1)
 
 
+def draw_from_cells(cumulative: np.ndarray, cell: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """``draw_destinations(cumulative[cell], uniforms)`` without gathering a row per mover.
+
+    Each row of ``cumulative`` (cells, C) is non-decreasing, so the number of its entries below a
+    uniform is found by bisection over the columns (log2 C rounds of one gather per mover, in a
+    table padded with +inf to a power of two). Falls back to :func:`draw_destinations` when a row
+    is not non-decreasing (e.g. holds a nan).
+
+    Args:
+        cumulative: (cells, C) cumulative choice probabilities of each origin cell.
+        cell: (n,) row of ``cumulative`` of each mover.
+        uniforms: (n,) uniform draws from the model's generator.
+    """
+    cells, cities = cumulative.shape
+    if cities == 0 or not (cumulative[:, 1:] >= cumulative[:, :-1]).all():
+        return draw_destinations(cumulative[cell], uniforms)
+    width = 1 << int(cities).bit_length()              # > cities: the padding is never below a uniform
+    table = np.full((cells, width), np.inf)
+    table[:, :cities] = cumulative
+    flat = table.ravel()
+    # count = the number of entries below the uniform, built bit by bit from the highest
+    count = np.asarray(cell, dtype=np.intp) * width
+    step = width >> 1
+    while step:
+        count += step * (np.take(flat, count + (step - 1)) < uniforms)
+        step >>= 1
+    count -= np.asarray(cell, dtype=np.intp) * width
+    return count.clip(max=cities - 1)
+
+
 # Continuation in the elasticity: start where beta times the utility range of a choice is this many
 # logit units (the potential is then smooth on the scale of the solution), multiply beta by at most
 # _STAGE_RATIO a stage, and solve the intermediate stages to _STAGE_TOLERANCE only.

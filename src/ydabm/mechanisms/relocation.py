@@ -53,7 +53,7 @@ def choose_moves(city: np.ndarray, hukou: np.ndarray, skill: np.ndarray, log_inc
     """
     cities = hours.shape[0]
     drawn = labour.bernoulli_rows(city.size, rate, rng)
-    movers = drawn[skill[drawn] != 0]
+    movers = np.compress(np.take(skill, drawn) != 0, drawn)
     if movers.size == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Moves(empty, empty, empty, np.zeros((cities, cities)))
@@ -61,10 +61,10 @@ def choose_moves(city: np.ndarray, hukou: np.ndarray, skill: np.ndarray, log_inc
                                          hukou_cost, province, hukou_groups)
     cumulative = np.cumsum(migration.choice_probabilities(utility, elasticity), axis=-1)
     mobile = log_income.shape[1]
-    cell = (city[movers].astype(np.int64) * hukou_groups + hukou[movers]) * mobile + skill[movers] - 1
-    destination = migration.draw_destinations(cumulative.reshape(-1, cities)[cell], rng.random(movers.size))
-    origin = city[movers].astype(np.int64)
+    origin = np.take(city, movers).astype(np.int64)
+    cell = (origin * hukou_groups + np.take(hukou, movers)) * mobile + np.take(skill, movers) - 1
+    destination = migration.draw_from_cells(cumulative.reshape(-1, cities), cell, rng.random(movers.size))
     moved = destination != origin
-    matrix = np.bincount(origin[moved] * cities + destination[moved],
-                         minlength=cities * cities).reshape(cities, cities).astype(float)
-    return Moves(movers[moved], origin[moved], destination[moved], matrix)
+    origin, destination = np.compress(moved, origin), np.compress(moved, destination)
+    matrix = np.bincount(origin * cities + destination, minlength=cities * cities).reshape(cities, cities).astype(float)
+    return Moves(np.compress(moved, movers), origin, destination, matrix)

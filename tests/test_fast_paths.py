@@ -1,0 +1,153 @@
+"""The fast paths of the vectorised engine give exactly what their plain forms give.
+
+Each helper is checked against a reference written the plain way (the form the engine used before
+the helper), on random cases that include the edge cases where a fast path must fall back: ties,
+keys outside their group's interval, nan, empty inputs.
+"""
+
+import numpy as np
+import pytest
+
+from ydabm.agents.firms import Firms, integer_sums
+from ydabm.markets import labour, migration
+
+
+def _first_per_group_reference(group, key, counts):
+    """The engine's original form: partly chosen groups sorted (stable sort only when keys tie),
+    ranks from the cumulative sizes of the partly chosen groups."""
+    size = np.bincount(group, minlength=counts.size)[:counts.size]
+    whole = counts >= size
+    partial = (counts > 0) & ~whole
+    chosen = whole[group]
+    candidates = np.flatnonzero(partial[group])
+    sub_key, sub_group = key[candidates], group[candidates]
+    if sub_key.size:
+        order = np.argsort(sub_key)
+        ordered = sub_key[order]
+        if (ordered[1:] == ordered[:-1]).any():
+            order = np.argsort(sub_key, kind="stable")
+        sorted_group = sub_group[order]
+        taken = size * partial
+        rank = np.arange(sub_key.size) - (np.cumsum(taken) - taken)[sorted_group]
+        chosen[candidates[order]] = rank < counts[sorted_group]
+    return chosen
+
+
+@pytest.mark.parametrize("kind", ["uniform", "ties", "arbitrary", "rounded_up"])
+def test_first_per_group_matches_the_stable_sort(kind):
+    rng = np.random.default_rng(1)
+    for _ in range(300):
+        groups = int(rng.integers(1, 40))
+        n = int(rng.integers(0, 200))
+        group = rng.integers(0, groups, n)
+        counts = rng.integers(0, 6, groups)
+        if kind == "uniform":
+            key = group + rng.random(n)
+        elif kind == "ties":
+            key = group + np.round(rng.random(n), 1)
+        elif kind == "arbitrary":           # keys not in [g, g + 1): the fast path must not be taken
+            key = rng.random(n) * groups
+        else:                               # a key of group g that rounded up to g + 1
+            key = group + rng.random(n)
+            key[: n // 10] = group[: n // 10] + 1.0
+        chosen = labour.first_per_group(group, key, counts)
+        assert np.array_equal(chosen, _first_per_group_reference(group, key, counts))
+        if kind == "uniform":
+            assert np.array_equal(np.bincount(group[chosen], minlength=groups),
+                                  np.minimum(counts, np.bincount(group, minlength=groups)))
+
+
+def test_first_in_blocks_equals_first_per_group_on_compact_ids():
+    rng = np.random.default_rng(2)
+    for _ in range(300):
+        ids = np.unique(rng.integers(0, 10_000, int(rng.integers(1, 30))))   # sorted group ids
+        n = int(rng.integers(1, 200))
+        compact = rng.integers(0, ids.size, n)
+        base = ids[compact]
+        key = base + rng.random(n)
+        counts = rng.integers(0, 5, ids.size)
+        full_counts = np.zeros(ids.max() + 1, dtype=np.int64)
+        full_counts[ids] = counts
+        fast = labour._first_in_blocks(compact, base, key, counts)
+        assert fast is not None
+        assert np.array_equal(fast, labour.first_per_group(base, key, full_counts))
+    # a key outside [base, base + 1) of a partly chosen group: no fast answer
+    assert labour._first_in_blocks(np.array([0, 0]), np.array([5, 5]), np.array([6.0, 5.5]),
+                                   np.array([1])) is None
+
+
+def _layoffs_reference(employer, skill, staff, excess, rng):
+    """The layoff draw over all jobs (the engine's original form)."""
+    classes = excess.shape[1]
+    firing = np.append(excess.any(axis=1), False)
+    employed = np.flatnonzero(firing[employer])
+    job = employer[employed].astype(np.int64) * classes + skill[employed]
+    due = excess.ravel()
+    overstaffed = due[job] > 0
+    employed, job = employed[overstaffed], job[overstaffed]
+    size = np.maximum(staff.ravel(), 1)
+    kept = rng.random(job.size) < np.minimum(1.0, (3.0 * due + 2.0) / size)[job]
+    short = np.bincount(job[kept], minlength=due.size) < due
+    candidates = kept | short[job]
+    return employed[candidates][labour.pick_per_group(job[candidates], due, rng)]
+
+
+def test_layoffs_match_the_draw_over_all_jobs_and_the_generator_state():
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        firms, workers = int(rng.integers(1, 30)), int(rng.integers(0, 300))
+        employer = rng.integers(-1, firms, workers).astype(np.int32)
+        skill = rng.integers(0, 3, workers).astype(np.int8)
+        staff = np.zeros((firms, 3), dtype=np.int32)
+        np.add.at(staff, (employer[employer >= 0], skill[employer >= 0]), 1)
+        excess = np.maximum(staff - np.maximum(staff - rng.integers(-2, 4, (firms, 3)), 0), 0).astype(np.int64)
+        seed = int(rng.integers(1 << 30))
+        first, second = np.random.default_rng(seed), np.random.default_rng(seed)
+        fired = labour._layoffs(employer, skill, staff, excess, first)
+        assert np.array_equal(fired, _layoffs_reference(employer, skill, staff, excess, second))
+        assert first.bit_generator.state == second.bit_generator.state
+        laid_off = np.zeros((firms, 3), dtype=np.int64)
+        np.add.at(laid_off, (employer[fired], skill[fired]), 1)
+        assert np.array_equal(laid_off, excess)
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (5, 1), (7, 3), (6, 4)])
+def test_any_per_row(shape):
+    mask = np.random.default_rng(4).random(shape) < 0.3
+    assert np.array_equal(labour.any_per_row(mask), mask.any(axis=1))
+
+
+def test_draw_from_cells_matches_the_row_comparison():
+    rng = np.random.default_rng(5)
+    for trial in range(300):
+        cities, cells, n = int(rng.integers(1, 70)), int(rng.integers(1, 20)), int(rng.integers(0, 300))
+        probs = rng.random((cells, cities)) ** 3 * (rng.random((cells, cities)) > 0.2)
+        probs[:, 0] += 1e-12
+        cumulative = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
+        cell = rng.integers(0, cells, n)
+        uniforms = rng.random(n)
+        if n >= 3:                            # uniforms exactly on a cumulative value
+            uniforms[:3] = cumulative[cell[:3], rng.integers(0, cities, 3)]
+        if trial % 10 == 0:                   # not monotone: falls back to the comparison
+            cumulative[0, 0] = np.nan
+        expected = migration.draw_destinations(cumulative[cell], uniforms)
+        assert np.array_equal(migration.draw_from_cells(cumulative, cell, uniforms), expected)
+
+
+def test_integer_sums_equal_bincount():
+    rng = np.random.default_rng(6)
+    for n, bins in [(0, 4), (1, 1), (100, 3), (10_000, 41), (5_000, 500)]:
+        index = np.sort(rng.integers(0, bins, n)).astype(np.int32)
+        values = rng.integers(0, 50, (n, 3)).astype(np.int32)
+        expected = np.stack([np.bincount(index, values[:, k], minlength=bins) for k in range(3)], axis=1)
+        got = integer_sums(index, values, bins)
+        assert got.dtype == np.float64 and np.array_equal(got, expected)
+        assert np.array_equal(integer_sums(index, values[:, 0].astype(float), bins),
+                              np.bincount(index, values[:, 0].astype(float), minlength=bins))
+
+
+def test_firm_staff_is_the_row_sum():
+    firms = Firms(10, 3)
+    firms.employees[:] = np.random.default_rng(7).integers(0, 20, (10, 3))
+    assert firms.staff().dtype == np.int64
+    assert np.array_equal(firms.staff(), firms.employees.sum(axis=1))
