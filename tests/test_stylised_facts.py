@@ -1,11 +1,13 @@
-"""Stylised facts (declared in ydabm.validation.facts; docs/validation.md) over five seeds, with stated tolerances.
+"""Stylised facts (declared in ydabm.validation.facts; docs/validation.md) over five seeds: each effect at
+least three standard errors from zero and monotone over five lever values.
 
-The facts, their tolerances and the measuring protocol live in ``ydabm.validation.facts`` (also run
+The facts and the measuring protocol live in ``ydabm.validation.facts`` (also run
 by ``ydabm validate facts``); each test measures one fact and requires that it holds. Facts that the
 rebuilt engine (issue 10) no longer reproduces are strict expected failures naming the issue whose
 mechanism is to restore them (docs/validation.md gives the numbers and the reasons).
 """
 
+import numpy as np
 import pytest
 
 from ydabm.validation.facts import FACTS, evaluate
@@ -13,19 +15,15 @@ from ydabm.validation.facts import FACTS, evaluate
 #: facts that fail on the rebuilt engine, with the reason and the issue that will restore them
 FAILING = {
     "lower specialization raises similarity": (
-        "issue 11: the sign is now right but the effect is small (-0.0010, 3/5 seeds, tolerance 0.02 at "
-        "24 quarters and 10,000 people per agent): support moves structure only through entry and exit, "
-        "whose mass flows a firm agent divides by the enterprises it stands for, so the effect grows "
-        "with run length and agent resolution (-0.010 at 2,000 people per agent after 40 quarters)"),
-    "removing barriers widens inequality across cities": (
-        "issue 11 (the Theil fact): with every run starting from the same 2020 economy, the barrier moves "
-        "the Theil index of real GDP per capita by -0.0008 (5/5 seeds), short of the 0.001 tolerance; it "
-        "held by a hair (-0.00103) when each run started in its own steady state"),
+        "issue 11: the sign is right but the effect is -0.0010 +- 0.0012 (0.9 se; 3 needed) at 24 quarters and "
+        "10,000 people per agent: support moves structure only through entry and exit, whose mass flows a firm "
+        "agent divides by the enterprises it stands for, so the effect grows with run length and agent "
+        "resolution (-0.010 at 2,000 people per agent after 40 quarters)"),
     "higher barrier lowers regional output": (
-        "issues 11/12: real GDP is now value added at 2020 prices (a volume); with full employment "
-        "the barrier moves production by -0.08 % (4/5 seeds), below the 5 % tolerance; the old "
-        "-17 % was a consumer-price effect, and barriers on intermediate inputs (issue 12) and "
-        "misallocation by subsidies (issue 11) are the volume channels still missing"),
+        "issues 11/12: real GDP is value added at 2020 prices (a volume); the barrier moves it by -0.08 % +- "
+        "0.03 % (2.6 se; 3 needed) and one step of the 5-level curve goes 2.05 se the other way; barriers on "
+        "intermediate inputs (issue 12) and misallocation by subsidies (issue 11) are the volume channels "
+        "still missing"),
 }
 
 
@@ -36,3 +34,29 @@ FAILING = {
 def test_stylised_fact(fact):
     result = evaluate(fact)
     assert result["holds"], result
+
+
+def _fact_with_curve(monkeypatch, curve):
+    """A fact whose outcomes at the 5 levels are ``curve[level]`` + a per-seed offset (seeds 1..5)."""
+    from ydabm.validation import facts
+    offsets = np.array([0.0, 0.1, -0.1, 0.05, -0.05])
+    levels = list(np.linspace(0, 1, facts.LEVELS))
+    monkeypatch.setattr(facts.Fact, "outcomes",
+                        lambda self, value, seeds: curve[levels.index(value)] + offsets[: len(seeds)] * (1 + value))
+    return facts.Fact("test", "barrier", "similarity_manufacturing", +1)
+
+
+def test_a_fact_needs_three_standard_errors_and_a_monotone_curve(monkeypatch):
+    # per-seed differences high - low: 1 + offsets * 1 -> mean 1, sd 0.0791, se 0.0354: 28 se
+    result = _fact_with_curve(monkeypatch, [0.0, 0.25, 0.5, 0.75, 1.0]).evaluate()
+    assert result["holds"] and result["monotone"]
+    assert result["se"] == pytest.approx(np.std([0.1, -0.1, 0.05, -0.05, 0.0], ddof=1) / np.sqrt(5))
+    # the same end points with a dip in the middle far beyond the noise: not monotone
+    dip = _fact_with_curve(monkeypatch, [0.0, 0.5, -0.5, 0.75, 1.0]).evaluate()
+    assert not dip["monotone"] and not dip["holds"]
+    # a flat stretch within noise is allowed
+    flat = _fact_with_curve(monkeypatch, [0.0, 0.0, 0.0, 0.5, 1.0]).evaluate()
+    assert flat["monotone"] and flat["holds"]
+    # an effect of 0.05 against the seeds' noise (se 0.035): 1.4 se, not enough
+    small = _fact_with_curve(monkeypatch, [0.0, 0.01, 0.02, 0.04, 0.05]).evaluate()
+    assert small["z"] == pytest.approx(0.05 / small["se"]) and not small["holds"]

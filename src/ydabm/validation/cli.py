@@ -125,15 +125,23 @@ def _add_facts(checks) -> None:
 
 
 def _facts(args) -> int:
-    from .facts import FACTS, evaluate
+    from .facts import FACTS, MIN_SE, evaluate
     results = []
     for fact in FACTS:
         result = evaluate(fact)
         results.append(result)
         if not args.json:
-            print(f"{'yes' if result['holds'] else 'NO ':3s}  {result['fact']}\n     {result['measure']}: "
-                  f"{result['value']:+.4g} (tolerance {result['tolerance']:g}, "
-                  f"{result['seeds_agreeing']}/{result['seeds']} seeds agree)", flush=True)
+            if "threshold" in result:
+                detail = (f"{result['value']:.4g} (every seed above {result['threshold']:g}: "
+                          f"{'yes' if result['holds'] else 'no'})")
+            else:
+                shape = "" if "monotone" not in result else (
+                    f", monotone over {len(result['levels'])} levels" if result["monotone"] else
+                    f", NOT monotone (a step {result['largest_step_against_se']:g} se against)")
+                detail = (f"{result['value']:+.4g} ± {result['se']:.2g} ({result['z']:+.1f} se in the expected "
+                          f"direction; needs {MIN_SE:g}{shape}; {result['seeds_agreeing']}/{result['seeds']} seeds agree)")
+            print(f"{'yes' if result['holds'] else 'NO ':3s}  {result['fact']}\n     {result['measure']}: {detail}",
+                  flush=True)
     if args.json:
         print(json.dumps(results))
     return 0 if all(r["holds"] for r in results) else 1

@@ -1,19 +1,24 @@
-"""Stylised facts of the Yangtze River Delta, each measured over five seeds with a stated tolerance.
+"""Stylised facts of the Yangtze River Delta, each measured over five seeds with standard errors.
 
 Three kinds of fact:
 
 - :class:`Fact`, directional: ``metric`` moves with ``sign`` when ``lever`` goes from ``low`` to
   ``high`` (other parameters at ``base``). Measured as the mean of the last ``WINDOW`` quarters of a
-  run per seed at each lever value; it holds when the mean difference (high minus low; relative
-  when ``relative``) has the expected sign beyond the tolerance, and a majority of seeds agree.
+  run per seed at ``LEVELS`` evenly spaced lever values; the effect is the mean over seeds of the
+  per-seed difference high minus low (relative when ``relative``) with its standard error. It holds
+  when the effect has the expected sign and is at least ``MIN_SE`` standard errors from zero, and
+  the curve is monotone over the levels: no step between neighbouring levels goes against the sign
+  by more than ``STEP_SE`` standard errors of that step (steps within noise are allowed, so a flat
+  stretch does not break monotonicity). No fixed tolerance: how large an effect must be to matter
+  is the reader's call, and the effect is reported with its size.
 - :class:`MigrationFact`: the census direction of net migration. Each seed's cumulative net
   migration by city (its population change: agents move but are neither born nor die) is compared
-  in sign with resident - hukou population in 2020; it holds when the mean share of agreeing
-  cities exceeds the tolerance and every seed does.
+  in sign with resident - hukou population in 2020; it holds when the share of agreeing cities
+  exceeds ``threshold`` in every seed.
 - :class:`DilemmaFact`: the prisoner's dilemma of local protection. Real income (households'
   disposable income plus public spending, 2020 prices) of one province when it alone drops local
   protection, and of the whole region when every province does, against the status quo. It holds
-  when the province loses and the region gains, each beyond the tolerance, with a majority of seeds.
+  when the province loses and the region gains, each by at least ``MIN_SE`` standard errors.
 
 Runs are cached per (parameters, policies, quarters, seed) within a process, so facts sharing a
 setting share its runs.
@@ -35,6 +40,9 @@ SCALE = {"people_per_agent": 10000}
 SEEDS = (1, 2, 3, 4, 5)
 QUARTERS = 24
 WINDOW = 8
+LEVELS = 5          # lever values at which a directional fact is measured, low to high
+MIN_SE = 3.0        # an effect must be this many standard errors from zero
+STEP_SE = 2.0       # a step against the expected sign larger than this many standard errors breaks monotonicity
 START_YEAR = 2020
 
 
@@ -49,12 +57,19 @@ def run(params: dict, quarters: int, seed: int, liberalising: tuple = ()) -> Run
     return _run(tuple(sorted(params.items())), quarters, seed, tuple(liberalising))
 
 
-def _verdict(name: str, measure: str, values: np.ndarray, sign: int, tolerance: float, **details) -> dict:
-    """Common result: mean and per-seed values, whether the mean passes and a majority agree."""
-    agree = int((sign * values > 0).sum())
-    return {"fact": name, "measure": measure, "value": float(values.mean()), "per_seed": values.round(6).tolist(),
-            "tolerance": tolerance, "seeds_agreeing": agree, "seeds": len(values),
-            "holds": bool(sign * values.mean() > tolerance and agree > len(values) / 2), **details}
+def standard_error(values: np.ndarray) -> float:
+    """Standard error of the mean over seeds (sample standard deviation / sqrt(n))."""
+    return float(np.std(values, ddof=1) / np.sqrt(len(values))) if len(values) > 1 else float("nan")
+
+
+def _verdict(name: str, measure: str, values: np.ndarray, sign: int, **details) -> dict:
+    """Common result: the effect, its standard error, how many standard errors it is from zero in
+    the expected direction, and the seeds that agree; it holds at ``MIN_SE`` standard errors."""
+    se = standard_error(values)
+    z = sign * float(values.mean()) / se if se > 0 else (np.inf if sign * values.mean() > 0 else -np.inf)
+    return {"fact": name, "measure": measure, "value": float(values.mean()), "se": se, "z": float(z),
+            "per_seed": values.round(6).tolist(), "seeds_agreeing": int((sign * values > 0).sum()),
+            "seeds": len(values), "holds": bool(z >= MIN_SE), **details}
 
 
 @dataclass(frozen=True)
@@ -65,7 +80,6 @@ class Fact:
     lever: str
     metric: str
     sign: int
-    tolerance: float
     relative: bool = False
     base: dict = field(default_factory=dict, hash=False)
     low: float = 0.0
@@ -77,14 +91,26 @@ class Fact:
         return np.array([run({**self.base, self.lever: value}, self.quarters, seed).model[self.metric]
                          .iloc[-WINDOW:].mean() for seed in seeds])
 
+    def levels(self) -> np.ndarray:
+        return np.round(np.linspace(self.low, self.high, LEVELS), 10)
+
     def evaluate(self, seeds=SEEDS) -> dict:
-        high, low = self.outcomes(self.high, seeds), self.outcomes(self.low, seeds)
-        difference = (high / low - 1) if self.relative else (high - low)
+        curve = np.array([self.outcomes(value, seeds) for value in self.levels()])      # (levels, seeds)
+        low = curve[0]
+        change = (curve / low - 1) if self.relative else (curve - low)                  # against the low end
+        steps = np.diff(change, axis=0)                                                 # paired by seed
+        against = [float(-self.sign * s.mean() / standard_error(s)) if standard_error(s) > 0 else 0.0
+                   for s in steps]
+        monotone = bool(max(against) <= STEP_SE)
         measure = (f"{self.metric}: {self.lever} {self.high:g} vs {self.low:g}"
                    + (f" ({', '.join(f'{k} {v:g}' for k, v in self.base.items())})" if self.base else "")
                    + (" relative" if self.relative else ""))
-        return _verdict(self.name, measure, difference, self.sign, self.tolerance,
-                        at_high=float(high.mean()), at_low=float(low.mean()))
+        result = _verdict(self.name, measure, change[-1], self.sign, at_high=float(curve[-1].mean()),
+                          at_low=float(low.mean()), levels=self.levels().tolist(),
+                          curve=change.mean(axis=1).round(8).tolist(), monotone=monotone,
+                          largest_step_against_se=round(max(against), 2))
+        result["holds"] = bool(result["holds"] and monotone)
+        return result
 
 
 @dataclass(frozen=True)
@@ -92,7 +118,7 @@ class MigrationFact:
     """Net migration over ``quarters`` agrees in sign with the 2020 net migrant stock by city."""
 
     name: str
-    tolerance: float
+    threshold: float
     quarters: int = 80
 
     def evaluate(self, seeds=SEEDS) -> dict:
@@ -105,8 +131,8 @@ class MigrationFact:
             shares.append(np.mean(np.sign(change) == np.sign(stock)))
         shares = np.array(shares)
         result = _verdict(self.name, f"share of 41 cities whose net migration over {self.quarters} quarters has "
-                          "the sign of resident - hukou", shares, +1, self.tolerance)
-        result["holds"] = bool(result["holds"] and (shares > self.tolerance).all())
+                          "the sign of resident - hukou", shares, +1, threshold=self.threshold)
+        result["holds"] = bool((shares > self.threshold).all())
         return result
 
 
@@ -122,7 +148,6 @@ class DilemmaFact:
 
     name: str
     province: str
-    tolerance: float
     base: dict = field(default_factory=dict, hash=False)
     quarters: int = 40
 
@@ -140,15 +165,16 @@ class DilemmaFact:
             own.append(alone[self.province] / status_quo[self.province] - 1)
             total.append(joint.sum() / status_quo.sum() - 1)
         own, total = np.array(own), np.array(total)
-        majority = len(seeds) / 2
-        loses = -own.mean() > self.tolerance and (own < 0).sum() > majority
-        gains = total.mean() > self.tolerance and (total > 0).sum() > majority
+        loses = -own.mean() >= MIN_SE * standard_error(own)
+        gains = total.mean() >= MIN_SE * standard_error(total)
         base = ", ".join(f"{k} {v:g}" for k, v in self.base.items())
         return {"fact": self.name,
                 "measure": f"real income change: {self.province} alone liberalising (own) and all provinces "
                            f"(region), {base}",
                 "value": float(min(-own.mean(), total.mean())), "per_seed": np.minimum(-own, total).round(6).tolist(),
-                "tolerance": self.tolerance, "seeds_agreeing": int(((-own > 0) & (total > 0)).sum()),
+                "se": max(standard_error(own), standard_error(total)),
+                "z": float(min(-own.mean() / standard_error(own), total.mean() / standard_error(total))),
+                "seeds_agreeing": int(((-own > 0) & (total > 0)).sum()),
                 "seeds": len(seeds), "holds": bool(loses and gains),
                 "own_change": float(own.mean()), "region_change_joint": float(total.mean()),
                 "own_per_seed": own.round(6).tolist(), "region_per_seed": total.round(6).tolist()}
@@ -157,21 +183,21 @@ class DilemmaFact:
 STRONG = {"barrier": 1.0}
 
 FACTS = (
-    Fact("lower specialization raises similarity", "specialization", "similarity_manufacturing", -1, 0.02),
-    Fact("lower specialization lowers capacity utilisation", "specialization", "capacity_utilization", +1, 0.01),
-    Fact("higher barrier raises similarity", "barrier", "similarity_manufacturing", +1, 0.005),
-    Fact("higher barrier lowers inter-provincial trade", "barrier", "interprovincial_trade_share", -1, 0.05),
-    Fact("higher barrier lowers inter-provincial migration", "barrier", "interprovincial_migration_share", -1, 0.05),
-    Fact("higher barrier lowers regional output", "barrier", "real_gdp", -1, 0.05, relative=True),
-    Fact("removing barriers widens inequality across cities", "barrier", "theil_index", -1, 0.001),
+    Fact("lower specialization raises similarity", "specialization", "similarity_manufacturing", -1),
+    Fact("lower specialization lowers capacity utilisation", "specialization", "capacity_utilization", +1),
+    Fact("higher barrier raises similarity", "barrier", "similarity_manufacturing", +1),
+    Fact("higher barrier lowers inter-provincial trade", "barrier", "interprovincial_trade_share", -1),
+    Fact("higher barrier lowers inter-provincial migration", "barrier", "interprovincial_migration_share", -1),
+    Fact("higher barrier lowers regional output", "barrier", "real_gdp", -1, relative=True),
+    Fact("removing barriers widens inequality across cities", "barrier", "theil_index", -1),
     # Eurace@Unibi (Dawid, Harting & Neugart): integrating labour markets raises output but widens the
     # core-periphery gap; here the hukou penalty is the labour-market barrier (at barrier 1, its full value)
-    Fact("labour-market integration raises regional output", "hukou_penalty", "real_gdp", -1, 0.005,
+    Fact("labour-market integration raises regional output", "hukou_penalty", "real_gdp", -1,
          relative=True, base=STRONG, quarters=40),
     Fact("labour-market integration widens the core-periphery gap", "hukou_penalty", "core_periphery_ratio", -1,
-         0.01, base=STRONG, quarters=40),
+         base=STRONG, quarters=40),
     MigrationFact("net migration flows to the cities that gained migrants before 2020", 0.8),
-    DilemmaFact("unilateral liberalisation hurts the liberaliser, joint raises total welfare", "Shanghai", 0.002,
+    DilemmaFact("unilateral liberalisation hurts the liberaliser, joint raises total welfare", "Shanghai",
                 base=STRONG),
 )
 
