@@ -177,3 +177,19 @@ def test_coordinated_targets_allocate_support_by_comparative_advantage_and_share
     np.testing.assert_allclose(coordinated.choose_targets(structure), expected)
     transfer = coordinated.flows["tax_transfer"]
     assert transfer.sum() == pytest.approx(0.0, abs=1e-6 * np.abs(transfer).max()) and np.abs(transfer).max() > 0
+
+
+def test_entrants_pay_for_their_first_capacity_in_the_quarter_they_open(small_params):
+    # a generous entry pool and a strong response make entry certain within a few quarters
+    model = YRDModel(rng=2, entry_pool=1.0, entry_response=200.0, **small_params)
+    start = Start.of(model)
+    for _ in range(12):
+        model.step()
+        assert_invariants(model, start, rel=1e-9)
+        if model.entries:
+            break
+    assert model.entries > 0
+    new = np.flatnonzero(model.entrant_outlay > 0)
+    assert new.size > 0 and (model.firms.age[new] == 1).all()        # opened this quarter
+    by_city = np.bincount(model.firms.city[new], model.entrant_outlay[new], minlength=model.geography.count)
+    assert (model.flows["investment"] >= by_city * (1 - 1e-12)).all()   # their outlay is this quarter's investment

@@ -141,7 +141,10 @@ class YRDModel(mesa.Model):
         allowance = accounts.support_allowance(self.budgets, p.debt_limit, 4 * self.flows["revenue"],
                                                self.flows["income_tax"] + self.flows["profit_tax"],
                                                self.flows["benefits"])
-        books = self.settle_accounts(plan.investment, plan.capacity_support, self.rng.random(f.size),
+        # entrants' first capacity is investment too, subsidised like any other
+        entrant_support = p.capacity_subsidy * self.targeted_firms() * self.entrant_outlay
+        books = self.settle_accounts(plan.investment + self.entrant_outlay, plan.capacity_support + entrant_support,
+                                     self.rng.random(f.size),
                                      lev.saving_rate, lev.dissaving_share, allowance)
         self.apply_accounts(books)
 
@@ -537,10 +540,12 @@ class YRDModel(mesa.Model):
 
     def open_firms(self, newcomers: entry.Entrants) -> None:
         """Entrants open at their markup price, expecting the demand they would meet at it, with the
-        capacity they want; owners finance the capital, spent on local goods next quarter."""
+        capacity they want; owners pay for it in this quarter's accounts (``entrant_outlay``, investment
+        spent on local goods next quarter)."""
         p, f, s = self.params, self.firms, self.sectors
         self.entries = newcomers.count
         if newcomers.count == 0:
+            self.entrant_outlay = np.zeros(f.size)
             return
         city, sector = newcomers.city, newcomers.sector
         rows = f.free_rows(newcomers.count)
@@ -554,11 +559,9 @@ class YRDModel(mesa.Model):
         capacity = planning.desired_capacity(demand, self.investment_tide()[sector], goal, s.capital_intensity[sector])
         f.open(rows, self.rng.random((rows.size, CLASSES)), sector=sector, city=city, productivity=productivity, overhead=self.overhead_cell[city, sector],
                capacity=capacity, price=price, expected_sales=demand * price, notional_sales=demand * price)
-        outlay = s.capital_intensity[sector] * price * np.where(np.isfinite(capacity), capacity, 0.0)
-        cost = np.bincount(city, outlay, minlength=self.geography.count)
-        self.flows["owners"] = self.flows["owners"] - cost
-        self.flows["investment"] = self.flows["investment"] + cost
-        self.flows["income"] = self.flows["income"] - cost
+        # owners pay for the entrants' first capacity in this quarter's accounts (as investment)
+        self.entrant_outlay = np.zeros(f.size)
+        self.entrant_outlay[rows] = s.capital_intensity[sector] * price * np.where(np.isfinite(capacity), capacity, 0.0)
 
     def apply_moves(self, moves: relocation.Moves) -> None:
         w = self.workers
