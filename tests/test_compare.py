@@ -123,7 +123,7 @@ def test_two_folders_of_runs_on_the_same_seeds_are_compared_pair_by_pair(tmp_pat
 
 
 def test_results_without_common_seeds_are_compared_with_welch(tmp_path, monkeypatch):
-    def run_one(params, seed, *, steps, scenario, keep=("final",), metrics=None, series=False):
+    def run_one(params, seed, *, steps, scenario, keep=("final",), metrics=None, series=False, cities=False):
         value = np.random.default_rng(seed).normal(params["barrier"], 0.1)
         return {"status": "ok", "error": None, "values": {"real_gdp_mean_last2": value, "real_gdp": value},
                 "series": None, "seconds": 0.0, "host": "test"}

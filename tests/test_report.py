@@ -3,6 +3,7 @@ interactions with the right standard errors, shared colour scales, noise marked,
 stated, scenario names not paths. The model is replaced by a cheap analytic run_one, so these check
 the report's mechanics."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,20 +12,23 @@ from matplotlib.patches import Rectangle
 from ydabm.cli import main
 from ydabm.experiments import run_sweep
 from ydabm.experiments import runner
-from ydabm.experiments.report import (NOISE_HATCH, design_cells, figures, grid_effects, grid_figure, load_results,
-                                      make_report, morris_indices, scenario_differences, scenario_figure,
-                                      sobol_indices)
+from ydabm.geography.boundaries import city_province
+from ydabm.experiments.report import (NOISE_HATCH, city_contrasts, city_map_figure, design_cells, figures,
+                                      grid_effects, grid_figure, load_results, make_report, morris_indices,
+                                      scenario_differences, scenario_figure, sobol_indices)
 from ydabm.labels import CITY, MODEL, metric_label
 from ydabm.model import CITY_METRICS, MODEL_METRICS
 from ydabm.params import ParameterError
+from ydabm.viz.maps import city_paths
 from ydabm.report import MIN_RELATIVE_RANGE, summary_figure
 
 METRICS = 'metrics = ["similarity_manufacturing", "zombie_share", "krugman_index"]\nkeep = ["final", "mean_last:2"]\n'
 
 
-def analytic_run(params, seed, *, steps, scenario, keep=("final",), metrics=None, series=False):
+def analytic_run(params, seed, *, steps, scenario, keep=("final",), metrics=None, series=False, cities=False):
     """similarity = 4 barrier + 2 specialization + 3 barrier x specialization (+ noise from the seed,
-    + 1 outside the baseline scenario); zombie share = 0.05 + 0.5 barrier (+ noise); Krugman = 1 (+ noise)."""
+    + 1 outside the baseline scenario); zombie share = 0.05 + 0.5 barrier (+ noise); Krugman = 1 (+ noise).
+    With ``cities``, the city outputs of :func:`analytic_cities`."""
     rng = np.random.default_rng(seed)
     b, s = params.get("barrier", 0.5), params.get("specialization", 0.5)
     value = 4.0 * b + 2.0 * s + 3.0 * b * s + rng.normal(0.0, 0.01) + (scenario.name != "baseline")
@@ -36,7 +40,29 @@ def analytic_run(params, seed, *, steps, scenario, keep=("final",), metrics=None
         step = np.arange(steps + 1)
         frame = pd.DataFrame({"step": step, "year": 2020 + step // 4, "quarter": step % 4 + 1,
                               **{m: v * step / steps for m, v in levels.items()}})
-    return {"status": "ok", "error": None, "values": values, "series": frame, "seconds": 0.0, "host": "test"}
+    own = np.random.default_rng([seed, len(scenario.name), int(1000 * b), int(1000 * s)])
+    by_city = analytic_cities(b, scenario.name != "baseline", rng, own) if cities else None
+    return {"status": "ok", "error": None, "values": values, "series": frame, "cities": by_city, "seconds": 0.0,
+            "host": "test"}
+
+
+def analytic_cities(barrier, other_scenario, rng, own):
+    """Every YRD city; the odd-numbered ones (in boundary-file order) respond to the barrier and to
+    a scenario other than the baseline, the even ones do not (their effects are noise). Noise: a
+    large part from the run's seed (``rng``: shared by the runs of a replicate with common seeds)
+    and a small part of the run's own (``own``)."""
+    names = city_province()
+    k = np.arange(len(names))
+    moved = (k % 2 == 1) * (barrier + other_scenario)
+
+    def noise(sd):
+        return rng.normal(0, sd, len(k)) + own.normal(0, sd / 10, len(k))
+    return pd.DataFrame({"city": list(names), "province": list(names.values()),
+                         "net_migration": 100.0 * (k - 20) + 200.0 * moved + noise(50),
+                         "similarity": 0.5 + 0.1 * moved + noise(0.05),
+                         "zombie_share": 0.05 + 0.02 * moved + noise(0.005),
+                         "real_gdp": 1000.0 + 10 * k - 50.0 * moved + noise(50),
+                         "wage": 5e4 + 100 * k + 1e3 * moved + noise(500)})
 
 
 @pytest.fixture
@@ -44,9 +70,9 @@ def analytic(monkeypatch):
     monkeypatch.setattr(runner, "run_one", analytic_run)
 
 
-def sweep(tmp_path, text, name="spec"):
+def sweep(tmp_path, text, name="spec", cities=False):
     spec = tmp_path / f"{name}.toml"
-    spec.write_text("steps = 4\n" + METRICS + text)
+    spec.write_text(f"steps = 4\nkeep_cities = {str(cities).lower()}\n" + METRICS + text)
     return run_sweep(spec, tmp_path / name, workers=1, progress=False)
 
 
@@ -228,3 +254,114 @@ def test_a_non_negative_level_scale_starts_at_zero():
     assert norm.vmin == 0.0 and norm.vmax > 1.5e-4
     signed = level_norm([-1e-4, 1.5e-4], 1e-4, 0.0)                  # a signed quantity keeps its span
     assert signed.vmin < 0
+
+
+# --------------------------------------------------------------------------- city outputs and maps
+MAPPED = ("net_migration", "similarity", "zombie_share", "real_gdp", "wage")
+
+
+class Killed(Exception):
+    """Stands for a sweep killed mid-way."""
+
+
+def test_a_sweep_keeps_every_runs_cities_once_and_a_resumed_sweep_adds_the_rest(tmp_path, monkeypatch):
+    calls = []
+
+    def dies_at_the_fourth_run(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 4:
+            raise Killed
+        return analytic_run(*args, **kwargs)
+    monkeypatch.setattr(runner, "run_one", dies_at_the_fourth_run)
+    with pytest.raises(Killed):
+        sweep(tmp_path, GRID, cities=True)  # 6 points x 3 replicates
+    out = tmp_path / "spec"
+    before = pd.read_parquet(out / "cities.parquet")
+    assert sorted(before["run_id"].unique()) == [0, 1, 2] and len(before) == 3 * 41
+    assert sorted(p.name for p in (out / "cities").iterdir()) == ["000000.parquet", "000001.parquet", "000002.parquet"]
+    monkeypatch.setattr(runner, "run_one", analytic_run)
+    run_sweep(out.with_suffix(".toml"), out, workers=1, progress=False, resume=True)
+    cities = pd.read_parquet(out / "cities.parquet")
+    assert cities.groupby(["run_id", "city"]).size().eq(1).all() and len(cities) == 18 * 41
+    assert list(cities.columns) == ["run_id", "city", "province", *MAPPED]
+    pd.testing.assert_frame_equal(cities[cities["run_id"] < 3], before)
+    assert not (out / "cities").exists()
+    # a complete sweep resumed runs nothing and keeps its cities as they are
+    run_sweep(out.with_suffix(".toml"), out, workers=1, progress=False, resume=True)
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "cities.parquet"), cities)
+
+
+def test_keep_cities_false_keeps_no_cities_and_draws_no_maps(tmp_path, analytic):
+    out = sweep(tmp_path, "replicates = 2\n[vary]\nbarrier = [0.0, 1.0]\n")
+    assert not (out / "cities.parquet").exists() and not (out / "cities").exists()
+    assert load_results(out).cities is None and city_contrasts(load_results(out)) is None
+
+
+def drawn_effects(fig, panel):
+    """The effect by city that a map panel draws (NaN: grey, within noise), by city name."""
+    values = fig.axes[panel].collections[0].get_array()
+    return pd.Series(np.ma.filled(values.astype(float), np.nan), index=list(city_paths()))
+
+
+def test_scenario_maps_draw_each_scenarios_paired_effect_by_city_grey_within_noise(tmp_path, analytic):
+    from scipy import stats
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "my_case.toml").write_text('description = "a test case"\n[params]\nbarrier = 0.5\n')
+    out = sweep(tmp_path, 'common_seeds = true\nreplicates = 4\n'
+                          '[vary]\nscenario = ["baseline", "integration", "cases/my_case.toml"]\n', cities=True)
+    assert main(["report", str(out), "--format", "png"]) == 0
+    assert figure_files(out) == sorted(["scenarios.png", *(f"map_scenario_{o}.png" for o in MAPPED)])
+    results = load_results(out)
+    contrasts = city_contrasts(results)
+    assert contrasts.factor == "scenario" and contrasts.reference == "baseline" and contrasts.fixed == {}
+    fig = city_map_figure(results, contrasts, "net_migration")
+    assert [ax.get_title().splitlines()[0] for ax in fig.axes[:3]] == [
+        "baseline: mean over runs", "integration minus baseline", "my_case minus baseline"]
+    assert "Net migration (persons/quarter), mean of the last 2 quarters" in " ".join(fig._suptitle.get_text().split())
+    assert "difference, persons/quarter" in [ax.get_ylabel() for ax in fig.axes]
+    # by hand from the stored rows: replicate k of every scenario shares a seed, so the effect is the
+    # mean over replicates of integration minus baseline, tested with the paired t-test
+    runs = pd.read_parquet(out / "runs.parquet")[["run_id", "replicate", "scenario"]]
+    rows = pd.read_parquet(out / "cities.parquet").merge(runs, on="run_id")
+    wide = rows.pivot_table(index=["city", "replicate"], columns="scenario", values="net_migration")
+    gaps = (wide["integration"] - wide["baseline"]).unstack("replicate")
+    effect = gaps.mean(axis=1)
+    p = stats.ttest_1samp(gaps, 0.0, axis=1).pvalue
+    drawn = drawn_effects(fig, 1).reindex(effect.index)
+    city = "Nanjing"
+    assert drawn[city] == pytest.approx(effect[city]) and effect[city] == pytest.approx(200, abs=20)
+    np.testing.assert_allclose(drawn[p < 0.05], effect[p < 0.05])
+    assert drawn[p >= 0.05].isna().all() and drawn.isna().sum() > 10  # grey: within noise
+    order = list(city_province())
+    responding = [c for c in effect.index if order.index(c) % 2 == 1]
+    assert drawn[responding].notna().all()
+    plt.close(fig)
+
+
+def test_grid_maps_draw_the_first_factor_at_the_baseline_level_of_the_other(tmp_path, analytic):
+    from scipy import stats
+    out = sweep(tmp_path, "replicates = 3\n[vary]\nbarrier = [0.0, 1.0]\nspecialization = [0.0, 1.0]\n",
+                cities=True)
+    results = load_results(out)
+    contrasts = city_contrasts(results)
+    fixed = results.baseline(["specialization"])
+    assert (contrasts.factor, contrasts.reference, contrasts.fixed) == ("barrier", 0.0, fixed)
+    drawn = figures(results)
+    maps = sorted(stem for stem in drawn if stem.startswith("map_"))
+    assert maps == sorted(f"map_barrier_{o}" for o in MAPPED)
+    fig = drawn["map_barrier_zombie_share"]
+    assert fig.axes[1].get_title().startswith("barrier=1 minus barrier=0")
+    title = " ".join(fig._suptitle.get_text().split())
+    assert f"effect of barrier by city at specialization={fixed['specialization']:g}" in title
+    assert "Zombie share (share of the city's live firms, 0-1), mean of the last 2 quarters" in title
+    # by hand: no common seeds, so the difference of the two cells' means with Welch's test
+    runs = pd.read_parquet(out / "runs.parquet")[["run_id", "barrier", "specialization"]]
+    rows = pd.read_parquet(out / "cities.parquet").merge(runs, on="run_id")
+    rows = rows[rows["specialization"] == fixed["specialization"]]
+    city = "Nanjing"
+    high, low = (rows.loc[(rows["city"] == city) & (rows["barrier"] == b), "zombie_share"] for b in (1.0, 0.0))
+    test = stats.ttest_ind(high, low, equal_var=False)
+    assert test.pvalue < 0.05
+    assert drawn_effects(fig, 1)[city] == pytest.approx(high.mean() - low.mean())
+    for other in drawn.values():
+        plt.close(other)

@@ -14,7 +14,7 @@ import pytest
 
 from ydabm.cli import main
 from ydabm.experiments import run_sweep
-from ydabm.experiments.runner import FAIL_HOOK
+from ydabm.experiments.runner import FAIL_HOOK, run_one
 
 SPEC = """scenario = "baseline"
 steps = {steps}
@@ -61,10 +61,13 @@ def test_one_process_two_processes_and_a_dask_cluster_give_identical_results(tmp
     assert len(runs) == 4 and (runs["status"] == "ok").all()
     assert list(runs["run_id"]) == list(range(4)) and runs["seed"].nunique() == 4
     assert len(series) == 4 * 4
+    cities = pd.read_parquet(serial / "cities.parquet")
+    assert len(cities) == 4 * 41
     for other in (pool, dask):
         other_runs, other_series = tables(other)
         pd.testing.assert_frame_equal(runs, other_runs.sort_values("run_id").reset_index(drop=True))
         pd.testing.assert_frame_equal(series, other_series)
+        pd.testing.assert_frame_equal(cities, pd.read_parquet(other / "cities.parquet"))
     assert manifest(dask)["sessions"][0]["executor"].startswith("dask")
     assert manifest(pool)["sessions"][0]["workers"] == 2
     # different replicates (seeds) of one point differ: the seeds reach the model
@@ -73,7 +76,8 @@ def test_one_process_two_processes_and_a_dask_cluster_give_identical_results(tmp
 
 def test_results_folder_holds_runs_manifest_and_nothing_partial(tmp_path):
     out = run_sweep(spec_file(tmp_path, steps=1, num=1), tmp_path / "out", workers=1, progress=False)
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "runlog.parquet", "runs.parquet", "series.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == ["cities.parquet", "manifest.json", "runlog.parquet",
+                                                     "runs.parquet", "series.parquet"]
     runs, _ = tables(out)
     assert list(runs.columns[:9]) == ["run_id", "seed", "status", "error", "point", "replicate", "scenario",
                                      "barrier", "specialization"]
@@ -86,6 +90,16 @@ def test_results_folder_holds_runs_manifest_and_nothing_partial(tmp_path):
         assert record[key]
     for key in ("git_commit", "python", "numpy", "mesa", "pandas", "SALib", "dask"):
         assert key in record["provenance"]
+    # every run's cities, in the report's statistic (mean of the last 2 quarters): what run_one returns
+    cities = pd.read_parquet(out / "cities.parquet")
+    assert list(cities.columns[:3]) == ["run_id", "city", "province"] and record["city_statistic"] == "mean_last:2"
+    assert cities.groupby("run_id").size().to_dict() == {k: 41 for k in range(4)}
+    assert {"net_migration", "zombie_share", "real_gdp", "wage", "similarity"} <= set(cities.columns)
+    run = runs.iloc[3]
+    alone = run_one({"barrier": run["barrier"], "specialization": run["specialization"], "people_per_agent": 20000,
+                     "workers_per_firm": 20}, int(run["seed"]), steps=1, keep=("final", "mean_last:2"),
+                    cities=True)["cities"]
+    pd.testing.assert_frame_equal(cities[cities["run_id"] == 3].drop(columns="run_id").reset_index(drop=True), alone)
 
 
 @pytest.mark.slow
@@ -142,6 +156,8 @@ def test_sigkill_then_resume_runs_every_run_exactly_once(tmp_path):
     runs, series = tables(out)
     assert list(runs["run_id"]) == list(range(12)) and (runs["status"] == "ok").all()
     assert series.groupby(["run_id", "step"]).size().eq(1).all() and len(series) == 12 * 3
+    cities = pd.read_parquet(out / "cities.parquet")
+    assert cities.groupby(["run_id", "city"]).size().eq(1).all() and len(cities) == 12 * 41
     assert not (out / "runs").exists() and not list(out.glob(".*tmp*"))
 
 

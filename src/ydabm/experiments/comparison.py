@@ -43,12 +43,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .. import metrics as metric_functions
 from ..labels import metric_label, quantity, statistic_label, unit
 from ..params import ParameterError
 from ..report import AXIS_NOTE, NOISE_COLOUR, RANGE_NOTE, WITHIN_NOISE, floor_span, floor_ylim
 from . import effects
-from .report import (HEADLINE, difference_norm, footnote, level_norm, load_results, scenario_label,
+from .city_outputs import city_statistic, manufacturing_columns, quarters as _quarters
+from .report import (HEADLINE, city_level_scale, difference_norm, footnote, load_results, scenario_label,
                      typical_noise)
 from .executors import SweepError, make_executor
 from .runner import kept_values
@@ -127,33 +127,6 @@ def observe_run(params: dict[str, Any], seed: int, *, steps: int, scenario, rule
         return {"status": "ok", "error": None, "paths": result.model, "cities": cities}
     except Exception as err:  # recorded with the run, like a sweep's failed runs
         return {"status": "failed", "error": f"{type(err).__name__}: {err}", "paths": None, "cities": None}
-
-
-def manufacturing_columns(sectors_file: str) -> list[str]:
-    """The ``employment_<sector>`` city columns of the manufacturing sectors."""
-    from ..sectors import load_sectors
-    sectors = load_sectors(sectors_file)
-    return [f"employment_{name}" for name, making in zip(sectors.names, sectors.manufacturing) if making]
-
-
-def city_statistic(cities: pd.DataFrame, rule: str, manufacturing: list[str]) -> pd.DataFrame:
-    """Each city's outputs reduced to the statistic over the run's last quarters, with
-    ``similarity``: its mean UNIDO similarity to the other cities in manufacturing employment
-    (:func:`ydabm.metrics.similarity_matrix`), the city's part of the model's similarity metric."""
-    steps = np.sort(cities["step"].unique())
-    window = cities[cities["step"].isin(steps[-_quarters(rule):])]
-    similarity = []
-    for _, part in window.groupby("step", sort=False):
-        matrix = metric_functions.similarity_matrix(part[manufacturing].to_numpy(float))
-        others = (matrix.sum(axis=1) - np.diag(matrix)) / max(len(part) - 1, 1)
-        similarity.append(pd.Series(others, index=part.index))
-    window = window.assign(similarity=pd.concat(similarity))
-    outputs = [c for c in window.columns if c not in ("step", "city", "province")]
-    return window.groupby(["city", "province"], sort=False)[outputs].mean().reset_index()
-
-
-def _quarters(rule: str) -> int:
-    return 1 if rule == "final" else int(rule.split(":")[1])
 
 
 def _statistics(paths: pd.DataFrame, rule: str) -> dict[str, float]:
@@ -460,16 +433,10 @@ def map_figure(comparison: Comparison, output: str, table: pd.DataFrame) -> plt.
     level = float(rows["baseline"].abs().mean())
     noise = typical_noise(rows["se"])
     fig, axes = plt.subplots(1, 3, figsize=(15, 5.4), constrained_layout=True)
-    levels = np.r_[rows["baseline"], rows["scenario"]]
-    shared = level_norm(levels, noise, level)
-    # a signed output (net migration) on a diverging scale centred at zero, others on viridis
-    signed = np.nanmin(levels) < 0 < np.nanmax(levels)
-    if signed:
-        largest = max(abs(shared.vmin), abs(shared.vmax))
-        shared = type(shared)(-largest, largest)
+    shared, cmap = city_level_scale(np.r_[rows["baseline"], rows["scenario"]], noise, level)
     for ax, arm, label in ((axes[0], "baseline", comparison.baseline.label),
                            (axes[1], "scenario", comparison.scenario.label)):
-        mappable = choropleth(ax, rows[arm], cmap="PuOr" if signed else "viridis", norm=shared)
+        mappable = choropleth(ax, rows[arm], cmap=cmap, norm=shared)
         ax.set_title(label, fontsize=10)
     fig.colorbar(mappable, ax=axes[:2], shrink=0.7).set_label(unit(output, city=True), fontsize=8)
     effect = rows["effect"].where(rows["significant"])

@@ -11,7 +11,11 @@ headline metrics when it kept all) in the figures that fit the design:
   runs and 95 % intervals, hollow where it is within noise of the baseline value;
 * ``scenario`` varied: each scenario minus the baseline scenario (points with 95 % intervals, not
   bars from zero), and over time when series were kept;
-* Sobol designs: first-order and total Sobol indices as bars; Morris designs: mu* and sigma.
+* Sobol designs: first-order and total Sobol indices as bars; Morris designs: mu* and sigma;
+* maps, when the sweep kept its cities (``cities.parquet``) on the YRD geography: per city output
+  (:data:`.comparison.MAPPED`), the effect by city of each scenario against the baseline scenario, or
+  in a grid of the first factor's highest level against its lowest with the other factors at their
+  baseline level; cities within noise grey (:func:`city_contrasts`, :func:`city_map_figure`).
 
 The baseline cell is ``baseline`` (``{"barrier": 0.5}`` or ``"barrier=0.5,specialization=0.2"``);
 factors it leaves out take the value the spec's scenario gives them (the declared default), when
@@ -43,7 +47,7 @@ from ..labels import MODEL, metric_label, quantity, statistic_label, unit
 from ..params import BY_NAME, ParameterError
 from ..report import AXIS_NOTE, NOISE_COLOUR, NOISE_HATCH, RANGE_NOTE, WITHIN_NOISE, floor_span, floor_ylim
 from . import effects
-from .spec import metric_column
+from .spec import metric_column, report_statistic
 
 HEADLINE = {name: MODEL[name].label for name in (
     "similarity_manufacturing", "capacity_utilization", "zombie_share", "real_gdp", "theil_index",
@@ -64,12 +68,14 @@ def level_label(factor: str, value: Any) -> str:
 
 @dataclass
 class Results:
-    """A sweep's saved results: the run table, the series (if kept) and the manifest."""
+    """A sweep's saved results: the run table, the series (if kept), the manifest and the city
+    outputs (if kept: one row per finished run and city, in the statistic :attr:`rule`)."""
 
     path: Path
     runs: pd.DataFrame
     series: pd.DataFrame | None
     manifest: dict[str, Any]
+    cities: pd.DataFrame | None = None
 
     @property
     def ok(self) -> pd.DataFrame:
@@ -96,8 +102,7 @@ class Results:
     @property
     def rule(self) -> str:
         """The statistic the report shows: the longest kept mean, else the final value."""
-        means = sorted((int(rule.split(":")[1]), rule) for rule in self.manifest["keep"] if rule != "final")
-        return means[-1][1] if means else "final"
+        return report_statistic(self.manifest["keep"])
 
     def column(self, metric: str) -> str:
         """The column that holds a metric's statistic (:attr:`rule`)."""
@@ -175,7 +180,8 @@ def parse_cell(text: str) -> dict[str, str]:
 
 
 def load_results(path: str | Path) -> Results:
-    """Read ``runs.parquet``, ``series.parquet`` (if present) and ``manifest.json`` of a results folder.
+    """Read ``runs.parquet``, ``series.parquet`` and ``cities.parquet`` (if present) and
+    ``manifest.json`` of a results folder.
 
     Raises:
         ParameterError: the folder holds no consolidated sweep results.
@@ -184,8 +190,9 @@ def load_results(path: str | Path) -> Results:
     if not (path / "runs.parquet").is_file() or not (path / "manifest.json").is_file():
         raise ParameterError(f"{path}: no runs.parquet and manifest.json here (is it a sweep's results folder?)")
     series = pd.read_parquet(path / "series.parquet") if (path / "series.parquet").is_file() else None
+    cities = pd.read_parquet(path / "cities.parquet") if (path / "cities.parquet").is_file() else None
     return Results(path, pd.read_parquet(path / "runs.parquet"), series,
-                   json.loads((path / "manifest.json").read_text()))
+                   json.loads((path / "manifest.json").read_text()), cities)
 
 
 # --------------------------------------------------------------------------- computations
@@ -284,6 +291,84 @@ def scenario_differences(results: Results, against: str = "baseline") -> pd.Data
             estimate = table.loc[name].drop(["mean", "mean_half_width", "half_width"])
             rows.append({"scenario": name, "metric": metric, **estimate.to_dict()})
     return pd.DataFrame(rows).set_index(["scenario", "metric"])
+
+
+@dataclass
+class CityContrasts:
+    """What the maps of a sweep show: levels of one factor against a reference level, per city.
+
+    Attributes:
+        factor: the factor whose levels are compared (``scenario``, or the first factor of a grid).
+        reference: the level the others are compared with (the baseline scenario; a grid factor's
+            lowest level).
+        fixed: the levels of the other varied factors (their baseline levels).
+        comparisons: one :class:`.comparison.Comparison` per other level (that level minus the
+            reference, over the runs of the two cells, with their city outputs as the arms' cities):
+            paired by seed when the sweep used common seeds, else Welch.
+    """
+
+    factor: str
+    reference: Any
+    fixed: dict[str, Any]
+    comparisons: list
+
+    def effects(self, output: str) -> pd.DataFrame:
+        """Per compared level and city: the reference's and the level's mean over runs, the effect,
+        its SE, 95 % interval, p and whether it is significant (:func:`.comparison.city_effects`).
+        Indexed by (``level``, ``city``), levels as the figures name them."""
+        from .comparison import city_effects
+        frames = {c.scenario.label: city_effects(c, output).droplevel("output") for c in self.comparisons}
+        return pd.concat(frames, names=["level"])
+
+
+def map_factor(results: Results) -> str | None:
+    """The factor the maps compare: ``scenario`` when it is varied, else the first factor of a grid
+    (:func:`grid_factors`, else the first varied); ``None`` when there is nothing to map (no kept
+    cities, not the YRD's 41 cities, or not a grid design)."""
+    from ..viz.maps import city_paths
+    if results.cities is None or not len(results.cities) or results.method != "grid":
+        return None
+    if not set(results.cities["city"]) <= set(city_paths()):
+        return None
+    if "scenario" in results.varied:
+        return "scenario"
+    pair = grid_factors(results)
+    return pair[0] if pair is not None else results.varied[0]
+
+
+def city_contrasts(results: Results, baseline: dict[str, Any] | str | None = None) -> CityContrasts | None:
+    """The per-city contrasts the maps show (``None`` when :func:`map_factor` finds nothing to map):
+    each scenario against the baseline scenario, or a grid factor's highest level against its lowest
+    (e.g. barrier 1 minus barrier 0); the other varied factors at the baseline cell (``baseline``,
+    see the module docstring)."""
+    from .comparison import Arm, Comparison
+    factor = map_factor(results)
+    if factor is None:
+        return None
+    cell = results.baseline(results.varied, baseline)
+    levels = results.levels(factor)
+    if factor == "scenario":
+        reference, others = cell["scenario"], [v for v in levels if v != cell["scenario"]]
+    else:
+        reference, others = levels[0], levels[-1:] if len(levels) > 1 else []
+    if not others:
+        return None
+    fixed = {f: v for f, v in cell.items() if f != factor}
+
+    def arm(level: Any) -> Arm:
+        runs = results.ok
+        for name, value in {**fixed, factor: level}.items():
+            runs = runs[np.array([_close(v, value) for v in runs[name]], dtype=bool)]
+        cities = results.cities.merge(runs[["run_id", "seed"]], on="run_id").drop(columns="run_id")
+        seeds = pd.Index(sorted(cities["seed"].unique()), name="seed")
+        label = scenario_label(level) if factor == "scenario" else f"{factor}={level_label(factor, level)}"
+        return Arm(label, pd.DataFrame(index=seeds), None, cities)
+
+    base = arm(reference)
+    arms = [a for a in map(arm, others) if len(a.cities)]  # a cell whose runs all failed has nothing to map
+    if not len(base.cities) or not arms:
+        return None
+    return CityContrasts(factor, reference, fixed, [Comparison(base, a, results.rule, ()) for a in arms])
 
 
 def sobol_table(results: Results) -> pd.DataFrame:
@@ -386,14 +471,25 @@ def level_norm(values, noise: float, level: float) -> Normalize:
     return Normalize(low, high)
 
 
+def city_level_scale(values, noise: float, level: float) -> tuple[Normalize, str]:
+    """The colour scale and map of city levels: :func:`level_norm`, except that a signed output
+    (net migration) gets a diverging map on a scale centred at zero."""
+    values = np.asarray(values, dtype=float)
+    norm = level_norm(values, noise, level)
+    if np.nanmin(values) < 0 < np.nanmax(values):
+        largest = max(abs(norm.vmin), abs(norm.vmax))
+        return Normalize(-largest, largest), "PuOr"
+    return norm, "viridis"
+
+
 def difference_norm(values, noise: float, level: float) -> Normalize:
     """A colour scale symmetric about zero covering ``values``, never narrower than the noise."""
     largest = float(np.nanmax(np.abs(np.asarray(values, dtype=float))))
     return Normalize(*floor_span(-largest, largest, noise, level))
 
 
-def _panels(n: int, width: float = 3.8, height: float = 3.2):
-    cols = min(4, n)
+def _panels(n: int, width: float = 3.8, height: float = 3.2, cols: int | None = None):
+    cols = cols or min(4, n)
     rows = -(-n // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows + 0.6), constrained_layout=True,
                              squeeze=False)
@@ -678,6 +774,43 @@ def sensitivity_figure(results: Results) -> plt.Figure:
     return fig
 
 
+def city_map_figure(results: Results, contrasts: CityContrasts, output: str) -> plt.Figure:
+    """A city output on the map: the reference level (mean over its runs), then each compared
+    level's effect by city (that level minus the reference; cities within noise grey), the effect
+    panels on one colour scale symmetric about zero."""
+    from ..viz.maps import choropleth
+    table = contrasts.effects(output)
+    names = list(dict.fromkeys(table.index.get_level_values("level")))
+    reference = table.xs(names[0], level="level")["baseline"]
+    level = float(reference.abs().mean())
+    noise = typical_noise(table["se"])
+    panels = 1 + len(names)
+    fig, axes = _panels(panels, 5.0, 4.4, cols=panels if panels <= 4 else 3 if panels <= 6 else 4)
+    norm, cmap = city_level_scale(reference, noise, level)
+    mappable = choropleth(axes[0], reference, cmap=cmap, norm=norm)
+    fig.colorbar(mappable, ax=axes[0], shrink=0.7).set_label(unit(output, city=True), fontsize=8)
+    base_label = contrasts.comparisons[0].baseline.label
+    axes[0].set_title(f"{base_label}: mean over runs", fontsize=9)
+    shared = difference_norm(table["effect"], noise, level)
+    for ax, name, comparison in zip(axes[1:], names, contrasts.comparisons):
+        rows = table.xs(name, level="level")
+        mappable = choropleth(ax, rows["effect"].where(rows["significant"]), cmap="RdBu_r", norm=shared)
+        ax.set_title(f"{comparison.title}\n{int(rows['significant'].sum())} of {len(rows)} cities outside noise",
+                     fontsize=9)
+    fig.colorbar(mappable, ax=list(axes[1:]), shrink=0.7).set_label(f"difference, {unit(output, city=True)}",
+                                                                   fontsize=8)
+    where = f" at {_baseline_text(contrasts.fixed)}" if contrasts.fixed else ""
+    lines = [f"{results.name}: {metric_label(output, results.rule, city=True)}",
+             f"effect of {contrasts.factor} by city{where}"]
+    fig.suptitle("\n".join(textwrap.fill(line, int(fig.get_figwidth() * 10)) for line in lines), fontsize=11)
+    tests = sorted({c.test for c in contrasts.comparisons})
+    kind = "mean of the per-seed differences" if all(c.matched for c in contrasts.comparisons) else \
+        "difference of the means"
+    footnote(fig, f"effect: {kind}, {'; '.join(tests)}; grey: {WITHIN_NOISE}; "
+                  f"colour ranges {RANGE_NOTE} of the mean city of {base_label}")
+    return fig
+
+
 # --------------------------------------------------------------------------- the report
 def figures(results: Results, baseline: dict[str, Any] | str | None = None) -> dict[str, plt.Figure]:
     """The standard figures for this design, by file stem (``baseline``: see the module docstring)."""
@@ -704,6 +837,11 @@ def figures(results: Results, baseline: dict[str, Any] | str | None = None) -> d
     if pair is None or len(results.varied) > 2:
         for parameter in numeric:
             drawn[f"lines_{parameter}"] = line_figure(results, parameter)
+    contrasts = city_contrasts(results, baseline)
+    if contrasts is not None:
+        from .comparison import MAPPED
+        for output in (o for o in MAPPED if o in results.cities.columns):
+            drawn[f"map_{contrasts.factor}_{output}"] = city_map_figure(results, contrasts, output)
     return drawn
 
 

@@ -25,8 +25,9 @@ import pandas as pd
 from ..outputs import check_output
 from ..params import ParameterError
 from ..scenarios import Scenario, load_scenario
+from .city_outputs import sweep_city_values
 from .executors import SerialExecutor, SweepError, make_executor
-from .spec import ID_COLUMNS, Plan, Run, SweepSpec, build_plan, metric_column
+from .spec import ID_COLUMNS, Plan, Run, SweepSpec, build_plan, metric_column, report_statistic
 from .storage import ResultStore
 
 __all__ = ["SweepError", "kept_values", "run_one", "run_sweep"]
@@ -37,7 +38,7 @@ MANIFEST_EVERY = 30.0  # seconds between manifest updates while a sweep runs
 
 def run_one(params: dict[str, Any], seed: int, *, steps: int, scenario: Scenario | str = "baseline",
             keep: tuple[str, ...] = ("final",), metrics: tuple[str, ...] | None = None,
-            series: bool = False) -> dict[str, Any]:
+            series: bool = False, cities: bool = False) -> dict[str, Any]:
     """Simulate one run and reduce it to the kept values; never raises.
 
     Args:
@@ -48,16 +49,20 @@ def run_one(params: dict[str, Any], seed: int, *, steps: int, scenario: Scenario
         keep: ``"final"`` (value at the last step) and ``"mean_last:K"`` (mean of the last K steps).
         metrics: model metrics to keep (default: all).
         series: also return every step of the kept metrics.
+        cities: also return each city's outputs in the report's statistic (:func:`.spec.report_statistic`
+            of ``keep``; :func:`.city_outputs.sweep_city_values`).
 
     Returns:
         ``status`` (``"ok"`` or ``"failed"``), ``error`` (``"Type: message"`` or ``None``),
-        ``values`` (kept column -> float), ``series`` (DataFrame or ``None``), ``seconds``, ``host``.
+        ``values`` (kept column -> float), ``series`` (DataFrame or ``None``), ``cities`` (one row per
+        city: ``city``, ``province`` and the outputs, or ``None``), ``seconds``, ``host``.
     """
     from ..model import MODEL_METRICS
     from ..run import simulate
     start = time.perf_counter()
     metrics = tuple(metrics or MODEL_METRICS)
-    outcome = {"status": "ok", "error": None, "values": {}, "series": None, "host": socket.gethostname()}
+    outcome = {"status": "ok", "error": None, "values": {}, "series": None, "cities": None,
+               "host": socket.gethostname()}
     try:
         scenario = load_scenario(scenario) if isinstance(scenario, str) else scenario
         _injected_failure(params)
@@ -66,8 +71,10 @@ def run_one(params: dict[str, Any], seed: int, *, steps: int, scenario: Scenario
         outcome["values"] = kept_values(result.model, metrics, keep)
         if series:
             outcome["series"] = result.model[["step", "year", "quarter", *metrics]].reset_index(drop=True)
+        if cities:
+            outcome["cities"] = sweep_city_values(result.cities, report_statistic(keep), resolved["sectors_file"])
     except Exception as err:  # a failed run is recorded, never fatal to the sweep
-        outcome.update(status="failed", error=f"{type(err).__name__}: {err}",
+        outcome.update(status="failed", error=f"{type(err).__name__}: {err}", values={}, series=None, cities=None,
                        traceback=traceback.format_exc(limit=8))
     outcome["seconds"] = time.perf_counter() - start
     return outcome
@@ -180,7 +187,7 @@ def _execute(plan: Plan, store: ResultStore, executor, todo: list[Run], manifest
                "ran": 0, "failed": 0, "seconds": None, "runs_per_hour": None, **_commit()}
     manifest["sessions"] = [*manifest.get("sessions", []), session]
     manifest.update(status="running", finished=None)
-    table = store.consolidate(columns, plan.spec.series)
+    table = store.consolidate(columns, plan.spec.series, plan.spec.keep_cities)
     statuses = dict(zip(table["run_id"].astype(int), table["status"])) if len(table) else {}
     manifest["runs"] = _counts(plan, statuses)
     store.write_manifest(manifest)
@@ -191,7 +198,7 @@ def _execute(plan: Plan, store: ResultStore, executor, todo: list[Run], manifest
     status = "interrupted"
     try:
         for run, outcome in executor.results(run_one, tasks):
-            store.write_run(_row(plan, run, outcome), _series(plan, run, outcome))
+            store.write_run(_row(plan, run, outcome), _series(plan, run, outcome), _cities(run, outcome))
             session["ran"] += 1
             session["failed"] += outcome["status"] != "ok"
             statuses[run.run_id] = outcome["status"]
@@ -208,7 +215,7 @@ def _execute(plan: Plan, store: ResultStore, executor, todo: list[Run], manifest
         elapsed = time.perf_counter() - start
         session.update(finished=_now(), seconds=round(elapsed, 3),
                        runs_per_hour=round(session["ran"] / elapsed * 3600, 1) if session["ran"] and elapsed else None)
-        store.consolidate(columns, plan.spec.series)
+        store.consolidate(columns, plan.spec.series, plan.spec.keep_cities)
         complete = status == "complete" and manifest["runs"]["done"] == manifest["runs"]["total"]
         manifest.update(status="complete" if complete else status, finished=_now())
         store.write_manifest(manifest)
@@ -224,7 +231,7 @@ def _param_columns(plan: Plan) -> list[str]:
 def _task(plan: Plan, run: Run) -> dict[str, Any]:
     return {"params": run.values, "seed": run.seed, "steps": plan.spec.steps,
             "scenario": plan.scenarios[run.scenario], "keep": plan.keep, "metrics": plan.metrics,
-            "series": plan.spec.series}
+            "series": plan.spec.series, "cities": plan.spec.keep_cities}
 
 
 def _row(plan: Plan, run: Run, outcome: dict[str, Any]) -> dict[str, Any]:
@@ -245,6 +252,13 @@ def _series(plan: Plan, run: Run, outcome: dict[str, Any]) -> pd.DataFrame | Non
     return pd.concat([ids, frame], axis=1)
 
 
+def _cities(run: Run, outcome: dict[str, Any]) -> pd.DataFrame | None:
+    frame = outcome.get("cities")
+    if frame is None or outcome["status"] != "ok":
+        return None
+    return pd.concat([pd.DataFrame({"run_id": [run.run_id] * len(frame)}), frame.reset_index(drop=True)], axis=1)
+
+
 def _new_manifest(plan: Plan) -> dict[str, Any]:
     from .. import __version__
     from ..run import provenance
@@ -257,6 +271,7 @@ def _new_manifest(plan: Plan) -> dict[str, Any]:
                    "second_order": spec.design.second_order, "levels": spec.design.levels},
         "varied": list(plan.varied), "constants": plan.constants, "keep": list(plan.keep),
         "metrics": list(plan.metrics), "columns": list(plan.columns),
+        "city_statistic": plan.statistic if spec.keep_cities else None,
         "runs": {"total": len(plan.runs), "done": 0, "failed": 0},
         "status": "running", "started": _now(), "finished": None, "sessions": [],
         "ydabm": __version__, "provenance": {**provenance(), **_versions()},

@@ -9,6 +9,7 @@ A spec declares what varies and how (EMA Workbench style)::
     common_seeds = false           # true: replicate k of every point shares a seed
     keep = ["final", "mean_last:8"]
     series = false                 # true: also keep every step (series.parquet)
+    keep_cities = true             # keep each run's city outputs in the statistic (cities.parquet)
     [vary]                         # grids (lists) or ranges
     barrier = [0.0, 0.5, 1.0]
     specialization = { min = 0.0, max = 1.0, num = 11 }
@@ -70,6 +71,8 @@ class SweepSpec(BaseModel):
     keep: list[str] = Field(default_factory=lambda: ["final"])
     metrics: list[str] | None = Field(None, description="model metrics to keep (default: all)")
     series: bool = False
+    keep_cities: bool = Field(True, description="keep each run's city outputs, in the statistic the report shows "
+                                                "(cities.parquet)")
     vary: dict[str, Any] = Field(default_factory=dict)
     design: Design = Field(default_factory=Design)
     constants: dict[str, Any] = Field(default_factory=dict, alias="set")
@@ -122,6 +125,11 @@ class Plan:
     problem: dict[str, Any] | None
     spec_hash: str
     source: str | None = None
+
+    @property
+    def statistic(self) -> str:
+        """The statistic the report shows and the cities are kept in (:func:`report_statistic`)."""
+        return report_statistic(self.keep)
 
     def fingerprint(self) -> dict[str, Any]:
         """What the spec hash covers: the spec and the scenario definitions."""
@@ -228,6 +236,13 @@ def metric_column(metric: str, rule: str) -> str:
     if rule == "final":
         return f"{metric}_final" if metric in BY_NAME or metric in ID_COLUMNS else metric
     return f"{metric}_mean_last{int(rule.split(':')[1])}"
+
+
+def report_statistic(keep: tuple[str, ...] | list[str]) -> str:
+    """The statistic a sweep's report shows and its cities are kept in: the longest kept
+    ``mean_last:K``, else ``final`` (the last quarter)."""
+    means = sorted((int(rule.split(":")[1]), rule) for rule in keep if rule != "final")
+    return means[-1][1] if means else "final"
 
 
 def _scenario_names(spec: SweepSpec, vary: dict[str, Any]) -> list[str]:

@@ -5,15 +5,17 @@ Layout of ``<out>/``::
     manifest.json      spec, spec hash, versions, git commit, times, runs done / failed / total
     runs.parquet       one row per run: ids, seed, status, error, parameters, kept metrics
     series.parquet     every step of every run (only when the spec keeps series)
+    cities.parquet     per finished run and city, the city outputs in the report's statistic (only
+                       when the spec keeps cities, the default)
     runlog.parquet     wall time, host, finish time and traceback of every run (kept apart so that
                        runs.parquet is reproducible)
-    runs/000012.parquet, series/000012.parquet
-                       a run's row and series, written the moment it ends (removed once the
-                       sweep is complete and consolidated)
+    runs/000012.parquet, series/000012.parquet, cities/000012.parquet
+                       a run's row, series and cities, written the moment it ends (removed once
+                       the sweep is complete and consolidated)
 
 Every file is written to a temporary name in the same folder, flushed to disk and moved into place
 with ``os.replace``, so a reader (or a sweep killed at any moment) sees whole files or none. A run
-counts as done once its ``runs/<id>.parquet`` exists; its series file is written before it.
+counts as done once its ``runs/<id>.parquet`` exists; its series and cities files are written before it.
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ import pyarrow.parquet as pq
 from ..params import ParameterError
 
 LOG_COLUMNS = ("seconds", "host", "finished", "traceback")
-OWN_FILES = ("manifest.json", "runs.parquet", "series.parquet", "runlog.parquet")
-OWN_FOLDERS = ("runs", "series", "figures")
+OWN_FILES = ("manifest.json", "runs.parquet", "series.parquet", "cities.parquet", "runlog.parquet")
+OWN_FOLDERS = ("runs", "series", "cities", "figures")
 
 
 class ResultStore:
@@ -46,9 +48,11 @@ class ResultStore:
         self.manifest_file = self.out / "manifest.json"
         self.runs_file = self.out / "runs.parquet"
         self.series_file = self.out / "series.parquet"
+        self.cities_file = self.out / "cities.parquet"
         self.log_file = self.out / "runlog.parquet"
         self.run_parts = self.out / "runs"
         self.series_parts = self.out / "series"
+        self.city_parts = self.out / "cities"
 
     # ------------------------------------------------------------------ state
     def holds_results(self) -> bool:
@@ -92,12 +96,14 @@ class ResultStore:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     # ------------------------------------------------------------------ runs
-    def write_run(self, row: dict[str, Any], series: pd.DataFrame | None) -> None:
-        """Store one finished run: its series first, then its row (the row marks it done)."""
+    def write_run(self, row: dict[str, Any], series: pd.DataFrame | None,
+                  cities: pd.DataFrame | None = None) -> None:
+        """Store one finished run: its series and cities first, then its row (the row marks it done)."""
         name = f"{int(row['run_id']):06d}.parquet"
-        if series is not None:
-            self.series_parts.mkdir(parents=True, exist_ok=True)
-            _atomic(self.series_parts / name, lambda tmp: series.to_parquet(tmp, index=False))
+        for folder, frame in ((self.series_parts, series), (self.city_parts, cities)):
+            if frame is not None:
+                folder.mkdir(parents=True, exist_ok=True)
+                _atomic(folder / name, lambda tmp: frame.to_parquet(tmp, index=False))
         self.run_parts.mkdir(parents=True, exist_ok=True)
         _atomic(self.run_parts / name, lambda tmp: pq.write_table(pa.Table.from_pylist([row]), tmp))
 
@@ -119,9 +125,9 @@ class ResultStore:
         rows = self.rows()
         return dict(zip(rows["run_id"].astype(int), rows["status"])) if len(rows) else {}
 
-    def consolidate(self, columns: list[str], series: bool) -> pd.DataFrame:
-        """Write ``runs.parquet`` (sorted by run id, in ``columns`` order), ``runlog.parquet`` and
-        ``series.parquet``; returns the run table."""
+    def consolidate(self, columns: list[str], series: bool, cities: bool = False) -> pd.DataFrame:
+        """Write ``runs.parquet`` (sorted by run id, in ``columns`` order), ``runlog.parquet``,
+        ``series.parquet`` and ``cities.parquet``; returns the run table."""
         rows = self.rows()
         if not len(rows):
             return rows
@@ -131,6 +137,11 @@ class ResultStore:
         if series:
             frame = self._series()
             _atomic(self.series_file, lambda tmp: frame.to_parquet(tmp, index=False))
+        if cities:
+            ok = set(rows.loc[rows["status"] == "ok", "run_id"].astype(int))
+            by_city = self._cities(ok)
+            if len(by_city):
+                _atomic(self.cities_file, lambda tmp: by_city.to_parquet(tmp, index=False))
         _atomic(self.log_file, lambda tmp: log.to_parquet(tmp, index=False))
         _atomic(self.runs_file, lambda tmp: table.to_parquet(tmp, index=False))
         return table
@@ -147,14 +158,29 @@ class ResultStore:
             return pd.DataFrame()
         return pd.concat(frames, ignore_index=True).sort_values(["run_id", "step"], kind="stable").reset_index(drop=True)
 
+    def _cities(self, ok: set[int]) -> pd.DataFrame:
+        """Every stored run's city rows (consolidated table and part files; a part replaces its
+        run's rows), of the runs in ``ok`` only, sorted by run id."""
+        parts = sorted(self.city_parts.glob("*.parquet")) if self.city_parts.is_dir() else []
+        frames = [pd.read_parquet(p) for p in parts if int(p.stem) in ok]
+        if self.cities_file.exists():
+            old = pd.read_parquet(self.cities_file)
+            replaced = {int(p.stem) for p in parts}
+            frames.insert(0, old[old["run_id"].isin(ok - replaced)])
+        frames = [f for f in frames if len(f)]
+        if not frames:
+            return pd.DataFrame()
+        return pd.concat(frames, ignore_index=True).sort_values("run_id", kind="stable").reset_index(drop=True)
+
     def remove_parts(self) -> None:
         """Drop the per-run files once their content is in the consolidated tables."""
         shutil.rmtree(self.run_parts, ignore_errors=True)
         shutil.rmtree(self.series_parts, ignore_errors=True)
+        shutil.rmtree(self.city_parts, ignore_errors=True)
 
     def remove_stale_temporaries(self) -> None:
         """Temporary files of a killed writer (never read: only whole files are)."""
-        for folder in (self.out, self.run_parts, self.series_parts):
+        for folder in (self.out, self.run_parts, self.series_parts, self.city_parts):
             if folder.is_dir():
                 for tmp in folder.glob(".*.tmp-*"):
                     tmp.unlink(missing_ok=True)
