@@ -1,7 +1,5 @@
 """Krugman core–periphery benchmark (FKV 1999, ch. 5) against hand-computed and analytic results."""
 
-import math
-
 import numpy as np
 import pytest
 

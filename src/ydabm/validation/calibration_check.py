@@ -23,8 +23,9 @@ import pandas as pd
 from ..geography import Geography, build_geography
 from ..metrics import zipf_exponent
 from ..params import ParameterError
-from ..run import provenance, simulate
+from ..run import simulate
 from ..scenarios import load_scenario
+from . import write_manifest
 
 SCALE = {"people_per_agent": 5000.0}
 YEARS = 20
@@ -207,6 +208,5 @@ def write_check(check: CalibrationCheck, out: Path) -> None:
     check.table.to_csv(out / "cities.csv", index=False)
     (out / "summary.json").write_text(json.dumps(check.summary, indent=2))
     calibration_figure(check.table, out / "calibration.png", check.years)
-    manifest = {"check": "calibration", "scenario": "baseline", "years": check.years, "seed": check.seed,
-                "params": check.params, "wall_time_s": round(check.seconds, 3), **provenance()}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    write_manifest(out, "calibration", scenario="baseline", years=check.years, seed=check.seed,
+                   params=check.params, wall_time_s=round(check.seconds, 3))

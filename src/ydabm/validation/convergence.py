@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..params import DEFAULTS, ParameterError
-from ..run import provenance
+from . import write_manifest
 from .racetrack import replicate_seeds
 
 OUT = Path("results/validation/convergence")
@@ -418,10 +418,9 @@ def write_check(check: ConvergenceCheck, out: Path) -> None:
     check.criteria.to_csv(out / "criteria.csv", index=False)
     (out / "table.txt").write_text(table(check) + "\n\n" + "\n".join(verdict_lines(check)) + "\n")
     convergence_figure(check, out / "convergence.png")
-    manifest = {"check": "convergence", **check.params, "runs": len(check.runs),
-                "run_seconds": round(float(check.runs["seconds"].sum()), 3), "wall_time_s": round(check.seconds, 3),
-                "worktree_modified": _worktree_modified(), **provenance()}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    write_manifest(out, "convergence", **{
+        **check.params, "runs": len(check.runs), "run_seconds": round(float(check.runs["seconds"].sum()), 3),
+        "wall_time_s": round(check.seconds, 3), "worktree_modified": _worktree_modified()})
 
 
 def source_digest() -> str:

@@ -42,9 +42,8 @@ from ..geography import build_geography
 from ..markets import goods
 from ..params import ParameterError
 from ..paths import resolve_config
-from ..run import provenance
 from ..sectors import load_sectors
-from . import theory
+from . import theory, write_manifest
 
 OUT = Path("results/validation/core_periphery")
 SECTORS_FILE = "sectors_core_periphery"
@@ -507,10 +506,9 @@ def write_check(check: CorePeripheryCheck, out: Path) -> None:
     if not check.abm_tomahawk.empty:
         check.abm_tomahawk.to_csv(out / "abm_tomahawk.csv", index=False)
     core_periphery_figure(check, out / "core_periphery.png")
-    manifest = {"check": "core-periphery", "sigma": check.sigma, "mu": check.mu,
-                "sectors_file": SECTORS_FILE, "scenario": SCENARIO, "abm_overrides": ABM_SHORT_RUN,
-                "wall_time_s": {k: round(v, 3) for k, v in check.seconds.items()}, **provenance()}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    write_manifest(out, "core-periphery", sigma=check.sigma, mu=check.mu, sectors_file=SECTORS_FILE,
+                   scenario=SCENARIO, abm_overrides=ABM_SHORT_RUN,
+                   wall_time_s={k: round(v, 3) for k, v in check.seconds.items()})
 
 
 def core_periphery_figure(check: CorePeripheryCheck, path: Path) -> None:

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..labels import unit
 from ..run import provenance, simulate
 
 SEEDS = (1, 2, 3, 4, 5)
@@ -51,6 +52,7 @@ OUT = Path("results/validation/costs")
 OUTCOMES = ("real_gdp", "labour_productivity", "welfare", "support", "zombie_share", "capacity_utilization",
             "similarity_manufacturing")
 RELATIVE = ("real_gdp", "labour_productivity", "welfare")          # reported as % changes
+SUPPORT_UNIT = "100 M yuan/yr, 2020 prices"
 #: Tan, Huang & Woo (2016): what zombie exit would add to yearly growth, pp
 TAN_OUTPUT_GROWTH, TAN_TFP_GROWTH = 2.12, 1.06
 #: Barwick, Cao & Li (2021): consumer welfare loss of local protection over the subsidy spent
@@ -127,8 +129,8 @@ def effect_table(runs: pd.DataFrame, contrast: str) -> pd.DataFrame:
 
 
 def _unit(name: str) -> str:
-    return {"support": "100 M yuan/yr, 2020 prices", "zombie_share": "share", "capacity_utilization": "share",
-            "similarity_manufacturing": "UNIDO coefficient"}[name]
+    """The unit of an outcome: the model metric's (``ydabm.labels``), or support's own."""
+    return SUPPORT_UNIT if name == "support" else unit(name)
 
 
 def benchmarks(effects: pd.DataFrame, years: float) -> list[dict]:

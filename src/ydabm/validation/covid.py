@@ -36,8 +36,9 @@ import pandas as pd
 
 from ..params import ParameterError
 from ..policies import CovidShock
-from ..run import provenance, simulate
+from ..run import simulate
 from ..scenarios import load_scenario
+from . import write_manifest
 
 #: China's real GDP growth in 2019 (NBS, 6.0 %): the trend the 2020 path deviated from
 CHINA_TREND = 0.06
@@ -330,6 +331,5 @@ def write_check(check: CovidCheck, out: Path) -> None:
     check.table.to_csv(out / "quarters.csv", index=False)
     (out / "summary.json").write_text(json.dumps(check.summary, indent=2))
     covid_figure(check, out / "covid.png")
-    manifest = {"check": "covid", "scenario": SCENARIO, "shock": repr(check.shock), "seeds": list(check.seeds),
-                "params": check.params, "wall_time_s": round(check.seconds, 3), **provenance()}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    write_manifest(out, "covid", scenario=SCENARIO, shock=repr(check.shock), seeds=list(check.seeds),
+                   params=check.params, wall_time_s=round(check.seconds, 3))

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..geography import build_geography
-from ..run import provenance
+from . import write_manifest
 from .core_periphery import CityMarket, check_parameters, city_market, solve_locations
 
 OUT = Path("results/validation/racetrack")
@@ -325,11 +325,10 @@ def write_check(check: RacetrackCheck, out: Path) -> None:
         check.abm.to_csv(out / "abm_shares.csv", index=False)
     final.to_csv(out / "final_shares.csv", index=False)
     racetrack_figure(check, out / "racetrack.png")
-    manifest = {"check": "racetrack", **check.params, "scenario": SCENARIO,
-                "seeds": check.seeds["seed"].tolist(),
-                "abm_quarters": int(check.abm["quarter"].max()) if not check.abm.empty else 0,
-                "wall_time_s": {k: round(v, 3) for k, v in check.seconds.items()}, **provenance()}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    write_manifest(out, "racetrack", **{
+        **check.params, "scenario": SCENARIO, "seeds": check.seeds["seed"].tolist(),
+        "abm_quarters": int(check.abm["quarter"].max()) if not check.abm.empty else 0,
+        "wall_time_s": {k: round(v, 3) for k, v in check.seconds.items()}})
 
 
 # ---------------------------------------------------------------------- the figure
