@@ -58,6 +58,25 @@ def test_capacity_constrained_firm_raises_price_to_clear():
     assert capped.rounds == 1 and capped.residual > goods.CLEARING_TOLERANCE
 
 
+def test_a_firm_of_mass_m_sells_as_m_identical_varieties():
+    # one city, sigma = 3, spending 90; firm 0 stands for 2 enterprises, firm 1 for 1, both at price 1:
+    # the market splits 2 : 1 (60, 30), as three one-enterprise firms would.
+    sigma = np.array([3.0])
+    weights = goods.cost_weights(np.ones((1, 1, 1)), sigma)
+    spending = np.array([[90.0]])
+    out = goods.clear_goods_market(np.ones(2), np.full(2, np.inf), np.zeros(2, int), sigma, weights, spending,
+                                   mass=np.array([2.0, 1.0]))
+    assert out.revenue == pytest.approx([60.0, 30.0]) and out.notional == pytest.approx([60.0, 30.0])
+    # firm 0 can make 20 (10 per enterprise): it clears where the same market split into three
+    # one-enterprise firms does, the two of firm 0 each capped at 10
+    tight = goods.clear_goods_market(np.ones(2), np.array([20.0, np.inf]), np.zeros(2, int), sigma, weights,
+                                     spending, mass=np.array([2.0, 1.0]))
+    split = goods.clear_goods_market(np.ones(3), np.array([10.0, 10.0, np.inf]), np.zeros(3, int), sigma,
+                                     weights, spending)
+    assert tight.price == pytest.approx(split.price[1:], rel=1e-9)
+    assert tight.revenue == pytest.approx([split.revenue[:2].sum(), split.revenue[2]], rel=1e-9)
+
+
 def test_spending_on_extinct_sector_is_rerouted_not_lost():
     sigma = np.array([2.0, 2.0])
     weights = goods.cost_weights(np.ones((2, 1, 1)), sigma)

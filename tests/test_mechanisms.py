@@ -154,10 +154,42 @@ def test_support_beyond_the_allowance_is_rationed():
     assert later.failing.tolist() == [False, False, True]
 
 
-def test_exits_take_the_failing_and_the_hazard_struck():
+def test_exits_take_the_failing_and_the_worn_down_cohorts():
+    # mass / peak: 0.5, 0.2 (below a quarter), 0.5, dead row
     out = entry.exits(np.array([True, True, True, False]), np.array([True, False, False, True]),
-                      np.array([0.5, 0.01, 0.5, 0.0]), 0.02)
+                      np.array([0.5, 0.2, 0.5, 0.0]), np.ones(4))
     assert out.tolist() == [True, True, False, False]
+
+
+def test_a_cohort_shrinks_by_the_hazard_as_a_mass_flow():
+    from ydabm.agents.firms import Firms
+    f = Firms(2, 1)
+    f.open(np.array([0]), np.zeros((1, 3)), mass=np.array([2.0]), capacity=np.array([10.0]),
+           overhead=np.array([4.0]), expected_sales=np.array([8.0]), notional_sales=np.array([6.0]),
+           productivity=np.array([3.0]))
+    f.shrink(0.75)
+    assert (f.mass[0], f.capacity[0], f.overhead[0], f.expected_sales[0], f.notional_sales[0]) == (1.5, 7.5, 3.0, 6.0, 4.5)
+    assert f.productivity[0] == 3.0                      # what each remaining enterprise is like
+
+
+def test_entrants_count_as_entrants_for_their_own_first_year():
+    from ydabm.agents.firms import Firms
+    f = Firms(1, 1)
+    f.open(np.array([0]), np.zeros((1, 3)), mass=np.array([4.0]))
+    f.joined[0] = [1.0, 0.0, 2.0, 1.0]          # joined at cohort ages 0, 2 and 3
+    shares = []
+    for age in range(8):
+        f.age[0] = age
+        shares.append(f.entrant_share()[0])
+    # ages 0-3: those joined so far; 4-6: those joined at 2 and 3, then at 3; 7: none
+    assert shares == pytest.approx([0.25, 0.25, 0.75, 1.0, 0.75, 0.75, 0.25, 0.0])
+
+
+def test_joining_a_cohort_keeps_its_ces_aggregate_exact():
+    # sigma 3: z^2 averages; mass 1 at z = 1 and mass 3 at z = 2 -> ((1 + 3 * 4) / 4)^(1/2)
+    out = entry.join_cohort(np.array([1.0, 0.0]), np.array([1.0, 5.0]), np.array([3.0, 2.0]),
+                            np.array([2.0, 1.5]), np.array([3.0, 3.0]))
+    assert out == pytest.approx([np.sqrt(13 / 4), 1.5])
 
 
 def test_entry_replaces_exits_at_the_2020_margin_and_is_bounded_by_the_pool():
@@ -181,10 +213,9 @@ def test_entrants_draw_above_the_cutoff_and_the_cutoff_breaks_even():
     assert np.exp((sigma - 1) * a) / mean == pytest.approx(threshold, rel=0.01)
 
 
-def test_agent_hazard_scales_with_the_enterprises_an_agent_stands_for():
+def test_a_founding_cohort_stands_for_the_enterprises_of_its_jobs():
     assert entry.enterprises_per_firm(1.0, 17.6) == pytest.approx(1.0)
-    assert entry.agent_hazard(0.015, 1.0) == pytest.approx(0.015)
-    assert entry.agent_hazard(0.015, 2000.0) == pytest.approx(0.015 / 2000)
+    assert entry.enterprises_per_firm(2000.0, 23.5) == pytest.approx(2000 * 23.5 / 17.6)
 
 
 def test_targets_follow_advantage_or_the_herd():

@@ -145,9 +145,9 @@ def test_difference_panels_share_one_colour_scale_and_mark_what_is_within_noise(
     level = table.loc[(0.0, 0.5), "mean"]
     assert means.images[0].norm.vmax - means.images[0].norm.vmin >= 2 * MIN_RELATIVE_RANGE * level * (1 - 1e-9)
     # units and the statistic are stated
-    assert "Zombie-firm share (share of firms, 0-1), mean of the last 2 quarters" in fig._suptitle.get_text()
+    assert "Zombie-firm share (share of the firm mass, 0-1), mean of the last 2 quarters" in fig._suptitle.get_text()
     labels = [ax.get_ylabel() for ax in fig.axes]
-    assert "share of firms, 0-1" in labels and labels.count("difference, share of firms, 0-1") >= 3
+    assert "share of the firm mass, 0-1" in labels and labels.count("difference, share of the firm mass, 0-1") >= 3
     assert any(text.get_text().startswith("within noise") for text in lines.get_legend().get_texts())
 
 
@@ -353,7 +353,7 @@ def test_grid_maps_draw_the_first_factor_at_the_baseline_level_of_the_other(tmp_
     assert fig.axes[1].get_title().startswith("barrier=1 minus barrier=0")
     title = " ".join(fig._suptitle.get_text().split())
     assert f"effect of barrier by city at specialization={fixed['specialization']:g}" in title
-    assert "Zombie share (share of the city's live firms, 0-1), mean of the last 2 quarters" in title
+    assert "Zombie share (share of the city's firm mass, 0-1), mean of the last 2 quarters" in title
     # by hand: no common seeds, so the difference of the two cells' means with Welch's test
     runs = pd.read_parquet(out / "runs.parquet")[["run_id", "barrier", "specialization"]]
     rows = pd.read_parquet(out / "cities.parquet").merge(runs, on="run_id")

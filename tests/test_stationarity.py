@@ -46,14 +46,17 @@ def test_firm_count_within_3_percent_after_ten_years(baseline_runs):
 
 MIGRATION_DRIFT = pytest.mark.xfail(strict=True, reason=(
     "issue 10: the baseline continues 2020's migration at the census pace (migrant_inflow_rate = 1/30 a "
-    "year, an assumption); growing cities gain local services, so all-sector similarity moves by "
-    "0.010-0.013 in ten years (0.002 with stationary populations, next test); manufacturing similarity "
-    "stays within 0.005"))
+    "year, an assumption) and firms turn over at the real rate (6 % a year, as mass flows), so structures "
+    "follow the people: all-sector similarity moves by 0.013-0.015 in ten years, manufacturing similarity "
+    "by 0.006-0.010 (0.0105 in seed 4; within-province 0.0115 in seed 2). With stationary populations "
+    "(next test) all-sector similarity stays within 0.002; manufacturing similarity still wanders by "
+    "0.005-0.010, a random walk of entry (entry_response 20 turns the cells' post-2020 margin noise, sd "
+    "0.2 pp, into entry differences of about 4 %)"))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("metric", ["similarity_manufacturing", pytest.param("similarity_all", marks=MIGRATION_DRIFT),
-                                    "similarity_within_province", "similarity_across_provinces"])
+@pytest.mark.parametrize("metric", [pytest.param(m, marks=MIGRATION_DRIFT) for m in (
+    "similarity_manufacturing", "similarity_all", "similarity_within_province", "similarity_across_provinces")])
 def test_structure_within_001_of_2020(baseline_runs, metric):
     for frame, _ in baseline_runs:
         assert (frame[metric] - frame[metric].iloc[0]).abs().max() <= 0.01, metric
@@ -72,20 +75,16 @@ def test_structure_is_stationary_when_populations_are():
 
 @pytest.mark.slow
 def test_unemployment_within_half_a_point_in_every_quarter(baseline_runs):
-    # observed: at most 0.26-0.31 pp from 2020 Q1's 5.0 % over five seeds
+    # observed: at most 0.26-0.37 pp from 2020 Q1's 5.0 % over five seeds
     for frame, _ in baseline_runs:
         rate = frame["unemployment_rate"]
         assert (rate - rate.iloc[0]).abs().max() <= 0.005
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 10: exits are rare (0.75-1.1 a quarter: a firm agent stands for 2,660 enterprises, whose "
-    "independent exits average out), so Poisson noise alone exceeds twice the mean; a start-up bump "
-    "remains in quarter 5 (15 exits over five seeds against about 4.5 a quarter; the old wave was 250-280): "
-    "firms whose whole staff was rounded up at t = 0 make losses from the first quarter and leave after "
-    "exit_after quarters, while no firm can leave before quarter 4"))
 def test_no_exit_wave(baseline_runs):
     for frame, _ in baseline_runs:
         exits = frame["exits"].iloc[1:]
         assert exits.max() <= 2 * exits.mean()
+        # the hazard is a mass flow: exit_rate (1.5 %) of the firm mass leaves a quarter, plus few closures
+        assert exits.mean() == pytest.approx(0.015 * frame["firms"].iloc[1:].mean(), rel=0.1)

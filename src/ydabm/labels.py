@@ -31,7 +31,7 @@ MODEL: dict[str, Quantity] = {
     "similarity_across_provinces": Quantity("Similarity across provinces (manufacturing)", SIMILARITY),
     "krugman_index": Quantity("Krugman specialisation index", "index, 0-2"),
     "capacity_utilization": Quantity("Capacity utilisation (manufacturing)", "share of capacity, 0-1"),
-    "zombie_share": Quantity("Zombie-firm share", "share of firms, 0-1"),
+    "zombie_share": Quantity("Zombie-firm share", "share of the firm mass, 0-1"),
     "subsidy_to_gdp": Quantity("Subsidies to GDP", "share of nominal GDP"),
     "local_debt_to_gdp": Quantity("Local borrowing since 2020 to GDP", "share of annual nominal GDP"),
     "stranded_capital": Quantity("Stranded capital of exiting firms", "100 M yuan/quarter"),
@@ -50,9 +50,9 @@ MODEL: dict[str, Quantity] = {
     "interprovincial_migration_share": Quantity("Inter-provincial migration share", "share of migrants, 0-1"),
     "migrants": Quantity("Migrants", "persons/quarter"),
     "zipf_exponent": Quantity("Zipf exponent of city sizes", "exponent"),
-    "firms": Quantity("Firms", "firm agents"),
-    "entries": Quantity("Firm entries", "firm agents/quarter"),
-    "exits": Quantity("Firm exits", "firm agents/quarter"),
+    "firms": Quantity("Firms", "founding-size firm agents"),
+    "entries": Quantity("Firm entries", "founding-size firm agents/quarter"),
+    "exits": Quantity("Firm exits", "founding-size firm agents/quarter"),
     "market_residual": Quantity("Goods-market residual", "largest relative excess demand"),
 }
 
@@ -66,9 +66,9 @@ CITY: dict[str, Quantity] = {
     "urban_wage": Quantity("Urban wage", "yuan/non-farm worker/yr"),
     "price_index": Quantity("Consumer prices", "2020 = 1"),
     "housing_cost": Quantity("Housing cost", "2020 = 1"),
-    "firms": Quantity("Firms", "firm agents"),
+    "firms": Quantity("Firms", "founding-size firm agents"),
     "net_migration": Quantity("Net migration", "persons/quarter"),
-    "zombie_share": Quantity("Zombie share", "share of the city's live firms, 0-1"),
+    "zombie_share": Quantity("Zombie share", "share of the city's firm mass, 0-1"),
     "similarity": Quantity("Similarity to the other cities (manufacturing)", SIMILARITY),
 }
 

@@ -16,7 +16,7 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from . import calibration, observation
-from .agents.firms import Firms, integer_sums
+from .agents.firms import COHORT, Firms, integer_sums
 from .agents.government import CityGovernment
 from .agents.workers import CLASSES, Workers
 from .frictions import Frictions, frictions
@@ -113,13 +113,12 @@ class YRDModel(mesa.Model):
             self.digital = technology.digital_multiplier(access, self.digital_access0, lev.digital_spillover,
                                                          p.digital_spillover, s.traditional)
 
-        # 4. Firm dynamics: exit (hazard, or last quarter's losses without support); entry at the
+        # 4. Firm dynamics: a share exit_rate of every cohort's enterprises leaves; cohorts failing
+        #    after last quarter's losses without support, or worn down, close; entry at the
         #    free-entry margin of last quarter
-        leaving = entry.exits(f.alive, self.failing, self.rng.random(f.size), self.exit_hazard)
-        self.close_firms(leaving)
-        newcomers = entry.draw_entrants(self.entry_intensity(), self.entry_cutoff,
-                                        p.productivity_dispersion, self.rng)
-        self.open_firms(newcomers)
+        self.shrink_firms(p.exit_rate)
+        self.close_firms(entry.exits(f.alive, self.failing, f.mass, f.peak))
+        self.open_firms(self.entry_intensity())
 
         # 5. Migration: reconsidering workers relocate by logit over last quarter's real incomes
         moves = self.choose_moves()
@@ -254,7 +253,8 @@ class YRDModel(mesa.Model):
         # capacity starts where each firm wants it (its steady state): no spurious investment wave
         capacity = planning.desired_capacity(quantity, tide, goal, s.capital_intensity[sector])
         rows = np.arange(cell.size)
-        self.firms.open(rows, self.rng.random((rows.size, CLASSES)), sector=sector, city=city, productivity=productivity, overhead=overhead,
+        self.firms.open(rows, self.rng.random((rows.size, CLASSES)), mass=np.ones(rows.size), peak=np.ones(rows.size),
+                        sector=sector, city=city, productivity=productivity, overhead=overhead,
                         capacity=capacity, price=price, output=quantity, revenue=revenue,
                         expected_sales=revenue, notional_sales=revenue, age=np.full(rows.size, 40))
         self._hire_initial_staff(fund.skill_mix[sector] * (overhead + quantity / productivity)[:, None])
@@ -266,7 +266,7 @@ class YRDModel(mesa.Model):
         # the core: cities that had gained net migrants by 2020 (resident > hukou population)
         self.core = calibration.net_migrant_stock(self.geography) > 0
         self.stranded = 0.0
-        self.entries = self.exits = 0
+        self.entries = self.exits = 0.0
         self.moves = relocation.Moves(*(np.zeros(0, dtype=np.int64),) * 3, np.zeros((cities, cities)))
         self.tfp = np.ones(s.count)
         self.digital_access0 = technology.digital_access(self.employment_by_sector(), s.digital,
@@ -287,9 +287,9 @@ class YRDModel(mesa.Model):
         self.required_margin = self.expected_margin()
         self.failing = np.zeros(self.firms.size, dtype=bool)
         self.initial_firms = np.maximum(counts, 1).astype(float)
-        self.exit_hazard = entry.agent_hazard(p.exit_rate, entry.enterprises_per_firm(p.people_per_agent,
-                                                                                       p.workers_per_firm))
-        self.exit_flow = self.exit_hazard * self.initial_firms
+        # entry replaces the hazard's outflow at 2020 margins; each city-sector's cohort of the year
+        self.exit_flow = p.exit_rate * self.initial_firms
+        self.cohort = np.full((cities, s.count), -1, dtype=np.int64)
 
     def _initial_cell_revenue(self, force: np.ndarray) -> np.ndarray:
         """(C, S) revenue that places the t = 0 firms: the calibrated one, except that in synthetic
@@ -460,7 +460,7 @@ class YRDModel(mesa.Model):
         targeted = self.targeted_firms()
         return accounts.settle(
             f.alive, f.city, f.revenue, f.employees, self.capital_value(), investment, capacity_support,
-            p.entry_subsidy * targeted * (f.age < 4) * f.revenue, targeted, f.loss_streak, support_draws,
+            p.entry_subsidy * targeted * f.entrant_share() * f.revenue, targeted, f.loss_streak, support_draws,
             self.wages, self.staff_table(), self.labour_force, self.budgets, self.savings, saving_rate,
             dissaving_share, allowance, self.levers.tax_sharing, self.tax_key, depreciation=p.depreciation,
             profit_tax=p.profit_tax, income_tax=p.income_tax,
@@ -486,7 +486,7 @@ class YRDModel(mesa.Model):
         outcome = goods.clear_goods_market(f.price[live], np.minimum(f.capacity[live], labour_room),
                                            f.cell[live], self.sectors.elasticity,
                                            self.frictions.cost_weights, spending,
-                                           welfare=self.frictions.welfare_weights)
+                                           welfare=self.frictions.welfare_weights, mass=f.mass[live])
         self.goods = outcome
         self.cpi = goods.consumer_price_index(outcome.price_index, self.fundamentals.expenditure_share)
         return _on_rows(outcome, live, f.size)
@@ -499,14 +499,24 @@ class YRDModel(mesa.Model):
         self.failing = books.failing
         f.age = np.where(f.alive, f.age + 1, 0)
 
+    def shrink_firms(self, exit_rate: float) -> None:
+        """A share ``exit_rate`` of every cohort's enterprises leaves (the exogenous hazard as a mass
+        flow): their capital is stranded; their workers are laid off as the cohort's staff plan
+        shrinks with it."""
+        f = self.firms
+        self.stranded = exit_rate * float(self.capital_value().sum())
+        self.shrunk = exit_rate * f.by_cell(f.mass, self.geography.count)
+        f.shrink(1.0 - exit_rate)
+
     def close_firms(self, leaving: np.ndarray) -> None:
-        """Exiting firms close: their workers become unemployed, their capital is stranded."""
+        """Exiting cohorts close: their workers become unemployed, their capital is stranded."""
         f, w = self.firms, self.workers
         rows = np.flatnonzero(leaving)
-        self.stranded = float(self.capital_value()[rows].sum())
-        self.exits = rows.size
-        # exits per city-sector, averaged over about a year (the entry pool's replacement flow)
-        gone = np.bincount(f.cell[rows], minlength=self.exit_flow.size).reshape(self.exit_flow.shape)
+        self.stranded += float(self.capital_value()[rows].sum())
+        # mass leaving each city-sector (hazard and closures), averaged over about a year: the entry
+        # pool's replacement flow
+        gone = self.shrunk + np.bincount(f.cell[rows], f.mass[rows], minlength=self.exit_flow.size).reshape(self.exit_flow.shape)
+        self.exits = float(gone.sum())
         self.exit_flow = 0.75 * self.exit_flow + 0.25 * gone
         if rows.size == 0:
             return
@@ -538,30 +548,49 @@ class YRDModel(mesa.Model):
             overhead = np.where(revenue > 0, self.overhead_cell * wage / revenue, np.inf)
         return 1 / sigma - upkeep - overhead + p.entry_subsidy * self.targets
 
-    def open_firms(self, newcomers: entry.Entrants) -> None:
-        """Entrants open at their markup price, expecting the demand they would meet at it, with the
-        capacity they want; owners pay for it in this quarter's accounts (``entrant_outlay``, investment
-        spent on local goods next quarter)."""
+    def open_firms(self, entrants: np.ndarray) -> None:
+        """The (C, S) entrant mass ``entrants`` joins its city-sector's cohort of the year, or opens it.
+
+        Entrants have the cell's mean draw, price at their markup and expect the demand they would
+        meet at it, with the capacity they want for it; owners pay for that capacity in this
+        quarter's accounts (``entrant_outlay``, investment spent on local goods next quarter)."""
         p, f, s = self.params, self.firms, self.sectors
-        self.entries = newcomers.count
-        if newcomers.count == 0:
-            self.entrant_outlay = np.zeros(f.size)
-            return
-        city, sector = newcomers.city, newcomers.sector
-        rows = f.free_rows(newcomers.count)
-        productivity = self.cell_productivity[city, sector] * np.exp(newcomers.log_draw)
+        self.entries = float(entrants.sum())
+        cells = np.flatnonzero(entrants.ravel() > 0)
+        city, sector = np.divmod(cells, s.count)
+        added = entrants.ravel()[cells]
+        row = self.cohort.ravel()[cells]
+        current = (row >= 0) & f.alive[np.maximum(row, 0)] & (f.cell[np.maximum(row, 0)] == cells) \
+            & (f.age[np.maximum(row, 0)] < COHORT)
+        fresh = ~current
+        new_rows = f.free_rows(int(fresh.sum()))
+        row = np.where(current, row, 0)
+        row[fresh] = new_rows
+        self.cohort.ravel()[cells] = row
         sigma = s.elasticity[sector]
+        productivity = (self.cell_productivity * self.mean_draw)[city, sector]
         phi = productivity * self.tfp[sector] * self.digital[city, sector]
         price = planning.markup_price(self.mix_wage()[city, sector] / phi, sigma)
         demand = goods.entrant_demand(price, city, sector, s.elasticity, self.frictions.cost_weights,
                                       self.goods.spending, self.goods.price_terms)
         goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, self.targets[city, sector])
         capacity = planning.desired_capacity(demand, self.investment_tide()[sector], goal, s.capital_intensity[sector])
-        f.open(rows, self.rng.random((rows.size, CLASSES)), sector=sector, city=city, productivity=productivity, overhead=self.overhead_cell[city, sector],
-               capacity=capacity, price=price, expected_sales=demand * price, notional_sales=demand * price)
+        capacity = np.where(np.isfinite(capacity), capacity, 0.0)
+        if fresh.any():
+            f.open(new_rows, self.rng.random((new_rows.size, CLASSES)), sector=sector[fresh], city=city[fresh],
+                   productivity=productivity[fresh], price=price[fresh])
+        # the cohort's enterprises: CES-mean productivity, summed mass, overhead, capacity, demand
+        f.productivity[row] = entry.join_cohort(f.mass[row], f.productivity[row], added, productivity, sigma)
+        f.mass[row] += added
+        f.joined[row, f.age[row]] += added
+        f.peak[row] = np.maximum(f.peak[row], f.mass[row])
+        f.overhead[row] += added * self.overhead_cell[city, sector]
+        f.capacity[row] = np.where(s.capital_intensity[sector] > 0, f.capacity[row] + added * capacity, np.inf)
+        f.expected_sales[row] += added * demand * price
+        f.notional_sales[row] += added * demand * price
         # owners pay for the entrants' first capacity in this quarter's accounts (as investment)
         self.entrant_outlay = np.zeros(f.size)
-        self.entrant_outlay[rows] = s.capital_intensity[sector] * price * np.where(np.isfinite(capacity), capacity, 0.0)
+        self.entrant_outlay[row] = s.capital_intensity[sector] * price * added * capacity
 
     def apply_moves(self, moves: relocation.Moves) -> None:
         w = self.workers

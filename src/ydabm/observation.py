@@ -53,7 +53,7 @@ def model_metrics(model) -> dict[str, float]:
         "similarity_across_provinces": similarity.get("across", 0.0),
         "krugman_index": metrics.krugman_index(employment),
         "capacity_utilization": metrics.utilization(f.output[capital], f.capacity[capital]),
-        "zombie_share": float(f.zombie[f.alive].mean()) if f.alive.any() else 0.0,
+        "zombie_share": float(f.mass[f.zombie & f.alive].sum() / f.mass[f.alive].sum()) if f.alive.any() else 0.0,
         "subsidy_to_gdp": float(model.flows["subsidies"].sum() / gdp) if gdp > 0 else 0.0,
         # borrowing since 2020: the cities' negative balances over annual nominal GDP
         "local_debt_to_gdp": float(np.maximum(-model.budgets, 0.0).sum() / (4 * gdp)) if gdp > 0 else 0.0,
@@ -73,7 +73,7 @@ def model_metrics(model) -> dict[str, float]:
         "interprovincial_migration_share": metrics.share_where(model.moves.matrix, geo.cross_province) if moved else 0.0,
         "migrants": moved * ppa,
         "zipf_exponent": metrics.zipf_exponent(population) if np.unique(population).size > 2 else 0.0,
-        "firms": f.count,
+        "firms": float(f.mass[f.alive].sum()),
         "entries": model.entries,
         "exits": model.exits,
         "market_residual": model.goods.residual,
@@ -92,8 +92,8 @@ def city_reports(model) -> list[dict]:
     wage = (staff * model.wages).sum(axis=1) / np.maximum(staff.sum(axis=1), 1) * 4 / ppa
     urban = staff[:, 1:]
     urban_wage = (urban * model.wages[:, 1:]).sum(axis=1) / np.maximum(urban.sum(axis=1), 1) * 4 / ppa
-    firms = np.bincount(f.city[f.alive], minlength=geo.count)
-    zombies = np.bincount(f.city[f.alive & f.zombie], minlength=geo.count)
+    firms = np.bincount(f.city[f.alive], f.mass[f.alive], minlength=geo.count)
+    zombies = np.bincount(f.city[f.alive & f.zombie], f.mass[f.alive & f.zombie], minlength=geo.count)
     employment = model.employment_by_sector() * ppa
     income = model.flows["income"] + model.flows["public"]
     columns = {
@@ -102,7 +102,7 @@ def city_reports(model) -> list[dict]:
         "real_income": income / _consumer_prices(model) * YEARLY_100M,
         "wage": wage, "urban_wage": urban_wage, "price_index": _consumer_prices(model), "housing_cost": model.housing_cost(),
         "net_migration": model.moves.net * ppa,
-        "zombie_share": zombies / np.maximum(firms, 1),
+        "zombie_share": np.where(firms > 0, zombies / np.where(firms > 0, firms, 1.0), 0.0),
     }
     return [{**{name: float(values[c]) for name, values in columns.items()},
-             "firms": int(firms[c]), "employment": employment[c]} for c in range(geo.count)]
+             "firms": float(firms[c]), "employment": employment[c]} for c in range(geo.count)]

@@ -233,8 +233,8 @@ class CovidShock:
     of the shock's quarterly deviation from the no-shock path to China's 2020 path read as a
     deviation from its 2019 growth of 6 % (-6.8 %, +3.2 %, +4.9 %, +6.5 % y/y), see
     docs/validation.md. The fit uses only absences (the share of workers who could not work falls from
-    11.6 % in the first quarter to 2.9 % and 1.3 %); any saving would lower every later quarter.
-    ``ydabm validate covid`` re-runs this path: Q1-Q3 match within 0.05 pp, Q4 falls about 0.5 pp short.
+    11.7 % in the first quarter to 4.1 % and 1.9 %); any saving would lower every later quarter.
+    ``ydabm validate covid`` re-runs this path: Q1-Q3 match within 0.05 pp, Q4 falls about 0.9 pp short.
     """
 
     start_year: int = year("year in which the shock starts")
@@ -244,7 +244,7 @@ class CovidShock:
     absent: list[float] = declare(
         "numbers", "share of employed workers",
         "k-th entry: share of every city's employed workers who cannot work in the shock's k-th quarter",
-        0, 1, below_high=True, default_factory=lambda: [0.116, 0.029, 0.013, 0.0])
+        0, 1, below_high=True, default_factory=lambda: [0.117, 0.041, 0.019, 0.0])
     demand_drop: list[float] = declare(
         "numbers", "share of income", "k-th entry: share of their income households save in the shock's k-th quarter",
         0, 1, below_high=True, default_factory=lambda: [0.0, 0.0, 0.0, 0.0])

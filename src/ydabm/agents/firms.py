@@ -1,12 +1,19 @@
 """Firms: one row per firm in numpy columns; rows of exited firms are reused by entrants.
 
-Columns: ``sector``, ``city``, ``productivity`` (idiosyncratic x city-sector fundamental, before
+A firm agent is a cohort of identical real enterprises that entered its city-sector together:
+``mass`` is their number in units of a founding cohort (1 when it opens; a founding cohort is
+:func:`ydabm.mechanisms.entry.enterprises_per_firm` enterprises). Its enterprises leave by the exogenous
+hazard as a mass flow (:meth:`Firms.shrink`), and it sells as ``mass`` varieties in the goods market.
+
+Columns: ``mass``, ``peak`` (its largest mass), ``sector``, ``city``, ``productivity`` (idiosyncratic x city-sector fundamental, before
 trend growth and digital spillovers), ``overhead`` (fixed labour F, workers), ``capacity`` (output
 per quarter), ``employees`` (workers by class), ``price``, ``output``, ``revenue``, ``profit``
 (after tax, before government support), ``age`` (quarters), ``subsidy`` (received this quarter),
 ``loss_streak`` (consecutive loss-making quarters), ``expected_sales`` (expected value of notional
 demand, yuan), ``notional_sales`` (value of last quarter's demand at the markup prices), ``understaffed`` (vacancies left unfilled last quarter),
-``zombie`` (alive only through government support), ``alive``.
+``zombie`` (alive only through government support), ``alive``; ``joined`` (F, COHORT) the mass that
+joined the cohort at each of its first quarters (what is left of it), so that subsidies to entrants
+in their first year reach exactly those enterprises.
 """
 
 from __future__ import annotations
@@ -15,8 +22,11 @@ import numpy as np
 
 #: copies of the bins that :func:`integer_sums` spreads consecutive rows over (a power of two)
 LANES = 8
+#: quarters during which a city-sector's entrants join the same cohort (a yearly cohort), and the
+#: quarters an enterprise counts as an entrant
+COHORT = 4
 
-_FLOAT = ("productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
+_FLOAT = ("mass", "peak", "productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
           "subsidy", "expected_sales", "notional_sales")
 _INT = ("sector", "city", "age", "loss_streak")
 
@@ -31,6 +41,7 @@ class Firms:
         for name in _INT:
             setattr(self, name, np.zeros(size, dtype=np.int32))
         self.employees = np.zeros((size, 3), dtype=np.int32)
+        self.joined = np.zeros((size, COHORT))
         self.rounding = np.zeros((size, 3), dtype=np.float32)
         self.zombie = np.zeros(size, dtype=bool)
         self.understaffed = np.zeros(size, dtype=bool)
@@ -70,6 +81,7 @@ class Firms:
             column = getattr(self, name)
             setattr(self, name, np.concatenate([column, np.zeros(extra, dtype=column.dtype)]))
         self.employees = np.concatenate([self.employees, np.zeros((extra, 3), dtype=np.int32)])
+        self.joined = np.concatenate([self.joined, np.zeros((extra, COHORT))])
         self.rounding = np.concatenate([self.rounding, np.zeros((extra, 3), dtype=np.float32)])
 
     def open(self, rows: np.ndarray, rounding: np.ndarray, **columns: np.ndarray) -> None:
@@ -78,6 +90,7 @@ class Firms:
         for name in _FLOAT + _INT:
             getattr(self, name)[rows] = 0
         self.employees[rows] = 0
+        self.joined[rows] = 0
         self.rounding[rows] = rounding
         self.zombie[rows] = False
         self.understaffed[rows] = False
@@ -96,6 +109,21 @@ class Firms:
         self.price = np.where(self.alive, sales.price, self.price)
         self.revenue, self.output = sales.revenue, sales.quantity
 
+    def shrink(self, keep: float) -> None:
+        """A share 1 - ``keep`` of every firm's enterprises leaves: its mass, capacity, overhead and
+        expected and notional demand scale by ``keep`` (what each remaining enterprise has, makes and
+        expects is unchanged)."""
+        for name in ("mass", "capacity", "overhead", "expected_sales", "notional_sales", "joined"):
+            getattr(self, name)[...] *= keep
+
+    def entrant_share(self) -> np.ndarray:
+        """(F,) share of each firm's mass that entered within the last ``COHORT`` quarters (in their
+        first year): what joined at cohort ages age - COHORT + 1 .. age."""
+        quarters = np.arange(COHORT)
+        young = (quarters[None, :] <= self.age[:, None]) & (quarters[None, :] > self.age[:, None] - COHORT)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.mass > 0, (self.joined * young).sum(axis=1) / self.mass, 0.0)
+
     def close(self, rows: np.ndarray) -> None:
         self.alive[rows] = False
         self.zombie[rows] = False
@@ -107,7 +135,7 @@ class Firms:
         return np.bincount(self.cell[live], values[live], minlength=cities * self.sectors).reshape(cities, self.sectors)
 
     def nbytes(self) -> int:
-        return sum(getattr(self, n).nbytes for n in _FLOAT + _INT + ("zombie", "understaffed", "alive", "employees", "rounding"))
+        return sum(getattr(self, n).nbytes for n in _FLOAT + _INT + ("zombie", "understaffed", "alive", "employees", "joined", "rounding"))
 
 
 def integer_sums(index: np.ndarray, values: np.ndarray, bins: int) -> np.ndarray:

@@ -109,7 +109,7 @@ def entrant_demand(price: np.ndarray, city: np.ndarray, sector: np.ndarray, elas
 
 
 def notional_demand(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray, weights: np.ndarray,
-                    spending: np.ndarray) -> np.ndarray:
+                    spending: np.ndarray, mass: np.ndarray | None = None) -> np.ndarray:
     """(F,) Notional demand: what each firm would sell if every firm charged its markup price.
 
     Clower's (1965) notional demand is the demand of an economy where no seller is constrained. Each
@@ -121,12 +121,14 @@ def notional_demand(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
     Args:
         base_price: (F,) markup prices; cell: (F,) flat city-sector index; sigma: (F,) elasticities.
         weights: (S, C, C) (T D)^(1 - sigma); spending: (C, S) E_js, yuan.
+        mass: (F,) varieties each firm stands for (identical enterprises); None: one each.
     """
     cities, sectors = spending.shape
-    varieties = np.bincount(cell, base_price ** (1.0 - sigma), minlength=cities * sectors).reshape(cities, sectors)
+    mass = np.ones(base_price.size) if mass is None else mass
+    varieties = np.bincount(cell, mass * base_price ** (1.0 - sigma), minlength=cities * sectors).reshape(cities, sectors)
     phi = price_terms(varieties, weights)
     access = market_access(weights, reroute_spending(spending, phi), phi)
-    return base_price ** (-sigma) * access.ravel()[cell]
+    return mass * base_price ** (-sigma) * access.ravel()[cell]
 
 
 def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
@@ -188,7 +190,7 @@ class GoodsOutcome:
 def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.ndarray,
                        elasticity: np.ndarray, weights: np.ndarray, spending: np.ndarray,
                        welfare: np.ndarray | None = None, tolerance: float = CLEARING_TOLERANCE,
-                       max_rounds: int = 10_000) -> GoodsOutcome:
+                       max_rounds: int = 10_000, mass: np.ndarray | None = None) -> GoodsOutcome:
     """Clear all goods markets given firms' markup prices, what they can produce and cities' spending.
 
     Each firm charges the higher of its markup price and the price at which its CES demand equals
@@ -210,13 +212,17 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         welfare: (S, C, C) :func:`welfare_weights` when there is a wedge; None when D = 1.
         tolerance: largest relative demand gap accepted.
         max_rounds: cap on rounds (reached only if the tolerance is unattainable; see ``residual``).
+        mass: (F,) varieties each firm stands for: a firm of mass m is m identical enterprises that
+            each sell m-th of its output at its price (demand m p^(-sigma) MA); None: one each.
     """
     cities, sectors = spending.shape
     sigma = elasticity[cell % sectors]
     # a firm that can produce nothing this quarter (no staff yet) is out of the market: p = inf
-    selling = max_output > 0
+    selling = (max_output > 0) if mass is None else (max_output > 0) & (mass > 0)
+    log_mass = np.zeros(base_price.size) if mass is None else np.log(np.where(selling, mass, 1.0))
     floor = np.log(np.where(selling, base_price, 1.0).astype(float))
-    log_room = np.log(np.where(selling, max_output, 1.0))
+    # each of a firm's enterprises can make max_output / mass: the price that clears it
+    log_room = np.log(np.where(selling, max_output, 1.0)) - log_mass
     exponent = np.where(selling, 1.0 - sigma, 0.0)          # p^(1 - sigma) = exp((1 - sigma) log p)
     log_price, rounds = floor.copy(), 0
     changes, moves = [], []                       # Anderson memory: changes of g, and of x plus g
@@ -229,6 +235,8 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     def clearing(log_p):
         """Aggregates at log prices ``log_p`` and the gap to the prices that clear each firm's market."""
         weight = exponent * log_p
+        if mass is not None:
+            weight += log_mass
         np.exp(weight, out=weight)
         if not everyone:
             weight = np.where(selling, weight, 0.0)
@@ -293,9 +301,9 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     varieties, phi, access, spent = state
     price = np.where(selling, np.exp(log_price), np.inf)
     reach = access.ravel()[cell]
-    revenue = np.where(selling, np.exp(exponent * log_price) * reach, 0.0)
+    revenue = np.where(selling, np.exp(exponent * log_price + log_mass) * reach, 0.0)
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
-    notional = notional_demand(base_price, cell, sigma, weights, spending)
+    notional = notional_demand(base_price, cell, sigma, weights, spending, mass)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(phi > 0, spent / phi, 0.0)
     price_index = welfare_price_index(varieties, phi, welfare, elasticity)

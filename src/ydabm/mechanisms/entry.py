@@ -1,23 +1,30 @@
-"""Firm demography: exit and entry (Melitz 2003, with a calibrated free-entry margin).
+"""Firm demography: exit and entry (Melitz 2003, with a calibrated free-entry margin), as mass flows.
 
-* Exit. A firm whose losses have lasted ``exit_after`` quarters exits unless a government keeps it
-  alive. Real enterprises also face an exogenous exit hazard ``exit_rate`` per quarter (Melitz's
-  delta); a firm agent stands for k enterprises (:func:`enterprises_per_firm`) whose independent
-  exits average out inside it, so the agent exits by the hazard with probability exit_rate / k,
-  which gives a city-sector's mass flow the variance of k independent enterprises (at one agent
-  per enterprise, k = 1, it is Melitz's hazard itself).
+A firm agent is a cohort of identical enterprises (``Firms.mass``, in units of a founding cohort of
+k = :func:`enterprises_per_firm` enterprises), so the real rates of exit and entry act at every
+agent scale:
+
+* Exit. Real enterprises face an exogenous exit hazard ``exit_rate`` per quarter (Melitz's delta):
+  a share ``exit_rate`` of every cohort leaves each quarter, a mass flow with no sampling noise
+  (:meth:`ydabm.agents.firms.Firms.shrink`). A cohort whose losses have lasted ``exit_after``
+  quarters leaves whole (its enterprises are identical) unless a government keeps it alive, and a
+  cohort worn down below ``RETIRE_SHARE`` of its largest size closes (its last enterprises leave).
 * Entry. Each quarter a city-sector has a pool of potential entrants, ``entry_pool`` times its 2020
-  firm count (the local would-be founders). Each enters with a logit probability in the margin it
+  mass (the local would-be founders). Each enters with a logit probability in the margin it
   expects (a firm with the cell's mean draw, selling into the cell's market access at its markup
   price, plus the entry subsidy of a targeted sector) above the 2020 free-entry margin, shifted so
-  that at the 2020 margin the expected entrants equal the cell's replacement flow R (the firms that
-  left it, averaged over about a year): entrants = Poisson(pool * logistic(response * (expected -
-  required) + logit(R / pool))). So at 2020 margins entry replaces exits whatever their cause, a more
+  that at the 2020 margin the expected entrants equal the cell's replacement flow R (the mass that
+  left it, averaged over about a year): entrants = pool * logistic(response * (expected -
+  required) + logit(R / pool)). So at 2020 margins entry replaces exits whatever their cause, a more
   profitable (or emptied) market draws up to its whole pool, and entry can never exceed the pool.
-* An entrant draws its productivity from the 2020 distribution of its city-sector: lognormal around
+  The entrants of a city-sector's year form one cohort: the first quarter's open a new firm agent,
+  later quarters' join it (:func:`join_cohort`), so the flow enters smoothly, with no sampling noise.
+* Entrants draw their productivity from the 2020 distribution of their city-sector: lognormal around
   the city-sector's productivity, truncated below at the 2020 zero-profit cutoff (Melitz's entry
-  draw, with the cutoff held at its calibrated value), prices at its markup and expects the demand
-  it would meet at that price.
+  draw, with the cutoff held at its calibrated value). A cohort of many entrants has the draw's CES
+  mean (the 2020 firms' mean draw, the one the entry margin is computed for); it prices at its markup
+  and expects the demand it would meet at that price. The 2020 firms keep their own draws (the
+  calibrated heterogeneity).
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import ndtr, ndtri
+
+from ..agents.firms import COHORT
 
 
 #: employees per legal unit of the secondary and tertiary sectors, China's 2018 economic census
@@ -38,32 +47,30 @@ def enterprises_per_firm(people_per_agent: float, workers_per_firm: float) -> fl
     return people_per_agent * workers_per_firm / EMPLOYEES_PER_ENTERPRISE
 
 
-def agent_hazard(exit_rate: float, enterprises: float) -> float:
-    """Exogenous exit probability of a firm agent standing for ``enterprises`` enterprises."""
-    return exit_rate / max(enterprises, 1.0)
+#: share of its largest mass below which a cohort's last enterprises leave
+RETIRE_SHARE = 0.25
 
 
-@dataclass(frozen=True)
-class Entrants:
-    """New firms of the quarter (one element per entrant).
+def join_cohort(mass: np.ndarray, productivity: np.ndarray, added: np.ndarray, added_productivity: np.ndarray,
+                sigma: np.ndarray) -> np.ndarray:
+    """Productivity of a cohort of ``mass`` enterprises after ``added`` ones join it.
 
-    Attributes:
-        city, sector: location and industry.
-        log_draw: log of the idiosyncratic productivity draw.
+    Under CES demand and a common wage, m enterprises of productivities z_i sell and hire as m
+    enterprises of z = (mean z_i^(sigma - 1))^(1 / (sigma - 1)): revenue and variable labour are both
+    proportional to z^(sigma - 1). So a cohort stays exact when entrants join it.
     """
-
-    city: np.ndarray
-    sector: np.ndarray
-    log_draw: np.ndarray
-
-    @property
-    def count(self) -> int:
-        return int(self.city.size)
+    k = sigma - 1.0
+    total = mass + added
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = (mass * productivity ** k + added * added_productivity ** k) / total
+    return np.where(total > 0, mean ** (1.0 / k), productivity)
 
 
-def exits(alive: np.ndarray, failing: np.ndarray, draws: np.ndarray, exit_rate: float) -> np.ndarray:
-    """(F,) firms that exit: the failing ones and those struck by the exogenous hazard."""
-    return alive & (failing | (draws < exit_rate))
+def exits(alive: np.ndarray, failing: np.ndarray, mass: np.ndarray, peak: np.ndarray,
+          retire: float = RETIRE_SHARE) -> np.ndarray:
+    """(F,) cohorts that close whole: the failing ones and those worn down below ``retire`` of their
+    largest mass ``peak``."""
+    return alive & (failing | (mass < retire * peak))
 
 
 def entry_intensity(pool: np.ndarray, replacement: np.ndarray, margin: np.ndarray, required: np.ndarray,
@@ -92,22 +99,6 @@ def truncated_normal(lower: np.ndarray, spread: float, uniforms: np.ndarray) -> 
         return np.zeros_like(uniforms)
     floor = ndtr(lower / spread)
     return spread * ndtri(floor + uniforms * (1.0 - floor))
-
-
-def draw_entrants(intensity: np.ndarray, cutoff: np.ndarray, spread: float,
-                  rng: np.random.Generator) -> Entrants:
-    """Poisson entrants per city-sector and their productivity draws above the cell's cutoff.
-
-    Args:
-        intensity: (C, S) expected entrants (:func:`entry_intensity`).
-        cutoff: (C, S) lower bound of the log productivity draw (2020 zero-profit cutoff).
-        spread: standard deviation of log productivity.
-        rng: the model's generator.
-    """
-    counts = rng.poisson(intensity)
-    cell = np.repeat(np.arange(counts.size), counts.ravel())
-    city, sector = np.divmod(cell, counts.shape[1])
-    return Entrants(city, sector, truncated_normal(cutoff.ravel()[cell], spread, rng.random(cell.size)))
 
 
 def zero_profit_cutoff(threshold: np.ndarray, elasticity: np.ndarray, spread: float) -> np.ndarray:

@@ -153,7 +153,7 @@ def RunSummary(model: AppModel, baseline: AppModel | None = None):
         f"{quarter_label(model)} (step {model.steps}) · barrier {levers.mean_barrier:.2f} ({spread}set {params.barrier:.2f}) · "
         f"specialization {params.specialization:.2f} · seed {model.seed} · "
         f"{getattr(params, SCALE):,.0f} people per agent: {model.workers.count:,} worker agents, "
-        f"{model.firms.count:,} firms",
+        f"{model.firms.count:,} firm agents ({model.metrics['firms']:,.0f} founding-size)",
         classes=["ydabm-summary"],
     )
     if baseline is not None:
