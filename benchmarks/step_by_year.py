@@ -4,10 +4,11 @@ Firm agents are cohorts of enterprises; each city-sector opens one cohort of ent
 worn-down cohorts close, so the number of firm agents grows over a run (about 5,004 -> 9,650 in ten
 years at the default scale). This script steps one run for 40 quarters and reports the median wall
 time of the quarters of year 1 (quarters 1-4) and of year 10 (quarters 37-40), with a full garbage
-collection (untimed) before each step, and the live firm agents at the start and the end.
+collection (untimed) before each step, the same in CPU time of the process (``cpu_ms_*``: steadier on
+a shared machine), and the live firm agents at the start and the end.
 
-Scales: the default (people_per_agent 2000, about 1.2e5 workers, 5,004 firms) and the design point
-of ``model_throughput.py`` (2e5 workers with 1e4 firms).
+Scales: the default (people_per_agent 2000, about 1.2e5 workers, 5,004 firms), the design point
+of ``model_throughput.py`` (2e5 workers with 1e4 firms) and 1e6 workers (people_per_agent 235).
 
     python benchmarks/step_by_year.py [--quick] [--json]
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import _common  # noqa: F401  (pins numerics threads before numpy is imported)
 
 import gc
+import time
 
 from _common import emit, machine, median, note, parse_args, people_per_agent, timed
 
@@ -27,12 +29,15 @@ def by_year(params: dict, quarters: int, seed: int = 1) -> dict:
     from ydabm.model import YRDModel
     model = YRDModel(rng=seed, **params)
     agents_start = model.firms.count
-    times = []
+    times, cpu = [], []
     for _ in range(quarters):
         gc.collect()
+        start = time.process_time()
         times.append(timed(model.step))
+        cpu.append(time.process_time() - start)
     return {"workers": model.workers.count, "firm_agents_start": agents_start, "firm_agents_end": model.firms.count,
             "ms_year_first": median(times[:4]) * 1e3, "ms_year_last": median(times[-4:]) * 1e3,
+            "cpu_ms_year_first": median(cpu[:4]) * 1e3, "cpu_ms_year_last": median(cpu[-4:]) * 1e3,
             "ms_mean": sum(times) / len(times) * 1e3}
 
 
@@ -42,6 +47,7 @@ def main() -> None:
     scales = {"default": {}} if not args.quick else {"default": {"people_per_agent": people_per_agent(2e4)}}
     if not args.quick:
         scales["2e5_firms_1e4"] = {"people_per_agent": people_per_agent(2e5), "workers_per_firm": 20.0}
+        scales["1e6"] = {"people_per_agent": people_per_agent(1e6)}
     result = {}
     for name, params in scales.items():
         note(f"{name}: {quarters} quarters ...")
