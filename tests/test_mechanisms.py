@@ -154,11 +154,36 @@ def test_support_beyond_the_allowance_is_rationed():
     assert later.failing.tolist() == [False, False, True]
 
 
-def test_exits_take_the_failing_and_the_worn_down_cohorts():
-    # mass / peak: 0.5, 0.2 (below a quarter), 0.5, dead row
-    out = entry.exits(np.array([True, True, True, False]), np.array([True, False, False, True]),
-                      np.array([0.5, 0.2, 0.5, 0.0]), np.ones(4))
-    assert out.tolist() == [True, True, False, False]
+def test_exits_take_the_failing_cohorts():
+    out = entry.exits(np.array([True, True, False]), np.array([True, False, True]))
+    assert out.tolist() == [True, False, False]
+
+
+def test_worn_down_cohorts_merge_into_their_cells_largest():
+    # cells 0, 0, 0, 1, 1; row 0 worn (0.2 of peak 1) -> row 2 (mass 0.9 > 0.5); row 3 worn -> row 4;
+    # row 5 worn and alone in cell 2 -> stays; row 6 dead
+    alive = np.array([True, True, True, True, True, True, False])
+    cell = np.array([0, 0, 0, 1, 1, 2, 0])
+    mass = np.array([0.2, 0.5, 0.9, 0.1, 0.3, 0.1, 0.0])
+    peak = np.array([1.0, 1.0, 1.0, 1.0, 0.4, 1.0, 0.0])
+    sources, destinations = entry.merge_pairs(alive, cell, mass, peak)
+    assert sources.tolist() == [0, 3] and destinations.tolist() == [2, 4]
+
+
+def test_merging_cohorts_adds_them_up_and_keeps_the_ces_aggregate():
+    from ydabm.agents.firms import Firms
+    f = Firms(3, 1)
+    f.open(np.arange(3), np.zeros((3, 3)), mass=np.array([1.0, 3.0, 2.0]), peak=np.array([4.0, 3.0, 8.0]),
+           productivity=np.array([1.0, 2.0, 1.0]), capacity=np.array([5.0, 7.0, 1.0]),
+           overhead=np.array([1.0, 2.0, 0.5]), expected_sales=np.array([10.0, 20.0, 3.0]), age=np.array([40, 8, 40]))
+    f.employees[:] = [[0, 2, 1], [0, 4, 0], [0, 1, 1]]
+    # rows 0 and 2 (worn) both join row 1; sigma 3: z^2 averages: (1 * 1 + 3 * 4 + 2 * 1) / 6
+    f.merge(np.array([0, 2]), np.array([1, 1]), np.array([3.0]))
+    assert f.alive.tolist() == [False, True, False]
+    assert (f.mass[1], f.capacity[1], f.overhead[1], f.expected_sales[1]) == (6.0, 13.0, 3.5, 33.0)
+    assert f.productivity[1] == pytest.approx(np.sqrt(15 / 6))
+    assert f.employees[1].tolist() == [0, 7, 2] and f.employees[[0, 2]].sum() == 0
+    assert f.age[1] == 8 and f.peak[1] == 6.0
 
 
 def test_a_cohort_shrinks_by_the_hazard_as_a_mass_flow():
@@ -176,13 +201,8 @@ def test_entrants_count_as_entrants_for_their_own_first_year():
     from ydabm.agents.firms import Firms
     f = Firms(1, 1)
     f.open(np.array([0]), np.zeros((1, 3)), mass=np.array([4.0]))
-    f.joined[0] = [1.0, 0.0, 2.0, 1.0]          # joined at cohort ages 0, 2 and 3
-    shares = []
-    for age in range(8):
-        f.age[0] = age
-        shares.append(f.entrant_share()[0])
-    # ages 0-3: those joined so far; 4-6: those joined at 2 and 3, then at 3; 7: none
-    assert shares == pytest.approx([0.25, 0.25, 0.75, 1.0, 0.75, 0.75, 0.25, 0.0])
+    f.joined[0] = [1.0, 0.0, 2.0, 0.0]          # joined in the last four quarters (a ring)
+    assert f.entrant_share()[0] == pytest.approx(0.75)
 
 
 def test_joining_a_cohort_keeps_its_ces_aggregate_exact():

@@ -190,6 +190,7 @@ def test_entrants_pay_for_their_first_capacity_in_the_quarter_they_open(small_pa
             break
     assert model.entries > 0
     new = np.flatnonzero(model.entrant_outlay > 0)
-    assert new.size > 0 and (model.firms.age[new] == 1).all()        # opened this quarter
+    # entrants of this quarter (opening their cohort or joining one) are what the outlay is for
+    assert new.size > 0 and (model.firms.joined[new, model.steps % 4] > 0).all()
     by_city = np.bincount(model.firms.city[new], model.entrant_outlay[new], minlength=model.geography.count)
     assert (model.flows["investment"] >= by_city * (1 - 1e-12)).all()   # their outlay is this quarter's investment

@@ -114,10 +114,11 @@ class YRDModel(mesa.Model):
                                                          p.digital_spillover, s.traditional)
 
         # 4. Firm dynamics: a share exit_rate of every cohort's enterprises leaves; cohorts failing
-        #    after last quarter's losses without support, or worn down, close; entry at the
-        #    free-entry margin of last quarter
+        #    after last quarter's losses without support close; worn-down cohorts merge into their
+        #    city-sector's largest; entry at the free-entry margin of last quarter
         self.shrink_firms(p.exit_rate)
-        self.close_firms(entry.exits(f.alive, self.failing, f.mass, f.peak))
+        self.close_firms(entry.exits(f.alive, self.failing))
+        self.merge_firms(*entry.merge_pairs(f.alive, f.cell, f.mass, f.peak))
         self.open_firms(self.entry_intensity())
 
         # 5. Migration: reconsidering workers relocate by logit over last quarter's real incomes
@@ -524,6 +525,17 @@ class YRDModel(mesa.Model):
         w.employer[np.take(closing, w.employer)] = -1
         f.close(rows)
 
+    def merge_firms(self, sources: np.ndarray, destinations: np.ndarray) -> None:
+        """Worn-down cohorts ``sources`` merge into ``destinations``; their workers move with them."""
+        if sources.size == 0:
+            return
+        w = self.workers
+        self.firms.merge(sources, destinations, self.sectors.elasticity)
+        target = np.arange(self.firms.size + 1)
+        target[sources] = destinations
+        target[-1] = -1                                   # employer -1 stays -1
+        w.employer = np.take(target, w.employer).astype(w.employer.dtype)
+
     def entry_intensity(self) -> np.ndarray:
         """(C, S) expected entrants this quarter (:func:`ydabm.mechanisms.entry.entry_intensity`)."""
         p = self.params
@@ -556,17 +568,22 @@ class YRDModel(mesa.Model):
         quarter's accounts (``entrant_outlay``, investment spent on local goods next quarter)."""
         p, f, s = self.params, self.firms, self.sectors
         self.entries = float(entrants.sum())
+        # the entrants of four quarters ago have had their first year
+        slot = self.steps % COHORT
+        f.joined[:, slot] = 0.0
         cells = np.flatnonzero(entrants.ravel() > 0)
         city, sector = np.divmod(cells, s.count)
         added = entrants.ravel()[cells]
         row = self.cohort.ravel()[cells]
         current = (row >= 0) & f.alive[np.maximum(row, 0)] & (f.cell[np.maximum(row, 0)] == cells) \
             & (f.age[np.maximum(row, 0)] < COHORT)
-        fresh = ~current
+        largest = entry.largest_cohorts(f.alive, f.cell, f.mass, self.cohort.size)[cells]
+        # a cohort of their own for entrants enough to staff it (or the first in an empty cell)
+        fresh = ~current & ((added * p.workers_per_firm >= entry.MIN_COHORT_STAFF) | (largest < 0))
         new_rows = f.free_rows(int(fresh.sum()))
-        row = np.where(current, row, 0)
+        row = np.where(current, row, largest)
         row[fresh] = new_rows
-        self.cohort.ravel()[cells] = row
+        self.cohort.ravel()[cells[fresh]] = new_rows
         sigma = s.elasticity[sector]
         productivity = (self.cell_productivity * self.mean_draw)[city, sector]
         phi = productivity * self.tfp[sector] * self.digital[city, sector]
@@ -582,7 +599,7 @@ class YRDModel(mesa.Model):
         # the cohort's enterprises: CES-mean productivity, summed mass, overhead, capacity, demand
         f.productivity[row] = entry.join_cohort(f.mass[row], f.productivity[row], added, productivity, sigma)
         f.mass[row] += added
-        f.joined[row, f.age[row]] += added
+        f.joined[row, slot] += added
         f.peak[row] = np.maximum(f.peak[row], f.mass[row])
         f.overhead[row] += added * self.overhead_cell[city, sector]
         f.capacity[row] = np.where(s.capital_intensity[sector] > 0, f.capacity[row] + added * capacity, np.inf)

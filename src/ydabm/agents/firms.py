@@ -12,8 +12,8 @@ per quarter), ``employees`` (workers by class), ``price``, ``output``, ``revenue
 ``loss_streak`` (consecutive loss-making quarters), ``expected_sales`` (expected value of notional
 demand, yuan), ``notional_sales`` (value of last quarter's demand at the markup prices), ``understaffed`` (vacancies left unfilled last quarter),
 ``zombie`` (alive only through government support), ``alive``; ``joined`` (F, COHORT) the mass that
-joined the cohort at each of its first quarters (what is left of it), so that subsidies to entrants
-in their first year reach exactly those enterprises.
+joined it in each of the last COHORT quarters (a ring by calendar quarter; what is left of it), so
+that subsidies to entrants in their first year reach exactly those enterprises.
 """
 
 from __future__ import annotations
@@ -118,11 +118,33 @@ class Firms:
 
     def entrant_share(self) -> np.ndarray:
         """(F,) share of each firm's mass that entered within the last ``COHORT`` quarters (in their
-        first year): what joined at cohort ages age - COHORT + 1 .. age."""
-        quarters = np.arange(COHORT)
-        young = (quarters[None, :] <= self.age[:, None]) & (quarters[None, :] > self.age[:, None] - COHORT)
+        first year)."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(self.mass > 0, (self.joined * young).sum(axis=1) / self.mass, 0.0)
+            return np.where(self.mass > 0, self.joined.sum(axis=1) / self.mass, 0.0)
+
+    def merge(self, sources: np.ndarray, destinations: np.ndarray, elasticity: np.ndarray) -> None:
+        """Cohorts ``sources`` join cohorts ``destinations`` of the same city-sector (several may join
+        one; no row is both): masses, staff, capacity, overhead, demand and expectations add up;
+        productivity is the CES mean (mass-weighted mean of z^(sigma - 1), exact under CES demand and
+        a common wage); the destination keeps its age, price, streaks and flags. The sources' rows
+        are freed (their workers' employer must be moved by the caller)."""
+        if sources.size == 0:
+            return
+        k = np.take(elasticity - 1.0, self.sector)
+        power = self.mass * self.productivity ** k
+        np.add.at(power, destinations, power[sources])
+        for name in ("mass", "overhead", "capacity", "expected_sales", "notional_sales", "output", "revenue"):
+            column = getattr(self, name)
+            np.add.at(column, destinations, column[sources])
+        np.add.at(self.employees, destinations, self.employees[sources])
+        np.add.at(self.joined, destinations, self.joined[sources])
+        rows = np.unique(destinations)
+        self.productivity[rows] = (power[rows] / self.mass[rows]) ** (1.0 / k[rows])
+        self.peak[rows] = np.maximum(self.peak[rows], self.mass[rows])
+        self.alive[sources] = False
+        self.zombie[sources] = False
+        self.employees[sources] = 0
+        self.mass[sources] = 0.0
 
     def close(self, rows: np.ndarray) -> None:
         self.alive[rows] = False

@@ -7,8 +7,10 @@ agent scale:
 * Exit. Real enterprises face an exogenous exit hazard ``exit_rate`` per quarter (Melitz's delta):
   a share ``exit_rate`` of every cohort leaves each quarter, a mass flow with no sampling noise
   (:meth:`ydabm.agents.firms.Firms.shrink`). A cohort whose losses have lasted ``exit_after``
-  quarters leaves whole (its enterprises are identical) unless a government keeps it alive, and a
-  cohort worn down below ``RETIRE_SHARE`` of its largest size closes (its last enterprises leave).
+  quarters leaves whole (its enterprises are identical) unless a government keeps it alive. A
+  cohort worn down below ``MERGE_SHARE`` of its largest size merges into the largest cohort of its
+  city-sector (:func:`merge_pairs`, :meth:`ydabm.agents.firms.Firms.merge`; exact, as joining is),
+  which bounds the number of agents without any exit: bookkeeping, not an event.
 * Entry. Each quarter a city-sector has a pool of potential entrants, ``entry_pool`` times its 2020
   mass (the local would-be founders). Each enters with a logit probability in the margin it
   expects (a firm with the cell's mean draw, selling into the cell's market access at its markup
@@ -19,6 +21,8 @@ agent scale:
   profitable (or emptied) market draws up to its whole pool, and entry can never exceed the pool.
   The entrants of a city-sector's year form one cohort: the first quarter's open a new firm agent,
   later quarters' join it (:func:`join_cohort`), so the flow enters smoothly, with no sampling noise.
+  Entrants too few to employ ``MIN_COHORT_STAFF`` worker agents join the city-sector's largest
+  cohort instead of opening one (a granularity guard: exact, as joining is).
 * Entrants draw their productivity from the 2020 distribution of their city-sector: lognormal around
   the city-sector's productivity, truncated below at the 2020 zero-profit cutoff (Melitz's entry
   draw, with the cutoff held at its calibrated value). A cohort of many entrants has the draw's CES
@@ -47,8 +51,12 @@ def enterprises_per_firm(people_per_agent: float, workers_per_firm: float) -> fl
     return people_per_agent * workers_per_firm / EMPLOYEES_PER_ENTERPRISE
 
 
-#: share of its largest mass below which a cohort's last enterprises leave
-RETIRE_SHARE = 0.25
+#: share of its largest mass below which a cohort merges into its city-sector's largest cohort
+MERGE_SHARE = 0.25
+#: worker agents a quarter's entrants must be able to employ (mass x workers_per_firm) to open a
+#: cohort of their own; fewer join the city-sector's largest cohort, so that no cohort is too small
+#: to staff with whole worker agents
+MIN_COHORT_STAFF = 5.0
 
 
 def join_cohort(mass: np.ndarray, productivity: np.ndarray, added: np.ndarray, added_productivity: np.ndarray,
@@ -66,11 +74,41 @@ def join_cohort(mass: np.ndarray, productivity: np.ndarray, added: np.ndarray, a
     return np.where(total > 0, mean ** (1.0 / k), productivity)
 
 
-def exits(alive: np.ndarray, failing: np.ndarray, mass: np.ndarray, peak: np.ndarray,
-          retire: float = RETIRE_SHARE) -> np.ndarray:
-    """(F,) cohorts that close whole: the failing ones and those worn down below ``retire`` of their
-    largest mass ``peak``."""
-    return alive & (failing | (mass < retire * peak))
+def exits(alive: np.ndarray, failing: np.ndarray) -> np.ndarray:
+    """(F,) cohorts that close whole: the failing ones (their enterprises are identical)."""
+    return alive & failing
+
+
+def largest_cohorts(candidates: np.ndarray, cell: np.ndarray, mass: np.ndarray, cells: int) -> np.ndarray:
+    """(cells,) row of the largest cohort among ``candidates`` in each city-sector (-1: none)."""
+    keep = np.flatnonzero(candidates)
+    largest = np.full(cells, -1, dtype=np.int64)
+    if keep.size == 0:
+        return largest
+    # rows sorted by cell, then by mass: the last row of each cell is its largest cohort
+    order = keep[np.lexsort((mass[keep], cell[keep]))]
+    last = np.append(cell[order][1:] != cell[order][:-1], True)
+    largest[cell[order][last]] = order[last]
+    return largest
+
+
+def merge_pairs(alive: np.ndarray, cell: np.ndarray, mass: np.ndarray, peak: np.ndarray,
+                share: float = MERGE_SHARE) -> tuple[np.ndarray, np.ndarray]:
+    """Worn-down cohorts and the cohort each merges into.
+
+    A live cohort whose mass is below ``share`` of its largest mass ``peak`` merges into the cohort of
+    largest mass among the cohorts of its city-sector that are not worn down (if none: it stays).
+
+    Returns:
+        (sources, destinations): rows, one pair per merge; no row is both.
+    """
+    worn = alive & (mass < share * peak)
+    if not worn.any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    sources = np.flatnonzero(worn)
+    destinations = largest_cohorts(alive & ~worn, cell, mass, int(cell.max()) + 1)[cell[sources]]
+    found = destinations >= 0
+    return sources[found], destinations[found]
 
 
 def entry_intensity(pool: np.ndarray, replacement: np.ndarray, margin: np.ndarray, required: np.ndarray,

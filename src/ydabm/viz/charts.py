@@ -314,7 +314,7 @@ INDICATORS: tuple[Panel, ...] = (
                                            ("similarity_within_province", "within provinces"),
                                            ("similarity_across_provinces", "across provinces"))),
     Panel("Capacity utilisation (%)", (("capacity_utilization", "manufacturing"),), 100.0),
-    Panel("Zombie firms (% of firms)", (("zombie_share", "zombie share"),), 100.0),
+    Panel("Zombie firms (% of the firm mass)", (("zombie_share", "zombie share"),), 100.0),
     Panel("Real GDP (trillion yuan / yr)", (("real_gdp", "real GDP"),), 1e-4),
     Panel("Theil index of GDP per capita", (("theil_index", "total"), ("theil_between_provinces", "between provinces"))),
     Panel("Inter-provincial share (%)", (("interprovincial_trade_share", "of trade"),
