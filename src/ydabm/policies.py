@@ -140,13 +140,23 @@ class World:
 
 def world_of(params: dict[str, Any]) -> World:
     """The world that resolved parameters simulate (``world``, ``network_file``, ``racetrack_cities``,
-    ``sectors_file``), read as the model reads it, so that a bad network or sector file is refused
+    ``sectors_file``; ``io_concordance`` when ``input_output`` is on), read as the model reads it, so that a bad network or sector file is refused
     here, before any run.
 
     Raises:
-        ParameterError: a network or sector file that is missing or malformed (one line).
+        ParameterError: a network, sector or input-output file (``input_output = 1``) that is
+            missing or malformed (one line).
     """
-    return _world(params["world"], params["network_file"], params["racetrack_cities"], params["sectors_file"])
+    world = _world(params["world"], params["network_file"], params["racetrack_cities"], params["sectors_file"])
+    if params.get("input_output"):
+        _io_table(params.get("io_concordance", "io_concordance"), world.sectors)
+    return world
+
+
+@functools.lru_cache(maxsize=16)
+def _io_table(concordance: str, sectors: tuple[str, ...]):
+    from .supply import load_io_table
+    return load_io_table(concordance, sectors)
 
 
 @functools.lru_cache(maxsize=16)
