@@ -36,7 +36,7 @@ def model_metrics(model) -> dict[str, float]:
     employment = model.employment_by_sector()
     similarity = metrics.mean_similarity(employment[:, s.manufacturing], geo.province_index)
     population = model.population_by_city() * ppa
-    nominal = model.flows["revenue"]
+    nominal = model.flows["value_added"]
     real = real_gdp_by_city(model) * 4
     per_capita = real / np.maximum(population, 1)
     theil = metrics.theil_decomposition(per_capita, population, geo.province_index)
@@ -97,7 +97,7 @@ def city_reports(model) -> list[dict]:
     employment = model.employment_by_sector() * ppa
     income = model.flows["income"] + model.flows["public"]
     columns = {
-        "population": model.population_by_city() * ppa, "gdp": model.flows["revenue"] * YEARLY_100M,
+        "population": model.population_by_city() * ppa, "gdp": model.flows["value_added"] * YEARLY_100M,
         "real_gdp": real_gdp_by_city(model) * YEARLY_100M,
         "real_income": income / _consumer_prices(model) * YEARLY_100M,
         "wage": wage, "urban_wage": urban_wage, "price_index": _consumer_prices(model), "housing_cost": model.housing_cost(),

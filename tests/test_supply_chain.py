@@ -1,0 +1,93 @@
+"""Supply chains in the engine: the 2020 closure, orders and inventories (ARIO rules), t = 0
+identities and accounting with intermediate inputs (issue 12)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from invariants import Start, assert_invariants
+
+from ydabm import YRDModel
+from ydabm.mechanisms import supply_chain
+
+
+def test_closure_balances_trade_by_hand():
+    # two sectors, x = (100, 40), A = [[0.2, 0.4], [0.1, 0.1]], E = 60 at shares (0.5, 0.5)
+    domestic = np.array([[0.2, 0.4], [0.1, 0.1]])
+    closed = supply_chain.closure(np.array([100.0, 40.0]), 60.0, domestic, np.array([0.5, 0.5]))
+    # demand: n = A x = (36, 14), final (30, 30): sector 1 has a surplus of 34, sector 2 a deficit of 4
+    np.testing.assert_allclose(closed.outside_share, [0.0, 4.0 / 44.0])
+    np.testing.assert_allclose(closed.export_mix, [1.0, 0.0])
+    assert closed.exports == pytest.approx(34.0)
+    # balanced trade: exports = imports abroad (x - A x - E = 140 - 50 - 60 = 30) + the deficit (4)
+    assert closed.exports == pytest.approx(140.0 - 50.0 - 60.0 + 4.0)
+
+
+def test_orders_room_and_deliveries_by_hand():
+    # one city, one sector using two inputs: a goods input (stored 13 weeks = one quarter) and a service
+    labour = np.array([[2.0]])
+    requirement = np.array([[[3.0, 1.0]]])                     # per unit of labour
+    origin = np.array([[[1.0, 1.0]], [[0.0, 0.0]], [[0.0, 0.0]]])   # all from the region
+    weeks = np.array([13.0, np.inf])
+    stock = np.array([[[4.0, 0.0]]])                           # target 6 for the goods input
+    orders = supply_chain.plan_orders(labour, requirement, origin, stock, weeks, 0.5, np.ones((1, 2)), np.ones(2))
+    # use (6, 2); goods order 6 + 0.5 (6 - 4) = 7, service order = use
+    np.testing.assert_allclose(orders.region, [[[7.0, 2.0]]])
+    # room: (stock 4 + 7 expected) / 6 for the goods input; the service never binds
+    np.testing.assert_allclose(orders.room, [[11.0 / 6.0]])
+    # the supplier city can deliver half: room (4 + 3.5) / 6
+    half = supply_chain.plan_orders(labour, requirement, origin, stock, weeks, 0.5, np.full((1, 2), 0.5), np.ones(2))
+    np.testing.assert_allclose(half.room, [[7.5 / 6.0]])
+    # deliveries: 80 % of the region orders arrive; production used 2.5 units of labour
+    done = supply_chain.deliver(orders, stock, np.full((1, 2), 0.8), np.ones(2), np.array([[2.5]]), requirement, weeks)
+    # goods input: 4 + 5.6 arrive, 7.5 used, 2.1 left; the service is used as it arrives
+    np.testing.assert_allclose(done.stock, [[[2.1, 0.0]]])
+    np.testing.assert_allclose(done.used, [[[7.5, 2.5]]])
+    np.testing.assert_allclose(done.unmet, 0.0)
+    # with too little arriving the shortfall is unmet, never a negative stock
+    short = supply_chain.deliver(orders, stock, np.full((1, 2), 0.0), np.ones(2), np.array([[2.5]]), requirement, weeks)
+    np.testing.assert_allclose(short.stock, [[[0.0, 0.0]]])
+    np.testing.assert_allclose(short.unmet, [[[3.5, 0.0]]])
+
+
+def test_supplier_shortfall_weights_last_quarters_sources():
+    # buyer 0 bought sector 0 from city 0 (30) and city 1 (10); city 1 can deliver 40 % of its plan
+    flows = np.zeros((1, 2, 2))
+    flows[0, 0, 0], flows[0, 1, 0] = 30.0, 10.0
+    share = supply_chain.supplier_shortfall(flows, np.array([[1.0], [0.4]]))
+    np.testing.assert_allclose(share[0], [(30 + 4) / 40])
+    assert share[1, 0] == 1.0                                  # buyer 1 bought nothing
+
+
+@pytest.fixture(scope="module")
+def chained():
+    return YRDModel(rng=3, input_output=1, people_per_agent=8000)
+
+
+def test_t0_identities_city_by_city(chained):
+    m = chained
+    fl = m.flows
+    gross = m.fundamentals.revenue / (1.0 - m.input_share)[None, :]
+    # gross output = intermediate inputs + value added in every city; sales add up to calibrated gross output
+    inputs_used = fl["revenue"] - fl["value_added"]
+    np.testing.assert_allclose(inputs_used, np.bincount(m.firms.city, m.firm_input_cost(), minlength=m.geography.count))
+    assert fl["revenue"].sum() == pytest.approx(gross.sum(), rel=1e-9)
+    # the inputs are the table's share of each city-sector's output at its markup price
+    np.testing.assert_allclose(inputs_used.sum() / fl["revenue"].sum(), (gross * m.input_share).sum() / gross.sum(),
+                               rtol=0.01)
+    # the region's coefficients (inputs used over gross output at 2020 prices) are the table's
+    f = m.firms
+    real_gross = np.bincount(f.sector[f.alive], m.real_gross_output()[f.alive], minlength=m.sectors.count)
+    coefficients = m.used_inputs.sum(axis=0).T / real_gross[None, :]
+    np.testing.assert_allclose(coefficients, m.io.domestic + m.io.imported, atol=1e-3)
+    # outside purchases are the external sector's balance, spent next quarter
+    assert m.external == pytest.approx(m.fundamentals.closure.exports, rel=1e-9)
+
+
+def test_accounts_hold_every_quarter_with_inputs():
+    model = YRDModel(rng=5, input_output=1, people_per_agent=8000)
+    start = Start.of(model)
+    for _ in range(6):
+        model.step()
+        assert_invariants(model, start)
+        assert model.unmet_inputs == pytest.approx(0.0, abs=1e-6 * model.flows["inputs"].sum())
