@@ -91,3 +91,22 @@ def test_accounts_hold_every_quarter_with_inputs():
         model.step()
         assert_invariants(model, start)
         assert model.unmet_inputs == pytest.approx(0.0, abs=1e-6 * model.flows["inputs"].sum())
+
+
+def test_leontief_limit_to_1e_6():
+    from ydabm.markets import goods
+    from ydabm.sectors import load_sectors
+    from ydabm.supply import load_io_table
+    from ydabm.validation.leontief import leontief_limit
+    sectors = load_sectors("sectors")
+    table = load_io_table("io_concordance", sectors.names)
+    hours = np.array([[0.0, 2.0, 3.0], [2.0, 0.0, 1.5], [3.0, 1.5, 0.0]])
+    iceberg = goods.iceberg_costs(hours, sectors.trade_cost_per_hour * 1.7, np.zeros((3, 3)), 0.0)
+    final = np.random.default_rng(0).uniform(1.0, 2.0, (3, sectors.count))
+    change = np.zeros_like(final)
+    change[0, sectors.index("machinery")], change[2, sectors.index("local_services")] = 0.3, -0.2
+    check = leontief_limit(final, change, table.domestic, iceberg, sectors.elasticity, quarters=250)
+    assert check.residual <= 1e-6
+    # the response is the inverse's, not the direct change: output moves in every city and sector
+    assert check.simulated.sum() > 1.5 * change.sum() > 0
+    assert (np.abs(check.simulated) > 1e-6).all()
