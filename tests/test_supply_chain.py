@@ -110,3 +110,37 @@ def test_leontief_limit_to_1e_6():
     # the response is the inverse's, not the direct change: output moves in every city and sector
     assert check.simulated.sum() > 1.5 * change.sum() > 0
     assert (np.abs(check.simulated) > 1e-6).all()
+
+
+def test_input_sourcing_by_hand():
+    from ydabm.metrics import input_sourcing
+    # three cities: 0 and 1 in one province, 2 in another; one input sector, one buying sector
+    flows = np.zeros((1, 3, 3))
+    flows[0, :, 0] = [6.0, 3.0, 1.0]                          # city 0 buys 60 % locally, 30 % in-province
+    flows[0, :, 2] = [0.0, 1.0, 1.0]                          # city 2: half local, half other province
+    region = np.zeros((3, 1, 1))
+    region[0, 0, 0], region[2, 0, 0] = 10.0, 4.0
+    rest, abroad = np.array([[2.0], [0.0], [0.0]]), np.array([[1.0], [0.0], [0.0]])
+    sourcing = input_sourcing(region, rest, abroad, flows, np.array([0, 0, 1]))
+    np.testing.assert_allclose(sourcing[:, 0], [6.0 + 2.0, 3.0, 1.0 + 2.0, 2.0, 1.0])
+
+
+def test_baseline_autonomy_metrics_add_up(chained):
+    m = chained
+    shares = [m.metrics[k] for k in ("inputs_within_city", "inputs_within_province", "inputs_other_provinces",
+                                     "inputs_outside_region")]
+    assert sum(shares) == pytest.approx(1.0)
+    assert m.metrics["unmet_input_share"] == 0.0
+    report = m.governments[0].report
+    assert report["value_added"] == pytest.approx(report["gdp"])
+    assert report["gross_output"] > report["value_added"] > 0
+
+
+@pytest.mark.slow
+def test_shanghai_lockdown_calibrated_to_shanghai_alone():
+    from ydabm.validation import lockdown
+    result = lockdown.run(0.156, seeds=(1, 2, 3))
+    shanghai = result.cities.index("Shanghai")
+    # the fitted share reproduces the target; before the lockdown the matched runs are identical
+    assert result.loss("Q2")[shanghai] == pytest.approx(lockdown.TARGET_LOSS, abs=0.005)
+    np.testing.assert_array_equal(result.shocked[:7], result.matched[:7])

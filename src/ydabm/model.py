@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
-from . import calibration, observation
+from . import calibration, metrics, observation
 from .agents.firms import Firms, integer_sums
 from .agents.government import CityGovernment
 from .agents.workers import CLASSES, Workers
@@ -35,12 +35,13 @@ MODEL_METRICS = (
     "gdp_per_capita", "real_wage", "unemployment_rate", "theil_index", "theil_between_provinces",
     "gini_gdp_per_capita", "core_periphery_ratio", "interprovincial_trade_share",
     "interprovincial_migration_share", "migrants", "zipf_exponent", "firms", "entries", "exits",
-    "market_residual",
+    "market_residual", "inputs_within_city", "inputs_within_province", "inputs_other_provinces",
+    "inputs_outside_region", "unmet_input_share",
 )
 #: rounds and tolerance of the damped fixed point that makes the 2020 support a steady state
 TARGET_ROUNDS, TARGET_TOLERANCE = 500, 1e-10
 CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_wage", "price_index",
-                "housing_cost", "firms", "zombie_share", "net_migration")
+                "housing_cost", "firms", "zombie_share", "net_migration", "value_added", "gross_output")
 
 
 def _metric(model: YRDModel, name: str) -> float:
@@ -572,6 +573,7 @@ class YRDModel(mesa.Model):
                                                self.inventory_weeks, self.params.inventory_restock,
                                                np.ones_like(self.input_price), self.abroad_supply())
         self.input_orders = np.einsum("jsk,jk->jk", self.orders.region, self.input_price)
+        self.region_purchases = self.orders.region * self.input_price[:, None, :]
         self.purchases = self.input_purchases()
         self.paid_unit_cost = self.unit_input_cost()
         self.planned_output = self.firms.output.copy()
@@ -626,6 +628,7 @@ class YRDModel(mesa.Model):
         with np.errstate(invalid="ignore"):
             self.input_room = np.where(f.alive & np.isfinite(room), room * self.planned_output, np.inf)
         self.input_orders = np.einsum("jsk,jk->jk", orders.region, self.input_price)
+        self.region_purchases = orders.region * self.input_price[:, None, :]
         self.purchases = self.input_purchases()
         self.paid_unit_cost = self.unit_input_cost()
         labour_price = self.mix_wage() * (self.sectors.elasticity / (self.sectors.elasticity - 1.0))[None, :]
@@ -674,6 +677,14 @@ class YRDModel(mesa.Model):
         with np.errstate(divide="ignore", invalid="ignore"):
             per_unit = np.where(total > 0, paid / total, 0.0)
         return own * np.take(per_unit, f.cell)
+
+    def input_sourcing(self) -> np.ndarray | None:
+        """(5, S) this quarter's intermediate inputs of each buying sector by origin
+        (:func:`ydabm.metrics.input_sourcing`); None without supply chains."""
+        if self.io is None:
+            return None
+        return metrics.input_sourcing(self.region_purchases, self.purchases[1], self.purchases[2],
+                                      self.goods.flows, self.geography.province_index)
 
     def firm_input_cost(self) -> np.ndarray:
         """(F,) cost of the inputs each firm used for its output, at the prices they were bought at

@@ -77,7 +77,25 @@ def model_metrics(model) -> dict[str, float]:
         "entries": model.entries,
         "exits": model.exits,
         "market_residual": model.goods.residual,
+        **supply_chain_metrics(model),
     }
+
+
+def supply_chain_metrics(model) -> dict[str, float]:
+    """Shares of the region's intermediate inputs bought within the buying city, within its
+    province, from other YRD provinces and from outside the region, and the share of input use the
+    stocks could not cover (all 0 without supply chains)."""
+    sourcing = model.input_sourcing()
+    if sourcing is None:
+        return dict.fromkeys(("inputs_within_city", "inputs_within_province", "inputs_other_provinces",
+                              "inputs_outside_region", "unmet_input_share"), 0.0)
+    total = sourcing.sum()
+    used = model.used_inputs.sum()
+    return {"inputs_within_city": float(sourcing[0].sum() / total),
+            "inputs_within_province": float(sourcing[1].sum() / total),
+            "inputs_other_provinces": float(sourcing[2].sum() / total),
+            "inputs_outside_region": float(sourcing[3:].sum() / total),
+            "unmet_input_share": float(model.unmet_inputs / (used + model.unmet_inputs)) if used > 0 else 0.0}
 
 
 def city_reports(model) -> list[dict]:
@@ -103,6 +121,8 @@ def city_reports(model) -> list[dict]:
         "wage": wage, "urban_wage": urban_wage, "price_index": _consumer_prices(model), "housing_cost": model.housing_cost(),
         "net_migration": model.moves.net * ppa,
         "zombie_share": zombies / np.maximum(firms, 1),
+        "value_added": model.flows["value_added"] * YEARLY_100M,
+        "gross_output": model.flows["revenue"] * YEARLY_100M,
     }
     return [{**{name: float(values[c]) for name, values in columns.items()},
              "firms": int(firms[c]), "employment": employment[c]} for c in range(geo.count)]
