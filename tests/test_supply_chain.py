@@ -144,3 +144,28 @@ def test_shanghai_lockdown_calibrated_to_shanghai_alone():
     # the fitted share reproduces the target; before the lockdown the matched runs are identical
     assert result.loss("Q2")[shanghai] == pytest.approx(lockdown.TARGET_LOSS, abs=0.005)
     np.testing.assert_array_equal(result.shocked[:7], result.matched[:7])
+
+
+def test_outside_shares_armington_by_hand():
+    # o = 0.2 at 2020; the region's input 10 % dearer with sigma = 5: 0.2 * 1.1^4 / (0.2 * 1.1^4 + 0.8)
+    shares = supply_chain.outside_shares(np.array([0.2, 0.0]), np.array([[1.1, 1.1], [1.0, np.inf]]), np.array([5.0, 5.0]))
+    tilt = 0.2 * 1.1 ** 4
+    np.testing.assert_allclose(shares, [[tilt / (tilt + 0.8), 0.0], [0.2, 0.0]])
+
+
+def test_chain_policies_set_roles(chained):
+    from ydabm.policies import ChainAutonomy, ComplementaryChain, import_reliance
+    m = chained
+    reliance = import_reliance(m)
+    assert ((reliance >= 0) & (reliance <= 1)).all()
+    saved = m.levers.roles
+    try:
+        ChainAutonomy(start_year=2020, inputs=2).on_step(m)
+        favoured = np.flatnonzero(m.levers.roles[0])
+        eligible = np.where(m.sectors.targetable, reliance, -np.inf)
+        assert set(favoured) == set(np.argsort(-eligible)[:2])
+        m.levers.roles = None
+        ComplementaryChain(start_year=2020).on_step(m)
+        assert m.levers.roles.shape == m.targets.shape and m.levers.roles.max() <= 1.0
+    finally:
+        m.levers.roles = saved

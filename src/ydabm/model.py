@@ -554,19 +554,17 @@ class YRDModel(mesa.Model):
         share = self.input_share
         self.value_share = np.tile(1.0 - share, (self.geography.count, 1))
         kappa = markup[None, :] * self.mix_wage() / (1.0 - share)[None, :]
-        outside = closed.outside_share[:, None]
-        self.requirements = tuple(supply_chain.input_requirement(kappa, a) for a in (
-            io.domestic * (1.0 - outside), io.domestic * outside, io.imported))
+        self.outside_chain = (io.domestic + io.imported).T
+        self.domestic_requirement = supply_chain.input_requirement(kappa, io.domestic)
+        self.abroad_requirement = supply_chain.input_requirement(kappa, io.imported)
+        self.input_price = np.ones((self.geography.count, s.count))
+        self.requirements = self.split_requirements()
         total = sum(self.requirements)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # shares of each input by origin, (3, S, K): the same in every city
-            self.origin = np.stack([np.where(total > 0, r / total, 0.0) for r in self.requirements])[:, 0]
         # goods are stored; services are not, and never bind (ARIO's infinite service inventories)
         self.inventory_weeks = np.where(s.broad < 2, self.params.inventory_weeks, np.inf)
         labour = self.cell_labour(self.firms.output)
         stored = np.where(np.isfinite(self.inventory_weeks), self.inventory_weeks, 0.0)
         self.stock = total * labour[:, :, None] * (stored / supply_chain.WEEKS)[None, None, :]
-        self.input_price = np.ones((self.geography.count, s.count))
         self.export_weight = self.fundamentals.spending / self.fundamentals.spending.sum()
         self.external = closed.exports
         self.orders = supply_chain.plan_orders(labour, total, self._origin_shares(), self.stock,
@@ -578,8 +576,27 @@ class YRDModel(mesa.Model):
         self.paid_unit_cost = self.unit_input_cost()
         self.planned_output = self.firms.output.copy()
 
+    def split_requirements(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(C, S, K) real input requirements from the region, the rest of China and abroad at last
+        quarter's input prices (:func:`ydabm.mechanisms.supply_chain.outside_shares`)."""
+        outside = supply_chain.outside_shares(self.fundamentals.closure.outside_share,
+                                              self.input_price / self.outside_price()[None, :], self.sectors.elasticity)
+        domestic = self.domestic_requirement
+        return domestic * (1.0 - outside)[:, None, :], domestic * outside[:, None, :], self.abroad_requirement
+
+    def outside_price(self) -> np.ndarray:
+        """(S,) price of inputs from the rest of China and abroad relative to 2020: the sectors' trend
+        productivity growth (Hicks-neutral, as in the region) passed along the table's chain, the
+        Leontief price dual p = (A^T p + v) / tfp, with v the value-added shares (p = 1 at 2020), so
+        that trend growth alone moves no purchases between the region and outside."""
+        table = self.io
+        return np.linalg.solve(np.diag(self.tfp) - self.outside_chain, table.value_added)
+
     def _origin_shares(self) -> np.ndarray:
-        return self.origin
+        """(3, C, S, K) shares of each input by origin."""
+        total = sum(self.requirements)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.stack([np.where(total > 0, r / total, 0.0) for r in self.requirements])
 
     def abroad_supply(self) -> np.ndarray:
         """(S,) share of input orders from abroad that arrive this quarter (the lever; all if unset)."""
@@ -598,7 +615,7 @@ class YRDModel(mesa.Model):
         without supply chains)."""
         if self.io is None:
             return np.zeros((self.geography.count, self.sectors.count))
-        return supply_chain.unit_input_cost(*self.requirements, self.input_price, np.ones(self.sectors.count))
+        return supply_chain.unit_input_cost(*self.requirements, self.input_price, self.outside_price())
 
     def order_inputs(self, plan: planning.Plan) -> supply_chain.Orders | None:
         """Each city-sector's input orders and the production its inputs allow
@@ -606,6 +623,7 @@ class YRDModel(mesa.Model):
         if self.io is None:
             return None
         f = self.firms
+        self.requirements = self.split_requirements()
         phi = self.effective_productivity()
         working = f.staff() * (1.0 - self.levers.absent[f.city])
         can = np.minimum(f.capacity, np.maximum(working - f.overhead, 0.0) * phi)
@@ -661,8 +679,9 @@ class YRDModel(mesa.Model):
     def input_purchases(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(C, S) this quarter's input purchases by origin (region, rest of China, abroad), yuan."""
         o = self.orders
-        return (np.einsum("jsk,jk->js", o.region, self.input_price), o.outside.sum(axis=2),
-                np.einsum("jsk,k->js", o.abroad, self.abroad_supply()))
+        price = self.outside_price()
+        return (np.einsum("jsk,jk->js", o.region, self.input_price), np.einsum("jsk,k->js", o.outside, price),
+                np.einsum("jsk,k->js", o.abroad, self.abroad_supply() * price))
 
     def firm_inputs(self) -> np.ndarray:
         """(F,) inputs each firm pays for: its city-sector's purchases in proportion to its planned

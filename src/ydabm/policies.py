@@ -454,6 +454,80 @@ class DivisionOfLabor:
         model.levers.roles = bonus
 
 
+def _coefficients(model):
+    """The model's input coefficients (loaded from its concordance when supply chains are off)."""
+    if model.io is not None:
+        return model.io
+    from .supply import load_io_table
+    return load_io_table(model.params.io_concordance, model.sectors.names)
+
+
+@dataclass
+class ChainAutonomy:
+    """Self-reliant supply chains (seed paper section 4.3): from ``start_year`` every government's
+    target score gains ``weight`` for the ``inputs`` targetable sectors whose 2020 input supply the
+    region bought most from outside (rest of China and abroad), so that its entry and capacity
+    subsidies build local supply of them; with supply chains on, cheaper regional inputs draw
+    purchases back from the rest of China (imports from abroad are the table's, fixed)."""
+
+    start_year: int = year("year from whose first quarter governments favour the import-reliant inputs")
+    inputs: int = declare("whole", "sectors", "number of most import-reliant input sectors favoured", 1, 12, default=2)
+    weight: float = declare("number", "target score", "score added to a favoured sector", 0, 10, default=1.0)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+    def on_step(self, model) -> None:
+        if model.year < self.start_year or model.levers.roles is not None:
+            return
+        reliance = import_reliance(model)
+        eligible = np.where(model.sectors.targetable, reliance, -np.inf)
+        chosen = np.argsort(-eligible, kind="stable")[:self.inputs]
+        bonus = np.zeros((model.geography.count, model.sectors.count))
+        bonus[:, chosen] = self.weight
+        model.levers.roles = bonus
+
+
+def import_reliance(model) -> np.ndarray:
+    """(S,) share of the region's 2020 purchases of each input bought outside the region."""
+    table = _coefficients(model)
+    gross = (model.fundamentals.revenue / (1.0 - (table.domestic + table.imported).sum(axis=0))[None, :]).sum(axis=0)
+    closed = model.fundamentals.closure
+    outside = closed.outside_share if closed is not None else np.zeros(model.sectors.count)
+    domestic, imported = table.domestic @ gross, table.imported @ gross
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(domestic + imported > 0, (outside * domestic + imported) / (domestic + imported), 0.0)
+
+
+@dataclass
+class ComplementaryChain:
+    """Complementary chains (seed paper section 3.3): from ``start_year`` each government's target
+    score gains ``weight`` for the sectors upstream and downstream of its province neighbours'
+    targets (linked by the input-output coefficients, a[k, s] + a[s, k], scaled to at most 1) and
+    loses ``weight`` times the neighbours' support of the same sector: governments build the chain
+    around their neighbours instead of copying them."""
+
+    start_year: int = year("year from whose first quarter governments target along the chain")
+    weight: float = declare("number", "target score", "score for chain links (and against copying)", 0, 10, default=1.0)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+    def on_step(self, model) -> None:
+        if model.year < self.start_year or model.levers.roles is not None:
+            return
+        table = _coefficients(model)
+        province = model.geography.province_index
+        same = (province[:, None] == province[None, :]) & ~np.eye(province.size, dtype=bool)
+        count = np.maximum(same.sum(axis=1, keepdims=True), 1)
+        neighbours = same @ model.targets / count                       # (C, S) neighbours' support
+        linked = neighbours @ (table.domestic + table.domestic.T).T      # (C, K): links to their targets
+        top = np.where(model.sectors.targetable[None, :], linked, 0.0).max(axis=1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            linked = np.where(top > 0, linked / top, 0.0)
+        model.levers.roles = self.weight * (linked - neighbours)
+
+
 @dataclass
 class CoordinatedTargets:
     """Regional coordination of industrial policy (seed paper section 3.2: "no mechanism for regional
@@ -558,4 +632,4 @@ class ProvinceLevers:
 
 POLICY_TYPES = {cls.__name__: cls for cls in (BarrierPath, CovidShock, NetworkUpgrade, DigitalIntegration,
                                               DivisionOfLabor, CoordinatedTargets, Liberalisation, ProvinceLevers,
-                                              CityLockdown, ExternalSupplyShock)}
+                                              CityLockdown, ExternalSupplyShock, ChainAutonomy, ComplementaryChain)}

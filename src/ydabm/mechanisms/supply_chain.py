@@ -85,6 +85,23 @@ def closure(gross_output: np.ndarray, final_spending: float, domestic: np.ndarra
     return Closure(final_share, outside, mix, float(total))
 
 
+def outside_shares(initial: np.ndarray, region_price: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
+    """(C, K) share of each city's domestic-coefficient input k bought from the rest of China.
+
+    An Armington choice between the region's composite and the rest of China's at a fixed price,
+    with the sector's elasticity sigma_k and the 2020 shares o_k as weights:
+    o_jk = o_k r^(sigma - 1) / (o_k r^(sigma - 1) + 1 - o_k), r = the region's price relative to 2020
+    (o_k at r = 1). Imports from abroad are non-competitive (the table's): they do not substitute.
+
+    Args:
+        initial: (K,) o_k at 2020; region_price: (C, K) r; elasticity: (K,) sigma.
+    """
+    tilt = initial[None, :] * region_price ** (elasticity - 1.0)[None, :]
+    with np.errstate(invalid="ignore"):
+        share = tilt / (tilt + 1.0 - initial[None, :])
+    return np.where(initial[None, :] == 0, 0.0, np.where(np.isfinite(share), share, 1.0))
+
+
 def input_requirement(cost_per_labour: np.ndarray, coefficients: np.ndarray) -> np.ndarray:
     """(C, S, K) R[j, s, k] = kappa[j, s] a[k, s]: input k (2020 yuan) per unit of variable labour."""
     return cost_per_labour[:, :, None] * coefficients.T[None, :, :]
@@ -128,7 +145,8 @@ def plan_orders(labour: np.ndarray, requirement: np.ndarray, origin: np.ndarray,
     Args:
         labour: (C, S) planned variable labour (planned output over productivity).
         requirement: (C, S, K) total real requirement per unit of variable labour.
-        origin: (3, S, K) shares of sector s's input k from the region, the rest of China and abroad.
+        origin: (3, C, S, K) or (3, S, K) shares of input k from the region, the rest of China and
+            abroad.
         stock: (C, S, K) inventories at the start of the quarter.
         weeks: (K,) target inventory of each input, weeks of use; inf for inputs that are not
             stored (services): they are ordered as used and never bind (ARIO's convention).
@@ -140,7 +158,7 @@ def plan_orders(labour: np.ndarray, requirement: np.ndarray, origin: np.ndarray,
     stored = np.isfinite(weeks)
     target = use * (np.where(stored, weeks, 0.0) / WEEKS)[None, None, :]
     order = np.where(stored, np.maximum(use + restock * (target - stock), 0.0), use)
-    region, outside, abroad = (order * share[None, :, :] for share in origin)
+    region, outside, abroad = (order * share for share in origin)
     expected = stock + region * supply[:, None, :] + outside + abroad * abroad_supply[None, None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where((use > 0) & stored[None, None, :], expected / use, np.inf)
