@@ -169,3 +169,17 @@ def test_chain_policies_set_roles(chained):
         assert m.levers.roles.shape == m.targets.shape and m.levers.roles.max() <= 1.0
     finally:
         m.levers.roles = saved
+
+
+def test_peer_comparison_with_boario():
+    pytest.importorskip("boario")
+    from ydabm.validation import peer
+    ours, theirs = peer.ydabm_losses(), peer.boario_losses()
+    # the same shock: the same direct loss (a quarter of 30 % of A's manufacturing)
+    assert ours.direct == pytest.approx(theirs.direct, rel=0.01)
+    # ARIO with fixed prices and no substitution: the shock spreads, total loss above the direct one
+    assert theirs.total > theirs.direct
+    # ydabm: buyers switch to B's manufacturing at the price, which makes up most of the loss;
+    # without substitution (sigma near 1) the total loss is of BoARIO's order
+    assert ours.by_industry[2] < 0 < ours.by_industry[0]
+    assert ours.total < theirs.total < 2 * peer.ydabm_losses(elasticity=1.0001).total
