@@ -183,3 +183,12 @@ def test_peer_comparison_with_boario():
     # without substitution (sigma near 1) the total loss is of BoARIO's order
     assert ours.by_industry[2] < 0 < ours.by_industry[0]
     assert ours.total < theirs.total < 2 * peer.ydabm_losses(elasticity=1.0001).total
+
+
+def test_vertical_linkages_favour_the_core_with_labour_immobile():
+    from ydabm.validation import vertical
+    # at T = 1.7 the two-city economy without linkages disperses: the core city (60 % of the mobile
+    # workers, held there) pays less in real terms and loses firms; input-output linkages reverse it
+    without, linked = vertical.two_city(0), vertical.two_city(1)
+    assert without["income_gap"] < 0 < linked["income_gap"]
+    assert without["core_sales_share"] < 0.5 < linked["core_sales_share"]
