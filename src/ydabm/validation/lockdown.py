@@ -54,7 +54,7 @@ class LockdownRun:
 
 
 def _path(seed: int, policies: tuple, params: dict) -> tuple[np.ndarray, np.ndarray]:
-    model = YRDModel(rng=seed, policies=policies, input_output=1, **params)
+    model = YRDModel(rng=seed, policies=policies, **{"input_output": 1, **params})
     values, unmet = [], []
     for _ in range(QUARTERS):
         model.step()
