@@ -39,7 +39,7 @@ def main() -> None:
     without, with_io = median(times[0]) * 1e3, median(times[1]) * 1e3
     result = {"workers": models[1].workers.count, "firms": models[1].firms.count, "steps": steps,
               "ms_per_step_without_io": without, "ms_per_step_with_io": with_io,
-              "io_cost_ratio": with_io / without, "machine": machine()}
+              "io_cost_ratio": with_io / without, "quick": args.quick, "machine": machine()}
     emit(result, args.json, ("ms_per_step_without_io", "ms_per_step_with_io", "io_cost_ratio"))
 
 

@@ -660,7 +660,6 @@ class YRDModel(mesa.Model):
             return None
         now = np.where(np.isfinite(self.goods.price_index), self.goods.price_index / self.input_price0, np.inf)
         arrived = np.where(np.isfinite(now) & (now > 0), self.input_price / now, 0.0)
-        self.delivered_share = arrived
         return supply_chain.deliver(self.orders, self.stock, arrived, self.abroad_supply(),
                                     self.cell_labour(self.firms.output), sum(self.requirements),
                                     self.inventory_weeks)

@@ -96,8 +96,8 @@ def outside_shares(initial: np.ndarray, region_price: np.ndarray, elasticity: np
     Args:
         initial: (K,) o_k at 2020; region_price: (C, K) r; elasticity: (K,) sigma.
     """
-    tilt = initial[None, :] * region_price ** (elasticity - 1.0)[None, :]
     with np.errstate(invalid="ignore"):
+        tilt = initial[None, :] * region_price ** (elasticity - 1.0)[None, :]
         share = tilt / (tilt + 1.0 - initial[None, :])
     return np.where(initial[None, :] == 0, 0.0, np.where(np.isfinite(share), share, 1.0))
 

@@ -53,14 +53,14 @@ class LockdownRun:
         return float(lost[outside].sum() / lost.sum())
 
 
-def _path(seed: int, policies: tuple, params: dict) -> tuple[np.ndarray, np.ndarray]:
+def _path(seed: int, policies: tuple, params: dict) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     model = YRDModel(rng=seed, policies=policies, **{"input_output": 1, **params})
     values, unmet = [], []
     for _ in range(QUARTERS):
         model.step()
         values.append(real_gdp_by_city(model))
         unmet.append(model.unmet_inputs)
-    return np.array(values), np.array(unmet)
+    return np.array(values), np.array(unmet), tuple(model.geography.names)
 
 
 def run(absent: float, seeds: tuple[int, ...] = (1,), params: dict | None = None,
@@ -71,11 +71,10 @@ def run(absent: float, seeds: tuple[int, ...] = (1,), params: dict | None = None
     shocked, matched, unmet = 0.0, 0.0, 0.0
     for seed in seeds:
         policy = CityLockdown(absent=[absent], demand_drop=[absent], **(lockdown or {}))
-        with_lockdown, short = _path(seed, (policy,), params)
+        with_lockdown, short, cities = _path(seed, (policy,), params)
         shocked, unmet = shocked + with_lockdown, unmet + short
         matched = matched + _path(seed, (), params)[0]
-    model_cities = YRDModel(rng=1, people_per_agent=50_000).geography.names
-    return LockdownRun(tuple(model_cities), shocked, matched, unmet)
+    return LockdownRun(cities, shocked, matched, unmet)
 
 
 def shanghai_loss(absent: float, seeds: tuple[int, ...] = (1,), params: dict | None = None) -> float:
