@@ -567,7 +567,7 @@ class YRDModel(mesa.Model):
         self.stock = total * labour[:, :, None] * (stored / supply_chain.WEEKS)[None, None, :]
         self.export_weight = self.fundamentals.spending / self.fundamentals.spending.sum()
         self.external = closed.exports
-        self.orders = supply_chain.plan_orders(labour, total, self._origin_shares(), self.stock,
+        self.orders = supply_chain.plan_orders(labour, total, self._origin_shares(self.requirements), self.stock,
                                                self.inventory_weeks, self.params.inventory_restock,
                                                np.ones_like(self.input_price), self.abroad_supply())
         self.input_orders = np.einsum("jsk,jk->jk", self.orders.region, self.input_price)
@@ -592,11 +592,11 @@ class YRDModel(mesa.Model):
         table = self.io
         return np.linalg.solve(np.diag(self.tfp) - self.outside_chain, table.value_added)
 
-    def _origin_shares(self) -> np.ndarray:
-        """(3, C, S, K) shares of each input by origin."""
-        total = sum(self.requirements)
+    def _origin_shares(self, requirements: tuple) -> np.ndarray:
+        """(3, C, S, K) shares of each input by origin for ``requirements`` (region, rest of China, abroad)."""
+        total = sum(requirements)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.stack([np.where(total > 0, r / total, 0.0) for r in self.requirements])
+            return np.stack([np.where(total > 0, r / total, 0.0) for r in requirements])
 
     def abroad_supply(self) -> np.ndarray:
         """(S,) share of input orders from abroad that arrive this quarter (the lever; all if unset)."""
@@ -623,25 +623,33 @@ class YRDModel(mesa.Model):
         if self.io is None:
             return None
         f = self.firms
-        self.requirements = self.split_requirements()
-        phi = self.effective_productivity()
-        working = f.staff() * (1.0 - self.levers.absent[f.city])
-        can = np.minimum(f.capacity, np.maximum(working - f.overhead, 0.0) * phi)
-        planned = np.where(f.alive, np.minimum(plan.expected_demand, can), 0.0)
-        labour = self.cell_labour(planned)
+        can = self.producible()
+        labour = self.cell_labour(self.planned_output_of(plan))
         with np.errstate(divide="ignore", invalid="ignore"):
             deliverable = np.where(labour > 0, self.cell_labour(np.where(f.alive, can, 0.0)) / labour, 1.0)
         supply = supply_chain.supplier_shortfall(self.goods.flows, deliverable)
-        self.planned_output = planned
-        return supply_chain.plan_orders(labour, sum(self.requirements), self._origin_shares(), self.stock,
+        requirements = self.split_requirements()
+        return supply_chain.plan_orders(labour, sum(requirements), self._origin_shares(requirements), self.stock,
                                         self.inventory_weeks, self.params.inventory_restock, supply,
                                         self.abroad_supply())
+
+    def producible(self) -> np.ndarray:
+        """(F,) most each firm can make this quarter with its capacity and working staff."""
+        f = self.firms
+        working = f.staff() * (1.0 - self.levers.absent[f.city])
+        return np.minimum(f.capacity, np.maximum(working - f.overhead, 0.0) * self.effective_productivity())
+
+    def planned_output_of(self, plan: planning.Plan) -> np.ndarray:
+        """(F,) output each firm plans: its expected demand within what it can make."""
+        return np.where(self.firms.alive, np.minimum(plan.expected_demand, self.producible()), 0.0)
 
     def apply_orders(self, orders: supply_chain.Orders | None, plan: planning.Plan) -> None:
         if orders is None:
             return
         f = self.firms
         self.orders = orders
+        self.requirements = self.split_requirements()
+        self.planned_output = self.planned_output_of(plan)
         room = np.take(orders.room, f.cell)
         with np.errstate(invalid="ignore"):
             self.input_room = np.where(f.alive & np.isfinite(room), room * self.planned_output, np.inf)
@@ -758,7 +766,9 @@ class YRDModel(mesa.Model):
         labour_price = planning.markup_price(wage / productivity, sigma)
         price = labour_price + self.unit_input_cost() / productivity
         # margins are over value added: gross revenue less inputs passed through at cost
-        revenue = price ** (1 - sigma) * self.goods.access * labour_price / price
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(price > labour_price, labour_price / price, 1.0)
+        revenue = price ** (1 - sigma) * self.goods.access * value
         goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, self.targets)
         upkeep = p.depreciation * s.capital_intensity[None, :] * self.investment_tide()[None, :] / goal
         with np.errstate(divide="ignore", invalid="ignore"):
