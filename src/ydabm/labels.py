@@ -76,6 +76,8 @@ CITY: dict[str, Quantity] = {
     "zombie_share": Quantity("Zombie share", "share of the city's live firms, 0-1"),
     "value_added": Quantity("Value added", "100 M yuan/yr"),
     "gross_output": Quantity("Gross output", "100 M yuan/yr"),
+    "inputs_within_city": Quantity("Inputs bought within the city", "share of the city's intermediate inputs, 0-1"),
+    "inputs_outside_region": Quantity("Inputs bought outside the region", "share of the city's intermediate inputs, 0-1"),
     "similarity": Quantity("Similarity to the other cities (manufacturing)", SIMILARITY),
 }
 

@@ -293,7 +293,7 @@ def utilization(output, capacity):
 INPUT_ORIGINS = ("city", "province", "other_provinces", "rest_of_china", "abroad")
 
 
-def input_sourcing(region, rest_of_china, abroad, flows, province_index):
+def input_sourcing(region, rest_of_china, abroad, flows, province_index, by_city=False):
     """Intermediate inputs bought by each sector, by origin (yuan).
 
     Region inputs of sector k bought by city j split over supplier cities i with the shares of j's
@@ -305,9 +305,10 @@ def input_sourcing(region, rest_of_china, abroad, flows, province_index):
         rest_of_china, abroad: (C, S) purchases from outside the region by buyer city and sector.
         flows: (K, C, C) goods-market spending of buyer j on sector k from supplier i.
         province_index: (C,) province of each city.
+        by_city: sum over buying sectors instead of buying cities.
 
     Returns:
-        (5, S) inputs of each buying sector from :data:`INPUT_ORIGINS`.
+        (5, S) inputs of each buying sector (or (5, C) of each buying city) from :data:`INPUT_ORIGINS`.
     """
     total = flows.sum(axis=1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -317,5 +318,6 @@ def input_sourcing(region, rest_of_china, abroad, flows, province_index):
     same_province = (province_index[:, None] == province_index[None, :]) & ~same_city
     near = [np.where(mask[None, :, :], shares, 0.0).sum(axis=1) for mask in
             (same_city, same_province, ~same_province & ~same_city)]   # each (K, C_j)
-    by_region = [np.einsum("jsk,kj->s", region, part) for part in near]
-    return np.array([*by_region, rest_of_china.sum(axis=0), abroad.sum(axis=0)])
+    axis, spec = (1, "jsk,kj->j") if by_city else (0, "jsk,kj->s")
+    by_region = [np.einsum(spec, region, part) for part in near]
+    return np.array([*by_region, rest_of_china.sum(axis=axis), abroad.sum(axis=axis)])

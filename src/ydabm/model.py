@@ -41,7 +41,8 @@ MODEL_METRICS = (
 #: rounds and tolerance of the damped fixed point that makes the 2020 support a steady state
 TARGET_ROUNDS, TARGET_TOLERANCE = 500, 1e-10
 CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_wage", "price_index",
-                "housing_cost", "firms", "zombie_share", "net_migration", "value_added", "gross_output")
+                "housing_cost", "firms", "zombie_share", "net_migration", "value_added", "gross_output",
+                "inputs_within_city", "inputs_outside_region")
 
 
 def _metric(model: YRDModel, name: str) -> float:
@@ -704,13 +705,13 @@ class YRDModel(mesa.Model):
             per_unit = np.where(total > 0, paid / total, 0.0)
         return own * np.take(per_unit, f.cell)
 
-    def input_sourcing(self) -> np.ndarray | None:
-        """(5, S) this quarter's intermediate inputs of each buying sector by origin
-        (:func:`ydabm.metrics.input_sourcing`); None without supply chains."""
+    def input_sourcing(self, by_city: bool = False) -> np.ndarray | None:
+        """(5, S) this quarter's intermediate inputs of each buying sector ((5, C) of each buying city)
+        by origin (:func:`ydabm.metrics.input_sourcing`); None without supply chains."""
         if self.io is None:
             return None
         return metrics.input_sourcing(self.region_purchases, self.purchases[1], self.purchases[2],
-                                      self.goods.flows, self.geography.province_index)
+                                      self.goods.flows, self.geography.province_index, by_city)
 
     def firm_input_cost(self) -> np.ndarray:
         """(F,) cost of the inputs each firm used for its output, at the prices they were bought at

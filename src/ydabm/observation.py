@@ -81,6 +81,17 @@ def model_metrics(model) -> dict[str, float]:
     }
 
 
+def city_sourcing(model) -> dict[str, np.ndarray]:
+    """(C,) shares of each city's intermediate inputs bought within it and outside the region (0
+    without supply chains)."""
+    sourcing = model.input_sourcing(by_city=True)
+    if sourcing is None:
+        zeros = np.zeros(model.geography.count)
+        return {"inputs_within_city": zeros, "inputs_outside_region": zeros}
+    total = np.maximum(sourcing.sum(axis=0), 1e-300)
+    return {"inputs_within_city": sourcing[0] / total, "inputs_outside_region": sourcing[3:].sum(axis=0) / total}
+
+
 def supply_chain_metrics(model) -> dict[str, float]:
     """Shares of the region's intermediate inputs bought within the buying city, within its
     province, from other YRD provinces and from outside the region, and the share of input use the
@@ -123,6 +134,7 @@ def city_reports(model) -> list[dict]:
         "zombie_share": zombies / np.maximum(firms, 1),
         "value_added": model.flows["value_added"] * YEARLY_100M,
         "gross_output": model.flows["revenue"] * YEARLY_100M,
+        **city_sourcing(model),
     }
     return [{**{name: float(values[c]) for name, values in columns.items()},
              "firms": int(firms[c]), "employment": employment[c]} for c in range(geo.count)]
