@@ -22,6 +22,7 @@ EXPECTED = {
     "model_throughput.py": ("worker_steps_per_s_1e5", "worker_steps_per_s_1e6", "vs_boltzmann"),
     "memory.py": ("bytes_per_worker",),
     "sweep_throughput.py": ("sweep_runs_per_hour_1", "sweep_runs_per_hour_2", "sweep_scaling"),
+    "supply_chains.py": ("ms_per_step_without_io", "ms_per_step_with_io", "io_cost_ratio"),
 }
 
 

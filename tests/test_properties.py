@@ -154,6 +154,24 @@ MINIMAL_EXAMPLES = [
                  944527524, id="negative-city-spending"),
     pytest.param({"migration_elasticity": 100.0, "reconsider_rate": 1.0, "move_cost_per_hour": 5.0,
                   "migrant_inflow_rate": 0.004}, 1, id="amenity-inversion-fails"),
+    # found by the property test on the chains branch (issue 12's parameters and scenarios changed its
+    # draws); the same at 42a1c2f, before any supply-chain code, and with input_output = 0
+    pytest.param({"barrier": 0.0, "specialization": 0.0, "targets_per_city": 1, "target_sharpness": 0.0,
+                  "entry_subsidy": 0.5, "capacity_subsidy": 0.0, "debt_limit": 0.0, "soft_budget": 0.0,
+                  "local_protection": 0.0, "digital_spillover": 0.0, "public_spending_adjustment": 0.0,
+                  "border_effect_scale": 0.0, "migration_elasticity": 1.0, "reconsider_rate": 0.0, "move_cost": 0.0,
+                  "move_cost_per_hour": 0.0, "migrant_inflow_rate": 0.0, "hukou_penalty": 0.0,
+                  "housing_share": 0.0, "housing_elasticity": 0.0, "matching_efficiency": 0.0,
+                  "separation_rate": 0.0, "wage_adjustment": 0.0, "natural_unemployment": 0.0,
+                  "skill_premium": 1.0, "farm_productivity": 1.0, "unemployment_benefit": 0.0,
+                  "firm_count_elasticity": 1.0, "productivity_dispersion": 0.0, "target_utilization": 1.0,
+                  "depreciation": 0.0, "investment_speed": 0.0, "demand_expectation": 1.0,
+                  "investment_herding": 0.0, "exit_rate": 0.0625, "entry_pool": 1.0, "entry_response": 100.0,
+                  "exit_after": 4, "profit_tax": 0.0, "income_tax": 0.0, "tfp_growth_scale": 2.0}, 2,
+                 # an entry pool of one potential entrant per firm a quarter, entry_response 100 and no
+                 # hiring: entry outruns exit; the firm agents once tripled within eight quarters, now
+                 # entrants join cohorts (one new cohort per city-sector a year at most)
+                 id="entry-pool-of-every-firm-bounded-firm-table"),
 ]
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from .geography import Geography
 from .markets import goods, migration
+from .mechanisms import supply_chain
 from .sectors import Sectors
 
 SKILLS = ("farm", "low", "high")
@@ -47,6 +48,9 @@ class Fundamentals:
         hukou_share: (C, H) residents' hukou groups (provinces, then outside the region).
         consumer_price: (C,) consumer price index at t = 0 at baseline levers: the base of every
             deflator, so that real output compares runs with different levers at common prices.
+        input_share: (S,) a_s, intermediate inputs over gross output (None: no input-output layer;
+            then revenue is value added and price_level the price of value added).
+        closure: how the region trades with the rest of China and abroad at t = 0 (with inputs).
     """
 
     expenditure_share: np.ndarray
@@ -61,6 +65,8 @@ class Fundamentals:
     amenity: np.ndarray
     hukou_share: np.ndarray
     consumer_price: np.ndarray
+    input_share: np.ndarray | None = None
+    closure: supply_chain.Closure | None = None
 
 
 def sector_structure(geo: Geography, sectors: Sectors) -> np.ndarray:
@@ -106,7 +112,7 @@ def labour_cost_share(sectors: Sectors) -> np.ndarray:
 
 
 def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarray,
-              wedge: np.ndarray | None = None) -> Fundamentals:
+              wedge: np.ndarray | None = None, io=None) -> Fundamentals:
     """Recover fundamentals from data at the given (baseline) parameters.
 
     Args:
@@ -115,6 +121,11 @@ def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarra
         params: validated parameters (levers at their baseline values).
         iceberg: (S, C, C) baseline trade costs.
         wedge: (S, C, C) baseline protection wedges (None: no protection).
+        io: :class:`ydabm.supply.IOTable` of the model's sectors, or None (value added only). With it,
+            each city-sector's gross output is its value added over 1 - a_s; the goods market sells
+            gross output to final buyers (households and governments at the national final-demand
+            mix, the external sector at the region's export mix) and to firms as inputs; price
+            levels reproduce gross output.
     """
     wedge = np.ones_like(iceberg) if wedge is None else wedge
     structure = sector_structure(geo, sectors)
@@ -129,15 +140,37 @@ def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarra
     labour_cost = revenue * labour_cost_share(sectors)[None, :]
     labour_force = _labour_force(geo, sectors, structure, agents, params, alpha)
     wages = _wages(labour_cost, sectors, labour_force, params)
-    price = _price_levels(revenue, alpha, gdp, sectors, iceberg * wedge)
     unit_labour = wages @ mix.T                                   # (C, S) cost of one labour unit
     markup = sectors.elasticity / (sectors.elasticity - 1)
-    productivity = markup[None, :] * unit_labour / price
+    if io is None:
+        price = _price_levels(revenue, gdp[:, None] * alpha[None, :], sectors, iceberg * wedge)
+        productivity = markup[None, :] * unit_labour / price
+        share, closed = None, None
+    else:
+        share = io.domestic.sum(axis=0) + io.imported.sum(axis=0)
+        gross = revenue / (1.0 - share)[None, :]
+        national_final = io.output - io.domestic @ io.output
+        alpha = np.maximum(national_final, 0.0) / np.maximum(national_final, 0.0).sum()
+        closed = supply_chain.closure(gross.sum(axis=0), gdp.sum(), io.domestic, alpha)
+        price = _price_levels(gross, initial_spending(gross, gdp, io.domestic, closed), sectors, iceberg * wedge)
+        # p = m w / (phi (1 - a)): inputs passed through, labour cost marked up
+        productivity = markup[None, :] * unit_labour / (price * (1.0 - share)[None, :])
     hukou = hukou_shares(geo)
     cpi = baseline_consumer_price(price, alpha, sectors, iceberg, wedge)
     amenity = _amenity(geo, wages, labour_force, hukou, cpi, params)
     return Fundamentals(alpha, revenue, gdp, agents, labour_force, wages, mix, price, productivity,
-                        amenity, hukou, cpi)
+                        amenity, hukou, cpi, share, closed)
+
+
+def initial_spending(gross: np.ndarray, gdp: np.ndarray, domestic: np.ndarray,
+                     closed: supply_chain.Closure) -> np.ndarray:
+    """(C, S) spending of each buying city on each sector at t = 0 with inputs: households and
+    governments (value added, at the final shares) and firms (their inputs), less what they buy
+    from the rest of China, and the external sector (its exports, placed in the cities in
+    proportion to their value added)."""
+    weight = gdp / gdp.sum()
+    regional = (gdp[:, None] * closed.final_share[None, :] + gross @ domestic.T) * (1.0 - closed.outside_share)[None, :]
+    return regional + closed.exports * weight[:, None] * closed.export_mix[None, :]
 
 
 def baseline_consumer_price(price, alpha, sectors, iceberg, wedge) -> np.ndarray:
@@ -189,10 +222,10 @@ def _wages(labour_cost, sectors, labour_force, params) -> np.ndarray:
     return np.column_stack([farm, low, premium * low])
 
 
-def _price_levels(revenue, alpha, gdp, sectors, iceberg, tolerance=1e-12) -> np.ndarray:
-    """City-sector price levels at which the goods market reproduces ``revenue`` at observed spending."""
+def _price_levels(revenue, spending, sectors, iceberg, tolerance=1e-12) -> np.ndarray:
+    """City-sector price levels at which the goods market reproduces ``revenue`` at the (C, S)
+    ``spending`` of each buying city."""
     weights = goods.cost_weights(iceberg, sectors.elasticity)
-    spending = gdp[:, None] * alpha[None, :]
     varieties = revenue.copy()
     for _ in range(10000):
         phi = goods.price_terms(varieties, weights)

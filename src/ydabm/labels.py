@@ -54,6 +54,11 @@ MODEL: dict[str, Quantity] = {
     "entries": Quantity("Firm entries", "founding-size firm agents/quarter"),
     "exits": Quantity("Firm exits", "founding-size firm agents/quarter"),
     "market_residual": Quantity("Goods-market residual", "largest relative excess demand"),
+    "inputs_within_city": Quantity("Inputs bought within the city", "share of intermediate inputs, 0-1"),
+    "inputs_within_province": Quantity("Inputs bought from the province's other cities", "share of intermediate inputs, 0-1"),
+    "inputs_other_provinces": Quantity("Inputs bought from other YRD provinces", "share of intermediate inputs, 0-1"),
+    "inputs_outside_region": Quantity("Inputs bought outside the region", "share of intermediate inputs, 0-1"),
+    "unmet_input_share": Quantity("Unmet input demand", "share of input use, 0-1"),
 }
 
 #: city-level outputs (``cities.parquet``), by column name; ``similarity`` is derived by the reports
@@ -69,6 +74,10 @@ CITY: dict[str, Quantity] = {
     "firms": Quantity("Firms", "founding-size firm agents"),
     "net_migration": Quantity("Net migration", "persons/quarter"),
     "zombie_share": Quantity("Zombie share", "share of the city's firm mass, 0-1"),
+    "value_added": Quantity("Value added", "100 M yuan/yr"),
+    "gross_output": Quantity("Gross output", "100 M yuan/yr"),
+    "inputs_within_city": Quantity("Inputs bought within the city", "share of the city's intermediate inputs, 0-1"),
+    "inputs_outside_region": Quantity("Inputs bought outside the region", "share of the city's intermediate inputs, 0-1"),
     "similarity": Quantity("Similarity to the other cities (manufacturing)", SIMILARITY),
 }
 

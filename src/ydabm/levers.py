@@ -41,6 +41,10 @@ class Levers:
         mobility_frozen: nobody reconsiders where to live this quarter.
         absent: (C,) share of each city's employed workers who cannot work this quarter (a supply
             shock, e.g. a lockdown); they stay employed and paid.
+        import_supply: (S,) share of input orders from abroad that arrive, by input sector (empty:
+            all; an external supply shock cuts it).
+        freight_delay: (C,) extra trade cost on goods shipped to or from each city, as a factor on
+            the iceberg cost (0: none; a lockdown slows freight through a city's links).
     """
 
     barrier: np.ndarray
@@ -55,6 +59,8 @@ class Levers:
     dissaving_share: float = 0.0
     mobility_frozen: bool = False
     absent: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    import_supply: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    freight_delay: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
     def initial(cls, params: Params, cities: int, provinces: int) -> Levers:

@@ -287,3 +287,37 @@ def utilization(output, capacity):
     (no capital firm, or all capacity gone: nothing stands idle)."""
     total = float(np.sum(capacity))
     return float(np.sum(output)) / total if total > 0 else 1.0
+
+
+#: where intermediate inputs come from, nearest first (supply-chain autonomy, seed paper section 4.3)
+INPUT_ORIGINS = ("city", "province", "other_provinces", "rest_of_china", "abroad")
+
+
+def input_sourcing(region, rest_of_china, abroad, flows, province_index, by_city=False):
+    """Intermediate inputs bought by each sector, by origin (yuan).
+
+    Region inputs of sector k bought by city j split over supplier cities i with the shares of j's
+    purchases of k in the goods market, flows[k, i, j] / sum_i flows[k, i, j] (firms buy with the
+    same CES weights as final buyers).
+
+    Args:
+        region: (C, S, K) purchases from the region's market by buyer city, buyer sector and input.
+        rest_of_china, abroad: (C, S) purchases from outside the region by buyer city and sector.
+        flows: (K, C, C) goods-market spending of buyer j on sector k from supplier i.
+        province_index: (C,) province of each city.
+        by_city: sum over buying sectors instead of buying cities.
+
+    Returns:
+        (5, S) inputs of each buying sector (or (5, C) of each buying city) from :data:`INPUT_ORIGINS`.
+    """
+    total = flows.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(total > 0, flows / total, 0.0)               # (K, C_i, C_j)
+    cities = province_index.size
+    same_city = np.eye(cities, dtype=bool)
+    same_province = (province_index[:, None] == province_index[None, :]) & ~same_city
+    near = [np.where(mask[None, :, :], shares, 0.0).sum(axis=1) for mask in
+            (same_city, same_province, ~same_province & ~same_city)]   # each (K, C_j)
+    axis, spec = (1, "jsk,kj->j") if by_city else (0, "jsk,kj->s")
+    by_region = [np.einsum(spec, region, part) for part in near]
+    return np.array([*by_region, rest_of_china.sum(axis=axis), abroad.sum(axis=axis)])

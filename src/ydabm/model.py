@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
-from . import calibration, observation
+from . import calibration, metrics, observation
 from .agents.firms import COHORT, Firms, integer_sums
 from .agents.government import CityGovernment
 from .agents.workers import CLASSES, Workers
@@ -23,9 +23,10 @@ from .frictions import Frictions, frictions
 from .geography import Geography, build_geography
 from .levers import Levers
 from .markets import goods, labour
-from .mechanisms import accounts, entry, planning, relocation, targeting, technology
+from .mechanisms import accounts, entry, planning, relocation, supply_chain, targeting, technology
 from .params import PARAMS, Params
 from .sectors import load_sectors
+from .supply import load_io_table
 
 MODEL_METRICS = (
     "similarity_manufacturing", "similarity_all", "similarity_within_province",
@@ -34,12 +35,14 @@ MODEL_METRICS = (
     "gdp_per_capita", "real_wage", "unemployment_rate", "theil_index", "theil_between_provinces",
     "gini_gdp_per_capita", "core_periphery_ratio", "interprovincial_trade_share",
     "interprovincial_migration_share", "migrants", "zipf_exponent", "firms", "entries", "exits",
-    "market_residual",
+    "market_residual", "inputs_within_city", "inputs_within_province", "inputs_other_provinces",
+    "inputs_outside_region", "unmet_input_share",
 )
 #: rounds and tolerance of the damped fixed point that makes the 2020 support a steady state
 TARGET_ROUNDS, TARGET_TOLERANCE = 500, 1e-10
 CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_wage", "price_index",
-                "housing_cost", "firms", "zombie_share", "net_migration")
+                "housing_cost", "firms", "zombie_share", "net_migration", "value_added", "gross_output",
+                "inputs_within_city", "inputs_outside_region")
 
 
 def _metric(model: YRDModel, name: str) -> float:
@@ -65,6 +68,7 @@ class YRDModel(mesa.Model):
         run = params.replace(**values) if params is not None else Params.build(values)
         self.policies = list(policies)
         self.sectors = load_sectors(run.sectors_file)
+        self.io = load_io_table(run.io_concordance, self.sectors.names) if run.input_output else None
         self.geography = build_geography(run.world, run.network_file, run.racetrack_cities, run.trade_cost)
         provinces = len(self.geography.province_names)
         # 2020 is built at the baseline value of every lever (fundamentals, targets, firms, accounts
@@ -133,12 +137,19 @@ class YRDModel(mesa.Model):
         hiring = self.clear_labour_market(plan.desired_staff)
         self.apply_hiring(hiring)
 
-        # 8. Goods market: CES demand over the network; prices clear it to a tolerance
+        # 8. Supply chains: input orders for the planned output; the scarcest input bounds production
+        orders = self.order_inputs(plan)
+        self.apply_orders(orders, plan)
+
+        # 9. Goods market: CES demand of final buyers and firms over the network; prices clear it
         sales = self.clear_goods_market()
         f.apply_sales(sales)
 
-        # 9. Accounts: wages, profits, taxes, subsidies, soft-budget support, budgets, spending
-        allowance = accounts.support_allowance(self.budgets, p.debt_limit, 4 * self.flows["revenue"],
+        # 10. Inventories: deliveries arrive at this quarter's prices, inputs are used
+        self.apply_deliveries(self.deliver_inputs())
+
+        # 11. Accounts: wages, profits, taxes, subsidies, soft-budget support, budgets, spending
+        allowance = accounts.support_allowance(self.budgets, p.debt_limit, 4 * self.flows["value_added"],
                                                self.flows["income_tax"] + self.flows["profit_tax"],
                                                self.flows["benefits"])
         # entrants' first capacity is investment too, subsidised like any other
@@ -148,7 +159,7 @@ class YRDModel(mesa.Model):
                                      lev.saving_rate, lev.dissaving_share, allowance)
         self.apply_accounts(books)
 
-        # 10. Metrics
+        # 12. Metrics
         self.metrics = observation.model_metrics(self)
         self._report_cities()
         self.datacollector.collect(self)
@@ -180,7 +191,7 @@ class YRDModel(mesa.Model):
         set-up), then set the 2020 frictions and targets."""
         self.frictions = self._frictions(self.levers, self.params.governments_act)
         self.fundamentals = calibration.calibrate(self.geography, self.sectors, self.params.as_dict(),
-                                                  self.frictions.iceberg, self.frictions.wedge)
+                                                  self.frictions.iceberg, self.frictions.wedge, self.io)
         if self.params.governments_act:
             # the 2020 support is a steady state of the yearly choice: each government's allocation given
             # the 2020 structure and its peers' 2020 allocations repeats itself (a damped fixed point)
@@ -245,8 +256,11 @@ class YRDModel(mesa.Model):
         # whose margin stands for the cell's expected entry margin
         self.mean_draw = mean_draw ** (1.0 / (s.elasticity - 1.0))[None, :]
         productivity = self.cell_productivity[city, sector] * np.exp(log_draw)
-        price = planning.markup_price(unit_labour / productivity, sigma)
-        quantity = revenue / price
+        # with inputs, the gross price passes the 2020 input cost (the share a_s of it) through
+        gross_share = 1.0 - self.input_share[sector]
+        price = planning.markup_price(unit_labour / productivity, sigma) / gross_share
+        gross = revenue / gross_share
+        quantity = gross / price
         mean_revenue = cell_revenue.ravel()[cell] / counts.ravel()[cell]
         overhead = s.fixed_cost[sector] * mean_revenue / unit_labour
         self.overhead_cell = np.zeros((cities, s.count))
@@ -256,8 +270,8 @@ class YRDModel(mesa.Model):
         rows = np.arange(cell.size)
         self.firms.open(rows, self.rng.random((rows.size, CLASSES)), mass=np.ones(rows.size), peak=np.ones(rows.size),
                         sector=sector, city=city, productivity=productivity, overhead=overhead,
-                        capacity=capacity, price=price, output=quantity, revenue=revenue,
-                        expected_sales=revenue, notional_sales=revenue, age=np.full(rows.size, 40))
+                        capacity=capacity, price=price, output=quantity, revenue=gross,
+                        expected_sales=gross, notional_sales=gross, age=np.full(rows.size, 40))
         self._hire_initial_staff(fund.skill_mix[sector] * (overhead + quantity / productivity)[:, None])
         # 2020 prices: each city-sector's unit value at t = 0 markup prices (Laspeyres volume base)
         self.base_price = _unit_values(price, sigma, cell, cities, s.count)
@@ -274,8 +288,12 @@ class YRDModel(mesa.Model):
                                                          self.geography.hours, s.digital_reach_hours)
         self.digital = np.ones((cities, s.count))
         self.cpi0 = fund.consumer_price
+        self._start_supply_chains()
         self.firms.apply_sales(self.clear_goods_market())
-        self.firms.notional_sales[rows] = revenue   # 2020 demand at the markup price is the calibrated demand
+        self.firms.notional_sales[rows] = gross     # 2020 demand at the markup price is the calibrated demand
+        if self.io is not None:
+            self.input_price0 = self.goods.price_index.copy()
+            self.apply_deliveries(self.deliver_inputs())
         # firms replace what depreciates (the flexible accelerator's steady state, capacity at its goal)
         replacement = p.depreciation * self.capital_value()
         books = self.settle_accounts(replacement, p.capacity_subsidy * self.targeted_firms() * replacement,
@@ -432,7 +450,7 @@ class YRDModel(mesa.Model):
             planning.capacity_goal(p.target_utilization, p.capacity_subsidy, targeted),
             self.investment_tide()[f.sector], np.take(self.fundamentals.skill_mix, f.sector, axis=0),
             np.take(self.labour_force, f.city, axis=0), p.demand_expectation, p.depreciation, p.investment_speed,
-            p.capacity_subsidy * targeted)
+            p.capacity_subsidy * targeted, np.take(self.unit_input_cost(), f.cell) / phi)
 
     def clear_labour_market(self, desired: np.ndarray) -> labour.Hiring:
         """This quarter's labour market for the (F, K) staff plans ``desired``
@@ -463,7 +481,9 @@ class YRDModel(mesa.Model):
             f.alive, f.city, f.revenue, f.employees, self.capital_value(), investment, capacity_support,
             p.entry_subsidy * targeted * f.entrant_share() * f.revenue, targeted, f.loss_streak, support_draws,
             self.wages, self.staff_table(), self.labour_force, self.budgets, self.savings, saving_rate,
-            dissaving_share, allowance, self.levers.tax_sharing, self.tax_key, depreciation=p.depreciation,
+            dissaving_share, allowance, self.levers.tax_sharing, self.tax_key, self.firm_inputs(),
+            self.firm_input_cost(),
+            depreciation=p.depreciation,
             profit_tax=p.profit_tax, income_tax=p.income_tax,
             unemployment_benefit=p.unemployment_benefit,
             public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
@@ -478,19 +498,230 @@ class YRDModel(mesa.Model):
         self.wages = hiring.wages
 
     def clear_goods_market(self) -> goods.GoodsOutcome:
-        """Clear the goods market at the firms' markup prices and what they can produce this quarter."""
+        """Clear the goods market at the firms' markup prices and what they can produce this quarter
+        (capacity, working staff and, with supply chains, their inputs)."""
         f = self.firms
         live = np.flatnonzero(f.alive)
         working = f.staff()[live] * (1.0 - self.levers.absent[f.city[live]])
         labour_room = np.maximum(working - f.overhead[live], 0.0) * self.effective_productivity()[live]
-        spending = self.spending[:, None] * self.fundamentals.expenditure_share[None, :]
-        outcome = goods.clear_goods_market(f.price[live], np.minimum(f.capacity[live], labour_room),
-                                           f.cell[live], self.sectors.elasticity,
-                                           self.frictions.cost_weights, spending,
-                                           welfare=self.frictions.welfare_weights, mass=f.mass[live])
+        room = np.minimum(f.capacity[live], labour_room)
+        if self.input_room is not None:
+            room = np.minimum(room, self.input_room[live])
+        weights, welfare = self.trade_weights()
+        outcome = goods.clear_goods_market(f.price[live], room, f.cell[live], self.sectors.elasticity,
+                                           weights, self.goods_spending(), welfare=welfare, mass=f.mass[live])
         self.goods = outcome
         self.cpi = goods.consumer_price_index(outcome.price_index, self.fundamentals.expenditure_share)
         return _on_rows(outcome, live, f.size)
+
+    def goods_spending(self) -> np.ndarray:
+        """(C, S) spending of each buying city on each sector: households and governments at the final
+        shares and, with supply chains, less what they buy from the rest of China, plus the external
+        sector's (its last quarter's receipts, placed in the cities by their 2020 value added, at the
+        export mix) and firms' orders of inputs from the region."""
+        final = self.spending[:, None] * self.fundamentals.expenditure_share[None, :]
+        if self.io is None:
+            return final
+        closed = self.fundamentals.closure
+        exports = self.external * self.export_weight[:, None] * closed.export_mix[None, :]
+        return final * (1.0 - closed.outside_share)[None, :] + exports + self.input_orders
+
+    def final_outside(self) -> float:
+        """Final spending of households and governments on the rest of China's goods this quarter."""
+        closed = self.fundamentals.closure
+        return float(self.spending.sum() * (self.fundamentals.expenditure_share * closed.outside_share).sum())
+
+    def trade_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """(S, C, C) CES weights of the goods market and of its welfare index, with any freight delay
+        of a city's links (a lockdown) as an extra iceberg factor on what it ships and receives."""
+        fr, delay = self.frictions, self.levers.freight_delay
+        if delay.size == 0 or not delay.any():
+            return fr.cost_weights, fr.welfare_weights
+        slow = (1.0 + delay)[:, None] * (1.0 + delay)[None, :]
+        np.fill_diagonal(slow, 1.0 + delay)
+        factor = slow[None, :, :] ** (1.0 - self.sectors.elasticity)[:, None, None]
+        return fr.cost_weights * factor, fr.welfare_weights * factor
+
+    # ------------------------------------------------------------------ supply chains
+    def _start_supply_chains(self) -> None:
+        """The 2020 input technology, stocks at their targets and the external sector's balance
+        (:mod:`ydabm.mechanisms.supply_chain`); nothing without input-output linkages."""
+        self.input_room = None
+        self.unmet_inputs = 0.0
+        if self.io is None:
+            self.value_share = np.ones((self.geography.count, self.sectors.count))
+            return
+        s, io, closed = self.sectors, self.io, self.fundamentals.closure
+        markup = s.elasticity / (s.elasticity - 1.0)
+        share = self.input_share
+        self.value_share = np.tile(1.0 - share, (self.geography.count, 1))
+        kappa = markup[None, :] * self.mix_wage() / (1.0 - share)[None, :]
+        self.outside_chain = (io.domestic + io.imported).T
+        self.domestic_requirement = supply_chain.input_requirement(kappa, io.domestic)
+        self.abroad_requirement = supply_chain.input_requirement(kappa, io.imported)
+        self.input_price = np.ones((self.geography.count, s.count))
+        self.requirements = self.split_requirements()
+        total = sum(self.requirements)
+        # goods are stored; services are not, and never bind (ARIO's infinite service inventories)
+        self.inventory_weeks = np.where(s.broad < 2, self.params.inventory_weeks, np.inf)
+        labour = self.cell_labour(self.firms.output)
+        stored = np.where(np.isfinite(self.inventory_weeks), self.inventory_weeks, 0.0)
+        self.stock = total * labour[:, :, None] * (stored / supply_chain.WEEKS)[None, None, :]
+        self.export_weight = self.fundamentals.spending / self.fundamentals.spending.sum()
+        self.external = closed.exports
+        self.orders = supply_chain.plan_orders(labour, total, self._origin_shares(self.requirements), self.stock,
+                                               self.inventory_weeks, self.params.inventory_restock,
+                                               np.ones_like(self.input_price), self.abroad_supply())
+        self.input_orders = np.einsum("jsk,jk->jk", self.orders.region, self.input_price)
+        self.region_purchases = self.orders.region * self.input_price[:, None, :]
+        self.purchases = self.input_purchases()
+        self.paid_unit_cost = self.unit_input_cost()
+        self.planned_output = self.firms.output.copy()
+
+    def split_requirements(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(C, S, K) real input requirements from the region, the rest of China and abroad at last
+        quarter's input prices (:func:`ydabm.mechanisms.supply_chain.outside_shares`)."""
+        outside = supply_chain.outside_shares(self.fundamentals.closure.outside_share,
+                                              self.input_price / self.outside_price()[None, :], self.sectors.elasticity)
+        domestic = self.domestic_requirement
+        return domestic * (1.0 - outside)[:, None, :], domestic * outside[:, None, :], self.abroad_requirement
+
+    def outside_price(self) -> np.ndarray:
+        """(S,) price of inputs from the rest of China and abroad relative to 2020: the sectors' trend
+        productivity growth (Hicks-neutral, as in the region) passed along the table's chain, the
+        Leontief price dual p = (A^T p + v) / tfp, with v the value-added shares (p = 1 at 2020), so
+        that trend growth alone moves no purchases between the region and outside."""
+        table = self.io
+        return np.linalg.solve(np.diag(self.tfp) - self.outside_chain, table.value_added)
+
+    def _origin_shares(self, requirements: tuple) -> np.ndarray:
+        """(3, C, S, K) shares of each input by origin for ``requirements`` (region, rest of China, abroad)."""
+        total = sum(requirements)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.stack([np.where(total > 0, r / total, 0.0) for r in requirements])
+
+    def abroad_supply(self) -> np.ndarray:
+        """(S,) share of input orders from abroad that arrive this quarter (the lever; all if unset)."""
+        supply = self.levers.import_supply
+        return supply if supply.size else np.ones(self.sectors.count)
+
+    def cell_labour(self, output: np.ndarray) -> np.ndarray:
+        """(C, S) variable labour of each city-sector for firm ``output`` (output over productivity)."""
+        f = self.firms
+        used = np.where(f.alive, output / self.effective_productivity(), 0.0)
+        return np.bincount(f.cell, used, minlength=self.geography.count * self.sectors.count).reshape(
+            self.geography.count, self.sectors.count)
+
+    def unit_input_cost(self) -> np.ndarray:
+        """(C, S) input cost of one unit of variable labour at last quarter's input prices, yuan (0
+        without supply chains)."""
+        if self.io is None:
+            return np.zeros((self.geography.count, self.sectors.count))
+        return supply_chain.unit_input_cost(*self.requirements, self.input_price, self.outside_price())
+
+    def order_inputs(self, plan: planning.Plan) -> supply_chain.Orders | None:
+        """Each city-sector's input orders and the production its inputs allow
+        (:func:`ydabm.mechanisms.supply_chain.plan_orders`); None without supply chains."""
+        if self.io is None:
+            return None
+        f = self.firms
+        can = self.producible()
+        labour = self.cell_labour(self.planned_output_of(plan))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            deliverable = np.where(labour > 0, self.cell_labour(np.where(f.alive, can, 0.0)) / labour, 1.0)
+        supply = supply_chain.supplier_shortfall(self.goods.flows, deliverable)
+        requirements = self.split_requirements()
+        return supply_chain.plan_orders(labour, sum(requirements), self._origin_shares(requirements), self.stock,
+                                        self.inventory_weeks, self.params.inventory_restock, supply,
+                                        self.abroad_supply())
+
+    def producible(self) -> np.ndarray:
+        """(F,) most each firm can make this quarter with its capacity and working staff."""
+        f = self.firms
+        working = f.staff() * (1.0 - self.levers.absent[f.city])
+        return np.minimum(f.capacity, np.maximum(working - f.overhead, 0.0) * self.effective_productivity())
+
+    def planned_output_of(self, plan: planning.Plan) -> np.ndarray:
+        """(F,) output each firm plans: its expected demand within what it can make."""
+        return np.where(self.firms.alive, np.minimum(plan.expected_demand, self.producible()), 0.0)
+
+    def apply_orders(self, orders: supply_chain.Orders | None, plan: planning.Plan) -> None:
+        if orders is None:
+            return
+        f = self.firms
+        self.orders = orders
+        self.requirements = self.split_requirements()
+        self.planned_output = self.planned_output_of(plan)
+        room = np.take(orders.room, f.cell)
+        with np.errstate(invalid="ignore"):
+            self.input_room = np.where(f.alive & np.isfinite(room), room * self.planned_output, np.inf)
+        self.input_orders = np.einsum("jsk,jk->jk", orders.region, self.input_price)
+        self.region_purchases = orders.region * self.input_price[:, None, :]
+        self.purchases = self.input_purchases()
+        self.paid_unit_cost = self.unit_input_cost()
+        labour_price = self.mix_wage() * (self.sectors.elasticity / (self.sectors.elasticity - 1.0))[None, :]
+        self.value_share = labour_price / (labour_price + self.unit_input_cost())
+
+    def deliver_inputs(self) -> supply_chain.Deliveries | None:
+        """Stocks after this quarter's deliveries and use: region inputs arrive as the orders' money
+        over this quarter's price index, the rest as ordered (abroad: the share supplied). None
+        without supply chains."""
+        if self.io is None:
+            return None
+        now = np.where(np.isfinite(self.goods.price_index), self.goods.price_index / self.input_price0, np.inf)
+        arrived = np.where(np.isfinite(now) & (now > 0), self.input_price / now, 0.0)
+        return supply_chain.deliver(self.orders, self.stock, arrived, self.abroad_supply(),
+                                    self.cell_labour(self.firms.output), sum(self.requirements),
+                                    self.inventory_weeks)
+
+    def apply_deliveries(self, deliveries: supply_chain.Deliveries | None) -> None:
+        if deliveries is None:
+            return
+        now = self.goods.price_index / self.input_price0
+        paid = self.purchases
+        self.stock = deliveries.stock
+        self.unmet_inputs = float(deliveries.unmet.sum())
+        self.used_inputs = deliveries.used
+        self.outside_payments = float((paid[1] + paid[2]).sum()) + self.final_outside()
+        self.input_price = np.where(np.isfinite(now) & (now > 0), now, self.input_price)
+
+    def input_purchases(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(C, S) this quarter's input purchases by origin (region, rest of China, abroad), yuan."""
+        o = self.orders
+        price = self.outside_price()
+        return (np.einsum("jsk,jk->js", o.region, self.input_price), np.einsum("jsk,k->js", o.outside, price),
+                np.einsum("jsk,k->js", o.abroad, self.abroad_supply() * price))
+
+    def firm_inputs(self) -> np.ndarray:
+        """(F,) inputs each firm pays for: its city-sector's purchases in proportion to its planned
+        output over productivity (0 without supply chains)."""
+        f = self.firms
+        if self.io is None:
+            return np.zeros(f.size)
+        paid = sum(self.purchases)
+        phi = self.effective_productivity()
+        own = np.where(f.alive, self.planned_output / phi, 0.0)
+        total = self.cell_labour(self.planned_output)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_unit = np.where(total > 0, paid / total, 0.0)
+        return own * np.take(per_unit, f.cell)
+
+    def input_sourcing(self, by_city: bool = False) -> np.ndarray | None:
+        """(5, S) this quarter's intermediate inputs of each buying sector ((5, C) of each buying city)
+        by origin (:func:`ydabm.metrics.input_sourcing`); None without supply chains."""
+        if self.io is None:
+            return None
+        return metrics.input_sourcing(self.region_purchases, self.purchases[1], self.purchases[2],
+                                      self.goods.flows, self.geography.province_index, by_city)
+
+    def firm_input_cost(self) -> np.ndarray:
+        """(F,) cost of the inputs each firm used for its output, at the prices they were bought at
+        (0 without supply chains)."""
+        f = self.firms
+        if self.io is None:
+            return np.zeros(f.size)
+        used = np.where(f.alive, f.output / self.effective_productivity(), 0.0)
+        return used * np.take(self.paid_unit_cost, f.cell)
 
     def apply_accounts(self, books: accounts.Accounts) -> None:
         f = self.firms
@@ -499,6 +730,9 @@ class YRDModel(mesa.Model):
         self.budgets, self.savings, self.spending = books.budgets, books.savings, books.spending
         self.failing = books.failing
         f.age = np.where(f.alive, f.age + 1, 0)
+        if self.io is not None:
+            # what firms paid outside the region: the external sector spends it next quarter
+            self.external = self.outside_payments
 
     def shrink_firms(self, exit_rate: float) -> None:
         """A share ``exit_rate`` of every cohort's enterprises leaves (the exogenous hazard as a mass
@@ -552,8 +786,12 @@ class YRDModel(mesa.Model):
         sigma = s.elasticity[None, :]
         wage = self.mix_wage()
         productivity = self.cell_productivity * self.mean_draw * self.tfp[None, :] * self.digital
-        price = planning.markup_price(wage / productivity, sigma)
-        revenue = price ** (1 - sigma) * self.goods.access
+        labour_price = planning.markup_price(wage / productivity, sigma)
+        price = labour_price + self.unit_input_cost() / productivity
+        # margins are over value added: gross revenue less inputs passed through at cost
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(price > labour_price, labour_price / price, 1.0)
+        revenue = price ** (1 - sigma) * self.goods.access * value
         goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, self.targets)
         upkeep = p.depreciation * s.capital_intensity[None, :] * self.investment_tide()[None, :] / goal
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -587,7 +825,8 @@ class YRDModel(mesa.Model):
         sigma = s.elasticity[sector]
         productivity = (self.cell_productivity * self.mean_draw)[city, sector]
         phi = productivity * self.tfp[sector] * self.digital[city, sector]
-        price = planning.markup_price(self.mix_wage()[city, sector] / phi, sigma)
+        labour_price = planning.markup_price(self.mix_wage()[city, sector] / phi, sigma)
+        price = labour_price + self.unit_input_cost()[city, sector] / phi
         demand = goods.entrant_demand(price, city, sector, s.elasticity, self.frictions.cost_weights,
                                       self.goods.spending, self.goods.price_terms)
         goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, self.targets[city, sector])
@@ -607,7 +846,7 @@ class YRDModel(mesa.Model):
         f.notional_sales[row] += added * demand * price
         # owners pay for the entrants' first capacity in this quarter's accounts (as investment)
         self.entrant_outlay = np.zeros(f.size)
-        self.entrant_outlay[row] = s.capital_intensity[sector] * price * added * capacity
+        self.entrant_outlay[row] = s.capital_intensity[sector] * labour_price * added * capacity
 
     def apply_moves(self, moves: relocation.Moves) -> None:
         w = self.workers
@@ -671,16 +910,33 @@ class YRDModel(mesa.Model):
         """Replacement value of each firm's capacity: capital intensity x price x capacity, yuan."""
         f = self.firms
         capacity = np.where(np.isfinite(f.capacity) & f.alive, f.capacity, 0.0)
-        return np.take(self.sectors.capital_intensity, f.sector) * f.price * capacity
+        # capital is valued at the price of value added (the gross price less inputs)
+        return np.take(self.sectors.capital_intensity, f.sector) * f.price * np.take(self.value_share, f.cell) * capacity
 
     def real_output(self) -> np.ndarray:
-        """(F,) output of each firm at 2020 prices (its city-sector's 2020 unit value), yuan."""
+        """(F,) real value added of each firm: output at 2020 prices (its city-sector's 2020 unit
+        value), yuan, less the inputs it uses at 2020 prices (double deflation with the fixed
+        Leontief coefficients: the share 1 - a_s of it)."""
+        f = self.firms
+        value = f.output * np.take(self.base_price, f.cell) * np.take(1.0 - self.input_share, f.sector)
+        return np.where(f.alive, value, 0.0)
+
+    def real_gross_output(self) -> np.ndarray:
+        """(F,) output of each firm at 2020 prices, yuan."""
         f = self.firms
         return np.where(f.alive, f.output * np.take(self.base_price, f.cell), 0.0)
 
+    @property
+    def input_share(self) -> np.ndarray:
+        """(S,) a_s, intermediate inputs over gross output at 2020 (0 without supply chains)."""
+        share = self.fundamentals.input_share
+        return np.zeros(self.sectors.count) if share is None else share
+
     def money(self) -> float:
-        """Total money: next quarter's spending, government balances and household savings."""
-        return float(self.spending.sum() + self.budgets.sum() + self.savings.sum())
+        """Total money: next quarter's spending, government balances, household savings and, with
+        supply chains, the external sector's receipts it spends next quarter."""
+        external = self.external if self.io is not None else 0.0
+        return float(self.spending.sum() + self.budgets.sum() + self.savings.sum() + external)
 
     # ------------------------------------------------------------------ reports
     def _report_cities(self) -> None:

@@ -36,7 +36,7 @@ def model_metrics(model) -> dict[str, float]:
     employment = model.employment_by_sector()
     similarity = metrics.mean_similarity(employment[:, s.manufacturing], geo.province_index)
     population = model.population_by_city() * ppa
-    nominal = model.flows["revenue"]
+    nominal = model.flows["value_added"]
     real = real_gdp_by_city(model) * 4
     per_capita = real / np.maximum(population, 1)
     theil = metrics.theil_decomposition(per_capita, population, geo.province_index)
@@ -77,7 +77,36 @@ def model_metrics(model) -> dict[str, float]:
         "entries": model.entries,
         "exits": model.exits,
         "market_residual": model.goods.residual,
+        **supply_chain_metrics(model),
     }
+
+
+def city_sourcing(model) -> dict[str, np.ndarray]:
+    """(C,) shares of each city's intermediate inputs bought within it and outside the region (0
+    without supply chains)."""
+    sourcing = model.input_sourcing(by_city=True)
+    if sourcing is None:
+        zeros = np.zeros(model.geography.count)
+        return {"inputs_within_city": zeros, "inputs_outside_region": zeros}
+    total = np.maximum(sourcing.sum(axis=0), 1e-300)
+    return {"inputs_within_city": sourcing[0] / total, "inputs_outside_region": sourcing[3:].sum(axis=0) / total}
+
+
+def supply_chain_metrics(model) -> dict[str, float]:
+    """Shares of the region's intermediate inputs bought within the buying city, within its
+    province, from other YRD provinces and from outside the region, and the share of input use the
+    stocks could not cover (all 0 without supply chains)."""
+    sourcing = model.input_sourcing()
+    if sourcing is None:
+        return dict.fromkeys(("inputs_within_city", "inputs_within_province", "inputs_other_provinces",
+                              "inputs_outside_region", "unmet_input_share"), 0.0)
+    total = sourcing.sum()
+    used = model.used_inputs.sum()
+    return {"inputs_within_city": float(sourcing[0].sum() / total),
+            "inputs_within_province": float(sourcing[1].sum() / total),
+            "inputs_other_provinces": float(sourcing[2].sum() / total),
+            "inputs_outside_region": float(sourcing[3:].sum() / total),
+            "unmet_input_share": float(model.unmet_inputs / (used + model.unmet_inputs)) if used > 0 else 0.0}
 
 
 def city_reports(model) -> list[dict]:
@@ -97,12 +126,15 @@ def city_reports(model) -> list[dict]:
     employment = model.employment_by_sector() * ppa
     income = model.flows["income"] + model.flows["public"]
     columns = {
-        "population": model.population_by_city() * ppa, "gdp": model.flows["revenue"] * YEARLY_100M,
+        "population": model.population_by_city() * ppa, "gdp": model.flows["value_added"] * YEARLY_100M,
         "real_gdp": real_gdp_by_city(model) * YEARLY_100M,
         "real_income": income / _consumer_prices(model) * YEARLY_100M,
         "wage": wage, "urban_wage": urban_wage, "price_index": _consumer_prices(model), "housing_cost": model.housing_cost(),
         "net_migration": model.moves.net * ppa,
         "zombie_share": np.where(firms > 0, zombies / np.where(firms > 0, firms, 1.0), 0.0),
+        "value_added": model.flows["value_added"] * YEARLY_100M,
+        "gross_output": model.flows["revenue"] * YEARLY_100M,
+        **city_sourcing(model),
     }
     return [{**{name: float(values[c]) for name, values in columns.items()},
              "firms": float(firms[c]), "employment": employment[c]} for c in range(geo.count)]

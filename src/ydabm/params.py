@@ -178,6 +178,14 @@ PARAMS: tuple[Param, ...] = (
           "CSV of links (city_a, city_b, hours) replacing the 2020 rail and road network; empty = shipped network", "geography"),
     Param("sectors_file", str, "sectors", "name or path", None, None,
           "sector configuration: a name in configs/ or a path to a TOML file", "geography"),
+    Param("input_output", int, 0, "0/1", 0, 1,
+          "whether firms buy intermediate inputs across sectors and cities (China's 2020 input-output table through io_concordance; 0: value added only)", "geography"),
+    Param("io_concordance", str, "io_concordance", "name or path", None, None,
+          "concordance of the 42-sector 2020 input-output table to the model's sectors: a name in configs/ or a path to a TOML file", "geography"),
+    Param("inventory_weeks", float, 6.0, "weeks", 0.0, 52.0,
+          "target input inventories of goods (agriculture, manufacturing), weeks of use; services are not stored (ARIO, Hallegatte 2008)"),
+    Param("inventory_restock", float, 0.5, "1/quarter", 0.0, 1.0,
+          "share of the gap between input inventories and their target ordered per quarter (ARIO's 1/tau)"),
     Param("governments_act", int, 1, "0/1", 0, 1, "whether city governments act (0 switches off every policy instrument)", "lever"),
     Param("agriculture_share", float, 0.6, "1", 0.01, 0.99,
           "synthetic geographies only: expenditure share of agriculture (1 - mu)", "geography"),
@@ -314,6 +322,10 @@ class Params:
     racetrack_cities: int = 12
     network_file: str = ''
     sectors_file: str = 'sectors'
+    input_output: int = 0
+    io_concordance: str = 'io_concordance'
+    inventory_weeks: float = 6.0
+    inventory_restock: float = 0.5
     governments_act: int = 1
     agriculture_share: float = 0.6
     initial_core_share: float = 0.5

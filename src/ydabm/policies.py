@@ -34,7 +34,8 @@ class FieldSpec:
 
     Attributes:
         kind: ``whole`` or ``number`` (one value), ``numbers`` (a list, one per quarter),
-            ``provinces`` (a list of province names, or ``["all"]``), ``roles`` (a table of
+            ``provinces`` (a list of province names, or ``["all"]``), ``cities`` (a list of city
+            names), ``sectors`` (a list of sector names), ``roles`` (a table of
             province = list of sector names), ``pairs`` (a table of province = table of province =
             number). A field whose default is None is optional: left out, it changes nothing.
         unit: unit of the value (``"1"`` for dimensionless, ``""`` for names).
@@ -53,6 +54,8 @@ class FieldSpec:
         """The allowed values as text, e.g. ``whole number in [1, 4]``."""
         if self.kind == "provinces":
             return 'list of province names, or ["all"]'
+        if self.kind in ("cities", "sectors"):
+            return f"list of {self.kind[:-1]} names"
         if self.kind == "roles":
             return "table: province name = list of sector names"
         bounds = f"[{self.low:g}, {self.high:g}{')' if self.below_high else ']'}"
@@ -104,6 +107,9 @@ def check_fields(policy: Any) -> None:
         elif spec.kind == "provinces":
             if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
                 raise ParameterError(f'{f.name}: expected a non-empty list of province names, e.g. ["Anhui"], got {value!r}')
+        elif spec.kind in ("cities", "sectors"):
+            if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+                raise ParameterError(f"{f.name}: expected a non-empty {spec.allowed()}, got {value!r}")
         elif spec.kind == "roles":
             if not (isinstance(value, dict) and all(isinstance(v, list) and all(isinstance(s, str) for s in v)
                                                     for v in value.values())):
@@ -140,13 +146,23 @@ class World:
 
 def world_of(params: dict[str, Any]) -> World:
     """The world that resolved parameters simulate (``world``, ``network_file``, ``racetrack_cities``,
-    ``sectors_file``), read as the model reads it, so that a bad network or sector file is refused
+    ``sectors_file``; ``io_concordance`` when ``input_output`` is on), read as the model reads it, so that a bad network or sector file is refused
     here, before any run.
 
     Raises:
-        ParameterError: a network or sector file that is missing or malformed (one line).
+        ParameterError: a network, sector or input-output file (``input_output = 1``) that is
+            missing or malformed (one line).
     """
-    return _world(params["world"], params["network_file"], params["racetrack_cities"], params["sectors_file"])
+    world = _world(params["world"], params["network_file"], params["racetrack_cities"], params["sectors_file"])
+    if params.get("input_output"):
+        _io_table(params.get("io_concordance", "io_concordance"), world.sectors)
+    return world
+
+
+@functools.lru_cache(maxsize=16)
+def _io_table(concordance: str, sectors: tuple[str, ...]):
+    from .supply import load_io_table
+    return load_io_table(concordance, sectors)
 
 
 @functools.lru_cache(maxsize=16)
@@ -168,6 +184,10 @@ def check_world(policy: Any, world: World) -> None:
         value = getattr(policy, f.name)
         if spec.kind == "provinces":
             check_names(f.name, value, (*world.provinces, "all"), f"province of the {world.name} world")
+        elif spec.kind == "cities":
+            check_names(f.name, value, world.cities, f"city of the {world.name} world")
+        elif spec.kind == "sectors":
+            check_names(f.name, value, world.sectors, "sector")
         elif spec.kind == "roles":
             check_names(f.name, list(value), world.provinces, f"province of the {world.name} world")
             for province, sectors in value.items():
@@ -267,6 +287,95 @@ class CovidShock:
         levers.dissaving_share = 1.0 / (quarters + self.recovery_quarters - elapsed) if recovering else 0.0
 
 
+def _quarter_of(policy, model) -> int:
+    """Quarters since the policy's start (negative before it)."""
+    return (model.year - policy.start_year) * 4 + (model.quarter - (policy.start_quarter - 1))
+
+
+@dataclass
+class CityLockdown:
+    """A lockdown of some cities, quarter by quarter from ``start_year`` Q``start_quarter``.
+
+    In its k-th quarter a share ``absent[k]`` of the locked cities' employed workers cannot work
+    (they stay employed and paid; their firms produce less), their households save ``demand_drop[k]``
+    of their income (shops shut; the savings are spent evenly over ``recovery_quarters`` quarters
+    afterwards), and goods shipped to, from or within them bear an extra iceberg cost
+    ``freight_delay[k]`` (road passes, port and warehouse closures). With supply chains on, their
+    firms' suppliers and buyers elsewhere feel it through orders, prices and inventories.
+
+    Defaults: the 2022 Shanghai lockdown (1 April to 1 June, two thirds of 2022 Q2). The share of
+    income saved equals the share absent (people locked in neither work nor shop: an assumption);
+    freight through Shanghai costs 10 % more in the quarter (an assumption). The share absent is
+    calibrated by :func:`ydabm.validation.lockdown.calibrate` (seeds 1-3, default scale, supply
+    chains on: 0.156) so that Shanghai's Q2 real value added is 17 % below a matched run without the
+    lockdown (its -13.7 % y/y against a +3 to +5 %
+    trend; data/shanghai_2022.csv), and to nothing else (docs/validation.md).
+    """
+
+    cities: list[str] = declare("cities", "", "locked-down cities", default_factory=lambda: ["Shanghai"])
+    start_year: int = year("year in which the lockdown starts", default=2022)
+    start_quarter: int = declare("whole", "quarter", "quarter of start_year (1-4) in which the lockdown starts",
+                                 1, 4, default=2)
+    absent: list[float] = declare(
+        "numbers", "share of employed workers",
+        "k-th entry: share of the locked cities' employed workers who cannot work in the k-th quarter",
+        0, 1, below_high=True, default_factory=lambda: [0.156])
+    demand_drop: list[float] = declare(
+        "numbers", "share of income", "k-th entry: share of their income the locked cities' households save",
+        0, 1, below_high=True, default_factory=lambda: [0.156])
+    freight_delay: list[float] = declare(
+        "numbers", "1", "k-th entry: extra iceberg cost on goods shipped to, from or within the locked cities",
+        0, 10, default_factory=lambda: [0.1])
+    recovery_quarters: int = declare("whole", "quarters", "quarters over which the savings are spent afterwards",
+                                     0, 40, default=2)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+    def on_step(self, model) -> None:
+        elapsed = _quarter_of(self, model)
+        cities = model.geography.count
+        locked = np.isin(np.asarray(model.geography.names), self.cities)
+        quarters = max(len(self.absent), len(self.demand_drop), len(self.freight_delay))
+        active = 0 <= elapsed < quarters
+
+        def now(values):
+            return values[elapsed] if active and elapsed < len(values) else 0.0
+
+        levers = model.levers
+        levers.absent = np.where(locked, now(self.absent), 0.0)
+        levers.saving_rate = np.where(locked, now(self.demand_drop), 0.0)
+        levers.freight_delay = np.where(locked, now(self.freight_delay), 0.0)
+        recovering = quarters <= elapsed < quarters + self.recovery_quarters
+        share = 1.0 / (quarters + self.recovery_quarters - elapsed) if recovering else 0.0
+        levers.dissaving_share = np.where(locked, share, 0.0) if cities else share
+
+
+@dataclass
+class ExternalSupplyShock:
+    """A cut in inputs from abroad: for ``quarters`` quarters from ``start_year`` Q``start_quarter``
+    only ``supplied`` of the input orders of ``sectors`` placed abroad arrive (firms pay only for
+    what arrives). Default: imported electronic inputs halved for two quarters (issue 12)."""
+
+    sectors: list[str] = declare("sectors", "", "input sectors whose imports are cut",
+                                 default_factory=lambda: ["electronics_ic"])
+    start_year: int = year("year in which the cut starts", default=2022)
+    start_quarter: int = declare("whole", "quarter", "quarter of start_year (1-4) in which the cut starts",
+                                 1, 4, default=1)
+    quarters: int = declare("whole", "quarters", "quarters the cut lasts", 0, 40, default=2)
+    supplied: float = declare("number", "share of orders", "share of the orders placed abroad that arrive",
+                              0, 1, default=0.5)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+    def on_step(self, model) -> None:
+        elapsed = _quarter_of(self, model)
+        cut = np.isin(np.asarray(model.sectors.names), self.sectors)
+        active = 0 <= elapsed < self.quarters
+        model.levers.import_supply = np.where(cut & active, self.supplied, 1.0)
+
+
 @functools.lru_cache(maxsize=16)
 def _line_cities(until_year: int) -> frozenset[str]:
     lines = upgrade_links(until_year)
@@ -343,6 +452,80 @@ class DivisionOfLabor:
             for name in self.roles.get(province, []):
                 bonus[c, model.sectors.index(name)] = self.weight
         model.levers.roles = bonus
+
+
+def _coefficients(model):
+    """The model's input coefficients (loaded from its concordance when supply chains are off)."""
+    if model.io is not None:
+        return model.io
+    from .supply import load_io_table
+    return load_io_table(model.params.io_concordance, model.sectors.names)
+
+
+@dataclass
+class ChainAutonomy:
+    """Self-reliant supply chains (seed paper section 4.3): from ``start_year`` every government's
+    target score gains ``weight`` for the ``inputs`` targetable sectors whose 2020 input supply the
+    region bought most from outside (rest of China and abroad), so that its entry and capacity
+    subsidies build local supply of them; with supply chains on, cheaper regional inputs draw
+    purchases back from the rest of China (imports from abroad are the table's, fixed)."""
+
+    start_year: int = year("year from whose first quarter governments favour the import-reliant inputs")
+    inputs: int = declare("whole", "sectors", "number of most import-reliant input sectors favoured", 1, 12, default=2)
+    weight: float = declare("number", "target score", "score added to a favoured sector", 0, 10, default=1.0)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+    def on_step(self, model) -> None:
+        if model.year < self.start_year or model.levers.roles is not None:
+            return
+        reliance = import_reliance(model)
+        eligible = np.where(model.sectors.targetable, reliance, -np.inf)
+        chosen = np.argsort(-eligible, kind="stable")[:self.inputs]
+        bonus = np.zeros((model.geography.count, model.sectors.count))
+        bonus[:, chosen] = self.weight
+        model.levers.roles = bonus
+
+
+def import_reliance(model) -> np.ndarray:
+    """(S,) share of the region's 2020 purchases of each input bought outside the region."""
+    table = _coefficients(model)
+    gross = (model.fundamentals.revenue / (1.0 - (table.domestic + table.imported).sum(axis=0))[None, :]).sum(axis=0)
+    closed = model.fundamentals.closure
+    outside = closed.outside_share if closed is not None else np.zeros(model.sectors.count)
+    domestic, imported = table.domestic @ gross, table.imported @ gross
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(domestic + imported > 0, (outside * domestic + imported) / (domestic + imported), 0.0)
+
+
+@dataclass
+class ComplementaryChain:
+    """Complementary chains (seed paper section 3.3): from ``start_year`` each government's target
+    score gains ``weight`` for the sectors upstream and downstream of its province neighbours'
+    targets (linked by the input-output coefficients, a[k, s] + a[s, k], scaled to at most 1) and
+    loses ``weight`` times the neighbours' support of the same sector: governments build the chain
+    around their neighbours instead of copying them."""
+
+    start_year: int = year("year from whose first quarter governments target along the chain")
+    weight: float = declare("number", "target score", "score for chain links (and against copying)", 0, 10, default=1.0)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+    def on_step(self, model) -> None:
+        if model.year < self.start_year or model.levers.roles is not None:
+            return
+        table = _coefficients(model)
+        province = model.geography.province_index
+        same = (province[:, None] == province[None, :]) & ~np.eye(province.size, dtype=bool)
+        count = np.maximum(same.sum(axis=1, keepdims=True), 1)
+        neighbours = same @ model.targets / count                       # (C, S) neighbours' support
+        linked = neighbours @ (table.domestic + table.domestic.T).T      # (C, K): links to their targets
+        top = np.where(model.sectors.targetable[None, :], linked, 0.0).max(axis=1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            linked = np.where(top > 0, linked / top, 0.0)
+        model.levers.roles = self.weight * (linked - neighbours)
 
 
 @dataclass
@@ -448,4 +631,5 @@ class ProvinceLevers:
 
 
 POLICY_TYPES = {cls.__name__: cls for cls in (BarrierPath, CovidShock, NetworkUpgrade, DigitalIntegration,
-                                              DivisionOfLabor, CoordinatedTargets, Liberalisation, ProvinceLevers)}
+                                              DivisionOfLabor, CoordinatedTargets, Liberalisation, ProvinceLevers,
+                                              CityLockdown, ExternalSupplyShock, ChainAutonomy, ComplementaryChain)}

@@ -30,7 +30,8 @@ class Accounts:
         failing: (F,) firms whose losses have lasted ``exit_after`` quarters and that no government
             supports: they exit.
         city: city flows (C,) by name: wages (worker side), wage_bill (firm side), owners, benefits,
-            income_tax, profit_tax, subsidies, investment, revenue, income, public.
+            income_tax, profit_tax, subsidies, investment, revenue (gross sales), inputs (bought), value_added
+            (revenue less the inputs used), income, public.
         budgets: (C,) government balances after the quarter, yuan.
         savings: (C,) household savings after the quarter, yuan.
         spending: (C,) spending next quarter, yuan.
@@ -64,7 +65,7 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
            support_draws: np.ndarray, wages: np.ndarray, employed: np.ndarray, labour_force: np.ndarray,
            budgets: np.ndarray, savings: np.ndarray, saving_rate: float, dissaving_share: float,
            allowance: np.ndarray | None = None, tax_sharing: float = 0.0, tax_key: np.ndarray | None = None,
-           *, depreciation: float, profit_tax: float, income_tax: float, unemployment_benefit: float,
+           inputs: np.ndarray | float = 0.0, input_cost: np.ndarray | float | None = None, *, depreciation: float, profit_tax: float, income_tax: float, unemployment_benefit: float,
            public_spending_adjustment: float, soft_budget: float, exit_after: int) -> Accounts:
     """Settle the quarter's accounts.
 
@@ -89,6 +90,10 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
             None: no limit.
         tax_sharing: share of each city's taxes pooled by the region; the pool is paid back in
             proportion to ``tax_key`` (C,), shares summing to 1 (the cities' 2020 taxes).
+        inputs: (F,) intermediate inputs bought this quarter, yuan (paid to other firms or, from
+            outside the region, to the external sector); 0 without inputs.
+        input_cost: (F,) cost of the inputs used for this quarter's output (purchases less what
+            went into inventories), yuan; None: ``inputs``. Profit and value added are net of it.
     """
     cities = wages.shape[0]
 
@@ -102,7 +107,9 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     with np.errstate(divide="ignore", invalid="ignore"):
         paid_share = np.where(claimed > 0, np.minimum(1.0, room / claimed), 1.0)
     subsidy = claims * paid_share[firm_city]
-    profit = revenue - wage_bill - depreciation * capital + subsidy
+    inputs = np.where(alive, inputs, 0.0)
+    input_cost = inputs if input_cost is None else np.where(alive, input_cost, 0.0)
+    profit = revenue - input_cost - wage_bill - depreciation * capital + subsidy
     tax = profit_tax * np.maximum(profit, 0.0) * alive
     profit = np.where(alive, profit - tax, 0.0)
     losing = alive & ((profit < 0) | (revenue <= 0))      # a firm that sells nothing is failing too
@@ -118,13 +125,14 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     rescued = over & (support_draws < soft_budget * targeted * rescue_share[firm_city])
     support = np.where(rescued, -profit, 0.0)
     received = subsidy + support
-    cash_flow = revenue - wage_bill - investment - tax + received
+    cash_flow = revenue - inputs - wage_bill - investment - tax + received
 
     unemployed = labour_force - employed
     flows = {"wages": (employed * wages).sum(axis=1), "wage_bill": by_city(wage_bill),
              "owners": by_city(cash_flow), "benefits": (unemployed * unemployment_benefit * wages[:, [1]]).sum(axis=1),
              "profit_tax": by_city(tax), "subsidies": by_city(received), "investment": by_city(investment),
-             "revenue": by_city(revenue)}
+             "revenue": by_city(revenue), "inputs": by_city(inputs)}
+    flows["value_added"] = flows["revenue"] - by_city(input_cost)
     flows["income_tax"] = income_tax * flows["wages"]
     flows["income"] = flows["wages"] + flows["owners"] + flows["benefits"] - flows["income_tax"]
     taxes = flows["income_tax"] + flows["profit_tax"]

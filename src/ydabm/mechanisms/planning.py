@@ -67,7 +67,7 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
                     capacity: np.ndarray, expected_sales: np.ndarray, notional_sales: np.ndarray,
                     staffed_output: np.ndarray, understaffed: np.ndarray, goal: np.ndarray, tide: np.ndarray, skill_mix: np.ndarray, city_labour: np.ndarray,
                     demand_expectation: float, depreciation: float, investment_speed: float,
-                    capacity_subsidy: np.ndarray) -> Plan:
+                    capacity_subsidy: np.ndarray, unit_input_cost: np.ndarray | float = 0.0) -> Plan:
     """Plan prices, expectations, capacity and staff of every firm row (dead rows plan nothing).
 
     Args:
@@ -90,8 +90,11 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
         depreciation: capacity depreciation per quarter.
         investment_speed: share of the capacity gap closed per quarter.
         capacity_subsidy: (F,) share of the firm's investment a government pays.
+        unit_input_cost: (F,) cost of the intermediate inputs of one unit of output, passed through
+            at cost (:mod:`ydabm.mechanisms.supply_chain`); capital is valued at the price of value
+            added, the price less this cost. 0 without inputs.
     """
-    price = np.where(alive, markup_price(unit_labour_cost, elasticity), 0.0)
+    price = np.where(alive, markup_price(unit_labour_cost, elasticity) + unit_input_cost, 0.0)
     sales = (1.0 - demand_expectation) * expected_sales + demand_expectation * notional_sales
     with np.errstate(divide="ignore", invalid="ignore"):
         expected = np.where(alive, sales / price, 0.0)
@@ -104,7 +107,7 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
     gap = np.where(has_capital, desired, 0.0) - np.where(has_capital, capacity, 0.0)
     build = np.where(alive & has_capital, np.maximum(depreciation * capacity + investment_speed * gap, 0.0), 0.0)
     new_capacity = np.where(has_capital, kept + build, np.inf)
-    investment = capital_intensity * price * build
+    investment = capital_intensity * (price - unit_input_cost) * build
     staff = overhead + np.minimum(expected, new_capacity) / productivity
     wanted = np.minimum(skill_mix * staff[:, None], city_labour)
     return Plan(price, expected, np.where(alive, sales, 0.0), new_capacity, investment, capacity_subsidy * investment,

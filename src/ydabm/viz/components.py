@@ -78,6 +78,10 @@ COLOURINGS: dict[str, Callable[[YRDModel], NodeColours]] = {
     "Housing cost (index, 2020 = 1)": _metric_colours("Housing cost index", lambda m: city_values(m, "housing_cost")),
     "Price index (2020 = 1)": _metric_colours("Price index", lambda m: city_values(m, "price_index")),
     "Firms": _metric_colours("Firms", lambda m: city_values(m, "firms")),
+    "Inputs bought within the city (share; supply chains)": _metric_colours(
+        "Inputs bought within the city", lambda m: city_values(m, "inputs_within_city")),
+    "Inputs bought outside the region (share; supply chains)": _metric_colours(
+        "Inputs bought outside the region", lambda m: city_values(m, "inputs_outside_region")),
 }
 DEFAULT_COLOURING = next(iter(COLOURINGS))
 
