@@ -21,6 +21,7 @@ from .agents.government import CityGovernment
 from .agents.workers import CLASSES, Workers
 from .frictions import Frictions, frictions
 from .geography import Geography, build_geography
+from .geography.world import load_innovation_table
 from .levers import Levers
 from .markets import goods, labour
 from .mechanisms import accounts, entry, planning, relocation, targeting, technology
@@ -38,6 +39,8 @@ MODEL_METRICS = (
 )
 #: rounds and tolerance of the damped fixed point that makes the 2020 support a steady state
 TARGET_ROUNDS, TARGET_TOLERANCE = 500, 1e-10
+#: rounds and tolerance (R&D intensity) of the fixed point that calibrates the provinces' R&D efficiencies
+CALIBRATION_ROUNDS, CALIBRATION_TOLERANCE = 200, 1e-12
 CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_wage", "price_index",
                 "housing_cost", "firms", "zombie_share", "net_migration")
 
@@ -105,13 +108,16 @@ class YRDModel(mesa.Model):
         if self.quarter == 0 and p.governments_act:
             self.set_targets(self.choose_targets(self.employment_by_sector()))
 
-        # 3. Technology: trend productivity growth; yearly digital spillovers
-        self.tfp = technology.trend_tfp(self.tfp, s.tfp_growth, p.tfp_growth_scale)
+        # 3. Technology: firms choose R&D and innovate (spillovers from other cities' R&D stocks);
+        #    traditional firms adopt digital technology (nearby digital activity yearly); trend growth
+        before = self.effective_productivity()
+        self.apply_innovation(self.innovate())
         if self.quarter == 0:
-            access = technology.digital_access(self.employment_by_sector(), s.digital, geo.hours,
-                                               s.digital_reach_hours)
-            self.digital = technology.digital_multiplier(access, self.digital_access0, lev.digital_spillover,
-                                                         p.digital_spillover, s.traditional)
+            self.digital_access = technology.digital_access(self.employment_by_sector(), s.digital, geo.hours,
+                                                            s.digital_reach_hours)
+        self.apply_adoption(self.adoption_targets())
+        self.tfp = technology.trend_tfp(self.tfp, self.exogenous_growth, p.tfp_growth_scale)
+        self.tfp_growth = self.productivity_growth(before)
 
         # 4. Firm dynamics: exit (hazard, or last quarter's losses without support); entry at the
         #    free-entry margin of last quarter
@@ -143,10 +149,15 @@ class YRDModel(mesa.Model):
                                                self.flows["benefits"])
         # entrants' first capacity is investment too, subsidised like any other
         entrant_support = p.capacity_subsidy * self.targeted_firms() * self.entrant_outlay
-        books = self.settle_accounts(plan.investment + self.entrant_outlay, plan.capacity_support + entrant_support,
+        # R&D and digital adoption are intangible investment, spent on local goods next quarter
+        rd = f.rd_share * f.revenue
+        intangible_support = lev.rd_subsidy * rd + lev.adoption_subsidy * self.adoption_outlay
+        books = self.settle_accounts(plan.investment + self.entrant_outlay + rd + self.adoption_outlay,
+                                     plan.capacity_support + entrant_support + intangible_support,
                                      self.rng.random(f.size),
                                      lev.saving_rate, lev.dissaving_share, allowance)
         self.apply_accounts(books)
+        self.accumulate_rd(rd)
 
         # 10. Metrics
         self.metrics = observation.model_metrics(self)
@@ -268,17 +279,18 @@ class YRDModel(mesa.Model):
         self.stranded = 0.0
         self.entries = self.exits = 0
         self.moves = relocation.Moves(*(np.zeros(0, dtype=np.int64),) * 3, np.zeros((cities, cities)))
-        self.tfp = np.ones(s.count)
-        self.digital_access0 = technology.digital_access(self.employment_by_sector(), s.digital,
-                                                         self.geography.hours, s.digital_reach_hours)
-        self.digital = np.ones((cities, s.count))
+        self.tfp = np.ones((cities, s.count))          # exogenous productivity by city-sector
+        self._start_adoption()
         self.cpi0 = fund.consumer_price
         self.firms.apply_sales(self.clear_goods_market())
         self.firms.notional_sales[rows] = revenue   # 2020 demand at the markup price is the calibrated demand
+        self._calibrate_innovation()
         # firms replace what depreciates (the flexible accelerator's steady state, capacity at its goal)
+        # and spend their calibrated R&D
         replacement = p.depreciation * self.capital_value()
-        books = self.settle_accounts(replacement, p.capacity_subsidy * self.targeted_firms() * replacement,
-                                     np.ones(self.firms.size), 0.0, 0.0)
+        rd = self.firms.rd_share * self.firms.revenue
+        books = self.settle_accounts(replacement + rd, p.capacity_subsidy * self.targeted_firms() * replacement
+                                     + self.levers.rd_subsidy * rd, np.ones(self.firms.size), 0.0, 0.0)
         self.apply_accounts(books)
         self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books; no history
         taxes = self.flows["income_tax"] + self.flows["profit_tax"]
@@ -290,6 +302,66 @@ class YRDModel(mesa.Model):
         self.exit_hazard = entry.agent_hazard(p.exit_rate, entry.enterprises_per_firm(p.people_per_agent,
                                                                                        p.workers_per_firm))
         self.exit_flow = self.exit_hazard * self.initial_firms
+
+    def _start_adoption(self) -> None:
+        """Digital adoption at t = 0: every traditional firm at its city-sector's desired share (the
+        steady state of the adoption flow), which the calibrated productivities include."""
+        p, s = self.params, self.sectors
+        self.digital_access = technology.digital_access(self.employment_by_sector(), s.digital, self.geography.hours,
+                                                        s.digital_reach_hours)
+        value = technology.innovation_value(s.elasticity, np.log1p(p.adoption_gain), p.innovation_discount)
+        self.adoption_value = np.where(s.traditional, value, 0.0)
+        self.adoption0 = self.adoption_targets()
+        self.cell_adoption = self.adoption0.copy()
+        self.firms.adoption = np.where(self.firms.alive, np.take(self.adoption0, self.firms.cell), 0.0)
+        self.adoption_outlay = np.zeros(self.firms.size)
+
+    def _calibrate_innovation(self) -> None:
+        """R&D efficiency theta_p of each province so that its t = 0 R&D intensity (R&D over GDP) is
+        its 2020 one, with the knowledge pools of the stocks this R&D sustains (a fixed point); the
+        innovation step gamma so that the four provinces' patents at t = 0 are their 2020 invention
+        grants; each city-sector's exogenous trend as its sector's configured trend less its t = 0
+        endogenous growth, so that at t = 0 every city-sector grows at its sector's trend, as before
+        (2020 stays a steady state of relative productivity; only changes in R&D, spillovers and
+        innovation draws move cities apart). Synthetic worlds have no R&D (their theory has none)."""
+        p, f, s, geo = self.params, self.firms, self.sectors, self.geography
+        cities, provinces = geo.count, len(geo.province_names)
+        self.enterprises = entry.enterprises_per_firm(p.people_per_agent, p.workers_per_firm)
+        self.knowledge = np.zeros((cities, s.count))
+        self.patents = np.zeros(f.size)
+        self.tfp_growth = 0.0
+        f.rd_share = np.zeros(f.size)
+        self.rd_efficiency = np.zeros(cities)
+        self.rd_stock, self.rd_scale, self.innovation_step = np.zeros(cities), 1.0, 0.0
+        self.exogenous_growth = np.tile(s.tfp_growth, (cities, 1))
+        if geo.synthetic:
+            return
+        data = load_innovation_table().loc[geo.province_names]
+        target = data["rd_intensity_pct"].to_numpy() / 100
+        revenue = np.where(f.alive, f.revenue, 0.0)
+        by_province = geo.province_index[f.city]
+        gdp = np.bincount(by_province, revenue, minlength=provinces)
+        theta = np.full(provinces, 0.01)
+        value = technology.innovation_value(s.elasticity, 1.0, p.innovation_discount)     # at a unit step
+        for _ in range(CALIBRATION_ROUNDS):
+            self.rd_efficiency = theta[geo.province_index]
+            f.rd_share = self.choose_rd(value)
+            rd = f.rd_share * revenue
+            intensity = np.bincount(by_province, rd, minlength=provinces) / gdp
+            self.rd_stock = np.bincount(f.city, rd, minlength=cities) / p.rd_depreciation
+            self.rd_scale = self.rd_stock.mean()
+            if np.abs(intensity - target).max() < CALIBRATION_TOLERANCE:
+                break
+            theta = theta * (target / intensity) ** (1 - p.rd_elasticity)
+        # patents scale as 1 / step at given shares: the step that makes t = 0 patents the 2020 grants
+        rate = self.innovation_rate(f.rd_share)
+        self.innovation_step = 4 * self.enterprises * rate.sum() / data["invention_patents_granted"].sum()
+        self.rd_efficiency = self.rd_efficiency / self.innovation_step
+        self.innovation_value = value * self.innovation_step
+        # every firm of a city-sector innovates at the same expected rate: its quarterly log growth
+        growth = np.zeros(cities * s.count)
+        growth[f.cell[f.alive]] = (self.innovation_rate(f.rd_share) * self.innovation_step)[f.alive]
+        self.exogenous_growth = (1 + s.tfp_growth)[None, :] * np.exp(-4 * growth.reshape(cities, s.count)) - 1
 
     def _initial_cell_revenue(self, force: np.ndarray) -> np.ndarray:
         """(C, S) revenue that places the t = 0 firms: the calibrated one, except that in synthetic
@@ -371,6 +443,11 @@ class YRDModel(mesa.Model):
             levers.protection = np.maximum(np.asarray(protection, dtype=float).reshape(provinces, provinces), 0.0)
         self.frictions = self._frictions(levers, self.params.governments_act)
 
+    def open_knowledge_flows(self) -> None:
+        """Knowledge crosses provincial borders without the co-invention friction from now on."""
+        self.levers.knowledge_open = True
+        self.frictions = self._frictions(self.levers, self.params.governments_act)
+
     def liberalise(self, cities: np.ndarray) -> None:
         """Cities ``cities`` (bool mask) drop local protection of their markets; their exports still
         face the other cities' protection, and trade still pays the provincial border effect."""
@@ -390,7 +467,9 @@ class YRDModel(mesa.Model):
         p = self.params
         protecting = np.full(self.geography.count, bool(governments_act)) & ~levers.liberalised
         return frictions(self.geography, self.sectors, levers.barrier, p.local_protection, p.border_effect_scale,
-                         levers.hukou_penalty, protecting, levers.protection)
+                         levers.hukou_penalty, protecting, levers.protection,
+                         knowledge_decay_hours=p.knowledge_decay_hours, knowledge_border=p.knowledge_border,
+                         knowledge_open=levers.knowledge_open)
 
     # ------------------------------------------------------------------ targeting
     def choose_targets(self, structure: np.ndarray) -> np.ndarray:
@@ -432,6 +511,84 @@ class YRDModel(mesa.Model):
             self.investment_tide()[f.sector], np.take(self.fundamentals.skill_mix, f.sector, axis=0),
             np.take(self.labour_force, f.city, axis=0), p.demand_expectation, p.depreciation, p.investment_speed,
             p.capacity_subsidy * targeted)
+
+    def spillover(self) -> np.ndarray:
+        """(C,) spillover term psi x kappa of each city: other cities' R&D stocks weighted by the
+        knowledge frictions, over the mean city's t = 0 stock."""
+        return self.params.knowledge_spillover * technology.knowledge_pool(self.frictions.knowledge, self.rd_stock,
+                                                                           self.rd_scale)
+
+    def choose_rd(self, value: np.ndarray | None = None) -> np.ndarray:
+        """(F,) R&D share of revenue each live firm chooses (:func:`ydabm.mechanisms.technology.rd_share`)."""
+        f, p = self.firms, self.params
+        value = self.innovation_value if value is None else value
+        share = technology.rd_share(np.take(self.rd_efficiency, f.city), np.take(self.spillover(), f.city),
+                                    np.take(value, f.sector), p.rd_elasticity, self.levers.rd_subsidy)
+        return np.where(f.alive, share, 0.0)
+
+    def innovation_rate(self, share: np.ndarray) -> np.ndarray:
+        """(F,) innovation rate of each firm's enterprises per quarter at R&D shares ``share``."""
+        f = self.firms
+        return technology.innovation_rate(np.take(self.rd_efficiency, f.city), share,
+                                          np.take(self.spillover(), f.city), self.params.rd_elasticity)
+
+    def innovate(self) -> technology.Innovation:
+        """This quarter's R&D choices and innovations (Poisson(k x rate) per firm agent)."""
+        f = self.firms
+        if self.innovation_step == 0:
+            nothing = np.zeros(f.size)
+            return technology.Innovation(nothing, nothing, nothing)
+        share = self.choose_rd()
+        arrivals = self.rng.poisson(self.enterprises * self.innovation_rate(share)).astype(float)
+        return technology.Innovation(share, arrivals,
+                                     technology.innovation_gain(arrivals, self.enterprises, self.innovation_step))
+
+    def apply_innovation(self, innovation: technology.Innovation) -> None:
+        """Firms take their R&D shares and productivity gains; each city-sector's knowledge (what its
+        entrants start with) rises by its firms' mean gain."""
+        f = self.firms
+        f.rd_share = innovation.rd_share
+        f.productivity = f.productivity * np.exp(innovation.gain)
+        self.patents = innovation.arrivals
+        live = f.alive
+        cells = self.knowledge.size
+        firms = np.bincount(f.cell[live], minlength=cells)
+        gained = np.bincount(f.cell[live], innovation.gain[live], minlength=cells)
+        self.knowledge += (gained / np.maximum(firms, 1)).reshape(self.knowledge.shape)
+
+    def adoption_targets(self) -> np.ndarray:
+        """(C, S) share of each city-sector's enterprises for which digital adoption pays."""
+        p = self.params
+        cost = technology.adoption_cost(p.adoption_cost, self.digital_access, p.adoption_access_elasticity,
+                                        self.levers.adoption_subsidy)
+        return technology.adoption_target(self.adoption_value[None, :], cost[:, None], p.adoption_cost_dispersion)
+
+    def apply_adoption(self, targets: np.ndarray) -> None:
+        """Firms move their adoption shares towards the targets; the enterprises that adopt pay the
+        (unsubsidised) median cost, as intangible investment in this quarter's accounts."""
+        p, f = self.params, self.firms
+        share = np.where(f.alive, technology.adopt(f.adoption, np.take(targets, f.cell), p.adoption_rate), 0.0)
+        cost = technology.adoption_cost(p.adoption_cost, self.digital_access, p.adoption_access_elasticity, 0.0)
+        self.adoption_outlay = np.take(cost, f.city) * np.maximum(share - f.adoption, 0.0) * f.revenue
+        f.adoption = share
+        live = f.alive
+        cells = self.cell_adoption.size
+        firms = np.bincount(f.cell[live], minlength=cells)
+        mean = np.bincount(f.cell[live], share[live], minlength=cells) / np.maximum(firms, 1)
+        self.cell_adoption = np.where(firms > 0, mean, targets.ravel()).reshape(self.cell_adoption.shape)
+
+    def accumulate_rd(self, rd: np.ndarray) -> None:
+        """Cities' R&D stocks after this quarter's R&D spending ``rd`` (F,), yuan."""
+        spending = np.bincount(self.firms.city, rd, minlength=self.geography.count)
+        self.rd_stock = technology.rd_stock(self.rd_stock, spending, self.params.rd_depreciation)
+
+    def productivity_growth(self, before: np.ndarray) -> float:
+        """Yearly growth of revenue-weighted mean productivity of the firms alive before this
+        quarter's entry, from ``before`` (effective productivity at the start of the quarter)."""
+        f = self.firms
+        weight = np.where(f.alive, f.revenue, 0.0)
+        change = np.log(self.effective_productivity() / before)
+        return float(np.expm1(4 * (weight * change).sum() / max(weight.sum(), 1e-300)))
 
     def clear_labour_market(self, desired: np.ndarray) -> labour.Hiring:
         """This quarter's labour market for the (F, K) staff plans ``desired``
@@ -529,7 +686,8 @@ class YRDModel(mesa.Model):
         p, s = self.params, self.sectors
         sigma = s.elasticity[None, :]
         wage = self.mix_wage()
-        productivity = self.cell_productivity * self.mean_draw * self.tfp[None, :] * self.digital
+        digital = technology.digital_factor(self.cell_adoption, self.adoption0, p.adoption_gain)
+        productivity = self.cell_productivity * self.mean_draw * self.tfp * np.exp(self.knowledge) * digital
         price = planning.markup_price(wage / productivity, sigma)
         revenue = price ** (1 - sigma) * self.goods.access
         goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, self.targets)
@@ -549,16 +707,20 @@ class YRDModel(mesa.Model):
             return
         city, sector = newcomers.city, newcomers.sector
         rows = f.free_rows(newcomers.count)
-        productivity = self.cell_productivity[city, sector] * np.exp(newcomers.log_draw)
+        # entrants start with their city-sector's knowledge and adoption share
+        productivity = self.cell_productivity[city, sector] * np.exp(newcomers.log_draw + self.knowledge[city, sector])
+        adoption = self.cell_adoption[city, sector]
         sigma = s.elasticity[sector]
-        phi = productivity * self.tfp[sector] * self.digital[city, sector]
+        phi = productivity * self.tfp[city, sector] * technology.digital_factor(adoption, self.adoption0[city, sector],
+                                                                          p.adoption_gain)
         price = planning.markup_price(self.mix_wage()[city, sector] / phi, sigma)
         demand = goods.entrant_demand(price, city, sector, s.elasticity, self.frictions.cost_weights,
                                       self.goods.spending, self.goods.price_terms)
         goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, self.targets[city, sector])
         capacity = planning.desired_capacity(demand, self.investment_tide()[sector], goal, s.capital_intensity[sector])
         f.open(rows, self.rng.random((rows.size, CLASSES)), sector=sector, city=city, productivity=productivity, overhead=self.overhead_cell[city, sector],
-               capacity=capacity, price=price, expected_sales=demand * price, notional_sales=demand * price)
+               capacity=capacity, price=price, expected_sales=demand * price, notional_sales=demand * price,
+               adoption=adoption)
         # owners pay for the entrants' first capacity in this quarter's accounts (as investment)
         self.entrant_outlay = np.zeros(f.size)
         self.entrant_outlay[rows] = s.capital_intensity[sector] * price * np.where(np.isfinite(capacity), capacity, 0.0)
@@ -618,7 +780,8 @@ class YRDModel(mesa.Model):
     def effective_productivity(self) -> np.ndarray:
         """Productivity of each firm row (1 for empty rows, so divisions stay finite)."""
         f = self.firms
-        phi = f.productivity * np.take(self.tfp, f.sector) * np.take(self.digital, f.cell)
+        digital = technology.digital_factor(f.adoption, np.take(self.adoption0, f.cell), self.params.adoption_gain)
+        phi = f.productivity * np.take(self.tfp, f.cell) * digital
         return np.where(f.alive, phi, 1.0)
 
     def capital_value(self) -> np.ndarray:

@@ -1,7 +1,9 @@
 """Firms: one row per firm in numpy columns; rows of exited firms are reused by entrants.
 
-Columns: ``sector``, ``city``, ``productivity`` (idiosyncratic x city-sector fundamental, before
-trend growth and digital spillovers), ``overhead`` (fixed labour F, workers), ``capacity`` (output
+Columns: ``sector``, ``city``, ``productivity`` (idiosyncratic x city-sector fundamental x the
+gains of the firm's own innovations, before trend growth and digital adoption), ``rd_share`` (R&D
+spending over revenue chosen this quarter), ``adoption`` (share of the agent's enterprises that have
+adopted digital technology), ``overhead`` (fixed labour F, workers), ``capacity`` (output
 per quarter), ``employees`` (workers by class), ``price``, ``output``, ``revenue``, ``profit``
 (after tax, before government support), ``age`` (quarters), ``subsidy`` (received this quarter),
 ``loss_streak`` (consecutive loss-making quarters), ``expected_sales`` (expected value of notional
@@ -17,7 +19,7 @@ import numpy as np
 LANES = 8
 
 _FLOAT = ("productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
-          "subsidy", "expected_sales", "notional_sales")
+          "subsidy", "expected_sales", "notional_sales", "rd_share", "adoption")
 _INT = ("sector", "city", "age", "loss_streak")
 
 
