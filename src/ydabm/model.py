@@ -35,14 +35,16 @@ MODEL_METRICS = (
     "gdp_per_capita", "real_wage", "unemployment_rate", "theil_index", "theil_between_provinces",
     "gini_gdp_per_capita", "core_periphery_ratio", "interprovincial_trade_share",
     "interprovincial_migration_share", "migrants", "zipf_exponent", "firms", "entries", "exits",
-    "market_residual",
+    "market_residual", "rd_intensity", "patents", "tfp_growth", "digital_adoption_share",
+    "cross_province_spillover_share",
 )
 #: rounds and tolerance of the damped fixed point that makes the 2020 support a steady state
 TARGET_ROUNDS, TARGET_TOLERANCE = 500, 1e-10
 #: rounds and tolerance (R&D intensity) of the fixed point that calibrates the provinces' R&D efficiencies
 CALIBRATION_ROUNDS, CALIBRATION_TOLERANCE = 200, 1e-12
 CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_wage", "price_index",
-                "housing_cost", "firms", "zombie_share", "net_migration")
+                "housing_cost", "firms", "zombie_share", "net_migration", "rd_intensity", "province_rd_intensity",
+                "patents", "digital_adoption_share")
 
 
 def _metric(model: YRDModel, name: str) -> float:
@@ -51,6 +53,10 @@ def _metric(model: YRDModel, name: str) -> float:
 
 def _sector_employment(government: CityGovernment, sector: int) -> float:
     return government.employment_of(sector)
+
+
+def _sector_adoption(government: CityGovernment, sector: int) -> float:
+    return float(government.report["adoption"][sector])
 
 
 class YRDModel(mesa.Model):
@@ -92,6 +98,8 @@ class YRDModel(mesa.Model):
                 **{name: operator.attrgetter(name) for name in CITY_METRICS},
                 **{f"employment_{s}": functools.partial(_sector_employment, sector=k)
                    for k, s in enumerate(self.sectors.names)},
+                **{f"adoption_{s}": functools.partial(_sector_adoption, sector=k)
+                   for k, s in enumerate(self.sectors.names) if self.sectors.traditional[k]},
             }},
         )
         self.datacollector.collect(self)
@@ -581,6 +589,10 @@ class YRDModel(mesa.Model):
         """Cities' R&D stocks after this quarter's R&D spending ``rd`` (F,), yuan."""
         spending = np.bincount(self.firms.city, rd, minlength=self.geography.count)
         self.rd_stock = technology.rd_stock(self.rd_stock, spending, self.params.rd_depreciation)
+
+    def knowledge_flows(self) -> np.ndarray:
+        """(C, C) knowledge flows W_cj K_j from city j (column) to city c (row) at the current stocks."""
+        return technology.spillover_flows(self.frictions.knowledge, self.rd_stock)
 
     def productivity_growth(self, before: np.ndarray) -> float:
         """Yearly growth of revenue-weighted mean productivity of the firms alive before this
