@@ -262,6 +262,7 @@ def test_knowledge_weights_decay_with_hours_and_lose_across_borders():
     stocks = np.array([2.0, 1.0, 3.0])
     pool = technology.knowledge_pool(weights, stocks, 2.0)
     assert pool[0] == pytest.approx((np.exp(-1) * 1 + np.exp(-2) * cross * 3) / 2)
+    assert technology.spillover_term(np.array([0.0, 1.0, 3.0]), 2.0) == pytest.approx([0.0, 1.0, 1.5])
     flows = technology.spillover_flows(weights, stocks)
     assert flows[2, 0] == pytest.approx(np.exp(-2) * cross * 2)
     assert technology.rd_stock(np.array([10.0]), np.array([1.0]), 0.1) == pytest.approx([10.0])

@@ -357,7 +357,7 @@ class YRDModel(mesa.Model):
             rd = f.rd_share * revenue
             intensity = np.bincount(by_province, rd, minlength=provinces) / gdp
             self.rd_stock = np.bincount(f.city, rd, minlength=cities) / p.rd_depreciation
-            self.rd_scale = self.rd_stock.mean()
+            self.rd_scale = self.rd_stock.sum()
             if np.abs(intensity - target).max() < CALIBRATION_TOLERANCE:
                 break
             theta = theta * (target / intensity) ** (1 - p.rd_elasticity)
@@ -521,10 +521,10 @@ class YRDModel(mesa.Model):
             p.capacity_subsidy * targeted)
 
     def spillover(self) -> np.ndarray:
-        """(C,) spillover term psi x kappa of each city: other cities' R&D stocks weighted by the
-        knowledge frictions, over the mean city's t = 0 stock."""
-        return self.params.knowledge_spillover * technology.knowledge_pool(self.frictions.knowledge, self.rd_stock,
-                                                                           self.rd_scale)
+        """(C,) spillover term psi kappa / (1 + kappa) of each city, kappa its knowledge pool: other
+        cities' R&D stocks weighted by the knowledge frictions, over the region's t = 0 stock."""
+        pool = technology.knowledge_pool(self.frictions.knowledge, self.rd_stock, self.rd_scale)
+        return technology.spillover_term(pool, self.params.knowledge_spillover)
 
     def choose_rd(self, value: np.ndarray | None = None) -> np.ndarray:
         """(F,) R&D share of revenue each live firm chooses (:func:`ydabm.mechanisms.technology.rd_share`)."""

@@ -174,8 +174,8 @@ PARAMS: tuple[Param, ...] = (
           "discount rate d of an innovation's profit gain, interest plus obsolescence (assumption: 10 % a year); the value of an innovation is (sigma - 1) / sigma x step / d quarters of revenue", "uncertainty"),
     Param("rd_depreciation", float, 0.0375, "per quarter", 0.005, 0.5,
           "depreciation rate of the R&D stock in the knowledge pool (15 % a year, the usual perpetual-inventory rate, Hall 2007)", "uncertainty"),
-    Param("knowledge_spillover", float, 0.3, "1", 0.0, 10.0,
-          "weight psi of the knowledge pool in the innovation rate theta s^beta (1 + psi kappa); kappa is other cities' travel-time-weighted R&D stock over the mean city's at t = 0 (assumption)", "uncertainty"),
+    Param("knowledge_spillover", float, 1.5, "1", 0.0, 3.0,
+          "most psi that knowledge spillovers can add to the innovation rate theta s^beta (1 + psi kappa / (1 + kappa)); kappa is other cities' travel-time-weighted R&D stock over the region's at t = 0 (assumption; below 4 (1 - rd_elasticity) R&D has a stable level)", "uncertainty"),
     Param("knowledge_decay_hours", float, 1.0, "hours", 0.1, 20.0,
           "travel time over which knowledge spillovers fall by a factor e (high-speed-rail links raise co-patenting most within about 250 km, about an hour; Regional Studies 2022)", "uncertainty"),
     Param("knowledge_border", float, 0.5, "1", 0.0, 1.0,
@@ -337,7 +337,7 @@ class Params:
     rd_elasticity: float = 0.5
     innovation_discount: float = 0.025
     rd_depreciation: float = 0.0375
-    knowledge_spillover: float = 0.3
+    knowledge_spillover: float = 1.5
     knowledge_decay_hours: float = 1.0
     knowledge_border: float = 0.5
     adoption_gain: float = 0.1

@@ -4,18 +4,21 @@
 enterprise of a firm agent in province p and city c that spends a share s of its revenue on R&D
 innovates at the Poisson rate (per quarter)
 
-    lambda = theta_p * s^beta * (1 + psi * kappa_c),
+    lambda = theta_p * s^beta * (1 + psi * kappa_c / (1 + kappa_c)),
 
 where theta_p is the province's R&D efficiency (calibrated so that t = 0 R&D intensity matches
-2020), beta the elasticity of innovation with respect to R&D, psi the weight of knowledge
-spillovers and kappa_c the city's knowledge pool (below). R&D enters as a share of revenue, not in
+2020), beta the elasticity of innovation with respect to R&D, psi the most that knowledge
+spillovers can add and kappa_c the city's knowledge pool (below). Absorbing outside knowledge
+saturates (kappa / (1 + kappa); Cohen & Levinthal 1990): with a linear pool, R&D that raises the
+pool that raises R&D (elasticity psi kappa / (1 + psi kappa) / (1 - beta)) has no stable level once
+the spillover term exceeds 1 at beta = 0.5; saturation bounds that elasticity by psi / (4 (1 - beta)). R&D enters as a share of revenue, not in
 yuan, so the rate has no scale effect (Jones 1995). An innovation raises the enterprise's
 productivity by the log step gamma; revenue rises by (sigma - 1) gamma and operating profit
 (revenue / sigma) with it, so the innovation is worth v = (sigma - 1) / sigma * gamma / d quarters
 of revenue, d the quarterly discount rate (interest plus obsolescence). The enterprise chooses s to
 maximise lambda(s) v - (1 - subsidy) s; the first-order condition gives
 
-    s* = [theta_p * beta * (1 + psi * kappa_c) * v / (1 - subsidy)]^(1 / (1 - beta)),
+    s* = [theta_p * beta * (1 + psi * kappa_c / (1 + kappa_c)) * v / (1 - subsidy)]^(1 / (1 - beta)),
 
 and at s* the rate is lambda = (1 - subsidy) s* / (beta v). A firm agent stands for k real
 enterprises: its innovations are Poisson(k lambda) draws, each counted as an invention patent, and
@@ -23,8 +26,8 @@ its productivity rises by gamma x (innovations / k): the mean gain of its enterp
 
 **Knowledge spillovers.** A city's knowledge pool is the R&D stock (perpetual inventory) of the
 other cities, weighted by exp(-hours / decay) and reduced across a provincial border by the
-co-invention friction (:func:`ydabm.frictions.knowledge_weights`), over the mean city's R&D stock
-at t = 0: kappa_c = sum_{j != c} W_cj K_j / mean(K_0). Own-city stocks are left out: inter-city
+co-invention friction (:func:`ydabm.frictions.knowledge_weights`), over the region's R&D stock
+at t = 0: kappa_c = sum_{j != c} W_cj K_j / sum(K_0). Own-city stocks are left out: inter-city
 co-invention raises YRD cities' growth where within-city networks do not (Land 12(7):1463, 2023).
 
 **Digital adoption.** Each traditional-sector firm agent carries the share a of its enterprises
@@ -89,7 +92,7 @@ def rd_share(efficiency: np.ndarray, spillover: np.ndarray, value: np.ndarray, r
 
     Args:
         efficiency: R&D efficiency theta of the firm's province.
-        spillover: psi x kappa, the spillover term of the firm's city.
+        spillover: the spillover term psi kappa / (1 + kappa) of the firm's city (:func:`spillover_term`).
         value: value of an innovation, quarters of revenue (:func:`innovation_value`).
         rd_elasticity: beta in (0, 1).
         subsidy: share of R&D paid by governments, in [0, 1).
@@ -116,9 +119,14 @@ def knowledge_pool(weights: np.ndarray, stocks: np.ndarray, scale: float) -> np.
     Args:
         weights: (C, C) spillover weights (:func:`ydabm.frictions.knowledge_weights`).
         stocks: (C,) R&D stocks, yuan.
-        scale: the mean city's R&D stock at t = 0, yuan.
+        scale: the region's R&D stock at t = 0, yuan.
     """
     return weights @ stocks / scale
+
+
+def spillover_term(pool: np.ndarray, weight: float) -> np.ndarray:
+    """(C,) spillover term of the innovation rate: psi kappa / (1 + kappa) (saturating absorption)."""
+    return weight * pool / (1.0 + pool)
 
 
 def spillover_flows(weights: np.ndarray, stocks: np.ndarray) -> np.ndarray:
