@@ -69,8 +69,13 @@ def test_every_city_sector_grows_at_its_sector_trend_at_t0(start):
     f, s = start.firms, start.sectors
     live = f.alive
     endogenous = 4 * start.innovation_rate(f.rd_share)[live] * start.innovation_step
-    total = (1 + start.exogenous_growth.ravel()[f.cell[live]]) * np.exp(endogenous) - 1
+    total = np.expm1(start.exogenous_growth.ravel()[f.cell[live]] + endogenous)
     np.testing.assert_allclose(total, s.tfp_growth[f.sector[live]], rtol=1e-10)
+    # with tfp_growth_scale the whole trend scales: at 0 nothing grows at t = 0
+    still = YRDModel(rng=1, tfp_growth_scale=0.0, people_per_agent=20000)
+    f = still.firms
+    endogenous = 4 * still.innovation_rate(f.rd_share)[f.alive] * still.innovation_step
+    np.testing.assert_allclose(still.exogenous_growth.ravel()[f.cell[f.alive]] + endogenous, 0.0, atol=1e-12)
 
 
 def test_baseline_stays_near_2020_and_the_sector_trends_for_two_years(small_params):
@@ -87,7 +92,7 @@ def test_baseline_stays_near_2020_and_the_sector_trends_for_two_years(small_para
 
 
 def test_same_seed_same_innovations_and_different_seeds_differ(small_params):
-    def patents(seed):
+    def patents(seed):        # (C,) innovations by city, quarter by quarter
         model = YRDModel(rng=seed, **small_params)
         series = []
         for _ in range(3):

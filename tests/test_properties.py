@@ -122,6 +122,13 @@ def test_drawn_parameters_cover_every_numeric_lever_and_uncertainty():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 13 found, not fixed: with the innovation parameters the derandomized draws reach an entry "
+    "wave that the engine had before them (firm count 662 -> 2,001 in 8 quarters, above the 3x memory "
+    "bound, at entry_subsidy 0.5, entry_pool 1, entry_response ~110, exit_rate 0, wage_adjustment 0, "
+    "matching_efficiency 0, tfp_growth_scale 3, anhui_hukou_reform, seed 0; commit 42a1c2f gives "
+    "662, 662, 662, 890, 1144, 1404, 1683, 2001 with the same values): the entry mechanism's, left "
+    "to the engine's owners"))
 @settings(max_examples=40, derandomize=True, database=None, deadline=None, print_blob=True,
           report_multiple_bugs=False, suppress_health_check=[HealthCheck.too_slow])
 @given(drawn=PARAMETER_SETS, scenario=st.sampled_from(sorted(SCENARIOS)), start_year=st.sampled_from(START_YEARS),

@@ -124,7 +124,7 @@ class YRDModel(mesa.Model):
             self.digital_access = technology.digital_access(self.employment_by_sector(), s.digital, geo.hours,
                                                             s.digital_reach_hours)
         self.apply_adoption(self.adoption_targets())
-        self.tfp = technology.trend_tfp(self.tfp, self.exogenous_growth, p.tfp_growth_scale)
+        self.tfp = technology.trend_tfp(self.tfp, self.exogenous_growth)
         self.tfp_growth = self.productivity_growth(before)
 
         # 4. Firm dynamics: exit (hazard, or last quarter's losses without support); entry at the
@@ -336,12 +336,13 @@ class YRDModel(mesa.Model):
         cities, provinces = geo.count, len(geo.province_names)
         self.enterprises = entry.enterprises_per_firm(p.people_per_agent, p.workers_per_firm)
         self.knowledge = np.zeros((cities, s.count))
-        self.patents = np.zeros(f.size)
+        self.patents = np.zeros(cities)
         self.tfp_growth = 0.0
         f.rd_share = np.zeros(f.size)
         self.rd_efficiency = np.zeros(cities)
         self.rd_stock, self.rd_scale, self.innovation_step = np.zeros(cities), 1.0, 0.0
-        self.exogenous_growth = np.tile(s.tfp_growth, (cities, 1))
+        # yearly log rates: the trend (times tfp_growth_scale) less the t = 0 innovation growth
+        self.exogenous_growth = np.tile(p.tfp_growth_scale * np.log1p(s.tfp_growth), (cities, 1))
         if geo.synthetic:
             return
         data = load_innovation_table().loc[geo.province_names]
@@ -369,7 +370,7 @@ class YRDModel(mesa.Model):
         # every firm of a city-sector innovates at the same expected rate: its quarterly log growth
         growth = np.zeros(cities * s.count)
         growth[f.cell[f.alive]] = (self.innovation_rate(f.rd_share) * self.innovation_step)[f.alive]
-        self.exogenous_growth = (1 + s.tfp_growth)[None, :] * np.exp(-4 * growth.reshape(cities, s.count)) - 1
+        self.exogenous_growth -= 4 * growth.reshape(cities, s.count)
 
     def _initial_cell_revenue(self, force: np.ndarray) -> np.ndarray:
         """(C, S) revenue that places the t = 0 firms: the calibrated one, except that in synthetic
@@ -557,7 +558,7 @@ class YRDModel(mesa.Model):
         f = self.firms
         f.rd_share = innovation.rd_share
         f.productivity = f.productivity * np.exp(innovation.gain)
-        self.patents = innovation.arrivals
+        self.patents = np.bincount(f.city, innovation.arrivals, minlength=self.geography.count)
         live = f.alive
         cells = self.knowledge.size
         firms = np.bincount(f.cell[live], minlength=cells)
@@ -719,6 +720,9 @@ class YRDModel(mesa.Model):
             return
         city, sector = newcomers.city, newcomers.sector
         rows = f.free_rows(newcomers.count)
+        # this quarter's adoption outlays belong to the firms that chose them, not to new rows
+        self.adoption_outlay = np.pad(self.adoption_outlay, (0, f.size - self.adoption_outlay.size))
+        self.adoption_outlay[rows] = 0.0
         # entrants start with their city-sector's knowledge and adoption share
         productivity = self.cell_productivity[city, sector] * np.exp(newcomers.log_draw + self.knowledge[city, sector])
         adoption = self.cell_adoption[city, sector]

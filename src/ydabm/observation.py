@@ -43,7 +43,7 @@ def innovation_by_city(model) -> dict[str, np.ndarray]:
         share = np.where(weight > 0, adopted / weight, 0.0)
     return {"rd": np.bincount(f.city, f.rd_share * revenue, minlength=cities),
             "gdp": np.bincount(f.city, revenue, minlength=cities),
-            "patents": 4 * np.bincount(f.city, model.patents, minlength=cities),
+            "patents": 4 * model.patents,
             "adoption": share, "adoption_weight": weight, "adoption_by_cell": model.cell_adoption}
 
 

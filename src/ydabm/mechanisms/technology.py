@@ -38,8 +38,9 @@ revenue, c = c_0 (1 - subsidy) exp(-e * access_c) x eps, eps lognormal across en
 An enterprise wants to adopt when v_d >= c: the share P = Phi(ln(v_d / c_median) / dispersion).
 Each quarter a share ``rate`` of enterprises reconsiders: a' = a + rate (P - a) (a mass flow).
 
-**Trend growth.** Each sector's configured productivity trend is split into an exogenous part and
-the endogenous innovation part at t = 0, so that the two sum to the configured trend at t = 0.
+**Trend growth.** Each city-sector's yearly log trend ln(1 + g_s) x ``tfp_growth_scale``, g_s its
+sector's configured trend, is split into an exogenous part and its endogenous innovation part 4 lambda gamma at t = 0,
+so that the two sum to the configured trend at t = 0.
 """
 
 from __future__ import annotations
@@ -68,9 +69,10 @@ class Innovation:
     gain: np.ndarray
 
 
-def trend_tfp(tfp: np.ndarray, growth: np.ndarray, scale: float) -> np.ndarray:
-    """Exogenous TFP (any shape, e.g. (C, S)) after one quarter at the yearly ``growth`` rates times ``scale``."""
-    return tfp * (1.0 + growth * scale) ** 0.25
+def trend_tfp(tfp: np.ndarray, log_growth: np.ndarray) -> np.ndarray:
+    """Exogenous TFP (any shape, e.g. (C, S)) after one quarter at the yearly log growth rates
+    ``log_growth``: tfp x exp(log_growth / 4)."""
+    return tfp * np.exp(log_growth / 4.0)
 
 
 def innovation_value(elasticity: np.ndarray, step: float, discount: float) -> np.ndarray:
