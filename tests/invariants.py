@@ -16,7 +16,7 @@ import pytest
 UNIT_METRICS = (
     "similarity_manufacturing", "similarity_all", "similarity_within_province", "similarity_across_provinces",
     "zombie_share", "unemployment_rate", "interprovincial_trade_share", "interprovincial_migration_share",
-    "gini_gdp_per_capita",
+    "gini_gdp_per_capita", "rd_intensity", "digital_adoption_share", "cross_province_spillover_share",
 )
 #: capacity utilisation is output over capacity; the goods market lets demand exceed what a firm can
 #: produce by its clearing tolerance (1e-9 relative), so utilisation may exceed 1 by that much
@@ -26,7 +26,7 @@ POSITIVE_METRICS = ("real_gdp", "nominal_gdp", "gdp_deflator", "cpi", "gdp_per_c
                     "core_periphery_ratio")
 #: metrics that are counts, flows or indices >= 0
 NON_NEGATIVE_METRICS = ("subsidy_to_gdp", "stranded_capital", "theil_index", "theil_between_provinces",
-                        "migrants", "firms", "entries", "exits", "market_residual", "zipf_exponent")
+                        "migrants", "firms", "entries", "exits", "market_residual", "zipf_exponent", "patents")
 #: rounding slack on shares computed as ratios (a cosine similarity of equal vectors may be 1 + 1 ulp)
 ROUNDING = 1e-12
 #: relative slack on production feasibility (output <= capacity, output <= what the staff can make)
@@ -58,7 +58,7 @@ def finite_state(model) -> bool:
     f = model.firms
     arrays = [model.spending, model.wages, model.savings, model.budgets, model.cpi, f.revenue[f.alive],
               f.price[f.alive], f.profit[f.alive], f.output[f.alive], *model.flows.values()]
-    reports = [v for g in model.governments for k, v in g.report.items() if k != "employment"]
+    reports = [v for g in model.governments for k, v in g.report.items() if k not in ("employment", "adoption")]
     return (all(np.isfinite(a).all() for a in arrays) and all(np.isfinite(v) for v in model.metrics.values())
             and bool(np.isfinite(reports).all()))
 
@@ -134,6 +134,8 @@ def assert_metrics(model) -> None:
     for name in UNIT_METRICS:
         assert 0.0 <= m[name] <= 1.0 + ROUNDING, f"{name} = {m[name]!r} outside [0, 1]"
     assert 0.0 <= m[UTILISATION] <= 1.0 + FEASIBILITY, f"{UTILISATION} = {m[UTILISATION]!r} outside [0, 1]"
+    adoption = np.array([g.report["adoption"] for g in model.governments])
+    assert ((adoption >= 0) & (adoption <= 1)).all(), "a digital adoption share outside [0, 1]"
     assert 0.0 <= m["krugman_index"] <= 2.0, f"krugman_index = {m['krugman_index']!r} outside [0, 2]"
     for name in POSITIVE_METRICS:
         assert m[name] > 0, f"{name} = {m[name]!r} not positive"

@@ -50,6 +50,12 @@ def test_same_seed_gives_identical_model_parquet(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--set", "barrier=1.5"], "barrier: '1.5' is out of range; allowed [0, 1]\n"),  # no "(1)" unit
     (["--set", "exit_after=99"], "exit_after: '99' is out of range; allowed [1, 40] (quarters)\n"),
+    # R&D and adoption parameters (issue 13): a negative subsidy, an elasticity or a cost out of bounds
+    (["--set", "rd_subsidy=-0.1"], "rd_subsidy: '-0.1' is out of range; allowed [0, 0.9] (share of R&D)\n"),
+    (["--set", "adoption_subsidy=-0.5"],
+     "adoption_subsidy: '-0.5' is out of range; allowed [0, 0.9] (share of adoption cost)\n"),
+    (["--set", "rd_elasticity=1"], "rd_elasticity: '1' is out of range; allowed [0.2, 0.95]\n"),
+    (["--set", "adoption_cost=0"], "adoption_cost: '0' is out of range; allowed [0.01, 100] (quarters of revenue)\n"),
     (["--set", "warp_speed=2"], "--set warp_speed: unknown parameter; `ydabm params` lists them"),
     (["--set", "barier=0.5"], "--set barier: unknown parameter (did you mean 'barrier'?)"),
     (["--set", "workers_per_firm=lots"], "workers_per_firm: expected a number"),

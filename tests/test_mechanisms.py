@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ydabm import YRDModel
-from ydabm.frictions import frictions
+from ydabm.frictions import frictions, knowledge_weights
 from ydabm.geography import build_geography
 from ydabm.markets import labour
 from ydabm.mechanisms import accounts, entry, planning, targeting, technology
@@ -275,12 +275,59 @@ def test_revealed_advantage_by_hand():
     assert rca[0] == pytest.approx([1.0, (10 / 40 / 0.6) / (30 / 40 / 0.4)])
 
 
-def test_digital_multiplier_is_one_at_t0_and_only_for_traditional_sectors():
-    access = np.array([0.1, 0.2])
-    same = technology.digital_multiplier(access, access, 0.05, 0.05, np.array([True, False]))
-    assert same == pytest.approx(np.ones((2, 2)))
-    more = technology.digital_multiplier(access, access, 0.3, 0.05, np.array([True, False]))
-    assert more[:, 0] == pytest.approx((1 + 0.3 * access) / (1 + 0.05 * access)) and (more[:, 1] == 1).all()
+def test_rd_share_is_the_first_order_condition_of_the_expected_return():
+    # theta = 0.01, beta = 0.5, spillover 1 (psi kappa), v = 4/5 x 0.5 / 0.025 = 16 quarters of revenue:
+    # s* = (0.01 x 0.5 x 2 x 16)^2 = 0.0256; a subsidy of 0.2 divides the cost: (0.16 / 0.8)^2 = 0.04
+    value = technology.innovation_value(np.array([5.0]), 0.5, 0.025)
+    assert value == pytest.approx([16.0])
+    assert technology.rd_share(0.01, 1.0, value, 0.5, 0.0) == pytest.approx([0.0256])
+    assert technology.rd_share(0.01, 1.0, value, 0.5, 0.2) == pytest.approx([0.04])
+    # at s* the marginal return equals the cost: d(lambda v)/ds = theta beta s^(beta-1) (1 + spill) v = 1
+    share = 0.0256
+    assert 0.01 * 0.5 * share ** -0.5 * 2 * 16 == pytest.approx(1.0)
+    # the rate at s*: theta s^beta (1 + spill) = 0.01 x 0.16 x 2 = 0.0032 = s* / (beta v)
+    rate = technology.innovation_rate(0.01, share, 1.0, 0.5)
+    assert rate == pytest.approx(0.0032) and rate == pytest.approx(share / (0.5 * 16))
+    assert technology.rd_share(10.0, 0.0, value, 0.5, 0.0) == pytest.approx([technology.MAX_RD_SHARE])
+
+
+def test_arrivals_raise_an_agent_by_its_enterprises_mean_gain():
+    # 30 innovations among an agent's 1000 enterprises, a step of 0.5: the agent gains 0.015 in logs
+    gain = technology.innovation_gain(np.array([30.0, 0.0]), 1000.0, 0.5)
+    assert gain == pytest.approx([0.015, 0.0])
+
+
+def test_knowledge_weights_decay_with_hours_and_lose_across_borders():
+    hours = np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 1.0], [2.0, 1.0, 0.0]])
+    province = np.array([0, 0, 1])
+    barrier = np.array([0.4, 0.8])
+    weights = knowledge_weights(hours, province, barrier, 1.0, 0.5)
+    cross = 1 - 0.5 * (0.4 + 0.8) / 2                 # 0.7: half the flows lost at the border's barrier 0.6
+    expected = np.array([[0.0, np.exp(-1), np.exp(-2) * cross],
+                         [np.exp(-1), 0.0, np.exp(-1) * cross],
+                         [np.exp(-2) * cross, np.exp(-1) * cross, 0.0]])
+    np.testing.assert_allclose(weights, expected)
+    open_flows = knowledge_weights(hours, province, barrier, 1.0, 0.0)
+    assert open_flows[0, 2] == pytest.approx(np.exp(-2))
+    # pools over the mean city's stock; flows and the cross-province share
+    stocks = np.array([2.0, 1.0, 3.0])
+    pool = technology.knowledge_pool(weights, stocks, 2.0)
+    assert pool[0] == pytest.approx((np.exp(-1) * 1 + np.exp(-2) * cross * 3) / 2)
+    assert technology.spillover_term(np.array([0.0, 1.0, 3.0]), 2.0) == pytest.approx([0.0, 1.0, 1.5])
+    flows = technology.spillover_flows(weights, stocks)
+    assert flows[2, 0] == pytest.approx(np.exp(-2) * cross * 2)
+    assert technology.rd_stock(np.array([10.0]), np.array([1.0]), 0.1) == pytest.approx([10.0])
+
+
+def test_adoption_follows_gain_over_cost_and_moves_as_a_mass_flow():
+    # c = 8 x (1 - 0.5) x exp(-10 x 0.1) = 4 / e; v = 4 / e: half the enterprises find that adoption pays
+    cost = technology.adoption_cost(8.0, np.array([0.1]), 10.0, 0.5)
+    assert cost == pytest.approx([4 / np.e])
+    target = technology.adoption_target(np.array([[4 / np.e, 4 / np.e * np.exp(1.0), 0.0]]), cost[:, None], 1.0)
+    assert target[0] == pytest.approx([0.5, 0.8413447460685429, 0.0])        # Phi(0), Phi(1); 0 cannot adopt
+    assert technology.adopt(np.array([0.2]), np.array([0.6]), 0.25) == pytest.approx([0.3])
+    assert technology.digital_factor(np.array([0.5]), np.array([0.5]), 0.1) == pytest.approx([1.0])
+    assert technology.digital_factor(np.array([1.0]), np.array([0.0]), 0.1) == pytest.approx([1.1])
 
 
 def test_frictions_are_one_function_of_the_barrier():

@@ -158,7 +158,7 @@ MINIMAL_EXAMPLES = [
     # draws); the same at 42a1c2f, before any supply-chain code, and with input_output = 0
     pytest.param({"barrier": 0.0, "specialization": 0.0, "targets_per_city": 1, "target_sharpness": 0.0,
                   "entry_subsidy": 0.5, "capacity_subsidy": 0.0, "debt_limit": 0.0, "soft_budget": 0.0,
-                  "local_protection": 0.0, "digital_spillover": 0.0, "public_spending_adjustment": 0.0,
+                  "local_protection": 0.0, "public_spending_adjustment": 0.0,
                   "border_effect_scale": 0.0, "migration_elasticity": 1.0, "reconsider_rate": 0.0, "move_cost": 0.0,
                   "move_cost_per_hour": 0.0, "migrant_inflow_rate": 0.0, "hukou_penalty": 0.0,
                   "housing_share": 0.0, "housing_elasticity": 0.0, "matching_efficiency": 0.0,

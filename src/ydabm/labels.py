@@ -59,6 +59,11 @@ MODEL: dict[str, Quantity] = {
     "inputs_other_provinces": Quantity("Inputs bought from other YRD provinces", "share of intermediate inputs, 0-1"),
     "inputs_outside_region": Quantity("Inputs bought outside the region", "share of intermediate inputs, 0-1"),
     "unmet_input_share": Quantity("Unmet input demand", "share of input use, 0-1"),
+    "rd_intensity": Quantity("R&D intensity", "share of nominal GDP"),
+    "patents": Quantity("Invention patents", "patents/yr"),
+    "tfp_growth": Quantity("Productivity growth", "yearly rate"),
+    "digital_adoption_share": Quantity("Digital adoption, traditional sectors", "share of enterprises, 0-1"),
+    "cross_province_spillover_share": Quantity("Cross-province share of knowledge spillovers", SHARE),
 }
 
 #: city-level outputs (``cities.parquet``), by column name; ``similarity`` is derived by the reports
@@ -78,6 +83,10 @@ CITY: dict[str, Quantity] = {
     "gross_output": Quantity("Gross output", "100 M yuan/yr"),
     "inputs_within_city": Quantity("Inputs bought within the city", "share of the city's intermediate inputs, 0-1"),
     "inputs_outside_region": Quantity("Inputs bought outside the region", "share of the city's intermediate inputs, 0-1"),
+    "rd_intensity": Quantity("R&D intensity", "share of the city's GDP"),
+    "province_rd_intensity": Quantity("R&D intensity of the province", "share of the province's GDP"),
+    "patents": Quantity("Invention patents", "patents/yr"),
+    "digital_adoption_share": Quantity("Digital adoption, traditional sectors", "share of enterprises, 0-1"),
     "similarity": Quantity("Similarity to the other cities (manufacturing)", SIMILARITY),
 }
 
@@ -85,7 +94,8 @@ CITY: dict[str, Quantity] = {
 def quantity(name: str, city: bool = False) -> Quantity:
     """The label and unit of a model metric (or, with ``city``, a city output).
 
-    ``employment_<sector>`` city columns are persons employed in that sector; an undeclared name
+    ``employment_<sector>`` city columns are persons employed in that sector, ``adoption_<sector>``
+    the digital adoption share of a traditional sector's enterprises; an undeclared name
     gets its own words and an "undeclared unit" (the labels test flags it).
     """
     table = CITY if city else MODEL
@@ -93,6 +103,9 @@ def quantity(name: str, city: bool = False) -> Quantity:
         return table[name]
     if city and name.startswith("employment_"):
         return Quantity(f"Employment in {name.removeprefix('employment_').replace('_', ' ')}", "persons")
+    if city and name.startswith("adoption_"):
+        return Quantity(f"Digital adoption in {name.removeprefix('adoption_').replace('_', ' ')}",
+                        "share of enterprises, 0-1")
     return Quantity(name.replace("_", " ").capitalize(), "undeclared unit")
 
 

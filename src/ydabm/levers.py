@@ -30,7 +30,10 @@ class Levers:
         protection: (P, P) multiplier on the local-protection wedge that cities of importer province a
             (row) put on goods from cities of exporter province b (column); 1 = the wedge of a's barrier.
         liberalised: (C,) cities that removed local protection of their own markets.
-        digital_spillover: productivity gain of traditional sectors per unit of nearby digital share.
+        rd_subsidy: share of firms' R&D spending paid by their city government.
+        adoption_subsidy: share of traditional firms' digital adoption cost paid by their government.
+        knowledge_open: knowledge crosses provincial borders without friction (a science and
+            technology community; :func:`ydabm.frictions.knowledge_weights`).
         roles: (C, S) extra target score from an assigned division of labour, or None.
         coordinated: a regional body allocates every city's support along comparative advantage
             (its score is the comparative-advantage term alone).
@@ -51,7 +54,9 @@ class Levers:
     hukou_penalty: np.ndarray
     protection: np.ndarray
     liberalised: np.ndarray
-    digital_spillover: float
+    rd_subsidy: float
+    adoption_subsidy: float
+    knowledge_open: bool = False
     roles: np.ndarray | None = None
     coordinated: bool = False
     tax_sharing: float = 0.0
@@ -67,7 +72,7 @@ class Levers:
         """The levers at t = 0: the run's parameter values in every province, no shock in force."""
         return cls(barrier=np.full(provinces, params.barrier), hukou_penalty=np.full(provinces, params.hukou_penalty),
                    protection=np.ones((provinces, provinces)), liberalised=np.zeros(cities, dtype=bool),
-                   digital_spillover=params.digital_spillover, absent=np.zeros(cities))
+                   rd_subsidy=params.rd_subsidy, adoption_subsidy=params.adoption_subsidy, absent=np.zeros(cities))
 
     @property
     def mean_barrier(self) -> float:

@@ -21,6 +21,7 @@ from .agents.government import CityGovernment
 from .agents.workers import CLASSES, Workers
 from .frictions import Frictions, frictions
 from .geography import Geography, build_geography
+from .geography.world import load_innovation_table
 from .levers import Levers
 from .markets import goods, labour
 from .mechanisms import accounts, entry, planning, relocation, supply_chain, targeting, technology
@@ -36,13 +37,17 @@ MODEL_METRICS = (
     "gini_gdp_per_capita", "core_periphery_ratio", "interprovincial_trade_share",
     "interprovincial_migration_share", "migrants", "zipf_exponent", "firms", "entries", "exits",
     "market_residual", "inputs_within_city", "inputs_within_province", "inputs_other_provinces",
-    "inputs_outside_region", "unmet_input_share",
+    "inputs_outside_region", "unmet_input_share", "rd_intensity", "patents", "tfp_growth",
+    "digital_adoption_share", "cross_province_spillover_share",
 )
 #: rounds and tolerance of the damped fixed point that makes the 2020 support a steady state
 TARGET_ROUNDS, TARGET_TOLERANCE = 500, 1e-10
+#: rounds and tolerance (R&D intensity) of the fixed point that calibrates the provinces' R&D efficiencies
+CALIBRATION_ROUNDS, CALIBRATION_TOLERANCE = 200, 1e-12
 CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_wage", "price_index",
                 "housing_cost", "firms", "zombie_share", "net_migration", "value_added", "gross_output",
-                "inputs_within_city", "inputs_outside_region")
+                "inputs_within_city", "inputs_outside_region", "rd_intensity", "province_rd_intensity",
+                "patents", "digital_adoption_share")
 
 
 def _metric(model: YRDModel, name: str) -> float:
@@ -51,6 +56,10 @@ def _metric(model: YRDModel, name: str) -> float:
 
 def _sector_employment(government: CityGovernment, sector: int) -> float:
     return government.employment_of(sector)
+
+
+def _sector_adoption(government: CityGovernment, sector: int) -> float:
+    return float(government.report["adoption"][sector])
 
 
 class YRDModel(mesa.Model):
@@ -93,6 +102,8 @@ class YRDModel(mesa.Model):
                 **{name: operator.attrgetter(name) for name in CITY_METRICS},
                 **{f"employment_{s}": functools.partial(_sector_employment, sector=k)
                    for k, s in enumerate(self.sectors.names)},
+                **{f"adoption_{s}": functools.partial(_sector_adoption, sector=k)
+                   for k, s in enumerate(self.sectors.names) if self.sectors.traditional[k]},
             }},
         )
         self.datacollector.collect(self)
@@ -109,13 +120,17 @@ class YRDModel(mesa.Model):
         if self.quarter == 0 and p.governments_act:
             self.set_targets(self.choose_targets(self.employment_by_sector()))
 
-        # 3. Technology: trend productivity growth; yearly digital spillovers
-        self.tfp = technology.trend_tfp(self.tfp, s.tfp_growth, p.tfp_growth_scale)
+        # 3. Technology: firms choose R&D and innovate (spillovers from other cities' R&D stocks);
+        #    traditional firms adopt digital technology (nearby digital activity yearly); trend growth
+        before = self.effective_productivity()
+        self.apply_innovation(self.innovate())
         if self.quarter == 0:
-            access = technology.digital_access(self.employment_by_sector(), s.digital, geo.hours,
-                                               s.digital_reach_hours)
-            self.digital = technology.digital_multiplier(access, self.digital_access0, lev.digital_spillover,
-                                                         p.digital_spillover, s.traditional)
+            self.digital_access = technology.digital_access(self.employment_by_sector(), s.digital, geo.hours,
+                                                            s.digital_reach_hours)
+        self.apply_adoption(self.adoption_targets())
+        self.tfp = technology.trend_tfp(self.tfp, self.exogenous_growth)
+        self.sector_trend = technology.trend_tfp(self.sector_trend, p.tfp_growth_scale * np.log1p(s.tfp_growth))
+        self.tfp_growth = self.productivity_growth(before)
 
         # 4. Firm dynamics: a share exit_rate of every cohort's enterprises leaves; cohorts failing
         #    after last quarter's losses without support close; worn-down cohorts merge into their
@@ -154,10 +169,15 @@ class YRDModel(mesa.Model):
                                                self.flows["benefits"])
         # entrants' first capacity is investment too, subsidised like any other
         entrant_support = p.capacity_subsidy * self.targeted_firms() * self.entrant_outlay
-        books = self.settle_accounts(plan.investment + self.entrant_outlay, plan.capacity_support + entrant_support,
+        # R&D and digital adoption are intangible investment, spent on local goods next quarter
+        rd = f.rd_share * self.firm_value_added()
+        intangible_support = lev.rd_subsidy * rd + lev.adoption_subsidy * self.adoption_outlay
+        books = self.settle_accounts(plan.investment + self.entrant_outlay + rd + self.adoption_outlay,
+                                     plan.capacity_support + entrant_support + intangible_support,
                                      self.rng.random(f.size),
                                      lev.saving_rate, lev.dissaving_share, allowance)
         self.apply_accounts(books)
+        self.accumulate_rd(rd)
 
         # 12. Metrics
         self.metrics = observation.model_metrics(self)
@@ -283,10 +303,9 @@ class YRDModel(mesa.Model):
         self.stranded = 0.0
         self.entries = self.exits = 0.0
         self.moves = relocation.Moves(*(np.zeros(0, dtype=np.int64),) * 3, np.zeros((cities, cities)))
-        self.tfp = np.ones(s.count)
-        self.digital_access0 = technology.digital_access(self.employment_by_sector(), s.digital,
-                                                         self.geography.hours, s.digital_reach_hours)
-        self.digital = np.ones((cities, s.count))
+        self.tfp = np.ones((cities, s.count))          # exogenous productivity by city-sector
+        self.sector_trend = np.ones(s.count)            # the sectors' whole trend (outside the region)
+        self._start_adoption()
         self.cpi0 = fund.consumer_price
         self._start_supply_chains()
         self.firms.apply_sales(self.clear_goods_market())
@@ -294,10 +313,13 @@ class YRDModel(mesa.Model):
         if self.io is not None:
             self.input_price0 = self.goods.price_index.copy()
             self.apply_deliveries(self.deliver_inputs())
+        self._calibrate_innovation()
         # firms replace what depreciates (the flexible accelerator's steady state, capacity at its goal)
+        # and spend their calibrated R&D
         replacement = p.depreciation * self.capital_value()
-        books = self.settle_accounts(replacement, p.capacity_subsidy * self.targeted_firms() * replacement,
-                                     np.ones(self.firms.size), 0.0, 0.0)
+        rd = self.firms.rd_share * self.firm_value_added()
+        books = self.settle_accounts(replacement + rd, p.capacity_subsidy * self.targeted_firms() * replacement
+                                     + self.levers.rd_subsidy * rd, np.ones(self.firms.size), 0.0, 0.0)
         self.apply_accounts(books)
         self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books; no history
         taxes = self.flows["income_tax"] + self.flows["profit_tax"]
@@ -309,6 +331,67 @@ class YRDModel(mesa.Model):
         # entry replaces the hazard's outflow at 2020 margins; each city-sector's cohort of the year
         self.exit_flow = p.exit_rate * self.initial_firms
         self.cohort = np.full((cities, s.count), -1, dtype=np.int64)
+
+    def _start_adoption(self) -> None:
+        """Digital adoption at t = 0: every traditional firm at its city-sector's desired share (the
+        steady state of the adoption flow), which the calibrated productivities include."""
+        p, s = self.params, self.sectors
+        self.digital_access = technology.digital_access(self.employment_by_sector(), s.digital, self.geography.hours,
+                                                        s.digital_reach_hours)
+        value = technology.innovation_value(s.elasticity, np.log1p(p.adoption_gain), p.innovation_discount)
+        self.adoption_value = np.where(s.traditional, value, 0.0)
+        self.adoption0 = self.adoption_targets()
+        self.cell_adoption = self.adoption0.copy()
+        self.firms.adoption = np.where(self.firms.alive, np.take(self.adoption0, self.firms.cell), 0.0)
+        self.adoption_outlay = np.zeros(self.firms.size)
+
+    def _calibrate_innovation(self) -> None:
+        """R&D efficiency theta_p of each province so that its t = 0 R&D intensity (R&D over GDP) is
+        its 2020 one, with the knowledge pools of the stocks this R&D sustains (a fixed point); the
+        innovation step gamma so that the four provinces' patents at t = 0 are their 2020 invention
+        grants; each city-sector's exogenous trend as its sector's configured trend less its t = 0
+        endogenous growth, so that at t = 0 every city-sector grows at its sector's trend, as before
+        (2020 stays a steady state of relative productivity; only changes in R&D, spillovers and
+        innovation draws move cities apart). Synthetic worlds have no R&D (their theory has none)."""
+        p, f, s, geo = self.params, self.firms, self.sectors, self.geography
+        cities, provinces = geo.count, len(geo.province_names)
+        self.enterprises = entry.enterprises_per_firm(p.people_per_agent, p.workers_per_firm)
+        self.knowledge = np.zeros((cities, s.count))
+        self.patents = np.zeros(cities)
+        self.tfp_growth = 0.0
+        f.rd_share = np.zeros(f.size)
+        self.rd_efficiency = np.zeros(cities)
+        self.rd_stock, self.rd_scale, self.innovation_step = np.zeros(cities), 1.0, 0.0
+        # yearly log rates: the trend (times tfp_growth_scale) less the t = 0 innovation growth
+        self.exogenous_growth = np.tile(p.tfp_growth_scale * np.log1p(s.tfp_growth), (cities, 1))
+        if geo.synthetic:
+            return
+        data = load_innovation_table().loc[geo.province_names]
+        target = data["rd_intensity_pct"].to_numpy() / 100
+        revenue = np.where(f.alive, self.firm_value_added(), 0.0)
+        by_province = geo.province_index[f.city]
+        gdp = np.bincount(by_province, revenue, minlength=provinces)
+        theta = np.full(provinces, 0.01)
+        value = technology.innovation_value(s.elasticity, 1.0, p.innovation_discount)     # at a unit step
+        for _ in range(CALIBRATION_ROUNDS):
+            self.rd_efficiency = theta[geo.province_index]
+            f.rd_share = self.choose_rd(value)
+            rd = f.rd_share * revenue
+            intensity = np.bincount(by_province, rd, minlength=provinces) / gdp
+            self.rd_stock = np.bincount(f.city, rd, minlength=cities) / p.rd_depreciation
+            self.rd_scale = self.rd_stock.sum()
+            if np.abs(intensity - target).max() < CALIBRATION_TOLERANCE:
+                break
+            theta = theta * (target / intensity) ** (1 - p.rd_elasticity)
+        # patents scale as 1 / step at given shares: the step that makes t = 0 patents the 2020 grants
+        rate = self.innovation_rate(f.rd_share)
+        self.innovation_step = 4 * self.enterprises * rate.sum() / data["invention_patents_granted"].sum()
+        self.rd_efficiency = self.rd_efficiency / self.innovation_step
+        self.innovation_value = value * self.innovation_step
+        # every firm of a city-sector innovates at the same expected rate: its quarterly log growth
+        growth = np.zeros(cities * s.count)
+        growth[f.cell[f.alive]] = (self.innovation_rate(f.rd_share) * self.innovation_step)[f.alive]
+        self.exogenous_growth -= 4 * growth.reshape(cities, s.count)
 
     def _initial_cell_revenue(self, force: np.ndarray) -> np.ndarray:
         """(C, S) revenue that places the t = 0 firms: the calibrated one, except that in synthetic
@@ -390,6 +473,11 @@ class YRDModel(mesa.Model):
             levers.protection = np.maximum(np.asarray(protection, dtype=float).reshape(provinces, provinces), 0.0)
         self.frictions = self._frictions(levers, self.params.governments_act)
 
+    def open_knowledge_flows(self) -> None:
+        """Knowledge crosses provincial borders without the co-invention friction from now on."""
+        self.levers.knowledge_open = True
+        self.frictions = self._frictions(self.levers, self.params.governments_act)
+
     def liberalise(self, cities: np.ndarray) -> None:
         """Cities ``cities`` (bool mask) drop local protection of their markets; their exports still
         face the other cities' protection, and trade still pays the provincial border effect."""
@@ -409,7 +497,9 @@ class YRDModel(mesa.Model):
         p = self.params
         protecting = np.full(self.geography.count, bool(governments_act)) & ~levers.liberalised
         return frictions(self.geography, self.sectors, levers.barrier, p.local_protection, p.border_effect_scale,
-                         levers.hukou_penalty, protecting, levers.protection)
+                         levers.hukou_penalty, protecting, levers.protection,
+                         knowledge_decay_hours=p.knowledge_decay_hours, knowledge_border=p.knowledge_border,
+                         knowledge_open=levers.knowledge_open)
 
     # ------------------------------------------------------------------ targeting
     def choose_targets(self, structure: np.ndarray) -> np.ndarray:
@@ -451,6 +541,92 @@ class YRDModel(mesa.Model):
             self.investment_tide()[f.sector], np.take(self.fundamentals.skill_mix, f.sector, axis=0),
             np.take(self.labour_force, f.city, axis=0), p.demand_expectation, p.depreciation, p.investment_speed,
             p.capacity_subsidy * targeted, np.take(self.unit_input_cost(), f.cell) / phi)
+
+    def spillover(self) -> np.ndarray:
+        """(C,) spillover term psi kappa / (1 + kappa) of each city, kappa its knowledge pool: other
+        cities' R&D stocks weighted by the knowledge frictions, over the region's t = 0 stock."""
+        pool = technology.knowledge_pool(self.frictions.knowledge, self.rd_stock, self.rd_scale)
+        return technology.spillover_term(pool, self.params.knowledge_spillover)
+
+    def choose_rd(self, value: np.ndarray | None = None) -> np.ndarray:
+        """(F,) R&D share of value added each live firm chooses (:func:`ydabm.mechanisms.technology.rd_share`)."""
+        f, p = self.firms, self.params
+        value = self.innovation_value if value is None else value
+        share = technology.rd_share(np.take(self.rd_efficiency, f.city), np.take(self.spillover(), f.city),
+                                    np.take(value, f.sector), p.rd_elasticity, self.levers.rd_subsidy)
+        return np.where(f.alive, share, 0.0)
+
+    def innovation_rate(self, share: np.ndarray) -> np.ndarray:
+        """(F,) innovation rate of each firm's enterprises per quarter at R&D shares ``share``."""
+        f = self.firms
+        return technology.innovation_rate(np.take(self.rd_efficiency, f.city), share,
+                                          np.take(self.spillover(), f.city), self.params.rd_elasticity)
+
+    def innovate(self) -> technology.Innovation:
+        """This quarter's R&D choices and innovations (Poisson(k x mass x rate) per firm agent: a
+        cohort of mass m stands for k m enterprises)."""
+        f = self.firms
+        if self.innovation_step == 0:
+            nothing = np.zeros(f.size)
+            return technology.Innovation(nothing, nothing, nothing)
+        share = self.choose_rd()
+        enterprises = self.enterprises * f.mass
+        arrivals = self.rng.poisson(enterprises * self.innovation_rate(share)).astype(float)
+        return technology.Innovation(share, arrivals,
+                                     technology.innovation_gain(arrivals, np.maximum(enterprises, 1e-300),
+                                                                self.innovation_step))
+
+    def apply_innovation(self, innovation: technology.Innovation) -> None:
+        """Firms take their R&D shares and productivity gains; each city-sector's knowledge (what its
+        entrants start with) rises by its firms' mean gain."""
+        f = self.firms
+        f.rd_share = innovation.rd_share
+        f.productivity = f.productivity * np.exp(innovation.gain)
+        self.patents = np.bincount(f.city, innovation.arrivals, minlength=self.geography.count)
+        live = f.alive
+        cells = self.knowledge.size
+        mass = np.bincount(f.cell[live], f.mass[live], minlength=cells)
+        gained = np.bincount(f.cell[live], (innovation.gain * f.mass)[live], minlength=cells)
+        self.knowledge += np.where(mass > 0, gained / np.where(mass > 0, mass, 1.0), 0.0).reshape(self.knowledge.shape)
+
+    def adoption_targets(self) -> np.ndarray:
+        """(C, S) share of each city-sector's enterprises for which digital adoption pays."""
+        p = self.params
+        cost = technology.adoption_cost(p.adoption_cost, self.digital_access, p.adoption_access_elasticity,
+                                        self.levers.adoption_subsidy)
+        return technology.adoption_target(self.adoption_value[None, :], cost[:, None], p.adoption_cost_dispersion)
+
+    def apply_adoption(self, targets: np.ndarray) -> None:
+        """Firms move their adoption shares towards the targets; the enterprises that adopt pay the
+        (unsubsidised) median cost, as intangible investment in this quarter's accounts."""
+        p, f = self.params, self.firms
+        share = np.where(f.alive, technology.adopt(f.adoption, np.take(targets, f.cell), p.adoption_rate), 0.0)
+        cost = technology.adoption_cost(p.adoption_cost, self.digital_access, p.adoption_access_elasticity, 0.0)
+        self.adoption_outlay = np.take(cost, f.city) * np.maximum(share - f.adoption, 0.0) * self.firm_value_added()
+        f.adoption = share
+        live = f.alive
+        cells = self.cell_adoption.size
+        mass = np.bincount(f.cell[live], f.mass[live], minlength=cells)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.bincount(f.cell[live], (share * f.mass)[live], minlength=cells) / mass
+        self.cell_adoption = np.where(mass > 0, mean, targets.ravel()).reshape(self.cell_adoption.shape)
+
+    def accumulate_rd(self, rd: np.ndarray) -> None:
+        """Cities' R&D stocks after this quarter's R&D spending ``rd`` (F,), yuan."""
+        spending = np.bincount(self.firms.city, rd, minlength=self.geography.count)
+        self.rd_stock = technology.rd_stock(self.rd_stock, spending, self.params.rd_depreciation)
+
+    def knowledge_flows(self) -> np.ndarray:
+        """(C, C) knowledge flows W_cj K_j from city j (column) to city c (row) at the current stocks."""
+        return technology.spillover_flows(self.frictions.knowledge, self.rd_stock)
+
+    def productivity_growth(self, before: np.ndarray) -> float:
+        """Yearly growth of revenue-weighted mean productivity of the firms alive before this
+        quarter's entry, from ``before`` (effective productivity at the start of the quarter)."""
+        f = self.firms
+        weight = np.where(f.alive, f.revenue, 0.0)
+        change = np.log(self.effective_productivity() / before)
+        return float(np.expm1(4 * (weight * change).sum() / max(weight.sum(), 1e-300)))
 
     def clear_labour_market(self, desired: np.ndarray) -> labour.Hiring:
         """This quarter's labour market for the (F, K) staff plans ``desired``
@@ -592,7 +768,7 @@ class YRDModel(mesa.Model):
         Leontief price dual p = (A^T p + v) / tfp, with v the value-added shares (p = 1 at 2020), so
         that trend growth alone moves no purchases between the region and outside."""
         table = self.io
-        return np.linalg.solve(np.diag(self.tfp) - self.outside_chain, table.value_added)
+        return np.linalg.solve(np.diag(self.sector_trend) - self.outside_chain, table.value_added)
 
     def _origin_shares(self, requirements: tuple) -> np.ndarray:
         """(3, C, S, K) shares of each input by origin for ``requirements`` (region, rest of China, abroad)."""
@@ -714,6 +890,11 @@ class YRDModel(mesa.Model):
         return metrics.input_sourcing(self.region_purchases, self.purchases[1], self.purchases[2],
                                       self.goods.flows, self.geography.province_index, by_city)
 
+    def firm_value_added(self) -> np.ndarray:
+        """(F,) each firm's value added: revenue less the inputs it used (its revenue without supply
+        chains); the base of R&D and adoption outlays."""
+        return self.firms.revenue - self.firm_input_cost()
+
     def firm_input_cost(self) -> np.ndarray:
         """(F,) cost of the inputs each firm used for its output, at the prices they were bought at
         (0 without supply chains)."""
@@ -785,7 +966,8 @@ class YRDModel(mesa.Model):
         p, s = self.params, self.sectors
         sigma = s.elasticity[None, :]
         wage = self.mix_wage()
-        productivity = self.cell_productivity * self.mean_draw * self.tfp[None, :] * self.digital
+        digital = technology.digital_factor(self.cell_adoption, self.adoption0, p.adoption_gain)
+        productivity = self.cell_productivity * self.mean_draw * self.tfp * np.exp(self.knowledge) * digital
         labour_price = planning.markup_price(wage / productivity, sigma)
         price = labour_price + self.unit_input_cost() / productivity
         # margins are over value added: gross revenue less inputs passed through at cost
@@ -822,9 +1004,15 @@ class YRDModel(mesa.Model):
         row = np.where(current, row, largest)
         row[fresh] = new_rows
         self.cohort.ravel()[cells[fresh]] = new_rows
+        # this quarter's adoption outlays belong to the firms that chose them, not to new rows
+        self.adoption_outlay = np.pad(self.adoption_outlay, (0, f.size - self.adoption_outlay.size))
+        self.adoption_outlay[new_rows] = 0.0
+        # entrants have their city-sector's mean draw, knowledge and adoption share
         sigma = s.elasticity[sector]
-        productivity = (self.cell_productivity * self.mean_draw)[city, sector]
-        phi = productivity * self.tfp[sector] * self.digital[city, sector]
+        productivity = (self.cell_productivity * self.mean_draw * np.exp(self.knowledge))[city, sector]
+        adoption = self.cell_adoption[city, sector]
+        phi = productivity * self.tfp[city, sector] * technology.digital_factor(adoption, self.adoption0[city, sector],
+                                                                          p.adoption_gain)
         labour_price = planning.markup_price(self.mix_wage()[city, sector] / phi, sigma)
         price = labour_price + self.unit_input_cost()[city, sector] / phi
         demand = goods.entrant_demand(price, city, sector, s.elasticity, self.frictions.cost_weights,
@@ -834,9 +1022,11 @@ class YRDModel(mesa.Model):
         capacity = np.where(np.isfinite(capacity), capacity, 0.0)
         if fresh.any():
             f.open(new_rows, self.rng.random((new_rows.size, CLASSES)), sector=sector[fresh], city=city[fresh],
-                   productivity=productivity[fresh], price=price[fresh])
-        # the cohort's enterprises: CES-mean productivity, summed mass, overhead, capacity, demand
+                   productivity=productivity[fresh], price=price[fresh], adoption=adoption[fresh])
+        # the cohort's enterprises: CES-mean productivity, mass-weighted adoption, summed mass,
+        # overhead, capacity, demand
         f.productivity[row] = entry.join_cohort(f.mass[row], f.productivity[row], added, productivity, sigma)
+        f.adoption[row] = (f.mass[row] * f.adoption[row] + added * adoption) / (f.mass[row] + added)
         f.mass[row] += added
         f.joined[row, slot] += added
         f.peak[row] = np.maximum(f.peak[row], f.mass[row])
@@ -903,7 +1093,8 @@ class YRDModel(mesa.Model):
     def effective_productivity(self) -> np.ndarray:
         """Productivity of each firm row (1 for empty rows, so divisions stay finite)."""
         f = self.firms
-        phi = f.productivity * np.take(self.tfp, f.sector) * np.take(self.digital, f.cell)
+        digital = technology.digital_factor(f.adoption, np.take(self.adoption0, f.cell), self.params.adoption_gain)
+        phi = f.productivity * np.take(self.tfp, f.cell) * digital
         return np.where(f.alive, phi, 1.0)
 
     def capital_value(self) -> np.ndarray:

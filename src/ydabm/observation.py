@@ -29,6 +29,32 @@ def real_gdp_by_city(model) -> np.ndarray:
     return np.bincount(f.city, model.real_output(), minlength=model.geography.count)
 
 
+def innovation_by_city(model) -> dict[str, np.ndarray]:
+    """(C,) R&D spending (yuan per quarter), GDP (value added, yuan per quarter), invention patents (per
+    year, this quarter's innovations x 4) and the digital adoption share of traditional-sector
+    firms (revenue-weighted, 0-1) of each city; (C, S) adoption share by city-sector (firm-weighted)."""
+    f, s, cities = model.firms, model.sectors, model.geography.count
+    live = f.alive
+    revenue = np.where(live, model.firm_value_added(), 0.0)
+    traditional = live & np.take(s.traditional, f.sector)
+    weight = np.bincount(f.city, np.where(traditional, revenue, 0.0), minlength=cities)
+    adopted = np.bincount(f.city, np.where(traditional, revenue * f.adoption, 0.0), minlength=cities)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(weight > 0, adopted / weight, 0.0)
+    return {"rd": np.bincount(f.city, f.rd_share * revenue, minlength=cities),
+            "gdp": np.bincount(f.city, revenue, minlength=cities),
+            "patents": 4 * model.patents,
+            "adoption": share, "adoption_weight": weight, "adoption_by_cell": model.cell_adoption}
+
+
+def province_rd_intensity(rd: np.ndarray, gdp: np.ndarray, province: np.ndarray) -> np.ndarray:
+    """(P,) R&D over GDP of each province from cities' R&D and GDP (C,)."""
+    count = int(province.max()) + 1
+    total = np.bincount(province, gdp, minlength=count)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, np.bincount(province, rd, minlength=count) / total, 0.0)
+
+
 def model_metrics(model) -> dict[str, float]:
     """The model-level metrics of ``MODEL_METRICS`` for the current step."""
     geo, f, s, w = model.geography, model.firms, model.sectors, model.workers
@@ -46,6 +72,9 @@ def model_metrics(model) -> dict[str, float]:
     real_wage = ((staff * model.wages).sum(axis=1) / prices).sum() / max(staff.sum(), 1) * 4 / ppa
     gdp = nominal.sum()
     moved = model.moves.matrix.sum()
+    innovation = innovation_by_city(model)
+    knowledge = model.knowledge_flows()
+    weight = innovation["adoption_weight"]
     return {
         "similarity_manufacturing": similarity["all"],
         "similarity_all": metrics.mean_similarity(employment)["all"],
@@ -78,6 +107,11 @@ def model_metrics(model) -> dict[str, float]:
         "exits": model.exits,
         "market_residual": model.goods.residual,
         **supply_chain_metrics(model),
+        "rd_intensity": float(innovation["rd"].sum() / gdp) if gdp > 0 else 0.0,
+        "patents": float(innovation["patents"].sum()),
+        "tfp_growth": model.tfp_growth,
+        "digital_adoption_share": float((innovation["adoption"] * weight).sum() / weight.sum()) if weight.sum() > 0 else 0.0,
+        "cross_province_spillover_share": metrics.share_where(knowledge, geo.cross_province) if knowledge.sum() > 0 else 0.0,
     }
 
 
@@ -114,7 +148,9 @@ def city_reports(model) -> list[dict]:
     disposable income plus public spending, at 2020 prices, 100 M yuan / year), wage (yuan per
     employed worker per year; ``urban_wage`` over non-farm workers, the counterpart of urban
     formal-unit wage statistics), price index, housing cost, firms, zombie share (zombies among the
-    city's live firms), net migration, employment by sector."""
+    city's live firms), net migration, employment by sector; R&D intensity of the city and of its
+    province (R&D over GDP), invention patents (per year), digital adoption share of its
+    traditional-sector firms (revenue-weighted) and by sector (``adoption``)."""
     geo, f = model.geography, model.firms
     ppa = model.params.people_per_agent
     staff = model.staff_table()
@@ -125,6 +161,9 @@ def city_reports(model) -> list[dict]:
     zombies = np.bincount(f.city[f.alive & f.zombie], f.mass[f.alive & f.zombie], minlength=geo.count)
     employment = model.employment_by_sector() * ppa
     income = model.flows["income"] + model.flows["public"]
+    innovation = innovation_by_city(model)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rd_intensity = np.where(innovation["gdp"] > 0, innovation["rd"] / innovation["gdp"], 0.0)
     columns = {
         "population": model.population_by_city() * ppa, "gdp": model.flows["value_added"] * YEARLY_100M,
         "real_gdp": real_gdp_by_city(model) * YEARLY_100M,
@@ -135,6 +174,12 @@ def city_reports(model) -> list[dict]:
         "value_added": model.flows["value_added"] * YEARLY_100M,
         "gross_output": model.flows["revenue"] * YEARLY_100M,
         **city_sourcing(model),
+        "rd_intensity": rd_intensity,
+        "province_rd_intensity": province_rd_intensity(innovation["rd"], innovation["gdp"],
+                                                       geo.province_index)[geo.province_index],
+        "patents": innovation["patents"],
+        "digital_adoption_share": innovation["adoption"],
     }
+    adoption = innovation["adoption_by_cell"]
     return [{**{name: float(values[c]) for name, values in columns.items()},
-             "firms": float(firms[c]), "employment": employment[c]} for c in range(geo.count)]
+             "firms": float(firms[c]), "employment": employment[c], "adoption": adoption[c]} for c in range(geo.count)]

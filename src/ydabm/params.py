@@ -96,8 +96,10 @@ PARAMS: tuple[Param, ...] = (
           "probability that a government keeps alive a failing local firm in a target sector (soft budget constraint, Kornai 1986)", "lever"),
     Param("local_protection", float, 0.3, "1", 0.0, 2.0,
           "procurement wedge a city's government puts on other cities' tradable goods at barrier = 1: buyers spend as if imports cost this much more (local market protection; Barwick, Cao & Li 2021)", "lever"),
-    Param("digital_spillover", float, 0.05, "1", 0.0, 1.0,
-          "productivity gain of traditional sectors per unit of nearby digital-economy employment share (seed paper section 4.2)", "lever"),
+    Param("rd_subsidy", float, 0.0, "share of R&D", 0.0, 0.9,
+          "share of firms' R&D spending paid by their city government (lowers the cost in the firms' R&D choice; 0 at baseline: the 2020 R&D intensities are calibrated with the tax treatment of the time in the R&D efficiencies)", "lever"),
+    Param("adoption_subsidy", float, 0.0, "share of adoption cost", 0.0, 0.9,
+          "share of traditional-sector firms' digital adoption cost paid by their city government (seed paper section 4.2)", "lever"),
     Param("public_spending_adjustment", float, 0.1, "per quarter", 0.0, 1.0,
           "share of a government's accumulated budget balance spent (or consolidated) each quarter", "lever"),
     # --- trade -------------------------------------------------------------------------------
@@ -164,7 +166,30 @@ PARAMS: tuple[Param, ...] = (
     Param("profit_tax", float, 0.25, "1", 0.0, 0.6, "tax rate on positive firm profits (China CIT 25%)", "lever"),
     Param("income_tax", float, 0.05, "1", 0.0, 0.5, "average tax rate on wages (assumption)", "lever"),
     Param("tfp_growth_scale", float, 1.0, "1", 0.0, 3.0,
-          "multiplier on the sectors' trend productivity growth rates (1 = the rates of configs/sectors.toml)", "uncertainty"),
+          "multiplier on the sectors' trend productivity growth (1 = the rates of configs/sectors.toml, as yearly log rates): at t = 0 every city-sector grows at this multiple of its sector's trend, its exogenous part being that less the growth its firms' innovations give", "uncertainty"),
+    # --- innovation and digital adoption ------------------------------------------------------
+    Param("rd_elasticity", float, 0.5, "1", 0.2, 0.95,
+          "elasticity beta of an enterprise's Poisson innovation rate with respect to its R&D share of revenue (patents-R&D elasticities of about 0.3-1, about 0.5 in Hall, Griliches & Hausman 1986; bounded below at 0.2, where the innovation growth that the calibrated R&D implies, proportional to d / beta, would be ten times the sector trends)", "uncertainty"),
+    Param("innovation_discount", float, 0.025, "per quarter", 0.005, 0.1,
+          "discount rate d of an innovation's profit gain, interest plus obsolescence (assumption: 10 % a year; bounded at 40 % a year); the value of an innovation is (sigma - 1) / sigma x step / d quarters of revenue, and the innovation growth that the calibrated R&D implies is proportional to d", "uncertainty"),
+    Param("rd_depreciation", float, 0.0375, "per quarter", 0.005, 0.5,
+          "depreciation rate of the R&D stock in the knowledge pool (15 % a year, the usual perpetual-inventory rate, Hall 2007)", "uncertainty"),
+    Param("knowledge_spillover", float, 1.5, "1", 0.0, 3.0,
+          "most psi that knowledge spillovers can add to the innovation rate theta s^beta (1 + psi kappa / (1 + kappa)); kappa is other cities' travel-time-weighted R&D stock over the region's at t = 0 (assumption; below 4 (1 - rd_elasticity) R&D has a stable level)", "uncertainty"),
+    Param("knowledge_decay_hours", float, 1.0, "hours", 0.1, 20.0,
+          "travel time over which knowledge spillovers fall by a factor e (high-speed-rail links raise co-patenting most within about 250 km, about an hour; Regional Studies 2022)", "uncertainty"),
+    Param("knowledge_border", float, 0.5, "1", 0.0, 1.0,
+          "share of knowledge spillovers lost across a provincial border at barrier = 1 (co-invention friction; scaled by the border's barrier; assumption)", "uncertainty"),
+    Param("adoption_gain", float, 0.1, "1", 0.0, 1.0,
+          "productivity gain g of a traditional-sector enterprise that adopts digital technology (assumption)", "uncertainty"),
+    Param("adoption_cost", float, 8.0, "quarters of revenue", 0.01, 100.0,
+          "median one-off cost c_0 of digital adoption for an enterprise with no digital economy nearby, in quarters of its revenue (assumption: about a third of traditional enterprises adopted at t = 0)", "uncertainty"),
+    Param("adoption_cost_dispersion", float, 1.0, "log sd", 0.05, 5.0,
+          "standard deviation of log adoption costs across enterprises (assumption)", "uncertainty"),
+    Param("adoption_access_elasticity", float, 10.0, "1 / share", 0.0, 100.0,
+          "fall in log adoption cost per unit of the travel-time-weighted digital-economy employment share around the city (nearby digital activity makes adoption cheaper; assumption)", "uncertainty"),
+    Param("adoption_rate", float, 0.05, "per quarter", 0.0, 1.0,
+          "share of traditional enterprises that reconsider adoption each quarter (assumption: about a fifth a year)", "uncertainty"),
     # --- scale and world ---------------------------------------------------------------------
     Param("people_per_agent", float, 2000.0, "persons", 1.0, 1e7,
           "people one worker agent stands for (2000 gives about 1.2e5 agents for the YRD)", "scale"),
@@ -283,7 +308,8 @@ class Params:
     debt_limit: float = 0.03
     soft_budget: float = 0.6
     local_protection: float = 0.3
-    digital_spillover: float = 0.05
+    rd_subsidy: float = 0.0
+    adoption_subsidy: float = 0.0
     public_spending_adjustment: float = 0.1
     border_effect_scale: float = 1.0
     trade_cost: float = 1.7
@@ -316,6 +342,17 @@ class Params:
     profit_tax: float = 0.25
     income_tax: float = 0.05
     tfp_growth_scale: float = 1.0
+    rd_elasticity: float = 0.5
+    innovation_discount: float = 0.025
+    rd_depreciation: float = 0.0375
+    knowledge_spillover: float = 1.5
+    knowledge_decay_hours: float = 1.0
+    knowledge_border: float = 0.5
+    adoption_gain: float = 0.1
+    adoption_cost: float = 8.0
+    adoption_cost_dispersion: float = 1.0
+    adoption_access_elasticity: float = 10.0
+    adoption_rate: float = 0.05
     people_per_agent: float = 2000.0
     workers_per_firm: float = 23.5
     world: str = 'yrd'

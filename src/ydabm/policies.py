@@ -413,19 +413,42 @@ class NetworkUpgrade:
 
 @dataclass
 class DigitalIntegration:
-    """Digital integration: from ``start_year`` the digital spillover on traditional sectors is
-    ``spillover`` (seed paper section 4.2)."""
+    """Digital integration (seed paper section 4.2): from ``start_year`` governments pay
+    ``adoption_subsidy`` of traditional-sector firms' digital adoption cost, so more of their
+    enterprises find that adopting pays (:mod:`ydabm.mechanisms.technology`)."""
 
-    start_year: int = year("year from whose first quarter the spillover applies")
-    spillover: float = declare("number", "1", "digital spillover from start_year (the parameter digital_spillover before)",
-                               BY_NAME["digital_spillover"].low, BY_NAME["digital_spillover"].high, default=0.3)
+    start_year: int = year("year from whose first quarter the subsidy applies")
+    adoption_subsidy: float = declare("number", "share of adoption cost", "adoption subsidy from start_year (the parameter adoption_subsidy before)",
+                                      BY_NAME["adoption_subsidy"].low, BY_NAME["adoption_subsidy"].high, default=0.5)
 
     def __post_init__(self) -> None:
         check_fields(self)
 
     def on_step(self, model) -> None:
         if model.year >= self.start_year:
-            model.levers.digital_spillover = self.spillover
+            model.levers.adoption_subsidy = self.adoption_subsidy
+
+
+@dataclass
+class InnovationCommunity:
+    """A YRD science and technology community (seed paper section 4.4): from ``start_year``
+    knowledge crosses provincial borders without the co-invention friction, and a joint R&D fund
+    pays ``rd_fund`` of every firm's R&D (each city's government pays its own firms' share)."""
+
+    start_year: int = year("year from whose first quarter the community works")
+    rd_fund: float = declare("number", "share of R&D", "share of firms' R&D the joint fund pays from start_year",
+                             BY_NAME["rd_subsidy"].low, BY_NAME["rd_subsidy"].high, default=0.2)
+    _done: bool = field(default=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+    def on_step(self, model) -> None:
+        if model.year < self.start_year or self._done:
+            return
+        self._done = True
+        model.levers.rd_subsidy = self.rd_fund
+        model.open_knowledge_flows()
 
 
 @dataclass
@@ -631,5 +654,6 @@ class ProvinceLevers:
 
 
 POLICY_TYPES = {cls.__name__: cls for cls in (BarrierPath, CovidShock, NetworkUpgrade, DigitalIntegration,
-                                              DivisionOfLabor, CoordinatedTargets, Liberalisation, ProvinceLevers,
-                                              CityLockdown, ExternalSupplyShock, ChainAutonomy, ComplementaryChain)}
+                                              InnovationCommunity, DivisionOfLabor, CoordinatedTargets, Liberalisation,
+                                              ProvinceLevers, CityLockdown, ExternalSupplyShock, ChainAutonomy,
+                                              ComplementaryChain)}

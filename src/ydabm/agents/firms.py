@@ -5,8 +5,10 @@ A firm agent is a cohort of identical real enterprises that entered its city-sec
 :func:`ydabm.mechanisms.entry.enterprises_per_firm` enterprises). Its enterprises leave by the exogenous
 hazard as a mass flow (:meth:`Firms.shrink`), and it sells as ``mass`` varieties in the goods market.
 
-Columns: ``mass``, ``peak`` (its largest mass), ``sector``, ``city``, ``productivity`` (idiosyncratic x city-sector fundamental, before
-trend growth and digital spillovers), ``overhead`` (fixed labour F, workers), ``capacity`` (output
+Columns: ``mass``, ``peak`` (its largest mass), ``sector``, ``city``, ``productivity`` (idiosyncratic x
+city-sector fundamental x the gains of the firm's own innovations, before trend growth and digital
+adoption), ``rd_share`` (R&D spending over revenue chosen this quarter), ``adoption`` (share of the
+agent's enterprises that have adopted digital technology), ``overhead`` (fixed labour F, workers), ``capacity`` (output
 per quarter), ``employees`` (workers by class), ``price``, ``output``, ``revenue``, ``profit``
 (after tax, before government support), ``age`` (quarters), ``subsidy`` (received this quarter),
 ``loss_streak`` (consecutive loss-making quarters), ``expected_sales`` (expected value of notional
@@ -27,7 +29,7 @@ LANES = 8
 COHORT = 4
 
 _FLOAT = ("mass", "peak", "productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
-          "subsidy", "expected_sales", "notional_sales")
+          "subsidy", "expected_sales", "notional_sales", "rd_share", "adoption")
 _INT = ("sector", "city", "age", "loss_streak")
 
 
@@ -138,7 +140,10 @@ class Firms:
             np.add.at(column, destinations, column[sources])
         np.add.at(self.employees, destinations, self.employees[sources])
         np.add.at(self.joined, destinations, self.joined[sources])
+        adopted = self.adoption * self.mass
+        np.add.at(adopted, destinations, adopted[sources])
         rows = np.unique(destinations)
+        self.adoption[rows] = adopted[rows] / self.mass[rows]
         self.productivity[rows] = (power[rows] / self.mass[rows]) ** (1.0 / k[rows])
         self.peak[rows] = np.maximum(self.peak[rows], self.mass[rows])
         self.alive[sources] = False

@@ -103,6 +103,12 @@ def load_city_table() -> pd.DataFrame:
     return cities.merge(hukou, on="city_en", how="left", validate="one_to_one")
 
 
+def load_innovation_table() -> pd.DataFrame:
+    """2020 R&D expenditure, R&D intensity (% of GDP) and invention patents granted by province
+    (shipped data, indexed by province)."""
+    return pd.read_csv(DATA_DIR / "yrd_innovation_2020.csv").set_index("province")
+
+
 def _yrd(network_file: str) -> Geography:
     table = load_city_table()
     names = table["city_en"].tolist()

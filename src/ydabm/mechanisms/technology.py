@@ -1,23 +1,148 @@
-"""Technology: trend productivity growth by sector and digital spillovers to traditional sectors.
+"""Technology: firms' R&D and innovations, knowledge spillovers, digital adoption, trend growth.
 
-Trend TFP grows at each sector's yearly rate (configs/sectors.toml) times ``tfp_growth_scale``,
-applied quarterly. Once a year a traditional sector's productivity in city c is multiplied by
-(1 + spillover * access_c) / (1 + spillover_0 * access_c,0), where access is the distance-weighted
-digital-economy employment share around the city (decay exp(-hours / reach)); 1 at t = 0.
+**R&D and innovation** (a Poisson quality ladder: Aghion & Howitt 1992, Klette & Kortum 2004). An
+enterprise of a firm agent in province p and city c that spends a share s of its revenue on R&D
+innovates at the Poisson rate (per quarter)
+
+    lambda = theta_p * s^beta * (1 + psi * kappa_c / (1 + kappa_c)),
+
+where theta_p is the province's R&D efficiency (calibrated so that t = 0 R&D intensity matches
+2020), beta the elasticity of innovation with respect to R&D, psi the most that knowledge
+spillovers can add and kappa_c the city's knowledge pool (below). Absorbing outside knowledge
+saturates (kappa / (1 + kappa); Cohen & Levinthal 1990): with a linear pool, R&D that raises the
+pool that raises R&D (elasticity psi kappa / (1 + psi kappa) / (1 - beta)) has no stable level once
+the spillover term exceeds 1 at beta = 0.5; saturation bounds that elasticity by psi / (4 (1 - beta)). R&D enters as a share of revenue, not in
+yuan, so the rate has no scale effect (Jones 1995). An innovation raises the enterprise's
+productivity by the log step gamma; revenue rises by (sigma - 1) gamma and operating profit
+(revenue / sigma) with it, so the innovation is worth v = (sigma - 1) / sigma * gamma / d quarters
+of revenue, d the quarterly discount rate (interest plus obsolescence). The enterprise chooses s to
+maximise lambda(s) v - (1 - subsidy) s; the first-order condition gives
+
+    s* = [theta_p * beta * (1 + psi * kappa_c / (1 + kappa_c)) * v / (1 - subsidy)]^(1 / (1 - beta)),
+
+and at s* the rate is lambda = (1 - subsidy) s* / (beta v). A firm agent stands for k real
+enterprises: its innovations are Poisson(k lambda) draws, each counted as an invention patent, and
+its productivity rises by gamma x (innovations / k): the mean gain of its enterprises.
+
+**Knowledge spillovers.** A city's knowledge pool is the R&D stock (perpetual inventory) of the
+other cities, weighted by exp(-hours / decay) and reduced across a provincial border by the
+co-invention friction (:func:`ydabm.frictions.knowledge_weights`), over the region's R&D stock
+at t = 0: kappa_c = sum_{j != c} W_cj K_j / sum(K_0). Own-city stocks are left out: inter-city
+co-invention raises YRD cities' growth where within-city networks do not (Land 12(7):1463, 2023).
+
+**Digital adoption.** Each traditional-sector firm agent carries the share a of its enterprises
+that have adopted digital technology; an adopter is (1 + g) times as productive. Adopting is worth
+v_d = (sigma - 1) / sigma * ln(1 + g) / d quarters of revenue and costs a one-off c quarters of
+revenue, c = c_0 (1 - subsidy) exp(-e * access_c) x eps, eps lognormal across enterprises (sd
+``dispersion``), access_c the distance-weighted digital-economy employment share around the city.
+An enterprise wants to adopt when v_d >= c: the share P = Phi(ln(v_d / c_median) / dispersion).
+Each quarter a share ``rate`` of enterprises reconsiders: a' = a + rate (P - a) (a mass flow).
+
+**Trend growth.** Each city-sector's yearly log trend ln(1 + g_s) x ``tfp_growth_scale``, g_s its
+sector's configured trend, is split into an exogenous part and its endogenous innovation part 4 lambda gamma at t = 0,
+so that the two sum to the configured trend at t = 0.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from scipy.special import ndtr
+
+#: highest R&D share of revenue a firm chooses (the first-order condition is capped here)
+MAX_RD_SHARE = 0.5
 
 
-def trend_tfp(tfp: np.ndarray, growth: np.ndarray, scale: float) -> np.ndarray:
-    """(S,) trend TFP after one quarter."""
-    return tfp * (1.0 + growth * scale) ** 0.25
+@dataclass(frozen=True)
+class Innovation:
+    """One quarter's R&D choices and innovations.
+
+    Attributes:
+        rd_share: (F,) R&D spending over revenue chosen by each firm agent.
+        arrivals: (F,) innovations of the firm agent's enterprises this quarter (invention patents).
+        gain: (F,) log productivity gain of the firm agent this quarter (step x arrivals / k).
+    """
+
+    rd_share: np.ndarray
+    arrivals: np.ndarray
+    gain: np.ndarray
+
+
+def trend_tfp(tfp: np.ndarray, log_growth: np.ndarray) -> np.ndarray:
+    """Exogenous TFP (any shape, e.g. (C, S)) after one quarter at the yearly log growth rates
+    ``log_growth``: tfp x exp(log_growth / 4)."""
+    return tfp * np.exp(log_growth / 4.0)
+
+
+def innovation_value(elasticity: np.ndarray, step: float, discount: float) -> np.ndarray:
+    """Value of one innovation in quarters of the enterprise's revenue: (sigma - 1) / sigma x step / d.
+
+    Args:
+        elasticity: substitution elasticity sigma of the firm's sector.
+        step: log productivity step gamma of an innovation.
+        discount: quarterly discount rate d of the profit gain (interest plus obsolescence).
+    """
+    return (elasticity - 1.0) / elasticity * step / discount
+
+
+def rd_share(efficiency: np.ndarray, spillover: np.ndarray, value: np.ndarray, rd_elasticity: float,
+             subsidy: float) -> np.ndarray:
+    """R&D share of revenue at the first-order condition, capped at ``MAX_RD_SHARE``.
+
+    s* = [theta beta (1 + spillover) v / (1 - subsidy)]^(1 / (1 - beta)).
+
+    Args:
+        efficiency: R&D efficiency theta of the firm's province.
+        spillover: the spillover term psi kappa / (1 + kappa) of the firm's city (:func:`spillover_term`).
+        value: value of an innovation, quarters of revenue (:func:`innovation_value`).
+        rd_elasticity: beta in (0, 1).
+        subsidy: share of R&D paid by governments, in [0, 1).
+    """
+    base = efficiency * rd_elasticity * (1.0 + spillover) * value / (1.0 - subsidy)
+    return np.minimum(base ** (1.0 / (1.0 - rd_elasticity)), MAX_RD_SHARE)
+
+
+def innovation_rate(efficiency: np.ndarray, share: np.ndarray, spillover: np.ndarray,
+                    rd_elasticity: float) -> np.ndarray:
+    """Poisson innovation rate of one enterprise per quarter: theta s^beta (1 + spillover)."""
+    return efficiency * share ** rd_elasticity * (1.0 + spillover)
+
+
+def innovation_gain(arrivals: np.ndarray, enterprises: float, step: float) -> np.ndarray:
+    """(F,) log productivity gain of each firm agent: step x arrivals / k (the mean gain of its
+    k enterprises, whose innovations are the agent's Poisson(k lambda) ``arrivals``)."""
+    return step * arrivals / enterprises
+
+
+def knowledge_pool(weights: np.ndarray, stocks: np.ndarray, scale: float) -> np.ndarray:
+    """(C,) knowledge pool kappa: sum_j W_cj K_j / scale (W has a zero diagonal).
+
+    Args:
+        weights: (C, C) spillover weights (:func:`ydabm.frictions.knowledge_weights`).
+        stocks: (C,) R&D stocks, yuan.
+        scale: the region's R&D stock at t = 0, yuan.
+    """
+    return weights @ stocks / scale
+
+
+def spillover_term(pool: np.ndarray, weight: float) -> np.ndarray:
+    """(C,) spillover term of the innovation rate: psi kappa / (1 + kappa) (saturating absorption)."""
+    return weight * pool / (1.0 + pool)
+
+
+def spillover_flows(weights: np.ndarray, stocks: np.ndarray) -> np.ndarray:
+    """(C, C) knowledge flows W_cj K_j from city j (column) to city c (row)."""
+    return weights * stocks[None, :]
+
+
+def rd_stock(stock: np.ndarray, spending: np.ndarray, depreciation: float) -> np.ndarray:
+    """(C,) R&D stock after one quarter (perpetual inventory): (1 - delta) K + R."""
+    return (1.0 - depreciation) * stock + spending
 
 
 def digital_access(employment: np.ndarray, digital: np.ndarray, hours: np.ndarray, reach: float) -> np.ndarray:
-    """(C,) distance-weighted digital-economy employment share around each city."""
+    """(C,) distance-weighted digital-economy employment share around each city (decay exp(-hours / reach))."""
     if not digital.any():
         return np.zeros(hours.shape[0])
     share = employment[:, digital].sum(axis=1) / np.maximum(employment.sum(axis=1), 1e-300)
@@ -25,8 +150,28 @@ def digital_access(employment: np.ndarray, digital: np.ndarray, hours: np.ndarra
     return decay @ share / decay.sum(axis=1)
 
 
-def digital_multiplier(access: np.ndarray, access0: np.ndarray, spillover: float, spillover0: float,
-                       traditional: np.ndarray) -> np.ndarray:
-    """(C, S) productivity factor of traditional sectors from digital spillovers (1 elsewhere)."""
-    gain = (1 + spillover * access) / (1 + spillover0 * access0)
-    return np.where(traditional[None, :], gain[:, None], 1.0)
+def adoption_cost(base: float, access: np.ndarray, access_elasticity: float, subsidy: float) -> np.ndarray:
+    """(C,) median one-off adoption cost, quarters of revenue: c_0 (1 - subsidy) exp(-e access)."""
+    return base * (1.0 - subsidy) * np.exp(-access_elasticity * access)
+
+
+def adoption_target(value: np.ndarray, cost: np.ndarray, dispersion: float) -> np.ndarray:
+    """Share of enterprises whose adoption cost is below the gain: Phi(ln(v / c) / dispersion).
+
+    Args:
+        value: (..., S) value of adopting, quarters of revenue (0 where the sector cannot adopt).
+        cost: (..., S) median cost, quarters of revenue.
+        dispersion: sd of the log cost across enterprises.
+    """
+    with np.errstate(divide="ignore"):
+        return np.where(value > 0, ndtr(np.log(value / cost) / dispersion), 0.0)
+
+
+def adopt(share: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:
+    """Adoption share after one quarter: a + rate (target - a) (a share ``rate`` reconsiders)."""
+    return share + rate * (target - share)
+
+
+def digital_factor(share: np.ndarray, share0: np.ndarray, gain: float) -> np.ndarray:
+    """Productivity factor of adoption relative to t = 0: (1 + g a) / (1 + g a_0)."""
+    return (1.0 + gain * share) / (1.0 + gain * share0)
