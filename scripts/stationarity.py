@@ -40,13 +40,10 @@ def baseline(seed: int, quarters: int) -> dict:
         start = time.perf_counter()
         model.step()
         step_ms.append((time.perf_counter() - start) * 1e3)
-        f = model.firms
-        live = f.alive
-        working = f.employees.sum(axis=1) * (1.0 - model.levers.absent[f.city])
-        room = np.maximum(working - f.overhead, 0.0) * model.effective_productivity()
-        most = np.minimum(f.capacity, room)
-        feasible.append(float(np.max(f.output[live] / np.where(most[live] > 0, most[live], np.inf))))
-        agents.append(int(f.count))
+        live = np.flatnonzero(model.firms.alive)
+        most = model.production_room(live)
+        feasible.append(float(np.max(model.firms.output[live] / np.where(most > 0, most, np.inf))))
+        agents.append(int(model.firms.count))
     frame = model.datacollector.get_model_vars_dataframe()
     exits = frame["exits"].iloc[1:]
     entries = frame["entries"].iloc[1:]

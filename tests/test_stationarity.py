@@ -20,12 +20,9 @@ def baseline_runs():
         feasible = []
         for _ in range(QUARTERS):
             model.step()
-            f = model.firms
-            live = f.alive
-            working = f.employees.sum(axis=1) * (1.0 - model.levers.absent[f.city])
-            room = np.maximum(working - f.overhead, 0.0) * model.effective_productivity()
-            most = np.minimum(f.capacity, room)
-            feasible.append(float(np.max(f.output[live] / np.where(most[live] > 0, most[live], np.inf))))
+            live = np.flatnonzero(model.firms.alive)
+            most = model.production_room(live)
+            feasible.append(float(np.max(model.firms.output[live] / np.where(most > 0, most, np.inf))))
         frame = model.datacollector.get_model_vars_dataframe()
         runs.append((frame, max(feasible)))
     return runs

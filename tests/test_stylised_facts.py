@@ -19,14 +19,6 @@ FAILING = {
         "rate) but not monotone: the curve is flat from 0 to 0.5 (0.783, 0.783, 0.773), falls over a tipping "
         "point of the governments' herding to 0.609 at 0.75 and rises again to 0.614 at 1 (3.8 se against); "
         "the support allocation's herd-to-advantage switch, not a smooth response, shapes it"),
-    "removing barriers widens inequality across cities": (
-        "issue 11 (the Theil fact): right sign and monotone, but -0.00075 +- 0.00040 is 1.9 se from zero (3 "
-        "needed): a small transition from the 2020 economy, fragile"),
-    "higher barrier lowers regional output": (
-        "issues 11/12: real GDP is value added at 2020 prices (a volume); the barrier moves it by +0.007 % +- "
-        "0.05 % (no effect; 24 quarters at 10,000 people per agent); barriers on "
-        "intermediate inputs (issue 12) and misallocation by subsidies (issue 11) are the volume channels "
-        "still missing"),
 }
 
 

@@ -673,16 +673,24 @@ class YRDModel(mesa.Model):
         self.firms.rounding = hiring.carry
         self.wages = hiring.wages
 
+    def production_room(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Most each firm of ``rows`` (default: every row) can produce this quarter: its capacity, what
+        its working staff can make after overhead and, with supply chains, what its inputs allow."""
+        f = self.firms
+        rows = np.arange(f.size) if rows is None else rows
+        working = f.staff()[rows] * (1.0 - self.levers.absent[f.city[rows]])
+        labour_room = np.maximum(working - f.overhead[rows], 0.0) * self.effective_productivity()[rows]
+        room = np.minimum(f.capacity[rows], labour_room)
+        if self.input_room is not None:
+            room = np.minimum(room, self.input_room[rows])
+        return room
+
     def clear_goods_market(self) -> goods.GoodsOutcome:
         """Clear the goods market at the firms' markup prices and what they can produce this quarter
         (capacity, working staff and, with supply chains, their inputs)."""
         f = self.firms
         live = np.flatnonzero(f.alive)
-        working = f.staff()[live] * (1.0 - self.levers.absent[f.city[live]])
-        labour_room = np.maximum(working - f.overhead[live], 0.0) * self.effective_productivity()[live]
-        room = np.minimum(f.capacity[live], labour_room)
-        if self.input_room is not None:
-            room = np.minimum(room, self.input_room[live])
+        room = self.production_room(live)
         weights, welfare = self.trade_weights()
         outcome = goods.clear_goods_market(f.price[live], room, f.cell[live], self.sectors.elasticity,
                                            weights, self.goods_spending(), welfare=welfare, mass=f.mass[live])
