@@ -1,0 +1,113 @@
+"""Supply-chain figures of docs/validation.md ("Supply chains"): the baseline with input-output
+linkages, the input origins at 2020 Q2 and the external supply shock.
+
+    PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/supply_chain_baseline.py [--seeds 1 2 3]
+        [--quarters 40] [--json]
+
+Per seed, ``YRDModel(rng=seed, input_output=1)`` for ``--quarters`` quarters (no shock): unemployment
+at quarter 0, its lowest value (and quarter) and largest |change|, the firm mass after the run
+relative to quarter 0, the largest move of manufacturing similarity, the largest market residual and
+unmet input share. Seed 1 again with ``tfp_growth_scale = 0`` (no trend growth). At 2020 Q2 (seed 1)
+the region's input origins (within the city, province, other YRD provinces, outside the region) and
+the range over cities of the shares bought within the city and outside the region. The
+``external_supply_shock`` scenario against the supply-chain baseline of the same seed: the region's
+real GDP deviation in 2022 Q1-Q4 and the largest unmet input share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+
+from ydabm import YRDModel
+from ydabm.observation import city_sourcing
+from ydabm.scenarios import load_scenario
+
+ORIGINS = ("inputs_within_city", "inputs_within_province", "inputs_other_provinces", "inputs_outside_region")
+
+
+def baseline(seed: int, quarters: int, **params) -> dict:
+    model = YRDModel(rng=seed, input_output=1, **params)
+    for _ in range(quarters):
+        model.step()
+    frame = model.datacollector.get_model_vars_dataframe()
+    rate = frame["unemployment_rate"]
+    sim = frame["similarity_manufacturing"]
+    return {"seed": seed, "params": params,
+            "unemployment_t0": float(rate.iloc[0]), "unemployment_min": float(rate.min()),
+            "unemployment_min_quarter": int(np.argmin(rate.to_numpy())),
+            "unemployment_end": float(rate.iloc[-1]),
+            "unemployment_max_pp": float(100 * (rate - rate.iloc[0]).abs().max()),
+            "firms_change": float(frame["firms"].iloc[-1] / frame["firms"].iloc[0] - 1),
+            "similarity_manufacturing_max": float((sim - sim.iloc[0]).abs().max()),
+            "market_residual_max": float(frame["market_residual"].max()),
+            "unmet_input_share_max": float(frame["unmet_input_share"].max())}
+
+
+def origins(seed: int) -> dict:
+    model = YRDModel(rng=seed, input_output=1)
+    model.step()                                    # 2020 Q2
+    frame = model.datacollector.get_model_vars_dataframe()
+    by_city = city_sourcing(model)
+    names = model.geography.names
+    out = {m: float(frame[m].iloc[-1]) for m in ORIGINS}
+    for key in ("inputs_within_city", "inputs_outside_region"):
+        values = np.asarray(by_city[key])
+        out[key + "_by_city"] = {"min": float(values.min()), "min_city": names[int(values.argmin())],
+                                 "max": float(values.max()), "max_city": names[int(values.argmax())]}
+    return out
+
+
+def external_shock(seed: int, quarters: int = 12) -> dict:
+    scenario = load_scenario("external_supply_shock")
+    params = scenario.params()
+    shocked = YRDModel(rng=seed, policies=scenario.policies(params), **params)
+    matched = YRDModel(rng=seed, input_output=1)
+    for _ in range(quarters):
+        shocked.step()
+        matched.step()
+    a = shocked.datacollector.get_model_vars_dataframe()
+    b = matched.datacollector.get_model_vars_dataframe()
+    deviation = (a["real_gdp"] / b["real_gdp"] - 1).to_numpy()
+    # row 0 is 2020 Q1, so 2022 Q1..Q4 are rows 8..11
+    return {"seed": seed, "deviation_2022": deviation[8:12].tolist(),
+            "unmet_input_share_max": float(a["unmet_input_share"].max())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--quarters", type=int, default=40)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    result = {"baseline": [baseline(s, args.quarters) for s in args.seeds],
+              "no_trend": baseline(args.seeds[0], args.quarters, tfp_growth_scale=0.0),
+              "origins": origins(args.seeds[0]),
+              "external_supply_shock": external_shock(args.seeds[0])}
+    result["seconds"] = time.perf_counter() - start
+    if args.json:
+        print(json.dumps(result))
+        return
+    for r in result["baseline"] + [result["no_trend"]]:
+        print(f"seed {r['seed']} {r['params'] or ''}: unemployment {100 * r['unemployment_t0']:.2f} % -> min "
+              f"{100 * r['unemployment_min']:.2f} % (q{r['unemployment_min_quarter']}), end "
+              f"{100 * r['unemployment_end']:.2f} %, max |d| {r['unemployment_max_pp']:.2f} pp; firm mass "
+              f"{100 * r['firms_change']:+.2f} %; manufacturing similarity {r['similarity_manufacturing_max']:.4f}; "
+              f"residual {r['market_residual_max']:.2g}; unmet {r['unmet_input_share_max']:.2g}")
+    o = result["origins"]
+    print("origins 2020 Q2: " + ", ".join(f"{m} {100 * o[m]:.1f} %" for m in ORIGINS))
+    for key in ("inputs_within_city_by_city", "inputs_outside_region_by_city"):
+        c = o[key]
+        print(f"{key}: {100 * c['min']:.1f} % ({c['min_city']}) to {100 * c['max']:.1f} % ({c['max_city']})")
+    e = result["external_supply_shock"]
+    print("external_supply_shock, 2022 Q1-Q4: " + ", ".join(f"{100 * d:+.2f} %" for d in e["deviation_2022"])
+          + f"; unmet max {e['unmet_input_share_max']:.2g}")
+    print(f"{result['seconds']:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
