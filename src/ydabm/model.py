@@ -88,8 +88,7 @@ class YRDModel(mesa.Model):
         self._build_world()
         self._calibrate()
         self._populate()
-        self.metrics = observation.model_metrics(self)
-        self._report_cities()
+        self._observe()
         self.params, self.levers = run, Levers.initial(run, self.geography.count, provinces)
         self.frictions = self._frictions(self.levers, run.governments_act)
         if not run.governments_act:
@@ -180,8 +179,7 @@ class YRDModel(mesa.Model):
         self.accumulate_rd(rd)
 
         # 12. Metrics
-        self.metrics = observation.model_metrics(self)
-        self._report_cities()
+        self._observe()
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ calendar
@@ -249,8 +247,6 @@ class YRDModel(mesa.Model):
         margin = 1.0 / sigma - p.depreciation * s.capital_intensity[sector] * tide / goal
         threshold = s.fixed_cost[sector] / np.maximum(margin, 1e-9)
         cutoff = entry.zero_profit_cutoff(threshold, sigma, p.productivity_dispersion)
-        self.entry_cutoff = np.full((cities, s.count), -np.inf)
-        self.entry_cutoff.ravel()[cell] = cutoff
         log_draw = entry.truncated_normal(cutoff, p.productivity_dispersion, self.rng.random(cell.size))
         # the cutoff is exact for a large city-sector; in a small one, redraw the few firms whose
         # share of the cell's revenue still misses break-even (2020 is a state without losses)
@@ -1138,9 +1134,12 @@ class YRDModel(mesa.Model):
         return float(self.spending.sum() + self.budgets.sum() + self.savings.sum() + external)
 
     # ------------------------------------------------------------------ reports
-    def _report_cities(self) -> None:
-        """Hand each government its city's report (for the data collector and the app)."""
-        for government, report in zip(self.governments, observation.city_reports(self)):
+    def _observe(self) -> None:
+        """This step's model metrics, and each government's city report (for the data collector and
+        the app); the innovation figures both use are computed once."""
+        innovation = observation.innovation_by_city(self)
+        self.metrics = observation.model_metrics(self, innovation)
+        for government, report in zip(self.governments, observation.city_reports(self, innovation)):
             government.report = report
 
 

@@ -55,8 +55,9 @@ def province_rd_intensity(rd: np.ndarray, gdp: np.ndarray, province: np.ndarray)
         return np.where(total > 0, np.bincount(province, rd, minlength=count) / total, 0.0)
 
 
-def model_metrics(model) -> dict[str, float]:
-    """The model-level metrics of ``MODEL_METRICS`` for the current step."""
+def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dict[str, float]:
+    """The model-level metrics of ``MODEL_METRICS`` for the current step (``innovation``: this step's
+    :func:`innovation_by_city`, computed here when not given)."""
     geo, f, s, w = model.geography, model.firms, model.sectors, model.workers
     ppa = model.params.people_per_agent
     employment = model.employment_by_sector()
@@ -72,7 +73,7 @@ def model_metrics(model) -> dict[str, float]:
     real_wage = ((staff * model.wages).sum(axis=1) / prices).sum() / max(staff.sum(), 1) * 4 / ppa
     gdp = nominal.sum()
     moved = model.moves.matrix.sum()
-    innovation = innovation_by_city(model)
+    innovation = innovation_by_city(model) if innovation is None else innovation
     knowledge = model.knowledge_flows()
     weight = innovation["adoption_weight"]
     return {
@@ -143,12 +144,12 @@ def supply_chain_metrics(model) -> dict[str, float]:
             "unmet_input_share": float(model.unmet_inputs / (used + model.unmet_inputs)) if used > 0 else 0.0}
 
 
-def city_reports(model) -> list[dict]:
+def city_reports(model, innovation: dict[str, np.ndarray] | None = None) -> list[dict]:
     """One report per city: population, GDP (nominal and at 2020 prices), real income (households'
     disposable income plus public spending, at 2020 prices, 100 M yuan / year), wage (yuan per
     employed worker per year; ``urban_wage`` over non-farm workers, the counterpart of urban
-    formal-unit wage statistics), price index, housing cost, firms, zombie share (zombies among the
-    city's live firms), net migration, employment by sector; R&D intensity of the city and of its
+    formal-unit wage statistics), price index, housing cost, firms (firm mass), zombie share (zombies'
+    share of the city's firm mass), net migration, employment by sector; R&D intensity of the city and of its
     province (R&D over GDP), invention patents (per year), digital adoption share of its
     traditional-sector firms (revenue-weighted) and by sector (``adoption``)."""
     geo, f = model.geography, model.firms
@@ -161,7 +162,7 @@ def city_reports(model) -> list[dict]:
     zombies = np.bincount(f.city[f.alive & f.zombie], f.mass[f.alive & f.zombie], minlength=geo.count)
     employment = model.employment_by_sector() * ppa
     income = model.flows["income"] + model.flows["public"]
-    innovation = innovation_by_city(model)
+    innovation = innovation_by_city(model) if innovation is None else innovation
     with np.errstate(divide="ignore", invalid="ignore"):
         rd_intensity = np.where(innovation["gdp"] > 0, innovation["rd"] / innovation["gdp"], 0.0)
     columns = {

@@ -33,12 +33,8 @@ agent scale:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy.special import ndtr, ndtri
-
-from ..agents.firms import COHORT
 
 
 #: employees per legal unit of the secondary and tertiary sectors, China's 2018 economic census
