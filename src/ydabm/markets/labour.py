@@ -295,35 +295,41 @@ def _layoffs(employer, skill, staff, excess, rng):
     a group's members, so every e-subset is equally likely, that sorts a few candidates per layoff
     instead of every employee of an overstaffed firm.
 
-    Groups are firm-class jobs f * K + k; the bookkeeping runs over the jobs of the firms that lay
-    off (numbered in firm order), not over all F * K jobs.
+    Groups are firm-class jobs f * K + k; the bookkeeping runs over the overstaffed jobs only
+    (numbered 0..G-1 in job order): one gather over all workers finds each one's overstaffed job
+    (-1 for the others), so the members of overstaffed groups come from a single selection.
     """
     classes = excess.shape[1]
-    overstaffed_firm = any_per_row(excess > 0)
-    firing = np.append(overstaffed_firm, False)            # employer -1 maps to the appended False
-    employed = np.flatnonzero(np.take(firing, employer))
-    firms = np.flatnonzero(overstaffed_firm)
-    local = np.zeros(overstaffed_firm.size, dtype=np.int32)
-    local[firms] = np.arange(firms.size, dtype=np.int32)
-    # job among the laying-off firms' jobs
-    job = np.take(local, np.take(employer, employed)) * classes + np.take(skill, employed)
-    due = excess[firms].ravel()
-    overstaffed = np.take(due, job) > 0
-    employed, job = np.compress(overstaffed, employed), np.compress(overstaffed, job)
-    size = np.maximum(staff[firms].ravel(), 1)
+    due_all = excess.ravel()
+    open_job = np.flatnonzero(due_all > 0)                 # overstaffed jobs f * K + k, ascending
+    if open_job.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    # compact id of each worker's job: the table's last K entries (reached by employer -1, which
+    # gives the indices -K..-1) and the jobs without layoffs hold -1
+    compact = np.full(due_all.size + classes, -1, dtype=np.intp)
+    compact[open_job] = np.arange(open_job.size)
+    code = employer.astype(np.intp)                        # one (N,) temporary: job, then compact id
+    code *= classes
+    code += skill
+    np.take(compact, code, out=code, mode="wrap")
+    members = np.flatnonzero(code >= 0)                    # rows of the overstaffed groups' members
+    job = np.take(code, members)
+    due = np.take(due_all, open_job)
+    size = np.maximum(np.take(staff.ravel(), open_job), 1)
     kept = rng.random(job.size) < np.take(np.minimum(1.0, (3.0 * due + 2.0) / size), job)
     short = np.bincount(np.compress(kept, job), minlength=due.size) < due
-    candidates = kept | np.take(short, job)
+    candidates = kept | np.take(short, job) if short.any() else kept
     job = np.compress(candidates, job)
     if job.size == 0:
-        return employed[:0]
+        return members[:0]
+    rows = np.compress(candidates, members)
     # the job ids over all firms (what the random keys are built on), in the same order as ``job``
-    full_job = np.take(firms, job // classes) * classes + job % classes
+    full_job = np.take(open_job, job)
     key = full_job + rng.random(full_job.size)
     chosen = _first_in_blocks(job, full_job, key, due)
     if chosen is None:
-        chosen = first_per_group(full_job, key, excess.ravel())
-    return np.compress(chosen, np.compress(candidates, employed))
+        chosen = first_per_group(full_job, key, due_all)
+    return np.compress(chosen, rows)
 
 
 def _match(employer, market, vacancies, firm_city, markets, classes, efficiency, rng):
