@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("worker_step.py", "model_throughput.py", "memory.py", "sweep_throughput.py", "supply_chains.py")
+SCRIPTS = ("worker_step.py", "model_throughput.py", "memory.py", "sweep_throughput.py", "supply_chains.py",
+           "phase_times.py")
 
 
 def run(script: str, full: bool) -> dict:

@@ -109,6 +109,13 @@ def test_layoffs_match_the_draw_over_all_jobs_and_the_generator_state():
         laid_off = np.zeros((firms, 3), dtype=np.int64)
         np.add.at(laid_off, (employer[fired], skill[fired]), 1)
         assert np.array_equal(laid_off, excess)
+        # the seekers come from the same pass: every worker unemployed after the layoffs, in row order
+        third = np.random.default_rng(seed)
+        again, seekers = labour._layoffs_and_seekers(employer, skill, staff, excess, third)
+        assert np.array_equal(again, fired) and third.bit_generator.state == first.bit_generator.state
+        after = employer.copy()
+        after[fired] = -1
+        assert np.array_equal(seekers, np.flatnonzero(after < 0))
 
 
 @pytest.mark.parametrize("shape", [(0, 3), (5, 1), (7, 3), (6, 4)])

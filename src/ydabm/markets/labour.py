@@ -259,11 +259,11 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     employer[separated] = -1
     plan, carry = whole_staff(desired, carry)
     excess = np.maximum(staff - plan, 0)
-    fired = _layoffs(employer, skill, staff, excess, rng)
+    fired, seekers = _layoffs_and_seekers(employer, skill, staff, excess, rng)
     staff -= jobs_of(np.take(employer, fired), np.take(skill, fired), firms, classes)
     employer[fired] = -1
     vacancies = np.maximum(plan - staff, 0)
-    hired, owner = _match(employer, market, vacancies, firm_city, cities * classes, classes,
+    hired, owner = _match(seekers, market, vacancies, firm_city, cities * classes, classes,
                           matching_efficiency, rng)
     employer[hired] = owner
     staff += jobs_of(owner, np.take(skill, hired), firms, classes)
@@ -287,48 +287,68 @@ def any_per_row(mask: np.ndarray) -> np.ndarray:
 
 
 def _layoffs(employer, skill, staff, excess, rng):
-    """Rows of the workers laid off: ``excess[f, k]`` of firm f's class-k staff, uniformly at random.
+    """Rows of the workers laid off: ``excess[f, k]`` of firm f's class-k staff, uniformly at random
+    (the first result of :func:`_layoffs_and_seekers`)."""
+    return _layoffs_and_seekers(employer, skill, staff, excess, rng)[0]
 
-    Only workers of overstaffed groups are candidates. Each is first kept with probability
-    min(1, (3 e + 2) / n) (e of n to lay off in its group), and the e are drawn uniformly among the
-    kept ones (among all the group's members where fewer than e were kept): a procedure symmetric in
-    a group's members, so every e-subset is equally likely, that sorts a few candidates per layoff
-    instead of every employee of an overstaffed firm.
 
-    Groups are firm-class jobs f * K + k; the bookkeeping runs over the jobs of the firms that lay
-    off (numbered in firm order), not over all F * K jobs.
+def _layoffs_and_seekers(employer, skill, staff, excess, rng):
+    """Rows of the workers laid off, and (sorted) rows of all workers unemployed after the layoffs.
+
+    Layoffs: ``excess[f, k]`` of firm f's class-k staff, uniformly at random. Only workers of
+    overstaffed groups are candidates. Each is first kept with probability min(1, (3 e + 2) / n) (e
+    of n to lay off in its group), and the e are drawn uniformly among the kept ones (among all the
+    group's members where fewer than e were kept): a procedure symmetric in a group's members, so
+    every e-subset is equally likely, that sorts a few candidates per layoff instead of every
+    employee of an overstaffed firm.
+
+    Groups are firm-class jobs f * K + k; the bookkeeping runs over the overstaffed jobs only
+    (numbered 0..G-1 in job order). One gather over all workers codes each one's state: its
+    overstaffed job's number, -2 when unemployed, -1 otherwise; one selection then gives both the
+    overstaffed groups' members and the unemployed, so the job seekers need no second pass.
     """
     classes = excess.shape[1]
-    overstaffed_firm = any_per_row(excess > 0)
-    firing = np.append(overstaffed_firm, False)            # employer -1 maps to the appended False
-    employed = np.flatnonzero(np.take(firing, employer))
-    firms = np.flatnonzero(overstaffed_firm)
-    local = np.zeros(overstaffed_firm.size, dtype=np.int32)
-    local[firms] = np.arange(firms.size, dtype=np.int32)
-    # job among the laying-off firms' jobs
-    job = np.take(local, np.take(employer, employed)) * classes + np.take(skill, employed)
-    due = excess[firms].ravel()
-    overstaffed = np.take(due, job) > 0
-    employed, job = np.compress(overstaffed, employed), np.compress(overstaffed, job)
-    size = np.maximum(staff[firms].ravel(), 1)
+    due_all = excess.ravel()
+    open_job = np.flatnonzero(due_all > 0)                 # overstaffed jobs f * K + k, ascending
+    if open_job.size == 0:
+        return np.zeros(0, dtype=np.intp), np.flatnonzero(employer < 0)
+    # the code table: compact ids of the overstaffed jobs, -1 for the other jobs, and -2 in its last
+    # K entries, which employer -1 reaches (its indices -K..-1)
+    compact = np.full(due_all.size + classes, -1, dtype=np.intp)
+    compact[open_job] = np.arange(open_job.size)
+    compact[due_all.size:] = -2
+    code = employer.astype(np.intp)                        # one (N,) temporary: job, then its code
+    code *= classes
+    code += skill
+    np.take(compact, code, out=code, mode="wrap")
+    coded = np.flatnonzero(code != -1)                     # members of overstaffed groups and the unemployed
+    code = np.take(code, coded)
+    is_member = code >= 0
+    at = np.flatnonzero(is_member)                         # members' places among ``coded``
+    job = np.take(code, at)
+    due = np.take(due_all, open_job)
+    size = np.maximum(np.take(staff.ravel(), open_job), 1)
     kept = rng.random(job.size) < np.take(np.minimum(1.0, (3.0 * due + 2.0) / size), job)
     short = np.bincount(np.compress(kept, job), minlength=due.size) < due
-    candidates = kept | np.take(short, job)
+    candidates = kept | np.take(short, job) if short.any() else kept
     job = np.compress(candidates, job)
+    seeking = code == -2
     if job.size == 0:
-        return employed[:0]
+        return coded[:0], np.compress(seeking, coded)
+    at = np.compress(candidates, at)
     # the job ids over all firms (what the random keys are built on), in the same order as ``job``
-    full_job = np.take(firms, job // classes) * classes + job % classes
+    full_job = np.take(open_job, job)
     key = full_job + rng.random(full_job.size)
     chosen = _first_in_blocks(job, full_job, key, due)
     if chosen is None:
-        chosen = first_per_group(full_job, key, excess.ravel())
-    return np.compress(chosen, np.compress(candidates, employed))
+        chosen = first_per_group(full_job, key, due_all)
+    at = np.compress(chosen, at)
+    seeking[at] = True
+    return np.take(coded, at), np.compress(seeking, coded)
 
 
-def _match(employer, market, vacancies, firm_city, markets, classes, efficiency, rng):
-    """Rows of the hired seekers and their new employers."""
-    seekers = np.flatnonzero(employer < 0)
+def _match(seekers, market, vacancies, firm_city, markets, classes, efficiency, rng):
+    """Rows of the hired seekers (``seekers``: sorted rows of the unemployed) and their new employers."""
     seeker_market = np.take(market, seekers)
     # one slot per vacancy, in firm-class order (job f * K + k); the vacancies per market (city * K
     # + class) are the slots per market
