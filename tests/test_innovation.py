@@ -11,6 +11,10 @@ from ydabm.geography.world import load_innovation_table
 from ydabm.observation import innovation_by_city, province_rd_intensity
 from ydabm.policies import DigitalIntegration, InnovationCommunity
 from ydabm.scenarios import load_scenario
+from ydabm.mechanisms import technology
+from ydabm.params import ParameterError, Params
+
+from invariants import Start, assert_invariants
 
 #: R&D intensity at t = 0 must match 2020 within this many percentage points (issue 13, item 4)
 RD_TOLERANCE_PP = 0.3
@@ -109,21 +113,56 @@ def test_synthetic_worlds_have_no_rd():
     assert model.metrics["rd_intensity"] == 0 and model.metrics["patents"] == 0
 
 
-def test_innovation_community_opens_knowledge_flows_and_funds_rd(small_params):
+def test_joint_fund_rate_and_transfers_by_hand():
+    # budget 6 over R&D 30: the fund pays a fifth of every firm's R&D; a budget above the cap is not spent
+    assert technology.fund_rate(6.0, 30.0) == pytest.approx(0.2)
+    assert technology.fund_rate(20.0, 30.0) == technology.MAX_FUND_RATE == 0.5
+    assert technology.fund_rate(0.0, 30.0) == 0.0 and technology.fund_rate(6.0, 0.0) == 0.0
+    # rate 0.2, R&D 10 and 20, GDP 30 and 10: grants 2 and 4 (6 in all); contributions 6 x 3/4 = 4.5
+    # and 6 x 1/4 = 1.5; net transfers -2.5 and +2.5 (the pool keeps nothing)
+    transfer = technology.fund_transfers(0.2, np.array([10.0, 20.0]), np.array([30.0, 10.0]))
+    np.testing.assert_allclose(transfer, [-2.5, 2.5])
+    assert not technology.fund_transfers(0.0, np.array([10.0, 20.0]), np.array([30.0, 10.0])).any()
+
+
+def test_innovation_community_opens_knowledge_flows_and_pools_a_joint_fund(small_params):
     base = YRDModel(rng=4, **small_params)
-    community = YRDModel(rng=4, policies=(InnovationCommunity(start_year=2020, rd_fund=0.2),), **small_params)
+    community = YRDModel(rng=4, policies=(InnovationCommunity(start_year=2020, fund_share=0.006),), **small_params)
+    start = Start.of(community)
     for model in (base, community):
         for _ in range(4):
             model.step()
-    assert community.levers.knowledge_open and community.levers.rd_subsidy == 0.2
+            if model is community:
+                assert_invariants(model, start, rel=1e-9)
+    lev = community.levers
+    assert lev.knowledge_open and lev.rd_fund_share == 0.006 and lev.rd_subsidy == 0.0
     # no border loss: every cross-province weight is the travel-time decay alone
     geo = community.geography
     decay = np.exp(-geo.hours / community.params.knowledge_decay_hours)
     np.testing.assert_allclose(community.frictions.knowledge[geo.cross_province], decay[geo.cross_province])
     assert community.metrics["rd_intensity"] > base.metrics["rd_intensity"]
     assert community.metrics["cross_province_spillover_share"] > base.metrics["cross_province_spillover_share"]
-    # the fund is paid by governments: the subsidies include it
+    # the rate is the budget (0.6 % of last quarter's GDP) over last quarter's R&D (about 3 % of GDP)
+    assert 0.1 < community.rd_fund_rate < 0.25
+    # the pool moves money between governments and keeps none; its grants are subsidies
+    transfer = community.fund_transfer
+    assert abs(transfer.sum()) < 1e-9 * np.abs(transfer).sum() and np.abs(transfer).sum() > 0
     assert community.flows["subsidies"].sum() > base.flows["subsidies"].sum()
+    assert not base.fund_transfer.any() and base.rd_fund_rate == 0.0
+
+
+def test_per_city_funding_is_paid_by_each_city_for_its_own_firms(small_params):
+    model = YRDModel(rng=4, policies=(InnovationCommunity(start_year=2020, fund_share=0.0, rd_fund=0.2),),
+                     **small_params)
+    model.step()
+    assert model.levers.rd_subsidy == 0.2 and model.rd_fund_rate == 0.0 and not model.fund_transfer.any()
+
+
+def test_fund_out_of_bounds_is_refused_naming_the_field():
+    with pytest.raises(ParameterError, match=r"fund_share: -0.1 is out of range; allowed \[0, 0.02\]"):
+        InnovationCommunity(start_year=2021, fund_share=-0.1)
+    with pytest.raises(ParameterError, match=r"rd_fund_share: 0.05 is out of range"):
+        Params.build({"rd_fund_share": 0.05})
 
 
 def test_digital_integration_acts_through_the_adoption_subsidy(small_params):

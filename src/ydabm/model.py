@@ -122,6 +122,7 @@ class YRDModel(mesa.Model):
         # 3. Technology: firms choose R&D and innovate (spillovers from other cities' R&D stocks);
         #    traditional firms adopt digital technology (nearby digital activity yearly); trend growth
         before = self.effective_productivity()
+        self.rd_fund_rate = self.joint_fund_rate()
         self.apply_innovation(self.innovate())
         if self.quarter == 0:
             self.digital_access = technology.digital_access(self.employment_by_sector(), s.digital, geo.hours,
@@ -163,14 +164,18 @@ class YRDModel(mesa.Model):
         self.apply_deliveries(self.deliver_inputs())
 
         # 11. Accounts: wages, profits, taxes, subsidies, soft-budget support, budgets, spending
+        #     (R&D and digital adoption are intangible investment, spent on local goods next quarter;
+        #     the joint R&D fund's grants reach firms through their governments, which pay in by GDP)
+        rd = f.rd_share * self.firm_value_added()
+        self.fund_transfer = technology.fund_transfers(self.rd_fund_rate, np.bincount(f.city, rd, minlength=geo.count),
+                                                       self.flows["value_added"])
+        self.budgets = self.budgets + self.fund_transfer
         allowance = accounts.support_allowance(self.budgets, p.debt_limit, 4 * self.flows["value_added"],
                                                self.flows["income_tax"] + self.flows["profit_tax"],
                                                self.flows["benefits"])
         # entrants' first capacity is investment too, subsidised like any other
         entrant_support = p.capacity_subsidy * self.targeted_firms() * self.entrant_outlay
-        # R&D and digital adoption are intangible investment, spent on local goods next quarter
-        rd = f.rd_share * self.firm_value_added()
-        intangible_support = lev.rd_subsidy * rd + lev.adoption_subsidy * self.adoption_outlay
+        intangible_support = (lev.rd_subsidy + self.rd_fund_rate) * rd + lev.adoption_subsidy * self.adoption_outlay
         books = self.settle_accounts(plan.investment + self.entrant_outlay + rd + self.adoption_outlay,
                                      plan.capacity_support + entrant_support + intangible_support,
                                      self.rng.random(f.size),
@@ -358,6 +363,7 @@ class YRDModel(mesa.Model):
         f.rd_share = np.zeros(f.size)
         self.rd_efficiency = np.zeros(cities)
         self.rd_stock, self.rd_scale, self.innovation_step = np.zeros(cities), 1.0, 0.0
+        self.rd_spending, self.rd_fund_rate, self.fund_transfer = np.zeros(cities), 0.0, np.zeros(cities)
         # yearly log rates: the trend (times tfp_growth_scale) less the t = 0 innovation growth
         self.exogenous_growth = np.tile(p.tfp_growth_scale * np.log1p(s.tfp_growth), (cities, 1))
         if geo.synthetic:
@@ -379,6 +385,7 @@ class YRDModel(mesa.Model):
             if np.abs(intensity - target).max() < CALIBRATION_TOLERANCE:
                 break
             theta = theta * (target / intensity) ** (1 - p.rd_elasticity)
+        self.rd_spending = np.bincount(f.city, rd, minlength=cities)
         # patents scale as 1 / step at given shares: the step that makes t = 0 patents the 2020 grants
         rate = self.innovation_rate(f.rd_share)
         self.innovation_step = 4 * self.enterprises * rate.sum() / data["invention_patents_granted"].sum()
@@ -549,7 +556,7 @@ class YRDModel(mesa.Model):
         f, p = self.firms, self.params
         value = self.innovation_value if value is None else value
         share = technology.rd_share(np.take(self.rd_efficiency, f.city), np.take(self.spillover(), f.city),
-                                    np.take(value, f.sector), p.rd_elasticity, self.levers.rd_subsidy)
+                                    np.take(value, f.sector), p.rd_elasticity, self.levers.rd_subsidy + self.rd_fund_rate)
         return np.where(f.alive, share, 0.0)
 
     def innovation_rate(self, share: np.ndarray) -> np.ndarray:
@@ -611,6 +618,16 @@ class YRDModel(mesa.Model):
         """Cities' R&D stocks after this quarter's R&D spending ``rd`` (F,), yuan."""
         spending = np.bincount(self.firms.city, rd, minlength=self.geography.count)
         self.rd_stock = technology.rd_stock(self.rd_stock, spending, self.params.rd_depreciation)
+        self.rd_spending = spending
+
+    def joint_fund_rate(self) -> float:
+        """Share of every firm's R&D the joint R&D fund pays this quarter: its budget (``rd_fund_share``
+        of last quarter's GDP) over last quarter's R&D, capped so that with ``rd_subsidy`` firms pay
+        at least 1 - MAX_RD_SUPPORT of their R&D (:func:`ydabm.mechanisms.technology.fund_rate`)."""
+        lev = self.levers
+        cap = min(technology.MAX_FUND_RATE, technology.MAX_RD_SUPPORT - lev.rd_subsidy)
+        return technology.fund_rate(lev.rd_fund_share * float(self.flows["value_added"].sum()),
+                                    float(self.rd_spending.sum()), cap)
 
     def knowledge_flows(self) -> np.ndarray:
         """(C, C) knowledge flows W_cj K_j from city j (column) to city c (row) at the current stocks."""

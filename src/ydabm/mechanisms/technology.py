@@ -38,6 +38,15 @@ revenue, c = c_0 (1 - subsidy) exp(-e * access_c) x eps, eps lognormal across en
 An enterprise wants to adopt when v_d >= c: the share P = Phi(ln(v_d / c_median) / dispersion).
 Each quarter a share ``rate`` of enterprises reconsiders: a' = a + rate (P - a) (a mass flow).
 
+**A joint R&D fund** (seed paper section 4.4). The cities pay into one regional pool and the pool
+pays a share of every firm's R&D, one rate rho for all the region's firms (allocation in proportion
+to R&D spending). The fund's budget is ``rd_fund_share`` of the region's GDP: at the start of a
+quarter it announces rho = min(F / R, ``MAX_FUND_RATE``), F the budget at last quarter's GDP and R
+last quarter's R&D, and firms choose R&D at that rate (their cost is 1 - subsidy - rho). It pays rho
+x R&D to every firm; the cities pay in exactly what it pays out, in proportion to their GDP, so the
+pool holds no balance: city c's government receives (pays out its firms' rho x R&D) and pays its
+GDP share of the total. Its net transfer is what the fund moves between cities.
+
 **Trend growth.** Each city-sector's yearly log trend ln(1 + g_s) x ``tfp_growth_scale``, g_s its
 sector's configured trend, is split into an exogenous part and its endogenous innovation part 4 lambda gamma at t = 0,
 so that the two sum to the configured trend at t = 0.
@@ -52,6 +61,10 @@ from scipy.special import ndtr
 
 #: highest R&D share of revenue a firm chooses (the first-order condition is capped here)
 MAX_RD_SHARE = 0.5
+#: highest share of firms' R&D the joint fund pays (an unspent budget is not collected)
+MAX_FUND_RATE = 0.5
+#: highest share of a firm's R&D that subsidies and the fund pay together (the firm pays the rest)
+MAX_RD_SUPPORT = 0.9
 
 
 @dataclass(frozen=True)
@@ -175,3 +188,33 @@ def adopt(share: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:
 def digital_factor(share: np.ndarray, share0: np.ndarray, gain: float) -> np.ndarray:
     """Productivity factor of adoption relative to t = 0: (1 + g a) / (1 + g a_0)."""
     return (1.0 + gain * share) / (1.0 + gain * share0)
+
+
+def fund_rate(budget: float, rd: float, cap: float = MAX_FUND_RATE) -> float:
+    """Share of every firm's R&D the joint fund pays: min(budget / R&D, cap); 0 without R&D.
+
+    Args:
+        budget: the fund's budget this quarter (``rd_fund_share`` x the region's GDP), yuan.
+        rd: the region's R&D spending (last quarter's), yuan.
+        cap: highest rate.
+    """
+    if budget <= 0 or rd <= 0:
+        return 0.0
+    return min(budget / rd, cap)
+
+
+def fund_transfers(rate: float, rd_by_city: np.ndarray, gdp: np.ndarray) -> np.ndarray:
+    """(C,) net transfer of the joint fund to each city's government, yuan: its firms' grants
+    rate x R&D_c less its contribution, the fund's total outlay rate x sum(R&D) in proportion to
+    GDP_c. The transfers sum to zero (the pool keeps nothing).
+
+    Args:
+        rate: share of R&D the fund pays (:func:`fund_rate`).
+        rd_by_city: (C,) R&D spending of each city's firms, yuan.
+        gdp: (C,) each city's GDP (the contribution key), yuan.
+    """
+    total = gdp.sum()
+    if rate <= 0 or total <= 0:
+        return np.zeros(rd_by_city.shape)
+    grants = rate * rd_by_city
+    return grants - grants.sum() * gdp / total
