@@ -12,7 +12,9 @@ from ydabm.observation import innovation_by_city, province_rd_intensity
 from ydabm.policies import DigitalIntegration, InnovationCommunity
 from ydabm.scenarios import load_scenario
 from ydabm.mechanisms import technology
+from ydabm.labels import quantity
 from ydabm.params import ParameterError, Params
+from ydabm.run import model_frame
 
 from invariants import Start, assert_invariants
 
@@ -118,11 +120,14 @@ def test_joint_fund_rate_and_transfers_by_hand():
     assert technology.fund_rate(6.0, 30.0) == pytest.approx(0.2)
     assert technology.fund_rate(20.0, 30.0) == technology.MAX_FUND_RATE == 0.5
     assert technology.fund_rate(0.0, 30.0) == 0.0 and technology.fund_rate(6.0, 0.0) == 0.0
+    # per city: budgets 3 and 1 over R&D 10 and 0: 0.3 and nothing
+    np.testing.assert_allclose(technology.fund_rate(np.array([3.0, 1.0]), np.array([10.0, 0.0])), [0.3, 0.0])
     # rate 0.2, R&D 10 and 20, GDP 30 and 10: grants 2 and 4 (6 in all); contributions 6 x 3/4 = 4.5
-    # and 6 x 1/4 = 1.5; net transfers -2.5 and +2.5 (the pool keeps nothing)
-    transfer = technology.fund_transfers(0.2, np.array([10.0, 20.0]), np.array([30.0, 10.0]))
-    np.testing.assert_allclose(transfer, [-2.5, 2.5])
-    assert not technology.fund_transfers(0.0, np.array([10.0, 20.0]), np.array([30.0, 10.0])).any()
+    # and 6 x 1/4 = 1.5; net transfers -2.5 and +2.5 (the pool keeps nothing); per city: none
+    rd, gdp = np.array([10.0, 20.0]), np.array([30.0, 10.0])
+    np.testing.assert_allclose(technology.fund_transfers(np.full(2, 0.2), rd, gdp, True), [-2.5, 2.5])
+    assert not technology.fund_transfers(np.full(2, 0.2), rd, gdp, False).any()
+    assert not technology.fund_transfers(np.zeros(2), rd, gdp, True).any()
 
 
 def test_innovation_community_opens_knowledge_flows_and_pools_a_joint_fund(small_params):
@@ -143,19 +148,28 @@ def test_innovation_community_opens_knowledge_flows_and_pools_a_joint_fund(small
     assert community.metrics["rd_intensity"] > base.metrics["rd_intensity"]
     assert community.metrics["cross_province_spillover_share"] > base.metrics["cross_province_spillover_share"]
     # the rate is the budget (0.6 % of last quarter's GDP) over last quarter's R&D (about 3 % of GDP)
-    assert 0.1 < community.rd_fund_rate < 0.25
+    rate = community.rd_fund_rate
+    assert (rate == rate[0]).all() and 0.1 < rate[0] < 0.25
     # the pool moves money between governments and keeps none; its grants are subsidies
     transfer = community.fund_transfer
     assert abs(transfer.sum()) < 1e-9 * np.abs(transfer).sum() and np.abs(transfer).sum() > 0
     assert community.flows["subsidies"].sum() > base.flows["subsidies"].sum()
-    assert not base.fund_transfer.any() and base.rd_fund_rate == 0.0
+    assert not base.fund_transfer.any() and not base.rd_fund_rate.any()
 
 
 def test_per_city_funding_is_paid_by_each_city_for_its_own_firms(small_params):
     model = YRDModel(rng=4, policies=(InnovationCommunity(start_year=2020, fund_share=0.0, rd_fund=0.2),),
                      **small_params)
     model.step()
-    assert model.levers.rd_subsidy == 0.2 and model.rd_fund_rate == 0.0 and not model.fund_transfer.any()
+    assert model.levers.rd_subsidy == 0.2 and not model.rd_fund_rate.any() and not model.fund_transfer.any()
+    # the same budget without pooling: each city's rate is its own budget over its own R&D
+    model = YRDModel(rng=4, policies=(InnovationCommunity(start_year=2020, pooled=0),), **small_params)
+    start = Start.of(model)
+    gdp, rd = model.flows["value_added"].copy(), model.rd_spending.copy()
+    model.step()
+    assert_invariants(model, start, rel=1e-9)
+    np.testing.assert_allclose(model.rd_fund_rate, np.where(rd > 0, np.minimum(0.006 * gdp / np.where(rd > 0, rd, 1), 0.5), 0))
+    assert model.rd_fund_rate.std() > 0 and not model.fund_transfer.any()
 
 
 def test_fund_out_of_bounds_is_refused_naming_the_field():
@@ -176,3 +190,32 @@ def test_digital_integration_acts_through_the_adoption_subsidy(small_params):
     # only traditional sectors adopt
     f = digital.firms
     assert (f.adoption[f.alive & ~digital.sectors.traditional[f.sector]] == 0).all()
+
+
+def test_adoption_by_sector_by_hand():
+    # sector 0: (1 x 0.5 + 3 x 0.2) / 4 = 0.275; sector 1 cannot adopt; sector 2's only firm is dead
+    share = technology.adoption_by_sector(np.array([0.5, 0.2, 0.9, 0.4]), np.array([1.0, 3.0, 2.0, 5.0]),
+                                          np.array([0, 0, 1, 2]), np.array([True, True, True, False]),
+                                          np.array([True, False, True]))
+    np.testing.assert_allclose(share, [0.275, 0.0, 0.0])
+
+
+def test_digital_adoption_by_sector_is_a_model_output(small_params):
+    base = YRDModel(rng=4, **small_params)
+    digital = YRDModel(rng=4, policies=(DigitalIntegration(start_year=2020, adoption_subsidy=0.5),), **small_params)
+    for model in (base, digital):
+        for _ in range(2):
+            model.step()
+    s = base.sectors
+    columns = {f"digital_adoption_{name}" for k, name in enumerate(s.names) if s.traditional[k]}
+    frames = [model_frame(model) for model in (base, digital)]
+    assert columns <= set(frames[0].columns)
+    assert not {f"digital_adoption_{name}" for k, name in enumerate(s.names) if not s.traditional[k]} & set(frames[0].columns)
+    for column in columns:
+        assert quantity(column).unit == "share of the sector's enterprises, 0-1"
+        assert 0 < frames[0][column].iloc[-1] < frames[1][column].iloc[-1] < 1
+    # the region's share of a sector is its cities' shares weighted by their enterprise mass
+    f, k = base.firms, int(np.flatnonzero(s.traditional)[0])
+    rows = f.alive & (f.sector == k)
+    assert frames[0][f"digital_adoption_{s.names[k]}"].iloc[-1] == pytest.approx(
+        (f.mass[rows] * f.adoption[rows]).sum() / f.mass[rows].sum())

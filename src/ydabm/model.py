@@ -62,6 +62,10 @@ def _sector_adoption(government: CityGovernment, sector: int) -> float:
     return float(government.report["adoption"][sector])
 
 
+def _region_adoption(model: YRDModel, sector: int) -> float:
+    return float(model.sector_adoption[sector])
+
+
 class YRDModel(mesa.Model):
     """The YRD economy: vectorised workers and firms, 41 city-government Mesa agents.
 
@@ -94,7 +98,9 @@ class YRDModel(mesa.Model):
         if not run.governments_act:
             self.targets[:] = 0.0
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: functools.partial(_metric, name=name) for name in MODEL_METRICS},
+            model_reporters={**{name: functools.partial(_metric, name=name) for name in MODEL_METRICS},
+                             **{f"digital_adoption_{s}": functools.partial(_region_adoption, sector=k)
+                                for k, s in enumerate(self.sectors.names) if self.sectors.traditional[k]}},
             agenttype_reporters={CityGovernment: {
                 # the city's name and province on every row, so mesa.batch_run rows say which city
                 "city": operator.attrgetter("name"), "province": operator.attrgetter("province"),
@@ -168,14 +174,14 @@ class YRDModel(mesa.Model):
         #     the joint R&D fund's grants reach firms through their governments, which pay in by GDP)
         rd = f.rd_share * self.firm_value_added()
         self.fund_transfer = technology.fund_transfers(self.rd_fund_rate, np.bincount(f.city, rd, minlength=geo.count),
-                                                       self.flows["value_added"])
+                                                       self.flows["value_added"], bool(lev.rd_fund_pooled))
         self.budgets = self.budgets + self.fund_transfer
         allowance = accounts.support_allowance(self.budgets, p.debt_limit, 4 * self.flows["value_added"],
                                                self.flows["income_tax"] + self.flows["profit_tax"],
                                                self.flows["benefits"])
         # entrants' first capacity is investment too, subsidised like any other
         entrant_support = p.capacity_subsidy * self.targeted_firms() * self.entrant_outlay
-        intangible_support = (lev.rd_subsidy + self.rd_fund_rate) * rd + lev.adoption_subsidy * self.adoption_outlay
+        intangible_support = (lev.rd_subsidy + np.take(self.rd_fund_rate, f.city)) * rd + lev.adoption_subsidy * self.adoption_outlay
         books = self.settle_accounts(plan.investment + self.entrant_outlay + rd + self.adoption_outlay,
                                      plan.capacity_support + entrant_support + intangible_support,
                                      self.rng.random(f.size),
@@ -363,7 +369,7 @@ class YRDModel(mesa.Model):
         f.rd_share = np.zeros(f.size)
         self.rd_efficiency = np.zeros(cities)
         self.rd_stock, self.rd_scale, self.innovation_step = np.zeros(cities), 1.0, 0.0
-        self.rd_spending, self.rd_fund_rate, self.fund_transfer = np.zeros(cities), 0.0, np.zeros(cities)
+        self.rd_spending, self.rd_fund_rate, self.fund_transfer = np.zeros(cities), np.zeros(cities), np.zeros(cities)
         # yearly log rates: the trend (times tfp_growth_scale) less the t = 0 innovation growth
         self.exogenous_growth = np.tile(p.tfp_growth_scale * np.log1p(s.tfp_growth), (cities, 1))
         if geo.synthetic:
@@ -556,7 +562,8 @@ class YRDModel(mesa.Model):
         f, p = self.firms, self.params
         value = self.innovation_value if value is None else value
         share = technology.rd_share(np.take(self.rd_efficiency, f.city), np.take(self.spillover(), f.city),
-                                    np.take(value, f.sector), p.rd_elasticity, self.levers.rd_subsidy + self.rd_fund_rate)
+                                    np.take(value, f.sector), p.rd_elasticity,
+                                    self.levers.rd_subsidy + np.take(self.rd_fund_rate, f.city))
         return np.where(f.alive, share, 0.0)
 
     def innovation_rate(self, share: np.ndarray) -> np.ndarray:
@@ -620,14 +627,17 @@ class YRDModel(mesa.Model):
         self.rd_stock = technology.rd_stock(self.rd_stock, spending, self.params.rd_depreciation)
         self.rd_spending = spending
 
-    def joint_fund_rate(self) -> float:
-        """Share of every firm's R&D the joint R&D fund pays this quarter: its budget (``rd_fund_share``
-        of last quarter's GDP) over last quarter's R&D, capped so that with ``rd_subsidy`` firms pay
+    def joint_fund_rate(self) -> np.ndarray:
+        """(C,) share of its firms' R&D the joint R&D fund pays in each city this quarter: the budget
+        (``rd_fund_share`` of last quarter's GDP) over last quarter's R&D, of the region (pooled: one
+        rate) or of each city (``rd_fund_pooled`` = 0), capped so that with ``rd_subsidy`` firms pay
         at least 1 - MAX_RD_SUPPORT of their R&D (:func:`ydabm.mechanisms.technology.fund_rate`)."""
         lev = self.levers
         cap = min(technology.MAX_FUND_RATE, technology.MAX_RD_SUPPORT - lev.rd_subsidy)
-        return technology.fund_rate(lev.rd_fund_share * float(self.flows["value_added"].sum()),
-                                    float(self.rd_spending.sum()), cap)
+        budget = lev.rd_fund_share * self.flows["value_added"]
+        if lev.rd_fund_pooled:
+            return np.full(self.geography.count, technology.fund_rate(budget.sum(), self.rd_spending.sum(), cap))
+        return technology.fund_rate(budget, self.rd_spending, cap)
 
     def knowledge_flows(self) -> np.ndarray:
         """(C, C) knowledge flows W_cj K_j from city j (column) to city c (row) at the current stocks."""
@@ -1156,6 +1166,9 @@ class YRDModel(mesa.Model):
         the app); the innovation figures both use are computed once."""
         innovation = observation.innovation_by_city(self)
         self.metrics = observation.model_metrics(self, innovation)
+        f = self.firms
+        self.sector_adoption = technology.adoption_by_sector(f.adoption, f.mass, f.sector, f.alive,
+                                                             self.sectors.traditional)
         for government, report in zip(self.governments, observation.city_reports(self, innovation)):
             government.report = report
 

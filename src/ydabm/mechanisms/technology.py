@@ -45,7 +45,9 @@ quarter it announces rho = min(F / R, ``MAX_FUND_RATE``), F the budget at last q
 last quarter's R&D, and firms choose R&D at that rate (their cost is 1 - subsidy - rho). It pays rho
 x R&D to every firm; the cities pay in exactly what it pays out, in proportion to their GDP, so the
 pool holds no balance: city c's government receives (pays out its firms' rho x R&D) and pays its
-GDP share of the total. Its net transfer is what the fund moves between cities.
+GDP share of the total. Its net transfer is what the fund moves between cities. Without pooling
+(``rd_fund_pooled`` = 0, the comparison case) every city funds its own firms from the same share of
+its own GDP: rho_c = min(F_c / R_c, cap), no transfers.
 
 **Trend growth.** Each city-sector's yearly log trend ln(1 + g_s) x ``tfp_growth_scale``, g_s its
 sector's configured trend, is split into an exogenous part and its endogenous innovation part 4 lambda gamma at t = 0,
@@ -190,31 +192,52 @@ def digital_factor(share: np.ndarray, share0: np.ndarray, gain: float) -> np.nda
     return (1.0 + gain * share) / (1.0 + gain * share0)
 
 
-def fund_rate(budget: float, rd: float, cap: float = MAX_FUND_RATE) -> float:
-    """Share of every firm's R&D the joint fund pays: min(budget / R&D, cap); 0 without R&D.
+def fund_rate(budget: np.ndarray | float, rd: np.ndarray | float, cap: float = MAX_FUND_RATE) -> np.ndarray:
+    """Share of its firms' R&D a fund pays: min(budget / R&D, cap); 0 without budget or R&D.
 
     Args:
-        budget: the fund's budget this quarter (``rd_fund_share`` x the region's GDP), yuan.
-        rd: the region's R&D spending (last quarter's), yuan.
+        budget: the fund's budget this quarter (``rd_fund_share`` x GDP), yuan: one pooled fund's
+            (a scalar) or each city's own (C,).
+        rd: the R&D spending it funds (last quarter's), yuan, of the same shape.
         cap: highest rate.
     """
-    if budget <= 0 or rd <= 0:
-        return 0.0
-    return min(budget / rd, cap)
+    budget, rd = np.asarray(budget, dtype=float), np.asarray(rd, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((budget > 0) & (rd > 0), np.minimum(budget / rd, cap), 0.0)
 
 
-def fund_transfers(rate: float, rd_by_city: np.ndarray, gdp: np.ndarray) -> np.ndarray:
-    """(C,) net transfer of the joint fund to each city's government, yuan: its firms' grants
-    rate x R&D_c less its contribution, the fund's total outlay rate x sum(R&D) in proportion to
-    GDP_c. The transfers sum to zero (the pool keeps nothing).
+def fund_transfers(rate: np.ndarray, rd_by_city: np.ndarray, gdp: np.ndarray, pooled: bool) -> np.ndarray:
+    """(C,) net transfer of the joint fund to each city's government, yuan. Pooled: its firms'
+    grants rate_c x R&D_c less its contribution, the fund's total outlay in proportion to GDP_c (the
+    transfers sum to zero: the pool keeps nothing). Per city: none (each government funds its own
+    firms).
 
     Args:
-        rate: share of R&D the fund pays (:func:`fund_rate`).
+        rate: (C,) share of R&D the fund pays to each city's firms (:func:`fund_rate`).
         rd_by_city: (C,) R&D spending of each city's firms, yuan.
         gdp: (C,) each city's GDP (the contribution key), yuan.
+        pooled: one regional pool (True) or each city's own fund.
     """
     total = gdp.sum()
-    if rate <= 0 or total <= 0:
+    if not pooled or total <= 0:
         return np.zeros(rd_by_city.shape)
     grants = rate * rd_by_city
     return grants - grants.sum() * gdp / total
+
+
+def adoption_by_sector(adoption: np.ndarray, mass: np.ndarray, sector: np.ndarray, live: np.ndarray,
+                       adopting: np.ndarray) -> np.ndarray:
+    """(S,) region-wide digital adoption share of each sector's enterprises: sum m a / sum m over its
+    live firm agents (m the agent's enterprise mass); 0 for a sector that cannot adopt or has no
+    live firm.
+
+    Args:
+        adoption, mass, sector, live: (F,) each firm agent's adoption share, mass, sector and whether
+            it is alive.
+        adopting: (S,) sectors that can adopt (the traditional ones).
+    """
+    count = adopting.size
+    weight = np.bincount(sector[live], mass[live], minlength=count)
+    adopted = np.bincount(sector[live], (mass * adoption)[live], minlength=count)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(adopting & (weight > 0), adopted / weight, 0.0)
