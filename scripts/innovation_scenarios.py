@@ -102,12 +102,13 @@ def main() -> None:
     for name, d in table.items():
         if name in ("seeds", "quarters", "baseline"):
             continue
+
+        def cell(k, s=1.0, d=d):
+            return f"{s * d[k][0]:+.3f} ± {s * d[k][1]:.3f}"
         if " - " in name:
             print(f"| {name} | {cell('tfp_growth')} | {cell('real_gdp')} | {cell('theil_index', 1e3)} | "
                   f"{cell('theil_between_provinces', 1e3)} | {cell('rd_intensity')} | | | |")
             continue
-        def cell(k, s=1.0, d=d):
-            return f"{s * d[k][0]:+.3f} ± {s * d[k][1]:.3f}"
         print(f"| {name} | {cell('tfp_growth')} | {cell('real_gdp')} | {cell('theil_index', 1e3)} | "
               f"{cell('theil_between_provinces', 1e3)} | {cell('rd_intensity')} | {d['fund_rate_end']:.3f} | {d['support_pct_gdp']:.2f} | {d['transfer_pct_gdp']} |")
 

@@ -370,6 +370,7 @@ class YRDModel(mesa.Model):
         self.rd_efficiency = np.zeros(cities)
         self.rd_stock, self.rd_scale, self.innovation_step = np.zeros(cities), 1.0, 0.0
         self.rd_spending, self.rd_fund_rate, self.fund_transfer = np.zeros(cities), np.zeros(cities), np.zeros(cities)
+        self.patent_propensity = np.ones(cities)
         # yearly log rates: the trend (times tfp_growth_scale) less the t = 0 innovation growth
         self.exogenous_growth = np.tile(p.tfp_growth_scale * np.log1p(s.tfp_growth), (cities, 1))
         if geo.synthetic:
@@ -397,6 +398,13 @@ class YRDModel(mesa.Model):
         self.innovation_step = 4 * self.enterprises * rate.sum() / data["invention_patents_granted"].sum()
         self.rd_efficiency = self.rd_efficiency / self.innovation_step
         self.innovation_value = value * self.innovation_step
+        # patents per innovation by province, so that t = 0 patents per yuan of R&D are 2019's
+        innovations = np.bincount(by_province, np.where(f.alive, self.innovation_rate(f.rd_share) * f.mass, 0.0),
+                                  minlength=provinces)
+        spent = np.bincount(by_province, f.rd_share * revenue, minlength=provinces)
+        self.patent_propensity = technology.patent_propensity(
+            (data["invention_patents_granted_2019"] / data["rd_expenditure_2019_100m_yuan"]).to_numpy(),
+            spent, innovations)[geo.province_index]
         # every firm of a city-sector innovates at the same expected rate: its quarterly log growth
         growth = np.zeros(cities * s.count)
         growth[f.cell[f.alive]] = (self.innovation_rate(f.rd_share) * self.innovation_step)[f.alive]
@@ -572,6 +580,15 @@ class YRDModel(mesa.Model):
         return technology.innovation_rate(np.take(self.rd_efficiency, f.city), share,
                                           np.take(self.spillover(), f.city), self.params.rd_elasticity)
 
+    def rd_by_cell(self) -> tuple[np.ndarray, np.ndarray]:
+        """(C x S,) R&D share and innovation rate per quarter of a live firm of each city-sector (flat
+        index city x S + sector): :meth:`choose_rd` and :meth:`innovation_rate` by cell."""
+        p = self.params
+        efficiency, spillover = self.rd_efficiency[:, None], self.spillover()[:, None]
+        share = technology.rd_share(efficiency, spillover, self.innovation_value[None, :], p.rd_elasticity,
+                                    (self.levers.rd_subsidy + self.rd_fund_rate)[:, None])
+        return share.ravel(), technology.innovation_rate(efficiency, share, spillover, p.rd_elasticity).ravel()
+
     def innovate(self) -> technology.Innovation:
         """This quarter's R&D choices and innovations (Poisson(k x mass x rate) per firm agent: a
         cohort of mass m stands for k m enterprises)."""
@@ -579,9 +596,13 @@ class YRDModel(mesa.Model):
         if self.innovation_step == 0:
             nothing = np.zeros(f.size)
             return technology.Innovation(nothing, nothing, nothing)
-        share = self.choose_rd()
+        # a live firm's R&D share and rate depend on its city and sector only: computed once per
+        # city-sector and spread over the rows (the same numbers as choose_rd and innovation_rate)
+        share, rate = self.rd_by_cell()
+        cell = f.cell
+        share = np.where(f.alive, share[cell], 0.0)
         enterprises = self.enterprises * f.mass
-        arrivals = self.rng.poisson(enterprises * self.innovation_rate(share)).astype(float)
+        arrivals = self.rng.poisson(enterprises * np.where(f.alive, rate[cell], 0.0)).astype(float)
         return technology.Innovation(share, arrivals,
                                      technology.innovation_gain(arrivals, np.maximum(enterprises, 1e-300),
                                                                 self.innovation_step))
@@ -592,11 +613,12 @@ class YRDModel(mesa.Model):
         f = self.firms
         f.rd_share = innovation.rd_share
         f.productivity = f.productivity * np.exp(innovation.gain)
-        self.patents = np.bincount(f.city, innovation.arrivals, minlength=self.geography.count)
+        self.patents = np.bincount(f.city, innovation.arrivals, minlength=self.geography.count) * self.patent_propensity
         live = f.alive
         cells = self.knowledge.size
-        mass = np.bincount(f.cell[live], f.mass[live], minlength=cells)
-        gained = np.bincount(f.cell[live], (innovation.gain * f.mass)[live], minlength=cells)
+        cell = f.cell[live]
+        mass = np.bincount(cell, f.mass[live], minlength=cells)
+        gained = np.bincount(cell, (innovation.gain * f.mass)[live], minlength=cells)
         self.knowledge += np.where(mass > 0, gained / np.where(mass > 0, mass, 1.0), 0.0).reshape(self.knowledge.shape)
 
     def adoption_targets(self) -> np.ndarray:
@@ -610,15 +632,17 @@ class YRDModel(mesa.Model):
         """Firms move their adoption shares towards the targets; the enterprises that adopt pay the
         (unsubsidised) median cost, as intangible investment in this quarter's accounts."""
         p, f = self.params, self.firms
-        share = np.where(f.alive, technology.adopt(f.adoption, np.take(targets, f.cell), p.adoption_rate), 0.0)
+        cell = f.cell
+        share = np.where(f.alive, technology.adopt(f.adoption, np.take(targets, cell), p.adoption_rate), 0.0)
         cost = technology.adoption_cost(p.adoption_cost, self.digital_access, p.adoption_access_elasticity, 0.0)
         self.adoption_outlay = np.take(cost, f.city) * np.maximum(share - f.adoption, 0.0) * self.firm_value_added()
         f.adoption = share
         live = f.alive
         cells = self.cell_adoption.size
-        mass = np.bincount(f.cell[live], f.mass[live], minlength=cells)
+        cell = cell[live]
+        mass = np.bincount(cell, f.mass[live], minlength=cells)
         with np.errstate(divide="ignore", invalid="ignore"):
-            mean = np.bincount(f.cell[live], (share * f.mass)[live], minlength=cells) / mass
+            mean = np.bincount(cell, (share * f.mass)[live], minlength=cells) / mass
         self.cell_adoption = np.where(mass > 0, mean, targets.ravel()).reshape(self.cell_adoption.shape)
 
     def accumulate_rd(self, rd: np.ndarray) -> None:

@@ -49,6 +49,14 @@ GDP share of the total. Its net transfer is what the fund moves between cities. 
 (``rd_fund_pooled`` = 0, the comparison case) every city funds its own firms from the same share of
 its own GDP: rho_c = min(F_c / R_c, cap), no transfers.
 
+**Patents.** An innovation is a productivity step; how many invention patents it yields differs
+by province for reasons outside the model (provincial patent subsidy programmes, Li 2012 Research
+Policy 41:236; Dang & Motohashi 2015 China Econ. Rev. 35:137; the share of universities and
+institutes among grantees). Each province's patent propensity pi_p (patents per innovation) is set
+so that its t = 0 patents per yuan of R&D are its 2019 grants per yuan of R&D, scaled so that the
+region's patents equal its innovations at t = 0 (the step is calibrated to the 2020 total); a city's
+patents are pi_p x its innovations. The 2020 and 2021 grants by province test it out of sample.
+
 **Trend growth.** Each city-sector's yearly log trend ln(1 + g_s) x ``tfp_growth_scale``, g_s its
 sector's configured trend, is split into an exogenous part and its endogenous innovation part 4 lambda gamma at t = 0,
 so that the two sum to the configured trend at t = 0.
@@ -241,3 +249,17 @@ def adoption_by_sector(adoption: np.ndarray, mass: np.ndarray, sector: np.ndarra
     adopted = np.bincount(sector[live], (mass * adoption)[live], minlength=count)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(adopting & (weight > 0), adopted / weight, 0.0)
+
+
+def patent_propensity(data_yield: np.ndarray, rd: np.ndarray, innovations: np.ndarray) -> np.ndarray:
+    """(P,) patents per innovation of each province: pi_p proportional to y_p R_p / I_p, so that the
+    model's patents per yuan of R&D, pi_p I_p / R_p, are proportional to the data's y_p, and scaled so
+    that sum pi_p I_p = sum I_p (as many patents as innovations in the region).
+
+    Args:
+        data_yield: (P,) grants per unit of R&D in the calibration year's data.
+        rd: (P,) the model's R&D spending, any unit.
+        innovations: (P,) the model's expected innovations, same period as ``rd``.
+    """
+    raw = data_yield * rd / innovations
+    return raw * innovations.sum() / (raw * innovations).sum()
