@@ -3,7 +3,7 @@
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/innovation_t0.py [--seed 1] [--json]
 
 R&D intensity, R&D (100 M yuan a year) and the expected invention patents a year (4 k sum of the
-innovation rates, as in ``tests/test_innovation.py``) by province at t = 0 (default parameters and
+innovation rates times the province's patent propensity, as in ``tests/test_innovation.py``) by province at t = 0 (default parameters and
 scale), against ``geography/data/yrd_innovation_2020.csv``, with each province's share of the patents,
 its relative error and patents per 100 M yuan of R&D.
 """
@@ -34,8 +34,8 @@ def main() -> None:
     rd = np.bincount(geo.province_index, innovation["rd"], minlength=provinces) * 4 / 1e8
     rate = np.where(f.alive, model.innovation_rate(f.rd_share), 0.0)
     patents = np.bincount(geo.province_index,
-                          np.bincount(f.city, 4 * model.enterprises * rate, minlength=geo.count),
-                          minlength=provinces)
+                          np.bincount(f.city, 4 * model.enterprises * rate, minlength=geo.count)
+                          * model.patent_propensity, minlength=provinces)
     data = load_innovation_table()
     rows = []
     for p, name in enumerate(geo.province_names):

@@ -95,7 +95,8 @@ def quantity(name: str, city: bool = False) -> Quantity:
     """The label and unit of a model metric (or, with ``city``, a city output).
 
     ``employment_<sector>`` city columns are persons employed in that sector, ``adoption_<sector>``
-    the digital adoption share of a traditional sector's enterprises; an undeclared name
+    the digital adoption share of a traditional sector's enterprises (model columns
+    ``digital_adoption_<sector>``: the region's); an undeclared name
     gets its own words and an "undeclared unit" (the labels test flags it).
     """
     table = CITY if city else MODEL
@@ -103,6 +104,9 @@ def quantity(name: str, city: bool = False) -> Quantity:
         return table[name]
     if city and name.startswith("employment_"):
         return Quantity(f"Employment in {name.removeprefix('employment_').replace('_', ' ')}", "persons")
+    if not city and name.startswith("digital_adoption_"):
+        return Quantity(f"Digital adoption in {name.removeprefix('digital_adoption_').replace('_', ' ')}",
+                        "share of the sector's enterprises, 0-1")
     if city and name.startswith("adoption_"):
         return Quantity(f"Digital adoption in {name.removeprefix('adoption_').replace('_', ' ')}",
                         "share of enterprises, 0-1")

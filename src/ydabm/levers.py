@@ -32,6 +32,8 @@ class Levers:
         liberalised: (C,) cities that removed local protection of their own markets.
         rd_subsidy: share of firms' R&D spending paid by their city government.
         adoption_subsidy: share of traditional firms' digital adoption cost paid by their government.
+        rd_fund_share: budget of the joint regional R&D fund, share of the region's GDP (0: none).
+        rd_fund_pooled: the fund is one regional pool (1) or each city's own (0).
         knowledge_open: knowledge crosses provincial borders without friction (a science and
             technology community; :func:`ydabm.frictions.knowledge_weights`).
         roles: (C, S) extra target score from an assigned division of labour, or None.
@@ -66,13 +68,16 @@ class Levers:
     absent: np.ndarray = field(default_factory=lambda: np.zeros(0))
     import_supply: np.ndarray = field(default_factory=lambda: np.zeros(0))
     freight_delay: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    rd_fund_share: float = 0.0
+    rd_fund_pooled: int = 1
 
     @classmethod
     def initial(cls, params: Params, cities: int, provinces: int) -> Levers:
         """The levers at t = 0: the run's parameter values in every province, no shock in force."""
         return cls(barrier=np.full(provinces, params.barrier), hukou_penalty=np.full(provinces, params.hukou_penalty),
                    protection=np.ones((provinces, provinces)), liberalised=np.zeros(cities, dtype=bool),
-                   rd_subsidy=params.rd_subsidy, adoption_subsidy=params.adoption_subsidy, absent=np.zeros(cities))
+                   rd_subsidy=params.rd_subsidy, adoption_subsidy=params.adoption_subsidy, absent=np.zeros(cities),
+                   rd_fund_share=params.rd_fund_share, rd_fund_pooled=params.rd_fund_pooled)
 
     @property
     def mean_barrier(self) -> float:

@@ -62,6 +62,10 @@ def _sector_adoption(government: CityGovernment, sector: int) -> float:
     return float(government.report["adoption"][sector])
 
 
+def _region_adoption(model: YRDModel, sector: int) -> float:
+    return float(model.sector_adoption[sector])
+
+
 class YRDModel(mesa.Model):
     """The YRD economy: vectorised workers and firms, 41 city-government Mesa agents.
 
@@ -94,7 +98,9 @@ class YRDModel(mesa.Model):
         if not run.governments_act:
             self.targets[:] = 0.0
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: functools.partial(_metric, name=name) for name in MODEL_METRICS},
+            model_reporters={**{name: functools.partial(_metric, name=name) for name in MODEL_METRICS},
+                             **{f"digital_adoption_{s}": functools.partial(_region_adoption, sector=k)
+                                for k, s in enumerate(self.sectors.names) if self.sectors.traditional[k]}},
             agenttype_reporters={CityGovernment: {
                 # the city's name and province on every row, so mesa.batch_run rows say which city
                 "city": operator.attrgetter("name"), "province": operator.attrgetter("province"),
@@ -122,6 +128,7 @@ class YRDModel(mesa.Model):
         # 3. Technology: firms choose R&D and innovate (spillovers from other cities' R&D stocks);
         #    traditional firms adopt digital technology (nearby digital activity yearly); trend growth
         before = self.effective_productivity()
+        self.rd_fund_rate = self.joint_fund_rate()
         self.apply_innovation(self.innovate())
         if self.quarter == 0:
             self.digital_access = technology.digital_access(self.employment_by_sector(), s.digital, geo.hours,
@@ -163,14 +170,18 @@ class YRDModel(mesa.Model):
         self.apply_deliveries(self.deliver_inputs())
 
         # 11. Accounts: wages, profits, taxes, subsidies, soft-budget support, budgets, spending
+        #     (R&D and digital adoption are intangible investment, spent on local goods next quarter;
+        #     the joint R&D fund's grants reach firms through their governments, which pay in by GDP)
+        rd = f.rd_share * self.firm_value_added()
+        self.fund_transfer = technology.fund_transfers(self.rd_fund_rate, np.bincount(f.city, rd, minlength=geo.count),
+                                                       self.flows["value_added"], bool(lev.rd_fund_pooled))
+        self.budgets = self.budgets + self.fund_transfer
         allowance = accounts.support_allowance(self.budgets, p.debt_limit, 4 * self.flows["value_added"],
                                                self.flows["income_tax"] + self.flows["profit_tax"],
                                                self.flows["benefits"])
         # entrants' first capacity is investment too, subsidised like any other
         entrant_support = p.capacity_subsidy * self.targeted_firms() * self.entrant_outlay
-        # R&D and digital adoption are intangible investment, spent on local goods next quarter
-        rd = f.rd_share * self.firm_value_added()
-        intangible_support = lev.rd_subsidy * rd + lev.adoption_subsidy * self.adoption_outlay
+        intangible_support = (lev.rd_subsidy + np.take(self.rd_fund_rate, f.city)) * rd + lev.adoption_subsidy * self.adoption_outlay
         books = self.settle_accounts(plan.investment + self.entrant_outlay + rd + self.adoption_outlay,
                                      plan.capacity_support + entrant_support + intangible_support,
                                      self.rng.random(f.size),
@@ -358,6 +369,8 @@ class YRDModel(mesa.Model):
         f.rd_share = np.zeros(f.size)
         self.rd_efficiency = np.zeros(cities)
         self.rd_stock, self.rd_scale, self.innovation_step = np.zeros(cities), 1.0, 0.0
+        self.rd_spending, self.rd_fund_rate, self.fund_transfer = np.zeros(cities), np.zeros(cities), np.zeros(cities)
+        self.patent_propensity = np.ones(cities)
         # yearly log rates: the trend (times tfp_growth_scale) less the t = 0 innovation growth
         self.exogenous_growth = np.tile(p.tfp_growth_scale * np.log1p(s.tfp_growth), (cities, 1))
         if geo.synthetic:
@@ -379,11 +392,19 @@ class YRDModel(mesa.Model):
             if np.abs(intensity - target).max() < CALIBRATION_TOLERANCE:
                 break
             theta = theta * (target / intensity) ** (1 - p.rd_elasticity)
+        self.rd_spending = np.bincount(f.city, rd, minlength=cities)
         # patents scale as 1 / step at given shares: the step that makes t = 0 patents the 2020 grants
         rate = self.innovation_rate(f.rd_share)
         self.innovation_step = 4 * self.enterprises * rate.sum() / data["invention_patents_granted"].sum()
         self.rd_efficiency = self.rd_efficiency / self.innovation_step
         self.innovation_value = value * self.innovation_step
+        # patents per innovation by province, so that t = 0 patents per yuan of R&D are 2019's
+        innovations = np.bincount(by_province, np.where(f.alive, self.innovation_rate(f.rd_share) * f.mass, 0.0),
+                                  minlength=provinces)
+        spent = np.bincount(by_province, f.rd_share * revenue, minlength=provinces)
+        self.patent_propensity = technology.patent_propensity(
+            (data["invention_patents_granted_2019"] / data["rd_expenditure_2019_100m_yuan"]).to_numpy(),
+            spent, innovations)[geo.province_index]
         # every firm of a city-sector innovates at the same expected rate: its quarterly log growth
         growth = np.zeros(cities * s.count)
         growth[f.cell[f.alive]] = (self.innovation_rate(f.rd_share) * self.innovation_step)[f.alive]
@@ -549,7 +570,8 @@ class YRDModel(mesa.Model):
         f, p = self.firms, self.params
         value = self.innovation_value if value is None else value
         share = technology.rd_share(np.take(self.rd_efficiency, f.city), np.take(self.spillover(), f.city),
-                                    np.take(value, f.sector), p.rd_elasticity, self.levers.rd_subsidy)
+                                    np.take(value, f.sector), p.rd_elasticity,
+                                    self.levers.rd_subsidy + np.take(self.rd_fund_rate, f.city))
         return np.where(f.alive, share, 0.0)
 
     def innovation_rate(self, share: np.ndarray) -> np.ndarray:
@@ -558,6 +580,15 @@ class YRDModel(mesa.Model):
         return technology.innovation_rate(np.take(self.rd_efficiency, f.city), share,
                                           np.take(self.spillover(), f.city), self.params.rd_elasticity)
 
+    def rd_by_cell(self) -> tuple[np.ndarray, np.ndarray]:
+        """(C x S,) R&D share and innovation rate per quarter of a live firm of each city-sector (flat
+        index city x S + sector): :meth:`choose_rd` and :meth:`innovation_rate` by cell."""
+        p = self.params
+        efficiency, spillover = self.rd_efficiency[:, None], self.spillover()[:, None]
+        share = technology.rd_share(efficiency, spillover, self.innovation_value[None, :], p.rd_elasticity,
+                                    (self.levers.rd_subsidy + self.rd_fund_rate)[:, None])
+        return share.ravel(), technology.innovation_rate(efficiency, share, spillover, p.rd_elasticity).ravel()
+
     def innovate(self) -> technology.Innovation:
         """This quarter's R&D choices and innovations (Poisson(k x mass x rate) per firm agent: a
         cohort of mass m stands for k m enterprises)."""
@@ -565,9 +596,13 @@ class YRDModel(mesa.Model):
         if self.innovation_step == 0:
             nothing = np.zeros(f.size)
             return technology.Innovation(nothing, nothing, nothing)
-        share = self.choose_rd()
+        # a live firm's R&D share and rate depend on its city and sector only: computed once per
+        # city-sector and spread over the rows (the same numbers as choose_rd and innovation_rate)
+        share, rate = self.rd_by_cell()
+        cell = f.cell
+        share = np.where(f.alive, share[cell], 0.0)
         enterprises = self.enterprises * f.mass
-        arrivals = self.rng.poisson(enterprises * self.innovation_rate(share)).astype(float)
+        arrivals = self.rng.poisson(enterprises * np.where(f.alive, rate[cell], 0.0)).astype(float)
         return technology.Innovation(share, arrivals,
                                      technology.innovation_gain(arrivals, np.maximum(enterprises, 1e-300),
                                                                 self.innovation_step))
@@ -578,11 +613,12 @@ class YRDModel(mesa.Model):
         f = self.firms
         f.rd_share = innovation.rd_share
         f.productivity = f.productivity * np.exp(innovation.gain)
-        self.patents = np.bincount(f.city, innovation.arrivals, minlength=self.geography.count)
+        self.patents = np.bincount(f.city, innovation.arrivals, minlength=self.geography.count) * self.patent_propensity
         live = f.alive
         cells = self.knowledge.size
-        mass = np.bincount(f.cell[live], f.mass[live], minlength=cells)
-        gained = np.bincount(f.cell[live], (innovation.gain * f.mass)[live], minlength=cells)
+        cell = f.cell[live]
+        mass = np.bincount(cell, f.mass[live], minlength=cells)
+        gained = np.bincount(cell, (innovation.gain * f.mass)[live], minlength=cells)
         self.knowledge += np.where(mass > 0, gained / np.where(mass > 0, mass, 1.0), 0.0).reshape(self.knowledge.shape)
 
     def adoption_targets(self) -> np.ndarray:
@@ -596,21 +632,36 @@ class YRDModel(mesa.Model):
         """Firms move their adoption shares towards the targets; the enterprises that adopt pay the
         (unsubsidised) median cost, as intangible investment in this quarter's accounts."""
         p, f = self.params, self.firms
-        share = np.where(f.alive, technology.adopt(f.adoption, np.take(targets, f.cell), p.adoption_rate), 0.0)
+        cell = f.cell
+        share = np.where(f.alive, technology.adopt(f.adoption, np.take(targets, cell), p.adoption_rate), 0.0)
         cost = technology.adoption_cost(p.adoption_cost, self.digital_access, p.adoption_access_elasticity, 0.0)
         self.adoption_outlay = np.take(cost, f.city) * np.maximum(share - f.adoption, 0.0) * self.firm_value_added()
         f.adoption = share
         live = f.alive
         cells = self.cell_adoption.size
-        mass = np.bincount(f.cell[live], f.mass[live], minlength=cells)
+        cell = cell[live]
+        mass = np.bincount(cell, f.mass[live], minlength=cells)
         with np.errstate(divide="ignore", invalid="ignore"):
-            mean = np.bincount(f.cell[live], (share * f.mass)[live], minlength=cells) / mass
+            mean = np.bincount(cell, (share * f.mass)[live], minlength=cells) / mass
         self.cell_adoption = np.where(mass > 0, mean, targets.ravel()).reshape(self.cell_adoption.shape)
 
     def accumulate_rd(self, rd: np.ndarray) -> None:
         """Cities' R&D stocks after this quarter's R&D spending ``rd`` (F,), yuan."""
         spending = np.bincount(self.firms.city, rd, minlength=self.geography.count)
         self.rd_stock = technology.rd_stock(self.rd_stock, spending, self.params.rd_depreciation)
+        self.rd_spending = spending
+
+    def joint_fund_rate(self) -> np.ndarray:
+        """(C,) share of its firms' R&D the joint R&D fund pays in each city this quarter: the budget
+        (``rd_fund_share`` of last quarter's GDP) over last quarter's R&D, of the region (pooled: one
+        rate) or of each city (``rd_fund_pooled`` = 0), capped so that with ``rd_subsidy`` firms pay
+        at least 1 - MAX_RD_SUPPORT of their R&D (:func:`ydabm.mechanisms.technology.fund_rate`)."""
+        lev = self.levers
+        cap = min(technology.MAX_FUND_RATE, technology.MAX_RD_SUPPORT - lev.rd_subsidy)
+        budget = lev.rd_fund_share * self.flows["value_added"]
+        if lev.rd_fund_pooled:
+            return np.full(self.geography.count, technology.fund_rate(budget.sum(), self.rd_spending.sum(), cap))
+        return technology.fund_rate(budget, self.rd_spending, cap)
 
     def knowledge_flows(self) -> np.ndarray:
         """(C, C) knowledge flows W_cj K_j from city j (column) to city c (row) at the current stocks."""
@@ -1139,6 +1190,9 @@ class YRDModel(mesa.Model):
         the app); the innovation figures both use are computed once."""
         innovation = observation.innovation_by_city(self)
         self.metrics = observation.model_metrics(self, innovation)
+        f = self.firms
+        self.sector_adoption = technology.adoption_by_sector(f.adoption, f.mass, f.sector, f.alive,
+                                                             self.sectors.traditional)
         for government, report in zip(self.governments, observation.city_reports(self, innovation)):
             government.report = report
 

@@ -98,6 +98,10 @@ PARAMS: tuple[Param, ...] = (
           "procurement wedge a city's government puts on other cities' tradable goods at barrier = 1: buyers spend as if imports cost this much more (local market protection; Barwick, Cao & Li 2021)", "lever"),
     Param("rd_subsidy", float, 0.0, "share of R&D", 0.0, 0.9,
           "share of firms' R&D spending paid by their city government (lowers the cost in the firms' R&D choice; 0 at baseline: the 2020 R&D intensities are calibrated with the tax treatment of the time in the R&D efficiencies)", "lever"),
+    Param("rd_fund_share", float, 0.0, "share of GDP", 0.0, 0.02,
+          "budget of a joint regional R&D fund (seed paper section 4.4): the cities pay into one pool in proportion to their GDP and the pool pays one share of every firm's R&D across the region, budget / R&D (at most half); 0 at baseline (2020 had no such fund)", "lever"),
+    Param("rd_fund_pooled", int, 1, "0/1", 0, 1,
+          "1: the joint R&D fund is one regional pool paying one rate of every firm's R&D, the cities paying in by GDP; 0: each city pays rd_fund_share of its own GDP for its own firms' R&D (the comparison case)", "lever"),
     Param("adoption_subsidy", float, 0.0, "share of adoption cost", 0.0, 0.9,
           "share of traditional-sector firms' digital adoption cost paid by their city government (seed paper section 4.2)", "lever"),
     Param("public_spending_adjustment", float, 0.1, "per quarter", 0.0, 1.0,
@@ -309,6 +313,8 @@ class Params:
     soft_budget: float = 0.6
     local_protection: float = 0.3
     rd_subsidy: float = 0.0
+    rd_fund_share: float = 0.0
+    rd_fund_pooled: int = 1
     adoption_subsidy: float = 0.0
     public_spending_adjustment: float = 0.1
     border_effect_scale: float = 1.0

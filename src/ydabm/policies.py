@@ -432,12 +432,20 @@ class DigitalIntegration:
 @dataclass
 class InnovationCommunity:
     """A YRD science and technology community (seed paper section 4.4): from ``start_year``
-    knowledge crosses provincial borders without the co-invention friction, and a joint R&D fund
-    pays ``rd_fund`` of every firm's R&D (each city's government pays its own firms' share)."""
+    knowledge crosses provincial borders without the co-invention friction, and the cities pay
+    ``fund_share`` of their GDP into a joint R&D fund that pays one share of every firm's R&D across
+    the region (the lever ``rd_fund_share``; :mod:`ydabm.mechanisms.technology`); ``pooled`` = 0 has
+    every city fund its own firms from the same share of its own GDP instead. ``rd_fund`` > 0
+    instead (or as well) has each city's government pay that share of its own firms' R&D (the
+    lever ``rd_subsidy``: per-city funding, the comparison case)."""
 
     start_year: int = year("year from whose first quarter the community works")
-    rd_fund: float = declare("number", "share of R&D", "share of firms' R&D the joint fund pays from start_year",
-                             BY_NAME["rd_subsidy"].low, BY_NAME["rd_subsidy"].high, default=0.2)
+    fund_share: float = declare("number", "share of GDP", "budget of the joint regional R&D fund from start_year (the lever rd_fund_share)",
+                                BY_NAME["rd_fund_share"].low, BY_NAME["rd_fund_share"].high, default=0.006)
+    pooled: int = declare("whole", "0/1", "1: the fund is one regional pool; 0: each city pays fund_share of its own GDP for its own firms (the lever rd_fund_pooled)",
+                          0, 1, default=1)
+    rd_fund: float = declare("number", "share of R&D", "share of firms' R&D each city's government pays for its own firms from start_year (0: none)",
+                             BY_NAME["rd_subsidy"].low, BY_NAME["rd_subsidy"].high, default=0.0)
     _done: bool = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -447,7 +455,10 @@ class InnovationCommunity:
         if model.year < self.start_year or self._done:
             return
         self._done = True
-        model.levers.rd_subsidy = self.rd_fund
+        model.levers.rd_fund_share = self.fund_share
+        model.levers.rd_fund_pooled = self.pooled
+        if self.rd_fund > 0:
+            model.levers.rd_subsidy = self.rd_fund
         model.open_knowledge_flows()
 
 

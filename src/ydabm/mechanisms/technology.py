@@ -38,6 +38,25 @@ revenue, c = c_0 (1 - subsidy) exp(-e * access_c) x eps, eps lognormal across en
 An enterprise wants to adopt when v_d >= c: the share P = Phi(ln(v_d / c_median) / dispersion).
 Each quarter a share ``rate`` of enterprises reconsiders: a' = a + rate (P - a) (a mass flow).
 
+**A joint R&D fund** (seed paper section 4.4). The cities pay into one regional pool and the pool
+pays a share of every firm's R&D, one rate rho for all the region's firms (allocation in proportion
+to R&D spending). The fund's budget is ``rd_fund_share`` of the region's GDP: at the start of a
+quarter it announces rho = min(F / R, ``MAX_FUND_RATE``), F the budget at last quarter's GDP and R
+last quarter's R&D, and firms choose R&D at that rate (their cost is 1 - subsidy - rho). It pays rho
+x R&D to every firm; the cities pay in exactly what it pays out, in proportion to their GDP, so the
+pool holds no balance: city c's government receives (pays out its firms' rho x R&D) and pays its
+GDP share of the total. Its net transfer is what the fund moves between cities. Without pooling
+(``rd_fund_pooled`` = 0, the comparison case) every city funds its own firms from the same share of
+its own GDP: rho_c = min(F_c / R_c, cap), no transfers.
+
+**Patents.** An innovation is a productivity step; how many invention patents it yields differs
+by province for reasons outside the model (provincial patent subsidy programmes, Li 2012 Research
+Policy 41:236; Dang & Motohashi 2015 China Econ. Rev. 35:137; the share of universities and
+institutes among grantees). Each province's patent propensity pi_p (patents per innovation) is set
+so that its t = 0 patents per yuan of R&D are its 2019 grants per yuan of R&D, scaled so that the
+region's patents equal its innovations at t = 0 (the step is calibrated to the 2020 total); a city's
+patents are pi_p x its innovations. The 2020 and 2021 grants by province test it out of sample.
+
 **Trend growth.** Each city-sector's yearly log trend ln(1 + g_s) x ``tfp_growth_scale``, g_s its
 sector's configured trend, is split into an exogenous part and its endogenous innovation part 4 lambda gamma at t = 0,
 so that the two sum to the configured trend at t = 0.
@@ -52,6 +71,10 @@ from scipy.special import ndtr
 
 #: highest R&D share of revenue a firm chooses (the first-order condition is capped here)
 MAX_RD_SHARE = 0.5
+#: highest share of firms' R&D the joint fund pays (an unspent budget is not collected)
+MAX_FUND_RATE = 0.5
+#: highest share of a firm's R&D that subsidies and the fund pay together (the firm pays the rest)
+MAX_RD_SUPPORT = 0.9
 
 
 @dataclass(frozen=True)
@@ -175,3 +198,68 @@ def adopt(share: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:
 def digital_factor(share: np.ndarray, share0: np.ndarray, gain: float) -> np.ndarray:
     """Productivity factor of adoption relative to t = 0: (1 + g a) / (1 + g a_0)."""
     return (1.0 + gain * share) / (1.0 + gain * share0)
+
+
+def fund_rate(budget: np.ndarray | float, rd: np.ndarray | float, cap: float = MAX_FUND_RATE) -> np.ndarray:
+    """Share of its firms' R&D a fund pays: min(budget / R&D, cap); 0 without budget or R&D.
+
+    Args:
+        budget: the fund's budget this quarter (``rd_fund_share`` x GDP), yuan: one pooled fund's
+            (a scalar) or each city's own (C,).
+        rd: the R&D spending it funds (last quarter's), yuan, of the same shape.
+        cap: highest rate.
+    """
+    budget, rd = np.asarray(budget, dtype=float), np.asarray(rd, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((budget > 0) & (rd > 0), np.minimum(budget / rd, cap), 0.0)
+
+
+def fund_transfers(rate: np.ndarray, rd_by_city: np.ndarray, gdp: np.ndarray, pooled: bool) -> np.ndarray:
+    """(C,) net transfer of the joint fund to each city's government, yuan. Pooled: its firms'
+    grants rate_c x R&D_c less its contribution, the fund's total outlay in proportion to GDP_c (the
+    transfers sum to zero: the pool keeps nothing). Per city: none (each government funds its own
+    firms).
+
+    Args:
+        rate: (C,) share of R&D the fund pays to each city's firms (:func:`fund_rate`).
+        rd_by_city: (C,) R&D spending of each city's firms, yuan.
+        gdp: (C,) each city's GDP (the contribution key), yuan.
+        pooled: one regional pool (True) or each city's own fund.
+    """
+    total = gdp.sum()
+    if not pooled or total <= 0:
+        return np.zeros(rd_by_city.shape)
+    grants = rate * rd_by_city
+    return grants - grants.sum() * gdp / total
+
+
+def adoption_by_sector(adoption: np.ndarray, mass: np.ndarray, sector: np.ndarray, live: np.ndarray,
+                       adopting: np.ndarray) -> np.ndarray:
+    """(S,) region-wide digital adoption share of each sector's enterprises: sum m a / sum m over its
+    live firm agents (m the agent's enterprise mass); 0 for a sector that cannot adopt or has no
+    live firm.
+
+    Args:
+        adoption, mass, sector, live: (F,) each firm agent's adoption share, mass, sector and whether
+            it is alive.
+        adopting: (S,) sectors that can adopt (the traditional ones).
+    """
+    count = adopting.size
+    weight = np.bincount(sector[live], mass[live], minlength=count)
+    adopted = np.bincount(sector[live], (mass * adoption)[live], minlength=count)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(adopting & (weight > 0), adopted / weight, 0.0)
+
+
+def patent_propensity(data_yield: np.ndarray, rd: np.ndarray, innovations: np.ndarray) -> np.ndarray:
+    """(P,) patents per innovation of each province: pi_p proportional to y_p R_p / I_p, so that the
+    model's patents per yuan of R&D, pi_p I_p / R_p, are proportional to the data's y_p, and scaled so
+    that sum pi_p I_p = sum I_p (as many patents as innovations in the region).
+
+    Args:
+        data_yield: (P,) grants per unit of R&D in the calibration year's data.
+        rd: (P,) the model's R&D spending, any unit.
+        innovations: (P,) the model's expected innovations, same period as ``rd``.
+    """
+    raw = data_yield * rd / innovations
+    return raw * innovations.sum() / (raw * innovations).sum()
