@@ -17,15 +17,15 @@ from ydabm.sectors import load_sectors
 
 def test_plan_prices_at_the_markup_learns_notional_demand_and_builds_toward_the_goal():
     # sigma 5: price = 5/4 * unit labour cost 8 = 10. Expected sales 0.5 * 1000 + 0.5 * 1400 = 1200 yuan,
-    # 120 units at the price 10. Desired capacity 120 / 0.8 = 150; the flexible accelerator builds
+    # 120 units at the price 10. Desired capacity 120 x 1.25 (no demand uncertainty) = 150; the flexible accelerator builds
     # 0.1 * 100 (replacement) + 0.5 * (150 - 100) = 35 on the 90 kept -> 125.
     # Staff: overhead 2 + min(120, 125) / phi 4 = 32, split 3/4 low, 1/4 high.
     plan = planning.plan_production(
         alive=np.array([True]), productivity=np.array([4.0]), unit_labour_cost=np.array([8.0]),
         elasticity=np.array([5.0]), capital_intensity=np.array([2.0]), overhead=np.array([2.0]),
         capacity=np.array([100.0]), expected_sales=np.array([1000.0]), notional_sales=np.array([1400.0]),
-        staffed_output=np.array([200.0]), understaffed=np.array([False]), goal=np.array([0.8]),
-        tide=np.array([1.0]), skill_mix=np.array([[0.0, 0.75, 0.25]]), city_labour=np.array([[50, 50, 50]]),
+        staffed_output=np.array([200.0]), understaffed=np.array([False]), ratio=np.array([1.25]),
+        dispersion=0.0, skill_mix=np.array([[0.0, 0.75, 0.25]]), city_labour=np.array([[50, 50, 50]]),
         demand_expectation=0.5, depreciation=0.1, investment_speed=0.5, capacity_subsidy=np.array([0.25]))
     assert plan.price == pytest.approx([10.0])
     assert plan.expected_sales == pytest.approx([1200.0])
@@ -40,7 +40,7 @@ def test_an_understaffed_firm_builds_only_for_what_its_staff_can_make():
     common = dict(alive=np.array([True, True]), productivity=np.ones(2), unit_labour_cost=np.ones(2),
                   elasticity=np.full(2, 5.0), capital_intensity=np.ones(2), overhead=np.zeros(2),
                   capacity=np.full(2, 100.0), expected_sales=np.full(2, 250.0), notional_sales=np.full(2, 250.0),
-                  staffed_output=np.full(2, 100.0), goal=np.ones(2), tide=np.ones(2),
+                  staffed_output=np.full(2, 100.0), ratio=np.ones(2), dispersion=0.0,
                   skill_mix=np.array([[0, 1.0, 0]] * 2), city_labour=np.full((2, 3), 1000),
                   demand_expectation=0.5, depreciation=0.0, investment_speed=1.0, capacity_subsidy=np.zeros(2))
     plan = planning.plan_production(understaffed=np.array([True, False]), **common)
@@ -49,12 +49,12 @@ def test_an_understaffed_firm_builds_only_for_what_its_staff_can_make():
 
 
 def test_capacity_at_its_goal_is_a_steady_state_of_the_accelerator():
-    # desired capacity 100 / 0.8 = 125 = capacity: investment replaces depreciation (0.05 * 125), no more
+    # desired capacity 100 x 1.25 = 125 = capacity: investment replaces depreciation (0.05 * 125), no more
     common = dict(alive=np.array([True]), productivity=np.ones(1), unit_labour_cost=np.ones(1),
                   elasticity=np.full(1, 5.0), capital_intensity=np.full(1, 2.0), overhead=np.zeros(1),
                   expected_sales=np.full(1, 125.0), notional_sales=np.full(1, 125.0),
-                  staffed_output=np.full(1, 1e9), understaffed=np.zeros(1, bool), goal=np.full(1, 0.8),
-                  tide=np.ones(1), skill_mix=np.array([[0, 1.0, 0]]), city_labour=np.full((1, 3), 1000),
+                  staffed_output=np.full(1, 1e9), understaffed=np.zeros(1, bool), ratio=np.full(1, 1.25),
+                  dispersion=0.0, skill_mix=np.array([[0, 1.0, 0]]), city_labour=np.full((1, 3), 1000),
                   demand_expectation=0.5, depreciation=0.05, investment_speed=0.3, capacity_subsidy=np.zeros(1))
     steady = planning.plan_production(capacity=np.full(1, 125.0), **common)
     assert steady.capacity == pytest.approx([125.0])

@@ -49,9 +49,20 @@ MIGRATION_DRIFT = pytest.mark.xfail(strict=True, reason=(
     "similarity stays within 0.0086"))
 
 
+CAPACITY_DRIFT = pytest.mark.xfail(strict=True, reason=(
+    "issue 11 item 3: with capacity chosen by the newsvendor the capacity subsidy lowers a targeted "
+    "cohort's user cost, so its capacity serves a larger share of its orders (S(q) 0.41 against 0.32 "
+    "untargeted in electronics) and it gains sales, not only idle machines; the yearly re-targeting "
+    "feeds that back into structure and manufacturing similarity falls steadily, by 0.0113 / 0.0092 / "
+    "0.0085 / 0.0092 / 0.0078 over seeds 1-5 (0.0040-0.0086 before; within 0.0066-0.0099 with stationary "
+    "populations, next test); with capacity_subsidy = 0 from 2020 the drift is 0.0025-0.0041"))
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("metric", ["similarity_manufacturing", pytest.param("similarity_all", marks=MIGRATION_DRIFT),
-                                    "similarity_within_province", "similarity_across_provinces"])
+@pytest.mark.parametrize("metric", [pytest.param("similarity_manufacturing", marks=CAPACITY_DRIFT),
+                                    pytest.param("similarity_all", marks=MIGRATION_DRIFT),
+                                    pytest.param("similarity_within_province", marks=CAPACITY_DRIFT),
+                                    pytest.param("similarity_across_provinces", marks=CAPACITY_DRIFT)])
 def test_structure_within_001_of_2020(baseline_runs, metric):
     for frame, _ in baseline_runs:
         assert (frame[metric] - frame[metric].iloc[0]).abs().max() <= 0.01, metric

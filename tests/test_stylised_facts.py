@@ -20,6 +20,14 @@ FAILING = {
         "0.5 and 0.75 over a tipping point of the governments' herding, and a rise of 0.006 (6.3 se) from 0.75 to 1 "
         "against the sign; the support allocation's herd-to-advantage switch, not a smooth response, "
         "shapes it"),
+    "lower specialization lowers capacity utilisation": (
+        "issue 11 item 3: with capacity chosen by the newsvendor at the subsidised user cost (no herding "
+        "multiplier) utilisation is 0.7081 at specialization 1 against 0.7504 at 0 (-0.042, 71 se against "
+        "the sign), flat from 0 to 0.5 (the curve 0, +0.00004, -0.0003, -0.0388, -0.0422). Each cohort "
+        "sizes capacity to its own expected orders, so many cities targeting one sector lowers utilisation "
+        "only while entry outruns demand; what moves it is how much capacity the capacity subsidy covers: "
+        "the capacity-weighted support of manufacturing is 0.38 when every city targets the three "
+        "strategic sectors (specialization 0-0.5) and 0.64 when each targets its own large sectors (0.75-1)"),
 }
 
 

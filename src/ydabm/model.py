@@ -81,6 +81,8 @@ class YRDModel(mesa.Model):
         run = params.replace(**values) if params is not None else Params.build(values)
         self.policies = list(policies)
         self.sectors = load_sectors(run.sectors_file)
+        planning.check_user_cost(run.interest_rate, run.depreciation, self.sectors.capital_intensity,
+                                 self.sectors.elasticity, self.sectors.names)
         self.io = load_io_table(run.io_concordance, self.sectors.names) if run.input_output else None
         self.geography = build_geography(run.world, run.network_file, run.racetrack_cities, run.trade_cost)
         provinces = len(self.geography.province_names)
@@ -251,11 +253,16 @@ class YRDModel(mesa.Model):
         # a cell's calibrated price level is that of its whole variety mass: a firm's productivity is
         # the cell's over n^(1/(sigma-1)), so that sum_f p_f^(1-sigma) reproduces the calibration
         self.cell_productivity = fund.productivity * calibrated ** (-1.0 / (s.elasticity - 1.0))[None, :]
-        targeted = self.targets[city, sector]
-        goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, targeted)
-        tide = self.investment_tide()[sector]
+        # buyers get the share S(q) of a cell's orders that its enterprises' capacity serves: the 2020
+        # price level is that of what they can get, p^(1-sigma) S(q) the calibrated variety weight
+        served_cell = goods.sales_share(self.capacity_ratio(np.arange(s.count)[None, :], self.targets),
+                                        p.demand_dispersion)
+        self.cell_productivity *= served_cell ** (-1.0 / (s.elasticity - 1.0))[None, :]
+        # the newsvendor's capacity per unit of expected demand (orders), and its expected sales per order
+        ratio = self.capacity_ratio(sector, self.targets[city, sector])
+        served = goods.sales_share(ratio, p.demand_dispersion)
         # break-even revenue relative to the cell mean: overhead over the margin left after capital
-        margin = 1.0 / sigma - p.depreciation * s.capital_intensity[sector] * tide / goal
+        margin = 1.0 / sigma - self.capital_upkeep(sector, ratio)
         threshold = s.fixed_cost[sector] / np.maximum(margin, 1e-9)
         cutoff = entry.zero_profit_cutoff(threshold, sigma, p.productivity_dispersion)
         log_draw = entry.truncated_normal(cutoff, p.productivity_dispersion, self.rng.random(cell.size))
@@ -292,13 +299,15 @@ class YRDModel(mesa.Model):
         overhead = s.fixed_cost[sector] * mean_revenue / unit_labour
         self.overhead_cell = np.zeros((cities, s.count))
         self.overhead_cell.ravel()[cell] = overhead
-        # capacity starts where each firm wants it (its steady state): no spurious investment wave
-        capacity = planning.desired_capacity(quantity, tide, goal, s.capital_intensity[sector])
+        # the calibrated sales are the expected sales of orders quantity / S(q), which the enterprises'
+        # turned-away orders raise at every rival; capacity starts where each firm wants it (its
+        # steady state): no spurious investment wave
+        capacity = planning.desired_capacity(quantity / served, ratio, s.capital_intensity[sector])
         rows = np.arange(cell.size)
         self.firms.open(rows, self.rng.random((rows.size, CLASSES)), mass=np.ones(rows.size), peak=np.ones(rows.size),
                         sector=sector, city=city, productivity=productivity, overhead=overhead,
                         capacity=capacity, price=price, output=quantity, revenue=gross,
-                        expected_sales=gross, notional_sales=gross, age=np.full(rows.size, 40))
+                        expected_sales=gross / served, notional_sales=gross / served, age=np.full(rows.size, 40))
         self._hire_initial_staff(fund.skill_mix[sector] * (overhead + quantity / productivity)[:, None])
         # 2020 prices: each city-sector's unit value at t = 0 markup prices (Laspeyres volume base)
         self.base_price = _unit_values(price, sigma, cell, cities, s.count)
@@ -316,7 +325,7 @@ class YRDModel(mesa.Model):
         self.cpi0 = fund.consumer_price
         self._start_supply_chains()
         self.firms.apply_sales(self.clear_goods_market())
-        self.firms.notional_sales[rows] = gross     # 2020 demand at the markup price is the calibrated demand
+        self.firms.notional_sales[rows] = gross / served    # 2020 orders at the markup price: the calibrated demand
         if self.io is not None:
             self.input_price0 = self.goods.price_index.copy()
             self.apply_deliveries(self.deliver_inputs())
@@ -537,11 +546,21 @@ class YRDModel(mesa.Model):
         f = self.firms
         return np.where(f.alive, self.targets[f.city, f.sector], 0.0)
 
-    def investment_tide(self) -> np.ndarray:
-        """(S,) factor on expected demand behind capacity plans: 1 + herding x (share of governments
-        targeting the sector)^2. The wave grows with consensus (Lin 2007): a sector promoted by a few
-        governments draws little excess investment, one promoted by all draws a tide."""
-        return 1 + self.params.investment_herding * self.targets.mean(axis=0) ** 2
+    def capacity_ratio(self, sector: np.ndarray, support: np.ndarray) -> np.ndarray:
+        """Capacity per unit of expected demand the newsvendor builds in ``sector`` at support intensity
+        ``support`` (arrays that broadcast): the capacity subsidy lowers the user cost of capital
+        (:func:`ydabm.mechanisms.planning.capacity_ratio`)."""
+        p, s = self.params, self.sectors
+        critical = planning.critical_ratio(p.interest_rate, p.depreciation, s.capital_intensity[sector],
+                                           s.elasticity[sector], p.capacity_subsidy * support)
+        return planning.capacity_ratio(critical, p.demand_dispersion)
+
+    def capital_upkeep(self, sector: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+        """Depreciation of the capacity behind a yuan of expected sales: delta kappa / expected utilisation."""
+        kappa = self.sectors.capital_intensity[sector]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_sale = np.where(kappa > 0, kappa / planning.expected_utilization(ratio, self.params.demand_dispersion), 0.0)
+        return self.params.depreciation * per_sale
 
     # ------------------------------------------------------------------ phases with many inputs
     def plan_production(self) -> planning.Plan:
@@ -554,8 +573,8 @@ class YRDModel(mesa.Model):
         return planning.plan_production(
             f.alive, phi, wage / phi, s.elasticity[f.sector], s.capital_intensity[f.sector], f.overhead,
             f.capacity, f.expected_sales, f.notional_sales, staffed, f.understaffed,
-            planning.capacity_goal(p.target_utilization, p.capacity_subsidy, targeted),
-            self.investment_tide()[f.sector], np.take(self.fundamentals.skill_mix, f.sector, axis=0),
+            self.capacity_ratio(f.sector, targeted), p.demand_dispersion,
+            np.take(self.fundamentals.skill_mix, f.sector, axis=0),
             np.take(self.labour_force, f.city, axis=0), p.demand_expectation, p.depreciation, p.investment_speed,
             p.capacity_subsidy * targeted, np.take(self.unit_input_cost(), f.cell) / phi)
 
@@ -740,7 +759,8 @@ class YRDModel(mesa.Model):
         room = self.production_room(live)
         weights, welfare = self.trade_weights()
         outcome = goods.clear_goods_market(f.price[live], room, f.cell[live], self.sectors.elasticity,
-                                           weights, self.goods_spending(), welfare=welfare, mass=f.mass[live])
+                                           weights, self.goods_spending(), welfare=welfare, mass=f.mass[live],
+                                           capacity=f.capacity[live], dispersion=self.params.demand_dispersion)
         self.goods = outcome
         self.cpi = goods.consumer_price_index(outcome.price_index, self.fundamentals.expenditure_share)
         return _on_rows(outcome, live, f.size)
@@ -873,8 +893,8 @@ class YRDModel(mesa.Model):
         return np.minimum(f.capacity, np.maximum(working - f.overhead, 0.0) * self.effective_productivity())
 
     def planned_output_of(self, plan: planning.Plan) -> np.ndarray:
-        """(F,) output each firm plans: its expected demand within what it can make."""
-        return np.where(self.firms.alive, np.minimum(plan.expected_demand, self.producible()), 0.0)
+        """(F,) output each firm plans: its expected sales within what it can make."""
+        return np.where(self.firms.alive, np.minimum(plan.expected_output, self.producible()), 0.0)
 
     def apply_orders(self, orders: supply_chain.Orders | None, plan: planning.Plan) -> None:
         if orders is None:
@@ -1028,9 +1048,11 @@ class YRDModel(mesa.Model):
         # margins are over value added: gross revenue less inputs passed through at cost
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(price > labour_price, labour_price / price, 1.0)
-        revenue = price ** (1 - sigma) * self.goods.access * value
-        goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, self.targets)
-        upkeep = p.depreciation * s.capital_intensity[None, :] * self.investment_tide()[None, :] / goal
+        sectors = np.arange(s.count)[None, :]
+        ratio = self.capacity_ratio(sectors, self.targets)
+        # the entrant sells the share S(q) of its orders that its capacity serves
+        revenue = price ** (1 - sigma) * self.goods.access * value * goods.sales_share(ratio, p.demand_dispersion)
+        upkeep = self.capital_upkeep(sectors, ratio)
         with np.errstate(divide="ignore", invalid="ignore"):
             overhead = np.where(revenue > 0, self.overhead_cell * wage / revenue, np.inf)
         return 1 / sigma - upkeep - overhead + p.entry_subsidy * self.targets
@@ -1072,8 +1094,8 @@ class YRDModel(mesa.Model):
         price = labour_price + self.unit_input_cost()[city, sector] / phi
         demand = goods.entrant_demand(price, city, sector, s.elasticity, self.frictions.cost_weights,
                                       self.goods.spending, self.goods.price_terms)
-        goal = planning.capacity_goal(p.target_utilization, p.capacity_subsidy, self.targets[city, sector])
-        capacity = planning.desired_capacity(demand, self.investment_tide()[sector], goal, s.capital_intensity[sector])
+        capacity = planning.desired_capacity(demand, self.capacity_ratio(sector, self.targets[city, sector]),
+                                             s.capital_intensity[sector])
         capacity = np.where(np.isfinite(capacity), capacity, 0.0)
         if fresh.any():
             f.open(new_rows, self.rng.random((new_rows.size, CLASSES)), sector=sector[fresh], city=city[fresh],

@@ -149,16 +149,16 @@ PARAMS: tuple[Param, ...] = (
           "firms per city-sector grow with its 2020 revenue to this power: below 1, strong city-sectors have larger, more productive firms (comparative advantage carried by firms)", "uncertainty"),
     Param("productivity_dispersion", float, 0.12, "log sd", 0.0, 1.0,
           "standard deviation of log firm productivity around its city-sector mean (assumption)", "uncertainty"),
-    Param("target_utilization", float, 0.95, "1", 0.3, 1.0,
-          "utilisation unsubsidised firms aim for when they build capacity ahead of expected demand; with the baseline subsidies and investment tide the t = 0 aggregate is about 74% (NBS 2020 industrial capacity utilisation: 74.5%)", "uncertainty"),
-    Param("depreciation", float, 0.015, "per quarter", 0.0, 0.05,
-          "depreciation rate of capacity (6 % a year, between the 5 % and 9.6 % common in Chinese capital-stock estimates; bounded at 20 % a year, beyond which capacity capital would not outlast five years and has no meaning as such)", "uncertainty"),
+    Param("demand_dispersion", float, 1.1, "log sd", 0.0, 2.0,
+          "standard deviation s of the log of an enterprise's idiosyncratic demand shock (lognormal, mean one), unknown when it builds capacity (the newsvendor's uncertainty); a calibration target: s makes manufacturing capacity utilisation at t = 0 the NBS 2020 figure (74.9 %), so sector differences and lever effects are out of sample", "uncertainty"),
+    Param("interest_rate", float, 0.01, "per quarter", 0.0025, 0.0125,
+          "required return r on capital in the user cost of capacity (r + depreciation) x capital (Hall & Jorgenson 1967); 4 % a year, about the 2020 one-year loan prime rate (3.85 %, PBoC); bounded at 1-5 % a year (the five-year rate was 4.65 %; a zero user cost would have the newsvendor build for the top of an unbounded demand distribution); (r + depreciation) x capital_intensity x elasticity must stay below 1 in every sector with capital, or no capacity pays", "uncertainty"),
+    Param("depreciation", float, 0.015, "per quarter", 0.0, 0.02,
+          "depreciation rate delta of capacity (6 % a year, between the 5 % and 9.6 % common in Chinese capital-stock estimates); bounded at 8 % a year so that with the highest interest_rate the user cost of capacity stays below its margin in every sector of configs/sectors.toml ((r + delta) x capital_intensity x elasticity < 1; the largest capital_intensity x elasticity is 30)", "uncertainty"),
     Param("investment_speed", float, 0.25, "per quarter", 0.0, 1.0,
           "share of the gap to desired capacity closed each quarter (assumption: about a year to build)", "uncertainty"),
     Param("demand_expectation", float, 0.5, "1", 0.0, 1.0,
           "weight on the latest quarter in adaptive demand expectations (assumption)", "uncertainty"),
-    Param("investment_herding", float, 0.5, "1", 0.0, 3.0,
-          "extra demand firms build capacity for in a sector all governments target (x share^2 in general; Lin 2007 'wave phenomenon')", "uncertainty"),
     Param("exit_rate", float, 0.015, "per quarter", 0.0, 0.1,
           "exogenous exit hazard of a real enterprise (Melitz 2003 delta; 6 % a year, within the 5-10 % yearly exit rates of Chinese manufacturing firms, Brandt, Van Biesebroeck & Zhang 2012). A firm agent is a cohort of identical enterprises: this share of its enterprises leaves each quarter, a mass flow at every agent scale", "uncertainty"),
     Param("entry_pool", float, 0.25, "per quarter", 0.02, 1.0,
@@ -336,11 +336,11 @@ class Params:
     unemployment_benefit: float = 0.4
     firm_count_elasticity: float = 0.6
     productivity_dispersion: float = 0.12
-    target_utilization: float = 0.95
+    demand_dispersion: float = 1.1
+    interest_rate: float = 0.01
     depreciation: float = 0.015
     investment_speed: float = 0.25
     demand_expectation: float = 0.5
-    investment_herding: float = 0.5
     exit_rate: float = 0.015
     entry_pool: float = 0.25
     entry_response: float = 20.0

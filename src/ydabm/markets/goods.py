@@ -7,6 +7,16 @@ City j spends ``spending[j, s]`` on sector s. A firm f located in i sells to j a
 
 (Fujita, Krugman & Venables 1999, eqs. 4.5-4.9). Summing over firms of a city-sector first makes
 clearing O(firms + S * C^2). Every yuan spent is a yuan of some firm's revenue, by construction.
+
+A firm agent is a cohort of m identical enterprises whose demands differ by an idiosyncratic shock
+epsilon, lognormal with mean one and log sd s (``dispersion``), drawn after capacity is built and the
+cohort's price is posted. An enterprise with mean demand d and capacity k sells min(epsilon d, k) at
+the posted price and turns the rest of its orders away; the cohort, many enterprises, sells the
+expectation m k G(d / k), G(x) = E[min(epsilon x, 1)] (:func:`capped_sales`), a smooth cap in which
+the share of enterprises at capacity rises with demand. Buyers spend the budget a turned-away order
+would have taken on the varieties they can get: CES demand under rationing (Neary & Roberts 1980),
+which allocates as if the rationed varieties cost their virtual price, so the cohort enters the
+price terms with the weight m p^(1 - sigma) G(x) / x and money is still spent in full.
 """
 
 from __future__ import annotations
@@ -14,6 +24,56 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtr
+
+
+def sales_share(room: np.ndarray, dispersion: float) -> np.ndarray:
+    """S(y) = E[min(epsilon, y)]: expected sales of an enterprise per unit of its mean demand when its
+    capacity is ``room`` (y) times its mean demand; epsilon is lognormal with mean 1 and log sd s.
+
+    Closed form: S(y) = Phi((ln y - s^2/2) / s) + y Phi((-ln y - s^2/2) / s) (the lognormal's limited
+    expectation); y = inf gives 1 (no capacity limit), s = 0 gives min(1, y).
+    """
+    room = np.asarray(room, dtype=float)
+    if dispersion <= 0:
+        return np.minimum(1.0, room)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_room = np.log(room)
+        half = 0.5 * dispersion * dispersion
+        share = ndtr((log_room - half) / dispersion) + room * ndtr((-log_room - half) / dispersion)
+    return np.where(np.isinf(room), 1.0, np.where(room > 0, share, 0.0))
+
+
+def capped_sales(load: np.ndarray, dispersion: float) -> np.ndarray:
+    """G(x) = E[min(epsilon x, 1)]: expected sales over capacity (utilisation) of a cohort whose mean
+    demand per enterprise is ``load`` (x) times its capacity per enterprise; x S(1 / x)."""
+    load = np.asarray(load, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = load * sales_share(1.0 / load, dispersion)
+    return np.where(load > 0, share, 0.0)
+
+
+def _load_for_sales(target: np.ndarray, dispersion: float) -> np.ndarray:
+    """x with G(x) = ``target`` (in (0, 1)), from below: bisection on log x, then Newton steps, which
+    stay below the root because G is increasing and concave; G(x) <= target, so sales never exceed
+    the room they are solved for."""
+    if dispersion <= 0:
+        return target.copy()
+    low = np.log(target)                                      # G(x) <= min(x, 1): x = target is below
+    high = np.maximum(low, 0.0) + 8.0 * dispersion + dispersion * dispersion + 1.0
+    for _ in range(48):
+        middle = 0.5 * (low + high)
+        below = capped_sales(np.exp(middle), dispersion) <= target
+        low = np.where(below, middle, low)
+        high = np.where(below, high, middle)
+    load = np.exp(low)
+    half = 0.5 * dispersion * dispersion
+    for _ in range(3):
+        slope = ndtr((-np.log(load) - half) / dispersion)     # G'(x) = E[epsilon; epsilon x < 1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(slope > 0, (target - capped_sales(load, dispersion)) / slope, 0.0)
+        load = load + np.maximum(step, 0.0)
+    return load
 
 
 def iceberg_costs(hours: np.ndarray, trade_cost_per_hour: np.ndarray, border: np.ndarray,
@@ -109,23 +169,28 @@ def entrant_demand(price: np.ndarray, city: np.ndarray, sector: np.ndarray, elas
 
 
 def notional_demand(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray, weights: np.ndarray,
-                    spending: np.ndarray, mass: np.ndarray | None = None) -> np.ndarray:
-    """(F,) Notional demand: what each firm would sell if every firm charged its markup price.
+                    spending: np.ndarray, mass: np.ndarray | None = None,
+                    ration: np.ndarray | None = None) -> np.ndarray:
+    """(F,) Notional demand: the orders each firm would receive if every firm charged its markup price.
 
-    Clower's (1965) notional demand is the demand of an economy where no seller is constrained. Each
-    firm's is its CES demand at the markup prices of all firms, q_f = p_f^(-sigma) MA_f(p_markup), those
-    that cannot sell this quarter included: the notional demands of a market add up to its spending
-    at the markup prices, so a shortage at one firm is not counted once as its own lost sales and
-    again as its rivals' gains.
+    Clower's (1965) notional demand is the demand of an economy where no seller is constrained by
+    staff or inputs. Each firm's is its CES demand at the markup prices of all firms,
+    q_f = p_f^(-sigma) MA_f(p_markup), those that cannot sell this quarter included: a shortage of
+    staff at one firm is not counted once as its own lost sales and again as its rivals' gains. The
+    orders its enterprises turn away at capacity (the idiosyncratic demand shocks) do spill over to
+    its rivals, as they do in the market: ``ration`` is each firm's share G(x) / x of its orders it
+    can serve at the markup price, which scales its weight in the price terms.
 
     Args:
         base_price: (F,) markup prices; cell: (F,) flat city-sector index; sigma: (F,) elasticities.
         weights: (S, C, C) (T D)^(1 - sigma); spending: (C, S) E_js, yuan.
         mass: (F,) varieties each firm stands for (identical enterprises); None: one each.
+        ration: (F,) share of its orders each firm serves (None: all).
     """
     cities, sectors = spending.shape
     mass = np.ones(base_price.size) if mass is None else mass
-    varieties = np.bincount(cell, mass * base_price ** (1.0 - sigma), minlength=cities * sectors).reshape(cities, sectors)
+    weight = mass * base_price ** (1.0 - sigma) * (1.0 if ration is None else ration)
+    varieties = np.bincount(cell, weight, minlength=cities * sectors).reshape(cities, sectors)
     phi = price_terms(varieties, weights)
     access = market_access(weights, reroute_spending(spending, phi), phi)
     return mass * base_price ** (-sigma) * access.ravel()[cell]
@@ -159,12 +224,13 @@ class GoodsOutcome:
 
     Attributes:
         price: (F,) factory-gate price of each firm (its markup price, or the higher price at which
-            its demand equals what it can produce).
+            its expected sales equal what its staff and inputs let it produce).
         revenue: (F,) sales revenue, yuan.
         quantity: (F,) quantity shipped (produced), including what melts in transit.
-        notional: (F,) demand the firm would have met at its markup price, the other prices given
-            (Clower's notional demand, its own variety's effect on the price indices included): what
-            it learns its expectations from.
+        notional: (F,) orders the firm would have received at its markup price, the other prices
+            given (Clower's notional demand, with the orders its rivals' enterprises turn away at
+            capacity; its own variety's effect on the price indices included): what it learns its
+            expectations from.
         access: (C, S) market access MA of each city-sector: revenue per unit of p^(1 - sigma).
         price_terms: (C, S) Phi_js = sum_f (p_f T_ij D_ij)^(1 - sigma) of each buying city j.
         price_index: (C, S) CES price index P_js.
@@ -190,7 +256,8 @@ class GoodsOutcome:
 def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.ndarray,
                        elasticity: np.ndarray, weights: np.ndarray, spending: np.ndarray,
                        welfare: np.ndarray | None = None, tolerance: float = CLEARING_TOLERANCE,
-                       max_rounds: int = 10_000, mass: np.ndarray | None = None) -> GoodsOutcome:
+                       max_rounds: int = 10_000, mass: np.ndarray | None = None,
+                       capacity: np.ndarray | None = None, dispersion: float = 0.0) -> GoodsOutcome:
     """Clear all goods markets given firms' markup prices, what they can produce and cities' spending.
 
     Each firm charges the higher of its markup price and the price at which its CES demand equals
@@ -214,6 +281,16 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         max_rounds: cap on rounds (reached only if the tolerance is unattainable; see ``residual``).
         mass: (F,) varieties each firm stands for: a firm of mass m is m identical enterprises that
             each sell m-th of its output at its price (demand m p^(-sigma) MA); None: one each.
+        capacity: (F,) capacity of each firm (its enterprises' sum; inf: no capital), with
+            ``dispersion`` > 0 the limit on each enterprise's sales under its idiosyncratic demand
+            shock; None: capacity is only part of ``max_output``.
+        dispersion: log sd s of the enterprises' lognormal demand shocks (mean one). With s > 0 and a
+            finite capacity a firm posts the higher of its markup price and the price at which its
+            expected sales m k G(x) equal ``max_output`` (staff and inputs; capacity alone never binds
+            the cohort as a whole), its enterprises sell min(epsilon d, k) and buyers take what is
+            turned away elsewhere: the firm's weight in the price terms is m p^(1 - sigma) G(x) / x
+            and its quantity m k G(x), x = p^(-sigma) MA / k, k = capacity / m. s = 0 is the market
+            without shocks (the price clears demand against ``max_output``).
     """
     cities, sectors = spending.shape
     sigma = elasticity[cell % sectors]
@@ -231,6 +308,33 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     # sells (then the masks by ``selling`` change nothing and are skipped)
     cell_index = np.asarray(cell, dtype=np.intp)
     everyone = bool(selling.all())
+    # firms whose enterprises' sales are capped one by one under idiosyncratic demand shocks
+    if capacity is not None and dispersion > 0:
+        shocked = selling & np.isfinite(capacity) & (capacity > 0)
+    else:
+        shocked = np.zeros(base_price.size, dtype=bool)
+    rows = np.flatnonzero(shocked)
+    if rows.size:
+        s_sigma = sigma[rows]
+        s_floor = floor[rows]
+        # log capacity per enterprise, and the expected sales over capacity that staff and inputs allow
+        s_log_unit = np.log(capacity[rows]) - log_mass[rows]
+        room = max_output[rows] / capacity[rows]
+        # the largest load whose expected sales staff and inputs allow (inf where they cover capacity)
+        limited = room < 1.0
+        s_log_most = np.full(rows.size, np.inf)
+        s_log_most[limited] = np.log(_load_for_sales(room[limited], dispersion))
+
+    def shocked_target(log_access):
+        """Posted log price, load x and log effective price of the shocked firms at their access."""
+        log_load = log_access - s_sigma * s_floor - s_log_unit        # x at the markup price
+        binding = log_load > s_log_most
+        posted = np.where(binding, (log_access - s_log_unit - s_log_most) / s_sigma, s_floor)
+        with np.errstate(over="ignore"):
+            x = np.exp(np.minimum(log_load, s_log_most))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            served = np.log(sales_share(1.0 / x, dispersion))          # log G(x) / x
+        return posted, x, posted + served / (1.0 - s_sigma)
 
     def clearing(log_p):
         """Aggregates at log prices ``log_p`` and the gap to the prices that clear each firm's market."""
@@ -251,6 +355,10 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         np.maximum(floor, target, out=target)
         if not everyone:
             target = np.where(selling, target, floor)
+        if rows.size:
+            with np.errstate(divide="ignore"):
+                log_access = np.log(access.ravel()[cell_index[rows]])
+            target[rows] = shocked_target(log_access)[2]
         np.subtract(target, log_p, out=target)
         return (varieties, phi, access, spent), target
 
@@ -301,9 +409,21 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     varieties, phi, access, spent = state
     price = np.where(selling, np.exp(log_price), np.inf)
     reach = access.ravel()[cell]
+    ration = None
+    if rows.size:
+        with np.errstate(divide="ignore"):
+            log_access = np.log(reach[rows])
+        posted = shocked_target(log_access)[0]
+        price[rows] = np.exp(posted)
+        # the share of its orders each shocked firm serves at its markup price, for notional demand
+        ration = np.ones(base_price.size)
+        with np.errstate(over="ignore"):
+            at_floor = np.exp(log_access - s_sigma * s_floor - s_log_unit)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ration[rows] = sales_share(1.0 / at_floor, dispersion)
     revenue = np.where(selling, np.exp(exponent * log_price + log_mass) * reach, 0.0)
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
-    notional = notional_demand(base_price, cell, sigma, weights, spending, mass)
+    notional = notional_demand(base_price, cell, sigma, weights, spending, mass, ration)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(phi > 0, spent / phi, 0.0)
     price_index = welfare_price_index(varieties, phi, welfare, elasticity)

@@ -6,14 +6,29 @@ A firm with productivity phi (units of output per worker beyond its overhead F) 
 *notional* demand, what it would sell at the markup prices of all firms (not the sales a shortage
 capped), and converts that value into units at this quarter's price: sales values are stationary on
 a fixed money stock, so a common fall in prices (trend productivity growth) raises the expected
-quantity one for one instead of leaving expectations a quarter behind. It builds capacity
-ahead of the output it expects to make at the utilisation it aims for, and wants the staff that
-produces expected demand within capacity: F + min(E, K) / phi, split over skills by its sector's
-mix. A firm does not build capacity it cannot staff: a firm that could not fill its vacancies last
-quarter builds only for what its current staff can produce, so a firm short of workers signals
-labour demand (vacancies, wage pressure) without piling up idle machines; any other firm builds for
-expected demand. Staff plans are real numbers;
-the labour market turns them into whole vacancies without bias.
+quantity one for one instead of leaving expectations a quarter behind.
+
+Capacity is chosen under demand uncertainty (the newsvendor; Arrow, Harris & Marschak 1951). Each
+enterprise of a cohort faces an idiosyncratic demand shock epsilon, lognormal with mean one and log
+sd s (``demand_dispersion``), unknown when its capacity is built (about a year ahead). A unit of
+capacity earns the margin p - c (price less unit variable cost) in the states where demand exceeds
+capacity, and costs the user cost of capital (r + delta) x capital per unit (Hall & Jorgenson 1967),
+less the share a capacity subsidy pays. With markup pricing p - c = p_va / sigma and capital per unit
+kappa p_va (p_va the price of value added), so the enterprise builds K where
+
+    P(epsilon D > K) = c* = (r + delta) kappa sigma (1 - subsidy),
+
+K = q D with q = exp(-s^2/2 - s Phi^-1(c*)) (:func:`capacity_ratio`). Its expected sales are
+D S(q), S(y) = E[min(epsilon, y)] (:func:`ydabm.markets.goods.sales_share`), and its expected
+utilisation S(q) / q. Prices and expectations do not depend on the shock: the firm posts its markup
+price before its enterprises' demands are known (the simplification: a newsvendor at a fixed price,
+not the joint price-capacity choice of Mills 1959). The firm wants the staff that produces its
+expected sales, F + D S(K / D) / phi, split over skills by its sector's mix. A firm does not build
+capacity it cannot staff: a firm that could not fill its vacancies last quarter builds only for the
+demand whose expected sales its current staff can produce, so a firm short of workers signals labour
+demand (vacancies, wage pressure) without piling up idle machines; any other firm builds for
+expected demand. Staff plans are real numbers; the labour market turns them into whole vacancies
+without bias.
 """
 
 from __future__ import annotations
@@ -21,6 +36,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtri
+
+from ..markets.goods import sales_share
+from ..params import ParameterError
 
 
 @dataclass(frozen=True)
@@ -29,7 +48,8 @@ class Plan:
 
     Attributes:
         price: (F,) markup price, yuan per unit.
-        expected_demand: (F,) expected notional demand at this quarter's price, units per quarter.
+        expected_demand: (F,) expected notional demand (orders) at this quarter's price, units per quarter.
+        expected_output: (F,) expected sales within the new capacity, D S(K / D), units per quarter.
         expected_sales: (F,) expected value of notional demand, yuan per quarter.
         capacity: (F,) capacity after this quarter's depreciation and investment (inf: no capital).
         investment: (F,) spending on new capacity, yuan.
@@ -39,6 +59,7 @@ class Plan:
 
     price: np.ndarray
     expected_demand: np.ndarray
+    expected_output: np.ndarray
     expected_sales: np.ndarray
     capacity: np.ndarray
     investment: np.ndarray
@@ -51,21 +72,66 @@ def markup_price(unit_labour_cost: np.ndarray, elasticity: np.ndarray) -> np.nda
     return elasticity / (elasticity - 1.0) * unit_labour_cost
 
 
-def capacity_goal(target_utilization: float, capacity_subsidy: float, targeted: np.ndarray) -> np.ndarray:
-    """Utilisation a firm builds for: lower where a capacity subsidy cheapens capital."""
-    return target_utilization * (1.0 - capacity_subsidy * targeted)
+def critical_ratio(interest_rate: float, depreciation: float, capital_intensity: np.ndarray,
+                   elasticity: np.ndarray, subsidy: np.ndarray | float = 0.0) -> np.ndarray:
+    """c* = (r + delta) kappa sigma (1 - subsidy): the user cost of a unit of capacity over the margin
+    it earns when used, the probability of demand beyond capacity at which the newsvendor stops
+    building (0 for firms without capital).
+
+    Args:
+        interest_rate: r, the required return on capital per quarter.
+        depreciation: delta per quarter.
+        capital_intensity: kappa, capital per unit of quarterly output value (value added).
+        elasticity: sigma; the margin over unit variable cost is the price of value added / sigma.
+        subsidy: share of the investment a government pays (capacity subsidy x support intensity).
+    """
+    return (interest_rate + depreciation) * capital_intensity * elasticity * (1.0 - subsidy)
 
 
-def desired_capacity(demand: np.ndarray, tide: np.ndarray, goal: np.ndarray,
-                     capital_intensity: np.ndarray) -> np.ndarray:
-    """Capacity a firm wants for ``demand``: demand x tide / goal (inf for firms without capital)."""
-    return np.where(capital_intensity > 0, demand * tide / goal, np.inf)
+def check_user_cost(interest_rate: float, depreciation: float, capital_intensity: np.ndarray,
+                    elasticity: np.ndarray, names: tuple[str, ...] | list[str]) -> None:
+    """Raise :class:`~ydabm.params.ParameterError` if capacity cannot pay in some sector: the user cost
+    (r + delta) kappa sigma of its unsubsidised capacity must stay below 1 (the margin it earns)."""
+    critical = critical_ratio(interest_rate, depreciation, capital_intensity, elasticity)
+    worst = int(np.argmax(critical))
+    if critical[worst] >= 1:
+        most = 1.0 / (capital_intensity[worst] * elasticity[worst])
+        raise ParameterError(
+            f"interest_rate + depreciation = {interest_rate + depreciation:g} per quarter: the user cost of "
+            f"capacity exceeds its margin in sector {names[worst]!r} ((r + depreciation) x capital_intensity x "
+            f"elasticity = {critical[worst]:g}, must be below 1); allowed: interest_rate + depreciation < {most:g}")
+
+
+def capacity_ratio(critical: np.ndarray, dispersion: float) -> np.ndarray:
+    """q: capacity per unit of expected demand where P(epsilon > q) = ``critical`` (the newsvendor),
+    epsilon lognormal with mean 1 and log sd s: q = exp(-s^2/2 - s Phi^-1(c*)); inf for c* = 0 (no
+    capital to pay for); 1 for s = 0 (no uncertainty: capacity equals demand)."""
+    critical = np.asarray(critical, dtype=float)
+    if np.any(critical >= 1):
+        raise ValueError("the user cost of capacity exceeds its margin (critical ratio >= 1): no capacity pays")
+    if dispersion <= 0:
+        return np.where(critical > 0, 1.0, np.inf)
+    with np.errstate(over="ignore"):
+        ratio = np.exp(-0.5 * dispersion * dispersion - dispersion * ndtri(np.maximum(critical, 1e-300)))
+    return np.where(critical > 0, ratio, np.inf)
+
+
+def expected_utilization(ratio: np.ndarray, dispersion: float) -> np.ndarray:
+    """S(q) / q: expected sales over capacity of a cohort whose capacity is q times its expected demand."""
+    return sales_share(ratio, dispersion) / ratio
+
+
+def desired_capacity(demand: np.ndarray, ratio: np.ndarray, capital_intensity: np.ndarray) -> np.ndarray:
+    """Capacity a firm wants for expected ``demand``: q x demand (inf for firms without capital)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(capital_intensity > 0, demand * ratio, np.inf)
 
 
 def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cost: np.ndarray,
                     elasticity: np.ndarray, capital_intensity: np.ndarray, overhead: np.ndarray,
                     capacity: np.ndarray, expected_sales: np.ndarray, notional_sales: np.ndarray,
-                    staffed_output: np.ndarray, understaffed: np.ndarray, goal: np.ndarray, tide: np.ndarray, skill_mix: np.ndarray, city_labour: np.ndarray,
+                    staffed_output: np.ndarray, understaffed: np.ndarray, ratio: np.ndarray, dispersion: float,
+                    skill_mix: np.ndarray, city_labour: np.ndarray,
                     demand_expectation: float, depreciation: float, investment_speed: float,
                     capacity_subsidy: np.ndarray, unit_input_cost: np.ndarray | float = 0.0) -> Plan:
     """Plan prices, expectations, capacity and staff of every firm row (dead rows plan nothing).
@@ -82,8 +148,8 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
         notional_sales: (F,) value of last quarter's notional demand at last quarter's markup price, yuan.
         staffed_output: (F,) output the firm's current staff can produce, (staff - F) * phi.
         understaffed: (F,) the firm had unfilled vacancies after last quarter's labour market.
-        goal: (F,) utilisation the firm aims for (:func:`capacity_goal`).
-        tide: (F,) investment tide factor on expected demand (Lin 2007).
+        ratio: (F,) capacity per unit of expected demand the newsvendor wants (:func:`capacity_ratio`).
+        dispersion: log sd s of the enterprises' demand shocks.
         skill_mix: (F, K) share of each class in the firm's labour.
         city_labour: (F, K) labour force of the firm's city by class (no plan exceeds it).
         demand_expectation: weight lambda on the latest notional demand.
@@ -100,7 +166,10 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
         expected = np.where(alive, sales / price, 0.0)
     has_capital = capital_intensity > 0
     kept = capacity * (1.0 - depreciation)
-    desired = desired_capacity(np.where(understaffed, np.minimum(expected, staffed_output), expected), tide, goal,
+    # an understaffed firm builds for the demand whose expected sales its staff can make
+    with np.errstate(divide="ignore", invalid="ignore"):
+        staffed_demand = staffed_output / sales_share(ratio, dispersion)
+    desired = desired_capacity(np.where(understaffed, np.minimum(expected, staffed_demand), expected), ratio,
                                capital_intensity)
     # the flexible accelerator (Chenery 1952; Koyck 1954): replace what depreciated and close a share of
     # the gap to the desired capacity, I = delta K + speed (K* - K), never negative (capital is sunk)
@@ -108,7 +177,10 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
     build = np.where(alive & has_capital, np.maximum(depreciation * capacity + investment_speed * gap, 0.0), 0.0)
     new_capacity = np.where(has_capital, kept + build, np.inf)
     investment = capital_intensity * (price - unit_input_cost) * build
-    staff = overhead + np.minimum(expected, new_capacity) / productivity
+    with np.errstate(divide="ignore", invalid="ignore"):
+        output = np.where(expected > 0, expected * sales_share(new_capacity / expected, dispersion), 0.0)
+    staff = overhead + output / productivity
     wanted = np.minimum(skill_mix * staff[:, None], city_labour)
-    return Plan(price, expected, np.where(alive, sales, 0.0), new_capacity, investment, capacity_subsidy * investment,
+    return Plan(price, expected, np.where(alive, output, 0.0), np.where(alive, sales, 0.0), new_capacity, investment,
+                capacity_subsidy * investment,
                 np.where(alive[:, None], wanted, 0.0))

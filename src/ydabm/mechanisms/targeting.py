@@ -10,7 +10,7 @@ it) and peer_support the mean support the *other* cities gave the sector last ye
 Each government spreads a support budget of ``count`` sector-equivalents over the tradable sectors
 by a capped logit (a "soft top-k"): tau_cs = min(1, lambda_c exp(beta score_cs)), with lambda_c such
 that the intensities add up to ``count``. tau_cs in [0, 1] is the intensity with which the city's
-instruments (entry and capacity subsidies, soft budgets, the investment tide) act on the sector.
+instruments (entry and capacity subsidies, soft budgets) act on the sector.
 The sharpness beta is a stated parameter: beta -> infinity gives the hard choice of the ``count``
 best sectors, beta = 0 spreads support evenly; in between the allocation moves smoothly with the
 scores, so no lever flips whole target lists at once (the logit of discrete choice, McFadden 1974,
