@@ -349,10 +349,10 @@ def _layoffs_and_seekers(employer, skill, staff, excess, rng):
 
 def _match(seekers, market, vacancies, firm_city, markets, classes, efficiency, rng):
     """Rows of the hired seekers (``seekers``: sorted rows of the unemployed) and their new employers."""
-    seeker_market = np.take(market, seekers)
+    seeker_market = np.take(market, seekers).astype(np.intp)    # numpy's index type: no copy per use
     # one slot per vacancy, in firm-class order (job f * K + k); the vacancies per market (city * K
     # + class) are the slots per market
-    open_jobs = np.flatnonzero(vacancies)
+    open_jobs = np.flatnonzero(vacancies.ravel() > 0)      # (vacancies >= 0; a boolean selection is faster)
     slot_job = np.repeat(open_jobs, np.take(vacancies.ravel(), open_jobs))
     slot_market = np.take(firm_city, slot_job // classes).astype(np.int64) * classes + slot_job % classes
     open_total = np.bincount(slot_market, minlength=markets)
