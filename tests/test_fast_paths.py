@@ -158,3 +158,34 @@ def test_firm_staff_is_the_row_sum():
     firms.employees[:] = np.random.default_rng(7).integers(0, 20, (10, 3))
     assert firms.staff().dtype == np.int64
     assert np.array_equal(firms.staff(), firms.employees.sum(axis=1))
+
+
+def test_closing_and_merging_cohorts_move_their_workers_as_the_take_form():
+    """``close_firms`` and ``merge_firms`` index the int32 employer column directly; the workers
+    they unemploy or move are those the ``np.take`` form gives, and people and jobs still add up."""
+    from ydabm.model import YRDModel
+    from ydabm.params import QUICK_SCALE
+    model = YRDModel(rng=5, **QUICK_SCALE)
+    model.step()
+    f, w = model.firms, model.workers
+    live = np.flatnonzero(f.alive)
+    leaving = np.zeros(f.size, dtype=bool)
+    leaving[live[::7]] = True
+    expected = w.employer.copy()
+    expected[np.take(np.append(leaving, False), expected)] = -1
+    model.close_firms(leaving)
+    assert w.employer.dtype == np.int32 and np.array_equal(w.employer, expected)
+    # two cohorts of one city-sector merge: the source's workers move to the destination
+    cell = f.cell
+    live = np.flatnonzero(f.alive)
+    shared = next(c for c in np.unique(cell[live]) if (cell[live] == c).sum() >= 2)
+    source, destination = live[cell[live] == shared][:2]
+    target = np.arange(f.size + 1)
+    target[source], target[-1] = destination, -1
+    expected = np.take(target, w.employer).astype(np.int32)
+    staff = f.employees[source] + f.employees[destination]
+    model.merge_firms(np.array([source]), np.array([destination]))
+    assert w.employer.dtype == np.int32 and np.array_equal(w.employer, expected)
+    assert np.array_equal(f.employees[destination], staff)
+    employed = w.employer >= 0
+    assert np.array_equal(labour.jobs_of(w.employer[employed], w.skill[employed], f.size, 3), f.employees)

@@ -1012,7 +1012,7 @@ class YRDModel(mesa.Model):
         if rows.size == 0:
             return
         closing = np.append(leaving, False)          # employer -1 maps to the appended False
-        w.employer[np.take(closing, w.employer)] = -1
+        w.employer[closing[w.employer]] = -1          # (fancy indexing by the int32 column: no intp copy)
         f.close(rows)
 
     def merge_firms(self, sources: np.ndarray, destinations: np.ndarray) -> None:
@@ -1021,10 +1021,10 @@ class YRDModel(mesa.Model):
             return
         w = self.workers
         self.firms.merge(sources, destinations, self.sectors.elasticity)
-        target = np.arange(self.firms.size + 1)
+        target = np.arange(self.firms.size + 1, dtype=w.employer.dtype)
         target[sources] = destinations
         target[-1] = -1                                   # employer -1 stays -1
-        w.employer = np.take(target, w.employer).astype(w.employer.dtype)
+        w.employer = target[w.employer]
 
     def entry_intensity(self) -> np.ndarray:
         """(C, S) expected entrants this quarter (:func:`ydabm.mechanisms.entry.entry_intensity`)."""

@@ -314,13 +314,13 @@ def _layoffs_and_seekers(employer, skill, staff, excess, rng):
         return np.zeros(0, dtype=np.intp), np.flatnonzero(employer < 0)
     # the code table: compact ids of the overstaffed jobs, -1 for the other jobs, and -2 in its last
     # K entries, which employer -1 reaches (its indices -K..-1)
-    compact = np.full(due_all.size + classes, -1, dtype=np.intp)
-    compact[open_job] = np.arange(open_job.size)
+    compact = np.full(due_all.size + classes, -1, dtype=np.int32)
+    compact[open_job] = np.arange(open_job.size, dtype=np.int32)
     compact[due_all.size:] = -2
-    code = employer.astype(np.intp)                        # one (N,) temporary: job, then its code
-    code *= classes
-    code += skill
-    np.take(compact, code, out=code, mode="wrap")
+    job = employer * np.int32(classes)                     # each worker's job f * K + k (-K..-1: unemployed)
+    job += skill
+    code = compact[job]                                    # (int32 fancy indexing: faster here than np.take)
+    del job
     coded = np.flatnonzero(code != -1)                     # members of overstaffed groups and the unemployed
     code = np.take(code, coded)
     is_member = code >= 0
@@ -349,10 +349,10 @@ def _layoffs_and_seekers(employer, skill, staff, excess, rng):
 
 def _match(seekers, market, vacancies, firm_city, markets, classes, efficiency, rng):
     """Rows of the hired seekers (``seekers``: sorted rows of the unemployed) and their new employers."""
-    seeker_market = np.take(market, seekers)
+    seeker_market = np.take(market, seekers).astype(np.intp)    # numpy's index type: no copy per use
     # one slot per vacancy, in firm-class order (job f * K + k); the vacancies per market (city * K
     # + class) are the slots per market
-    open_jobs = np.flatnonzero(vacancies)
+    open_jobs = np.flatnonzero(vacancies.ravel() > 0)      # (vacancies >= 0; a boolean selection is faster)
     slot_job = np.repeat(open_jobs, np.take(vacancies.ravel(), open_jobs))
     slot_market = np.take(firm_city, slot_job // classes).astype(np.int64) * classes + slot_job % classes
     open_total = np.bincount(slot_market, minlength=markets)
