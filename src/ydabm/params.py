@@ -92,8 +92,12 @@ PARAMS: tuple[Param, ...] = (
           "share of target-sector firms' investment paid by the city government; also lowers their target utilisation (assumption; a lever, Sobol-swept in experiments/sensitivity)", "lever"),
     Param("debt_limit", float, 0.03, "share of annual GDP", 0.0, 1.0,
           "borrowing room of a city government for supporting firms, beyond its 2020 debt, as a share of its annual GDP: support claims beyond its balance, this room and last quarter's net revenue are rationed (2020: local-government debt of 25.66 trillion yuan under a limit of 28.81 trillion set by the NPC, a headroom of about 3 % of GDP; Ministry of Finance 2020 final accounts)", "lever"),
-    Param("soft_budget", float, 0.6, "probability per quarter", 0.0, 1.0,
-          "probability that a government keeps alive a failing local firm in a target sector (soft budget constraint, Kornai 1986)", "lever"),
+    Param("soft_budget", float, 1.0, "1", 0.0, 5.0,
+          "soft-credit generosity g: a government lends a failing local firm its quarter's loss when the loss is at most g x (1 + barrier x local_protection) x its priority (support intensity of its sector plus a large-employer weight, at most 1) x what the firm's closure would cost the government that quarter (its workers' unemployment benefits and lost income tax); 0 = hard budgets, 1 = the fiscal calculus alone (soft budget constraint, Kornai 1986; assumption, a lever)", "lever"),
+    Param("lending_rate", float, 0.0465, "per year", 0.0, 0.3,
+          "interest rate on firm debt (2020 five-year loan prime rate 4.65 %, PBoC; the one-year LPR was 3.85 %)", "uncertainty"),
+    Param("leverage", float, 0.56, "1", 0.0, 0.95,
+          "debt over capital that banks lend against a firm's capital (its collateral line; the 2020 debt of every firm): liabilities over assets of above-scale industrial enterprises, 56.1 % at the end of 2020 (NBS), taken as interest-bearing debt (an upper bound: part of liabilities are payables)", "uncertainty"),
     Param("local_protection", float, 0.3, "1", 0.0, 2.0,
           "procurement wedge a city's government puts on other cities' tradable goods at barrier = 1: buyers spend as if imports cost this much more (local market protection; Barwick, Cao & Li 2021)", "lever"),
     Param("rd_subsidy", float, 0.0, "share of R&D", 0.0, 0.9,
@@ -306,7 +310,9 @@ class Params:
     entry_subsidy: float = 0.1
     capacity_subsidy: float = 0.2
     debt_limit: float = 0.03
-    soft_budget: float = 0.6
+    soft_budget: float = 1.0
+    lending_rate: float = 0.0465
+    leverage: float = 0.56
     local_protection: float = 0.3
     rd_subsidy: float = 0.0
     adoption_subsidy: float = 0.0
