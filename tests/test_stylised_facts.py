@@ -13,14 +13,10 @@ import pytest
 from ydabm.validation.facts import FACTS, evaluate
 
 #: facts that fail on the rebuilt engine, with the reason and the issue that will restore them
-FAILING = {
-    "lower specialization raises similarity": (
-        "issue 11: the effect is large and certain (-0.156 +- 0.001, 129 se; firms turn over at the real "
-        "rate) but not monotone: flat from 0 to 0.5 (-0.0005, -0.006 against 0), a fall of 0.155 between "
-        "0.5 and 0.75 over a tipping point of the governments' herding, and a rise of 0.006 (6.3 se) from 0.75 to 1 "
-        "against the sign; the support allocation's herd-to-advantage switch, not a smooth response, "
-        "shapes it"),
-}
+# (empty: "lower specialization raises similarity" holds since the zombie rebuild of issue 11 -- curve
+# 0, +0.0002, -0.0035, -0.150, -0.161 over specialization 0..1, 73 se; still a tipping point between
+# 0.5 and 0.75, now without the rise against the sign from 0.75 to 1)
+FAILING: dict[str, str] = {}
 
 
 @pytest.mark.slow

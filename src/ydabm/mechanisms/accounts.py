@@ -126,7 +126,7 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     wage_bill = (employees * wages[firm_city]).sum(axis=1)
     claims = entry_support + capacity_support
     claimed = by_city(claims)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         paid_share = np.where(claimed > 0, np.minimum(1.0, room / claimed), 1.0)
     subsidy = claims * paid_share[firm_city]
     inputs = np.where(alive, inputs, 0.0)
