@@ -15,7 +15,7 @@ import pytest
 #: metrics that are shares or coefficients in [0, 1] (ydabm.observation / ydabm.metrics)
 UNIT_METRICS = (
     "similarity_manufacturing", "similarity_all", "similarity_within_province", "similarity_across_provinces",
-    "zombie_share", "unemployment_rate", "interprovincial_trade_share", "interprovincial_migration_share",
+    "zombie_share", "zombie_employment_share", "zombie_capital_share", "unemployment_rate", "interprovincial_trade_share", "interprovincial_migration_share",
     "gini_gdp_per_capita", "rd_intensity", "digital_adoption_share", "cross_province_spillover_share",
 )
 #: capacity utilisation is output over capacity; the goods market lets demand exceed what a firm can
@@ -122,9 +122,10 @@ def assert_money(model, start: Start, rel: float) -> None:
     gap = np.abs(acc["wages"] - acc["wage_bill"]).max()
     assert acc["wages"] == pytest.approx(acc["wage_bill"], rel=rel), \
         f"wages (workers) != wage_bill (firms): largest gap {gap!r}"
-    # city income = wages + profits (owners' cash flow) + transfers - taxes
-    assert acc["income"] == pytest.approx(acc["wages"] + acc["owners"] + acc["benefits"] - acc["income_tax"]), \
-        "income identity"
+    # city income = wages + profits (owners' cash flow) + interest (the city's banks are its
+    # households') + transfers - taxes
+    assert acc["income"] == pytest.approx(acc["wages"] + acc["owners"] + acc["interest"] + acc["benefits"]
+                                          - acc["income_tax"]), "income identity"
 
 
 def assert_metrics(model) -> None:

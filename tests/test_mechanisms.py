@@ -79,28 +79,41 @@ def test_error_diffusion_keeps_each_firm_at_its_plan_on_average():
     assert plans[:, 2].tolist() == [5] * 10                                # whole plans need no rounding
 
 
-def test_accounts_pay_out_every_yuan_and_the_soft_budget_rescues_failing_targets():
+def test_accounts_pay_out_every_yuan_and_soft_credit_keeps_failing_targets():
     # two firms in city 0: firm 0 sells 100 with 8 workers at wage 10 (profit 20, tax 25 % = 5);
-    # firm 1 sells 30 with 5 workers (profit -20), its fourth loss: targeted and drawn 0.1 < 0.6 -> rescued
+    # firm 1 sells 30 with 5 workers (profit -20), its fourth loss. Its closure would cost the
+    # government benefits 0.5 x 10 x 5 = 25 plus income tax 0.1 x 50 = 5, 30 in all; it is a full
+    # target (priority 1), so its credit line is 1 x 1 x 1 x 30 = 30 >= 20: it gets soft credit of 20
     books = accounts.settle(
         alive=np.array([True, True]), firm_city=np.array([0, 0]), revenue=np.array([100.0, 30.0]),
         employees=np.array([[0, 8, 0], [0, 5, 0]]), capital=np.zeros(2), investment=np.zeros(2),
-        capacity_support=np.zeros(2), entry_support=np.zeros(2), targeted=np.array([False, True]),
-        loss_streak=np.array([0, 3]), support_draws=np.array([0.9, 0.1]), wages=np.array([[5.0, 10.0, 18.0]]),
+        capacity_support=np.zeros(2), entry_support=np.zeros(2), targeted=np.array([0.0, 1.0]),
+        loss_streak=np.array([0, 3]), wages=np.array([[5.0, 10.0, 18.0]]),
         employed=np.array([[0, 13, 0]]), labour_force=np.array([[0, 15, 0]]), budgets=np.zeros(1),
         savings=np.zeros(1), saving_rate=0.0, dissaving_share=0.0, depreciation=0.0, profit_tax=0.25,
-        income_tax=0.1, unemployment_benefit=0.5, public_spending_adjustment=0.0, soft_budget=0.6, exit_after=4)
+        income_tax=0.1, unemployment_benefit=0.5, public_spending_adjustment=0.0, soft_budget=1.0, exit_after=4)
     assert books.profit == pytest.approx([15.0, -20.0])
     assert books.loss_streak.tolist() == [0, 4]
-    assert books.zombie.tolist() == [False, True] and not books.failing.any()
+    assert not books.failing.any()
+    assert books.soft_credit == pytest.approx([0.0, 20.0]) and books.debt == pytest.approx([0.0, 20.0])
     assert books.subsidy == pytest.approx([0.0, 20.0])
     flows = books.city
     assert flows["wages"] == pytest.approx([130.0]) and flows["wage_bill"] == pytest.approx([130.0])
     assert flows["benefits"] == pytest.approx([2 * 0.5 * 10.0])
-    # taxes 13 + 5 = 18 pay benefits 10 and support 20: the government borrows 12
+    # taxes 13 + 5 = 18 pay benefits 10 and soft credit 20: the government borrows 12
     assert books.budgets == pytest.approx([18.0 - 10.0 - 20.0])
     # all revenue (130) plus government borrowing (12) is spent next quarter
     assert books.spending.sum() == pytest.approx(130.0 + 12.0)
+    # at half the generosity the line is 15 < 20: hard budget, the firm fails
+    hard = accounts.settle(
+        alive=np.array([True, True]), firm_city=np.array([0, 0]), revenue=np.array([100.0, 30.0]),
+        employees=np.array([[0, 8, 0], [0, 5, 0]]), capital=np.zeros(2), investment=np.zeros(2),
+        capacity_support=np.zeros(2), entry_support=np.zeros(2), targeted=np.array([0.0, 1.0]),
+        loss_streak=np.array([0, 3]), wages=np.array([[5.0, 10.0, 18.0]]),
+        employed=np.array([[0, 13, 0]]), labour_force=np.array([[0, 15, 0]]), budgets=np.zeros(1),
+        savings=np.zeros(1), saving_rate=0.0, dissaving_share=0.0, depreciation=0.0, profit_tax=0.25,
+        income_tax=0.1, unemployment_benefit=0.5, public_spending_adjustment=0.0, soft_budget=0.5, exit_after=4)
+    assert hard.failing.tolist() == [False, True] and hard.soft_credit.sum() == 0.0
 
 
 def test_households_borrow_what_owners_losses_take_beyond_their_income():
@@ -111,7 +124,7 @@ def test_households_borrow_what_owners_losses_take_beyond_their_income():
         alive=np.array([True]), firm_city=np.array([0]), revenue=np.array([0.0]),
         employees=np.array([[0, 4, 0]]), capital=np.zeros(1), investment=np.zeros(1),
         capacity_support=np.zeros(1), entry_support=np.zeros(1), targeted=np.zeros(1),
-        loss_streak=np.array([0]), support_draws=np.array([0.9]), wages=np.array([[5.0, 10.0, 18.0]] * 2),
+        loss_streak=np.array([0]), wages=np.array([[5.0, 10.0, 18.0]] * 2),
         employed=np.array([[0, 0, 0], [0, 4, 0]]), labour_force=np.array([[0, 0, 0], [0, 4, 0]]),
         budgets=np.zeros(2), savings=np.zeros(2), saving_rate=0.0, dissaving_share=0.0, depreciation=0.0,
         profit_tax=0.0, income_tax=0.5, unemployment_benefit=0.0, public_spending_adjustment=0.0,
@@ -131,27 +144,25 @@ def test_support_beyond_the_allowance_is_rationed():
     assert accounts.support_allowance(np.array([-50.0]), 0.03, np.array([400.0]), np.array([8.0]),
                                       np.array([3.0])) == pytest.approx([0.0])
     # two firms in city 0 claim capacity subsidies of 10 and 20 (30 in all) against an allowance of 12:
-    # each is paid 40 % (4 and 8); nothing is left for firm 2's rescue (its loss of 10: rescue share 0)
+    # each is paid 40 % (4 and 8); nothing is left for firm 2's soft credit (its loss of 10): it fails.
+    # Its closure would cost benefits 1 x 10 x 4 = 40, so at generosity 1 its line (40) covers the loss
     common = dict(
         alive=np.ones(3, bool), firm_city=np.zeros(3, int), revenue=np.array([100.0, 100.0, 30.0]),
         employees=np.array([[0, 5, 0], [0, 5, 0], [0, 4, 0]]), capital=np.zeros(3), investment=np.zeros(3),
         capacity_support=np.array([10.0, 20.0, 0.0]), entry_support=np.zeros(3), targeted=np.ones(3),
-        loss_streak=np.array([0, 0, 3]), support_draws=np.array([0.9, 0.9, 0.1]), wages=np.array([[5.0, 10.0, 18.0]]),
+        loss_streak=np.array([0, 0, 3]), wages=np.array([[5.0, 10.0, 18.0]]),
         employed=np.array([[0, 14, 0]]), labour_force=np.array([[0, 14, 0]]), budgets=np.zeros(1),
         savings=np.zeros(1), saving_rate=0.0, dissaving_share=0.0, depreciation=0.0, profit_tax=0.0,
-        income_tax=0.0, unemployment_benefit=0.0, public_spending_adjustment=0.0, soft_budget=0.6, exit_after=4)
+        income_tax=0.0, unemployment_benefit=1.0, public_spending_adjustment=0.0, soft_budget=1.0, exit_after=4)
     books = accounts.settle(**common, allowance=np.array([12.0]))
     assert books.subsidy == pytest.approx([4.0, 8.0, 0.0])
-    assert books.failing.tolist() == [False, False, True] and not books.zombie.any()
-    # with room for everything: subsidies in full and the rescue (30 + 10 = 40)
+    assert books.failing.tolist() == [False, False, True] and books.soft_credit.sum() == 0.0
+    # with room for everything: subsidies in full and the soft credit (30 + 10 = 40)
     ample = accounts.settle(**common, allowance=np.array([100.0]))
-    assert ample.subsidy == pytest.approx([10.0, 20.0, 10.0]) and ample.zombie.tolist() == [False, False, True]
-    # half the rescue need left (allowance 35: 30 subsidies, 5 of 10 for the rescue): the rescue
-    # probability halves, 0.6 x 0.5 = 0.3 > draw 0.1 -> still rescued; a draw of 0.4 would not be
+    assert ample.subsidy == pytest.approx([10.0, 20.0, 10.0]) and not ample.failing.any()
+    # 5 of the 10 needed left after subsidies (allowance 35): a soft loan is all or nothing, so it fails
     half = accounts.settle(**common, allowance=np.array([35.0]))
-    assert half.zombie.tolist() == [False, False, True]
-    later = accounts.settle(**{**common, "support_draws": np.array([0.9, 0.9, 0.4])}, allowance=np.array([35.0]))
-    assert later.failing.tolist() == [False, False, True]
+    assert half.failing.tolist() == [False, False, True]
 
 
 def test_exits_take_the_failing_cohorts():
@@ -385,7 +396,7 @@ def test_a_regional_pool_shares_taxes_by_the_key():
     common = dict(
         alive=np.zeros(0, bool), firm_city=np.zeros(0, int), revenue=np.zeros(0), employees=np.zeros((0, 3), int),
         capital=np.zeros(0), investment=np.zeros(0), capacity_support=np.zeros(0), entry_support=np.zeros(0),
-        targeted=np.zeros(0), loss_streak=np.zeros(0, int), support_draws=np.zeros(0),
+        targeted=np.zeros(0), loss_streak=np.zeros(0, int),
         wages=np.array([[1.0, 10.0, 20.0], [1.0, 10.0, 20.0]]), employed=np.array([[0, 6, 0], [0, 2, 0]]),
         labour_force=np.array([[0, 6, 0], [0, 2, 0]]), budgets=np.zeros(2), savings=np.zeros(2), saving_rate=0.0,
         dissaving_share=0.0, depreciation=0.0, profit_tax=0.0, income_tax=0.5, unemployment_benefit=0.0,

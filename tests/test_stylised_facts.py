@@ -14,12 +14,6 @@ from ydabm.validation.facts import FACTS, evaluate
 
 #: facts that fail on the rebuilt engine, with the reason and the issue that will restore them
 FAILING = {
-    "lower specialization raises similarity": (
-        "issue 11: the effect is large and certain (-0.156 +- 0.001, 129 se; firms turn over at the real "
-        "rate) but not monotone: flat from 0 to 0.5 (-0.0005, -0.006 against 0), a fall of 0.155 between "
-        "0.5 and 0.75 over a tipping point of the governments' herding, and a rise of 0.006 (6.3 se) from 0.75 to 1 "
-        "against the sign; the support allocation's herd-to-advantage switch, not a smooth response, "
-        "shapes it"),
     "lower specialization lowers capacity utilisation": (
         "issue 11 item 3: with capacity chosen by the newsvendor at the subsidised user cost (no herding "
         "multiplier) utilisation is 0.7081 at specialization 1 against 0.7504 at 0 (-0.042, 71 se against "

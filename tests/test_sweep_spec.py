@@ -76,7 +76,7 @@ BAD = {
     "empty range": ("[vary]\nbarrier = { min = 0.0, max = 1.0, num = 0 }\n", "vary.barrier: the grid needs num"),
     "nothing varied": ("steps = 4\n", "[vary] is empty"),
     "value out of bounds": ("[vary]\nbarrier = [0.5, 1.5]\n", "vary.barrier: 1.5 is out of range; allowed [0, 1]"),
-    "range out of bounds": ("[vary]\nsoft_budget = { min = 0.0, max = 2.0, num = 3 }\n", "vary.soft_budget.max: 2"),
+    "range out of bounds": ("[vary]\nsoft_budget = { min = 0.0, max = 6.0, num = 3 }\n", "vary.soft_budget.max: 6"),
     "constant out of bounds": ("[vary]\nbarrier = [0.5]\n[set]\nworkers_per_firm = 1\n", "set.workers_per_firm: 1 is out of range"),
     "bad design name": ('[design]\nmethod = "sobbol"\n[vary]\nbarrier = { min = 0.0, max = 1.0 }\n',
                         "design.method: Input should be 'grid', 'lhs', 'sobol' or 'morris' (got 'sobbol')"),

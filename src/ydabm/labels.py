@@ -32,6 +32,8 @@ MODEL: dict[str, Quantity] = {
     "krugman_index": Quantity("Krugman specialisation index", "index, 0-2"),
     "capacity_utilization": Quantity("Capacity utilisation (manufacturing)", "share of capacity, 0-1"),
     "zombie_share": Quantity("Zombie-firm share", "share of the firm mass, 0-1"),
+    "zombie_employment_share": Quantity("Zombie employment share", "share of firms' employment, 0-1"),
+    "zombie_capital_share": Quantity("Zombie capital share", "share of firms' capital, 0-1"),
     "subsidy_to_gdp": Quantity("Subsidies to GDP", "share of nominal GDP"),
     "local_debt_to_gdp": Quantity("Local borrowing since 2020 to GDP", "share of annual nominal GDP"),
     "stranded_capital": Quantity("Stranded capital of exiting firms", "100 M yuan/quarter"),

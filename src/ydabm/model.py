@@ -24,7 +24,7 @@ from .geography import Geography, build_geography
 from .geography.world import load_innovation_table
 from .levers import Levers
 from .markets import goods, labour
-from .mechanisms import accounts, entry, planning, relocation, supply_chain, targeting, technology
+from .mechanisms import accounts, credit, entry, planning, relocation, supply_chain, targeting, technology
 from .params import PARAMS, Params
 from .sectors import load_sectors
 from .supply import load_io_table
@@ -32,6 +32,7 @@ from .supply import load_io_table
 MODEL_METRICS = (
     "similarity_manufacturing", "similarity_all", "similarity_within_province",
     "similarity_across_provinces", "krugman_index", "capacity_utilization", "zombie_share",
+    "zombie_employment_share", "zombie_capital_share",
     "subsidy_to_gdp", "local_debt_to_gdp", "stranded_capital", "real_gdp", "nominal_gdp", "gdp_deflator", "cpi",
     "gdp_per_capita", "real_wage", "unemployment_rate", "theil_index", "theil_between_provinces",
     "gini_gdp_per_capita", "core_periphery_ratio", "interprovincial_trade_share",
@@ -186,7 +187,6 @@ class YRDModel(mesa.Model):
         intangible_support = (lev.rd_subsidy + np.take(self.rd_fund_rate, f.city)) * rd + lev.adoption_subsidy * self.adoption_outlay
         books = self.settle_accounts(plan.investment + self.entrant_outlay + rd + self.adoption_outlay,
                                      plan.capacity_support + entrant_support + intangible_support,
-                                     self.rng.random(f.size),
                                      lev.saving_rate, lev.dissaving_share, allowance)
         self.apply_accounts(books)
         self.accumulate_rd(rd)
@@ -334,10 +334,17 @@ class YRDModel(mesa.Model):
         # and spend their calibrated R&D
         replacement = p.depreciation * self.capital_value()
         rd = self.firms.rd_share * self.firm_value_added()
+        self.firms.debt = p.leverage * self.capital_value()      # every firm at its banks' collateral line
+        self.stranded_debt = 0.0
         books = self.settle_accounts(replacement + rd, p.capacity_subsidy * self.targeted_firms() * replacement
-                                     + self.levers.rd_subsidy * rd, np.ones(self.firms.size), 0.0, 0.0)
+                                     + self.levers.rd_subsidy * rd, 0.0, 0.0)
         self.apply_accounts(books)
         self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books; no history
+        # 2020 is a steady state: a firm whose 2020 operating profit does not cover its interest has not
+        # covered it for three years (a zombie if it lives on support)
+        self.firms.coverage_streak = np.where(books.coverage_streak > 0, credit.ZOMBIE_QUARTERS, 0)
+        self.firms.zombie = credit.zombies(self.firms.alive, self.firms.coverage_streak,
+                                           self.firms.subsidy > 0)
         taxes = self.flows["income_tax"] + self.flows["profit_tax"]
         self.tax_key = taxes / taxes.sum() if taxes.sum() > 0 else np.full(cities, 1.0 / cities)
         # 2020 is a free-entry equilibrium: entry replaces exits at each city-sector's 2020 margin
@@ -556,11 +563,12 @@ class YRDModel(mesa.Model):
         return planning.capacity_ratio(critical, p.demand_dispersion)
 
     def capital_upkeep(self, sector: np.ndarray, ratio: np.ndarray) -> np.ndarray:
-        """Depreciation of the capacity behind a yuan of expected sales: delta kappa / expected utilisation."""
+        """Cost in firms' accounts of the capacity behind a yuan of expected sales: depreciation and
+        interest on the debt against it (:meth:`user_cost`) x kappa / expected utilisation."""
         kappa = self.sectors.capital_intensity[sector]
         with np.errstate(divide="ignore", invalid="ignore"):
             per_sale = np.where(kappa > 0, kappa / planning.expected_utilization(ratio, self.params.demand_dispersion), 0.0)
-        return self.params.depreciation * per_sale
+        return self.user_cost() * per_sale
 
     # ------------------------------------------------------------------ phases with many inputs
     def plan_production(self) -> planning.Plan:
@@ -712,20 +720,22 @@ class YRDModel(mesa.Model):
             0.0 if self.levers.mobility_frozen else p.reconsider_rate, move_cost=p.move_cost,
             move_cost_per_hour=p.move_cost_per_hour, elasticity=p.migration_elasticity, rng=self.rng)
 
-    def settle_accounts(self, investment: np.ndarray, capacity_support: np.ndarray, support_draws: np.ndarray,
+    def settle_accounts(self, investment: np.ndarray, capacity_support: np.ndarray,
                         saving_rate: float, dissaving_share: float,
                         allowance: np.ndarray | None = None) -> accounts.Accounts:
         """This quarter's accounts (:func:`ydabm.mechanisms.accounts.settle`); ``allowance``: each
         government's most for support (None: unlimited)."""
-        p, f = self.params, self.firms
+        p, f, lev = self.params, self.firms, self.levers
         targeted = self.targeted_firms()
+        # a protecting government's local bias (its procurement wedge's weight on local production)
+        bias = 1.0 + lev.barrier[self.geography.province_index] * p.local_protection * ~lev.liberalised
         return accounts.settle(
             f.alive, f.city, f.revenue, f.employees, self.capital_value(), investment, capacity_support,
-            p.entry_subsidy * targeted * f.entrant_share() * f.revenue, targeted, f.loss_streak, support_draws,
+            p.entry_subsidy * targeted * f.entrant_share() * f.revenue, targeted, f.loss_streak,
             self.wages, self.staff_table(), self.labour_force, self.budgets, self.savings, saving_rate,
             dissaving_share, allowance, self.levers.tax_sharing, self.tax_key, self.firm_inputs(),
-            self.firm_input_cost(),
-            depreciation=p.depreciation,
+            self.firm_input_cost(), f.debt, f.coverage_streak, f.mass, bias,
+            depreciation=p.depreciation, interest_rate=p.interest_rate, leverage=p.leverage,
             profit_tax=p.profit_tax, income_tax=p.income_tax,
             unemployment_benefit=p.unemployment_benefit,
             public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
@@ -982,6 +992,7 @@ class YRDModel(mesa.Model):
     def apply_accounts(self, books: accounts.Accounts) -> None:
         f = self.firms
         f.profit, f.subsidy, f.loss_streak, f.zombie = books.profit, books.subsidy, books.loss_streak, books.zombie
+        f.debt, f.coverage_streak = books.debt, books.coverage_streak
         self.flows = dict(books.city)
         self.budgets, self.savings, self.spending = books.budgets, books.savings, books.spending
         self.failing = books.failing
@@ -996,6 +1007,7 @@ class YRDModel(mesa.Model):
         shrinks with it."""
         f = self.firms
         self.stranded = exit_rate * float(self.capital_value().sum())
+        self.stranded_debt = exit_rate * float(f.debt[f.alive].sum())
         self.shrunk = exit_rate * f.by_cell(f.mass, self.geography.count)
         f.shrink(1.0 - exit_rate)
 
@@ -1004,6 +1016,7 @@ class YRDModel(mesa.Model):
         f, w = self.firms, self.workers
         rows = np.flatnonzero(leaving)
         self.stranded += float(self.capital_value()[rows].sum())
+        self.stranded_debt += float(f.debt[rows].sum())           # written off by the banks
         # mass leaving each city-sector (hazard and closures), averaged over about a year: the entry
         # pool's replacement flow
         gone = self.shrunk + np.bincount(f.cell[rows], f.mass[rows], minlength=self.exit_flow.size).reshape(self.exit_flow.shape)
@@ -1173,6 +1186,12 @@ class YRDModel(mesa.Model):
         digital = technology.digital_factor(f.adoption, np.take(self.adoption0, f.cell), self.params.adoption_gain)
         phi = f.productivity * np.take(self.tfp, f.cell) * digital
         return np.where(f.alive, phi, 1.0)
+
+    def user_cost(self) -> float:
+        """Quarterly cost of a yuan of capital in firms' accounts: depreciation plus interest on the
+        debt the banks lend against it (leverage x ``interest_rate``)."""
+        p = self.params
+        return p.depreciation + p.interest_rate * p.leverage
 
     def capital_value(self) -> np.ndarray:
         """Replacement value of each firm's capacity: capital intensity x price x capacity, yuan."""

@@ -83,7 +83,7 @@ def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dic
         "similarity_across_provinces": similarity.get("across", 0.0),
         "krugman_index": metrics.krugman_index(employment),
         "capacity_utilization": metrics.utilization(f.output[capital], f.capacity[capital]),
-        "zombie_share": float(f.mass[f.zombie & f.alive].sum() / f.mass[f.alive].sum()) if f.alive.any() else 0.0,
+        **zombie_metrics(model),
         "subsidy_to_gdp": float(model.flows["subsidies"].sum() / gdp) if gdp > 0 else 0.0,
         # borrowing since 2020: the cities' negative balances over annual nominal GDP
         "local_debt_to_gdp": float(np.maximum(-model.budgets, 0.0).sum() / (4 * gdp)) if gdp > 0 else 0.0,
@@ -114,6 +114,20 @@ def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dic
         "digital_adoption_share": float((innovation["adoption"] * weight).sum() / weight.sum()) if weight.sum() > 0 else 0.0,
         "cross_province_spillover_share": metrics.share_where(knowledge, geo.cross_province) if knowledge.sum() > 0 else 0.0,
     }
+
+
+def zombie_metrics(model) -> dict[str, float]:
+    """Zombie firms' (:func:`ydabm.mechanisms.credit.zombies`) shares of the live firm mass
+    (``zombie_share``), of firms' employment and of their capital (replacement value)."""
+    f = model.firms
+    live = f.alive
+    zombie = live & f.zombie
+
+    def share(values):
+        total = values[live].sum()
+        return float(values[zombie].sum() / total) if total > 0 else 0.0
+    return {"zombie_share": share(f.mass), "zombie_employment_share": share(f.staff().astype(float)),
+            "zombie_capital_share": share(model.capital_value())}
 
 
 def city_sourcing(model) -> dict[str, np.ndarray]:

@@ -92,8 +92,10 @@ PARAMS: tuple[Param, ...] = (
           "share of target-sector firms' investment paid by the city government; also lowers their target utilisation (assumption; a lever, Sobol-swept in experiments/sensitivity)", "lever"),
     Param("debt_limit", float, 0.03, "share of annual GDP", 0.0, 1.0,
           "borrowing room of a city government for supporting firms, beyond its 2020 debt, as a share of its annual GDP: support claims beyond its balance, this room and last quarter's net revenue are rationed (2020: local-government debt of 25.66 trillion yuan under a limit of 28.81 trillion set by the NPC, a headroom of about 3 % of GDP; Ministry of Finance 2020 final accounts)", "lever"),
-    Param("soft_budget", float, 0.6, "probability per quarter", 0.0, 1.0,
-          "probability that a government keeps alive a failing local firm in a target sector (soft budget constraint, Kornai 1986)", "lever"),
+    Param("soft_budget", float, 1.0, "1", 0.0, 5.0,
+          "soft-credit generosity g: a government lends a failing local firm its quarter's loss when the loss is at most g x (1 + barrier x local_protection) x its priority (support intensity of its sector plus a large-employer weight, at most 1) x what the firm's closure would cost the government that quarter (its workers' unemployment benefits and lost income tax); 0 = hard budgets, 1 = the fiscal calculus alone (soft budget constraint, Kornai 1986; assumption, a lever)", "lever"),
+    Param("leverage", float, 0.56, "1", 0.0, 0.95,
+          "debt over capital that banks lend against a firm's capital (its collateral line; the 2020 debt of every firm): liabilities over assets of above-scale industrial enterprises, 56.1 % at the end of 2020 (NBS), taken as interest-bearing debt (an upper bound: part of liabilities are payables)", "uncertainty"),
     Param("local_protection", float, 0.3, "1", 0.0, 2.0,
           "procurement wedge a city's government puts on other cities' tradable goods at barrier = 1: buyers spend as if imports cost this much more (local market protection; Barwick, Cao & Li 2021)", "lever"),
     Param("rd_subsidy", float, 0.0, "share of R&D", 0.0, 0.9,
@@ -152,7 +154,7 @@ PARAMS: tuple[Param, ...] = (
     Param("demand_dispersion", float, 1.1, "log sd", 0.0, 2.0,
           "standard deviation s of the log of an enterprise's idiosyncratic demand shock (lognormal, mean one), unknown when it builds capacity (the newsvendor's uncertainty); a calibration target: s makes manufacturing capacity utilisation at t = 0 the NBS 2020 figure (74.9 %), so sector differences and lever effects are out of sample", "uncertainty"),
     Param("interest_rate", float, 0.01, "per quarter", 0.0025, 0.0125,
-          "required return r on capital in the user cost of capacity (r + depreciation) x capital (Hall & Jorgenson 1967); 4 % a year, about the 2020 one-year loan prime rate (3.85 %, PBoC); bounded at 1-5 % a year (the five-year rate was 4.65 %; a zero user cost would have the newsvendor build for the top of an unbounded demand distribution); (r + depreciation) x capital_intensity x elasticity must stay below 1 in every sector with capital, or no capacity pays", "uncertainty"),
+          "interest rate r on firm debt and the required return on capital in the user cost of capacity (r + depreciation) x capital (Hall & Jorgenson 1967); 4 % a year, about the 2020 one-year loan prime rate (3.85 %, PBoC); bounded at 1-5 % a year (the five-year rate was 4.65 %; a zero user cost would have the newsvendor build for the top of an unbounded demand distribution); (r + depreciation) x capital_intensity x elasticity must stay below 1 in every sector with capital, or no capacity pays", "uncertainty"),
     Param("depreciation", float, 0.015, "per quarter", 0.0, 0.02,
           "depreciation rate delta of capacity (6 % a year, between the 5 % and 9.6 % common in Chinese capital-stock estimates); bounded at 8 % a year so that with the highest interest_rate the user cost of capacity stays below its margin in every sector of configs/sectors.toml ((r + delta) x capital_intensity x elasticity < 1; the largest capital_intensity x elasticity is 30)", "uncertainty"),
     Param("investment_speed", float, 0.25, "per quarter", 0.0, 1.0,
@@ -310,7 +312,8 @@ class Params:
     entry_subsidy: float = 0.1
     capacity_subsidy: float = 0.2
     debt_limit: float = 0.03
-    soft_budget: float = 0.6
+    soft_budget: float = 1.0
+    leverage: float = 0.56
     local_protection: float = 0.3
     rd_subsidy: float = 0.0
     rd_fund_share: float = 0.0

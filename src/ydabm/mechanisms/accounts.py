@@ -1,14 +1,17 @@
-"""Accounts: wages, profits, taxes, subsidies, soft-budget support, budgets and next quarter's spending.
+"""Accounts: wages, interest, profits, taxes, subsidies, soft credit, budgets and next quarter's spending.
 
 Money is a fixed stock (the model's nominal anchor): every yuan of revenue is paid out as wages,
 owners' cash flow or taxes, and every yuan a household or government receives is spent next quarter,
 saved, or kept in its budget. So spending' + budgets' + savings' = spending + budgets + savings.
 
-Governments pay unemployment benefits in full and support firms (entry and capacity subsidies,
-soft-budget rescues) out of an ``allowance``: what their balance, their borrowing room up to a debt
-limit and last quarter's net revenue allow (:func:`support_allowance`). When the claims exceed it,
-support is rationed: subsidies are paid pro rata, and the rescue probability is scaled by the share
-of rescue needs the rest of the allowance covers.
+Firms pay interest on their debt to the banks of their city, which belong to its households
+(:mod:`ydabm.mechanisms.credit`): interest is a cost in profit and household income.
+
+Governments pay unemployment benefits in full and support firms (entry and capacity subsidies, soft
+credit) out of an ``allowance``: what their balance, their borrowing room up to a debt limit and last
+quarter's net revenue allow (:func:`support_allowance`). When the claims exceed it, support is
+rationed: subsidies are paid pro rata, and soft credit goes to the failing firms in order of
+priority (:func:`ydabm.mechanisms.credit.ration`) until the rest of the allowance is spent.
 """
 
 from __future__ import annotations
@@ -17,18 +20,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import credit
+
 
 @dataclass(frozen=True)
 class Accounts:
     """One quarter's accounts.
 
     Attributes:
-        profit: (F,) profit after tax, before government support, yuan.
-        subsidy: (F,) entry and capacity subsidies plus soft-budget support received, yuan.
+        profit: (F,) profit after interest and tax, with subsidies, before soft credit, yuan.
+        subsidy: (F,) entry and capacity subsidies plus soft credit received, yuan.
         loss_streak: (F,) consecutive loss-making quarters.
-        zombie: (F,) failing firms kept alive by soft-budget support this quarter.
-        failing: (F,) firms whose losses have lasted ``exit_after`` quarters and that no government
-            supports: they exit.
+        zombie: (F,) zombie firms (:func:`ydabm.mechanisms.credit.zombies`).
+        failing: (F,) firms whose losses have lasted ``exit_after`` quarters and that get no soft
+            credit: they exit.
+        debt: (F,) debt after the quarter, yuan.
+        coverage_streak: (F,) consecutive quarters of interest coverage below 1.
+        interest: (F,) interest paid this quarter, yuan.
+        soft_credit: (F,) soft credit extended this quarter, yuan.
         city: city flows (C,) by name: wages (worker side), wage_bill (firm side), owners, benefits,
             income_tax, profit_tax, subsidies, investment, revenue (gross sales), inputs (bought), value_added
             (revenue less the inputs used), income, public.
@@ -46,6 +55,10 @@ class Accounts:
     budgets: np.ndarray
     savings: np.ndarray
     spending: np.ndarray
+    debt: np.ndarray
+    coverage_streak: np.ndarray
+    interest: np.ndarray
+    soft_credit: np.ndarray
 
 
 def support_allowance(budgets: np.ndarray, debt_limit: float, annual_gdp: np.ndarray, taxes: np.ndarray,
@@ -62,11 +75,15 @@ def support_allowance(budgets: np.ndarray, debt_limit: float, annual_gdp: np.nda
 def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employees: np.ndarray,
            capital: np.ndarray, investment: np.ndarray, capacity_support: np.ndarray,
            entry_support: np.ndarray, targeted: np.ndarray, loss_streak: np.ndarray,
-           support_draws: np.ndarray, wages: np.ndarray, employed: np.ndarray, labour_force: np.ndarray,
+           wages: np.ndarray, employed: np.ndarray, labour_force: np.ndarray,
            budgets: np.ndarray, savings: np.ndarray, saving_rate: float, dissaving_share: float,
            allowance: np.ndarray | None = None, tax_sharing: float = 0.0, tax_key: np.ndarray | None = None,
-           inputs: np.ndarray | float = 0.0, input_cost: np.ndarray | float | None = None, *, depreciation: float, profit_tax: float, income_tax: float, unemployment_benefit: float,
-           public_spending_adjustment: float, soft_budget: float, exit_after: int) -> Accounts:
+           inputs: np.ndarray | float = 0.0, input_cost: np.ndarray | float | None = None,
+           debt: np.ndarray | None = None, coverage_streak: np.ndarray | None = None,
+           mass: np.ndarray | None = None, local_bias: np.ndarray | float = 1.0, *, depreciation: float,
+           profit_tax: float, income_tax: float, unemployment_benefit: float,
+           public_spending_adjustment: float, soft_budget: float, exit_after: int, interest_rate: float = 0.0,
+           leverage: float = 0.0) -> Accounts:
     """Settle the quarter's accounts.
 
     Args:
@@ -77,10 +94,8 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
         capital: (F,) replacement value of capacity, yuan (depreciation is a cost).
         investment: (F,) spending on new capacity, yuan.
         capacity_support, entry_support: (F,) subsidies paid by governments, yuan.
-        targeted: (F,) support intensity of each firm's city-sector in [0, 1] (1: a full target); a
-            failing firm is rescued with probability soft_budget x intensity.
+        targeted: (F,) support intensity of each firm's city-sector in [0, 1] (1: a full target).
         loss_streak: (F,) consecutive losses before this quarter.
-        support_draws: (F,) uniforms for the soft-budget decision.
         wages: (C, K) wage per agent.
         employed: (C, K) employed workers counted on the worker side.
         labour_force: (C, K) workers by city and class.
@@ -94,6 +109,13 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
             outside the region, to the external sector); 0 without inputs.
         input_cost: (F,) cost of the inputs used for this quarter's output (purchases less what
             went into inventories), yuan; None: ``inputs``. Profit and value added are net of it.
+        debt: (F,) debt before the quarter, yuan (None: none); it bears interest at ``interest_rate``
+            a quarter.
+        coverage_streak: (F,) consecutive quarters of interest coverage below 1 before this one.
+        mass: (F,) firm mass (enterprises), for the large-employer priority (None: 1 each).
+        local_bias: (C,) or scalar: 1 + barrier x local_protection of each city's government.
+        soft_budget: generosity g of soft credit (:mod:`ydabm.mechanisms.credit`).
+        leverage: the banks' collateral line, debt over capital.
     """
     cities = wages.shape[0]
 
@@ -104,37 +126,54 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     wage_bill = (employees * wages[firm_city]).sum(axis=1)
     claims = entry_support + capacity_support
     claimed = by_city(claims)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         paid_share = np.where(claimed > 0, np.minimum(1.0, room / claimed), 1.0)
     subsidy = claims * paid_share[firm_city]
     inputs = np.where(alive, inputs, 0.0)
     input_cost = inputs if input_cost is None else np.where(alive, input_cost, 0.0)
-    profit = revenue - input_cost - wage_bill - depreciation * capital + subsidy
+    debt = np.zeros(alive.size) if debt is None else np.where(alive, debt, 0.0)
+    coverage_streak = np.zeros(alive.size, dtype=np.int64) if coverage_streak is None else coverage_streak
+    interest = interest_rate * debt
+    operating = revenue - input_cost - wage_bill - depreciation * capital
+    profit = operating - interest + subsidy
     tax = profit_tax * np.maximum(profit, 0.0) * alive
     profit = np.where(alive, profit - tax, 0.0)
     losing = alive & ((profit < 0) | (revenue <= 0))      # a firm that sells nothing is failing too
     streak = np.where(losing, loss_streak + 1, 0)
     over = alive & (streak >= exit_after)
-    # soft budget constraint (Kornai 1986): a government keeps a failing local firm of a sector it
-    # supports alive, the more likely the more it supports the sector
-    candidates = over & (support_draws < soft_budget * targeted)
-    needs = by_city(np.where(candidates, -profit, 0.0))
+    # soft credit (Kornai 1986): a government lends a failing local firm its shortfall when that costs
+    # it less than the firm's closure, weighed by its priority and local bias
+    staff = employees.sum(axis=1)
+    closure = unemployment_benefit * wages[firm_city, 1] * staff + income_tax * wage_bill
+    size = credit.large_employer(alive, firm_city, staff, np.ones(alive.size) if mass is None else mass, cities)
+    priority = np.minimum(1.0, targeted + size)
+    bias = np.broadcast_to(np.asarray(local_bias, dtype=float), (cities,))[firm_city]
+    line = credit.credit_lines(closure, priority, bias, soft_budget)
+    shortfall = np.maximum(-profit, 0.0)
+    eligible = over & (shortfall > 0) & (shortfall <= line)
     left = np.maximum(room - by_city(subsidy), 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rescue_share = np.where(needs > 0, np.minimum(1.0, left / needs), 1.0)
-    rescued = over & (support_draws < soft_budget * targeted * rescue_share[firm_city])
-    support = np.where(rescued, -profit, 0.0)
-    received = subsidy + support
-    cash_flow = revenue - inputs - wage_bill - investment - tax + received
+    credited = credit.ration(np.where(eligible, shortfall, 0.0), bias * priority * closure, firm_city, left)
+    soft = np.where(credited, shortfall, 0.0)
+    received = subsidy + soft
+    cash_flow = revenue - inputs - wage_bill - investment - tax - interest + received
+    collateral = leverage * capital
+    debt_after = credit.roll_debt(debt, collateral, profit, soft, alive)
+    weak = credit.weak_coverage(operating, interest)
+    coverage = credit.coverage_streaks(alive, weak, coverage_streak)
+    supported = (received > 0) | (debt_after > collateral * (1 + 1e-9) + 1e-9)
+    failing = over & ~credited
+    zombie = credit.zombies(alive & ~failing, coverage, supported)       # a failing firm exits
 
     unemployed = labour_force - employed
     flows = {"wages": (employed * wages).sum(axis=1), "wage_bill": by_city(wage_bill),
              "owners": by_city(cash_flow), "benefits": (unemployed * unemployment_benefit * wages[:, [1]]).sum(axis=1),
              "profit_tax": by_city(tax), "subsidies": by_city(received), "investment": by_city(investment),
-             "revenue": by_city(revenue), "inputs": by_city(inputs)}
+             "revenue": by_city(revenue), "inputs": by_city(inputs), "interest": by_city(interest),
+             "soft_credit": by_city(soft)}
     flows["value_added"] = flows["revenue"] - by_city(input_cost)
     flows["income_tax"] = income_tax * flows["wages"]
-    flows["income"] = flows["wages"] + flows["owners"] + flows["benefits"] - flows["income_tax"]
+    # interest is paid to the banks of the firm's city, which belong to its households
+    flows["income"] = flows["wages"] + flows["owners"] + flows["interest"] + flows["benefits"] - flows["income_tax"]
     taxes = flows["income_tax"] + flows["profit_tax"]
     if tax_sharing > 0 and tax_key is not None:
         # a regional pool: each city pays in tax_sharing of its taxes and gets its key's share back
@@ -150,7 +189,7 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     spending = flows["income"] - saved + released + flows["investment"] + public
     # where owners' losses exceed the rest of a city's income, its households borrow the shortfall
     # (savings go negative) instead of planning negative spending
-    shortfall = np.maximum(-spending, 0.0)
-    return Accounts(profit, received, streak, rescued, over & ~rescued, flows,
-                    budgets + taxes - outlays - public, savings + saved - released - shortfall,
-                    spending + shortfall)
+    borrowed = np.maximum(-spending, 0.0)
+    return Accounts(profit, received, streak, zombie, failing, flows,
+                    budgets + taxes - outlays - public, savings + saved - released - borrowed,
+                    spending + borrowed, debt_after, coverage, interest, soft)

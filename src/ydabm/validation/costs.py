@@ -13,7 +13,7 @@ values (everything else at its default) on the same seeds, ``quarters`` quarters
   spending at 2020 prices, summed over the cities (``real_income`` of ``cities.parquet``); with log
   utility of real income and unchanged amenities this is the uniform % change in consumption that
   gives the same welfare (gains from moving to better amenities are not counted);
-- ``support``: support paid to firms (subsidies and soft-budget rescues) at 2020 prices, 100 M
+- ``support``: support paid to firms (subsidies and soft credit) at 2020 prices, 100 M
   yuan a year: the fiscal cost;
 - ``zombie_share``, ``capacity_utilization``, ``similarity_manufacturing``: what the lever moves.
 
@@ -22,8 +22,9 @@ error (sample standard deviation over sqrt(seeds)) and t. Two published magnitud
 their model analogues, as orders of magnitude (the settings differ):
 
 - Tan, Huang & Woo (2016, Chinese industrial firms 2005-07): zombie exit would raise industrial
-  output growth by 2.12 pp and TFP growth by 1.06 pp a year. Analogue: ending soft budgets
-  (``soft_budget`` 0 against its default), the level effect spread over the run's years.
+  output growth by 2.12 pp and TFP growth by 1.06 pp a year. Analogue: ending soft credit (hard
+  budgets, ``soft_budget`` 0, against its default generosity), the level effect spread over the
+  run's years.
 - Barwick, Cao & Li (2021, Chinese car markets): local protection's consumer welfare loss is 41 %
   of the subsidy spent. Analogue: the welfare loss of local protection (the procurement wedge at
   its default against none) over the support governments spend at the default.
@@ -78,9 +79,10 @@ CONTRASTS = (
     Contrast("homogeneous competition", {"specialization": 0.0}, {"specialization": 1.0},
              "every government chases the strategic list and its peers, against comparative advantage only"),
     Contrast("soft budgets", {}, {"soft_budget": 0.0},
-             "governments rescue failing firms they support (default), against never"),
+             "governments extend soft credit to failing local firms at the default generosity, against hard "
+             "budgets (no soft credit: failing firms exit)"),
     Contrast("industrial support", {}, {"entry_subsidy": 0.0, "capacity_subsidy": 0.0, "soft_budget": 0.0},
-             "entry and capacity subsidies and soft budgets at their defaults, against none"),
+             "entry and capacity subsidies and soft credit at their defaults, against none"),
 )
 
 

@@ -1,0 +1,171 @@
+"""Firm debt, interest, soft credit and zombie firms (:mod:`ydabm.mechanisms.credit`): hand-computed
+cases, debt through shrink and merge, money conservation with soft credit, and the zombie share
+against soft-credit generosity and the barrier over seeds."""
+
+import numpy as np
+import pytest
+
+from ydabm.agents.firms import Firms
+from ydabm.mechanisms import accounts, credit
+from ydabm.model import YRDModel
+
+
+def test_coverage_and_zombie_classification_by_hand():
+    # operating profits 5, 20, -1, 5 against interest 10, 10, 0, 10: coverage 0.5, 2, (no debt, a loss), 0.5
+    weak = credit.weak_coverage(np.array([5.0, 20.0, -1.0, 5.0]), np.array([10.0, 10.0, 0.0, 10.0]))
+    assert weak.tolist() == [True, False, True, True]
+    alive = np.array([True, True, True, False])
+    streak = credit.coverage_streaks(alive, weak, np.array([11, 30, 3, 11]))
+    assert streak.tolist() == [12, 0, 4, 0]
+    # supported: firm 0 lives on support; at 12 quarters it is a zombie, at 11 not yet
+    assert credit.zombies(alive, streak, np.array([True, True, True, True])).tolist() == [True, False, False, False]
+    assert not credit.zombies(alive, np.array([11, 0, 4, 0]), np.ones(4, bool)).any()
+    # the same firm without support is not a zombie (it is failing, not kept alive)
+    assert not credit.zombies(alive, streak, np.zeros(4, bool)).any()
+
+
+def _settle(**changes):
+    """One firm in one city: revenue 100, 5 workers at wage 10, capital 1000 with depreciation 1 %,
+    debt 1000 at 1 % a quarter: operating profit 100 - 50 - 10 = 40, interest 10, coverage 4."""
+    args = dict(alive=np.array([True]), firm_city=np.array([0]), revenue=np.array([100.0]),
+                employees=np.array([[0, 5, 0]]), capital=np.array([1000.0]), investment=np.zeros(1),
+                capacity_support=np.zeros(1), entry_support=np.zeros(1), targeted=np.array([1.0]),
+                loss_streak=np.array([0]), wages=np.array([[5.0, 10.0, 18.0]]), employed=np.array([[0, 5, 0]]),
+                labour_force=np.array([[0, 5, 0]]), budgets=np.zeros(1), savings=np.zeros(1), saving_rate=0.0,
+                dissaving_share=0.0, debt=np.array([1000.0]), coverage_streak=np.array([0]),
+                depreciation=0.01, profit_tax=0.0, income_tax=0.0, unemployment_benefit=1.0,
+                public_spending_adjustment=0.0, soft_budget=1.0, exit_after=4, interest_rate=0.01,
+                leverage=0.5)
+    args.update(changes)
+    return accounts.settle(**args)
+
+
+def test_interest_is_a_cost_and_household_income():
+    books = _settle()
+    assert books.interest == pytest.approx([10.0]) and books.profit == pytest.approx([30.0])
+    assert books.city["interest"] == pytest.approx([10.0])
+    # owners get 100 - 50 - 10 = 40 in cash (depreciation is not a payment), the banks' households 10
+    assert books.city["owners"] == pytest.approx([40.0])
+    assert books.city["income"] == pytest.approx([50.0 + 40.0 + 10.0])
+    # debt above the collateral line (0.5 x 1000 = 500) is repaid out of profit: 1000 - 30 = 970
+    assert books.debt == pytest.approx([970.0]) and books.coverage_streak.tolist() == [0]
+    assert not books.zombie.any()
+
+
+def test_a_firm_that_has_not_covered_interest_for_three_years_on_soft_credit_is_a_zombie():
+    # revenue 65: operating profit 5 < interest 10 (coverage 0.5), a loss of 5 in its fourth quarter.
+    # Closure would cost benefits 1 x 10 x 5 = 50; a full target at generosity 1: the line is 50 >= 5
+    books = _settle(revenue=np.array([65.0]), loss_streak=np.array([3]), coverage_streak=np.array([11]))
+    assert books.profit == pytest.approx([-5.0]) and books.soft_credit == pytest.approx([5.0])
+    assert books.debt == pytest.approx([1005.0]) and not books.failing.any()
+    assert books.coverage_streak.tolist() == [12] and books.zombie.tolist() == [True]
+    # one quarter short of three years: loss-making and kept alive, but not (yet) a zombie
+    young = _settle(revenue=np.array([65.0]), loss_streak=np.array([3]), coverage_streak=np.array([10]))
+    assert young.coverage_streak.tolist() == [11] and not young.zombie.any() and not young.failing.any()
+    # hard budget: no soft credit, it fails; not a zombie
+    hard = _settle(revenue=np.array([65.0]), loss_streak=np.array([3]), coverage_streak=np.array([11]),
+                   soft_budget=0.0)
+    assert hard.failing.tolist() == [True] and not hard.zombie.any() and hard.soft_credit.sum() == 0.0
+    # untargeted and of average size: priority 0, no credit line
+    plain = _settle(revenue=np.array([65.0]), loss_streak=np.array([3]), coverage_streak=np.array([11]),
+                    targeted=np.array([0.0]))
+    assert plain.failing.tolist() == [True]
+
+
+def test_local_bias_and_generosity_widen_the_credit_line():
+    # loss 5 against closure cost 50 x priority 0.2: line 10 x g x bias
+    common = dict(revenue=np.array([65.0]), loss_streak=np.array([3]), targeted=np.array([0.2]))
+    assert _settle(**common, soft_budget=0.45).failing.tolist() == [True]           # 4.5 < 5
+    assert not _settle(**common, soft_budget=0.45, local_bias=np.array([1.3])).failing.any()   # 5.85
+    assert not _settle(**common, soft_budget=0.55).failing.any()                     # 5.5 >= 5
+
+
+def test_rationing_funds_the_most_valuable_claims_first():
+    # city 0 has room 10: claims 6 (value 6: 1 per yuan), 4 (value 8: 2 per yuan), 5 (value 15: 3 per yuan);
+    # by value per yuan: 5 (running 5), then 4 (9), then 6 (15 > 10): the first two are funded.
+    # City 1 has room 0: its claim is not funded
+    funded = credit.ration(np.array([6.0, 4.0, 5.0, 1.0, 0.0]), np.array([6.0, 8.0, 15.0, 9.0, 1.0]),
+                           np.array([0, 0, 0, 1, 1]), np.array([10.0, 0.0]))
+    assert funded.tolist() == [False, True, True, False, False]
+
+
+def test_large_employers_and_debt_rolls_by_hand():
+    # city 0: staff 10, 30, 20 over masses 1, 1, 2 -> 60 / 4 = 15 per enterprise; sizes 10, 30, 10
+    size = credit.large_employer(np.ones(3, bool), np.zeros(3, int), np.array([10.0, 30.0, 20.0]),
+                                 np.array([1.0, 1.0, 2.0]), 1)
+    assert size == pytest.approx([0.0, 1.0, 0.0])
+    size = credit.large_employer(np.ones(2, bool), np.zeros(2, int), np.array([10.0, 14.0]), np.ones(2), 1)
+    assert size == pytest.approx([0.0, 14 / 12 - 1])
+    # debts 100 (line 80, profit 5: 95), 50 (line 80: 80), 100 (line 80, loss, soft credit 7: 107)
+    debt = credit.roll_debt(np.array([100.0, 50.0, 100.0, 9.0]), np.array([80.0, 80.0, 80.0, 1.0]),
+                            np.array([5.0, 1.0, -7.0, 0.0]), np.array([0.0, 0.0, 7.0, 0.0]),
+                            np.array([True, True, True, False]))
+    assert debt == pytest.approx([95.0, 80.0, 107.0, 0.0])
+
+
+def test_debt_moves_with_mass_through_shrink_merge_and_close():
+    f = Firms(4, 2)
+    f.open(np.arange(3), np.zeros((3, 3)), mass=np.array([1.0, 2.0, 1.0]), sector=np.array([0, 0, 1]),
+           city=np.zeros(3, int), productivity=np.ones(3), debt=np.array([10.0, 40.0, 5.0]))
+    per_mass = f.debt[:3] / f.mass[:3]
+    f.shrink(0.9)
+    assert f.debt[:3] == pytest.approx([9.0, 36.0, 4.5])
+    assert f.debt[:3] / f.mass[:3] == pytest.approx(per_mass)          # debt per enterprise unchanged
+    f.merge(np.array([1]), np.array([0]), np.array([4.0, 4.0]))
+    assert f.debt[0] == pytest.approx(45.0) and f.debt[1] == 0.0 and f.mass[0] == pytest.approx(2.7)
+    f.close(np.array([0]))
+    assert f.debt[0] == 0.0 and f.debt.sum() == pytest.approx(4.5)
+
+
+def test_money_is_conserved_with_interest_and_soft_credit():
+    # a generosity at which credit lines bind and a strong barrier: soft credit flows and some firms fail
+    model = YRDModel(rng=3, soft_budget=0.2, barrier=1.0, people_per_agent=20000.0)
+    money = model.money()
+    debt0 = model.firms.debt[model.firms.alive].sum()
+    assert debt0 == pytest.approx(model.params.leverage * model.capital_value()[model.firms.alive].sum())
+    credited = 0.0
+    for _ in range(8):
+        model.step()
+        assert model.money() == pytest.approx(money, rel=1e-10)
+        assert model.flows["interest"].sum() > 0
+        credited += model.flows["soft_credit"].sum()
+    assert credited > 0
+
+
+def _zombie_share(seed: int, quarters: int = 40, **values) -> float:
+    model = YRDModel(rng=seed, **values)
+    shares = []
+    for _ in range(quarters):
+        model.step()
+        shares.append(model.metrics["zombie_share"])
+    return float(np.mean(shares[-8:]))
+
+
+def _paired(low: dict, high: dict, seeds=(1, 2, 3, 4, 5)) -> tuple[float, float]:
+    diff = np.array([_zombie_share(s, **high) - _zombie_share(s, **low) for s in seeds])
+    return diff.mean(), diff.std(ddof=1) / np.sqrt(diff.size)
+
+
+@pytest.mark.slow
+def test_zombie_share_rises_with_soft_credit_generosity():
+    # (above about 0.5 the credit lines of the loss-making targeted firms no longer bind and the
+    # share saturates: +0.17 pp from 0.5 to 1 at 40 quarters)
+    for low, high in ((0.0, 0.1), (0.1, 0.2), (0.2, 0.5)):
+        effect, se = _paired({"soft_budget": low}, {"soft_budget": high})
+        assert effect > 3 * se and effect > 0, (low, high, effect, se)
+
+
+@pytest.mark.slow
+def test_zombie_share_rises_with_the_barrier_where_credit_lines_bind():
+    # at a low generosity the credit lines bind, and a protecting government's local bias widens them
+    effect, se = _paired({"barrier": 0.0, "soft_budget": 0.2}, {"barrier": 0.5, "soft_budget": 0.2})
+    assert effect > 3 * se and effect > 0
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 11: at the default generosity the credit lines of the "
+                   "structurally loss-making targeted firms do not bind, so the barrier's local bias "
+                   "does not move the zombie share (its other channels lower it slightly)")
+def test_zombie_share_rises_with_the_barrier_at_the_default_generosity():
+    effect, se = _paired({"barrier": 0.0}, {"barrier": 1.0})
+    assert effect > 3 * se and effect > 0
