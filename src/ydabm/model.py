@@ -688,8 +688,13 @@ class YRDModel(mesa.Model):
         live = np.flatnonzero(f.alive)
         room = self.production_room(live)
         weights, welfare = self.trade_weights()
+        spending = self.goods_spending()
+        market = self.sticky_market(live, room, weights, welfare, spending)
+        if market is not None:
+            weights, welfare, spending = market.weights, market.welfare, market.spending
         outcome = goods.clear_goods_market(f.price[live], room, f.cell[live], self.sectors.elasticity,
-                                           weights, self.goods_spending(), welfare=welfare, mass=f.mass[live])
+                                           weights, spending, welfare=welfare, mass=f.mass[live])
+        outcome = self.settle_sourcing(outcome, market)
         self.goods = outcome
         self.cpi = goods.consumer_price_index(outcome.price_index, self.fundamentals.expenditure_share)
         return _on_rows(outcome, live, f.size)
@@ -714,13 +719,60 @@ class YRDModel(mesa.Model):
     def trade_weights(self) -> tuple[np.ndarray, np.ndarray]:
         """(S, C, C) CES weights of the goods market and of its welfare index, with any freight delay
         of a city's links (a lockdown) as an extra iceberg factor on what it ships and receives."""
-        fr, delay = self.frictions, self.levers.freight_delay
-        if delay.size == 0 or not delay.any():
+        fr, slow = self.frictions, self.freight_factor()
+        if slow is None:
             return fr.cost_weights, fr.welfare_weights
-        slow = (1.0 + delay)[:, None] * (1.0 + delay)[None, :]
-        np.fill_diagonal(slow, 1.0 + delay)
         factor = slow[None, :, :] ** (1.0 - self.sectors.elasticity)[:, None, None]
         return fr.cost_weights * factor, fr.welfare_weights * factor
+
+    def freight_factor(self) -> np.ndarray | None:
+        """(C, C) extra iceberg factor of a freight delay on the links of ``levers.freight_delay``'s
+        cities (None when there is none)."""
+        delay = self.levers.freight_delay
+        if delay.size == 0 or not delay.any():
+            return None
+        slow = (1.0 + delay)[:, None] * (1.0 + delay)[None, :]
+        np.fill_diagonal(slow, 1.0 + delay)
+        return slow
+
+    def sticky_market(self, live: np.ndarray, room: np.ndarray, weights: np.ndarray, welfare: np.ndarray | None,
+                      spending: np.ndarray) -> supply_chain.StickySourcing | None:
+        """The goods market with buyers' input sourcing adjusting over ``supplier_adjustment`` quarters
+        (:func:`ydabm.mechanisms.supply_chain.sticky_market`); None without supply chains or before
+        the sourcing shares exist (the set-up's clearing, which sets them)."""
+        if self.io is None or self.sourcing is None:
+            return None
+        f = self.firms
+        selling = np.bincount(f.cell[live], (room > 0) & (f.mass[live] > 0),
+                              minlength=self.geography.count * self.sectors.count).reshape(self.input_orders.shape) > 0
+        return supply_chain.sticky_market(self.sourcing, self.input_orders, spending, selling,
+                                          1.0 / self.params.supplier_adjustment, weights, welfare)
+
+    def settle_sourcing(self, outcome: goods.GoodsOutcome, market: supply_chain.StickySourcing | None) -> goods.GoodsOutcome:
+        """The outcome over the C buying cities; this quarter's input flows, sourcing shares (the next
+        quarter's state) and each buyer's input price index. At set-up (no shares yet) every buyer is
+        at its CES-optimal shares: they become the first state and the index is the market's."""
+        if self.io is None:
+            return outcome
+        cities = self.geography.count
+        if market is None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                optimal = np.where(outcome.spending.T[:, None, :] > 0, outcome.flows / outcome.spending.T[:, None, :], 0.0)
+            self.sourcing = optimal
+            self.input_flows = optimal * self.input_orders.T[:, None, :]
+            self.input_index = outcome.price_index
+            return outcome
+        folded, varieties = supply_chain.fold_outcome(outcome, market)
+        self.input_flows, self.sourcing = supply_chain.adjust_sourcing(
+            market.committed, outcome.flows[:, :cities, :cities], outcome.spending[:cities], market.inputs, self.sourcing)
+        iceberg = self.frictions.iceberg
+        slow = self.freight_factor()
+        if slow is not None:
+            iceberg = iceberg * slow[None, :, :]
+        index = supply_chain.input_price_index(self.input_flows, varieties, iceberg, self.sectors.elasticity)
+        # where a city bought no inputs of a sector, its index is the market's (the price it would pay)
+        self.input_index = np.where(np.isfinite(index), index, folded.price_index)
+        return folded
 
     # ------------------------------------------------------------------ supply chains
     def _start_supply_chains(self) -> None:
@@ -728,6 +780,7 @@ class YRDModel(mesa.Model):
         (:mod:`ydabm.mechanisms.supply_chain`); nothing without input-output linkages."""
         self.input_room = None
         self.unmet_inputs = 0.0
+        self.sourcing = None
         if self.io is None:
             self.value_share = np.ones((self.geography.count, self.sectors.count))
             return
@@ -809,7 +862,7 @@ class YRDModel(mesa.Model):
         labour = self.cell_labour(self.planned_output_of(plan))
         with np.errstate(divide="ignore", invalid="ignore"):
             deliverable = np.where(labour > 0, self.cell_labour(np.where(f.alive, can, 0.0)) / labour, 1.0)
-        supply = supply_chain.supplier_shortfall(self.goods.flows, deliverable)
+        supply = supply_chain.supplier_shortfall(self.input_flows, deliverable)
         requirements = self.split_requirements()
         return supply_chain.plan_orders(labour, sum(requirements), self._origin_shares(requirements), self.stock,
                                         self.inventory_weeks, self.params.inventory_restock, supply,
@@ -848,7 +901,7 @@ class YRDModel(mesa.Model):
         without supply chains."""
         if self.io is None:
             return None
-        now = np.where(np.isfinite(self.goods.price_index), self.goods.price_index / self.input_price0, np.inf)
+        now = np.where(np.isfinite(self.input_index), self.input_index / self.input_price0, np.inf)
         arrived = np.where(np.isfinite(now) & (now > 0), self.input_price / now, 0.0)
         return supply_chain.deliver(self.orders, self.stock, arrived, self.abroad_supply(),
                                     self.cell_labour(self.firms.output), sum(self.requirements),
@@ -857,7 +910,7 @@ class YRDModel(mesa.Model):
     def apply_deliveries(self, deliveries: supply_chain.Deliveries | None) -> None:
         if deliveries is None:
             return
-        now = self.goods.price_index / self.input_price0
+        now = self.input_index / self.input_price0
         paid = self.purchases
         self.stock = deliveries.stock
         self.unmet_inputs = float(deliveries.unmet.sum())
