@@ -309,6 +309,7 @@ class YRDModel(mesa.Model):
         if self.io is not None:
             self.input_price0 = self.goods.price_index.copy()
             self.apply_deliveries(self.deliver_inputs())
+            self.labour_per_output0 = self._labour_per_output(self.firms.output, np.ones_like(self.intensity))
         self._calibrate_innovation()
         # firms replace what depreciates (the flexible accelerator's steady state, capacity at its goal)
         # and spend their calibrated R&D
@@ -793,11 +794,14 @@ class YRDModel(mesa.Model):
         self.domestic_requirement = supply_chain.input_requirement(kappa, io.domestic)
         self.abroad_requirement = supply_chain.input_requirement(kappa, io.imported)
         self.input_price = np.ones((self.geography.count, s.count))
+        labour = self.cell_labour(self.firms.output)
+        # productivity growth augments value added: real inputs per unit of a city-sector's output stay
+        # at their 2020 level (intensity 1 at t = 0; see input_intensity)
+        self.intensity = np.ones_like(labour)
         self.requirements = self.split_requirements()
         total = sum(self.requirements)
         # goods are stored; services are not, and never bind (ARIO's infinite service inventories)
         self.inventory_weeks = np.where(s.broad < 2, self.params.inventory_weeks, np.inf)
-        labour = self.cell_labour(self.firms.output)
         stored = np.where(np.isfinite(self.inventory_weeks), self.inventory_weeks, 0.0)
         self.stock = total * labour[:, :, None] * (stored / supply_chain.WEEKS)[None, None, :]
         self.export_weight = self.fundamentals.spending / self.fundamentals.spending.sum()
@@ -811,21 +815,42 @@ class YRDModel(mesa.Model):
         self.paid_unit_cost = self.unit_input_cost()
         self.planned_output = self.firms.output.copy()
 
-    def split_requirements(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(C, S, K) real input requirements from the region, the rest of China and abroad at last
-        quarter's input prices (:func:`ydabm.mechanisms.supply_chain.outside_shares`)."""
+    def split_requirements(self, intensity: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(C, S, K) real input requirements per unit of variable labour from the region, the rest of
+        China and abroad at last quarter's input prices (:func:`ydabm.mechanisms.supply_chain.outside_shares`)
+        and the input ``intensity`` (default: the current one; :meth:`input_intensity`)."""
+        intensity = self.intensity if intensity is None else intensity
         outside = supply_chain.outside_shares(self.fundamentals.closure.outside_share,
                                               self.input_price / self.outside_price()[None, :], self.sectors.elasticity)
-        domestic = self.domestic_requirement
-        return domestic * (1.0 - outside)[:, None, :], domestic * outside[:, None, :], self.abroad_requirement
+        domestic = self.domestic_requirement * intensity[:, :, None]
+        return (domestic * (1.0 - outside)[:, None, :], domestic * outside[:, None, :],
+                self.abroad_requirement * intensity[:, :, None])
+
+    def _labour_per_output(self, output: np.ndarray, previous: np.ndarray) -> np.ndarray:
+        """(C, S) variable labour per unit of output of each city-sector at firm ``output`` (``previous``
+        where a city-sector makes nothing)."""
+        f = self.firms
+        made = np.bincount(f.cell, np.where(f.alive, output, 0.0), minlength=previous.size).reshape(previous.shape)
+        labour = self.cell_labour(output)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where((made > 0) & (labour > 0), labour / made, previous)
+
+    def input_intensity(self, output: np.ndarray) -> np.ndarray:
+        """(C, S) inputs per unit of variable labour relative to 2020 at firm ``output``: the city-sector's
+        output per unit of variable labour relative to 2020, so that its real inputs per unit of output
+        stay the 2020 table's (productivity growth augments value added, not inputs: the Leontief
+        technology of the table, whose coefficients are per unit of gross output). Within a
+        city-sector, inputs per unit of output still fall with a firm's productivity relative to the
+        others (Hicks-neutral, as at t = 0)."""
+        return self.labour_per_output0 / self._labour_per_output(output, self.labour_per_output0 / self.intensity)
 
     def outside_price(self) -> np.ndarray:
         """(S,) price of inputs from the rest of China and abroad relative to 2020: the sectors' trend
-        productivity growth (Hicks-neutral, as in the region) passed along the table's chain, the
-        Leontief price dual p = (A^T p + v) / tfp, with v the value-added shares (p = 1 at 2020), so
+        productivity growth (augmenting value added, as in the region) passed along the table's chain,
+        the Leontief price dual p = A^T p + v / tfp, with v the value-added shares (p = 1 at 2020), so
         that trend growth alone moves no purchases between the region and outside."""
         table = self.io
-        return np.linalg.solve(np.diag(self.sector_trend) - self.outside_chain, table.value_added)
+        return np.linalg.solve(np.eye(self.sectors.count) - self.outside_chain, table.value_added / self.sector_trend)
 
     def _origin_shares(self, requirements: tuple) -> np.ndarray:
         """(3, C, S, K) shares of each input by origin for ``requirements`` (region, rest of China, abroad)."""
@@ -863,7 +888,7 @@ class YRDModel(mesa.Model):
         with np.errstate(divide="ignore", invalid="ignore"):
             deliverable = np.where(labour > 0, self.cell_labour(np.where(f.alive, can, 0.0)) / labour, 1.0)
         supply = supply_chain.supplier_shortfall(self.input_flows, deliverable)
-        requirements = self.split_requirements()
+        requirements = self.split_requirements(self.input_intensity(self.planned_output_of(plan)))
         return supply_chain.plan_orders(labour, sum(requirements), self._origin_shares(requirements), self.stock,
                                         self.inventory_weeks, self.params.inventory_restock, supply,
                                         self.abroad_supply())
@@ -883,6 +908,7 @@ class YRDModel(mesa.Model):
             return
         f = self.firms
         self.orders = orders
+        self.intensity = self.input_intensity(self.planned_output_of(plan))
         self.requirements = self.split_requirements()
         self.planned_output = self.planned_output_of(plan)
         room = np.take(orders.room, f.cell)

@@ -5,7 +5,15 @@ with productivity phi makes q units with q / phi units of variable labour and, p
 labour, R[j, s, k] = kappa[j, s] * a[k, s] yuan (at 2020 prices) of input k, a[k, s] the 2020
 coefficient and kappa[j, s] = m_s w0[j, s] / (1 - a_s) (m_s = sigma / (sigma - 1), w0 the 2020
 labour cost), so that at t = 0 inputs are exactly the share a[k, s] of every firm's gross output.
-Productivity is Hicks-neutral: labour and inputs per unit both fall as phi rises.
+Across the firms of a city-sector productivity is Hicks-neutral (labour and inputs per unit both
+fall as phi rises, as at t = 0); productivity growth over time augments value added: R is scaled by
+the city-sector's output per unit of variable labour relative to 2020 (the model's
+``input_intensity``), so its real inputs per unit of output stay the table's, as in a Leontief
+technology whose coefficients are per unit of gross output. (Growth that saved inputs too would
+compound a sector's trend 1 / (1 - a) times along the chain: with a = 0.67, consumer prices fell
+3.4 % a year instead of the 2.3 % without supply chains, nominal input shares fell from 0.67 to
+0.60 in five years and the external sector's share of the fixed money stock with them, and
+unemployment drifted from 5.0 % to 2.8 %.)
 
 Origins: the table's imported coefficients are bought abroad; of the domestic coefficients (and of
 final demand), the share ``outside_share[k]`` is bought from the rest of China (the YRD's deficit in
