@@ -139,7 +139,7 @@ def test_baseline_autonomy_metrics_add_up(chained):
 @pytest.mark.slow
 def test_shanghai_lockdown_calibrated_to_shanghai_alone():
     from ydabm.validation import lockdown
-    result = lockdown.run(0.156, seeds=(1, 2, 3))
+    result = lockdown.run(0.082, seeds=(1, 2, 3))
     shanghai = result.cities.index("Shanghai")
     # the fitted share reproduces the target; before the lockdown the matched runs are identical
     assert result.loss("Q2")[shanghai] == pytest.approx(lockdown.TARGET_LOSS, abs=0.005)
@@ -346,3 +346,26 @@ def test_growth_augments_value_added_not_inputs():
     # sector (at 2020, (I - A^T)^-1 v = 1)
     m.sector_trend = np.full(m.sectors.count, 1.1)
     np.testing.assert_allclose(m.outside_price(), 1.0 / 1.1)
+
+
+def test_firms_expect_the_quarters_freight_conditions():
+    import copy
+    m = copy.deepcopy(YRDModel(rng=3, input_output=1, people_per_agent=8000))
+    # the stored flows and supplier varieties give back the calibrated index at t = 0
+    np.testing.assert_allclose(m._input_index(None), m.goods.price_index, rtol=1e-9)
+    before = m.input_price.copy()
+    m.expect_input_prices()                                      # nothing changed: nothing moves
+    np.testing.assert_array_equal(m.input_price, before)
+    # freight through Shanghai 10 % dearer: everything Shanghai buys bears the factor 1.1, so its
+    # expected index of the same purchases is 1.1 times higher; other buyers' rise by less
+    shanghai = m.geography.names.index("Shanghai")
+    m.levers.freight_delay = np.where(np.arange(m.geography.count) == shanghai, 0.1, 0.0)
+    m.expect_input_prices()
+    bought = np.isfinite(m._input_index(None)[shanghai])
+    np.testing.assert_allclose(m.input_price[shanghai][bought], 1.1 * before[shanghai][bought], rtol=1e-9)
+    others = np.arange(m.geography.count) != shanghai
+    assert (m.input_price[others] >= before[others] - 1e-12).all()
+    assert (m.input_price[others] < 1.1 * before[others]).all()
+    m.levers.freight_delay = np.zeros(m.geography.count)        # lifted: back to last quarter's index
+    m.expect_input_prices()
+    np.testing.assert_allclose(m.input_price, before, rtol=1e-9)

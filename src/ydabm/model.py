@@ -114,6 +114,7 @@ class YRDModel(mesa.Model):
         # 1. Shocks and policies scheduled for this quarter: they move the levers
         for policy in self.policies:
             policy.on_step(self)
+        self.expect_input_prices()
 
         # 2. Governments: yearly choice of target sectors (first quarter)
         if self.quarter == 0 and p.governments_act:
@@ -309,7 +310,10 @@ class YRDModel(mesa.Model):
         if self.io is not None:
             self.input_price0 = self.goods.price_index.copy()
             self.apply_deliveries(self.deliver_inputs())
-            self.labour_per_output0 = self._labour_per_output(self.firms.output, np.ones_like(self.intensity))
+            # a city-sector that makes nothing at t = 0: the labour per unit of output of its entrants
+            # (the cell's mean draw at 2020)
+            entrants = 1.0 / (self.cell_productivity * self.mean_draw) * np.ones_like(self.intensity)
+            self.labour_per_output0 = self._labour_per_output(self.firms.output, entrants)
         self._calibrate_innovation()
         # firms replace what depreciates (the flexible accelerator's steady state, capacity at its goal)
         # and spend their calibrated R&D
@@ -695,7 +699,7 @@ class YRDModel(mesa.Model):
             weights, welfare, spending = market.weights, market.welfare, market.spending
         outcome = goods.clear_goods_market(f.price[live], room, f.cell[live], self.sectors.elasticity,
                                            weights, spending, welfare=welfare, mass=f.mass[live])
-        outcome = self.settle_sourcing(outcome, market)
+        outcome = self.settle_sourcing(outcome, market, live)
         self.goods = outcome
         self.cpi = goods.consumer_price_index(outcome.price_index, self.fundamentals.expenditure_share)
         return _on_rows(outcome, live, f.size)
@@ -749,31 +753,56 @@ class YRDModel(mesa.Model):
         return supply_chain.sticky_market(self.sourcing, self.input_orders, spending, selling,
                                           1.0 / self.params.supplier_adjustment, weights, welfare)
 
-    def settle_sourcing(self, outcome: goods.GoodsOutcome, market: supply_chain.StickySourcing | None) -> goods.GoodsOutcome:
+    def settle_sourcing(self, outcome: goods.GoodsOutcome, market: supply_chain.StickySourcing | None,
+                        live: np.ndarray) -> goods.GoodsOutcome:
         """The outcome over the C buying cities; this quarter's input flows, sourcing shares (the next
-        quarter's state) and each buyer's input price index. At set-up (no shares yet) every buyer is
-        at its CES-optimal shares: they become the first state and the index is the market's."""
+        quarter's state) and each buyer's input price index (``outcome`` is on the ``live`` firm rows).
+        At set-up (no shares yet) every buyer is at its CES-optimal shares: they become the first
+        state and the index is the market's."""
         if self.io is None:
             return outcome
         cities = self.geography.count
+        self.index_freight = self.freight_factor()
         if market is None:
             with np.errstate(divide="ignore", invalid="ignore"):
                 optimal = np.where(outcome.spending.T[:, None, :] > 0, outcome.flows / outcome.spending.T[:, None, :], 0.0)
+            f = self.firms
+            sigma = self.sectors.elasticity[f.sector[live]]
+            weight = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
+            self.input_varieties = np.bincount(f.cell[live], weight,
+                                               minlength=self.input_orders.size).reshape(self.input_orders.shape)
             self.sourcing = optimal
             self.input_flows = optimal * self.input_orders.T[:, None, :]
             self.input_index = outcome.price_index
             return outcome
-        folded, varieties = supply_chain.fold_outcome(outcome, market)
+        folded, self.input_varieties = supply_chain.fold_outcome(outcome, market)
         self.input_flows, self.sourcing = supply_chain.adjust_sourcing(
             market.committed, outcome.flows[:, :cities, :cities], outcome.spending[:cities], market.inputs, self.sourcing)
-        iceberg = self.frictions.iceberg
-        slow = self.freight_factor()
-        if slow is not None:
-            iceberg = iceberg * slow[None, :, :]
-        index = supply_chain.input_price_index(self.input_flows, varieties, iceberg, self.sectors.elasticity)
+        index = self._input_index(self.index_freight)
         # where a city bought no inputs of a sector, its index is the market's (the price it would pay)
         self.input_index = np.where(np.isfinite(index), index, folded.price_index)
         return folded
+
+    def _input_index(self, slow: np.ndarray | None) -> np.ndarray:
+        """(C, S) input price index of this quarter's input flows and supplier varieties with the freight
+        factor ``slow`` (None: none) on the trade costs."""
+        iceberg = self.frictions.iceberg
+        if slow is not None:
+            iceberg = iceberg * slow[None, :, :]
+        return supply_chain.input_price_index(self.input_flows, self.input_varieties, iceberg, self.sectors.elasticity)
+
+    def expect_input_prices(self) -> None:
+        """The input prices firms expect this quarter (they price and order at them): last quarter's
+        input price indices, at this quarter's freight conditions when those changed (a freight delay
+        set or lifted by a policy is known at the start of the quarter; nothing changes otherwise)."""
+        if self.io is None:
+            return
+        slow, before = self.freight_factor(), self.index_freight
+        if (slow is None and before is None) or (slow is not None and before is not None and np.array_equal(slow, before)):
+            return
+        index = self._input_index(slow) / self.input_price0
+        self.input_price = np.where(np.isfinite(index) & (index > 0), index, self.input_price)
+        self.index_freight = slow
 
     # ------------------------------------------------------------------ supply chains
     def _start_supply_chains(self) -> None:
