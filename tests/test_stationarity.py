@@ -113,11 +113,6 @@ def test_supply_chains_keep_firms_and_markets(supply_chain_run):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 12: with supply chains on, trend productivity growth lowers the price of inputs bought outside "
-    "the region (the Leontief price dual), so the external sector's share of the fixed money stock shrinks "
-    "and households' nominal spending grows faster than wages adjust: unemployment falls from 5.0 % to about "
-    "2.8 % within five years (0.7 pp at most without trend growth)"))
 def test_supply_chains_keep_unemployment_within_half_a_point(supply_chain_run):
     rate = supply_chain_run["unemployment_rate"]
     assert (rate - rate.iloc[0]).abs().max() <= 0.005

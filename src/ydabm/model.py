@@ -123,6 +123,7 @@ class YRDModel(mesa.Model):
         # 1. Shocks and policies scheduled for this quarter: they move the levers
         for policy in self.policies:
             policy.on_step(self)
+        self.expect_input_prices()
 
         # 2. Governments: yearly choice of target sectors (first quarter)
         if self.quarter == 0 and p.governments_act:
@@ -329,6 +330,10 @@ class YRDModel(mesa.Model):
         if self.io is not None:
             self.input_price0 = self.goods.price_index.copy()
             self.apply_deliveries(self.deliver_inputs())
+            # a city-sector that makes nothing at t = 0: the labour per unit of output of its entrants
+            # (the cell's mean draw at 2020)
+            entrants = 1.0 / (self.cell_productivity * self.mean_draw) * np.ones_like(self.intensity)
+            self.labour_per_output0 = self._labour_per_output(self.firms.output, entrants)
         self._calibrate_innovation()
         # firms replace what depreciates (the flexible accelerator's steady state, capacity at its goal)
         # and spend their calibrated R&D
@@ -768,9 +773,14 @@ class YRDModel(mesa.Model):
         live = np.flatnonzero(f.alive)
         room = self.production_room(live)
         weights, welfare = self.trade_weights()
+        spending = self.goods_spending()
+        market = self.sticky_market(live, room, weights, welfare, spending)
+        if market is not None:
+            weights, welfare, spending = market.weights, market.welfare, market.spending
         outcome = goods.clear_goods_market(f.price[live], room, f.cell[live], self.sectors.elasticity,
-                                           weights, self.goods_spending(), welfare=welfare, mass=f.mass[live],
+                                           weights, spending, welfare=welfare, mass=f.mass[live],
                                            capacity=f.capacity[live], dispersion=self.params.demand_dispersion)
+        outcome = self.settle_sourcing(outcome, market, live)
         self.goods = outcome
         self.cpi = goods.consumer_price_index(outcome.price_index, self.fundamentals.expenditure_share)
         return _on_rows(outcome, live, f.size)
@@ -795,13 +805,85 @@ class YRDModel(mesa.Model):
     def trade_weights(self) -> tuple[np.ndarray, np.ndarray]:
         """(S, C, C) CES weights of the goods market and of its welfare index, with any freight delay
         of a city's links (a lockdown) as an extra iceberg factor on what it ships and receives."""
-        fr, delay = self.frictions, self.levers.freight_delay
-        if delay.size == 0 or not delay.any():
+        fr, slow = self.frictions, self.freight_factor()
+        if slow is None:
             return fr.cost_weights, fr.welfare_weights
-        slow = (1.0 + delay)[:, None] * (1.0 + delay)[None, :]
-        np.fill_diagonal(slow, 1.0 + delay)
         factor = slow[None, :, :] ** (1.0 - self.sectors.elasticity)[:, None, None]
         return fr.cost_weights * factor, fr.welfare_weights * factor
+
+    def freight_factor(self) -> np.ndarray | None:
+        """(C, C) extra iceberg factor of a freight delay on the links of ``levers.freight_delay``'s
+        cities (None when there is none)."""
+        delay = self.levers.freight_delay
+        if delay.size == 0 or not delay.any():
+            return None
+        slow = (1.0 + delay)[:, None] * (1.0 + delay)[None, :]
+        np.fill_diagonal(slow, 1.0 + delay)
+        return slow
+
+    def sticky_market(self, live: np.ndarray, room: np.ndarray, weights: np.ndarray, welfare: np.ndarray | None,
+                      spending: np.ndarray) -> supply_chain.StickySourcing | None:
+        """The goods market with buyers' input sourcing adjusting over ``supplier_adjustment`` quarters
+        (:func:`ydabm.mechanisms.supply_chain.sticky_market`); None without supply chains or before
+        the sourcing shares exist (the set-up's clearing, which sets them)."""
+        if self.io is None or self.sourcing is None:
+            return None
+        f = self.firms
+        selling = np.bincount(f.cell[live], (room > 0) & (f.mass[live] > 0),
+                              minlength=self.geography.count * self.sectors.count).reshape(self.input_orders.shape) > 0
+        return supply_chain.sticky_market(self.sourcing, self.input_orders, spending, selling,
+                                          1.0 / self.params.supplier_adjustment, weights, welfare)
+
+    def settle_sourcing(self, outcome: goods.GoodsOutcome, market: supply_chain.StickySourcing | None,
+                        live: np.ndarray) -> goods.GoodsOutcome:
+        """The outcome over the C buying cities; this quarter's input flows, sourcing shares (the next
+        quarter's state) and each buyer's input price index (``outcome`` is on the ``live`` firm rows).
+        At set-up (no shares yet) every buyer is at its CES-optimal shares: they become the first
+        state and the index is the market's."""
+        if self.io is None:
+            return outcome
+        cities = self.geography.count
+        self.index_freight = self.freight_factor()
+        if market is None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                optimal = np.where(outcome.spending.T[:, None, :] > 0, outcome.flows / outcome.spending.T[:, None, :], 0.0)
+            f = self.firms
+            sigma = self.sectors.elasticity[f.sector[live]]
+            weight = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
+            self.input_varieties = np.bincount(f.cell[live], weight,
+                                               minlength=self.input_orders.size).reshape(self.input_orders.shape)
+            self.sourcing = optimal
+            self.input_flows = optimal * self.input_orders.T[:, None, :]
+            self.input_index = outcome.price_index
+            return outcome
+        folded, self.input_varieties = supply_chain.fold_outcome(outcome, market)
+        self.input_flows, self.sourcing = supply_chain.adjust_sourcing(
+            market.committed, outcome.flows[:, :cities, :cities], outcome.spending[:cities], market.inputs, self.sourcing)
+        index = self._input_index(self.index_freight)
+        # where a city bought no inputs of a sector, its index is the market's (the price it would pay)
+        self.input_index = np.where(np.isfinite(index), index, folded.price_index)
+        return folded
+
+    def _input_index(self, slow: np.ndarray | None) -> np.ndarray:
+        """(C, S) input price index of this quarter's input flows and supplier varieties with the freight
+        factor ``slow`` (None: none) on the trade costs."""
+        iceberg = self.frictions.iceberg
+        if slow is not None:
+            iceberg = iceberg * slow[None, :, :]
+        return supply_chain.input_price_index(self.input_flows, self.input_varieties, iceberg, self.sectors.elasticity)
+
+    def expect_input_prices(self) -> None:
+        """The input prices firms expect this quarter (they price and order at them): last quarter's
+        input price indices, at this quarter's freight conditions when those changed (a freight delay
+        set or lifted by a policy is known at the start of the quarter; nothing changes otherwise)."""
+        if self.io is None:
+            return
+        slow, before = self.freight_factor(), self.index_freight
+        if (slow is None and before is None) or (slow is not None and before is not None and np.array_equal(slow, before)):
+            return
+        index = self._input_index(slow) / self.input_price0
+        self.input_price = np.where(np.isfinite(index) & (index > 0), index, self.input_price)
+        self.index_freight = slow
 
     # ------------------------------------------------------------------ supply chains
     def _start_supply_chains(self) -> None:
@@ -809,6 +891,7 @@ class YRDModel(mesa.Model):
         (:mod:`ydabm.mechanisms.supply_chain`); nothing without input-output linkages."""
         self.input_room = None
         self.unmet_inputs = 0.0
+        self.sourcing = None
         if self.io is None:
             self.value_share = np.ones((self.geography.count, self.sectors.count))
             return
@@ -821,11 +904,14 @@ class YRDModel(mesa.Model):
         self.domestic_requirement = supply_chain.input_requirement(kappa, io.domestic)
         self.abroad_requirement = supply_chain.input_requirement(kappa, io.imported)
         self.input_price = np.ones((self.geography.count, s.count))
+        labour = self.cell_labour(self.firms.output)
+        # productivity growth augments value added: real inputs per unit of a city-sector's output stay
+        # at their 2020 level (intensity 1 at t = 0; see input_intensity)
+        self.intensity = np.ones_like(labour)
         self.requirements = self.split_requirements()
         total = sum(self.requirements)
         # goods are stored; services are not, and never bind (ARIO's infinite service inventories)
         self.inventory_weeks = np.where(s.broad < 2, self.params.inventory_weeks, np.inf)
-        labour = self.cell_labour(self.firms.output)
         stored = np.where(np.isfinite(self.inventory_weeks), self.inventory_weeks, 0.0)
         self.stock = total * labour[:, :, None] * (stored / supply_chain.WEEKS)[None, None, :]
         self.export_weight = self.fundamentals.spending / self.fundamentals.spending.sum()
@@ -839,21 +925,42 @@ class YRDModel(mesa.Model):
         self.paid_unit_cost = self.unit_input_cost()
         self.planned_output = self.firms.output.copy()
 
-    def split_requirements(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(C, S, K) real input requirements from the region, the rest of China and abroad at last
-        quarter's input prices (:func:`ydabm.mechanisms.supply_chain.outside_shares`)."""
+    def split_requirements(self, intensity: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(C, S, K) real input requirements per unit of variable labour from the region, the rest of
+        China and abroad at last quarter's input prices (:func:`ydabm.mechanisms.supply_chain.outside_shares`)
+        and the input ``intensity`` (default: the current one; :meth:`input_intensity`)."""
+        intensity = self.intensity if intensity is None else intensity
         outside = supply_chain.outside_shares(self.fundamentals.closure.outside_share,
                                               self.input_price / self.outside_price()[None, :], self.sectors.elasticity)
-        domestic = self.domestic_requirement
-        return domestic * (1.0 - outside)[:, None, :], domestic * outside[:, None, :], self.abroad_requirement
+        domestic = self.domestic_requirement * intensity[:, :, None]
+        return (domestic * (1.0 - outside)[:, None, :], domestic * outside[:, None, :],
+                self.abroad_requirement * intensity[:, :, None])
+
+    def _labour_per_output(self, output: np.ndarray, previous: np.ndarray) -> np.ndarray:
+        """(C, S) variable labour per unit of output of each city-sector at firm ``output`` (``previous``
+        where a city-sector makes nothing)."""
+        f = self.firms
+        made = np.bincount(f.cell, np.where(f.alive, output, 0.0), minlength=previous.size).reshape(previous.shape)
+        labour = self.cell_labour(output)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where((made > 0) & (labour > 0), labour / made, previous)
+
+    def input_intensity(self, output: np.ndarray) -> np.ndarray:
+        """(C, S) inputs per unit of variable labour relative to 2020 at firm ``output``: the city-sector's
+        output per unit of variable labour relative to 2020, so that its real inputs per unit of output
+        stay the 2020 table's (productivity growth augments value added, not inputs: the Leontief
+        technology of the table, whose coefficients are per unit of gross output). Within a
+        city-sector, inputs per unit of output still fall with a firm's productivity relative to the
+        others (Hicks-neutral, as at t = 0)."""
+        return self.labour_per_output0 / self._labour_per_output(output, self.labour_per_output0 / self.intensity)
 
     def outside_price(self) -> np.ndarray:
         """(S,) price of inputs from the rest of China and abroad relative to 2020: the sectors' trend
-        productivity growth (Hicks-neutral, as in the region) passed along the table's chain, the
-        Leontief price dual p = (A^T p + v) / tfp, with v the value-added shares (p = 1 at 2020), so
+        productivity growth (augmenting value added, as in the region) passed along the table's chain,
+        the Leontief price dual p = A^T p + v / tfp, with v the value-added shares (p = 1 at 2020), so
         that trend growth alone moves no purchases between the region and outside."""
         table = self.io
-        return np.linalg.solve(np.diag(self.sector_trend) - self.outside_chain, table.value_added)
+        return np.linalg.solve(np.eye(self.sectors.count) - self.outside_chain, table.value_added / self.sector_trend)
 
     def _origin_shares(self, requirements: tuple) -> np.ndarray:
         """(3, C, S, K) shares of each input by origin for ``requirements`` (region, rest of China, abroad)."""
@@ -890,8 +997,8 @@ class YRDModel(mesa.Model):
         labour = self.cell_labour(self.planned_output_of(plan))
         with np.errstate(divide="ignore", invalid="ignore"):
             deliverable = np.where(labour > 0, self.cell_labour(np.where(f.alive, can, 0.0)) / labour, 1.0)
-        supply = supply_chain.supplier_shortfall(self.goods.flows, deliverable)
-        requirements = self.split_requirements()
+        supply = supply_chain.supplier_shortfall(self.input_flows, deliverable)
+        requirements = self.split_requirements(self.input_intensity(self.planned_output_of(plan)))
         return supply_chain.plan_orders(labour, sum(requirements), self._origin_shares(requirements), self.stock,
                                         self.inventory_weeks, self.params.inventory_restock, supply,
                                         self.abroad_supply())
@@ -911,6 +1018,7 @@ class YRDModel(mesa.Model):
             return
         f = self.firms
         self.orders = orders
+        self.intensity = self.input_intensity(self.planned_output_of(plan))
         self.requirements = self.split_requirements()
         self.planned_output = self.planned_output_of(plan)
         room = np.take(orders.room, f.cell)
@@ -929,7 +1037,7 @@ class YRDModel(mesa.Model):
         without supply chains."""
         if self.io is None:
             return None
-        now = np.where(np.isfinite(self.goods.price_index), self.goods.price_index / self.input_price0, np.inf)
+        now = np.where(np.isfinite(self.input_index), self.input_index / self.input_price0, np.inf)
         arrived = np.where(np.isfinite(now) & (now > 0), self.input_price / now, 0.0)
         return supply_chain.deliver(self.orders, self.stock, arrived, self.abroad_supply(),
                                     self.cell_labour(self.firms.output), sum(self.requirements),
@@ -938,7 +1046,7 @@ class YRDModel(mesa.Model):
     def apply_deliveries(self, deliveries: supply_chain.Deliveries | None) -> None:
         if deliveries is None:
             return
-        now = self.goods.price_index / self.input_price0
+        now = self.input_index / self.input_price0
         paid = self.purchases
         self.stock = deliveries.stock
         self.unmet_inputs = float(deliveries.unmet.sum())

@@ -217,6 +217,8 @@ PARAMS: tuple[Param, ...] = (
           "target input inventories of goods (agriculture, manufacturing), weeks of use; services are not stored (ARIO, Hallegatte 2008)"),
     Param("inventory_restock", float, 0.5, "1/quarter", 0.0, 1.0,
           "share of the gap between input inventories and their target ordered per quarter (ARIO's 1/tau)"),
+    Param("supplier_adjustment", float, 2.0, "quarters", 1.0, 40.0,
+          "adjustment time tau of buyers' input sourcing across supplier cities: each quarter the shares close 1/tau of the gap to the CES-optimal shares (1: full switching within the quarter; customers of disrupted suppliers lose sales for about 2-3 quarters, Barrot & Sauvagnat 2016)"),
     Param("governments_act", int, 1, "0/1", 0, 1, "whether city governments act (0 switches off every policy instrument)", "lever"),
     Param("agriculture_share", float, 0.6, "1", 0.01, 0.99,
           "synthetic geographies only: expenditure share of agriculture (1 - mu)", "geography"),
@@ -372,6 +374,7 @@ class Params:
     io_concordance: str = 'io_concordance'
     inventory_weeks: float = 6.0
     inventory_restock: float = 0.5
+    supplier_adjustment: float = 2.0
     governments_act: int = 1
     agriculture_share: float = 0.6
     initial_core_share: float = 0.5

@@ -297,19 +297,23 @@ class CityLockdown:
     """A lockdown of some cities, quarter by quarter from ``start_year`` Q``start_quarter``.
 
     In its k-th quarter a share ``absent[k]`` of the locked cities' employed workers cannot work
-    (they stay employed and paid; their firms produce less), their households save ``demand_drop[k]``
-    of their income (shops shut; the savings are spent evenly over ``recovery_quarters`` quarters
-    afterwards), and goods shipped to, from or within them bear an extra iceberg cost
+    (they stay employed and paid; their firms produce less), their households cannot spend
+    ``demand_drop[k]`` of their income in that quarter (shops shut: the share of last quarter's
+    household income, planned for this quarter's purchases, moves to their savings before the goods
+    market; the savings are spent evenly over the ``recovery_quarters`` quarters after the
+    lockdown), and goods shipped to, from or within them bear an extra iceberg cost
     ``freight_delay[k]`` (road passes, port and warehouse closures). With supply chains on, their
-    firms' suppliers and buyers elsewhere feel it through orders, prices and inventories.
+    firms' suppliers and buyers elsewhere feel it through orders, prices and inventories. Firms
+    know a lockdown is temporary: they do not update their demand expectations from its quarters
+    (every firm plans the quarter after one on the demand it expected for it).
 
     Defaults: the 2022 Shanghai lockdown (1 April to 1 June, two thirds of 2022 Q2). The share of
-    income saved equals the share absent (people locked in neither work nor shop: an assumption);
+    income unspent equals the share absent (people locked in neither work nor shop: an assumption);
     freight through Shanghai costs 10 % more in the quarter (an assumption). The share absent is
     calibrated by :func:`ydabm.validation.lockdown.calibrate` (seeds 1-3, default scale, supply
-    chains on: 0.156) so that Shanghai's Q2 real value added is 17 % below a matched run without the
-    lockdown (its -13.7 % y/y against a +3 to +5 %
-    trend; data/shanghai_2022.csv), and to nothing else (docs/validation.md).
+    chains on, buyers adjusting their suppliers over ``supplier_adjustment`` quarters: 0.082) so that
+    Shanghai's Q2 real value added is 17 % below a matched run without the lockdown (its -13.7 %
+    y/y against a +3 to +5 % trend; data/shanghai_2022.csv), and to nothing else (docs/validation.md).
     """
 
     cities: list[str] = declare("cities", "", "locked-down cities", default_factory=lambda: ["Shanghai"])
@@ -319,10 +323,11 @@ class CityLockdown:
     absent: list[float] = declare(
         "numbers", "share of employed workers",
         "k-th entry: share of the locked cities' employed workers who cannot work in the k-th quarter",
-        0, 1, below_high=True, default_factory=lambda: [0.156])
+        0, 1, below_high=True, default_factory=lambda: [0.082])
     demand_drop: list[float] = declare(
-        "numbers", "share of income", "k-th entry: share of their income the locked cities' households save",
-        0, 1, below_high=True, default_factory=lambda: [0.156])
+        "numbers", "share of income",
+        "k-th entry: share of their income the locked cities' households cannot spend in the k-th quarter",
+        0, 1, below_high=True, default_factory=lambda: [0.082])
     freight_delay: list[float] = declare(
         "numbers", "1", "k-th entry: extra iceberg cost on goods shipped to, from or within the locked cities",
         0, 10, default_factory=lambda: [0.1])
@@ -344,11 +349,24 @@ class CityLockdown:
 
         levers = model.levers
         levers.absent = np.where(locked, now(self.absent), 0.0)
-        levers.saving_rate = np.where(locked, now(self.demand_drop), 0.0)
         levers.freight_delay = np.where(locked, now(self.freight_delay), 0.0)
-        recovering = quarters <= elapsed < quarters + self.recovery_quarters
-        share = 1.0 / (quarters + self.recovery_quarters - elapsed) if recovering else 0.0
+        # shops shut: this quarter's purchases (planned last quarter) fall by the share of households'
+        # income they cannot spend, which is saved now, so the fall is in the lockdown's quarter
+        levers.saving_rate = np.zeros(cities)
+        withheld = np.where(locked, now(self.demand_drop), 0.0) * np.clip(model.flows["income"], 0.0, model.spending)
+        model.spending = model.spending - withheld
+        model.savings = model.savings + withheld
+        # the savings are released in the accounts of the lockdown's last quarter and the next ones:
+        # spent in the recovery_quarters quarters after it
+        last = quarters - 1
+        recovering = last <= elapsed < last + self.recovery_quarters
+        share = 1.0 / (last + self.recovery_quarters - elapsed) if recovering else 0.0
         levers.dissaving_share = np.where(locked, share, 0.0) if cities else share
+        # a lockdown quarter is known to be temporary: firms plan the next quarter on the demand they
+        # expected for it, not on what the lockdown left (they do not learn from it)
+        if 1 <= elapsed <= quarters:
+            firms = model.firms
+            firms.notional_sales = np.where(firms.alive, firms.expected_sales, firms.notional_sales)
 
 
 @dataclass

@@ -5,7 +5,15 @@ with productivity phi makes q units with q / phi units of variable labour and, p
 labour, R[j, s, k] = kappa[j, s] * a[k, s] yuan (at 2020 prices) of input k, a[k, s] the 2020
 coefficient and kappa[j, s] = m_s w0[j, s] / (1 - a_s) (m_s = sigma / (sigma - 1), w0 the 2020
 labour cost), so that at t = 0 inputs are exactly the share a[k, s] of every firm's gross output.
-Productivity is Hicks-neutral: labour and inputs per unit both fall as phi rises.
+Across the firms of a city-sector productivity is Hicks-neutral (labour and inputs per unit both
+fall as phi rises, as at t = 0); productivity growth over time augments value added: R is scaled by
+the city-sector's output per unit of variable labour relative to 2020 (the model's
+``input_intensity``), so its real inputs per unit of output stay the table's, as in a Leontief
+technology whose coefficients are per unit of gross output. (Growth that saved inputs too would
+compound a sector's trend 1 / (1 - a) times along the chain: with a = 0.67, consumer prices fell
+3.4 % a year instead of the 2.3 % without supply chains, nominal input shares fell from 0.67 to
+0.60 in five years and the external sector's share of the fixed money stock with them, and
+unemployment drifted from 5.0 % to 2.8 %.)
 
 Origins: the table's imported coefficients are bought abroad; of the domestic coefficients (and of
 final demand), the share ``outside_share[k]`` is bought from the rest of China (the YRD's deficit in
@@ -13,7 +21,8 @@ sector k at 2020), the rest in the region's goods market, across supplier cities
 protection costs of final goods (vertical linkages act between cities).
 
 Prices: firms pass input costs through and mark up labour cost, p = (m_s w + c) / phi, with c the
-input cost per unit of variable labour at last quarter's input price indices (lagged a quarter). The
+input cost per unit of variable labour at last quarter's input price indices (lagged a quarter; at this
+quarter's freight conditions when a policy changed them, the model's ``expect_input_prices``). The
 full-cost Dixit-Stiglitz markup, p = m_s (w + c) / phi, would leave a margin of 1/sigma = 20 % of
 gross output, more than the table's value-added share of electronics (16 %): it cannot hold with the
 model's elasticities.
@@ -23,9 +32,20 @@ input, a target of ``weeks[k]`` weeks of use; it orders its planned use plus a s
 ``restock`` of the gap to the target each quarter. Production is limited by the scarcest input: the
 stock plus the deliveries it expects (its orders, less the known shortfall of the supplier cities it
 bought from last quarter, before switching). What the region's market delivers depends on the
-quarter's price index: a supplier that cannot produce raises its price, buyers switch to other
-supplier cities within the quarter at the sector's elasticity (the adjustment time is one quarter),
-and get fewer inputs for their money where they cannot. Stocks rebuild by the restocking rule.
+quarter's price index: a supplier that cannot produce raises its price, and buyers get fewer inputs
+for their money where they stay with it. Stocks rebuild by the restocking rule.
+
+Supplier adjustment time (:func:`sticky_market`): a buyer's input sourcing shares across supplier
+cities within a sector are state. Each quarter they move a share 1 / tau of the way to the
+CES-optimal shares at the quarter's prices (partial adjustment; tau = ``supplier_adjustment``
+quarters, 2 by default, an assumption: ARIO's adaptation times are weeks to months, Hallegatte
+2008; customers of firms hit by disasters lose sales for two to three quarters, Barrot &
+Sauvagnat 2016). The committed part, (1 - 1 / tau) of last quarter's shares, is spent with the
+same suppliers whatever their prices; the rest switches at the sector's elasticity like final
+buyers' spending (households and governments switch within the quarter). At t = 0 the shares are
+the calibrated market's CES shares, so the 2020 state is unchanged; tau = 1 is full switching within
+the quarter. The input price index of each buyer is the CES index of what its split buys
+(:func:`input_price_index`): it is the market's index at the optimal split, higher off it.
 
 Money: inputs from the region are other firms' revenue; purchases from outside the region (rest of
 China and abroad) are paid to an external sector that spends them on the region's goods next
@@ -37,6 +57,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..markets.goods import GoodsOutcome
 
 #: weeks in a quarter
 WEEKS = 13.0
@@ -214,3 +236,133 @@ def deliver(orders: Orders, stock: np.ndarray, region_delivered: np.ndarray, abr
     # a service not stored is used as it arrives: no stock, and a shortfall does not bind
     return Deliveries(np.where(stored, arrived - used, 0.0), np.where(stored, used, needed),
                       np.where(stored, needed - used, 0.0))
+
+
+# ---------------------------------------------------------------------- supplier adjustment time
+@dataclass(frozen=True)
+class StickySourcing:
+    """The goods market of one quarter with buyers' input sourcing adjusting over time.
+
+    A buying city j's input spending on k, I_jk, is split into a committed part, (1 - lambda) times
+    last quarter's sourcing shares theta[k, i, j] over supplier cities i (placed with those
+    suppliers whatever their prices; it buys less where they are dearer), and a flexible part,
+    lambda I_jk, allocated across supplier cities by CES at this quarter's prices, as final buyers
+    do. The quarter's shares are then theta' = (1 - lambda) theta + lambda pi*(p): partial
+    adjustment toward the CES-optimal shares pi* at the speed lambda = 1 / tau, tau the adjustment
+    time in quarters (tau = 1: full switching within the quarter). A supplier city-sector with no
+    firm able to sell this quarter gets no committed spending: its share moves to the flexible part.
+
+    Committed spending to supplier i is one more buyer of the goods market that reaches only city i
+    (weight 1): its firms share it by p^(1 - sigma), as any spending on the city is shared, and the
+    market's price fixed point clears both parts at once.
+
+    Attributes:
+        weights, welfare: (S, 2C, 2C) the market's weights: the C flexible buyers (final spending and
+            the flexible inputs) in columns 0..C-1, the C committed buyers (one per supplier city) in
+            columns C..2C-1; rows C..2C-1 (no sellers) are zero. welfare is None without a wedge.
+        spending: (2C, S) the buyers' spending, yuan.
+        committed: (S, C, C) committed spending of buyer j on supplier i, yuan.
+        inputs: (C, S) I_jk, each city's input spending on the region's goods, yuan.
+    """
+
+    weights: np.ndarray
+    welfare: np.ndarray | None
+    spending: np.ndarray
+    committed: np.ndarray
+    inputs: np.ndarray
+
+
+def sticky_market(sourcing: np.ndarray, inputs: np.ndarray, spending: np.ndarray, selling: np.ndarray,
+                  speed: float, weights: np.ndarray, welfare: np.ndarray | None) -> StickySourcing:
+    """The goods market with committed input spending (see :class:`StickySourcing`).
+
+    Args:
+        sourcing: (S, C, C) theta[k, i, j], last quarter's share of buyer j's input spending on k bought
+            from supplier city i (columns sum to 1, or 0 where j bought none).
+        inputs: (C, S) I_jk, input spending on the region's goods this quarter, yuan.
+        spending: (C, S) all spending of each buying city (final and inputs), yuan.
+        selling: (C, S) whether supplier city-sector i, k has a firm able to sell this quarter.
+        speed: lambda = 1 / tau in (0, 1], the share of the gap to the CES-optimal shares closed per quarter.
+        weights, welfare: (S, C, C) the market's CES weights (welfare: None without a wedge).
+    """
+    if not 0.0 < speed <= 1.0:
+        raise ValueError(f"supplier adjustment speed {speed} must lie in (0, 1]")
+    sectors, cities, _ = weights.shape
+    kept = sourcing * selling.T[:, :, None]                          # (S, C, C): shares still served
+    committed = (1.0 - speed) * kept * inputs.T[:, None, :]
+    flexible = spending - committed.sum(axis=1).T                    # (C, S)
+    eye = np.broadcast_to(np.eye(cities), (sectors, cities, cities))
+
+    def widen(w):
+        full = np.zeros((sectors, 2 * cities, 2 * cities))
+        full[:, :cities, :cities] = w
+        full[:, :cities, cities:] = eye
+        return full
+
+    by_supplier = committed.sum(axis=2).T                            # (C, S): to each supplier city
+    return StickySourcing(widen(weights), None if welfare is None else widen(welfare),
+                          np.vstack([flexible, by_supplier]), committed, inputs)
+
+
+def input_price_index(flows: np.ndarray, varieties: np.ndarray, iceberg: np.ndarray,
+                      elasticity: np.ndarray) -> np.ndarray:
+    """(C, S) price index of each buying city's inputs for any split of its spending over supplier cities.
+
+    Spending x_ij on supplier city i, shared among its firms by p^(1 - sigma), buys the CES
+    quantity Q_j = (sum_i x_ij^rho T_ij^(-rho) A_i^(1 / sigma))^(1 / rho), rho = (sigma - 1) / sigma,
+    A_i = sum_f p_f^(1 - sigma) over city i's firms; the index is sum_i x_ij / Q_j. At the CES-optimal
+    split it is the market's own index, Phi^(1 / (1 - sigma)) (no wedge); inf where j bought nothing.
+
+    Args:
+        flows: (S, C, C) spending of buyer j on supplier i, yuan; varieties: (C, S) A_i.
+        iceberg: (S, C, C) T_ij (real trade costs, any freight delay included); elasticity: (S,).
+    """
+    rho = ((elasticity - 1.0) / elasticity)[:, None, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(flows > 0, (flows / iceberg) ** rho * varieties.T[:, :, None] ** (1.0 / elasticity)[:, None, None],
+                         0.0)
+        quantity = terms.sum(axis=1) ** (1.0 / rho[:, :, 0])        # (S, C)
+        spent = flows.sum(axis=1)
+        return np.where(quantity > 0, spent / quantity, np.inf).T
+
+
+def adjust_sourcing(committed: np.ndarray, flexible_flows: np.ndarray, flexible_spending: np.ndarray,
+                    inputs: np.ndarray, previous: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """This quarter's input flows (S, C, C) and sourcing shares theta' (the next quarter's state).
+
+    The flexible part of buyer j's inputs is spent like the rest of its flexible spending: at the
+    CES shares pi*[k, i, j] = flexible flows / flexible spending. Its input flows are the committed
+    spending plus (I_jk - committed) pi*; the new shares are the flows over I_jk (the previous
+    shares where it bought no inputs).
+
+    Args:
+        committed: (S, C, C) committed spending; flexible_flows: (S, C, C) flows of the flexible buyers.
+        flexible_spending: (C, S) what the flexible buyers spent; inputs: (C, S) I_jk.
+        previous: (S, C, C) last quarter's shares.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        optimal = np.where(flexible_spending.T[:, None, :] > 0, flexible_flows / flexible_spending.T[:, None, :], 0.0)
+    free = inputs.T - committed.sum(axis=1)                        # (S, C) flexible inputs
+    flows = committed + free[:, None, :] * optimal
+    total = flows.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(total > 0, flows / total, previous)
+    return flows, shares
+
+
+def fold_outcome(outcome: GoodsOutcome, market: StickySourcing) -> tuple[GoodsOutcome, np.ndarray]:
+    """The market's outcome over the C buying cities, and the supplier cities' varieties.
+
+    Returns:
+        The outcome with flows (S, C, C) = flexible flows + committed spending, spending (C, S) = each
+        city's flexible plus committed spending (what entrants see), access of the C seller cities,
+        the flexible buyers' price terms and indices (final buyers'); and (C, S) A_i, the sum of
+        p_f^(1 - sigma) over each supplier city-sector's selling firms (the committed buyers' price
+        terms, their weight being 1).
+    """
+    cities = market.inputs.shape[0]
+    folded = GoodsOutcome(outcome.price, outcome.revenue, outcome.quantity, outcome.notional,
+                          outcome.access[:cities], outcome.price_terms[:cities], outcome.price_index[:cities],
+                          outcome.flows[:, :cities, :cities] + market.committed,
+                          outcome.spending[:cities] + market.committed.sum(axis=1).T, outcome.residual, outcome.rounds)
+    return folded, outcome.price_terms[cities:]
