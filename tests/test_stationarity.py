@@ -49,15 +49,26 @@ MIGRATION_DRIFT = pytest.mark.xfail(strict=True, reason=(
     "similarity stays within 0.0086"))
 
 
+STRUCTURE_DRIFT = pytest.mark.xfail(strict=True, reason=(
+    "issue 11 (item 6): on the grounded initial structure (2020 input-output weights, Shanghai measured, "
+    "pillar lists at the measured location quotient 3.34) the cities specialise further in their pillar "
+    "sectors (seed 1, 40 quarters, stationary populations: Huaibei steel +17 %, Wuxi textiles +11 %, Anqing "
+    "petrochemicals +4 %), so manufacturing similarity falls by up to 0.019 in ten years (0.014 with "
+    "stationary populations); with the pillar x 3 prior and the old hand weights it stayed within 0.0086"))
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("metric", ["similarity_manufacturing", pytest.param("similarity_all", marks=MIGRATION_DRIFT),
-                                    "similarity_within_province", "similarity_across_provinces"])
+@pytest.mark.parametrize("metric", [pytest.param("similarity_manufacturing", marks=STRUCTURE_DRIFT),
+                                    pytest.param("similarity_all", marks=MIGRATION_DRIFT),
+                                    pytest.param("similarity_within_province", marks=STRUCTURE_DRIFT),
+                                    pytest.param("similarity_across_provinces", marks=STRUCTURE_DRIFT)])
 def test_structure_within_001_of_2020(baseline_runs, metric):
     for frame, _ in baseline_runs:
         assert (frame[metric] - frame[metric].iloc[0]).abs().max() <= 0.01, metric
 
 
 @pytest.mark.slow
+@STRUCTURE_DRIFT
 def test_structure_is_stationary_when_populations_are():
     for seed in SEEDS[:3]:
         model = YRDModel(rng=seed, migrant_inflow_rate=0.0)
