@@ -45,32 +45,30 @@ MIGRATION_DRIFT = pytest.mark.xfail(strict=True, reason=(
     "issue 10: the baseline continues 2020's migration at the census pace (migrant_inflow_rate = 1/30 a "
     "year, an assumption) and firms turn over at the real rate (6 % a year, as mass flows), so structures "
     "follow the people: growing cities gain local services and all-sector similarity moves by "
-    "0.013-0.014 in ten years (within 0.0018 with stationary populations, next test); manufacturing "
-    "similarity stays within 0.0086"))
+    "0.009-0.011 in ten years (within 0.0052 with stationary populations, next test); manufacturing "
+    "similarity stays within 0.0098"))
 
 
-STRUCTURE_DRIFT = pytest.mark.xfail(strict=True, reason=(
-    "issue 11 (item 6): from the grounded initial structure (2020 input-output weights, Shanghai measured, "
-    "pillar lists at the measured location quotient 3.34) and the published priority lists, the cities "
-    "drift apart: manufacturing similarity moves by up to 0.038 in ten years over five seeds (0.036 with "
-    "stationary populations; 0.019 with the grounded structure and the old three-sector strategic list, "
-    "under which every city targeted the same sectors); with the pillar x 3 prior and the old hand weights "
-    "it stayed within 0.0086. Support now differs across cities (five distinct target lists at t = 0) and "
-    "targeted cells grow"))
+WITHIN_PROVINCE_DRIFT = pytest.mark.xfail(strict=True, reason=(
+    "issue 10 (migration) on the grounded initial structure of issue 11 (item 6): within-province "
+    "manufacturing similarity moves by 0.0105 in one seed of five (seed 3; 0.0030-0.0094 in the "
+    "others), by 0.0082 in that seed with stationary populations (next test): the workers the "
+    "baseline's continued migration brings to Shanghai and southern Jiangsu staff their cohorts "
+    "(employment per firm +10-17 % in Shanghai's textiles, steel and petrochemicals, -15 % in Fuyang's "
+    "textiles), as in MIGRATION_DRIFT; on the old pillar x 3 structure it was 0.0097"))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("metric", [pytest.param("similarity_manufacturing", marks=STRUCTURE_DRIFT),
+@pytest.mark.parametrize("metric", ["similarity_manufacturing",
                                     pytest.param("similarity_all", marks=MIGRATION_DRIFT),
-                                    pytest.param("similarity_within_province", marks=STRUCTURE_DRIFT),
-                                    pytest.param("similarity_across_provinces", marks=STRUCTURE_DRIFT)])
+                                    pytest.param("similarity_within_province", marks=WITHIN_PROVINCE_DRIFT),
+                                    "similarity_across_provinces"])
 def test_structure_within_001_of_2020(baseline_runs, metric):
     for frame, _ in baseline_runs:
         assert (frame[metric] - frame[metric].iloc[0]).abs().max() <= 0.01, metric
 
 
 @pytest.mark.slow
-@STRUCTURE_DRIFT
 def test_structure_is_stationary_when_populations_are():
     for seed in SEEDS[:3]:
         model = YRDModel(rng=seed, migrant_inflow_rate=0.0)

@@ -220,6 +220,18 @@ def province_similarity(values: np.ndarray, province_index: np.ndarray, columns:
     return metrics.similarity_matrix(totals[:, columns])
 
 
+def employment_structure(fundamentals: Fundamentals, sectors: Sectors) -> np.ndarray:
+    """(C, S) employment (worker agents) of each city-sector at t = 0 implied by the calibration: the
+    sector's labour cost ((sigma-1)/sigma + fixed cost) x revenue over the cost of one worker of its
+    skill mix in the city. The t = 0 firms hire exactly these staffs (up to rounding to agents), and
+    governments read comparative advantage from employment, so this is the structure whose yearly
+    target choice the 2020 support must repeat."""
+    unit_labour = fundamentals.wages @ fundamentals.skill_mix.T
+    labour_cost = fundamentals.revenue * labour_cost_share(sectors)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(unit_labour > 0, labour_cost / unit_labour, 0.0)
+
+
 def skill_mix(sectors: Sectors) -> np.ndarray:
     """(S, K) labour mix: farmers in agriculture, low/high skill elsewhere by skill intensity."""
     mix = np.zeros((sectors.count, 3))
