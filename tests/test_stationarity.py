@@ -45,8 +45,17 @@ MIGRATION_DRIFT = pytest.mark.xfail(strict=True, reason=(
     "issue 10: the baseline continues 2020's migration at the census pace (migrant_inflow_rate = 1/30 a "
     "year, an assumption) and firms turn over at the real rate (6 % a year, as mass flows), so structures "
     "follow the people: growing cities gain local services and all-sector similarity moves by "
-    "0.013-0.014 in ten years (within 0.0018 with stationary populations, next test); manufacturing "
-    "similarity stays within 0.0086"))
+    "0.009-0.011 in ten years (within 0.0052 with stationary populations, next test); manufacturing "
+    "similarity stays within 0.0098"))
+
+
+WITHIN_PROVINCE_DRIFT = pytest.mark.xfail(strict=True, reason=(
+    "issue 10 (migration) on the grounded initial structure of issue 11 (item 6): within-province "
+    "manufacturing similarity moves by 0.0105 in one seed of five (seed 3; 0.0030-0.0094 in the "
+    "others), by 0.0082 in that seed with stationary populations (next test): the workers the "
+    "baseline's continued migration brings to Shanghai and southern Jiangsu staff their cohorts "
+    "(employment per firm +10-17 % in Shanghai's textiles, steel and petrochemicals, -15 % in Fuyang's "
+    "textiles), as in MIGRATION_DRIFT; on the old pillar x 3 structure it was 0.0097"))
 
 
 CAPACITY_DRIFT = pytest.mark.xfail(strict=True, reason=(

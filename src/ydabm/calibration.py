@@ -5,7 +5,10 @@ so that the model at t = 0 reproduces the data exactly, at the *baseline* value 
 counterfactual lever settings then act on the same fundamentals.
 
 1. Structure: a city's GDP splits into primary/secondary/tertiary (data) and, inside each broad sector,
-   over sectors by the YRD weight times the pillar-industry prior (configs/sectors.toml).
+   over sectors by the national value-added weight of the 2020 input-output table times the city's
+   location quotient: measured where the shipped data split a city's industry by group (Shanghai),
+   otherwise the pillar location quotient (measured on those cities) for the sectors its plans name
+   as pillars and 1 for the others (configs/sectors.toml [pillars] and [structure]).
 2. Expenditure shares alpha_s: the YRD-wide value-added shares (closed economy, no intermediates).
 3. Labour: farmers are the primary GDP share over `farm_productivity` of workers; a city's wages per
    skill clear its labour market given sector labour costs ((sigma-1)/sigma + fixed cost) * revenue.
@@ -19,12 +22,18 @@ counterfactual lever settings then act on the same fundamentals.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from . import metrics
 from .geography import Geography
+from .geography.world import DATA_DIR
 from .markets import goods, migration
 from .mechanisms import supply_chain
+from .params import ParameterError
 from .sectors import Sectors
 
 SKILLS = ("farm", "low", "high")
@@ -70,19 +79,157 @@ class Fundamentals:
 
 
 def sector_structure(geo: Geography, sectors: Sectors) -> np.ndarray:
-    """(C, S) shares of each city's GDP by sector: broad shares split by weight x pillar prior."""
+    """(C, S) shares of each city's GDP by sector: the broad shares (data) split inside each broad
+    sector in proportion to weight_s x L_cs (national value-added weight times the city's location
+    quotient, :func:`location_quotients`)."""
     if geo.synthetic:
         return np.tile(sectors.expenditure_share / sectors.expenditure_share.sum(), (geo.count, 1))
-    prior = np.tile(sectors.weight, (geo.count, 1))
-    for c, city in enumerate(geo.names):
-        for name in sectors.pillars.get(city, ()):
-            prior[c, sectors.index(name)] *= sectors.pillar_multiplier
+    prior = sectors.weight[None, :] * location_quotients(geo.names, sectors)
     shares = np.zeros_like(prior)
     for b in range(3):
         inside = sectors.broad == b
         if inside.any():
             shares[:, inside] = geo.broad_shares[:, [b]] * prior[:, inside] / prior[:, inside].sum(axis=1, keepdims=True)
     return shares / shares.sum(axis=1, keepdims=True)
+
+
+def location_quotients(cities, sectors: Sectors) -> np.ndarray:
+    """(C, S) location quotients L_cs of each city's sectors against the national mix.
+
+    * A city with a measured split (``[structure] measured``): its secondary sectors get
+      L_s = (q_s + r g_s) / g_s, with q_s the measured gross-output share of the groups mapped to s in
+      the city's industry, r = 1 - sum_s q_s the part in no listed group (at the national mix) and g_s
+      the national gross-output share of s among the secondary sectors (2020 input-output table), so
+      that weight_s L_s is proportional to the city's value added v_s (q_s + r g_s).
+    * Every other city-sector: the pillar location quotient lambda (:func:`pillar_location_quotient`)
+      for the sectors the city's plans name as pillars, 1 for the rest.
+    """
+    names = list(cities)
+    tilt = np.ones((len(names), sectors.count))
+    if not sectors.measured_structure:
+        return tilt
+    gross, _ = national_output(sectors)
+    measured = measured_shares(sectors)
+    lam = pillar_location_quotient(measured, gross, sectors)
+    for c, city in enumerate(names):
+        for sector in sectors.pillars.get(city, ()):
+            tilt[c, sectors.index(sector)] = lam
+        if city in measured:
+            q = measured[city]
+            secondary = sectors.manufacturing
+            tilt[c, secondary] = (q[secondary] + (1.0 - q.sum()) * gross[secondary]) / gross[secondary]
+    return tilt
+
+
+def pillar_location_quotient(measured: dict[str, np.ndarray], gross: np.ndarray, sectors: Sectors) -> float:
+    """lambda: how much larger a city's listed pillar sectors are than its other sectors, measured.
+
+    For each city with a measured split and a pillar list, over the secondary sectors with a measured
+    group: the mean log location quotient ln(q_s / g_s) of its pillar sectors minus that of its other
+    sectors; lambda is exp of the mean of these differences over such cities (1 if there is none).
+    """
+    gaps = []
+    for city, q in measured.items():
+        listed = np.zeros(sectors.count, dtype=bool)
+        listed[[sectors.index(s) for s in sectors.pillars.get(city, ())]] = True
+        seen = sectors.manufacturing & (q > 0)
+        if (seen & listed).any() and (seen & ~listed).any():
+            log_lq = np.log(np.where(seen, q, 1.0) / np.where(seen, gross, 1.0))
+            gaps.append(log_lq[seen & listed].mean() - log_lq[seen & ~listed].mean())
+    return float(np.exp(np.mean(gaps))) if gaps else 1.0
+
+
+def national_output(sectors: Sectors) -> tuple[np.ndarray, np.ndarray]:
+    """(S,) national gross-output shares g_s inside each broad sector and (S,) value-added rates v_s of
+    the model's sectors, from the 2020 input-output table through ``sectors.concordance``."""
+    output, value_added = _national(sectors.concordance, sectors.names)
+    gross = np.zeros(sectors.count)
+    for b in range(3):
+        inside = sectors.broad == b
+        if inside.any():
+            gross[inside] = output[inside] / output[inside].sum()
+    return gross, value_added
+
+
+@lru_cache(maxsize=8)
+def _national(concordance: str, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    from .supply import load_io_table
+    io = load_io_table(concordance, names)
+    return io.output.copy(), io.value_added.copy()
+
+
+def national_weights(sectors: Sectors) -> np.ndarray:
+    """(S,) national value-added shares of the model's sectors inside each broad sector (the weights
+    configs/sectors.toml states, recomputed from the input-output table)."""
+    output, value_added = _national(sectors.concordance, sectors.names)
+    added = output * value_added
+    weights = np.zeros(sectors.count)
+    for b in range(3):
+        inside = sectors.broad == b
+        if inside.any():
+            weights[inside] = added[inside] / added[inside].sum()
+    return weights
+
+
+def measured_shares(sectors: Sectors) -> dict[str, np.ndarray]:
+    """City -> (S,) measured gross-output shares q_s of the listed industry groups in the city's
+    industry (``[structure] measured``; groups mapped to one sector add up).
+
+    Raises:
+        ParameterError: a missing file or column, an unknown model sector, a city without a ``total``
+            row, or listed groups that exceed the total.
+    """
+    return _measured(sectors.measured_structure, sectors.names)
+
+
+@lru_cache(maxsize=8)
+def _measured(name: str, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    path = Path(name) if Path(name).exists() else DATA_DIR / name
+    field = "[structure] measured"
+    try:
+        table = pd.read_csv(path)
+    except FileNotFoundError:
+        raise ParameterError(f"sectors_file: {field} = {name!r}: no such file in {DATA_DIR} or as a path") from None
+    needed = {"city", "model_sector", "gross_output_100m_yuan"}
+    if not needed <= set(table.columns):
+        raise ParameterError(f"sectors_file: {field} {path.name} lacks column(s) {sorted(needed - set(table.columns))}")
+    out = {}
+    for city, rows in table.groupby("city", sort=False):
+        total = rows.loc[rows["model_sector"] == "total", "gross_output_100m_yuan"]
+        if len(total) != 1 or not total.iloc[0] > 0:
+            raise ParameterError(f"sectors_file: {field} {path.name}: {city} needs one positive `total` row")
+        q = np.zeros(len(names))
+        for sector, value in rows.loc[rows["model_sector"] != "total", ["model_sector", "gross_output_100m_yuan"]].itertuples(index=False):
+            if sector not in names:
+                raise ParameterError(f"sectors_file: {field} {path.name}: {city} names unknown sector {sector!r}")
+            if value < 0:
+                raise ParameterError(f"sectors_file: {field} {path.name}: {city} has negative output for {sector!r}")
+            q[names.index(sector)] += value / total.iloc[0]
+        if q.sum() > 1.0 + 1e-9:
+            raise ParameterError(f"sectors_file: {field} {path.name}: {city}'s groups exceed its total ({q.sum():.3f})")
+        out[str(city)] = q
+    return out
+
+
+def province_similarity(values: np.ndarray, province_index: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """(P, P) UNIDO similarity of the provinces' structures: city rows of ``values`` (C, S; output,
+    value added or employment) summed by province, over the sector ``columns`` (a mask or indices)."""
+    provinces = int(np.max(province_index)) + 1
+    totals = np.zeros((provinces, values.shape[1]))
+    np.add.at(totals, np.asarray(province_index), values)
+    return metrics.similarity_matrix(totals[:, columns])
+
+
+def employment_structure(fundamentals: Fundamentals, sectors: Sectors) -> np.ndarray:
+    """(C, S) employment (worker agents) of each city-sector at t = 0 implied by the calibration: the
+    sector's labour cost ((sigma-1)/sigma + fixed cost) x revenue over the cost of one worker of its
+    skill mix in the city. The t = 0 firms hire exactly these staffs (up to rounding to agents), and
+    governments read comparative advantage from employment, so this is the structure whose yearly
+    target choice the 2020 support must repeat."""
+    unit_labour = fundamentals.wages @ fundamentals.skill_mix.T
+    labour_cost = fundamentals.revenue * labour_cost_share(sectors)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(unit_labour > 0, labour_cost / unit_labour, 0.0)
 
 
 def skill_mix(sectors: Sectors) -> np.ndarray:

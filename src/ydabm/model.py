@@ -226,8 +226,9 @@ class YRDModel(mesa.Model):
                                                   self.frictions.iceberg, self.frictions.wedge, self.io)
         if self.params.governments_act:
             # the 2020 support is a steady state of the yearly choice: each government's allocation given
-            # the 2020 structure and its peers' 2020 allocations repeats itself (a damped fixed point)
-            structure = calibration.sector_structure(self.geography, self.sectors)
+            # the 2020 structure and its peers' 2020 allocations repeats itself (a damped fixed point);
+            # the structure is the one the yearly choice reads, employment (not value added)
+            structure = calibration.employment_structure(self.fundamentals, self.sectors)
             for _ in range(TARGET_ROUNDS):
                 chosen = self.choose_targets(structure)
                 if np.abs(chosen - self.targets).max() < TARGET_TOLERANCE:

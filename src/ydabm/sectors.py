@@ -33,11 +33,16 @@ class Sectors:
         fixed_cost: overhead labour as a share of revenue at t = 0.
         capital_intensity: capacity capital per unit of quarterly output value.
         tfp_growth: trend productivity growth per year.
-        strategic: on the national strategic list.
+        strategic: prestige of the sector on the strategic lists governments chase, in [0, 1]
+            (``true``/``false`` read as 1/0).
         digital: the digital-economy sector(s).
         traditional: sectors that gain from digital integration.
         digital_reach_hours: distance decay of digital access.
-        pillars: city name -> pillar sector names; pillar_multiplier: their prior boost.
+        pillars: city name -> the sectors its plans name as leading (pillar) industries.
+        measured_structure: file (in ``ydabm/geography/data`` or a path) of measured city industry
+            splits, or None (no city tilt beyond the pillar lists at location quotient 1).
+        concordance: input-output concordance (a name in ``configs/``) that gives the national
+            output and value-added rates behind the weights and the measured splits.
     """
 
     names: tuple[str, ...]
@@ -55,7 +60,8 @@ class Sectors:
     traditional: np.ndarray
     digital_reach_hours: float = 2.0
     pillars: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    pillar_multiplier: float = 1.0
+    measured_structure: str | None = None
+    concordance: str | None = None
 
     @property
     def count(self) -> int:
@@ -105,9 +111,17 @@ def load_sectors(name_or_path: str = "sectors") -> Sectors:
     names = tuple(r["name"] for r in rows)
     arr = {f: np.array([r[f] for r in rows], dtype=float) for f in _FIELDS[2:-1]}
     digital_cfg = data.get("digital_integration", {})
+    structure_cfg = data.get("structure", {})
+    unknown_keys = sorted(set(structure_cfg) - {"measured", "concordance"})
+    if unknown_keys:
+        raise ParameterError(f"sectors_file: [structure] has unknown key {unknown_keys[0]!r}; allowed: measured, concordance")
+    if "measured" in structure_cfg and "concordance" not in structure_cfg:
+        raise ParameterError("sectors_file: [structure] measured needs a concordance (the national weights it is read against)")
     traditional = set(digital_cfg.get("traditional", []))
     pillar_cfg = dict(data.get("pillars", {}))
-    multiplier = float(pillar_cfg.pop("multiplier", 1.0))
+    if "multiplier" in pillar_cfg:
+        raise ParameterError("sectors_file: [pillars] multiplier is not read any more: the pillar location quotient "
+                             "is measured from [structure] measured (see configs/sectors.toml)")
     for city, listed in pillar_cfg.items():
         unknown = [s for s in listed if s not in names]
         if unknown:
@@ -115,12 +129,13 @@ def load_sectors(name_or_path: str = "sectors") -> Sectors:
     return Sectors(
         names=names,
         broad=np.array([BROAD.index(r["broad"]) for r in rows]),
-        strategic=np.array([bool(r["strategic"]) for r in rows]),
+        strategic=np.array([float(r["strategic"]) for r in rows]),
         digital=np.array([bool(r.get("digital", False)) for r in rows]),
         traditional=np.array([n in traditional for n in names]),
         digital_reach_hours=float(digital_cfg.get("reach_hours", 2.0)),
         pillars={c: tuple(v) for c, v in pillar_cfg.items()},
-        pillar_multiplier=multiplier,
+        measured_structure=structure_cfg.get("measured"),
+        concordance=structure_cfg.get("concordance"),
         **arr,
     )
 
@@ -137,11 +152,13 @@ def _check_sector(row: dict) -> None:
         "fixed_cost": 0 <= row["fixed_cost"] < 1,
         "capital_intensity": row["capital_intensity"] >= 0,
         "tfp_growth": -0.5 < row["tfp_growth"] < 0.5,
+        "strategic": isinstance(row["strategic"], (bool, int, float)) and 0 <= float(row["strategic"]) <= 1,
     }
     allowed = {
         "broad": "one of primary, secondary, tertiary", "weight": "> 0", "expenditure_share": "in (0, 1)",
         "elasticity": "> 1", "trade_cost_per_hour": ">= 0", "skill_intensity": "in [0, 1]",
         "fixed_cost": "in [0, 1)", "capital_intensity": ">= 0", "tfp_growth": "in (-0.5, 0.5)",
+        "strategic": "true, false or a prestige in [0, 1]",
     }
     for key, ok in checks.items():
         if not ok:

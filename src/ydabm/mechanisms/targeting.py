@@ -4,8 +4,10 @@ score_cs = specialization * advantage_cs + (1 - specialization) * (strategic_s +
            + role bonus_cs
 
 where advantage is the city's Balassa revealed comparative advantage in employment scaled to [0, 1]
-by its best sector, strategic_s the prestige of the national strategic list (1 on the list, 0 off
-it) and peer_support the mean support the *other* cities gave the sector last year (imitation).
+by its best sector, strategic_s the prestige of the sector on the published priority lists in [0, 1]
+(the `strategic` field of the sectors config: the share of the G60 corridor's and the YRD Outline's
+2019 lists that name it) and peer_support the mean support the *other* cities gave the sector last
+year (imitation).
 
 Each government spreads a support budget of ``count`` sector-equivalents over the tradable sectors
 by a capped logit (a "soft top-k"): tau_cs = min(1, lambda_c exp(beta score_cs)), with lambda_c such
@@ -39,7 +41,7 @@ def target_scores(advantage: np.ndarray, strategic: np.ndarray, previous: np.nda
 
     Args:
         advantage: (C, S) comparative advantage in [0, 1].
-        strategic: (S,) 1 for sectors on the strategic list.
+        strategic: (S,) prestige of each sector on the priority lists, in [0, 1].
         previous: (C, S) last year's support intensities in [0, 1] (peers' choices; zeros at t = 0).
         specialization: weight on comparative advantage.
         bonus: (C, S) extra score from an assigned provincial role, if any.
