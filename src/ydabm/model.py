@@ -776,11 +776,13 @@ class YRDModel(mesa.Model):
         weights, welfare = self.trade_weights()
         spending = self.goods_spending()
         market = self.sticky_market(live, room, weights, welfare, spending)
+        spillover = None
         if market is not None:
-            weights, welfare, spending = market.weights, market.welfare, market.spending
+            weights, welfare, spending, spillover = market.weights, market.welfare, market.spending, market.spillover
         outcome = goods.clear_goods_market(f.price[live], room, f.cell[live], self.sectors.elasticity,
                                            weights, spending, welfare=welfare, mass=f.mass[live],
-                                           capacity=f.capacity[live], dispersion=self.params.demand_dispersion)
+                                           capacity=f.capacity[live], dispersion=self.params.demand_dispersion,
+                                           spillover=spillover)
         outcome = self.settle_sourcing(outcome, market, live)
         self.goods = outcome
         self.cpi = goods.consumer_price_index(outcome.price_index, self.fundamentals.expenditure_share)
@@ -849,8 +851,11 @@ class YRDModel(mesa.Model):
             with np.errstate(divide="ignore", invalid="ignore"):
                 optimal = np.where(outcome.spending.T[:, None, :] > 0, outcome.flows / outcome.spending.T[:, None, :], 0.0)
             f = self.firms
-            sigma = self.sectors.elasticity[f.sector[live]]
-            weight = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
+            # each firm's weight in the price terms, m p^(1 - sigma) at its virtual price if its
+            # enterprises turn orders away (revenue over market access; as in fold_outcome's A_i)
+            reach = outcome.access.ravel()[f.cell[live]]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                weight = np.where((outcome.quantity > 0) & (reach > 0), outcome.revenue / reach, 0.0)
             self.input_varieties = np.bincount(f.cell[live], weight,
                                                minlength=self.input_orders.size).reshape(self.input_orders.shape)
             self.sourcing = optimal
@@ -859,7 +864,8 @@ class YRDModel(mesa.Model):
             return outcome
         folded, self.input_varieties = supply_chain.fold_outcome(outcome, market)
         self.input_flows, self.sourcing = supply_chain.adjust_sourcing(
-            market.committed, outcome.flows[:, :cities, :cities], outcome.spending[:cities], market.inputs, self.sourcing)
+            supply_chain.served_commitments(outcome, market), outcome.flows[:, :cities, :cities],
+            outcome.spending[:cities], market.inputs, self.sourcing)
         index = self._input_index(self.index_freight)
         # where a city bought no inputs of a sector, its index is the market's (the price it would pay)
         self.input_index = np.where(np.isfinite(index), index, folded.price_index)
