@@ -418,6 +418,39 @@ def test_committed_orders_a_supplier_turns_away_are_spent_flexibly():
     assert not stuck.residual <= 1e-3
 
 
+def test_committed_buyers_order_for_the_share_they_usually_get_served():
+    from ydabm.markets import goods
+    sourcing = np.zeros((1, 2, 2))
+    sourcing[0, 0, 0] = 1.0
+    inputs = np.array([[10.0], [0.0]])
+    usual = np.array([[0.5], [1.0]])
+    market = supply_chain.sticky_market(sourcing, inputs, inputs, np.ones((2, 1), bool), 0.5,
+                                        np.array([[[0.0, 0.0], [1.0, 1.0]]]), None, usual)
+    np.testing.assert_allclose(market.usual[:, 0], [1.0, 1.0, 0.5, 1.0])
+    _, args, extra = _committed_to_a_capped_supplier(2.0)
+    # expecting half its orders served, the committed buyer orders 5 / 0.5 = 10 at price 1 from
+    # capacity 2: x = 5, it is served 2 G(5) (< 5: the rest, 5 - 2 G(5), is spent with city 1)
+    outcome = goods.clear_goods_market(*args[:4], market.weights, market.spending, **extra,
+                                       spillover=market.spillover, usual=market.usual)
+    sold = 2.0 * goods.capped_sales(np.array(5.0), 0.5)
+    np.testing.assert_allclose(outcome.revenue, [sold, 10.0 - sold], rtol=1e-9)
+    assert outcome.notional[0] == pytest.approx(10.0)                 # its orders at the markup price
+    # a supplier that serves at least the usual share gets the commitment in full (here with ample
+    # capacity: x = 5 / 1e3 at usual 1, served share G(x) / x close to one but below it)
+    _, args, extra = _committed_to_a_capped_supplier(2.0)
+    extra["capacity"] = np.array([1e3, np.inf])
+    share = goods.sales_share(np.array(1e3 / 5.0), 0.5)
+    market = supply_chain.sticky_market(sourcing, inputs, inputs, np.ones((2, 1), bool), 0.5,
+                                        np.array([[[0.0, 0.0], [1.0, 1.0]]]), None,
+                                        np.array([[share * 0.999], [1.0]]))
+    outcome = goods.clear_goods_market(*args[:4], market.weights, market.spending, **extra,
+                                       spillover=market.spillover, usual=market.usual)
+    assert outcome.revenue[0] == pytest.approx(5.0)
+    # the served share of a supplier city-sector: A at virtual over A at posted prices
+    np.testing.assert_allclose(supply_chain.served_share(np.array([[0.4, 0.0]]), np.array([[0.8, 0.0]])),
+                               [[0.5, 1.0]])
+
+
 def test_committed_orders_to_a_supplier_short_of_staff_by_hand():
     from ydabm.markets import goods
     market, args, extra = _committed_to_a_capped_supplier(1.0)

@@ -170,7 +170,8 @@ def entrant_demand(price: np.ndarray, city: np.ndarray, sector: np.ndarray, elas
 
 def notional_demand(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray, weights: np.ndarray,
                     spending: np.ndarray, mass: np.ndarray | None = None,
-                    ration: np.ndarray | None = None, spillover: np.ndarray | None = None) -> np.ndarray:
+                    ration: np.ndarray | None = None, spillover: np.ndarray | None = None,
+                    usual: np.ndarray | None = None) -> np.ndarray:
     """(F,) Notional demand: the orders each firm would receive if every firm charged its markup price.
 
     Clower's (1965) notional demand is the demand of an economy where no seller is constrained by
@@ -186,8 +187,8 @@ def notional_demand(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
         weights: (S, C, C) (T D)^(1 - sigma); spending: (C, S) E_js, yuan.
         mass: (F,) varieties each firm stands for (identical enterprises); None: one each.
         ration: (F,) share of its orders each firm serves (None: all).
-        spillover: (S, B, B) where committed buyers' turned-away orders go (:func:`committed_spending`);
-            None: no committed buyer.
+        spillover, usual: committed buyers, where their turned-away orders go and the share of their
+            orders they expect served (:func:`committed_spending`); None: no committed buyer.
     """
     cities, sectors = spending.shape
     mass = np.ones(base_price.size) if mass is None else mass
@@ -198,7 +199,7 @@ def notional_demand(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
     if spillover is not None:
         at_posted = price_terms(np.bincount(cell, posted, minlength=cities * sectors).reshape(cities, sectors),
                                 weights)
-        spending = committed_spending(spending, phi, at_posted, spillover)
+        spending = committed_spending(spending, phi, at_posted, spillover, usual)
     access = market_access(weights, reroute_spending(spending, phi), phi)
     return mass * base_price ** (-sigma) * access.ravel()[cell]
 
@@ -220,29 +221,32 @@ def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
 
 
 def committed_spending(spending: np.ndarray, phi: np.ndarray, posted: np.ndarray,
-                       spillover: np.ndarray | None) -> np.ndarray:
+                       spillover: np.ndarray | None, usual: np.ndarray | None = None) -> np.ndarray:
     """(B, S) spending each buyer places once committed buyers' turned-away orders are re-spent.
 
-    A committed buyer (one with a row in ``spillover``) places orders worth its spending with the
-    firms it reaches, shared by their posted prices p^(1 - sigma), and does not switch among them:
-    of the orders a firm's enterprises turn away at capacity it gets nothing, and the budget they
-    would have taken goes to the buyers of its ``spillover`` row, which spend it as they spend the
-    rest (with the virtual prices of rationed firms, as every ordinary buyer). Each firm serves the
-    share G(x) / x of its orders, so a committed buyer gets Phi / Phi_posted of its orders served:
-    it spends E Phi / Phi_posted, which is E / Phi_posted per unit of a firm's weight in Phi (its
-    orders at the posted price times the share served), and passes on E (1 - Phi / Phi_posted).
+    A committed buyer (one with a row in ``spillover``) does not switch among the firms it reaches:
+    it places orders with them at their posted prices, shared by p^(1 - sigma), and each firm's
+    enterprises serve the share G(x) / x of their orders, so the buyer gets Phi / Phi_posted of its
+    orders served. Expecting the share ``usual`` (its suppliers' last quarter), it orders E / usual
+    to spend E; it buys at most E, E min(1, Phi / (Phi_posted usual)) (E / (Phi_posted usual) per
+    unit of a firm's weight in Phi where short: its orders at the posted price times the share
+    served), and the budget the turned-away orders would have taken goes to the buyers of its
+    ``spillover`` row, which spend it as they spend the rest (at the virtual prices of rationed
+    firms, as every ordinary buyer).
 
     Args:
         spending: (B, S) E_bs, yuan; phi: (B, S) price terms with rationed firms at their virtual
             prices; posted: (B, S) the same at the posted prices (>= phi).
         spillover: (S, B, B) share of buyer b's turned-away spending on sector s that goes to buyer j
             (rows sum to one for committed buyers, zero for the others); None: no committed buyer.
+        usual: (B, S) share of its orders each committed buyer expects served, in (0, 1]; None: 1.
     """
     if spillover is None:
         return spending
     committed = spillover.sum(axis=2).T > 0                                   # (B, S)
+    expected = 1.0 if usual is None else usual
     with np.errstate(divide="ignore", invalid="ignore"):
-        served = np.where(committed & (posted > 0), np.minimum(phi / posted, 1.0), 1.0)
+        served = np.where(committed & (posted > 0), np.minimum(phi / (posted * expected), 1.0), 1.0)
     turned = np.where(committed, spending * (1.0 - served), 0.0)
     returned = np.einsum("sbj,bs->js", spillover, turned)
     return np.where(committed, spending * served, spending + returned)
@@ -294,7 +298,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
                        welfare: np.ndarray | None = None, tolerance: float = CLEARING_TOLERANCE,
                        max_rounds: int = 10_000, mass: np.ndarray | None = None,
                        capacity: np.ndarray | None = None, dispersion: float = 0.0,
-                       spillover: np.ndarray | None = None) -> GoodsOutcome:
+                       spillover: np.ndarray | None = None, usual: np.ndarray | None = None) -> GoodsOutcome:
     """Clear all goods markets given firms' markup prices, what they can produce and cities' spending.
 
     Each firm charges the higher of its markup price and the price at which its CES demand equals
@@ -332,6 +336,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             (:func:`committed_spending`): a committed buyer does not switch among the firms it reaches,
             so without passing on what they turn away its spending could exceed what they can sell
             at their posted prices, and the market would have no fixed point. None: none.
+        usual: (B, S) share of its orders each committed buyer expects served (None: 1).
     """
     cities, sectors = spending.shape
     sigma = elasticity[cell % sectors]
@@ -403,7 +408,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
                 posted[rows] = weight[rows] * np.exp(-log_served)
             at_posted = price_terms(np.bincount(cell_index, posted, minlength=cities * sectors)
                                     .reshape(cities, sectors), weights)
-            spent = committed_spending(spending, phi, at_posted, spillover)
+            spent = committed_spending(spending, phi, at_posted, spillover, usual)
         spent = reroute_spending(spent, phi)
         access = market_access(weights, spent, phi)
         with np.errstate(divide="ignore"):
@@ -482,7 +487,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             ration[rows] = sales_share(1.0 / at_floor, dispersion)
     revenue = np.where(selling, np.exp(exponent * log_price + log_mass) * reach, 0.0)
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
-    notional = notional_demand(base_price, cell, sigma, weights, spending, mass, ration, spillover)
+    notional = notional_demand(base_price, cell, sigma, weights, spending, mass, ration, spillover, usual)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(phi > 0, spent / phi, 0.0)
     price_index = welfare_price_index(varieties, phi, welfare, elasticity)

@@ -254,9 +254,11 @@ class StickySourcing:
 
     Committed spending to supplier i is one more buyer of the goods market that reaches only city i
     (weight 1): its firms share it by p^(1 - sigma), as any spending on the city is shared, and the
-    market's price fixed point clears both parts at once. Orders that the supplier's enterprises
-    turn away at capacity (their idiosyncratic demand shocks) are not served: their budget returns
-    to the buying cities in proportion to their commitments and is spent flexibly
+    market's price fixed point clears both parts at once. Its enterprises turn orders away at
+    capacity (their idiosyncratic demand shocks): committed buyers place orders expecting the share
+    of them served last quarter (``usual``), so their commitment is bought in full while the supplier
+    serves as before; what it serves less is not bought: that budget returns to the buying cities in
+    proportion to their commitments and is spent flexibly
     (:func:`ydabm.markets.goods.committed_spending`), as a supplier that cannot sell at all is dropped
     at once.
 
@@ -269,6 +271,8 @@ class StickySourcing:
         inputs: (C, S) I_jk, each city's input spending on the region's goods, yuan.
         spillover: (S, 2C, 2C) where each committed buyer's turned-away orders go: committed buyer
             C + i's to flexible buyer j in proportion to j's commitment to supplier i.
+        usual: (2C, S) share of their orders the buyers expect served: supplier i's last quarter
+            (:func:`served_share`) for committed buyer C + i, 1 for the flexible buyers.
     """
 
     weights: np.ndarray
@@ -277,10 +281,12 @@ class StickySourcing:
     committed: np.ndarray
     inputs: np.ndarray
     spillover: np.ndarray
+    usual: np.ndarray
 
 
 def sticky_market(sourcing: np.ndarray, inputs: np.ndarray, spending: np.ndarray, selling: np.ndarray,
-                  speed: float, weights: np.ndarray, welfare: np.ndarray | None) -> StickySourcing:
+                  speed: float, weights: np.ndarray, welfare: np.ndarray | None,
+                  usual: np.ndarray | None = None) -> StickySourcing:
     """The goods market with committed input spending (see :class:`StickySourcing`).
 
     Args:
@@ -291,6 +297,8 @@ def sticky_market(sourcing: np.ndarray, inputs: np.ndarray, spending: np.ndarray
         selling: (C, S) whether supplier city-sector i, k has a firm able to sell this quarter.
         speed: lambda = 1 / tau in (0, 1], the share of the gap to the CES-optimal shares closed per quarter.
         weights, welfare: (S, C, C) the market's CES weights (welfare: None without a wedge).
+        usual: (C, S) share of its orders each supplier city-sector served last quarter
+            (:func:`served_share`); None: all.
     """
     if not 0.0 < speed <= 1.0:
         raise ValueError(f"supplier adjustment speed {speed} must lie in (0, 1]")
@@ -312,7 +320,16 @@ def sticky_market(sourcing: np.ndarray, inputs: np.ndarray, spending: np.ndarray
         spillover[:, cities:, :cities] = np.where(by_supplier.T[:, :, None] > 0,
                                                   committed / by_supplier.T[:, :, None], 0.0)
     return StickySourcing(widen(weights), None if welfare is None else widen(welfare),
-                          np.vstack([flexible, by_supplier]), committed, inputs, spillover)
+                          np.vstack([flexible, by_supplier]), committed, inputs, spillover,
+                          np.vstack([np.ones((cities, sectors)), np.ones((cities, sectors)) if usual is None else usual]))
+
+
+def served_share(virtual: np.ndarray, posted: np.ndarray) -> np.ndarray:
+    """(C, S) share of the orders placed with each supplier city-sector that its enterprises serve,
+    A_i (virtual prices) / A_i (posted prices), sums of m p^(1 - sigma) over its selling firms; 1 where
+    it has none."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((posted > 0) & (virtual > 0), np.minimum(virtual / posted, 1.0), 1.0)
 
 
 def served_commitments(outcome: GoodsOutcome, market: StickySourcing) -> np.ndarray:
