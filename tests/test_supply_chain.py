@@ -369,3 +369,110 @@ def test_firms_expect_the_quarters_freight_conditions():
     m.levers.freight_delay = np.zeros(m.geography.count)        # lifted: back to last quarter's index
     m.expect_input_prices()
     np.testing.assert_allclose(m.input_price, before, rtol=1e-9)
+
+
+def _committed_to_a_capped_supplier(room_0: float):
+    """Buyer city 0 spends 10 on inputs, last quarter all from city 0; tau = 2: 5 committed to city 0,
+    5 flexible. Only committed buyers reach city 0 (no flexible weight), whose one firm (mass 1,
+    price 1) has capacity 2 under lognormal demand shocks (s = 0.5) and room ``room_0``; city 1's firm
+    (price 1, no capacity limit) is the flexible buyers' only supplier."""
+    from ydabm.markets import goods
+    sourcing = np.zeros((1, 2, 2))
+    sourcing[0, 0, 0] = 1.0
+    inputs = np.array([[10.0], [0.0]])
+    weights = np.array([[[0.0, 0.0], [1.0, 1.0]]])
+    market = supply_chain.sticky_market(sourcing, inputs, inputs, np.ones((2, 1), bool), 0.5, weights, None)
+    args = (np.array([1.0, 1.0]), np.array([room_0, 1e12]), np.array([0, 1]), np.array([5.0]),
+            market.weights, market.spending)
+    extra = dict(mass=np.ones(2), capacity=np.array([2.0, np.inf]), dispersion=0.5)
+    return market, args, extra
+
+
+def test_committed_orders_a_supplier_turns_away_are_spent_flexibly():
+    """Regression (io merge): committed spending above what the supplier's enterprises can sell at
+    their posted price had no fixed point (virtual prices and market access overflowed, NaN output)."""
+    from ydabm.markets import goods
+    market, args, extra = _committed_to_a_capped_supplier(2.0)
+    # staff cover capacity: the firm posts its markup price 1; orders 5 / 1 on capacity 2, x = 2.5; it
+    # sells 2 G(2.5), its committed buyer gets that share of its orders and spends the rest (5 - 2 G)
+    # with city 1's firm, as do the flexible buyers their 5
+    sold = 2.0 * goods.capped_sales(np.array(2.5), 0.5)
+    outcome = goods.clear_goods_market(*args, **extra, spillover=market.spillover)
+    assert outcome.residual <= goods.CLEARING_TOLERANCE
+    np.testing.assert_allclose(outcome.price, [1.0, 1.0])
+    np.testing.assert_allclose(outcome.quantity, [sold, 10.0 - sold], rtol=1e-9)
+    np.testing.assert_allclose(outcome.revenue, [sold, 10.0 - sold], rtol=1e-9)
+    served = supply_chain.served_commitments(outcome, market)
+    np.testing.assert_allclose(served[0, :, 0], [sold, 0.0], rtol=1e-9)
+    folded, _ = supply_chain.fold_outcome(outcome, market)
+    np.testing.assert_allclose(folded.flows[0, :, 0], [sold, 10.0 - sold], rtol=1e-9)
+    assert folded.spending.sum() == pytest.approx(10.0)
+    flows, shares = supply_chain.adjust_sourcing(served, outcome.flows[:, :2, :2], outcome.spending[:2],
+                                                 market.inputs, market.committed * 0)
+    np.testing.assert_allclose(shares[0, :, 0], [sold / 10.0, 1.0 - sold / 10.0], rtol=1e-9)
+    # notional orders at the markup price: the committed 5 and nothing from the flexible buyers
+    assert outcome.notional[0] == pytest.approx(5.0)
+    # without passing on the turned-away orders the committed 5 cannot be sold (at most 2 at price 1)
+    # and the market has no fixed point
+    stuck = goods.clear_goods_market(*args, **extra, max_rounds=300)
+    assert not stuck.residual <= 1e-3
+
+
+def test_committed_buyers_order_for_the_share_they_usually_get_served():
+    from ydabm.markets import goods
+    sourcing = np.zeros((1, 2, 2))
+    sourcing[0, 0, 0] = 1.0
+    inputs = np.array([[10.0], [0.0]])
+    usual = np.array([[0.5], [1.0]])
+    market = supply_chain.sticky_market(sourcing, inputs, inputs, np.ones((2, 1), bool), 0.5,
+                                        np.array([[[0.0, 0.0], [1.0, 1.0]]]), None, usual)
+    np.testing.assert_allclose(market.usual[:, 0], [1.0, 1.0, 0.5, 1.0])
+    _, args, extra = _committed_to_a_capped_supplier(2.0)
+    # expecting half its orders served, the committed buyer orders 5 / 0.5 = 10 at price 1 from
+    # capacity 2: x = 5, it is served 2 G(5) (< 5: the rest, 5 - 2 G(5), is spent with city 1)
+    outcome = goods.clear_goods_market(*args[:4], market.weights, market.spending, **extra,
+                                       spillover=market.spillover, usual=market.usual)
+    sold = 2.0 * goods.capped_sales(np.array(5.0), 0.5)
+    np.testing.assert_allclose(outcome.revenue, [sold, 10.0 - sold], rtol=1e-9)
+    assert outcome.notional[0] == pytest.approx(10.0)                 # its orders at the markup price
+    # a supplier that serves at least the usual share gets the commitment in full (here with ample
+    # capacity: x = 5 / 1e3 at usual 1, served share G(x) / x close to one but below it)
+    _, args, extra = _committed_to_a_capped_supplier(2.0)
+    extra["capacity"] = np.array([1e3, np.inf])
+    share = goods.sales_share(np.array(1e3 / 5.0), 0.5)
+    market = supply_chain.sticky_market(sourcing, inputs, inputs, np.ones((2, 1), bool), 0.5,
+                                        np.array([[[0.0, 0.0], [1.0, 1.0]]]), None,
+                                        np.array([[share * 0.999], [1.0]]))
+    outcome = goods.clear_goods_market(*args[:4], market.weights, market.spending, **extra,
+                                       spillover=market.spillover, usual=market.usual)
+    assert outcome.revenue[0] == pytest.approx(5.0)
+    # the served share of a supplier city-sector: A at virtual over A at posted prices
+    np.testing.assert_allclose(supply_chain.served_share(np.array([[0.4, 0.0]]), np.array([[0.8, 0.0]])),
+                               [[0.5, 1.0]])
+
+
+def test_committed_orders_to_a_supplier_short_of_staff_by_hand():
+    from ydabm.markets import goods
+    market, args, extra = _committed_to_a_capped_supplier(1.0)
+    # staff allow half of capacity: the firm prices up to the largest load x* with 2 G(x*) = 1, sells
+    # 1 and serves the share G(x*) / x* of its orders 5 / p = 2 x*: p = 5 / (2 x*)
+    most = goods._load_for_sales(np.array([0.5]), 0.5)[0]
+    outcome = goods.clear_goods_market(*args, **extra, spillover=market.spillover)
+    assert outcome.residual <= goods.CLEARING_TOLERANCE
+    assert outcome.price[0] == pytest.approx(5.0 / (2.0 * most), rel=1e-9)
+    assert outcome.quantity[0] == pytest.approx(1.0, rel=1e-9)
+    assert outcome.revenue.sum() == pytest.approx(10.0)
+
+
+def test_committed_spending_on_a_lone_entrant_keeps_the_market_finite():
+    """Regression (io merge): at 1 / 20000 scale, seed 1, a supplier city-sector's incumbent exits
+    and a small entrant (mass 0.12) is left with committed orders worth three times what it can make:
+    quarter 5's goods market overflowed and every quantity was NaN."""
+    model = YRDModel(rng=1, input_output=1, people_per_agent=20000)
+    start = Start.of(model)
+    for _ in range(5):
+        model.step()
+        live = model.firms.alive
+        assert np.isfinite(model.firms.output[live]).all() and np.isfinite(model.firms.price[live]).all()
+        assert model.goods.residual <= 1e-6
+        assert_invariants(model, start)

@@ -776,11 +776,13 @@ class YRDModel(mesa.Model):
         weights, welfare = self.trade_weights()
         spending = self.goods_spending()
         market = self.sticky_market(live, room, weights, welfare, spending)
+        spillover = None
         if market is not None:
-            weights, welfare, spending = market.weights, market.welfare, market.spending
+            weights, welfare, spending, spillover = market.weights, market.welfare, market.spending, market.spillover
         outcome = goods.clear_goods_market(f.price[live], room, f.cell[live], self.sectors.elasticity,
                                            weights, spending, welfare=welfare, mass=f.mass[live],
-                                           capacity=f.capacity[live], dispersion=self.params.demand_dispersion)
+                                           capacity=f.capacity[live], dispersion=self.params.demand_dispersion,
+                                           spillover=spillover, usual=None if market is None else market.usual)
         outcome = self.settle_sourcing(outcome, market, live)
         self.goods = outcome
         self.cpi = goods.consumer_price_index(outcome.price_index, self.fundamentals.expenditure_share)
@@ -833,7 +835,7 @@ class YRDModel(mesa.Model):
         selling = np.bincount(f.cell[live], (room > 0) & (f.mass[live] > 0),
                               minlength=self.geography.count * self.sectors.count).reshape(self.input_orders.shape) > 0
         return supply_chain.sticky_market(self.sourcing, self.input_orders, spending, selling,
-                                          1.0 / self.params.supplier_adjustment, weights, welfare)
+                                          1.0 / self.params.supplier_adjustment, weights, welfare, self.usual_service)
 
     def settle_sourcing(self, outcome: goods.GoodsOutcome, market: supply_chain.StickySourcing | None,
                         live: np.ndarray) -> goods.GoodsOutcome:
@@ -849,21 +851,35 @@ class YRDModel(mesa.Model):
             with np.errstate(divide="ignore", invalid="ignore"):
                 optimal = np.where(outcome.spending.T[:, None, :] > 0, outcome.flows / outcome.spending.T[:, None, :], 0.0)
             f = self.firms
-            sigma = self.sectors.elasticity[f.sector[live]]
-            weight = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
+            # each firm's weight in the price terms, m p^(1 - sigma) at its virtual price if its
+            # enterprises turn orders away (revenue over market access; as in fold_outcome's A_i)
+            reach = outcome.access.ravel()[f.cell[live]]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                weight = np.where((outcome.quantity > 0) & (reach > 0), outcome.revenue / reach, 0.0)
             self.input_varieties = np.bincount(f.cell[live], weight,
                                                minlength=self.input_orders.size).reshape(self.input_orders.shape)
             self.sourcing = optimal
             self.input_flows = optimal * self.input_orders.T[:, None, :]
             self.input_index = outcome.price_index
+            self.usual_service = supply_chain.served_share(self.input_varieties, self._posted_varieties(outcome, live))
             return outcome
         folded, self.input_varieties = supply_chain.fold_outcome(outcome, market)
+        self.usual_service = supply_chain.served_share(self.input_varieties, self._posted_varieties(outcome, live))
         self.input_flows, self.sourcing = supply_chain.adjust_sourcing(
-            market.committed, outcome.flows[:, :cities, :cities], outcome.spending[:cities], market.inputs, self.sourcing)
+            supply_chain.served_commitments(outcome, market), outcome.flows[:, :cities, :cities],
+            outcome.spending[:cities], market.inputs, self.sourcing)
         index = self._input_index(self.index_freight)
         # where a city bought no inputs of a sector, its index is the market's (the price it would pay)
         self.input_index = np.where(np.isfinite(index), index, folded.price_index)
         return folded
+
+    def _posted_varieties(self, outcome: goods.GoodsOutcome, live: np.ndarray) -> np.ndarray:
+        """(C, S) sum of m p^(1 - sigma) over each city-sector's selling firms at their posted prices."""
+        f = self.firms
+        sigma = self.sectors.elasticity[f.sector[live]]
+        with np.errstate(over="ignore"):
+            weight = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
+        return np.bincount(f.cell[live], weight, minlength=self.input_orders.size).reshape(self.input_orders.shape)
 
     def _input_index(self, slow: np.ndarray | None) -> np.ndarray:
         """(C, S) input price index of this quarter's input flows and supplier varieties with the freight
@@ -893,6 +909,7 @@ class YRDModel(mesa.Model):
         self.input_room = None
         self.unmet_inputs = 0.0
         self.sourcing = None
+        self.usual_service = None               # (C, S) share of orders each supplier city-sector served
         if self.io is None:
             self.value_share = np.ones((self.geography.count, self.sectors.count))
             return

@@ -170,7 +170,8 @@ def entrant_demand(price: np.ndarray, city: np.ndarray, sector: np.ndarray, elas
 
 def notional_demand(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray, weights: np.ndarray,
                     spending: np.ndarray, mass: np.ndarray | None = None,
-                    ration: np.ndarray | None = None) -> np.ndarray:
+                    ration: np.ndarray | None = None, spillover: np.ndarray | None = None,
+                    usual: np.ndarray | None = None) -> np.ndarray:
     """(F,) Notional demand: the orders each firm would receive if every firm charged its markup price.
 
     Clower's (1965) notional demand is the demand of an economy where no seller is constrained by
@@ -186,12 +187,19 @@ def notional_demand(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
         weights: (S, C, C) (T D)^(1 - sigma); spending: (C, S) E_js, yuan.
         mass: (F,) varieties each firm stands for (identical enterprises); None: one each.
         ration: (F,) share of its orders each firm serves (None: all).
+        spillover, usual: committed buyers, where their turned-away orders go and the share of their
+            orders they expect served (:func:`committed_spending`); None: no committed buyer.
     """
     cities, sectors = spending.shape
     mass = np.ones(base_price.size) if mass is None else mass
-    weight = mass * base_price ** (1.0 - sigma) * (1.0 if ration is None else ration)
+    posted = mass * base_price ** (1.0 - sigma)
+    weight = posted * (1.0 if ration is None else ration)
     varieties = np.bincount(cell, weight, minlength=cities * sectors).reshape(cities, sectors)
     phi = price_terms(varieties, weights)
+    if spillover is not None:
+        at_posted = price_terms(np.bincount(cell, posted, minlength=cities * sectors).reshape(cities, sectors),
+                                weights)
+        spending = committed_spending(spending, phi, at_posted, spillover, usual)
     access = market_access(weights, reroute_spending(spending, phi), phi)
     return mass * base_price ** (-sigma) * access.ravel()[cell]
 
@@ -210,6 +218,38 @@ def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(kept_total > 0, total / kept_total, 0.0)
     return kept * scale
+
+
+def committed_spending(spending: np.ndarray, phi: np.ndarray, posted: np.ndarray,
+                       spillover: np.ndarray | None, usual: np.ndarray | None = None) -> np.ndarray:
+    """(B, S) spending each buyer places once committed buyers' turned-away orders are re-spent.
+
+    A committed buyer (one with a row in ``spillover``) does not switch among the firms it reaches:
+    it places orders with them at their posted prices, shared by p^(1 - sigma), and each firm's
+    enterprises serve the share G(x) / x of their orders, so the buyer gets Phi / Phi_posted of its
+    orders served. Expecting the share ``usual`` (its suppliers' last quarter), it orders E / usual
+    to spend E; it buys at most E, E min(1, Phi / (Phi_posted usual)) (E / (Phi_posted usual) per
+    unit of a firm's weight in Phi where short: its orders at the posted price times the share
+    served), and the budget the turned-away orders would have taken goes to the buyers of its
+    ``spillover`` row, which spend it as they spend the rest (at the virtual prices of rationed
+    firms, as every ordinary buyer).
+
+    Args:
+        spending: (B, S) E_bs, yuan; phi: (B, S) price terms with rationed firms at their virtual
+            prices; posted: (B, S) the same at the posted prices (>= phi).
+        spillover: (S, B, B) share of buyer b's turned-away spending on sector s that goes to buyer j
+            (rows sum to one for committed buyers, zero for the others); None: no committed buyer.
+        usual: (B, S) share of its orders each committed buyer expects served, in (0, 1]; None: 1.
+    """
+    if spillover is None:
+        return spending
+    committed = spillover.sum(axis=2).T > 0                                   # (B, S)
+    expected = 1.0 if usual is None else usual
+    with np.errstate(divide="ignore", invalid="ignore"):
+        served = np.where(committed & (posted > 0), np.minimum(phi / (posted * expected), 1.0), 1.0)
+    turned = np.where(committed, spending * (1.0 - served), 0.0)
+    returned = np.einsum("sbj,bs->js", spillover, turned)
+    return np.where(committed, spending * served, spending + returned)
 
 
 #: relative demand gap at which the goods market counts as cleared
@@ -257,7 +297,8 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
                        elasticity: np.ndarray, weights: np.ndarray, spending: np.ndarray,
                        welfare: np.ndarray | None = None, tolerance: float = CLEARING_TOLERANCE,
                        max_rounds: int = 10_000, mass: np.ndarray | None = None,
-                       capacity: np.ndarray | None = None, dispersion: float = 0.0) -> GoodsOutcome:
+                       capacity: np.ndarray | None = None, dispersion: float = 0.0,
+                       spillover: np.ndarray | None = None, usual: np.ndarray | None = None) -> GoodsOutcome:
     """Clear all goods markets given firms' markup prices, what they can produce and cities' spending.
 
     Each firm charges the higher of its markup price and the price at which its CES demand equals
@@ -291,6 +332,11 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             turned away elsewhere: the firm's weight in the price terms is m p^(1 - sigma) G(x) / x
             and its quantity m k G(x), x = p^(-sigma) MA / k, k = capacity / m. s = 0 is the market
             without shocks (the price clears demand against ``max_output``).
+        spillover: (S, B, B) committed buyers and where the orders turned away from them go
+            (:func:`committed_spending`): a committed buyer does not switch among the firms it reaches,
+            so without passing on what they turn away its spending could exceed what they can sell
+            at their posted prices, and the market would have no fixed point. None: none.
+        usual: (B, S) share of its orders each committed buyer expects served (None: 1).
     """
     cities, sectors = spending.shape
     sigma = elasticity[cell % sectors]
@@ -324,6 +370,10 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         limited = room < 1.0
         s_log_most = np.full(rows.size, np.inf)
         s_log_most[limited] = np.log(_load_for_sales(room[limited], dispersion))
+        # log G(x) / x at the largest load: the share of its orders a firm at its price limit serves
+        s_log_served_most = np.full(rows.size, -np.inf)
+        with np.errstate(divide="ignore"):
+            s_log_served_most[limited] = np.log(sales_share(np.exp(-s_log_most[limited]), dispersion))
 
     def shocked_target(log_access):
         """Posted log price, load x and log effective price of the shocked firms at their access."""
@@ -346,7 +396,20 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             weight = np.where(selling, weight, 0.0)
         varieties = np.bincount(cell_index, weight, minlength=cities * sectors).reshape(cities, sectors)
         phi = price_terms(varieties, weights)
-        spent = reroute_spending(spending, phi)
+        if spillover is None:
+            spent = spending
+        else:
+            # the weights at the posted prices: a shocked firm's virtual price v is above its posted
+            # price p by its served share r = G(x) / x, r = (v / p)^(1 - sigma); p is its markup price
+            # unless its staff and inputs bind, when x is at its largest load (r at its least)
+            posted = weight.copy()
+            if rows.size:
+                log_served = np.maximum((1.0 - s_sigma) * (log_p[rows] - s_floor), s_log_served_most)
+                posted[rows] = weight[rows] * np.exp(-log_served)
+            at_posted = price_terms(np.bincount(cell_index, posted, minlength=cities * sectors)
+                                    .reshape(cities, sectors), weights)
+            spent = committed_spending(spending, phi, at_posted, spillover, usual)
+        spent = reroute_spending(spent, phi)
         access = market_access(weights, spent, phi)
         with np.errstate(divide="ignore"):
             target = np.take(np.log(access), cell_index)      # log reach, then the clearing price
@@ -385,8 +448,9 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         new = np.maximum(np.add(log_price, step, out=step), floor, out=step)
         new_state, new_gap = clearing(new)
         new_residual = largest_gap(new_gap)
-        if new_residual > residual and changes:
-            # the mixed step went astray: restart the memory from a plain (monotone) step
+        if changes and not new_residual <= residual:
+            # the mixed step went astray (a larger or non-finite residual): restart the memory from a
+            # plain (monotone) step
             changes, moves, gram = [], [], np.zeros((0, 0))
             new = np.maximum(log_price + gap, floor)
             new_state, new_gap = clearing(new)
@@ -423,7 +487,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             ration[rows] = sales_share(1.0 / at_floor, dispersion)
     revenue = np.where(selling, np.exp(exponent * log_price + log_mass) * reach, 0.0)
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
-    notional = notional_demand(base_price, cell, sigma, weights, spending, mass, ration)
+    notional = notional_demand(base_price, cell, sigma, weights, spending, mass, ration, spillover, usual)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(phi > 0, spent / phi, 0.0)
     price_index = welfare_price_index(varieties, phi, welfare, elasticity)

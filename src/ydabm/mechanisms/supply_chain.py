@@ -254,7 +254,13 @@ class StickySourcing:
 
     Committed spending to supplier i is one more buyer of the goods market that reaches only city i
     (weight 1): its firms share it by p^(1 - sigma), as any spending on the city is shared, and the
-    market's price fixed point clears both parts at once.
+    market's price fixed point clears both parts at once. Its enterprises turn orders away at
+    capacity (their idiosyncratic demand shocks): committed buyers place orders expecting the share
+    of them served last quarter (``usual``), so their commitment is bought in full while the supplier
+    serves as before; what it serves less is not bought: that budget returns to the buying cities in
+    proportion to their commitments and is spent flexibly
+    (:func:`ydabm.markets.goods.committed_spending`), as a supplier that cannot sell at all is dropped
+    at once.
 
     Attributes:
         weights, welfare: (S, 2C, 2C) the market's weights: the C flexible buyers (final spending and
@@ -263,6 +269,10 @@ class StickySourcing:
         spending: (2C, S) the buyers' spending, yuan.
         committed: (S, C, C) committed spending of buyer j on supplier i, yuan.
         inputs: (C, S) I_jk, each city's input spending on the region's goods, yuan.
+        spillover: (S, 2C, 2C) where each committed buyer's turned-away orders go: committed buyer
+            C + i's to flexible buyer j in proportion to j's commitment to supplier i.
+        usual: (2C, S) share of their orders the buyers expect served: supplier i's last quarter
+            (:func:`served_share`) for committed buyer C + i, 1 for the flexible buyers.
     """
 
     weights: np.ndarray
@@ -270,10 +280,13 @@ class StickySourcing:
     spending: np.ndarray
     committed: np.ndarray
     inputs: np.ndarray
+    spillover: np.ndarray
+    usual: np.ndarray
 
 
 def sticky_market(sourcing: np.ndarray, inputs: np.ndarray, spending: np.ndarray, selling: np.ndarray,
-                  speed: float, weights: np.ndarray, welfare: np.ndarray | None) -> StickySourcing:
+                  speed: float, weights: np.ndarray, welfare: np.ndarray | None,
+                  usual: np.ndarray | None = None) -> StickySourcing:
     """The goods market with committed input spending (see :class:`StickySourcing`).
 
     Args:
@@ -284,6 +297,8 @@ def sticky_market(sourcing: np.ndarray, inputs: np.ndarray, spending: np.ndarray
         selling: (C, S) whether supplier city-sector i, k has a firm able to sell this quarter.
         speed: lambda = 1 / tau in (0, 1], the share of the gap to the CES-optimal shares closed per quarter.
         weights, welfare: (S, C, C) the market's CES weights (welfare: None without a wedge).
+        usual: (C, S) share of its orders each supplier city-sector served last quarter
+            (:func:`served_share`); None: all.
     """
     if not 0.0 < speed <= 1.0:
         raise ValueError(f"supplier adjustment speed {speed} must lie in (0, 1]")
@@ -300,8 +315,32 @@ def sticky_market(sourcing: np.ndarray, inputs: np.ndarray, spending: np.ndarray
         return full
 
     by_supplier = committed.sum(axis=2).T                            # (C, S): to each supplier city
+    spillover = np.zeros((sectors, 2 * cities, 2 * cities))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spillover[:, cities:, :cities] = np.where(by_supplier.T[:, :, None] > 0,
+                                                  committed / by_supplier.T[:, :, None], 0.0)
     return StickySourcing(widen(weights), None if welfare is None else widen(welfare),
-                          np.vstack([flexible, by_supplier]), committed, inputs)
+                          np.vstack([flexible, by_supplier]), committed, inputs, spillover,
+                          np.vstack([np.ones((cities, sectors)), np.ones((cities, sectors)) if usual is None else usual]))
+
+
+def served_share(virtual: np.ndarray, posted: np.ndarray) -> np.ndarray:
+    """(C, S) share of the orders placed with each supplier city-sector that its enterprises serve,
+    A_i (virtual prices) / A_i (posted prices), sums of m p^(1 - sigma) over its selling firms; 1 where
+    it has none."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((posted > 0) & (virtual > 0), np.minimum(virtual / posted, 1.0), 1.0)
+
+
+def served_commitments(outcome: GoodsOutcome, market: StickySourcing) -> np.ndarray:
+    """(S, C, C) committed spending of buyer j with supplier i that was served: the commitments
+    scaled by the share of supplier i's committed orders its enterprises could serve (the rest was
+    spent flexibly, in the outcome's flexible spending)."""
+    cities = market.inputs.shape[0]
+    placed = market.spending[cities:]                                # (C, S) committed, by supplier
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(placed > 0, outcome.spending[cities:] / placed, 0.0)
+    return market.committed * share.T[:, :, None]
 
 
 def input_price_index(flows: np.ndarray, varieties: np.ndarray, iceberg: np.ndarray,
@@ -354,15 +393,16 @@ def fold_outcome(outcome: GoodsOutcome, market: StickySourcing) -> tuple[GoodsOu
     """The market's outcome over the C buying cities, and the supplier cities' varieties.
 
     Returns:
-        The outcome with flows (S, C, C) = flexible flows + committed spending, spending (C, S) = each
-        city's flexible plus committed spending (what entrants see), access of the C seller cities,
+        The outcome with flows (S, C, C) = flexible flows + served committed spending, spending (C, S) =
+        each city's flexible plus served committed spending (what entrants see), access of the C seller cities,
         the flexible buyers' price terms and indices (final buyers'); and (C, S) A_i, the sum of
         p_f^(1 - sigma) over each supplier city-sector's selling firms (the committed buyers' price
         terms, their weight being 1).
     """
     cities = market.inputs.shape[0]
+    served = served_commitments(outcome, market)
     folded = GoodsOutcome(outcome.price, outcome.revenue, outcome.quantity, outcome.notional,
                           outcome.access[:cities], outcome.price_terms[:cities], outcome.price_index[:cities],
-                          outcome.flows[:, :cities, :cities] + market.committed,
-                          outcome.spending[:cities] + market.committed.sum(axis=1).T, outcome.residual, outcome.rounds)
+                          outcome.flows[:, :cities, :cities] + served,
+                          outcome.spending[:cities] + served.sum(axis=1).T, outcome.residual, outcome.rounds)
     return folded, outcome.price_terms[cities:]
