@@ -310,8 +310,8 @@ class CityLockdown:
     Defaults: the 2022 Shanghai lockdown (1 April to 1 June, two thirds of 2022 Q2). The share of
     income unspent equals the share absent (people locked in neither work nor shop: an assumption);
     freight through Shanghai costs 10 % more in the quarter (an assumption). The share absent is
-    calibrated by :func:`ydabm.validation.lockdown.calibrate` (seeds 1-3, default scale, supply
-    chains on, buyers adjusting their suppliers over ``supplier_adjustment`` quarters: 0.082) so that
+    calibrated by :func:`ydabm.validation.lockdown.calibrate` (seed 1, default scale, supply
+    chains on, buyers adjusting their suppliers over ``supplier_adjustment`` quarters: 0.126) so that
     Shanghai's Q2 real value added is 17 % below a matched run without the lockdown (its -13.7 %
     y/y against a +3 to +5 % trend; data/shanghai_2022.csv), and to nothing else (docs/validation.md).
     """
@@ -323,11 +323,11 @@ class CityLockdown:
     absent: list[float] = declare(
         "numbers", "share of employed workers",
         "k-th entry: share of the locked cities' employed workers who cannot work in the k-th quarter",
-        0, 1, below_high=True, default_factory=lambda: [0.082])
+        0, 1, below_high=True, default_factory=lambda: [0.126])
     demand_drop: list[float] = declare(
         "numbers", "share of income",
         "k-th entry: share of their income the locked cities' households cannot spend in the k-th quarter",
-        0, 1, below_high=True, default_factory=lambda: [0.082])
+        0, 1, below_high=True, default_factory=lambda: [0.126])
     freight_delay: list[float] = declare(
         "numbers", "1", "k-th entry: extra iceberg cost on goods shipped to, from or within the locked cities",
         0, 10, default_factory=lambda: [0.1])
