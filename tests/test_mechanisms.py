@@ -79,19 +79,25 @@ def test_error_diffusion_keeps_each_firm_at_its_plan_on_average():
     assert plans[:, 2].tolist() == [5] * 10                                # whole plans need no rounding
 
 
-def test_accounts_pay_out_every_yuan_and_soft_credit_keeps_failing_targets():
-    # two firms in city 0: firm 0 sells 100 with 8 workers at wage 10 (profit 20, tax 25 % = 5);
-    # firm 1 sells 30 with 5 workers (profit -20), its fourth loss. Its closure would cost the
-    # government benefits 0.5 x 10 x 5 = 25 plus income tax 0.1 x 50 = 5, 30 in all; it is a full
-    # target (priority 1), so its credit line is 1 x 1 x 1 x 30 = 30 >= 20: it gets soft credit of 20
-    books = accounts.settle(
+def _two_firm_books(soft_budget: float) -> accounts.Accounts:
+    """The two-firm quarter of the next test at soft-credit generosity ``soft_budget``."""
+    return accounts.settle(
         alive=np.array([True, True]), firm_city=np.array([0, 0]), revenue=np.array([100.0, 30.0]),
         employees=np.array([[0, 8, 0], [0, 5, 0]]), capital=np.zeros(2), investment=np.zeros(2),
         capacity_support=np.zeros(2), entry_support=np.zeros(2), targeted=np.array([0.0, 1.0]),
         loss_streak=np.array([0, 3]), wages=np.array([[5.0, 10.0, 18.0]]),
         employed=np.array([[0, 13, 0]]), labour_force=np.array([[0, 15, 0]]), budgets=np.zeros(1),
         savings=np.zeros(1), saving_rate=0.0, dissaving_share=0.0, depreciation=0.0, profit_tax=0.25,
-        income_tax=0.1, unemployment_benefit=0.5, public_spending_adjustment=0.0, soft_budget=1.0, exit_after=4)
+        income_tax=0.1, unemployment_benefit=0.5, public_spending_adjustment=0.0, soft_budget=soft_budget,
+        exit_after=4)
+
+
+def test_accounts_pay_out_every_yuan_and_soft_credit_keeps_failing_targets():
+    # two firms in city 0: firm 0 sells 100 with 8 workers at wage 10 (profit 20, tax 25 % = 5);
+    # firm 1 sells 30 with 5 workers (profit -20), its fourth loss. Its closure would cost the
+    # government benefits 0.5 x 10 x 5 = 25 plus income tax 0.1 x 50 = 5, 30 in all; it is a full
+    # target (priority 1), so its credit line is 1 x 1 x 1 x 30 = 30 >= 20: it gets soft credit of 20
+    books = _two_firm_books(soft_budget=1.0)
     assert books.profit == pytest.approx([15.0, -20.0])
     assert books.loss_streak.tolist() == [0, 4]
     assert not books.failing.any()
@@ -105,14 +111,7 @@ def test_accounts_pay_out_every_yuan_and_soft_credit_keeps_failing_targets():
     # all revenue (130) plus government borrowing (12) is spent next quarter
     assert books.spending.sum() == pytest.approx(130.0 + 12.0)
     # at half the generosity the line is 15 < 20: hard budget, the firm fails
-    hard = accounts.settle(
-        alive=np.array([True, True]), firm_city=np.array([0, 0]), revenue=np.array([100.0, 30.0]),
-        employees=np.array([[0, 8, 0], [0, 5, 0]]), capital=np.zeros(2), investment=np.zeros(2),
-        capacity_support=np.zeros(2), entry_support=np.zeros(2), targeted=np.array([0.0, 1.0]),
-        loss_streak=np.array([0, 3]), wages=np.array([[5.0, 10.0, 18.0]]),
-        employed=np.array([[0, 13, 0]]), labour_force=np.array([[0, 15, 0]]), budgets=np.zeros(1),
-        savings=np.zeros(1), saving_rate=0.0, dissaving_share=0.0, depreciation=0.0, profit_tax=0.25,
-        income_tax=0.1, unemployment_benefit=0.5, public_spending_adjustment=0.0, soft_budget=0.5, exit_after=4)
+    hard = _two_firm_books(soft_budget=0.5)
     assert hard.failing.tolist() == [False, True] and hard.soft_credit.sum() == 0.0
 
 
