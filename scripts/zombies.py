@@ -1,11 +1,12 @@
 """Zombie firms against the barrier and soft-credit generosity (docs/validation.md, "Zombies").
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/zombies.py [--seeds 1 2 3 4 5] [--quarters 40]
-        [--workers 2] [--json]
+        [--workers 2] [--set KEY=VALUE ...] [--sweeps barrier soft_budget] [--json]
 
 ``YRDModel(rng=seed, barrier=b)`` for b = 0, 0.25, 0.5, 0.75, 1 and ``YRDModel(rng=seed, soft_budget=g)``
 for g = 0, 0.5, 1, 2, 5 (generosity; the default 1 is the fiscal calculus alone), other parameters at
-their defaults, default scale. Per run, the mean over the last 8 quarters of ``zombie_share`` (share of
+their defaults (or as ``--set`` gives them: e.g. ``--set specialization=1`` runs both sweeps where
+governments target by comparative advantage), default scale. Per run, the mean over the last 8 quarters of ``zombie_share`` (share of
 the live firm mass), ``zombie_employment_share``, ``zombie_capital_share``, ``subsidy_to_gdp``,
 ``real_gdp`` and ``capacity_utilization``, and the zombies' mass by sector summed over those quarters.
 Prints the mean and standard error over seeds per value, the seed-matched difference between the
@@ -26,10 +27,10 @@ SWEEPS = {"barrier": (0.0, 0.25, 0.5, 0.75, 1.0), "soft_budget": (0.0, 0.5, 1.0,
 WINDOW = 8
 
 
-def run(job: tuple[str, float, int, int]) -> tuple[str, float, int, dict, list, list, list]:
+def run(job: tuple[str, float, int, int, dict]) -> tuple[str, float, int, dict, list, list, list]:
     from ydabm import YRDModel
-    lever, value, seed, quarters = job
-    model = YRDModel(rng=seed, **{lever: value})
+    lever, value, seed, quarters, fixed = job
+    model = YRDModel(rng=seed, **{**fixed, lever: value})
     sectors = model.sectors.count
     zombie_mass = np.zeros(sectors)
     live_mass = np.zeros(sectors)
@@ -50,17 +51,27 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument("--quarters", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a parameter for every run (a float)")
+    parser.add_argument("--sweeps", nargs="+", default=list(SWEEPS), choices=list(SWEEPS))
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    jobs = [(lever, v, s, args.quarters) for lever, values in SWEEPS.items() for v in values for s in args.seeds]
+    fixed = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            parser.error(f"--set {item!r}: expected KEY=VALUE")
+        fixed[key] = float(value)
+    sweeps = {k: SWEEPS[k] for k in args.sweeps}
+    jobs = [(lever, v, s, args.quarters, fixed) for lever, values in sweeps.items() for v in values for s in args.seeds]
     if args.workers > 1:
         with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
             results = pool.map(run, jobs)
     else:
         results = [run(j) for j in jobs]
     names = results[0][6]
-    out: dict = {"seeds": args.seeds, "quarters": args.quarters, "sweeps": {}}
-    for lever, values in SWEEPS.items():
+    out: dict = {"seeds": args.seeds, "quarters": args.quarters, "set": fixed, "sweeps": {}}
+    for lever, values in sweeps.items():
         rows = [r for r in results if r[0] == lever]
         sweep: dict = {"values": list(values), "metrics": {}}
         for m in METRICS:
