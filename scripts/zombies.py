@@ -6,9 +6,10 @@
 ``YRDModel(rng=seed, barrier=b)`` for b = 0, 0.25, 0.5, 0.75, 1 and ``YRDModel(rng=seed, soft_budget=g)``
 for g = 0, 0.5, 1, 2, 5 (generosity; the default 1 is the fiscal calculus alone), other parameters at
 their defaults (or as ``--set`` gives them: e.g. ``--set specialization=1`` runs both sweeps where
-governments target by comparative advantage), default scale. Per run, the mean over the last 8 quarters of ``zombie_share`` (share of
-the live firm mass), ``zombie_employment_share``, ``zombie_capital_share``, ``subsidy_to_gdp``,
-``real_gdp`` and ``capacity_utilization``, and the zombies' mass by sector summed over those quarters.
+governments target by comparative advantage), default scale. Per run, the mean over the last 8
+quarters of ``zombie_share`` (share of the live firm mass), ``zombie_employment_share``,
+``zombie_capital_share``, ``subsidy_to_gdp``, ``real_gdp`` and ``capacity_utilization``, and the
+zombies' mass by sector summed over those quarters.
 Prints the mean and standard error over seeds per value, the seed-matched difference between the
 ends of each sweep with its standard error, and the sectors' shares of the zombie mass (all runs of a
 sweep pooled) beside their shares of the live mass.
@@ -100,7 +101,8 @@ def main() -> None:
             print(f"  {m}: {cells}; last - first {r['effect']:+.4g} ± {r['effect_se']:.2g}")
         print("  sectors (share of zombie mass, of live mass, zombie share within the sector):")
         for name, s in sorted(sweep["sectors"].items(), key=lambda kv: -kv[1]["zombie_mass_share"]):
-            print(f"    {name}: {s['zombie_mass_share']:.3f} {s['live_mass_share']:.3f} {s['zombie_share_of_sector']:.4f}")
+            print(f"    {name}: {s['zombie_mass_share']:.3f} {s['live_mass_share']:.3f} "
+                  f"{s['zombie_share_of_sector']:.4f}")
 
 
 if __name__ == "__main__":
