@@ -3,7 +3,8 @@
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/specialization_dose.py [--workers 2] [--json]
 
 ``YRDModel(rng=seed, specialization=s)`` for s = 0, 0.1, ..., 1 and seeds 1-5, default scale and
-parameters, 40 quarters; a value is the mean of the last 8 quarters. Prints the mean and standard
+parameters, 40 quarters; a value is the mean of the last 8 quarters (welfare: real income summed over
+cities, as in ``validate costs``; real GDP and welfare effects are relative). Prints the mean and standard
 error over seeds per value, the matched 1 - 0 effect, the largest step between neighbouring values and
 its ratio to the mean absolute step, and whether the curve is smooth (no step above 3 x the mean
 step) and monotone (every step of one sign).
@@ -18,19 +19,30 @@ import time
 
 import numpy as np
 
-METRICS = ("similarity_manufacturing", "capacity_utilization", "zombie_share", "real_gdp")
+METRICS = ("similarity_manufacturing", "capacity_utilization", "zombie_share", "zombie_employment_share",
+           "real_gdp", "welfare")
+RELATIVE = ("real_gdp", "welfare")
 VALUES = tuple(round(0.1 * i, 1) for i in range(11))
 SEEDS = (1, 2, 3, 4, 5)
 
 
 def run(job: tuple[float, int]) -> tuple[float, int, dict]:
     from ydabm import YRDModel
+    from ydabm.run import city_frame
     value, seed = job
     model = YRDModel(rng=seed, specialization=value)
     for _ in range(40):
         model.step()
     frame = model.datacollector.get_model_vars_dataframe()
-    return value, seed, {m: float(frame[m].iloc[-8:].mean()) for m in METRICS}
+    out = {m: float(frame[m].iloc[-8:].mean()) for m in METRICS if m != "welfare"}
+    out["welfare"] = welfare(city_frame(model))
+    return value, seed, out
+
+
+def welfare(cities) -> float:
+    """Real income summed over cities, mean of the last 8 quarters (the welfare of ``validate costs``)."""
+    last = cities[cities["step"] > cities["step"].max() - 8]
+    return float(last.groupby("step")["real_income"].sum().mean())
 
 
 def main() -> None:
@@ -51,7 +63,7 @@ def main() -> None:
         mean = grid.mean(axis=1)
         se = grid.std(axis=1, ddof=1) / np.sqrt(grid.shape[1])
         diff = grid[-1] - grid[0]
-        if m == "real_gdp":
+        if m in RELATIVE:
             diff = grid[-1] / grid[0] - 1
         steps = np.diff(mean)
         mean_step = float(np.abs(steps).mean())
