@@ -104,9 +104,11 @@ def test_every_scenario_runs(scenario):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "issue 11 item 3: with capacity chosen under demand uncertainty (the newsvendor) the 2022 Q2 rebound "
-    "is +5.6 % against China's +3.2 % (tolerance 1 pp; Q1 -6.4 % vs -6.8 %, Q3 +5.6 % vs +4.9 %, Q4 +5.2 % vs "
-    "+6.5 %): the CovidShock defaults were calibrated on the utilisation-goal engine and are not retuned here"))
+    "issue 10 item 7 on the merged engine (newsvendor capacity): with the CovidShock shares fitted on "
+    "the previous engine the 2020 path is -6.32 / +5.65 / +5.44 / +5.13 % against China's -6.8 / +3.2 / "
+    "+4.9 / +6.5 % (errors +0.48, +2.45, +0.54, -1.37 pp; tolerance 1 pp; 5 seeds, default scale); a "
+    "refit of the shares (covid.calibrate) brings Q1-Q3 within 0.11 pp but leaves Q4 1.39 pp short, so "
+    "the shares are not retuned: the recovery after the absences end is too slow in Q4"))
 def test_covid_shock_cuts_output_then_recovers(small_params):
     # the calibrated covid_shock scenario (CovidShock defaults, docs/validation.md "COVID shock") vs
     # China's 2020 real GDP y/y read as deviations from its 2019 growth, two seeds at the coarse scale
