@@ -8,7 +8,7 @@ keys outside their group's interval, nan, empty inputs.
 import numpy as np
 import pytest
 
-from ydabm.agents.firms import Firms, integer_sums
+from ydabm.agents.firms import HEADROOM, Firms, column_sums, integer_sums
 from ydabm.markets import labour, migration
 
 
@@ -189,3 +189,61 @@ def test_closing_and_merging_cohorts_move_their_workers_as_the_take_form():
     assert np.array_equal(f.employees[destination], staff)
     employed = w.employer >= 0
     assert np.array_equal(labour.jobs_of(w.employer[employed], w.skill[employed], f.size, 3), f.employees)
+
+
+def test_column_sums_equal_one_bincount_per_column():
+    """Stacked sums are each column's own weighted bincount bit for bit (rows added in row order),
+    with a live mask as weight (inf and nan on dead rows give what ``values * alive`` gives)."""
+    rng = np.random.default_rng(8)
+    for n, bins in [(0, 4), (1, 1), (100, 3), (10_000, 41), (5_000, 500)]:
+        index = np.sort(rng.integers(0, bins, n)).astype(np.int32)
+        columns = [rng.lognormal(0, 3, n) * rng.choice([-1.0, 1.0], n) for _ in range(4)]
+        alive = rng.random(n) < 0.8
+        if n > 10:
+            columns[0][np.flatnonzero(~alive)[:2]] = np.inf
+            columns[1][3] = -0.0
+        with np.errstate(invalid="ignore"):
+            got = column_sums(index, columns, bins, alive)
+            masked = [column * alive for column in columns]
+        for column, total in zip(masked, got):
+            expected = np.bincount(index, column, minlength=bins)
+            assert total.shape == (bins,) and np.array_equal(total, expected, equal_nan=True)
+        plain = column_sums(index, columns[2:], bins)
+        for column, total in zip(columns[2:], plain):
+            assert np.array_equal(total, np.bincount(index, column, minlength=bins))
+
+
+def test_free_rows_are_the_lowest_and_the_table_grows_by_its_headroom():
+    firms = Firms(Firms.rows_for(100), 3)
+    assert firms.size == 100 + int(100 * HEADROOM) + 16
+    firms.alive[:] = True
+    firms.alive[[3, 50]] = False
+    assert np.array_equal(firms.free_rows(2), [3, 50])
+    size = firms.size
+    firms.employees[:] = 7
+    rows = firms.free_rows(5)                       # 2 free: grow by the 3 missing + HEADROOM x size
+    assert firms.size == size + 3 + int(size * HEADROOM)
+    assert np.array_equal(rows, [3, 50, size, size + 1, size + 2])
+    assert firms.employees.shape == (firms.size, 3) and not firms.employees[size:].any()
+    assert not firms.alive[size:].any() and firms.joined.shape[0] == firms.rounding.shape[0] == firms.size
+
+
+def test_staff_table_is_shared_only_within_a_step():
+    """The step computes firms' staff by city once for its accounts and metrics; outside the step
+    staff_table() counts the current staff."""
+    from ydabm.model import YRDModel
+    from ydabm.params import QUICK_SCALE
+    model = YRDModel(rng=5, **QUICK_SCALE)
+    seen = []
+    settle = model.settle_accounts
+
+    def spy(*args, **kwargs):
+        seen.append((model.staff_table(), integer_sums(model.firms.city, model.firms.employees, model.geography.count)))
+        return settle(*args, **kwargs)
+
+    model.settle_accounts = spy
+    model.step()
+    assert len(seen) == 1 and np.array_equal(*seen[0])
+    f = model.firms
+    f.employees[np.flatnonzero(f.alive)[0]] += 5
+    assert np.array_equal(model.staff_table(), integer_sums(f.city, f.employees, model.geography.count))

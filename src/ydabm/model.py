@@ -94,6 +94,7 @@ class YRDModel(mesa.Model):
         self.levers = Levers.initial(self.params, self.geography.count, provinces)
         self._build_world()
         self._calibrate()
+        self._staff = None                  # staff_table() of the step's accounts and metrics, while valid
         self._populate()
         self._observe()
         self.params, self.levers = run, Levers.initial(run, self.geography.count, provinces)
@@ -186,6 +187,7 @@ class YRDModel(mesa.Model):
         # entrants' first capacity is investment too, subsidised like any other
         entrant_support = p.capacity_subsidy * self.targeted_firms() * self.entrant_outlay
         intangible_support = (lev.rd_subsidy + np.take(self.rd_fund_rate, f.city)) * rd + lev.adoption_subsidy * self.adoption_outlay
+        self._staff = self.staff_table()     # firms' staff by city: constant from here to the metrics
         books = self.settle_accounts(plan.investment + self.entrant_outlay + rd + self.adoption_outlay,
                                      plan.capacity_support + entrant_support + intangible_support,
                                      lev.saving_rate, lev.dissaving_share, allowance)
@@ -195,6 +197,7 @@ class YRDModel(mesa.Model):
         # 12. Metrics
         self._observe()
         self.datacollector.collect(self)
+        self._staff = None
 
     # ------------------------------------------------------------------ calendar
     @property
@@ -248,7 +251,7 @@ class YRDModel(mesa.Model):
         calibrated = _allocate(fund.revenue, firm_total, p.firm_count_elasticity)
         cell_revenue = self._initial_cell_revenue(force)
         counts = _allocate(cell_revenue, firm_total, p.firm_count_elasticity)
-        self.firms = Firms(int(counts.sum() * 1.5) + 16, s.count)
+        self.firms = Firms(Firms.rows_for(int(counts.sum())), s.count)
         cell = np.repeat(np.arange(cities * s.count), counts.ravel())
         city, sector = np.divmod(cell, s.count)
         sigma = s.elasticity[sector]
@@ -1292,6 +1295,8 @@ class YRDModel(mesa.Model):
     def staff_table(self) -> np.ndarray:
         """(C, 3) employed agents by city and class, from the firms' staff counts (workers live
         where they work)."""
+        if self._staff is not None:
+            return self._staff
         f = self.firms
         return integer_sums(f.city, f.employees, self.geography.count)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import metrics
+from .agents.firms import column_sums
 
 #: quarters per year and yuan per 100 M yuan: quarterly yuan -> yearly 100 M yuan
 YEARLY_100M = 4 / 1e8
@@ -37,12 +38,13 @@ def innovation_by_city(model) -> dict[str, np.ndarray]:
     live = f.alive
     revenue = np.where(live, model.firm_value_added(), 0.0)
     traditional = live & np.take(s.traditional, f.sector)
-    weight = np.bincount(f.city, np.where(traditional, revenue, 0.0), minlength=cities)
-    adopted = np.bincount(f.city, np.where(traditional, revenue * f.adoption, 0.0), minlength=cities)
+    weight, adopted, rd, gdp = column_sums(f.city, [np.where(traditional, revenue, 0.0),
+                                                    np.where(traditional, revenue * f.adoption, 0.0),
+                                                    f.rd_share * revenue, revenue], cities)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(weight > 0, adopted / weight, 0.0)
-    return {"rd": np.bincount(f.city, f.rd_share * revenue, minlength=cities),
-            "gdp": np.bincount(f.city, revenue, minlength=cities),
+    return {"rd": rd,
+            "gdp": gdp,
             "patents": 4 * model.patents,
             "adoption": share, "adoption_weight": weight, "adoption_by_cell": model.cell_adoption}
 

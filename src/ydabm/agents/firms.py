@@ -28,6 +28,9 @@ LANES = 8
 #: quarters during which a city-sector's entrants join the same cohort (a yearly cohort), and the
 #: quarters an enterprise counts as an entrant
 COHORT = 4
+#: spare rows the firm table starts with, and adds when it is full, as a share of its rows: every
+#: per-firm pass also runs over the empty rows, so the table is kept close to its live firms
+HEADROOM = 1 / 16
 
 _FLOAT = ("mass", "peak", "productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
           "subsidy", "expected_sales", "notional_sales", "rd_share", "adoption", "debt")
@@ -71,11 +74,17 @@ class Firms:
             total += e[:, k]
         return total
 
+    @staticmethod
+    def rows_for(count: int) -> int:
+        """Rows of a table that starts with ``count`` firms: ``HEADROOM`` of spare rows."""
+        return count + int(count * HEADROOM) + 16
+
     def free_rows(self, needed: int) -> np.ndarray:
-        """Rows for ``needed`` new firms, growing the columns when there are too few free rows."""
+        """Rows for ``needed`` new firms (the lowest free rows), growing the columns by the missing
+        rows plus ``HEADROOM`` of the table when there are too few free rows."""
         free = np.flatnonzero(~self.alive)
         if free.size < needed:
-            self._grow(max(needed - free.size, self.size // 2))
+            self._grow(needed - free.size + int(self.size * HEADROOM))
             free = np.flatnonzero(~self.alive)
         return free[:needed]
 
@@ -195,3 +204,32 @@ def integer_sums(index: np.ndarray, values: np.ndarray, bins: int) -> np.ndarray
         counts = np.bincount(spread, columns[:, k], minlength=bins * LANES)
         out[:, k] = counts[:bins * LANES].reshape(bins, LANES).sum(axis=1)
     return out if values.ndim == 2 else out[:, 0]
+
+
+def column_sums(index: np.ndarray, columns: list[np.ndarray], bins: int, weight: np.ndarray | None = None) -> list[np.ndarray]:
+    """``[np.bincount(index, c * weight, minlength=bins) for c in columns]`` in one pass, bit for bit.
+
+    The columns are stacked side by side and summed by one bincount over (bin x column): each bin
+    still adds its rows in row order, so every sum is the same float as its own bincount's, but
+    consecutive rows of a sorted ``index`` no longer add one after another into the same bin.
+
+    Args:
+        index: (n,) bin of each row, in [0, bins).
+        columns: (n,) float columns (or scalars, broadcast).
+        bins: number of bins.
+        weight: (n,) factor of every column (a live mask), or None.
+
+    Returns:
+        one (bins,) array of sums per column.
+    """
+    n, k = index.size, len(columns)
+    stacked = np.empty((n, k))
+    for j, column in enumerate(columns):
+        if weight is None:
+            stacked[:, j] = column
+        else:
+            np.multiply(column, weight, out=stacked[:, j])
+    spread = np.asarray(index, dtype=np.intp) * k
+    cells = (spread[:, None] + np.arange(k, dtype=np.intp)).ravel()
+    sums = np.bincount(cells, stacked.ravel(), minlength=bins * k).reshape(bins, k)
+    return list(sums.T.copy())
