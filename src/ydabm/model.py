@@ -332,7 +332,7 @@ class YRDModel(mesa.Model):
         self.firms.apply_sales(self.clear_goods_market())
         self.firms.notional_sales[rows] = gross / served    # 2020 orders at the markup price: the calibrated demand
         if self.io is not None:
-            self.input_price0 = self.goods.price_index.copy()
+            self.input_price0 = self.input_index.copy()
             self.apply_deliveries(self.deliver_inputs())
             # a city-sector that makes nothing at t = 0: the labour per unit of output of its entrants
             # (the cell's mean draw at 2020)
@@ -863,11 +863,14 @@ class YRDModel(mesa.Model):
                                                minlength=self.input_orders.size).reshape(self.input_orders.shape)
             self.sourcing = optimal
             self.input_flows = optimal * self.input_orders.T[:, None, :]
-            self.input_index = outcome.price_index
             self.usual_service = supply_chain.served_share(self.input_varieties, self._posted_varieties(outcome, live))
+            self.input_delivered = self._delivered_varieties(outcome, live)
+            index = self._input_index(self.index_freight)
+            self.input_index = np.where(np.isfinite(index), index, outcome.price_index)
             return outcome
         folded, self.input_varieties = supply_chain.fold_outcome(outcome, market)
         self.usual_service = supply_chain.served_share(self.input_varieties, self._posted_varieties(outcome, live))
+        self.input_delivered = self._delivered_varieties(outcome, live)
         self.input_flows, self.sourcing = supply_chain.adjust_sourcing(
             supply_chain.served_commitments(outcome, market), outcome.flows[:, :cities, :cities],
             outcome.spending[:cities], market.inputs, self.sourcing)
@@ -884,13 +887,29 @@ class YRDModel(mesa.Model):
             weight = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
         return np.bincount(f.cell[live], weight, minlength=self.input_orders.size).reshape(self.input_orders.shape)
 
+    def _delivered_varieties(self, outcome: goods.GoodsOutcome, live: np.ndarray) -> np.ndarray:
+        """(C, S) B_i = sum of m p^(1 - sigma) r^rho over each city-sector's selling firms, r the share of
+        its orders a firm serves (its weight at its virtual price, revenue over market access, over its
+        weight at the posted price), rho = (sigma - 1) / sigma: the CES quantity its buyers receive
+        per yuan (:func:`ydabm.mechanisms.supply_chain.input_price_index`)."""
+        f = self.firms
+        sigma = self.sectors.elasticity[f.sector[live]]
+        reach = outcome.access[:self.geography.count].ravel()[f.cell[live]]
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            posted = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
+            virtual = np.where((outcome.quantity > 0) & (reach > 0), outcome.revenue / reach, 0.0)
+            served = np.where(posted > 0, np.minimum(virtual / posted, 1.0), 0.0)
+            weight = posted * served ** ((sigma - 1.0) / sigma)
+        return np.bincount(f.cell[live], weight, minlength=self.input_orders.size).reshape(self.input_orders.shape)
+
     def _input_index(self, slow: np.ndarray | None) -> np.ndarray:
         """(C, S) input price index of this quarter's input flows and supplier varieties with the freight
         factor ``slow`` (None: none) on the trade costs."""
         iceberg = self.frictions.iceberg
         if slow is not None:
             iceberg = iceberg * slow[None, :, :]
-        return supply_chain.input_price_index(self.input_flows, self.input_varieties, iceberg, self.sectors.elasticity)
+        return supply_chain.input_price_index(self.input_flows, self.input_varieties, iceberg, self.sectors.elasticity,
+                                             self.input_delivered)
 
     def expect_input_prices(self) -> None:
         """The input prices firms expect this quarter (they price and order at them): last quarter's

@@ -344,22 +344,31 @@ def served_commitments(outcome: GoodsOutcome, market: StickySourcing) -> np.ndar
 
 
 def input_price_index(flows: np.ndarray, varieties: np.ndarray, iceberg: np.ndarray,
-                      elasticity: np.ndarray) -> np.ndarray:
+                      elasticity: np.ndarray, delivered: np.ndarray | None = None) -> np.ndarray:
     """(C, S) price index of each buying city's inputs for any split of its spending over supplier cities.
 
-    Spending x_ij on supplier city i, shared among its firms by p^(1 - sigma), buys the CES
-    quantity Q_j = (sum_i x_ij^rho T_ij^(-rho) A_i^(1 / sigma))^(1 / rho), rho = (sigma - 1) / sigma,
-    A_i = sum_f p_f^(1 - sigma) over city i's firms; the index is sum_i x_ij / Q_j. At the CES-optimal
-    split it is the market's own index, Phi^(1 / (1 - sigma)) (no wedge); inf where j bought nothing.
+    Spending x_ij on supplier city i is shared among its firms by their weights w_f (m p^(1 - sigma)
+    at the posted price p, times the share r = G(x) / x of orders its enterprises serve when they
+    turn orders away: the weight at the virtual price, Neary & Roberts 1980), A_i = sum_f w_f. Each
+    enterprise ships what it is paid for at its posted price: firm f delivers x_ij (w_f / A_i) /
+    (p_f T_ij), and the CES quantity of these deliveries is Q_j = (sum_i x_ij^rho T_ij^(-rho)
+    A_i^(-rho) B_i)^(1 / rho), rho = (sigma - 1) / sigma, B_i = sum_f m_f p_f^(1 - sigma) r_f^rho
+    (``delivered``); the index is sum_i x_ij / Q_j. Without rationing B = A and the index is
+    Phi^(1 / (1 - sigma)) at the CES-optimal split (no wedge), higher off it; with rationing it is
+    below the virtual-price index: the goods a supplier ships at its posted price all arrive (the
+    virtual-price index would value them at the virtual price, and the goods paid for beyond that
+    would vanish between supplier and buyer). inf where j bought nothing.
 
     Args:
         flows: (S, C, C) spending of buyer j on supplier i, yuan; varieties: (C, S) A_i.
         iceberg: (S, C, C) T_ij (real trade costs, any freight delay included); elasticity: (S,).
+        delivered: (C, S) B_i; None: A_i (no supplier rations).
     """
     rho = ((elasticity - 1.0) / elasticity)[:, None, None]
+    delivered = varieties if delivered is None else delivered
     with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(flows > 0, (flows / iceberg) ** rho * varieties.T[:, :, None] ** (1.0 / elasticity)[:, None, None],
-                         0.0)
+        terms = np.where(flows > 0, (flows / iceberg) ** rho * varieties.T[:, :, None] ** (-rho)
+                         * delivered.T[:, :, None], 0.0)
         quantity = terms.sum(axis=1) ** (1.0 / rho[:, :, 0])        # (S, C)
         spent = flows.sum(axis=1)
         return np.where(quantity > 0, spent / quantity, np.inf).T
