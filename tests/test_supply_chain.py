@@ -8,6 +8,7 @@ import pytest
 from invariants import Start, assert_invariants
 
 from ydabm import YRDModel
+from ydabm.markets import goods
 from ydabm.mechanisms import supply_chain
 
 
@@ -94,7 +95,6 @@ def test_accounts_hold_every_quarter_with_inputs():
 
 
 def test_leontief_limit_to_1e_6():
-    from ydabm.markets import goods
     from ydabm.sectors import load_sectors
     from ydabm.supply import load_io_table
     from ydabm.validation.leontief import leontief_limit
@@ -212,7 +212,6 @@ def test_without_linkages_the_core_disperses_and_linkages_raise_its_real_income(
 def _sticky_by_hand(room):
     """Two cities, one sector (sigma = 2, no trade costs), one firm each at prices 1 and 0.5; buyer 0
     spends 10 on inputs, last quarter's shares theta = (0.8, 0.2), adjustment time 2 quarters."""
-    from ydabm.markets import goods
     sourcing = np.array([[[0.8, 0.5], [0.2, 0.5]]])                  # (S, C supplier, C buyer)
     inputs = np.array([[10.0], [0.0]])
     weights = np.ones((1, 2, 2))
@@ -250,7 +249,6 @@ def test_sourcing_adjusts_one_step_by_hand():
 
 def test_sourcing_at_the_ces_optimum_is_the_markets_index():
     # shares already optimal: nothing moves, and the input index is the CES index
-    from ydabm.markets import goods
     optimal = np.array([[[1.0 / 3.0], [2.0 / 3.0]]])
     market = supply_chain.sticky_market(np.concatenate([optimal, optimal], axis=2), np.array([[9.0], [0.0]]),
                                         np.array([[9.0], [0.0]]), np.ones((2, 1), bool), 0.25, np.ones((1, 2, 2)), None)
@@ -399,7 +397,6 @@ def _committed_to_a_capped_supplier(room_0: float):
     5 flexible. Only committed buyers reach city 0 (no flexible weight), whose one firm (mass 1,
     price 1) has capacity 2 under lognormal demand shocks (s = 0.5) and room ``room_0``; city 1's firm
     (price 1, no capacity limit) is the flexible buyers' only supplier."""
-    from ydabm.markets import goods
     sourcing = np.zeros((1, 2, 2))
     sourcing[0, 0, 0] = 1.0
     inputs = np.array([[10.0], [0.0]])
@@ -414,7 +411,6 @@ def _committed_to_a_capped_supplier(room_0: float):
 def test_committed_orders_a_supplier_turns_away_are_spent_flexibly():
     """Regression (io merge): committed spending above what the supplier's enterprises can sell at
     their posted price had no fixed point (virtual prices and market access overflowed, NaN output)."""
-    from ydabm.markets import goods
     market, args, extra = _committed_to_a_capped_supplier(2.0)
     # staff cover capacity: the firm posts its markup price 1; orders 5 / 1 on capacity 2, x = 2.5; it
     # sells 2 G(2.5), its committed buyer gets that share of its orders and spends the rest (5 - 2 G)
@@ -442,7 +438,6 @@ def test_committed_orders_a_supplier_turns_away_are_spent_flexibly():
 
 
 def test_committed_buyers_order_for_the_share_they_usually_get_served():
-    from ydabm.markets import goods
     sourcing = np.zeros((1, 2, 2))
     sourcing[0, 0, 0] = 1.0
     inputs = np.array([[10.0], [0.0]])
@@ -475,7 +470,6 @@ def test_committed_buyers_order_for_the_share_they_usually_get_served():
 
 
 def test_committed_orders_to_a_supplier_short_of_staff_by_hand():
-    from ydabm.markets import goods
     market, args, extra = _committed_to_a_capped_supplier(1.0)
     # staff allow half of capacity: the firm prices up to the largest load x* with 2 G(x*) = 1, sells
     # 1 and serves the share G(x*) / x* of its orders 5 / p = 2 x*: p = 5 / (2 x*)
