@@ -200,3 +200,19 @@ def test_entrants_pay_for_their_first_capacity_in_the_quarter_they_open(small_pa
     assert new.size > 0 and (model.firms.joined[new, model.steps % 4] > 0).all()
     by_city = np.bincount(model.firms.city[new], model.entrant_outlay[new], minlength=model.geography.count)
     assert (model.flows["investment"] >= by_city * (1 - 1e-12)).all()   # their outlay is this quarter's investment
+
+
+def test_first_year_enterprises_start_at_their_steady_state():
+    # entry replaces the hazard's exits, so at t = 0 a share sum_k delta (1 - delta)^k (k < 4) of every
+    # founding cohort is in its first year (the entry subsidy's base); it then stays there instead of
+    # building up over the first year (it did: 0.015, 0.031, 0.046, 0.060 of the mass in quarters 1-4)
+    model = YRDModel(rng=1, people_per_agent=20000.0)
+    f, delta = model.firms, model.params.exit_rate
+    expected = sum(delta * (1 - delta) ** k for k in range(4))
+    share = (f.entrant_share() * f.mass)[f.alive].sum() / f.mass[f.alive].sum()
+    assert share == pytest.approx(expected, rel=1e-9)
+    shares = []
+    for _ in range(4):
+        model.step()
+        shares.append((f.entrant_share() * f.mass)[f.alive].sum() / f.mass[f.alive].sum())
+    assert max(abs(s / expected - 1) for s in shares) < 0.05

@@ -313,6 +313,11 @@ class YRDModel(mesa.Model):
                         sector=sector, city=city, productivity=productivity, overhead=overhead,
                         capacity=capacity, price=price, output=quantity, revenue=gross,
                         expected_sales=gross / served, notional_sales=gross / served, age=np.full(rows.size, 40))
+        # the steady state's first-year enterprises: entry replaces the hazard's exits, so of each
+        # founding cohort exit_rate x (1 - exit_rate)^k entered k quarters ago and is still in its
+        # first year (k < COHORT; the ring slot of quarter -k), as entrants are after a year of runs
+        for k in range(COHORT):
+            self.firms.joined[rows, -k % COHORT] = p.exit_rate * (1.0 - p.exit_rate) ** k
         self._hire_initial_staff(fund.skill_mix[sector] * (overhead + quantity / productivity)[:, None])
         # 2020 prices: each city-sector's unit value at t = 0 markup prices (Laspeyres volume base)
         self.base_price = _unit_values(price, sigma, cell, cities, s.count)
