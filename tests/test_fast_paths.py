@@ -103,7 +103,7 @@ def test_layoffs_match_the_draw_over_all_jobs_and_the_generator_state():
         excess = np.maximum(staff - np.maximum(staff - rng.integers(-2, 4, (firms, 3)), 0), 0).astype(np.int64)
         seed = int(rng.integers(1 << 30))
         first, second = np.random.default_rng(seed), np.random.default_rng(seed)
-        fired = labour._layoffs(employer, skill, staff, excess, first)
+        fired = labour._layoffs_and_seekers(employer, skill, staff, excess, first)[0]
         assert np.array_equal(fired, _layoffs_reference(employer, skill, staff, excess, second))
         assert first.bit_generator.state == second.bit_generator.state
         laid_off = np.zeros((firms, 3), dtype=np.int64)

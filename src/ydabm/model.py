@@ -868,17 +868,14 @@ class YRDModel(mesa.Model):
                                                minlength=self.input_orders.size).reshape(self.input_orders.shape)
             self.sourcing = optimal
             self.input_flows = optimal * self.input_orders.T[:, None, :]
-            self.usual_service = supply_chain.served_share(self.input_varieties, self._posted_varieties(outcome, live))
-            self.input_delivered = self._delivered_varieties(outcome, live)
-            index = self._input_index(self.index_freight)
-            self.input_index = np.where(np.isfinite(index), index, outcome.price_index)
-            return outcome
-        folded, self.input_varieties = supply_chain.fold_outcome(outcome, market)
+            folded = outcome
+        else:
+            folded, self.input_varieties = supply_chain.fold_outcome(outcome, market)
+            self.input_flows, self.sourcing = supply_chain.adjust_sourcing(
+                supply_chain.served_commitments(outcome, market), outcome.flows[:, :cities, :cities],
+                outcome.spending[:cities], market.inputs, self.sourcing)
         self.usual_service = supply_chain.served_share(self.input_varieties, self._posted_varieties(outcome, live))
         self.input_delivered = self._delivered_varieties(outcome, live)
-        self.input_flows, self.sourcing = supply_chain.adjust_sourcing(
-            supply_chain.served_commitments(outcome, market), outcome.flows[:, :cities, :cities],
-            outcome.spending[:cities], market.inputs, self.sourcing)
         index = self._input_index(self.index_freight)
         # where a city bought no inputs of a sector, its index is the market's (the price it would pay)
         self.input_index = np.where(np.isfinite(index), index, folded.price_index)

@@ -286,12 +286,6 @@ def any_per_row(mask: np.ndarray) -> np.ndarray:
     return out
 
 
-def _layoffs(employer, skill, staff, excess, rng):
-    """Rows of the workers laid off: ``excess[f, k]`` of firm f's class-k staff, uniformly at random
-    (the first result of :func:`_layoffs_and_seekers`)."""
-    return _layoffs_and_seekers(employer, skill, staff, excess, rng)[0]
-
-
 def _layoffs_and_seekers(employer, skill, staff, excess, rng):
     """Rows of the workers laid off, and (sorted) rows of all workers unemployed after the layoffs.
 
