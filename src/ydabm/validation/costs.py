@@ -427,9 +427,15 @@ def table_text(check: CostCheck) -> str:
             lines.append(f"  {r['outcome']:26s} {r['effect']:+11.4g} ± {r['se']:9.3g}  t {r['t']:+6.1f}   "
                          f"({r['unit']}; policy {r['policy']:.5g}, counterfactual {r['counterfactual']:.5g})")
         if check.channels is not None:
-            table = channel_table(check.channels[check.channels["contrast"] == contrast["name"]])
-            lines.append("  welfare channels, % of the counterfactual's welfare (mean ± se): "
-                         + ", ".join(f"{r['channel']} {r['effect']:+.3g} ± {r['se']:.2g}" for _, r in table.iterrows()))
+            table = channel_table(check.channels[check.channels["contrast"] == contrast["name"]]).set_index("channel")
+
+            def part(names):
+                return ", ".join(f"{name} {table.loc[name, 'effect']:+.3g} ± {table.loc[name, 'se']:.2g}" for name in names)
+            lines.append(f"  welfare channels, % of the counterfactual's welfare (mean ± se): {part(('welfare',))} = "
+                         f"{part(('nominal',))} + {part(('prices',))}")
+            lines.append(f"    nominal by source: {part(INCOME_SIDE)}")
+            lines.append(f"    nominal by use: {part(BUDGET_SIDE)}; beside it {part(('debt_annuity',))}")
+            lines.append(f"    prices: {part(PRICE_CHANNELS)}")
     if check.benchmarks:
         lines.append("published magnitudes and the model's analogues (orders of magnitude; settings differ):")
         for b in check.benchmarks:
