@@ -59,3 +59,73 @@ def test_the_command_writes_its_tables_and_refuses_bad_arguments(tmp_path, capsy
     assert "--seeds: 1 is out of range; allowed [2, 100]" in capsys.readouterr().err
     assert main(["validate", "costs", "--set", "barier=1"]) == 2
     assert "did you mean 'barrier'" in capsys.readouterr().err
+
+
+def _state(wages=0.0, support=0.0, public=0.0, deficit=0.0, debt=0.0, mass=1.0, posted=1.0, service=1.0,
+           weight=1.0, price=None):
+    """One city, one sector (sigma 2, so the CPI is 1 / A with A = mass x posted x service), at a CPI
+    base of 1: a welfare state with the given flows (absorption closes the budget side)."""
+    nominal = wages + support + public
+    varieties = mass * posted * service
+    cpi = 1.0 / (varieties * weight) if price is None else price
+    state = {name: np.zeros(1) for name in (*costs.INCOME_SIDE, *costs.BUDGET_SIDE)}
+    state.update(wages=np.array([wages]), support=np.array([support]), public=np.array([public]),
+                 absorption=np.array([nominal - deficit]), government_deficit=np.array([deficit]),
+                 debt_annuity=np.array([debt]), price=np.array([cpi]), log_cpi=np.log([cpi]), log_base=np.zeros(1),
+                 mass=np.array([[mass]]), posted=np.array([[posted]]), service=np.array([[service]]),
+                 weights=np.full((1, 1, 1), weight), welfare_weights=np.full((1, 1, 1), weight),
+                 elasticity=np.array([2.0]), alpha=np.array([1.0]))
+    return state
+
+
+def test_welfare_channels_by_hand():
+    # nominal channels at equal prices: wages +2, support +1, public -1 on a counterfactual of 14
+    policy = _state(wages=12.0, support=1.0, public=3.0, deficit=1.0, debt=0.5)
+    counter = _state(wages=10.0, public=4.0)
+    got = costs.welfare_channels([policy], [counter])
+    assert got["welfare"] == pytest.approx(100 * 2 / 14)
+    assert (got["wages"], got["support"], got["public"]) == pytest.approx((100 * 2 / 14, 100 / 14, -100 / 14))
+    assert got["government_deficit"] == pytest.approx(100 / 14) and got["absorption"] == pytest.approx(100 / 14)
+    assert got["debt_annuity"] == pytest.approx(100 * 0.5 / 14)
+    assert got["prices"] == pytest.approx(0.0) and got["nominal"] == pytest.approx(got["welfare"])
+    # twice the firm mass halves the CPI (sigma 2): welfare doubles, all of it through firm mass
+    got = costs.welfare_channels([_state(wages=10.0, mass=2.0)], [_state(wages=10.0)])
+    assert got["welfare"] == pytest.approx(100.0) and got["firm_mass"] == pytest.approx(100.0)
+    assert got["nominal"] == pytest.approx(0.0) and got["service"] == pytest.approx(0.0)
+    # twice the mass, half the service share: the CPI is unchanged; Shapley parts +-ln 2 at L = 1
+    got = costs.welfare_channels([_state(wages=10.0, mass=2.0, service=0.5)], [_state(wages=10.0)])
+    assert got["welfare"] == pytest.approx(0.0, abs=1e-12)
+    assert (got["firm_mass"], got["service"]) == pytest.approx((100 * np.log(2), -100 * np.log(2)))
+    # dearer trade (weights 1/4): the CPI quadruples, welfare falls by 3/4, all through trade costs
+    got = costs.welfare_channels([_state(wages=10.0, weight=0.25)], [_state(wages=10.0)])
+    assert got["welfare"] == pytest.approx(-75.0) and got["trade_costs"] == pytest.approx(-75.0)
+
+
+def test_welfare_state_reproduces_the_model_accounts():
+    from ydabm.model import YRDModel
+    from ydabm.params import Params
+    model = YRDModel(rng=3, params=Params.build(SMALL))
+    for _ in range(3):
+        model.step()
+    state = costs.welfare_state(model)
+    nominal = sum(state[name] for name in costs.INCOME_SIDE)
+    assert nominal == pytest.approx(model.flows["income"] + model.flows["public"], rel=1e-12)
+    assert sum(state[name] for name in costs.BUDGET_SIDE) == pytest.approx(nominal, rel=1e-12)
+    rebuilt = costs.log_cpi(state["mass"], state["posted"], state["service"], state["weights"],
+                            state["welfare_weights"], state["elasticity"], state["alpha"])
+    assert rebuilt == pytest.approx(np.log(model.cpi), abs=1e-12)
+    same = costs.welfare_channels([state], [state])
+    assert all(value == pytest.approx(0.0, abs=1e-12) for value in same.values())
+
+
+@pytest.mark.slow
+def test_the_welfare_channels_add_up_to_the_welfare_effect(check):
+    table = costs.channel_table(check.channels)
+    for contrast in costs.CONTRASTS:
+        mine = table[table["contrast"] == contrast.name].set_index("channel")["effect"]
+        welfare = check.effects[(check.effects["contrast"] == contrast.name)
+                                & (check.effects["outcome"] == "welfare")].iloc[0]["effect"]
+        assert mine["welfare"] == pytest.approx(welfare, rel=1e-9, abs=1e-9)
+        for parts in (costs.INCOME_SIDE, costs.BUDGET_SIDE):
+            assert mine[list(parts)].sum() + mine["prices"] == pytest.approx(welfare, rel=1e-9, abs=1e-9)
+        assert mine[list(costs.PRICE_CHANNELS)].sum() == pytest.approx(mine["prices"], rel=1e-9, abs=1e-9)

@@ -17,6 +17,21 @@ values (everything else at its default) on the same seeds, ``quarters`` quarters
   yuan a year: the fiscal cost;
 - ``zombie_share``, ``capacity_utilization``, ``similarity_manufacturing``: what the lever moves.
 
+The welfare effect is decomposed exactly into channels (:func:`welfare_channels`), each in % of the
+counterfactual's welfare, mean ± se over seeds. Nominal channels, at the counterfactual's consumer
+prices: households' income by source -- wages, owners' cash flow before support (sales less inputs,
+wages, investment, profit tax and interest), support received, interest on firm debt (paid to the
+households' banks), unemployment benefits, less income tax -- and public spending. The same nominal
+total by use (``BUDGET_SIDE``): absorption (sales less inputs and investment: what production leaves
+for consumption and public spending), the gap between wages received and paid, tax-sharing
+transfers, and the governments' deficit (public spending and outlays beyond their tax revenue,
+financed by borrowing: the flow a budget-blind measure would count as income). The price channel,
+the change in consumer prices at the policy's nominal incomes, is split by an exact Shapley
+decomposition of each city's log CPI change into the goods market's four inputs: the firm mass
+(CES varieties), posted prices, the service share of orders (enterprises' capacity under demand
+shocks: what they turn away raises a buyer's effective price) and trade costs (the market's
+weights), plus the CPI's 2020 base.
+
 Effects are policy minus counterfactual: mean over seeds of the per-seed differences, its standard
 error (sample standard deviation over sqrt(seeds)) and t. Two published magnitudes are set beside
 their model analogues, as orders of magnitude (the settings differ):
@@ -32,7 +47,9 @@ their model analogues, as orders of magnitude (the settings differ):
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -43,7 +60,10 @@ import numpy as np
 import pandas as pd
 
 from ..labels import unit
-from ..run import provenance, simulate
+from ..markets import goods
+from ..model import YRDModel
+from ..params import Params
+from ..run import city_frame, model_frame, provenance
 
 SEEDS = (1, 2, 3, 4, 5)
 QUARTERS = 40
@@ -58,6 +78,13 @@ SUPPORT_UNIT = "100 M yuan/yr, 2020 prices"
 TAN_OUTPUT_GROWTH, TAN_TFP_GROWTH = 2.12, 1.06
 #: Barwick, Cao & Li (2021): consumer welfare loss of local protection over the subsidy spent
 BARWICK_LOSS_SHARE = 0.41
+#: welfare's nominal channels by source of income (they sum to income plus public spending)
+INCOME_SIDE = ("wages", "owners_before_support", "support", "interest", "benefits", "income_tax", "public")
+#: the same total by use: what production leaves, and what the governments add by borrowing
+BUDGET_SIDE = ("absorption", "wage_gap", "tax_transfer", "government_deficit")
+#: the goods market's inputs of the consumer price index (Shapley factors) and the index's 2020 base
+PRICE_FACTORS = ("firm_mass", "posted_prices", "service", "trade_costs")
+PRICE_CHANNELS = (*PRICE_FACTORS, "price_base")
 
 
 @dataclass(frozen=True)
@@ -86,11 +113,168 @@ CONTRASTS = (
 )
 
 
+def welfare_state(model: YRDModel) -> dict[str, np.ndarray]:
+    """This quarter's welfare accounts of ``model``, for :func:`welfare_channels`.
+
+    Returns (C,) arrays in yuan per quarter: the :data:`INCOME_SIDE` and :data:`BUDGET_SIDE` flows
+    (income tax with its sign in welfare, negative), ``debt_annuity`` (the governments' net debt since
+    2020, -balance, at its annuity value: ``interest_rate`` x debt, the flow that would service it for
+    ever) and ``price`` (consumer prices relative to 2020);
+    ``log_cpi`` and ``log_base`` (C,) the log CPI and its 2020 base; (C, S) by city-sector of the
+    sellers: ``mass`` (firm mass of the selling firms), ``posted`` (posted-price term
+    sum m p^(1 - sigma) / mass) and ``service`` (the goods market's varieties term
+    A = sum m v^(1 - sigma), v the effective price, over sum m p^(1 - sigma): the share of orders
+    served, weighted); the (S, C, C) market ``weights`` and ``welfare_weights``; (S,) ``alpha``.
+    """
+    fl, f, s = model.flows, model.firms, model.sectors
+    support = fl["subsidies"]                      # entry and capacity subsidies and soft credit received
+    taxes = fl["income_tax"] + fl["profit_tax"] + fl["tax_transfer"]
+    state = {"wages": fl["wages"], "owners_before_support": fl["owners"] - support, "support": support,
+             "interest": fl["interest"], "benefits": fl["benefits"], "income_tax": -fl["income_tax"],
+             "public": fl["public"],
+             "absorption": fl["revenue"] - fl["inputs"] - fl["investment"], "wage_gap": fl["wages"] - fl["wage_bill"],
+             "tax_transfer": fl["tax_transfer"],
+             "government_deficit": fl["public"] - (taxes - fl["benefits"] - support),
+             "debt_annuity": model.params.interest_rate * -model.budgets,
+             "price": model.cpi / model.cpi0, "log_cpi": np.log(model.cpi), "log_base": np.log(model.cpi0)}
+    cells = model.geography.count * s.count
+    sigma = s.elasticity[f.sector]
+    access = model.goods.access.ravel()[f.cell]
+    selling = f.alive & (f.mass > 0) & np.isfinite(f.price) & (f.price > 0) & (access > 0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        varieties = np.where(selling, f.revenue / access, 0.0)
+        at_posted = np.where(selling, f.mass * f.price ** (1.0 - sigma), 0.0)
+    mass, posted, served = (np.bincount(f.cell, values, minlength=cells).reshape(-1, s.count)
+                            for values in (np.where(selling, f.mass, 0.0), at_posted, varieties))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        state["mass"] = mass
+        state["posted"] = np.where(mass > 0, posted / mass, 0.0)
+        state["service"] = np.where(posted > 0, served / posted, 0.0)
+    state["weights"], state["welfare_weights"] = model.trade_weights()
+    state["alpha"] = model.fundamentals.expenditure_share
+    state["elasticity"] = s.elasticity
+    return state
+
+
+def log_cpi(mass: np.ndarray, posted: np.ndarray, service: np.ndarray, weights: np.ndarray,
+            welfare_weights: np.ndarray, elasticity: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """(C,) log consumer price index of every city from the goods market's inputs: varieties
+    A = mass x posted x service (C, S), the CES weights (S, C, C) and the expenditure shares (S,)
+    (:func:`ydabm.markets.goods.welfare_price_index`, :func:`ydabm.markets.goods.consumer_price_index`)."""
+    varieties = mass * posted * service
+    index = goods.welfare_price_index(varieties, goods.price_terms(varieties, weights), welfare_weights, elasticity)
+    return np.log(goods.consumer_price_index(index, alpha))
+
+
+def price_shapley(policy: dict, counter: dict) -> dict[str, np.ndarray]:
+    """(C,) exact Shapley split of each city's log CPI change (policy minus counterfactual) over
+    :data:`PRICE_FACTORS`, each factor taken from the policy or the counterfactual arm.
+
+    Where a city-sector sells in one arm only, its posted-price and service terms are taken from the
+    arm where it sells, so its appearance counts as firm mass.
+    """
+    filled = {}
+    for arm, other in ((policy, counter), (counter, policy)):
+        filled[id(arm)] = {k: np.where(arm["mass"] > 0, arm[k], other[k]) for k in ("posted", "service")}
+
+    def factor(arm, name):
+        if name == "firm_mass":
+            return arm["mass"]
+        if name == "trade_costs":
+            return arm["weights"], arm["welfare_weights"]
+        return filled[id(arm)][{"posted_prices": "posted", "service": "service"}[name]]
+
+    def value(chosen: frozenset) -> np.ndarray:
+        pick = {name: factor(policy if name in chosen else counter, name) for name in PRICE_FACTORS}
+        weights, welfare = pick["trade_costs"]
+        return log_cpi(pick["firm_mass"], pick["posted_prices"], pick["service"], weights, welfare,
+                       policy["elasticity"], policy["alpha"])
+
+    n = len(PRICE_FACTORS)
+    subsets = [frozenset(c) for r in range(n + 1) for c in itertools.combinations(PRICE_FACTORS, r)]
+    values = {subset: value(subset) for subset in subsets}
+    parts = {}
+    for name in PRICE_FACTORS:
+        total = 0.0
+        for subset in subsets:
+            if name in subset:
+                continue
+            weight = math.factorial(len(subset)) * math.factorial(n - len(subset) - 1) / math.factorial(n)
+            total = total + weight * (values[subset | {name}] - values[subset])
+        parts[name] = total
+    return parts
+
+
+def _log_mean(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Logarithmic mean (a - b) / (ln a - ln b) of positive arrays, a where they are equal."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (a - b) / (np.log(a) - np.log(b))
+    return np.where(np.isclose(a, b, rtol=1e-12, atol=0.0), a, ratio)
+
+
+def welfare_channels(policy: list[dict], counter: list[dict]) -> dict[str, float]:
+    """The welfare effect of one matched pair of runs, split into channels, % of the counterfactual.
+
+    ``policy`` and ``counter`` are :func:`welfare_state` of the window's quarters. With N the nominal
+    income plus public spending and P the consumer prices of a city, welfare is sum_c N_c / P_c (at 2020
+    prices, averaged over the window), and its change splits exactly into nominal channels at the
+    counterfactual's prices, sum_c dX_c / P_c^cf, and the price channel sum_c N_c^pol (1 / P_c^pol -
+    1 / P_c^cf). The price channel is split over the log CPI's Shapley parts (:func:`price_shapley`)
+    and the CPI base with the logarithmic mean L of 1 / P: 1 / P^pol - 1 / P^cf = -L dln P.
+
+    Returns:
+        ``welfare`` (the total, %), the :data:`INCOME_SIDE`, :data:`BUDGET_SIDE` and
+        :data:`PRICE_CHANNELS` channels (%) and ``nominal`` and ``prices`` (their sums, %).
+        INCOME_SIDE + prices, BUDGET_SIDE + prices and nominal + prices each equal welfare.
+        ``debt_annuity`` (%, not part of the sums): the change in the annuity value of the
+        governments' net debt, the claim on households a measure respecting the governments'
+        budgets would subtract.
+    """
+    base = float(np.mean([(_nominal(c) / c["price"]).sum() for c in counter]))
+    out = {name: 0.0 for name in (*INCOME_SIDE, *BUDGET_SIDE, "debt_annuity", *PRICE_CHANNELS)}
+    total = 0.0
+    for pol, cf in zip(policy, counter):
+        total += (_nominal(pol) / pol["price"]).sum() - (_nominal(cf) / cf["price"]).sum()
+        for name in (*INCOME_SIDE, *BUDGET_SIDE, "debt_annuity"):
+            out[name] += ((pol[name] - cf[name]) / cf["price"]).sum()
+        parts = price_shapley(pol, cf)
+        parts["price_base"] = -(pol["log_base"] - cf["log_base"])
+        level = _nominal(pol) * _log_mean(1.0 / pol["price"], 1.0 / cf["price"])
+        for name in PRICE_CHANNELS:
+            out[name] += (-level * parts[name]).sum()
+    quarters = len(policy)
+    result = {name: 100.0 * value / quarters / base for name, value in out.items()}
+    result["welfare"] = 100.0 * total / quarters / base
+    result["nominal"] = sum(result[name] for name in INCOME_SIDE)
+    result["prices"] = sum(result[name] for name in PRICE_CHANNELS)
+    return result
+
+
+def _nominal(state: dict) -> np.ndarray:
+    """(C,) households' disposable income plus public spending, yuan per quarter."""
+    return sum(state[name] for name in INCOME_SIDE)
+
+
+def run(params: dict[str, Any], quarters: int, seed: int) -> tuple[dict[str, float], list[dict]]:
+    """One run: its outcomes (means of the last ``WINDOW`` quarters) and the window's
+    :func:`welfare_state` (observing changes nothing: the run is the one ``ydabm run`` makes)."""
+    model = YRDModel(rng=seed, params=Params.build(params))
+    states = []
+    for step in range(quarters):
+        model.step()
+        if step >= quarters - WINDOW:
+            states.append(welfare_state(model))
+    frame, cities = model_frame(model), city_frame(model)
+    return _outcomes(frame, cities), states
+
+
 def outcomes(params: dict[str, Any], quarters: int, seed: int) -> dict[str, float]:
     """The outcomes of one run: means of the last ``WINDOW`` quarters."""
-    result = simulate(params, quarters, seed)
-    model = result.model.iloc[-WINDOW:]
-    cities = result.cities
+    return run(params, quarters, seed)[0]
+
+
+def _outcomes(frame: pd.DataFrame, cities: pd.DataFrame) -> dict[str, float]:
+    model = frame.iloc[-WINDOW:]
     last = cities[cities["step"] > cities["step"].max() - WINDOW]
     real_income = last.groupby("step")["real_income"].sum().mean()
     support = (model["subsidy_to_gdp"] * model["nominal_gdp"] / model["gdp_deflator"]).mean()
@@ -103,7 +287,8 @@ def outcomes(params: dict[str, Any], quarters: int, seed: int) -> dict[str, floa
 
 def _job(args: tuple) -> tuple:
     key, params, quarters, seed = args
-    return key, seed, outcomes(params, quarters, seed)
+    values, states = run(params, quarters, seed)
+    return key, seed, values, states
 
 
 def effect_table(runs: pd.DataFrame, contrast: str) -> pd.DataFrame:
@@ -156,6 +341,23 @@ def benchmarks(effects: pd.DataFrame, years: float) -> list[dict]:
     ]
 
 
+CHANNEL_ORDER = ("welfare", "nominal", *INCOME_SIDE, *BUDGET_SIDE, "prices", *PRICE_CHANNELS, "debt_annuity")
+
+
+def channel_table(channels: pd.DataFrame) -> pd.DataFrame:
+    """Mean ± se over seeds of each contrast's welfare channels (``channels``: one row per contrast and
+    seed, the channels of :func:`welfare_channels` as columns), one row per contrast and channel."""
+    rows = []
+    for contrast, group in channels.groupby("contrast", sort=False):
+        n = len(group)
+        for name in CHANNEL_ORDER:
+            values = group[name]
+            se = float(values.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+            rows.append({"contrast": contrast, "channel": name, "effect": float(values.mean()), "se": se,
+                         "seeds": n})
+    return pd.DataFrame(rows)
+
+
 @dataclass
 class CostCheck:
     runs: pd.DataFrame
@@ -163,11 +365,12 @@ class CostCheck:
     benchmarks: list[dict]
     params: dict
     seconds: float
+    channels: pd.DataFrame | None = None        # welfare channels per contrast and seed (% of welfare)
 
 
 def measure(seeds=SEEDS, quarters: int = QUARTERS, scale: dict[str, Any] | None = None,
             workers: int | None = None, contrasts=CONTRASTS) -> CostCheck:
-    """Run every contrast's two arms on the same seeds and tabulate the effects.
+    """Run every contrast's two arms on the same seeds and tabulate the effects and the welfare channels.
 
     Args:
         seeds: matched seeds (at least two for a standard error).
@@ -185,20 +388,29 @@ def measure(seeds=SEEDS, quarters: int = QUARTERS, scale: dict[str, Any] | None 
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             done = list(pool.map(_job, jobs))
-    runs = pd.DataFrame([{"contrast": key[0], "arm": key[1], "seed": seed, **values} for key, seed, values in done])
+    runs = pd.DataFrame([{"contrast": key[0], "arm": key[1], "seed": seed, **values}
+                         for key, seed, values, _ in done])
+    states = {(key, seed): state for key, seed, _, state in done}
+    channels = pd.DataFrame([{"contrast": c.name, "seed": seed,
+                              **welfare_channels(states[((c.name, "policy"), seed)],
+                                                 states[((c.name, "counterfactual"), seed)])}
+                             for c in contrasts for seed in seeds])
     effects = pd.concat([effect_table(runs, c.name) for c in contrasts], ignore_index=True)
     return CostCheck(runs, effects, benchmarks(effects, quarters / 4) if contrasts == CONTRASTS else [],
                      {"seeds": list(seeds), "quarters": quarters, "window": WINDOW, "scale": scale,
                       "contrasts": [{"name": c.name, "policy": c.policy, "counterfactual": c.counterfactual,
                                      "reading": c.reading} for c in contrasts]},
-                     time.perf_counter() - start)
+                     time.perf_counter() - start, channels)
 
 
 def write_check(check: CostCheck, out: Path) -> None:
-    """``runs.csv`` (per run), ``effects.csv`` and ``summary.json`` into ``out``."""
+    """``runs.csv`` (per run), ``effects.csv``, ``welfare_channels.csv`` (per contrast and seed) and
+    ``summary.json`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     check.runs.to_csv(out / "runs.csv", index=False)
     check.effects.to_csv(out / "effects.csv", index=False)
+    if check.channels is not None:
+        check.channels.to_csv(out / "welfare_channels.csv", index=False)
     (out / "summary.json").write_text(json.dumps(
         {"params": check.params, "benchmarks": check.benchmarks, "seconds": round(check.seconds, 1),
          "provenance": provenance()}, indent=2, default=str))
@@ -214,6 +426,16 @@ def table_text(check: CostCheck) -> str:
         for _, r in rows.iterrows():
             lines.append(f"  {r['outcome']:26s} {r['effect']:+11.4g} ± {r['se']:9.3g}  t {r['t']:+6.1f}   "
                          f"({r['unit']}; policy {r['policy']:.5g}, counterfactual {r['counterfactual']:.5g})")
+        if check.channels is not None:
+            table = channel_table(check.channels[check.channels["contrast"] == contrast["name"]]).set_index("channel")
+
+            def part(names):
+                return ", ".join(f"{name} {table.loc[name, 'effect']:+.3g} ± {table.loc[name, 'se']:.2g}" for name in names)
+            lines.append(f"  welfare channels, % of the counterfactual's welfare (mean ± se): {part(('welfare',))} = "
+                         f"{part(('nominal',))} + {part(('prices',))}")
+            lines.append(f"    nominal by source: {part(INCOME_SIDE)}")
+            lines.append(f"    nominal by use: {part(BUDGET_SIDE)}; beside it {part(('debt_annuity',))}")
+            lines.append(f"    prices: {part(PRICE_CHANNELS)}")
     if check.benchmarks:
         lines.append("published magnitudes and the model's analogues (orders of magnitude; settings differ):")
         for b in check.benchmarks:
