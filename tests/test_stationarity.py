@@ -98,17 +98,13 @@ def test_no_exit_wave(baseline_runs):
         assert exits.mean() == pytest.approx(0.015 * frame["firms"].iloc[1:].mean(), rel=0.1)
 
 
-#: the supply-chain baseline on the merged engine (issue 12 stays open)
-IO_CYCLE = pytest.mark.xfail(strict=True, reason=(
-    "issue 12: with supply chains on and capacity chosen by the newsvendor, heavily rationed input "
-    "sectors (steel, petrochemicals, new energy: served share about 0.2, 94 % of steel's demand is input "
-    "orders) cycle with a period of 5-6 quarters and growing amplitude from about quarter 28: orders = "
-    "sales / served share swing 3-4 fold, expected sales and capacity follow them, and buyers' "
-    "input stocks swing between 0.94 and 1.63 of target; largest unemployment move 1.80 / 0.95 / 0.99 pp "
-    "over seeds 1-3 in 40 quarters (firm mass -1.7 / -0.5 / -0.4 %), the largest unmet input share "
-    "9.4e-07; seed 1 collapses near quarter 52. Stable with demand_dispersion = 0 (1.5 pp at 80 "
-    "quarters). The collapse within 6 years (input prices valued at rationed suppliers' virtual prices) "
-    "is fixed and tested in tests/test_supply_chain.py"))
+#: the supply-chain baseline's first years (issue 12 stays open)
+IO_TRANSIENT = pytest.mark.xfail(strict=True, reason=(
+    "issue 12: with buyers ordering at their suppliers' listed prices the supply-chain baseline no longer "
+    "cycles (60 quarters, seeds 1-5: firm mass -0.06 to -0.48 %, steel's served share 0.21-0.24, exits "
+    "peak/mean 1.04), but it leaves the 2020 state in a damped swing over its first three years: "
+    "unemployment 5.0 -> 6.6 % (q4) -> 4.0-4.1 % (q10) -> about 4.9 % from q20 (largest move 1.52-1.63 pp; "
+    "1.9 pp without trend growth)"))
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +116,6 @@ def supply_chain_run():
 
 
 @pytest.mark.slow
-@IO_CYCLE
 def test_supply_chains_keep_firms_and_markets(supply_chain_run):
     frame = supply_chain_run
     assert abs(frame["firms"].iloc[-1] / frame["firms"].iloc[0] - 1) <= 0.03
@@ -129,7 +124,7 @@ def test_supply_chains_keep_firms_and_markets(supply_chain_run):
 
 
 @pytest.mark.slow
-@IO_CYCLE
+@IO_TRANSIENT
 def test_supply_chains_keep_unemployment_within_half_a_point(supply_chain_run):
     rate = supply_chain_run["unemployment_rate"]
     assert (rate - rate.iloc[0]).abs().max() <= 0.005

@@ -276,6 +276,46 @@ def test_a_rationing_supplier_delivers_what_it_is_paid_for():
     assert virtual[0, 0] == pytest.approx(4.0)
 
 
+def test_listed_varieties_by_hand():
+    # sigma = 2 (rho = 1/2); city 0: two firms with m p^(1 - sigma) = 1 and 0.5 at their listed prices
+    # that served 1/4 and all of their orders last quarter; city 1: one firm, weight 2, served 0.64
+    weight = np.array([1.0, 0.5, 2.0])
+    served = np.array([0.25, 1.0, 0.64])
+    varieties, delivered = supply_chain.listed_varieties(weight, served, np.array([0, 0, 1]), np.full(3, 2.0), (2, 1))
+    # A = sum w r: 0.25 + 0.5 and 1.28; B = sum w r^(1/2): 0.5 + 0.5 and 2 x 0.8
+    np.testing.assert_allclose(varieties[:, 0], [0.75, 1.28])
+    np.testing.assert_allclose(delivered[:, 0], [1.0, 1.6])
+    # a lone supplier listed at p = 1 that served a quarter of its orders (as in the rationing test
+    # above): the buyer expects to pay its listed price, 1 a unit
+    a, b = supply_chain.listed_varieties(np.array([1.0]), np.array([0.25]), np.array([0]), np.array([2.0]), (1, 1))
+    index = supply_chain.input_price_index(np.array([[[4.0]]]), a, np.ones((1, 1, 1)), np.array([2.0]), b)
+    assert index[0, 0] == pytest.approx(1.0)
+
+
+def test_orders_are_placed_at_the_listed_prices(chained):
+    m = chained
+    # at t = 0 the listed prices are the prices the 2020 market posted and every firm serves what it
+    # served then: the orders' price is the input price index buyers paid (1 relative to 2020)
+    listed = m.listed_input_prices()
+    bought = m.input_orders > 0
+    np.testing.assert_allclose(listed[bought], 1.0, rtol=1e-9)
+    # a supplier city-sector that lists 10 % dearer raises its buyers' order prices by at most 10 %,
+    # and only in its sector; its served share is last quarter's (no premium is expected)
+    f = m.firms
+    cell = f.cell[np.flatnonzero(f.alive & (f.sector == m.sectors.index("steel_metals")))[0]]
+    rows = f.alive & (f.cell == cell)
+    saved = f.price.copy()
+    try:
+        f.price[rows] *= 1.1
+        dearer = m.listed_input_prices()
+    finally:
+        f.price[:] = saved
+    steel = m.sectors.index("steel_metals")
+    others = np.arange(m.sectors.count) != steel
+    assert (dearer[:, steel] > 1.0 + 1e-6).all() and (dearer[:, steel] <= 1.1 + 1e-9).all()
+    np.testing.assert_allclose(dearer[:, others][bought[:, others]], 1.0, rtol=1e-9)
+
+
 def test_a_supplier_that_cannot_sell_loses_its_committed_share():
     # city 1's firm can produce nothing: its committed 1 goes to the flexible part, all bought in city 0
     market, folded, _, flows, shares = _sticky_by_hand(np.array([1e9, 0.0]))
