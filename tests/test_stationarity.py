@@ -98,33 +98,31 @@ def test_no_exit_wave(baseline_runs):
         assert exits.mean() == pytest.approx(0.015 * frame["firms"].iloc[1:].mean(), rel=0.1)
 
 
-#: the supply-chain baseline's first years (issue 12 stays open)
-IO_TRANSIENT = pytest.mark.xfail(strict=True, reason=(
-    "issue 12: with buyers ordering at their suppliers' listed prices the supply-chain baseline no longer "
-    "cycles (60 quarters, seeds 1-5: firm mass -0.06 to -0.48 %, steel's served share 0.21-0.24, exits "
-    "peak/mean 1.04), but it leaves the 2020 state in a damped swing over its first three years: "
-    "unemployment 5.0 -> 6.6 % (q4) -> 4.0-4.1 % (q10) -> about 4.9 % from q20 (largest move 1.52-1.63 pp; "
-    "1.9 pp without trend growth)"))
-
-
 @pytest.fixture(scope="module")
-def supply_chain_run():
-    model = YRDModel(rng=1, input_output=1)
-    for _ in range(QUARTERS):
-        model.step()
-    return model.datacollector.get_model_vars_dataframe()
+def supply_chain_runs():
+    frames = []
+    for seed in SEEDS:
+        model = YRDModel(rng=seed, input_output=1)
+        for _ in range(QUARTERS):
+            model.step()
+        frames.append(model.datacollector.get_model_vars_dataframe())
+    return frames
 
 
 @pytest.mark.slow
-def test_supply_chains_keep_firms_and_markets(supply_chain_run):
-    frame = supply_chain_run
-    assert abs(frame["firms"].iloc[-1] / frame["firms"].iloc[0] - 1) <= 0.03
-    assert frame["market_residual"].max() <= CLEARING_TOLERANCE
-    assert frame["unmet_input_share"].max() == 0.0
+def test_supply_chains_keep_firms_and_markets(supply_chain_runs):
+    for frame in supply_chain_runs:
+        assert abs(frame["firms"].iloc[-1] / frame["firms"].iloc[0] - 1) <= 0.03
+        assert frame["market_residual"].max() <= CLEARING_TOLERANCE
+        assert frame["unmet_input_share"].max() == 0.0
+        exits = frame["exits"].iloc[1:]
+        assert exits.max() <= 2 * exits.mean()
 
 
 @pytest.mark.slow
-@IO_TRANSIENT
-def test_supply_chains_keep_unemployment_within_half_a_point(supply_chain_run):
-    rate = supply_chain_run["unemployment_rate"]
-    assert (rate - rate.iloc[0]).abs().max() <= 0.005
+def test_supply_chains_keep_unemployment_within_half_a_point(supply_chain_runs):
+    # observed: at most 0.39-0.46 pp from 2020 Q1's 5.0 % over seeds 1-5 (60 quarters; issue 12: before
+    # buyers ordered at listed prices for their expected sales, 4.8-23 pp with a 5-6 quarter cycle)
+    for frame in supply_chain_runs:
+        rate = frame["unemployment_rate"]
+        assert (rate - rate.iloc[0]).abs().max() <= 0.005
