@@ -913,14 +913,17 @@ class YRDModel(mesa.Model):
         weight = posted * self._firm_served(outcome, live) ** ((sigma - 1.0) / sigma)
         return np.bincount(f.cell[live], weight, minlength=self.input_orders.size).reshape(self.input_orders.shape)
 
-    def _input_index(self, slow: np.ndarray | None) -> np.ndarray:
-        """(C, S) input price index of this quarter's input flows and supplier varieties with the freight
-        factor ``slow`` (None: none) on the trade costs."""
+    def _input_index(self, slow: np.ndarray | None, varieties: np.ndarray | None = None,
+                     delivered: np.ndarray | None = None) -> np.ndarray:
+        """(C, S) input price index of this quarter's input flows and supplier varieties (default: the
+        market's A and B) with the freight factor ``slow`` (None: none) on the trade costs."""
         iceberg = self.frictions.iceberg
         if slow is not None:
             iceberg = iceberg * slow[None, :, :]
-        return supply_chain.input_price_index(self.input_flows, self.input_varieties, iceberg, self.sectors.elasticity,
-                                             self.input_delivered)
+        return supply_chain.input_price_index(self.input_flows,
+                                             self.input_varieties if varieties is None else varieties, iceberg,
+                                             self.sectors.elasticity,
+                                             self.input_delivered if delivered is None else delivered)
 
     def listed_input_prices(self) -> np.ndarray:
         """(C, S) input prices relative to 2020 at which buyers place this quarter's orders: the price
@@ -938,13 +941,8 @@ class YRDModel(mesa.Model):
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             weight = np.where(listed, f.mass * f.price ** (1.0 - sigma), 0.0)
         varieties, delivered = supply_chain.listed_varieties(weight, served, f.cell, sigma, self.input_orders.shape)
-        iceberg = self.frictions.iceberg
-        slow = self.freight_factor()
-        if slow is not None:
-            iceberg = iceberg * slow[None, :, :]
         with np.errstate(divide="ignore", invalid="ignore"):
-            index = supply_chain.input_price_index(self.input_flows, varieties, iceberg, self.sectors.elasticity,
-                                                   delivered) / self.input_price0
+            index = self._input_index(self.freight_factor(), varieties, delivered) / self.input_price0
         return np.where(np.isfinite(index) & (index > 0), index, self.input_price)
 
     def expect_input_prices(self) -> None:
