@@ -12,9 +12,10 @@ move of manufacturing similarity, the largest market residual and unmet input sh
 ``--series SECTOR`` the first seed's quarter-by-quarter series of that sector (issue 12's cycle):
 spending on it and the input orders in it, posted over markup price, notional orders and expected
 demand over revenue, capacity utilisation, staff room over capacity, served share, and its buyers'
-stocks over their target and orders over use. Seed 1 again with ``tfp_growth_scale = 0`` (no trend growth). At 2020 Q2 (seed 1)
-the region's input origins (within the city, province, other YRD provinces, outside the region) and
-the range over cities of the shares bought within the city and outside the region. The
+stocks over their target and orders over use. Seed 1 again with ``tfp_growth_scale = 0`` (no trend
+growth). At 2020 Q2 (seed 1) the region's input origins (within the city, province, other YRD
+provinces, outside the region) and the range over cities of the shares bought within the city and
+outside the region. The
 ``external_supply_shock`` scenario against the supply-chain baseline of the same seed: the region's
 real GDP deviation in 2022 Q1-Q4 and the largest unmet input share.
 """
@@ -166,8 +167,8 @@ def main() -> None:
               + f"; manufacturing similarity {r['similarity_manufacturing_max']:.4f}; "
               f"residual {r['market_residual_max']:.2g}; unmet {r['unmet_input_share_max']:.2g}")
     if sector is not None:
-        print(f"seed {args.seeds[0]}, {args.series}: q spending input_orders (1e9 yuan) premium notional/rev expected/rev "
-              "utilisation staff_room/capacity served buyers' stock/target orders/use")
+        print(f"seed {args.seeds[0]}, {args.series}: q spending input_orders (1e9 yuan) premium notional/rev "
+              "expected/rev utilisation staff_room/capacity served buyers' stock/target orders/use")
         for q, row in enumerate(result["baseline"][0]["series"], start=1):
             print(f"q{q:2d} {row['spending'] / 1e9:8.1f} {row['input_orders'] / 1e9:8.1f} {row['premium']:.3f} "
                   f"{row['notional_over_revenue']:6.2f} {row['expected_over_revenue']:6.2f} {row['utilisation']:.3f} "

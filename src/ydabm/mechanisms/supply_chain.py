@@ -28,14 +28,15 @@ gross output, more than the table's value-added share of electronics (16 %): it 
 model's elasticities.
 
 Inventories, shortages and recovery (ARIO, Hallegatte 2008): each city-sector holds a stock of each
-input, a target of ``weeks[k]`` weeks of use; it orders its planned use (of its expected sales, ARIO's
-demand-driven production target) plus a share ``restock`` of the gap to the target each quarter, at
-its suppliers' listed prices (:func:`listed_varieties`: the premium a rationed supplier charges above
-its list is not known before the market, so it does not raise the next quarter's spending on it). Production is limited by the scarcest input: the
-stock plus the deliveries it expects (its orders, less the known shortfall of the supplier cities it
-bought from last quarter, before switching). What the region's market delivers depends on the
-quarter's price index: a supplier that cannot produce raises its price, and buyers get fewer inputs
-for their money where they stay with it. Stocks rebuild by the restocking rule.
+input, a target of ``weeks[k]`` weeks of use; it orders its planned use (of its expected sales,
+ARIO's demand-driven production target) plus a share ``restock`` of the gap to the target each
+quarter, at its suppliers' listed prices (:func:`listed_varieties`: the premium a rationed supplier
+charges above its list is not known before the market, so it does not raise the next quarter's
+spending on it). Production is limited by the scarcest input: the stock plus the deliveries it
+expects (its orders, less the known shortfall of the supplier cities it bought from last quarter,
+before switching). What the region's market delivers depends on the quarter's price index: a
+supplier that cannot produce raises its price, and buyers get fewer inputs for their money where
+they stay with it. Stocks rebuild by the restocking rule.
 
 Supplier adjustment time (:func:`sticky_market`): a buyer's input sourcing shares across supplier
 cities within a sector are state. Each quarter they move a share 1 / tau of the way to the
