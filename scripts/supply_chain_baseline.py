@@ -2,14 +2,20 @@
 linkages, the input origins at 2020 Q2 and the external supply shock.
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/supply_chain_baseline.py [--seeds 1 2 3]
-        [--quarters 40] [--json]
+        [--quarters 40] [--series SECTOR] [--json]
 
 Per seed, ``YRDModel(rng=seed, input_output=1)`` for ``--quarters`` quarters (no shock): unemployment
 at quarter 0, its lowest value (and quarter) and largest |change|, the firm mass after the run
-relative to quarter 0, the largest move of manufacturing similarity, the largest market residual and
-unmet input share. Seed 1 again with ``tfp_growth_scale = 0`` (no trend growth). At 2020 Q2 (seed 1)
-the region's input origins (within the city, province, other YRD provinces, outside the region) and
-the range over cities of the shares bought within the city and outside the region. The
+relative to quarter 0, the largest exits of a quarter over their mean, the range of the share of
+their orders steel and petrochemicals serve (revenue-weighted over supplier cities), the largest
+move of manufacturing similarity, the largest market residual and unmet input share. With
+``--series SECTOR`` the first seed's quarter-by-quarter series of that sector (issue 12's cycle):
+spending on it and the input orders in it, posted over markup price, notional orders and expected
+demand over revenue, capacity utilisation, staff room over capacity, served share, and its buyers'
+stocks over their target and orders over use. Seed 1 again with ``tfp_growth_scale = 0`` (no trend
+growth). At 2020 Q2 (seed 1) the region's input origins (within the city, province, other YRD
+provinces, outside the region) and the range over cities of the shares bought within the city and
+outside the region. The
 ``external_supply_shock`` scenario against the supply-chain baseline of the same seed: the region's
 real GDP deviation in 2022 Q1-Q4 and the largest unmet input share.
 """
@@ -23,17 +29,67 @@ import time
 import numpy as np
 
 from ydabm import YRDModel
+from ydabm.mechanisms import supply_chain
 from ydabm.observation import city_sourcing
 from ydabm.scenarios import load_scenario
 
 ORIGINS = ("inputs_within_city", "inputs_within_province", "inputs_other_provinces", "inputs_outside_region")
 
 
-def baseline(seed: int, quarters: int, **params) -> dict:
-    model = YRDModel(rng=seed, input_output=1, **params)
+#: sectors whose served share the baseline reports (the heavily rationed input sectors of issue 12)
+RATIONED = ("steel_metals", "petrochemicals")
+
+
+class Observed(YRDModel):
+    """The model, keeping each quarter's markup prices (the firms' posted prices replace them in
+    the goods market) so that the series can show the premium of posted over markup prices."""
+
+    def plan_production(self):
+        plan = super().plan_production()
+        self.markup = plan.price
+        return plan
+
+
+def served(model: YRDModel, sector: int) -> float:
+    """Share of its orders a sector serves, weighted over supplier cities by their sales."""
+    sold = model.goods.flows[sector].sum(axis=1)
+    return float((model.usual_service[:, sector] * sold).sum() / sold.sum())
+
+
+def sector_quarter(model: Observed, sector: int) -> dict:
+    """One quarter of a sector's cycle (see the module docstring)."""
+    f = model.firms
+    rows = np.flatnonzero(f.alive & (f.sector == sector))
+    revenue = f.revenue[rows].sum()
+    working = f.staff()[rows] * (1.0 - model.levers.absent[f.city[rows]])
+    staff_room = np.maximum(working - f.overhead[rows], 0.0) * model.effective_productivity()[rows]
+    use = model.orders.use[:, :, sector].sum()
+    ordered = (model.orders.region + model.orders.outside + model.orders.abroad)[:, :, sector].sum()
+    weeks = model.inventory_weeks[sector]
+    return {"spending": float(model.goods.spending[:, sector].sum()),
+            "input_orders": float(model.input_orders[:, sector].sum()),
+            "premium": float(np.average(f.price[rows] / model.markup[rows], weights=f.revenue[rows])),
+            "notional_over_revenue": float(f.notional_sales[rows].sum() / revenue),
+            "expected_over_revenue": float(f.expected_sales[rows].sum() / revenue),
+            "utilisation": float(f.output[rows].sum() / f.capacity[rows].sum()),
+            "staff_room_over_capacity": float(staff_room.sum() / f.capacity[rows].sum()),
+            "served": served(model, sector),
+            "buyers_stock_over_target": float(model.stock[:, :, sector].sum() / (use * weeks / supply_chain.WEEKS)),
+            "buyers_orders_over_use": float(ordered / use)}
+
+
+def baseline(seed: int, quarters: int, series: int | None = None, **params) -> dict:
+    model = Observed(rng=seed, input_output=1, **params)
+    rationed = [model.sectors.names.index(name) for name in RATIONED]
+    shares, rows = [], []
     for _ in range(quarters):
         model.step()
+        shares.append([served(model, k) for k in rationed])
+        if series is not None:
+            rows.append(sector_quarter(model, series))
     frame = model.datacollector.get_model_vars_dataframe()
+    shares = np.array(shares)
+    exits = frame["exits"].iloc[1:]
     rate = frame["unemployment_rate"]
     sim = frame["similarity_manufacturing"]
     return {"seed": seed, "params": params,
@@ -42,6 +98,9 @@ def baseline(seed: int, quarters: int, **params) -> dict:
             "unemployment_end": float(rate.iloc[-1]),
             "unemployment_max_pp": float(100 * (rate - rate.iloc[0]).abs().max()),
             "firms_change": float(frame["firms"].iloc[-1] / frame["firms"].iloc[0] - 1),
+            "exits_peak_over_mean": float(exits.max() / exits.mean()),
+            "served": {name: [float(shares[:, i].min()), float(shares[:, i].max())] for i, name in enumerate(RATIONED)},
+            "series": rows,
             "similarity_manufacturing_max": float((sim - sim.iloc[0]).abs().max()),
             "market_residual_max": float(frame["market_residual"].max()),
             "unmet_input_share_max": float(frame["unmet_input_share"].max())}
@@ -81,10 +140,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--quarters", type=int, default=40)
+    parser.add_argument("--series", default=None, help="a sector name: print the first seed's quarterly series")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     start = time.perf_counter()
-    result = {"baseline": [baseline(s, args.quarters) for s in args.seeds],
+    sector = None
+    if args.series is not None:
+        names = YRDModel(rng=args.seeds[0], input_output=1).sectors.names
+        if args.series not in names:
+            parser.error(f"--series {args.series!r}: not a sector; allowed: {', '.join(names)}")
+        sector = names.index(args.series)
+    result = {"baseline": [baseline(s, args.quarters, sector if i == 0 else None) for i, s in enumerate(args.seeds)],
               "no_trend": baseline(args.seeds[0], args.quarters, tfp_growth_scale=0.0),
               "origins": origins(args.seeds[0]),
               "external_supply_shock": external_shock(args.seeds[0])}
@@ -96,8 +162,18 @@ def main() -> None:
         print(f"seed {r['seed']} {r['params'] or ''}: unemployment {100 * r['unemployment_t0']:.2f} % -> min "
               f"{100 * r['unemployment_min']:.2f} % (q{r['unemployment_min_quarter']}), end "
               f"{100 * r['unemployment_end']:.2f} %, max |d| {r['unemployment_max_pp']:.2f} pp; firm mass "
-              f"{100 * r['firms_change']:+.2f} %; manufacturing similarity {r['similarity_manufacturing_max']:.4f}; "
+              f"{100 * r['firms_change']:+.2f} %; exits peak/mean {r['exits_peak_over_mean']:.2f}; served "
+              + ", ".join(f"{k} {lo:.3f}-{hi:.3f}" for k, (lo, hi) in r["served"].items())
+              + f"; manufacturing similarity {r['similarity_manufacturing_max']:.4f}; "
               f"residual {r['market_residual_max']:.2g}; unmet {r['unmet_input_share_max']:.2g}")
+    if sector is not None:
+        print(f"seed {args.seeds[0]}, {args.series}: q spending input_orders (1e9 yuan) premium notional/rev "
+              "expected/rev utilisation staff_room/capacity served buyers' stock/target orders/use")
+        for q, row in enumerate(result["baseline"][0]["series"], start=1):
+            print(f"q{q:2d} {row['spending'] / 1e9:8.1f} {row['input_orders'] / 1e9:8.1f} {row['premium']:.3f} "
+                  f"{row['notional_over_revenue']:6.2f} {row['expected_over_revenue']:6.2f} {row['utilisation']:.3f} "
+                  f"{row['staff_room_over_capacity']:.3f} {row['served']:.3f} {row['buyers_stock_over_target']:.2f} "
+                  f"{row['buyers_orders_over_use']:.3f}")
     o = result["origins"]
     print("origins 2020 Q2: " + ", ".join(f"{m} {100 * o[m]:.1f} %" for m in ORIGINS))
     for key in ("inputs_within_city_by_city", "inputs_outside_region_by_city"):

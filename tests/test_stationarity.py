@@ -98,38 +98,31 @@ def test_no_exit_wave(baseline_runs):
         assert exits.mean() == pytest.approx(0.015 * frame["firms"].iloc[1:].mean(), rel=0.1)
 
 
-#: the supply-chain baseline on the merged engine (issue 12 stays open)
-IO_CYCLE = pytest.mark.xfail(strict=True, reason=(
-    "issue 12: with supply chains on and capacity chosen by the newsvendor, heavily rationed input "
-    "sectors (steel, petrochemicals, new energy: served share about 0.2, 94 % of steel's demand is input "
-    "orders) cycle with a period of 5-6 quarters and growing amplitude from about quarter 28: orders = "
-    "sales / served share swing 3-4 fold, expected sales and capacity follow them, and buyers' "
-    "input stocks swing between 0.94 and 1.63 of target; largest unemployment move 1.80 / 0.95 / 0.99 pp "
-    "over seeds 1-3 in 40 quarters (firm mass -1.7 / -0.5 / -0.4 %), the largest unmet input share "
-    "9.4e-07; seed 1 collapses near quarter 52. Stable with demand_dispersion = 0 (1.5 pp at 80 "
-    "quarters). The collapse within 6 years (input prices valued at rationed suppliers' virtual prices) "
-    "is fixed and tested in tests/test_supply_chain.py"))
-
-
 @pytest.fixture(scope="module")
-def supply_chain_run():
-    model = YRDModel(rng=1, input_output=1)
-    for _ in range(QUARTERS):
-        model.step()
-    return model.datacollector.get_model_vars_dataframe()
+def supply_chain_runs():
+    frames = []
+    for seed in SEEDS:
+        model = YRDModel(rng=seed, input_output=1)
+        for _ in range(QUARTERS):
+            model.step()
+        frames.append(model.datacollector.get_model_vars_dataframe())
+    return frames
 
 
 @pytest.mark.slow
-@IO_CYCLE
-def test_supply_chains_keep_firms_and_markets(supply_chain_run):
-    frame = supply_chain_run
-    assert abs(frame["firms"].iloc[-1] / frame["firms"].iloc[0] - 1) <= 0.03
-    assert frame["market_residual"].max() <= CLEARING_TOLERANCE
-    assert frame["unmet_input_share"].max() == 0.0
+def test_supply_chains_keep_firms_and_markets(supply_chain_runs):
+    for frame in supply_chain_runs:
+        assert abs(frame["firms"].iloc[-1] / frame["firms"].iloc[0] - 1) <= 0.03
+        assert frame["market_residual"].max() <= CLEARING_TOLERANCE
+        assert frame["unmet_input_share"].max() == 0.0
+        exits = frame["exits"].iloc[1:]
+        assert exits.max() <= 2 * exits.mean()
 
 
 @pytest.mark.slow
-@IO_CYCLE
-def test_supply_chains_keep_unemployment_within_half_a_point(supply_chain_run):
-    rate = supply_chain_run["unemployment_rate"]
-    assert (rate - rate.iloc[0]).abs().max() <= 0.005
+def test_supply_chains_keep_unemployment_within_half_a_point(supply_chain_runs):
+    # observed: at most 0.39-0.46 pp from 2020 Q1's 5.0 % over seeds 1-5 (60 quarters; issue 12: before
+    # buyers ordered at listed prices for their expected sales, 4.8-23 pp with a 5-6 quarter cycle)
+    for frame in supply_chain_runs:
+        rate = frame["unemployment_rate"]
+        assert (rate - rate.iloc[0]).abs().max() <= 0.005

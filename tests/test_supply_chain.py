@@ -193,7 +193,7 @@ def two_cities():
 
 
 def test_vertical_linkages_raise_the_cores_share_with_labour_immobile(two_cities):
-    # measured on the cohort engine: the core's manufacturing sales share 0.571 without linkages, 0.609 with
+    # measured on the cohort engine: the core's manufacturing sales share 0.572 without linkages, 0.611 with
     without, linked = two_cities
     assert linked["core_sales_share"] > without["core_sales_share"] > 0.5
 
@@ -202,7 +202,8 @@ def test_vertical_linkages_raise_the_cores_share_with_labour_immobile(two_cities
     "issue 12: on the cohort engine (firms turn over at the real rate) the core keeps 57 % of the sales "
     "and pays 10.7 log points more in real terms without linkages at T = 1.7 (it dispersed on the old "
     "engine: -6.5 points, 45 %); with linkages its share rises to 61 % but its real-income gap falls to "
-    "+1.9 points, against Krugman-Venables, where linkages raise the core's real wage"))
+    "+5.1 points (+1.9 before orders were placed at listed prices for expected sales), against "
+    "Krugman-Venables, where linkages raise the core's real wage"))
 def test_without_linkages_the_core_disperses_and_linkages_raise_its_real_income(two_cities):
     without, linked = two_cities
     assert without["income_gap"] < 0 < linked["income_gap"]
@@ -274,6 +275,71 @@ def test_a_rationing_supplier_delivers_what_it_is_paid_for():
     assert index[0, 0] == pytest.approx(1.0)
     virtual = supply_chain.input_price_index(flows, np.array([[0.25]]), np.ones((1, 1, 1)), np.array([2.0]))
     assert virtual[0, 0] == pytest.approx(4.0)
+
+
+def test_listed_varieties_by_hand():
+    # sigma = 2 (rho = 1/2); city 0: two firms with m p^(1 - sigma) = 1 and 0.5 at their listed prices
+    # that served 1/4 and all of their orders last quarter; city 1: one firm, weight 2, served 0.64
+    weight = np.array([1.0, 0.5, 2.0])
+    served = np.array([0.25, 1.0, 0.64])
+    varieties, delivered = supply_chain.listed_varieties(weight, served, np.array([0, 0, 1]), np.full(3, 2.0), (2, 1))
+    # A = sum w r: 0.25 + 0.5 and 1.28; B = sum w r^(1/2): 0.5 + 0.5 and 2 x 0.8
+    np.testing.assert_allclose(varieties[:, 0], [0.75, 1.28])
+    np.testing.assert_allclose(delivered[:, 0], [1.0, 1.6])
+    # a lone supplier listed at p = 1 that served a quarter of its orders (as in the rationing test
+    # above): the buyer expects to pay its listed price, 1 a unit
+    a, b = supply_chain.listed_varieties(np.array([1.0]), np.array([0.25]), np.array([0]), np.array([2.0]), (1, 1))
+    index = supply_chain.input_price_index(np.array([[[4.0]]]), a, np.ones((1, 1, 1)), np.array([2.0]), b)
+    assert index[0, 0] == pytest.approx(1.0)
+
+
+def test_orders_are_placed_at_the_listed_prices(chained):
+    m = chained
+    # at t = 0 the listed prices are the prices the 2020 market posted and every firm serves what it
+    # served then: the orders' price is the input price index buyers paid (1 relative to 2020)
+    listed = m.listed_input_prices()
+    bought = m.input_orders > 0
+    np.testing.assert_allclose(listed[bought], 1.0, rtol=1e-9)
+    # a supplier city-sector that lists 10 % dearer raises its buyers' order prices by at most 10 %,
+    # and only in its sector; its served share is last quarter's (no premium is expected)
+    f = m.firms
+    cell = f.cell[np.flatnonzero(f.alive & (f.sector == m.sectors.index("steel_metals")))[0]]
+    rows = f.alive & (f.cell == cell)
+    saved = f.price.copy()
+    try:
+        f.price[rows] *= 1.1
+        dearer = m.listed_input_prices()
+    finally:
+        f.price[:] = saved
+    steel = m.sectors.index("steel_metals")
+    others = np.arange(m.sectors.count) != steel
+    assert (dearer[:, steel] > 1.0 + 1e-6).all() and (dearer[:, steel] <= 1.1 + 1e-9).all()
+    np.testing.assert_allclose(dearer[:, others][bought[:, others]], 1.0, rtol=1e-9)
+
+
+def test_orders_are_for_expected_sales_with_absent_workers_away(chained):
+    m = chained
+    f = m.firms
+    plan = m.plan_production()
+    live = f.alive
+    # no lockdown: each firm orders for its expected sales, which the staff it plans for can make
+    np.testing.assert_allclose(m.planned_output_of(plan)[live], plan.expected_output[live])
+    # half of Shanghai's workers kept away: a Shanghai firm plans what half its planned staff make
+    # after overhead (never more than its expected sales); the other cities are unaffected
+    city = m.geography.names.index("Shanghai")
+    saved = m.levers.absent.copy()
+    try:
+        m.levers.absent[:] = 0.0
+        m.levers.absent[city] = 0.5
+        planned = m.planned_output_of(plan)
+    finally:
+        m.levers.absent[:] = saved
+    here = live & (f.city == city)
+    staff = plan.desired_staff.sum(axis=1)
+    can = np.maximum(0.5 * staff - f.overhead, 0.0) * m.effective_productivity()
+    np.testing.assert_allclose(planned[here], np.minimum(plan.expected_output, np.minimum(f.capacity, can))[here])
+    assert (planned[here] < plan.expected_output[here]).all()
+    np.testing.assert_allclose(planned[live & ~here], plan.expected_output[live & ~here])
 
 
 def test_a_supplier_that_cannot_sell_loses_its_committed_share():

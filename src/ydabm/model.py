@@ -876,6 +876,8 @@ class YRDModel(mesa.Model):
                 outcome.spending[:cities], market.inputs, self.sourcing)
         self.usual_service = supply_chain.served_share(self.input_varieties, self._posted_varieties(outcome, live))
         self.input_delivered = self._delivered_varieties(outcome, live)
+        self.firm_served = np.full(self.firms.size, np.nan)
+        self.firm_served[live] = self._firm_served(outcome, live)
         index = self._input_index(self.index_freight)
         # where a city bought no inputs of a sector, its index is the market's (the price it would pay)
         self.input_index = np.where(np.isfinite(index), index, folded.price_index)
@@ -889,29 +891,59 @@ class YRDModel(mesa.Model):
             weight = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
         return np.bincount(f.cell[live], weight, minlength=self.input_orders.size).reshape(self.input_orders.shape)
 
-    def _delivered_varieties(self, outcome: goods.GoodsOutcome, live: np.ndarray) -> np.ndarray:
-        """(C, S) B_i = sum of m p^(1 - sigma) r^rho over each city-sector's selling firms, r the share of
-        its orders a firm serves (its weight at its virtual price, revenue over market access, over its
-        weight at the posted price), rho = (sigma - 1) / sigma: the CES quantity its buyers receive
-        per yuan (:func:`ydabm.mechanisms.supply_chain.input_price_index`)."""
+    def _firm_served(self, outcome: goods.GoodsOutcome, live: np.ndarray) -> np.ndarray:
+        """(live,) share r of its orders each ``live`` firm serves: its weight at its virtual price
+        (revenue over market access) over its weight at the posted price (0 for firms that sold nothing)."""
         f = self.firms
         sigma = self.sectors.elasticity[f.sector[live]]
         reach = outcome.access[:self.geography.count].ravel()[f.cell[live]]
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             posted = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
             virtual = np.where((outcome.quantity > 0) & (reach > 0), outcome.revenue / reach, 0.0)
-            served = np.where(posted > 0, np.minimum(virtual / posted, 1.0), 0.0)
-            weight = posted * served ** ((sigma - 1.0) / sigma)
+            return np.where(posted > 0, np.minimum(virtual / posted, 1.0), 0.0)
+
+    def _delivered_varieties(self, outcome: goods.GoodsOutcome, live: np.ndarray) -> np.ndarray:
+        """(C, S) B_i = sum of m p^(1 - sigma) r^rho over each city-sector's selling firms, r the share of
+        its orders a firm serves (:meth:`_firm_served`), rho = (sigma - 1) / sigma: the CES quantity its
+        buyers receive per yuan (:func:`ydabm.mechanisms.supply_chain.input_price_index`)."""
+        f = self.firms
+        sigma = self.sectors.elasticity[f.sector[live]]
+        with np.errstate(over="ignore"):
+            posted = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
+        weight = posted * self._firm_served(outcome, live) ** ((sigma - 1.0) / sigma)
         return np.bincount(f.cell[live], weight, minlength=self.input_orders.size).reshape(self.input_orders.shape)
 
-    def _input_index(self, slow: np.ndarray | None) -> np.ndarray:
-        """(C, S) input price index of this quarter's input flows and supplier varieties with the freight
-        factor ``slow`` (None: none) on the trade costs."""
+    def _input_index(self, slow: np.ndarray | None, varieties: np.ndarray | None = None,
+                     delivered: np.ndarray | None = None) -> np.ndarray:
+        """(C, S) input price index of this quarter's input flows and supplier varieties (default: the
+        market's A and B) with the freight factor ``slow`` (None: none) on the trade costs."""
         iceberg = self.frictions.iceberg
         if slow is not None:
             iceberg = iceberg * slow[None, :, :]
-        return supply_chain.input_price_index(self.input_flows, self.input_varieties, iceberg, self.sectors.elasticity,
-                                             self.input_delivered)
+        return supply_chain.input_price_index(self.input_flows,
+                                             self.input_varieties if varieties is None else varieties, iceberg,
+                                             self.sectors.elasticity,
+                                             self.input_delivered if delivered is None else delivered)
+
+    def listed_input_prices(self) -> np.ndarray:
+        """(C, S) input prices relative to 2020 at which buyers place this quarter's orders: the price
+        index of last quarter's input flows at the prices suppliers list at the start of the quarter
+        (their markup prices), each supplier firm serving the share of its orders it served last
+        quarter (an entrant: its city-sector's), at this quarter's freight conditions
+        (:func:`ydabm.mechanisms.supply_chain.listed_varieties`). A rationed supplier's premium over
+        its listed price is not known before the market: it cuts what the orders' money buys."""
+        f = self.firms
+        sigma = self.sectors.elasticity[f.sector]
+        served = np.full(f.size, np.nan)
+        served[:min(f.size, self.firm_served.size)] = self.firm_served[:f.size]
+        served = np.where(np.isnan(served) | (f.age == 0), np.take(self.usual_service, f.cell), served)
+        listed = f.alive & (f.mass > 0) & np.isfinite(f.price) & (f.price > 0)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            weight = np.where(listed, f.mass * f.price ** (1.0 - sigma), 0.0)
+        varieties, delivered = supply_chain.listed_varieties(weight, served, f.cell, sigma, self.input_orders.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            index = self._input_index(self.freight_factor(), varieties, delivered) / self.input_price0
+        return np.where(np.isfinite(index) & (index > 0), index, self.input_price)
 
     def expect_input_prices(self) -> None:
         """The input prices firms expect this quarter (they price and order at them): last quarter's
@@ -967,13 +999,16 @@ class YRDModel(mesa.Model):
         self.paid_unit_cost = self.unit_input_cost()
         self.planned_output = self.firms.output.copy()
 
-    def split_requirements(self, intensity: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def split_requirements(self, intensity: np.ndarray | None = None,
+                           price: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(C, S, K) real input requirements per unit of variable labour from the region, the rest of
-        China and abroad at last quarter's input prices (:func:`ydabm.mechanisms.supply_chain.outside_shares`)
-        and the input ``intensity`` (default: the current one; :meth:`input_intensity`)."""
+        China and abroad at the region's input ``price`` (default: the current input prices;
+        :func:`ydabm.mechanisms.supply_chain.outside_shares`) and the input ``intensity`` (default: the
+        current one; :meth:`input_intensity`)."""
         intensity = self.intensity if intensity is None else intensity
+        price = self.input_price if price is None else price
         outside = supply_chain.outside_shares(self.fundamentals.closure.outside_share,
-                                              self.input_price / self.outside_price()[None, :], self.sectors.elasticity)
+                                              price / self.outside_price()[None, :], self.sectors.elasticity)
         domestic = self.domestic_requirement * intensity[:, :, None]
         return (domestic * (1.0 - outside)[:, None, :], domestic * outside[:, None, :],
                 self.abroad_requirement * intensity[:, :, None])
@@ -1040,10 +1075,11 @@ class YRDModel(mesa.Model):
         with np.errstate(divide="ignore", invalid="ignore"):
             deliverable = np.where(labour > 0, self.cell_labour(np.where(f.alive, can, 0.0)) / labour, 1.0)
         supply = supply_chain.supplier_shortfall(self.input_flows, deliverable)
-        requirements = self.split_requirements(self.input_intensity(self.planned_output_of(plan)))
+        price = self.listed_input_prices()
+        requirements = self.split_requirements(self.input_intensity(self.planned_output_of(plan)), price)
         return supply_chain.plan_orders(labour, sum(requirements), self._origin_shares(requirements), self.stock,
                                         self.inventory_weeks, self.params.inventory_restock, supply,
-                                        self.abroad_supply())
+                                        self.abroad_supply(), price)
 
     def producible(self) -> np.ndarray:
         """(F,) most each firm can make this quarter with its capacity and working staff."""
@@ -1052,14 +1088,25 @@ class YRDModel(mesa.Model):
         return np.minimum(f.capacity, np.maximum(working - f.overhead, 0.0) * self.effective_productivity())
 
     def planned_output_of(self, plan: planning.Plan) -> np.ndarray:
-        """(F,) output each firm plans: its expected sales within what it can make."""
-        return np.where(self.firms.alive, np.minimum(plan.expected_output, self.producible()), 0.0)
+        """(F,) output each firm plans, the production target its input orders are for: its expected
+        sales within what the staff it plans for (its vacancies filled) and its capacity can make, with
+        the workers a lockdown keeps away absent (ARIO's demand-driven target, Hallegatte 2008). Not
+        what its current staff can make: a firm short of staff still has the vacancies it hired for,
+        and inputs it cannot use yet stay in stock (its next order is smaller); capping by current
+        staff would pass every labour-market friction on to its suppliers as lost orders (at t = 0,
+        when firms are fully staffed, 1.5 % of the region's input demand at once)."""
+        f = self.firms
+        working = plan.desired_staff.sum(axis=1) * (1.0 - self.levers.absent[f.city])
+        can = np.minimum(f.capacity, np.maximum(working - f.overhead, 0.0) * self.effective_productivity())
+        return np.where(f.alive, np.minimum(plan.expected_output, can), 0.0)
 
     def apply_orders(self, orders: supply_chain.Orders | None, plan: planning.Plan) -> None:
         if orders is None:
             return
         f = self.firms
         self.orders = orders
+        if orders.price is not None:
+            self.input_price = orders.price
         self.intensity = self.input_intensity(self.planned_output_of(plan))
         self.requirements = self.split_requirements()
         self.planned_output = self.planned_output_of(plan)

@@ -28,12 +28,15 @@ gross output, more than the table's value-added share of electronics (16 %): it 
 model's elasticities.
 
 Inventories, shortages and recovery (ARIO, Hallegatte 2008): each city-sector holds a stock of each
-input, a target of ``weeks[k]`` weeks of use; it orders its planned use plus a share
-``restock`` of the gap to the target each quarter. Production is limited by the scarcest input: the
-stock plus the deliveries it expects (its orders, less the known shortfall of the supplier cities it
-bought from last quarter, before switching). What the region's market delivers depends on the
-quarter's price index: a supplier that cannot produce raises its price, and buyers get fewer inputs
-for their money where they stay with it. Stocks rebuild by the restocking rule.
+input, a target of ``weeks[k]`` weeks of use; it orders its planned use (of its expected sales,
+ARIO's demand-driven production target) plus a share ``restock`` of the gap to the target each
+quarter, at its suppliers' listed prices (:func:`listed_varieties`: the premium a rationed supplier
+charges above its list is not known before the market, so it does not raise the next quarter's
+spending on it). Production is limited by the scarcest input: the stock plus the deliveries it
+expects (its orders, less the known shortfall of the supplier cities it bought from last quarter,
+before switching). What the region's market delivers depends on the quarter's price index: a
+supplier that cannot produce raises its price, and buyers get fewer inputs for their money where
+they stay with it. Stocks rebuild by the restocking rule.
 
 Supplier adjustment time (:func:`sticky_market`): a buyer's input sourcing shares across supplier
 cities within a sector are state. Each quarter they move a share 1 / tau of the way to the
@@ -151,6 +154,8 @@ class Orders:
         use: planned use for the planned output.
         region, outside, abroad: orders by origin.
         room: (C, S) most output relative to the planned output the inputs allow (scarcest input).
+        price: (C, K) price relative to 2020 at which each city's orders from the region are placed
+            (:func:`listed_varieties`); None: the last quarter's input prices.
     """
 
     use: np.ndarray
@@ -158,10 +163,12 @@ class Orders:
     outside: np.ndarray
     abroad: np.ndarray
     room: np.ndarray
+    price: np.ndarray | None = None
 
 
 def plan_orders(labour: np.ndarray, requirement: np.ndarray, origin: np.ndarray, stock: np.ndarray,
-                weeks: np.ndarray, restock: float, supply: np.ndarray, abroad_supply: np.ndarray) -> Orders:
+                weeks: np.ndarray, restock: float, supply: np.ndarray, abroad_supply: np.ndarray,
+                price: np.ndarray | None = None) -> Orders:
     """Orders and the production room of every city-sector (ARIO's order and rationing rules).
 
     Args:
@@ -175,6 +182,8 @@ def plan_orders(labour: np.ndarray, requirement: np.ndarray, origin: np.ndarray,
         restock: share of the gap to the target closed per quarter (ARIO's 1 / tau).
         supply: (C, K) share of city j's orders of k its usual suppliers can deliver (1: all).
         abroad_supply: (K,) share of orders from abroad delivered (1 normally; a supply shock cuts it).
+        price: (C, K) price relative to 2020 the region's orders are placed at (kept on the orders;
+            None: last quarter's input prices).
     """
     use = requirement * labour[:, :, None]
     stored = np.isfinite(weeks)
@@ -184,7 +193,7 @@ def plan_orders(labour: np.ndarray, requirement: np.ndarray, origin: np.ndarray,
     expected = stock + region * supply[:, None, :] + outside + abroad * abroad_supply[None, None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where((use > 0) & stored[None, None, :], expected / use, np.inf)
-    return Orders(use, region, outside, abroad, ratio.min(axis=2))
+    return Orders(use, region, outside, abroad, ratio.min(axis=2), price)
 
 
 def supplier_shortfall(flows: np.ndarray, deliverable: np.ndarray) -> np.ndarray:
@@ -372,6 +381,28 @@ def input_price_index(flows: np.ndarray, varieties: np.ndarray, iceberg: np.ndar
         quantity = terms.sum(axis=1) ** (1.0 / rho[:, :, 0])        # (S, C)
         spent = flows.sum(axis=1)
         return np.where(quantity > 0, spent / quantity, np.inf).T
+
+
+def listed_varieties(weight: np.ndarray, served: np.ndarray, cell: np.ndarray, elasticity: np.ndarray,
+                     shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(C, S) A_i and B_i of :func:`input_price_index` at the quarter's price lists: each supplier firm
+    at the price it posts at the start of the quarter, serving the share of its orders it served last
+    quarter (its rationing is not known before the market).
+
+    A_i = sum_f m_f p_f^(1 - sigma) r_f and B_i = sum_f m_f p_f^(1 - sigma) r_f^rho, rho = (sigma - 1) /
+    sigma: at unchanged prices and served shares they are the last quarter's, so the index is the
+    price the buyers paid then; it moves with the suppliers' listed prices only.
+
+    Args:
+        weight: (F,) m p^(1 - sigma) of each firm at its listed price (0 for firms that do not sell).
+        served: (F,) share r_f of its orders each firm served last quarter, in (0, 1].
+        cell: (F,) flat city-sector index; elasticity: (F,) sigma of each firm's sector.
+        shape: (C, S).
+    """
+    size = shape[0] * shape[1]
+    varieties = np.bincount(cell, weight * served, minlength=size).reshape(shape)
+    delivered = np.bincount(cell, weight * served ** ((elasticity - 1.0) / elasticity), minlength=size).reshape(shape)
+    return varieties, delivered
 
 
 def adjust_sourcing(committed: np.ndarray, flexible_flows: np.ndarray, flexible_spending: np.ndarray,
