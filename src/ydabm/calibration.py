@@ -329,6 +329,13 @@ def baseline_consumer_price(price, alpha, sectors, iceberg, wedge) -> np.ndarray
     return goods.consumer_price_index(goods.welfare_price_index(varieties, phi, welfare, sectors.elasticity), alpha)
 
 
+def initial_labour_force(geo: Geography, sectors: Sectors, params: dict) -> np.ndarray:
+    """(C, K) worker agents by class (farm, low, high) at t = 0, as :func:`calibrate` places them."""
+    structure = sector_structure(geo, sectors)
+    agents = np.maximum(np.rint(geo.population / params["people_per_agent"]).astype(int), 10)
+    return _labour_force(geo, sectors, structure, agents, params, None)
+
+
 def _labour_force(geo, sectors, structure, agents, params, alpha) -> np.ndarray:
     """(C, K) agents by class: farmers from the primary share, skills from the sector mix."""
     ag_share = structure[:, sectors.agriculture].sum(axis=1)
