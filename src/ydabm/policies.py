@@ -255,7 +255,7 @@ class CovidShock:
     of 6 % (-6.8 %, +3.2 %, +4.9 %, +6.5 % y/y), see docs/validation.md. The fit uses only absences
     (the share of workers who could not work falls from 12.1 % in the first quarter to 7.8 % and
     4.5 %); any saving would lower every later quarter. ``ydabm validate covid`` re-runs this path:
-    Q1-Q3 match within 0.2 pp, Q4 falls about 1.4 pp short (the model is still 0.8 % below its
+    Q1-Q3 match within 0.1 pp, Q4 falls about 1.4 pp short (the model is still 0.8 % below its
     no-shock path when no one is absent: docs/ODD.md, "Supply shock").
     """
 

@@ -24,7 +24,7 @@ rate's gaps from the no-shock run show why the path has the shape it has.
 
 The fit on the merged engine (December 2026; seeds 1-5, default scale, shock from 2022 Q1:
 ``calibrate(seeds=(1, 2, 3, 4, 5))``, about 2 min) gives ``absent`` = [0.121, 0.078, 0.045, 0] and no
-demand drop, the :class:`ydabm.policies.CovidShock` defaults. Q1-Q3 match within 0.2 pp; Q4 cannot:
+demand drop, the :class:`ydabm.policies.CovidShock` defaults. Q1-Q3 match within 0.1 pp; Q4 cannot:
 China's Q4 was 0.5 % above its trend, the model's is 0.8 % below its no-shock path when no one is
 absent (docs/ODD.md, "Supply shock").
 """
@@ -109,8 +109,8 @@ def _no_shock(params: tuple, quarters: int, seed: int) -> pd.DataFrame:
 CHANNELS = ("nominal_gdp", "gdp_deflator", "unemployment_rate", "firms", "exits")
 
 
-def _paths(shock: CovidShock, params: dict[str, Any], quarters: int, seeds,
-           columns: tuple[str, ...] = ("real_gdp",)) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _paths(shock: CovidShock, params: dict[str, Any], quarters: int, seeds, columns: tuple[str, ...] = ("real_gdp",)
+           ) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Calendar, and for each of ``columns`` the (seeds, steps + 1) values of the no-shock and the
     shocked runs."""
     base, shocked = [], []
@@ -119,9 +119,12 @@ def _paths(shock: CovidShock, params: dict[str, Any], quarters: int, seeds,
         frame = _no_shock(key, quarters, seed)
         base.append(frame)
         shocked.append(simulate(params, quarters, seed, [dataclasses.replace(shock)]).model)
-    def stack(frames):
-        return {name: np.array([f[name].to_numpy(dtype=float) for f in frames]) for name in columns}
-    return frame[["year", "quarter"]], stack(base), stack(shocked)
+    return frame[["year", "quarter"]], _stack(base, columns), _stack(shocked, columns)
+
+
+def _stack(frames: list[pd.DataFrame], columns: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Each of ``columns`` as a (runs, steps + 1) array over the run frames."""
+    return {name: np.array([frame[name].to_numpy(dtype=float) for frame in frames]) for name in columns}
 
 
 def _first_row(calendar: pd.DataFrame, shock: CovidShock) -> int:
