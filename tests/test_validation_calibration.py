@@ -19,6 +19,7 @@ from ydabm.validation.calibration_check import (
     correlation,
     mean_absolute_percentage_error,
     sign_agreement,
+    wage_gap,
 )
 
 KEYS = ("pop_corr_t0", "gdp_corr_t0", "pop_corr_20y", "gdp_corr_20y", "pop_mape_t0", "gdp_mape_t0",
@@ -51,6 +52,25 @@ def test_t0_reproduces_the_2020_data():
     assert summary["zipf_model_t0"] == pytest.approx(summary["zipf_data"], abs=0.01)
     # the model reports GDP in 100 M yuan per year, as does the data column
     assert table["gdp_model_t0"].sum() == pytest.approx(table["gdp_data"].sum(), rel=0.02)
+    # the t = 0 non-farm wage is the product of its factors (wage_factors): nothing left unexplained
+    assert summary["wage_gap_t0"] == pytest.approx(math.log(summary["wage_ratio_t0"]))
+    assert abs(summary["wage_gap_residual_t0"]) < 1e-3 and abs(summary["wage_var_residual_t0"]) < 1e-3
+
+
+def test_wage_gap_splits_the_log_ratio_over_the_factors():
+    # city A: 100 per resident x 0.8 / 1.0 = 80; city B: 25 x 0.8 / 0.5 = 40 (u = 0, no rounding)
+    factors = pd.DataFrame({"gdp_per_resident": [100.0, 25.0], "labour_share": [0.8, 0.8],
+                            "nonfarm_share": [1.0, 0.5], "rounding": [1.0, 1.0]})
+    gap = wage_gap(factors, [80.0, 40.0])
+    # log 2 = log 4 (GDP per resident) - log 2 (B's farmers leave the non-farm cost to half its agents)
+    assert gap["gap"] == pytest.approx(math.log(2))
+    assert gap["gap_gdp_per_resident"] == pytest.approx(math.log(4))
+    assert gap["gap_nonfarm_share"] == pytest.approx(-math.log(2))
+    assert gap["gap_labour_share"] == 0 and gap["gap_residual"] == pytest.approx(0, abs=1e-12)
+    # two cities: cov / var = ratio of the log gaps, 2 and -1
+    assert gap["var_gdp_per_resident"] == pytest.approx(2.0) and gap["var_nonfarm_share"] == pytest.approx(-1.0)
+    # a wage the factors do not explain lands in the residual: B paid 10 % more
+    assert wage_gap(factors, [80.0, 44.0])["gap_residual"] == pytest.approx(-math.log(1.1))
 
 
 def test_command_writes_json_table_and_figure(tmp_path, capsys):

@@ -282,7 +282,7 @@ def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarra
         gdp = np.full(geo.count, gdp.mean())
         structure = np.tile(alpha, (geo.count, 1))
     revenue = structure * gdp[:, None]
-    agents = np.maximum(np.rint(geo.population / params["people_per_agent"]).astype(int), 10)
+    agents = worker_agents(geo, params)
     mix = skill_mix(sectors)
     labour_cost = revenue * labour_cost_share(sectors)[None, :]
     labour_force = _labour_force(geo, sectors, structure, agents, params, alpha)
@@ -327,6 +327,16 @@ def baseline_consumer_price(price, alpha, sectors, iceberg, wedge) -> np.ndarray
     phi = goods.price_terms(varieties, weights)
     welfare = goods.welfare_weights(weights, wedge, sectors.elasticity)
     return goods.consumer_price_index(goods.welfare_price_index(varieties, phi, welfare, sectors.elasticity), alpha)
+
+
+def worker_agents(geo: Geography, params: dict) -> np.ndarray:
+    """(C,) worker agents per city at t = 0: residents over ``people_per_agent``, at least 10."""
+    return np.maximum(np.rint(geo.population / params["people_per_agent"]).astype(int), 10)
+
+
+def initial_labour_force(geo: Geography, sectors: Sectors, params: dict) -> np.ndarray:
+    """(C, K) worker agents by class (farm, low, high) at t = 0, as :func:`calibrate` places them."""
+    return _labour_force(geo, sectors, sector_structure(geo, sectors), worker_agents(geo, params), params, None)
 
 
 def _labour_force(geo, sectors, structure, agents, params, alpha) -> np.ndarray:

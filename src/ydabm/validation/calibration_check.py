@@ -20,11 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import calibration
 from ..geography import Geography, build_geography
 from ..metrics import zipf_exponent
 from ..params import ParameterError
 from ..run import simulate
 from ..scenarios import load_scenario
+from ..sectors import load_sectors
 from . import write_manifest
 
 SCALE = {"people_per_agent": 5000.0}
@@ -76,6 +78,72 @@ def sign_agreement(model, data) -> float:
     return float(np.mean(np.sign(np.asarray(model, dtype=float)) == np.sign(np.asarray(data, dtype=float))))
 
 
+# ---------------------------------------------------------------------- where wage differences come from
+#: the factors of a city's mean non-farm wage at t = 0 (:func:`wage_factors`), in the order of the product
+WAGE_FACTORS = ("gdp_per_resident", "labour_share", "nonfarm_share", "rounding")
+
+
+def wage_factors(geography: Geography, params: dict[str, Any]) -> pd.DataFrame:
+    """The factors of each city's mean non-farm wage at t = 0, from the calibration's inputs.
+
+    Calibration pays a city's non-farm labour cost to its employed non-farm agents (item 3 of
+    :mod:`ydabm.calibration`), so the mean non-farm wage (yuan per worker per year) is
+
+        w = (Y / N) x l / n x r / (1 - u),
+
+    with Y / N GDP per resident (``gdp_per_resident``: productivity, as the data give it), l the
+    non-farm labour cost over GDP (``labour_share``: sector mix, sum over non-farm sectors of the GDP
+    share times (sigma - 1) / sigma + fixed cost), n the non-farm share of worker agents
+    (``nonfarm_share``: agents are residents; farmers are the primary GDP share over
+    ``farm_productivity``), r = N / (agents x ``people_per_agent``) (``rounding`` of people to agents)
+    and u ``natural_unemployment``. The skill mix does not enter the mean: it splits the same cost
+    between low- and high-skill wages.
+
+    Returns:
+        One row per city, in the geography's order: ``city``, the four factors and ``wage``, their
+        product over (1 - u).
+    """
+    sectors = load_sectors(params["sectors_file"])
+    structure = calibration.sector_structure(geography, sectors)
+    force = calibration.initial_labour_force(geography, sectors, params)
+    agents = force.sum(axis=1)
+    nonfarm = ~sectors.agriculture
+    frame = pd.DataFrame({
+        "city": geography.names,
+        "gdp_per_resident": geography.gdp / geography.population,
+        "labour_share": (structure[:, nonfarm] * calibration.labour_cost_share(sectors)[nonfarm]).sum(axis=1),
+        "nonfarm_share": force[:, 1:].sum(axis=1) / agents,
+        "rounding": geography.population / (agents * params["people_per_agent"]),
+    })
+    frame["wage"] = (frame["gdp_per_resident"] * frame["labour_share"] / frame["nonfarm_share"] * frame["rounding"]
+                     / (1.0 - params["natural_unemployment"]))
+    return frame
+
+
+def wage_gap(factors: pd.DataFrame, wage) -> dict[str, float]:
+    """Split the dispersion of ``wage`` (one per row of ``factors``) over the factors of :func:`wage_factors`.
+
+    ``gap`` is log(max / min) of ``wage``; ``gap_<factor>`` is the log ratio of the factor between the
+    cities with the highest and the lowest wage (``nonfarm_share`` enters inverted), so the terms sum to
+    ``gap`` less ``gap_residual``, what the factors do not explain (in the model at t = 0: employment
+    that differs from (1 - u) of the force). ``var_<factor>`` is cov(log factor, log wage) /
+    var(log wage) over all rows (a variance decomposition; these shares and ``var_residual`` sum to 1).
+    """
+    log_wage = np.log(np.asarray(wage, dtype=float))
+    top, bottom = int(np.argmax(log_wage)), int(np.argmin(log_wage))
+    signs = {name: -1.0 if name == "nonfarm_share" else 1.0 for name in WAGE_FACTORS}
+    terms = {name: signs[name] * np.log(factors[name].to_numpy(dtype=float)) for name in WAGE_FACTORS}
+    out = {"gap": float(log_wage[top] - log_wage[bottom])}
+    for name, term in terms.items():
+        out[f"gap_{name}"] = float(term[top] - term[bottom])
+    out["gap_residual"] = out["gap"] - sum(out[f"gap_{name}"] for name in WAGE_FACTORS)
+    variance = np.var(log_wage)
+    for name, term in terms.items():
+        out[f"var_{name}"] = float(np.mean((term - term.mean()) * (log_wage - log_wage.mean())) / variance)
+    out["var_residual"] = 1.0 - sum(out[f"var_{name}"] for name in WAGE_FACTORS)
+    return out
+
+
 # ---------------------------------------------------------------------- the check
 def city_table(cities: pd.DataFrame, geography: Geography, end_step: int) -> pd.DataFrame:
     """Per-city comparison of model and data.
@@ -116,6 +184,10 @@ def city_table(cities: pd.DataFrame, geography: Geography, end_step: int) -> pd.
 def summarise(table: pd.DataFrame, years: int) -> dict[str, float]:
     """Headline numbers of a :func:`city_table`; end-of-run keys carry the suffix ``_<years>y``.
 
+    With the factors of :func:`wage_factors` as columns, the split of the t = 0 non-farm wage
+    dispersion (:func:`wage_gap` of ``urban_wage_model_t0``) is added as ``wage_gap_*_t0`` and
+    ``wage_var_*_t0``.
+
     MAPE keys are in percent. ``zipf_model`` is the exponent of the model population at the end,
     ``zipf_model_t0`` at t = 0, ``zipf_data`` that of the 2020 census population.
     """
@@ -135,6 +207,10 @@ def summarise(table: pd.DataFrame, years: int) -> dict[str, float]:
     # dispersion of city mean wages at t = 0 (2020 formal-unit wages span about 2.5x; target 2-3)
     summary["wage_ratio_t0"] = float(table["urban_wage_model_t0"].max() / table["urban_wage_model_t0"].min())
     summary["wage_ratio_all_workers_t0"] = float(table["wage_model_t0"].max() / table["wage_model_t0"].min())
+    if set(WAGE_FACTORS) <= set(table.columns):
+        # where it comes from: log(max / min) split over the factors (wage_gap_*), variance shares (wage_var_*)
+        summary.update({f"wage_{key}_t0": value for key, value in
+                        wage_gap(table[list(WAGE_FACTORS)], table["urban_wage_model_t0"]).items()})
     return summary
 
 
@@ -159,7 +235,9 @@ def check_calibration(overrides: dict[str, Any] | None = None, years: int = YEAR
     start = time.perf_counter()
     result = simulate(params, steps, seed, scenario.policies())
     seconds = time.perf_counter() - start
-    table = city_table(result.cities, build_geography("yrd"), steps)
+    geography = build_geography("yrd")
+    factors = wage_factors(geography, result.params).drop(columns="wage")
+    table = city_table(result.cities, geography, steps).merge(factors, on="city", how="left")
     return CalibrationCheck(table, summarise(table, years), result.params, seed, years, seconds)
 
 
