@@ -12,6 +12,13 @@ largest output / feasible output of a live firm, the largest |change| of the fou
 and the Krugman index, the number of live firm agents (cohorts) at quarter 0 and at the end, and the
 wall time of each step (ms). With ``migrant_inflow_rate`` 0 (stationary populations) the largest
 |change| of the structure metrics for ``--stationary-seeds``.
+
+``--support`` instead traces support to firms per quarter (mean over ``--seeds``; quarter 0 is the
+set-up's 2020 accounts): support over GDP by instrument (entry subsidy, capacity subsidy on
+incumbents' investment, on entrants' first capacity, R&D and adoption subsidies, soft credit), firms'
+investment over GDP (replacement of the capital they had, expansion, entrants' outlay), the capital
+of targeted city-sectors over GDP and their capacity relative to quarter 0, and the 10-year mean of
+``subsidy_to_gdp``.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import time
 import numpy as np
 
 from ydabm import YRDModel
+from ydabm.model import capacity_lag
 
 STRUCTURE = ("similarity_manufacturing", "similarity_all", "similarity_within_province",
              "similarity_across_provinces", "krugman_index")
@@ -73,6 +81,104 @@ def baseline(seed: int, quarters: int) -> dict:
     }
 
 
+class TracedModel(YRDModel):
+    """The model, recording the arguments of each quarter's accounts (set-up's included)."""
+
+    def settle_accounts(self, investment, capacity_support, saving_rate, dissaving_share, allowance=None):
+        books = super().settle_accounts(investment, capacity_support, saving_rate, dissaving_share, allowance)
+        self.traced = (investment, capacity_support, books)
+        return books
+
+
+SUPPORT = ("entry", "capacity", "entrant_capacity", "rd", "adoption", "soft_credit", "total")
+INVESTMENT = ("replacement", "expansion", "entrants")
+
+
+def support_row(model: TracedModel, capital_before: np.ndarray | None) -> dict:
+    """Support and investment by kind over GDP this quarter (``capital_before``: the (F,) replacement
+    value of last quarter's capacity at this quarter's prices; None at set-up)."""
+    p, f, lev = model.params, model.firms, model.levers
+    investment, claims, books = model.traced
+    alive = f.alive
+    gdp = model.flows["value_added"].sum()
+    targeted = model.targeted_firms()
+    rd = f.rd_share * model.firm_value_added()
+    setup = capital_before is None
+    if setup:
+        # the set-up's steady-state entrants of the quarter: exit_rate of the mass at the goal capacity
+        growth = np.expm1(p.tfp_growth_scale * np.log1p(model.sectors.tfp_growth) / 4.0)
+        lag = capacity_lag(growth, p.investment_speed, p.exit_rate, p.depreciation)
+        entrant = p.exit_rate * model.capital_value() / np.take(lag, f.sector)
+    else:
+        entrant = model.entrant_outlay
+    adoption = np.zeros(f.size) if setup else model.adoption_outlay
+    own = investment - entrant - rd - adoption          # incumbents' investment in capacity
+    entry = p.entry_subsidy * targeted * f.entrant_share() * f.revenue
+    pieces = {"entrant_capacity": p.capacity_subsidy * targeted * entrant,
+              "rd": (lev.rd_subsidy + np.take(model.rd_fund_rate, f.city)) * rd,
+              "adoption": lev.adoption_subsidy * adoption}
+    pieces["capacity"] = claims - sum(pieces.values())
+    pieces["entry"] = entry
+    claimed = sum(pieces.values())
+    # support is rationed pro rata by city when claims exceed the allowance
+    paid = books.subsidy - books.soft_credit
+    share = paid[alive].sum() / claimed[alive].sum() if claimed[alive].sum() > 0 else 1.0
+    row = {k: share * float(v[alive].sum()) / gdp for k, v in pieces.items()}
+    row["soft_credit"] = float(books.soft_credit.sum()) / gdp
+    row["total"] = float(books.subsidy[alive].sum()) / gdp
+    capital = model.capital_value()
+    replacement = p.depreciation * (capital if setup else capital_before)
+    row["replacement"] = float(replacement[alive].sum()) / gdp
+    row["expansion"] = float(own[alive].sum()) / gdp - row["replacement"]
+    row["entrants"] = float(entrant[alive].sum()) / gdp
+    hit = alive & (targeted > 0)
+    row["targeted_capital"] = float(capital[hit].sum()) / gdp
+    row["targeted_capacity"] = float(np.where(hit, f.capacity, 0.0).sum())
+    row["metric"] = model.metrics["subsidy_to_gdp"]
+    return row
+
+
+def support_trace(seed: int, quarters: int) -> list[dict]:
+    """Per quarter 0..``quarters``: :func:`support_row` (``subsidy_to_gdp`` only after quarter 8)."""
+    model = TracedModel(rng=seed)
+    rows = [support_row(model, None)]
+    for q in range(1, quarters + 1):
+        f = model.firms
+        # last quarter's capacity, valued at this quarter's prices after the step (rows keep their firm)
+        capacity, alive = f.capacity.copy(), f.alive.copy()
+        model.step()
+        if q <= 8:
+            keep = np.zeros(f.size)
+            keep[:capacity.size] = np.where(alive & np.isfinite(capacity), capacity, 0.0)
+            now = np.where(np.isfinite(f.capacity) & f.alive, f.capacity, 0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale = np.where(now > 0, model.capital_value() / now, 0.0)
+            rows.append(support_row(model, (1 - model.params.exit_rate) * keep[:f.size] * scale))
+        else:
+            rows.append({"metric": model.metrics["subsidy_to_gdp"]})
+    rows[0]["targeted_capacity_0"] = rows[0]["targeted_capacity"]
+    return rows
+
+
+def print_support(traces: list[list[dict]]) -> None:
+    columns = SUPPORT + INVESTMENT + ("targeted_capital", "targeted_capacity")
+    print("support and investment, % of GDP; targeted capital / GDP; targeted capacity / quarter 0 (mean of "
+          f"{len(traces)} seeds)")
+    print("q  " + "  ".join(f"{c[:12]:>12}" for c in columns))
+    for q in range(min(9, len(traces[0]))):
+        values = []
+        for c in columns:
+            v = np.mean([t[q][c] / (t[0]["targeted_capacity"] if c == "targeted_capacity" else 0.01)
+                         if c != "targeted_capital" else t[q][c] for t in traces])
+            values.append(v)
+        print(f"{q}  " + "  ".join(f"{v:12.4f}" for v in values))
+    metric = np.array([[r["metric"] for r in t] for t in traces])       # seeds x quarters
+    mean = metric.mean(axis=1)
+    print(f"subsidy_to_gdp, mean over quarters 0..{metric.shape[1] - 1}: " + ", ".join(f"{100 * m:.4f} %" for m in mean)
+          + f"; quarters 0..8 over that mean: {np.min(metric[:, :9] / mean[:, None]):.4f}"
+          f" .. {np.max(metric[:, :9] / mean[:, None]):.4f}")
+
+
 def stationary(seed: int, quarters: int) -> dict:
     model = YRDModel(rng=seed, migrant_inflow_rate=0.0)
     for _ in range(quarters):
@@ -89,8 +195,16 @@ def main() -> None:
     parser.add_argument("--stationary-seeds", type=int, nargs="*", default=[1, 2, 3])
     parser.add_argument("--quarters", type=int, default=40)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--support", action="store_true", help="trace support and investment instead")
     args = parser.parse_args()
     start = time.perf_counter()
+    if args.support:
+        traces = [support_trace(s, args.quarters) for s in args.seeds]
+        if args.json:
+            print(json.dumps(traces))
+        else:
+            print_support(traces)
+        return
     result = {"baseline": [baseline(s, args.quarters) for s in args.seeds],
               "stationary_populations": [stationary(s, args.quarters) for s in args.stationary_seeds]}
     result["seconds"] = time.perf_counter() - start

@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 
 from ydabm import YRDModel
-from ydabm.markets.goods import CLEARING_TOLERANCE
+from ydabm.markets.goods import CLEARING_TOLERANCE, sales_share
+from ydabm.mechanisms import planning
+from ydabm.model import capacity_lag, steady_investment
+from ydabm.params import QUICK_SCALE
 
 SEEDS = (1, 2, 3, 4, 5)
 QUARTERS = 40
@@ -26,6 +29,88 @@ def baseline_runs():
         frame = model.datacollector.get_model_vars_dataframe()
         runs.append((frame, max(feasible)))
     return runs
+
+
+def accelerator_path(growth, speed, depreciation, exit_rate, quarters=3000):
+    """Capacity over the goal and investment over capital (the firm's own and its entrants') of one
+    city-sector after ``quarters`` of the step's sequence: the hazard takes exit_rate of its enterprises
+    and their capacity, entrants replacing them build at the goal, then the firm plans with
+    :func:`ydabm.mechanisms.planning.plan_production` at a price that falls by ``growth`` a quarter
+    (stationary values: demand in units grows by ``growth``)."""
+    q, kappa, sigma, value = 1.25, 2.0, 5.0, 1000.0
+    capacity, productivity = 80.0, 1.0
+    for _ in range(quarters):
+        productivity *= 1.0 + growth
+        price = sigma / (sigma - 1.0) / productivity
+        demand = value / price                                   # orders in units at this quarter's price
+        capacity = (1.0 - exit_rate) * capacity + exit_rate * q * demand
+        plan = planning.plan_production(
+            alive=np.array([True]), productivity=np.array([productivity]), unit_labour_cost=np.array([1.0 / productivity]),
+            elasticity=np.array([sigma]), capital_intensity=np.array([kappa]), overhead=np.zeros(1),
+            capacity=np.array([capacity]), expected_sales=np.array([value]), notional_sales=np.array([value]),
+            staffed_output=np.array([1e12]), understaffed=np.zeros(1, bool), ratio=np.array([q]), dispersion=0.0,
+            skill_mix=np.array([[0.0, 1.0, 0.0]]), city_labour=np.full((1, 3), 1e12), demand_expectation=0.5,
+            depreciation=depreciation, investment_speed=speed, capacity_subsidy=np.zeros(1))
+        capacity = float(plan.capacity[0])
+        investment = float(plan.investment[0]) + kappa * price * exit_rate * q * demand
+    return capacity / (q * demand), investment / (kappa * price * capacity)
+
+
+def test_capacity_lag_by_hand_and_as_the_accelerators_steady_state():
+    # g 1 %, v 0.25, e 1.5 %: c = (0.25 + 0.75 x 0.015) / (1 - 0.75 x 0.985 / 1.01) = 0.26125 / 0.268564
+    # = 0.97277; K_a / (q D) = 0.985 x 0.97277 / 1.01 + 0.015 = 0.96369; investment per unit of capital
+    # (0.015 x 0.96369 + 0.25 x 0.03631 + 0.015) / 0.97277 = 0.03961
+    assert capacity_lag(0.01, 0.25, 0.015, 0.015) == pytest.approx(0.97277, abs=1e-5)
+    assert steady_investment(0.01, 0.25, 0.015, 0.015) == pytest.approx(0.03961, abs=1e-5)
+    # without growth capacity sits at its goal and investment replaces depreciation and exits
+    assert capacity_lag(0.0, 0.25, 0.015, 0.015) == pytest.approx(1.0)
+    assert steady_investment(0.0, 0.25, 0.015, 0.015) == pytest.approx(0.03)
+    # the step's own sequence converges to them, also where shrinking demand leaves firms idle
+    # (g -2 %: capital only wears off, c = 0.985 x 0.015 / (1 - 0.985^2 / 0.98) = 1.4813)
+    assert capacity_lag(-0.02, 0.25, 0.015, 0.015) == pytest.approx(1.4813, abs=1e-4)
+    for growth, speed, depreciation, exit_rate in ((0.01, 0.25, 0.015, 0.015), (0.0125, 0.1, 0.02, 0.05),
+                                                   (0.003, 1.0, 0.015, 0.0), (-0.02, 0.25, 0.015, 0.015)):
+        lag, rate = accelerator_path(growth, speed, depreciation, exit_rate)
+        assert lag == pytest.approx(capacity_lag(growth, speed, exit_rate, depreciation), rel=1e-9)
+        assert rate == pytest.approx(steady_investment(growth, speed, depreciation, exit_rate), rel=1e-9)
+
+
+def test_setup_capacity_and_investment_are_the_steady_state_of_the_step():
+    model = YRDModel(rng=1, **QUICK_SCALE)
+    p, f, s = model.params, model.firms, model.sectors
+    live = f.alive
+    growth = np.expm1(p.tfp_growth_scale * np.log1p(s.tfp_growth) / 4.0)
+    lag = capacity_lag(growth, p.investment_speed, p.exit_rate, p.depreciation)
+    assert (lag < 1).all() and (lag > 0.9).all()
+    # capacity is the steady share c of the newsvendor's goal q D for the 2020 orders D (expected sales
+    # at the markup price)
+    markup = planning.markup_price(np.take(model.mix_wage(), f.cell) / model.effective_productivity(),
+                                   s.elasticity[f.sector])
+    ratio = model.capacity_ratio(f.sector, model.targeted_firms())
+    rows = np.flatnonzero(live)
+    np.testing.assert_allclose(f.capacity[rows] * markup[rows] / (ratio[rows] * f.expected_sales[rows]),
+                               lag[f.sector[rows]], rtol=1e-9)
+    # the 2020 accounts invest as the steady state does, and the capacity subsidy pays its share of it
+    investment = model.capital_value() * np.take(steady_investment(growth, p.investment_speed, p.depreciation,
+                                                                   p.exit_rate), f.sector)
+    rd = f.rd_share * model.firm_value_added()
+    assert model.flows["investment"].sum() == pytest.approx((investment + rd)[live].sum(), rel=1e-12)
+    targeted = model.targeted_firms()
+    entry = p.entry_subsidy * targeted * f.entrant_share() * f.revenue
+    assert model.flows["subsidies"].sum() == pytest.approx(
+        (p.capacity_subsidy * targeted * investment + entry)[live].sum(), rel=1e-9)
+
+
+@pytest.mark.slow
+def test_support_starts_at_its_steady_state(baseline_runs):
+    # support to firms over GDP: quarter 0 (the set-up's 2020 accounts) within 3 % of its ten-year mean,
+    # and no quarter of the first two years more than 10 % off it (before the fix quarter 0 was 0.48-0.50
+    # of the mean, the missing entrants' capacity and the expansion that keeps up with demand)
+    for frame, _ in baseline_runs:
+        support = frame["subsidy_to_gdp"]
+        mean = support.mean()
+        assert abs(support.iloc[0] / mean - 1) <= 0.03
+        assert (support.iloc[:9] / mean - 1).abs().max() <= 0.10
 
 
 @pytest.mark.slow
@@ -70,8 +155,9 @@ def test_structure_within_001_of_2020(baseline_runs, metric):
 
 
 @pytest.mark.slow
-@CAPACITY_DRIFT
 def test_structure_is_stationary_when_populations_are():
+    # observed with the steady-state set-up of capacity and investment: 0.0080 / 0.0032 / 0.0042
+    # (manufacturing similarity, seeds 1-3; 0.0070 / 0.0090 / 0.0131 before)
     for seed in SEEDS[:3]:
         model = YRDModel(rng=seed, migrant_inflow_rate=0.0)
         for _ in range(QUARTERS):

@@ -258,13 +258,18 @@ class YRDModel(mesa.Model):
         # a cell's calibrated price level is that of its whole variety mass: a firm's productivity is
         # the cell's over n^(1/(sigma-1)), so that sum_f p_f^(1-sigma) reproduces the calibration
         self.cell_productivity = fund.productivity * calibrated ** (-1.0 / (s.elasticity - 1.0))[None, :]
-        # buyers get the share S(q) of a cell's orders that its enterprises' capacity serves: the 2020
-        # price level is that of what they can get, p^(1-sigma) S(q) the calibrated variety weight
-        served_cell = goods.sales_share(self.capacity_ratio(np.arange(s.count)[None, :], self.targets),
+        # 2020 is a quarter of the step's steady state, in which demand in units grows with the sectors'
+        # trend productivity (prices fall on a fixed money stock) and the flexible accelerator's capacity
+        # trails the newsvendor's goal by a steady share, capacity_lag (entrants build at the goal)
+        growth = np.expm1(p.tfp_growth_scale * np.log1p(s.tfp_growth) / 4.0)
+        lag = capacity_lag(growth, p.investment_speed, p.exit_rate, p.depreciation)
+        # buyers get the share S(c q) of a cell's orders that its enterprises' capacity serves: the 2020
+        # price level is that of what they can get, p^(1-sigma) S(c q) the calibrated variety weight
+        served_cell = goods.sales_share(self.capacity_ratio(np.arange(s.count)[None, :], self.targets) * lag[None, :],
                                         p.demand_dispersion)
         self.cell_productivity *= served_cell ** (-1.0 / (s.elasticity - 1.0))[None, :]
-        # the newsvendor's capacity per unit of expected demand (orders), and its expected sales per order
-        ratio = self.capacity_ratio(sector, self.targets[city, sector])
+        # the capacity per unit of expected demand (orders) of the 2020 firms, and their expected sales per order
+        ratio = self.capacity_ratio(sector, self.targets[city, sector]) * lag[sector]
         served = goods.sales_share(ratio, p.demand_dispersion)
         # break-even revenue relative to the cell mean: overhead over the margin left after capital
         margin = 1.0 / sigma - self.capital_upkeep(sector, ratio)
@@ -304,9 +309,9 @@ class YRDModel(mesa.Model):
         overhead = s.fixed_cost[sector] * mean_revenue / unit_labour
         self.overhead_cell = np.zeros((cities, s.count))
         self.overhead_cell.ravel()[cell] = overhead
-        # the calibrated sales are the expected sales of orders quantity / S(q), which the enterprises'
-        # turned-away orders raise at every rival; capacity starts where each firm wants it (its
-        # steady state): no spurious investment wave
+        # the calibrated sales are the expected sales of orders quantity / S(c q), which the enterprises'
+        # turned-away orders raise at every rival; capacity starts where the accelerator keeps it (its
+        # steady state share c of the goal): no spurious investment wave
         capacity = planning.desired_capacity(quantity / served, ratio, s.capital_intensity[sector])
         rows = np.arange(cell.size)
         self.firms.open(rows, self.rng.random((rows.size, CLASSES)), mass=np.ones(rows.size), peak=np.ones(rows.size),
@@ -344,13 +349,15 @@ class YRDModel(mesa.Model):
             entrants = 1.0 / (self.cell_productivity * self.mean_draw) * np.ones_like(self.intensity)
             self.labour_per_output0 = self._labour_per_output(self.firms.output, entrants)
         self._calibrate_innovation()
-        # firms replace what depreciates (the flexible accelerator's steady state, capacity at its goal)
-        # and spend their calibrated R&D
-        replacement = p.depreciation * self.capital_value()
+        # firms invest as in the accelerator's steady state (replacement, the expansion that keeps up with
+        # demand, and the first capacity of the quarter's entrants, who replace the hazard's exits; all
+        # subsidised where targeted) and spend their calibrated R&D
+        investment = self.capital_value() * np.take(steady_investment(growth, p.investment_speed, p.depreciation,
+                                                                      p.exit_rate), self.firms.sector)
         rd = self.firms.rd_share * self.firm_value_added()
         self.firms.debt = p.leverage * self.capital_value()      # every firm at its banks' collateral line
         self.stranded_debt = 0.0
-        books = self.settle_accounts(replacement + rd, p.capacity_subsidy * self.targeted_firms() * replacement
+        books = self.settle_accounts(investment + rd, p.capacity_subsidy * self.targeted_firms() * investment
                                      + self.levers.rd_subsidy * rd, 0.0, 0.0)
         self.apply_accounts(books)
         self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books; no history
@@ -1459,6 +1466,36 @@ def _unit_values(price: np.ndarray, sigma: np.ndarray, cell: np.ndarray, cities:
     log_mean = np.array([np.log(unit[filled[:, k], k]).mean() if filled[:, k].any() else 0.0
                          for k in range(sectors)])
     return np.where(filled, unit, np.exp(log_mean)[None, :])
+
+
+def capacity_lag(growth: np.ndarray, speed: float, exit_rate: float, depreciation: float) -> np.ndarray:
+    """Steady-state capacity of a city-sector over the newsvendor's goal q D when its demand in units
+    grows by ``growth`` g a quarter (its trend productivity growth: prices fall on a fixed money stock).
+
+    Each quarter a share e (``exit_rate``) of the enterprises leaves with its capacity, entrants
+    replacing them build at the goal, and the flexible accelerator replaces depreciation and closes a
+    share v (``speed``) of the remaining gap, never disinvesting: K_t = K_a + max(v (q D_t - K_a),
+    -delta K_a), K_a = (1 - e) K_(t-1) + e q D_t. With D_t = (1 + g) D_(t-1) the ratio c = K_t / (q D_t)
+    is constant: c = (v + (1 - v) e) / (1 - (1 - v)(1 - e) / (1 + g)), or, where demand shrinks so
+    fast that firms only let capital wear off, c = (1 - delta) e / (1 - (1 - delta)(1 - e) / (1 + g)).
+    1 without growth; 1 where capacity never adjusts (v = e = 0: no steady state, the goal is kept)."""
+    growth = np.asarray(growth, dtype=float)
+    shrink = 1.0 / (1.0 + growth)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lag = (speed + (1.0 - speed) * exit_rate) / (1.0 - (1.0 - speed) * (1.0 - exit_rate) * shrink)
+        kept = (1.0 - exit_rate) * lag * shrink + exit_rate                       # K_a / (q D)
+        idle = (1.0 - depreciation) * exit_rate / (1.0 - (1.0 - depreciation) * (1.0 - exit_rate) * shrink)
+    lag = np.where(speed * (1.0 - kept) < -depreciation * kept, idle, lag)
+    return np.where((speed + exit_rate > 0) & np.isfinite(lag) & (lag > 0), lag, 1.0)
+
+
+def steady_investment(growth: np.ndarray, speed: float, depreciation: float, exit_rate: float) -> np.ndarray:
+    """Investment a quarter per yuan of capital in the steady state of :func:`capacity_lag`: the
+    accelerator's replacement and expansion, max(delta K_a + v (q D - K_a), 0), and the entrants' first
+    capacity e q D, over the capital K = c q D; delta + e without growth (capacity at its goal)."""
+    lag = capacity_lag(growth, speed, exit_rate, depreciation)
+    kept = (1.0 - exit_rate) * lag / (1.0 + np.asarray(growth, dtype=float)) + exit_rate      # K_a / (q D)
+    return (np.maximum(depreciation * kept + speed * (1.0 - kept), 0.0) + exit_rate) / lag
 
 
 def _allocate(revenue: np.ndarray, firms: int, elasticity: float = 1.0) -> np.ndarray:
