@@ -3,6 +3,8 @@ and the refusal of a scale the machine cannot hold."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -95,3 +97,60 @@ def test_place_in_market_order_equals_the_global_selection():
     order = np.flatnonzero(chosen)[np.argsort(market[chosen], kind="stable")]
     expected[order] = owner[np.argsort(slot_market, kind="stable")]
     assert (employer == expected).all() and (employer >= 0).sum() == entry_slots.sum()
+
+
+# ---------------------------------------------------------------- refusing a scale the machine cannot hold
+from ydabm import capacity_check  # noqa: E402
+from ydabm.cli import main  # noqa: E402
+from ydabm.model import YRDModel  # noqa: E402
+from ydabm.params import Params  # noqa: E402
+from ydabm.agents.firms import Firms  # noqa: E402
+
+
+def test_estimate_by_hand():
+    # 178 MB + 21.3 bytes x 1e6 workers + 691 bytes x 45,000 firm rows
+    assert capacity_check.estimate_bytes(1_000_000, 45_000) == pytest.approx(178e6 + 21.3e6 + 31.095e6)
+
+
+@pytest.mark.parametrize("scale", [{"people_per_agent": 20000.0}, {"people_per_agent": 5000.0, "workers_per_firm": 8.0},
+                                   {"people_per_agent": 3000.0, "world": "racetrack", "racetrack_cities": 7}])
+def test_expected_agents_are_those_the_model_creates(scale):
+    params = Params.build(scale)
+    workers, rows = capacity_check.expected_agents(params)
+    model = YRDModel(rng=1, params=params)
+    assert workers == model.workers.count
+    cells = model.geography.count * model.sectors.count
+    assert model.firms.size <= rows <= Firms.rows_for(model.firms.count + cells)   # an upper bound, by the cells
+
+
+def test_check_capacity_refuses_with_the_estimate_and_the_memory(monkeypatch):
+    params = Params.build({"people_per_agent": 1.0})
+    workers, rows, need = capacity_check.estimate_for(params)
+    assert workers == 235_213_900 and 10.0e6 < rows < 10.8e6 and 12e9 < need < 13e9
+    assert capacity_check.check_capacity(params, available=int(need) + 1) == need
+    with pytest.raises(capacity_check.CapacityError) as refused:
+        capacity_check.check_capacity(params, available=8_000_000_000)
+    message = str(refused.value)
+    assert "\n" not in message and message.startswith("people_per_agent: 1 gives 235,213,900 worker agents")
+    assert f"estimated peak of {need / 1e9:.1f} GB" in message and "this machine has 8.0 GB available" in message
+    # the suggested scale fits: people_per_agent >= k / (8 GB - base)
+    suggested = float(message.rsplit(">= ", 1)[1].split()[0])
+    assert capacity_check.estimate_for(Params.build({"people_per_agent": suggested}))[2] <= 8e9
+    assert capacity_check.estimate_for(Params.build({"people_per_agent": suggested - 0.2}))[2] > 8e9
+
+
+def test_available_memory_comes_from_the_os():
+    have = capacity_check.available_bytes()
+    assert 0 < have <= os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_cli_refuses_a_scale_the_machine_cannot_hold_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(capacity_check, "available_bytes", lambda: 4_000_000_000)
+    built = []
+    monkeypatch.setattr(YRDModel, "__init__", lambda self, **kw: built.append(kw))   # must not be reached
+    out = tmp_path / "full"
+    assert main(["run", "--set", "people_per_agent=1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("ydabm: error: people_per_agent: 1 gives 235,213,900")
+    assert "this machine has 4.0 GB available" in err
+    assert not built and list(tmp_path.iterdir()) == []
