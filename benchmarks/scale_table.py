@@ -5,14 +5,16 @@ per person.
 For each ``people_per_agent`` (default 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 3, 2) a child
 process imports ydabm, builds ``YRDModel(rng=1, people_per_agent=...)`` (timed: wall and CPU
 seconds) and steps it ``--quarters`` times (default 3; a full garbage collection, untimed, before
-each); ``s_per_quarter`` is the median wall time of those quarters. ``peak_gb`` is the child's
+each); ``s_per_quarter`` is the median wall time of those quarters, ``cpu_s_per_quarter`` the
+median CPU time (the one-core figure when other processes share the cores). ``peak_gb`` is the child's
 peak resident set size (``ru_maxrss``: what the operating system must hold, allocator slack and
 the interpreter included), ``model_peak_gb`` the same less the resident size after the imports.
 A scale whose estimated peak (:func:`ydabm.capacity_check.estimate_bytes`) exceeds ``--max-gb``
 (default 8: the machine is shared) or what the machine has available is not started; it is listed
-as skipped. The fit is a least-squares line of log(figure) on log(workers) over the scales with at
-least 10^6 workers, and ``extrapolated_*`` evaluate it at people_per_agent = 1 (235,213,900
-workers): an extrapolation, not a measurement.
+as skipped. The fits use the scales with at least 10^7 workers: times as a power law of workers
+(a least-squares line of log(figure) on log(workers)), the peak memory as a line (a fixed part plus
+bytes per worker); ``extrapolated_*`` evaluate them at people_per_agent = 1 (235,213,900 workers):
+an extrapolation, not a measurement.
 
 ``--tracemalloc`` instead measures, in a child per scale, the bytes per worker of everything
 allocated through Python and numpy (``tracemalloc``) at the build's peak and at the peak of the
@@ -20,6 +22,7 @@ quarters, and the worker columns' bytes (the figures of ``memory.py``, at any sc
 
     python benchmarks/scale_table.py [--quick] [--json] [--ppa 2000,200,20] [--quarters 3]
                                      [--max-gb 8] [--figure docs/img/scale.png] [--tracemalloc]
+    python benchmarks/scale_table.py --replot saved.json --figure docs/img/scale.png [--json]
 
 ``--quick`` runs people_per_agent 20000 and 10000 (about 12,000 and 24,000 workers), 2 quarters.
 """
@@ -41,6 +44,13 @@ from pathlib import Path
 
 from _common import ROOT, machine, note
 
+#: the figures fitted against workers (wall and CPU seconds: on a shared machine the CPU time is the
+#: one-core figure, the wall time also counts waiting for the core)
+FITTED = ("build_s", "build_cpu_s", "s_per_quarter", "cpu_s_per_quarter", "peak_gb")
+#: the figures fitted as a line (fixed part + per worker) rather than a power law
+LINEAR = ("peak_gb",)
+#: the fit uses the scales with at least this many workers (where the fixed costs no longer dominate)
+FIT_FROM = 1e7
 DEFAULT_SCALES = (2000, 1000, 500, 200, 100, 50, 20, 10, 5, 3, 2)
 QUICK_SCALES = (20000, 10000)
 
@@ -109,16 +119,34 @@ def run_child(ppa: float, quarters: int, params: dict, trace: bool) -> dict:
 
 
 def fit(rows: list[dict], key: str, at: float) -> dict | None:
-    """log(key) = a + b log(workers) by least squares over ``rows``; the value at ``at`` workers."""
+    """The figure ``key`` against workers over ``rows``, evaluated at ``at`` workers.
+
+    Memory (``peak_gb``) is a fixed part plus a part per agent, so it is fitted as a line,
+    peak = a + b workers (``slope``: bytes per worker; ``intercept``: GB); times as a power law,
+    log(key) = a + b log(workers) (``slope``: the exponent). Both by least squares.
+    """
     import numpy as np
     points = [(r["workers"], r[key]) for r in rows if r.get(key, 0) > 0]
     if len(points) < 2:
         return None
-    x, y = np.log([p[0] for p in points]), np.log([p[1] for p in points])
-    slope, intercept = np.polyfit(x, y, 1)
-    residual = y - (intercept + slope * x)
-    return {"slope": float(slope), "intercept": float(intercept), "at": float(np.exp(intercept + slope * np.log(at))),
+    x, y = np.array([p[0] for p in points], float), np.array([p[1] for p in points], float)
+    if key in LINEAR:
+        slope, intercept = np.polyfit(x, y, 1)
+        value, predicted = intercept + slope * at, intercept + slope * x
+        return {"form": "linear", "slope_bytes_per_worker": float(slope * 1e9), "intercept": float(intercept),
+                "at": float(value), "max_rel_residual": float(np.abs(y / predicted - 1).max()), "points": len(points)}
+    slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
+    residual = np.log(y) - (intercept + slope * np.log(x))
+    return {"form": "power", "slope": float(slope), "intercept": float(intercept),
+            "at": float(np.exp(intercept + slope * np.log(at))),
             "max_abs_log_residual": float(np.abs(residual).max()), "points": len(points)}
+
+
+def curve(f: dict, grid):
+    import numpy as np
+    if f["form"] == "linear":
+        return f["intercept"] + f["slope_bytes_per_worker"] / 1e9 * grid
+    return np.exp(f["intercept"] + f["slope"] * np.log(grid))
 
 
 def figure(rows: list[dict], fits: dict, full_workers: float, path: Path) -> None:
@@ -129,20 +157,21 @@ def figure(rows: list[dict], fits: dict, full_workers: float, path: Path) -> Non
     fig, ax = plt.subplots(figsize=(7, 4.5))
     workers = np.array([r["workers"] for r in rows])
     grid = np.geomspace(workers.min(), full_workers, 50)
-    for key, label, marker in (("build_s", "build, s", "o"), ("s_per_quarter", "s per quarter", "s"),
+    for key, label, marker in (("build_cpu_s", "build, CPU s", "o"), ("cpu_s_per_quarter", "CPU s per quarter", "s"),
                                ("peak_gb", "peak memory, GB (RSS)", "^")):
         line, = ax.plot(workers, [r[key] for r in rows], marker=marker, linestyle="none", label=label)
         if fits.get(key):
             f = fits[key]
-            ax.plot(grid, np.exp(f["intercept"] + f["slope"] * np.log(grid)), color=line.get_color(),
+            ax.plot(grid, curve(f, grid), color=line.get_color(),
                     linestyle="--", linewidth=1)
             ax.plot([full_workers], [f["at"]], marker=marker, markerfacecolor="none", color=line.get_color())
     ax.axvline(full_workers, color="grey", linewidth=0.8, linestyle=":")
-    ax.text(full_workers, ax.get_ylim()[0] * 1.3, " 1 person per agent\n (extrapolated)", fontsize=8, ha="right")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.text(full_workers, 0.03, "1 person per agent\n(extrapolated) ", fontsize=8, ha="right",
+            transform=ax.get_xaxis_transform())
     ax.set_xlabel("worker agents (people_per_agent = 2.352e8 / workers)")
-    ax.set_title("ydabm scale: measured (filled), fit over >= 1e6 workers (dashed)", fontsize=10)
+    ax.set_title("ydabm scale: measured (filled), fit over >= 1e7 workers (dashed), one core", fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(True, which="both", linewidth=0.3)
     fig.tight_layout()
@@ -159,6 +188,8 @@ def main() -> None:
     parser.add_argument("--max-gb", type=float, default=8.0, help="largest estimated peak to start (default 8)")
     parser.add_argument("--figure", type=Path, default=None, help="write the log-log figure here")
     parser.add_argument("--tracemalloc", action="store_true", help="bytes per worker by tracemalloc")
+    parser.add_argument("--replot", type=Path, default=None,
+                        help="refit and redraw from a saved --json result instead of running (with --figure)")
     parser.add_argument("--params", default="{}", help=argparse.SUPPRESS)
     parser.add_argument("--child", type=float, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -171,6 +202,9 @@ def main() -> None:
     from ydabm.params import Params
     scales = [float(v) for v in args.ppa.split(",")] if args.ppa else (QUICK_SCALES if args.quick else DEFAULT_SCALES)
     rows, skipped = [], []
+    if args.replot:
+        saved = json.loads(args.replot.read_text())
+        rows, skipped, scales = saved["rows"], saved["skipped"], []
     for ppa in scales:
         workers, firms, estimate = estimate_for(Params.build({"people_per_agent": ppa, **params}))
         if estimate > args.max_gb * 1e9 or estimate > available_bytes():
@@ -184,12 +218,11 @@ def main() -> None:
         note(f"  {json.dumps(row)}")
     measured = [r for r in rows if "error" not in r]
     full_workers = estimate_for(Params.build({"people_per_agent": 1.0, **params}))[0]
-    large = [r for r in measured if r["workers"] >= 1e6]
-    fits = {key: fit(large, key, full_workers) for key in ("build_s", "s_per_quarter", "peak_gb")} \
-        if not args.tracemalloc else {}
+    large = [r for r in measured if r["workers"] >= FIT_FROM]
+    fits = {key: fit(large, key, full_workers) for key in FITTED} if not args.tracemalloc else {}
     if args.figure and measured and not args.tracemalloc:
         figure(measured, fits, full_workers, args.figure)
-    result = {"rows": rows, "skipped": skipped, "fits_over_1e6_workers": fits,
+    result = {"rows": rows, "skipped": skipped, "fits_from_1e7_workers": fits,
               "extrapolated_workers_at_ppa_1": full_workers,
               **{f"extrapolated_{k}_at_ppa_1": v["at"] for k, v in fits.items() if v},
               "quarters": quarters, "quick": args.quick, "machine": machine()}
@@ -199,19 +232,23 @@ def main() -> None:
     if args.json:
         print(json.dumps(result))
         return
-    print(f"{'people/agent':>12} {'workers':>12} {'firms':>9} {'build s':>8} {'s/quarter':>9} {'peak GB':>8} {'est. GB':>8}")
+    print(f"{'people/agent':>12} {'workers':>12} {'firms':>9} {'build s':>8} {'(CPU)':>7} {'s/quarter':>9} "
+          f"{'(CPU)':>7} {'peak GB':>8} {'est. GB':>8}")
     for r in rows:
         if "error" in r:
             print(f"{r['people_per_agent']:>12g} failed: {r['error']}")
             continue
         print(f"{r['people_per_agent']:>12g} {r['workers']:>12,} {r['firms']:>9,} {r['build_s']:>8.2f} "
-              f"{r['s_per_quarter']:>9.3f} {r['peak_gb']:>8.2f} {r['estimated_gb']:>8.2f}")
+              f"{r['build_cpu_s']:>7.2f} {r['s_per_quarter']:>9.3f} {r['cpu_s_per_quarter']:>7.3f} "
+              f"{r['peak_gb']:>8.2f} {r['estimated_gb']:>8.2f}")
     for s in skipped:
         print(f"{s['people_per_agent']:>12g} {s['workers']:>12,}   skipped: estimated {s['estimated_gb']:.1f} GB")
     for key, f in fits.items():
         if f:
-            print(f"fit {key} ~ workers^{f['slope']:.3f}; at people_per_agent 1 ({full_workers:,} workers): "
-                  f"{f['at']:.3g} (extrapolated)")
+            form = (f"{f['intercept']:.3f} GB + {f['slope_bytes_per_worker']:.1f} bytes x workers"
+                    if f["form"] == "linear" else f"workers^{f['slope']:.3f}")
+            print(f"fit {key} ~ {form} over {f['points']} scales; at people_per_agent 1 ({full_workers:,} "
+                  f"workers): {f['at']:.3g} (extrapolated)")
 
 
 if __name__ == "__main__":
