@@ -10,10 +10,14 @@ fitted by least squares (``benchmarks/scale_table.py`` measures the same figures
 
 The worker coefficient is the worker columns (8 bytes, ``agents/workers.py``) and the temporaries
 of the passes over all workers; the firm-row one is the firm table (203 bytes a row) and the firm
-passes' temporaries (goods market, accounts, planning). The fit is within 6 % of every measured
+passes' temporaries (goods market, accounts, planning). The fit is within 6.1 % of every measured
 peak (largest misses: 0.383 against 0.408 GB with 265,883 firm rows at 10^6 workers, 0.705 against
-0.689 GB at 10^7 workers). At the default 23.5 workers per firm this is 51 bytes per worker: 12.5
-GB for one agent per person (235 million workers, 10.6 million firm rows).
+0.689 GB at 10^7 workers). At the default 23.5 workers per firm this is 52.5 bytes per worker: 12.5
+GB for one agent per person (235 million workers, 10.6 million firm rows). At larger scales the
+estimate errs on the safe side (``docs/performance.md``, issue 15: 2.65 / 4.30 / 6.36 GB estimated
+against 2.58 / 4.15 / 5.46 GB measured at people_per_agent 5 / 3 / 2). Each run is checked on its
+own: runs started together (a sweep's processes) each see the memory available before the others
+have taken theirs.
 
 The memory the machine has is ``MemAvailable`` of ``/proc/meminfo`` (what can be allocated without
 swapping; other processes' memory excluded), or where that file is missing the free physical
