@@ -491,13 +491,12 @@ class YRDModel(mesa.Model):
         with np.errstate(divide="ignore", invalid="ignore"):
             scaled = np.where(total[markets] > 0, want * employed[markets] / total[markets], 0.0)
         slots = _round_within(scaled, markets, employed, supply.size)
-        owner = np.repeat(np.repeat(live, CLASSES), slots)
-        slot_market = np.repeat(markets, slots)
-        chosen = labour.pick_per_group(workers.market, np.bincount(slot_market, minlength=supply.size), self.rng)
-        order_workers = np.flatnonzero(chosen)[np.argsort(workers.market[chosen], kind="stable")]
-        workers.employer[order_workers] = owner[np.argsort(slot_market, kind="stable")]
-        firms.employees = labour.jobs_of(workers.employer[workers.employed], workers.skill[workers.employed],
-                                         firms.size, CLASSES)
+        # (workers are created in market order: each market's workers are chosen in their own block)
+        labour.place_in_market_order(workers.employer, workers.market, markets, np.repeat(live, CLASSES),
+                                     slots, self.rng)
+        # every slot is filled: the staff by firm and class are the slots (what jobs_of would count)
+        firms.employees = np.zeros((firms.size, CLASSES), dtype=np.int32)
+        firms.employees[live] = slots.reshape(-1, CLASSES)
 
     # ------------------------------------------------------------------ levers used by policies
     def set_barrier(self, value: float | np.ndarray) -> None:

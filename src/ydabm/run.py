@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .capacity_check import check_capacity
 from .model import YRDModel
 from .outputs import check_output
 from .params import ParameterError, Params
@@ -47,9 +48,15 @@ def simulate(params: dict[str, Any], steps: int, seed: int, policies: list | tup
         seed: seed of the run's generator.
         policies: shock and policy objects (fresh ones: they keep state).
         progress: show a tqdm progress bar.
+
+    Raises:
+        ydabm.capacity_check.CapacityError: the run's estimated peak memory exceeds what the machine
+            has available (nothing is built).
     """
     start = time.perf_counter()
-    model = YRDModel(rng=seed, policies=tuple(policies), params=Params.build(params))
+    run = Params.build(params)
+    check_capacity(run)                 # a scale the machine cannot hold is refused before building
+    model = YRDModel(rng=seed, policies=tuple(policies), params=run)
     iterator = range(steps)
     if progress:
         from tqdm import tqdm

@@ -4,7 +4,13 @@ Columns: ``city`` (residence), ``hukou`` (registration group: a province, or the
 the region), ``skill`` (0 farmer, 1 low, 2 high), ``employer`` (firm row, -1 when unemployed). A
 worker's wage is the wage of its city and skill while employed (``wages``), so it is derived, not
 stored; ``market`` (city * 3 + skill, the labour market) is kept as a column because every phase
-groups by it. 12 bytes per agent.
+groups by it.
+
+Each column has the narrowest integer type that holds its values (:func:`narrowest`): for the YRD's
+41 cities and 5 hukou groups ``city``, ``hukou`` and ``skill`` are int8, ``market`` (< 123) int8
+too, and ``employer`` int32 (firm rows), 8 bytes per agent (12 before: int16 city, int32 market).
+Every consumer widens the values before arithmetic that could leave the type (``market`` is formed
+in a wide type, then narrowed), so results do not depend on the storage type.
 """
 
 from __future__ import annotations
@@ -14,16 +20,33 @@ import numpy as np
 FARM, LOW, HIGH = 0, 1, 2
 CLASSES = 3
 
+#: rows per block when workers are created: the hukou draw's temporaries are (block, H) arrays, so
+#: building holds them for one block, not for every worker at once
+BLOCK = 1 << 18
+
+
+def narrowest(largest: int) -> np.dtype:
+    """The narrowest signed integer type that holds every value in [-1, ``largest``]."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if largest <= np.iinfo(dtype).max:
+            return np.dtype(dtype)
+    return np.dtype(np.int64)
+
 
 class Workers:
     """The vectorised set of worker agents."""
 
-    def __init__(self, city: np.ndarray, hukou: np.ndarray, skill: np.ndarray, employer: np.ndarray):
-        self.city = city.astype(np.int16)
-        self.hukou = hukou.astype(np.int8)
-        self.skill = skill.astype(np.int8)
-        self.employer = employer.astype(np.int32)
-        self.market = (self.city.astype(np.int32) * CLASSES + self.skill).astype(np.int32)
+    def __init__(self, city: np.ndarray, hukou: np.ndarray, skill: np.ndarray, employer: np.ndarray,
+                 cities: int | None = None):
+        """``cities``: how many cities workers can live in (default: up to the largest in ``city``);
+        it sets the width of ``city`` and ``market``."""
+        cities = int(city.max(initial=0)) + 1 if cities is None else int(cities)
+        self.cities = cities
+        self.city = city.astype(narrowest(cities - 1), copy=False)
+        self.hukou = hukou.astype(narrowest(int(hukou.max(initial=0))), copy=False)
+        self.skill = skill.astype(np.int8, copy=False)
+        self.employer = employer.astype(np.int32, copy=False)
+        self.market = _market(self.city, self.skill, narrowest(cities * CLASSES - 1))
 
     @classmethod
     def populate(cls, labour_force: np.ndarray, hukou_share: np.ndarray,
@@ -31,14 +54,22 @@ class Workers:
         """Create unemployed workers: ``labour_force[c, k]`` of class k in city c, hukou drawn from
         ``hukou_share[c]`` (farmers always hold their own city's local hukou group)."""
         cities, classes = labour_force.shape
-        cell = np.repeat(np.arange(cities * classes), labour_force.ravel())
-        city, skill = np.divmod(cell, classes)
+        groups = hukou_share.shape[1]
+        # workers come in cell order (city * K + class): city c's block, its classes in order
+        city = np.repeat(np.arange(cities, dtype=narrowest(cities - 1)), labour_force.sum(axis=1))
+        skill = np.repeat(np.tile(np.arange(classes, dtype=np.int8), cities), labour_force.ravel())
         cumulative = np.cumsum(hukou_share, axis=1)
-        hukou = (rng.random(city.size)[:, None] > cumulative[city]).sum(axis=1)
-        hukou = np.minimum(hukou, hukou_share.shape[1] - 1)
         local = hukou_share.argmax(axis=1)
-        hukou = np.where(skill == FARM, local[city], hukou)
-        return cls(city, hukou, skill, np.full(city.size, -1))
+        hukou = np.empty(city.size, dtype=narrowest(groups - 1))
+        # hukou group: the number of cumulative shares of the worker's city below its uniform draw
+        # (one draw per worker, in row order; drawn block by block, the same stream as one draw)
+        for start in range(0, city.size, BLOCK):
+            rows = slice(start, start + BLOCK)
+            home = city[rows]
+            group = (rng.random(home.size)[:, None] > cumulative[home]).sum(axis=1)
+            group = np.minimum(group, groups - 1)
+            hukou[rows] = np.where(skill[rows] == FARM, local[home], group)
+        return cls(city, hukou, skill, np.full(city.size, -1, dtype=np.int32), cities)
 
     @property
     def count(self) -> int:
@@ -50,8 +81,10 @@ class Workers:
 
     def move(self, rows: np.ndarray, destination: np.ndarray) -> None:
         """Relocate workers ``rows`` to cities ``destination`` (keeps the market column in step)."""
+        if destination.size and not 0 <= destination.min() <= destination.max() < self.cities:
+            raise ValueError(f"destination: cities must lie in [0, {self.cities - 1}]")
         self.city[rows] = destination
-        self.market[rows] = destination.astype(np.int32) * CLASSES + self.skill[rows]
+        self.market[rows] = _market(destination, self.skill[rows], self.market.dtype)
 
     def wages(self, wage_table: np.ndarray) -> np.ndarray:
         """Wage of each worker this quarter (0 when unemployed), per agent, yuan."""
@@ -64,3 +97,10 @@ class Workers:
 
     def nbytes(self) -> int:
         return sum(a.nbytes for a in (self.city, self.hukou, self.skill, self.employer, self.market))
+
+
+def _market(city: np.ndarray, skill: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """city * K + skill (formed in int32, then stored as ``dtype``)."""
+    market = city.astype(np.int32) * CLASSES
+    market += skill
+    return market.astype(dtype, copy=False)

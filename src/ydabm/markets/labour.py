@@ -202,6 +202,48 @@ def jobs_of(employer: np.ndarray, skill: np.ndarray, firms: int, classes: int) -
     return np.bincount(job, minlength=firms * classes).reshape(firms, classes).astype(np.int32)
 
 
+def place_in_market_order(employer: np.ndarray, market: np.ndarray, entry_market: np.ndarray,
+                          entry_owner: np.ndarray, entry_slots: np.ndarray, rng: np.random.Generator) -> None:
+    """Fill job slots with workers chosen at random in each market, for workers stored in market order.
+
+    Firm-class entries e (``entry_market[e]``, ``entry_owner[e]``, ``entry_slots[e]`` jobs) offer
+    slots; in each market m the slots' total of its ``counts[m]`` workers are chosen uniformly at
+    random and take the market's slots in entry order, the chosen workers in row order. The result
+    is that of :func:`pick_per_group` over all workers (keys ``m + u``, one uniform ``u`` per worker
+    in row order) followed by pairing the chosen workers, sorted stably by market, with the slots,
+    sorted stably by market; here, because every market's workers are one block of rows, it is
+    done market by market: the same uniforms are drawn block by block (the same stream), each
+    block's keys are sorted on their own (stably), and no array over all workers is allocated.
+
+    Args:
+        employer: (N,) employer column, set in place for the chosen workers.
+        market: (N,) market of each worker, non-decreasing.
+        entry_market, entry_owner, entry_slots: (E,) market, firm row and number of slots of each entry.
+        rng: the model's generator.
+
+    Raises:
+        ValueError: ``market`` is not in market order, or a market has more slots than workers.
+    """
+    if not (market[1:] >= market[:-1]).all():
+        raise ValueError("market: workers must be stored in market order")
+    markets = int(max(market.max(initial=-1), entry_market.max(initial=-1))) + 1
+    size = np.bincount(market, minlength=markets)
+    start = np.cumsum(size) - size
+    counts = np.bincount(entry_market, entry_slots, minlength=markets).astype(np.int64)
+    if (counts > size).any():
+        raise ValueError("entry_slots: a market has more slots than workers")
+    order = np.argsort(entry_market, kind="stable")
+    owners = np.repeat(np.take(entry_owner, order).astype(employer.dtype), np.take(entry_slots, order))
+    offset = 0
+    for m in np.flatnonzero(size):
+        key = float(m) + rng.random(int(size[m]))          # the keys group + uniform of pick_per_group
+        take = int(counts[m])
+        if take:
+            chosen = np.sort(np.argsort(key, kind="stable")[:take]) + start[m]
+            employer[chosen] = owners[offset:offset + take]
+            offset += take
+
+
 @dataclass(frozen=True)
 class Hiring:
     """Outcome of one quarter's labour market.
