@@ -1,6 +1,7 @@
 """Dose-response of the specialization lever (docs/validation.md, "Specialization lever").
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/specialization_dose.py [--workers 2] [--json]
+        [--set KEY=VALUE ...]
 
 ``YRDModel(rng=seed, specialization=s)`` for s = 0, 0.1, ..., 1 and seeds 1-5, default scale and
 parameters, 40 quarters; a value is the mean of the last 8 quarters (welfare: real income summed over
@@ -8,6 +9,12 @@ cities, as in ``validate costs``; real GDP and welfare effects are relative). Pr
 error over seeds per value, the matched 1 - 0 effect, the largest step between neighbouring values and
 its ratio to the mean absolute step, and whether the curve is smooth (no step above 3 x the mean
 step) and monotone (every step of one sign).
+
+Two diagnostics of the governments' last allocation (``model.targets``, quarter 36):
+``support_on_strategic``, the share of the support budget on the sectors of full prestige on the
+published lists (``strategic`` = 1), and ``support_similarity``, the mean cosine similarity of two
+cities' support vectors (1: every city supports the same sectors with the same intensities).
+``--set`` changes a parameter for every run (e.g. ``--set target_sharpness=20`` for a matched baseline).
 """
 
 from __future__ import annotations
@@ -20,23 +27,46 @@ import time
 import numpy as np
 
 METRICS = ("similarity_manufacturing", "capacity_utilization", "zombie_share", "zombie_employment_share",
-           "real_gdp", "welfare")
+           "real_gdp", "welfare", "support_on_strategic", "support_similarity")
 RELATIVE = ("real_gdp", "welfare")
 VALUES = tuple(round(0.1 * i, 1) for i in range(11))
 SEEDS = (1, 2, 3, 4, 5)
 
 
-def run(job: tuple[float, int]) -> tuple[float, int, dict]:
+SUPPORT = ("support_on_strategic", "support_similarity")
+
+
+def run(job: tuple[float, int, dict]) -> tuple[float, int, dict]:
     from ydabm import YRDModel
     from ydabm.run import city_frame
-    value, seed = job
-    model = YRDModel(rng=seed, specialization=value)
+    value, seed, settings = job
+    model = YRDModel(rng=seed, specialization=value, **settings)
     for _ in range(40):
         model.step()
     frame = model.datacollector.get_model_vars_dataframe()
-    out = {m: float(frame[m].iloc[-8:].mean()) for m in METRICS if m != "welfare"}
+    out = {m: float(frame[m].iloc[-8:].mean()) for m in METRICS if m not in ("welfare", *SUPPORT)}
     out["welfare"] = welfare(city_frame(model))
+    out.update(support(model.targets, model.sectors.strategic))
     return value, seed, out
+
+
+def support(targets: np.ndarray, strategic: np.ndarray) -> dict:
+    """The two diagnostics of the governments' allocation (module docstring)."""
+    budget = targets.sum(axis=1)
+    on = targets[:, strategic >= 1].sum(axis=1) / np.where(budget > 0, budget, 1.0)
+    norm = np.linalg.norm(targets, axis=1, keepdims=True)
+    unit = targets / np.where(norm > 0, norm, 1.0)
+    cosine = unit @ unit.T
+    cities = len(targets)
+    return {"support_on_strategic": float(on.mean()),
+            "support_similarity": float((cosine.sum() - np.trace(cosine)) / (cities * (cities - 1)))}
+
+
+def setting(text: str) -> tuple[str, float]:
+    key, _, value = text.partition("=")
+    if not value:
+        raise argparse.ArgumentTypeError(f"--set needs KEY=VALUE, got {text!r}")
+    return key, float(value)
 
 
 def welfare(cities) -> float:
@@ -49,16 +79,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--set", type=setting, action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
     start = time.perf_counter()
-    jobs = [(v, s) for v in VALUES for s in SEEDS]
+    settings = dict(args.set)
+    jobs = [(v, s, settings) for v in VALUES for s in SEEDS]
     if args.workers > 1:
         with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
             results = pool.map(run, jobs)
     else:
         results = [run(j) for j in jobs]
     table = {m: np.array([[r[2][m] for r in results if r[0] == v] for v in VALUES]) for m in METRICS}
-    out = {"seconds": time.perf_counter() - start, "values": VALUES, "metrics": {}}
+    out = {"seconds": time.perf_counter() - start, "values": VALUES, "settings": settings, "metrics": {}}
     for m, grid in table.items():
         mean = grid.mean(axis=1)
         se = grid.std(axis=1, ddof=1) / np.sqrt(grid.shape[1])
