@@ -48,30 +48,21 @@ MIGRATION_DRIFT = pytest.mark.xfail(strict=True, reason=(
     "0.006-0.011 in ten years (above 0.01 in seeds 2 and 4: 0.0107, 0.0109)"))
 
 
-CAPACITY_DRIFT = pytest.mark.xfail(strict=True, reason=(
-    "issues 10 and 11 (items 3 and 4): on the merged engine (newsvendor capacity, firm debt and soft "
-    "credit, the grounded initial structure) manufacturing similarity moves by 0.0120 / 0.0046 / "
-    "0.0171 / 0.0034 / 0.0065 over seeds 1-5 in ten years (within- and across-province alike; "
-    "0.004-0.009 before the merge) and by up to 0.013 with stationary populations (next test). The "
-    "capacity subsidy lowers a targeted cohort's user cost, so its capacity serves more of its orders "
-    "and it gains sales, and the yearly re-targeting feeds that back into structure; support also "
-    "rises from 0.39 % of GDP at t = 0 to 1.05 % within a year, so 2020's support flow is not yet a "
-    "steady state (docs/validation.md, Engine)"))
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("metric", [pytest.param("similarity_manufacturing", marks=CAPACITY_DRIFT),
+@pytest.mark.parametrize("metric", ["similarity_manufacturing",
                                     pytest.param("similarity_all", marks=MIGRATION_DRIFT),
-                                    pytest.param("similarity_within_province", marks=CAPACITY_DRIFT),
-                                    pytest.param("similarity_across_provinces", marks=CAPACITY_DRIFT)])
+                                    "similarity_within_province", "similarity_across_provinces"])
 def test_structure_within_001_of_2020(baseline_runs, metric):
+    # observed with target_sharpness calibrated (7; issue 11): manufacturing similarity moves by at most
+    # 0.0038-0.0077 over seeds 1-5 (0.0034-0.0171 at the assumed 20, where the baseline's yearly
+    # re-targeting sat at a coordination threshold and flipped support in up to 40 cells)
     for frame, _ in baseline_runs:
         assert (frame[metric] - frame[metric].iloc[0]).abs().max() <= 0.01, metric
 
 
 @pytest.mark.slow
-@CAPACITY_DRIFT
 def test_structure_is_stationary_when_populations_are():
+    # observed: at most 0.0068 (manufacturing), 0.0048 (all sectors), 0.0066 (Krugman) over seeds 1-3
     for seed in SEEDS[:3]:
         model = YRDModel(rng=seed, migrant_inflow_rate=0.0)
         for _ in range(QUARTERS):
@@ -108,7 +99,8 @@ IO_CYCLE = pytest.mark.xfail(strict=True, reason=(
     "over seeds 1-3 in 40 quarters (firm mass -1.7 / -0.5 / -0.4 %), the largest unmet input share "
     "9.4e-07; seed 1 collapses near quarter 52. Stable with demand_dispersion = 0 (1.5 pp at 80 "
     "quarters). The collapse within 6 years (input prices valued at rationed suppliers' virtual prices) "
-    "is fixed and tested in tests/test_supply_chain.py"))
+    "is fixed and tested in tests/test_supply_chain.py. With target_sharpness calibrated (7, issue 11) "
+    "seed 1 moves unemployment by 0.94 pp (firm mass -0.13 %, no unmet input)"))
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +112,8 @@ def supply_chain_run():
 
 
 @pytest.mark.slow
-@IO_CYCLE
 def test_supply_chains_keep_firms_and_markets(supply_chain_run):
+    # observed with target_sharpness 7 (issue 11): firm mass -0.13 % in 40 quarters, no unmet input
     frame = supply_chain_run
     assert abs(frame["firms"].iloc[-1] / frame["firms"].iloc[0] - 1) <= 0.03
     assert frame["market_residual"].max() <= CLEARING_TOLERANCE
