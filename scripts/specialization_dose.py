@@ -15,6 +15,13 @@ Two diagnostics of the governments' last allocation (``model.targets``, quarter 
 published lists (``strategic`` = 1), and ``support_similarity``, the mean cosine similarity of two
 cities' support vectors (1: every city supports the same sectors with the same intensities).
 ``--set`` changes a parameter for every run (e.g. ``--set target_sharpness=20`` for a matched baseline).
+
+``--fixed-points`` instead studies the governments' yearly allocation alone, with the 2020 employment
+structure held fixed (no runs): for specialization 0, 0.025, ..., 1 it follows the fixed point of
+the yearly map (support -> next year's support, through the peers' term) up from the 2020 support
+and back down, and prints where the two branches differ (two stable fixed points: hysteresis), the
+spectral radius of the map's Jacobian at each (finite differences; < 1 stable), the mean support
+of the full-prestige sectors and the cities' support similarity.
 """
 
 from __future__ import annotations
@@ -62,6 +69,55 @@ def support(targets: np.ndarray, strategic: np.ndarray) -> dict:
             "support_similarity": float((cosine.sum() - np.trace(cosine)) / (cities * (cities - 1)))}
 
 
+def fixed_points(settings: dict) -> None:
+    """The ``--fixed-points`` study (module docstring)."""
+    from ydabm import YRDModel, calibration
+    from ydabm.mechanisms import targeting
+    model = YRDModel(rng=1, **settings)
+    p, s = model.params, model.sectors
+    advantage = targeting.revealed_advantage(calibration.employment_structure(model.fundamentals, s))
+    strategic = s.strategic.astype(float)
+
+    def step(previous, w):
+        scores = targeting.target_scores(advantage, strategic, previous, w, None, p.target_imitation)
+        return targeting.allocate_support(scores, s.targetable, p.targets_per_city, p.target_sharpness)
+
+    def solve(start, w):
+        x = start
+        for i in range(2000):
+            y = step(x, w)
+            if np.abs(y - x).max() < 1e-11:
+                return y
+            x = y if i < 200 else 0.5 * (x + y)       # damped after 200 rounds (converges to the same point)
+        return x
+
+    def radius(x, w, h=1e-6):
+        cells = np.flatnonzero(np.broadcast_to(s.targetable, x.shape).ravel())
+        base = step(x, w).ravel()[cells]
+        jacobian = np.empty((cells.size, cells.size))
+        for j, cell in enumerate(cells):
+            moved = x.ravel().copy()
+            moved[cell] += h
+            jacobian[:, j] = (step(moved.reshape(x.shape), w).ravel()[cells] - base) / h
+        return float(np.abs(np.linalg.eigvals(jacobian)).max())
+
+    values = np.round(np.linspace(0, 1, 41), 3)
+    up, x = {}, model.targets.copy()
+    for w in values:
+        x = up[w] = solve(x, w)
+    down = {}
+    for w in values[::-1]:
+        x = down[w] = solve(x, w)
+    print(f"target_sharpness {p.target_sharpness:g}, target_imitation {p.target_imitation:g}")
+    print("specialization  support_on_strategic  support_similarity  spectral_radius  (up | down)")
+    for w in values:
+        a, b = support(up[w], strategic), support(down[w], strategic)
+        flag = "  two fixed points" if np.abs(up[w] - down[w]).max() > 1e-3 else ""
+        print(f"  {w:.3f}  {a['support_on_strategic']:.3f} | {b['support_on_strategic']:.3f}   "
+              f"{a['support_similarity']:.3f} | {b['support_similarity']:.3f}   "
+              f"{radius(up[w], w):.2f} | {radius(down[w], w):.2f}{flag}")
+
+
 def setting(text: str) -> tuple[str, float]:
     key, _, value = text.partition("=")
     if not value:
@@ -80,9 +136,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--set", type=setting, action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--fixed-points", action="store_true")
     args = parser.parse_args()
     start = time.perf_counter()
     settings = dict(args.set)
+    if args.fixed_points:
+        fixed_points(settings)
+        return
     jobs = [(v, s, settings) for v in VALUES for s in SEEDS]
     if args.workers > 1:
         with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
