@@ -1,6 +1,7 @@
 """Dose-response of the specialization lever (docs/validation.md, "Specialization lever").
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/specialization_dose.py [--workers 2] [--json]
+        [--set KEY=VALUE ...]
 
 ``YRDModel(rng=seed, specialization=s)`` for s = 0, 0.1, ..., 1 and seeds 1-5, default scale and
 parameters, 40 quarters; a value is the mean of the last 8 quarters (welfare: real income summed over
@@ -8,6 +9,19 @@ cities, as in ``validate costs``; real GDP and welfare effects are relative). Pr
 error over seeds per value, the matched 1 - 0 effect, the largest step between neighbouring values and
 its ratio to the mean absolute step, and whether the curve is smooth (no step above 3 x the mean
 step) and monotone (every step of one sign).
+
+Two diagnostics of the governments' last allocation (``model.targets``, quarter 36):
+``support_on_strategic``, the share of the support budget on the sectors of full prestige on the
+published lists (``strategic`` = 1), and ``support_similarity``, the mean cosine similarity of two
+cities' support vectors (1: every city supports the same sectors with the same intensities).
+``--set`` changes a parameter for every run (e.g. ``--set target_sharpness=20`` for a matched baseline).
+
+``--fixed-points`` instead studies the governments' yearly allocation alone, with the 2020 employment
+structure held fixed (no runs): for specialization 0, 0.025, ..., 1 it follows the fixed point of
+the yearly map (support -> next year's support, through the peers' term) up from the 2020 support
+and back down, and prints where the two branches differ (two stable fixed points: hysteresis), the
+spectral radius of the map's Jacobian at each (finite differences; < 1 stable), the mean support
+of the full-prestige sectors and the cities' support similarity.
 """
 
 from __future__ import annotations
@@ -20,23 +34,95 @@ import time
 import numpy as np
 
 METRICS = ("similarity_manufacturing", "capacity_utilization", "zombie_share", "zombie_employment_share",
-           "real_gdp", "welfare")
+           "real_gdp", "welfare", "support_on_strategic", "support_similarity")
 RELATIVE = ("real_gdp", "welfare")
 VALUES = tuple(round(0.1 * i, 1) for i in range(11))
 SEEDS = (1, 2, 3, 4, 5)
 
 
-def run(job: tuple[float, int]) -> tuple[float, int, dict]:
+SUPPORT = ("support_on_strategic", "support_similarity")
+
+
+def run(job: tuple[float, int, dict]) -> tuple[float, int, dict]:
     from ydabm import YRDModel
     from ydabm.run import city_frame
-    value, seed = job
-    model = YRDModel(rng=seed, specialization=value)
+    value, seed, settings = job
+    model = YRDModel(rng=seed, specialization=value, **settings)
     for _ in range(40):
         model.step()
     frame = model.datacollector.get_model_vars_dataframe()
-    out = {m: float(frame[m].iloc[-8:].mean()) for m in METRICS if m != "welfare"}
+    out = {m: float(frame[m].iloc[-8:].mean()) for m in METRICS if m not in ("welfare", *SUPPORT)}
     out["welfare"] = welfare(city_frame(model))
+    out.update(support(model.targets, model.sectors.strategic))
     return value, seed, out
+
+
+def support(targets: np.ndarray, strategic: np.ndarray) -> dict:
+    """The two diagnostics of the governments' allocation (module docstring)."""
+    budget = targets.sum(axis=1)
+    on = targets[:, strategic >= 1].sum(axis=1) / np.where(budget > 0, budget, 1.0)
+    norm = np.linalg.norm(targets, axis=1, keepdims=True)
+    unit = targets / np.where(norm > 0, norm, 1.0)
+    cosine = unit @ unit.T
+    cities = len(targets)
+    return {"support_on_strategic": float(on.mean()),
+            "support_similarity": float((cosine.sum() - np.trace(cosine)) / (cities * (cities - 1)))}
+
+
+def fixed_points(settings: dict) -> None:
+    """The ``--fixed-points`` study (module docstring)."""
+    from ydabm import YRDModel, calibration
+    from ydabm.mechanisms import targeting
+    model = YRDModel(rng=1, **settings)
+    p, s = model.params, model.sectors
+    advantage = targeting.revealed_advantage(calibration.employment_structure(model.fundamentals, s))
+    strategic = s.strategic.astype(float)
+
+    def step(previous, w):
+        scores = targeting.target_scores(advantage, strategic, previous, w, None, p.target_imitation)
+        return targeting.allocate_support(scores, s.targetable, p.targets_per_city, p.target_sharpness)
+
+    def solve(start, w):
+        x = start
+        for i in range(2000):
+            y = step(x, w)
+            if np.abs(y - x).max() < 1e-11:
+                return y
+            x = y if i < 200 else 0.5 * (x + y)       # damped after 200 rounds (converges to the same point)
+        return x
+
+    def radius(x, w, h=1e-6):
+        cells = np.flatnonzero(np.broadcast_to(s.targetable, x.shape).ravel())
+        base = step(x, w).ravel()[cells]
+        jacobian = np.empty((cells.size, cells.size))
+        for j, cell in enumerate(cells):
+            moved = x.ravel().copy()
+            moved[cell] += h
+            jacobian[:, j] = (step(moved.reshape(x.shape), w).ravel()[cells] - base) / h
+        return float(np.abs(np.linalg.eigvals(jacobian)).max())
+
+    values = np.round(np.linspace(0, 1, 41), 3)
+    up, x = {}, model.targets.copy()
+    for w in values:
+        x = up[w] = solve(x, w)
+    down = {}
+    for w in values[::-1]:
+        x = down[w] = solve(x, w)
+    print(f"target_sharpness {p.target_sharpness:g}, target_imitation {p.target_imitation:g}")
+    print("specialization  support_on_strategic  support_similarity  spectral_radius  (up | down)")
+    for w in values:
+        a, b = support(up[w], strategic), support(down[w], strategic)
+        flag = "  two fixed points" if np.abs(up[w] - down[w]).max() > 1e-3 else ""
+        print(f"  {w:.3f}  {a['support_on_strategic']:.3f} | {b['support_on_strategic']:.3f}   "
+              f"{a['support_similarity']:.3f} | {b['support_similarity']:.3f}   "
+              f"{radius(up[w], w):.2f} | {radius(down[w], w):.2f}{flag}")
+
+
+def setting(text: str) -> tuple[str, float]:
+    key, _, value = text.partition("=")
+    if not value:
+        raise argparse.ArgumentTypeError(f"--set needs KEY=VALUE, got {text!r}")
+    return key, float(value)
 
 
 def welfare(cities) -> float:
@@ -49,16 +135,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--set", type=setting, action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--fixed-points", action="store_true")
     args = parser.parse_args()
     start = time.perf_counter()
-    jobs = [(v, s) for v in VALUES for s in SEEDS]
+    settings = dict(args.set)
+    if args.fixed_points:
+        fixed_points(settings)
+        return
+    jobs = [(v, s, settings) for v in VALUES for s in SEEDS]
     if args.workers > 1:
         with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
             results = pool.map(run, jobs)
     else:
         results = [run(j) for j in jobs]
     table = {m: np.array([[r[2][m] for r in results if r[0] == v] for v in VALUES]) for m in METRICS}
-    out = {"seconds": time.perf_counter() - start, "values": VALUES, "metrics": {}}
+    out = {"seconds": time.perf_counter() - start, "values": VALUES, "settings": settings, "metrics": {}}
     for m, grid in table.items():
         mean = grid.mean(axis=1)
         se = grid.std(axis=1, ddof=1) / np.sqrt(grid.shape[1])

@@ -159,6 +159,11 @@ def _top_lists(model):
     return [tuple(sorted(np.argsort(-row, kind="stable")[:k])) for row in model.targets]
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 11 (items 1, 6): with target_sharpness calibrated to the breadth of the G60 list (7, not the "
+    "assumed 20) support spreads over 4.5 effective sectors, and the largest group sharing one top-3 list "
+    "(machinery + electronics + biomedicine) has 8 cities, not 9; 14 cities share one top-5 list, the "
+    "G60 list's five model sectors (machinery, electronics, biomedicine, new energy, digital economy)"))
 def test_baseline_targets_form_a_cluster_of_identical_lists(model):
     """At baseline specialization at least nine cities (the size of the G60 group) support the same
     top list of sectors."""
@@ -167,8 +172,8 @@ def test_baseline_targets_form_a_cluster_of_identical_lists(model):
 
 @pytest.mark.xfail(strict=True, reason=(
     "issue 11 (item 6): the nine G60 cities do not cluster at t = 0: their mean pairwise cosine of support "
-    "intensities is 0.71 against 0.79 over all pairs; they spread over six of the nine top lists (the "
-    "largest, machinery + electronics + biomedicine, holds 12 cities). Their identical 2019 list came "
+    "intensities is 0.69 against 0.78 over all pairs; they spread over six of the twelve top-3 lists (the "
+    "largest, machinery + electronics + biomedicine, holds 8 cities). Their identical 2019 list came "
     "from the corridor's joint meeting, an institution the model does not have"))
 def test_g60_cities_target_more_alike_than_the_average_pair(model):
     from ydabm import metrics

@@ -279,6 +279,51 @@ def test_support_is_a_capped_logit_adding_up_to_the_budget():
     assert np.abs(nudged - support).max() < 0.05
 
 
+def test_imitation_weighs_peers_against_prestige_by_hand():
+    # two cities, two sectors; prestige (1, 0); last year city 1 supported sector 1 fully, city 0 nothing
+    strategic = np.array([1.0, 0.0])
+    previous = np.array([[0.0, 0.0], [0.0, 1.0]])
+    advantage = np.array([[0.4, 1.0], [1.0, 0.2]])
+    # specialization 0.25, imitation 0.8: city 0 sees peers (0, 1): 0.25 x 0.4 + 0.75 x (0.2 x 1 + 0.8 x 0)
+    # = 0.25 and 0.25 x 1 + 0.75 x 0.8 x 1 = 0.85; city 1 sees peers (0, 0): 0.25 + 0.15, 0.05 + 0
+    scores = targeting.target_scores(advantage, strategic, previous, 0.25, imitation=0.8)
+    assert scores == pytest.approx(np.array([[0.25, 0.85], [0.4, 0.05]]))
+    # imitation 0: prestige alone, peers ignored; the default 0.5 is the equal weighting (prestige + peers) / 2
+    assert targeting.target_scores(advantage, strategic, previous, 0.0, imitation=0.0) == pytest.approx(
+        np.array([[1.0, 0.0], [1.0, 0.0]]))
+    assert targeting.target_scores(advantage, strategic, previous, 0.0) == pytest.approx(
+        np.array([[0.5, 0.5], [0.5, 0.0]]))
+
+
+def test_target_imitation_out_of_range_names_the_field():
+    with pytest.raises(ParameterError, match="target_imitation"):
+        Params.build({"target_imitation": 1.5})
+
+
+def test_effective_sectors_is_the_inverse_herfindahl_of_support():
+    # (1, 1, 1, 0): 9 / 3 = 3; (1, 0.5, 0.5, 0.5, 0.5): 9 / 2 = 4.5; even (0.6 x 5): 5; no support: 0
+    support = np.array([[1, 1, 1, 0, 0], [1, 0.5, 0.5, 0.5, 0.5], [0.6] * 5, [0] * 5])
+    assert targeting.effective_sectors(support) == pytest.approx([3.0, 4.5, 5.0, 0.0])
+
+
+def test_target_sharpness_is_calibrated_to_the_g60_list():
+    """The G60 corridor's joint 2019 list names seven industries; on the model's sectors (as for the
+    ``strategic`` field: high-end equipment and NEVs -> machinery, IC, biomedicine, AI -> digital economy,
+    new energy; new materials has no model sector) the shares are 2/6, 1/6 x 4: inverse Herfindahl
+    36 / 8 = 4.5. At the default sharpness the nine cities' 2020 support spreads over as many effective
+    sectors (shared data evidence/target_industry_homogeneity_evidence.csv)."""
+    model = YRDModel(rng=1)
+    names = list(model.geography.names)
+    g60 = [names.index(c) for c in ("Shanghai", "Jiaxing", "Huzhou", "Hangzhou", "Jinhua", "Suzhou_JS",
+                                    "Xuancheng", "Wuhu", "Hefei")]
+    shares = np.array([2, 1, 1, 1, 1]) / 6
+    assert 1 / (shares ** 2).sum() == pytest.approx(4.5)
+    assert targeting.effective_sectors(model.targets[g60]).mean() == pytest.approx(4.5, abs=0.05)
+    # the moment identifies the sharpness: the old assumption (20) concentrates support on 3.4 sectors
+    sharp = YRDModel(rng=1, target_sharpness=20.0)
+    assert targeting.effective_sectors(sharp.targets[g60]).mean() < 3.5
+
+
 def test_revealed_advantage_by_hand():
     # city 0: 30/40 in sector 0 against 40/100 region-wide -> RCA 1.875; sector 1: 10/40 / 0.6 = 0.417
     rca = targeting.revealed_advantage(np.array([[30.0, 10.0], [10.0, 50.0]]))

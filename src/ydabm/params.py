@@ -84,8 +84,10 @@ PARAMS: tuple[Param, ...] = (
           "weight of comparative advantage in governments' target-sector choice (0 = all chase the strategic list and their peers, 1 = comparative advantage only)", "lever"),
     # --- government instruments --------------------------------------------------------------
     Param("targets_per_city", int, 3, "sectors", 1, 8, "support budget of each city government in sector-equivalents: the intensities of support over its sectors add up to this many fully supported sectors (assumption: the first few priority industries of a city's plan; a lever)", "lever"),
-    Param("target_sharpness", float, 20.0, "1 / score", 0.0, 1000.0,
-          "sharpness beta of the capped logit by which a government spreads its support over sectors, per unit of target score (scores lie in [0, 1]): at 20 a sector 0.05 ahead gets e times the weight; large values approach the hard choice of the best targets_per_city sectors, 0 spreads support evenly (assumption, swept as an uncertainty)", "uncertainty"),
+    Param("target_sharpness", float, 7.0, "1 / score", 0.0, 1000.0,
+          "sharpness beta of the capped logit by which a government spreads its support over sectors, per unit of target score (scores lie in [0, 1]): at 7 a sector 0.14 ahead gets e times the weight; large values approach the hard choice of the best targets_per_city sectors, 0 spreads support evenly. Calibrated: the nine G60 cities' 2020 support spreads over 4.5 effective sectors (inverse Herfindahl), as their joint 2019 list of seven industries does on the model's sectors (new materials left out; counted as petrochemicals and steel, 5.8 sectors and beta 4.1); swept as an uncertainty", "uncertainty"),
+    Param("target_imitation", float, 0.5, "1", 0.0, 1.0,
+          "weight m of imitation in the non-specialization part of the target score, (1 - m) x the sector's prestige on the published lists + m x the other cities' mean support of it last year: 0 = no imitation (prestige only), 1 = imitation only; 0.5 weighs the two equally (assumption: no data separate them; swept as an uncertainty)", "uncertainty"),
     Param("entry_subsidy", float, 0.1, "share of revenue", 0.0, 0.5,
           "subsidy paid to entrants in target sectors during their first year, as a share of their revenue (assumption; a lever, Sobol-swept in experiments/sensitivity)", "lever"),
     Param("capacity_subsidy", float, 0.2, "share of investment", 0.0, 0.9,
@@ -310,7 +312,8 @@ class Params:
     barrier: float = 0.5
     specialization: float = 0.5
     targets_per_city: int = 3
-    target_sharpness: float = 20.0
+    target_sharpness: float = 7.0
+    target_imitation: float = 0.5
     entry_subsidy: float = 0.1
     capacity_subsidy: float = 0.2
     debt_limit: float = 0.03

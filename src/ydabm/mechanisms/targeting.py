@@ -1,13 +1,14 @@
 """Governments' yearly allocation of support across sectors (one code path for t = 0 and every year).
 
-score_cs = specialization * advantage_cs + (1 - specialization) * (strategic_s + peer_support_cs) / 2
+score_cs = specialization * advantage_cs
+           + (1 - specialization) * ((1 - imitation) * strategic_s + imitation * peer_support_cs)
            + role bonus_cs
 
 where advantage is the city's Balassa revealed comparative advantage in employment scaled to [0, 1]
 by its best sector, strategic_s the prestige of the sector on the published priority lists in [0, 1]
 (the `strategic` field of the sectors config: the share of the G60 corridor's and the YRD Outline's
 2019 lists that name it) and peer_support the mean support the *other* cities gave the sector last
-year (imitation).
+year (imitation, weight ``imitation``: 0.5 weighs prestige and peers equally).
 
 Each government spreads a support budget of ``count`` sector-equivalents over the tradable sectors
 by a capped logit (a "soft top-k"): tau_cs = min(1, lambda_c exp(beta score_cs)), with lambda_c such
@@ -36,7 +37,7 @@ def revealed_advantage(structure: np.ndarray) -> np.ndarray:
 
 
 def target_scores(advantage: np.ndarray, strategic: np.ndarray, previous: np.ndarray,
-                  specialization: float, bonus: np.ndarray | None = None) -> np.ndarray:
+                  specialization: float, bonus: np.ndarray | None = None, imitation: float = 0.5) -> np.ndarray:
     """(C, S) scores of every sector for every city.
 
     Args:
@@ -45,10 +46,12 @@ def target_scores(advantage: np.ndarray, strategic: np.ndarray, previous: np.nda
         previous: (C, S) last year's support intensities in [0, 1] (peers' choices; zeros at t = 0).
         specialization: weight on comparative advantage.
         bonus: (C, S) extra score from an assigned provincial role, if any.
+        imitation: weight of the peers' support against the lists' prestige, in [0, 1].
     """
     cities = previous.shape[0]
     peers = (previous.sum(axis=0)[None, :] - previous) / max(cities - 1, 1)
-    score = specialization * advantage + (1 - specialization) * 0.5 * (strategic[None, :] + peers)
+    score = specialization * advantage + (1 - specialization) * ((1 - imitation) * strategic[None, :]
+                                                                 + imitation * peers)
     return score if bonus is None else score + bonus
 
 
@@ -91,3 +94,13 @@ def allocate_support(scores: np.ndarray, eligible: np.ndarray, count: int, sharp
     intensity[~fits.any(axis=1)] = (np.arange(weight.shape[1]) < k).astype(float)
     support[rows, order] = intensity
     return np.where(eligible[None, :], support, 0.0)
+
+
+def effective_sectors(support: np.ndarray) -> np.ndarray:
+    """(C,) effective number of sectors each government supports: the inverse Herfindahl index of its
+    support shares, (sum_s tau_cs)^2 / sum_s tau_cs^2 (``count`` under the hard choice, the number of
+    eligible sectors when support is even; 0 for a city with no support). The moment that calibrates
+    ``target_sharpness`` (ODD, support allocation)."""
+    total = support.sum(axis=1)
+    squares = (support ** 2).sum(axis=1)
+    return np.where(squares > 0, total ** 2 / np.where(squares > 0, squares, 1.0), 0.0)
