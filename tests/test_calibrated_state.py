@@ -184,3 +184,39 @@ def test_a_pool_worker_keeps_the_state_between_runs():
         assert [o for _, o in executor.results(calibrated_state.stored, [(tasks[0][0], {})])] == [1]
     finally:
         executor.close()
+
+
+@pytest.mark.slow
+def test_workers_exit_when_the_sweep_process_is_killed(tmp_path):
+    """Only the sweep process gets SIGKILL: its pool workers (forked from the fork server, or spawned)
+    notice and exit, so no orphan keeps computing."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+    spec = tmp_path / "sweep.toml"
+    spec.write_text('steps = 40\nreplicates = 4\nseed = 5\nkeep = ["final"]\n[vary]\nbarrier = [0.0, 1.0]\n'
+                    '[set]\npeople_per_agent = 20000\n')
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "ydabm.cli", "sweep", str(spec), "--out", str(out), "--workers", "2", "--quiet"]
+    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while len(list((out / "runs").glob("*.parquet"))) < 1:
+            assert process.poll() is None, process.stderr.read().decode()
+            assert time.monotonic() < deadline, "the sweep stored no run within 120 s"
+            time.sleep(0.05)
+        descendants = psutil.Process(process.pid).children(recursive=True)
+        assert len(descendants) >= 2
+        os.kill(process.pid, signal.SIGKILL)             # the sweep process alone
+        process.wait(timeout=30)
+        gone, alive = psutil.wait_procs(descendants, timeout=20)
+        assert not alive, [p.pid for p in alive]
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
