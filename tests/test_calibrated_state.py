@@ -66,6 +66,8 @@ def test_reads_records_attributes_and_mapping_reads():
     assert reads.key() == (("exit_rate", 0.015), ("skill_premium", 2.0))
     with pytest.raises(AttributeError, match="read-only"):
         reads.skill_premium = 3.0
+    with pytest.raises(AttributeError, match="not a parameter"):
+        reads.replace(skill_premium=3.0)
     list(mapping)                                   # iterating reads every name
     assert reads.names == {f.name for f in dataclasses.fields(Params)}
 

@@ -39,6 +39,7 @@ from .params import Params
 from .sectors import Sectors, load_sectors
 from .supply import IOTable, load_io_table
 
+_FIELDS = tuple(f.name for f in dataclasses.fields(Params))
 #: states kept per process (least recently used dropped first); one is a few MB at most, whatever the scale
 MAX_STATES = 8
 
@@ -78,6 +79,8 @@ class Reads:
         object.__setattr__(self, "names", set())
 
     def __getattr__(self, name: str) -> Any:
+        if name not in _FIELDS:
+            raise AttributeError(f"{name}: not a parameter (set-up reads parameters only)")
         value = getattr(self._params, name)
         self.names.add(name)
         return value
@@ -105,12 +108,11 @@ class _RecordedMapping(Mapping):
             raise KeyError(name) from None
 
     def __iter__(self) -> Iterator[str]:
-        names = [f.name for f in dataclasses.fields(Params)]
-        self._reads.names.update(names)
-        return iter(names)
+        self._reads.names.update(_FIELDS)
+        return iter(_FIELDS)
 
     def __len__(self) -> int:
-        return len(dataclasses.fields(Params))
+        return len(_FIELDS)
 
 
 def load_world(params: Params | Reads) -> tuple[Sectors, IOTable | None, Geography]:

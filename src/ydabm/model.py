@@ -99,10 +99,9 @@ class YRDModel(mesa.Model):
             self.set_targets(state.targets)
         else:
             self._calibrate()
-            state = calibrated_state.store(self.params, self.sectors, self.io, self.geography, self.frictions,
-                                           self.fundamentals, self.targets)
-            self.sectors, self.io, self.geography = state.sectors, state.io, state.geography
-            self.params = baseline
+            calibrated_state.store(self.params, self.sectors, self.io, self.geography, self.frictions,
+                                   self.fundamentals, self.targets)
+        self.params = baseline
         self._staff = None                  # staff_table() of the step's accounts and metrics, while valid
         self._populate()
         self._observe()
