@@ -222,3 +222,24 @@ def test_workers_exit_when_the_sweep_process_is_killed(tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+@pytest.mark.slow
+def test_a_dask_worker_keeps_the_state_between_runs():
+    """On Dask the same run_one runs unchanged; the state lives in the worker process."""
+    import dask
+    from dask.distributed import LocalCluster
+
+    from ydabm.experiments.executors import DaskExecutor
+    with dask.config.set({"distributed.worker.profile.enabled": False}), \
+            LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                         dashboard_address=None) as cluster:
+        executor = DaskExecutor(cluster.scheduler_address)
+        try:
+            tasks = [(Run(i, i, 0, 0, "baseline", {}), {"params": dict(SMALL), "seed": i, "steps": 1,
+                                                         "metrics": ("real_gdp",)}) for i in range(3)]
+            assert [o["status"] for _, o in executor.results(run_one, tasks)] == ["ok"] * 3
+            assert list(executor.client.run(calibrated_state.stored).values()) == [1]
+        finally:
+            executor.close()
+    assert calibrated_state.stored() == 0           # nothing was built in this process
