@@ -3,8 +3,8 @@
 Every run rebuilds the same 2020 economy before its first quarter: the sector table, the input-output
 table, the geography (network and travel times), the frictions at the baseline levers, the
 calibration's fundamentals and the governments' 2020 support (a fixed point). None of it draws a
-random number and none of it reads a lever (set-up runs at the baseline value of every lever), so
-runs that agree on the parameters it reads get the same state. A sweep varies levers, so its runs
+random number and none of it sees a run's levers (set-up runs at the baseline value of every
+lever), so runs that agree on the parameters it reads get the same state. A sweep varies levers, so its runs
 share one state, built once per worker process (a pool's process or a Dask worker) and reused.
 
 The key is derived from the code, not declared: a fresh build reads its parameters through
@@ -13,8 +13,8 @@ values. A later run gets the stored state only if it agrees on every one of them
 deterministic, the same values of the names it read lead it down the same path to the same state,
 bit for bit (a parameter it reads only on some paths, like ``trade_cost`` of the synthetic worlds,
 is in the key only of the states built on those paths). What the build reads besides parameters is
-the shipped data and configuration files, read once per process (as the lru-cached readers of
-:mod:`ydabm.calibration` already do): edit them and start a new process.
+the shipped data and configuration files; a stored state keeps what they held when it was built (as
+the lru-cached readers of :mod:`ydabm.calibration` do): after editing them, start a new process.
 
 The stored state is read-only (its arrays not writeable, its graph frozen), so no run can change
 what the next run starts from: writing into it raises at once. Runs get their own copies of what
