@@ -14,6 +14,12 @@ time of the design target's sweep (1,000 such runs on 2 cores, goal: under 30 mi
 
     python benchmarks/sweep_throughput.py [--quick] [--json]
 
+After the sweeps, the build of one run at the sweep's scale is timed in this process, cold (the
+calibrated state of :mod:`ydabm.calibrated_state` forgotten first) and warm (it kept, as every run of
+a worker after its first), median of three, wall and CPU seconds: ``build_seconds_cold`` /
+``build_seconds_warm`` and ``build_cpu_cold`` / ``build_cpu_warm``; ``warm_worker_import_cpu`` is the
+CPU time a fresh interpreter takes to import the model (once per worker process).
+
 ``--quick`` runs one replicate (four runs) at 1e4 workers and 4 quarters. The load average before
 each sweep is reported: another busy process on a 2-core machine lowers the 2-process figure.
 """
@@ -25,10 +31,13 @@ import _common  # noqa: F401  (pins numerics threads before numpy is imported)
 import os
 import resource
 import shutil
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
-from _common import emit, machine, note, parse_args, people_per_agent, timed
+from _common import ROOT, emit, machine, median, note, parse_args, people_per_agent, timed
 
 SWEEP = {
     "name": "benchmark",
@@ -49,14 +58,52 @@ def runs_in(spec: dict) -> int:
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process and of its finished (reaped) children, user + system."""
+    """CPU time of this process, of its finished (reaped) children and of the children still alive
+    with what they reaped (the pool's fork server, which forks and reaps the workers), user + system."""
+    import psutil
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    live = 0.0
+    for child in psutil.Process().children():
+        try:
+            times = child.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        live += times.user + times.system + times.children_user + times.children_system
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime + live
+
+
+def build_times(spec: dict, repeats: int = 3) -> dict:
+    """Median wall and CPU seconds of building one run of the sweep, cold and warm (see above)."""
+    from ydabm import calibrated_state
+    from ydabm.model import YRDModel
+    from ydabm.params import Params
+    params = Params.build(spec["set"])
+    YRDModel(rng=0, params=params)                       # file readers and imports warmed up
+    times = {"cold": [], "warm": []}
+    for seed in range(repeats):
+        for kind in ("cold", "warm"):
+            if kind == "cold":
+                calibrated_state.clear()
+            wall, cpu = time.perf_counter(), time.process_time()
+            YRDModel(rng=seed, params=params)
+            times[kind].append((time.perf_counter() - wall, time.process_time() - cpu))
+    return {f"build_{what}_{kind}": median([t[i] for t in runs]) for kind, runs in times.items()
+            for i, what in enumerate(("seconds", "cpu"))}
+
+
+def import_cpu() -> float:
+    """CPU seconds a fresh interpreter spends importing the model: each spawned worker's start-up, or
+    once per sweep process in the fork server that forks the workers."""
+    code = "import time; import ydabm.experiments.runner, ydabm.run; print(time.process_time())"
+    path = [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    return float(out.stdout.strip())
 
 
 def timed_sweep(spec: dict, processes: int) -> dict:
     """Run the whole sweep with ``processes`` workers: its wall seconds, the CPU seconds it used
-    (this process and the pool's, which has exited when ``run_sweep`` returns) and the mean seconds
+    (this process and the pool's, whose workers have exited when ``run_sweep`` returns) and the mean seconds
     of one run as the runner logged it (``runlog.parquet``)."""
     import pandas as pd
     from ydabm.experiments import run_sweep
@@ -82,6 +129,9 @@ def main() -> None:
     load = os.getloadavg()[0]
     first = timed_sweep(spec, 1)
     second = timed_sweep(spec, 2)
+    note(f"build of one run, cold and warm, load average {os.getloadavg()[0]:.2f} ...")
+    builds = build_times(spec)
+    worker_import = import_cpu()
     one, two = first["wall"], second["wall"]
     result = {
         "sweep_runs_per_hour_1": runs / one * 3600,
@@ -102,6 +152,9 @@ def main() -> None:
         # pool's start-up and storing count, competing processes do not)
         "sweep_scaling_cpu": 2 * first["cpu"] / second["cpu"],
         "load_average_before": load,
+        "load_average_after": os.getloadavg()[0],
+        **builds,
+        "warm_worker_import_cpu": worker_import,
         "quick": args.quick,
     }
     if not args.quick:

@@ -15,19 +15,17 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
-from . import calibration, metrics, observation
+from . import calibrated_state, calibration, metrics, observation
 from .agents.firms import COHORT, Firms, integer_sums
 from .agents.government import CityGovernment
 from .agents.workers import CLASSES, Workers
 from .frictions import Frictions, frictions
-from .geography import Geography, build_geography
+from .geography import Geography
 from .geography.world import load_innovation_table
 from .levers import Levers
 from .markets import goods, labour
 from .mechanisms import accounts, credit, entry, planning, relocation, supply_chain, targeting, technology
 from .params import PARAMS, Params
-from .sectors import load_sectors
-from .supply import load_io_table
 
 MODEL_METRICS = (
     "similarity_manufacturing", "similarity_all", "similarity_within_province",
@@ -81,19 +79,29 @@ class YRDModel(mesa.Model):
         super().__init__(rng=rng)
         run = params.replace(**values) if params is not None else Params.build(values)
         self.policies = list(policies)
-        self.sectors = load_sectors(run.sectors_file)
-        planning.check_user_cost(run.interest_rate, run.depreciation, self.sectors.capital_intensity,
-                                 self.sectors.elasticity, self.sectors.names)
-        self.io = load_io_table(run.io_concordance, self.sectors.names) if run.input_output else None
-        self.geography = build_geography(run.world, run.network_file, run.racetrack_cities, run.trade_cost)
-        provinces = len(self.geography.province_names)
         # 2020 is built at the baseline value of every lever (fundamentals, targets, firms, accounts
         # and the free-entry margin), so every run starts from the same calibrated 2020 economy and a
         # run's own levers act from its first quarter, as counterfactuals on that economy
-        self.params = run.replace(**{q.name: q.default for q in PARAMS if q.kind == "lever"})
+        baseline = run.replace(**{q.name: q.default for q in PARAMS if q.kind == "lever"})
+        # the calibrated state (tables, geography, frictions, fundamentals, 2020 support) is built once
+        # per process for the parameters it reads (recorded while building), then reused read-only
+        state = calibrated_state.lookup(baseline)
+        self.params = baseline if state else calibrated_state.Reads(baseline)
+        self.sectors, self.io, self.geography = (state.sectors, state.io, state.geography) if state \
+            else calibrated_state.load_world(self.params)
+        planning.check_user_cost(run.interest_rate, run.depreciation, self.sectors.capital_intensity,
+                                 self.sectors.elasticity, self.sectors.names)
+        provinces = len(self.geography.province_names)
         self.levers = Levers.initial(self.params, self.geography.count, provinces)
         self._build_world()
-        self._calibrate()
+        if state:
+            self.frictions, self.fundamentals = state.frictions, state.fundamentals
+            self.set_targets(state.targets)
+        else:
+            self._calibrate()
+            calibrated_state.store(self.params, self.sectors, self.io, self.geography, self.frictions,
+                                   self.fundamentals, self.targets)
+        self.params = baseline
         self._staff = None                  # staff_table() of the step's accounts and metrics, while valid
         self._populate()
         self._observe()

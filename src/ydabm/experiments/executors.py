@@ -6,6 +6,8 @@ as runs finish, in any order; the caller stores each outcome at once.
 
 from __future__ import annotations
 
+import importlib
+import multiprocessing
 import os
 import sys
 import threading
@@ -44,13 +46,21 @@ class SerialExecutor:
 
 
 class PoolExecutor:
-    """A local process pool (``spawn``: fresh interpreters, nothing inherited but the arguments)."""
+    """A local process pool of warm workers.
+
+    Where the platform has it (Linux, macOS), the ``forkserver`` start method: one server process
+    imports the model once (:data:`WARM_MODULES`) and forks every worker from it, so the workers start
+    with the model imported and nothing else of the sweep process; elsewhere ``spawn`` (fresh
+    interpreters, each importing the model when it starts). Each worker then runs run after run and
+    keeps the calibrated state of the runs' parameters (:mod:`ydabm.calibrated_state`): only its first
+    run with given calibration parameters builds it.
+    """
 
     def __init__(self, workers: int):
         self.workers = workers
         self.label = f"process pool, {workers} workers"
-        self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
-                                        initializer=_watch_parent, initargs=(os.getpid(),))
+        self.pool = ProcessPoolExecutor(workers, mp_context=_warm_context(),
+                                        initializer=_start_worker, initargs=(os.getpid(),))
 
     def results(self, function: Callable[..., dict], tasks: Tasks) -> Iterator[tuple[Run, dict]]:
         """Submit every task, yield each as it finishes."""
@@ -68,11 +78,39 @@ class PoolExecutor:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _watch_parent(parent: int) -> None:
-    """Pool-worker initializer: exit when the sweep process dies (e.g. SIGKILL), so no orphan
-    keeps computing runs that nobody will store."""
+#: what a worker imports before its first run: the runner and the model (with Mesa, pandas, networkx)
+WARM_MODULES = ["ydabm.experiments.runner", "ydabm.run"]
+
+
+def _warm_context():
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = get_context("forkserver")
+        context.set_forkserver_preload(WARM_MODULES)     # imported once, by the server
+        return context
+    return get_context("spawn")
+
+
+def _start_worker(sweep: int) -> None:
+    """Pool-worker initializer: import the model (already there when forked from the fork server)
+    and exit when the sweep process ``sweep`` dies (e.g. SIGKILL), so no orphan keeps computing runs
+    that nobody will store. (A worker's parent is the fork server, which outlives the sweep process
+    while its workers live, so the worker watches the sweep process itself.)"""
+    import psutil
+    for module in WARM_MODULES:
+        importlib.import_module(module)
+    try:
+        process = psutil.Process(sweep)
+    except psutil.NoSuchProcess:
+        os._exit(1)
+
+    def alive() -> bool:
+        try:                    # is_running also tells a new process that reuses the pid
+            return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
     def watch() -> None:
-        while os.getppid() == parent:
+        while alive():
             time.sleep(1.0)
         os._exit(1)
     threading.Thread(target=watch, daemon=True).start()
