@@ -31,6 +31,7 @@ YRD_READS = {
     "housing_share", "migrant_inflow_rate", "migration_elasticity", "move_cost", "move_cost_per_hour",
     "reconsider_rate",
     "border_effect_scale", "knowledge_decay_hours", "knowledge_border", "hukou_penalty", "target_sharpness",
+    "target_imitation",
 }
 
 
