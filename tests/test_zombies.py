@@ -5,9 +5,12 @@ against soft-credit generosity and the barrier over seeds."""
 import numpy as np
 import pytest
 
+import copy
+
 from ydabm.agents.firms import Firms
-from ydabm.mechanisms import accounts, credit
+from ydabm.mechanisms import accounts, credit, idiosyncratic
 from ydabm.model import YRDModel
+from ydabm.params import ParameterError
 
 
 def test_coverage_and_zombie_classification_by_hand():
@@ -22,6 +25,83 @@ def test_coverage_and_zombie_classification_by_hand():
     assert not credit.zombies(alive, np.array([11, 0, 4, 0]), np.ones(4, bool)).any()
     # the same firm without support is not a zombie (it is failing, not kept alive)
     assert not credit.zombies(alive, streak, np.zeros(4, bool)).any()
+
+
+def test_quarterly_ar1_from_the_yearly_estimates_by_hand():
+    # rho_a = 0.81: rho_q = 0.81^(1/4) = 0.948683 (rho_q^2 = 0.9); sd_q = 0.1 sqrt((1 - 0.9) / (1 - 0.6561))
+    # = 0.1 x 0.539242; both have the stationary sd 0.1 / sqrt(0.3439) = 0.170523
+    rho, sd = idiosyncratic.quarterly(0.81, 0.1)
+    assert rho == pytest.approx(0.948683, abs=1e-6) and sd == pytest.approx(0.0539242, abs=1e-7)
+    assert idiosyncratic.stationary_sd(rho, sd) == pytest.approx(0.170523, abs=1e-6)
+    assert idiosyncratic.stationary_sd(0.81, 0.1) == pytest.approx(0.170523, abs=1e-6)
+    assert idiosyncratic.quarterly(0.0, 0.2) == (0.0, pytest.approx(0.2))     # independent years
+    with pytest.raises(ValueError, match="productivity_persistence"):
+        idiosyncratic.quarterly(1.0, 0.1)
+
+
+def test_ar1_step_and_history_by_hand():
+    # u' = 0.9 u + 0.05 e: 0.18 + 0.05, -0.09 - 0.10, 0 + 0.025
+    u = idiosyncratic.step(np.array([0.2, -0.1, 0.0]), 0.9, 0.05, np.array([1.0, -2.0, 0.5]))
+    assert u == pytest.approx([0.23, -0.19, 0.025])
+    # back in time from u0 = 0.1 with rho 0.5, sd 0.2: 0.05 + 0.2 = 0.25, then 0.125 + 0 = 0.125
+    assert idiosyncratic.backward_paths(np.array([0.1]), 0.5, 0.2, np.array([[1.0, 0.0]]))[0] == pytest.approx([0.25, 0.125])
+    # stationary draws: sd 0.05 / sqrt(1 - 0.81) = 0.114708 per standard normal
+    assert idiosyncratic.stationary_draw(0.9, 0.05, np.array([1.0])) == pytest.approx([0.114708], abs=1e-6)
+
+
+def test_initial_coverage_streaks_follow_the_productivity_history_by_hand():
+    # firm 0: operating 5, overhead wages 20, interest 10 (weak now). A quarter ago its revenue was 1.5
+    # times today's: operating 25 x 1.5 - 20 = 17.5 >= interest 15: covered; streak 1.
+    # firm 1: operating 8: 28 x 0.9 - 20 = 5.2 < 9 and 28 x 0.8 - 20 = 2.4 < 8 weak, 28 x 2 - 20 = 36 >= 20: 3.
+    # firm 2 covers its interest now: 0. firm 3: weak now and the same productivity before: 1 + 3 = 4
+    streak = credit.initial_streaks(np.array([True, True, False, True]), np.array([5.0, 8.0, 30.0, 5.0]),
+                                    np.full(4, 20.0), np.full(4, 10.0),
+                                    np.array([[1.5, 1.0, 1.0], [0.9, 0.8, 2.0], [0.5, 0.5, 0.5], [1.0, 1.0, 1.0]]))
+    assert streak.tolist() == [1, 3, 0, 4]
+
+
+def test_persistent_component_merges_and_joins_as_a_mass_weighted_mean():
+    f = Firms(3, 1)
+    f.open(np.arange(2), np.zeros((2, 3)), mass=np.array([1.0, 3.0]), sector=np.zeros(2, int),
+           city=np.zeros(2, int), productivity=np.ones(2), persistent=np.array([0.2, -0.1]))
+    f.merge(np.array([1]), np.array([0]), np.array([4.0]))
+    assert f.persistent[0] == pytest.approx((0.2 - 0.3) / 4) and f.persistent[1] == 0.0
+    f.close(np.array([0]))
+    assert f.persistent[0] == 0.0
+
+
+def test_productivity_takes_the_ar1_step_of_its_persistent_component():
+    model = YRDModel(rng=4, people_per_agent=20000.0)
+    f = model.firms
+    live = f.alive.copy()
+    rho, sd = idiosyncratic.quarterly(model.params.productivity_persistence, model.params.productivity_shock_sd)
+    assert sd > 0 and np.abs(f.persistent[live]).max() > 0          # drawn at set-up
+    u, z = f.persistent.copy(), f.productivity.copy()
+    normals = copy.deepcopy(model.rng).standard_normal(f.size)      # the draws the step will take
+    model.shock_productivity()
+    assert f.persistent[live] == pytest.approx(rho * u[live] + sd * normals[live])
+    assert f.productivity[live] == pytest.approx(z[live] * np.exp(f.persistent[live] - u[live]))
+    assert (f.persistent[~live] == 0).all()
+
+
+def test_productivity_shock_bounds_name_the_field():
+    with pytest.raises(ParameterError, match="productivity_persistence"):
+        YRDModel(rng=1, productivity_persistence=1.0)
+    with pytest.raises(ParameterError, match="productivity_shock_sd"):
+        YRDModel(rng=1, productivity_shock_sd=-0.1)
+
+
+def test_no_zombie_transient_at_t0():
+    # the staff rounding of 2020 made 13 % of the firm mass look weak at t = 0, and they had been given a
+    # three-year history: zombies 12.7 % at t = 0, gone within five quarters. The history now follows the
+    # firms' staff plans and productivity paths
+    model = YRDModel(rng=1, people_per_agent=20000.0)
+    start = model.metrics["zombie_share"]
+    shares = []
+    for _ in range(6):
+        model.step()
+        shares.append(model.metrics["zombie_share"])
+    assert start < 0.01 and max(shares) < 0.01
 
 
 def _settle(**changes):

@@ -24,7 +24,8 @@ from .geography import Geography, build_geography
 from .geography.world import load_innovation_table
 from .levers import Levers
 from .markets import goods, labour
-from .mechanisms import accounts, credit, entry, planning, relocation, supply_chain, targeting, technology
+from .mechanisms import (accounts, credit, entry, idiosyncratic, planning, relocation, supply_chain, targeting,
+                         technology)
 from .params import PARAMS, Params
 from .sectors import load_sectors
 from .supply import load_io_table
@@ -43,6 +44,8 @@ MODEL_METRICS = (
 )
 #: rounds and tolerance of the damped fixed point that makes the 2020 support a steady state
 TARGET_ROUNDS, TARGET_TOLERANCE = 500, 1e-10
+#: most rounds of redrawing the 2020 firms whose draw misses break-even in their city-sector (set-up)
+INITIAL_REDRAWS = 500
 #: rounds and tolerance (R&D intensity) of the fixed point that calibrates the provinces' R&D efficiencies
 CALIBRATION_ROUNDS, CALIBRATION_TOLERANCE = 200, 1e-12
 CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_wage", "price_index",
@@ -135,6 +138,7 @@ class YRDModel(mesa.Model):
         before = self.effective_productivity()
         self.rd_fund_rate = self.joint_fund_rate()
         self.apply_innovation(self.innovate())
+        self.shock_productivity()
         if self.quarter == 0:
             self.digital_access = technology.digital_access(self.employment_by_sector(), s.digital, geo.hours,
                                                             s.digital_reach_hours)
@@ -271,16 +275,25 @@ class YRDModel(mesa.Model):
         threshold = s.fixed_cost[sector] / np.maximum(margin, 1e-9)
         cutoff = entry.zero_profit_cutoff(threshold, sigma, p.productivity_dispersion)
         log_draw = entry.truncated_normal(cutoff, p.productivity_dispersion, self.rng.random(cell.size))
-        # the cutoff is exact for a large city-sector; in a small one, redraw the few firms whose
+        # the persistent component u of log productivity, from its stationary distribution (none when
+        # productivity_shock_sd is 0: no draw, the generator's stream is unchanged)
+        shocks = idiosyncratic.quarterly(p.productivity_persistence, p.productivity_shock_sd)
+        persistent = np.zeros(cell.size)
+        if shocks[1] > 0:
+            persistent = idiosyncratic.stationary_draw(*shocks, self.rng.standard_normal(cell.size))
+        # the cutoff is exact for a large city-sector; in a small one (or after u), redraw the firms whose
         # share of the cell's revenue still misses break-even (2020 is a state without losses)
-        for _ in range(20):
-            draw = np.exp(log_draw * (sigma - 1))
+        for _ in range(INITIAL_REDRAWS):
+            draw = np.exp((log_draw + persistent) * (sigma - 1))
             mass = np.bincount(cell, draw, minlength=cities * s.count)
             short = draw * counts.ravel()[cell] / mass[cell] < threshold
             if not short.any():
                 break
             log_draw[short] = entry.truncated_normal(cutoff[short], p.productivity_dispersion,
                                                      self.rng.random(int(short.sum())))
+            if shocks[1] > 0:
+                persistent[short] = idiosyncratic.stationary_draw(*shocks, self.rng.standard_normal(int(short.sum())))
+        log_draw = log_draw + persistent
         draw = np.exp(log_draw * (sigma - 1))
         mass = np.bincount(cell, draw, minlength=cities * s.count)
         weight = draw / mass[cell]
@@ -310,7 +323,7 @@ class YRDModel(mesa.Model):
         capacity = planning.desired_capacity(quantity / served, ratio, s.capital_intensity[sector])
         rows = np.arange(cell.size)
         self.firms.open(rows, self.rng.random((rows.size, CLASSES)), mass=np.ones(rows.size), peak=np.ones(rows.size),
-                        sector=sector, city=city, productivity=productivity, overhead=overhead,
+                        sector=sector, city=city, productivity=productivity, persistent=persistent, overhead=overhead,
                         capacity=capacity, price=price, output=quantity, revenue=gross,
                         expected_sales=gross / served, notional_sales=gross / served, age=np.full(rows.size, 40))
         # the steady state's first-year enterprises: entry replaces the hazard's exits, so of each
@@ -318,7 +331,8 @@ class YRDModel(mesa.Model):
         # first year (k < COHORT; the ring slot of quarter -k), as entrants are after a year of runs
         for k in range(COHORT):
             self.firms.joined[rows, -k % COHORT] = p.exit_rate * (1.0 - p.exit_rate) ** k
-        self._hire_initial_staff(fund.skill_mix[sector] * (overhead + quantity / productivity)[:, None])
+        planned = fund.skill_mix[sector] * (overhead + quantity / productivity)[:, None]     # staff plans (real)
+        self._hire_initial_staff(planned)
         # 2020 prices: each city-sector's unit value at t = 0 markup prices (Laspeyres volume base)
         self.base_price = _unit_values(price, sigma, cell, cities, s.count)
         self.spending = cell_revenue.sum(axis=1) * fund.spending.sum() / cell_revenue.sum()
@@ -354,9 +368,21 @@ class YRDModel(mesa.Model):
                                      + self.levers.rd_subsidy * rd, 0.0, 0.0)
         self.apply_accounts(books)
         self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books; no history
-        # 2020 is a steady state: a firm whose 2020 operating profit does not cover its interest has not
-        # covered it for three years (a zombie if it lives on support)
-        self.firms.coverage_streak = np.where(books.coverage_streak > 0, credit.ZOMBIE_QUARTERS, 0)
+        # 2020 is a steady state whose history the books do not record: a firm whose 2020 operating profit
+        # does not cover its interest has not covered it for as long as its accounts at its productivity of
+        # the quarters before (u's path back in time, at 2020 prices and wages) and at its calibrated sales
+        # and staff plan (the whole workers it was given round its plan, and a firm given too few cannot
+        # make its sales: noise of the quarter, not history) did not cover it (a zombie if on support)
+        past = np.zeros((rows.size, credit.ZOMBIE_QUARTERS - 1))
+        if shocks[1] > 0:
+            u = idiosyncratic.backward_paths(persistent, *shocks, self.rng.standard_normal(past.shape))
+            past = (sigma - 1.0)[:, None] * (u - persistent[:, None])
+        f = self.firms
+        operating = gross * gross_share - (planned * self.wages[city]).sum(axis=1) \
+            - p.depreciation * self.capital_value()[rows]
+        f.coverage_streak = np.zeros(f.size, dtype=np.int64)
+        f.coverage_streak[rows] = credit.initial_streaks((books.coverage_streak > 0)[rows], operating[rows],
+                                                         overhead * unit_labour, books.interest[rows], np.exp(past))
         self.firms.zombie = credit.zombies(self.firms.alive, self.firms.coverage_streak,
                                            self.firms.subsidy > 0)
         taxes = self.flows["income_tax"] + self.flows["profit_tax"]
@@ -661,6 +687,17 @@ class YRDModel(mesa.Model):
         mass = np.bincount(cell, f.mass[live], minlength=cells)
         gained = np.bincount(cell, (innovation.gain * f.mass)[live], minlength=cells)
         self.knowledge += np.where(mass > 0, gained / np.where(mass > 0, mass, 1.0), 0.0).reshape(self.knowledge.shape)
+
+    def shock_productivity(self) -> None:
+        """Every live firm's persistent productivity component u takes its quarterly AR(1) step
+        (:mod:`ydabm.mechanisms.idiosyncratic`); its productivity moves by exp(u' - u)."""
+        p, f = self.params, self.firms
+        rho, sd = idiosyncratic.quarterly(p.productivity_persistence, p.productivity_shock_sd)
+        if sd == 0:
+            return
+        u = np.where(f.alive, idiosyncratic.step(f.persistent, rho, sd, self.rng.standard_normal(f.size)), 0.0)
+        f.productivity = f.productivity * np.exp(u - f.persistent)
+        f.persistent = u
 
     def adoption_targets(self) -> np.ndarray:
         """(C, S) share of each city-sector's enterprises for which digital adoption pays."""
@@ -1267,6 +1304,7 @@ class YRDModel(mesa.Model):
         # overhead, capacity, demand
         f.productivity[row] = entry.join_cohort(f.mass[row], f.productivity[row], added, productivity, sigma)
         f.adoption[row] = (f.mass[row] * f.adoption[row] + added * adoption) / (f.mass[row] + added)
+        f.persistent[row] = f.mass[row] * f.persistent[row] / (f.mass[row] + added)     # entrants' u is 0
         f.mass[row] += added
         f.joined[row, slot] += added
         f.peak[row] = np.maximum(f.peak[row], f.mass[row])
