@@ -39,25 +39,25 @@ def test_quarterly_ar1_from_the_yearly_estimates_by_hand():
         idiosyncratic.quarterly(1.0, 0.1)
 
 
-def test_ar1_step_and_history_by_hand():
+def test_ar1_step_by_hand():
     # u' = 0.9 u + 0.05 e: 0.18 + 0.05, -0.09 - 0.10, 0 + 0.025
     u = idiosyncratic.step(np.array([0.2, -0.1, 0.0]), 0.9, 0.05, np.array([1.0, -2.0, 0.5]))
     assert u == pytest.approx([0.23, -0.19, 0.025])
-    # back in time from u0 = 0.1 with rho 0.5, sd 0.2: 0.05 + 0.2 = 0.25, then 0.125 + 0 = 0.125
-    assert idiosyncratic.backward_paths(np.array([0.1]), 0.5, 0.2, np.array([[1.0, 0.0]]))[0] == pytest.approx([0.25, 0.125])
     # stationary draws: sd 0.05 / sqrt(1 - 0.81) = 0.114708 per standard normal
     assert idiosyncratic.stationary_draw(0.9, 0.05, np.array([1.0])) == pytest.approx([0.114708], abs=1e-6)
 
 
-def test_initial_coverage_streaks_follow_the_productivity_history_by_hand():
-    # firm 0: operating 5, overhead wages 20, interest 10 (weak now). A quarter ago its revenue was 1.5
-    # times today's: operating 25 x 1.5 - 20 = 17.5 >= interest 15: covered; streak 1.
-    # firm 1: operating 8: 28 x 0.9 - 20 = 5.2 < 9 and 28 x 0.8 - 20 = 2.4 < 8 weak, 28 x 2 - 20 = 36 >= 20: 3.
-    # firm 2 covers its interest now: 0. firm 3: weak now and the same productivity before: 1 + 3 = 4
-    streak = credit.initial_streaks(np.array([True, True, False, True]), np.array([5.0, 8.0, 30.0, 5.0]),
-                                    np.full(4, 20.0), np.full(4, 10.0),
-                                    np.array([[1.5, 1.0, 1.0], [0.9, 0.8, 2.0], [0.5, 0.5, 0.5], [1.0, 1.0, 1.0]]))
-    assert streak.tolist() == [1, 3, 0, 4]
+def test_burn_in_fails_persistent_losers_by_hand():
+    # two firms of one cell, sigma 2, u = -1 and 0, rho 0.5 without innovations, break-even at 0.9 of
+    # the cell mean, failure after 2 losses. Quarter 1: u = -0.5, 0; revenues e^-0.5 = 0.6065 and 1, mean
+    # 0.8033: firm 0 at 0.755 of it loses. Quarter 2: u = -0.25; 0.7788 against mean 0.8894 (0.876): its
+    # second loss, it fails and an entrant (draw 0.3, u = 0) takes its place
+    args = (np.zeros(2), np.array([-1.0, 0.0]), np.zeros(2, int), np.array([2]), np.full(2, 0.9), np.full(2, 2.0),
+            0.5, 0.0, 2)
+    draw, u, streak = idiosyncratic.burn_in(*args, 1, np.random.default_rng(0), lambda mask: np.full(mask.sum(), 0.3))
+    assert u == pytest.approx([-0.5, 0.0]) and streak.tolist() == [1, 0] and draw.tolist() == [0.0, 0.0]
+    draw, u, streak = idiosyncratic.burn_in(*args, 2, np.random.default_rng(0), lambda mask: np.full(mask.sum(), 0.3))
+    assert u == pytest.approx([0.0, 0.0]) and streak.tolist() == [0, 0] and draw.tolist() == [0.3, 0.0]
 
 
 def test_persistent_component_merges_and_joins_as_a_mass_weighted_mean():
@@ -93,15 +93,16 @@ def test_productivity_shock_bounds_name_the_field():
 
 def test_no_zombie_transient_at_t0():
     # the staff rounding of 2020 made 13 % of the firm mass look weak at t = 0, and they had been given a
-    # three-year history: zombies 12.7 % at t = 0, gone within five quarters. The history now follows the
-    # firms' staff plans and productivity paths
-    model = YRDModel(rng=1, people_per_agent=20000.0)
-    start = model.metrics["zombie_share"]
-    shares = []
-    for _ in range(6):
-        model.step()
-        shares.append(model.metrics["zombie_share"])
-    assert start < 0.01 and max(shares) < 0.01
+    # three-year history: zombies 12.7 % at t = 0, gone within five quarters. The history now is the
+    # burn-in's (with productivity shocks) or the staff plan's (without)
+    for sd in (0.0, 0.033):
+        model = YRDModel(rng=1, productivity_shock_sd=sd)
+        start = model.metrics["zombie_share"]
+        shares = []
+        for _ in range(6):
+            model.step()
+            shares.append(model.metrics["zombie_share"])
+        assert start < 0.01 and max(shares) < 0.01, sd
 
 
 def _settle(**changes):

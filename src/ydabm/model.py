@@ -44,8 +44,9 @@ MODEL_METRICS = (
 )
 #: rounds and tolerance of the damped fixed point that makes the 2020 support a steady state
 TARGET_ROUNDS, TARGET_TOLERANCE = 500, 1e-10
-#: most rounds of redrawing the 2020 firms whose draw misses break-even in their city-sector (set-up)
-INITIAL_REDRAWS = 500
+#: quarters of the firm productivity process run at set-up (partial equilibrium) so that 2020 is its
+#: steady state: 40 years, about four half-lives of u at the default persistence (0.91 a year)
+BURN_IN = 160
 #: rounds and tolerance (R&D intensity) of the fixed point that calibrates the provinces' R&D efficiencies
 CALIBRATION_ROUNDS, CALIBRATION_TOLERANCE = 200, 1e-12
 CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_wage", "price_index",
@@ -275,24 +276,29 @@ class YRDModel(mesa.Model):
         threshold = s.fixed_cost[sector] / np.maximum(margin, 1e-9)
         cutoff = entry.zero_profit_cutoff(threshold, sigma, p.productivity_dispersion)
         log_draw = entry.truncated_normal(cutoff, p.productivity_dispersion, self.rng.random(cell.size))
-        # the persistent component u of log productivity, from its stationary distribution (none when
-        # productivity_shock_sd is 0: no draw, the generator's stream is unchanged)
-        shocks = idiosyncratic.quarterly(p.productivity_persistence, p.productivity_shock_sd)
-        persistent = np.zeros(cell.size)
-        if shocks[1] > 0:
-            persistent = idiosyncratic.stationary_draw(*shocks, self.rng.standard_normal(cell.size))
-        # the cutoff is exact for a large city-sector; in a small one (or after u), redraw the firms whose
+        # the cutoff is exact for a large city-sector; in a small one, redraw the few firms whose
         # share of the cell's revenue still misses break-even (2020 is a state without losses)
-        for _ in range(INITIAL_REDRAWS):
-            draw = np.exp((log_draw + persistent) * (sigma - 1))
+        for _ in range(20):
+            draw = np.exp(log_draw * (sigma - 1))
             mass = np.bincount(cell, draw, minlength=cities * s.count)
             short = draw * counts.ravel()[cell] / mass[cell] < threshold
             if not short.any():
                 break
             log_draw[short] = entry.truncated_normal(cutoff[short], p.productivity_dispersion,
                                                      self.rng.random(int(short.sum())))
-            if shocks[1] > 0:
-                persistent[short] = idiosyncratic.stationary_draw(*shocks, self.rng.standard_normal(int(short.sum())))
+        # the persistent component u of log productivity (none when productivity_shock_sd is 0: no draw,
+        # the generator's stream is unchanged): from its stationary distribution, then BURN_IN quarters of
+        # the firm process (losers fail and entrants replace them), so that 2020 is its steady state,
+        # with the firms that are on their way out (their losses so far: ``history``)
+        shocks = idiosyncratic.quarterly(p.productivity_persistence, p.productivity_shock_sd)
+        persistent, history = np.zeros(cell.size), None
+        if shocks[1] > 0:
+            def redraw(mask):
+                return entry.truncated_normal(cutoff[mask], p.productivity_dispersion, self.rng.random(int(mask.sum())))
+            persistent = idiosyncratic.stationary_draw(*shocks, self.rng.standard_normal(cell.size))
+            log_draw, persistent, history = idiosyncratic.burn_in(
+                log_draw, persistent, cell, counts.ravel(), threshold, sigma, *shocks, p.exit_after, BURN_IN,
+                self.rng, redraw)
         log_draw = log_draw + persistent
         draw = np.exp(log_draw * (sigma - 1))
         mass = np.bincount(cell, draw, minlength=cities * s.count)
@@ -331,8 +337,7 @@ class YRDModel(mesa.Model):
         # first year (k < COHORT; the ring slot of quarter -k), as entrants are after a year of runs
         for k in range(COHORT):
             self.firms.joined[rows, -k % COHORT] = p.exit_rate * (1.0 - p.exit_rate) ** k
-        planned = fund.skill_mix[sector] * (overhead + quantity / productivity)[:, None]     # staff plans (real)
-        self._hire_initial_staff(planned)
+        self._hire_initial_staff(fund.skill_mix[sector] * (overhead + quantity / productivity)[:, None])
         # 2020 prices: each city-sector's unit value at t = 0 markup prices (Laspeyres volume base)
         self.base_price = _unit_values(price, sigma, cell, cities, s.count)
         self.spending = cell_revenue.sum(axis=1) * fund.spending.sum() / cell_revenue.sum()
@@ -367,22 +372,15 @@ class YRDModel(mesa.Model):
         books = self.settle_accounts(replacement + rd, p.capacity_subsidy * self.targeted_firms() * replacement
                                      + self.levers.rd_subsidy * rd, 0.0, 0.0)
         self.apply_accounts(books)
-        self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books; no history
-        # 2020 is a steady state whose history the books do not record: a firm whose 2020 operating profit
-        # does not cover its interest has not covered it for as long as its accounts at its productivity of
-        # the quarters before (u's path back in time, at 2020 prices and wages) and at its calibrated sales
-        # and staff plan (the whole workers it was given round its plan, and a firm given too few cannot
-        # make its sales: noise of the quarter, not history) did not cover it (a zombie if on support)
-        past = np.zeros((rows.size, credit.ZOMBIE_QUARTERS - 1))
-        if shocks[1] > 0:
-            u = idiosyncratic.backward_paths(persistent, *shocks, self.rng.standard_normal(past.shape))
-            past = (sigma - 1.0)[:, None] * (u - persistent[:, None])
-        f = self.firms
-        operating = gross * gross_share - (planned * self.wages[city]).sum(axis=1) \
-            - p.depreciation * self.capital_value()[rows]
-        f.coverage_streak = np.zeros(f.size, dtype=np.int64)
-        f.coverage_streak[rows] = credit.initial_streaks((books.coverage_streak > 0)[rows], operating[rows],
-                                                         overhead * unit_labour, books.interest[rows], np.exp(past))
+        self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books (history below)
+        # 2020 is a steady state whose history its books do not record. Without productivity shocks no 2020
+        # firm is structurally loss-making (the cutoff): a coverage below 1 at t = 0 is the rounding of its
+        # staff to whole workers, noise of the quarter, and has no history. With them, the burn-in's losses
+        # are the history of coverage and losses alike (break-even is coverage 1: the 2020 user cost
+        # includes the interest on the collateral line)
+        if history is not None:
+            self.firms.coverage_streak[rows] = history
+            self.firms.loss_streak[rows] = history
         self.firms.zombie = credit.zombies(self.firms.alive, self.firms.coverage_streak,
                                            self.firms.subsidy > 0)
         taxes = self.flows["income_tax"] + self.flows["profit_tax"]

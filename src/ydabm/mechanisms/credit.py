@@ -56,26 +56,6 @@ def coverage_streaks(alive: np.ndarray, weak: np.ndarray, streak: np.ndarray) ->
     return np.where(alive & weak, streak + 1, 0)
 
 
-def initial_streaks(weak: np.ndarray, operating: np.ndarray, fixed: np.ndarray, interest: np.ndarray,
-                    scale: np.ndarray) -> np.ndarray:
-    """(n,) consecutive quarters of coverage below 1 up to t = 0, for a steady state whose history the
-    books of t = 0 do not record.
-
-    ``weak`` (n,): coverage below 1 at t = 0. Quarter -k's coverage is that of the firm's own t = 0
-    accounts at its productivity then (at t = 0 prices and wages): revenue, inputs, variable wages,
-    depreciation and interest (capital, and the debt that follows it) all scale with its revenue,
-    by ``scale`` (n, Q) (z_{-k} / z_0)^(sigma - 1) in column k - 1; the ``fixed`` (n,) overhead wages
-    do not. So operating profit then is (operating + fixed) x scale - fixed and interest is
-    interest x scale. The streak is 1 plus the unbroken run of weak quarters before t = 0 (at most
-    Q + 1), 0 for a firm that covers its interest at t = 0. With scale 1 (no productivity shocks) a
-    firm weak at t = 0 has always been weak: Q + 1.
-    """
-    fixed = np.asarray(fixed, dtype=float)[:, None]
-    weak_then = (operating[:, None] + fixed) * scale - fixed < interest[:, None] * scale
-    run = np.cumprod(weak_then, axis=1).sum(axis=1)
-    return np.where(weak, 1 + run, 0)
-
-
 def zombies(alive: np.ndarray, streak: np.ndarray, supported: np.ndarray,
             quarters: int = ZOMBIE_QUARTERS) -> np.ndarray:
     """(F,) zombie firms: alive, coverage below 1 for ``quarters`` consecutive quarters, and alive on

@@ -55,13 +55,39 @@ def stationary_draw(rho: float, sd: float, normals: np.ndarray) -> np.ndarray:
     return stationary_sd(rho, sd) * normals
 
 
-def backward_paths(u0: np.ndarray, rho: float, sd: float, normals: np.ndarray) -> np.ndarray:
-    """(n, Q) the persistent component in the Q quarters before t = 0, given its value ``u0`` at t = 0:
-    a stationary Gaussian AR(1) is time-reversible, so u_{-k} = rho u_{-k+1} + sd e_k (``normals``
-    (n, Q) the e_k). Column k - 1 is quarter -k."""
-    paths = np.empty(normals.shape)
-    previous = u0
-    for k in range(normals.shape[1]):           # over quarters (12), not firms
-        previous = rho * previous + sd * normals[:, k]
-        paths[:, k] = previous
-    return paths
+def burn_in(log_draw: np.ndarray, u: np.ndarray, cell: np.ndarray, counts: np.ndarray, threshold: np.ndarray,
+            sigma: np.ndarray, rho: float, sd: float, exit_after: int, quarters: int, rng: np.random.Generator,
+            redraw) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 2020 firms after ``quarters`` quarters of their productivity process, in partial equilibrium:
+    the steady state of the firm process, whose losers 2020 contains too.
+
+    Each quarter u takes its AR(1) step; a firm's revenue relative to its city-sector's mean is
+    z^(sigma - 1) / mean z^(sigma - 1) over the cell's ``counts`` firms (z = exp(log_draw + u), at
+    fixed prices and wages); it makes a loss when that is below its break-even ``threshold``; after
+    ``exit_after`` consecutive losses it fails and an entrant takes its place, with a new entry draw
+    ``redraw(mask)`` (the 2020 entry distribution) and u = 0 (no soft credit: a hard budget).
+
+    Args:
+        log_draw, u: (n,) entry draws and persistent components at the start (u stationary).
+        cell: (n,) city-sector of each firm; counts: (cells,) firms per city-sector.
+        threshold: (n,) break-even revenue over the cell mean; sigma: (n,) elasticities.
+        rho, sd: the quarterly AR(1); exit_after: losses before failure; quarters: length.
+        rng: the run's generator; redraw: mask -> new entry draws for the masked firms.
+
+    Returns:
+        (log_draw, u, streak): the draws, the persistent components and the consecutive loss-making
+        quarters up to and including the last one.
+    """
+    log_draw, u = log_draw.copy(), u.copy()
+    streak = np.zeros(u.size, dtype=np.int64)
+    for _ in range(quarters):                   # over quarters, not firms
+        u = step(u, rho, sd, rng.standard_normal(u.size))
+        draw = np.exp((log_draw + u) * (sigma - 1.0))
+        mean = np.bincount(cell, draw, minlength=counts.size) / np.maximum(counts, 1)
+        streak = np.where(draw < threshold * mean[cell], streak + 1, 0)
+        fail = streak >= exit_after
+        if fail.any():
+            log_draw[fail] = redraw(fail)
+            u[fail] = 0.0
+            streak[fail] = 0
+    return log_draw, u, streak
