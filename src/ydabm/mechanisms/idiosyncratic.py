@@ -14,7 +14,13 @@ The published estimates are annual (firm-level TFP of Chinese manufacturing firm
 persistence rho_a and innovation sd sd_a. The quarterly process that gives that annual process
 when sampled once a year is rho_q = rho_a^(1/4) and sd_q = sd_a sqrt((1 - rho_q^2) / (1 - rho_a^2))
 (both have the stationary sd sd_a / sqrt(1 - rho_a^2)). At set-up every firm's u is drawn from the
-stationary distribution, so the cross-section of u is stationary from t = 0.
+stationary distribution and then runs :func:`burn_in` (the firm process with its failures and
+replacements, in partial equilibrium), so that 2020 is the process's steady state, the firms on their
+way out included, and their losses so far are their history.
+
+``productivity_shock_sd`` is a calibration target (the total exit rate, see ``params.py``): the
+published TFP innovation sds (about 0.15 a year) close far too many of the model's firms, whose revenue
+moves with productivity^(sigma - 1) against thin overheads.
 
 A firm agent is a cohort of identical enterprises: the cohort shares one u (it is one firm of the
 AR(1)). Entrants start at u = 0 (the cell's mean draw, the firm whose margin the entry decision
