@@ -5,8 +5,6 @@ against soft-credit generosity and the barrier over seeds."""
 import numpy as np
 import pytest
 
-import copy
-
 from ydabm.agents.firms import Firms
 from ydabm.mechanisms import accounts, credit, idiosyncratic
 from ydabm.model import YRDModel
@@ -77,7 +75,8 @@ def test_productivity_takes_the_ar1_step_of_its_persistent_component():
     rho, sd = idiosyncratic.quarterly(model.params.productivity_persistence, model.params.productivity_shock_sd)
     assert sd > 0 and np.abs(f.persistent[live]).max() > 0          # drawn at set-up
     u, z = f.persistent.copy(), f.productivity.copy()
-    normals = copy.deepcopy(model.rng).standard_normal(f.size)      # the draws the step will take
+    # the draws the step takes: the quarter's stream of the run's shock key, by firm row
+    normals = np.random.default_rng([model.shock_key, model.steps]).standard_normal(f.size)
     model.shock_productivity()
     assert f.persistent[live] == pytest.approx(rho * u[live] + sd * normals[live])
     assert f.productivity[live] == pytest.approx(z[live] * np.exp(f.persistent[live] - u[live]))

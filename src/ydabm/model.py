@@ -299,6 +299,10 @@ class YRDModel(mesa.Model):
             log_draw, persistent, history = idiosyncratic.burn_in(
                 log_draw, persistent, cell, counts.ravel(), threshold, sigma, *shocks, p.exit_after, BURN_IN,
                 self.rng, redraw)
+        # the run's shocks come from a key drawn here from the run's generator, one stream per quarter and
+        # firm row (common random numbers: runs of one seed give a row the same shocks whatever their
+        # levers, and the shocks do not shift the generator's other draws)
+        self.shock_key = int(self.rng.integers(2 ** 62)) if shocks[1] > 0 else 0
         log_draw = log_draw + persistent
         draw = np.exp(log_draw * (sigma - 1))
         mass = np.bincount(cell, draw, minlength=cities * s.count)
@@ -693,7 +697,8 @@ class YRDModel(mesa.Model):
         rho, sd = idiosyncratic.quarterly(p.productivity_persistence, p.productivity_shock_sd)
         if sd == 0:
             return
-        u = np.where(f.alive, idiosyncratic.step(f.persistent, rho, sd, self.rng.standard_normal(f.size)), 0.0)
+        normals = np.random.default_rng([self.shock_key, self.steps]).standard_normal(f.size)
+        u = np.where(f.alive, idiosyncratic.step(f.persistent, rho, sd, normals), 0.0)
         f.productivity = f.productivity * np.exp(u - f.persistent)
         f.persistent = u
 
