@@ -6,8 +6,7 @@
 ``YRDModel(rng=seed, barrier=b)`` for b = 0, 0.25, 0.5, 0.75, 1 and ``YRDModel(rng=seed, soft_budget=g)``
 for g = 0, 0.5, 1, 2, 5 (generosity; the default 1 is the fiscal calculus alone), other parameters at
 their defaults (or as ``--set`` gives them: e.g. ``--set specialization=1`` runs both sweeps where
-governments target by comparative advantage; ``--set productivity_shock_sd=0`` without the persistent
-productivity shocks that make firms structurally loss-making), default scale. Per run, the mean over the last 8
+governments target by comparative advantage), default scale. Per run, the mean over the last 8
 quarters of ``zombie_share`` (share of the live firm mass), ``zombie_employment_share``,
 ``zombie_capital_share``, ``subsidy_to_gdp``, ``real_gdp`` and ``capacity_utilization``, and the
 zombies' mass by sector summed over those quarters.

@@ -217,11 +217,6 @@ def test_entrants_pay_for_their_first_capacity_in_the_quarter_they_open(small_pa
     assert (model.flows["investment"] >= by_city * (1 - 1e-12)).all()   # their outlay is this quarter's investment
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 11 item 4: with persistent firm productivity, entry replaces the closures of loss-making firms "
-    "too (about 1.5 %/yr beside the 6 %/yr hazard), so the first-year share the set-up records from the "
-    "hazard alone drifts up: 6.8 % above it within four quarters (seed 1, people_per_agent 20000); with "
-    "productivity_shock_sd = 0 it stays within 5 %"))
 def test_first_year_enterprises_start_at_their_steady_state():
     # entry replaces the hazard's exits, so at t = 0 a share sum_k delta (1 - delta)^k (k < 4) of every
     # founding cohort is in its first year (the entry subsidy's base); it then stays there instead of

@@ -36,11 +36,6 @@ FAILING = {
         "Shanghai's loss from liberalising alone is smaller and noisier: -1.42 % (per seed -0.37, -2.30, "
         "-3.27, -1.32, +0.17 %), 2.3 se, below the 3 se required (at 20: -2.34 %, 8.5 se); the joint gain "
         "holds (+0.87 %, every seed)"),
-    "labour-market integration widens the core-periphery gap": (
-        "issue 11 item 4: with persistent firm productivity shocks (productivity_shock_sd 0.033 a year) the "
-        "effect keeps its sign and is monotone but is smaller and noisier: -0.0142 +- 0.0070 (z 2.0, 4 of 5 "
-        "seeds; -0.0296 +- 0.0042, z 7.1, without the shocks), below the three standard errors the fact asks; "
-        "the firms' shocks move the core-periphery ratio of a 24-quarter run by about as much as the hukou lever"),
 }
 
 

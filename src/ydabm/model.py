@@ -24,8 +24,7 @@ from .geography import Geography
 from .geography.world import load_innovation_table
 from .levers import Levers
 from .markets import goods, labour
-from .mechanisms import (accounts, credit, entry, idiosyncratic, planning, relocation, supply_chain, targeting,
-                         technology)
+from .mechanisms import accounts, credit, entry, planning, relocation, supply_chain, targeting, technology
 from .params import PARAMS, Params
 
 MODEL_METRICS = (
@@ -42,9 +41,6 @@ MODEL_METRICS = (
 )
 #: rounds and tolerance of the damped fixed point that makes the 2020 support a steady state
 TARGET_ROUNDS, TARGET_TOLERANCE = 500, 1e-10
-#: quarters of the firm productivity process run at set-up (partial equilibrium) so that 2020 is its
-#: steady state: 40 years, about four half-lives of u at the default persistence (0.91 a year)
-BURN_IN = 160
 #: rounds and tolerance (R&D intensity) of the fixed point that calibrates the provinces' R&D efficiencies
 CALIBRATION_ROUNDS, CALIBRATION_TOLERANCE = 200, 1e-12
 CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_wage", "price_index",
@@ -147,7 +143,6 @@ class YRDModel(mesa.Model):
         before = self.effective_productivity()
         self.rd_fund_rate = self.joint_fund_rate()
         self.apply_innovation(self.innovate())
-        self.shock_productivity()
         if self.quarter == 0:
             self.digital_access = technology.digital_access(self.employment_by_sector(), s.digital, geo.hours,
                                                             s.digital_reach_hours)
@@ -299,24 +294,6 @@ class YRDModel(mesa.Model):
                 break
             log_draw[short] = entry.truncated_normal(cutoff[short], p.productivity_dispersion,
                                                      self.rng.random(int(short.sum())))
-        # the persistent component u of log productivity (none when productivity_shock_sd is 0: no draw,
-        # the generator's stream is unchanged): from its stationary distribution, then BURN_IN quarters of
-        # the firm process (losers fail and entrants replace them), so that 2020 is its steady state,
-        # with the firms that are on their way out (their losses so far: ``history``)
-        shocks = idiosyncratic.quarterly(p.productivity_persistence, p.productivity_shock_sd)
-        persistent, history = np.zeros(cell.size), None
-        if shocks[1] > 0:
-            def redraw(mask):
-                return entry.truncated_normal(cutoff[mask], p.productivity_dispersion, self.rng.random(int(mask.sum())))
-            persistent = idiosyncratic.stationary_draw(*shocks, self.rng.standard_normal(cell.size))
-            log_draw, persistent, history = idiosyncratic.burn_in(
-                log_draw, persistent, cell, counts.ravel(), threshold, sigma, *shocks, p.exit_after, BURN_IN,
-                self.rng, redraw)
-        # the run's shocks come from a key drawn here from the run's generator, one stream per quarter and
-        # firm row (common random numbers: runs of one seed give a row the same shocks whatever their
-        # levers, and the shocks do not shift the generator's other draws)
-        self.shock_key = int(self.rng.integers(2 ** 62)) if shocks[1] > 0 else 0
-        log_draw = log_draw + persistent
         draw = np.exp(log_draw * (sigma - 1))
         mass = np.bincount(cell, draw, minlength=cities * s.count)
         weight = draw / mass[cell]
@@ -346,7 +323,7 @@ class YRDModel(mesa.Model):
         capacity = planning.desired_capacity(quantity / served, ratio, s.capital_intensity[sector])
         rows = np.arange(cell.size)
         self.firms.open(rows, self.rng.random((rows.size, CLASSES)), mass=np.ones(rows.size), peak=np.ones(rows.size),
-                        sector=sector, city=city, productivity=productivity, persistent=persistent, overhead=overhead,
+                        sector=sector, city=city, productivity=productivity, overhead=overhead,
                         capacity=capacity, price=price, output=quantity, revenue=gross,
                         expected_sales=gross / served, notional_sales=gross / served, age=np.full(rows.size, 40))
         # the steady state's first-year enterprises: entry replaces the hazard's exits, so of each
@@ -391,15 +368,10 @@ class YRDModel(mesa.Model):
         books = self.settle_accounts(investment + rd, p.capacity_subsidy * self.targeted_firms() * investment
                                      + self.levers.rd_subsidy * rd, 0.0, 0.0)
         self.apply_accounts(books)
-        self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books (history below)
-        # 2020 is a steady state whose history its books do not record. Without productivity shocks no 2020
-        # firm is structurally loss-making (the cutoff): a coverage below 1 at t = 0 is the rounding of its
-        # staff to whole workers, noise of the quarter, and has no history. With them, the burn-in's losses
-        # are the history of coverage and losses alike (break-even is coverage 1: the 2020 user cost
-        # includes the interest on the collateral line)
-        if history is not None:
-            self.firms.coverage_streak[rows] = history
-            self.firms.loss_streak[rows] = history
+        self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books; no history
+        # 2020 is a steady state: a firm whose 2020 operating profit does not cover its interest has not
+        # covered it for three years (a zombie if it lives on support)
+        self.firms.coverage_streak = np.where(books.coverage_streak > 0, credit.ZOMBIE_QUARTERS, 0)
         self.firms.zombie = credit.zombies(self.firms.alive, self.firms.coverage_streak,
                                            self.firms.subsidy > 0)
         taxes = self.flows["income_tax"] + self.flows["profit_tax"]
@@ -703,18 +675,6 @@ class YRDModel(mesa.Model):
         mass = np.bincount(cell, f.mass[live], minlength=cells)
         gained = np.bincount(cell, (innovation.gain * f.mass)[live], minlength=cells)
         self.knowledge += np.where(mass > 0, gained / np.where(mass > 0, mass, 1.0), 0.0).reshape(self.knowledge.shape)
-
-    def shock_productivity(self) -> None:
-        """Every live firm's persistent productivity component u takes its quarterly AR(1) step
-        (:mod:`ydabm.mechanisms.idiosyncratic`); its productivity moves by exp(u' - u)."""
-        p, f = self.params, self.firms
-        rho, sd = idiosyncratic.quarterly(p.productivity_persistence, p.productivity_shock_sd)
-        if sd == 0:
-            return
-        normals = np.random.default_rng([self.shock_key, self.steps]).standard_normal(f.size)
-        u = np.where(f.alive, idiosyncratic.step(f.persistent, rho, sd, normals), 0.0)
-        f.productivity = f.productivity * np.exp(u - f.persistent)
-        f.persistent = u
 
     def adoption_targets(self) -> np.ndarray:
         """(C, S) share of each city-sector's enterprises for which digital adoption pays."""
@@ -1368,7 +1328,6 @@ class YRDModel(mesa.Model):
         # overhead, capacity, demand
         f.productivity[row] = entry.join_cohort(f.mass[row], f.productivity[row], added, productivity, sigma)
         f.adoption[row] = (f.mass[row] * f.adoption[row] + added * adoption) / (f.mass[row] + added)
-        f.persistent[row] = f.mass[row] * f.persistent[row] / (f.mass[row] + added)     # entrants' u is 0
         f.mass[row] += added
         f.joined[row, slot] += added
         f.peak[row] = np.maximum(f.peak[row], f.mass[row])

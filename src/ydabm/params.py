@@ -153,10 +153,6 @@ PARAMS: tuple[Param, ...] = (
           "firms per city-sector grow with its 2020 revenue to this power: below 1, strong city-sectors have larger, more productive firms (comparative advantage carried by firms)", "uncertainty"),
     Param("productivity_dispersion", float, 0.12, "log sd", 0.0, 1.0,
           "standard deviation of log firm productivity around its city-sector mean (assumption)", "uncertainty"),
-    Param("productivity_persistence", float, 0.91, "per year", 0.0, 0.99,
-          "yearly persistence rho of the persistent component u of a firm's log productivity, a stationary AR(1) on top of its entry draw (Hopenhayn 1992): about 0.9 for Chinese manufacturing firms' TFP (David & Venkateswaran 2019, AER 109(7), NBS industrial-firm survey; yearly TFP persistence of 0.8-0.93 is the common range of firm-level estimates); run quarterly as rho^(1/4); below 1 so that u has a stationary distribution", "uncertainty"),
-    Param("productivity_shock_sd", float, 0.033, "log sd per year", 0.0, 0.5,
-          "standard deviation of the yearly innovation of u, run quarterly with the same stationary sd (sd x sqrt((1 - rho_q^2) / (1 - rho^2))); 0 switches the shocks off (no firm is structurally loss-making). A calibration target: at 0.033 the closures of loss-making firms add 1.5 %/yr to the 6 %/yr exit hazard, a total exit rate of 7.5 %/yr, the middle of the 5-10 % of Chinese manufacturing firms (Brandt, Van Biesebroeck & Zhang 2012); zombie shares and lever effects are out of sample. Published TFP innovation sds (about 0.15/yr, revenue-function TFP) would close about 16 %/yr of the model's firms (CES revenue moves with productivity^(sigma - 1), sigma = 5-6, against overheads of 3.5-5.5 % of revenue)", "uncertainty"),
     Param("demand_dispersion", float, 1.19, "log sd", 0.0, 2.0,
           "standard deviation s of the log of an enterprise's idiosyncratic demand shock (lognormal, mean one), unknown when it builds capacity (the newsvendor's uncertainty); a calibration target: s makes manufacturing capacity utilisation at t = 0 the NBS 2020 figure (74.9 %), so sector differences and lever effects are out of sample", "uncertainty"),
     Param("interest_rate", float, 0.01, "per quarter", 0.0025, 0.0125,
@@ -348,8 +344,6 @@ class Params:
     unemployment_benefit: float = 0.4
     firm_count_elasticity: float = 0.6
     productivity_dispersion: float = 0.12
-    productivity_persistence: float = 0.91
-    productivity_shock_sd: float = 0.033
     demand_dispersion: float = 1.19
     interest_rate: float = 0.01
     depreciation: float = 0.015

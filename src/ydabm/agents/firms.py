@@ -13,8 +13,7 @@ per quarter), ``employees`` (workers by class), ``price``, ``output``, ``revenue
 (after tax, before government support), ``age`` (quarters), ``subsidy`` (received this quarter),
 ``loss_streak`` (consecutive loss-making quarters), ``expected_sales`` (expected value of notional
 demand, yuan), ``notional_sales`` (value of last quarter's demand at the markup prices), ``understaffed`` (vacancies left unfilled last quarter),
-``debt`` (owed to local banks, yuan), ``persistent`` (the persistent component u of its log
-productivity, a stationary AR(1) included in ``productivity``; :mod:`ydabm.mechanisms.idiosyncratic`), ``coverage_streak`` (consecutive quarters of interest coverage
+``debt`` (owed to local banks, yuan), ``coverage_streak`` (consecutive quarters of interest coverage
 below 1), ``zombie`` (coverage below 1 for three years, alive on support; :mod:`ydabm.mechanisms.credit`), ``alive``; ``joined`` (F, COHORT) the mass that
 joined it in each of the last COHORT quarters (a ring by calendar quarter; what is left of it), so
 that subsidies to entrants in their first year reach exactly those enterprises.
@@ -34,7 +33,7 @@ COHORT = 4
 HEADROOM = 1 / 16
 
 _FLOAT = ("mass", "peak", "productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
-          "subsidy", "expected_sales", "notional_sales", "rd_share", "adoption", "debt", "persistent")
+          "subsidy", "expected_sales", "notional_sales", "rd_share", "adoption", "debt")
 _INT = ("sector", "city", "age", "loss_streak", "coverage_streak")
 
 
@@ -139,15 +138,13 @@ class Firms:
         """Cohorts ``sources`` join cohorts ``destinations`` of the same city-sector (several may join
         one; no row is both): masses, staff, capacity, overhead, demand, expectations and debt add up;
         productivity is the CES mean (mass-weighted mean of z^(sigma - 1), exact under CES demand and
-        a common wage), the persistent component u the mass-weighted mean; the destination keeps its
-        age, price, streaks and flags. The sources' rows are freed (their workers' employer must be moved by the caller)."""
+        a common wage); the destination keeps its age, price, streaks and flags. The sources' rows
+        are freed (their workers' employer must be moved by the caller)."""
         if sources.size == 0:
             return
         k = np.take(elasticity - 1.0, self.sector)
         power = self.mass * self.productivity ** k
         np.add.at(power, destinations, power[sources])
-        persistent = self.persistent * self.mass            # (before the masses add up)
-        np.add.at(persistent, destinations, persistent[sources])
         for name in ("mass", "overhead", "capacity", "expected_sales", "notional_sales", "output", "revenue", "debt"):
             column = getattr(self, name)
             np.add.at(column, destinations, column[sources])
@@ -157,7 +154,6 @@ class Firms:
         np.add.at(adopted, destinations, adopted[sources])
         rows = np.unique(destinations)
         self.adoption[rows] = adopted[rows] / self.mass[rows]
-        self.persistent[rows] = persistent[rows] / self.mass[rows]
         self.productivity[rows] = (power[rows] / self.mass[rows]) ** (1.0 / k[rows])
         self.peak[rows] = np.maximum(self.peak[rows], self.mass[rows])
         self.alive[sources] = False
@@ -165,14 +161,12 @@ class Firms:
         self.employees[sources] = 0
         self.mass[sources] = 0.0
         self.debt[sources] = 0.0
-        self.persistent[sources] = 0.0
 
     def close(self, rows: np.ndarray) -> None:
         self.alive[rows] = False
         self.zombie[rows] = False
         self.employees[rows] = 0
         self.debt[rows] = 0.0
-        self.persistent[rows] = 0.0
 
     def by_cell(self, values: np.ndarray, cities: int) -> np.ndarray:
         """(C, S) sum of ``values`` over live firms by city and sector."""
