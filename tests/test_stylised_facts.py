@@ -31,11 +31,6 @@ FAILING = {
         "only while entry outruns demand; what moves it is how much capacity the capacity subsidy covers: "
         "the capacity-weighted support of manufacturing is 0.38 when every city targets the strategic "
         "sectors (specialization 0) and 0.58 when each targets its own large sectors (1; seed 1, 24 quarters)"),
-    "unilateral liberalisation hurts the liberaliser, joint raises total welfare": (
-        "issue 11 item 1: since target_sharpness is calibrated to the G60 list (7; it was an assumed 20) "
-        "Shanghai's loss from liberalising alone is smaller and noisier: -1.42 % (per seed -0.37, -2.30, "
-        "-3.27, -1.32, +0.17 %), 2.3 se, below the 3 se required (at 20: -2.34 %, 8.5 se); the joint gain "
-        "holds (+0.87 %, every seed)"),
 }
 
 
