@@ -16,8 +16,8 @@ from ydabm.validation.facts import FACTS, evaluate
 FAILING = {
     "lower specialization raises similarity": (
         "issue 11 item 1: with target_sharpness calibrated to the G60 list (7) the effect is large and "
-        "certain (-0.177 +- 0.0008, 220 se) but not monotone: 0, -0.006, -0.087, -0.180, -0.177 at "
-        "specialization 0, 0.25, 0.5, 0.75, 1; the step 0.75 -> 1 goes against the sign by 4.9 se (on 40 "
+        "certain (-0.181 +- 0.0009, 201 se) but not monotone: 0, -0.006, -0.089, -0.185, -0.181 at "
+        "specialization 0, 0.25, 0.5, 0.75, 1; the step 0.75 -> 1 goes against the sign by 4.6 se (on 40 "
         "quarters similarity rises from 0.607 at 0.8 to 0.614 at 1). Most of the fall lies in 0.4-0.6, the "
         "switching band of the score: with binary list prestige and advantage scaled to [0, 1] no sector "
         "can overtake a listed one below specialization 0.33-0.5, and 20 of 41 cities switch their third "
@@ -25,8 +25,8 @@ FAILING = {
         "mean step (3.2 x and monotone at sharpness 4.1, the calibration's other end)"),
     "lower specialization lowers capacity utilisation": (
         "issue 11 item 3: with capacity chosen by the newsvendor at the subsidised user cost (no herding "
-        "multiplier) utilisation is 0.7385 at specialization 1 against 0.7551 at 0 (-0.0166, 169 se against "
-        "the sign; the curve 0, +0.0006, -0.0030, -0.0163, -0.0166). Each cohort "
+        "multiplier) utilisation is 0.7312 at specialization 1 against 0.7481 at 0 (-0.0169, 125 se against "
+        "the sign; the curve 0, +0.0008, -0.0031, -0.0167, -0.0169). Each cohort "
         "sizes capacity to its own expected orders, so many cities targeting one sector lowers utilisation "
         "only while entry outruns demand; what moves it is how much capacity the capacity subsidy covers: "
         "the capacity-weighted support of manufacturing is 0.38 when every city targets the strategic "
