@@ -218,17 +218,24 @@ def test_fund_out_of_bounds_is_refused_naming_the_field():
         Params.build({"rd_fund_share": 0.05})
 
 
+def matched_digital_runs(small_params, quarters):
+    """The baseline and digital integration (adoption subsidy 0.5 from 2020) on the same seed, stepped
+    ``quarters`` quarters."""
+    base = YRDModel(rng=4, **small_params)
+    digital = YRDModel(rng=4, policies=(DigitalIntegration(start_year=2020, adoption_subsidy=0.5),), **small_params)
+    for model in (base, digital):
+        for _ in range(quarters):
+            model.step()
+    return base, digital
+
+
 @pytest.mark.xfail(strict=True, reason=(
     "issue 11 (item 6): on the grounded initial structure (2020 input-output weights: textiles, steel and "
     "petrochemicals larger, machinery smaller among the traditional sectors) the subsidy still raises "
     "adoption but by 0.048 (0.258 -> 0.306, seed 4, quick scale), just under the 0.05 this test asks; on "
     "main it was 0.0504 (0.371 -> 0.421)"))
 def test_digital_integration_acts_through_the_adoption_subsidy(small_params):
-    base = YRDModel(rng=4, **small_params)
-    digital = YRDModel(rng=4, policies=(DigitalIntegration(start_year=2020, adoption_subsidy=0.5),), **small_params)
-    for model in (base, digital):
-        for _ in range(4):
-            model.step()
+    base, digital = matched_digital_runs(small_params, quarters=4)
     assert digital.levers.adoption_subsidy == 0.5
     assert digital.metrics["digital_adoption_share"] > base.metrics["digital_adoption_share"] + 0.05
     # only traditional sectors adopt
@@ -245,11 +252,7 @@ def test_adoption_by_sector_by_hand():
 
 
 def test_digital_adoption_by_sector_is_a_model_output(small_params):
-    base = YRDModel(rng=4, **small_params)
-    digital = YRDModel(rng=4, policies=(DigitalIntegration(start_year=2020, adoption_subsidy=0.5),), **small_params)
-    for model in (base, digital):
-        for _ in range(2):
-            model.step()
+    base, digital = matched_digital_runs(small_params, quarters=2)
     s = base.sectors
     columns = {f"digital_adoption_{name}" for k, name in enumerate(s.names) if s.traditional[k]}
     frames = [model_frame(model) for model in (base, digital)]
