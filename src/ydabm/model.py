@@ -889,9 +889,9 @@ class YRDModel(mesa.Model):
                 supply_chain.served_commitments(outcome, market), outcome.flows[:, :cities, :cities],
                 outcome.spending[:cities], market.inputs, self.sourcing)
         self.usual_service = supply_chain.served_share(self.input_varieties, self._posted_varieties(outcome, live))
-        self.input_delivered = self._delivered_varieties(outcome, live)
         self.firm_served = np.full(self.firms.size, np.nan)
         self.firm_served[live] = self._firm_served(outcome, live)
+        self.input_delivered = self._delivered_varieties(outcome, live, self.firm_served[live])
         index = self._input_index(self.index_freight)
         # where a city bought no inputs of a sector, its index is the market's (the price it would pay)
         self.input_index = np.where(np.isfinite(index), index, folded.price_index)
@@ -916,15 +916,15 @@ class YRDModel(mesa.Model):
             virtual = np.where((outcome.quantity > 0) & (reach > 0), outcome.revenue / reach, 0.0)
             return np.where(posted > 0, np.minimum(virtual / posted, 1.0), 0.0)
 
-    def _delivered_varieties(self, outcome: goods.GoodsOutcome, live: np.ndarray) -> np.ndarray:
-        """(C, S) B_i = sum of m p^(1 - sigma) r^rho over each city-sector's selling firms, r the share of
-        its orders a firm serves (:meth:`_firm_served`), rho = (sigma - 1) / sigma: the CES quantity its
-        buyers receive per yuan (:func:`ydabm.mechanisms.supply_chain.input_price_index`)."""
+    def _delivered_varieties(self, outcome: goods.GoodsOutcome, live: np.ndarray, served: np.ndarray) -> np.ndarray:
+        """(C, S) B_i = sum of m p^(1 - sigma) r^rho over each city-sector's selling firms, r = ``served``
+        the share of its orders a ``live`` firm serves (:meth:`_firm_served`), rho = (sigma - 1) / sigma:
+        the CES quantity its buyers receive per yuan (:func:`ydabm.mechanisms.supply_chain.input_price_index`)."""
         f = self.firms
         sigma = self.sectors.elasticity[f.sector[live]]
         with np.errstate(over="ignore"):
             posted = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
-        weight = posted * self._firm_served(outcome, live) ** ((sigma - 1.0) / sigma)
+        weight = posted * served ** ((sigma - 1.0) / sigma)
         return np.bincount(f.cell[live], weight, minlength=self.input_orders.size).reshape(self.input_orders.shape)
 
     def _input_index(self, slow: np.ndarray | None, varieties: np.ndarray | None = None,
