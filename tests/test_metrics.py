@@ -212,3 +212,13 @@ def test_group_ratio_is_income_per_person_inside_over_outside():
     # core: 300 income over 100 people (3 per head); rest: 200 over 200 (1 per head)
     assert group_ratio([100, 200, 150, 50], [50, 50, 150, 50], [True, True, False, False]) == pytest.approx(3.0)
     assert group_ratio([1, 2], [1, 1], [False, False]) == 1.0      # no core: no gap
+
+
+def test_theil_between_is_exactly_zero_with_one_group():
+    # one group (a two-city world in one province): the between part is 0, not a rounding residue
+    # (the raw group shares of these 41 cities sum to 1 - 2e-16 and gave -2.2e-16, outside [0, inf))
+    rng = np.random.default_rng(0)
+    income, population = rng.random(41) * 1e5, rng.random(41) * 1e6
+    parts = theil_decomposition(income, population, np.zeros(41, dtype=int))
+    assert parts["between"] == 0.0
+    assert parts["within"] == pytest.approx(parts["total"], rel=1e-12)

@@ -169,7 +169,9 @@ def theil_decomposition(income_per_capita, population, groups):
     return {
         "total": _theil_from_shares(income_shares, population_shares),
         "within": float(np.dot(group_income, inside)),
-        "between": _theil_from_shares(group_income, group_population),
+        # the group shares renormalised to sum to 1 exactly: with one group both are 1 and the
+        # between part is 0, not a rounding residue of either sign
+        "between": _theil_from_shares(group_income / group_income.sum(), group_population / group_population.sum()),
     }
 
 

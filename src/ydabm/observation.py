@@ -18,6 +18,19 @@ from .agents.firms import column_sums
 #: quarters per year and yuan per 100 M yuan: quarterly yuan -> yearly 100 M yuan
 YEARLY_100M = 4 / 1e8
 
+#: metrics that are flows over the quarter just stepped (moves, entry and exit, innovations). The
+#: observation of the set-up (step 0) has no quarter behind it, so they are NaN there, not 0: a 0
+#: would read as a quarter without migration or patents before the first step's steady flow.
+QUARTER_FLOWS = ("migrants", "interprovincial_migration_share", "entries", "exits", "tfp_growth", "patents")
+CITY_QUARTER_FLOWS = ("net_migration", "patents")
+
+
+def _no_quarter_yet(values: dict, names: tuple[str, ...], cities: int | None = None) -> dict:
+    """``values`` with the quarter flows ``names`` set to NaN (the set-up's observation); per city
+    (arrays of ``cities``) when ``cities`` is given."""
+    missing = float("nan") if cities is None else np.full(cities, np.nan)
+    return {**values, **dict.fromkeys(names, missing)}
+
 
 def _consumer_prices(model) -> np.ndarray:
     """(C,) consumer prices relative to the baseline 2020 prices."""
@@ -78,7 +91,7 @@ def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dic
     innovation = innovation_by_city(model) if innovation is None else innovation
     knowledge = model.knowledge_flows()
     weight = innovation["adoption_weight"]
-    return {
+    values = {
         "similarity_manufacturing": similarity["all"],
         "similarity_all": metrics.mean_similarity(employment)["all"],
         "similarity_within_province": similarity.get("within", 0.0),
@@ -116,6 +129,7 @@ def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dic
         "digital_adoption_share": float((innovation["adoption"] * weight).sum() / weight.sum()) if weight.sum() > 0 else 0.0,
         "cross_province_spillover_share": metrics.share_where(knowledge, geo.cross_province) if knowledge.sum() > 0 else 0.0,
     }
+    return _no_quarter_yet(values, QUARTER_FLOWS) if model.steps == 0 else values
 
 
 def zombie_metrics(model) -> dict[str, float]:
@@ -197,6 +211,8 @@ def city_reports(model, innovation: dict[str, np.ndarray] | None = None) -> list
         "patents": innovation["patents"],
         "digital_adoption_share": innovation["adoption"],
     }
+    if model.steps == 0:
+        columns = _no_quarter_yet(columns, CITY_QUARTER_FLOWS, geo.count)
     adoption = innovation["adoption_by_cell"]
     return [{**{name: float(values[c]) for name, values in columns.items()},
              "firms": float(firms[c]), "employment": employment[c], "adoption": adoption[c]} for c in range(geo.count)]

@@ -344,9 +344,9 @@ def indicators_spec(history: pd.DataFrame, years: np.ndarray, panels: Sequence[P
                 values = table[column].to_numpy(dtype=float)[:len(years)] * panel.scale
                 rows.extend({"panel": panel.title, "series": label, "run": run, "year": _round(y), "value": _round(v, 6)}
                             for y, v in zip(years, values, strict=True))
-        title = f"{panel.title}: {_latest(history, panel):.3g}"
+        title = f"{panel.title}: {_latest(history, panel)}"
         if baseline is not None:
-            title += f" (baseline {_latest(baseline, panel):.3g})"
+            title += f" (baseline {_latest(baseline, panel)})"
         several = len(panel.series) > 1
         legend = {"orient": "bottom", "direction": "horizontal", "title": None} if several else None
         charts.append({
@@ -375,8 +375,11 @@ def indicators_spec(history: pd.DataFrame, years: np.ndarray, panels: Sequence[P
     }
 
 
-def _latest(history: pd.DataFrame, panel: Panel) -> float:
-    return float(history[panel.series[0][0]].iloc[-1]) * panel.scale
+def _latest(history: pd.DataFrame, panel: Panel) -> str:
+    """The panel's first series at the last row, for the title ("–" for a quarter flow before the
+    first step, which is NaN: ``observation.QUARTER_FLOWS``)."""
+    value = float(history[panel.series[0][0]].iloc[-1]) * panel.scale
+    return f"{value:.3g}" if np.isfinite(value) else "–"
 
 
 def _run_dash() -> dict[str, Any]:
