@@ -244,6 +244,14 @@ def test_linkages_raise_the_cores_real_income_as_venables_predicts(two_cities):
         assert run["income_gap"] == pytest.approx(run["theory_gap"], abs=0.005)
 
 
+@pytest.mark.parametrize("share, trade_cost", [(0.75, 1.3), (0.75, 2.0)])
+def test_linked_short_run_follows_venables_across_the_grid(share, trade_cost):
+    from ydabm.validation import vertical
+    # measured (ABM / theory, log points): +25.40 / +25.29 at (0.75, 1.3), +19.57 / +19.46 at (0.75, 2.0)
+    run = vertical.two_city(1, core_share=share, trade_cost=trade_cost)
+    assert run["income_gap"] == pytest.approx(run["theory_gap"], abs=0.005)
+
+
 def _sticky_by_hand(room):
     """Two cities, one sector (sigma = 2, no trade costs), one firm each at prices 1 and 0.5; buyer 0
     spends 10 on inputs, last quarter's shares theta = (0.8, 0.2), adjustment time 2 quarters."""
