@@ -271,7 +271,8 @@ def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarra
         io: :class:`ydabm.supply.IOTable` of the model's sectors, or None (value added only). With it,
             each city-sector's gross output is its value added over 1 - a_s; the goods market sells
             gross output to final buyers (households and governments at the national final-demand
-            mix, the external sector at the region's export mix) and to firms as inputs; price
+            mix, in synthetic worlds at the configured shares; the external sector at the region's
+            export mix) and to firms as inputs; price
             levels reproduce gross output.
     """
     wedge = np.ones_like(iceberg) if wedge is None else wedge
@@ -296,8 +297,11 @@ def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarra
     else:
         share = io.domestic.sum(axis=0) + io.imported.sum(axis=0)
         gross = revenue / (1.0 - share)[None, :]
-        national_final = io.output - io.domestic @ io.output
-        alpha = np.maximum(national_final, 0.0) / np.maximum(national_final, 0.0).sum()
+        if not geo.synthetic:
+            # the YRD's households and governments buy at the national final-demand mix; a synthetic
+            # world keeps its configured shares (1 - mu, mu), so linkages do not move mu
+            national_final = io.output - io.domestic @ io.output
+            alpha = np.maximum(national_final, 0.0) / np.maximum(national_final, 0.0).sum()
         closed = supply_chain.closure(gross.sum(axis=0), gdp.sum(), io.domestic, alpha)
         price = _price_levels(gross, initial_spending(gross, gdp, io.domestic, closed), sectors, iceberg * wedge)
         # p = m w / (phi (1 - a)): inputs passed through, labour cost marked up

@@ -351,6 +351,8 @@ class YRDModel(mesa.Model):
         self.firms.notional_sales[rows] = gross / served    # 2020 orders at the markup price: the calibrated demand
         if self.io is not None:
             self.input_price0 = self.input_index.copy()
+            if self.geography.synthetic:
+                self.input_price0 = supply_chain.common_input_base(self.input_index, self.sectors.elasticity)
             self.apply_deliveries(self.deliver_inputs())
             # a city-sector that makes nothing at t = 0: the labour per unit of output of its entrants
             # (the cell's mean draw at 2020)

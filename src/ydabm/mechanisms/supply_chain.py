@@ -132,6 +132,26 @@ def input_requirement(cost_per_labour: np.ndarray, coefficients: np.ndarray) -> 
     return cost_per_labour[:, :, None] * coefficients.T[None, :, :]
 
 
+def common_input_base(index: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
+    """(C, K) the 2020 base of the input prices in a synthetic world: one per input, the same for
+    every buyer city, the CES mean (mean_j P_jk^(1 - sigma_k))^(1 / (1 - sigma_k)) of the cities'
+    t = 0 input price indices ``index`` (C, K).
+
+    In the YRD each buyer's 2020 index is its own base, so every city-sector's 2020 inputs are the
+    table's share of its gross output. A synthetic world's cities share one technology: with its own
+    base, a city that buys its inputs cheaper at t = 0 (the core, nearer more suppliers) would need
+    more of them per unit of output, which cancels Krugman & Venables' cost linkage. With the common
+    base every city needs the same real inputs and pays its own index for them. The base is the
+    index of a world whose suppliers are spread evenly: Phi_j = sum_i A_i W_ij, and when every
+    city's weights W_ij sum to the same over i (two cities, the racetrack), the mean of Phi_j over j
+    is that of the even spread of the same varieties.
+    """
+    power = (1.0 - elasticity)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        base = np.mean(index ** power, axis=0, keepdims=True) ** (1.0 / power)
+    return np.broadcast_to(base, index.shape).copy()
+
+
 def unit_input_cost(region: np.ndarray, outside: np.ndarray, abroad: np.ndarray, region_price: np.ndarray,
                     import_price: np.ndarray) -> np.ndarray:
     """(C, S) cost of the inputs of one unit of variable labour at current prices, yuan.
