@@ -13,7 +13,9 @@ step) and monotone (every step of one sign).
 Two diagnostics of the governments' last allocation (``model.targets``, quarter 36):
 ``support_on_strategic``, the share of the support budget on the sectors of full prestige on the
 published lists (``strategic`` = 1), and ``support_similarity``, the mean cosine similarity of two
-cities' support vectors (1: every city supports the same sectors with the same intensities).
+cities' support vectors (1: every city supports the same sectors with the same intensities). And
+``top_share``: the mean over cities of their largest manufacturing sector's share of their
+manufacturing jobs at quarter 40 (how one-sided the cities' structures are).
 ``--set`` changes a parameter for every run (e.g. ``--set target_sharpness=20`` for a matched baseline).
 
 ``--fixed-points`` instead studies the governments' yearly allocation alone, with the 2020 employment
@@ -21,7 +23,9 @@ structure held fixed (no runs): for specialization 0, 0.025, ..., 1 it follows t
 the yearly map (support -> next year's support, through the peers' term) up from the 2020 support
 and back down, and prints where the two branches differ (two stable fixed points: hysteresis), the
 spectral radius of the map's Jacobian at each (finite differences; < 1 stable), the mean support
-of the full-prestige sectors and the cities' support similarity.
+of the full-prestige sectors and the cities' support similarity. It first prints, per city, the switch
+from its first choice at specialization 0 to its best sector by advantage (``targeting.transition``:
+the centre, the 10-90 % width and a single switch's largest-to-mean step ratio; quantiles over cities).
 """
 
 from __future__ import annotations
@@ -34,13 +38,14 @@ import time
 import numpy as np
 
 METRICS = ("similarity_manufacturing", "capacity_utilization", "zombie_share", "zombie_employment_share",
-           "real_gdp", "welfare", "support_on_strategic", "support_similarity")
+           "real_gdp", "welfare", "support_on_strategic", "support_similarity", "top_share")
 RELATIVE = ("real_gdp", "welfare")
 VALUES = tuple(round(0.1 * i, 1) for i in range(11))
 SEEDS = (1, 2, 3, 4, 5)
 
 
-SUPPORT = ("support_on_strategic", "support_similarity")
+SUPPORT = ("support_on_strategic", "support_similarity", "top_share")
+SPECIALIST = 0.55      # a city whose largest manufacturing sector had this share of its manufacturing jobs at t = 0
 
 
 def run(job: tuple[float, int, dict]) -> tuple[float, int, dict]:
@@ -54,7 +59,14 @@ def run(job: tuple[float, int, dict]) -> tuple[float, int, dict]:
     out = {m: float(frame[m].iloc[-8:].mean()) for m in METRICS if m not in ("welfare", *SUPPORT)}
     out["welfare"] = welfare(city_frame(model))
     out.update(support(model.targets, model.sectors.strategic))
+    out["top_share"] = top_share(model.employment_by_sector()[:, model.sectors.manufacturing])
     return value, seed, out
+
+
+def top_share(employment: np.ndarray) -> float:
+    """Mean over cities of their largest manufacturing sector's share of their manufacturing jobs."""
+    total = employment.sum(axis=1)
+    return float((employment.max(axis=1) / np.where(total > 0, total, 1.0))[total > 0].mean())
 
 
 def support(targets: np.ndarray, strategic: np.ndarray) -> dict:
@@ -109,6 +121,7 @@ def fixed_points(settings: dict) -> None:
     for w in values[::-1]:
         x = down[w] = solve(x, w)
     print(f"target_sharpness {p.target_sharpness:g}, target_imitation {p.target_imitation:g}")
+    switches(advantage, strategic, up[values[0]], s.targetable, p.target_imitation, p.target_sharpness)
     print("specialization  support_on_strategic  support_similarity  spectral_radius  (up | down)")
     for w in values:
         a, b = support(up[w], strategic), support(down[w], strategic)
@@ -116,6 +129,27 @@ def fixed_points(settings: dict) -> None:
         print(f"  {w:.3f}  {a['support_on_strategic']:.3f} | {b['support_on_strategic']:.3f}   "
               f"{a['support_similarity']:.3f} | {b['support_similarity']:.3f}   "
               f"{radius(up[w], w):.2f} | {radius(down[w], w):.2f}{flag}")
+
+
+def switches(advantage, strategic, peers_support, eligible, imitation, sharpness) -> None:
+    """Each city's switch from its first choice at specialization 0 (best lists-and-peers term, peers'
+    support at the specialization-0 fixed point) to its best sector by scaled advantage, by
+    :func:`ydabm.mechanisms.targeting.transition`: quantiles of the centres w*, the widths and the
+    largest-to-mean step ratio (steps of 0.1) of a single city's switch."""
+    from ydabm.mechanisms import targeting
+    cities = len(advantage)
+    peers = (peers_support.sum(axis=0)[None, :] - peers_support) / max(cities - 1, 1)
+    lists = (1 - imitation) * strategic[None, :] + imitation * peers
+    rows = np.arange(cities)
+    first = np.argmax(np.where(eligible[None, :], lists, -np.inf), axis=1)
+    best = np.argmax(np.where(eligible[None, :], advantage, -np.inf), axis=1)
+    moving = first != best
+    t = targeting.transition(lists[rows, first] - lists[rows, best], advantage[rows, best] - advantage[rows, first],
+                             sharpness)
+    q = [0.1, 0.25, 0.5, 0.75, 0.9]
+    print(f"first-choice switches: {moving.sum()} of {cities} cities; quantiles {q} of")
+    for key in ("centre", "width", "step_ratio"):
+        print(f"  {key}: {np.round(np.quantile(t[key][moving], q), 3).tolist()}")
 
 
 def setting(text: str) -> tuple[str, float]:

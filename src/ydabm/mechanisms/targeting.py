@@ -18,6 +18,16 @@ The sharpness beta is a stated parameter: beta -> infinity gives the hard choice
 best sectors, beta = 0 spreads support evenly; in between the allocation moves smoothly with the
 scores, so no lever flips whole target lists at once (the logit of discrete choice, McFadden 1974,
 with a capacity constraint per alternative).
+
+How ``specialization`` w moves the choice between a sector s favoured by the lists and peers and a
+sector k favoured by advantage: the score gap is G(w) = (1 - w) P - w A, with P the gap of the
+lists-and-peers term ((1 - m) x prestige gap + m x peer-support gap) and A the gap of scaled advantage.
+Where both intensities are uncapped, tau_s / tau_k = exp(beta G(w)): a logistic in w centred on
+w* = P / (P + A) with slope beta (P + A), so 10-90 % of the switch happens within
+ln 81 / (beta (P + A)) of the lever (:func:`transition`). Sampled at steps h of the lever, a switch
+completed inside [0, 1] has its largest step tanh(beta (P + A) h / 4) / h times its mean step.
+The aggregate curve is the sum of the cities' switches: wide where their centres spread, steep where
+they cluster; imitation moves P with the peers' choices (a strategic complementarity).
 """
 
 from __future__ import annotations
@@ -94,6 +104,22 @@ def allocate_support(scores: np.ndarray, eligible: np.ndarray, count: int, sharp
     intensity[~fits.any(axis=1)] = (np.arange(weight.shape[1]) < k).astype(float)
     support[rows, order] = intensity
     return np.where(eligible[None, :], support, 0.0)
+
+
+def transition(list_gap, advantage_gap, sharpness: float, step: float = 0.1) -> dict:
+    """The switch between a sector ahead on the lists-and-peers term by ``list_gap`` (P) and one ahead
+    on scaled advantage by ``advantage_gap`` (A), as ``specialization`` w goes from 0 to 1 (module
+    docstring): the centre w* = P / (P + A), where the two scores are equal; the 10-90 % width
+    ln 81 / (beta (P + A)) of the logistic tau_s / (tau_s + tau_k) = 1 / (1 + exp(-beta G(w))); and
+    the ratio tanh(beta (P + A) step / 4) / step of its largest step to its mean step when the switch
+    is completed inside [0, 1] and the lever is sampled every ``step``. Arrays broadcast.
+    """
+    p, a = np.asarray(list_gap, dtype=float), np.asarray(advantage_gap, dtype=float)
+    slope = sharpness * (p + a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centre = np.where(p + a > 0, p / np.where(p + a > 0, p + a, 1.0), np.nan)
+        width = np.where(slope > 0, np.log(81.0) / np.where(slope > 0, slope, 1.0), np.inf)
+    return {"centre": centre, "width": width, "step_ratio": np.tanh(slope * step / 4) / step}
 
 
 def effective_sectors(support: np.ndarray) -> np.ndarray:

@@ -1,0 +1,64 @@
+"""How the specialization lever moves the governments' support allocation (issue 11 items 1, 8):
+hand-computed cases of the switch between a sector on the lists and one of advantage."""
+
+import numpy as np
+import pytest
+
+from ydabm.mechanisms import targeting
+
+
+def _logistic(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def test_the_switch_is_a_logistic_in_specialization_with_the_derived_centre_width_and_steepest_step():
+    # one city, two sectors, budget 1, no imitation: sector 0 on the list (prestige 1, scaled advantage
+    # 2/11), sector 1 off it (advantage 1). Score gap G(w) = (1 - w) x 1 - w x 9/11, so P = 1, A = 9/11:
+    # centre w* = 1 / (1 + 9/11) = 0.55, slope beta (P + A) = 7 x 20/11 = 12.727
+    strategic = np.array([1.0, 0.0])
+    advantage = np.array([[2 / 11, 1.0]])
+    eligible = np.ones(2, dtype=bool)
+    levels = np.round(np.linspace(0, 1, 11), 10)
+    listed = np.array([targeting.allocate_support(
+        targeting.target_scores(advantage, strategic, np.zeros((1, 2)), w, imitation=0.0), eligible, 1, 7.0)[0, 0]
+        for w in levels])
+    assert listed == pytest.approx(_logistic(7 * ((1 - levels) - levels * 9 / 11)))
+    t = targeting.transition(1.0, 9 / 11, 7.0)
+    assert t["centre"] == pytest.approx(0.55)
+    assert t["width"] == pytest.approx(np.log(81) / (7 * 20 / 11))             # 0.345 of the lever
+    assert t["step_ratio"] == pytest.approx(10 * np.tanh(7 * 20 / 11 * 0.1 / 4))  # 3.078
+    # the centre lies mid-step, so the steepest step (0.5 -> 0.6) is tanh(beta (P + A) h / 4) = 0.3078 and
+    # it is about three mean steps (3.09: the switch is 99.6 % complete inside [0, 1])
+    steps = -np.diff(listed)
+    assert np.argmax(steps) == 5 and steps.max() == pytest.approx(np.tanh(12.727272 * 0.025), rel=1e-6)
+    assert steps.max() / steps.mean() == pytest.approx(3.091, abs=0.001)
+    # the calibration's range of beta: 4.1 gives 10 tanh(0.186) = 1.84 mean steps, 20 gives 10 tanh(0.909) = 7.21
+    assert targeting.transition(1.0, 9 / 11, np.array([4.1, 20.0]))["step_ratio"] == pytest.approx(
+        10 * np.tanh(np.array([4.1, 20.0]) * 20 / 11 * 0.025))
+    assert targeting.transition(1.0, 9 / 11, np.array([4.1, 20.0]))["step_ratio"] == pytest.approx([1.84, 7.21], abs=0.005)
+
+
+def test_transition_without_a_conflict_has_no_centre():
+    t = targeting.transition(np.array([0.0, 0.5]), np.array([0.0, 0.5]), 7.0)
+    assert np.isnan(t["centre"][0]) and t["centre"][1] == pytest.approx(0.5)
+    assert np.isinf(t["width"][0]) and t["step_ratio"][0] == 0.0
+
+
+def test_a_one_sector_city_moves_its_remaining_budget_to_its_runner_up_sectors_at_full_specialization():
+    # the mechanism of the rise of manufacturing similarity from specialization 0.75 to 1: a city with one
+    # dominant sector (scaled advantage 1) keeps it fully supported at both values; its other two
+    # sector-equivalents go to the listed sectors (prestige 1, advantage 0.1) at 0.75 and to its runner-up
+    # sectors by advantage (0.3, off the lists) at 1. No imitation, budget 3, beta 7.
+    strategic = np.array([0.0, 1.0, 1.0, 0.0, 0.0])
+    advantage = np.array([[1.0, 0.1, 0.1, 0.3, 0.3]])
+    eligible = np.ones(5, dtype=bool)
+
+    def support(w):
+        scores = targeting.target_scores(advantage, strategic, np.zeros((1, 5)), w, imitation=0.0)
+        return targeting.allocate_support(scores, eligible, 3, 7.0)[0]
+
+    # 0.75: scores 0.75, 0.325, 0.325, 0.225, 0.225; the rest of the budget (2) in proportion to exp(7 score):
+    # each listed sector 1 / (1 + e^-0.7) = 0.668, each runner-up 0.332 (the top's weight x lambda = 13 > 1: capped)
+    assert support(0.75) == pytest.approx([1.0, *[_logistic(0.7)] * 2, *[_logistic(-0.7)] * 2])
+    # 1: scores 1, 0.1, 0.1, 0.3, 0.3: each listed sector 1 / (1 + e^1.4) = 0.198, each runner-up 0.802
+    assert support(1.0) == pytest.approx([1.0, *[_logistic(-1.4)] * 2, *[_logistic(1.4)] * 2])
