@@ -142,6 +142,8 @@ def test_an_effect_negligible_at_both_scales_passes_whatever_its_sign():
     row = _row(score_table(LEVELS_CHECKED, LEVELS_FINEST, {**EFFECTS, ("barrier", "unemployment_rate"): MEASURED},
                            seeds=3), "effect", "unemployment_rate", "barrier")
     assert row["status"] == PASS                       # 0.00011 + 2.92 * 0.00009 = 0.000373
+    criteria = score_table(LEVELS_CHECKED, LEVELS_FINEST, {**EFFECTS, ("barrier", "unemployment_rate"): MEASURED})
+    assert _check(criteria).summary()["n_negligible"] == 1
 
 
 def test_an_effect_negligible_at_the_finest_scale_only_fails():
@@ -197,7 +199,7 @@ def test_summary_is_json_ready_and_the_table_lists_every_metric(criteria):
     check = _check(criteria)
     summary = json.loads(json.dumps(check.summary(), allow_nan=False))
     assert summary["holds"] is False and (summary["n_pass"], summary["n_fail"], summary["n_not_significant"]) \
-        == (15, 3, 3)
+        == (15, 3, 3) and summary["n_negligible"] == 0
     assert summary["levels"]["similarity_all"]["mean"] == [0.8, 0.806]
     assert summary["effects"]["barrier"]["krugman_index"]["mean"] == [0.001, -0.01]
     text = cv.table(check)

@@ -255,7 +255,8 @@ def _convergence(args) -> int:
     for line in verdict_lines(check):
         print(f"  {line}")
     summary = check.summary()
-    print(f"\n  {summary['n_pass']} pass, {summary['n_fail']} fail, {summary['n_not_significant']} n.s. (not scored): "
+    print(f"\n  {summary['n_pass']} pass, {summary['n_fail']} fail ({summary['n_negligible']} effects scored as "
+          f"negligible), {summary['n_not_significant']} n.s. (not scored): "
           f"convergence criteria {'hold' if check.passed else 'do NOT hold'}")
     return status
 

@@ -341,6 +341,7 @@ class ConvergenceCheck:
                 "criteria": criteria,
                 "n_pass": int(counts.get(PASS, 0)), "n_fail": int(counts.get(FAIL, 0)),
                 "n_not_significant": int(counts.get(NOT_SIGNIFICANT, 0)),
+                "n_negligible": int((self.criteria["rule"] == "negligible").sum()),
                 "holds": self.passed, "seconds": round(self.seconds, 3)}
 
 
