@@ -4,7 +4,10 @@
 Criteria (stated in :mod:`ydabm.validation.convergence`): levels within 0.005 (similarity and
 Krugman indexes), 0.5 % relative (real GDP), 0.002 (unemployment rate); every lever effect keeps its
 sign and is within 20 % of its finest-scale value, unless that value is within 3 standard errors of
-0 ("n.s.", not scored). The logic is tested on hand-made numbers; the command on a tiny configuration.
+0 ("n.s.", not scored), or unless it is shown economically negligible at the finest scale (upper
+bound |e| + t(0.95, n - 1) se below 0.05 pp for unemployment, 0.05 % for real GDP), when it must be
+shown negligible at the checked scale too. The logic is tested on hand-made numbers; the command on a
+tiny configuration.
 """
 
 import json
@@ -19,6 +22,7 @@ from ydabm.validation import convergence as cv
 from ydabm.validation.convergence import FAIL, METRICS, NOT_SIGNIFICANT, PASS, ConvergenceCheck
 
 CHECKED, REFERENCE = 2000.0, 500.0
+SEEDS = 5                                            # t(0.95, 4) = 2.1318468
 
 
 def _levels(checked: dict, reference: dict) -> pd.DataFrame:
@@ -29,12 +33,14 @@ def _levels(checked: dict, reference: dict) -> pd.DataFrame:
 
 
 def _effects(cases: dict) -> pd.DataFrame:
-    """``cases[(lever, metric)] = (checked, reference, reference_se)``; others: 0.05 at both, se 0.001."""
+    """``cases[(lever, metric)] = (checked, reference, reference_se[, checked_se])``; others: 0.05 at
+    both, se 0.001 (the checked se 0.001 unless given)."""
     rows = []
     for lever in cv.LEVERS:
         for metric in METRICS:
-            checked, reference, se = cases.get((lever, metric), (0.05, 0.05, 0.001))
-            rows += [(lever, metric, CHECKED, checked, 0.001), (lever, metric, REFERENCE, reference, se)]
+            checked, reference, se, *checked_se = cases.get((lever, metric), (0.05, 0.05, 0.001))
+            rows += [(lever, metric, CHECKED, checked, checked_se[0] if checked_se else 0.001),
+                     (lever, metric, REFERENCE, reference, se)]
     return pd.DataFrame(rows, columns=["lever", "metric", "people_per_agent", "mean", "se"]).set_index(
         ["lever", "metric", "people_per_agent"]).sort_index()
 
@@ -60,8 +66,8 @@ def criteria():
     return score_table(LEVELS_CHECKED, LEVELS_FINEST, EFFECTS)
 
 
-def score_table(checked, finest, effects):
-    return cv.score(_levels(checked, finest), _effects(effects), CHECKED, REFERENCE)
+def score_table(checked, finest, effects, seeds=SEEDS):
+    return cv.score(_levels(checked, finest), _effects(effects), CHECKED, REFERENCE, seeds)
 
 
 def _row(criteria, kind, metric, lever=""):
@@ -116,6 +122,60 @@ def test_effects_within_three_standard_errors_of_zero_are_not_scored(criteria):
     assert row["status"] == PASS and row["ratio"] == pytest.approx(0.0028 / 0.003)
 
 
+def test_upper_bound_is_the_one_sided_95_percent_t_bound():
+    assert cv.upper_bound(-0.0001, 0.0001, 5) == pytest.approx(0.0001 + 2.1318468 * 0.0001)
+    assert cv.upper_bound(0.0002, 0.0001, 3) == pytest.approx(0.0002 + 2.9199856 * 0.0001)
+    assert cv.upper_bound(0.0002, float("nan"), 3) == math.inf and cv.upper_bound(0.0, 0.0, 1) == math.inf
+
+
+# the barrier's effect on unemployment as measured (5 seeds): +0.005 +- 0.001 pp at 500 (5 se from 0,
+# so scored under the 20 % rule) and -0.011 +- 0.009 pp at 2000 (sign flipped)
+MEASURED = (-0.00011, 0.00005, 0.00001, 0.00009)
+
+
+def test_an_effect_negligible_at_both_scales_passes_whatever_its_sign():
+    row = _row(score_table(LEVELS_CHECKED, LEVELS_FINEST, {**EFFECTS, ("barrier", "unemployment_rate"): MEASURED}),
+               "effect", "unemployment_rate", "barrier")
+    # finest: 0.00005 + 2.1318 * 0.00001 = 0.0000713 <= 0.0005; checked: 0.00011 + 2.1318 * 0.00009 = 0.000302
+    assert row["rule"] == "negligible" and row["status"] == PASS and row["tolerance"] == 0.0005
+    assert row["sign_kept"] is None and "0.030 pp" in row["note"] and "negligible too" in row["note"]
+    row = _row(score_table(LEVELS_CHECKED, LEVELS_FINEST, {**EFFECTS, ("barrier", "unemployment_rate"): MEASURED},
+                           seeds=3), "effect", "unemployment_rate", "barrier")
+    assert row["status"] == PASS                       # 0.00011 + 2.92 * 0.00009 = 0.000373
+    criteria = score_table(LEVELS_CHECKED, LEVELS_FINEST, {**EFFECTS, ("barrier", "unemployment_rate"): MEASURED})
+    assert _check(criteria).summary()["n_negligible"] == 1
+
+
+def test_an_effect_negligible_at_the_finest_scale_only_fails():
+    for checked in ((-0.0003, 0.00005, 0.00001, 0.0001),    # 0.0003 + 2.1318 * 0.0001 = 0.000513 > 0.0005
+                    (0.0, 0.00005, 0.00001, 0.0003)):       # no effect, but too noisy to show it negligible
+        row = _row(score_table(LEVELS_CHECKED, LEVELS_FINEST, {**EFFECTS, ("barrier", "unemployment_rate"): checked}),
+                   "effect", "unemployment_rate", "barrier")
+        assert row["rule"] == "negligible" and row["status"] == FAIL and "not shown negligible" in row["note"]
+    row = _row(score_table(LEVELS_CHECKED, LEVELS_FINEST,
+                           {**EFFECTS, ("barrier", "unemployment_rate"): (-0.00028, 0.00005, 0.00001, 0.0001)}),
+               "effect", "unemployment_rate", "barrier")
+    assert row["status"] == PASS                       # 0.00028 + 0.000213 = 0.000493 <= 0.0005
+
+
+def test_an_effect_not_shown_negligible_at_the_finest_scale_keeps_the_twenty_percent_rule():
+    # 0.0004 + 2.1318 * 0.0001 = 0.000613 > 0.0005: 4 se from 0, scored by sign and 20 %
+    row = _row(score_table(LEVELS_CHECKED, LEVELS_FINEST, {**EFFECTS, ("barrier", "unemployment_rate"):
+                                                           (0.0001, 0.0004, 0.0001, 0.00001)}),
+               "effect", "unemployment_rate", "barrier")
+    assert row["rule"] == "20 %" and row["status"] == FAIL and row["ratio"] == pytest.approx(0.25)
+    # a metric without a negligible size (capacity utilisation) keeps the 20 % rule however small its effect
+    row = _row(score_table(LEVELS_CHECKED, LEVELS_FINEST, {**EFFECTS, ("barrier", "capacity_utilization"):
+                                                           (-0.00011, 0.00005, 0.00001, 0.00009)}),
+               "effect", "capacity_utilization", "barrier")
+    assert row["rule"] == "20 %" and row["status"] == FAIL and row["sign_kept"] is False
+    # real GDP (relative): 0.05 %
+    row = _row(score_table(LEVELS_CHECKED, LEVELS_FINEST, {**EFFECTS, ("specialization", "real_gdp"):
+                                                           (0.0002, -0.0001, 0.0001, 0.0001)}),
+               "effect", "real_gdp", "specialization")
+    assert row["rule"] == "negligible" and row["status"] == PASS and "%" in row["note"]
+
+
 def test_the_check_holds_only_when_no_scored_criterion_fails(criteria):
     assert len(criteria) == 5 + 2 * len(METRICS)
     assert (criteria["status"] == FAIL).sum() == 3                   # similarity_all level, two barrier effects
@@ -139,7 +199,7 @@ def test_summary_is_json_ready_and_the_table_lists_every_metric(criteria):
     check = _check(criteria)
     summary = json.loads(json.dumps(check.summary(), allow_nan=False))
     assert summary["holds"] is False and (summary["n_pass"], summary["n_fail"], summary["n_not_significant"]) \
-        == (15, 3, 3)
+        == (15, 3, 3) and summary["n_negligible"] == 0
     assert summary["levels"]["similarity_all"]["mean"] == [0.8, 0.806]
     assert summary["effects"]["barrier"]["krugman_index"]["mean"] == [0.001, -0.01]
     text = cv.table(check)

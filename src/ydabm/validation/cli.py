@@ -213,7 +213,10 @@ def _add_convergence(checks) -> None:
                     "error over seeds). Exit 1 unless, at the checked scale against the finest one, the levels "
                     f"are within tolerance ({levels}) and every lever effect keeps its sign and is within "
                     f"{cv.EFFECT_TOLERANCE:.0%} of its finest-scale size (effects within {cv.SIGNIFICANCE:g} "
-                    "standard errors of 0 at the finest scale are n.s., not scored).")
+                    "standard errors of 0 at the finest scale are n.s., not scored; an effect shown negligible at "
+                    "the finest scale, its one-sided 95 % upper bound below " + ", ".join(
+                        f"{m} {100 * d:g} {'%' if m in cv.RELATIVE else 'pp'}" for m, d in cv.NEGLIGIBLE.items())
+                    + ", must be shown negligible at the checked scale too).")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     parser.add_argument("--seeds", type=int, default=cv.SEEDS, help=f"number of replicate seeds (default {cv.SEEDS})")
     parser.add_argument("--seed", type=int, default=cv.ROOT_SEED,
@@ -252,7 +255,8 @@ def _convergence(args) -> int:
     for line in verdict_lines(check):
         print(f"  {line}")
     summary = check.summary()
-    print(f"\n  {summary['n_pass']} pass, {summary['n_fail']} fail, {summary['n_not_significant']} n.s. (not scored): "
+    print(f"\n  {summary['n_pass']} pass, {summary['n_fail']} fail ({summary['n_negligible']} effects scored as "
+          f"negligible), {summary['n_not_significant']} n.s. (not scored): "
           f"convergence criteria {'hold' if check.passed else 'do NOT hold'}")
     return status
 

@@ -20,7 +20,17 @@ Criteria (default scale against the finest):
   are reported, not scored;
 - every *lever effect* keeps the sign of its finest-scale value and is within
   :data:`EFFECT_TOLERANCE` (20 %) of its size, ``|e − e_finest| ≤ 0.2 |e_finest|``; an effect
-  smaller than :data:`SIGNIFICANCE` (3) standard errors at the finest scale is "n.s." and not scored.
+  smaller than :data:`SIGNIFICANCE` (3) standard errors at the finest scale is "n.s." and not scored;
+- except an effect that is *negligible* at the finest scale: for the metrics of :data:`NEGLIGIBLE`
+  (unemployment, real GDP), an effect whose one-sided 95 % upper bound on its size,
+  ``|e| + t(0.95, n − 1) se`` over the n seeds, is below the stated economically negligible size δ
+  (an equivalence test, Schuirmann's two one-sided tests at 5 %). Its sign and size within 20 % are
+  then no result worth a scale: the barrier's effect on unemployment is +0.0074 ± 0.0018 pp at 500
+  people per agent and −0.0002 ± 0.0032 pp at 2000 (40 seeds; seed sd 0.011 and 0.020 pp), so "within
+  20 %" asks 2000 to resolve 0.0015 pp, a standard error that would take about 185 seeds there; with 5 seeds the
+  check compared +0.005 ± 0.001 pp with −0.011 ± 0.009 pp, noise. Such an effect passes when it is
+  shown negligible at the checked scale too (the same test) and fails otherwise: the default scale must
+  not show an effect the finest scale does not, nor be too noisy to tell.
 """
 
 from __future__ import annotations
@@ -45,7 +55,12 @@ from .racetrack import replicate_seeds
 OUT = Path("results/validation/convergence")
 SCALES = (20000.0, 5000.0, 2000.0, 1000.0, 500.0)    # people per worker agent, coarse to fine
 DEFAULT_SCALE = float(DEFAULTS["people_per_agent"])  # the model's default scale (2000): the one checked
-SEEDS = 3
+#: replicate seeds (default). 5, not 3: with 3 seeds a standard error has 2 degrees of freedom, so a
+#: null effect passes the 3-se significance rule 9.5 % of the time (P(|t_2| > 3); 4 % with 5 seeds), and
+#: the barrier's effect on unemployment at 2000 people per agent (0.000 ± 0.003 pp, seed sd 0.020 pp over
+#: 40 seeds) is not shown below 0.05 pp 26 % of the time (t(0.95, 2) = 2.92), against 0.6 % with 5 seeds
+#: (Monte Carlo of normal seed draws).
+SEEDS = 5
 ROOT_SEED = 20261201
 STEPS = 40
 WINDOW = 8                                           # quarters averaged at the end of a run
@@ -59,6 +74,12 @@ LEVEL_TOLERANCE = {"similarity_manufacturing": 0.005, "similarity_all": 0.005, "
                    "real_gdp": 0.005, "unemployment_rate": 0.002}
 EFFECT_TOLERANCE = 0.2                               # |effect - finest effect| <= 20 % of |finest effect|
 SIGNIFICANCE = 3.0                                   # finest effect scored only if |e| >= 3 standard errors
+#: economically negligible size δ of a lever effect, by metric: half the unit to which the statistic is
+#: published (China's surveyed urban unemployment rate, in 0.1 pp; real GDP growth, in 0.1 %), so an
+#: effect below it would not show in the published figure; for unemployment a quarter of the level
+#: tolerance (0.2 pp).
+NEGLIGIBLE = {"unemployment_rate": 0.0005, "real_gdp": 0.0005}
+EQUIVALENCE_LEVEL = 0.05                             # one-sided level of the equivalence test (90 % interval)
 SLACK = 1e-12                                        # floating-point slack on the tolerances
 PASS, FAIL, NOT_SIGNIFICANT = "PASS", "FAIL", "n.s."
 
@@ -193,19 +214,36 @@ def summarise(runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             effects.set_index(["lever", "metric", "people_per_agent"]).sort_index())
 
 
-def score(levels: pd.DataFrame, effects: pd.DataFrame, checked: float, reference: float) -> pd.DataFrame:
+def upper_bound(mean: float, se: float, seeds: int) -> float:
+    """One-sided (1 − :data:`EQUIVALENCE_LEVEL`) upper confidence bound on ``|mean|`` from ``seeds``
+    replicates: ``|mean| + t(0.95, seeds − 1) se`` (inf when there is no standard error)."""
+    from scipy.stats import t
+    if seeds < 2 or not math.isfinite(se):
+        return float("inf")
+    return abs(mean) + float(t.ppf(1.0 - EQUIVALENCE_LEVEL, seeds - 1)) * se
+
+
+def score(levels: pd.DataFrame, effects: pd.DataFrame, checked: float, reference: float,
+          seeds: int) -> pd.DataFrame:
     """Every criterion of the ``checked`` scale against the ``reference`` (finest) scale.
 
     Levels of :data:`LEVEL_TOLERANCE`'s metrics: ``|checked − reference| ≤ tolerance`` (relative
-    difference ``checked / reference − 1`` for :data:`RELATIVE`). Lever effects, every metric:
-    "n.s." (not scored) if ``|reference| < 3 se`` at the reference scale (or exactly 0); else PASS
-    when the sign is kept and ``|checked − reference| ≤ 0.2 |reference|``.
+    difference ``checked / reference − 1`` for :data:`RELATIVE`). Lever effects, every metric, in
+    this order: for a metric of :data:`NEGLIGIBLE` whose effect at the reference scale is shown
+    negligible (:func:`upper_bound` ≤ δ), PASS when it is shown negligible at the checked scale too,
+    else FAIL (rule "negligible"); else "n.s." (not scored) if ``|reference| < 3 se`` at the reference
+    scale (or exactly 0); else PASS when the sign is kept and ``|checked − reference| ≤ 0.2 |reference|``
+    (rule "20 %").
+
+    Args:
+        seeds: replicates behind every mean and standard error (degrees of freedom ``seeds − 1``).
 
     Returns:
         one row per criterion: ``kind`` (level or effect), ``lever`` ("" for levels), ``metric``,
         ``checked``, ``checked_se``, ``reference``, ``reference_se``, ``difference`` (relative for
-        relative levels), ``tolerance``, ``ratio`` (effects: checked / reference), ``sign_kept``,
-        ``status`` (PASS, FAIL or n.s.) and ``note``.
+        relative levels), ``tolerance`` (the negligible size δ under that rule), ``ratio`` (effects:
+        checked / reference), ``sign_kept``, ``rule`` (level, negligible, n.s. or 20 %), ``status``
+        (PASS, FAIL or n.s.) and ``note``.
     """
     rows = []
     for metric, tolerance in LEVEL_TOLERANCE.items():
@@ -215,7 +253,7 @@ def score(levels: pd.DataFrame, effects: pd.DataFrame, checked: float, reference
         ok = abs(difference) <= tolerance + SLACK
         rows.append({"kind": "level", "lever": "", "metric": metric, "checked": c["mean"], "checked_se": c["se"],
                      "reference": r["mean"], "reference_se": r["se"], "difference": difference,
-                     "tolerance": tolerance, "ratio": float("nan"), "sign_kept": None,
+                     "tolerance": tolerance, "ratio": float("nan"), "sign_kept": None, "rule": "level",
                      "status": PASS if ok else FAIL,
                      "note": f"{'relative ' if relative else ''}difference {difference:+.4g}, tolerance {tolerance:g}"})
     for lever in LEVERS:
@@ -227,8 +265,18 @@ def score(levels: pd.DataFrame, effects: pd.DataFrame, checked: float, reference
                    "reference": r["mean"], "reference_se": r["se"], "difference": difference, "tolerance": tolerance,
                    "ratio": c["mean"] / r["mean"] if r["mean"] != 0 else float("nan")}
             significant = r["mean"] != 0 and abs(r["mean"]) >= SIGNIFICANCE * r["se"] - SLACK
-            if not significant:
-                row.update(sign_kept=None, status=NOT_SIGNIFICANT,
+            negligible = NEGLIGIBLE.get(metric)
+            if negligible is not None and upper_bound(r["mean"], r["se"], seeds) <= negligible + SLACK:
+                bound = upper_bound(c["mean"], c["se"], seeds)
+                ok = bound <= negligible + SLACK
+                unit = (100.0, " %") if metric in RELATIVE else (100.0, " pp")
+                row.update(tolerance=negligible, sign_kept=None, rule="negligible", status=PASS if ok else FAIL,
+                           note=f"negligible at the finest scale (|e| + t se = "
+                                f"{unit[0] * upper_bound(r['mean'], r['se'], seeds):.3f}{unit[1]} <= "
+                                f"{unit[0] * negligible:g}{unit[1]}); at the checked scale {unit[0] * bound:.3f}"
+                                f"{unit[1]}: " + ("negligible too" if ok else "not shown negligible"))
+            elif not significant:
+                row.update(sign_kept=None, rule="n.s.", status=NOT_SIGNIFICANT,
                            note=f"finest effect {abs(r['mean']) / r['se'] if r['se'] > 0 else 0:.1f} se from 0 "
                                 f"(< {SIGNIFICANCE:g}): not scored")
             else:
@@ -237,7 +285,7 @@ def score(levels: pd.DataFrame, effects: pd.DataFrame, checked: float, reference
                 why = [] if sign_kept else ["sign flipped"]
                 if not within:
                     why.append(f"off by {abs(difference) / abs(r['mean']):.0%} > {EFFECT_TOLERANCE:.0%}")
-                row.update(sign_kept=sign_kept, status=PASS if sign_kept and within else FAIL,
+                row.update(sign_kept=sign_kept, rule="20 %", status=PASS if sign_kept and within else FAIL,
                            note=f"ratio {row['ratio']:.3f}" + (f" ({'; '.join(why)})" if why else ""))
             rows.append(row)
     return pd.DataFrame(rows)
@@ -287,11 +335,13 @@ class ConvergenceCheck:
                 "metrics": list(METRICS), "levers": {k: list(v) for k, v in LEVERS.items()},
                 "relative": list(RELATIVE), "level_tolerance": LEVEL_TOLERANCE,
                 "effect_tolerance": EFFECT_TOLERANCE, "significance": SIGNIFICANCE,
+                "negligible": NEGLIGIBLE, "equivalence_level": EQUIVALENCE_LEVEL,
                 "levels": {m: series(self.levels, (m,)) for m in METRICS},
                 "effects": {lever: {m: series(self.effects, (lever, m)) for m in METRICS} for lever in LEVERS},
                 "criteria": criteria,
                 "n_pass": int(counts.get(PASS, 0)), "n_fail": int(counts.get(FAIL, 0)),
                 "n_not_significant": int(counts.get(NOT_SIGNIFICANT, 0)),
+                "n_negligible": int((self.criteria["rule"] == "negligible").sum()),
                 "holds": self.passed, "seconds": round(self.seconds, 3)}
 
 
@@ -347,7 +397,7 @@ def check_convergence(scales=SCALES, seeds: int = SEEDS, steps: int = STEPS, roo
     window = min(WINDOW, steps)
     runs = run_values(scales, seed_list, steps, window, workers, progress)
     levels, effects = summarise(runs)
-    criteria = score(levels, effects, checked, reference)
+    criteria = score(levels, effects, checked, reference, len(seed_list))
     params = {"scales": scales, "checked_scale": checked, "reference_scale": reference, "seeds": seed_list,
               "root_seed": root, "steps": steps, "window": window, "scenario": SCENARIO,
               "workers_per_firm": float(DEFAULTS["workers_per_firm"]), "source_digest": digest}
@@ -475,7 +525,8 @@ def convergence_figure(check: ConvergenceCheck, path: Path) -> None:
             if criterion is not None and criterion.status != NOT_SIGNIFICANT:
                 half = (criterion.tolerance * abs(ref) if lever is None and metric in RELATIVE
                         else criterion.tolerance * factor)
-                ax.axhspan(ref - half, ref + half, color="#b7d7a8" if criterion.status == PASS else "#f4cccc",
+                centre = 0.0 if criterion.rule == "negligible" else ref       # the band ±δ around 0
+                ax.axhspan(centre - half, centre + half, color="#b7d7a8" if criterion.status == PASS else "#f4cccc",
                            alpha=0.6, lw=0)
             if lever is not None:
                 ax.axhline(0.0, color="grey", lw=0.6)
@@ -498,6 +549,7 @@ def convergence_figure(check: ConvergenceCheck, path: Path) -> None:
                 ax.set_xlabel("people per agent", fontsize=7)
     fig.suptitle(f"Scale convergence: mean of the last {p['window']} of {p['steps']} quarters, {len(p['seeds'])} "
                  f"seeds (± 1 se); dotted: checked scale {p['checked_scale']:g}; shaded: tolerance around the finest "
-                 f"scale {p['reference_scale']:g} (green pass, red fail); real_gdp effects in %", fontsize=9)
+                 f"scale {p['reference_scale']:g}, or ±δ around 0 for negligible effects (green pass, red fail); "
+                 f"real_gdp effects in %", fontsize=9)
     fig.savefig(path, dpi=110)
     plt.close(fig)
