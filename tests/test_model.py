@@ -133,6 +133,32 @@ def test_covid_shock_cuts_output_then_recovers(small_params):
     assert shock["migrants"].iloc[-1] > 0
 
 
+def test_locked_down_job_seekers_cannot_be_hired():
+    # a lockdown keeps the share a of the labour force from working: the employed among them keep
+    # their jobs, the job seekers among them cannot start one (docs/ODD.md "Supply shock")
+    from ydabm.markets import labour
+    # floor((1 - a) U): 0.879 x 10 = 8.79 -> 8; 0.5 x 7 = 3.5 -> 3; 0.7 x 10 = 7 (exactly, not 6)
+    able = labour.able_seekers(np.array([10, 7, 10, 0]), np.array([0.121, 0.5, 0.3, 0.4]))
+    assert able.tolist() == [8, 3, 7, 0]
+    assert labour.able_seekers(np.array([5, 3]), None).tolist() == [5, 3]
+
+    # one city, one class: 10 workers, 6 of them with firm 0, which wants 10; no separations and
+    # matching efficiency 10, so hires = min(U_able, V, floor(10 sqrt(U_able V))) = min(U_able, 4)
+    def hire(absent):
+        employer = np.array([0] * 6 + [-1] * 4)
+        zeros = np.zeros(10, dtype=np.int64)
+        return labour.clear_labour_market(
+            employer, zeros, zeros, np.array([[6]]), np.array([0]), np.array([[10.0]]), np.zeros((1, 1)),
+            np.array([[10]]), np.array([[1.0]]), 0.0, 10.0, 0.05, 0.0, np.random.default_rng(0), absent=absent)
+
+    assert hire(None).hires == 4                                   # everyone can work: all 4 seekers
+    assert hire(np.array([0.0])).hires == 4
+    locked = hire(np.array([0.5]))                                 # half locked down: 2 of the 4
+    assert locked.hires == 2 and locked.employees[0, 0] == 8 and locked.understaffed[0]
+    assert (locked.employer >= 0).sum() == 8 and locked.employer[:6].tolist() == [0] * 6   # nobody loses a job
+    assert hire(np.array([0.8])).hires == 0                        # floor(0.2 x 4) = 0
+
+
 def test_covid_shock_moves_real_gdp_through_the_deflator(small_params):
     # the channels measure() reports (docs/ODD.md "Supply shock"): the money stock pins nominal GDP,
     # so the shocked run's real GDP is the no-shock run's over the deflator's rise; after Q1's
