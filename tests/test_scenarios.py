@@ -106,7 +106,7 @@ def test_scenarios_describe_on_the_command_line(capsys):
     out = capsys.readouterr().out
     assert out.startswith("# scenario covid_shock (") and 'type = "CovidShock"' in out
     assert re.search(r"^recovery_quarters = 4 +# quarters, whole number in \[0, 40\]: ", out, re.M)
-    assert re.search(r"^absent = \[.*\] +# \(default\) share of employed workers, list of numbers in \[0, 1\)", out, re.M)
+    assert re.search(r"^absent = \[.*\] +# \(default\) share of the labour force, list of numbers in \[0, 1\)", out, re.M)
     assert main(["scenarios", "--markdown"]) == 0
     assert capsys.readouterr().out == reference_markdown() + "\n"
 
@@ -132,7 +132,7 @@ BAD = {
     "quarter out of range": (POLICY.format(type="CovidShock", fields="start_year = 2022\nstart_quarter = 5"),
                              "(CovidShock): start_quarter: 5 is out of range; allowed [1, 4] (quarter)"),
     "share of one": (POLICY.format(type="CovidShock", fields="start_year = 2022\nabsent = [0.5, 1.0]"),
-                     "(CovidShock): absent: 1.0 is out of range; allowed [0, 1) (share of employed workers)"),
+                     "(CovidShock): absent: 1.0 is out of range; allowed [0, 1) (share of the labour force)"),
     "share as text": (POLICY.format(type="CovidShock", fields='start_year = 2022\ndemand_drop = "0.1"'),
                       "demand_drop: expected a list of numbers in [0, 1), got '0.1'"),
     "target out of range": (POLICY.format(type="BarrierPath", fields="start_year = 2021\nend_year = 2025\ntarget = 2"),

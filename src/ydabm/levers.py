@@ -44,8 +44,9 @@ class Levers:
         saving_rate: share of household income saved this quarter (a demand shock).
         dissaving_share: share of accumulated savings spent this quarter.
         mobility_frozen: nobody reconsiders where to live this quarter.
-        absent: (C,) share of each city's employed workers who cannot work this quarter (a supply
-            shock, e.g. a lockdown); they stay employed and paid.
+        absent: (C,) share of each city's labour force who cannot work this quarter (a supply shock,
+            e.g. a lockdown): the employed among them stay employed and paid, the job seekers among
+            them cannot be hired.
         import_supply: (S,) share of input orders from abroad that arrive, by input sector (empty:
             all; an external supply shock cuts it).
         freight_delay: (C,) extra trade cost on goods shipped to or from each city, as a factor on

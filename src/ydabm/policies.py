@@ -242,21 +242,26 @@ class CovidShock:
     """A COVID-style shock to supply and demand, quarter by quarter from ``start_year``
     Q``start_quarter``.
 
-    In its k-th quarter a share ``absent[k]`` of every city's employed workers cannot work (they stay
-    employed and paid; their firms produce less), households save ``demand_drop[k]`` of their income
-    (which lowers the next quarter's spending: the money stays out of circulation until it is
-    released), and nobody moves while any worker is absent. Afterwards the savings are spent evenly
-    over ``recovery_quarters`` quarters. The shares are the same in every city: no city-level data
-    on 2020 absences are shipped (shanghai_2022.csv is the 2022 Shanghai lockdown, another episode).
+    In its k-th quarter a share ``absent[k]`` of every city's labour force cannot work: the employed
+    among them stay employed and paid (their firms produce less), the job seekers among them cannot
+    be hired (:func:`ydabm.markets.labour.able_seekers`); households save ``demand_drop[k]`` of their
+    income (which lowers the next quarter's spending: the money stays out of circulation until it is
+    released), and nobody moves while any worker is absent. A quarter with workers absent is known to
+    be temporary (as in :class:`CityLockdown`): firms plan the next quarter on the demand they
+    expected for it, not on the notional demand measured at its scarcity prices. Afterwards the
+    savings are spent evenly over ``recovery_quarters`` quarters. The shares are the same in every
+    city: no city-level data on 2020 absences are shipped (shanghai_2022.csv is the 2022 Shanghai
+    lockdown, another episode).
 
     Defaults: the least-squares fit of ``ydabm.validation.covid.calibrate`` (seeds 1-5, default scale,
-    shock from 2022 Q1, refitted on the merged engine of December 2026) of the shock's quarterly
-    deviation from the no-shock path to China's 2020 path read as a deviation from its 2019 growth
-    of 6 % (-6.8 %, +3.2 %, +4.9 %, +6.5 % y/y), see docs/validation.md. The fit uses only absences
-    (the share of workers who could not work falls from 12.1 % in the first quarter to 7.8 % and
-    4.5 %); any saving would lower every later quarter. ``ydabm validate covid`` re-runs this path:
-    Q1-Q3 match within 0.1 pp, Q4 falls about 1.4 pp short (the model is still 0.8 % below its
-    no-shock path when no one is absent: docs/ODD.md, "Supply shock").
+    shock from 2022 Q1, refitted in December 2026 after locked-down job seekers stopped being hired
+    and firms stopped learning demand from absence quarters) of the shock's quarterly deviation from
+    the no-shock path to China's 2020 path read as a deviation from its 2019 growth of 6 % (-6.8 %,
+    +3.2 %, +4.9 %, +6.5 % y/y), see docs/validation.md. The fit uses only absences (the share of
+    workers who could not work falls from 12.1 % in the first quarter to 4.5 % and 2.6 %); any saving
+    would lower every later quarter. ``ydabm validate covid`` re-runs this path: Q1-Q3 match within
+    0.05 pp, Q4 is 0.66 pp short (the model is 0.15 % below its no-shock path when no one is absent,
+    China 0.5 % above its trend: docs/ODD.md, "Supply shock").
     """
 
     start_year: int = year("year in which the shock starts")
@@ -264,9 +269,9 @@ class CovidShock:
                                  1, 4, default=1)
     # calibrated by ydabm.validation.covid.calibrate (see the docstring and docs/validation.md)
     absent: list[float] = declare(
-        "numbers", "share of employed workers",
-        "k-th entry: share of every city's employed workers who cannot work in the shock's k-th quarter",
-        0, 1, below_high=True, default_factory=lambda: [0.121, 0.078, 0.045, 0.0])
+        "numbers", "share of the labour force",
+        "k-th entry: share of every city's labour force (employed and job seekers) who cannot work in the "
+        "shock's k-th quarter", 0, 1, below_high=True, default_factory=lambda: [0.121, 0.045, 0.026, 0.0])
     demand_drop: list[float] = declare(
         "numbers", "share of income", "k-th entry: share of their income households save in the shock's k-th quarter",
         0, 1, below_high=True, default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
@@ -287,6 +292,13 @@ class CovidShock:
         levers.mobility_frozen = absent > 0
         recovering = quarters <= elapsed < quarters + self.recovery_quarters
         levers.dissaving_share = 1.0 / (quarters + self.recovery_quarters - elapsed) if recovering else 0.0
+        # a quarter with workers absent is known to be temporary (as in CityLockdown): firms plan the
+        # next quarter on the demand they expected for it, not on the notional demand measured at the
+        # lockdown's scarcity prices (they do not learn from it)
+        last = elapsed - 1
+        if 0 <= last < len(self.absent) and self.absent[last] > 0:
+            firms = model.firms
+            firms.notional_sales = np.where(firms.alive, firms.expected_sales, firms.notional_sales)
 
 
 def _quarter_of(policy, model) -> int:
@@ -298,8 +310,9 @@ def _quarter_of(policy, model) -> int:
 class CityLockdown:
     """A lockdown of some cities, quarter by quarter from ``start_year`` Q``start_quarter``.
 
-    In its k-th quarter a share ``absent[k]`` of the locked cities' employed workers cannot work
-    (they stay employed and paid; their firms produce less), their households cannot spend
+    In its k-th quarter a share ``absent[k]`` of the locked cities' labour force cannot work (the
+    employed among them stay employed and paid, their firms produce less; the job seekers among them
+    cannot be hired), their households cannot spend
     ``demand_drop[k]`` of their income in that quarter (shops shut: the share of last quarter's
     household income, planned for this quarter's purchases, moves to their savings before the goods
     market; the savings are spent evenly over the ``recovery_quarters`` quarters after the
@@ -323,8 +336,9 @@ class CityLockdown:
     start_quarter: int = declare("whole", "quarter", "quarter of start_year (1-4) in which the lockdown starts",
                                  1, 4, default=2)
     absent: list[float] = declare(
-        "numbers", "share of employed workers",
-        "k-th entry: share of the locked cities' employed workers who cannot work in the k-th quarter",
+        "numbers", "share of the labour force",
+        "k-th entry: share of the locked cities' labour force (employed and job seekers) who cannot work in the "
+        "k-th quarter",
         0, 1, below_high=True, default_factory=lambda: [0.126])
     demand_drop: list[float] = declare(
         "numbers", "share of income",

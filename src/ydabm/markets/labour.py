@@ -271,7 +271,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
                         employees: np.ndarray, firm_city: np.ndarray, desired: np.ndarray,
                         carry: np.ndarray, labour_force: np.ndarray, wages: np.ndarray, separation_rate: float,
                         matching_efficiency: float, natural_rate: float, wage_adjustment: float,
-                        rng: np.random.Generator) -> Hiring:
+                        rng: np.random.Generator, absent: np.ndarray | None = None) -> Hiring:
     """Separations, layoffs, matching and wages in every city-class labour market.
 
     Order: a share ``separation_rate`` of jobs ends at random; firms with more staff of a class than
@@ -290,6 +290,10 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
         labour_force: (C, K) workers by city and class.
         wages: (C, K) current wages.
         rng: the model's generator.
+        absent: (C,) share of each city's labour force that cannot work this quarter (a lockdown):
+            the employed among them keep their jobs, the job seekers among them cannot start one,
+            so only ``floor((1 - absent) U)`` of a market's U seekers can be matched
+            (:func:`able_seekers`). None: everyone can work.
     """
     cities, classes = labour_force.shape
     firms = employees.shape[0]
@@ -306,7 +310,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     employer[fired] = -1
     vacancies = np.maximum(plan - staff, 0)
     hired, owner = _match(seekers, market, vacancies, firm_city, cities * classes, classes,
-                          matching_efficiency, rng)
+                          matching_efficiency, rng, None if absent is None else np.repeat(absent, classes))
     employer[hired] = owner
     staff += jobs_of(owner, np.take(skill, hired), firms, classes)
     employed = integer_sums(firm_city, staff, cities).ravel()   # staff by market city * K + class
@@ -383,8 +387,18 @@ def _layoffs_and_seekers(employer, skill, staff, excess, rng):
     return np.take(coded, at), np.compress(seeking, coded)
 
 
-def _match(seekers, market, vacancies, firm_city, markets, classes, efficiency, rng):
-    """Rows of the hired seekers (``seekers``: sorted rows of the unemployed) and their new employers."""
+def able_seekers(seekers: np.ndarray, absent: np.ndarray | None) -> np.ndarray:
+    """Job seekers per market who can start work: floor((1 - a) U) of the U seekers of a market whose
+    labour force has the share a absent (locked down); all of them where ``absent`` is None."""
+    if absent is None:
+        return seekers
+    return np.floor((1.0 - absent) * seekers + 1e-9).astype(seekers.dtype)
+
+
+def _match(seekers, market, vacancies, firm_city, markets, classes, efficiency, rng, absent=None):
+    """Rows of the hired seekers (``seekers``: sorted rows of the unemployed) and their new employers;
+    ``absent`` (markets,): share of each market's seekers who cannot start work (:func:`able_seekers`),
+    the hired being drawn uniformly among all its seekers (who is locked down is itself random)."""
     seeker_market = np.take(market, seekers).astype(np.intp)    # numpy's index type: no copy per use
     # one slot per vacancy, in firm-class order (job f * K + k); the vacancies per market (city * K
     # + class) are the slots per market
@@ -392,7 +406,7 @@ def _match(seekers, market, vacancies, firm_city, markets, classes, efficiency, 
     slot_job = np.repeat(open_jobs, np.take(vacancies.ravel(), open_jobs))
     slot_market = np.take(firm_city, slot_job // classes).astype(np.int64) * classes + slot_job % classes
     open_total = np.bincount(slot_market, minlength=markets)
-    hires = matches(np.bincount(seeker_market, minlength=markets), open_total, efficiency)
+    hires = matches(able_seekers(np.bincount(seeker_market, minlength=markets), absent), open_total, efficiency)
     if hires.sum() == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     take_slot = pick_per_group(slot_market, hires, rng)

@@ -22,13 +22,12 @@ the no-shock path afterwards: it must come back within :data:`BAND` of it and ne
 money stock, so real GDP is nominal GDP over the deflator, and the deflator's and the unemployment
 rate's gaps from the no-shock run show why the path has the shape it has.
 
-The fit on the merged engine (December 2026; seeds 1-5, default scale, shock from 2022 Q1:
-``calibrate(seeds=(1, 2, 3, 4, 5))``, about 2 min) gives ``absent`` = [0.121, 0.078, 0.045, 0] and no
-demand drop, the :class:`ydabm.policies.CovidShock` defaults (fitted at ``demand_dispersion`` 1.19;
-after its recalibration to 1.26 the fit gives 0.044 for the third share, within the fit's noise, and
-Q4 is 1.42 pp short either way, so the defaults were kept). Q1-Q3 match within 0.15 pp; Q4 cannot:
-China's Q4 was 0.5 % above its trend, the model's is 0.8 % below its no-shock path when no one is
-absent (docs/ODD.md, "Supply shock").
+The fit (December 2026, after locked-down job seekers were kept out of the matching and firms
+stopped learning demand from absence quarters; seeds 1-5, default scale, shock from 2022 Q1:
+``calibrate(seeds=(1, 2, 3, 4, 5))``, about 3 min) gives ``absent`` = [0.121, 0.045, 0.026, 0] and
+no demand drop, the :class:`ydabm.policies.CovidShock` defaults: -6.76, +3.19, +4.90, +5.84 %, Q1-Q3
+within 0.05 pp and Q4 0.66 pp short (China's Q4 was 0.5 % above its trend, the model's is 0.15 %
+below its no-shock path when no one is absent; docs/ODD.md, "Supply shock").
 """
 
 from __future__ import annotations
