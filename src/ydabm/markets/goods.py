@@ -42,7 +42,7 @@ def sales_share(room: np.ndarray, dispersion: float) -> np.ndarray:
     room = np.asarray(room, dtype=float)
     if dispersion <= 0:
         return np.minimum(1.0, room)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):   # over: a subnormal s
         log_room = np.log(room)
         half = 0.5 * dispersion * dispersion
         share = ndtr((log_room - half) / dispersion) + room * ndtr((-log_room - half) / dispersion)
@@ -75,7 +75,8 @@ def _load_for_sales(target: np.ndarray, dispersion: float) -> np.ndarray:
     load = np.exp(low)
     half = 0.5 * dispersion * dispersion
     for _ in range(NEWTON_STEPS):
-        slope = ndtr((-np.log(load) - half) / dispersion)     # G'(x) = E[epsilon; epsilon x < 1]
+        with np.errstate(over="ignore"):
+            slope = ndtr((-np.log(load) - half) / dispersion)  # G'(x) = E[epsilon; epsilon x < 1]
         with np.errstate(divide="ignore", invalid="ignore"):
             step = np.where(slope > 0, (target - capped_sales(load, dispersion)) / slope, 0.0)
         load = load + np.maximum(step, 0.0)
@@ -332,15 +333,17 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             shock; None: capacity is only part of ``max_output``.
         dispersion: log sd s of the enterprises' lognormal demand shocks (mean one). With s > 0 and a
             finite capacity a firm posts the higher of its markup price and the price at which its
-            expected sales m k G(x) equal ``max_output`` (staff and inputs; capacity alone never binds
-            the cohort as a whole), its enterprises sell min(epsilon d, k) and buyers take what is
+            expected sales m k G(x) equal ``max_output`` (staff, inputs and capacity; G < 1 at every
+            finite load, so capacity is reached to ``tolerance``: G(x) = 1 - tolerance, which makes a
+            cohort short of capacity raise its price and gives the market without shocks as s -> 0),
+            its enterprises sell min(epsilon d, k) and buyers take what is
             turned away elsewhere: the firm's weight in the price terms is m p^(1 - sigma) G(x) / x
             and its quantity m k G(x), x = p^(-sigma) MA / k, k = capacity / m. s = 0 is the market
             without shocks (the price clears demand against ``max_output``).
         spillover: (S, B, B) committed buyers and where the orders turned away from them go
             (:func:`committed_spending`): a committed buyer does not switch among the firms it reaches,
             so without passing on what they turn away its spending could exceed what they can sell
-            at their posted prices, and the market would have no fixed point. None: none.
+            at their posted prices (and would drive their prices up to capacity). None: none.
         usual: (B, S) share of its orders each committed buyer expects served (None: 1).
     """
     cities, sectors = spending.shape
@@ -370,15 +373,17 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         s_floor = floor[rows]
         # log capacity per enterprise, and the expected sales over capacity that staff and inputs allow
         s_log_unit = np.log(capacity[rows]) - log_mass[rows]
-        room = max_output[rows] / capacity[rows]
-        # the largest load whose expected sales staff and inputs allow (inf where they cover capacity)
-        limited = room < 1.0
-        s_log_most = np.full(rows.size, np.inf)
-        s_log_most[limited] = np.log(_load_for_sales(room[limited], dispersion))
+        # the largest load whose expected sales m k G(x) staff, inputs and capacity allow: G(x) = q_max / K
+        # with q_max = min(staff and inputs, capacity). Capacity (q_max = K) is reached only in the limit
+        # x -> inf (G < 1), so it is reached to the clearing tolerance, G(x) = 1 - tolerance: a finite
+        # load, so that a cohort short of capacity raises its price as one short of staff does
+        # (without it a market whose spending exceeds its cohorts' capacity at their markup prices
+        # has no fixed point), and the limit s -> 0 is the market without shocks (x -> 1)
+        room = np.minimum(max_output[rows] / capacity[rows], 1.0 - max(tolerance, np.finfo(float).eps))
+        s_log_most = np.log(_load_for_sales(room, dispersion))
         # log G(x) / x at the largest load: the share of its orders a firm at its price limit serves
-        s_log_served_most = np.full(rows.size, -np.inf)
         with np.errstate(divide="ignore"):
-            s_log_served_most[limited] = np.log(sales_share(np.exp(-s_log_most[limited]), dispersion))
+            s_log_served_most = np.log(sales_share(np.exp(-s_log_most), dispersion))
 
     def shocked_target(log_access):
         """Posted log price, load x and log effective price of the shocked firms at their access."""
