@@ -24,12 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr
+from scipy.special import ndtr, ndtri
 
 
-#: bisection steps of :func:`_load_for_sales` (log x bracketed within about 12 / 2^12) and the Newton
-#: steps after them (quadratic: 3e-3 -> 1e-5 -> 1e-10 -> machine precision)
-BISECTION_STEPS, NEWTON_STEPS = 12, 4
+#: cap on the Newton steps of :func:`_load_for_sales` (it stops when every step is below rounding;
+#: from its start it needs 10 or fewer in practice, and any step leaves x below the root)
+NEWTON_STEPS = 60
 
 
 def sales_share(room: np.ndarray, dispersion: float) -> np.ndarray:
@@ -49,6 +49,18 @@ def sales_share(room: np.ndarray, dispersion: float) -> np.ndarray:
     return np.where(np.isinf(room), 1.0, np.where(room > 0, share, 0.0))
 
 
+def _log_served(log_load: np.ndarray, dispersion: float) -> np.ndarray:
+    """log G(x) / x = log S(1 / x) at finite log loads ``log_load`` (ln x), s > 0: the closed form of
+    :func:`sales_share` in logs, without forming x."""
+    half = 0.5 * dispersion * dispersion
+    # below ln x = -700 (e^700 < the largest double) S(1 / x) is 1 to rounding; -inf (no buyer) included
+    log_load = np.maximum(log_load, -700.0)
+    with np.errstate(over="ignore", divide="ignore"):                  # over: a subnormal s
+        served = ndtr((-log_load - half) / dispersion)
+        served += np.exp(-log_load) * ndtr((log_load - half) / dispersion)
+        return np.log(served, out=served)
+
+
 def capped_sales(load: np.ndarray, dispersion: float) -> np.ndarray:
     """G(x) = E[min(epsilon x, 1)]: expected sales over capacity (utilisation) of a cohort whose mean
     demand per enterprise is ``load`` (x) times its capacity per enterprise; x S(1 / x)."""
@@ -59,28 +71,43 @@ def capped_sales(load: np.ndarray, dispersion: float) -> np.ndarray:
 
 
 def _load_for_sales(target: np.ndarray, dispersion: float) -> np.ndarray:
-    """x with G(x) = ``target`` (in (0, 1)), from below: a short bisection on log x brackets the root
-    within 3e-3, then Newton steps, which stay below the root because G is increasing and concave (the
-    tangent lies above G) and converge quadratically; G(x) <= target, so sales never exceed the room
-    they are solved for."""
+    """x with G(x) = ``target`` (in (0, 1)), from below, by Newton steps: G is increasing and concave
+    (the tangent lies above G), so from a start below the root every step stays below it and they
+    converge (quadratically near the root); G(x) <= target to rounding, so sales never exceed the room
+    they are solved for. Each row stops once its step is below rounding.
+
+    The start is the larger of two lower bounds of the root: x = target (G(x) <= min(x, 1)) and, for
+    a target above 1/2, exp(s^2/2 - s Phi^-1(2 (1 - target))) / 2 (1 - G(x) = E[(1 - epsilon x)^+] is
+    at least P(epsilon x < 1/2) / 2), close to the root where G is flat. A Newton step costs two
+    normal CDFs, G'(x) = Phi((-ln x - s^2/2) / s) being the first term of G(x) = x G'(x) +
+    Phi((ln x - s^2/2) / s).
+    """
     if dispersion <= 0:
         return target.copy()
-    low = np.log(target)                                      # G(x) <= min(x, 1): x = target is below
-    high = np.maximum(low, 0.0) + 8.0 * dispersion + dispersion * dispersion + 1.0
-    for _ in range(BISECTION_STEPS):
-        middle = 0.5 * (low + high)
-        below = capped_sales(np.exp(middle), dispersion) <= target
-        low = np.where(below, middle, low)
-        high = np.where(below, high, middle)
-    load = np.exp(low)
     half = 0.5 * dispersion * dispersion
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        tail = np.where(target > 0.5, 2.0 * (1.0 - target), 1.0)
+        start = np.maximum(np.log(target), np.where(target > 0.5, half - dispersion * ndtri(tail) - np.log(2.0),
+                                                    -np.inf))
+    load = np.exp(start)
+    rows = np.arange(target.size)
+    x, goal = load, target
     for _ in range(NEWTON_STEPS):
-        with np.errstate(over="ignore"):
-            slope = ndtr((-np.log(load) - half) / dispersion)  # G'(x) = E[epsilon; epsilon x < 1]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(slope > 0, (target - capped_sales(load, dispersion)) / slope, 0.0)
-        load = load + np.maximum(step, 0.0)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            log_x = np.log(x)
+            slope = ndtr((-log_x - half) / dispersion)             # G'(x) = E[epsilon; epsilon x < 1]
+            short = goal - (x * slope + ndtr((log_x - half) / dispersion))
+            step = np.where(slope > 0, short / slope, 0.0)
+        np.maximum(step, 0.0, out=step)
+        x = x + step
+        load[rows] = x
+        going = (step > 4e-16 * x) & (short > 2.3e-16)
+        if not going.all():
+            rows, x, goal = rows[going], x[going], goal[going]
+        if not rows.size:
+            break
     return load
+
 
 def iceberg_costs(hours: np.ndarray, trade_cost_per_hour: np.ndarray, border: np.ndarray,
                   barrier: float | np.ndarray) -> np.ndarray:
@@ -356,7 +383,6 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     log_room = np.log(np.where(selling, max_output, 1.0)) - log_mass
     exponent = np.where(selling, 1.0 - sigma, 0.0)          # p^(1 - sigma) = exp((1 - sigma) log p)
     log_price, rounds = floor.copy(), 0
-    changes, moves = [], []                       # Anderson memory: changes of g, and of x plus g
 
     # loop invariants of ``clearing``: the cell index as numpy's index type, and whether every firm
     # sells (then the masks by ``selling`` change nothing and are skipped)
@@ -371,6 +397,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     if rows.size:
         s_sigma = sigma[rows]
         s_floor = floor[rows]
+        s_cell = cell_index[rows]
         # log capacity per enterprise, and the expected sales over capacity that staff and inputs allow
         s_log_unit = np.log(capacity[rows]) - log_mass[rows]
         # the largest load whose expected sales m k G(x) staff, inputs and capacity allow: G(x) = q_max / K
@@ -384,17 +411,34 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         # log G(x) / x at the largest load: the share of its orders a firm at its price limit serves
         with np.errstate(divide="ignore"):
             s_log_served_most = np.log(sales_share(np.exp(-s_log_most), dispersion))
+        # loop invariants of ``shocked_effective``: log x = log access - s_to_load; a bound firm's log
+        # effective price is log access / sigma + s_bound (its posted price, at its largest load, and
+        # its served share there); 1 / (1 - sigma)
+        s_to_load = s_sigma * s_floor + s_log_unit
+        s_inverse = 1.0 / (1.0 - s_sigma)
+        s_bound = (-s_log_unit - s_log_most) / s_sigma + s_log_served_most * s_inverse
+        plain = np.flatnonzero(~shocked)
+        p_cell, p_floor, p_sigma, p_log_room = cell_index[plain], floor[plain], sigma[plain], log_room[plain]
+        p_selling = selling[plain]
 
-    def shocked_target(log_access):
-        """Posted log price, load x and log effective price of the shocked firms at their access."""
-        log_load = log_access - s_sigma * s_floor - s_log_unit        # x at the markup price
-        binding = log_load > s_log_most
-        posted = np.where(binding, (log_access - s_log_unit - s_log_most) / s_sigma, s_floor)
-        with np.errstate(over="ignore"):
-            x = np.exp(np.minimum(log_load, s_log_most))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            served = np.log(sales_share(1.0 / x, dispersion))          # log G(x) / x
-        return posted, x, posted + served / (1.0 - s_sigma)
+    def shocked_posted(log_access):
+        """Posted log price of the shocked firms at their log market access: the markup price, or the
+        price at which their load is the largest their staff, inputs and capacity allow."""
+        binding = log_access - s_to_load > s_log_most
+        return np.where(binding, (log_access - s_log_unit - s_log_most) / s_sigma, s_floor)
+
+    def shocked_effective(log_access):
+        """Log effective (virtual) price of the shocked firms at their log market access: the posted
+        price plus log(G(x) / x) / (1 - sigma), G(x) / x the share of its orders a firm serves. A firm
+        whose load would exceed its largest posts the price at which it is the largest (its served
+        share there is a constant); only the others' served shares are evaluated."""
+        effective = log_access / s_sigma
+        effective += s_bound
+        log_load = log_access - s_to_load                             # x at the markup price
+        free = np.flatnonzero(log_load <= s_log_most)
+        if free.size:
+            effective[free] = s_floor[free] + _log_served(log_load[free], dispersion) * s_inverse[free]
+        return effective
 
     def clearing(log_p):
         """Aggregates at log prices ``log_p`` and the gap to the prices that clear each firm's market."""
@@ -422,16 +466,24 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         spent = reroute_spending(spent, phi)
         access = market_access(weights, spent, phi)
         with np.errstate(divide="ignore"):
-            target = np.take(np.log(access), cell_index)      # log reach, then the clearing price
-        np.subtract(target, log_room, out=target)
-        np.divide(target, sigma, out=target)
-        np.maximum(floor, target, out=target)
-        if not everyone:
-            target = np.where(selling, target, floor)
-        if rows.size:
-            with np.errstate(divide="ignore"):
-                log_access = np.log(access.ravel()[cell_index[rows]])
-            target[rows] = shocked_target(log_access)[2]
+            log_access = np.log(access).ravel()
+        if not rows.size:
+            target = np.take(log_access, cell_index)          # log reach, then the clearing price
+            np.subtract(target, log_room, out=target)
+            np.divide(target, sigma, out=target)
+            np.maximum(floor, target, out=target)
+            if not everyone:
+                target = np.where(selling, target, floor)
+        else:
+            # the firms without shocks as above, the shocked ones at their effective prices
+            effective = shocked_effective(np.take(log_access, s_cell))
+            if plain.size:
+                target = np.empty(log_p.size)
+                cleared = np.maximum(p_floor, (np.take(log_access, p_cell) - p_log_room) / p_sigma)
+                target[plain] = np.where(p_selling, cleared, p_floor)
+                target[rows] = effective
+            else:
+                target = effective                                    # every firm is shocked
         np.subtract(target, log_p, out=target)
         return (varieties, phi, access, spent), target
 
@@ -442,42 +494,42 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
 
     state, gap = clearing(log_price)
     residual = largest_gap(gap)
-    # the Gram matrix of the Anderson memory's changes in the gap is updated by one row a round;
-    # ``moves`` holds each memory's dx + dg (its step plus its change), what the mixing subtracts
-    gram = np.zeros((0, 0))
+    # the Anderson memory in place: ``changes`` (each past round's change of the gap) and ``moves`` (its
+    # step plus that change, what the mixing subtracts) in rows of two arrays, filled in turn (the
+    # oldest overwritten), with the Gram matrix of the changes updated by one row and column a round
+    memory = min(ANDERSON_MEMORY, max(max_rounds, 1))
+    changes = np.empty((memory, log_price.size))
+    moves = np.empty((memory, log_price.size))
+    gram = np.zeros((memory, memory))
+    used = head = 0
     while True:
         if residual <= tolerance or rounds >= max_rounds:
             break
-        step = gap.copy()
-        if changes:
+        if used:
             # least squares for the mixing weights by the normal equations (a k x k system, k <= 5)
-            system = gram + np.eye(len(changes)) * 1e-14 * max(np.trace(gram), 1e-300)
-            mix = np.linalg.solve(system, np.array([a @ gap for a in changes]))
-            for weight, move in zip(mix, moves):
-                step -= weight * move
+            system = gram[:used, :used] + np.eye(used) * 1e-14 * max(np.trace(gram[:used, :used]), 1e-300)
+            mix = np.linalg.solve(system, changes[:used] @ gap)
+            step = gap - mix @ moves[:used]
+        else:
+            step = gap.copy()
         new = np.maximum(np.add(log_price, step, out=step), floor, out=step)
         new_state, new_gap = clearing(new)
         new_residual = largest_gap(new_gap)
-        if changes and not new_residual <= residual:
+        if used and not new_residual <= residual:
             # the mixed step went astray (a larger or non-finite residual): restart the memory from a
             # plain (monotone) step
-            changes, moves, gram = [], [], np.zeros((0, 0))
+            used = head = 0
             new = np.maximum(log_price + gap, floor)
             new_state, new_gap = clearing(new)
             new_residual = largest_gap(new_gap)
-        change = new_gap - gap
-        row = np.array([change @ c for c in changes] + [change @ change])
-        size = row.size
-        grown = np.empty((size, size))
-        grown[:-1, :-1] = gram
-        grown[:-1, -1] = row[:-1]
-        grown[-1, :] = row
-        gram = grown
-        changes.append(change)
-        moves.append((new - log_price) + change)
-        if len(changes) > ANDERSON_MEMORY:
-            del changes[0], moves[0]
-            gram = gram[1:, 1:]
+        change = np.subtract(new_gap, gap, out=changes[head])
+        used = min(used + 1, memory)
+        row = changes[:used] @ change
+        gram[head, :used] = row
+        gram[:used, head] = row
+        np.subtract(new, log_price, out=moves[head])
+        moves[head] += change
+        head = (head + 1) % memory
         log_price, state, gap, residual = new, new_state, new_gap, new_residual
         rounds += 1
     varieties, phi, access, spent = state
@@ -487,8 +539,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     if rows.size:
         with np.errstate(divide="ignore"):
             log_access = np.log(reach[rows])
-        posted = shocked_target(log_access)[0]
-        price[rows] = np.exp(posted)
+        price[rows] = np.exp(shocked_posted(log_access))
         # the share of its orders each shocked firm serves at its markup price, for notional demand
         ration = np.ones(base_price.size)
         with np.errstate(over="ignore"):
