@@ -44,7 +44,7 @@ def test_capacity_constrained_firm_raises_price_to_clear():
     # demand never exceeds what the firm can make by more than the tolerance, and the residual says so
     demand = tight.price ** -3 * tight.access.ravel()[0]
     assert demand[0] <= 10.0 * (1 + 1e-9)
-    assert tight.residual == pytest.approx(max(demand[0] / 10.0 - 1.0, 0.0), abs=1e-15)
+    assert tight.residual == pytest.approx(abs(demand[0] / 10.0 - 1.0), rel=1e-6, abs=1e-15)   # sigma |log gap|
     assert 0.0 <= tight.residual <= goods.CLEARING_TOLERANCE and tight.rounds > 0
     assert tight.quantity[0] == pytest.approx(10.0, rel=1e-9)
     # notional demand: with both firms at their markup price 1, each would sell half of 90; the rival's

@@ -49,16 +49,20 @@ def sales_share(room: np.ndarray, dispersion: float) -> np.ndarray:
     return np.where(np.isinf(room), 1.0, np.where(room > 0, share, 0.0))
 
 
-def _log_served(log_load: np.ndarray, dispersion: float) -> np.ndarray:
+def _log_served(log_load: np.ndarray, dispersion: float, elasticity: bool = False):
     """log G(x) / x = log S(1 / x) at finite log loads ``log_load`` (ln x), s > 0: the closed form of
-    :func:`sales_share` in logs, without forming x."""
+    :func:`sales_share` in logs, without forming x. With ``elasticity`` also its derivative in ln x,
+    -(1 - Phi((-ln x - s^2/2) / s) / S(1 / x)) (S'(y) = P(epsilon > y)), in [-1, 0]."""
     half = 0.5 * dispersion * dispersion
     # below ln x = -700 (e^700 < the largest double) S(1 / x) is 1 to rounding; -inf (no buyer) included
     log_load = np.maximum(log_load, -700.0)
     with np.errstate(over="ignore", divide="ignore"):                  # over: a subnormal s
-        served = ndtr((-log_load - half) / dispersion)
-        served += np.exp(-log_load) * ndtr((log_load - half) / dispersion)
-        return np.log(served, out=served)
+        first = ndtr((-log_load - half) / dispersion)
+        served = np.exp(-log_load) * ndtr((log_load - half) / dispersion)
+        served += first
+        slope = first / served - 1.0 if elasticity else None
+        np.log(served, out=served)
+    return (served, slope) if elasticity else served
 
 
 def capped_sales(load: np.ndarray, dispersion: float) -> np.ndarray:
@@ -287,7 +291,7 @@ def committed_spending(spending: np.ndarray, phi: np.ndarray, posted: np.ndarray
 
 #: relative demand gap at which the goods market counts as cleared
 CLEARING_TOLERANCE = 1e-9
-#: past rounds that Anderson mixing combines
+#: past rounds that Anderson mixing combines (the clearing with committed buyers)
 ANDERSON_MEMORY = 5
 
 
@@ -309,8 +313,10 @@ class GoodsOutcome:
         price_index: (C, S) CES price index P_js.
         flows: (S, C, C) spending of city j on sector-s goods from city i, yuan.
         spending: (C, S) spending actually allocated (after rerouting), yuan.
-        residual: largest relative excess demand left, max_f (demand_f / max_output_f - 1)^+.
-        rounds: rounds the price fixed point took.
+        residual: largest relative demand gap left, max_f sigma_f |log p_f - log T_f(p)|, T the
+            clearing prices at the others' prices (to first order |demand_f / max_output_f - 1| of a
+            firm above its markup price).
+        rounds: rounds (evaluations of the market after the first) the price fixed point took.
     """
 
     price: np.ndarray
@@ -337,11 +343,15 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     Each firm charges the higher of its markup price and the price at which its CES demand equals
     what it can produce, p_f = max(p_markup, (MA_f / q_max)^(1 / sigma)), MA_f being its market
     access (which rises with the other firms' prices). The prices solve this fixed point, p = T(p):
-    T is monotone, so iterating it from the markup prices climbs to its least fixed point; the
-    iteration is accelerated by Anderson mixing on log prices (Walker & Ni 2011), with the markup
-    price as floor, and stops when every firm's demand is within ``tolerance`` (relative) of what
-    the fixed point asks: equal to what it can produce if it prices above its markup, at most that
-    if it prices at its markup. The residual and the rounds are reported.
+    T is monotone, so iterating it from the markup prices climbs to its least fixed point. Every
+    firm's price depends on the others' only through its city-sector's market access, so the
+    fixed point is solved in the C x S market accesses by Newton steps (sectors apart, each a C x C
+    linear system; a plain step where a Newton step does worse: :func:`newton_clearing` inside);
+    with committed buyers (``spillover``), which couple the sectors, the iteration on log prices is
+    accelerated by Anderson mixing (Walker & Ni 2011), with the markup price as floor. Either stops
+    when every firm's demand is within ``tolerance`` (relative) of what the fixed point asks: equal
+    to what it can produce if it prices above its markup, at most that if it prices at its markup.
+    The residual and the rounds are reported.
 
     Args:
         base_price: (F,) markup price of each firm.
@@ -427,21 +437,29 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         binding = log_access - s_to_load > s_log_most
         return np.where(binding, (log_access - s_log_unit - s_log_most) / s_sigma, s_floor)
 
-    def shocked_effective(log_access):
+    def shocked_effective(log_access, elasticity=False):
         """Log effective (virtual) price of the shocked firms at their log market access: the posted
         price plus log(G(x) / x) / (1 - sigma), G(x) / x the share of its orders a firm serves. A firm
         whose load would exceed its largest posts the price at which it is the largest (its served
-        share there is a constant); only the others' served shares are evaluated."""
+        share there is a constant); only the others' served shares are evaluated. With ``elasticity``
+        also d log w / d log access of each firm's weight w = p_eff^(1 - sigma)."""
         effective = log_access / s_sigma
         effective += s_bound
         log_load = log_access - s_to_load                             # x at the markup price
         free = np.flatnonzero(log_load <= s_log_most)
+        if not elasticity:
+            if free.size:
+                effective[free] = s_floor[free] + _log_served(log_load[free], dispersion) * s_inverse[free]
+            return effective
+        slope = (1.0 - s_sigma) / s_sigma
         if free.size:
-            effective[free] = s_floor[free] + _log_served(log_load[free], dispersion) * s_inverse[free]
-        return effective
+            served, served_slope = _log_served(log_load[free], dispersion, elasticity=True)
+            effective[free] = s_floor[free] + served * s_inverse[free]
+            slope[free] = served_slope
+        return effective, slope
 
-    def clearing(log_p):
-        """Aggregates at log prices ``log_p`` and the gap to the prices that clear each firm's market."""
+    def aggregates(log_p):
+        """Price terms, spending and market access at log (effective) prices ``log_p``; the weights."""
         weight = exponent * log_p
         if mass is not None:
             weight += log_mass
@@ -465,73 +483,164 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             spent = committed_spending(spending, phi, at_posted, spillover, usual)
         spent = reroute_spending(spent, phi)
         access = market_access(weights, spent, phi)
+        return (varieties, phi, access, spent), weight
+
+    def flat_log(access):
+        """log market access of each city-sector, flat (-inf where no spending reaches)."""
         with np.errstate(divide="ignore"):
-            log_access = np.log(access).ravel()
+            return np.log(access).ravel()
+
+    def targets(log_access, elasticity=False):
+        """Each firm's log (effective) price that clears its market at the (flat) log market access of
+        each city-sector; with ``elasticity`` also d log w / d log access of its weight w."""
         if not rows.size:
             target = np.take(log_access, cell_index)          # log reach, then the clearing price
             np.subtract(target, log_room, out=target)
             np.divide(target, sigma, out=target)
+            if elasticity:
+                slope = np.where((target > floor) & selling, (1.0 - sigma) / sigma, 0.0)
             np.maximum(floor, target, out=target)
             if not everyone:
                 target = np.where(selling, target, floor)
-        else:
-            # the firms without shocks as above, the shocked ones at their effective prices
-            effective = shocked_effective(np.take(log_access, s_cell))
-            if plain.size:
-                target = np.empty(log_p.size)
-                cleared = np.maximum(p_floor, (np.take(log_access, p_cell) - p_log_room) / p_sigma)
-                target[plain] = np.where(p_selling, cleared, p_floor)
-                target[rows] = effective
-            else:
-                target = effective                                    # every firm is shocked
+            return (target, slope) if elasticity else target
+        # the firms without shocks as above, the shocked ones at their effective prices
+        effective = shocked_effective(np.take(log_access, s_cell), elasticity)
+        if elasticity:
+            effective, shocked_slope = effective
+        if not plain.size:
+            return (effective, shocked_slope) if elasticity else effective     # every firm is shocked
+        target = np.empty(floor.size)
+        cleared = (np.take(log_access, p_cell) - p_log_room) / p_sigma
+        above = (cleared > p_floor) & p_selling
+        target[plain] = np.where(above, cleared, p_floor)
+        target[rows] = effective
+        if not elasticity:
+            return target
+        slope = np.zeros(floor.size)
+        slope[plain] = np.where(above, (1.0 - p_sigma) / p_sigma, 0.0)
+        slope[rows] = shocked_slope
+        return target, slope
+
+    def clearing(log_p):
+        """Aggregates at log prices ``log_p`` and the gap to the prices that clear each firm's market."""
+        state, _ = aggregates(log_p)
+        target = targets(flat_log(state[2]))
         np.subtract(target, log_p, out=target)
-        return (varieties, phi, access, spent), target
+        return state, target
+
+    def newton_clearing():
+        """The fixed point by Newton steps in the market access of the C x S city-sectors, the few
+        numbers every firm's clearing price depends on: ``log_access`` -> prices p = T(log_access) ->
+        the market access A(p) they give. The Jacobian of A(T(.)) is block diagonal by sector (C x C
+        each; committed buyers, which couple sectors, go to :func:`anderson_clearing`), from each
+        firm's weight elasticity; T is continuous and piecewise smooth (kinks where a firm reaches its
+        markup price or its largest load), so a Newton step that does worse than the plain step
+        (log_access -> log A(T(log_access))) is replaced by the plain one. A change of log access by d
+        moves each firm's price by at most d / (sigma - 1) (d / sigma without shocks), so the prices
+        are checked against the tolerance once sigma / (sigma - 1) x the largest change is below it."""
+        kappa = 1.0 if not rows.size else max(1.0, float(np.max(s_sigma / (s_sigma - 1.0))))
+        state, _ = aggregates(floor)
+        log_access = flat_log(state[2])
+        rounds, last, plain_step = 0, np.inf, None
+        while True:
+            log_p, slope = targets(log_access, elasticity=True)
+            state, weight = aggregates(log_p)
+            following = flat_log(state[2])                    # log A(T(log_access)): the plain step
+            with np.errstate(invalid="ignore"):
+                change = following - log_access
+            same = np.isfinite(following) == np.isfinite(log_access)
+            change[~np.isfinite(change) & same] = 0.0         # no spending reaches the cell, before and after
+            size = float(np.abs(change).max(initial=0.0)) if same.all() else np.inf
+            if plain_step is not None and not size < last and rounds < max_rounds:
+                # the Newton step did worse than the plain step would have: take the plain step
+                log_access, plain_step = plain_step, None
+                rounds += 1
+                continue
+            if kappa * size <= tolerance or rounds >= max_rounds:
+                residual = largest_gap(targets(following) - log_p)
+                if residual <= tolerance or rounds >= max_rounds:
+                    return log_p, state, residual, rounds
+            rounds += 1
+            step = newton_step(state, weight, slope, change) if np.isfinite(size) else None
+            if step is None:
+                log_access, plain_step, last = following, None, np.inf
+            else:
+                log_access, plain_step, last = log_access + step, following, size
+
+    def newton_step(state, weight, slope, change):
+        """(I - J)^-1 change, J = d log A(T(.)) / d log access: d log MA_i / d log MA_k =
+        -sum_j W_ij E_j / Phi_j^2 W_kj D_k / MA_i by sector, D_k = sum over cell k's firms of w dlog w;
+        None if a sector's system is singular."""
+        _, phi, access, spent = state
+        response = np.bincount(cell_index, weight * slope, minlength=cities * sectors).reshape(cities, sectors)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_unit = np.where(phi > 0, spent / (phi * phi), 0.0)
+            inverse = np.where(access > 0, 1.0 / access, 0.0)
+        coupling = np.matmul(weights * per_unit.T[:, None, :], weights.transpose(0, 2, 1))
+        system = np.eye(cities)[None, :, :] + coupling * inverse.T[:, :, None] * response.T[:, None, :]
+        try:
+            step = np.linalg.solve(system, change.reshape(cities, sectors).T[:, :, None])[:, :, 0].T.ravel()
+        except np.linalg.LinAlgError:
+            return None
+        if not np.isfinite(step).all():
+            return None
+        return step
 
     def largest_gap(gap):
         """max_f |sigma_f gap_f| (0 for no firm): the relative demand gap left."""
         scaled = sigma * gap
         return float(np.abs(scaled, out=scaled).max(initial=0.0))
 
-    state, gap = clearing(log_price)
-    residual = largest_gap(gap)
-    # the Anderson memory in place: ``changes`` (each past round's change of the gap) and ``moves`` (its
-    # step plus that change, what the mixing subtracts) in rows of two arrays, filled in turn (the
-    # oldest overwritten), with the Gram matrix of the changes updated by one row and column a round
-    memory = min(ANDERSON_MEMORY, max(max_rounds, 1))
-    changes = np.empty((memory, log_price.size))
-    moves = np.empty((memory, log_price.size))
-    gram = np.zeros((memory, memory))
-    used = head = 0
-    while True:
-        if residual <= tolerance or rounds >= max_rounds:
-            break
-        if used:
-            # least squares for the mixing weights by the normal equations (a k x k system, k <= 5)
-            system = gram[:used, :used] + np.eye(used) * 1e-14 * max(np.trace(gram[:used, :used]), 1e-300)
-            mix = np.linalg.solve(system, changes[:used] @ gap)
-            step = gap - mix @ moves[:used]
-        else:
-            step = gap.copy()
-        new = np.maximum(np.add(log_price, step, out=step), floor, out=step)
-        new_state, new_gap = clearing(new)
-        new_residual = largest_gap(new_gap)
-        if used and not new_residual <= residual:
-            # the mixed step went astray (a larger or non-finite residual): restart the memory from a
-            # plain (monotone) step
-            used = head = 0
-            new = np.maximum(log_price + gap, floor)
+    def anderson_clearing(log_price, rounds):
+        """The fixed point in log prices from the markup prices, by Anderson mixing (Walker & Ni 2011)
+        with the markup price as floor, restarting from a plain (monotone) step when a mixed one does
+        worse."""
+        state, gap = clearing(log_price)
+        residual = largest_gap(gap)
+        # the Anderson memory in place: ``changes`` (each past round's change of the gap) and ``moves`` (its
+        # step plus that change, what the mixing subtracts) in rows of two arrays, filled in turn (the
+        # oldest overwritten), with the Gram matrix of the changes updated by one row and column a round
+        memory = min(ANDERSON_MEMORY, max(max_rounds, 1))
+        changes = np.empty((memory, log_price.size))
+        moves = np.empty((memory, log_price.size))
+        gram = np.zeros((memory, memory))
+        used = head = 0
+        while True:
+            if residual <= tolerance or rounds >= max_rounds:
+                break
+            if used:
+                # least squares for the mixing weights by the normal equations (a k x k system, k <= 5)
+                system = gram[:used, :used] + np.eye(used) * 1e-14 * max(np.trace(gram[:used, :used]), 1e-300)
+                mix = np.linalg.solve(system, changes[:used] @ gap)
+                step = gap - mix @ moves[:used]
+            else:
+                step = gap.copy()
+            new = np.maximum(np.add(log_price, step, out=step), floor, out=step)
             new_state, new_gap = clearing(new)
             new_residual = largest_gap(new_gap)
-        change = np.subtract(new_gap, gap, out=changes[head])
-        used = min(used + 1, memory)
-        row = changes[:used] @ change
-        gram[head, :used] = row
-        gram[:used, head] = row
-        np.subtract(new, log_price, out=moves[head])
-        moves[head] += change
-        head = (head + 1) % memory
-        log_price, state, gap, residual = new, new_state, new_gap, new_residual
-        rounds += 1
+            if used and not new_residual <= residual:
+                # the mixed step went astray (a larger or non-finite residual): restart the memory from a
+                # plain (monotone) step
+                used = head = 0
+                new = np.maximum(log_price + gap, floor)
+                new_state, new_gap = clearing(new)
+                new_residual = largest_gap(new_gap)
+            change = np.subtract(new_gap, gap, out=changes[head])
+            used = min(used + 1, memory)
+            row = changes[:used] @ change
+            gram[head, :used] = row
+            gram[:used, head] = row
+            np.subtract(new, log_price, out=moves[head])
+            moves[head] += change
+            head = (head + 1) % memory
+            log_price, state, gap, residual = new, new_state, new_gap, new_residual
+            rounds += 1
+        return log_price, state, residual, rounds
+
+    if spillover is None:
+        log_price, state, residual, rounds = newton_clearing()
+    else:
+        log_price, state, residual, rounds = anderson_clearing(log_price, rounds)
     varieties, phi, access, spent = state
     price = np.where(selling, np.exp(log_price), np.inf)
     reach = access.ravel()[cell]
