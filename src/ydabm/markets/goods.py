@@ -419,8 +419,8 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         room = np.minimum(max_output[rows] / capacity[rows], 1.0 - max(tolerance, np.finfo(float).eps))
         s_log_most = np.log(_load_for_sales(room, dispersion))
         # log G(x) / x at the largest load: the share of its orders a firm at its price limit serves
-        with np.errstate(divide="ignore"):
-            s_log_served_most = np.log(sales_share(np.exp(-s_log_most), dispersion))
+        # (G(x) = room there, to rounding)
+        s_log_served_most = np.log(room) - s_log_most
         # loop invariants of ``shocked_effective``: log x = log access - s_to_load; a bound firm's log
         # effective price is log access / sigma + s_bound (its posted price, at its largest load, and
         # its served share there); 1 / (1 - sigma)
@@ -651,10 +651,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         price[rows] = np.exp(shocked_posted(log_access))
         # the share of its orders each shocked firm serves at its markup price, for notional demand
         ration = np.ones(base_price.size)
-        with np.errstate(over="ignore"):
-            at_floor = np.exp(log_access - s_sigma * s_floor - s_log_unit)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ration[rows] = sales_share(1.0 / at_floor, dispersion)
+        ration[rows] = np.exp(_log_served(log_access - s_to_load, dispersion))
     revenue = np.where(selling, np.exp(exponent * log_price + log_mass) * reach, 0.0)
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
     notional = notional_demand(base_price, cell, sigma, weights, spending, mass, ration, spillover, usual)
