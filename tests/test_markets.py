@@ -317,3 +317,34 @@ def test_bernoulli_rows_has_the_bernoulli_rate_and_no_repeats():
     assert abs(rows.size - 10_000) < 500
     assert labour.bernoulli_rows(10, 0.0, rng).size == 0
     assert labour.bernoulli_rows(10, 1.0, rng).tolist() == list(range(10))
+
+
+@pytest.mark.parametrize("dispersion", [0.0, 1e-5, 1e-3, 0.6, 1.26])
+def test_newton_in_market_access_finds_the_fixed_point_the_price_iteration_finds(dispersion):
+    # 3 cities, 2 sectors, 40 firms: cohorts with capacity (some short of staff, some short of capacity)
+    # and firms without; the Newton clearing in market access and the Anderson iteration in prices (taken
+    # when buyers are committed: an all-zero spillover commits none and changes nothing else) solve the
+    # same fixed point to the tolerance
+    rng = np.random.default_rng(7)
+    firms, cities, sectors = 40, 3, 2
+    sigma = np.array([4.0, 6.0])
+    hours = np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 1.5], [2.0, 1.5, 0.0]])
+    weights = goods.cost_weights(goods.iceberg_costs(hours, np.array([0.1, 0.2]), np.zeros((3, 3)), 0.0), sigma)
+    spending = rng.uniform(50.0, 150.0, (cities, sectors))
+    cell = rng.integers(0, cities * sectors, firms)
+    base = rng.uniform(0.8, 1.2, firms)
+    mass = rng.uniform(1.0, 3.0, firms)
+    capacity = np.where(rng.random(firms) < 0.7, rng.uniform(2.0, 12.0, firms), np.inf)
+    max_output = np.minimum(capacity, np.where(rng.random(firms) < 0.5, rng.uniform(1.0, 10.0, firms), np.inf))
+    args = (base, max_output, cell, sigma, weights, spending)
+    extra = dict(mass=mass, capacity=capacity, dispersion=dispersion)
+    newton = goods.clear_goods_market(*args, **extra)
+    anderson = goods.clear_goods_market(*args, **extra, spillover=np.zeros((sectors, cities, cities)))
+    for out in (newton, anderson):
+        assert out.residual <= goods.CLEARING_TOLERANCE
+        assert out.revenue.sum() == pytest.approx(spending.sum(), rel=1e-12)
+        assert np.all(out.quantity <= max_output * (1 + 1e-8))
+    assert (newton.price > base * (1 + 1e-6)).any()               # some firms price above their markup
+    np.testing.assert_allclose(newton.price, anderson.price, rtol=1e-8)
+    np.testing.assert_allclose(newton.revenue, anderson.revenue, rtol=1e-7)
+    assert newton.rounds <= anderson.rounds

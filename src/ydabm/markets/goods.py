@@ -346,9 +346,10 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     T is monotone, so iterating it from the markup prices climbs to its least fixed point. Every
     firm's price depends on the others' only through its city-sector's market access, so the
     fixed point is solved in the C x S market accesses by Newton steps (sectors apart, each a C x C
-    linear system; a plain step where a Newton step does worse: :func:`newton_clearing` inside);
-    with committed buyers (``spillover``), which couple the sectors, the iteration on log prices is
-    accelerated by Anderson mixing (Walker & Ni 2011), with the markup price as floor. Either stops
+    linear system: ``newton_clearing`` inside); with committed buyers (``spillover``), which couple
+    the sectors, or once a Newton step does not halve the change of access (near a kink of T), the
+    iteration on log prices from the markup prices is accelerated by Anderson mixing (Walker & Ni
+    2011), with the markup price as floor. Either stops
     when every firm's demand is within ``tolerance`` (relative) of what the fixed point asks: equal
     to what it can produce if it prices above its markup, at most that if it prices at its markup.
     The residual and the rounds are reported.
@@ -534,14 +535,16 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         the market access A(p) they give. The Jacobian of A(T(.)) is block diagonal by sector (C x C
         each; committed buyers, which couple sectors, go to :func:`anderson_clearing`), from each
         firm's weight elasticity; T is continuous and piecewise smooth (kinks where a firm reaches its
-        markup price or its largest load), so a Newton step that does worse than the plain step
-        (log_access -> log A(T(log_access))) is replaced by the plain one. A change of log access by d
+        markup price or its largest load; near-kinks where G bends sharply at a small dispersion), so
+        at the first Newton step that does not halve the largest change of log access (the plain step
+        log_access -> log A(T(log_access)) minus log_access) the clearing starts again from the markup
+        prices by :func:`anderson_clearing` (rare: a small dispersion). A change of log access by d
         moves each firm's price by at most d / (sigma - 1) (d / sigma without shocks), so the prices
         are checked against the tolerance once sigma / (sigma - 1) x the largest change is below it."""
         kappa = 1.0 if not rows.size else max(1.0, float(np.max(s_sigma / (s_sigma - 1.0))))
         state, _ = aggregates(floor)
         log_access = flat_log(state[2])
-        rounds, last, plain_step = 0, np.inf, None
+        rounds, last = 0, np.inf
         while True:
             log_p, slope = targets(log_access, elasticity=True)
             state, weight = aggregates(log_p)
@@ -551,11 +554,11 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             same = np.isfinite(following) == np.isfinite(log_access)
             change[~np.isfinite(change) & same] = 0.0         # no spending reaches the cell, before and after
             size = float(np.abs(change).max(initial=0.0)) if same.all() else np.inf
-            if plain_step is not None and not size < last and rounds < max_rounds:
-                # the Newton step did worse than the plain step would have: take the plain step
-                log_access, plain_step = plain_step, None
-                rounds += 1
-                continue
+            if not size < 0.5 * last and rounds < max_rounds:
+                # the Newton step did not halve the change (near a kink of T, or where rationed cohorts
+                # make the access map nearly neutral, as at a small dispersion): Anderson mixing in
+                # prices from the markup prices, the rounds so far counted
+                return anderson_clearing(floor, rounds)
             if kappa * size <= tolerance or rounds >= max_rounds:
                 residual = largest_gap(targets(following) - log_p)
                 if residual <= tolerance or rounds >= max_rounds:
@@ -563,9 +566,8 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             rounds += 1
             step = newton_step(state, weight, slope, change) if np.isfinite(size) else None
             if step is None:
-                log_access, plain_step, last = following, None, np.inf
-            else:
-                log_access, plain_step, last = log_access + step, following, size
+                return anderson_clearing(floor, rounds)
+            log_access, last = log_access + step, size
 
     def newton_step(state, weight, slope, change):
         """(I - J)^-1 change, J = d log A(T(.)) / d log access: d log MA_i / d log MA_k =
