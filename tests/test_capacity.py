@@ -55,31 +55,40 @@ def monte_carlo_utilisation(shock, q):
     return np.minimum(shock, q).mean() / q
 
 
-def two_firm_market(max_output, dispersion=0.6):
-    """One buying city, one sector (sigma 5): a cohort of 4 enterprises with capacity 10, and a
-    firm without capital; both price at 1; spending 100."""
+def two_firm_market(max_output, dispersion=0.6, capacity=10.0):
+    """One buying city, one sector (sigma 5): a cohort of 4 enterprises with capacity 10 (or
+    ``capacity``), and a firm without capital; both price at 1; spending 100."""
     sigma = np.array([5.0])
     weights = np.ones((1, 1, 1))
     spending = np.array([[100.0]])
     return goods.clear_goods_market(np.ones(2), np.asarray(max_output, float), np.zeros(2, int), sigma, weights,
-                                    spending, mass=np.array([4.0, 1.0]), capacity=np.array([10.0, np.inf]),
+                                    spending, mass=np.array([4.0, 1.0]), capacity=np.array([capacity, np.inf]),
                                     dispersion=dispersion)
 
 
 def test_shocked_cohort_sells_its_expected_capped_sales_and_money_is_spent():
-    out = two_firm_market([10.0, np.inf])
-    # all spending is revenue; prices are the markup prices (staff cover capacity)
+    out = two_firm_market([40.0, np.inf], capacity=40.0)
+    # all spending is revenue; prices are the markup prices (staff cover capacity, and the orders, about
+    # 6 times capacity, leave its expected sales short of capacity by more than the clearing tolerance)
     assert out.revenue.sum() == pytest.approx(100.0, rel=1e-12)
     np.testing.assert_allclose(out.price, [1.0, 1.0])
     # the cohort sells m k G(x) at x = p^-sigma MA / k (mean orders of an enterprise over its capacity)
-    x = out.access[0, 0] / 2.5
-    assert out.quantity[0] == pytest.approx(10.0 * goods.capped_sales(np.array([x]), 0.6)[0], rel=1e-8)
-    assert out.quantity[0] < 10.0
+    x = out.access[0, 0] / 10.0
+    assert 5.0 < x < 7.0
+    assert out.quantity[0] == pytest.approx(40.0 * goods.capped_sales(np.array([x]), 0.6)[0], rel=1e-8)
+    assert out.quantity[0] < 40.0 * (1.0 - 1e-6)
     # its notional demand counts all its orders: m p^-sigma MA at the markup price
     assert out.notional[0] >= out.quantity[0]
     # the turned-away orders went to the rival: it sells more than it would beside an unshocked cohort
-    calm = two_firm_market([10.0, np.inf], dispersion=0.0)
+    calm = two_firm_market([40.0, np.inf], dispersion=0.0, capacity=40.0)
     assert out.quantity[1] > calm.quantity[1]
+    # with capacity 10 its orders at the markup price would be about 36 times capacity, where its expected
+    # sales come within the clearing tolerance of capacity (issue 10 item 8): capacity binds, the cohort
+    # prices up just enough to sell 10 (1 - 1e-9), and the rival keeps its markup price
+    full = two_firm_market([10.0, np.inf])
+    assert full.price[0] > 1.0 and full.price[1] == 1.0
+    assert full.quantity[0] == pytest.approx(10.0 * (1.0 - goods.CLEARING_TOLERANCE), rel=2 * goods.CLEARING_TOLERANCE)
+    assert full.revenue.sum() == pytest.approx(100.0, rel=1e-12)
 
 
 def test_staff_shortage_raises_the_posted_price_and_sales_never_exceed_the_room():

@@ -44,7 +44,7 @@ def test_capacity_constrained_firm_raises_price_to_clear():
     # demand never exceeds what the firm can make by more than the tolerance, and the residual says so
     demand = tight.price ** -3 * tight.access.ravel()[0]
     assert demand[0] <= 10.0 * (1 + 1e-9)
-    assert tight.residual == pytest.approx(max(demand[0] / 10.0 - 1.0, 0.0), abs=1e-15)
+    assert tight.residual == pytest.approx(abs(demand[0] / 10.0 - 1.0), rel=1e-6, abs=1e-15)   # sigma |log gap|
     assert 0.0 <= tight.residual <= goods.CLEARING_TOLERANCE and tight.rounds > 0
     assert tight.quantity[0] == pytest.approx(10.0, rel=1e-9)
     # notional demand: with both firms at their markup price 1, each would sell half of 90; the rival's
@@ -57,6 +57,54 @@ def test_capacity_constrained_firm_raises_price_to_clear():
                                       spending, max_rounds=1)
     assert capped.rounds == 1 and capped.residual > goods.CLEARING_TOLERANCE
 
+
+
+@pytest.mark.parametrize("dispersion", [0.0, 5e-324, 1e-300, 1e-12, 1e-8, 1e-3, 0.1, 2.0])
+def test_a_cohort_short_of_capacity_raises_its_price_at_any_dispersion(dispersion):
+    # issue 10 item 8: one city, one sector, sigma = 3, spending 90; a cohort (one enterprise, capacity 10,
+    # staff enough for more, markup price 1) alone in its market. At markup prices its capacity is worth
+    # 10 < 90: the price must rise. Its expected sales are 10 G(x) < 10 at every load x when s > 0, so it
+    # reaches capacity to the clearing tolerance, G(x) = 1 - 1e-9, and sells all 90 at
+    # p = 90 / (10 (1 - 1e-9)) = 9 (1 + 1e-9) (s = 0: 90 / 10 = 9). Before, with s > 0 it kept its markup
+    # price, the market had no fixed point (revenue at most 10 < 90) and the flows turned NaN.
+    sigma, weights, spending = np.array([3.0]), np.ones((1, 1, 1)), np.array([[90.0]])
+    # (max_output is the smaller of capacity and what staff can make, as the model passes it)
+    alone = goods.clear_goods_market(np.ones(1), np.array([10.0]), np.zeros(1, int), sigma, weights, spending,
+                                     mass=np.ones(1), capacity=np.array([10.0]), dispersion=dispersion)
+    expected_sales = 10.0 if dispersion == 0 else 10.0 * (1 - goods.CLEARING_TOLERANCE)
+    assert alone.quantity[0] == pytest.approx(expected_sales, rel=goods.CLEARING_TOLERANCE)
+    assert alone.quantity[0] <= 10.0 * (1 + 1e-12)            # never more than capacity (to rounding)
+    assert alone.price[0] == pytest.approx(90.0 / expected_sales, rel=goods.CLEARING_TOLERANCE)
+    assert alone.revenue.sum() == pytest.approx(90.0, rel=1e-12)
+    assert alone.residual <= goods.CLEARING_TOLERANCE and np.isfinite(alone.flows).all()
+    # beside a firm without capital that can make 20: at s = 0 both clear, p_i = (MA / q_i)^(1/3), and
+    # revenue MA^(1/3) (10^(2/3) + 20^(2/3)) = MA^(1/3) (4.641589 + 7.368063) = 90: MA^(1/3) = 7.493972,
+    # p = (7.493972 / 10^(1/3), 7.493972 / 20^(1/3)) = (3.478394, 2.760803)
+    pair = goods.clear_goods_market(np.ones(2), np.array([10.0, 20.0]), np.zeros(2, int), sigma, weights,
+                                    spending, mass=np.ones(2), capacity=np.array([10.0, np.inf]),
+                                    dispersion=dispersion)
+    root = 90.0 / (10.0 ** (2 / 3) + 20.0 ** (2 / 3))
+    assert root == pytest.approx(7.493972, rel=1e-6)
+    assert pair.quantity[1] == pytest.approx(20.0, rel=1e-9)
+    assert pair.quantity[0] <= 10.0 * (1 + 1e-12)
+    assert pair.revenue.sum() == pytest.approx(90.0, rel=1e-12)
+    assert pair.residual <= goods.CLEARING_TOLERANCE and np.isfinite(pair.flows).all()
+    # the firm without capital clears 20: p1 = (MA / 20)^(1/3); the cohort sells 10 G(x), x = p0^-3 MA / 10,
+    # and either keeps its markup price with G(x) below 1 - 1e-9 or posts the price at which G(x) = 1 - 1e-9
+    # (x -> 1 as s -> 0: x - 1 = O(s))
+    access = pair.access[0, 0]
+    assert pair.price[1] == pytest.approx((access / 20.0) ** (1 / 3), rel=1e-9)
+    load = pair.price[0] ** -3 * access / 10.0
+    utilisation = goods.capped_sales(np.array([load]), dispersion)[0]
+    assert pair.quantity[0] == pytest.approx(10.0 * utilisation, rel=1e-9)
+    if pair.price[0] > 1.0:
+        assert utilisation == pytest.approx(expected_sales / 10.0, rel=goods.CLEARING_TOLERANCE)
+    else:
+        assert utilisation <= expected_sales / 10.0
+    assert (pair.price[0] > 1.0) == (dispersion < 2.0)       # at s = 2 the shocks leave room below capacity
+    if dispersion <= 1e-8:                                   # the limit s -> 0 is the market without shocks
+        assert pair.price == pytest.approx([root / 10.0 ** (1 / 3), root / 20.0 ** (1 / 3)], rel=1e-6)
+        assert pair.price == pytest.approx([3.478394, 2.760803], rel=1e-6)
 
 def test_a_firm_of_mass_m_sells_as_m_identical_varieties():
     # one city, sigma = 3, spending 90; firm 0 stands for 2 enterprises, firm 1 for 1, both at price 1:
@@ -269,3 +317,34 @@ def test_bernoulli_rows_has_the_bernoulli_rate_and_no_repeats():
     assert abs(rows.size - 10_000) < 500
     assert labour.bernoulli_rows(10, 0.0, rng).size == 0
     assert labour.bernoulli_rows(10, 1.0, rng).tolist() == list(range(10))
+
+
+@pytest.mark.parametrize("dispersion", [0.0, 1e-5, 1e-3, 0.6, 1.26])
+def test_newton_in_market_access_finds_the_fixed_point_the_price_iteration_finds(dispersion):
+    # 3 cities, 2 sectors, 40 firms: cohorts with capacity (some short of staff, some short of capacity)
+    # and firms without; the Newton clearing in market access and the Anderson iteration in prices (taken
+    # when buyers are committed: an all-zero spillover commits none and changes nothing else) solve the
+    # same fixed point to the tolerance
+    rng = np.random.default_rng(7)
+    firms, cities, sectors = 40, 3, 2
+    sigma = np.array([4.0, 6.0])
+    hours = np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 1.5], [2.0, 1.5, 0.0]])
+    weights = goods.cost_weights(goods.iceberg_costs(hours, np.array([0.1, 0.2]), np.zeros((3, 3)), 0.0), sigma)
+    spending = rng.uniform(50.0, 150.0, (cities, sectors))
+    cell = rng.integers(0, cities * sectors, firms)
+    base = rng.uniform(0.8, 1.2, firms)
+    mass = rng.uniform(1.0, 3.0, firms)
+    capacity = np.where(rng.random(firms) < 0.7, rng.uniform(2.0, 12.0, firms), np.inf)
+    max_output = np.minimum(capacity, np.where(rng.random(firms) < 0.5, rng.uniform(1.0, 10.0, firms), np.inf))
+    args = (base, max_output, cell, sigma, weights, spending)
+    extra = dict(mass=mass, capacity=capacity, dispersion=dispersion)
+    newton = goods.clear_goods_market(*args, **extra)
+    anderson = goods.clear_goods_market(*args, **extra, spillover=np.zeros((sectors, cities, cities)))
+    for out in (newton, anderson):
+        assert out.residual <= goods.CLEARING_TOLERANCE
+        assert out.revenue.sum() == pytest.approx(spending.sum(), rel=1e-12)
+        assert np.all(out.quantity <= max_output * (1 + 1e-8))
+    assert (newton.price > base * (1 + 1e-6)).any()               # some firms price above their markup
+    np.testing.assert_allclose(newton.price, anderson.price, rtol=1e-8)
+    np.testing.assert_allclose(newton.revenue, anderson.revenue, rtol=1e-7)
+    assert newton.rounds <= anderson.rounds

@@ -172,16 +172,14 @@ MINIMAL_EXAMPLES = [
     # found by the property test on the branch wip-zombies-burnin (its two new parameters changed the
     # draws), and the same on main (issue 10 item 8): at t = 0 spending exceeds the
     # value of the firms' production room at their markup prices (by 0.1-42 % by sector with these
-    # parameters); with demand_dispersion > 0 a firm whose staff covers its capacity never raises its
-    # price (its expected sales k G(x) < k for every load x), so for a small dispersion (G(x) -> min(x, 1))
-    # the excess demand has no fixed point: the prices diverge until p^(1 - sigma) underflows and the
-    # trade flows are NaN (at 0 and at 0.1 the market clears)
+    # parameters; in one sector every selling cohort's staff covers its capacity). With demand_dispersion
+    # > 0 such a cohort never raised its price (its expected sales k G(x) < k for every load x, so its
+    # largest load was inf); the sector's revenue was capped at its capacity at markup prices, the
+    # market had no fixed point, the virtual prices climbed until p^(1 - sigma) underflowed and the
+    # trade flows were NaN. Now a cohort reaches its capacity to the clearing tolerance and prices up
     pytest.param({"natural_unemployment": 0.09477119163821654, "skill_premium": 2.736781998755754,
                   "farm_productivity": 0.05846217614138219, "demand_dispersion": 1e-3}, 0,
-                 id="small-demand-dispersion-excess-demand-nan",
-                 marks=pytest.mark.xfail(strict=True, raises=AssertionError,
-                                         reason="goods market: no price response to excess demand over capacity "
-                                                "at a small positive demand_dispersion (issue 10 item 8, open; see comment)")),
+                 id="small-demand-dispersion-excess-demand-over-capacity"),
 ]
 
 

@@ -24,12 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr
+from scipy.special import ndtr, ndtri
 
 
-#: bisection steps of :func:`_load_for_sales` (log x bracketed within about 12 / 2^12) and the Newton
-#: steps after them (quadratic: 3e-3 -> 1e-5 -> 1e-10 -> machine precision)
-BISECTION_STEPS, NEWTON_STEPS = 12, 4
+#: cap on the Newton steps of :func:`_load_for_sales` (it stops when every step is below rounding;
+#: from its start it needs 10 or fewer in practice, and any step leaves x below the root)
+NEWTON_STEPS = 60
 
 
 def sales_share(room: np.ndarray, dispersion: float) -> np.ndarray:
@@ -42,11 +42,27 @@ def sales_share(room: np.ndarray, dispersion: float) -> np.ndarray:
     room = np.asarray(room, dtype=float)
     if dispersion <= 0:
         return np.minimum(1.0, room)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):   # over: a subnormal s
         log_room = np.log(room)
         half = 0.5 * dispersion * dispersion
         share = ndtr((log_room - half) / dispersion) + room * ndtr((-log_room - half) / dispersion)
     return np.where(np.isinf(room), 1.0, np.where(room > 0, share, 0.0))
+
+
+def _log_served(log_load: np.ndarray, dispersion: float, elasticity: bool = False):
+    """log G(x) / x = log S(1 / x) at finite log loads ``log_load`` (ln x), s > 0: the closed form of
+    :func:`sales_share` in logs, without forming x. With ``elasticity`` also its derivative in ln x,
+    -(1 - Phi((-ln x - s^2/2) / s) / S(1 / x)) (S'(y) = P(epsilon > y)), in [-1, 0]."""
+    half = 0.5 * dispersion * dispersion
+    # below ln x = -700 (e^700 < the largest double) S(1 / x) is 1 to rounding; -inf (no buyer) included
+    log_load = np.maximum(log_load, -700.0)
+    with np.errstate(over="ignore", divide="ignore"):                  # over: a subnormal s
+        first = ndtr((-log_load - half) / dispersion)
+        served = np.exp(-log_load) * ndtr((log_load - half) / dispersion)
+        served += first
+        slope = first / served - 1.0 if elasticity else None
+        np.log(served, out=served)
+    return (served, slope) if elasticity else served
 
 
 def capped_sales(load: np.ndarray, dispersion: float) -> np.ndarray:
@@ -59,27 +75,43 @@ def capped_sales(load: np.ndarray, dispersion: float) -> np.ndarray:
 
 
 def _load_for_sales(target: np.ndarray, dispersion: float) -> np.ndarray:
-    """x with G(x) = ``target`` (in (0, 1)), from below: a short bisection on log x brackets the root
-    within 3e-3, then Newton steps, which stay below the root because G is increasing and concave (the
-    tangent lies above G) and converge quadratically; G(x) <= target, so sales never exceed the room
-    they are solved for."""
+    """x with G(x) = ``target`` (in (0, 1)), from below, by Newton steps: G is increasing and concave
+    (the tangent lies above G), so from a start below the root every step stays below it and they
+    converge (quadratically near the root); G(x) <= target to rounding, so sales never exceed the room
+    they are solved for. Each row stops once its step is below rounding.
+
+    The start is the larger of two lower bounds of the root: x = target (G(x) <= min(x, 1)) and, for
+    a target above 1/2, exp(s^2/2 - s Phi^-1(2 (1 - target))) / 2 (1 - G(x) = E[(1 - epsilon x)^+] is
+    at least P(epsilon x < 1/2) / 2), close to the root where G is flat. A Newton step costs two
+    normal CDFs, G'(x) = Phi((-ln x - s^2/2) / s) being the first term of G(x) = x G'(x) +
+    Phi((ln x - s^2/2) / s).
+    """
     if dispersion <= 0:
         return target.copy()
-    low = np.log(target)                                      # G(x) <= min(x, 1): x = target is below
-    high = np.maximum(low, 0.0) + 8.0 * dispersion + dispersion * dispersion + 1.0
-    for _ in range(BISECTION_STEPS):
-        middle = 0.5 * (low + high)
-        below = capped_sales(np.exp(middle), dispersion) <= target
-        low = np.where(below, middle, low)
-        high = np.where(below, high, middle)
-    load = np.exp(low)
     half = 0.5 * dispersion * dispersion
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        tail = np.where(target > 0.5, 2.0 * (1.0 - target), 1.0)
+        start = np.maximum(np.log(target), np.where(target > 0.5, half - dispersion * ndtri(tail) - np.log(2.0),
+                                                    -np.inf))
+    load = np.exp(start)
+    rows = np.arange(target.size)
+    x, goal = load, target
     for _ in range(NEWTON_STEPS):
-        slope = ndtr((-np.log(load) - half) / dispersion)     # G'(x) = E[epsilon; epsilon x < 1]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(slope > 0, (target - capped_sales(load, dispersion)) / slope, 0.0)
-        load = load + np.maximum(step, 0.0)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            log_x = np.log(x)
+            slope = ndtr((-log_x - half) / dispersion)             # G'(x) = E[epsilon; epsilon x < 1]
+            short = goal - (x * slope + ndtr((log_x - half) / dispersion))
+            step = np.where(slope > 0, short / slope, 0.0)
+        np.maximum(step, 0.0, out=step)
+        x = x + step
+        load[rows] = x
+        going = (step > 4e-16 * x) & (short > 2.3e-16)
+        if not going.all():
+            rows, x, goal = rows[going], x[going], goal[going]
+        if not rows.size:
+            break
     return load
+
 
 def iceberg_costs(hours: np.ndarray, trade_cost_per_hour: np.ndarray, border: np.ndarray,
                   barrier: float | np.ndarray) -> np.ndarray:
@@ -259,7 +291,7 @@ def committed_spending(spending: np.ndarray, phi: np.ndarray, posted: np.ndarray
 
 #: relative demand gap at which the goods market counts as cleared
 CLEARING_TOLERANCE = 1e-9
-#: past rounds that Anderson mixing combines
+#: past rounds that Anderson mixing combines (the clearing with committed buyers)
 ANDERSON_MEMORY = 5
 
 
@@ -281,8 +313,10 @@ class GoodsOutcome:
         price_index: (C, S) CES price index P_js.
         flows: (S, C, C) spending of city j on sector-s goods from city i, yuan.
         spending: (C, S) spending actually allocated (after rerouting), yuan.
-        residual: largest relative excess demand left, max_f (demand_f / max_output_f - 1)^+.
-        rounds: rounds the price fixed point took.
+        residual: largest relative demand gap left, max_f sigma_f |log p_f - log T_f(p)|, T the
+            clearing prices at the others' prices (to first order |demand_f / max_output_f - 1| of a
+            firm above its markup price).
+        rounds: rounds (evaluations of the market after the first) the price fixed point took.
     """
 
     price: np.ndarray
@@ -309,11 +343,16 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     Each firm charges the higher of its markup price and the price at which its CES demand equals
     what it can produce, p_f = max(p_markup, (MA_f / q_max)^(1 / sigma)), MA_f being its market
     access (which rises with the other firms' prices). The prices solve this fixed point, p = T(p):
-    T is monotone, so iterating it from the markup prices climbs to its least fixed point; the
-    iteration is accelerated by Anderson mixing on log prices (Walker & Ni 2011), with the markup
-    price as floor, and stops when every firm's demand is within ``tolerance`` (relative) of what
-    the fixed point asks: equal to what it can produce if it prices above its markup, at most that
-    if it prices at its markup. The residual and the rounds are reported.
+    T is monotone, so iterating it from the markup prices climbs to its least fixed point. Every
+    firm's price depends on the others' only through its city-sector's market access, so the
+    fixed point is solved in the C x S market accesses by Newton steps (sectors apart, each a C x C
+    linear system: ``newton_clearing`` inside); with committed buyers (``spillover``), which couple
+    the sectors, or once a Newton step does not halve the change of access (near a kink of T), the
+    iteration on log prices from the markup prices is accelerated by Anderson mixing (Walker & Ni
+    2011), with the markup price as floor. Either stops
+    when every firm's demand is within ``tolerance`` (relative) of what the fixed point asks: equal
+    to what it can produce if it prices above its markup, at most that if it prices at its markup.
+    The residual and the rounds are reported.
 
     Args:
         base_price: (F,) markup price of each firm.
@@ -332,15 +371,17 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             shock; None: capacity is only part of ``max_output``.
         dispersion: log sd s of the enterprises' lognormal demand shocks (mean one). With s > 0 and a
             finite capacity a firm posts the higher of its markup price and the price at which its
-            expected sales m k G(x) equal ``max_output`` (staff and inputs; capacity alone never binds
-            the cohort as a whole), its enterprises sell min(epsilon d, k) and buyers take what is
+            expected sales m k G(x) equal ``max_output`` (staff, inputs and capacity; G < 1 at every
+            finite load, so capacity is reached to ``tolerance``: G(x) = 1 - tolerance, which makes a
+            cohort short of capacity raise its price and gives the market without shocks as s -> 0),
+            its enterprises sell min(epsilon d, k) and buyers take what is
             turned away elsewhere: the firm's weight in the price terms is m p^(1 - sigma) G(x) / x
             and its quantity m k G(x), x = p^(-sigma) MA / k, k = capacity / m. s = 0 is the market
             without shocks (the price clears demand against ``max_output``).
         spillover: (S, B, B) committed buyers and where the orders turned away from them go
             (:func:`committed_spending`): a committed buyer does not switch among the firms it reaches,
             so without passing on what they turn away its spending could exceed what they can sell
-            at their posted prices, and the market would have no fixed point. None: none.
+            at their posted prices (and would drive their prices up to capacity). None: none.
         usual: (B, S) share of its orders each committed buyer expects served (None: 1).
     """
     cities, sectors = spending.shape
@@ -353,7 +394,6 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     log_room = np.log(np.where(selling, max_output, 1.0)) - log_mass
     exponent = np.where(selling, 1.0 - sigma, 0.0)          # p^(1 - sigma) = exp((1 - sigma) log p)
     log_price, rounds = floor.copy(), 0
-    changes, moves = [], []                       # Anderson memory: changes of g, and of x plus g
 
     # loop invariants of ``clearing``: the cell index as numpy's index type, and whether every firm
     # sells (then the masks by ``selling`` change nothing and are skipped)
@@ -368,31 +408,59 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     if rows.size:
         s_sigma = sigma[rows]
         s_floor = floor[rows]
+        s_cell = cell_index[rows]
         # log capacity per enterprise, and the expected sales over capacity that staff and inputs allow
         s_log_unit = np.log(capacity[rows]) - log_mass[rows]
-        room = max_output[rows] / capacity[rows]
-        # the largest load whose expected sales staff and inputs allow (inf where they cover capacity)
-        limited = room < 1.0
-        s_log_most = np.full(rows.size, np.inf)
-        s_log_most[limited] = np.log(_load_for_sales(room[limited], dispersion))
+        # the largest load whose expected sales m k G(x) staff, inputs and capacity allow: G(x) = q_max / K
+        # with q_max = min(staff and inputs, capacity). Capacity (q_max = K) is reached only in the limit
+        # x -> inf (G < 1), so it is reached to the clearing tolerance, G(x) = 1 - tolerance: a finite
+        # load, so that a cohort short of capacity raises its price as one short of staff does
+        # (without it a market whose spending exceeds its cohorts' capacity at their markup prices
+        # has no fixed point), and the limit s -> 0 is the market without shocks (x -> 1)
+        room = np.minimum(max_output[rows] / capacity[rows], 1.0 - max(tolerance, np.finfo(float).eps))
+        s_log_most = np.log(_load_for_sales(room, dispersion))
         # log G(x) / x at the largest load: the share of its orders a firm at its price limit serves
-        s_log_served_most = np.full(rows.size, -np.inf)
-        with np.errstate(divide="ignore"):
-            s_log_served_most[limited] = np.log(sales_share(np.exp(-s_log_most[limited]), dispersion))
+        # (G(x) = room there, to rounding)
+        s_log_served_most = np.log(room) - s_log_most
+        # loop invariants of ``shocked_effective``: log x = log access - s_to_load; a bound firm's log
+        # effective price is log access / sigma + s_bound (its posted price, at its largest load, and
+        # its served share there); 1 / (1 - sigma)
+        s_to_load = s_sigma * s_floor + s_log_unit
+        s_inverse = 1.0 / (1.0 - s_sigma)
+        s_bound = (-s_log_unit - s_log_most) / s_sigma + s_log_served_most * s_inverse
+        plain = np.flatnonzero(~shocked)
+        p_cell, p_floor, p_sigma, p_log_room = cell_index[plain], floor[plain], sigma[plain], log_room[plain]
+        p_selling = selling[plain]
 
-    def shocked_target(log_access):
-        """Posted log price, load x and log effective price of the shocked firms at their access."""
-        log_load = log_access - s_sigma * s_floor - s_log_unit        # x at the markup price
-        binding = log_load > s_log_most
-        posted = np.where(binding, (log_access - s_log_unit - s_log_most) / s_sigma, s_floor)
-        with np.errstate(over="ignore"):
-            x = np.exp(np.minimum(log_load, s_log_most))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            served = np.log(sales_share(1.0 / x, dispersion))          # log G(x) / x
-        return posted, x, posted + served / (1.0 - s_sigma)
+    def shocked_posted(log_access):
+        """Posted log price of the shocked firms at their log market access: the markup price, or the
+        price at which their load is the largest their staff, inputs and capacity allow."""
+        binding = log_access - s_to_load > s_log_most
+        return np.where(binding, (log_access - s_log_unit - s_log_most) / s_sigma, s_floor)
 
-    def clearing(log_p):
-        """Aggregates at log prices ``log_p`` and the gap to the prices that clear each firm's market."""
+    def shocked_effective(log_access, elasticity=False):
+        """Log effective (virtual) price of the shocked firms at their log market access: the posted
+        price plus log(G(x) / x) / (1 - sigma), G(x) / x the share of its orders a firm serves. A firm
+        whose load would exceed its largest posts the price at which it is the largest (its served
+        share there is a constant); only the others' served shares are evaluated. With ``elasticity``
+        also d log w / d log access of each firm's weight w = p_eff^(1 - sigma)."""
+        effective = log_access / s_sigma
+        effective += s_bound
+        log_load = log_access - s_to_load                             # x at the markup price
+        free = np.flatnonzero(log_load <= s_log_most)
+        if not elasticity:
+            if free.size:
+                effective[free] = s_floor[free] + _log_served(log_load[free], dispersion) * s_inverse[free]
+            return effective
+        slope = (1.0 - s_sigma) / s_sigma
+        if free.size:
+            served, served_slope = _log_served(log_load[free], dispersion, elasticity=True)
+            effective[free] = s_floor[free] + served * s_inverse[free]
+            slope[free] = served_slope
+        return effective, slope
+
+    def aggregates(log_p):
+        """Price terms, spending and market access at log (effective) prices ``log_p``; the weights."""
         weight = exponent * log_p
         if mass is not None:
             weight += log_mass
@@ -416,65 +484,165 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             spent = committed_spending(spending, phi, at_posted, spillover, usual)
         spent = reroute_spending(spent, phi)
         access = market_access(weights, spent, phi)
+        return (varieties, phi, access, spent), weight
+
+    def flat_log(access):
+        """log market access of each city-sector, flat (-inf where no spending reaches)."""
         with np.errstate(divide="ignore"):
-            target = np.take(np.log(access), cell_index)      # log reach, then the clearing price
-        np.subtract(target, log_room, out=target)
-        np.divide(target, sigma, out=target)
-        np.maximum(floor, target, out=target)
-        if not everyone:
-            target = np.where(selling, target, floor)
-        if rows.size:
-            with np.errstate(divide="ignore"):
-                log_access = np.log(access.ravel()[cell_index[rows]])
-            target[rows] = shocked_target(log_access)[2]
+            return np.log(access).ravel()
+
+    def targets(log_access, elasticity=False):
+        """Each firm's log (effective) price that clears its market at the (flat) log market access of
+        each city-sector; with ``elasticity`` also d log w / d log access of its weight w."""
+        if not rows.size:
+            target = np.take(log_access, cell_index)          # log reach, then the clearing price
+            np.subtract(target, log_room, out=target)
+            np.divide(target, sigma, out=target)
+            if elasticity:
+                slope = np.where((target > floor) & selling, (1.0 - sigma) / sigma, 0.0)
+            np.maximum(floor, target, out=target)
+            if not everyone:
+                target = np.where(selling, target, floor)
+            return (target, slope) if elasticity else target
+        # the firms without shocks as above, the shocked ones at their effective prices
+        effective = shocked_effective(np.take(log_access, s_cell), elasticity)
+        if elasticity:
+            effective, shocked_slope = effective
+        if not plain.size:
+            return (effective, shocked_slope) if elasticity else effective     # every firm is shocked
+        target = np.empty(floor.size)
+        cleared = (np.take(log_access, p_cell) - p_log_room) / p_sigma
+        above = (cleared > p_floor) & p_selling
+        target[plain] = np.where(above, cleared, p_floor)
+        target[rows] = effective
+        if not elasticity:
+            return target
+        slope = np.zeros(floor.size)
+        slope[plain] = np.where(above, (1.0 - p_sigma) / p_sigma, 0.0)
+        slope[rows] = shocked_slope
+        return target, slope
+
+    def clearing(log_p):
+        """Aggregates at log prices ``log_p`` and the gap to the prices that clear each firm's market."""
+        state, _ = aggregates(log_p)
+        target = targets(flat_log(state[2]))
         np.subtract(target, log_p, out=target)
-        return (varieties, phi, access, spent), target
+        return state, target
+
+    def newton_clearing():
+        """The fixed point by Newton steps in the market access of the C x S city-sectors, the few
+        numbers every firm's clearing price depends on: ``log_access`` -> prices p = T(log_access) ->
+        the market access A(p) they give. The Jacobian of A(T(.)) is block diagonal by sector (C x C
+        each; committed buyers, which couple sectors, go to :func:`anderson_clearing`), from each
+        firm's weight elasticity; T is continuous and piecewise smooth (kinks where a firm reaches its
+        markup price or its largest load; near-kinks where G bends sharply at a small dispersion), so
+        at the first Newton step that does not halve the largest change of log access (the plain step
+        log_access -> log A(T(log_access)) minus log_access) the clearing starts again from the markup
+        prices by :func:`anderson_clearing` (rare: a small dispersion). A change of log access by d
+        moves each firm's price by at most d / (sigma - 1) (d / sigma without shocks), so the prices
+        are checked against the tolerance once sigma / (sigma - 1) x the largest change is below it."""
+        kappa = 1.0 if not rows.size else max(1.0, float(np.max(s_sigma / (s_sigma - 1.0))))
+        state, _ = aggregates(floor)
+        log_access = flat_log(state[2])
+        rounds, last = 0, np.inf
+        while True:
+            log_p, slope = targets(log_access, elasticity=True)
+            state, weight = aggregates(log_p)
+            following = flat_log(state[2])                    # log A(T(log_access)): the plain step
+            with np.errstate(invalid="ignore"):
+                change = following - log_access
+            same = np.isfinite(following) == np.isfinite(log_access)
+            change[~np.isfinite(change) & same] = 0.0         # no spending reaches the cell, before and after
+            size = float(np.abs(change).max(initial=0.0)) if same.all() else np.inf
+            if not size < 0.5 * last and rounds < max_rounds:
+                # the Newton step did not halve the change (near a kink of T, or where rationed cohorts
+                # make the access map nearly neutral, as at a small dispersion): Anderson mixing in
+                # prices from the markup prices, the rounds so far counted
+                return anderson_clearing(floor, rounds)
+            if kappa * size <= tolerance or rounds >= max_rounds:
+                residual = largest_gap(targets(following) - log_p)
+                if residual <= tolerance or rounds >= max_rounds:
+                    return log_p, state, residual, rounds
+            rounds += 1
+            step = newton_step(state, weight, slope, change) if np.isfinite(size) else None
+            if step is None:
+                return anderson_clearing(floor, rounds)
+            log_access, last = log_access + step, size
+
+    def newton_step(state, weight, slope, change):
+        """(I - J)^-1 change, J = d log A(T(.)) / d log access: d log MA_i / d log MA_k =
+        -sum_j W_ij E_j / Phi_j^2 W_kj D_k / MA_i by sector, D_k = sum over cell k's firms of w dlog w;
+        None if a sector's system is singular."""
+        _, phi, access, spent = state
+        response = np.bincount(cell_index, weight * slope, minlength=cities * sectors).reshape(cities, sectors)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_unit = np.where(phi > 0, spent / (phi * phi), 0.0)
+            inverse = np.where(access > 0, 1.0 / access, 0.0)
+        coupling = np.matmul(weights * per_unit.T[:, None, :], weights.transpose(0, 2, 1))
+        system = np.eye(cities)[None, :, :] + coupling * inverse.T[:, :, None] * response.T[:, None, :]
+        try:
+            step = np.linalg.solve(system, change.reshape(cities, sectors).T[:, :, None])[:, :, 0].T.ravel()
+        except np.linalg.LinAlgError:
+            return None
+        if not np.isfinite(step).all():
+            return None
+        return step
 
     def largest_gap(gap):
         """max_f |sigma_f gap_f| (0 for no firm): the relative demand gap left."""
         scaled = sigma * gap
         return float(np.abs(scaled, out=scaled).max(initial=0.0))
 
-    state, gap = clearing(log_price)
-    residual = largest_gap(gap)
-    # the Gram matrix of the Anderson memory's changes in the gap is updated by one row a round;
-    # ``moves`` holds each memory's dx + dg (its step plus its change), what the mixing subtracts
-    gram = np.zeros((0, 0))
-    while True:
-        if residual <= tolerance or rounds >= max_rounds:
-            break
-        step = gap.copy()
-        if changes:
-            # least squares for the mixing weights by the normal equations (a k x k system, k <= 5)
-            system = gram + np.eye(len(changes)) * 1e-14 * max(np.trace(gram), 1e-300)
-            mix = np.linalg.solve(system, np.array([a @ gap for a in changes]))
-            for weight, move in zip(mix, moves):
-                step -= weight * move
-        new = np.maximum(np.add(log_price, step, out=step), floor, out=step)
-        new_state, new_gap = clearing(new)
-        new_residual = largest_gap(new_gap)
-        if changes and not new_residual <= residual:
-            # the mixed step went astray (a larger or non-finite residual): restart the memory from a
-            # plain (monotone) step
-            changes, moves, gram = [], [], np.zeros((0, 0))
-            new = np.maximum(log_price + gap, floor)
+    def anderson_clearing(log_price, rounds):
+        """The fixed point in log prices from the markup prices, by Anderson mixing (Walker & Ni 2011)
+        with the markup price as floor, restarting from a plain (monotone) step when a mixed one does
+        worse."""
+        state, gap = clearing(log_price)
+        residual = largest_gap(gap)
+        # the Anderson memory in place: ``changes`` (each past round's change of the gap) and ``moves`` (its
+        # step plus that change, what the mixing subtracts) in rows of two arrays, filled in turn (the
+        # oldest overwritten), with the Gram matrix of the changes updated by one row and column a round
+        memory = min(ANDERSON_MEMORY, max(max_rounds, 1))
+        changes = np.empty((memory, log_price.size))
+        moves = np.empty((memory, log_price.size))
+        gram = np.zeros((memory, memory))
+        used = head = 0
+        while True:
+            if residual <= tolerance or rounds >= max_rounds:
+                break
+            if used:
+                # least squares for the mixing weights by the normal equations (a k x k system, k <= 5)
+                system = gram[:used, :used] + np.eye(used) * 1e-14 * max(np.trace(gram[:used, :used]), 1e-300)
+                mix = np.linalg.solve(system, changes[:used] @ gap)
+                step = gap - mix @ moves[:used]
+            else:
+                step = gap.copy()
+            new = np.maximum(np.add(log_price, step, out=step), floor, out=step)
             new_state, new_gap = clearing(new)
             new_residual = largest_gap(new_gap)
-        change = new_gap - gap
-        row = np.array([change @ c for c in changes] + [change @ change])
-        size = row.size
-        grown = np.empty((size, size))
-        grown[:-1, :-1] = gram
-        grown[:-1, -1] = row[:-1]
-        grown[-1, :] = row
-        gram = grown
-        changes.append(change)
-        moves.append((new - log_price) + change)
-        if len(changes) > ANDERSON_MEMORY:
-            del changes[0], moves[0]
-            gram = gram[1:, 1:]
-        log_price, state, gap, residual = new, new_state, new_gap, new_residual
-        rounds += 1
+            if used and not new_residual <= residual:
+                # the mixed step went astray (a larger or non-finite residual): restart the memory from a
+                # plain (monotone) step
+                used = head = 0
+                new = np.maximum(log_price + gap, floor)
+                new_state, new_gap = clearing(new)
+                new_residual = largest_gap(new_gap)
+            change = np.subtract(new_gap, gap, out=changes[head])
+            used = min(used + 1, memory)
+            row = changes[:used] @ change
+            gram[head, :used] = row
+            gram[:used, head] = row
+            np.subtract(new, log_price, out=moves[head])
+            moves[head] += change
+            head = (head + 1) % memory
+            log_price, state, gap, residual = new, new_state, new_gap, new_residual
+            rounds += 1
+        return log_price, state, residual, rounds
+
+    if spillover is None:
+        log_price, state, residual, rounds = newton_clearing()
+    else:
+        log_price, state, residual, rounds = anderson_clearing(log_price, rounds)
     varieties, phi, access, spent = state
     price = np.where(selling, np.exp(log_price), np.inf)
     reach = access.ravel()[cell]
@@ -482,14 +650,10 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     if rows.size:
         with np.errstate(divide="ignore"):
             log_access = np.log(reach[rows])
-        posted = shocked_target(log_access)[0]
-        price[rows] = np.exp(posted)
+        price[rows] = np.exp(shocked_posted(log_access))
         # the share of its orders each shocked firm serves at its markup price, for notional demand
         ration = np.ones(base_price.size)
-        with np.errstate(over="ignore"):
-            at_floor = np.exp(log_access - s_sigma * s_floor - s_log_unit)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ration[rows] = sales_share(1.0 / at_floor, dispersion)
+        ration[rows] = np.exp(_log_served(log_access - s_to_load, dispersion))
     revenue = np.where(selling, np.exp(exponent * log_price + log_mass) * reach, 0.0)
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
     notional = notional_demand(base_price, cell, sigma, weights, spending, mass, ration, spillover, usual)
