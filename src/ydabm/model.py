@@ -277,12 +277,17 @@ class YRDModel(mesa.Model):
                                         p.demand_dispersion)
         self.cell_productivity *= served_cell ** (-1.0 / (s.elasticity - 1.0))[None, :]
         # the capacity per unit of expected demand (orders) of the 2020 firms, and their expected sales per order
-        ratio = self.capacity_ratio(sector, self.targets[city, sector]) * lag[sector]
-        served = goods.sales_share(ratio, p.demand_dispersion)
+        # (these depend on the city-sector only: computed per cell, then read by each firm of the cell)
+        cell_city, cell_sector = np.divmod(np.arange(cities * s.count), s.count)
+        cell_ratio = self.capacity_ratio(cell_sector, self.targets[cell_city, cell_sector]) * lag[cell_sector]
+        ratio = cell_ratio[cell]
+        served = goods.sales_share(cell_ratio, p.demand_dispersion)[cell]
         # break-even revenue relative to the cell mean: overhead over the margin left after capital
-        margin = 1.0 / sigma - self.capital_upkeep(sector, ratio)
-        threshold = s.fixed_cost[sector] / np.maximum(margin, 1e-9)
-        cutoff = entry.zero_profit_cutoff(threshold, sigma, p.productivity_dispersion)
+        cell_sigma = s.elasticity[cell_sector]
+        cell_margin = 1.0 / cell_sigma - self.capital_upkeep(cell_sector, cell_ratio)
+        cell_threshold = s.fixed_cost[cell_sector] / np.maximum(cell_margin, 1e-9)
+        threshold = cell_threshold[cell]
+        cutoff = entry.zero_profit_cutoff(cell_threshold, cell_sigma, p.productivity_dispersion)[cell]
         log_draw = entry.truncated_normal(cutoff, p.productivity_dispersion, self.rng.random(cell.size))
         # the cutoff is exact for a large city-sector; in a small one, redraw the few firms whose
         # share of the cell's revenue still misses break-even (2020 is a state without losses)
@@ -1527,9 +1532,35 @@ def _round_within(values: np.ndarray, groups: np.ndarray, totals: np.ndarray, si
     base = np.floor(values).astype(np.int64)
     short = totals - np.bincount(groups, base, minlength=size)
     fraction = values - base
-    order = np.lexsort((-fraction, groups))
+    order = _by_group_then_descending(groups, fraction)
     sorted_groups = groups[order]
-    rank = np.arange(values.size) - np.searchsorted(sorted_groups, sorted_groups, side="left")
+    # each member's rank in its group (groups are non-negative: the group's first place is the
+    # count of the smaller groups)
+    members = np.bincount(groups, minlength=size)
+    rank = np.arange(values.size) - (np.cumsum(members) - members)[sorted_groups]
     bump = np.zeros(values.size, dtype=np.int64)
     bump[order] = rank < short[sorted_groups]
     return base + bump
+
+
+def _by_group_then_descending(groups: np.ndarray, fraction: np.ndarray) -> np.ndarray:
+    """``np.lexsort((-fraction, groups))``: by group, then by descending ``fraction``, ties in index order.
+
+    The same permutation by faster sorts: the fast (unstable) sort of ``-fraction``, with each run of
+    equal values put back in index order, then the stable sort by group (a radix sort when the group
+    ids are below 2^16). Falls back to ``np.lexsort`` when a fraction is nan.
+    """
+    negative = -fraction
+    if groups.size == 0 or np.isnan(negative).any() or groups.min() < 0:
+        return np.lexsort((negative, groups))
+    order = np.argsort(negative)
+    ordered = negative[order]
+    tie = ordered[1:] == ordered[:-1]
+    if tie.any():
+        # (run of equal values, index) is unique per member: its order is the stable order of the values
+        run = np.concatenate(([0], np.cumsum(~tie)))
+        order = order[np.argsort(run * groups.size + order)]
+    group_of = groups[order]
+    if group_of.max() < 1 << 16:
+        group_of = group_of.astype(np.uint16)
+    return order[np.argsort(group_of, kind="stable")]
