@@ -187,16 +187,33 @@ def test_counts_and_order_checks_in_blocks_equal_the_whole_array(monkeypatch):
     assert not labour._non_decreasing(np.array([0, 0, 0, 0, 0, 1, 0], dtype=np.int8))   # drop at a block edge
 
 
-def test_round_within_sorts_as_lexsort():
-    from ydabm.model import _by_group_then_descending, _round_within
+def _round_within_reference(values, groups, totals, size):
+    """The lexsort form of model._round_within (its form before selection by group)."""
+    base = np.floor(values).astype(np.int64)
+    short = totals - np.bincount(groups, base, minlength=size)
+    order = np.lexsort((-(values - base), groups))
+    sorted_groups = groups[order]
+    rank = np.arange(values.size) - np.searchsorted(sorted_groups, sorted_groups, side="left")
+    bump = np.zeros(values.size, dtype=np.int64)
+    bump[order] = rank < short[sorted_groups]
+    return base + bump
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in cast:RuntimeWarning")
+def test_round_within_equals_the_lexsort_form():
+    from ydabm.model import _round_within
     rng = np.random.default_rng(9)
-    for trial in range(200):
+    for trial in range(300):
         n = int(rng.integers(0, 80))
-        groups = rng.integers(0, 1 + trial % 5, n)
-        fraction = np.round(rng.random(n), trial % 3)          # rounded: ties, including 0 and 1
+        size = 1 + trial % 5
+        groups = rng.integers(0, size, n)
+        values = np.round(rng.random(n) * 4, trial % 3)        # rounded: tied fractions, whole values
+        totals = np.bincount(groups, np.floor(values), minlength=size).astype(np.int64) \
+            + rng.integers(-1, 4, size)                         # short: negative, zero, more than members
         if trial % 10 == 0 and n:
-            fraction[0] = np.nan
-        assert (_by_group_then_descending(groups, fraction) == np.lexsort((-fraction, groups))).all()
+            values[0] = np.nan                                  # the lexsort path (nan sorts last)
+        expected = _round_within_reference(values, groups, totals, size)
+        assert (_round_within(values, groups, totals, size) == expected).all()
     # by hand: group 0 has 1.6, 2.3, 0.6 (sum 4.5 -> 5 whole: floors 1, 2, 0 and 2 more, to the
     # largest remainders .6 and .6, the first in index order first); group 1 has 0.5, 0.5 -> 1
     values = np.array([1.6, 0.5, 2.3, 0.6, 0.5])

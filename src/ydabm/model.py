@@ -1528,39 +1528,36 @@ def _allocate(revenue: np.ndarray, firms: int, elasticity: float = 1.0) -> np.nd
 
 
 def _round_within(values: np.ndarray, groups: np.ndarray, totals: np.ndarray, size: int) -> np.ndarray:
-    """Integer rounding of ``values`` that keeps each group's sum equal to ``totals`` (largest remainder)."""
+    """Integer rounding of ``values`` that keeps each group's sum equal to ``totals`` (largest remainder).
+
+    In each group the ``short`` members with the largest fractional parts round up (ties in index
+    order): the first ``short`` of the group in ``np.lexsort((-fraction, groups))``. Found group by
+    group (groups are few: labour markets) by selection of the cut, without sorting the members.
+    """
     base = np.floor(values).astype(np.int64)
     short = totals - np.bincount(groups, base, minlength=size)
     fraction = values - base
-    order = _by_group_then_descending(groups, fraction)
-    sorted_groups = groups[order]
-    # each member's rank in its group (groups are non-negative: the group's first place is the
-    # count of the smaller groups)
-    members = np.bincount(groups, minlength=size)
-    rank = np.arange(values.size) - (np.cumsum(members) - members)[sorted_groups]
     bump = np.zeros(values.size, dtype=np.int64)
-    bump[order] = rank < short[sorted_groups]
+    if np.isnan(fraction).any():                   # (nan sorts last in lexsort; selection would differ)
+        order = np.lexsort((-fraction, groups))
+        sorted_groups = groups[order]
+        rank = np.arange(values.size) - np.searchsorted(sorted_groups, sorted_groups, side="left")
+        bump[order] = rank < short[sorted_groups]
+        return base + bump
+    members = np.bincount(groups, minlength=size)
+    compact = groups.astype(np.uint16) if groups.size and groups.max() < 1 << 16 else groups
+    order = np.argsort(compact, kind="stable")     # members by group, in index order (a radix sort)
+    first = np.cumsum(members) - members
+    for g in np.flatnonzero((short > 0) & (members > 0)).tolist():
+        rows = order[first[g]:first[g] + members[g]]
+        take = int(short[g])
+        if take >= rows.size:
+            bump[rows] = 1
+            continue
+        part = fraction[rows]
+        cut = np.partition(part, rows.size - take)[rows.size - take]   # the take-th largest fraction
+        above = part > cut
+        tied = np.flatnonzero(part == cut)[:take - int(np.count_nonzero(above))]
+        bump[rows[above]] = 1
+        bump[rows[tied]] = 1
     return base + bump
-
-
-def _by_group_then_descending(groups: np.ndarray, fraction: np.ndarray) -> np.ndarray:
-    """``np.lexsort((-fraction, groups))``: by group, then by descending ``fraction``, ties in index order.
-
-    The same permutation by faster sorts: the fast (unstable) sort of ``-fraction``, with each run of
-    equal values put back in index order, then the stable sort by group (a radix sort when the group
-    ids are below 2^16). Falls back to ``np.lexsort`` when a fraction is nan.
-    """
-    negative = -fraction
-    if groups.size == 0 or np.isnan(negative).any() or groups.min() < 0:
-        return np.lexsort((negative, groups))
-    order = np.argsort(negative)
-    ordered = negative[order]
-    tie = ordered[1:] == ordered[:-1]
-    if tie.any():
-        # (run of equal values, index) is unique per member: its order is the stable order of the values
-        run = np.concatenate(([0], np.cumsum(~tie)))
-        order = order[np.argsort(run * groups.size + order)]
-    group_of = groups[order]
-    if group_of.max() < 1 << 16:
-        group_of = group_of.astype(np.uint16)
-    return order[np.argsort(group_of, kind="stable")]
