@@ -432,9 +432,14 @@ class YRDModel(mesa.Model):
         gdp = np.bincount(by_province, revenue, minlength=provinces)
         theta = np.full(provinces, 0.01)
         value = technology.innovation_value(s.elasticity, 1.0, p.innovation_discount)     # at a unit step
+        cell = f.cell
         for _ in range(CALIBRATION_ROUNDS):
             self.rd_efficiency = theta[geo.province_index]
-            f.rd_share = self.choose_rd(value)
+            # choose_rd(value), computed once per city-sector (its inputs are the city's and the
+            # sector's) and spread over the rows: the same numbers
+            by_cell = technology.rd_share(self.rd_efficiency[:, None], self.spillover()[:, None], value[None, :],
+                                          p.rd_elasticity, (self.levers.rd_subsidy + self.rd_fund_rate)[:, None])
+            f.rd_share = np.where(f.alive, np.take(by_cell.ravel(), cell), 0.0)
             rd = f.rd_share * revenue
             intensity = np.bincount(by_province, rd, minlength=provinces) / gdp
             self.rd_stock = np.bincount(f.city, rd, minlength=cities) / p.rd_depreciation
