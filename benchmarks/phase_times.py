@@ -10,19 +10,25 @@ are wall-clock times, ``cpu_ms`` the process's CPU time (what a busy neighbour o
 disturbs least).
 
     python benchmarks/phase_times.py [--quick] [--json]
+    python benchmarks/phase_times.py --ppa 20 [--steps 3] [--json]
 
-``--quick`` runs 5e4 workers and 2e4 workers with 1e3 firms for two steps.
+``--quick`` runs 5e4 workers and 2e4 workers with 1e3 firms for two steps. ``--ppa`` instead builds
+one model at that ``people_per_agent`` (default firms) and reports the build's CPU seconds, split into
+its parts (``BUILD_PARTS``: creating the workers, placing the initially employed, the t = 0 goods
+market; ``other`` is the rest of the set-up), and the CPU ms per step of each phase over ``--steps``
+steps (default 3) after one warm-up step.
 """
 
 from __future__ import annotations
 
 import _common  # noqa: F401  (pins numerics threads before numpy is imported)
 
+import argparse
 import gc
 import time
 from collections import defaultdict
 
-from _common import emit, machine, median, note, parse_args, people_per_agent
+from _common import emit, machine, median, note, people_per_agent
 
 #: phase -> the YRDModel methods its time is the sum of (in the order of the step)
 PHASES = {
@@ -35,6 +41,14 @@ PHASES = {
     "goods_market": ("clear_goods_market",),
     "accounts": ("targeted_firms", "firm_value_added", "settle_accounts", "apply_accounts", "accumulate_rd"),
     "metrics": ("_observe",),
+}
+
+
+#: parts of the build timed with ``--ppa``: (module, class or None, function name)
+BUILD_PARTS = {
+    "workers": ("ydabm.agents.workers", "Workers", "populate"),
+    "initial_staff": ("ydabm.model", "YRDModel", "_hire_initial_staff"),
+    "goods_market": ("ydabm.model", "YRDModel", "clear_goods_market"),
 }
 
 
@@ -94,8 +108,69 @@ def phase_table(workers: float, firms: int | None, steps: int, clock: PhaseClock
     return result
 
 
+def build_parts_clock() -> tuple[dict, callable]:
+    """Wrap the ``BUILD_PARTS`` with CPU timers (while ``active[0]``); returns (spent, active)."""
+    import importlib
+    spent, active = defaultdict(float), [False]
+    for part, (module, cls, name) in BUILD_PARTS.items():
+        owner = getattr(importlib.import_module(module), cls)
+        method = owner.__dict__[name]
+        function = method.__func__ if isinstance(method, classmethod) else method
+
+        def wrapper(*args, _f=function, _part=part, **kwargs):
+            if not active[0]:
+                return _f(*args, **kwargs)
+            cpu = time.process_time()
+            try:
+                return _f(*args, **kwargs)
+            finally:
+                spent[_part] += time.process_time() - cpu
+        setattr(owner, name, classmethod(wrapper) if isinstance(method, classmethod) else wrapper)
+    return spent, active
+
+
+def at_scale(ppa: float, steps: int) -> dict:
+    """Build CPU seconds (by part) and CPU ms per phase of a step at ``people_per_agent`` = ``ppa``."""
+    from ydabm.model import YRDModel
+    YRDModel(rng=1, people_per_agent=2000)               # imports and the calibrated state's files
+    parts, active = build_parts_clock()
+    clock = PhaseClock(YRDModel)
+    gc.collect()
+    active[0] = True
+    cpu = time.process_time()
+    model = YRDModel(rng=1, people_per_agent=ppa)
+    build = time.process_time() - cpu
+    active[0] = False
+    build_parts = {part: parts[part] for part in BUILD_PARTS}
+    build_parts["other"] = build - sum(build_parts.values())
+    model.step()
+    rows, totals = [], []
+    for _ in range(steps):
+        gc.collect()
+        clock.cpu.clear()
+        cpu = time.process_time()
+        model.step()
+        totals.append(time.process_time() - cpu)
+        row = dict(clock.cpu)
+        row["other"] = totals[-1] - sum(row.values())
+        rows.append(row)
+    phases = {phase: median([row.get(phase, 0.0) for row in rows]) * 1e3 for phase in (*PHASES, "other")}
+    phases["step"] = median(totals) * 1e3
+    return {"people_per_agent": ppa, "workers": model.workers.count, "firm_rows": model.firms.size,
+            "build_cpu_s": build, "build_parts_cpu_s": build_parts, "phases_cpu_ms": phases,
+            "steps_timed": steps, "machine": machine()}
+
+
 def main() -> None:
-    args = parse_args(__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small scales, two steps (CI)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--ppa", type=float, default=None, help="one model at this people_per_agent")
+    parser.add_argument("--steps", type=int, default=3, help="timed steps with --ppa (default 3)")
+    args = parser.parse_args()
+    if args.ppa is not None:
+        emit(at_scale(args.ppa, args.steps), args.json, ("build_cpu_s", "build_parts_cpu_s", "phases_cpu_ms"))
+        return
     from ydabm.model import YRDModel
     clock = PhaseClock(YRDModel)
     large, design, firms = (5e4, 2e4, 1_000) if args.quick else (1e6, 2e5, 10_000)

@@ -154,3 +154,88 @@ def test_cli_refuses_a_scale_the_machine_cannot_hold_and_writes_nothing(tmp_path
     assert err.count("\n") == 1 and err.startswith("ydabm: error: people_per_agent: 1 gives 235,213,900")
     assert "this machine has 4.0 GB available" in err
     assert not built and list(tmp_path.iterdir()) == []
+
+
+def test_smallest_rows_equal_the_stable_sort_with_ties():
+    rng = np.random.default_rng(2)
+    for trial in range(200):
+        n = int(rng.integers(1, 60))
+        # few distinct values: ties across the cut are common, and the stable sort decides them
+        key = rng.integers(0, 1 + trial % 7, n).astype(float) + (0.0 if trial % 2 else rng.random(n))
+        take = int(rng.integers(1, n + 1))
+        expected = np.sort(np.argsort(key, kind="stable")[:take])
+        assert (labour._smallest_rows(key, take) == expected).all()
+    # by hand: keys 0.5 0.2 0.2 0.9, two smallest -> rows 1, 2; three -> rows 0, 1, 2
+    key = np.array([0.5, 0.2, 0.2, 0.9])
+    assert labour._smallest_rows(key, 2).tolist() == [1, 2]
+    assert labour._smallest_rows(key, 3).tolist() == [0, 1, 2]
+    # a tie across the cut: of the three 0.2s, the first two in row order
+    assert labour._smallest_rows(np.array([0.2, 0.1, 0.2, 0.2]), 3).tolist() == [0, 1, 2]
+
+
+def test_counts_and_order_checks_in_blocks_equal_the_whole_array(monkeypatch):
+    monkeypatch.setattr(workers_module, "BLOCK", 5)
+    monkeypatch.setattr(labour, "BLOCK", 5)
+    rng = np.random.default_rng(6)
+    for n in (0, 1, 4, 5, 6, 23):
+        values = rng.integers(0, 9, n).astype(np.int8)
+        assert (workers_module.counts_of(values, 12) == np.bincount(values, minlength=12)).all()
+        assert (workers_module.counts_of(values, 3) == np.bincount(values, minlength=3)).all()   # longer
+        ordered = np.sort(values)
+        assert labour._non_decreasing(ordered)
+        assert labour._non_decreasing(values) == bool((values[1:] >= values[:-1]).all())
+    assert not labour._non_decreasing(np.array([0, 0, 0, 0, 0, 1, 0], dtype=np.int8))   # drop at a block edge
+
+
+def _round_within_reference(values, groups, totals, size):
+    """The lexsort form of model._round_within (its form before selection by group)."""
+    base = np.floor(values).astype(np.int64)
+    short = totals - np.bincount(groups, base, minlength=size)
+    order = np.lexsort((-(values - base), groups))
+    sorted_groups = groups[order]
+    rank = np.arange(values.size) - np.searchsorted(sorted_groups, sorted_groups, side="left")
+    bump = np.zeros(values.size, dtype=np.int64)
+    bump[order] = rank < short[sorted_groups]
+    return base + bump
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in cast:RuntimeWarning")
+def test_round_within_equals_the_lexsort_form():
+    from ydabm.model import _round_within
+    rng = np.random.default_rng(9)
+    for trial in range(300):
+        n = int(rng.integers(0, 80))
+        size = 1 + trial % 5
+        groups = rng.integers(0, size, n)
+        values = np.round(rng.random(n) * 4, trial % 3)        # rounded: tied fractions, whole values
+        totals = np.bincount(groups, np.floor(values), minlength=size).astype(np.int64) \
+            + rng.integers(-1, 4, size)                         # short: negative, zero, more than members
+        if trial % 10 == 0 and n:
+            values[0] = np.nan                                  # the lexsort path (nan sorts last)
+        expected = _round_within_reference(values, groups, totals, size)
+        assert (_round_within(values, groups, totals, size) == expected).all()
+    # by hand: group 0 has 1.6, 2.3, 0.6 (sum 4.5 -> 5 whole: floors 1, 2, 0 and 2 more, to the
+    # largest remainders .6 and .6, the first in index order first); group 1 has 0.5, 0.5 -> 1
+    values = np.array([1.6, 0.5, 2.3, 0.6, 0.5])
+    groups = np.array([0, 1, 0, 0, 1])
+    assert _round_within(values, groups, np.array([5, 1]), 2).tolist() == [2, 1, 2, 1, 0]
+
+
+def test_layoff_pass_in_blocks_equals_one_block(monkeypatch):
+    """The layoffs' pass over all workers, block by block, gives the rows, codes and draws of one pass."""
+    rng = np.random.default_rng(12)
+    firms, classes = 30, 3
+    employer = rng.integers(-1, firms, 500).astype(np.int32)
+    skill = rng.integers(0, classes, 500).astype(np.int8)
+    staff = labour.jobs_of(employer[employer >= 0], skill[employer >= 0], firms, classes)
+    excess = np.minimum(staff, rng.integers(0, 3, staff.shape))
+    whole = labour._layoffs_and_seekers(employer, skill, staff, excess, np.random.default_rng(1))
+    monkeypatch.setattr(labour, "BLOCK", 7)
+    blocked = labour._layoffs_and_seekers(employer, skill, staff, excess, np.random.default_rng(1))
+    assert all((a == b).all() for a, b in zip(whole, blocked))
+    fired, seekers = blocked
+    assert fired.size == excess.sum() and (employer[seekers] < 0).sum() == (employer < 0).sum()
+    compact = np.full(firms * classes + classes, -1, dtype=np.int32)
+    compact[-classes:] = -2
+    rows, codes = labour._coded_rows(employer, skill, compact, classes)
+    assert (rows == np.flatnonzero(employer < 0)).all() and (codes == -2).all()

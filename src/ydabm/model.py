@@ -277,12 +277,17 @@ class YRDModel(mesa.Model):
                                         p.demand_dispersion)
         self.cell_productivity *= served_cell ** (-1.0 / (s.elasticity - 1.0))[None, :]
         # the capacity per unit of expected demand (orders) of the 2020 firms, and their expected sales per order
-        ratio = self.capacity_ratio(sector, self.targets[city, sector]) * lag[sector]
-        served = goods.sales_share(ratio, p.demand_dispersion)
+        # (these depend on the city-sector only: computed per cell, then read by each firm of the cell)
+        cell_city, cell_sector = np.divmod(np.arange(cities * s.count), s.count)
+        cell_ratio = self.capacity_ratio(cell_sector, self.targets[cell_city, cell_sector]) * lag[cell_sector]
+        ratio = cell_ratio[cell]
+        served = goods.sales_share(cell_ratio, p.demand_dispersion)[cell]
         # break-even revenue relative to the cell mean: overhead over the margin left after capital
-        margin = 1.0 / sigma - self.capital_upkeep(sector, ratio)
-        threshold = s.fixed_cost[sector] / np.maximum(margin, 1e-9)
-        cutoff = entry.zero_profit_cutoff(threshold, sigma, p.productivity_dispersion)
+        cell_sigma = s.elasticity[cell_sector]
+        cell_margin = 1.0 / cell_sigma - self.capital_upkeep(cell_sector, cell_ratio)
+        cell_threshold = s.fixed_cost[cell_sector] / np.maximum(cell_margin, 1e-9)
+        threshold = cell_threshold[cell]
+        cutoff = entry.zero_profit_cutoff(cell_threshold, cell_sigma, p.productivity_dispersion)[cell]
         log_draw = entry.truncated_normal(cutoff, p.productivity_dispersion, self.rng.random(cell.size))
         # the cutoff is exact for a large city-sector; in a small one, redraw the few firms whose
         # share of the cell's revenue still misses break-even (2020 is a state without losses)
@@ -429,9 +434,14 @@ class YRDModel(mesa.Model):
         gdp = np.bincount(by_province, revenue, minlength=provinces)
         theta = np.full(provinces, 0.01)
         value = technology.innovation_value(s.elasticity, 1.0, p.innovation_discount)     # at a unit step
+        cell = f.cell
         for _ in range(CALIBRATION_ROUNDS):
             self.rd_efficiency = theta[geo.province_index]
-            f.rd_share = self.choose_rd(value)
+            # choose_rd(value), computed once per city-sector (its inputs are the city's and the
+            # sector's) and spread over the rows: the same numbers
+            by_cell = technology.rd_share(self.rd_efficiency[:, None], self.spillover()[:, None], value[None, :],
+                                          p.rd_elasticity, (self.levers.rd_subsidy + self.rd_fund_rate)[:, None])
+            f.rd_share = np.where(f.alive, np.take(by_cell.ravel(), cell), 0.0)
             rd = f.rd_share * revenue
             intensity = np.bincount(by_province, rd, minlength=provinces) / gdp
             self.rd_stock = np.bincount(f.city, rd, minlength=cities) / p.rd_depreciation
@@ -1525,13 +1535,36 @@ def _allocate(revenue: np.ndarray, firms: int, elasticity: float = 1.0) -> np.nd
 
 
 def _round_within(values: np.ndarray, groups: np.ndarray, totals: np.ndarray, size: int) -> np.ndarray:
-    """Integer rounding of ``values`` that keeps each group's sum equal to ``totals`` (largest remainder)."""
+    """Integer rounding of ``values`` that keeps each group's sum equal to ``totals`` (largest remainder).
+
+    In each group the ``short`` members with the largest fractional parts round up (ties in index
+    order): the first ``short`` of the group in ``np.lexsort((-fraction, groups))``. Found group by
+    group (groups are few: labour markets) by selection of the cut, without sorting the members.
+    """
     base = np.floor(values).astype(np.int64)
     short = totals - np.bincount(groups, base, minlength=size)
     fraction = values - base
-    order = np.lexsort((-fraction, groups))
-    sorted_groups = groups[order]
-    rank = np.arange(values.size) - np.searchsorted(sorted_groups, sorted_groups, side="left")
     bump = np.zeros(values.size, dtype=np.int64)
-    bump[order] = rank < short[sorted_groups]
+    if np.isnan(fraction).any():                   # (nan sorts last in lexsort; selection would differ)
+        order = np.lexsort((-fraction, groups))
+        sorted_groups = groups[order]
+        rank = np.arange(values.size) - np.searchsorted(sorted_groups, sorted_groups, side="left")
+        bump[order] = rank < short[sorted_groups]
+        return base + bump
+    members = np.bincount(groups, minlength=size)
+    compact = groups.astype(np.uint16) if groups.size and groups.max() < 1 << 16 else groups
+    order = np.argsort(compact, kind="stable")     # members by group, in index order (a radix sort)
+    first = np.cumsum(members) - members
+    for g in np.flatnonzero((short > 0) & (members > 0)).tolist():
+        rows = order[first[g]:first[g] + members[g]]
+        take = int(short[g])
+        if take >= rows.size:
+            bump[rows] = 1
+            continue
+        part = fraction[rows]
+        cut = np.partition(part, rows.size - take)[rows.size - take]   # the take-th largest fraction
+        above = part > cut
+        tied = np.flatnonzero(part == cut)[:take - int(np.count_nonzero(above))]
+        bump[rows[above]] = 1
+        bump[rows[tied]] = 1
     return base + bump

@@ -20,7 +20,7 @@ import numpy as np
 FARM, LOW, HIGH = 0, 1, 2
 CLASSES = 3
 
-#: rows per block when workers are created: the hukou draw's temporaries are (block, H) arrays, so
+#: rows per block when workers are created: the hukou draw's temporaries are one block long, so
 #: building holds them for one block, not for every worker at once
 BLOCK = 1 << 18
 
@@ -37,16 +37,18 @@ class Workers:
     """The vectorised set of worker agents."""
 
     def __init__(self, city: np.ndarray, hukou: np.ndarray, skill: np.ndarray, employer: np.ndarray,
-                 cities: int | None = None):
+                 cities: int | None = None, market: np.ndarray | None = None):
         """``cities``: how many cities workers can live in (default: up to the largest in ``city``);
-        it sets the width of ``city`` and ``market``."""
+        it sets the width of ``city`` and ``market``. ``market``: city * K + skill of each worker,
+        when the caller has it (e.g. :meth:`populate`); computed from ``city`` and ``skill`` otherwise."""
         cities = int(city.max(initial=0)) + 1 if cities is None else int(cities)
         self.cities = cities
         self.city = city.astype(narrowest(cities - 1), copy=False)
         self.hukou = hukou.astype(narrowest(int(hukou.max(initial=0))), copy=False)
         self.skill = skill.astype(np.int8, copy=False)
         self.employer = employer.astype(np.int32, copy=False)
-        self.market = _market(self.city, self.skill, narrowest(cities * CLASSES - 1))
+        dtype = narrowest(cities * CLASSES - 1)
+        self.market = _market(self.city, self.skill, dtype) if market is None else market.astype(dtype, copy=False)
 
     @classmethod
     def populate(cls, labour_force: np.ndarray, hukou_share: np.ndarray,
@@ -56,20 +58,37 @@ class Workers:
         cities, classes = labour_force.shape
         groups = hukou_share.shape[1]
         # workers come in cell order (city * K + class): city c's block, its classes in order
+        counts = labour_force.ravel()
         city = np.repeat(np.arange(cities, dtype=narrowest(cities - 1)), labour_force.sum(axis=1))
-        skill = np.repeat(np.tile(np.arange(classes, dtype=np.int8), cities), labour_force.ravel())
+        skill = np.repeat(np.tile(np.arange(classes, dtype=np.int8), cities), counts)
+        cell_market = (np.arange(cities)[:, None] * CLASSES + np.arange(classes)[None, :]).ravel()
+        market = np.repeat(cell_market.astype(narrowest(cities * CLASSES - 1)), counts)
         cumulative = np.cumsum(hukou_share, axis=1)
         local = hukou_share.argmax(axis=1)
         hukou = np.empty(city.size, dtype=narrowest(groups - 1))
-        # hukou group: the number of cumulative shares of the worker's city below its uniform draw
-        # (one draw per worker, in row order; drawn block by block, the same stream as one draw)
-        for start in range(0, city.size, BLOCK):
-            rows = slice(start, start + BLOCK)
-            home = city[rows]
-            group = (rng.random(home.size)[:, None] > cumulative[home]).sum(axis=1)
-            group = np.minimum(group, groups - 1)
-            hukou[rows] = np.where(skill[rows] == FARM, local[home], group)
-        return cls(city, hukou, skill, np.full(city.size, -1, dtype=np.int32), cities)
+        # hukou group: the number of cumulative shares of the worker's city below its uniform draw,
+        # capped at the last group (one draw per worker, in row order, farmers included; drawn block
+        # by block inside each city-class cell, the same stream as one draw); farmers hold the local one
+        draw = np.empty(min(BLOCK, city.size))
+        above = np.empty(draw.size, dtype=bool)
+        count = np.empty(draw.size, dtype=narrowest(groups))
+        start = 0
+        for cell, size in enumerate(counts.tolist()):
+            home, kind = divmod(cell, classes)
+            for lo in range(start, start + size, BLOCK):
+                n = min(BLOCK, start + size - lo)
+                u = rng.random(out=draw[:n])
+                if kind == FARM:
+                    hukou[lo:lo + n] = local[home]
+                    continue
+                group, test = count[:n], above[:n]
+                group[:] = 0
+                for share in cumulative[home].tolist():
+                    np.greater(u, share, out=test)
+                    group += test
+                np.minimum(group, groups - 1, out=hukou[lo:lo + n], casting="unsafe")
+            start += size
+        return cls(city, hukou, skill, np.full(city.size, -1, dtype=np.int32), cities, market)
 
     @property
     def count(self) -> int:
@@ -93,10 +112,23 @@ class Workers:
     def table(self, cities: int, mask: np.ndarray | None = None) -> np.ndarray:
         """(C, 3) count of workers (optionally only where ``mask``) by city and class."""
         market = self.market if mask is None else self.market[mask]
-        return np.bincount(market, minlength=cities * CLASSES).reshape(cities, CLASSES)
+        return counts_of(market, cities * CLASSES).reshape(cities, CLASSES)
 
     def nbytes(self) -> int:
         return sum(a.nbytes for a in (self.city, self.hukou, self.skill, self.employer, self.market))
+
+
+def counts_of(values: np.ndarray, length: int) -> np.ndarray:
+    """``np.bincount(values, minlength=length)`` (int64) of non-negative integers, counted block by
+    block: ``np.bincount`` widens a narrow column to the index type first, which for all workers
+    would be a temporary of 8 bytes per worker; per block it stays in cache."""
+    total = np.zeros(length, dtype=np.int64)
+    for start in range(0, values.size, BLOCK):
+        part = np.bincount(values[start:start + BLOCK], minlength=length)
+        if part.size > total.size:
+            total = np.pad(total, (0, part.size - total.size))
+        total[:part.size] += part
+    return total
 
 
 def _market(city: np.ndarray, skill: np.ndarray, dtype: np.dtype) -> np.ndarray:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..agents.firms import integer_sums
+from ..agents.workers import BLOCK, counts_of
 
 
 # The passes over workers gather with ``np.take`` and select with ``np.compress``: the same values as
@@ -224,10 +225,10 @@ def place_in_market_order(employer: np.ndarray, market: np.ndarray, entry_market
     Raises:
         ValueError: ``market`` is not in market order, or a market has more slots than workers.
     """
-    if not (market[1:] >= market[:-1]).all():
+    if not _non_decreasing(market):
         raise ValueError("market: workers must be stored in market order")
     markets = int(max(market.max(initial=-1), entry_market.max(initial=-1))) + 1
-    size = np.bincount(market, minlength=markets)
+    size = counts_of(market, markets)
     start = np.cumsum(size) - size
     counts = np.bincount(entry_market, entry_slots, minlength=markets).astype(np.int64)
     if (counts > size).any():
@@ -236,12 +237,36 @@ def place_in_market_order(employer: np.ndarray, market: np.ndarray, entry_market
     owners = np.repeat(np.take(entry_owner, order).astype(employer.dtype), np.take(entry_slots, order))
     offset = 0
     for m in np.flatnonzero(size):
-        key = float(m) + rng.random(int(size[m]))          # the keys group + uniform of pick_per_group
+        key = rng.random(int(size[m]))
+        key += float(m)                                    # the keys group + uniform of pick_per_group
         take = int(counts[m])
         if take:
-            chosen = np.sort(np.argsort(key, kind="stable")[:take]) + start[m]
+            chosen = _smallest_rows(key, take) + start[m]
             employer[chosen] = owners[offset:offset + take]
             offset += take
+
+
+def _non_decreasing(values: np.ndarray) -> bool:
+    """``(values[1:] >= values[:-1]).all()``, block by block (no comparison array over all workers)."""
+    last = values.size - 1
+    return all((values[lo + 1:min(lo + BLOCK, last) + 1] >= values[lo:min(lo + BLOCK, last)]).all()
+               for lo in range(0, max(last, 0), BLOCK))
+
+
+def _smallest_rows(key: np.ndarray, take: int) -> np.ndarray:
+    """Sorted indices of the ``take`` first entries of a stable sort of ``key`` (``take`` >= 1).
+
+    The ``take``-th smallest key is found by selection (``np.partition``, linear time); when exactly
+    ``take`` keys are at most it (no tie across the cut) they are the chosen ones, in row order,
+    without sorting; otherwise the stable sort decides among the tied keys.
+    """
+    if take >= key.size:
+        return np.arange(key.size)
+    cut = np.partition(key, take - 1)[take - 1]
+    chosen = np.flatnonzero(key <= cut)
+    if chosen.size == take:
+        return chosen
+    return np.sort(np.argsort(key, kind="stable")[:take])
 
 
 @dataclass(frozen=True)
@@ -357,12 +382,7 @@ def _layoffs_and_seekers(employer, skill, staff, excess, rng):
     compact = np.full(due_all.size + classes, -1, dtype=np.int32)
     compact[open_job] = np.arange(open_job.size, dtype=np.int32)
     compact[due_all.size:] = -2
-    job = employer * np.int32(classes)                     # each worker's job f * K + k (-K..-1: unemployed)
-    job += skill
-    code = compact[job]                                    # (int32 fancy indexing: faster here than np.take)
-    del job
-    coded = np.flatnonzero(code != -1)                     # members of overstaffed groups and the unemployed
-    code = np.take(code, coded)
+    coded, code = _coded_rows(employer, skill, compact, classes)   # overstaffed groups' members, unemployed
     is_member = code >= 0
     at = np.flatnonzero(is_member)                         # members' places among ``coded``
     job = np.take(code, at)
@@ -393,6 +413,28 @@ def able_seekers(seekers: np.ndarray, absent: np.ndarray | None) -> np.ndarray:
     if absent is None:
         return seekers
     return np.floor((1.0 - absent) * seekers + 1e-9).astype(seekers.dtype)
+
+
+def _coded_rows(employer, skill, compact, classes):
+    """Rows whose code ``compact[employer * K + skill]`` is not -1, and their codes.
+
+    One pass over all workers, block by block (``BLOCK`` rows): each block's job ids and codes are
+    temporaries of one block, reused, so no array over all workers is allocated but the result.
+    """
+    rows, codes = [], []
+    job = np.empty(min(BLOCK, employer.size), dtype=np.int32)
+    for lo in range(0, employer.size, BLOCK):
+        block = job[:min(BLOCK, employer.size - lo)]
+        np.multiply(employer[lo:lo + BLOCK], np.int32(classes), out=block)  # job f * K + k (-K..-1: unemployed)
+        block += skill[lo:lo + BLOCK]
+        code = compact[block]                              # (int32 fancy indexing: faster here than np.take)
+        keep = np.flatnonzero(code != -1)
+        codes.append(np.take(code, keep))
+        keep += lo
+        rows.append(keep)
+    if not rows:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=compact.dtype)
+    return np.concatenate(rows), np.concatenate(codes)
 
 
 def _match(seekers, market, vacancies, firm_city, markets, classes, efficiency, rng, absent=None):
