@@ -9,7 +9,9 @@ their defaults (or as ``--set`` gives them: e.g. ``--set specialization=1`` runs
 governments target by comparative advantage), default scale. Per run, the mean over the last 8
 quarters of ``zombie_share`` (share of the live firm mass), ``zombie_employment_share``,
 ``zombie_capital_share``, ``subsidy_to_gdp``, ``real_gdp`` and ``capacity_utilization``, and the
-zombies' mass by sector summed over those quarters.
+zombies' mass by sector summed over those quarters, and the three zombie shares' path: t = 0 (the
+set-up's history), quarters 1-4, 5-8 and 9-12 (before a run's own accounts can give three weak years)
+and the last 8.
 Prints the mean and standard error over seeds per value, the seed-matched difference between the
 ends of each sweep with its standard error, and the sectors' shares of the zombie mass (all runs of a
 sweep pooled) beside their shares of the live mass.
@@ -26,6 +28,9 @@ METRICS = ("zombie_share", "zombie_employment_share", "zombie_capital_share", "s
            "capacity_utilization")
 SWEEPS = {"barrier": (0.0, 0.25, 0.5, 0.75, 1.0), "soft_budget": (0.0, 0.5, 1.0, 2.0, 5.0)}
 WINDOW = 8
+ZOMBIE = METRICS[:3]
+#: the windows of the zombie shares' path: (label, first, last + 1) in collected rows (row 0: t = 0)
+PATH = (("t0", 0, 1), ("q1-4", 1, 5), ("q5-8", 5, 9), ("q9-12", 9, 13))
 
 
 def run(job: tuple[str, float, int, int, dict]) -> tuple[str, float, int, dict, list, list, list]:
@@ -44,6 +49,8 @@ def run(job: tuple[str, float, int, int, dict]) -> tuple[str, float, int, dict, 
             live_mass += np.bincount(f.sector[f.alive], f.mass[f.alive], minlength=sectors)
     frame = model.datacollector.get_model_vars_dataframe()
     values = {m: float(frame[m].iloc[-WINDOW:].mean()) for m in METRICS}
+    for m in ZOMBIE:
+        values.update({f"{m} {label}": float(frame[m].iloc[a:b].mean()) for label, a, b in PATH})
     return lever, value, seed, values, zombie_mass.tolist(), live_mass.tolist(), list(model.sectors.names)
 
 
@@ -84,6 +91,12 @@ def main() -> None:
             sweep["metrics"][m] = {"mean": grid.mean(axis=1).tolist(),
                                    "se": (grid.std(axis=1, ddof=1) / np.sqrt(n)).tolist(),
                                    "effect": float(diff.mean()), "effect_se": float(diff.std(ddof=1) / np.sqrt(n))}
+        sweep["path"] = {}
+        for m in ZOMBIE:
+            for label, _, _ in PATH:
+                grid = np.array([[r[3][f"{m} {label}"] for r in rows if r[1] == v] for v in values])
+                sweep["path"][f"{m} {label}"] = {"mean": grid.mean(axis=1).tolist(),
+                                                 "se": (grid.std(axis=1, ddof=1) / np.sqrt(grid.shape[1])).tolist()}
         zombie = np.sum([r[4] for r in rows], axis=0)
         live = np.sum([r[5] for r in rows], axis=0)
         sweep["sectors"] = {name: {"zombie_mass_share": float(z / zombie.sum()) if zombie.sum() > 0 else 0.0,
@@ -99,6 +112,9 @@ def main() -> None:
         for m, r in sweep["metrics"].items():
             cells = "  ".join(f"{v:g}: {a:.4g} ± {b:.2g}" for v, a, b in zip(sweep["values"], r["mean"], r["se"]))
             print(f"  {m}: {cells}; last - first {r['effect']:+.4g} ± {r['effect_se']:.2g}")
+        for m, r in sweep["path"].items():
+            cells = "  ".join(f"{v:g}: {a:.4g} ± {b:.2g}" for v, a, b in zip(sweep["values"], r["mean"], r["se"]))
+            print(f"  {m}: {cells}")
         print("  sectors (share of zombie mass, of live mass, zombie share within the sector):")
         for name, s in sorted(sweep["sectors"].items(), key=lambda kv: -kv[1]["zombie_mass_share"]):
             print(f"    {name}: {s['zombie_mass_share']:.3f} {s['live_mass_share']:.3f} "

@@ -14,12 +14,21 @@ def test_coverage_and_zombie_classification_by_hand():
     # operating profits 5, 20, -1, 5 against interest 10, 10, 0, 10: coverage 0.5, 2, (no debt, a loss), 0.5
     weak = credit.weak_coverage(np.array([5.0, 20.0, -1.0, 5.0]), np.array([10.0, 10.0, 0.0, 10.0]))
     assert weak.tolist() == [True, False, True, True]
+    # the year's sums: 30 + 5 = 35 of operating profit, 30 + 10 = 40 of interest (dead rows: 0)
     alive = np.array([True, True, True, False])
-    streak = credit.coverage_streaks(alive, weak, np.array([11, 30, 3, 11]))
-    assert streak.tolist() == [12, 0, 4, 0]
-    # supported: firm 0 lives on support; at 12 quarters it is a zombie, at 11 not yet
-    assert credit.zombies(alive, streak, np.array([True, True, True, True])).tolist() == [True, False, False, False]
-    assert not credit.zombies(alive, np.array([11, 0, 4, 0]), np.ones(4, bool)).any()
+    operating, interest = credit.year_sums(alive, np.array([5.0, 20.0, -1.0, 5.0]), np.array([10.0, 10.0, 0.0, 10.0]),
+                                           np.full(4, 30.0), np.full(4, 30.0))
+    assert operating.tolist() == [35.0, 50.0, 29.0, 0.0] and interest.tolist() == [40.0, 40.0, 30.0, 0.0]
+    # within the year the streak does not move
+    prior = np.array([2, 5, 2, 2])
+    full = np.array([True, True, False, True])
+    assert credit.weak_years(alive, False, full, operating, interest, prior).tolist() == [2, 5, 2, 0]
+    # at the year end: 35 < 40 a third weak year; 50 >= 40 resets; a partial year (an entrant) keeps its streak
+    streak = credit.weak_years(alive, True, full, operating, interest, prior)
+    assert streak.tolist() == [3, 0, 2, 0]
+    # supported: firm 0 lives on support; at 3 years it is a zombie, at 2 not yet
+    assert credit.zombies(alive, streak, np.ones(4, bool)).tolist() == [True, False, False, False]
+    assert not credit.zombies(alive, np.array([2, 0, 2, 0]), np.ones(4, bool)).any()
     # the same firm without support is not a zombie (it is failing, not kept alive)
     assert not credit.zombies(alive, streak, np.zeros(4, bool)).any()
 
@@ -32,7 +41,7 @@ def _settle(**changes):
                 capacity_support=np.zeros(1), entry_support=np.zeros(1), targeted=np.array([1.0]),
                 loss_streak=np.array([0]), wages=np.array([[5.0, 10.0, 18.0]]), employed=np.array([[0, 5, 0]]),
                 labour_force=np.array([[0, 5, 0]]), budgets=np.zeros(1), savings=np.zeros(1), saving_rate=0.0,
-                dissaving_share=0.0, debt=np.array([1000.0]), coverage_streak=np.array([0]),
+                dissaving_share=0.0, debt=np.array([1000.0]), weak_years=np.array([0]),
                 depreciation=0.01, profit_tax=0.0, income_tax=0.0, unemployment_benefit=1.0,
                 public_spending_adjustment=0.0, soft_budget=1.0, exit_after=4, interest_rate=0.01,
                 leverage=0.5)
@@ -48,28 +57,75 @@ def test_interest_is_a_cost_and_household_income():
     assert books.city["owners"] == pytest.approx([40.0])
     assert books.city["income"] == pytest.approx([50.0 + 40.0 + 10.0])
     # debt above the collateral line (0.5 x 1000 = 500) is repaid out of profit: 1000 - 30 = 970
-    assert books.debt == pytest.approx([970.0]) and books.coverage_streak.tolist() == [0]
+    assert books.debt == pytest.approx([970.0]) and books.weak_years.tolist() == [0]
     assert not books.zombie.any()
 
 
 def test_a_firm_that_has_not_covered_interest_for_three_years_on_soft_credit_is_a_zombie():
     # revenue 65: operating profit 5 < interest 10 (coverage 0.5), a loss of 5 in its fourth quarter.
-    # Closure would cost benefits 1 x 10 x 5 = 50; a full target at generosity 1: the line is 50 >= 5
-    books = _settle(revenue=np.array([65.0]), loss_streak=np.array([3]), coverage_streak=np.array([11]))
+    # Closure would cost benefits 1 x 10 x 5 = 50; a full target at generosity 1: the line is 50 >= 5.
+    # A year end; the year so far: operating 15 against interest 30 (three quarters like this one):
+    # the year's 20 < 40 is its third weak year
+    year = dict(year_end=True, year_operating=np.array([15.0]), year_interest=np.array([30.0]))
+    books = _settle(revenue=np.array([65.0]), loss_streak=np.array([3]), weak_years=np.array([2]), **year)
     assert books.profit == pytest.approx([-5.0]) and books.soft_credit == pytest.approx([5.0])
     assert books.debt == pytest.approx([1005.0]) and not books.failing.any()
-    assert books.coverage_streak.tolist() == [12] and books.zombie.tolist() == [True]
-    # one quarter short of three years: loss-making and kept alive, but not (yet) a zombie
-    young = _settle(revenue=np.array([65.0]), loss_streak=np.array([3]), coverage_streak=np.array([10]))
-    assert young.coverage_streak.tolist() == [11] and not young.zombie.any() and not young.failing.any()
+    assert books.weak_years.tolist() == [3] and books.zombie.tolist() == [True]
+    # the next year starts from zero
+    assert books.year_operating.tolist() == [0.0] and books.year_interest.tolist() == [0.0]
+    # one year short of three: loss-making and kept alive, but not (yet) a zombie
+    young = _settle(revenue=np.array([65.0]), loss_streak=np.array([3]), weak_years=np.array([1]), **year)
+    assert young.weak_years.tolist() == [2] and not young.zombie.any() and not young.failing.any()
+    # not a year end: the sums grow, the streak waits for the year's end
+    mid = _settle(revenue=np.array([65.0]), loss_streak=np.array([3]), weak_years=np.array([2]),
+                  year_operating=np.array([10.0]), year_interest=np.array([20.0]))
+    assert mid.year_operating == pytest.approx([15.0]) and mid.year_interest == pytest.approx([30.0])
+    assert mid.weak_years.tolist() == [2] and not mid.zombie.any()
     # hard budget: no soft credit, it fails; not a zombie
-    hard = _settle(revenue=np.array([65.0]), loss_streak=np.array([3]), coverage_streak=np.array([11]),
-                   soft_budget=0.0)
+    hard = _settle(revenue=np.array([65.0]), loss_streak=np.array([3]), weak_years=np.array([2]),
+                   soft_budget=0.0, **year)
     assert hard.failing.tolist() == [True] and not hard.zombie.any() and hard.soft_credit.sum() == 0.0
     # untargeted and of average size: priority 0, no credit line
-    plain = _settle(revenue=np.array([65.0]), loss_streak=np.array([3]), coverage_streak=np.array([11]),
-                    targeted=np.array([0.0]))
+    plain = _settle(revenue=np.array([65.0]), loss_streak=np.array([3]), weak_years=np.array([2]),
+                    targeted=np.array([0.0]), **year)
     assert plain.failing.tolist() == [True]
+
+
+def _quarters(revenues, age0=0):
+    """One firm through consecutive quarters (the first one a calendar year's first quarter) with the
+    given revenues: 5 workers at wage 10, depreciation 10, debt 1000 at its collateral line at 1 %
+    (interest 10 each quarter), a capacity subsidy of 1 each quarter (supported) and no loss streak
+    (no soft credit). Operating profit is revenue - 60. Returns the zombie flags and streaks."""
+    state = dict(weak_years=np.array([0]), year_operating=np.zeros(1), year_interest=np.zeros(1))
+    flags, streaks = [], []
+    for q, revenue in enumerate(revenues):
+        books = _settle(revenue=np.array([float(revenue)]), capacity_support=np.array([1.0]), leverage=1.0,
+                        age=np.array([age0 + q]), year_end=q % 4 == 3, **state)
+        assert books.debt == pytest.approx([1000.0]) and books.interest == pytest.approx([10.0])
+        state = dict(weak_years=books.weak_years, year_operating=books.year_operating,
+                     year_interest=books.year_interest)
+        flags.append(bool(books.zombie[0]))
+        streaks.append(int(books.weak_years[0]))
+    return flags, streaks
+
+
+def test_zombies_are_judged_on_yearly_accounts():
+    # each year: three quarters at operating profit 5 and one strong quarter at 15 (coverage 1.5):
+    # the year's 30 < 40 is weak. Weak in three years with a strong quarter in each: a zombie from the
+    # third year's end (the quarterly rule never saw two weak quarters in a row reach 12)
+    year = [65, 65, 75, 65]
+    flags, streaks = _quarters(year * 3)
+    assert streaks == [0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3]
+    assert flags == [False] * 11 + [True]
+    # weak in 11 of 12 quarters, but the third year's strong quarter (operating 40) makes its total
+    # 5 + 5 + 5 + 40 = 55 >= 40: coverage 1.4 on the year, the streak resets, not a zombie
+    flags, streaks = _quarters([65] * 8 + [65, 65, 65, 100])
+    assert streaks[-1] == 0 and not any(flags) and streaks[7] == 2
+    # an entrant that opened in the year's third quarter (2 quarters of accounts at the first year end)
+    # has no annual accounts for that year: three weak full years after it before it is a zombie
+    flags, streaks = _quarters([65] * 16, age0=-2)
+    assert streaks[3] == 0 and streaks[7] == 1 and streaks[11] == 2 and streaks[15] == 3
+    assert flags == [False] * 15 + [True]
 
 
 def test_local_bias_and_generosity_widen_the_credit_line():
@@ -106,15 +162,24 @@ def test_large_employers_and_debt_rolls_by_hand():
 def test_debt_moves_with_mass_through_shrink_merge_and_close():
     f = Firms(4, 2)
     f.open(np.arange(3), np.zeros((3, 3)), mass=np.array([1.0, 2.0, 1.0]), sector=np.array([0, 0, 1]),
-           city=np.zeros(3, int), productivity=np.ones(3), debt=np.array([10.0, 40.0, 5.0]))
+           city=np.zeros(3, int), productivity=np.ones(3), debt=np.array([10.0, 40.0, 5.0]),
+           year_operating=np.array([2.0, 30.0, 1.0]), year_interest=np.array([4.0, 10.0, 1.0]),
+           weak_years=np.array([3, 0, 1]))
     per_mass = f.debt[:3] / f.mass[:3]
     f.shrink(0.9)
     assert f.debt[:3] == pytest.approx([9.0, 36.0, 4.5])
     assert f.debt[:3] / f.mass[:3] == pytest.approx(per_mass)          # debt per enterprise unchanged
+    # the year's accounts scale with the enterprises that remain: coverage unchanged
+    assert f.year_operating[:3] == pytest.approx([1.8, 27.0, 0.9]) and f.year_interest[:3] == pytest.approx([3.6, 9.0, 0.9])
     f.merge(np.array([1]), np.array([0]), np.array([4.0, 4.0]))
     assert f.debt[0] == pytest.approx(45.0) and f.debt[1] == 0.0 and f.mass[0] == pytest.approx(2.7)
+    # the merged firm's year is the sum of its parts' (28.8 against 12.6: no longer weak at the year
+    # end); the destination keeps its streak; the source row is cleared
+    assert f.year_operating[0] == pytest.approx(28.8) and f.year_interest[0] == pytest.approx(12.6)
+    assert f.weak_years[:3].tolist() == [3, 0, 1] and f.year_operating[1] == 0.0
     f.close(np.array([0]))
     assert f.debt[0] == 0.0 and f.debt.sum() == pytest.approx(4.5)
+    assert f.weak_years[0] == 0 and f.year_operating[0] == 0.0 and f.year_interest[0] == 0.0
 
 
 def test_money_is_conserved_with_interest_and_soft_credit():
@@ -146,15 +211,16 @@ def _paired(low: dict, high: dict, seeds=(1, 2, 3, 4, 5)) -> tuple[float, float]
     return diff.mean(), diff.std(ddof=1) / np.sqrt(diff.size)
 
 
-#: why the zombie share does not respond on the merged engine (issue 11 item 4 stays open)
+#: why the zombie share does not respond as the issue expects (issue 11 item 4 stays open)
 NO_STRUCTURAL_LOSSES = pytest.mark.xfail(strict=True, reason=(
-    "issue 11 item 4: on the merged engine (capacity chosen by the newsvendor, no investment tide) no "
-    "firm cohort is structurally loss-making: its enterprises' demand shocks are drawn afresh each "
-    "quarter and average out within the cohort, so interest coverage below 1 for 12 quarters hardly "
-    "arises and soft credit has almost nobody to keep alive: zombie share 0 at generosity 0 and 1, "
-    "0.011 % at 5 (seed 1, 40 quarters); generosity 0 -> 0.1 moves it by +0.0006 +- 0.0023 pp. The "
-    "12 % measured on the zombie branch came from the tide's structurally idle capacity in two sectors. "
-    "Zombies need persistent differences between enterprises within a cohort (productivity or debt)"))
+    "issue 11 item 4: on yearly accounts the zombie share is 2.64 +- 0.05 % of the firm mass at baseline "
+    "(last 8 of 40 quarters, seeds 1-5), but nearly every firm with three weak years counts as supported "
+    "through ordinary subsidies (capacity, entry, R&D), and soft credit is ~0.2 % of support: so "
+    "generosity moves the share little and not monotonically in small steps (0 -> 0.1: +0.010 +- 0.078 pp, "
+    "0.1 -> 0.2: -0.021 +- 0.081, 0.2 -> 0.5: +0.22 +- 0.11, 0 -> 1: +0.30 +- 0.05). The barrier LOWERS it "
+    "(0 -> 1: -1.02 +- 0.10 pp; 0 -> 0.5 at generosity 0.2: -0.79 +- 0.09) through coverage, not support: "
+    "protected local sales lift weak firms' operating profit (share with 3 weak years 3.1 % -> 2.2 % at "
+    "hard budgets, seeds 1-2)"))
 
 
 @pytest.mark.slow

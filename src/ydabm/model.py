@@ -336,7 +336,7 @@ class YRDModel(mesa.Model):
         # first year (k < COHORT; the ring slot of quarter -k), as entrants are after a year of runs
         for k in range(COHORT):
             self.firms.joined[rows, -k % COHORT] = p.exit_rate * (1.0 - p.exit_rate) ** k
-        self._hire_initial_staff(fund.skill_mix[sector] * (overhead + quantity / productivity)[:, None])
+        planned = self._hire_initial_staff(fund.skill_mix[sector] * (overhead + quantity / productivity)[:, None])
         # 2020 prices: each city-sector's unit value at t = 0 markup prices (Laspeyres volume base)
         self.base_price = _unit_values(price, sigma, cell, cities, s.count)
         self.spending = cell_revenue.sum(axis=1) * fund.spending.sum() / cell_revenue.sum()
@@ -376,11 +376,15 @@ class YRDModel(mesa.Model):
                                      + self.levers.rd_subsidy * rd, 0.0, 0.0)
         self.apply_accounts(books)
         self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books; no history
-        # 2020 is a steady state: a firm whose 2020 operating profit does not cover its interest has not
-        # covered it for three years (a zombie if it lives on support)
-        self.firms.coverage_streak = np.where(books.coverage_streak > 0, credit.ZOMBIE_QUARTERS, 0)
-        self.firms.zombie = credit.zombies(self.firms.alive, self.firms.coverage_streak,
-                                           self.firms.subsidy > 0)
+        # 2020 is a steady state: the three years before it are its structural accounts, at the calibrated
+        # sales and the planned staff before rounding to whole workers (the quarter's realized books carry
+        # whole-worker and sales noise that a year's sums average out). A firm whose structural operating
+        # profit does not cover its interest has had three weak years (a zombie if it lives on support)
+        f = self.firms
+        structural = (f.year_operating[rows] + (gross - f.revenue[rows])
+                      + ((f.employees[rows] - planned) * self.wages[city]).sum(axis=1))
+        f.weak_years[rows] = np.where(credit.weak_coverage(structural, f.year_interest[rows]), credit.ZOMBIE_YEARS, 0)
+        f.zombie = credit.zombies(f.alive, f.weak_years, f.subsidy > 0)
         taxes = self.flows["income_tax"] + self.flows["profit_tax"]
         self.tax_key = taxes / taxes.sum() if taxes.sum() > 0 else np.full(cities, 1.0 / cities)
         # 2020 is a free-entry equilibrium: entry replaces exits at each city-sector's 2020 margin
@@ -499,8 +503,9 @@ class YRDModel(mesa.Model):
         force[:, 2] = total - force[:, 1]
         return force
 
-    def _hire_initial_staff(self, desired: np.ndarray) -> None:
-        """Place employed workers (1 - natural rate of each city-class) into firms' desired jobs."""
+    def _hire_initial_staff(self, desired: np.ndarray) -> np.ndarray:
+        """Place employed workers (1 - natural rate of each city-class) into firms' desired jobs; returns
+        the live firms' (n, K) planned staff before rounding to whole workers."""
         firms, workers = self.firms, self.workers
         live = np.flatnonzero(firms.alive)
         supply = workers.table(self.geography.count).ravel()
@@ -517,6 +522,7 @@ class YRDModel(mesa.Model):
         # every slot is filled: the staff by firm and class are the slots (what jobs_of would count)
         firms.employees = np.zeros((firms.size, CLASSES), dtype=np.int32)
         firms.employees[live] = slots.reshape(-1, CLASSES)
+        return scaled.reshape(-1, CLASSES)
 
     # ------------------------------------------------------------------ levers used by policies
     def set_barrier(self, value: float | np.ndarray) -> None:
@@ -774,8 +780,10 @@ class YRDModel(mesa.Model):
             p.entry_subsidy * targeted * f.entrant_share() * f.revenue, targeted, f.loss_streak,
             self.wages, self.staff_table(), self.labour_force, self.budgets, self.savings, saving_rate,
             dissaving_share, allowance, self.levers.tax_sharing, self.tax_key, self.firm_inputs(),
-            self.firm_input_cost(), f.debt, f.coverage_streak, f.mass, bias,
+            self.firm_input_cost(), f.debt, f.weak_years, f.mass, bias,
             depreciation=p.depreciation, interest_rate=p.interest_rate, leverage=p.leverage,
+            year_operating=f.year_operating, year_interest=f.year_interest, age=f.age,
+            year_end=self.quarter == credit.YEAR - 1,
             profit_tax=p.profit_tax, income_tax=p.income_tax,
             unemployment_benefit=p.unemployment_benefit,
             public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
@@ -1215,7 +1223,8 @@ class YRDModel(mesa.Model):
     def apply_accounts(self, books: accounts.Accounts) -> None:
         f = self.firms
         f.profit, f.subsidy, f.loss_streak, f.zombie = books.profit, books.subsidy, books.loss_streak, books.zombie
-        f.debt, f.coverage_streak = books.debt, books.coverage_streak
+        f.debt, f.weak_years = books.debt, books.weak_years
+        f.year_operating, f.year_interest = books.year_operating, books.year_interest
         self.flows = dict(books.city)
         self.budgets, self.savings, self.spending = books.budgets, books.savings, books.spending
         self.failing = books.failing

@@ -13,8 +13,10 @@ per quarter), ``employees`` (workers by class), ``price``, ``output``, ``revenue
 (after tax, before government support), ``age`` (quarters), ``subsidy`` (received this quarter),
 ``loss_streak`` (consecutive loss-making quarters), ``expected_sales`` (expected value of notional
 demand, yuan), ``notional_sales`` (value of last quarter's demand at the markup prices), ``understaffed`` (vacancies left unfilled last quarter),
-``debt`` (owed to local banks, yuan), ``coverage_streak`` (consecutive quarters of interest coverage
-below 1), ``zombie`` (coverage below 1 for three years, alive on support; :mod:`ydabm.mechanisms.credit`), ``alive``; ``joined`` (F, COHORT) the mass that
+``debt`` (owed to local banks, yuan), ``year_operating`` and ``year_interest`` (the calendar year's
+operating profit and interest so far, yuan), ``weak_years`` (consecutive years whose interest coverage
+was below 1 on those sums), ``zombie`` (coverage below 1 for three years, alive on support;
+:mod:`ydabm.mechanisms.credit`), ``alive``; ``joined`` (F, COHORT) the mass that
 joined it in each of the last COHORT quarters (a ring by calendar quarter; what is left of it), so
 that subsidies to entrants in their first year reach exactly those enterprises.
 """
@@ -33,8 +35,9 @@ COHORT = 4
 HEADROOM = 1 / 16
 
 _FLOAT = ("mass", "peak", "productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
-          "subsidy", "expected_sales", "notional_sales", "rd_share", "adoption", "debt")
-_INT = ("sector", "city", "age", "loss_streak", "coverage_streak")
+          "subsidy", "expected_sales", "notional_sales", "rd_share", "adoption", "debt",
+          "year_operating", "year_interest")
+_INT = ("sector", "city", "age", "loss_streak", "weak_years")
 
 
 class Firms:
@@ -123,9 +126,11 @@ class Firms:
 
     def shrink(self, keep: float) -> None:
         """A share 1 - ``keep`` of every firm's enterprises leaves: its mass, capacity, overhead,
-        expected and notional demand and debt scale by ``keep`` (what each remaining enterprise has,
-        makes, expects and owes is unchanged; the leavers' debt is stranded)."""
-        for name in ("mass", "capacity", "overhead", "expected_sales", "notional_sales", "joined", "debt"):
+        expected and notional demand, debt and the year's operating profit and interest scale by ``keep``
+        (what each remaining enterprise has, makes, expects, owes and earned is unchanged; the leavers'
+        debt is stranded)."""
+        for name in ("mass", "capacity", "overhead", "expected_sales", "notional_sales", "joined", "debt",
+                     "year_operating", "year_interest"):
             getattr(self, name)[...] *= keep
 
     def entrant_share(self) -> np.ndarray:
@@ -136,16 +141,18 @@ class Firms:
 
     def merge(self, sources: np.ndarray, destinations: np.ndarray, elasticity: np.ndarray) -> None:
         """Cohorts ``sources`` join cohorts ``destinations`` of the same city-sector (several may join
-        one; no row is both): masses, staff, capacity, overhead, demand, expectations and debt add up;
+        one; no row is both): masses, staff, capacity, overhead, demand, expectations, debt and the
+        year's operating profit and interest add up (the merged firm's accounts are its parts' sum);
         productivity is the CES mean (mass-weighted mean of z^(sigma - 1), exact under CES demand and
-        a common wage); the destination keeps its age, price, streaks and flags. The sources' rows
+        a common wage); the destination keeps its age, price, streaks (weak years too) and flags. The sources' rows
         are freed (their workers' employer must be moved by the caller)."""
         if sources.size == 0:
             return
         k = np.take(elasticity - 1.0, self.sector)
         power = self.mass * self.productivity ** k
         np.add.at(power, destinations, power[sources])
-        for name in ("mass", "overhead", "capacity", "expected_sales", "notional_sales", "output", "revenue", "debt"):
+        for name in ("mass", "overhead", "capacity", "expected_sales", "notional_sales", "output", "revenue", "debt",
+                     "year_operating", "year_interest"):
             column = getattr(self, name)
             np.add.at(column, destinations, column[sources])
         np.add.at(self.employees, destinations, self.employees[sources])
@@ -161,12 +168,14 @@ class Firms:
         self.employees[sources] = 0
         self.mass[sources] = 0.0
         self.debt[sources] = 0.0
+        self.year_operating[sources] = self.year_interest[sources] = self.weak_years[sources] = 0
 
     def close(self, rows: np.ndarray) -> None:
         self.alive[rows] = False
         self.zombie[rows] = False
         self.employees[rows] = 0
         self.debt[rows] = 0.0
+        self.year_operating[rows] = self.year_interest[rows] = self.weak_years[rows] = 0
 
     def by_cell(self, values: np.ndarray, cities: int) -> np.ndarray:
         """(C, S) sum of ``values`` over live firms by city and sector."""

@@ -36,7 +36,10 @@ class Accounts:
         failing: (F,) firms whose losses have lasted ``exit_after`` quarters and that get no soft
             credit: they exit.
         debt: (F,) debt after the quarter, yuan.
-        coverage_streak: (F,) consecutive quarters of interest coverage below 1.
+        weak_years: (F,) consecutive years of interest coverage below 1 on yearly accounts
+            (:func:`ydabm.mechanisms.credit.weak_years`).
+        year_operating, year_interest: (F,) the calendar year's operating profit and interest so far,
+            this quarter included (0 after a year end: the next year starts), yuan.
         interest: (F,) interest paid this quarter, yuan.
         soft_credit: (F,) soft credit extended this quarter, yuan.
         city: city flows (C,) by name: wages (worker side), wage_bill (firm side), owners, benefits,
@@ -57,9 +60,11 @@ class Accounts:
     savings: np.ndarray
     spending: np.ndarray
     debt: np.ndarray
-    coverage_streak: np.ndarray
+    weak_years: np.ndarray
     interest: np.ndarray
     soft_credit: np.ndarray
+    year_operating: np.ndarray
+    year_interest: np.ndarray
 
 
 def support_allowance(budgets: np.ndarray, debt_limit: float, annual_gdp: np.ndarray, taxes: np.ndarray,
@@ -80,11 +85,13 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
            budgets: np.ndarray, savings: np.ndarray, saving_rate: float, dissaving_share: float,
            allowance: np.ndarray | None = None, tax_sharing: float = 0.0, tax_key: np.ndarray | None = None,
            inputs: np.ndarray | float = 0.0, input_cost: np.ndarray | float | None = None,
-           debt: np.ndarray | None = None, coverage_streak: np.ndarray | None = None,
+           debt: np.ndarray | None = None, weak_years: np.ndarray | None = None,
            mass: np.ndarray | None = None, local_bias: np.ndarray | float = 1.0, *, depreciation: float,
            profit_tax: float, income_tax: float, unemployment_benefit: float,
            public_spending_adjustment: float, soft_budget: float, exit_after: int, interest_rate: float = 0.0,
-           leverage: float = 0.0) -> Accounts:
+           leverage: float = 0.0, year_operating: np.ndarray | None = None,
+           year_interest: np.ndarray | None = None, age: np.ndarray | None = None,
+           year_end: bool = False) -> Accounts:
     """Settle the quarter's accounts.
 
     Args:
@@ -112,11 +119,17 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
             went into inventories), yuan; None: ``inputs``. Profit and value added are net of it.
         debt: (F,) debt before the quarter, yuan (None: none); it bears interest at ``interest_rate``
             a quarter.
-        coverage_streak: (F,) consecutive quarters of interest coverage below 1 before this one.
+        weak_years: (F,) consecutive years of interest coverage below 1 (yearly accounts) before this
+            quarter (None: none).
         mass: (F,) firm mass (enterprises), for the large-employer priority (None: 1 each).
         local_bias: (C,) or scalar: 1 + barrier x local_protection of each city's government.
         soft_budget: generosity g of soft credit (:mod:`ydabm.mechanisms.credit`).
         leverage: the banks' collateral line, debt over capital.
+        year_operating, year_interest: (F,) the calendar year's operating profit and interest before
+            this quarter (None: the year starts now).
+        age: (F,) quarters each firm has settled before this one (None: all old); a firm whose
+            accounts cover fewer than four quarters at a year end has no annual accounts that year.
+        year_end: this quarter ends a calendar year: the yearly coverage is evaluated.
     """
     cities = wages.shape[0]
 
@@ -133,7 +146,9 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     inputs = np.where(alive, inputs, 0.0)
     input_cost = inputs if input_cost is None else np.where(alive, input_cost, 0.0)
     debt = np.zeros(alive.size) if debt is None else np.where(alive, debt, 0.0)
-    coverage_streak = np.zeros(alive.size, dtype=np.int64) if coverage_streak is None else coverage_streak
+    weak_years = np.zeros(alive.size, dtype=np.int64) if weak_years is None else weak_years
+    year_operating = np.zeros(alive.size) if year_operating is None else year_operating
+    year_interest = np.zeros(alive.size) if year_interest is None else year_interest
     interest = interest_rate * debt
     operating = revenue - input_cost - wage_bill - depreciation * capital
     profit = operating - interest + subsidy
@@ -159,8 +174,12 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     cash_flow = revenue - inputs - wage_bill - investment - tax - interest + received
     collateral = leverage * capital
     debt_after = credit.roll_debt(debt, collateral, profit, soft, alive)
-    weak = credit.weak_coverage(operating, interest)
-    coverage = credit.coverage_streaks(alive, weak, coverage_streak)
+    # the yearly accounts (:mod:`ydabm.mechanisms.credit`): sums of the calendar year, evaluated at its end
+    year_operating, year_interest = credit.year_sums(alive, operating, interest, year_operating, year_interest)
+    full_year = np.ones(alive.size, dtype=bool) if age is None else age >= credit.YEAR - 1
+    coverage = credit.weak_years(alive, year_end, full_year, year_operating, year_interest, weak_years)
+    if year_end:
+        year_operating, year_interest = np.zeros(alive.size), np.zeros(alive.size)
     supported = (received > 0) | (debt_after > collateral * (1 + 1e-9) + 1e-9)
     failing = over & ~credited
     zombie = credit.zombies(alive & ~failing, coverage, supported)       # a failing firm exits
@@ -198,4 +217,4 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     borrowed = np.maximum(-spending, 0.0)
     return Accounts(profit, received, streak, zombie, failing, flows,
                     budgets + taxes - outlays - public, savings + saved - released - borrowed,
-                    spending + borrowed, debt_after, coverage, interest, soft)
+                    spending + borrowed, debt_after, coverage, interest, soft, year_operating, year_interest)

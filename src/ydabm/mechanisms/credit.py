@@ -29,20 +29,31 @@ priority-weighted closure cost per yuan of credit until the allowance is spent; 
 loan is added to the firm's debt (the bank holds it, so it bears interest; the government's outlay is
 fiscal support).
 
-Zombies (Caballero, Hoshi & Kashyap 2008; Fukuda & Nakamura 2011; the RUC zombie report's three-year
-rule). Interest coverage is operating profit (revenue less inputs used, wages and depreciation, before
-subsidies, interest and tax) over interest. A zombie is a live firm whose coverage has been below 1
-for ``ZOMBIE_QUARTERS`` (12, three years) consecutive quarters and that stays alive on support: it
+Zombies (Caballero, Hoshi & Kashyap 2008; Fukuda & Nakamura 2011; Tan, Huang & Woo 2016; the RUC
+zombie report's three-year rule), on yearly accounts as the literature measures them. Interest coverage
+is operating profit (revenue less inputs used, wages and depreciation, before subsidies, interest and
+tax) over interest. Each firm row sums its operating profit and its interest over the calendar year
+(the annual accounts the studies use: firms report by calendar year, and a year's sum averages out the
+quarter-to-quarter noise of whole-worker staffing and sales). At each year end (the fourth quarter) a
+firm whose accounts cover the whole year has a weak year when the year's operating profit is below the
+year's interest (coverage < 1); its ``weak_years`` streak then rises by one, else it resets to 0. A
+firm that has not been alive all four quarters (an entrant's first, partial year) has no annual
+accounts for that year: its streak is left as it was (0 for a new row). A zombie is a live firm with
+at least ``ZOMBIE_YEARS`` (3) consecutive weak years that stays alive on support this quarter: it
 received soft credit or subsidies this quarter, or carries soft credit still outstanding (debt above
-its collateral line).
+its collateral line). Its status changes within a year only through support and exit; its streak
+only at year ends. When cohorts merge, their year sums add up (the merged firm's accounts are the sum of
+its parts') and the destination keeps its streak (as it keeps its loss streak and age).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-#: consecutive quarters of interest coverage below 1 that make a supported firm a zombie (three years)
-ZOMBIE_QUARTERS = 12
+#: consecutive years of interest coverage below 1 (on the year's sums) that make a supported firm a zombie
+ZOMBIE_YEARS = 3
+#: quarters of a year: a firm's annual accounts cover this many quarters
+YEAR = 4
 
 
 def weak_coverage(operating_profit: np.ndarray, interest: np.ndarray) -> np.ndarray:
@@ -51,16 +62,34 @@ def weak_coverage(operating_profit: np.ndarray, interest: np.ndarray) -> np.ndar
     return operating_profit < interest
 
 
-def coverage_streaks(alive: np.ndarray, weak: np.ndarray, streak: np.ndarray) -> np.ndarray:
-    """(F,) consecutive quarters of weak coverage, this one included (0 on dead rows)."""
-    return np.where(alive & weak, streak + 1, 0)
+def year_sums(alive: np.ndarray, operating: np.ndarray, interest: np.ndarray, year_operating: np.ndarray,
+              year_interest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(F,), (F,) the year's operating profit and interest so far, this quarter included (0 on dead
+    rows)."""
+    return np.where(alive, year_operating + operating, 0.0), np.where(alive, year_interest + interest, 0.0)
+
+
+def weak_years(alive: np.ndarray, year_end: bool, full_year: np.ndarray, year_operating: np.ndarray,
+               year_interest: np.ndarray, streak: np.ndarray) -> np.ndarray:
+    """(F,) consecutive years of interest coverage below 1 on the year's sums.
+
+    At a year end (``year_end``), a live firm whose accounts cover the whole year (``full_year``) adds
+    a year to its streak when the year's operating profit is below the year's interest
+    (:func:`weak_coverage` on the sums) and resets it to 0 otherwise; a firm with a partial year keeps
+    its streak. Within the year the streak does not change. Dead rows: 0.
+    """
+    if year_end:
+        weak = weak_coverage(year_operating, year_interest)
+        streak = np.where(full_year, np.where(weak, streak + 1, 0), streak)
+    return np.where(alive, streak, 0)
 
 
 def zombies(alive: np.ndarray, streak: np.ndarray, supported: np.ndarray,
-            quarters: int = ZOMBIE_QUARTERS) -> np.ndarray:
-    """(F,) zombie firms: alive, coverage below 1 for ``quarters`` consecutive quarters, and alive on
-    support (``supported``: soft credit or subsidies this quarter, or soft credit outstanding)."""
-    return alive & (streak >= quarters) & supported
+            years: int = ZOMBIE_YEARS) -> np.ndarray:
+    """(F,) zombie firms: alive, coverage below 1 on the yearly accounts of the last ``years``
+    consecutive years (``streak``: :func:`weak_years`), and alive on support (``supported``: soft
+    credit or subsidies this quarter, or soft credit outstanding)."""
+    return alive & (streak >= years) & supported
 
 
 def large_employer(alive: np.ndarray, firm_city: np.ndarray, staff: np.ndarray, mass: np.ndarray,
