@@ -591,7 +591,7 @@ class YRDModel(mesa.Model):
     def targeted_firms(self) -> np.ndarray:
         """(F,) support intensity of each firm's city-sector (0 for empty rows)."""
         f = self.firms
-        return np.where(f.alive, self.targets[f.city, f.sector], 0.0)
+        return np.where(f.alive, np.take(self.targets, f.cell), 0.0)     # (C, S) read at city * S + sector
 
     def capacity_ratio(self, sector: np.ndarray, support: np.ndarray) -> np.ndarray:
         """Capacity per unit of expected demand the newsvendor builds in ``sector`` at support intensity
@@ -1247,8 +1247,9 @@ class YRDModel(mesa.Model):
         self.exit_flow = 0.75 * self.exit_flow + 0.25 * gone
         if rows.size == 0:
             return
-        closing = np.append(leaving, False)          # employer -1 maps to the appended False
-        w.employer[closing[w.employer]] = -1          # (fancy indexing by the int32 column: no intp copy)
+        if f.employees[rows].any():                   # (a pass over all workers only if some work there)
+            closing = np.append(leaving, False)      # employer -1 maps to the appended False
+            w.employer[np.take(closing, w.employer)] = -1
         f.close(rows)
 
     def merge_firms(self, sources: np.ndarray, destinations: np.ndarray) -> None:
@@ -1260,7 +1261,7 @@ class YRDModel(mesa.Model):
         target = np.arange(self.firms.size + 1, dtype=w.employer.dtype)
         target[sources] = destinations
         target[-1] = -1                                   # employer -1 stays -1
-        w.employer = target[w.employer]
+        w.employer = np.take(target, w.employer)
 
     def entry_intensity(self) -> np.ndarray:
         """(C, S) expected entrants this quarter (:func:`ydabm.mechanisms.entry.entry_intensity`)."""
