@@ -103,6 +103,7 @@ class YRDModel(mesa.Model):
                                    self.fundamentals, self.targets)
         self.params = baseline
         self._staff = None                  # staff_table() of the step's accounts and metrics, while valid
+        self._phi = None                    # effective_productivity() from the step's entry to its metrics
         self._populate()
         self._observe()
         self.params, self.levers = run, Levers.initial(run, self.geography.count, provinces)
@@ -158,6 +159,9 @@ class YRDModel(mesa.Model):
         self.close_firms(entry.exits(f.alive, self.failing))
         self.merge_firms(*entry.merge_pairs(f.alive, f.cell, f.mass, f.peak))
         self.open_firms(self.entry_intensity())
+        # firms' productivity, adoption and the trend are constant from here to the metrics: computed once
+        self._phi = self.effective_productivity()
+        self._phi.flags.writeable = False
 
         # 5. Migration: reconsidering workers relocate by logit over last quarter's real incomes
         moves = self.choose_moves()
@@ -206,6 +210,7 @@ class YRDModel(mesa.Model):
         self._observe()
         self.datacollector.collect(self)
         self._staff = None
+        self._phi = None
 
     # ------------------------------------------------------------------ calendar
     @property
@@ -1063,7 +1068,15 @@ class YRDModel(mesa.Model):
         the Leontief price dual p = A^T p + v / tfp, with v the value-added shares (p = 1 at 2020), so
         that trend growth alone moves no purchases between the region and outside."""
         table = self.io
-        return np.linalg.solve(np.eye(self.sectors.count) - self.outside_chain, table.value_added / self.sector_trend)
+        # solved once per trend (several callers a quarter); the key: the trend's values and the table
+        key = (self.sector_trend.tobytes(), self.outside_chain, table.value_added)
+        cached = getattr(self, "_outside_price", None)
+        if cached is not None and cached[0][0] == key[0] and cached[0][1] is key[1] and cached[0][2] is key[2]:
+            return cached[1]
+        price = np.linalg.solve(np.eye(self.sectors.count) - self.outside_chain, table.value_added / self.sector_trend)
+        price.flags.writeable = False
+        self._outside_price = (key, price)
+        return price
 
     def _origin_shares(self, requirements: tuple) -> np.ndarray:
         """(3, C, S, K) shares of each input by origin for ``requirements`` (region, rest of China, abroad)."""
@@ -1097,12 +1110,13 @@ class YRDModel(mesa.Model):
             return None
         f = self.firms
         can = self.producible()
-        labour = self.cell_labour(self.planned_output_of(plan))
+        planned = self.planned_output_of(plan)
+        labour = self.cell_labour(planned)
         with np.errstate(divide="ignore", invalid="ignore"):
             deliverable = np.where(labour > 0, self.cell_labour(np.where(f.alive, can, 0.0)) / labour, 1.0)
         supply = supply_chain.supplier_shortfall(self.input_flows, deliverable)
         price = self.listed_input_prices()
-        requirements = self.split_requirements(self.input_intensity(self.planned_output_of(plan)), price)
+        requirements = self.split_requirements(self.input_intensity(planned), price)
         return supply_chain.plan_orders(labour, sum(requirements), self._origin_shares(requirements), self.stock,
                                         self.inventory_weeks, self.params.inventory_restock, supply,
                                         self.abroad_supply(), price)
@@ -1133,9 +1147,9 @@ class YRDModel(mesa.Model):
         self.orders = orders
         if orders.price is not None:
             self.input_price = orders.price
-        self.intensity = self.input_intensity(self.planned_output_of(plan))
-        self.requirements = self.split_requirements()
         self.planned_output = self.planned_output_of(plan)
+        self.intensity = self.input_intensity(self.planned_output)
+        self.requirements = self.split_requirements()
         room = np.take(orders.room, f.cell)
         with np.errstate(invalid="ignore"):
             self.input_room = np.where(f.alive & np.isfinite(room), room * self.planned_output, np.inf)
@@ -1408,6 +1422,8 @@ class YRDModel(mesa.Model):
 
     def effective_productivity(self) -> np.ndarray:
         """Productivity of each firm row (1 for empty rows, so divisions stay finite)."""
+        if self._phi is not None:
+            return self._phi
         f = self.firms
         digital = technology.digital_factor(f.adoption, np.take(self.adoption0, f.cell), self.params.adoption_gain)
         phi = f.productivity * np.take(self.tfp, f.cell) * digital
