@@ -621,15 +621,25 @@ class YRDModel(mesa.Model):
         p, f, s = self.params, self.firms, self.sectors
         targeted = self.targeted_firms()
         phi = self.effective_productivity()
-        wage = np.take(self.mix_wage(), f.cell)
+        cell = f.cell
+        wage = np.take(self.mix_wage(), cell)
         staffed = np.maximum(f.staff() - f.overhead, 0.0) * phi
+        # the newsvendor's capacity ratio and its expected sales share depend on the row's sector and
+        # support only: computed per city-sector (live rows, at its target) and per sector (dead rows,
+        # support 0) and read by each row; the same numbers as capacity_ratio(f.sector, targeted)
+        ratio_cell = self.capacity_ratio(np.tile(np.arange(s.count), self.geography.count), self.targets.ravel())
+        ratio_dead = self.capacity_ratio(np.arange(s.count), np.zeros(s.count))
+        live = f.alive
+        ratio = np.where(live, np.take(ratio_cell, cell), np.take(ratio_dead, f.sector))
+        served = np.where(live, np.take(goods.sales_share(ratio_cell, p.demand_dispersion), cell),
+                          np.take(goods.sales_share(ratio_dead, p.demand_dispersion), f.sector))
         return planning.plan_production(
             f.alive, phi, wage / phi, s.elasticity[f.sector], s.capital_intensity[f.sector], f.overhead,
             f.capacity, f.expected_sales, f.notional_sales, staffed, f.understaffed,
-            self.capacity_ratio(f.sector, targeted), p.demand_dispersion,
+            ratio, p.demand_dispersion,
             np.take(self.fundamentals.skill_mix, f.sector, axis=0),
             np.take(self.labour_force, f.city, axis=0), p.demand_expectation, p.depreciation, p.investment_speed,
-            p.capacity_subsidy * targeted, np.take(self.unit_input_cost(), f.cell) / phi)
+            p.capacity_subsidy * targeted, np.take(self.unit_input_cost(), cell) / phi, ratio_share=served)
 
     def spillover(self) -> np.ndarray:
         """(C,) spillover term psi kappa / (1 + kappa) of each city, kappa its knowledge pool: other
