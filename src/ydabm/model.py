@@ -915,42 +915,52 @@ class YRDModel(mesa.Model):
             self.input_flows, self.sourcing = supply_chain.adjust_sourcing(
                 supply_chain.served_commitments(outcome, market), outcome.flows[:, :cities, :cities],
                 outcome.spending[:cities], market.inputs, self.sourcing)
-        self.usual_service = supply_chain.served_share(self.input_varieties, self._posted_varieties(outcome, live))
+        posted = self._posted_weights(outcome, live)        # (computed once for the three below)
+        self.usual_service = supply_chain.served_share(self.input_varieties, self._posted_varieties(outcome, live, posted))
         self.firm_served = np.full(self.firms.size, np.nan)
-        self.firm_served[live] = self._firm_served(outcome, live)
-        self.input_delivered = self._delivered_varieties(outcome, live, self.firm_served[live])
+        self.firm_served[live] = self._firm_served(outcome, live, posted)
+        self.input_delivered = self._delivered_varieties(outcome, live, self.firm_served[live], posted)
         index = self._input_index(self.index_freight)
         # where a city bought no inputs of a sector, its index is the market's (the price it would pay)
         self.input_index = np.where(np.isfinite(index), index, folded.price_index)
         return folded
 
-    def _posted_varieties(self, outcome: goods.GoodsOutcome, live: np.ndarray) -> np.ndarray:
-        """(C, S) sum of m p^(1 - sigma) over each city-sector's selling firms at their posted prices."""
+    def _posted_weights(self, outcome: goods.GoodsOutcome, live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(live,) sigma of each ``live`` firm's sector and its weight m p^(1 - sigma) at its posted
+        price (0 for firms that sold nothing)."""
         f = self.firms
         sigma = self.sectors.elasticity[f.sector[live]]
         with np.errstate(over="ignore"):
-            weight = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
+            return sigma, np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
+
+    def _posted_varieties(self, outcome: goods.GoodsOutcome, live: np.ndarray,
+                          posted: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """(C, S) sum of m p^(1 - sigma) over each city-sector's selling firms at their posted prices
+        (``posted``: :meth:`_posted_weights`, computed when None)."""
+        f = self.firms
+        _, weight = self._posted_weights(outcome, live) if posted is None else posted
         return np.bincount(f.cell[live], weight, minlength=self.input_orders.size).reshape(self.input_orders.shape)
 
-    def _firm_served(self, outcome: goods.GoodsOutcome, live: np.ndarray) -> np.ndarray:
+    def _firm_served(self, outcome: goods.GoodsOutcome, live: np.ndarray,
+                     posted: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """(live,) share r of its orders each ``live`` firm serves: its weight at its virtual price
-        (revenue over market access) over its weight at the posted price (0 for firms that sold nothing)."""
+        (revenue over market access) over its weight at the posted price (0 for firms that sold nothing;
+        ``posted``: :meth:`_posted_weights`, computed when None)."""
         f = self.firms
-        sigma = self.sectors.elasticity[f.sector[live]]
+        _, posted = self._posted_weights(outcome, live) if posted is None else posted
         reach = outcome.access[:self.geography.count].ravel()[f.cell[live]]
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            posted = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
             virtual = np.where((outcome.quantity > 0) & (reach > 0), outcome.revenue / reach, 0.0)
             return np.where(posted > 0, np.minimum(virtual / posted, 1.0), 0.0)
 
-    def _delivered_varieties(self, outcome: goods.GoodsOutcome, live: np.ndarray, served: np.ndarray) -> np.ndarray:
+    def _delivered_varieties(self, outcome: goods.GoodsOutcome, live: np.ndarray, served: np.ndarray,
+                             posted: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """(C, S) B_i = sum of m p^(1 - sigma) r^rho over each city-sector's selling firms, r = ``served``
         the share of its orders a ``live`` firm serves (:meth:`_firm_served`), rho = (sigma - 1) / sigma:
-        the CES quantity its buyers receive per yuan (:func:`ydabm.mechanisms.supply_chain.input_price_index`)."""
+        the CES quantity its buyers receive per yuan (:func:`ydabm.mechanisms.supply_chain.input_price_index`;
+        ``posted``: :meth:`_posted_weights`, computed when None)."""
         f = self.firms
-        sigma = self.sectors.elasticity[f.sector[live]]
-        with np.errstate(over="ignore"):
-            posted = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
+        sigma, posted = self._posted_weights(outcome, live) if posted is None else posted
         weight = posted * served ** ((sigma - 1.0) / sigma)
         return np.bincount(f.cell[live], weight, minlength=self.input_orders.size).reshape(self.input_orders.shape)
 
