@@ -1089,7 +1089,7 @@ class YRDModel(mesa.Model):
         that trend growth alone moves no purchases between the region and outside."""
         table = self.io
         # solved once per trend (several callers a quarter); the key: the trend's values and the table
-        key = (self.sector_trend.tobytes(), self.outside_chain, table.value_added)
+        key = (self.sector_trend.tobytes(), self.outside_chain, table)
         cached = getattr(self, "_outside_price", None)
         if cached is not None and cached[0][0] == key[0] and cached[0][1] is key[1] and cached[0][2] is key[2]:
             return cached[1]
