@@ -1283,7 +1283,7 @@ class YRDModel(mesa.Model):
             return
         if f.employees[rows].any():                   # (a pass over all workers only if some work there)
             closing = np.append(leaving, False)      # employer -1 maps to the appended False
-            w.employer[np.take(closing, w.employer)] = -1
+            w.employer[closing[w.employer]] = -1     # (fancy indexing by the int32 column: no intp copy)
         f.close(rows)
 
     def merge_firms(self, sources: np.ndarray, destinations: np.ndarray) -> None:
@@ -1295,7 +1295,7 @@ class YRDModel(mesa.Model):
         target = np.arange(self.firms.size + 1, dtype=w.employer.dtype)
         target[sources] = destinations
         target[-1] = -1                                   # employer -1 stays -1
-        w.employer = np.take(target, w.employer)
+        w.employer = target[w.employer]
 
     def entry_intensity(self) -> np.ndarray:
         """(C, S) expected entrants this quarter (:func:`ydabm.mechanisms.entry.entry_intensity`)."""
