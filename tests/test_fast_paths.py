@@ -192,7 +192,7 @@ def test_closing_and_merging_cohorts_move_their_workers_as_the_take_form():
 
 
 def test_column_sums_equal_one_bincount_per_column():
-    """Column sums are each column's own weighted bincount bit for bit (rows added in row order),
+    """Stacked sums are each column's own weighted bincount bit for bit (rows added in row order),
     with a live mask as weight (inf and nan on dead rows give what ``values * alive`` gives)."""
     rng = np.random.default_rng(8)
     for n, bins in [(0, 4), (1, 1), (100, 3), (10_000, 41), (5_000, 500)]:

@@ -207,13 +207,11 @@ def integer_sums(index: np.ndarray, values: np.ndarray, bins: int) -> np.ndarray
 
 
 def column_sums(index: np.ndarray, columns: list[np.ndarray], bins: int, weight: np.ndarray | None = None) -> list[np.ndarray]:
-    """``[np.bincount(index, c * weight, minlength=bins) for c in columns]``, bit for bit.
+    """``[np.bincount(index, c * weight, minlength=bins) for c in columns]`` in one pass, bit for bit.
 
-    One weighted bincount per column, over an index converted to numpy's index type once. (Stacking
-    the columns side by side into one bincount over bin x column, tried before, is about twice as
-    slow at 45,000 firm rows and 10 columns: the strided writes into the (n, k) stack and the (n, k)
-    index cost more than the bincounts' chain of additions into few bins.) Each bin adds its rows
-    in row order, as one bincount does.
+    The columns are stacked side by side and summed by one bincount over (bin x column): each bin
+    still adds its rows in row order, so every sum is the same float as its own bincount's, but
+    consecutive rows of a sorted ``index`` no longer add one after another into the same bin.
 
     Args:
         index: (n,) bin of each row, in [0, bins).
@@ -224,11 +222,14 @@ def column_sums(index: np.ndarray, columns: list[np.ndarray], bins: int, weight:
     Returns:
         one (bins,) array of sums per column.
     """
-    index = np.asarray(index, dtype=np.intp)
-    n = index.size
-    sums = []
-    for column in columns:
-        column = np.broadcast_to(np.asarray(column, dtype=float), (n,))
-        sums.append(np.bincount(index, column if weight is None else np.multiply(column, weight),
-                                minlength=bins).astype(float, copy=False))
-    return sums
+    n, k = index.size, len(columns)
+    stacked = np.empty((n, k))
+    for j, column in enumerate(columns):
+        if weight is None:
+            stacked[:, j] = column
+        else:
+            np.multiply(column, weight, out=stacked[:, j])
+    spread = np.asarray(index, dtype=np.intp) * k
+    cells = (spread[:, None] + np.arange(k, dtype=np.intp)).ravel()
+    sums = np.bincount(cells, stacked.ravel(), minlength=bins * k).reshape(bins, k)
+    return list(sums.T.copy())
