@@ -363,3 +363,20 @@ def test_sourcing_posted_weights_are_shared():
     assert np.array_equal(model._firm_served(outcome, live, posted), served)
     assert np.array_equal(model._delivered_varieties(outcome, live, served, posted),
                           model._delivered_varieties(outcome, live, served))
+
+
+def test_row_sums_equal_numpy_sum_over_a_short_last_axis():
+    """The accounts' row sums over the K = 3 classes are ``sum(axis=1)`` bit for bit (numpy adds a
+    short last axis in column order), integers in the dtype ``sum`` gives."""
+    from ydabm.mechanisms.accounts import _row_sums
+    # by hand: 0.1 + 0.2 rounds up, so (0.1 + 0.2) + 0.3 = 0.6000000000000001, 0.1 + (0.2 + 0.3) = 0.6
+    values = np.array([[0.1, 0.2, 0.3], [1e16, 1.0, -1e16], [-0.0, -0.0, -0.0], [np.inf, 1.0, 2.0]])
+    got = _row_sums(values)
+    assert got[0] == 0.6000000000000001 and got[1] == 0.0 and np.signbit(got[2]) and got[3] == np.inf
+    assert np.array_equal(got, values.sum(axis=1), equal_nan=True)
+    rng = np.random.default_rng(4)
+    staff = rng.integers(0, 400, (5_000, 3)).astype(np.int32)
+    wages = rng.lognormal(8, 1, (5_000, 3))
+    wages[::9, 1] = -0.0
+    assert np.array_equal(_row_sums(staff * wages), (staff * wages).sum(axis=1))
+    assert _row_sums(staff).dtype == staff.sum(axis=1).dtype and np.array_equal(_row_sums(staff), staff.sum(axis=1))
