@@ -634,7 +634,7 @@ class YRDModel(mesa.Model):
         served = np.where(live, np.take(goods.sales_share(ratio_cell, p.demand_dispersion), cell),
                           np.take(goods.sales_share(ratio_dead, p.demand_dispersion), f.sector))
         return planning.plan_production(
-            f.alive, phi, wage / phi, s.elasticity[f.sector], s.capital_intensity[f.sector], f.overhead,
+            f.alive, phi, wage / phi, np.take(s.elasticity, f.sector), np.take(s.capital_intensity, f.sector), f.overhead,
             f.capacity, f.expected_sales, f.notional_sales, staffed, f.understaffed,
             ratio, p.demand_dispersion,
             np.take(self.fundamentals.skill_mix, f.sector, axis=0),
@@ -682,9 +682,9 @@ class YRDModel(mesa.Model):
         # city-sector and spread over the rows (the same numbers as choose_rd and innovation_rate)
         share, rate = self.rd_by_cell()
         cell = f.cell
-        share = np.where(f.alive, share[cell], 0.0)
+        share = np.where(f.alive, np.take(share, cell), 0.0)
         enterprises = self.enterprises * f.mass
-        arrivals = self.rng.poisson(enterprises * np.where(f.alive, rate[cell], 0.0)).astype(float)
+        arrivals = self.rng.poisson(enterprises * np.where(f.alive, np.take(rate, cell), 0.0)).astype(float)
         return technology.Innovation(share, arrivals,
                                      technology.innovation_gain(arrivals, np.maximum(enterprises, 1e-300),
                                                                 self.innovation_step))
