@@ -247,3 +247,136 @@ def test_staff_table_is_shared_only_within_a_step():
     f = model.firms
     f.employees[np.flatnonzero(f.alive)[0]] += 5
     assert np.array_equal(model.staff_table(), integer_sums(f.city, f.employees, model.geography.count))
+
+
+def _fresh_productivity(model):
+    """Effective productivity computed the plain way (no cache)."""
+    from ydabm.mechanisms import technology
+    f = model.firms
+    digital = technology.digital_factor(f.adoption, np.take(model.adoption0, f.cell), model.params.adoption_gain)
+    return np.where(f.alive, f.productivity * np.take(model.tfp, f.cell) * digital, 1.0)
+
+
+def test_effective_productivity_is_shared_from_entry_to_the_metrics():
+    """From the step's entry to its metrics the firms' productivity is computed once (read-only);
+    every use in that span sees what the plain computation gives; outside a step nothing is kept."""
+    from ydabm.model import YRDModel
+    from ydabm.params import QUICK_SCALE
+    model = YRDModel(rng=5, input_output=1, **QUICK_SCALE)
+    seen = []
+    for name in ("plan_production", "clear_goods_market", "settle_accounts"):
+        method = getattr(model, name)
+
+        def spy(*args, _method=method, **kwargs):
+            phi = model.effective_productivity()
+            seen.append((phi is model._phi, phi.flags.writeable, np.array_equal(phi, _fresh_productivity(model))))
+            return _method(*args, **kwargs)
+        setattr(model, name, spy)
+    model.step()
+    assert seen == [(True, False, True)] * 3
+    assert model._phi is None
+    f = model.firms
+    f.productivity[np.flatnonzero(f.alive)[0]] *= 2.0        # outside a step: the current columns
+    assert np.array_equal(model.effective_productivity(), _fresh_productivity(model))
+
+
+def test_plan_reads_the_capacity_ratio_per_city_sector():
+    """The model's plan (capacity ratio and its sales share per city-sector, read by row) equals the
+    plan with both computed row by row: capacity_ratio(f.sector, targeted) and sales_share of it."""
+    from ydabm.markets.goods import sales_share
+    from ydabm.mechanisms import planning
+    from ydabm.model import YRDModel
+    from ydabm.params import QUICK_SCALE
+    model = YRDModel(rng=6, **QUICK_SCALE)
+    model.step()
+    model.targets[:] = np.random.default_rng(3).random(model.targets.shape)    # mixed support intensities
+    f, p = model.firms, model.params
+    ratio = model.capacity_ratio(f.sector, model.targeted_firms())
+    # one hand-checked row: a live row's ratio is its city-sector's, at its target
+    row = np.flatnonzero(f.alive)[0]
+    assert ratio[row] == model.capacity_ratio(np.array([f.sector[row]]), np.array([model.targets[f.city[row], f.sector[row]]]))[0]
+    got = model.plan_production()
+    calls = []
+    original = planning.plan_production
+
+    def plain(*args, ratio_share=None, **kwargs):
+        calls.append((np.array_equal(args[11], ratio), np.array_equal(ratio_share, sales_share(ratio, p.demand_dispersion))))
+        return original(*args, **kwargs)
+    planning.plan_production = plain
+    try:
+        expected = model.plan_production()
+    finally:
+        planning.plan_production = original
+    assert calls == [(True, True)]
+    import dataclasses
+    for field in dataclasses.fields(got):
+        assert np.array_equal(getattr(got, field.name), getattr(expected, field.name), equal_nan=True), field.name
+
+
+def test_outside_price_is_solved_once_per_trend():
+    """The outside input price (the Leontief price dual) is kept while the sectors' trend is the
+    same and solved again when it changes; it is read-only."""
+    from ydabm.model import YRDModel
+    from ydabm.params import QUICK_SCALE
+    model = YRDModel(rng=5, input_output=1, **QUICK_SCALE)
+
+    def plain():
+        return np.linalg.solve(np.eye(model.sectors.count) - model.outside_chain, model.io.value_added / model.sector_trend)
+    first = model.outside_price()
+    assert model.outside_price() is first and np.array_equal(first, plain()) and not first.flags.writeable
+    model.sector_trend = model.sector_trend * 1.01
+    second = model.outside_price()
+    assert second is not first and np.array_equal(second, plain())
+
+
+def test_closing_cohorts_without_staff_leave_the_workers_alone():
+    """Closing cohorts that employ nobody need no pass over the workers: the employer column is
+    unchanged (the same array) and the rows close."""
+    from ydabm.model import YRDModel
+    from ydabm.params import QUICK_SCALE
+    model = YRDModel(rng=5, **QUICK_SCALE)
+    model.step()
+    f, w = model.firms, model.workers
+    rows = np.flatnonzero(f.alive)[:3]
+    employer = w.employer
+    w.employer[np.isin(w.employer, rows)] = -1               # their workers left already
+    f.employees[rows] = 0
+    before = w.employer.copy()
+    leaving = np.zeros(f.size, dtype=bool)
+    leaving[rows] = True
+    model.close_firms(leaving)
+    assert w.employer is employer and np.array_equal(w.employer, before) and not f.alive[rows].any()
+
+
+def test_sourcing_posted_weights_are_shared():
+    """The supply-chain sourcing computes the posted weights m p^(1 - sigma) once; the three uses
+    give what each gives computing them itself."""
+    from ydabm.model import YRDModel
+    from ydabm.params import QUICK_SCALE
+    model = YRDModel(rng=5, input_output=1, **QUICK_SCALE)
+    model.step()
+    live = np.flatnonzero(model.firms.alive)
+    outcome = model.goods
+    posted = model._posted_weights(outcome, live)
+    assert np.array_equal(model._posted_varieties(outcome, live, posted), model._posted_varieties(outcome, live))
+    served = model._firm_served(outcome, live)
+    assert np.array_equal(model._firm_served(outcome, live, posted), served)
+    assert np.array_equal(model._delivered_varieties(outcome, live, served, posted),
+                          model._delivered_varieties(outcome, live, served))
+
+
+def test_row_sums_equal_numpy_sum_over_a_short_last_axis():
+    """The accounts' row sums over the K = 3 classes are ``sum(axis=1)`` bit for bit (numpy adds a
+    short last axis in column order), integers in the dtype ``sum`` gives."""
+    from ydabm.mechanisms.accounts import _row_sums
+    # by hand: 0.1 + 0.2 rounds up, so (0.1 + 0.2) + 0.3 = 0.6000000000000001, 0.1 + (0.2 + 0.3) = 0.6
+    values = np.array([[0.1, 0.2, 0.3], [1e16, 1.0, -1e16], [-0.0, -0.0, -0.0], [np.inf, 1.0, 2.0]])
+    got = _row_sums(values)
+    assert got[0] == 0.6000000000000001 and got[1] == 0.0 and np.signbit(got[2]) and got[3] == np.inf
+    assert np.array_equal(got, values.sum(axis=1), equal_nan=True)
+    rng = np.random.default_rng(4)
+    staff = rng.integers(0, 400, (5_000, 3)).astype(np.int32)
+    wages = rng.lognormal(8, 1, (5_000, 3))
+    wages[::9, 1] = -0.0
+    assert np.array_equal(_row_sums(staff * wages), (staff * wages).sum(axis=1))
+    assert _row_sums(staff).dtype == staff.sum(axis=1).dtype and np.array_equal(_row_sums(staff), staff.sum(axis=1))

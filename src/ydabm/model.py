@@ -103,6 +103,7 @@ class YRDModel(mesa.Model):
                                    self.fundamentals, self.targets)
         self.params = baseline
         self._staff = None                  # staff_table() of the step's accounts and metrics, while valid
+        self._phi = None                    # effective_productivity() from the step's entry to its metrics
         self._populate()
         self._observe()
         self.params, self.levers = run, Levers.initial(run, self.geography.count, provinces)
@@ -158,6 +159,9 @@ class YRDModel(mesa.Model):
         self.close_firms(entry.exits(f.alive, self.failing))
         self.merge_firms(*entry.merge_pairs(f.alive, f.cell, f.mass, f.peak))
         self.open_firms(self.entry_intensity())
+        # firms' productivity, adoption and the trend are constant from here to the metrics: computed once
+        self._phi = self.effective_productivity()
+        self._phi.flags.writeable = False
 
         # 5. Migration: reconsidering workers relocate by logit over last quarter's real incomes
         moves = self.choose_moves()
@@ -206,6 +210,7 @@ class YRDModel(mesa.Model):
         self._observe()
         self.datacollector.collect(self)
         self._staff = None
+        self._phi = None
 
     # ------------------------------------------------------------------ calendar
     @property
@@ -597,7 +602,7 @@ class YRDModel(mesa.Model):
     def targeted_firms(self) -> np.ndarray:
         """(F,) support intensity of each firm's city-sector (0 for empty rows)."""
         f = self.firms
-        return np.where(f.alive, self.targets[f.city, f.sector], 0.0)
+        return np.where(f.alive, np.take(self.targets, f.cell), 0.0)     # (C, S) read at city * S + sector
 
     def capacity_ratio(self, sector: np.ndarray, support: np.ndarray) -> np.ndarray:
         """Capacity per unit of expected demand the newsvendor builds in ``sector`` at support intensity
@@ -622,15 +627,25 @@ class YRDModel(mesa.Model):
         p, f, s = self.params, self.firms, self.sectors
         targeted = self.targeted_firms()
         phi = self.effective_productivity()
-        wage = np.take(self.mix_wage(), f.cell)
+        cell = f.cell
+        wage = np.take(self.mix_wage(), cell)
         staffed = np.maximum(f.staff() - f.overhead, 0.0) * phi
+        # the newsvendor's capacity ratio and its expected sales share depend on the row's sector and
+        # support only: computed per city-sector (live rows, at its target) and per sector (dead rows,
+        # support 0) and read by each row; the same numbers as capacity_ratio(f.sector, targeted)
+        ratio_cell = self.capacity_ratio(np.tile(np.arange(s.count), self.geography.count), self.targets.ravel())
+        ratio_dead = self.capacity_ratio(np.arange(s.count), np.zeros(s.count))
+        live = f.alive
+        ratio = np.where(live, np.take(ratio_cell, cell), np.take(ratio_dead, f.sector))
+        served = np.where(live, np.take(goods.sales_share(ratio_cell, p.demand_dispersion), cell),
+                          np.take(goods.sales_share(ratio_dead, p.demand_dispersion), f.sector))
         return planning.plan_production(
-            f.alive, phi, wage / phi, s.elasticity[f.sector], s.capital_intensity[f.sector], f.overhead,
+            f.alive, phi, wage / phi, np.take(s.elasticity, f.sector), np.take(s.capital_intensity, f.sector), f.overhead,
             f.capacity, f.expected_sales, f.notional_sales, staffed, f.understaffed,
-            self.capacity_ratio(f.sector, targeted), p.demand_dispersion,
+            ratio, p.demand_dispersion,
             np.take(self.fundamentals.skill_mix, f.sector, axis=0),
             np.take(self.labour_force, f.city, axis=0), p.demand_expectation, p.depreciation, p.investment_speed,
-            p.capacity_subsidy * targeted, np.take(self.unit_input_cost(), f.cell) / phi)
+            p.capacity_subsidy * targeted, np.take(self.unit_input_cost(), cell) / phi, ratio_share=served)
 
     def spillover(self) -> np.ndarray:
         """(C,) spillover term psi kappa / (1 + kappa) of each city, kappa its knowledge pool: other
@@ -673,9 +688,9 @@ class YRDModel(mesa.Model):
         # city-sector and spread over the rows (the same numbers as choose_rd and innovation_rate)
         share, rate = self.rd_by_cell()
         cell = f.cell
-        share = np.where(f.alive, share[cell], 0.0)
+        share = np.where(f.alive, np.take(share, cell), 0.0)
         enterprises = self.enterprises * f.mass
-        arrivals = self.rng.poisson(enterprises * np.where(f.alive, rate[cell], 0.0)).astype(float)
+        arrivals = self.rng.poisson(enterprises * np.where(f.alive, np.take(rate, cell), 0.0)).astype(float)
         return technology.Innovation(share, arrivals,
                                      technology.innovation_gain(arrivals, np.maximum(enterprises, 1e-300),
                                                                 self.innovation_step))
@@ -908,42 +923,52 @@ class YRDModel(mesa.Model):
             self.input_flows, self.sourcing = supply_chain.adjust_sourcing(
                 supply_chain.served_commitments(outcome, market), outcome.flows[:, :cities, :cities],
                 outcome.spending[:cities], market.inputs, self.sourcing)
-        self.usual_service = supply_chain.served_share(self.input_varieties, self._posted_varieties(outcome, live))
+        posted = self._posted_weights(outcome, live)        # (computed once for the three below)
+        self.usual_service = supply_chain.served_share(self.input_varieties, self._posted_varieties(outcome, live, posted))
         self.firm_served = np.full(self.firms.size, np.nan)
-        self.firm_served[live] = self._firm_served(outcome, live)
-        self.input_delivered = self._delivered_varieties(outcome, live, self.firm_served[live])
+        self.firm_served[live] = self._firm_served(outcome, live, posted)
+        self.input_delivered = self._delivered_varieties(outcome, live, self.firm_served[live], posted)
         index = self._input_index(self.index_freight)
         # where a city bought no inputs of a sector, its index is the market's (the price it would pay)
         self.input_index = np.where(np.isfinite(index), index, folded.price_index)
         return folded
 
-    def _posted_varieties(self, outcome: goods.GoodsOutcome, live: np.ndarray) -> np.ndarray:
-        """(C, S) sum of m p^(1 - sigma) over each city-sector's selling firms at their posted prices."""
+    def _posted_weights(self, outcome: goods.GoodsOutcome, live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(live,) sigma of each ``live`` firm's sector and its weight m p^(1 - sigma) at its posted
+        price (0 for firms that sold nothing)."""
         f = self.firms
         sigma = self.sectors.elasticity[f.sector[live]]
         with np.errstate(over="ignore"):
-            weight = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
+            return sigma, np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
+
+    def _posted_varieties(self, outcome: goods.GoodsOutcome, live: np.ndarray,
+                          posted: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """(C, S) sum of m p^(1 - sigma) over each city-sector's selling firms at their posted prices
+        (``posted``: :meth:`_posted_weights`, computed when None)."""
+        f = self.firms
+        _, weight = self._posted_weights(outcome, live) if posted is None else posted
         return np.bincount(f.cell[live], weight, minlength=self.input_orders.size).reshape(self.input_orders.shape)
 
-    def _firm_served(self, outcome: goods.GoodsOutcome, live: np.ndarray) -> np.ndarray:
+    def _firm_served(self, outcome: goods.GoodsOutcome, live: np.ndarray,
+                     posted: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """(live,) share r of its orders each ``live`` firm serves: its weight at its virtual price
-        (revenue over market access) over its weight at the posted price (0 for firms that sold nothing)."""
+        (revenue over market access) over its weight at the posted price (0 for firms that sold nothing;
+        ``posted``: :meth:`_posted_weights`, computed when None)."""
         f = self.firms
-        sigma = self.sectors.elasticity[f.sector[live]]
+        _, posted = self._posted_weights(outcome, live) if posted is None else posted
         reach = outcome.access[:self.geography.count].ravel()[f.cell[live]]
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            posted = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
             virtual = np.where((outcome.quantity > 0) & (reach > 0), outcome.revenue / reach, 0.0)
             return np.where(posted > 0, np.minimum(virtual / posted, 1.0), 0.0)
 
-    def _delivered_varieties(self, outcome: goods.GoodsOutcome, live: np.ndarray, served: np.ndarray) -> np.ndarray:
+    def _delivered_varieties(self, outcome: goods.GoodsOutcome, live: np.ndarray, served: np.ndarray,
+                             posted: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """(C, S) B_i = sum of m p^(1 - sigma) r^rho over each city-sector's selling firms, r = ``served``
         the share of its orders a ``live`` firm serves (:meth:`_firm_served`), rho = (sigma - 1) / sigma:
-        the CES quantity its buyers receive per yuan (:func:`ydabm.mechanisms.supply_chain.input_price_index`)."""
+        the CES quantity its buyers receive per yuan (:func:`ydabm.mechanisms.supply_chain.input_price_index`;
+        ``posted``: :meth:`_posted_weights`, computed when None)."""
         f = self.firms
-        sigma = self.sectors.elasticity[f.sector[live]]
-        with np.errstate(over="ignore"):
-            posted = np.where(outcome.quantity > 0, f.mass[live] * outcome.price ** (1.0 - sigma), 0.0)
+        sigma, posted = self._posted_weights(outcome, live) if posted is None else posted
         weight = posted * served ** ((sigma - 1.0) / sigma)
         return np.bincount(f.cell[live], weight, minlength=self.input_orders.size).reshape(self.input_orders.shape)
 
@@ -1071,7 +1096,15 @@ class YRDModel(mesa.Model):
         the Leontief price dual p = A^T p + v / tfp, with v the value-added shares (p = 1 at 2020), so
         that trend growth alone moves no purchases between the region and outside."""
         table = self.io
-        return np.linalg.solve(np.eye(self.sectors.count) - self.outside_chain, table.value_added / self.sector_trend)
+        # solved once per trend (several callers a quarter); the key: the trend's values and the table
+        key = (self.sector_trend.tobytes(), self.outside_chain, table)
+        cached = getattr(self, "_outside_price", None)
+        if cached is not None and cached[0][0] == key[0] and cached[0][1] is key[1] and cached[0][2] is key[2]:
+            return cached[1]
+        price = np.linalg.solve(np.eye(self.sectors.count) - self.outside_chain, table.value_added / self.sector_trend)
+        price.flags.writeable = False
+        self._outside_price = (key, price)
+        return price
 
     def _origin_shares(self, requirements: tuple) -> np.ndarray:
         """(3, C, S, K) shares of each input by origin for ``requirements`` (region, rest of China, abroad)."""
@@ -1105,12 +1138,13 @@ class YRDModel(mesa.Model):
             return None
         f = self.firms
         can = self.producible()
-        labour = self.cell_labour(self.planned_output_of(plan))
+        planned = self.planned_output_of(plan)
+        labour = self.cell_labour(planned)
         with np.errstate(divide="ignore", invalid="ignore"):
             deliverable = np.where(labour > 0, self.cell_labour(np.where(f.alive, can, 0.0)) / labour, 1.0)
         supply = supply_chain.supplier_shortfall(self.input_flows, deliverable)
         price = self.listed_input_prices()
-        requirements = self.split_requirements(self.input_intensity(self.planned_output_of(plan)), price)
+        requirements = self.split_requirements(self.input_intensity(planned), price)
         return supply_chain.plan_orders(labour, sum(requirements), self._origin_shares(requirements), self.stock,
                                         self.inventory_weeks, self.params.inventory_restock, supply,
                                         self.abroad_supply(), price)
@@ -1141,9 +1175,9 @@ class YRDModel(mesa.Model):
         self.orders = orders
         if orders.price is not None:
             self.input_price = orders.price
-        self.intensity = self.input_intensity(self.planned_output_of(plan))
-        self.requirements = self.split_requirements()
         self.planned_output = self.planned_output_of(plan)
+        self.intensity = self.input_intensity(self.planned_output)
+        self.requirements = self.split_requirements()
         room = np.take(orders.room, f.cell)
         with np.errstate(invalid="ignore"):
             self.input_room = np.where(f.alive & np.isfinite(room), room * self.planned_output, np.inf)
@@ -1256,8 +1290,9 @@ class YRDModel(mesa.Model):
         self.exit_flow = 0.75 * self.exit_flow + 0.25 * gone
         if rows.size == 0:
             return
-        closing = np.append(leaving, False)          # employer -1 maps to the appended False
-        w.employer[closing[w.employer]] = -1          # (fancy indexing by the int32 column: no intp copy)
+        if f.employees[rows].any():                   # (a pass over all workers only if some work there)
+            closing = np.append(leaving, False)      # employer -1 maps to the appended False
+            w.employer[closing[w.employer]] = -1     # (fancy indexing by the int32 column: no intp copy)
         f.close(rows)
 
     def merge_firms(self, sources: np.ndarray, destinations: np.ndarray) -> None:
@@ -1416,6 +1451,8 @@ class YRDModel(mesa.Model):
 
     def effective_productivity(self) -> np.ndarray:
         """Productivity of each firm row (1 for empty rows, so divisions stay finite)."""
+        if self._phi is not None:
+            return self._phi
         f = self.firms
         digital = technology.digital_factor(f.adoption, np.take(self.adoption0, f.cell), self.params.adoption_gain)
         phi = f.productivity * np.take(self.tfp, f.cell) * digital

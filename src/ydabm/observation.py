@@ -46,7 +46,9 @@ def real_gdp_by_city(model) -> np.ndarray:
 def innovation_by_city(model) -> dict[str, np.ndarray]:
     """(C,) R&D spending (yuan per quarter), GDP (value added, yuan per quarter), invention patents (per
     year, this quarter's innovations x 4) and the digital adoption share of traditional-sector
-    firms (revenue-weighted, 0-1) of each city; (C, S) adoption share by city-sector (firm-weighted)."""
+    firms (revenue-weighted, 0-1) of each city; (C, S) adoption share by city-sector (firm-weighted);
+    and (C,) real GDP (:func:`real_gdp_by_city`) and (C, S) employment by city-sector, which the model
+    metrics and the city reports both use."""
     f, s, cities = model.firms, model.sectors, model.geography.count
     live = f.alive
     revenue = np.where(live, model.firm_value_added(), 0.0)
@@ -58,6 +60,8 @@ def innovation_by_city(model) -> dict[str, np.ndarray]:
         share = np.where(weight > 0, adopted / weight, 0.0)
     return {"rd": rd,
             "gdp": gdp,
+            # (computed once for both reports, like the figures above)
+            "real_gdp": real_gdp_by_city(model), "employment": model.employment_by_sector(),
             "patents": 4 * model.patents,
             "adoption": share, "adoption_weight": weight, "adoption_by_cell": model.cell_adoption}
 
@@ -75,11 +79,12 @@ def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dic
     :func:`innovation_by_city`, computed here when not given)."""
     geo, f, s, w = model.geography, model.firms, model.sectors, model.workers
     ppa = model.params.people_per_agent
-    employment = model.employment_by_sector()
+    innovation = innovation_by_city(model) if innovation is None else innovation
+    employment = innovation["employment"]
     similarity = metrics.mean_similarity(employment[:, s.manufacturing], geo.province_index)
     population = model.population_by_city() * ppa
     nominal = model.flows["value_added"]
-    real = real_gdp_by_city(model) * 4
+    real = innovation["real_gdp"] * 4
     per_capita = real / np.maximum(population, 1)
     theil = metrics.theil_decomposition(per_capita, population, geo.province_index)
     capital = f.alive & np.isfinite(f.capacity) & s.manufacturing[f.sector]
@@ -88,7 +93,6 @@ def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dic
     real_wage = ((staff * model.wages).sum(axis=1) / prices).sum() / max(staff.sum(), 1) * 4 / ppa
     gdp = nominal.sum()
     moved = model.moves.matrix.sum()
-    innovation = innovation_by_city(model) if innovation is None else innovation
     knowledge = model.knowledge_flows()
     weight = innovation["adoption_weight"]
     values = {
@@ -190,14 +194,14 @@ def city_reports(model, innovation: dict[str, np.ndarray] | None = None) -> list
     urban_wage = (urban * model.wages[:, 1:]).sum(axis=1) / np.maximum(urban.sum(axis=1), 1) * 4 / ppa
     firms = np.bincount(f.city[f.alive], f.mass[f.alive], minlength=geo.count)
     zombies = np.bincount(f.city[f.alive & f.zombie], f.mass[f.alive & f.zombie], minlength=geo.count)
-    employment = model.employment_by_sector() * ppa
-    income = model.flows["income"] + model.flows["public"]
     innovation = innovation_by_city(model) if innovation is None else innovation
+    employment = innovation["employment"] * ppa
+    income = model.flows["income"] + model.flows["public"]
     with np.errstate(divide="ignore", invalid="ignore"):
         rd_intensity = np.where(innovation["gdp"] > 0, innovation["rd"] / innovation["gdp"], 0.0)
     columns = {
         "population": model.population_by_city() * ppa, "gdp": model.flows["value_added"] * YEARLY_100M,
-        "real_gdp": real_gdp_by_city(model) * YEARLY_100M,
+        "real_gdp": innovation["real_gdp"] * YEARLY_100M,
         "real_income": income / _consumer_prices(model) * YEARLY_100M,
         "wage": wage, "urban_wage": urban_wage, "price_index": _consumer_prices(model), "housing_cost": model.housing_cost(),
         "net_migration": model.moves.net * ppa,

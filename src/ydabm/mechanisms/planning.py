@@ -133,7 +133,8 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
                     staffed_output: np.ndarray, understaffed: np.ndarray, ratio: np.ndarray, dispersion: float,
                     skill_mix: np.ndarray, city_labour: np.ndarray,
                     demand_expectation: float, depreciation: float, investment_speed: float,
-                    capacity_subsidy: np.ndarray, unit_input_cost: np.ndarray | float = 0.0) -> Plan:
+                    capacity_subsidy: np.ndarray, unit_input_cost: np.ndarray | float = 0.0,
+                    ratio_share: np.ndarray | None = None) -> Plan:
     """Plan prices, expectations, capacity and staff of every firm row (dead rows plan nothing).
 
     Args:
@@ -159,6 +160,8 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
         unit_input_cost: (F,) cost of the intermediate inputs of one unit of output, passed through
             at cost (:mod:`ydabm.mechanisms.supply_chain`); capital is valued at the price of value
             added, the price less this cost. 0 without inputs.
+        ratio_share: (F,) ``sales_share(ratio, dispersion)`` when the caller has it (computed here
+            when None).
     """
     price = np.where(alive, markup_price(unit_labour_cost, elasticity) + unit_input_cost, 0.0)
     sales = (1.0 - demand_expectation) * expected_sales + demand_expectation * notional_sales
@@ -168,7 +171,7 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
     kept = capacity * (1.0 - depreciation)
     # an understaffed firm builds for the demand whose expected sales its staff can make
     with np.errstate(divide="ignore", invalid="ignore"):
-        staffed_demand = staffed_output / sales_share(ratio, dispersion)
+        staffed_demand = staffed_output / (sales_share(ratio, dispersion) if ratio_share is None else ratio_share)
     desired = desired_capacity(np.where(understaffed, np.minimum(expected, staffed_demand), expected), ratio,
                                capital_intensity)
     # the flexible accelerator (Chenery 1952; Koyck 1954): replace what depreciated and close a share of
