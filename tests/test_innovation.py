@@ -273,3 +273,18 @@ def test_digital_adoption_by_sector_is_a_model_output(small_params):
     rows = f.alive & (f.sector == k)
     assert frames[0][f"digital_adoption_{s.names[k]}"].iloc[-1] == pytest.approx(
         (f.mass[rows] * f.adoption[rows]).sum() / f.mass[rows].sum())
+
+
+def test_outlays_rest_on_value_added_floored_at_zero(small_params):
+    # found by the property test in CI (2 Dec 2026, at matching_efficiency 0 with the external supply
+    # shock): firms whose inputs cost more than their sales had negative R&D outlays (a share of value
+    # added), so a city's R&D stock turned negative and the knowledge flows failed. R&D and adoption
+    # outlays rest on value added floored at 0; GDP keeps the signed value added.
+    model = YRDModel(rng=1, **small_params)
+    value_added = model.firm_value_added().copy()
+    value_added[:3] = [-5.0, 0.0, 7.0]
+    model.firm_value_added = lambda: value_added
+    base = model.outlay_base()
+    assert list(base[:3]) == [0.0, 0.0, 7.0] and (base >= 0).all()
+    model.accumulate_rd(model.firms.rd_share * base)
+    assert (model.rd_stock >= 0).all() and (model.knowledge_flows() >= 0).all()

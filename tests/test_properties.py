@@ -137,7 +137,7 @@ MINIMAL_EXAMPLES = [
                  id="extreme-subsidised-capacity"),
     pytest.param({"matching_efficiency": 0.07, "productivity_dispersion": 0.7, "entry_pool": 0.6}, 1,
                  id="entry-saturates-firm-count"),
-    pytest.param({"matching_efficiency": 0.0, "depreciation": 0.02, "entry_response": 0.0}, 1,
+    pytest.param({"matching_efficiency": 0.01, "depreciation": 0.02, "entry_response": 0.0}, 1,
                  id="zero-entry-response-nan-intensity"),
     pytest.param({"targets_per_city": 4, "capacity_subsidy": 0.6807004317723471,
                   "public_spending_adjustment": 0.6443448982184629,
@@ -158,7 +158,7 @@ MINIMAL_EXAMPLES = [
                   "local_protection": 0.0, "public_spending_adjustment": 0.0,
                   "border_effect_scale": 0.0, "migration_elasticity": 1.0, "reconsider_rate": 0.0, "move_cost": 0.0,
                   "move_cost_per_hour": 0.0, "migrant_inflow_rate": 0.0, "hukou_penalty": 0.0,
-                  "housing_share": 0.0, "housing_elasticity": 0.0, "matching_efficiency": 0.0,
+                  "housing_share": 0.0, "housing_elasticity": 0.0, "matching_efficiency": 0.01,
                   "separation_rate": 0.0, "wage_adjustment": 0.0, "natural_unemployment": 0.0,
                   "skill_premium": 1.0, "farm_productivity": 1.0, "unemployment_benefit": 0.0,
                   "firm_count_elasticity": 1.0, "productivity_dispersion": 0.0, "demand_dispersion": 0.0,
@@ -186,3 +186,4 @@ MINIMAL_EXAMPLES = [
 @pytest.mark.parametrize(("drawn", "seed"), MINIMAL_EXAMPLES)
 def test_minimal_examples_keep_every_invariant(drawn, seed):
     run_and_check(drawn, "baseline", 2020, seed)
+

@@ -145,6 +145,12 @@ def theil_index(income_per_capita, population):
     return _theil_from_shares(*_theil_terms(income_per_capita, population))
 
 
+def _unit_sum(shares):
+    """``shares`` rescaled to sum to exactly 1 (unchanged when they sum to 0: no income at all)."""
+    total = shares.sum()
+    return shares / total if total > 0 else shares
+
+
 def theil_decomposition(income_per_capita, population, groups):
     """Exact additive decomposition of the Theil T index into within- and between-group parts.
 
@@ -171,7 +177,7 @@ def theil_decomposition(income_per_capita, population, groups):
         "within": float(np.dot(group_income, inside)),
         # the group shares renormalised to sum to 1 exactly: with one group both are 1 and the
         # between part is 0, not a rounding residue of either sign
-        "between": _theil_from_shares(group_income / group_income.sum(), group_population / group_population.sum()),
+        "between": _theil_from_shares(_unit_sum(group_income), _unit_sum(group_population)),
     }
 
 

@@ -189,7 +189,7 @@ class YRDModel(mesa.Model):
         # 11. Accounts: wages, profits, taxes, subsidies, soft-budget support, budgets, spending
         #     (R&D and digital adoption are intangible investment, spent on local goods next quarter;
         #     the joint R&D fund's grants reach firms through their governments, which pay in by GDP)
-        rd = f.rd_share * self.firm_value_added()
+        rd = f.rd_share * self.outlay_base()
         self.fund_transfer = technology.fund_transfers(self.rd_fund_rate, np.bincount(f.city, rd, minlength=geo.count),
                                                        self.flows["value_added"], bool(lev.rd_fund_pooled))
         self.budgets = self.budgets + self.fund_transfer
@@ -374,7 +374,7 @@ class YRDModel(mesa.Model):
         # subsidised where targeted) and spend their calibrated R&D
         investment = self.capital_value() * np.take(steady_investment(growth, p.investment_speed, p.depreciation,
                                                                       p.exit_rate), self.firms.sector)
-        rd = self.firms.rd_share * self.firm_value_added()
+        rd = self.firms.rd_share * self.outlay_base()
         self.firms.debt = p.leverage * self.capital_value()      # every firm at its banks' collateral line
         self.stranded_debt = 0.0
         books = self.settle_accounts(investment + rd, p.capacity_subsidy * self.targeted_firms() * investment
@@ -723,7 +723,7 @@ class YRDModel(mesa.Model):
         cell = f.cell
         share = np.where(f.alive, technology.adopt(f.adoption, np.take(targets, cell), p.adoption_rate), 0.0)
         cost = technology.adoption_cost(p.adoption_cost, self.digital_access, p.adoption_access_elasticity, 0.0)
-        self.adoption_outlay = np.take(cost, f.city) * np.maximum(share - f.adoption, 0.0) * self.firm_value_added()
+        self.adoption_outlay = np.take(cost, f.city) * np.maximum(share - f.adoption, 0.0) * self.outlay_base()
         f.adoption = share
         live = f.alive
         cells = self.cell_adoption.size
@@ -1244,6 +1244,12 @@ class YRDModel(mesa.Model):
         """(F,) each firm's value added: revenue less the inputs it used (its revenue without supply
         chains); the base of R&D and adoption outlays."""
         return self.firms.revenue - self.firm_input_cost()
+
+    def outlay_base(self) -> np.ndarray:
+        """(F,) the base of R&D and adoption outlays: value added, and 0 where it is negative (a firm
+        whose inputs cost more than its sales spends nothing on R&D; a negative outlay would be income
+        and a negative R&D stock)."""
+        return np.maximum(self.firm_value_added(), 0.0)
 
     def firm_input_cost(self) -> np.ndarray:
         """(F,) cost of the inputs each firm used for its output, at the prices they were bought at

@@ -52,10 +52,11 @@ def innovation_by_city(model) -> dict[str, np.ndarray]:
     f, s, cities = model.firms, model.sectors, model.geography.count
     live = f.alive
     revenue = np.where(live, model.firm_value_added(), 0.0)
+    base = np.where(live, model.outlay_base(), 0.0)       # R&D's base and the adoption weights (>= 0)
     traditional = live & np.take(s.traditional, f.sector)
-    weight, adopted, rd, gdp = column_sums(f.city, [np.where(traditional, revenue, 0.0),
-                                                    np.where(traditional, revenue * f.adoption, 0.0),
-                                                    f.rd_share * revenue, revenue], cities)
+    weight, adopted, rd, gdp = column_sums(f.city, [np.where(traditional, base, 0.0),
+                                                    np.where(traditional, base * f.adoption, 0.0),
+                                                    f.rd_share * base, revenue], cities)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(weight > 0, adopted / weight, 0.0)
     return {"rd": rd,

@@ -134,8 +134,9 @@ PARAMS: tuple[Param, ...] = (
     Param("housing_elasticity", float, 0.6, "1", 0.0, 3.0,
           "elasticity of housing cost with respect to local population (assumption)", "uncertainty"),
     # --- labour market -----------------------------------------------------------------------
-    Param("matching_efficiency", float, 0.9, "1", 0.0, 5.0,
-          "efficiency of the Cobb-Douglas matching function m*U^0.5*V^0.5 per quarter (assumption: most vacancies fill within a quarter at 5 % unemployment)", "uncertainty"),
+    Param("matching_efficiency", float, 0.9, "1", 0.01, 5.0,
+          "efficiency of the Cobb-Douglas matching function m*U^0.5*V^0.5 per quarter (assumption: most vacancies fill within a quarter at 5 % unemployment); "
+          "positive: at 0 no worker is ever hired, so the 2020 economy, where hires replace separations, has no steady state and empties at the separation rate", "uncertainty"),
     Param("separation_rate", float, 0.02, "per quarter", 0.0, 0.3,
           "exogenous job separation rate (assumption: 8 % a year)", "uncertainty"),
     Param("wage_adjustment", float, 0.15, "per quarter", 0.0, 1.0,
