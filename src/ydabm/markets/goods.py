@@ -415,6 +415,9 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         # the cities with firms, and the columns of W^T (S, buyer, city) of theirs
         active = np.flatnonzero(np.bincount(cell_index // sectors, minlength=cities) > 0)
         active_transposed = np.ascontiguousarray(weights.transpose(0, 2, 1)[:, :, active])
+        # the cells some buyer reaches (a row of W not zero), and their rows of W
+        reached = np.flatnonzero((weights != 0).any(axis=(0, 2)))
+        reached_weights = np.ascontiguousarray(weights[:, reached])
     # firms whose enterprises' sales are capped one by one under idiosyncratic demand shocks
     if capacity is not None and dispersion > 0:
         shocked = selling & np.isfinite(capacity) & (capacity > 0)
@@ -642,8 +645,9 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
 
     def linked_step(response, per_unit, inverse, short, phi, at_posted, posted, posted_elasticity, change):
         """:func:`newton_step` with committed buyers. Only the columns k of the cities with firms
-        (``active``) are nonzero in J (D_k = D'_k = 0 elsewhere), so (I - J) x = change is solved on
-        them, x_a, and the other cells follow: x = change + J[:, a] x_a."""
+        (``active``) are nonzero in J (D_k = D'_k = 0 elsewhere), and only the rows of the cells some
+        buyer reaches, so (I - J) x = change is solved on the active cells, x_a, and the other cells
+        follow: x = change + J[:, a] x_a."""
         # by sector, W^T scaled by D_k (dPhi) and by D'_k (dQ) column by column: (buyer b, active cell k)
         moved = active_transposed * response.T[:, None, active]
         inner = per_unit.T[:, :, None] * moved
@@ -662,8 +666,9 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             passed = np.matmul(passing, turned)
             inner += per_posted.T[:, :, None] * moved_posted
             inner[:, takers] += flexible.T[:, takers, None] * passed
-        minus_jacobian = np.matmul(weights, inner)                          # (S, C, active): -J * MA_i
-        minus_jacobian *= inverse.T[:, :, None]
+        # (S, C, active): -J, rows of the cells no buyer reaches (MA = 0) zero
+        minus_jacobian = np.zeros((sectors, cities, active.size))
+        minus_jacobian[:, reached] = np.matmul(reached_weights, inner) * inverse.T[:, reached, None]
         change = change.reshape(cities, sectors).T                          # (S, C)
         system = minus_jacobian[:, active, :]
         system += np.eye(active.size)[None, :, :]
