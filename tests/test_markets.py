@@ -323,8 +323,7 @@ def test_bernoulli_rows_has_the_bernoulli_rate_and_no_repeats():
 def test_newton_in_market_access_finds_the_fixed_point_the_price_iteration_finds(dispersion):
     # 3 cities, 2 sectors, 40 firms: cohorts with capacity (some short of staff, some short of capacity)
     # and firms without; the Newton clearing in market access and the Anderson iteration in prices (taken
-    # when buyers are committed: an all-zero spillover commits none and changes nothing else) solve the
-    # same fixed point to the tolerance
+    # with ``anderson``) solve the same fixed point to the tolerance
     rng = np.random.default_rng(7)
     firms, cities, sectors = 40, 3, 2
     sigma = np.array([4.0, 6.0])
@@ -339,7 +338,7 @@ def test_newton_in_market_access_finds_the_fixed_point_the_price_iteration_finds
     args = (base, max_output, cell, sigma, weights, spending)
     extra = dict(mass=mass, capacity=capacity, dispersion=dispersion)
     newton = goods.clear_goods_market(*args, **extra)
-    anderson = goods.clear_goods_market(*args, **extra, spillover=np.zeros((sectors, cities, cities)))
+    anderson = goods.clear_goods_market(*args, **extra, anderson=True)
     for out in (newton, anderson):
         assert out.residual <= goods.CLEARING_TOLERANCE
         assert out.revenue.sum() == pytest.approx(spending.sum(), rel=1e-12)
@@ -348,3 +347,49 @@ def test_newton_in_market_access_finds_the_fixed_point_the_price_iteration_finds
     np.testing.assert_allclose(newton.price, anderson.price, rtol=1e-8)
     np.testing.assert_allclose(newton.revenue, anderson.revenue, rtol=1e-7)
     assert newton.rounds <= anderson.rounds
+
+
+@pytest.mark.parametrize("dispersion", [0.3, 0.6, 1.26])
+def test_newton_with_committed_buyers_finds_the_fixed_point_anderson_finds(dispersion):
+    # 3 selling cities, 2 sectors, 60 firms with capacity under demand shocks; 6 buyers: 3 flexible ones
+    # (0-2) reaching every city, 3 committed ones (3-5) each tied to the firms of one city, expecting a
+    # random share of their orders served and passing what they are turned away on to the flexible
+    # buyers by a random spillover row. The Newton steps in market access (with the turned-away orders in
+    # the Jacobian) and Anderson mixing in prices solve the same fixed point, Newton in a few rounds
+    rng = np.random.default_rng(11)
+    firms, cities, buyers, sectors = 60, 3, 6, 2
+    sigma = np.array([4.0, 6.0])
+    hours = np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 1.5], [2.0, 1.5, 0.0]])
+    trade = goods.cost_weights(goods.iceberg_costs(hours, np.array([0.1, 0.2]), np.zeros((3, 3)), 0.0), sigma)
+    weights = np.zeros((sectors, buyers, buyers))
+    weights[:, :cities, :cities] = trade
+    for b in range(cities):
+        weights[:, b, cities + b] = 1.0                                   # committed buyer b + 3 -> city b
+    spillover = np.zeros((sectors, buyers, buyers))
+    spillover[:, cities:, :cities] = rng.dirichlet(np.ones(cities), (sectors, cities))
+    usual = np.vstack([np.ones((cities, sectors)), rng.uniform(0.6, 1.0, (cities, sectors))])
+    spending = np.vstack([rng.uniform(50.0, 150.0, (cities, sectors)), rng.uniform(20.0, 60.0, (cities, sectors))])
+    cell = rng.integers(0, cities * sectors, firms)
+    base = rng.uniform(0.8, 1.2, firms)
+    mass = rng.uniform(1.0, 3.0, firms)
+    capacity = rng.uniform(2.0, 8.0, firms)
+    max_output = np.minimum(capacity, np.where(rng.random(firms) < 0.5, rng.uniform(1.0, 8.0, firms), np.inf))
+    args = (base, max_output, cell, sigma, weights, spending)
+    extra = dict(mass=mass, capacity=capacity, dispersion=dispersion, spillover=spillover, usual=usual)
+    newton = goods.clear_goods_market(*args, **extra)
+    anderson = goods.clear_goods_market(*args, **extra, anderson=True)
+    for out in (newton, anderson):
+        assert out.residual <= goods.CLEARING_TOLERANCE
+        assert out.revenue.sum() == pytest.approx(spending.sum(), rel=1e-12)    # no money lost
+    # some committed buyers are short of service: what they are turned away is spent by flexible buyers
+    assert (newton.spending[cities:] < spending[cities:] * (1 - 1e-6)).any()
+    assert (newton.spending[:cities] > spending[:cities] * (1 + 1e-6)).any()
+    assert (newton.price > base * (1 + 1e-6)).any()
+    np.testing.assert_allclose(newton.price, anderson.price, rtol=1e-8)
+    np.testing.assert_allclose(newton.revenue, anderson.revenue, rtol=1e-7)
+    np.testing.assert_allclose(newton.spending, anderson.spending, rtol=1e-7)
+    # quadratic convergence: a handful of steps, against Anderson's many rounds (at s = 1.26 the case
+    # starts far from its fixed point, prices up to ten times the markup, and two Newton steps in a row
+    # do not halve the change: Anderson mixing takes over from the markup prices, after those two rounds)
+    if dispersion < 1.0:
+        assert newton.rounds <= 10 < anderson.rounds

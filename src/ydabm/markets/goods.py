@@ -291,7 +291,7 @@ def committed_spending(spending: np.ndarray, phi: np.ndarray, posted: np.ndarray
 
 #: relative demand gap at which the goods market counts as cleared
 CLEARING_TOLERANCE = 1e-9
-#: past rounds that Anderson mixing combines (the clearing with committed buyers)
+#: past rounds that Anderson mixing combines (the clearing where Newton steps stall)
 ANDERSON_MEMORY = 5
 
 
@@ -337,7 +337,8 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
                        welfare: np.ndarray | None = None, tolerance: float = CLEARING_TOLERANCE,
                        max_rounds: int = 10_000, mass: np.ndarray | None = None,
                        capacity: np.ndarray | None = None, dispersion: float = 0.0,
-                       spillover: np.ndarray | None = None, usual: np.ndarray | None = None) -> GoodsOutcome:
+                       spillover: np.ndarray | None = None, usual: np.ndarray | None = None,
+                       anderson: bool = False) -> GoodsOutcome:
     """Clear all goods markets given firms' markup prices, what they can produce and cities' spending.
 
     Each firm charges the higher of its markup price and the price at which its CES demand equals
@@ -346,8 +347,9 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     T is monotone, so iterating it from the markup prices climbs to its least fixed point. Every
     firm's price depends on the others' only through its city-sector's market access, so the
     fixed point is solved in the C x S market accesses by Newton steps (sectors apart, each a C x C
-    linear system: ``newton_clearing`` inside); with committed buyers (``spillover``), which couple
-    the sectors, or once a Newton step does not halve the change of access (near a kink of T), the
+    linear system: ``newton_clearing`` inside; committed buyers, ``spillover``, pass the orders they
+    turn away on within the sector, which the Jacobian includes: ``newton_step``); once two Newton
+    steps in a row do not halve the change of access (near kinks of T), or with ``anderson``, the
     iteration on log prices from the markup prices is accelerated by Anderson mixing (Walker & Ni
     2011), with the markup price as floor. Either stops
     when every firm's demand is within ``tolerance`` (relative) of what the fixed point asks: equal
@@ -383,6 +385,8 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             so without passing on what they turn away its spending could exceed what they can sell
             at their posted prices (and would drive their prices up to capacity). None: none.
         usual: (B, S) share of its orders each committed buyer expects served (None: 1).
+        anderson: solve by Anderson mixing in prices from the markup prices alone (no Newton step): the
+            same fixed point by an independent route, a check on the Newton steps.
     """
     cities, sectors = spending.shape
     sigma = elasticity[cell % sectors]
@@ -399,6 +403,21 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     # sells (then the masks by ``selling`` change nothing and are skipped)
     cell_index = np.asarray(cell, dtype=np.intp)
     everyone = bool(selling.all())
+    if spillover is not None:
+        # loop invariants of ``newton_step``: the committed buyers, the share of its orders each expects
+        # served, the buyers that commit in some sector (givers), those a spillover row reaches (takers)
+        # and the spillover block between them, (S, takers, givers)
+        committed = spillover.sum(axis=2).T > 0                                   # (B, S)
+        expected = 1.0 if usual is None else usual
+        givers = np.flatnonzero(committed.any(axis=1))
+        takers = np.flatnonzero((spillover != 0).any(axis=(0, 1)))
+        passing = spillover[:, givers][:, :, takers].transpose(0, 2, 1)
+        # the cities with firms, and the columns of W^T (S, buyer, city) of theirs
+        active = np.flatnonzero(np.bincount(cell_index // sectors, minlength=cities) > 0)
+        active_transposed = np.ascontiguousarray(weights.transpose(0, 2, 1)[:, :, active])
+        # the cells some buyer reaches (a row of W not zero), and their rows of W
+        reached = np.flatnonzero((weights != 0).any(axis=(0, 2)))
+        reached_weights = np.ascontiguousarray(weights[:, reached])
     # firms whose enterprises' sales are capped one by one under idiosyncratic demand shocks
     if capacity is not None and dispersion > 0:
         shocked = selling & np.isfinite(capacity) & (capacity > 0)
@@ -460,7 +479,8 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         return effective, slope
 
     def aggregates(log_p):
-        """Price terms, spending and market access at log (effective) prices ``log_p``; the weights."""
+        """Price terms, spending and market access at log (effective) prices ``log_p``; the weights; with
+        committed buyers also the price terms and the weights at the posted prices (else None)."""
         weight = exponent * log_p
         if mass is not None:
             weight += log_mass
@@ -484,7 +504,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             spent = committed_spending(spending, phi, at_posted, spillover, usual)
         spent = reroute_spending(spent, phi)
         access = market_access(weights, spent, phi)
-        return (varieties, phi, access, spent), weight
+        return (varieties, phi, access, spent), weight, None if spillover is None else (at_posted, posted)
 
     def flat_log(access):
         """log market access of each city-sector, flat (-inf where no spending reaches)."""
@@ -524,7 +544,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
 
     def clearing(log_p):
         """Aggregates at log prices ``log_p`` and the gap to the prices that clear each firm's market."""
-        state, _ = aggregates(log_p)
+        state, _, _ = aggregates(log_p)
         target = targets(flat_log(state[2]))
         np.subtract(target, log_p, out=target)
         return state, target
@@ -533,53 +553,88 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         """The fixed point by Newton steps in the market access of the C x S city-sectors, the few
         numbers every firm's clearing price depends on: ``log_access`` -> prices p = T(log_access) ->
         the market access A(p) they give. The Jacobian of A(T(.)) is block diagonal by sector (C x C
-        each; committed buyers, which couple sectors, go to :func:`anderson_clearing`), from each
-        firm's weight elasticity; T is continuous and piecewise smooth (kinks where a firm reaches its
-        markup price or its largest load; near-kinks where G bends sharply at a small dispersion), so
-        at the first Newton step that does not halve the largest change of log access (the plain step
-        log_access -> log A(T(log_access)) minus log_access) the clearing starts again from the markup
-        prices by :func:`anderson_clearing` (rare: a small dispersion). A change of log access by d
+        each; committed buyers re-spend what they are turned away within the sector: ``newton_step``),
+        from each firm's weight elasticity; T is continuous and piecewise smooth (kinks where a firm
+        reaches its markup price or its largest load, or a committed buyer starts to be short of
+        service; near-kinks where G bends sharply at a small dispersion), so once two Newton steps in a
+        row do not halve the largest change of log access (the plain step log_access ->
+        log A(T(log_access)) minus log_access; one such step is common far from the fixed point, where
+        a step crosses kinks) the clearing starts again from the markup prices by
+        :func:`anderson_clearing` (rare: a small dispersion). A change of log access by d
         moves each firm's price by at most d / (sigma - 1) (d / sigma without shocks), so the prices
         are checked against the tolerance once sigma / (sigma - 1) x the largest change is below it."""
         kappa = 1.0 if not rows.size else max(1.0, float(np.max(s_sigma / (s_sigma - 1.0))))
-        state, _ = aggregates(floor)
+        state, _, _ = aggregates(floor)
         log_access = flat_log(state[2])
-        rounds, last = 0, np.inf
+        rounds, last, stalled = 0, np.inf, 0
         while True:
             log_p, slope = targets(log_access, elasticity=True)
-            state, weight = aggregates(log_p)
+            state, weight, linked = aggregates(log_p)
             following = flat_log(state[2])                    # log A(T(log_access)): the plain step
             with np.errstate(invalid="ignore"):
                 change = following - log_access
             same = np.isfinite(following) == np.isfinite(log_access)
             change[~np.isfinite(change) & same] = 0.0         # no spending reaches the cell, before and after
             size = float(np.abs(change).max(initial=0.0)) if same.all() else np.inf
-            if not size < 0.5 * last and rounds < max_rounds:
-                # the Newton step did not halve the change (near a kink of T, or where rationed cohorts
-                # make the access map nearly neutral, as at a small dispersion): Anderson mixing in
-                # prices from the markup prices, the rounds so far counted
+            stalled = stalled + 1 if not size < 0.5 * last else 0
+            if stalled >= 2 and rounds < max_rounds:
+                # two Newton steps in a row did not halve the change (near a kink of T, or where rationed
+                # cohorts make the access map nearly neutral, as at a small dispersion): Anderson mixing
+                # in prices from the markup prices, the rounds so far counted
                 return anderson_clearing(floor, rounds)
             if kappa * size <= tolerance or rounds >= max_rounds:
                 residual = largest_gap(targets(following) - log_p)
                 if residual <= tolerance or rounds >= max_rounds:
                     return log_p, state, residual, rounds
             rounds += 1
-            step = newton_step(state, weight, slope, change) if np.isfinite(size) else None
+            if linked is not None:
+                linked = linked + (posted_slope(log_access, slope),)
+            step = newton_step(state, weight, slope, change, linked) if np.isfinite(size) else None
             if step is None:
                 return anderson_clearing(floor, rounds)
             log_access, last = log_access + step, size
 
-    def newton_step(state, weight, slope, change):
+    def posted_slope(log_access, slope):
+        """d log u / d log access of each firm's weight at its posted price, u = m p^(1 - sigma): its
+        weight's (``slope``) for a firm without shocks; (1 - sigma) / sigma for a shocked firm at its
+        largest load (its posted price rises with its access), 0 below it (it posts its markup price)."""
+        if not rows.size:
+            return slope
+        binding = np.take(log_access, s_cell) - s_to_load > s_log_most
+        posted = slope.copy()
+        posted[rows] = np.where(binding, (1.0 - s_sigma) / s_sigma, 0.0)
+        return posted
+
+    def newton_step(state, weight, slope, change, linked=None):
         """(I - J)^-1 change, J = d log A(T(.)) / d log access: d log MA_i / d log MA_k =
         -sum_j W_ij E_j / Phi_j^2 W_kj D_k / MA_i by sector, D_k = sum over cell k's firms of w dlog w;
-        None if a sector's system is singular."""
+        None if a sector's system is singular.
+
+        With committed buyers (``linked``: the price terms Q at the posted prices, the posted weights u
+        and their elasticities, :func:`committed_spending`) a buyer b short of service (Phi_b < Q_b r_b,
+        r_b its ``usual`` share) spends E_b Phi_b / (Q_b r_b): its E_b / Phi_b = E_b / (Q_b r_b) moves
+        with Q_b only, and the orders it turns away, E_b (1 - Phi_b / (Q_b r_b)), go to the flexible
+        buyers j of its ``spillover`` row (same sector), whose spending rises by sum_b S_bj E_b
+        (1 - Phi_b / (Q_b r_b)). By sector, with M = W diag(E / Phi^2, not short) W^T,
+        R = W diag(1 / Phi_j, flexible j) S^T, o_b = E_b / (Q_b r_b) and q_b = o_b / Q_b (short b):
+        d MA = -(M + R diag(o) W^T) dPhi - (W diag(q) W^T - R diag(q Phi) W^T) dQ, dPhi_k = D_k dlog MA_k
+        and dQ_k = D'_k dlog MA_k, D'_k = sum over cell k's firms of u dlog u (two steps in a row that do not halve
+        the change hand over to Anderson mixing, e.g. across a buyer's kink min(1, Phi / (Q r)))."""
         _, phi, access, spent = state
         response = np.bincount(cell_index, weight * slope, minlength=cities * sectors).reshape(cities, sectors)
+        short = np.zeros(phi.shape, dtype=bool)
+        if linked is not None:
+            at_posted, posted, posted_elasticity = linked
+            short = committed & (at_posted > 0) & (phi < at_posted * expected)
         with np.errstate(divide="ignore", invalid="ignore"):
-            per_unit = np.where(phi > 0, spent / (phi * phi), 0.0)
+            per_unit = np.where((phi > 0) & ~short, spent / (phi * phi), 0.0)
             inverse = np.where(access > 0, 1.0 / access, 0.0)
+        if linked is not None:
+            return linked_step(response, per_unit, inverse, short, phi, at_posted, posted, posted_elasticity,
+                               change)
         coupling = np.matmul(weights * per_unit.T[:, None, :], weights.transpose(0, 2, 1))
-        system = np.eye(cities)[None, :, :] + coupling * inverse.T[:, :, None] * response.T[:, None, :]
+        system = coupling * response.T[:, None, :]
+        system = np.eye(cities)[None, :, :] + system * inverse.T[:, :, None]
         try:
             step = np.linalg.solve(system, change.reshape(cities, sectors).T[:, :, None])[:, :, 0].T.ravel()
         except np.linalg.LinAlgError:
@@ -587,6 +642,44 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         if not np.isfinite(step).all():
             return None
         return step
+
+    def linked_step(response, per_unit, inverse, short, phi, at_posted, posted, posted_elasticity, change):
+        """:func:`newton_step` with committed buyers. Only the columns k of the cities with firms
+        (``active``) are nonzero in J (D_k = D'_k = 0 elsewhere), and only the rows of the cells some
+        buyer reaches, so (I - J) x = change is solved on the active cells, x_a, and the other cells
+        follow: x = change + J[:, a] x_a."""
+        # by sector, W^T scaled by D_k (dPhi) and by D'_k (dQ) column by column: (buyer b, active cell k)
+        moved = active_transposed * response.T[:, None, active]
+        inner = per_unit.T[:, :, None] * moved
+        if short.any():
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ordered = np.where(short, spending / (at_posted * expected), 0.0)
+                per_posted = np.where(short, ordered / at_posted, 0.0)
+                flexible = np.where((phi > 0) & ~committed, 1.0 / phi, 0.0)
+            posted_response = np.bincount(cell_index, posted * posted_elasticity,
+                                          minlength=cities * sectors).reshape(cities, sectors)
+            moved_posted = active_transposed * posted_response.T[:, None, active]
+            # the change of the spending turned away by each short buyer, per unit of d log MA_k (rows of
+            # the buyers that ever commit), and what the spillover rows pass on to the buyers they reach
+            turned = (ordered.T[:, givers, None] * moved[:, givers]
+                      - (per_posted * phi).T[:, givers, None] * moved_posted[:, givers])
+            passed = np.matmul(passing, turned)
+            inner += per_posted.T[:, :, None] * moved_posted
+            inner[:, takers] += flexible.T[:, takers, None] * passed
+        # (S, C, active): -J, rows of the cells no buyer reaches (MA = 0) zero
+        minus_jacobian = np.zeros((sectors, cities, active.size))
+        minus_jacobian[:, reached] = np.matmul(reached_weights, inner) * inverse.T[:, reached, None]
+        change = change.reshape(cities, sectors).T                          # (S, C)
+        system = minus_jacobian[:, active, :]
+        system += np.eye(active.size)[None, :, :]
+        try:
+            on_active = np.linalg.solve(system, change[:, active, None])         # (S, active, 1)
+        except np.linalg.LinAlgError:
+            return None
+        step = change - np.matmul(minus_jacobian, on_active)[:, :, 0]
+        step[:, active] = on_active[:, :, 0]
+        step = step.T.ravel()
+        return step if np.isfinite(step).all() else None
 
     def largest_gap(gap):
         """max_f |sigma_f gap_f| (0 for no firm): the relative demand gap left."""
@@ -639,10 +732,10 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             rounds += 1
         return log_price, state, residual, rounds
 
-    if spillover is None:
-        log_price, state, residual, rounds = newton_clearing()
-    else:
+    if anderson:
         log_price, state, residual, rounds = anderson_clearing(log_price, rounds)
+    else:
+        log_price, state, residual, rounds = newton_clearing()
     varieties, phi, access, spent = state
     price = np.where(selling, np.exp(log_price), np.inf)
     reach = access.ravel()[cell]
