@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ydabm import YRDModel
-from ydabm.markets.goods import CLEARING_TOLERANCE, sales_share
+from ydabm.markets.goods import CLEARING_TOLERANCE
 from ydabm.mechanisms import planning
 from ydabm.model import capacity_lag, steady_investment
 from ydabm.params import QUICK_SCALE

@@ -283,8 +283,8 @@ class YRDModel(mesa.Model):
         self.cell_productivity *= served_cell ** (-1.0 / (s.elasticity - 1.0))[None, :]
         # the capacity per unit of expected demand (orders) of the 2020 firms, and their expected sales per order
         # (these depend on the city-sector only: computed per cell, then read by each firm of the cell)
-        cell_city, cell_sector = np.divmod(np.arange(cities * s.count), s.count)
-        cell_ratio = self.capacity_ratio(cell_sector, self.targets[cell_city, cell_sector]) * lag[cell_sector]
+        cell_sector = np.arange(cities * s.count) % s.count
+        cell_ratio = self.cell_capacity_ratio() * lag[cell_sector]
         ratio = cell_ratio[cell]
         served = goods.sales_share(cell_ratio, p.demand_dispersion)[cell]
         # break-even revenue relative to the cell mean: overhead over the margin left after capital
@@ -613,6 +613,12 @@ class YRDModel(mesa.Model):
                                            s.elasticity[sector], p.capacity_subsidy * support)
         return planning.capacity_ratio(critical, p.demand_dispersion)
 
+    def cell_capacity_ratio(self) -> np.ndarray:
+        """(C * S,) :meth:`capacity_ratio` of each city-sector at its support intensity (flat index
+        city * S + sector, as ``Firms.cell``)."""
+        sectors = self.sectors.count
+        return self.capacity_ratio(np.tile(np.arange(sectors), self.geography.count), self.targets.ravel())
+
     def capital_upkeep(self, sector: np.ndarray, ratio: np.ndarray) -> np.ndarray:
         """Cost in firms' accounts of the capacity behind a yuan of expected sales: depreciation and
         interest on the debt against it (:meth:`user_cost`) x kappa / expected utilisation."""
@@ -633,7 +639,7 @@ class YRDModel(mesa.Model):
         # the newsvendor's capacity ratio and its expected sales share depend on the row's sector and
         # support only: computed per city-sector (live rows, at its target) and per sector (dead rows,
         # support 0) and read by each row; the same numbers as capacity_ratio(f.sector, targeted)
-        ratio_cell = self.capacity_ratio(np.tile(np.arange(s.count), self.geography.count), self.targets.ravel())
+        ratio_cell = self.cell_capacity_ratio()
         ratio_dead = self.capacity_ratio(np.arange(s.count), np.zeros(s.count))
         live = f.alive
         ratio = np.where(live, np.take(ratio_cell, cell), np.take(ratio_dead, f.sector))
