@@ -11,12 +11,15 @@ and each city's population. From these it reports:
   |change| (the issue's criterion), mean and standard error over seeds;
 * **shift-share** of the change from quarter 0 to the end: log(E1_ck / E0_ck) = a_k + b_k dlogP_c +
   e_ck, fitted per sector k over cities by least squares weighted by E0_ck (dlogP_c the city's
-  population growth, centred), gives three counterfactual structures E0 exp(part): the
+  log population change), gives three counterfactual structures E0 exp(part): the
   region-wide sector trend (a_k: sector productivity trends, agriculture, region-wide demand),
   the population-driven part (b_k dlogP_c: sectors growing with the city's people, i.e. local
   services following migrants) and the residual (e_ck: entry/exit and matching noise, targeting,
   anything city-sector specific). The similarity change is split among them by Shapley values (the
   mean marginal change over the six orders of applying them); the rows report b_k by sector;
+* **farm share**: the change of the non-farm structure's similarity, and of all-sector similarity
+  with each city's farm (agriculture) employment rescaled to its 2020 share of the city's employment
+  (what the drift would be if the people who leave took farmers and non-farm workers alike);
 * **sectors and pairs**: similarity is sum_k u_ik u_jk with u the unit-normalised rows, so the mean
   change over pairs splits exactly into sector terms mean_ij d(u_ik u_jk); it also prints the pairs
   and cities (half of each of their pairs' change) that move most;
