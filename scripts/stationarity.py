@@ -11,7 +11,9 @@ the largest, the firm mass after Q quarters relative to quarter 0, the largest m
 largest output / feasible output of a live firm, the largest |change| of the four similarity indexes
 and the Krugman index, the number of live firm agents (cohorts) at quarter 0 and at the end, and the
 wall time of each step (ms). With ``migrant_inflow_rate`` 0 (stationary populations) the largest
-|change| of the structure metrics for ``--stationary-seeds``.
+|change| of the structure metrics for ``--stationary-seeds``. The all-sector similarity's change after Q
+quarters is also given for the non-farm sectors alone and with each city's 2020 farm share (the
+drift's channel: only non-farm workers migrate; ``scripts/similarity_drift.py`` has the diagnosis).
 
 ``--support`` instead traces support to firms per quarter (mean over ``--seeds``; quarter 0 is the
 set-up's 2020 accounts): support over GDP by instrument (entry subsidy, capacity subsidy on
@@ -25,12 +27,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 from ydabm import YRDModel
 from ydabm.model import capacity_lag
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from similarity_drift import farm_share_held, similarity  # noqa: E402  (the drift's diagnosis, same folder)
 
 STRUCTURE = ("similarity_manufacturing", "similarity_all", "similarity_within_province",
              "similarity_across_provinces", "krugman_index")
@@ -42,6 +49,7 @@ def largest_move(frame, metric: str) -> float:
 
 def baseline(seed: int, quarters: int) -> dict:
     model = YRDModel(rng=seed)
+    before = model.employment_by_sector().astype(float)
     agents = [int(model.firms.count)]
     feasible, step_ms = [], []
     for _ in range(quarters):
@@ -53,6 +61,7 @@ def baseline(seed: int, quarters: int) -> dict:
         feasible.append(float(np.max(model.firms.output[live] / np.where(most > 0, most, np.inf))))
         agents.append(int(model.firms.count))
     frame = model.datacollector.get_model_vars_dataframe()
+    after, farm = model.employment_by_sector().astype(float), model.sectors.agriculture
     exits = frame["exits"].iloc[1:]
     entries = frame["entries"].iloc[1:]
     rate = frame["unemployment_rate"]
@@ -76,6 +85,9 @@ def baseline(seed: int, quarters: int) -> dict:
         "local_debt_max": float(frame["local_debt_to_gdp"].max()),
         "structure_t0": {m: float(frame[m].iloc[0]) for m in STRUCTURE},
         "structure_max": {m: largest_move(frame, m) for m in STRUCTURE},
+        "similarity_all_change": similarity(after) - similarity(before),
+        "similarity_nonfarm_change": similarity(after[:, ~farm]) - similarity(before[:, ~farm]),
+        "similarity_all_farm_share_held": similarity(farm_share_held(before, after, farm)) - similarity(before),
         "agents_t0": agents[0], "agents_end": agents[-1], "agents_year": agents[::4],
         "step_ms": step_ms,
     }
@@ -219,6 +231,10 @@ def main() -> None:
     print("seed  " + "  ".join(STRUCTURE))
     for r in result["baseline"]:
         print(f"{r['seed']:>4}  " + "  ".join(f"{r['structure_max'][m]:.4f}" for m in STRUCTURE))
+    print("seed  similarity_all change after Q: as run, non-farm sectors, with 2020 farm shares")
+    for r in result["baseline"]:
+        print(f"{r['seed']:>4}  {r['similarity_all_change']:+.4f}  {r['similarity_nonfarm_change']:+.4f}  "
+              f"{r['similarity_all_farm_share_held']:+.4f}")
     print("migrant_inflow_rate = 0:")
     for r in result["stationary_populations"]:
         print(f"{r['seed']:>4}  " + "  ".join(f"{r['structure_max'][m]:.4f}" for m in STRUCTURE))
