@@ -474,3 +474,20 @@ def test_notional_newton_finds_the_fixed_point_the_plain_iteration_finds(dispers
     assert (newton.ration < 1.0 - 1e-3).any()          # some orders are turned away
     if dispersion < 0.1:
         assert (load > cap).any()                       # the cap binds at a small dispersion
+    # with a committed buyer (city 0's buyers of both sectors place their orders at posted prices and pass
+    # what is turned away to city 1's; they expect all served), the Newton steps (committed buyers' re-spent
+    # orders in the Jacobian) reach a notional market that reproduces itself: the price terms at the
+    # reported rations give the reported demand
+    spillover = np.zeros((sectors, cities, cities))
+    spillover[:, 0, 1] = 1.0
+    usual = np.ones((cities, sectors))
+    committed = goods.notional_market(*args, spillover=spillover, usual=usual)
+    assert committed.residual <= goods.CLEARING_TOLERANCE and committed.rounds <= 12
+    posted = mass * base ** (1.0 - sigma[cell % sectors])
+    phi = goods.price_terms(np.bincount(cell, posted * committed.ration, minlength=6).reshape(3, 2), weights)
+    at_posted = goods.price_terms(np.bincount(cell, posted, minlength=6).reshape(3, 2), weights)
+    spent = goods.committed_spending(spending, phi, at_posted, spillover, usual)
+    access = goods.market_access(weights, spent, phi)
+    np.testing.assert_allclose(committed.demand, mass * base ** -sigma[cell % sectors] * access.ravel()[cell],
+                               rtol=1e-8)
+    assert not np.allclose(committed.demand, newton.demand, rtol=1e-6)     # the committed buyer matters
