@@ -465,6 +465,11 @@ def test_notional_newton_finds_the_fixed_point_the_plain_iteration_finds(dispers
         assert market.residual <= goods.CLEARING_TOLERANCE
     np.testing.assert_allclose(newton.demand, plain.demand, rtol=1e-8)
     assert newton.rounds <= plain.rounds
+    # from a guessed access (as the clearing market's, which clear_goods_market passes) the same point
+    for guess in (newton.access * 1.3, newton.access * 0.7):
+        guessed = goods.notional_market(*args, guess=guess)
+        assert guessed.residual <= goods.CLEARING_TOLERANCE
+        np.testing.assert_allclose(guessed.demand, newton.demand, rtol=1e-8)
     load = newton.demand / capacity
     cap = goods._load_for_sales(np.array([1.0 - goods.CLEARING_TOLERANCE]), dispersion)[0]
     with np.errstate(invalid="ignore"):

@@ -236,7 +236,7 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
                     spending: np.ndarray, mass: np.ndarray | None = None, capacity: np.ndarray | None = None,
                     dispersion: float = 0.0, spillover: np.ndarray | None = None,
                     usual: np.ndarray | None = None, tolerance: float | None = None,
-                    max_rounds: int = NOTIONAL_ROUNDS) -> NotionalMarket:
+                    max_rounds: int = NOTIONAL_ROUNDS, guess: np.ndarray | None = None) -> NotionalMarket:
     """Notional demand: the orders each firm would receive if every firm charged its markup price.
 
     Clower's (1965) notional demand is the demand of an economy where no seller is constrained by
@@ -269,6 +269,9 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
             orders they expect served (:func:`committed_spending`); None: no committed buyer.
         tolerance: largest relative gap accepted (None: :data:`CLEARING_TOLERANCE`); max_rounds: cap
             on the rounds (reached only if the tolerance is unattainable; see ``residual``).
+        guess: (C, S) market access the Newton steps start from (the clearing market's, close to the
+            notional one when few firms are short); None: the access at full service. The fixed
+            point does not depend on it (to the tolerance).
     """
     tolerance = CLEARING_TOLERANCE if tolerance is None else tolerance
     cities, sectors = spending.shape
@@ -380,7 +383,12 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
             log_access, state, change, size = trial, trial_state, trial_change, trial_size
         return state, size, rounds
 
-    state, size, rounds, restart = newton(start)
+    begin = start
+    if guess is not None:
+        with np.errstate(divide="ignore"):
+            guessed = np.log(guess).ravel()
+        begin = np.where(np.isfinite(start) & np.isfinite(guessed), guessed, start)
+    state, size, rounds, restart = newton(begin)
     if state is None:
         state, size, rounds = anderson(restart, rounds)
     weight, access = state[0], state[3]
@@ -432,10 +440,10 @@ def _access_step(weights: np.ndarray, cell: np.ndarray, response: np.ndarray, ph
 def notional_demand(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray, weights: np.ndarray,
                     spending: np.ndarray, mass: np.ndarray | None = None, capacity: np.ndarray | None = None,
                     dispersion: float = 0.0, spillover: np.ndarray | None = None,
-                    usual: np.ndarray | None = None) -> np.ndarray:
+                    usual: np.ndarray | None = None, guess: np.ndarray | None = None) -> np.ndarray:
     """(F,) Notional demand, units: :attr:`NotionalMarket.demand` of :func:`notional_market`."""
     return notional_market(base_price, cell, sigma, weights, spending, mass, capacity, dispersion, spillover,
-                           usual).demand
+                           usual, guess=guess).demand
 
 
 def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
@@ -944,7 +952,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
     # notional demand with each cohort's served share at its notional load (not the clearing market's)
     notional = notional_demand(base_price, cell, sigma, weights, spending, mass,
-                               capacity if dispersion > 0 else None, dispersion, spillover, usual)
+                               capacity if dispersion > 0 else None, dispersion, spillover, usual, guess=access)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(phi > 0, spent / phi, 0.0)
     price_index = welfare_price_index(varieties, phi, welfare, elasticity)
