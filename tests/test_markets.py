@@ -496,3 +496,47 @@ def test_notional_newton_finds_the_fixed_point_the_plain_iteration_finds(dispers
     np.testing.assert_allclose(committed.demand, mass * base ** -sigma[cell % sectors] * access.ravel()[cell],
                                rtol=1e-8)
     assert not np.allclose(committed.demand, newton.demand, rtol=1e-6)     # the committed buyer matters
+
+
+def test_notional_demand_moves_more_than_spending_by_hand():
+    # the notional multiplier (issue 10 item 3; docs/ODD.md, Expectations): one cohort of one enterprise,
+    # markup price 1, sigma = 2, capacity K = 110, demand shocks of log sd s = 0.5, spending E = 100. Its
+    # notional orders D serve the share r = G(x) / x at the load x = D / K and money is spent in full,
+    # D r = E: G(x) = E / K = 0.90909, x = G^-1(E / K) = 1.378222 (bisection on the closed form), r =
+    # 0.659611, D = K x. At fixed capacity d log D / d log E = 1 / e and d log D / d log K = 1 - 1 / e,
+    # e = x G'(x) / G(x) the load elasticity of sales, G'(x) = Phi((-ln x - s^2 / 2) / s): 3.54046 and
+    # -2.54046 here (the served share falls as the load rises: the model's 2020 state has 3.5 and -2.5)
+    cdf = lambda z: 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))      # noqa: E731
+    s, capacity, spending = 0.5, 110.0, 100.0
+    low, high = 1e-6, 100.0
+    for _ in range(200):
+        middle = 0.5 * (low + high)
+        low, high = (middle, high) if middle * _served_share(middle, s) < spending / capacity else (low, middle)
+    load = middle
+    assert load == pytest.approx(1.378222, abs=1e-6)
+    assert _served_share(load, s) == pytest.approx(0.659611, abs=1e-6)
+    slope = cdf((-math.log(load) - 0.5 * s * s) / s)
+    elasticity = load * slope / (spending / capacity)
+    assert 1.0 / elasticity == pytest.approx(3.54046, abs=1e-5)
+
+    def demand(e, k):
+        market = goods.notional_market(np.ones(1), np.zeros(1, int), np.full(1, 2.0), np.ones((1, 1, 1)),
+                                       np.array([[e]]), capacity=np.array([k]), dispersion=s)
+        assert market.residual <= goods.CLEARING_TOLERANCE
+        return market.demand[0]
+
+    assert demand(spending, capacity) == pytest.approx(capacity * load, rel=1e-8)
+    step = 1e-5
+    by_spending = math.log(demand(spending * (1 + step), capacity) / demand(spending * (1 - step), capacity)) / (
+        math.log1p(step) - math.log1p(-step))
+    by_capacity = math.log(demand(spending, capacity * (1 + step)) / demand(spending, capacity * (1 - step))) / (
+        math.log1p(step) - math.log1p(-step))
+    assert by_spending == pytest.approx(1.0 / elasticity, rel=1e-4)
+    assert by_capacity == pytest.approx(1.0 - 1.0 / elasticity, rel=1e-3)
+    # the clearing market gives the same notional demand where the cohort is not short of staff (its access
+    # is the notional one); short of staff, its scarcity price leaves it unchanged too
+    for staff in (np.inf, 50.0):
+        out = goods.clear_goods_market(np.ones(1), np.array([staff]), np.zeros(1, int), np.array([2.0]),
+                                       np.ones((1, 1, 1)), np.array([[spending]]), mass=np.ones(1),
+                                       capacity=np.array([capacity]), dispersion=s)
+        assert out.notional[0] == pytest.approx(capacity * load, rel=1e-8)
