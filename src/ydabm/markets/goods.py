@@ -425,15 +425,25 @@ def _access_step(weights: np.ndarray, cell: np.ndarray, response: np.ndarray, ph
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where((phi > 0) & ~short, spent / (phi * phi), 0.0)
         inverse = np.where(access > 0, 1.0 / access, 0.0)
-    coupling = np.matmul(weights * per_unit.T[:, None, :], weights.transpose(0, 2, 1))
+    # only the columns k of the cities with firms (``active``) are nonzero in J (D_k = 0 elsewhere; with
+    # committed buyers half the rows are theirs), so (I - J) x = change is solved on the active cells and
+    # the other cells follow, x = change + J[:, a] x_a
+    active = np.flatnonzero(np.bincount(cell // sectors, minlength=cities) > 0)
+    moved = weights.transpose(0, 2, 1)[:, :, active] * summed.T[:, None, active]       # (S, buyer, active): W_kj D_k
+    coupling = np.matmul(weights * per_unit.T[:, None, :], moved)
     if spillover is not None and short.any():
-        rerouted = np.matmul(weights * flexible.T[:, None, :], spillover.transpose(0, 2, 1))
-        coupling += np.matmul(rerouted * ordered.T[:, None, :], weights.transpose(0, 2, 1))
-    system = np.eye(cities)[None, :, :] + coupling * inverse.T[:, :, None] * summed.T[:, None, :]
+        passed = np.matmul(spillover.transpose(0, 2, 1), moved * ordered.T[:, :, None])
+        coupling += np.matmul(weights * flexible.T[:, None, :], passed)
+    minus_jacobian = coupling * inverse.T[:, :, None]                                     # (S, C, active)
+    change = change.reshape(cities, sectors).T
+    system = minus_jacobian[:, active, :] + np.eye(active.size)[None, :, :]
     try:
-        step = np.linalg.solve(system, change.reshape(cities, sectors).T[:, :, None])[:, :, 0].T.ravel()
+        on_active = np.linalg.solve(system, change[:, active, None])
     except np.linalg.LinAlgError:
         return None
+    step = change - np.matmul(minus_jacobian, on_active)[:, :, 0]
+    step[:, active] = on_active[:, :, 0]
+    step = step.T.ravel()
     return step if np.isfinite(step).all() else None
 
 
