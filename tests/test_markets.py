@@ -1,5 +1,7 @@
 """Market functions on tiny hand-computed cases."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -393,3 +395,148 @@ def test_newton_with_committed_buyers_finds_the_fixed_point_anderson_finds(dispe
     # do not halve the change: Anderson mixing takes over from the markup prices, after those two rounds)
     if dispersion < 1.0:
         assert newton.rounds <= 10 < anderson.rounds
+
+
+def _served_share(load, dispersion):
+    """G(x) / x = S(1 / x) by the lognormal's limited expectation, written out with math.erf."""
+    cdf = lambda z: 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))      # noqa: E731
+    room, half = 1.0 / load, 0.5 * dispersion * dispersion
+    return cdf((math.log(room) - half) / dispersion) + room * cdf((-math.log(room) - half) / dispersion)
+
+
+def test_notional_ration_is_taken_at_the_notional_load_by_hand():
+    # issue 10 item 3: one city, one sector, sigma = 2, spending 100; firm 0 a cohort of one enterprise
+    # with capacity 40 under demand shocks of log sd 0.5, firm 1 without capital, both at markup price 1.
+    # At markup prices Phi = r + 1 (r = G(x) / x, firm 0's served share), MA = 100 / (1 + r) and
+    # x = MA / 40: the fixed point MA = 100 / (1 + S(40 / MA)), by bisection on the closed form,
+    # MA = 62.4974, x = 1.5624, r = 0.60007; money is spent in full at the notional load:
+    # 62.4974 r + 62.4974 = 100.
+    sigma, weights, spending = np.array([2.0]), np.ones((1, 1, 1)), np.array([[100.0]])
+    low, high = 50.0, 100.0
+    for _ in range(100):
+        middle = 0.5 * (low + high)
+        low, high = (middle, high) if middle < 100.0 / (1.0 + _served_share(middle / 40.0, 0.5)) else (low, middle)
+    assert middle == pytest.approx(62.4974, abs=1e-4)
+    share = _served_share(middle / 40.0, 0.5)
+    assert share == pytest.approx(0.60007, abs=1e-5)
+    market = goods.notional_market(np.ones(2), np.zeros(2, int), np.full(2, 2.0), weights, spending,
+                                   capacity=np.array([40.0, np.inf]), dispersion=0.5)
+    assert market.residual <= goods.CLEARING_TOLERANCE and 0 < market.rounds <= 10
+    assert market.demand == pytest.approx([middle, middle], rel=1e-9)
+    assert market.ration == pytest.approx([share, 1.0], rel=1e-9)
+    assert (market.demand * market.ration).sum() == pytest.approx(100.0, rel=1e-9)
+    # a staff shortage does not move it: firm 0 can make only 5 (its clearing price rises to about 4,
+    # the clearing market access to 80), its notional demand and its rival's stay at 62.4974 (before,
+    # the ration was taken at the clearing access: 67.25 each, a supply shock read as demand)
+    for staff in (40.0, 5.0):
+        out = goods.clear_goods_market(np.ones(2), np.array([staff, np.inf]), np.zeros(2, int), sigma, weights,
+                                       spending, mass=np.ones(2), capacity=np.array([40.0, np.inf]), dispersion=0.5)
+        assert out.notional == pytest.approx([middle, middle], rel=1e-9)
+    assert out.price[0] > 3.9 and out.access[0, 0] == pytest.approx(80.0, rel=1e-5)
+    # a load beyond capacity to the tolerance (G(x) = 1 - 1e-9, x = 1.29719 at s = 0.05) keeps the served
+    # share there, 0.770900: capacity 20, MA = 100 / 1.770900 = 56.4685, x = 2.82 is past it
+    cap = goods._load_for_sales(np.array([1.0 - goods.CLEARING_TOLERANCE]), 0.05)[0]
+    assert cap == pytest.approx(1.29719, abs=1e-5) and _served_share(cap, 0.05) == pytest.approx(0.770900, abs=1e-6)
+    capped = goods.notional_market(np.ones(2), np.zeros(2, int), np.full(2, 2.0), weights, spending,
+                                   capacity=np.array([20.0, np.inf]), dispersion=0.05)
+    assert capped.demand == pytest.approx([100.0 / (1.0 + _served_share(cap, 0.05))] * 2, rel=1e-9)
+    assert capped.demand[0] == pytest.approx(56.4685, abs=1e-4) and capped.demand[0] / 20.0 > cap
+
+
+@pytest.mark.parametrize("dispersion", [1e-3, 0.12, 0.6, 1.26, 2.0])
+def test_notional_newton_finds_the_fixed_point_the_plain_iteration_finds(dispersion):
+    # 3 cities, 2 sectors, 40 firms (as the clearing test above): the Newton steps in notional market
+    # access and the plain monotone iteration (taken with committed buyers: an all-zero spillover commits
+    # none) reach the same notional demand, and every cohort's ration is G(x) / x at its own notional load
+    rng = np.random.default_rng(11)
+    firms, cities, sectors = 40, 3, 2
+    sigma = np.array([4.0, 6.0])
+    hours = np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 1.5], [2.0, 1.5, 0.0]])
+    weights = goods.cost_weights(goods.iceberg_costs(hours, np.array([0.1, 0.2]), np.zeros((3, 3)), 0.0), sigma)
+    spending = rng.uniform(50.0, 150.0, (cities, sectors))
+    cell = rng.integers(0, cities * sectors, firms)
+    base = rng.uniform(0.8, 1.2, firms)
+    mass = rng.uniform(1.0, 3.0, firms)
+    capacity = np.where(rng.random(firms) < 0.7, rng.uniform(2.0, 12.0, firms), np.inf)
+    args = (base, cell, sigma[cell % sectors], weights, spending, mass, capacity, dispersion)
+    newton = goods.notional_market(*args)
+    plain = goods.notional_market(*args, spillover=np.zeros((sectors, cities, cities)))
+    for market in (newton, plain):
+        assert market.residual <= goods.CLEARING_TOLERANCE
+    np.testing.assert_allclose(newton.demand, plain.demand, rtol=1e-8)
+    assert newton.rounds <= plain.rounds
+    # from a guessed access (as the clearing market's, which clear_goods_market passes) the same point
+    for guess in (newton.access * 1.3, newton.access * 0.7):
+        guessed = goods.notional_market(*args, guess=guess)
+        assert guessed.residual <= goods.CLEARING_TOLERANCE
+        np.testing.assert_allclose(guessed.demand, newton.demand, rtol=1e-8)
+    load = newton.demand / capacity
+    cap = goods._load_for_sales(np.array([1.0 - goods.CLEARING_TOLERANCE]), dispersion)[0]
+    with np.errstate(invalid="ignore"):
+        expected = np.where(np.isfinite(capacity), goods.capped_sales(np.minimum(load, cap), dispersion)
+                            / np.minimum(load, cap), 1.0)
+    np.testing.assert_allclose(newton.ration, expected, rtol=1e-12)
+    assert (newton.ration < 1.0 - 1e-3).any()          # some orders are turned away
+    if dispersion < 0.1:
+        assert (load > cap).any()                       # the cap binds at a small dispersion
+    # with a committed buyer (city 0's buyers of both sectors place their orders at posted prices and pass
+    # what is turned away to city 1's; they expect all served), the Newton steps (committed buyers' re-spent
+    # orders in the Jacobian) reach a notional market that reproduces itself: the price terms at the
+    # reported rations give the reported demand
+    spillover = np.zeros((sectors, cities, cities))
+    spillover[:, 0, 1] = 1.0
+    usual = np.ones((cities, sectors))
+    committed = goods.notional_market(*args, spillover=spillover, usual=usual)
+    assert committed.residual <= goods.CLEARING_TOLERANCE and committed.rounds <= 12
+    posted = mass * base ** (1.0 - sigma[cell % sectors])
+    phi = goods.price_terms(np.bincount(cell, posted * committed.ration, minlength=6).reshape(3, 2), weights)
+    at_posted = goods.price_terms(np.bincount(cell, posted, minlength=6).reshape(3, 2), weights)
+    spent = goods.committed_spending(spending, phi, at_posted, spillover, usual)
+    access = goods.market_access(weights, spent, phi)
+    np.testing.assert_allclose(committed.demand, mass * base ** -sigma[cell % sectors] * access.ravel()[cell],
+                               rtol=1e-8)
+    assert not np.allclose(committed.demand, newton.demand, rtol=1e-6)     # the committed buyer matters
+
+
+def test_notional_demand_moves_more_than_spending_by_hand():
+    # the notional multiplier (issue 10 item 3; docs/ODD.md, Expectations): one cohort of one enterprise,
+    # markup price 1, sigma = 2, capacity K = 110, demand shocks of log sd s = 0.5, spending E = 100. Its
+    # notional orders D serve the share r = G(x) / x at the load x = D / K and money is spent in full,
+    # D r = E: G(x) = E / K = 0.90909, x = G^-1(E / K) = 1.378222 (bisection on the closed form), r =
+    # 0.659611, D = K x. At fixed capacity d log D / d log E = 1 / e and d log D / d log K = 1 - 1 / e,
+    # e = x G'(x) / G(x) the load elasticity of sales, G'(x) = Phi((-ln x - s^2 / 2) / s): 3.54046 and
+    # -2.54046 here (the served share falls as the load rises: the model's 2020 state has 3.5 and -2.5)
+    cdf = lambda z: 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))      # noqa: E731
+    s, capacity, spending = 0.5, 110.0, 100.0
+    low, high = 1e-6, 100.0
+    for _ in range(200):
+        middle = 0.5 * (low + high)
+        low, high = (middle, high) if middle * _served_share(middle, s) < spending / capacity else (low, middle)
+    load = middle
+    assert load == pytest.approx(1.378222, abs=1e-6)
+    assert _served_share(load, s) == pytest.approx(0.659611, abs=1e-6)
+    slope = cdf((-math.log(load) - 0.5 * s * s) / s)
+    elasticity = load * slope / (spending / capacity)
+    assert 1.0 / elasticity == pytest.approx(3.54046, abs=1e-5)
+
+    def demand(e, k):
+        market = goods.notional_market(np.ones(1), np.zeros(1, int), np.full(1, 2.0), np.ones((1, 1, 1)),
+                                       np.array([[e]]), capacity=np.array([k]), dispersion=s)
+        assert market.residual <= goods.CLEARING_TOLERANCE
+        return market.demand[0]
+
+    assert demand(spending, capacity) == pytest.approx(capacity * load, rel=1e-8)
+    step = 1e-5
+    by_spending = math.log(demand(spending * (1 + step), capacity) / demand(spending * (1 - step), capacity)) / (
+        math.log1p(step) - math.log1p(-step))
+    by_capacity = math.log(demand(spending, capacity * (1 + step)) / demand(spending, capacity * (1 - step))) / (
+        math.log1p(step) - math.log1p(-step))
+    assert by_spending == pytest.approx(1.0 / elasticity, rel=1e-4)
+    assert by_capacity == pytest.approx(1.0 - 1.0 / elasticity, rel=1e-3)
+    # the clearing market gives the same notional demand where the cohort is not short of staff (its access
+    # is the notional one); short of staff, its scarcity price leaves it unchanged too
+    for staff in (np.inf, 50.0):
+        out = goods.clear_goods_market(np.ones(1), np.array([staff]), np.zeros(1, int), np.array([2.0]),
+                                       np.ones((1, 1, 1)), np.array([[spending]]), mass=np.ones(1),
+                                       capacity=np.array([capacity]), dispersion=s)
+        assert out.notional[0] == pytest.approx(capacity * load, rel=1e-8)

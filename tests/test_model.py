@@ -157,7 +157,8 @@ def test_covid_shock_moves_real_gdp_through_the_deflator(small_params):
     # the channels measure() reports (docs/ODD.md "Supply shock"): the money stock pins nominal GDP,
     # so the shocked run's real GDP is the no-shock run's over the deflator's rise; the deflator is
     # above the no-shock run while workers are absent (Q1-Q3) and nearly back when no one is (Q4):
-    # firms do not learn demand from absence quarters (before they did, it was still 0.87 % high)
+    # notional demand is measured at the notional market's loads, not inflated by Q1's scarcity prices
+    # (before it was, and firms learned from it, the deflator was still 0.87 % high)
     from ydabm.validation.covid import measure
     table = measure(params=small_params, seeds=(1,), quarters=13).table
     assert table["nominal_gdp_deviation"].abs().max() < 1e-3
@@ -169,10 +170,11 @@ def test_covid_shock_moves_real_gdp_through_the_deflator(small_params):
     assert abs(shock["gdp_deflator_deviation"].iloc[3]) < 0.005
 
 
-def test_covid_shock_quarters_do_not_feed_demand_expectations():
-    # a quarter with workers absent is known to be temporary (as in CityLockdown): at the start of
-    # the next quarter firms' notional demand is replaced by the demand they expected for it; a
-    # quarter with only saving (no absence) is learned from as usual
+def test_covid_shock_quarters_feed_demand_expectations_as_any_quarter():
+    # firms learn demand from every quarter, absence quarters included (issue 10 item 3: notional demand
+    # is measured at the notional market's loads, so Q1's scarcity prices no longer inflate it and the
+    # rule that replaced it by expected demand after absence quarters is removed); the shock only moves
+    # the levers
     from types import SimpleNamespace
     from ydabm.levers import Levers
     from ydabm.policies import CovidShock
@@ -187,14 +189,14 @@ def test_covid_shock_quarters_do_not_feed_demand_expectations():
         shock.on_step(model)
         return model
 
-    first = at(0)                                  # the absence quarter itself: learned from last quarter
+    first = at(0)                                  # the absence quarter itself
     assert first.firms.notional_sales.tolist() == [12.0, 25.0, 40.0]
     assert first.levers.absent.tolist() == [0.2, 0.2] and first.levers.mobility_frozen
-    second = at(1)                                 # after it: live firms plan on what they expected
-    assert second.firms.notional_sales.tolist() == [10.0, 20.0, 40.0]
+    second = at(1)                                 # after it: learned from as any quarter
+    assert second.firms.notional_sales.tolist() == [12.0, 25.0, 40.0]
     assert second.levers.absent.tolist() == [0.0, 0.0] and not second.levers.mobility_frozen
     assert second.levers.saving_rate == 0.1
-    third = at(2)                                  # after a saving-only quarter: learned as usual
+    third = at(2)                                  # after a saving-only quarter: the same
     assert third.firms.notional_sales.tolist() == [12.0, 25.0, 40.0]
     assert third.levers.dissaving_share == 0.0
     # the quarter after the shock's three: the savings are spent over recovery_quarters = 2, half now
