@@ -93,7 +93,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    params = validate({})
+    # the rule with every resident a worker (a = m = 1), then workers = working-age residents
+    params = validate({"working_age_share": 1.0, "migrant_working_age_share": 1.0})
+    model_params = validate({})
     geo = build_geography("yrd")
     sectors = load_sectors(params["sectors_file"])
     factors = wage_factors(geo, params)
@@ -107,11 +109,20 @@ def main() -> None:
     now["split"] = {k: round(v, 4) for k, v in wage_gap(factors[list(WAGE_FACTORS)], factors["wage"]).items()}
     m_fit, fitted = fit_migrant_share(geo, a)
     rows = [wage_ratios(geo, factors, farm_cost, a, m, u) for m in (*MIGRANT_SHARES, m_fit)]
-    out = {"a": a, "now": now, "m_fit": m_fit, "province_fit": fitted, "census": PROVINCE_WORKING_AGE, "by_m": rows}
+    # the model's own calibration at its defaults (workers = working-age residents): the same ratio
+    # as the row of its migrant_working_age_share, up to rounding people to agents
+    model_factors = wage_factors(geo, model_params)
+    model = {"working_age_share": model_params["working_age_share"],
+             "migrant_working_age_share": model_params["migrant_working_age_share"],
+             "ratio_nonfarm": float(model_factors["wage"].max() / model_factors["wage"].min()),
+             "top": geo.names[int(model_factors["wage"].argmax())], "bottom": geo.names[int(model_factors["wage"].argmin())]}
+    model["split"] = {k: round(v, 4) for k, v in wage_gap(model_factors[list(WAGE_FACTORS)], model_factors["wage"]).items()}
+    out = {"a": a, "every_resident_works": now, "m_fit": m_fit, "province_fit": fitted, "census": PROVINCE_WORKING_AGE,
+           "by_m": rows, "model": model}
     if args.json:
         print(json.dumps(out, indent=2))
         return
-    print(f"now (workers = residents): non-farm wage ratio {now['ratio_nonfarm']:.2f} ({now['top']} / {now['bottom']}); "
+    print(f"every resident a worker (a = m = 1): non-farm wage ratio {now['ratio_nonfarm']:.2f} ({now['top']} / {now['bottom']}); "
           f"GDP per resident spans {now['gdp_per_resident_ratio']:.2f}x")
     print("  log(max/min) split: " + ", ".join(f"{k} {v:+.3f}" for k, v in now["split"].items() if k.startswith("gap")))
     print("  variance shares:    " + ", ".join(f"{k} {v:+.3f}" for k, v in now["split"].items() if k.startswith("var")))
@@ -121,6 +132,9 @@ def main() -> None:
     for r in rows:
         print(f"{r['m']:7.4f} {r['ratio_nonfarm']:8.2f} {r['ratio_all']:6.2f}  {r['top'] + ' / ' + r['bottom']:<22} "
               f"{r['share_min']:8.3f} {r['share_min_city']:<12} {r['share_max']:6.3f} {r['share_max_city']}")
+    print(f"the model's calibration (a = {model['working_age_share']}, m = {model['migrant_working_age_share']}): "
+          f"non-farm wage ratio {model['ratio_nonfarm']:.2f} ({model['top']} / {model['bottom']})")
+    print("  log(max/min) split: " + ", ".join(f"{k} {v:+.3f}" for k, v in model["split"].items() if k.startswith("gap")))
 
 
 if __name__ == "__main__":

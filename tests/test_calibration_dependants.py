@@ -108,3 +108,16 @@ def test_without_dependants_the_population_is_the_workers():
 def test_synthetic_worlds_have_no_dependants():
     model = YRDModel(rng=3, world="two_city")
     assert model.dependants.sum() == 0
+
+
+def test_wage_factors_give_the_model_wage():
+    # w = (Y / N) (N / L) l / n r / (1 - u) is the non-farm wage the calibration pays; the model's
+    # employment at t = 0 is (1 - u) of the force up to whole workers (measured: within 0.54 %)
+    from ydabm.observation import city_reports
+    from ydabm.validation.calibration_check import wage_factors
+    fresh = YRDModel(rng=3, people_per_agent=20000)
+    factors = wage_factors(fresh.geography, fresh.params.as_dict())
+    wage = np.array([row["urban_wage"] for row in city_reports(fresh)])
+    np.testing.assert_allclose(factors["wage"].to_numpy(), wage, rtol=0.01)
+    # residents per worker: R / L, e.g. Fuyang 820.0 / (0.6335 x 1077.3 - 0.76 x 257.3) = 1.684
+    assert factors["residents_per_worker"].iloc[fresh.geography.names.index("Fuyang")] == pytest.approx(1.684, abs=1e-3)

@@ -119,8 +119,8 @@ def wage_factors(geography: Geography, params: dict[str, Any]) -> pd.DataFrame:
         "nonfarm_share": force[:, 1:].sum(axis=1) / agents,
         "rounding": working / (agents * params["people_per_agent"]),
     })
-    frame["wage"] = (frame["gdp_per_resident"] * frame["labour_share"] / frame["nonfarm_share"] * frame["rounding"]
-                     / (1.0 - params["natural_unemployment"]))
+    frame["wage"] = (frame["gdp_per_resident"] * frame["residents_per_worker"] * frame["labour_share"]
+                     / frame["nonfarm_share"] * frame["rounding"] / (1.0 - params["natural_unemployment"]))
     return frame
 
 
