@@ -117,6 +117,10 @@ def main() -> None:
              "ratio_nonfarm": float(model_factors["wage"].max() / model_factors["wage"].min()),
              "top": geo.names[int(model_factors["wage"].argmax())], "bottom": geo.names[int(model_factors["wage"].argmin())]}
     model["split"] = {k: round(v, 4) for k, v in wage_gap(model_factors[list(WAGE_FACTORS)], model_factors["wage"]).items()}
+    # skills split a city's non-farm labour cost between low- and high-skill wages: the model's t = 0
+    # non-farm wage ratio at three skill premia (a run's own set-up, 5,000 persons per agent as in `validate calibration`)
+    skills = {str(premium): skill_ratio(premium) for premium in (1.0, 1.8, 3.0)}
+    model["ratio_by_skill_premium"] = skills
     out = {"a": a, "every_resident_works": now, "m_fit": m_fit, "province_fit": fitted, "census": PROVINCE_WORKING_AGE,
            "by_m": rows, "model": model}
     if args.json:
@@ -135,6 +139,17 @@ def main() -> None:
     print(f"the model's calibration (a = {model['working_age_share']}, m = {model['migrant_working_age_share']}): "
           f"non-farm wage ratio {model['ratio_nonfarm']:.2f} ({model['top']} / {model['bottom']})")
     print("  log(max/min) split: " + ", ".join(f"{k} {v:+.3f}" for k, v in model["split"].items() if k.startswith("gap")))
+    print("  the model's t = 0 non-farm wage ratio by skill_premium: "
+          + ", ".join(f"{k}: {v:.4f}" for k, v in model["ratio_by_skill_premium"].items()))
+
+
+def skill_ratio(premium: float) -> float:
+    """Max / min city mean non-farm wage of a model set up with ``skill_premium`` = ``premium``."""
+    from ydabm import YRDModel
+    from ydabm.observation import city_reports
+    wage = np.array([row["urban_wage"] for row in city_reports(YRDModel(rng=1, people_per_agent=5000.0,
+                                                                          skill_premium=premium))])
+    return float(wage.max() / wage.min())
 
 
 if __name__ == "__main__":
