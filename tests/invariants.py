@@ -49,10 +49,12 @@ class Start:
     money: float
     rows: int
     firms: int
+    dependants: tuple[float, ...] = ()
 
     @classmethod
     def of(cls, model) -> Start:
-        return cls(model.workers.count, model.money(), model.firms.size, model.firms.count)
+        return cls(model.workers.count, model.money(), model.firms.size, model.firms.count,
+                   tuple(model.dependants.tolist()))
 
 
 def observed_metrics(model) -> dict:
@@ -87,7 +89,10 @@ def assert_people(model, start: Start) -> None:
     f, w = model.firms, model.workers
     cities = model.geography.count
     assert w.count == start.workers, "workers.count changed"
-    assert model.population_by_city().sum() == start.workers, "population_by_city() does not sum to the workers"
+    # dependants neither work nor move: each city keeps its t = 0 stock
+    assert tuple(model.dependants.tolist()) == start.dependants, "dependants changed"
+    np.testing.assert_array_equal(model.population_by_city(), w.table(cities).sum(axis=1) + model.dependants,
+                                  err_msg="population_by_city() != workers + dependants by city")
     np.testing.assert_array_equal(model.labour_force, w.table(cities), err_msg="labour_force != workers' table")
     np.testing.assert_array_equal(model.staff_table(), w.table(cities, w.employed),
                                   err_msg="staff_table() != employed workers' table")

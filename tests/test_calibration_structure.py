@@ -159,14 +159,13 @@ def _top_lists(model):
     return [tuple(sorted(np.argsort(-row, kind="stable")[:k])) for row in model.targets]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 11 (items 1, 6): with target_sharpness calibrated to the breadth of the G60 list (7, not the "
-    "assumed 20) support spreads over 4.5 effective sectors, and the largest group sharing one top-3 list "
-    "(machinery + electronics + biomedicine) has 8 cities, not 9; 14 cities share one top-5 list, the "
-    "G60 list's five model sectors (machinery, electronics, biomedicine, new energy, digital economy)"))
 def test_baseline_targets_form_a_cluster_of_identical_lists(model):
     """At baseline specialization at least nine cities (the size of the G60 group) support the same
-    top list of sectors."""
+    top list of sectors.
+
+    Holds at the margin since worker agents are the working-age residents (issue 10 item 6): the
+    largest group sharing one top-3 list (machinery + electronics + biomedicine) has 9 cities, 8 when
+    every resident was a worker (Fuyang joined); they are not the G60 cities (see the next test)."""
     assert Counter(_top_lists(model)).most_common(1)[0][1] >= len(G60)
 
 

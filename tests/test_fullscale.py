@@ -126,17 +126,18 @@ def test_expected_agents_are_those_the_model_creates(scale):
 def test_check_capacity_refuses_with_the_estimate_and_the_memory(monkeypatch):
     params = Params.build({"people_per_agent": 1.0})
     workers, rows, need = capacity_check.estimate_for(params)
-    assert workers == 235_213_900 and 10.0e6 < rows < 10.8e6 and 12e9 < need < 13e9
+    # the working-age residents are the workers (151.5 M of 235.2 M residents; issue 10 item 6)
+    assert workers == 151_513_573 and 6.4e6 < rows < 7.2e6 and 7.9e9 < need < 8.4e9
     assert capacity_check.check_capacity(params, available=int(need) + 1) == need
     with pytest.raises(capacity_check.CapacityError) as refused:
-        capacity_check.check_capacity(params, available=8_000_000_000)
+        capacity_check.check_capacity(params, available=6_000_000_000)
     message = str(refused.value)
-    assert "\n" not in message and message.startswith("people_per_agent: 1 gives 235,213,900 worker agents")
-    assert f"estimated peak of {need / 1e9:.1f} GB" in message and "this machine has 8.0 GB available" in message
-    # the suggested scale fits: people_per_agent >= k / (8 GB - base)
+    assert "\n" not in message and message.startswith("people_per_agent: 1 gives 151,513,573 worker agents")
+    assert f"estimated peak of {need / 1e9:.1f} GB" in message and "this machine has 6.0 GB available" in message
+    # the suggested scale fits: people_per_agent >= k / (6 GB - base)
     suggested = float(message.rsplit(">= ", 1)[1].split()[0])
-    assert capacity_check.estimate_for(Params.build({"people_per_agent": suggested}))[2] <= 8e9
-    assert capacity_check.estimate_for(Params.build({"people_per_agent": suggested - 0.2}))[2] > 8e9
+    assert capacity_check.estimate_for(Params.build({"people_per_agent": suggested}))[2] <= 6e9
+    assert capacity_check.estimate_for(Params.build({"people_per_agent": suggested - 0.2}))[2] > 6e9
 
 
 def test_available_memory_comes_from_the_os():
@@ -151,7 +152,7 @@ def test_cli_refuses_a_scale_the_machine_cannot_hold_and_writes_nothing(tmp_path
     out = tmp_path / "full"
     assert main(["run", "--set", "people_per_agent=1", "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("ydabm: error: people_per_agent: 1 gives 235,213,900")
+    assert err.count("\n") == 1 and err.startswith("ydabm: error: people_per_agent: 1 gives 151,513,573")
     assert "this machine has 4.0 GB available" in err
     assert not built and list(tmp_path.iterdir()) == []
 

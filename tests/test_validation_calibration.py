@@ -55,22 +55,31 @@ def test_t0_reproduces_the_2020_data():
     # the t = 0 non-farm wage is the product of its factors (wage_factors): nothing left unexplained
     assert summary["wage_gap_t0"] == pytest.approx(math.log(summary["wage_ratio_t0"]))
     assert abs(summary["wage_gap_residual_t0"]) < 1e-3 and abs(summary["wage_var_residual_t0"]) < 1e-3
+    # issue 10 item 6: city mean non-farm wages span 2-3x (2020 formal-unit wages about 2.5x). Measured
+    # 2.99 (Zhoushan / Fuyang) with workers the working-age residents; 3.31 when every resident worked
+    assert 2.0 <= summary["wage_ratio_t0"] <= 3.0
+    # out-migration cities keep dependants: residents per worker narrow the gap (negative term)
+    assert summary["wage_gap_residents_per_worker_t0"] < 0
 
 
 def test_wage_gap_splits_the_log_ratio_over_the_factors():
-    # city A: 100 per resident x 0.8 / 1.0 = 80; city B: 25 x 0.8 / 0.5 = 40 (u = 0, no rounding)
-    factors = pd.DataFrame({"gdp_per_resident": [100.0, 25.0], "labour_share": [0.8, 0.8],
-                            "nonfarm_share": [1.0, 0.5], "rounding": [1.0, 1.0]})
-    gap = wage_gap(factors, [80.0, 40.0])
-    # log 2 = log 4 (GDP per resident) - log 2 (B's farmers leave the non-farm cost to half its agents)
-    assert gap["gap"] == pytest.approx(math.log(2))
+    # city A: 100 per resident x 1.25 residents per worker x 0.8 / 1.0 = 100;
+    # city B: 25 x 2.0 x 0.8 / 0.5 = 80 (u = 0, no rounding)
+    factors = pd.DataFrame({"gdp_per_resident": [100.0, 25.0], "residents_per_worker": [1.25, 2.0],
+                            "labour_share": [0.8, 0.8], "nonfarm_share": [1.0, 0.5], "rounding": [1.0, 1.0]})
+    gap = wage_gap(factors, [100.0, 80.0])
+    # log 1.25 = log 4 (GDP per resident) + log 0.625 (B's residents include more dependants per
+    # worker) - log 2 (B's farmers leave the non-farm cost to half its agents)
+    assert gap["gap"] == pytest.approx(math.log(1.25))
     assert gap["gap_gdp_per_resident"] == pytest.approx(math.log(4))
+    assert gap["gap_residents_per_worker"] == pytest.approx(math.log(0.625))
     assert gap["gap_nonfarm_share"] == pytest.approx(-math.log(2))
     assert gap["gap_labour_share"] == 0 and gap["gap_residual"] == pytest.approx(0, abs=1e-12)
-    # two cities: cov / var = ratio of the log gaps, 2 and -1
-    assert gap["var_gdp_per_resident"] == pytest.approx(2.0) and gap["var_nonfarm_share"] == pytest.approx(-1.0)
+    # two cities: cov / var = ratio of the log gaps
+    assert gap["var_gdp_per_resident"] == pytest.approx(math.log(4) / math.log(1.25))
+    assert gap["var_nonfarm_share"] == pytest.approx(-math.log(2) / math.log(1.25))
     # a wage the factors do not explain lands in the residual: B paid 10 % more
-    assert wage_gap(factors, [80.0, 44.0])["gap_residual"] == pytest.approx(-math.log(1.1))
+    assert wage_gap(factors, [100.0, 88.0])["gap_residual"] == pytest.approx(-math.log(1.1))
 
 
 def test_command_writes_json_table_and_figure(tmp_path, capsys):

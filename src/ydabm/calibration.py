@@ -10,8 +10,12 @@ counterfactual lever settings then act on the same fundamentals.
    otherwise the pillar location quotient (measured on those cities) for the sectors its plans name
    as pillars and 1 for the others (configs/sectors.toml [pillars] and [structure]).
 2. Expenditure shares alpha_s: the YRD-wide value-added shares (closed economy, no intermediates).
-3. Labour: farmers are the primary GDP share over `farm_productivity` of workers; a city's wages per
-   skill clear its labour market given sector labour costs ((sigma-1)/sigma + fixed cost) * revenue.
+3. Labour: worker agents are the working-age residents, ``working_age_share`` of the hukou population
+   plus ``migrant_working_age_share`` of the net migrants (resident - hukou; negative where people left,
+   who leave their children and elderly behind); the other residents are dependants, a stock per city
+   that counts in its population but neither works nor moves. Farmers are the primary GDP share over
+   `farm_productivity` of workers; a city's wages per skill clear its labour market given sector labour
+   costs ((sigma-1)/sigma + fixed cost) * revenue, so productivity is calibrated to GDP per worker.
 4. Productivity: city-sector price levels p_is solve the goods market so that model revenue equals the
    data's revenue R_is at observed spending (an exact-hat style fixed point); phi_is = markup * unit
    labour cost / p_is.
@@ -47,7 +51,7 @@ class Fundamentals:
         expenditure_share: (S,) alpha_s.
         revenue: (C, S) quarterly revenue (value added) at t = 0, yuan.
         spending: (C,) quarterly spending at t = 0, yuan.
-        agents: (C,) worker agents per city.
+        agents: (C,) worker agents per city (the working-age residents, :func:`working_age_population`).
         labour_force: (C, K) agents by class.
         wages: (C, K) wage per agent per quarter, yuan.
         skill_mix: (S, K) share of each class in a sector's labour.
@@ -60,6 +64,8 @@ class Fundamentals:
         input_share: (S,) a_s, intermediate inputs over gross output (None: no input-output layer;
             then revenue is value added and price_level the price of value added).
         closure: how the region trades with the rest of China and abroad at t = 0 (with inputs).
+        dependants: (C,) residents who are not in the labour force, in agent units (persons over
+            ``people_per_agent``; :func:`initial_dependants`). None: every resident is a worker.
     """
 
     expenditure_share: np.ndarray
@@ -76,6 +82,7 @@ class Fundamentals:
     consumer_price: np.ndarray
     input_share: np.ndarray | None = None
     closure: supply_chain.Closure | None = None
+    dependants: np.ndarray | None = None
 
 
 def sector_structure(geo: Geography, sectors: Sectors) -> np.ndarray:
@@ -306,11 +313,11 @@ def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarra
         price = _price_levels(gross, initial_spending(gross, gdp, io.domestic, closed), sectors, iceberg * wedge)
         # p = m w / (phi (1 - a)): inputs passed through, labour cost marked up
         productivity = markup[None, :] * unit_labour / (price * (1.0 - share)[None, :])
-    hukou = hukou_shares(geo)
+    hukou = hukou_shares(geo, params)
     cpi = baseline_consumer_price(price, alpha, sectors, iceberg, wedge)
     amenity = _amenity(geo, wages, labour_force, hukou, cpi, params)
     return Fundamentals(alpha, revenue, gdp, agents, labour_force, wages, mix, price, productivity,
-                        amenity, hukou, cpi, share, closed)
+                        amenity, hukou, cpi, share, closed, initial_dependants(geo, params))
 
 
 def initial_spending(gross: np.ndarray, gdp: np.ndarray, domestic: np.ndarray,
@@ -333,9 +340,33 @@ def baseline_consumer_price(price, alpha, sectors, iceberg, wedge) -> np.ndarray
     return goods.consumer_price_index(goods.welfare_price_index(varieties, phi, welfare, sectors.elasticity), alpha)
 
 
+def working_age_population(geo: Geography, params: dict) -> np.ndarray:
+    """(C,) working-age residents at t = 0 (persons): the labour force the worker agents stand for.
+
+    L = a H + m (R - H) within [0, R], with H the hukou population, R the residents, a
+    ``working_age_share`` (of the settled population) and m ``migrant_working_age_share`` (of the net
+    migrants: where R < H, m (H - R) working-age people have left and their dependants stayed).
+    Synthetic worlds have no hukou data: every resident is a worker.
+    """
+    residents = np.asarray(geo.population, dtype=float)
+    if geo.synthetic:
+        return residents.copy()
+    settled = np.asarray(geo.hukou_population, dtype=float)
+    working = params["working_age_share"] * settled + params["migrant_working_age_share"] * (residents - settled)
+    return np.clip(working, 0.0, residents)
+
+
 def worker_agents(geo: Geography, params: dict) -> np.ndarray:
-    """(C,) worker agents per city at t = 0: residents over ``people_per_agent``, at least 10."""
-    return np.maximum(np.rint(geo.population / params["people_per_agent"]).astype(int), 10)
+    """(C,) worker agents per city at t = 0: working-age residents over ``people_per_agent``, at least 10."""
+    return np.maximum(np.rint(working_age_population(geo, params) / params["people_per_agent"]).astype(int), 10)
+
+
+def initial_dependants(geo: Geography, params: dict) -> np.ndarray:
+    """(C,) dependants at t = 0 in agent units: residents less working-age residents
+    (:func:`working_age_population`), over ``people_per_agent``. Not rounded: a stock, not agents;
+    workers (rounded) plus dependants are the census residents up to half an agent."""
+    residents = np.asarray(geo.population, dtype=float)
+    return (residents - working_age_population(geo, params)) / params["people_per_agent"]
 
 
 def initial_labour_force(geo: Geography, sectors: Sectors, params: dict) -> np.ndarray:
@@ -401,12 +432,14 @@ def _price_levels(revenue, spending, sectors, iceberg, tolerance=1e-12) -> np.nd
     return np.exp(log_price)
 
 
-def hukou_shares(geo: Geography) -> np.ndarray:
-    """(C, P + 1) share of each city's residents by hukou group (provinces, then outside the YRD).
+def hukou_shares(geo: Geography, params: dict | None = None) -> np.ndarray:
+    """(C, P + 1) share of each city's workers by hukou group (provinces, then outside the YRD).
 
     Residents up to the hukou population are locals. The surplus (resident - hukou) in a city comes
     from cities with more hukou than residents, weighted by their deficit and exp(-hours / 3); the part
-    of all surpluses that the region's deficits cannot supply comes from outside the region.
+    of all surpluses that the region's deficits cannot supply comes from outside the region. Among
+    the workers (``params`` given: :func:`working_age_population`) the migrants are the working-age
+    part of the surplus, ``migrant_working_age_share`` of it; without ``params``, shares of residents.
     """
     provinces = int(geo.province_index.max()) + 1
     shares = np.zeros((geo.count, provinces + 1))
@@ -416,9 +449,15 @@ def hukou_shares(geo: Geography) -> np.ndarray:
     if surplus.sum() == 0:
         return shares
     inside = min(1.0, deficit.sum() / surplus.sum())
+    if params is None:
+        migrant_share = surplus / geo.population
+    else:
+        working = working_age_population(geo, params)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            migrant_share = np.where(working > 0, np.minimum(params["migrant_working_age_share"] * surplus / working, 1.0), 0.0)
     for c in np.flatnonzero(surplus):
         gravity = deficit * np.exp(-geo.hours[c] / 3.0)
-        migrant = surplus[c] / geo.population[c]
+        migrant = migrant_share[c]
         shares[c, geo.province_index[c]] = 1.0 - migrant
         if gravity.sum() > 0:
             by_province = np.bincount(geo.province_index, gravity, minlength=provinces) / gravity.sum()
@@ -456,18 +495,27 @@ def net_migrant_stock(geo: Geography) -> np.ndarray:
     return geo.population - geo.hukou_population
 
 
+def working_migrant_stock(geo: Geography, params: dict) -> np.ndarray:
+    """(C,) working-age part of the 2020 net migrant stock (persons): working-age residents less the
+    working-age share of the hukou population, m (R - H) (zero in synthetic worlds)."""
+    if geo.synthetic:
+        return np.zeros(geo.count)
+    return working_age_population(geo, params) - params["working_age_share"] * np.asarray(geo.hukou_population, float)
+
+
 def target_arrivals(geo: Geography, labour_force: np.ndarray, params: dict) -> np.ndarray:
     """(C,) mobile agents each city should receive if every mobile worker reconsidered at t = 0.
 
-    A city's quarterly net migration at t = 0 is ``migrant_inflow_rate / 4`` times its 2020 net
-    migrant stock (resident - hukou), in agents, minus its share of the region's total: the model
+    A city's quarterly net migration at t = 0 is ``migrant_inflow_rate / 4`` times the working-age part
+    of its 2020 net migrant stock (:func:`working_migrant_stock`: only workers move, dependants stay),
+    in agents, minus its share of the region's total: the model
     region is closed, so the YRD's net gain from other provinces (+19.8 M) is spread over cities in
     proportion to residents and only the relative pull is kept. With a share ``reconsider_rate`` of
     mobile workers reconsidering a quarter, the logit arrivals must exceed the stock of mobile
     workers by that flow over ``reconsider_rate``. Rate 0 gives stationary populations.
     """
     mobile = labour_force[:, 1:].sum(axis=1).astype(float)
-    stock = net_migrant_stock(geo) / params["people_per_agent"]
+    stock = working_migrant_stock(geo, params) / params["people_per_agent"]
     agents = labour_force.sum(axis=1)
     relative = stock - agents * stock.sum() / agents.sum()
     flow = params["migrant_inflow_rate"] / 4 * relative

@@ -12,8 +12,9 @@ The worker coefficient is the worker columns (8 bytes, ``agents/workers.py``) an
 of the passes over all workers; the firm-row one is the firm table (203 bytes a row) and the firm
 passes' temporaries (goods market, accounts, planning). The fit is within 6.1 % of every measured
 peak (largest misses: 0.383 against 0.408 GB with 265,883 firm rows at 10^6 workers, 0.705 against
-0.689 GB at 10^7 workers). At the default 23.5 workers per firm this is 52.5 bytes per worker: 12.5
-GB for one agent per person (235 million workers, 10.6 million firm rows). At larger scales the
+0.689 GB at 10^7 workers). At the default 23.5 workers per firm this is 52.5 bytes per worker: 8.1
+GB for one agent per person (151.5 million working-age residents are workers, 6.8 million firm
+rows; it was 12.5 GB when every resident of the 235 million was a worker). At larger scales the
 estimate errs on the safe side (``docs/performance.md``, issue 15: 2.65 / 4.30 / 6.36 GB estimated
 against 2.58 / 4.15 / 5.46 GB measured at people_per_agent 5 / 3 / 2). Each run is checked on its
 own: runs started together (a sweep's processes) each see the memory available before the others
@@ -49,7 +50,8 @@ class CapacityError(ParameterError):
 def expected_agents(params: Params) -> tuple[int, int]:
     """(worker agents, firm rows) the model will create at t = 0 for ``params``, without building it.
 
-    Workers: ``max(rint(population_c / people_per_agent), 10)`` summed over cities (what
+    Workers: ``max(rint(L_c / people_per_agent), 10)`` summed over cities, L_c the working-age
+    residents (:func:`ydabm.calibration.working_age_population`; what
     :func:`ydabm.calibration.calibrate` creates); firm rows: the firm count ``workers /
     workers_per_firm`` plus one per city-sector (the most the allocation's floor of one firm per
     city-sector can add), with the firm table's spare rows (:meth:`ydabm.agents.firms.Firms.rows_for`):
@@ -57,17 +59,22 @@ def expected_agents(params: Params) -> tuple[int, int]:
     """
     from .agents.firms import Firms
     from .sectors import load_sectors
-    population = _population(params.world, params.network_file, params.racetrack_cities, params.trade_cost)
+    population = _population(params.world, params.network_file, params.racetrack_cities, params.trade_cost,
+                             params.working_age_share, params.migrant_working_age_share)
     workers = int(np.maximum(np.rint(population / params.people_per_agent), 10).sum())
     firms = max(int(round(workers / params.workers_per_firm)), 1)
     return workers, Firms.rows_for(firms + population.size * load_sectors(params.sectors_file).count)
 
 
 @functools.lru_cache(maxsize=8)
-def _population(world: str, network_file: str, racetrack_cities: int, trade_cost: float) -> np.ndarray:
-    """(C,) population of each city of the geography these parameters build (cached per process)."""
+def _population(world: str, network_file: str, racetrack_cities: int, trade_cost: float,
+                working_age_share: float, migrant_working_age_share: float) -> np.ndarray:
+    """(C,) working-age residents of each city of the geography these parameters build (cached per process)."""
+    from .calibration import working_age_population
     from .geography.world import build_geography
-    population = np.array(build_geography(world, network_file, racetrack_cities, trade_cost).population, dtype=float)
+    geo = build_geography(world, network_file, racetrack_cities, trade_cost)
+    population = working_age_population(geo, {"working_age_share": working_age_share,
+                                              "migrant_working_age_share": migrant_working_age_share})
     population.flags.writeable = False
     return population
 

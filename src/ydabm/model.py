@@ -259,6 +259,9 @@ class YRDModel(mesa.Model):
         force = self._initial_labour_force()
         self.workers = Workers.populate(force, fund.hukou_share, self.rng)
         self.labour_force = self.workers.table(cities)          # (C, 3), kept current by migration
+        # residents out of the labour force (agent units): they stay where they are, and their
+        # households' pooled income in the city pays for what they consume
+        self.dependants = np.zeros(cities) if fund.dependants is None else fund.dependants.copy()
         self.wages = fund.wages.copy()
         firm_total = max(int(round(self.workers.count / p.workers_per_firm)), 1)
         calibrated = _allocate(fund.revenue, firm_total, p.firm_count_elasticity)
@@ -346,7 +349,7 @@ class YRDModel(mesa.Model):
         self.base_price = _unit_values(price, sigma, cell, cities, s.count)
         self.spending = cell_revenue.sum(axis=1) * fund.spending.sum() / cell_revenue.sum()
         self.savings = np.zeros(cities)
-        self.initial_population = self.labour_force.sum(axis=1).astype(float)
+        self.initial_population = self.population_by_city()
         # the core: cities that had gained net migrants by 2020 (resident > hukou population)
         self.core = calibration.net_migrant_stock(self.geography) > 0
         self.stranded = 0.0
@@ -1427,8 +1430,8 @@ class YRDModel(mesa.Model):
 
     # ------------------------------------------------------------------ derived state
     def population_by_city(self) -> np.ndarray:
-        """Worker agents living in each city (kept current by migration)."""
-        return self.labour_force.sum(axis=1).astype(float)
+        """Residents of each city in agent units: worker agents (kept current by migration) and dependants."""
+        return self.labour_force.sum(axis=1) + self.dependants
 
     def housing_cost(self) -> np.ndarray:
         """Housing cost index: (population / 2020 population)^elasticity (1 at t = 0)."""

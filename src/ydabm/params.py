@@ -147,6 +147,10 @@ PARAMS: tuple[Param, ...] = (
           "high-skill over low-skill wage at t = 0 (college wage premium about 1.8, CFPS)", "uncertainty"),
     Param("farm_productivity", float, 0.33, "1", 0.05, 1.0,
           "value added per farmer relative to the city average; sets farm employment from the primary GDP share (China 2020: 7.7% of GDP, 23.6% of jobs)", "uncertainty"),
+    Param("working_age_share", float, 0.6335, "share of persons", 0.4, 1.0,
+          "share of a city's settled (hukou) population that is of working age and so in the labour force (worker agents); the rest are dependants who count as residents but do not work or move: 2020 census, ages 15-59, 63.35 % nationally (NBS, Seventh Census Bulletin No. 5); 1 with migrant_working_age_share = 1: every resident is a worker", "uncertainty"),
+    Param("migrant_working_age_share", float, 0.76, "share of persons", 0.0, 1.0,
+          "share of a city's net migrants (resident - hukou population) that is of working age: a city that lost people kept their children and elderly; 0.76 fits the four provinces' 2020 census 15-59 shares of residents (scripts/wage_dispersion.py) and agrees with the 2020 floating population's age mix (18.9 % under 18: 71.09 M of 375.8 M, NBS/UNICEF/UNFPA 2023; about 7 % aged 60+)", "uncertainty"),
     Param("unemployment_benefit", float, 0.4, "share of wage", 0.0, 1.0,
           "transfer to an unemployed worker as a share of the local low-skill wage (assumption: unemployment insurance pays below the local minimum wage)", "lever"),
     # --- firms -------------------------------------------------------------------------------
@@ -342,6 +346,8 @@ class Params:
     natural_unemployment: float = 0.05
     skill_premium: float = 1.8
     farm_productivity: float = 0.33
+    working_age_share: float = 0.6335
+    migrant_working_age_share: float = 0.76
     unemployment_benefit: float = 0.4
     firm_count_elasticity: float = 0.6
     productivity_dispersion: float = 0.12

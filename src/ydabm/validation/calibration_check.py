@@ -80,7 +80,7 @@ def sign_agreement(model, data) -> float:
 
 # ---------------------------------------------------------------------- where wage differences come from
 #: the factors of a city's mean non-farm wage at t = 0 (:func:`wage_factors`), in the order of the product
-WAGE_FACTORS = ("gdp_per_resident", "labour_share", "nonfarm_share", "rounding")
+WAGE_FACTORS = ("gdp_per_resident", "residents_per_worker", "labour_share", "nonfarm_share", "rounding")
 
 
 def wage_factors(geography: Geography, params: dict[str, Any]) -> pd.DataFrame:
@@ -89,15 +89,17 @@ def wage_factors(geography: Geography, params: dict[str, Any]) -> pd.DataFrame:
     Calibration pays a city's non-farm labour cost to its employed non-farm agents (item 3 of
     :mod:`ydabm.calibration`), so the mean non-farm wage (yuan per worker per year) is
 
-        w = (Y / N) x l / n x r / (1 - u),
+        w = (Y / N) x (N / L) x l / n x r / (1 - u),
 
-    with Y / N GDP per resident (``gdp_per_resident``: productivity, as the data give it), l the
-    non-farm labour cost over GDP (``labour_share``: sector mix, sum over non-farm sectors of the GDP
-    share times (sigma - 1) / sigma + fixed cost), n the non-farm share of worker agents
-    (``nonfarm_share``: agents are residents; farmers are the primary GDP share over
-    ``farm_productivity``), r = N / (agents x ``people_per_agent``) (``rounding`` of people to agents)
-    and u ``natural_unemployment``. The skill mix does not enter the mean: it splits the same cost
-    between low- and high-skill wages.
+    with Y / N GDP per resident (``gdp_per_resident``, as the data give it), N / L residents per
+    working-age resident (``residents_per_worker``: the dependants a city's workers keep,
+    :func:`ydabm.calibration.working_age_population`; their product is productivity, GDP per worker),
+    l the non-farm labour cost over GDP (``labour_share``: sector mix, sum over non-farm sectors of the
+    GDP share times (sigma - 1) / sigma + fixed cost), n the non-farm share of worker agents
+    (``nonfarm_share``: farmers are the primary GDP share over ``farm_productivity``),
+    r = L / (agents x ``people_per_agent``) (``rounding`` of people to agents) and u
+    ``natural_unemployment``. The skill mix does not enter the mean: it splits the same cost between
+    low- and high-skill wages.
 
     Returns:
         One row per city, in the geography's order: ``city``, the four factors and ``wage``, their
@@ -107,16 +109,18 @@ def wage_factors(geography: Geography, params: dict[str, Any]) -> pd.DataFrame:
     structure = calibration.sector_structure(geography, sectors)
     force = calibration.initial_labour_force(geography, sectors, params)
     agents = force.sum(axis=1)
+    working = calibration.working_age_population(geography, params)
     nonfarm = ~sectors.agriculture
     frame = pd.DataFrame({
         "city": geography.names,
         "gdp_per_resident": geography.gdp / geography.population,
+        "residents_per_worker": geography.population / working,
         "labour_share": (structure[:, nonfarm] * calibration.labour_cost_share(sectors)[nonfarm]).sum(axis=1),
         "nonfarm_share": force[:, 1:].sum(axis=1) / agents,
-        "rounding": geography.population / (agents * params["people_per_agent"]),
+        "rounding": working / (agents * params["people_per_agent"]),
     })
-    frame["wage"] = (frame["gdp_per_resident"] * frame["labour_share"] / frame["nonfarm_share"] * frame["rounding"]
-                     / (1.0 - params["natural_unemployment"]))
+    frame["wage"] = (frame["gdp_per_resident"] * frame["residents_per_worker"] * frame["labour_share"]
+                     / frame["nonfarm_share"] * frame["rounding"] / (1.0 - params["natural_unemployment"]))
     return frame
 
 
