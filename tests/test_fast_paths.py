@@ -366,9 +366,10 @@ def test_sourcing_posted_weights_are_shared():
 
 
 def test_row_sums_equal_numpy_sum_over_a_short_last_axis():
-    """The accounts' row sums over the K = 3 classes are ``sum(axis=1)`` bit for bit (numpy adds a
-    short last axis in column order), integers in the dtype ``sum`` gives."""
-    from ydabm.mechanisms.accounts import _row_sums
+    """The row sums over the K = 3 classes (accounts) or the COHORT = 4 quarters (entrant shares) are
+    ``sum(axis=1)`` bit for bit (numpy adds a short last axis in column order), integers in the
+    dtype ``sum`` gives."""
+    from ydabm.agents.firms import row_sums as _row_sums
     # by hand: 0.1 + 0.2 rounds up, so (0.1 + 0.2) + 0.3 = 0.6000000000000001, 0.1 + (0.2 + 0.3) = 0.6
     values = np.array([[0.1, 0.2, 0.3], [1e16, 1.0, -1e16], [-0.0, -0.0, -0.0], [np.inf, 1.0, 2.0]])
     got = _row_sums(values)
@@ -380,3 +381,5 @@ def test_row_sums_equal_numpy_sum_over_a_short_last_axis():
     wages[::9, 1] = -0.0
     assert np.array_equal(_row_sums(staff * wages), (staff * wages).sum(axis=1))
     assert _row_sums(staff).dtype == staff.sum(axis=1).dtype and np.array_equal(_row_sums(staff), staff.sum(axis=1))
+    joined = rng.lognormal(0, 2, (5_000, 4)) * (rng.random((5_000, 4)) < 0.5)
+    assert np.array_equal(_row_sums(joined), joined.sum(axis=1))
