@@ -37,8 +37,10 @@ HEADROOM = 1 / 16
 _FLOAT = ("mass", "peak", "productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
           "subsidy", "expected_sales", "notional_sales", "rd_share", "adoption", "debt",
           "year_operating", "year_interest")
-_INT = ("sector", "city", "age", "loss_streak", "weak_years")
-#: columns that only :meth:`Firms.open` writes (read-only otherwise), so that ``cell`` can be kept
+_INT = ("age", "loss_streak", "weak_years")
+#: columns that only :meth:`Firms.open` writes (read-only otherwise), so that ``cell`` can be kept;
+#: numpy's index type (intp), because tables are read by them (``np.take`` converts any other
+#: integer type first, which makes a gather by int32 rows about ten times slower)
 _PLACE = ("sector", "city")
 
 
@@ -51,6 +53,8 @@ class Firms:
             setattr(self, name, np.zeros(size))
         for name in _INT:
             setattr(self, name, np.zeros(size, dtype=np.int32))
+        for name in _PLACE:
+            setattr(self, name, np.zeros(size, dtype=np.intp))
         self.employees = np.zeros((size, 3), dtype=np.int32)
         self.joined = np.zeros((size, COHORT))
         self.rounding = np.zeros((size, 3), dtype=np.float32)
@@ -109,7 +113,7 @@ class Firms:
         return free[:needed]
 
     def _grow(self, extra: int) -> None:
-        for name in _FLOAT + _INT + ("zombie", "understaffed", "alive"):
+        for name in _FLOAT + _INT + _PLACE + ("zombie", "understaffed", "alive"):
             column = getattr(self, name)
             setattr(self, name, np.concatenate([column, np.zeros(extra, dtype=column.dtype)]))
         self.employees = np.concatenate([self.employees, np.zeros((extra, 3), dtype=np.int32)])
@@ -122,7 +126,7 @@ class Firms:
         ``rounding`` (uniforms, (n, 3)); everything else starts at zero."""
         for name in _PLACE:                               # (a writeable copy: an unpickled read-only
             setattr(self, name, getattr(self, name).copy())  # array cannot be made writeable again)
-        for name in _FLOAT + _INT:
+        for name in _FLOAT + _INT + _PLACE:
             getattr(self, name)[rows] = 0
         self.employees[rows] = 0
         self.joined[rows] = 0
@@ -205,7 +209,7 @@ class Firms:
         return np.bincount(self.cell[live], values[live], minlength=cities * self.sectors).reshape(cities, self.sectors)
 
     def nbytes(self) -> int:
-        return sum(getattr(self, n).nbytes for n in _FLOAT + _INT + ("zombie", "understaffed", "alive", "employees", "joined", "rounding"))
+        return sum(getattr(self, n).nbytes for n in _FLOAT + _INT + _PLACE + ("zombie", "understaffed", "alive", "employees", "joined", "rounding"))
 
 
 def row_sums(values: np.ndarray) -> np.ndarray:
