@@ -383,3 +383,26 @@ def test_row_sums_equal_numpy_sum_over_a_short_last_axis():
     assert _row_sums(staff).dtype == staff.sum(axis=1).dtype and np.array_equal(_row_sums(staff), staff.sum(axis=1))
     joined = rng.lognormal(0, 2, (5_000, 4)) * (rng.random((5_000, 4)) < 0.5)
     assert np.array_equal(_row_sums(joined), joined.sum(axis=1))
+
+
+def test_firm_cell_is_kept_until_a_city_or_sector_changes():
+    """``Firms.cell`` is city * S + sector, computed once and kept while the read-only ``city`` and
+    ``sector`` columns stay as they are; opening firms (also on an unpickled table) or growing the table
+    recomputes it. The three are numpy's index type, which ``np.take`` gathers by without converting."""
+    import pickle
+    firms = Firms(4, 3)
+    firms.open(np.array([0, 2]), np.zeros((2, 3)), city=np.array([1, 2]), sector=np.array([2, 0]))
+    cell = firms.cell
+    assert cell.tolist() == [5, 0, 6, 0]                 # 1 * 3 + 2, 2 * 3 + 0; empty rows 0
+    assert firms.cell is cell and not cell.flags.writeable
+    assert cell.dtype == firms.city.dtype == firms.sector.dtype == np.intp
+    with pytest.raises(ValueError):
+        firms.city[1] = 3                                # only ``open`` writes a firm's place
+    firms.open(np.array([1]), np.zeros((1, 3)), city=np.array([3]), sector=np.array([1]))
+    assert firms.cell.tolist() == [5, 10, 6, 0]
+    rows = firms.free_rows(3)                            # one free row: the table grows
+    assert firms.size > 4 and firms.cell.tolist() == [5, 10, 6] + [0] * (firms.size - 3)
+    copy = pickle.loads(pickle.dumps(firms))
+    copy.open(rows[:1], np.zeros((1, 3)), city=np.array([2]), sector=np.array([2]))
+    assert copy.cell[rows[0]] == 8 and firms.cell[rows[0]] == 0
+    assert np.array_equal(copy.cell, copy.city * 3 + copy.sector)
