@@ -406,3 +406,30 @@ def test_firm_cell_is_kept_until_a_city_or_sector_changes():
     copy.open(rows[:1], np.zeros((1, 3)), city=np.array([2]), sector=np.array([2]))
     assert copy.cell[rows[0]] == 8 and firms.cell[rows[0]] == 0
     assert np.array_equal(copy.cell, copy.city * 3 + copy.sector)
+
+
+def test_keep_freed_memory_reuses_large_blocks_from_the_heap():
+    """After ``keep_freed_memory`` a 40 MB array freed and allocated again takes no new pages (glibc
+    maps every block above 32 MB afresh otherwise: hundreds of page faults each time, thousands
+    without transparent huge pages); bad thresholds are refused by name."""
+    import subprocess
+    import sys
+    from ydabm.allocator import keep_freed_memory
+    with pytest.raises(ValueError, match="trim_threshold"):
+        keep_freed_memory(trim_threshold=-1)
+    code = (
+        "import resource, numpy as np\n"
+        "from ydabm.allocator import keep_freed_memory\n"
+        "def faults():\n"
+        "    start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+        "    a = np.ones(5_000_000); del a\n"
+        "    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - start\n"
+        "faults(); before = faults()\n"
+        "took = keep_freed_memory()\n"
+        "faults(); after = faults()\n"
+        "print(took, before, after)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    if out[0] != "True":
+        pytest.skip("no glibc mallopt here")
+    before, after = int(out[1]), int(out[2])
+    assert before > 100 and after < 10

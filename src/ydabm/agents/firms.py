@@ -39,8 +39,8 @@ _FLOAT = ("mass", "peak", "productivity", "overhead", "capacity", "price", "outp
           "year_operating", "year_interest")
 _INT = ("age", "loss_streak", "weak_years")
 #: columns that only :meth:`Firms.open` writes (read-only otherwise), so that ``cell`` can be kept;
-#: numpy's index type (intp), because tables are read by them (``np.take`` converts any other
-#: integer type first, which makes a gather by int32 rows about ten times slower)
+#: numpy's index type (intp): tables are gathered and bins counted by them, and ``np.take`` and
+#: ``np.bincount`` convert any other integer type to intp first (a temporary per call)
 _PLACE = ("sector", "city")
 
 
