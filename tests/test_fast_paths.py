@@ -366,9 +366,10 @@ def test_sourcing_posted_weights_are_shared():
 
 
 def test_row_sums_equal_numpy_sum_over_a_short_last_axis():
-    """The accounts' row sums over the K = 3 classes are ``sum(axis=1)`` bit for bit (numpy adds a
-    short last axis in column order), integers in the dtype ``sum`` gives."""
-    from ydabm.mechanisms.accounts import _row_sums
+    """The row sums over the K = 3 classes (accounts) or the COHORT = 4 quarters (entrant shares) are
+    ``sum(axis=1)`` bit for bit (numpy adds a short last axis in column order), integers in the
+    dtype ``sum`` gives."""
+    from ydabm.agents.firms import row_sums as _row_sums
     # by hand: 0.1 + 0.2 rounds up, so (0.1 + 0.2) + 0.3 = 0.6000000000000001, 0.1 + (0.2 + 0.3) = 0.6
     values = np.array([[0.1, 0.2, 0.3], [1e16, 1.0, -1e16], [-0.0, -0.0, -0.0], [np.inf, 1.0, 2.0]])
     got = _row_sums(values)
@@ -380,3 +381,55 @@ def test_row_sums_equal_numpy_sum_over_a_short_last_axis():
     wages[::9, 1] = -0.0
     assert np.array_equal(_row_sums(staff * wages), (staff * wages).sum(axis=1))
     assert _row_sums(staff).dtype == staff.sum(axis=1).dtype and np.array_equal(_row_sums(staff), staff.sum(axis=1))
+    joined = rng.lognormal(0, 2, (5_000, 4)) * (rng.random((5_000, 4)) < 0.5)
+    assert np.array_equal(_row_sums(joined), joined.sum(axis=1))
+
+
+def test_firm_cell_is_kept_until_a_city_or_sector_changes():
+    """``Firms.cell`` is city * S + sector, computed once and kept while the read-only ``city`` and
+    ``sector`` columns stay as they are; opening firms (also on an unpickled table) or growing the table
+    recomputes it. The three are numpy's index type, which ``np.take`` gathers by without converting."""
+    import pickle
+    firms = Firms(4, 3)
+    firms.open(np.array([0, 2]), np.zeros((2, 3)), city=np.array([1, 2]), sector=np.array([2, 0]))
+    cell = firms.cell
+    assert cell.tolist() == [5, 0, 6, 0]                 # 1 * 3 + 2, 2 * 3 + 0; empty rows 0
+    assert firms.cell is cell and not cell.flags.writeable
+    assert cell.dtype == firms.city.dtype == firms.sector.dtype == np.intp
+    with pytest.raises(ValueError):
+        firms.city[1] = 3                                # only ``open`` writes a firm's place
+    firms.open(np.array([1]), np.zeros((1, 3)), city=np.array([3]), sector=np.array([1]))
+    assert firms.cell.tolist() == [5, 10, 6, 0]
+    rows = firms.free_rows(3)                            # one free row: the table grows
+    assert firms.size > 4 and firms.cell.tolist() == [5, 10, 6] + [0] * (firms.size - 3)
+    copy = pickle.loads(pickle.dumps(firms))
+    copy.open(rows[:1], np.zeros((1, 3)), city=np.array([2]), sector=np.array([2]))
+    assert copy.cell[rows[0]] == 8 and firms.cell[rows[0]] == 0
+    assert np.array_equal(copy.cell, copy.city * 3 + copy.sector)
+
+
+def test_keep_freed_memory_reuses_large_blocks_from_the_heap():
+    """After ``keep_freed_memory`` a 40 MB array freed and allocated again takes no new pages (glibc
+    maps every block above 32 MB afresh otherwise: hundreds of page faults each time, thousands
+    without transparent huge pages); bad thresholds are refused by name."""
+    import subprocess
+    import sys
+    from ydabm.allocator import keep_freed_memory
+    with pytest.raises(ValueError, match="trim_threshold"):
+        keep_freed_memory(trim_threshold=-1)
+    code = (
+        "import resource, numpy as np\n"
+        "from ydabm.allocator import keep_freed_memory\n"
+        "def faults():\n"
+        "    start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+        "    a = np.ones(5_000_000); del a\n"
+        "    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - start\n"
+        "faults(); before = faults()\n"
+        "took = keep_freed_memory()\n"
+        "faults(); after = faults()\n"
+        "print(took, before, after)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    if out[0] != "True":
+        pytest.skip("no glibc mallopt here")
+    before, after = int(out[1]), int(out[2])
+    assert before > 100 and after < 10

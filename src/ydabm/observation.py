@@ -219,5 +219,9 @@ def city_reports(model, innovation: dict[str, np.ndarray] | None = None) -> list
     if model.steps == 0:
         columns = _no_quarter_yet(columns, CITY_QUARTER_FLOWS, geo.count)
     adoption = innovation["adoption_by_cell"]
-    return [{**{name: float(values[c]) for name, values in columns.items()},
-             "firms": float(firms[c]), "employment": employment[c], "adoption": adoption[c]} for c in range(geo.count)]
+    # each column as a list of Python floats once (what float(values[c]) gives, without a numpy
+    # scalar per city and column)
+    columns["firms"] = firms
+    as_floats = {name: np.asarray(values, dtype=float).tolist() for name, values in columns.items()}
+    return [{**{name: values[c] for name, values in as_floats.items()},
+             "employment": employment[c], "adoption": adoption[c]} for c in range(geo.count)]

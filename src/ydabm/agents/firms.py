@@ -37,7 +37,11 @@ HEADROOM = 1 / 16
 _FLOAT = ("mass", "peak", "productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
           "subsidy", "expected_sales", "notional_sales", "rd_share", "adoption", "debt",
           "year_operating", "year_interest")
-_INT = ("sector", "city", "age", "loss_streak", "weak_years")
+_INT = ("age", "loss_streak", "weak_years")
+#: columns that only :meth:`Firms.open` writes (read-only otherwise), so that ``cell`` can be kept;
+#: numpy's index type (intp): tables are gathered and bins counted by them, and ``np.take`` and
+#: ``np.bincount`` convert any other integer type to intp first (a temporary per call)
+_PLACE = ("sector", "city")
 
 
 class Firms:
@@ -49,12 +53,22 @@ class Firms:
             setattr(self, name, np.zeros(size))
         for name in _INT:
             setattr(self, name, np.zeros(size, dtype=np.int32))
+        for name in _PLACE:
+            setattr(self, name, np.zeros(size, dtype=np.intp))
         self.employees = np.zeros((size, 3), dtype=np.int32)
         self.joined = np.zeros((size, COHORT))
         self.rounding = np.zeros((size, 3), dtype=np.float32)
         self.zombie = np.zeros(size, dtype=bool)
         self.understaffed = np.zeros(size, dtype=bool)
         self.alive = np.zeros(size, dtype=bool)
+        self._lock_place()
+
+    def _lock_place(self) -> None:
+        """Make ``city`` and ``sector`` read-only and forget the cached ``cell`` (their rows change
+        only in :meth:`open`, which writes to copies, and :meth:`_grow`; both call this after)."""
+        for name in _PLACE:
+            getattr(self, name).flags.writeable = False
+        self._cell = None
 
     @property
     def size(self) -> int:
@@ -66,8 +80,15 @@ class Firms:
 
     @property
     def cell(self) -> np.ndarray:
-        """Flat city-sector index city * S + sector."""
-        return self.city * self.sectors + self.sector
+        """Flat city-sector index city * S + sector (read-only; computed once after each change of
+        the ``city`` or ``sector`` columns, which are read-only between those changes: a step reads
+        it about 28 times)."""
+        cached = self._cell
+        if cached is None or cached[0] is not self.city or cached[1] is not self.sector:
+            cell = self.city * self.sectors + self.sector
+            cell.flags.writeable = False
+            cached = self._cell = (self.city, self.sector, cell)
+        return cached[2]
 
     def staff(self) -> np.ndarray:
         """(F,) workers of each firm row, all classes (``employees.sum(axis=1)``, column by column)."""
@@ -92,17 +113,20 @@ class Firms:
         return free[:needed]
 
     def _grow(self, extra: int) -> None:
-        for name in _FLOAT + _INT + ("zombie", "understaffed", "alive"):
+        for name in _FLOAT + _INT + _PLACE + ("zombie", "understaffed", "alive"):
             column = getattr(self, name)
             setattr(self, name, np.concatenate([column, np.zeros(extra, dtype=column.dtype)]))
         self.employees = np.concatenate([self.employees, np.zeros((extra, 3), dtype=np.int32)])
         self.joined = np.concatenate([self.joined, np.zeros((extra, COHORT))])
         self.rounding = np.concatenate([self.rounding, np.zeros((extra, 3), dtype=np.float32)])
+        self._lock_place()
 
     def open(self, rows: np.ndarray, rounding: np.ndarray, **columns: np.ndarray) -> None:
         """Start firms in ``rows`` with the given column values and staff-rounding carries
         ``rounding`` (uniforms, (n, 3)); everything else starts at zero."""
-        for name in _FLOAT + _INT:
+        for name in _PLACE:                               # (a writeable copy: an unpickled read-only
+            setattr(self, name, getattr(self, name).copy())  # array cannot be made writeable again)
+        for name in _FLOAT + _INT + _PLACE:
             getattr(self, name)[rows] = 0
         self.employees[rows] = 0
         self.joined[rows] = 0
@@ -112,6 +136,7 @@ class Firms:
         for name, values in columns.items():
             getattr(self, name)[rows] = values
         self.alive[rows] = True
+        self._lock_place()
 
     def apply_plan(self, plan) -> None:
         """Take the quarter's plan (:class:`ydabm.mechanisms.planning.Plan`)."""
@@ -136,8 +161,9 @@ class Firms:
     def entrant_share(self) -> np.ndarray:
         """(F,) share of each firm's mass that entered within the last ``COHORT`` quarters (in their
         first year)."""
+        joined = row_sums(self.joined)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(self.mass > 0, self.joined.sum(axis=1) / self.mass, 0.0)
+            return np.where(self.mass > 0, joined / self.mass, 0.0)
 
     def merge(self, sources: np.ndarray, destinations: np.ndarray, elasticity: np.ndarray) -> None:
         """Cohorts ``sources`` join cohorts ``destinations`` of the same city-sector (several may join
@@ -183,7 +209,24 @@ class Firms:
         return np.bincount(self.cell[live], values[live], minlength=cities * self.sectors).reshape(cities, self.sectors)
 
     def nbytes(self) -> int:
-        return sum(getattr(self, n).nbytes for n in _FLOAT + _INT + ("zombie", "understaffed", "alive", "employees", "joined", "rounding"))
+        return sum(getattr(self, n).nbytes for n in _FLOAT + _INT + _PLACE + ("zombie", "understaffed", "alive", "employees", "joined", "rounding"))
+
+
+def row_sums(values: np.ndarray) -> np.ndarray:
+    """``values.sum(axis=1)`` of an (F, K) array, column by column, bit for bit.
+
+    numpy sums a short last axis element by element in column order (((v0 + v1) + v2) ...), which
+    this repeats, an order of magnitude faster for small K (numpy reduces such rows one by one);
+    integers are summed in the dtype ``sum`` gives them (int64 for int32 staff). Rows longer than
+    8 are left to numpy (its pairwise summation would differ).
+    """
+    if values.shape[1] > 8:
+        return values.sum(axis=1)
+    dtype = np.sum(values[:0], axis=1).dtype
+    out = values[:, 0].astype(dtype)
+    for k in range(1, values.shape[1]):
+        out += values[:, k]
+    return out
 
 
 def integer_sums(index: np.ndarray, values: np.ndarray, bins: int) -> np.ndarray:

@@ -385,7 +385,7 @@ def _layoffs_and_seekers(employer, skill, staff, excess, rng):
     coded, code = _coded_rows(employer, skill, compact, classes)   # overstaffed groups' members, unemployed
     is_member = code >= 0
     at = np.flatnonzero(is_member)                         # members' places among ``coded``
-    job = np.take(code, at)
+    job = np.take(code, at).astype(np.intp)                # (intp: gathered by below without conversion)
     due = np.take(due_all, open_job)
     size = np.maximum(np.take(staff.ravel(), open_job), 1)
     kept = rng.random(job.size) < np.take(np.minimum(1.0, (3.0 * due + 2.0) / size), job)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..agents.firms import column_sums
+from ..agents.firms import column_sums, row_sums
 from . import credit
 
 
@@ -76,19 +76,6 @@ def support_allowance(budgets: np.ndarray, debt_limit: float, annual_gdp: np.nda
     max(0, B + L + T - b). Benefits are paid in full even beyond the limit.
     """
     return np.maximum(budgets + debt_limit * annual_gdp + taxes - benefits, 0.0)
-
-
-def _row_sums(values: np.ndarray) -> np.ndarray:
-    """``values.sum(axis=1)`` of an (F, K) array, column by column: numpy sums a short last axis
-    element by element in column order (((v0 + v1) + v2) ...), which this repeats, an order of magnitude
-    faster for K = 3; integers are summed in the dtype ``sum`` gives them (int64 for int32 staff)."""
-    if values.shape[1] > 8:                       # (longer rows: numpy's own summation)
-        return values.sum(axis=1)
-    dtype = np.sum(values[:0], axis=1).dtype
-    out = values[:, 0].astype(dtype)
-    for k in range(1, values.shape[1]):
-        out += values[:, k]
-    return out
 
 
 def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employees: np.ndarray,
@@ -150,7 +137,7 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
         return np.bincount(firm_city, values * alive, minlength=cities)
 
     room = np.full(cities, np.inf) if allowance is None else allowance
-    wage_bill = _row_sums(employees * np.take(wages, firm_city, axis=0))
+    wage_bill = row_sums(employees * np.take(wages, firm_city, axis=0))
     claims = entry_support + capacity_support
     claimed = by_city(claims)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -172,7 +159,7 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     over = alive & (streak >= exit_after)
     # soft credit (Kornai 1986): a government lends a failing local firm its shortfall when that costs
     # it less than the firm's closure, weighed by its priority and local bias
-    staff = _row_sums(employees)
+    staff = row_sums(employees)
     closure = unemployment_benefit * np.take(wages[:, 1], firm_city) * staff + income_tax * wage_bill
     size = credit.large_employer(alive, firm_city, staff, np.ones(alive.size) if mass is None else mass, cities)
     priority = np.minimum(1.0, targeted + size)
