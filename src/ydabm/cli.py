@@ -7,6 +7,7 @@ import importlib
 import sys
 from pathlib import Path
 
+from .allocator import keep_freed_memory
 from .params import PARAMS, ParameterError, parse_assignment
 
 # modules that add their own sub-commands with ``register(subparsers)``; absent ones are skipped
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         module.register(sub)
     args = parser.parse_args(argv)
+    keep_freed_memory()         # reuse the step's freed arrays (ydabm.allocator; outputs unchanged)
     try:
         return int(args.handler(args) or 0)
     except ParameterError as err:

@@ -98,6 +98,8 @@ def _start_worker(sweep: int) -> None:
     import psutil
     for module in WARM_MODULES:
         importlib.import_module(module)
+    from ..allocator import keep_freed_memory
+    keep_freed_memory()         # reuse the step's freed arrays (outputs unchanged)
     try:
         process = psutil.Process(sweep)
     except psutil.NoSuchProcess:
