@@ -1073,12 +1073,15 @@ class YRDModel(mesa.Model):
         (:func:`ydabm.mechanisms.supply_chain.steady_stock`) at the set-up's planned use (the
         calibrated output), its use (the output made: firms at their staff limit make less) and the
         share of an order that arrives (region inputs ordered at the set-up's listed ``markup``
-        prices, delivered at its realised index, the 2020 base)."""
+        prices, delivered at its realised index: the 2020 base in the YRD)."""
         origin = self._origin_shares(self.requirements)
         full = self.firms.price.copy()
         full[:markup.size] = markup                     # the set-up's firms are the first rows
-        listed = self.listed_input_prices(full)
-        arrival = origin[0] * listed[:, None, :] + origin[1] + origin[2] * self.abroad_supply()[None, None, :]
+        # an order's money buys listed / realised of what it was placed for (as in deliver_inputs)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bought = self.listed_input_prices(full) / (self.input_index / self.input_price0)
+        bought = np.where(np.isfinite(bought) & (bought > 0), bought, 1.0)
+        arrival = origin[0] * bought[:, None, :] + origin[1] + origin[2] * self.abroad_supply()[None, None, :]
         return supply_chain.steady_stock(self.orders.use, self.used_inputs, arrival, self.inventory_weeks,
                                          self.params.inventory_restock)
 
