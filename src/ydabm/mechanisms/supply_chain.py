@@ -36,7 +36,8 @@ spending on it). Production is limited by the scarcest input: the stock plus the
 expects (its orders, less the known shortfall of the supplier cities it bought from last quarter,
 before switching). What the region's market delivers depends on the quarter's price index: a
 supplier that cannot produce raises its price, and buyers get fewer inputs for their money where
-they stay with it. Stocks rebuild by the restocking rule.
+they stay with it. Stocks rebuild by the restocking rule. At t = 0 they are the rule's steady state at
+the set-up's outcome (:func:`steady_stock`), so the first quarter's orders replace what the set-up used.
 
 Supplier adjustment time (:func:`sticky_market`): a buyer's input sourcing shares across supplier
 cities within a sector are state. Each quarter they move a share 1 / tau of the way to the
