@@ -51,6 +51,35 @@ def test_orders_room_and_deliveries_by_hand():
     np.testing.assert_allclose(short.unmet, [[[3.5, 0.0]]])
 
 
+def test_steady_stock_by_hand():
+    # one city, one sector, a goods input stored 13 weeks (target = a quarter's planned use) and a service
+    planned = np.array([[[6.0, 2.0]]])
+    used = np.array([[[4.5, 1.8]]])                 # it makes less than it plans (open vacancies)
+    arrival = np.array([[[0.9, 0.9]]])              # an order's money buys 90 % (a rationed supplier)
+    weeks = np.array([13.0, np.inf])
+    stock = supply_chain.steady_stock(planned, used, arrival, weeks, 0.5)
+    # target 6; orders o must deliver the use: 0.9 o = 4.5, o = 5 = 6 + 0.5 (6 - s): s = 8; no service stock
+    np.testing.assert_allclose(stock, [[[8.0, 0.0]]])
+    # the order rule at that stock replaces exactly what is used: the stock stays
+    origin = np.array([[[1.0, 1.0]], [[0.0, 0.0]], [[0.0, 0.0]]])
+    orders = supply_chain.plan_orders(np.array([[2.0]]), np.array([[[3.0, 1.0]]]), origin, stock, weeks, 0.5,
+                                      np.ones((1, 2)), np.ones(2))
+    np.testing.assert_allclose(orders.region, [[[5.0, 2.0]]])
+    done = supply_chain.deliver(orders, stock, np.full((1, 2), 0.9), np.ones(2), np.array([[1.5]]),
+                                np.array([[[3.0, 1.0]]]), weeks)
+    np.testing.assert_allclose(done.stock, stock)
+    # the calibrated state (all planned is made, all ordered arrives) is the target; with full
+    # deliveries and more made than planned the gap is negative: 6 + (6 - 7) / 0.5 = 4
+    np.testing.assert_allclose(supply_chain.steady_stock(planned, planned, np.ones((1, 1, 2)), weeks, 0.5),
+                               [[[6.0, 0.0]]])
+    np.testing.assert_allclose(supply_chain.steady_stock(planned, np.array([[[7.0, 2.0]]]), np.ones((1, 1, 2)),
+                                                         weeks, 0.5), [[[4.0, 0.0]]])
+    # never negative; without restocking orders ignore the stock, which stays at its target
+    np.testing.assert_allclose(supply_chain.steady_stock(planned, np.array([[[12.0, 2.0]]]), np.ones((1, 1, 2)),
+                                                         weeks, 0.5), [[[0.0, 0.0]]])
+    np.testing.assert_allclose(supply_chain.steady_stock(planned, used, arrival, weeks, 0.0), [[[6.0, 0.0]]])
+
+
 def test_supplier_shortfall_weights_last_quarters_sources():
     # buyer 0 bought sector 0 from city 0 (30) and city 1 (10); city 1 can deliver 40 % of its plan
     flows = np.zeros((1, 2, 2))

@@ -367,6 +367,8 @@ class YRDModel(mesa.Model):
             if self.geography.synthetic:
                 self.input_price0 = supply_chain.common_input_base(self.input_index, self.sectors.elasticity)
             self.apply_deliveries(self.deliver_inputs())
+            # the first quarter starts from the inventories' steady state at the set-up's outcome
+            self.stock = self._steady_stock(price)
             # a city-sector that makes nothing at t = 0: the labour per unit of output of its entrants
             # (the cell's mean draw at 2020)
             entrants = 1.0 / (self.cell_productivity * self.mean_draw) * np.ones_like(self.intensity)
@@ -993,21 +995,23 @@ class YRDModel(mesa.Model):
                                              self.sectors.elasticity,
                                              self.input_delivered if delivered is None else delivered)
 
-    def listed_input_prices(self) -> np.ndarray:
+    def listed_input_prices(self, price: np.ndarray | None = None) -> np.ndarray:
         """(C, S) input prices relative to 2020 at which buyers place this quarter's orders: the price
         index of last quarter's input flows at the prices suppliers list at the start of the quarter
         (their markup prices), each supplier firm serving the share of its orders it served last
         quarter (an entrant: its city-sector's), at this quarter's freight conditions
         (:func:`ydabm.mechanisms.supply_chain.listed_varieties`). A rationed supplier's premium over
-        its listed price is not known before the market: it cuts what the orders' money buys."""
+        its listed price is not known before the market: it cuts what the orders' money buys.
+        ``price``: (F,) the listed prices (default: the firms' prices)."""
         f = self.firms
         sigma = self.sectors.elasticity[f.sector]
         served = np.full(f.size, np.nan)
         served[:min(f.size, self.firm_served.size)] = self.firm_served[:f.size]
         served = np.where(np.isnan(served) | (f.age == 0), np.take(self.usual_service, f.cell), served)
-        listed = f.alive & (f.mass > 0) & np.isfinite(f.price) & (f.price > 0)
+        price = f.price if price is None else price
+        listed = f.alive & (f.mass > 0) & np.isfinite(price) & (price > 0)
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            weight = np.where(listed, f.mass * f.price ** (1.0 - sigma), 0.0)
+            weight = np.where(listed, f.mass * price ** (1.0 - sigma), 0.0)
         varieties, delivered = supply_chain.listed_varieties(weight, served, f.cell, sigma, self.input_orders.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
             index = self._input_index(self.freight_factor(), varieties, delivered) / self.input_price0
@@ -1066,6 +1070,23 @@ class YRDModel(mesa.Model):
         self.purchases = self.input_purchases()
         self.paid_unit_cost = self.unit_input_cost()
         self.planned_output = self.firms.output.copy()
+
+    def _steady_stock(self, markup: np.ndarray) -> np.ndarray:
+        """(C, S, K) the inventories the first quarter starts from: the steady state of the order rule
+        (:func:`ydabm.mechanisms.supply_chain.steady_stock`) at the set-up's planned use (the
+        calibrated output), its use (the output made: firms at their staff limit make less) and the
+        share of an order that arrives (region inputs ordered at the set-up's listed ``markup``
+        prices, delivered at its realised index: the 2020 base in the YRD)."""
+        origin = self._origin_shares(self.requirements)
+        full = self.firms.price.copy()
+        full[:markup.size] = markup                     # the set-up's firms are the first rows
+        # an order's money buys listed / realised of what it was placed for (as in deliver_inputs)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bought = self.listed_input_prices(full) / (self.input_index / self.input_price0)
+        bought = np.where(np.isfinite(bought) & (bought > 0), bought, 1.0)
+        arrival = origin[0] * bought[:, None, :] + origin[1] + origin[2] * self.abroad_supply()[None, None, :]
+        return supply_chain.steady_stock(self.orders.use, self.used_inputs, arrival, self.inventory_weeks,
+                                         self.params.inventory_restock)
 
     def split_requirements(self, intensity: np.ndarray | None = None,
                            price: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -36,7 +36,8 @@ spending on it). Production is limited by the scarcest input: the stock plus the
 expects (its orders, less the known shortfall of the supplier cities it bought from last quarter,
 before switching). What the region's market delivers depends on the quarter's price index: a
 supplier that cannot produce raises its price, and buyers get fewer inputs for their money where
-they stay with it. Stocks rebuild by the restocking rule.
+they stay with it. Stocks rebuild by the restocking rule. At t = 0 they are the rule's steady state at
+the set-up's outcome (:func:`steady_stock`), so the first quarter's orders replace what the set-up used.
 
 Supplier adjustment time (:func:`sticky_market`): a buyer's input sourcing shares across supplier
 cities within a sector are state. Each quarter they move a share 1 / tau of the way to the
@@ -214,6 +215,34 @@ def plan_orders(labour: np.ndarray, requirement: np.ndarray, origin: np.ndarray,
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where((use > 0) & stored[None, None, :], expected / use, np.inf)
     return Orders(use, region, outside, abroad, ratio.min(axis=2), price)
+
+
+def steady_stock(planned: np.ndarray, used: np.ndarray, arrival: np.ndarray, weeks: np.ndarray,
+                 restock: float) -> np.ndarray:
+    """(C, S, K) the stock at which the order rule of :func:`plan_orders` replaces exactly what is used:
+    the steady state of the inventories when every quarter is like this one.
+
+    A city-sector plans use U (for its planned output) and orders o = U + r (T - s), T = U w / 13 its
+    target; a unit ordered delivers ``arrival`` units (a < 1 where its region suppliers ration and their
+    price exceeds the listed price it ordered at, the orders' money buying less), and it uses u
+    (its output made). Deliveries replace use, o a = u, where s = T + (U - u / a) / r: above the target
+    where it plans more than it makes (inputs ordered for vacancies that stay open), below it where
+    deliveries fall short of orders. At s = T and a = 1, u = U (the calibrated 2020 state) it is T.
+    Inputs that are not stored (w = inf) hold no stock; the stock is at least 0; with r = 0 orders do
+    not depend on the stock and it stays at the target.
+
+    Args:
+        planned: U, (C, S, K) planned use; used: u, (C, S, K) use for the output made.
+        arrival: (C, S, K) units delivered per unit ordered (the origin shares' delivered shares).
+        weeks: (K,) target weeks of each input (inf: not stored); restock: r in [0, 1].
+    """
+    stored = np.isfinite(weeks)
+    target = planned * (np.where(stored, weeks, 0.0) / WEEKS)[None, None, :]
+    if restock <= 0.0:
+        return np.where(stored[None, None, :], target, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = np.where(arrival > 0, planned - used / arrival, 0.0) / restock
+    return np.where(stored[None, None, :], np.maximum(target + gap, 0.0), 0.0)
 
 
 def supplier_shortfall(flows: np.ndarray, deliverable: np.ndarray) -> np.ndarray:
