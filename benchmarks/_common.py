@@ -32,15 +32,20 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Callable  # noqa: E402
 
-#: People in the YRD's 41 cities (2020 census); people_per_agent = YRD_PEOPLE / workers.
-YRD_PEOPLE = 2.352e8
-
-ROOT = Path(__file__).resolve().parents[1]
+def yrd_workers() -> float:
+    """Working-age residents of the YRD's 41 cities (persons): what the worker agents stand for
+    (``ydabm.calibration.working_age_population`` at the default parameters; about 1.515e8 of the
+    2.352e8 residents of the 2020 census)."""
+    from ydabm.capacity_check import _population
+    from ydabm.params import Params
+    p = Params()
+    return float(_population(p.world, p.network_file, p.racetrack_cities, p.trade_cost,
+                             p.working_age_share, p.migrant_working_age_share).sum())
 
 
 def people_per_agent(workers: float) -> float:
-    """``people_per_agent`` that gives about ``workers`` worker agents for the YRD (2352 -> 1e5)."""
-    return round(YRD_PEOPLE / workers)
+    """``people_per_agent`` that gives about ``workers`` worker agents for the YRD (1515 -> 1e5)."""
+    return round(yrd_workers() / workers)
 
 
 def parse_args(description: str) -> argparse.Namespace:

@@ -1,9 +1,9 @@
 """Full-model throughput: ms per step and worker-steps per second of ``YRDModel``, against Mesa's
 own ``BoltzmannWealth`` example at the same agent count.
 
-Scales: 1e5 workers (people_per_agent 2352, default workers_per_firm), 2e5 workers with 1e4 firms
+Scales: 1e5 workers (people_per_agent 1515, default workers_per_firm), 2e5 workers with 1e4 firms
 (workers_per_firm 20; the design point: <= 50 ms per step on one core) and 1e6 workers
-(people_per_agent 235, default workers_per_firm).
+(people_per_agent 152, default workers_per_firm).
 BoltzmannWealth runs with its own step (``shuffle_do`` of every agent, its DataCollector and
 DataRecorder), one agent per grid cell on average like the example's default (100 agents on 10 x 10).
 At 1e5 the two models are stepped alternately in the same process, so that a change of CPU

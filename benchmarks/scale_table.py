@@ -13,7 +13,7 @@ A scale whose estimated peak (:func:`ydabm.capacity_check.estimate_bytes`) excee
 (default 8: the machine is shared) or what the machine has available is not started; it is listed
 as skipped. The fits use the scales with at least 10^7 workers: times as a power law of workers
 (a least-squares line of log(figure) on log(workers)), the peak memory as a line (a fixed part plus
-bytes per worker); ``extrapolated_*`` evaluate them at people_per_agent = 1 (235,213,900 workers):
+bytes per worker); ``extrapolated_*`` evaluate them at people_per_agent = 1 (151.5 million working-age workers):
 an extrapolation, not a measurement.
 
 ``--tracemalloc`` instead measures, in a child per scale, the bytes per worker of everything
@@ -170,7 +170,7 @@ def figure(rows: list[dict], fits: dict, full_workers: float, path: Path) -> Non
     ax.set_yscale("log")
     ax.text(full_workers, 0.03, "1 person per agent\n(extrapolated) ", fontsize=8, ha="right",
             transform=ax.get_xaxis_transform())
-    ax.set_xlabel("worker agents (people_per_agent = 2.352e8 / workers)")
+    ax.set_xlabel("worker agents (people_per_agent = 1.515e8 / workers)")
     ax.set_title("ydabm scale: measured (filled), fit over >= 1e7 workers (dashed), one core", fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(True, which="both", linewidth=0.3)

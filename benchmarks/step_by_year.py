@@ -8,7 +8,7 @@ collection (untimed) before each step, the same in CPU time of the process (``cp
 a shared machine), and the live firm agents at the start and the end.
 
 Scales: the default (people_per_agent 2000, about 1.2e5 workers, 5,004 firms), the design point
-of ``model_throughput.py`` (2e5 workers with 1e4 firms) and 1e6 workers (people_per_agent 235).
+of ``model_throughput.py`` (2e5 workers with 1e4 firms) and 1e6 workers (people_per_agent 152).
 
     python benchmarks/step_by_year.py [--quick] [--json]
 
