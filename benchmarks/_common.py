@@ -32,6 +32,9 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Callable  # noqa: E402
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
 def yrd_workers() -> float:
     """Working-age residents of the YRD's 41 cities (persons): what the worker agents stand for
     (``ydabm.calibration.working_age_population`` at the default parameters; about 1.515e8 of the
