@@ -112,11 +112,12 @@ def report_decomposition(results: list[dict], quarters: int, as_json: bool) -> N
         names = results[0]["sectors" if by == "sector" else "cities"]
         share = np.array([r[by][0] for r in results])
         mass = np.array([r[by][1] for r in results])
-        out[by] = {n: {"zombie_share": stats(share[:, i]), "mass_share": stats(mass[:, i])} for i, n in enumerate(names)}
+        out[by] = {n: {"zombie_share": stats(share[:, i]), "mass_share": stats(mass[:, i])}
+                   for i, n in enumerate(names)}
     if as_json:
         print(json.dumps(out))
         return
-    print(f"quarter " + " ".join(f"{k:>18}" for k in keys))
+    print("quarter " + " ".join(f"{k:>18}" for k in keys))
     for q in marks:
         cells = []
         for k in keys:
