@@ -406,7 +406,8 @@ class YRDModel(mesa.Model):
         self.exit_flow = p.exit_rate * self.initial_firms
         # each city-sector's cohort of the year: its youngest, if it entered within the year (its
         # entrants join it, as in the steady state: city-sectors open their yearly cohorts out of phase)
-        self.cohort = entry.largest_cohorts(ages < COHORT, cell, cohort_mass, cities * s.count).reshape(cities, s.count)
+        youngest = entry.largest_cohorts(ages < COHORT, cell, cohort_mass, cities * s.count)
+        self.cohort = youngest.reshape(cities, s.count)
 
     def _start_adoption(self) -> None:
         """Digital adoption at t = 0: every traditional firm at its city-sector's desired share (the

@@ -10,7 +10,9 @@ agent scale:
   quarters leaves whole (its enterprises are identical) unless a government keeps it alive. A
   cohort worn down below ``MERGE_SHARE`` of its largest size merges into the largest cohort of its
   city-sector (:func:`merge_pairs`, :meth:`ydabm.agents.firms.Firms.merge`; exact, as joining is),
-  which bounds the number of agents without any exit: bookkeeping, not an event.
+  which bounds the number of agents without any exit: bookkeeping, not an event. The set-up's
+  cohorts start at the ages of this process's steady state (:func:`stationary_cohorts`), so that
+  they wear down and merge at an even pace, not all in the quarter A = :func:`merge_age`.
 * Entry. Each quarter a city-sector has a pool of potential entrants, ``entry_pool`` times its 2020
   mass (the local would-be founders). Each enters with a logit probability in the margin it
   expects (a firm with the cell's mean draw, selling into the cell's market access at its markup
@@ -168,9 +170,13 @@ def stationary_cohorts(cell: np.ndarray, exit_rate: float, offsets: np.ndarray |
     calibrated count of founding cohorts). The merged mass's share is left to form in the cell's
     largest cohort (every merge of the run goes there): a set-up cohort has one productivity draw,
     and one holding a quarter of a city-sector's enterprises would stand for a quarter of its
-    calibrated dispersion. (Entrants arrive as yearly cohorts in the step, four quarterly ones
-    joined; a city-sector whose entrants are too few to staff a cohort of their own adds them to
-    its largest, which then holds the whole steady-state mass in the end.)
+    calibrated dispersion. So the set-up's aged cohorts stand for all of the mass, and their ages
+    imply an entry of delta / (1 - (1 - delta)^A) of it a quarter (1.33 delta); the set-up records the
+    first-year enterprises at the rate entry sustains, delta (1 - delta)^k of every cohort's mass for
+    k < 4 quarters (``YRDModel._populate``), not as the cohorts younger than a year. (Entrants arrive
+    as yearly cohorts in the step, four quarterly ones joined; a city-sector whose entrants are too
+    few to staff a cohort of their own adds them to its largest, which then holds the whole
+    steady-state mass in the end.)
 
     Args:
         cell: (F,) city-sector of each cohort (any order; a cohort's rank among its city-sector's
