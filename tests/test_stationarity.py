@@ -191,8 +191,8 @@ class _CohortsLeaving(YRDModel):
 
 #: the largest quarter's mass of cohorts merged or closed over its mean over 120 quarters: a wave is
 #: far above it (before the set-up's cohorts had their steady-state ages, all of them merged in
-#: quarter 92: 81-83 x the mean at people_per_agent 4000, seeds 1-3; observed with the ages 2.2-2.5,
-#: seeds 1-5, the largest in quarters 5-25 of the set-up cohorts' even wear-down)
+#: quarter 92: 81-83 x the mean at people_per_agent 4000, seeds 1-3; observed with the ages 2.2-2.7,
+#: seeds 1-5, the largest in quarters 5-25: the first year's closures and the set-up cohorts' even wear-down)
 MERGE_WAVE = 3.0
 
 
