@@ -47,10 +47,25 @@ def largest_move(frame, metric: str) -> float:
     return float((frame[metric] - frame[metric].iloc[0]).abs().max())
 
 
+class MergeTracedModel(YRDModel):
+    """The model, recording each quarter's merges: the worn-down cohorts' number and mass."""
+
+    def merge_firms(self, sources, destinations):
+        self.merged = (int(sources.size), float(self.firms.mass[sources].sum()))
+        super().merge_firms(sources, destinations)
+
+
+def wave(series: np.ndarray) -> float:
+    """Largest quarter of ``series`` over its mean (0 if the mean is 0)."""
+    mean = float(np.mean(series))
+    return float(np.max(series) / mean) if mean > 0 else 0.0
+
+
 def baseline(seed: int, quarters: int) -> dict:
-    model = YRDModel(rng=seed)
+    model = MergeTracedModel(rng=seed)
     before = model.employment_by_sector().astype(float)
     agents = [int(model.firms.count)]
+    merged, merged_mass = [], []
     feasible, step_ms = [], []
     for _ in range(quarters):
         start = time.perf_counter()
@@ -60,6 +75,8 @@ def baseline(seed: int, quarters: int) -> dict:
         most = model.production_room(live)
         feasible.append(float(np.max(model.firms.output[live] / np.where(most > 0, most, np.inf))))
         agents.append(int(model.firms.count))
+        merged.append(model.merged[0])
+        merged_mass.append(model.merged[1])
     frame = model.datacollector.get_model_vars_dataframe()
     after, farm = model.employment_by_sector().astype(float), model.sectors.agriculture
     exits = frame["exits"].iloc[1:]
@@ -89,8 +106,21 @@ def baseline(seed: int, quarters: int) -> dict:
         "similarity_nonfarm_change": similarity(after[:, ~farm]) - similarity(before[:, ~farm]),
         "similarity_all_farm_share_held": similarity(farm_share_held(before, after, farm)) - similarity(before),
         "agents_t0": agents[0], "agents_end": agents[-1], "agents_year": agents[::4],
+        "agents_min": min(agents), "agents_max": max(agents),
+        "agents_drop_max": int(-np.diff(agents).min()), "agents_drop_quarter": int(np.argmin(np.diff(agents))) + 1,
+        "merged_mass_wave": wave(np.array(merged_mass)), "merged_mass_max_quarter": int(np.argmax(merged_mass)) + 1,
+        "merged_mass_mean": float(np.mean(merged_mass)), "merged_wave": wave(np.array(merged)),
+        "exits_wave": wave(exits.to_numpy()),
+        "unemployment_path": [float(v) for v in rate], "agents": agents, "merged_mass": merged_mass,
+        "zombie_share": {w: float(frame["zombie_share"].iloc[a:b].mean()) for w, a, b in zombie_windows(quarters)},
         "step_ms": step_ms,
     }
+
+
+def zombie_windows(quarters: int) -> list[tuple[str, int, int]]:
+    """The zombie share's windows: t = 0 and the last eight quarters of each ten years run
+    (rows a..b - 1 of the collected frame; row 0 is t = 0)."""
+    return [("t0", 0, 1)] + [(f"q{q - 7}-{q}", q - 7, q + 1) for q in range(40, quarters + 1, 40)]
 
 
 class TracedModel(YRDModel):
@@ -228,6 +258,13 @@ def main() -> None:
         print(f"{r['seed']:>4}  {r['unemployment_max_pp']:.3f}  {r['exits_mean']:.2f}  {r['exits_max']:.2f} "
               f"({r['exits_max_quarter']})  {100 * r['firms_change']:+.2f} %  {r['market_residual_max']:.2g}  "
               f"{r['output_over_feasible_max'] - 1:.2g}  {r['agents_t0']}->{r['agents_end']}")
+    print("seed  merged mass: largest quarter / mean (q)  merges: largest / mean  exits: largest / mean  "
+          "agents: min..max, largest one-quarter drop (q)  zombie share %")
+    for r in result["baseline"]:
+        zombies = "  ".join(f"{w} {100 * v:.2f}" for w, v in r["zombie_share"].items())
+        print(f"{r['seed']:>4}  {r['merged_mass_wave']:.2f} ({r['merged_mass_max_quarter']})  {r['merged_wave']:.2f}  "
+              f"{r['exits_wave']:.2f}  {r['agents_min']}..{r['agents_max']}, {r['agents_drop_max']} "
+              f"({r['agents_drop_quarter']})  {zombies}")
     print("seed  " + "  ".join(STRUCTURE))
     for r in result["baseline"]:
         print(f"{r['seed']:>4}  " + "  ".join(f"{r['structure_max'][m]:.4f}" for m in STRUCTURE))

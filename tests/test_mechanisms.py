@@ -180,12 +180,60 @@ def test_worn_down_cohorts_merge_into_their_cells_largest():
     assert sources.tolist() == [0, 3] and destinations.tolist() == [2, 4]
 
 
+def test_setup_cohorts_at_the_stationary_ages_by_hand():
+    # exit 1/4, merge share 1/4: survival (3/4)^a = 1, 0.75, 0.5625, 0.421875, 0.31640625, 0.2373 < 1/4,
+    # so a cohort merges in its 5th quarter (A = 5) and entry sustains one cohort of each age 0..4
+    assert entry.merge_age(0.25, 0.25) == 5
+    assert entry.merge_age(0.015) == 92 and entry.merge_age(0.5, 0.25) == 3 and entry.merge_age(0.0) == 1
+    # cell 0: 5 cohorts, offset 1/2: ages floor((i + 1/2) 5 / 5) = 0..4; the peak makes them sum to 5:
+    # 5 / (1 + 0.75 + 0.5625 + 0.421875 + 0.31640625) = 5 / 3.05078125. Cell 1 (rows 5 and 2 in row
+    # order 2, 5): 2 cohorts, offset 0: ages floor(0 * 5 / 2) = 0 and floor(1 * 5 / 2) = 2, peak 2 / 1.5625
+    cell = np.array([0, 0, 1, 0, 0, 1, 0])
+    age, mass, peak = entry.stationary_cohorts(cell, 0.25, np.array([0.5, 0.0]), share=0.25)
+    assert age.tolist() == [0, 1, 0, 2, 3, 2, 4]
+    top = 5 / 3.05078125
+    np.testing.assert_allclose(peak, [top, top, 1.28, top, top, 1.28, top])
+    np.testing.assert_allclose(mass, [top, 0.75 * top, 1.28, 0.5625 * top, 0.421875 * top, 0.72, 0.31640625 * top])
+    assert np.bincount(cell, mass).tolist() == pytest.approx([5.0, 2.0])
+    # the hazard and the merge rule then take one of cell 0's cohorts a quarter, the oldest first
+    alive = np.ones(cell.size, dtype=bool)
+    merged = []
+    for _ in range(5):
+        mass = mass * 0.75
+        sources, _ = entry.merge_pairs(alive, cell, mass, peak, share=0.25)
+        merged.append(sources[cell[sources] == 0].tolist())
+        alive[sources] = False
+    assert merged == [[6], [4], [3], [1], []]        # (row 0 is alone in its cell by then: it stays)
+    with pytest.raises(ValueError, match="exit_rate"):
+        entry.merge_age(1.0)
+    with pytest.raises(ValueError, match="offsets"):
+        entry.stationary_cohorts(cell, 0.25, np.array([0.5]))
+
+
+def test_setup_cohorts_carry_their_mass_in_every_column():
+    model = YRDModel(rng=3, **QUICK_SCALE)
+    f, p = model.firms, model.params
+    live = f.alive
+    # each city-sector's mass is its calibrated count of founding cohorts; ages spread over 0..A - 1
+    np.testing.assert_allclose(f.by_cell(np.where(live, f.mass, 0.0), model.geography.count), model.initial_firms)
+    assert f.age[live].min() >= 1 and f.age[live].max() <= entry.merge_age(p.exit_rate)   # (+1: the set-up quarter)
+    np.testing.assert_allclose(f.mass[live], f.peak[live] * (1 - p.exit_rate) ** (f.age[live] - 1))
+    # overhead per founding cohort is the city-sector's; debt is the collateral line of the capital
+    np.testing.assert_allclose(f.overhead[live] / f.mass[live], model.overhead_cell.ravel()[f.cell[live]])
+    np.testing.assert_allclose(f.debt[live], p.leverage * model.capital_value()[live])
+    # the first-year enterprises are the flow entry sustains; no cohort has more weak years than years
+    first = p.exit_rate * sum((1 - p.exit_rate) ** k for k in range(4))
+    np.testing.assert_allclose(f.joined[live].sum(axis=1), first * f.mass[live])
+    assert (f.weak_years[live] <= (f.age[live] - 1) // 4).all()
+
+
 def test_merging_cohorts_adds_them_up_and_keeps_the_ces_aggregate():
     from ydabm.agents.firms import Firms
     f = Firms(3, 1)
     f.open(np.arange(3), np.zeros((3, 3)), mass=np.array([1.0, 3.0, 2.0]), peak=np.array([4.0, 3.0, 8.0]),
            productivity=np.array([1.0, 2.0, 1.0]), capacity=np.array([5.0, 7.0, 1.0]),
-           overhead=np.array([1.0, 2.0, 0.5]), expected_sales=np.array([10.0, 20.0, 3.0]), age=np.array([40, 8, 40]))
+           overhead=np.array([1.0, 2.0, 0.5]), expected_sales=np.array([10.0, 20.0, 3.0]), age=np.array([40, 8, 40]),
+           adoption=np.array([1.0, 0.5, 0.5]))
     f.employees[:] = [[0, 2, 1], [0, 4, 0], [0, 1, 1]]
     # rows 0 and 2 (worn) both join row 1; sigma 3: z^2 averages: (1 * 1 + 3 * 4 + 2 * 1) / 6
     f.merge(np.array([0, 2]), np.array([1, 1]), np.array([3.0]))
@@ -194,6 +242,8 @@ def test_merging_cohorts_adds_them_up_and_keeps_the_ces_aggregate():
     assert f.productivity[1] == pytest.approx(np.sqrt(15 / 6))
     assert f.employees[1].tolist() == [0, 7, 2] and f.employees[[0, 2]].sum() == 0
     assert f.age[1] == 8 and f.peak[1] == 6.0
+    # adopters add up: (1 x 1 + 3 x 0.5 + 2 x 0.5) / 6 of the merged enterprises
+    assert f.adoption[1] == pytest.approx(3.5 / 6)
 
 
 def test_a_cohort_shrinks_by_the_hazard_as_a_mass_flow():

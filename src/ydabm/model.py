@@ -296,20 +296,23 @@ class YRDModel(mesa.Model):
         cell_threshold = s.fixed_cost[cell_sector] / np.maximum(cell_margin, 1e-9)
         threshold = cell_threshold[cell]
         cutoff = entry.zero_profit_cutoff(cell_threshold, cell_sigma, p.productivity_dispersion)[cell]
+        # the cohorts at the steady state's ages (entry, the hazard and merging): each holds peak x
+        # (1 - exit_rate)^age founding cohorts, a city-sector's the calibrated count
+        ages, cohort_mass, peak = entry.stationary_cohorts(cell, p.exit_rate, self.rng.random(cities * s.count))
         log_draw = entry.truncated_normal(cutoff, p.productivity_dispersion, self.rng.random(cell.size))
         # the cutoff is exact for a large city-sector; in a small one, redraw the few firms whose
         # share of the cell's revenue still misses break-even (2020 is a state without losses)
         for _ in range(20):
             draw = np.exp(log_draw * (sigma - 1))
-            mass = np.bincount(cell, draw, minlength=cities * s.count)
+            mass = np.bincount(cell, cohort_mass * draw, minlength=cities * s.count)
             short = draw * counts.ravel()[cell] / mass[cell] < threshold
             if not short.any():
                 break
             log_draw[short] = entry.truncated_normal(cutoff[short], p.productivity_dispersion,
                                                      self.rng.random(int(short.sum())))
         draw = np.exp(log_draw * (sigma - 1))
-        mass = np.bincount(cell, draw, minlength=cities * s.count)
-        weight = draw / mass[cell]
+        mass = np.bincount(cell, cohort_mass * draw, minlength=cities * s.count)
+        weight = cohort_mass * draw / mass[cell]
         revenue = cell_revenue.ravel()[cell] * weight
         unit_labour = self.mix_wage()[city, sector]
         # the productivity of a z = 1 firm: the cell's over its draws' mean z^(sigma-1), so that the
@@ -327,26 +330,28 @@ class YRDModel(mesa.Model):
         gross = revenue / gross_share
         quantity = gross / price
         mean_revenue = cell_revenue.ravel()[cell] / counts.ravel()[cell]
-        overhead = s.fixed_cost[sector] * mean_revenue / unit_labour
+        overhead = s.fixed_cost[sector] * mean_revenue / unit_labour        # a founding cohort's
         self.overhead_cell = np.zeros((cities, s.count))
         self.overhead_cell.ravel()[cell] = overhead
+        overhead = cohort_mass * overhead
         # the calibrated sales are the expected sales of orders quantity / S(c q), which the enterprises'
         # turned-away orders raise at every rival; capacity starts where the accelerator keeps it (its
         # steady state share c of the goal): no spurious investment wave
         capacity = planning.desired_capacity(quantity / served, ratio, s.capital_intensity[sector])
         rows = np.arange(cell.size)
-        self.firms.open(rows, self.rng.random((rows.size, CLASSES)), mass=np.ones(rows.size), peak=np.ones(rows.size),
+        self.firms.open(rows, self.rng.random((rows.size, CLASSES)), mass=cohort_mass, peak=peak,
                         sector=sector, city=city, productivity=productivity, overhead=overhead,
                         capacity=capacity, price=price, output=quantity, revenue=gross,
-                        expected_sales=gross / served, notional_sales=gross / served, age=np.full(rows.size, 40))
+                        expected_sales=gross / served, notional_sales=gross / served, age=ages)
         # the steady state's first-year enterprises: entry replaces the hazard's exits, so of each
         # founding cohort exit_rate x (1 - exit_rate)^k entered k quarters ago and is still in its
         # first year (k < COHORT; the ring slot of quarter -k), as entrants are after a year of runs
+        # (spread over the cohorts by mass: the flow entry sustains, entry.stationary_cohorts)
         for k in range(COHORT):
-            self.firms.joined[rows, -k % COHORT] = p.exit_rate * (1.0 - p.exit_rate) ** k
+            self.firms.joined[rows, -k % COHORT] = cohort_mass * p.exit_rate * (1.0 - p.exit_rate) ** k
         planned = self._hire_initial_staff(fund.skill_mix[sector] * (overhead + quantity / productivity)[:, None])
         # 2020 prices: each city-sector's unit value at t = 0 markup prices (Laspeyres volume base)
-        self.base_price = _unit_values(price, sigma, cell, cities, s.count)
+        self.base_price = _unit_values(price, sigma, cell, cities, s.count, cohort_mass)
         self.spending = cell_revenue.sum(axis=1) * fund.spending.sum() / cell_revenue.sum()
         self.savings = np.zeros(cities)
         self.initial_population = self.population_by_city()
@@ -393,7 +398,8 @@ class YRDModel(mesa.Model):
         f = self.firms
         structural = (f.year_operating[rows] + (gross - f.revenue[rows])
                       + ((f.employees[rows] - planned) * self.wages[city]).sum(axis=1))
-        f.weak_years[rows] = np.where(credit.weak_coverage(structural, f.year_interest[rows]), credit.ZOMBIE_YEARS, 0)
+        f.weak_years[rows] = np.where(credit.weak_coverage(structural, f.year_interest[rows]),
+                                      np.minimum(credit.ZOMBIE_YEARS, ages // credit.YEAR), 0)   # years lived
         f.zombie = credit.zombies(f.alive, f.weak_years, f.subsidy > 0)
         taxes = self.flows["income_tax"] + self.flows["profit_tax"]
         self.tax_key = taxes / taxes.sum() if taxes.sum() > 0 else np.full(cities, 1.0 / cities)
@@ -403,7 +409,10 @@ class YRDModel(mesa.Model):
         self.initial_firms = np.maximum(counts, 1).astype(float)
         # entry replaces the hazard's outflow at 2020 margins; each city-sector's cohort of the year
         self.exit_flow = p.exit_rate * self.initial_firms
-        self.cohort = np.full((cities, s.count), -1, dtype=np.int64)
+        # each city-sector's cohort of the year: its youngest, if it entered within the year (its
+        # entrants join it, as in the steady state: city-sectors open their yearly cohorts out of phase)
+        youngest = entry.largest_cohorts(ages < COHORT, cell, cohort_mass, cities * s.count)
+        self.cohort = youngest.reshape(cities, s.count)
 
     def _start_adoption(self) -> None:
         """Digital adoption at t = 0: every traditional firm at its city-sector's desired share (the
@@ -1556,11 +1565,13 @@ def _on_rows(outcome: goods.GoodsOutcome, live: np.ndarray, size: int) -> goods.
                               outcome.flows, outcome.spending, outcome.residual, outcome.rounds)
 
 
-def _unit_values(price: np.ndarray, sigma: np.ndarray, cell: np.ndarray, cities: int, sectors: int) -> np.ndarray:
-    """(C, S) unit value sum p q / sum q of each city-sector with CES quantities q ~ p^(-sigma) (its
-    2020 price for volume measures); the sector's geometric mean where a cell has no firm."""
-    value = np.bincount(cell, price ** (1.0 - sigma), minlength=cities * sectors)
-    volume = np.bincount(cell, price ** (-sigma), minlength=cities * sectors)
+def _unit_values(price: np.ndarray, sigma: np.ndarray, cell: np.ndarray, cities: int, sectors: int,
+                 mass: np.ndarray) -> np.ndarray:
+    """(C, S) unit value sum p q / sum q of each city-sector with CES quantities q ~ p^(-sigma) per
+    variety, ``mass`` varieties a firm (its 2020 price for volume measures); the sector's geometric
+    mean where a cell has no firm."""
+    value = np.bincount(cell, mass * price ** (1.0 - sigma), minlength=cities * sectors)
+    volume = np.bincount(cell, mass * price ** (-sigma), minlength=cities * sectors)
     with np.errstate(divide="ignore", invalid="ignore"):
         unit = (value / volume).reshape(cities, sectors)
     filled = np.isfinite(unit) & (unit > 0)

@@ -177,14 +177,14 @@ class Firms:
         k = np.take(elasticity - 1.0, self.sector)
         power = self.mass * self.productivity ** k
         np.add.at(power, destinations, power[sources])
+        adopted = self.adoption * self.mass               # (before the masses add up)
+        np.add.at(adopted, destinations, adopted[sources])
         for name in ("mass", "overhead", "capacity", "expected_sales", "notional_sales", "output", "revenue", "debt",
                      "year_operating", "year_interest"):
             column = getattr(self, name)
             np.add.at(column, destinations, column[sources])
         np.add.at(self.employees, destinations, self.employees[sources])
         np.add.at(self.joined, destinations, self.joined[sources])
-        adopted = self.adoption * self.mass
-        np.add.at(adopted, destinations, adopted[sources])
         rows = np.unique(destinations)
         self.adoption[rows] = adopted[rows] / self.mass[rows]
         self.productivity[rows] = (power[rows] / self.mass[rows]) ** (1.0 / k[rows])

@@ -44,6 +44,9 @@ received soft credit or subsidies this quarter, or carries soft credit still out
 its collateral line). Its status changes within a year only through support and exit; its streak
 only at year ends. When cohorts merge, their year sums add up (the merged firm's accounts are the sum of
 its parts') and the destination keeps its streak (as it keeps its loss streak and age).
+
+The share of zombies this gives at the defaults is a transient of the set-up's firm population, not
+a steady state (docs/ODD.md, "Zombies"; :func:`shares_by` splits it by vintage, size, sector, city).
 """
 
 from __future__ import annotations
@@ -90,6 +93,20 @@ def zombies(alive: np.ndarray, streak: np.ndarray, supported: np.ndarray,
     consecutive years (``streak``: :func:`weak_years`), and alive on support (``supported``: soft
     credit or subsidies this quarter, or soft credit outstanding)."""
     return alive & (streak >= years) & supported
+
+
+def shares_by(alive: np.ndarray, zombie: np.ndarray, mass: np.ndarray, group: np.ndarray,
+              groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """(G,), (G,) zombies' share of each group's live firm mass (0 for an empty group) and each
+    group's share of the live firm mass; ``group`` (F,) is a firm's group in 0..groups-1 (a vintage,
+    a size class, a sector, a city)."""
+    live = np.where(alive, mass, 0.0)
+    within = np.bincount(group, live, minlength=groups)
+    zombies = np.bincount(group, np.where(zombie, live, 0.0), minlength=groups)
+    total = within.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(within > 0, zombies / within, 0.0)
+    return share, within / total if total > 0 else np.zeros(groups)
 
 
 def large_employer(alive: np.ndarray, firm_city: np.ndarray, staff: np.ndarray, mass: np.ndarray,

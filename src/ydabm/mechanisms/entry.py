@@ -10,7 +10,9 @@ agent scale:
   quarters leaves whole (its enterprises are identical) unless a government keeps it alive. A
   cohort worn down below ``MERGE_SHARE`` of its largest size merges into the largest cohort of its
   city-sector (:func:`merge_pairs`, :meth:`ydabm.agents.firms.Firms.merge`; exact, as joining is),
-  which bounds the number of agents without any exit: bookkeeping, not an event.
+  which bounds the number of agents without any exit: bookkeeping, not an event. The set-up's
+  cohorts start at the ages of this process's steady state (:func:`stationary_cohorts`), so that
+  they wear down and merge at an even pace, not all in the quarter A = :func:`merge_age`.
 * Entry. Each quarter a city-sector has a pool of potential entrants, ``entry_pool`` times its 2020
   mass (the local would-be founders). Each enters with a logit probability in the margin it
   expects (a firm with the cell's mean draw, selling into the cell's market access at its markup
@@ -105,6 +107,103 @@ def merge_pairs(alive: np.ndarray, cell: np.ndarray, mass: np.ndarray, peak: np.
     destinations = largest_cohorts(alive & ~worn, cell, mass, int(cell.max()) + 1)[cell[sources]]
     found = destinations >= 0
     return sources[found], destinations[found]
+
+
+#: longest cohort life (quarters) :func:`merge_age` returns: 250,000 years, beyond any run (and within
+#: the firm table's integer age column)
+LONGEST_LIFE = 1_000_000
+
+
+def merge_age(exit_rate: float, share: float = MERGE_SHARE) -> int:
+    """Quarters A after which a cohort merges: the first age a with (1 - exit_rate)^a < ``share``.
+
+    A cohort that started at its peak has (1 - exit_rate)^a of it after a quarters of the hazard, so
+    :func:`merge_pairs` takes it in the step of its A-th shrinking: 92 for exit_rate 0.015 and share
+    1/4 (ln 4 / -ln 0.985 = 91.7). With no hazard no cohort wears down: A = 1 (every cohort at its peak).
+    A hazard so small that A would exceed :data:`LONGEST_LIFE` (exit_rate below about 1.4e-6 at share
+    1/4) gives ``LONGEST_LIFE``: no run lasts that long, and the set-up's cohorts then span ages up to it.
+    """
+    if not 0.0 <= exit_rate < 1.0:
+        raise ValueError(f"exit_rate: {exit_rate} is out of range; allowed [0, 1)")
+    if not 0.0 < share <= 1.0:
+        raise ValueError(f"share: {share} is out of range; allowed (0, 1]")
+    if exit_rate == 0.0 or share == 1.0:
+        return 1
+    # (a hazard so small that ln(1 - delta) rounds to 0 or below 1e-300 gives an infinite ratio)
+    with np.errstate(over="ignore", divide="ignore"):
+        quarters = float(np.log(share) / np.log1p(-exit_rate))
+    if not quarters < LONGEST_LIFE:
+        return LONGEST_LIFE
+    age = int(np.floor(quarters)) + 1
+    # the logarithms' rounding at an exact power
+    while age > 1 and (1.0 - exit_rate) ** (age - 1) < share:
+        age -= 1
+    while (1.0 - exit_rate) ** age >= share:
+        age += 1
+    return age
+
+
+def stationary_cohorts(cell: np.ndarray, exit_rate: float, offsets: np.ndarray | None = None,
+                       share: float = MERGE_SHARE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ages, masses and peaks of a set-up's cohorts in the steady state of entry, the hazard and merging.
+
+    The cohort process of a city-sector, idealised: each quarter one cohort enters at its peak mass
+    P (constant entry), every cohort keeps 1 - delta of its mass each quarter (delta = ``exit_rate``;
+    at the steady state's margins no cohort closes whole), and a cohort merges once its mass falls
+    below ``share`` x its peak, which is in the step of its A-th shrinking (:func:`merge_age`; A = 92
+    at the defaults). After A quarters of constant entry there is exactly one cohort of each age
+    a = 0, ..., A - 1 (each entered a quarters ago and none has left): **the stationary distribution
+    of a cohort's age is uniform on {0, ..., A - 1}**, and a cohort of age a has the mass
+    P (1 - delta)^a = peak x survival(a). The mass merged each quarter, P (1 - delta)^A, collects in
+    the city-sector's largest cohort, which keeps it at the hazard: M = (1 - delta) M + P (1 - delta)^A,
+    so M = P (1 - delta)^A / delta; the aged cohorts hold P (1 - (1 - delta)^A) / delta and the whole
+    city-sector P / delta (entry, P a quarter, replaces the hazard's exits delta x the mass): an age-a
+    cohort holds delta (1 - delta)^a of the mass (so the first-year enterprises, ages below a year,
+    are the share delta sum_{a < 4} (1 - delta)^a that entry sustains) and the merged mass
+    (1 - delta)^A (0.249 at the defaults).
+
+    The set-up places its cohorts on the aged part: a city-sector's n cohorts get ages spread
+    evenly over {0, ..., A - 1} (stratified: the i-th of its n cohorts in row order is
+    floor((i + u) A / n) old, u the city-sector's ``offsets`` entry, so each cohort's age is uniform
+    on {0, ..., A - 1}, a city-sector's merges come at an even pace and no two city-sectors' are in
+    phase), one peak per city-sector such that its masses peak x (1 - delta)^age sum to n (the
+    calibrated count of founding cohorts). The merged mass's share is left to form in the cell's
+    largest cohort (every merge of the run goes there): a set-up cohort has one productivity draw,
+    and one holding a quarter of a city-sector's enterprises would stand for a quarter of its
+    calibrated dispersion. So the set-up's aged cohorts stand for all of the mass, and their ages
+    imply an entry of delta / (1 - (1 - delta)^A) of it a quarter (1.33 delta); the set-up records the
+    first-year enterprises at the rate entry sustains, delta (1 - delta)^k of every cohort's mass for
+    k < 4 quarters (``YRDModel._populate``), not as the cohorts younger than a year. (Entrants arrive
+    as yearly cohorts in the step, four quarterly ones joined; a city-sector whose entrants are too
+    few to staff a cohort of their own adds them to its largest, which then holds the whole
+    steady-state mass in the end.)
+
+    Args:
+        cell: (F,) city-sector of each cohort (any order; a cohort's rank among its city-sector's
+            rows in row order is its stratum).
+        exit_rate: delta, the hazard per quarter.
+        offsets: (cells,) uniforms on [0, 1), one per city-sector (None: 1/2, the strata's middles).
+        share: the merge threshold (:data:`MERGE_SHARE`).
+
+    Returns:
+        (age, mass, peak): (F,) quarters since each cohort's peak (int64), its mass and its peak.
+    """
+    cell = np.asarray(cell, dtype=np.int64)
+    lifespan = merge_age(exit_rate, share)
+    cells = int(cell.max()) + 1 if cell.size else 0
+    if offsets is None:
+        offsets = np.full(cells, 0.5)
+    offsets = np.asarray(offsets, dtype=float)
+    if offsets.shape[0] < cells or (offsets.size and (offsets.min() < 0.0 or offsets.max() >= 1.0)):
+        raise ValueError("offsets: one uniform in [0, 1) per city-sector is needed")
+    count = np.bincount(cell, minlength=cells)
+    order = np.argsort(cell, kind="stable")
+    rank = np.empty(cell.size, dtype=np.int64)
+    rank[order] = np.arange(cell.size) - np.repeat(np.cumsum(count) - count, count)
+    age = np.floor((rank + offsets[cell]) * lifespan / count[cell]).astype(np.int64)
+    survival = (1.0 - exit_rate) ** age
+    peak = (count / np.maximum(np.bincount(cell, survival, minlength=cells), 1e-300))[cell]
+    return age, peak * survival, peak
 
 
 def entry_intensity(pool: np.ndarray, replacement: np.ndarray, margin: np.ndarray, required: np.ndarray,
