@@ -14,12 +14,6 @@ from ydabm.validation.facts import FACTS, evaluate
 
 #: facts that fail on the rebuilt engine, with the reason and the issue that will restore them
 FAILING = {
-    "unilateral liberalisation hurts the liberaliser, joint raises total welfare": (
-        "issue 10 item 6: since worker agents are the working-age residents (Shanghai 8,517 agents instead of "
-        "12,435 at the default scale), seed 5 has Shanghai gain +0.0156 from liberalising alone, so its loss over "
-        "seeds 1-5 is -0.0158 +- 0.0081 (1.95 se, under the 3 required; before -0.0215, all five seeds losing); "
-        "the joint regional gain holds (+0.0094, every seed). Over seeds 6-15 the fact holds: own -0.0185, "
-        "z 3.98, 9 of 10 seeds losing (before: -0.0141, z 4.27, all 10)"),
     "lower specialization raises similarity": (
         "issue 11 items 1, 8: large and certain (-0.181 +- 0.0009, 201 se; curve 0, -0.006, -0.089, -0.185, "
         "-0.181 at specialization 0, 0.25, 0.5, 0.75, 1) but not monotone, and the rise from 0.75 to 1 is real, "
