@@ -321,13 +321,10 @@ def test_bernoulli_rows_has_the_bernoulli_rate_and_no_repeats():
     assert labour.bernoulli_rows(10, 1.0, rng).tolist() == list(range(10))
 
 
-@pytest.mark.parametrize("dispersion", [0.0, 1e-5, 1e-3, 0.6, 1.26])
-def test_newton_in_market_access_finds_the_fixed_point_the_price_iteration_finds(dispersion):
-    # 3 cities, 2 sectors, 40 firms: cohorts with capacity (some short of staff, some short of capacity)
-    # and firms without; the Newton clearing in market access and the Anderson iteration in prices (taken
-    # with ``anderson``) solve the same fixed point to the tolerance
-    rng = np.random.default_rng(7)
-    firms, cities, sectors = 40, 3, 2
+def _three_city_market(rng, firms):
+    """A small market of 3 cities and 2 sectors drawn from ``rng``: (sigma, cost weights, (C, S) spending,
+    each firm's cell, markup price, mass, capacity: 70 % with capacity, the rest without)."""
+    cities, sectors = 3, 2
     sigma = np.array([4.0, 6.0])
     hours = np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 1.5], [2.0, 1.5, 0.0]])
     weights = goods.cost_weights(goods.iceberg_costs(hours, np.array([0.1, 0.2]), np.zeros((3, 3)), 0.0), sigma)
@@ -336,6 +333,17 @@ def test_newton_in_market_access_finds_the_fixed_point_the_price_iteration_finds
     base = rng.uniform(0.8, 1.2, firms)
     mass = rng.uniform(1.0, 3.0, firms)
     capacity = np.where(rng.random(firms) < 0.7, rng.uniform(2.0, 12.0, firms), np.inf)
+    return sigma, weights, spending, cell, base, mass, capacity
+
+
+@pytest.mark.parametrize("dispersion", [0.0, 1e-5, 1e-3, 0.6, 1.26])
+def test_newton_in_market_access_finds_the_fixed_point_the_price_iteration_finds(dispersion):
+    # 3 cities, 2 sectors, 40 firms: cohorts with capacity (some short of staff, some short of capacity)
+    # and firms without; the Newton clearing in market access and the Anderson iteration in prices (taken
+    # with ``anderson``) solve the same fixed point to the tolerance
+    rng = np.random.default_rng(7)
+    firms = 40
+    sigma, weights, spending, cell, base, mass, capacity = _three_city_market(rng, firms)
     max_output = np.minimum(capacity, np.where(rng.random(firms) < 0.5, rng.uniform(1.0, 10.0, firms), np.inf))
     args = (base, max_output, cell, sigma, weights, spending)
     extra = dict(mass=mass, capacity=capacity, dispersion=dispersion)
@@ -450,14 +458,7 @@ def test_notional_newton_finds_the_fixed_point_the_plain_iteration_finds(dispers
     # none) reach the same notional demand, and every cohort's ration is G(x) / x at its own notional load
     rng = np.random.default_rng(11)
     firms, cities, sectors = 40, 3, 2
-    sigma = np.array([4.0, 6.0])
-    hours = np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 1.5], [2.0, 1.5, 0.0]])
-    weights = goods.cost_weights(goods.iceberg_costs(hours, np.array([0.1, 0.2]), np.zeros((3, 3)), 0.0), sigma)
-    spending = rng.uniform(50.0, 150.0, (cities, sectors))
-    cell = rng.integers(0, cities * sectors, firms)
-    base = rng.uniform(0.8, 1.2, firms)
-    mass = rng.uniform(1.0, 3.0, firms)
-    capacity = np.where(rng.random(firms) < 0.7, rng.uniform(2.0, 12.0, firms), np.inf)
+    sigma, weights, spending, cell, base, mass, capacity = _three_city_market(rng, firms)
     args = (base, cell, sigma[cell % sectors], weights, spending, mass, capacity, dispersion)
     newton = goods.notional_market(*args)
     plain = goods.notional_market(*args, spillover=np.zeros((sectors, cities, cities)))

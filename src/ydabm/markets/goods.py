@@ -435,10 +435,19 @@ def _access_step(weights: np.ndarray, cell: np.ndarray, response: np.ndarray, ph
         passed = np.matmul(spillover.transpose(0, 2, 1), moved * ordered.T[:, :, None])
         coupling += np.matmul(weights * flexible.T[:, None, :], passed)
     minus_jacobian = coupling * inverse.T[:, :, None]                                     # (S, C, active)
-    change = change.reshape(cities, sectors).T
+    return _solve_on_active(minus_jacobian, change, active)
+
+
+def _solve_on_active(minus_jacobian: np.ndarray, change: np.ndarray, active: np.ndarray) -> np.ndarray | None:
+    """Flat (C S,) Newton step x of (I - J) x = ``change`` (flat, city-major) when J is nonzero only in
+    the columns of the ``active`` cities: (I - J_aa) x_a = change_a is solved per sector and the other
+    cells follow, x = change + J[:, a] x_a. ``minus_jacobian``: (S, C, active) -J. None if a sector's
+    system is singular or the step is not finite."""
+    sectors, cities = minus_jacobian.shape[:2]
+    change = change.reshape(cities, sectors).T                                            # (S, C)
     system = minus_jacobian[:, active, :] + np.eye(active.size)[None, :, :]
     try:
-        on_active = np.linalg.solve(system, change[:, active, None])
+        on_active = np.linalg.solve(system, change[:, active, None])                      # (S, active, 1)
     except np.linalg.LinAlgError:
         return None
     step = change - np.matmul(minus_jacobian, on_active)[:, :, 0]
@@ -884,17 +893,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         # (S, C, active): -J, rows of the cells no buyer reaches (MA = 0) zero
         minus_jacobian = np.zeros((sectors, cities, active.size))
         minus_jacobian[:, reached] = np.matmul(reached_weights, inner) * inverse.T[:, reached, None]
-        change = change.reshape(cities, sectors).T                          # (S, C)
-        system = minus_jacobian[:, active, :]
-        system += np.eye(active.size)[None, :, :]
-        try:
-            on_active = np.linalg.solve(system, change[:, active, None])         # (S, active, 1)
-        except np.linalg.LinAlgError:
-            return None
-        step = change - np.matmul(minus_jacobian, on_active)[:, :, 0]
-        step[:, active] = on_active[:, :, 0]
-        step = step.T.ravel()
-        return step if np.isfinite(step).all() else None
+        return _solve_on_active(minus_jacobian, change, active)
 
     def largest_gap(gap):
         """max_f |sigma_f gap_f| (0 for no firm): the relative demand gap left."""
