@@ -76,7 +76,7 @@ def capped_sales(load: np.ndarray, dispersion: float) -> np.ndarray:
 
 
 #: nodes of the table that starts :func:`_load_for_sales`: the roots of G(x) = k / TABLE_NODES
-TABLE_NODES = 16384
+TABLE_NODES = 65536
 #: targets above this are solved from the bound of :func:`_bound_start` (where G is flat and the root
 #: is ill-conditioned: all their bits depend on the start, and a capped cohort's is the clearing tolerance's)
 TABLE_HIGHEST = 0.999
@@ -96,20 +96,26 @@ def _bound_start(target: np.ndarray, dispersion: float) -> np.ndarray:
 
 def _newton_load(load: np.ndarray, target: np.ndarray, dispersion: float) -> np.ndarray:
     """Newton steps for G(x) = ``target`` from the lower bounds ``load`` (updated in place and returned),
-    each row until its step is below rounding."""
+    each row until its step is below rounding, or until the error the step leaves is: from below the
+    root, a step of d leaves about c d^2, c = |G''| / (2 G') = phi(a) / (2 s x Phi(a)) with
+    a = (-ln x - s^2/2) / s, and a row stops once that is below 2e-17 x (under half a unit in the last
+    place: the next step would not move x)."""
     half = 0.5 * dispersion * dispersion
     rows = np.arange(target.size)
     x, goal = load, target
     for _ in range(NEWTON_STEPS):
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             log_x = np.log(x)
-            slope = ndtr((-log_x - half) / dispersion)             # G'(x) = E[epsilon; epsilon x < 1]
+            arg = (-log_x - half) / dispersion
+            slope = ndtr(arg)                                      # G'(x) = E[epsilon; epsilon x < 1]
             short = goal - (x * slope + ndtr((log_x - half) / dispersion))
             step = np.where(slope > 0, short / slope, 0.0)
-        np.maximum(step, 0.0, out=step)
+            np.maximum(step, 0.0, out=step)
+            # the relative error left, c d^2 / x, times 2 sqrt(2 pi) s
+            left = np.exp(-0.5 * arg * arg) / slope * (step / x) ** 2
         x = x + step
         load[rows] = x
-        going = (step > 4e-16 * x) & (short > 2.3e-16)
+        going = (step > 4e-16 * x) & (short > 2.3e-16) & ~(left <= 2e-17 * 2.0 * np.sqrt(2.0 * np.pi) * dispersion)
         if not going.all():
             rows, x, goal = rows[going], x[going], goal[going]
         if not rows.size:
