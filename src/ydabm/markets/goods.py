@@ -130,10 +130,10 @@ def _sales_table(dispersion: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     half = 0.5 * dispersion * dispersion
     goal = np.arange(1, TABLE_NODES) / TABLE_NODES
     x = np.concatenate(([0.0], _newton_load(_bound_start(goal, dispersion), goal, dispersion)))
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):   # over: a subnormal s
         log_x = np.log(x)
-    slope = ndtr((-log_x - half) / dispersion)
-    sales = x * slope + ndtr((log_x - half) / dispersion)
+        slope = ndtr((-log_x - half) / dispersion)
+        sales = x * slope + ndtr((log_x - half) / dispersion)
     for column in (x, sales, slope):
         column.flags.writeable = False
     return x, sales, slope
@@ -148,7 +148,11 @@ def _table_start(target: np.ndarray, dispersion: float) -> np.ndarray:
     base = sales[node]
     # G(x_k) may exceed k / N by rounding: one node lower then (x_0 = 0 lies below every root)
     node = np.where(base > target, np.maximum(node - 1, 0), node)
-    start = x[node] + (target - sales[node]) / slope[node]
+    # G'(x_k) >= 1 - G(x_k) >= 1 - TABLE_HIGHEST in exact arithmetic (1 - G(x) = E[(1 - epsilon x)^+] is at
+    # most P(epsilon x < 1)); the node itself, a lower bound, should rounding give 0
+    gradient = slope[node]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        start = x[node] + np.where(gradient > 0, (target - sales[node]) / gradient, 0.0)
     return np.maximum(start, target)
 
 
