@@ -541,3 +541,50 @@ def test_notional_demand_moves_more_than_spending_by_hand():
                                        np.ones((1, 1, 1)), np.array([[spending]]), mass=np.ones(1),
                                        capacity=np.array([capacity]), dispersion=s)
         assert out.notional[0] == pytest.approx(capacity * load, rel=1e-8)
+
+
+def _reference_load(target, dispersion, steps=200):
+    """x with G(x) = target by plain Newton steps from x = target (a lower bound) until no step moves x:
+    the slow route :func:`goods._load_for_sales` must agree with."""
+    half = 0.5 * dispersion * dispersion
+    x = np.array(target, dtype=float)
+    for _ in range(steps):
+        slope = np.array([0.5 * math.erfc((math.log(v) + half) / dispersion / math.sqrt(2.0)) for v in x])
+        sales = x * slope + np.array([0.5 * math.erfc(-(math.log(v) - half) / dispersion / math.sqrt(2.0))
+                                      for v in x])
+        new = x + np.maximum((target - sales) / slope, 0.0)
+        if np.array_equal(new, x):
+            break
+        x = new
+    return x
+
+
+def test_load_for_sales_hand_case_and_table_start():
+    """G(1) = 2 Phi(-s/2) (x = 1: E[min(eps, 1)] = Phi(-s/2) + Phi(-s/2)); at s = 1 the root of
+    G(x) = 2 Phi(-1/2) = 0.617075077... is x = 1. The table start is below the root and within 1e-7
+    of it; one Newton step from it reaches the root to rounding."""
+    target = 2.0 * 0.5 * math.erfc(0.5 / math.sqrt(2.0))
+    assert target == pytest.approx(0.6170750774519738, abs=1e-15)
+    start = goods._table_start(np.array([target]), 1.0)[0]
+    assert start <= 1.0 and start == pytest.approx(1.0, rel=1e-7)
+    assert goods._load_for_sales(np.array([target]), 1.0)[0] == pytest.approx(1.0, rel=2e-15)
+    table = goods._sales_table(1.0)
+    assert table[0][0] == 0.0 and not table[0].flags.writeable
+    # node k is the root of G(x) = k / N: G(x_k) = k / N to rounding
+    assert table[1] == pytest.approx(np.arange(goods.TABLE_NODES) / goods.TABLE_NODES, abs=1e-15)
+
+
+@pytest.mark.parametrize("dispersion", [0.05, 0.5, 1.26, 3.0])
+def test_load_for_sales_from_table_agrees_with_plain_newton(dispersion):
+    """From the table start (targets up to TABLE_HIGHEST) or the bound (above), with the early stop, the
+    load is the plain Newton root to rounding: the same x where G is steep, G(x) = target to rounding
+    everywhere (never more than rounding above it: sales within the room), and every start below its root."""
+    target = np.concatenate((np.geomspace(1e-7, 0.5, 40), np.linspace(0.5, 0.999, 40), [0.9995, 1.0 - 1e-9]))
+    load = goods._load_for_sales(target, dispersion)
+    reference = _reference_load(target, dispersion)
+    steep = target <= 0.99
+    np.testing.assert_allclose(load[steep], reference[steep], rtol=1e-13)
+    gap = goods.capped_sales(load, dispersion) - target
+    assert np.abs(gap).max() <= 1e-15
+    low = target <= goods.TABLE_HIGHEST
+    assert (goods.capped_sales(goods._table_start(target[low], dispersion), dispersion) <= target[low] + 1e-15).all()
