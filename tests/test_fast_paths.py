@@ -433,3 +433,27 @@ def test_keep_freed_memory_reuses_large_blocks_from_the_heap():
         pytest.skip("no glibc mallopt here")
     before, after = int(out[1]), int(out[2])
     assert before > 100 and after < 10
+
+
+def test_largest_cohorts_by_hand_and_against_a_sort():
+    from ydabm.mechanisms import entry
+    # cells 0..3: cell 0 rows 0, 2 (masses 1, 3: row 2); cell 1 rows 1, 4, 5 with a tie (2, 2.5, 2.5: the
+    # last row, 5); cell 2 only a row that is not a candidate (none: -1); cell 3 no rows
+    cell = np.array([0, 1, 0, 2, 1, 1])
+    mass = np.array([1.0, 2.0, 3.0, 9.0, 2.5, 2.5])
+    candidates = np.array([True, True, True, False, True, True])
+    assert entry.largest_cohorts(candidates, cell, mass, 4).tolist() == [2, 5, -1, -1]
+    assert entry.largest_cohorts(np.zeros(6, bool), cell, mass, 4).tolist() == [-1] * 4
+    # the same rows as sorting by (cell, mass) and taking each cell's last, on random tables with ties
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        rows, cells = 500, 40
+        cell = rng.integers(0, cells, rows)
+        mass = rng.integers(1, 6, rows).astype(float)
+        candidates = rng.random(rows) < 0.8
+        keep = np.flatnonzero(candidates)
+        order = keep[np.lexsort((mass[keep], cell[keep]))]
+        last = np.append(cell[order][1:] != cell[order][:-1], True)
+        expected = np.full(cells, -1)
+        expected[cell[order][last]] = order[last]
+        assert entry.largest_cohorts(candidates, cell, mass, cells).tolist() == expected.tolist()

@@ -78,15 +78,19 @@ def exits(alive: np.ndarray, failing: np.ndarray) -> np.ndarray:
 
 
 def largest_cohorts(candidates: np.ndarray, cell: np.ndarray, mass: np.ndarray, cells: int) -> np.ndarray:
-    """(cells,) row of the largest cohort among ``candidates`` in each city-sector (-1: none)."""
+    """(cells,) row of the largest cohort among ``candidates`` in each city-sector (-1: none); of
+    cohorts of equal mass, the last row."""
     keep = np.flatnonzero(candidates)
     largest = np.full(cells, -1, dtype=np.int64)
     if keep.size == 0:
         return largest
-    # rows sorted by cell, then by mass: the last row of each cell is its largest cohort
-    order = keep[np.lexsort((mass[keep], cell[keep]))]
-    last = np.append(cell[order][1:] != cell[order][:-1], True)
-    largest[cell[order][last]] = order[last]
+    # the largest mass of each cell, then the last row that has it (no sort: merges run every quarter)
+    kept_cell = cell[keep]
+    kept_mass = mass[keep]
+    most = np.full(cells, -np.inf)
+    np.maximum.at(most, kept_cell, kept_mass)
+    tied = keep[kept_mass == most[kept_cell]]
+    np.maximum.at(largest, cell[tied], tied)
     return largest
 
 
