@@ -460,11 +460,7 @@ class YRDModel(mesa.Model):
         cell = f.cell
         for _ in range(CALIBRATION_ROUNDS):
             self.rd_efficiency = theta[geo.province_index]
-            # choose_rd(value), computed once per city-sector (its inputs are the city's and the
-            # sector's) and spread over the rows: the same numbers
-            by_cell = technology.rd_share(self.rd_efficiency[:, None], self.spillover()[:, None], value[None, :],
-                                          p.rd_elasticity, (self.levers.rd_subsidy + self.rd_fund_rate)[:, None])
-            f.rd_share = np.where(f.alive, np.take(by_cell.ravel(), cell), 0.0)
+            f.rd_share = np.where(f.alive, np.take(self.rd_share_by_cell(value).ravel(), cell), 0.0)
             rd = f.rd_share * revenue
             intensity = np.bincount(by_province, rd, minlength=provinces) / gdp
             self.rd_stock = np.bincount(f.city, rd, minlength=cities) / p.rd_depreciation
@@ -673,14 +669,14 @@ class YRDModel(mesa.Model):
         pool = technology.knowledge_pool(self.frictions.knowledge, self.rd_stock, self.rd_scale)
         return technology.spillover_term(pool, self.params.knowledge_spillover)
 
-    def choose_rd(self, value: np.ndarray | None = None) -> np.ndarray:
-        """(F,) R&D share of value added each live firm chooses (:func:`ydabm.mechanisms.technology.rd_share`)."""
-        f, p = self.firms, self.params
+    def rd_share_by_cell(self, value: np.ndarray | None = None) -> np.ndarray:
+        """(C, S) R&D share of value added a live firm of each city-sector chooses
+        (:func:`ydabm.mechanisms.technology.rd_share`; its inputs are the city's and the sector's), at
+        the value of an innovation ``value`` by sector (default: the run's)."""
+        p = self.params
         value = self.innovation_value if value is None else value
-        share = technology.rd_share(np.take(self.rd_efficiency, f.city), np.take(self.spillover(), f.city),
-                                    np.take(value, f.sector), p.rd_elasticity,
-                                    self.levers.rd_subsidy + np.take(self.rd_fund_rate, f.city))
-        return np.where(f.alive, share, 0.0)
+        return technology.rd_share(self.rd_efficiency[:, None], self.spillover()[:, None], value[None, :],
+                                   p.rd_elasticity, (self.levers.rd_subsidy + self.rd_fund_rate)[:, None])
 
     def innovation_rate(self, share: np.ndarray) -> np.ndarray:
         """(F,) innovation rate of each firm's enterprises per quarter at R&D shares ``share``."""
@@ -690,12 +686,10 @@ class YRDModel(mesa.Model):
 
     def rd_by_cell(self) -> tuple[np.ndarray, np.ndarray]:
         """(C x S,) R&D share and innovation rate per quarter of a live firm of each city-sector (flat
-        index city x S + sector): :meth:`choose_rd` and :meth:`innovation_rate` by cell."""
-        p = self.params
-        efficiency, spillover = self.rd_efficiency[:, None], self.spillover()[:, None]
-        share = technology.rd_share(efficiency, spillover, self.innovation_value[None, :], p.rd_elasticity,
-                                    (self.levers.rd_subsidy + self.rd_fund_rate)[:, None])
-        return share.ravel(), technology.innovation_rate(efficiency, share, spillover, p.rd_elasticity).ravel()
+        index city x S + sector): :meth:`rd_share_by_cell` and :meth:`innovation_rate` by cell."""
+        share = self.rd_share_by_cell()
+        return share.ravel(), technology.innovation_rate(self.rd_efficiency[:, None], share, self.spillover()[:, None],
+                                                         self.params.rd_elasticity).ravel()
 
     def innovate(self) -> technology.Innovation:
         """This quarter's R&D choices and innovations (Poisson(k x mass x rate) per firm agent: a
@@ -705,7 +699,7 @@ class YRDModel(mesa.Model):
             nothing = np.zeros(f.size)
             return technology.Innovation(nothing, nothing, nothing)
         # a live firm's R&D share and rate depend on its city and sector only: computed once per
-        # city-sector and spread over the rows (the same numbers as choose_rd and innovation_rate)
+        # city-sector and spread over the rows (the same numbers as innovation_rate by row)
         share, rate = self.rd_by_cell()
         cell = f.cell
         share = np.where(f.alive, np.take(share, cell), 0.0)
