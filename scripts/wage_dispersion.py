@@ -55,8 +55,8 @@ MIGRANT_SHARES = (NATIONAL_WORKING_AGE, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0)
 
 
 def working_age(geo, a: float, m: float) -> np.ndarray:
-    """(C,) working-age residents a H + m (R - H), persons."""
-    return a * geo.hukou_population + m * (geo.population - geo.hukou_population)
+    """(C,) working-age residents a H + m (R - H), persons (the model's rule at these shares)."""
+    return calibration.working_age_population(geo, {"working_age_share": a, "migrant_working_age_share": m})
 
 
 def fit_migrant_share(geo, a: float) -> tuple[float, dict[str, float]]:
