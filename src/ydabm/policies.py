@@ -261,8 +261,8 @@ class CovidShock:
     2020 path read as a deviation from its 2019 growth of 6 % (-6.8 %, +3.2 %, +4.9 %, +6.5 % y/y),
     see docs/validation.md. The fit uses only absences (the share of workers who could not work falls
     from 11.9 % in the first quarter to 4.3 % and 1.9 %); any saving would lower every later quarter.
-    ``ydabm validate covid`` re-runs this path: Q1-Q3 match within 0.08 pp, Q4 is 0.84 pp short (the
-    model is 0.32 % below its no-shock path when no one is absent, China 0.5 % above its trend:
+    ``ydabm validate covid`` re-runs this path: Q1-Q3 match within 0.11 pp, Q4 is 0.81 pp short (the
+    model is 0.29 % below its no-shock path when no one is absent, China 0.5 % above its trend:
     docs/ODD.md, "Supply shock").
     """
 
