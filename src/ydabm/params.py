@@ -120,6 +120,8 @@ PARAMS: tuple[Param, ...] = (
           "logit sensitivity of location choice to log expected real income (beta)", "uncertainty"),
     Param("reconsider_rate", float, 0.05, "per quarter", 0.0, 1.0,
           "share of mobile workers who reconsider their city each quarter (assumption: about one in five a year)", "uncertainty"),
+    Param("farmer_mobility", float, 1.0, "1", 0.0, 1.0,
+          "share of the farmers drawn at reconsider_rate who reconsider where they live and work: a farmer who moves to another city leaves farming and joins its low-skill labour force; staying is worth the farm income plus the 2020 low-skill/farm income gap as attachment (so at t = 0 a farmer leaves as a local low-skill worker does), and the amenities place farmers and non-farm workers together. 1 = farmers as mobile as other workers: the 2020 census floating population is mostly rural-hukou (248.99 M rural-to-urban of 375.82 M, 66.3 %, against a 54.6 % rural-hukou share of the population, NBS); 0 = Krugman's immobile farmers (the model before, exactly)", "uncertainty"),
     Param("move_cost", float, 1.0, "log-utility", 0.0, 10.0,
           "fixed utility cost of moving to another city (assumption; with beta = 4 it keeps yearly moves to a few percent; amenities are calibrated given it)", "uncertainty"),
     Param("move_cost_per_hour", float, 0.15, "log-utility per hour", 0.0, 5.0,
@@ -334,6 +336,7 @@ class Params:
     trade_cost: float = 1.7
     migration_elasticity: float = 4.0
     reconsider_rate: float = 0.05
+    farmer_mobility: float = 1.0
     move_cost: float = 1.0
     move_cost_per_hour: float = 0.15
     migrant_inflow_rate: float = 1 / 30
