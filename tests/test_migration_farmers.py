@@ -140,3 +140,9 @@ def test_farmers_stay_at_zero():
         model.step()
         assert model.moves.leave_farm is None
         np.testing.assert_array_equal(model.labour_force[:, 0], farmers)
+
+
+@pytest.mark.parametrize("name", ["core_periphery", "racetrack"])
+def test_krugman_scenarios_keep_farmers_immobile(name):
+    from ydabm.scenarios import load_scenario
+    assert load_scenario(name).params()["farmer_mobility"] == 0.0

@@ -1470,7 +1470,8 @@ class YRDModel(mesa.Model):
         return (self.population_by_city() / self.initial_population) ** self.params.housing_elasticity
 
     def log_real_income(self, classes: slice = slice(1, None)) -> np.ndarray:
-        """(C, K - 1) log expected real income of the non-farm classes (``classes``: of those classes)."""
+        """(C, K - 1) log expected real income of the non-farm classes (``classes``: of these classes
+        instead; ``slice(None)``: farmers too)."""
         force = self.labour_force
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = np.where(force > 0, self.staff_table() / force, 1.0 - self.params.natural_unemployment)
