@@ -29,7 +29,7 @@ YRD_READS = {
     "sectors_file", "input_output", "world", "network_file",
     "agriculture_share", "people_per_agent", "farm_productivity", "skill_premium", "natural_unemployment",
     "housing_share", "migrant_inflow_rate", "migration_elasticity", "move_cost", "move_cost_per_hour",
-    "reconsider_rate", "working_age_share", "migrant_working_age_share",
+    "reconsider_rate", "farmer_mobility", "working_age_share", "migrant_working_age_share",
     "border_effect_scale", "knowledge_decay_hours", "knowledge_border", "hukou_penalty", "target_sharpness",
     "target_imitation",
 }

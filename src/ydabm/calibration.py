@@ -66,6 +66,8 @@ class Fundamentals:
         closure: how the region trades with the rest of China and abroad at t = 0 (with inputs).
         dependants: (C,) residents who are not in the labour force, in agent units (persons over
             ``people_per_agent``; :func:`initial_dependants`). None: every resident is a worker.
+        farm_attachment: (C,) log-utility a farmer gets from farming at home beyond its farm income
+            (:func:`farm_attachment`). None: not calibrated (zero).
     """
 
     expenditure_share: np.ndarray
@@ -83,6 +85,7 @@ class Fundamentals:
     input_share: np.ndarray | None = None
     closure: supply_chain.Closure | None = None
     dependants: np.ndarray | None = None
+    farm_attachment: np.ndarray | None = None
 
 
 def sector_structure(geo: Geography, sectors: Sectors) -> np.ndarray:
@@ -317,7 +320,8 @@ def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarra
     cpi = baseline_consumer_price(price, alpha, sectors, iceberg, wedge)
     amenity = _amenity(geo, wages, labour_force, hukou, cpi, params)
     return Fundamentals(alpha, revenue, gdp, agents, labour_force, wages, mix, price, productivity,
-                        amenity, hukou, cpi, share, closed, initial_dependants(geo, params))
+                        amenity, hukou, cpi, share, closed, initial_dependants(geo, params),
+                        farm_attachment(_initial_income(geo, wages, cpi, params)))
 
 
 def initial_spending(gross: np.ndarray, gdp: np.ndarray, domestic: np.ndarray,
@@ -474,12 +478,48 @@ def log_real_income(wages, employment_rate, benefit_rate, consumer_price, housin
     return np.log(np.maximum(expected, 1e-12) / living[:, None])
 
 
-def _amenity(geo, wages, labour_force, hukou, cpi, params):
+def _initial_income(geo, wages, cpi, params) -> np.ndarray:
+    """(C, K) log expected real income at t = 0 (employment at the natural rate, housing cost 1)."""
     employment = np.full_like(wages, 1.0 - params["natural_unemployment"])
-    income = log_real_income(wages, employment, params["unemployment_benefit"], cpi,
-                             np.ones(geo.count), params["housing_share"])
+    return log_real_income(wages, employment, params["unemployment_benefit"], cpi,
+                           np.ones(geo.count), params["housing_share"])
+
+
+def farm_attachment(income: np.ndarray) -> np.ndarray:
+    """(C,) the farmer's attachment to farming at home: low-skill minus farm log real income at t = 0.
+
+    The 2020 gap between a city's farm and low-skill non-farm incomes (farm wages are 0.25-0.44 of the
+    low-skill wage) is taken as a compensating differential, as amenities are inverted from
+    populations: what a farmer gives up by leaving (the contracted land and its rent, the homestead,
+    food grown at home, family) and what the measured income gap overstates (hours, human capital and
+    the rural cost of living; Gollin, Lagakos & Waugh 2014). At t = 0 a farmer is then as likely to
+    leave its city as a low-skill worker of the same city and hukou; later, changes of farm income
+    relative to non-farm incomes move farmers.
+
+    Args:
+        income: (C, K) log expected real income at t = 0 (:func:`_initial_income`).
+    """
+    return income[:, 1] - income[:, 0]
+
+
+def mobile_workers(labour_force: np.ndarray, params: dict) -> np.ndarray:
+    """(C,) workers in the migration choice per city: the non-farm workers and ``farmer_mobility`` of
+    the farmers (who reconsider at that share of the non-farm rate)."""
+    return labour_force[:, 1:].sum(axis=1) + params.get("farmer_mobility", 0.0) * labour_force[:, 0]
+
+
+def _amenity(geo, wages, labour_force, hukou, cpi, params):
+    income = _initial_income(geo, wages, cpi, params)
     mobile = labour_force[:, 1:]
     counts = hukou[:, :, None] * mobile[:, None, :]
+    # farmers who reconsider face, at t = 0, the choice of a low-skill worker of their city with their
+    # (local) hukou (farm_attachment), so they enter the inversion in that cell, weighted by the
+    # share of them who reconsider: the amenities then deliver the 2020 net flows of people counting
+    # farmers who leave, and every reconsidering worker, farmer or not, is placed
+    farmers = params.get("farmer_mobility", 0.0) * labour_force[:, 0]
+    if farmers.any():
+        counts = counts.copy()
+        counts[np.arange(geo.count), hukou.argmax(axis=1), 0] += farmers
     if mobile.sum(axis=1).min() <= 0:
         return np.zeros(geo.count)
     return migration.invert_amenity(
@@ -512,9 +552,10 @@ def target_arrivals(geo: Geography, labour_force: np.ndarray, params: dict) -> n
     region is closed, so the YRD's net gain from other provinces (+19.8 M) is spread over cities in
     proportion to residents and only the relative pull is kept. With a share ``reconsider_rate`` of
     mobile workers reconsidering a quarter, the logit arrivals must exceed the stock of mobile
-    workers by that flow over ``reconsider_rate``. Rate 0 gives stationary populations.
+    workers (:func:`mobile_workers`: with ``farmer_mobility`` of the farmers) by that flow over
+    ``reconsider_rate``. Rate 0 gives stationary populations.
     """
-    mobile = labour_force[:, 1:].sum(axis=1).astype(float)
+    mobile = mobile_workers(labour_force, params).astype(float)
     stock = working_migrant_stock(geo, params) / params["people_per_agent"]
     agents = labour_force.sum(axis=1)
     relative = stock - agents * stock.sum() / agents.sum()

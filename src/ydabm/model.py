@@ -18,7 +18,7 @@ from mesa.discrete_space import Network
 from . import calibrated_state, calibration, metrics, observation
 from .agents.firms import COHORT, Firms, integer_sums
 from .agents.government import CityGovernment
-from .agents.workers import CLASSES, Workers
+from .agents.workers import CLASSES, LOW, Workers
 from .frictions import Frictions, frictions
 from .geography import Geography
 from .geography.world import load_innovation_table
@@ -789,11 +789,15 @@ class YRDModel(mesa.Model):
     def choose_moves(self) -> relocation.Moves:
         """This quarter's relocations (:func:`ydabm.mechanisms.relocation.choose_moves`)."""
         p, w, geo = self.params, self.workers, self.geography
+        income = self.log_real_income(classes=slice(None))
+        attachment = self.fundamentals.farm_attachment
+        farm_income = income[:, 0] + (0.0 if attachment is None else attachment)
         return relocation.choose_moves(
-            w.city, w.hukou, w.skill, self.log_real_income(), self.fundamentals.amenity, geo.hours,
+            w.city, w.hukou, w.skill, income[:, 1:], self.fundamentals.amenity, geo.hours,
             geo.province_index, self.hukou_groups, self.frictions.hukou_cost,
             0.0 if self.levers.mobility_frozen else p.reconsider_rate, move_cost=p.move_cost,
-            move_cost_per_hour=p.move_cost_per_hour, elasticity=p.migration_elasticity, rng=self.rng)
+            move_cost_per_hour=p.move_cost_per_hour, elasticity=p.migration_elasticity, rng=self.rng,
+            farm_share=p.farmer_mobility, farm_income=farm_income)
 
     def settle_accounts(self, investment: np.ndarray, capacity_support: np.ndarray,
                         saving_rate: float, dissaving_share: float,
@@ -1449,6 +1453,10 @@ class YRDModel(mesa.Model):
         force = self.labour_force
         # movers out of and into each city-class (integer counts: the same as one at a time)
         force -= np.bincount(moves.origin * CLASSES + classes, minlength=force.size).reshape(force.shape)
+        if moves.leave_farm is not None:
+            # farmers who move leave the land: they arrive in the low-skill labour force
+            classes = np.where(moves.leave_farm, LOW, classes)
+            w.skill[moves.rows] = classes
         force += np.bincount(moves.destination * CLASSES + classes, minlength=force.size).reshape(force.shape)
         w.move(moves.rows, moves.destination)
 
@@ -1461,13 +1469,14 @@ class YRDModel(mesa.Model):
         """Housing cost index: (population / 2020 population)^elasticity (1 at t = 0)."""
         return (self.population_by_city() / self.initial_population) ** self.params.housing_elasticity
 
-    def log_real_income(self) -> np.ndarray:
-        """(C, K - 1) log expected real income of the mobile classes."""
+    def log_real_income(self, classes: slice = slice(1, None)) -> np.ndarray:
+        """(C, K - 1) log expected real income of the non-farm classes (``classes``: of these classes
+        instead; ``slice(None)``: farmers too)."""
         force = self.labour_force
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = np.where(force > 0, self.staff_table() / force, 1.0 - self.params.natural_unemployment)
         return calibration.log_real_income(self.wages, rate, self.params.unemployment_benefit, self.cpi,
-                                           self.housing_cost(), self.params.housing_share)[:, 1:]
+                                           self.housing_cost(), self.params.housing_share)[:, classes]
 
     def staff_table(self) -> np.ndarray:
         """(C, 3) employed agents by city and class, from the firms' staff counts (workers live

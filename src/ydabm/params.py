@@ -120,6 +120,8 @@ PARAMS: tuple[Param, ...] = (
           "logit sensitivity of location choice to log expected real income (beta)", "uncertainty"),
     Param("reconsider_rate", float, 0.05, "per quarter", 0.0, 1.0,
           "share of mobile workers who reconsider their city each quarter (assumption: about one in five a year)", "uncertainty"),
+    Param("farmer_mobility", float, 1.0, "1", 0.0, 1.0,
+          "share of the farmers drawn at reconsider_rate who reconsider where they live and work: a farmer who moves to another city leaves farming and joins its low-skill labour force; staying is worth the farm income plus the 2020 low-skill/farm income gap as attachment (at t = 0 a farmer leaves as a low-skill worker of its city does), and the amenities place farmers and non-farm workers together. 1 = farmers reconsider as often as other workers (the 2020 census floating population is two thirds rural-to-urban, about 249 M of 375.8 M, against a 54.6 % rural-hukou share of the population, NBS); it gives a 3.0 % farm exit in the first year (China's farm employment fell 4.5 % a year in 2010-2020, NBS; about 2.7 % a year if the part leaving the prefecture is the out-migrants' 59 % of rural migrant workers). 0 = Krugman's immobile farmers, the model before, exactly", "uncertainty"),
     Param("move_cost", float, 1.0, "log-utility", 0.0, 10.0,
           "fixed utility cost of moving to another city (assumption; with beta = 4 it keeps yearly moves to a few percent; amenities are calibrated given it)", "uncertainty"),
     Param("move_cost_per_hour", float, 0.15, "log-utility per hour", 0.0, 5.0,
@@ -334,6 +336,7 @@ class Params:
     trade_cost: float = 1.7
     migration_elasticity: float = 4.0
     reconsider_rate: float = 0.05
+    farmer_mobility: float = 1.0
     move_cost: float = 1.0
     move_cost_per_hour: float = 0.15
     migrant_inflow_rate: float = 1 / 30
