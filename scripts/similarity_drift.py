@@ -23,7 +23,9 @@ and each city's population. From these it reports:
 * **sectors and pairs**: similarity is sum_k u_ik u_jk with u the unit-normalised rows, so the mean
   change over pairs splits exactly into sector terms mean_ij d(u_ik u_jk); it also prints the pairs
   and cities (half of each of their pairs' change) that move most;
-* ``--departures-leave-farms``: a counterfactual run, not a model mechanism: after each quarter's
+* ``--departures-leave-farms``: a counterfactual run from before the model's farmers could migrate
+  (``farmer_mobility``, the mechanism that replaced it; meaningful with ``--set farmer_mobility=0``):
+  after each quarter's
   moves a city with net departures D sends round(f D) of its farmers (f its farm share of agents;
   chosen at random) into its low-skill labour force, as if departures left farm and non-farm work
   alike. It removes the drift, but it reacts to net departures only, so with stationary

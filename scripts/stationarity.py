@@ -13,7 +13,8 @@ and the Krugman index, the number of live firm agents (cohorts) at quarter 0 and
 wall time of each step (ms). With ``migrant_inflow_rate`` 0 (stationary populations) the largest
 |change| of the structure metrics for ``--stationary-seeds``. The all-sector similarity's change after Q
 quarters is also given for the non-farm sectors alone and with each city's 2020 farm share (the
-drift's channel: only non-farm workers migrate; ``scripts/similarity_drift.py`` has the diagnosis).
+channel of the drift before farmers could migrate, ``farmer_mobility`` 0; ``scripts/similarity_drift.py``
+has the diagnosis).
 
 ``--support`` instead traces support to firms per quarter (mean over ``--seeds``; quarter 0 is the
 set-up's 2020 accounts): support over GDP by instrument (entry subsidy, capacity subsidy on
