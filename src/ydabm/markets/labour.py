@@ -368,11 +368,9 @@ def _layoffs_and_seekers(employer, skill, staff, excess, rng):
     employee of an overstaffed firm.
 
     Groups are firm-class jobs f * K + k; the bookkeeping runs over the overstaffed jobs only
-    (numbered 0..G-1 in job order). One pass over all workers (:func:`_kept_members`) codes each
-    one's state (its overstaffed job's number, -2 when unemployed, -1 otherwise) and draws the keep
-    draws of each block's members as it goes, so it yields the unemployed and the kept members and
-    no array over all the overstaffed groups' members is formed; the rare groups where fewer than e
-    were kept take a second pass (:func:`_short_groups`).
+    (numbered 0..G-1 in job order). One gather over all workers codes each one's state: its
+    overstaffed job's number, -2 when unemployed, -1 otherwise; one selection then gives both the
+    overstaffed groups' members and the unemployed, so the job seekers need no second pass.
     """
     classes = excess.shape[1]
     due_all = excess.ravel()
@@ -384,74 +382,29 @@ def _layoffs_and_seekers(employer, skill, staff, excess, rng):
     compact = np.full(due_all.size + classes, -1, dtype=np.int32)
     compact[open_job] = np.arange(open_job.size, dtype=np.int32)
     compact[due_all.size:] = -2
+    coded, code = _coded_rows(employer, skill, compact, classes)   # overstaffed groups' members, unemployed
+    is_member = code >= 0
+    at = np.flatnonzero(is_member)                         # members' places among ``coded``
+    job = np.take(code, at).astype(np.intp)                # (intp: gathered by below without conversion)
     due = np.take(due_all, open_job)
     size = np.maximum(np.take(staff.ravel(), open_job), 1)
-    keep_share = np.minimum(1.0, (3.0 * due + 2.0) / size)
-    rows, job, unemployed = _kept_members(employer, skill, compact, classes, keep_share, rng)
-    short = np.bincount(job, minlength=due.size) < due
-    if short.any():
-        rows, job = _short_groups(employer, skill, compact, classes, short, rows, job)
+    kept = rng.random(job.size) < np.take(np.minimum(1.0, (3.0 * due + 2.0) / size), job)
+    short = np.bincount(np.compress(kept, job), minlength=due.size) < due
+    candidates = kept | np.take(short, job) if short.any() else kept
+    job = np.compress(candidates, job)
+    seeking = code == -2
     if job.size == 0:
-        return rows, unemployed
+        return coded[:0], np.compress(seeking, coded)
+    at = np.compress(candidates, at)
     # the job ids over all firms (what the random keys are built on), in the same order as ``job``
     full_job = np.take(open_job, job)
     key = full_job + rng.random(full_job.size)
     chosen = _first_in_blocks(job, full_job, key, due)
     if chosen is None:
         chosen = first_per_group(full_job, key, due_all)
-    fired = np.compress(chosen, rows)
-    return fired, merge_rows(unemployed, fired)
-
-
-def _kept_members(employer, skill, compact, classes, keep_share, rng):
-    """One pass over all workers, block by block (``BLOCK`` rows), coding each by
-    ``compact[employer * K + skill]``: the rows of the unemployed (code -2), and the rows and codes
-    (compact job ids, intp) of the overstaffed groups' members (code >= 0) that a Bernoulli draw with
-    probability ``keep_share[code]`` keeps. Each block's members draw their uniforms in row order,
-    block after block: the same uniforms as one draw over all members."""
-    rows, jobs, unemployed = [], [], []
-    job = np.empty(min(BLOCK, employer.size), dtype=np.int32)
-    for lo in range(0, employer.size, BLOCK):
-        block = job[:min(BLOCK, employer.size - lo)]
-        np.multiply(employer[lo:lo + BLOCK], np.int32(classes), out=block)  # job f * K + k (-K..-1: unemployed)
-        block += skill[lo:lo + BLOCK]
-        code = compact[block]                              # (int32 fancy indexing: faster here than np.take)
-        idle = np.flatnonzero(code == -2)
-        idle += lo
-        unemployed.append(idle)
-        member = np.flatnonzero(code >= 0)
-        member_job = np.take(code, member)
-        kept = rng.random(member.size) < np.take(keep_share, member_job)
-        member = np.compress(kept, member)
-        member += lo
-        rows.append(member)
-        jobs.append(np.compress(kept, member_job))
-    if not rows:
-        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    return np.concatenate(rows), np.concatenate(jobs).astype(np.intp), np.concatenate(unemployed)
-
-
-def _short_groups(employer, skill, compact, classes, short, rows, job):
-    """The kept members (``rows``, ``job``, in row order) and every member of the ``short`` groups
-    (fewer kept than to lay off), in row order, each once: a second pass over all workers."""
-    table = np.full(compact.size, -1, dtype=compact.dtype)
-    member = np.flatnonzero(compact >= 0)
-    table[member] = np.where(np.take(short, compact[member]), compact[member], -1)
-    extra_rows, extra_job = _coded_rows(employer, skill, table, classes)
-    rows, first = np.unique(np.concatenate([rows, extra_rows]), return_index=True)
-    return rows, np.take(np.concatenate([job, extra_job.astype(np.intp)]), first)
-
-
-def merge_rows(rows: np.ndarray, more: np.ndarray) -> np.ndarray:
-    """Sorted union (intp) of two sorted arrays of row numbers that share no row."""
-    at = np.searchsorted(rows, more)
-    at += np.arange(more.size)
-    merged = np.empty(rows.size + more.size, dtype=np.intp)
-    merged[at] = more
-    rest = np.ones(merged.size, dtype=bool)
-    rest[at] = False
-    merged[rest] = rows
-    return merged
+    at = np.compress(chosen, at)
+    seeking[at] = True
+    return np.take(coded, at), np.compress(seeking, coded)
 
 
 def able_seekers(seekers: np.ndarray, absent: np.ndarray | None) -> np.ndarray:
