@@ -1339,11 +1339,15 @@ class YRDModel(mesa.Model):
         if sources.size == 0:
             return
         w = self.workers
+        staffed = bool(self.firms.employees[sources].any())
         self.firms.merge(sources, destinations, self.sectors.elasticity)
+        if not staffed:                                   # no worker's employer changes
+            return
         target = np.arange(self.firms.size + 1, dtype=w.employer.dtype)
         target[sources] = destinations
         target[-1] = -1                                   # employer -1 stays -1
-        w.employer = target[w.employer]
+        # (np.take wraps -1 to the last entry; faster than fancy indexing by the int32 column)
+        w.employer = np.take(target, w.employer, mode="wrap")
 
     def entry_intensity(self) -> np.ndarray:
         """(C, S) expected entrants this quarter (:func:`ydabm.mechanisms.entry.entry_intensity`)."""
