@@ -1346,8 +1346,7 @@ class YRDModel(mesa.Model):
         target = np.arange(self.firms.size + 1, dtype=w.employer.dtype)
         target[sources] = destinations
         target[-1] = -1                                   # employer -1 stays -1
-        # (np.take wraps -1 to the last entry; faster than fancy indexing by the int32 column)
-        w.employer = np.take(target, w.employer, mode="wrap")
+        w.employer = target[w.employer]
 
     def entry_intensity(self) -> np.ndarray:
         """(C, S) expected entrants this quarter (:func:`ydabm.mechanisms.entry.entry_intensity`)."""
