@@ -7,10 +7,11 @@ column's copy, 600 MB; the layoffs' candidates; the accounts' stacked firm colum
 ``malloc`` serves blocks above its mmap threshold (128 KB, raised as blocks are freed, at most
 32 MB) from fresh pages, which the kernel maps and zeroes at first touch, and returns freed memory
 above its trim threshold to the kernel: at 1e6 workers about 2,500 page faults and 4-8 ms of
-system time a step (6-10 % of its CPU time), at people_per_agent 2 (76 million workers) 1.5-1.8 s
-of system time in a step of 6.1-6.6 s CPU, for no change in any result. :func:`keep_freed_memory`
-raises both thresholds (to the most ``mallopt`` takes) so that such blocks are reused from the heap
-instead; the peak resident memory does not grow (4.14 vs 4.18 GB at people_per_agent 2).
+system time a step (6-10 % of its CPU time); at one agent per person (151 million workers), with
+the thresholds of before (64 and 256 MB), 4.3-4.9 s of system time in a quarter of 14.8 s CPU, for
+no change in any result. :func:`keep_freed_memory` raises both thresholds (to the most ``mallopt``
+takes) so that such blocks are reused from the heap instead: 0.6-0.9 s of system time in a quarter
+of 10.3-12.2 s there, with the same peak resident memory (8.3-8.5 GB either way).
 
 Nothing here runs on import: a process that wants it (a benchmark, a long run, a sweep worker)
 calls it once, before or after building models.
