@@ -1339,10 +1339,7 @@ class YRDModel(mesa.Model):
         if sources.size == 0:
             return
         w = self.workers
-        staffed = bool(self.firms.employees[sources].any())
         self.firms.merge(sources, destinations, self.sectors.elasticity)
-        if not staffed:                                   # no worker's employer changes
-            return
         target = np.arange(self.firms.size + 1, dtype=w.employer.dtype)
         target[sources] = destinations
         target[-1] = -1                                   # employer -1 stays -1
