@@ -16,7 +16,8 @@ disturbs least).
 one model at that ``people_per_agent`` (default firms) and reports the build's CPU seconds, split into
 its parts (``BUILD_PARTS``: creating the workers, placing the initially employed, the t = 0 goods
 market; ``other`` is the rest of the set-up), and the CPU ms per step of each phase over ``--steps``
-steps (default 3) after one warm-up step.
+steps (default 3) after one warm-up step, with the step's system CPU time and page faults (the
+kernel's share: mapping and zeroing fresh pages, :mod:`ydabm.allocator`) and the peak resident GB.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import _common  # noqa: F401  (pins numerics threads before numpy is imported)
 
 import argparse
 import gc
+import resource
 import time
 from collections import defaultdict
 
@@ -144,13 +146,17 @@ def at_scale(ppa: float, steps: int) -> dict:
     build_parts = {part: parts[part] for part in BUILD_PARTS}
     build_parts["other"] = build - sum(build_parts.values())
     model.step()
-    rows, totals = [], []
+    rows, totals, system, faults = [], [], [], []
     for _ in range(steps):
         gc.collect()
         clock.cpu.clear()
+        before = resource.getrusage(resource.RUSAGE_SELF)
         cpu = time.process_time()
         model.step()
         totals.append(time.process_time() - cpu)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        system.append(after.ru_stime - before.ru_stime)
+        faults.append(after.ru_minflt - before.ru_minflt)
         row = dict(clock.cpu)
         row["other"] = totals[-1] - sum(row.values())
         rows.append(row)
@@ -158,6 +164,8 @@ def at_scale(ppa: float, steps: int) -> dict:
     phases["step"] = median(totals) * 1e3
     return {"people_per_agent": ppa, "workers": model.workers.count, "firm_rows": model.firms.size,
             "build_cpu_s": build, "build_parts_cpu_s": build_parts, "phases_cpu_ms": phases,
+            "system_cpu_ms_per_step": median(system) * 1e3, "page_faults_per_step": median(faults),
+            "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
             "steps_timed": steps, "machine": machine()}
 
 

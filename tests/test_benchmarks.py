@@ -25,6 +25,7 @@ EXPECTED = {
     "supply_chains.py": ("ms_per_step_without_io", "ms_per_step_with_io", "io_cost_ratio"),
     "phase_times.py": ("ms_per_step_1e6", "ms_per_step_2e5_firms_1e4", "labour_market_ms_1e6"),
     "scale_table.py": ("largest_peak_gb", "smallest_ppa_measured"),
+    "ab_step.py": ("step_ratio", "round_ratios_median"),
 }
 
 

@@ -1,12 +1,17 @@
 """The C allocator's handling of large arrays freed and allocated again every step.
 
-A step at 1e6 workers allocates and frees about 10 MB of arrays of 128 KB to a few MB (copies of
-the employer column, the labour market's selections over the workers, firm columns). glibc's
+A step allocates and frees the same large arrays every quarter: at 1e6 workers about 10 MB of
+arrays of 128 KB to a few MB (copies of the employer column, the labour market's selections over
+the workers, firm columns); at one agent per person arrays of 100 MB to 1.2 GB (the employer
+column's copy, 600 MB; the layoffs' candidates; the accounts' stacked firm columns). glibc's
 ``malloc`` serves blocks above its mmap threshold (128 KB, raised as blocks are freed, at most
 32 MB) from fresh pages, which the kernel maps and zeroes at first touch, and returns freed memory
-above its trim threshold to the kernel: about 2,500 page faults and 4-8 ms of system time a step at
-1e6 workers, 6-10 % of its CPU time, for no change in any result. :func:`keep_freed_memory` raises
-both thresholds so that such blocks are reused from the heap instead.
+above its trim threshold to the kernel: at 1e6 workers about 2,500 page faults and 4-8 ms of
+system time a step (6-10 % of its CPU time); at one agent per person (151 million workers), with
+the thresholds of before (64 and 256 MB), 4.3-4.9 s of system time in a quarter of 14.8 s CPU, for
+no change in any result. :func:`keep_freed_memory` raises both thresholds (to the most ``mallopt``
+takes) so that such blocks are reused from the heap instead: 0.6-0.9 s of system time in a quarter
+of 10.3-12.2 s there, with the same peak resident memory (8.3-8.5 GB either way).
 
 Nothing here runs on import: a process that wants it (a benchmark, a long run, a sweep worker)
 calls it once, before or after building models.
@@ -19,11 +24,12 @@ import ctypes.util
 
 #: glibc's ``mallopt`` parameters (malloc.h)
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-#: blocks up to this size come from the heap (larger ones, e.g. the worker columns of a full-scale
-#: run, are still mapped and returned to the kernel when freed)
-MMAP_THRESHOLD = 64 << 20
-#: free memory at the top of the heap kept for reuse rather than returned to the kernel
-TRIM_THRESHOLD = 256 << 20
+#: blocks up to this size (2 GiB, the most ``mallopt`` takes: every array of a run at one agent per
+#: person) come from the heap
+MMAP_THRESHOLD = 2**31 - 1
+#: free memory at the top of the heap kept for reuse rather than returned to the kernel (up to 2 GiB:
+#: a step's largest temporaries at one agent per person)
+TRIM_THRESHOLD = 2**31 - 1
 
 
 def keep_freed_memory(mmap_threshold: int = MMAP_THRESHOLD, trim_threshold: int = TRIM_THRESHOLD) -> bool:
