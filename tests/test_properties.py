@@ -181,6 +181,16 @@ MINIMAL_EXAMPLES = [
     pytest.param({"natural_unemployment": 0.09477119163821654, "skill_premium": 2.736781998755754,
                   "farm_productivity": 0.05846217614138219, "demand_dispersion": 1e-3}, 0,
                  id="small-demand-dispersion-excess-demand-over-capacity"),
+    # found in CI once farmers could migrate (farmer_mobility, issue 10 item 2): with no dependants in
+    # some cities (working-age shares 1 and 0), everyone reconsidering each quarter and no moving costs,
+    # every resident of a small city can leave in one quarter. The Zipf exponent took the log of a
+    # zero population, and the empty city's housing cost (population / 2020 population)^elasticity
+    # was 0, so its real income was infinite and the logit choice undefined; now Zipf ranks the
+    # inhabited cities and a mover meets the housing cost of the home it occupies
+    pytest.param({"reconsider_rate": 1.0, "move_cost": 0.0, "move_cost_per_hour": 0.0,
+                  "migrant_inflow_rate": 0.0, "hukou_penalty": 0.0, "migration_elasticity": 6.0,
+                  "working_age_share": 1.0, "migrant_working_age_share": 0.0}, 0,
+                 id="city-emptied-by-migration"),
 ]
 
 

@@ -1466,8 +1466,13 @@ class YRDModel(mesa.Model):
         return self.labour_force.sum(axis=1) + self.dependants
 
     def housing_cost(self) -> np.ndarray:
-        """Housing cost index: (population / 2020 population)^elasticity (1 at t = 0)."""
-        return (self.population_by_city() / self.initial_population) ** self.params.housing_elasticity
+        """Housing cost index: (population / 2020 population)^elasticity (1 at t = 0).
+
+        The population counts at least one agent: a city every resident has left (possible when farmers
+        move too) offers a mover the housing cost of the one home the mover will occupy, not zero
+        (a zero cost would make its real income infinite and the logit choice undefined)."""
+        people = np.maximum(self.population_by_city(), 1.0)
+        return (people / self.initial_population) ** self.params.housing_elasticity
 
     def log_real_income(self, classes: slice = slice(1, None)) -> np.ndarray:
         """(C, K - 1) log expected real income of the non-farm classes (``classes``: of these classes

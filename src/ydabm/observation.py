@@ -75,6 +75,13 @@ def province_rd_intensity(rd: np.ndarray, gdp: np.ndarray, province: np.ndarray)
         return np.where(total > 0, np.bincount(province, rd, minlength=count) / total, 0.0)
 
 
+def _zipf_of_inhabited(population: np.ndarray) -> float:
+    """Zipf exponent over the cities with people (a city every worker left, possible when farmers move
+    too, has no rank in a size distribution); 0 with fewer than three distinct sizes."""
+    inhabited = population[population > 0]
+    return metrics.zipf_exponent(inhabited) if np.unique(inhabited).size > 2 else 0.0
+
+
 def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dict[str, float]:
     """The model-level metrics of ``MODEL_METRICS`` for the current step (``innovation``: this step's
     :func:`innovation_by_city`, computed here when not given)."""
@@ -122,7 +129,7 @@ def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dic
         "interprovincial_trade_share": metrics.share_where(model.goods.flows.sum(axis=0), geo.cross_province),
         "interprovincial_migration_share": metrics.share_where(model.moves.matrix, geo.cross_province) if moved else 0.0,
         "migrants": moved * ppa,
-        "zipf_exponent": metrics.zipf_exponent(population) if np.unique(population).size > 2 else 0.0,
+        "zipf_exponent": _zipf_of_inhabited(population),
         "firms": float(f.mass[f.alive].sum()),
         "entries": model.entries,
         "exits": model.exits,
