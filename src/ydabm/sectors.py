@@ -74,7 +74,7 @@ class Sectors:
 
     @property
     def agriculture(self) -> np.ndarray:
-        """Boolean mask of land-based sectors that employ immobile farmers."""
+        """Boolean mask of land-based sectors, which employ the farmers (skill class 0)."""
         return self.broad == BROAD.index("primary")
 
     @property
