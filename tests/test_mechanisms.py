@@ -500,3 +500,11 @@ def test_a_regional_pool_shares_taxes_by_the_key():
     alone = accounts.settle(**common)
     assert alone.city["tax_transfer"] == pytest.approx([0.0, 0.0]) and alone.city["public"] == pytest.approx([30.0, 10.0])
     assert shared.spending.sum() == pytest.approx(alone.spending.sum())   # the pool neither creates nor loses money
+
+
+def test_the_entrants_cohort_threshold_is_the_same_number_of_people_at_every_scale():
+    # 10,000 working-age people: 5 worker agents of 2000 people, 20 of 500, half of one of 20,000
+    for people_per_agent, agents in ((2000.0, 5.0), (500.0, 20.0), (20000.0, 0.5), (1.0, 10_000.0)):
+        mass = entry.min_cohort_mass(people_per_agent, 23.5)
+        assert mass * 23.5 == pytest.approx(agents)
+        assert mass * 23.5 * people_per_agent == pytest.approx(entry.MIN_COHORT_WORKERS) == pytest.approx(10_000.0)

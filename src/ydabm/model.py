@@ -1399,7 +1399,8 @@ class YRDModel(mesa.Model):
             & (f.age[np.maximum(row, 0)] < COHORT)
         largest = entry.largest_cohorts(f.alive, f.cell, f.mass, self.cohort.size)[cells]
         # a cohort of their own for entrants enough to staff it (or the first in an empty cell)
-        fresh = ~current & ((added * p.workers_per_firm >= entry.MIN_COHORT_STAFF) | (largest < 0))
+        opens = added >= entry.min_cohort_mass(p.people_per_agent, p.workers_per_firm)
+        fresh = ~current & (opens | (largest < 0))
         new_rows = f.free_rows(int(fresh.sum()))
         row = np.where(current, row, largest)
         row[fresh] = new_rows
