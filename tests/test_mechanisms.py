@@ -503,8 +503,10 @@ def test_a_regional_pool_shares_taxes_by_the_key():
 
 
 def test_the_entrants_cohort_threshold_is_the_same_number_of_people_at_every_scale():
-    # 10,000 working-age people: 5 worker agents of 2000 people, 20 of 500, half of one of 20,000
-    for people_per_agent, agents in ((2000.0, 5.0), (500.0, 20.0), (20000.0, 0.5), (1.0, 10_000.0)):
+    # 10,000 working-age people: 5 worker agents of 2000 people, 20 of 500, 10,000 of one person each
+    for people_per_agent, agents in ((2000.0, 5.0), (500.0, 20.0), (1.0, 10_000.0)):
         mass = entry.min_cohort_mass(people_per_agent, 23.5)
         assert mass * 23.5 == pytest.approx(agents)
         assert mass * 23.5 * people_per_agent == pytest.approx(entry.MIN_COHORT_WORKERS) == pytest.approx(10_000.0)
+    # coarser than the default, a cohort must still be staffable with 5 whole worker agents (not 0.5)
+    assert entry.min_cohort_mass(20000.0, 23.5) * 23.5 == pytest.approx(entry.MIN_COHORT_STAFF) == pytest.approx(5.0)

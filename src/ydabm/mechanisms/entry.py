@@ -24,8 +24,9 @@ agent scale:
   The entrants of a city-sector's year form one cohort: the first quarter's open a new firm agent,
   later quarters' join it (:func:`join_cohort`), so the flow enters smoothly, with no sampling noise.
   Entrants too few to employ ``MIN_COHORT_WORKERS`` working-age people (5 worker agents at the default
-  scale) join the city-sector's largest cohort instead of opening one (a granularity guard: exact, as
-  joining is; in persons, so the same at every scale).
+  scale), or ``MIN_COHORT_STAFF`` worker agents at coarser scales, join the city-sector's largest cohort
+  instead of opening one (a granularity guard: exact, as joining is; in persons, so the same at the
+  default and every finer scale).
 * Entrants draw their productivity from the 2020 distribution of their city-sector: lognormal around
   the city-sector's productivity, truncated below at the 2020 zero-profit cutoff (Melitz's entry
   draw, with the cutoff held at its calibrated value). A cohort of many entrants has the draw's CES
@@ -61,11 +62,16 @@ MERGE_SHARE = 0.25
 #: +- 0.00016 at 2000 with the 500's; 10 seeds). 10,000 is 5 worker agents at the default scale (the
 #: rule before, unchanged there) and about 570 enterprises of 17.6 employees
 MIN_COHORT_WORKERS = 10_000.0
+#: worker agents a new cohort must be able to employ whatever the scale: below a few whole worker
+#: agents a cohort cannot be staffed and sells nothing. Binds only at scales coarser than the default
+#: (5 x 2000 = 10,000 people), where the agents are too few for the persons' threshold
+MIN_COHORT_STAFF = 5.0
 
 
 def min_cohort_mass(people_per_agent: float, workers_per_firm: float) -> float:
-    """Entrant mass (firm agents) whose staff is :data:`MIN_COHORT_WORKERS` working-age people."""
-    return MIN_COHORT_WORKERS / (people_per_agent * workers_per_firm)
+    """Entrant mass (firm agents) that opens a cohort: staff for :data:`MIN_COHORT_WORKERS`
+    working-age people and for at least :data:`MIN_COHORT_STAFF` worker agents."""
+    return max(MIN_COHORT_WORKERS / people_per_agent, MIN_COHORT_STAFF) / workers_per_firm
 
 
 def join_cohort(mass: np.ndarray, productivity: np.ndarray, added: np.ndarray, added_productivity: np.ndarray,
