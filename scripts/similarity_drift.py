@@ -23,13 +23,6 @@ and each city's population. From these it reports:
 * **sectors and pairs**: similarity is sum_k u_ik u_jk with u the unit-normalised rows, so the mean
   change over pairs splits exactly into sector terms mean_ij d(u_ik u_jk); it also prints the pairs
   and cities (half of each of their pairs' change) that move most;
-* ``--departures-leave-farms``: a counterfactual run from before the model's farmers could migrate
-  (``farmer_mobility``, the mechanism that replaced it; meaningful with ``--set farmer_mobility=0``):
-  after each quarter's
-  moves a city with net departures D sends round(f D) of its farmers (f its farm share of agents;
-  chosen at random) into its low-skill labour force, as if departures left farm and non-farm work
-  alike. It removes the drift, but it reacts to net departures only, so with stationary
-  populations (``--inflows 0``) the random net outflows ratchet farmers out (see the report);
 * **time path**: the mean drift over seeds against t (the slope of a least-squares line through the
   origin and the share of the mean path it explains) and the spread over seeds against sqrt(t): a
   trend gives a path proportional to t common to all seeds; noise in the shares gives a spread
@@ -47,42 +40,13 @@ import numpy as np
 
 from ydabm import YRDModel
 from ydabm import metrics
-from ydabm.agents.workers import _market
 
 YEARS = (4, 10, 20, 30, 40)
 
 
-class DeparturesLeaveFarms(YRDModel):
-    """The counterfactual ``--departures-leave-farms`` (module docstring): not a model mechanism."""
-
-    def apply_moves(self, moves) -> None:
-        super().apply_moves(moves)
-        w, force = self.workers, self.labour_force
-        if moves.rows.size == 0:
-            return
-        net = moves.net
-        share = force[:, 0] / force.sum(axis=1)
-        quota = np.floor(share * np.maximum(-net, 0) + self.rng.random(net.size)).astype(np.int64)
-        quota = np.minimum(quota, force[:, 0])
-        if not quota.any():
-            return
-        farmers = np.flatnonzero(w.skill == 0)
-        farmers = farmers[np.lexsort((self.rng.random(farmers.size), w.city[farmers]))]
-        city = w.city[farmers].astype(np.int64)
-        rank = np.arange(farmers.size) - np.searchsorted(city, np.arange(net.size))[city]
-        chosen = farmers[rank < quota[city]]
-        employer = w.employer[chosen]
-        np.subtract.at(self.firms.employees[:, 0], employer[employer >= 0], 1)
-        w.employer[chosen] = -1
-        w.skill[chosen] = 1
-        w.market[chosen] = _market(w.city[chosen], w.skill[chosen], w.market.dtype)
-        force[:, 0] -= quota
-        force[:, 1] += quota
-
-
-def run(seed: int, quarters: int, model_class: type = YRDModel, **values) -> dict:
+def run(seed: int, quarters: int, **values) -> dict:
     """One baseline run: (Q+1, C, S) employment, (Q+1, C) population, the similarity_all path."""
-    model = model_class(rng=seed, **values)
+    model = YRDModel(rng=seed, **values)
     employment = [model.employment_by_sector().astype(float)]
     population = [model.population_by_city()]
     for _ in range(quarters):
@@ -278,19 +242,15 @@ def main() -> None:
     parser.add_argument("--scales", type=float, nargs="+", default=[2000.0, 1000.0])
     parser.add_argument("--inflows", type=float, nargs="+", default=[1 / 30, 0.0])
     parser.add_argument("--set", nargs="*", default=[], help="extra name=value parameters for every run")
-    parser.add_argument("--departures-leave-farms", action="store_true",
-                        help="the counterfactual run of the module docstring (not a model mechanism)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    model_class = DeparturesLeaveFarms if args.departures_leave_farms else YRDModel
     extra = {k: float(v) for k, v in (s.split("=") for s in args.set)}
     out = {}
     for scale in args.scales:
         for inflow in args.inflows:
-            runs = [run(seed, args.quarters, model_class, people_per_agent=scale, migrant_inflow_rate=inflow, **extra)
+            runs = [run(seed, args.quarters, people_per_agent=scale, migrant_inflow_rate=inflow, **extra)
                     for seed in args.seeds]
-            label = f"people_per_agent {scale:g}, migrant_inflow_rate {inflow:.4g}" + (f", {extra}" if extra else "") \
-                + (", departures leave farms" if args.departures_leave_farms else "")
+            label = f"people_per_agent {scale:g}, migrant_inflow_rate {inflow:.4g}" + (f", {extra}" if extra else "")
             result = analyse(runs)
             out[label] = result
             if not args.json:
