@@ -20,7 +20,8 @@ outside the region. The
 ``external_supply_shock`` scenario against the supply-chain baseline of the same seed: the region's
 real GDP deviation in 2022 Q1-Q4 and the largest unmet input share.
 
-Per seed also the first quarter's goods-market spending relative to the set-up's, and at the set-up
+Per seed also the first quarter's goods-market spending relative to the set-up's (and its input
+orders in goods, which are stored, and in services), and at the set-up
 the output made over the output planned (firms at their staff limit make less) and the
 revenue-weighted premium of posted over markup prices. Counterfactuals of the diagnosis of the
 supply-chain unemployment band (tests/test_stationarity.py, issue 10 item 2), applied to the baseline
@@ -182,13 +183,23 @@ def sector_quarter(model: Observed, sector: int) -> dict:
 def baseline(seed: int, quarters: int, series: int | None = None, model_class: type = Observed, **params) -> dict:
     model = model_class(rng=seed, input_output=1, **params)
     rationed = [model.sectors.names.index(name) for name in RATIONED]
-    setup = {**setup_state(model), "first_quarter_spending": float("nan")}
-    spent = model.goods.spending.sum()
+    setup = {**setup_state(model), "first_quarter_spending": float("nan"),
+             "first_quarter_orders": {"goods": float("nan"), "services": float("nan")}}
+    stored = np.isfinite(model.inventory_weeks)
+
+    def spending() -> tuple[float, float, float]:
+        """The goods market's spending and the input orders in goods (stored) and services, yuan."""
+        return (model.goods.spending.sum(), model.input_orders[:, stored].sum(), model.input_orders[:, ~stored].sum())
+
+    before = spending()
     shares, rows = [], []
     for q in range(quarters):
         model.step()
         if q == 0:
-            setup["first_quarter_spending"] = float(model.goods.spending.sum() / spent - 1)
+            after = spending()
+            setup["first_quarter_spending"] = float(after[0] / before[0] - 1)
+            setup["first_quarter_orders"] = {"goods": float(after[1] / before[1] - 1),
+                                             "services": float(after[2] / before[2] - 1)}
         shares.append([served(model, k) for k in rationed])
         if series is not None:
             rows.append(sector_quarter(model, series))
@@ -285,7 +296,9 @@ def main() -> None:
         print(f"counterfactual: {model_class.__name__}")
     for r in result["baseline"] + [result["no_trend"]]:
         print(f"seed {r['seed']} {r['params'] or ''}: set-up made/planned {r['made_over_planned']:.4f}, premium "
-              f"{r['premium']:.4f}; first-quarter spending {100 * r['first_quarter_spending']:+.3f} %"
+              f"{r['premium']:.4f}; first-quarter spending {100 * r['first_quarter_spending']:+.3f} % (input "
+              f"orders: goods {100 * r['first_quarter_orders']['goods']:+.3f} %, services "
+              f"{100 * r['first_quarter_orders']['services']:+.3f} %)"
               + (f"; set-up spending {100 * r['setup_spending_change']:+.3f} % ({r['setup_rounds']} rounds)"
                  if "setup_spending_change" in r else ""))
         print(f"    unemployment {100 * r['unemployment_t0']:.2f} % -> min "
