@@ -71,6 +71,25 @@ def test_first_in_blocks_equals_first_per_group_on_compact_ids():
         fast = labour._first_in_blocks(compact, base, key, counts)
         assert fast is not None
         assert np.array_equal(fast, labour.first_per_group(base, key, full_counts))
+    # keys that tie (rounded): a fast answer, where given, is still the stable sort's choice; a tie
+    # with a group's threshold has none
+    answered = 0
+    for _ in range(300):
+        ids = np.unique(rng.integers(0, 10_000, int(rng.integers(1, 30))))
+        n = int(rng.integers(1, 200))
+        compact = rng.integers(0, ids.size, n)
+        base = ids[compact]
+        key = base + np.round(rng.random(n), 1)
+        counts = rng.integers(0, 5, ids.size)
+        full_counts = np.zeros(ids.max() + 1, dtype=np.int64)
+        full_counts[ids] = counts
+        fast = labour._first_in_blocks(compact, base, key, counts)
+        if fast is not None:
+            answered += 1
+            assert np.array_equal(fast, labour.first_per_group(base, key, full_counts))
+    assert 0 < answered < 300
+    assert labour._first_in_blocks(np.array([0, 0, 0]), np.array([5, 5, 5]), np.array([5.5, 5.5, 5.7]),
+                                   np.array([1])) is None
     # a key outside [base, base + 1) of a partly chosen group: no fast answer
     assert labour._first_in_blocks(np.array([0, 0]), np.array([5, 5]), np.array([6.0, 5.5]),
                                    np.array([1])) is None
