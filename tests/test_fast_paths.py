@@ -33,8 +33,11 @@ def _first_per_group_reference(group, key, counts):
     return chosen
 
 
+@pytest.mark.parametrize("select", [True, False])
 @pytest.mark.parametrize("kind", ["uniform", "ties", "arbitrary", "rounded_up"])
-def test_first_per_group_matches_the_stable_sort(kind):
+def test_first_per_group_matches_the_stable_sort(kind, select, monkeypatch):
+    if not select:                          # thresholds from one sort of all keys, not group by group
+        monkeypatch.setattr(labour, "SELECT_GROUPS", 0)
     rng = np.random.default_rng(1)
     for _ in range(300):
         groups = int(rng.integers(1, 40))
