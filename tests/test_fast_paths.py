@@ -501,3 +501,20 @@ def test_largest_cohorts_by_hand_and_against_a_sort():
         expected = np.full(cells, -1)
         expected[cell[order][last]] = order[last]
         assert entry.largest_cohorts(candidates, cell, mass, cells).tolist() == expected.tolist()
+
+
+def test_bin_sums_equal_the_bincount_bit_for_bit(monkeypatch):
+    from ydabm.agents import firms as firm_table
+    rng = np.random.default_rng(5)
+    for interleave in (True, False):
+        if not interleave:                  # beyond the rows the radix sorts take: the plain bincount
+            monkeypatch.setattr(firm_table, "INTERLEAVED_ROWS", 10)
+        for trial in range(300):
+            n, bins = int(rng.integers(0, 300)), int(rng.integers(1, 50))
+            index = rng.integers(0, bins, n)
+            if trial % 2:                   # sorted by bin, as the firm table mostly is
+                index = np.sort(index)
+            values = rng.standard_normal(n) * 10.0 ** rng.integers(-8, 8, n)
+            sums = firm_table.BinSums(index, bins)
+            assert (sums.order is None) == (not interleave and (n > 10 or bins > 10))
+            assert np.array_equal(sums(values), np.bincount(index, values, minlength=bins))
