@@ -1324,7 +1324,7 @@ class YRDModel(mesa.Model):
         """Exiting cohorts close: their workers become unemployed, their capital is stranded."""
         f, w = self.firms, self.workers
         rows = np.flatnonzero(leaving)
-        self.stranded += float(self.capital_value()[rows].sum())
+        self.stranded += float(self.capital_value(rows).sum())
         self.stranded_debt += float(f.debt[rows].sum())           # written off by the banks
         # mass leaving each city-sector (hazard and closures), averaged over about a year: the entry
         # pool's replacement flow
@@ -1518,12 +1518,18 @@ class YRDModel(mesa.Model):
         p = self.params
         return p.depreciation + p.interest_rate * p.leverage
 
-    def capital_value(self) -> np.ndarray:
-        """Replacement value of each firm's capacity: capital intensity x price x capacity, yuan."""
+    def capital_value(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Replacement value of each firm's capacity: capital intensity x price x capacity, yuan (of the
+        firm rows ``rows`` only, if given: the same numbers as ``capital_value()[rows]``)."""
         f = self.firms
-        capacity = np.where(np.isfinite(f.capacity) & f.alive, f.capacity, 0.0)
+        if rows is None:
+            capacity, alive, sector, price, cell = f.capacity, f.alive, f.sector, f.price, f.cell
+        else:
+            capacity, alive, sector, price, cell = (np.take(c, rows) for c in (f.capacity, f.alive, f.sector,
+                                                                                 f.price, f.cell))
+        capacity = np.where(np.isfinite(capacity) & alive, capacity, 0.0)
         # capital is valued at the price of value added (the gross price less inputs)
-        return np.take(self.sectors.capital_intensity, f.sector) * f.price * np.take(self.value_share, f.cell) * capacity
+        return np.take(self.sectors.capital_intensity, sector) * price * np.take(self.value_share, cell) * capacity
 
     def real_output(self) -> np.ndarray:
         """(F,) real value added of each firm: output at 2020 prices (its city-sector's 2020 unit
