@@ -8,7 +8,7 @@ keys outside their group's interval, nan, empty inputs.
 import numpy as np
 import pytest
 
-from ydabm.agents.firms import HEADROOM, Firms, column_sums, integer_sums
+from ydabm.agents.firms import HEADROOM, BinSums, Firms, integer_sums
 from ydabm.markets import labour, migration
 
 
@@ -233,9 +233,9 @@ def test_closing_and_merging_cohorts_move_their_workers_as_the_take_form():
     assert np.array_equal(labour.jobs_of(w.employer[employed], w.skill[employed], f.size, 3), f.employees)
 
 
-def test_column_sums_equal_one_bincount_per_column():
-    """Stacked sums are each column's own weighted bincount bit for bit (rows added in row order),
-    with a live mask as weight (inf and nan on dead rows give what ``values * alive`` gives)."""
+def test_bin_sums_with_a_live_mask_equal_the_bincount():
+    """Sums by bin over the interleaved order are each column's own weighted bincount bit for bit
+    (rows added in row order), with a live mask as weight (inf on dead rows gives nan either way)."""
     rng = np.random.default_rng(8)
     for n, bins in [(0, 4), (1, 1), (100, 3), (10_000, 41), (5_000, 500)]:
         index = np.sort(rng.integers(0, bins, n)).astype(np.int32)
@@ -244,15 +244,13 @@ def test_column_sums_equal_one_bincount_per_column():
         if n > 10:
             columns[0][np.flatnonzero(~alive)[:2]] = np.inf
             columns[1][3] = -0.0
+        sums = BinSums(index, bins)
         with np.errstate(invalid="ignore"):
-            got = column_sums(index, columns, bins, alive)
             masked = [column * alive for column in columns]
-        for column, total in zip(masked, got):
+        for column in masked + columns[2:]:
+            total = sums(column)
             expected = np.bincount(index, column, minlength=bins)
             assert total.shape == (bins,) and np.array_equal(total, expected, equal_nan=True)
-        plain = column_sums(index, columns[2:], bins)
-        for column, total in zip(columns[2:], plain):
-            assert np.array_equal(total, np.bincount(index, column, minlength=bins))
 
 
 def test_free_rows_are_the_lowest_and_the_table_grows_by_its_headroom():

@@ -260,35 +260,6 @@ def integer_sums(index: np.ndarray, values: np.ndarray, bins: int) -> np.ndarray
     return out if values.ndim == 2 else out[:, 0]
 
 
-def column_sums(index: np.ndarray, columns: list[np.ndarray], bins: int, weight: np.ndarray | None = None) -> list[np.ndarray]:
-    """``[np.bincount(index, c * weight, minlength=bins) for c in columns]`` in one pass, bit for bit.
-
-    The columns are stacked side by side and summed by one bincount over (bin x column): each bin
-    still adds its rows in row order, so every sum is the same float as its own bincount's, but
-    consecutive rows of a sorted ``index`` no longer add one after another into the same bin.
-
-    Args:
-        index: (n,) bin of each row, in [0, bins).
-        columns: (n,) float columns (or scalars, broadcast).
-        bins: number of bins.
-        weight: (n,) factor of every column (a live mask), or None.
-
-    Returns:
-        one (bins,) array of sums per column.
-    """
-    n, k = index.size, len(columns)
-    stacked = np.empty((n, k))
-    for j, column in enumerate(columns):
-        if weight is None:
-            stacked[:, j] = column
-        else:
-            np.multiply(column, weight, out=stacked[:, j])
-    spread = np.asarray(index, dtype=np.intp) * k
-    cells = (spread[:, None] + np.arange(k, dtype=np.intp)).ravel()
-    sums = np.bincount(cells, stacked.ravel(), minlength=bins * k).reshape(bins, k)
-    return list(sums.T.copy())
-
-
 class BinSums:
     """``np.bincount(index, values, minlength=bins)``, bit for bit, for many ``values`` over one ``index``.
 
