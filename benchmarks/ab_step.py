@@ -9,7 +9,7 @@ pickle), by phase (``phase_times.PHASES``) with the step's system time and page 
 the median of each side over all timed quarters, the ratio B / A of the medians, and the median
 and spread of the rounds' ratios.
 
-    python benchmarks/ab_step.py --a /path/to/main/src --b /path/to/branch/src [--ppa 152]
+    python benchmarks/ab_step.py --a /path/to/main/src --b /path/to/branch/src [--ppa 152] [--workers-per-firm W]
         [--rounds 6] [--reps 4] [--json]
 
 Both trees must pickle the model compatibly (the same classes and attributes): this compares
@@ -63,10 +63,11 @@ def child(state: str, reps: int) -> None:
     print(json.dumps(rows[1:]))
 
 
-def build_state(src: str, ppa: float, path: str) -> dict:
+def build_state(src: str, ppa: float, path: str, workers_per_firm: float | None = None) -> dict:
     code = ("import pickle, sys\n"
             "from ydabm.model import YRDModel\n"
-            f"model = YRDModel(rng=1, people_per_agent={ppa!r})\n"
+            f"model = YRDModel(rng=1, people_per_agent={ppa!r}"
+            + ("" if workers_per_firm is None else f", workers_per_firm={workers_per_firm!r}") + ")\n"
             "model.step(); model.step()\n"
             f"open({path!r}, 'wb').write(pickle.dumps(model, protocol=5))\n"
             "print(model.workers.count, model.firms.size)\n")
@@ -84,6 +85,9 @@ def main() -> None:
     parser.add_argument("--a", default=str(ROOT / "src"), help="source tree A (the reference)")
     parser.add_argument("--b", default=str(ROOT / "src"), help="source tree B (the change)")
     parser.add_argument("--ppa", type=float, default=152.0, help="people_per_agent (152: about 1e6 workers)")
+    parser.add_argument("--workers-per-firm", type=float, default=None,
+                        help="worker agents per firm agent at t = 0 (default: the model's; 20 with --ppa 758: "
+                             "the design point, 2e5 workers and 1e4 firms)")
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--reps", type=int, default=4, help="timed quarters per process")
     parser.add_argument("--quick", action="store_true", help="a small model, 2 rounds of 2 quarters (CI)")
@@ -99,7 +103,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         state = str(Path(tmp) / "state.pkl")
         note(f"building the state at people_per_agent {args.ppa:g} with {args.a} ...")
-        size = build_state(args.a, args.ppa, state)
+        size = build_state(args.a, args.ppa, state, args.workers_per_firm)
         rows = {side: [] for side in sides}
         ratios = []
         for round_ in range(args.rounds):
@@ -117,7 +121,7 @@ def main() -> None:
               "round_ratios_median": median(ratios), "round_ratios_min": min(ratios), "round_ratios_max": max(ratios),
               "cpu_ms_a": table["a"], "cpu_ms_b": table["b"],
               "phase_ratios": {key: table["b"][key] / table["a"][key] for key in phases if table["a"][key] > 0},
-              "a": args.a, "b": args.b, "people_per_agent": args.ppa, **size,
+              "a": args.a, "b": args.b, "people_per_agent": args.ppa, "workers_per_firm": args.workers_per_firm, **size,
               "rounds": args.rounds, "quarters_per_side": len(rows["a"]), "quick": args.quick, "machine": machine()}
     emit(result, args.json, ("step_ratio", "round_ratios_median", "phase_ratios", "cpu_ms_a", "cpu_ms_b"))
 

@@ -8,7 +8,7 @@ keys outside their group's interval, nan, empty inputs.
 import numpy as np
 import pytest
 
-from ydabm.agents.firms import HEADROOM, Firms, column_sums, integer_sums
+from ydabm.agents.firms import HEADROOM, BinSums, Firms, integer_sums
 from ydabm.markets import labour, migration
 
 
@@ -33,8 +33,11 @@ def _first_per_group_reference(group, key, counts):
     return chosen
 
 
+@pytest.mark.parametrize("select", [True, False])
 @pytest.mark.parametrize("kind", ["uniform", "ties", "arbitrary", "rounded_up"])
-def test_first_per_group_matches_the_stable_sort(kind):
+def test_first_per_group_matches_the_stable_sort(kind, select, monkeypatch):
+    if not select:                          # thresholds from one sort of all keys, not group by group
+        monkeypatch.setattr(labour, "SELECT_GROUPS", 0)
     rng = np.random.default_rng(1)
     for _ in range(300):
         groups = int(rng.integers(1, 40))
@@ -71,6 +74,25 @@ def test_first_in_blocks_equals_first_per_group_on_compact_ids():
         fast = labour._first_in_blocks(compact, base, key, counts)
         assert fast is not None
         assert np.array_equal(fast, labour.first_per_group(base, key, full_counts))
+    # keys that tie (rounded): a fast answer, where given, is still the stable sort's choice; a tie
+    # with a group's threshold has none
+    answered = 0
+    for _ in range(300):
+        ids = np.unique(rng.integers(0, 10_000, int(rng.integers(1, 30))))
+        n = int(rng.integers(1, 200))
+        compact = rng.integers(0, ids.size, n)
+        base = ids[compact]
+        key = base + np.round(rng.random(n), 1)
+        counts = rng.integers(0, 5, ids.size)
+        full_counts = np.zeros(ids.max() + 1, dtype=np.int64)
+        full_counts[ids] = counts
+        fast = labour._first_in_blocks(compact, base, key, counts)
+        if fast is not None:
+            answered += 1
+            assert np.array_equal(fast, labour.first_per_group(base, key, full_counts))
+    assert 0 < answered < 300
+    assert labour._first_in_blocks(np.array([0, 0, 0]), np.array([5, 5, 5]), np.array([5.5, 5.5, 5.7]),
+                                   np.array([1])) is None
     # a key outside [base, base + 1) of a partly chosen group: no fast answer
     assert labour._first_in_blocks(np.array([0, 0]), np.array([5, 5]), np.array([6.0, 5.5]),
                                    np.array([1])) is None
@@ -211,9 +233,9 @@ def test_closing_and_merging_cohorts_move_their_workers_as_the_take_form():
     assert np.array_equal(labour.jobs_of(w.employer[employed], w.skill[employed], f.size, 3), f.employees)
 
 
-def test_column_sums_equal_one_bincount_per_column():
-    """Stacked sums are each column's own weighted bincount bit for bit (rows added in row order),
-    with a live mask as weight (inf and nan on dead rows give what ``values * alive`` gives)."""
+def test_bin_sums_with_a_live_mask_equal_the_bincount():
+    """Sums by bin over the interleaved order are each column's own weighted bincount bit for bit
+    (rows added in row order), with a live mask as weight (inf on dead rows gives nan either way)."""
     rng = np.random.default_rng(8)
     for n, bins in [(0, 4), (1, 1), (100, 3), (10_000, 41), (5_000, 500)]:
         index = np.sort(rng.integers(0, bins, n)).astype(np.int32)
@@ -222,15 +244,13 @@ def test_column_sums_equal_one_bincount_per_column():
         if n > 10:
             columns[0][np.flatnonzero(~alive)[:2]] = np.inf
             columns[1][3] = -0.0
+        sums = BinSums(index, bins)
         with np.errstate(invalid="ignore"):
-            got = column_sums(index, columns, bins, alive)
             masked = [column * alive for column in columns]
-        for column, total in zip(masked, got):
+        for column in masked + columns[2:]:
+            total = sums(column)
             expected = np.bincount(index, column, minlength=bins)
             assert total.shape == (bins,) and np.array_equal(total, expected, equal_nan=True)
-        plain = column_sums(index, columns[2:], bins)
-        for column, total in zip(columns[2:], plain):
-            assert np.array_equal(total, np.bincount(index, column, minlength=bins))
 
 
 def test_free_rows_are_the_lowest_and_the_table_grows_by_its_headroom():
@@ -479,3 +499,20 @@ def test_largest_cohorts_by_hand_and_against_a_sort():
         expected = np.full(cells, -1)
         expected[cell[order][last]] = order[last]
         assert entry.largest_cohorts(candidates, cell, mass, cells).tolist() == expected.tolist()
+
+
+def test_bin_sums_equal_the_bincount_bit_for_bit(monkeypatch):
+    from ydabm.agents import firms as firm_table
+    rng = np.random.default_rng(5)
+    for interleave in (True, False):
+        if not interleave:                  # beyond the rows the radix sorts take: the plain bincount
+            monkeypatch.setattr(firm_table, "INTERLEAVED_ROWS", 10)
+        for trial in range(300):
+            n, bins = int(rng.integers(0, 300)), int(rng.integers(1, 50))
+            index = rng.integers(0, bins, n)
+            if trial % 2:                   # sorted by bin, as the firm table mostly is
+                index = np.sort(index)
+            values = rng.standard_normal(n) * 10.0 ** rng.integers(-8, 8, n)
+            sums = firm_table.BinSums(index, bins)
+            assert (sums.order is None) == (not interleave and (n > 10 or bins > 10))
+            assert np.array_equal(sums(values), np.bincount(index, values, minlength=bins))

@@ -16,7 +16,7 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from . import calibrated_state, calibration, metrics, observation
-from .agents.firms import COHORT, Firms, integer_sums
+from .agents.firms import COHORT, BinSums, Firms, integer_sums
 from .agents.government import CityGovernment
 from .agents.workers import CLASSES, LOW, Workers
 from .frictions import Frictions, frictions
@@ -104,6 +104,7 @@ class YRDModel(mesa.Model):
         self.params = baseline
         self._staff = None                  # staff_table() of the step's accounts and metrics, while valid
         self._phi = None                    # effective_productivity() from the step's entry to its metrics
+        self._city_sums = None              # city_sums(): (the firms' city column, its BinSums)
         self._populate()
         self._observe()
         self.params, self.levers = run, Levers.initial(run, self.geography.count, provinces)
@@ -130,6 +131,7 @@ class YRDModel(mesa.Model):
     def step(self) -> None:
         """One quarter."""
         p, f, s, geo, lev = self.params, self.firms, self.sectors, self.geography, self.levers
+        self._city_sums = None
         # 1. Shocks and policies scheduled for this quarter: they move the levers
         for policy in self.policies:
             policy.on_step(self)
@@ -190,7 +192,7 @@ class YRDModel(mesa.Model):
         #     (R&D and digital adoption are intangible investment, spent on local goods next quarter;
         #     the joint R&D fund's grants reach firms through their governments, which pay in by GDP)
         rd = f.rd_share * self.outlay_base()
-        self.fund_transfer = technology.fund_transfers(self.rd_fund_rate, np.bincount(f.city, rd, minlength=geo.count),
+        self.fund_transfer = technology.fund_transfers(self.rd_fund_rate, self.city_sums()(rd),
                                                        self.flows["value_added"], bool(lev.rd_fund_pooled))
         self.budgets = self.budgets + self.fund_transfer
         allowance = accounts.support_allowance(self.budgets, p.debt_limit, 4 * self.flows["value_added"],
@@ -211,6 +213,7 @@ class YRDModel(mesa.Model):
         self.datacollector.collect(self)
         self._staff = None
         self._phi = None
+        self._city_sums = None
 
     # ------------------------------------------------------------------ calendar
     @property
@@ -749,7 +752,7 @@ class YRDModel(mesa.Model):
 
     def accumulate_rd(self, rd: np.ndarray) -> None:
         """Cities' R&D stocks after this quarter's R&D spending ``rd`` (F,), yuan."""
-        spending = np.bincount(self.firms.city, rd, minlength=self.geography.count)
+        spending = self.city_sums()(rd)
         self.rd_stock = technology.rd_stock(self.rd_stock, spending, self.params.rd_depreciation)
         self.rd_spending = spending
 
@@ -820,7 +823,17 @@ class YRDModel(mesa.Model):
             profit_tax=p.profit_tax, income_tax=p.income_tax,
             unemployment_benefit=p.unemployment_benefit,
             public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
-            exit_after=p.exit_after)
+            exit_after=p.exit_after, city_sums=self.city_sums())
+
+    def city_sums(self) -> BinSums:
+        """Sums over the firm rows by city, bit for bit ``np.bincount(firms.city, values,
+        minlength=cities)`` (:class:`~ydabm.agents.firms.BinSums`): built once the city column is set
+        for the step (after entry) and kept while it stays the same, for the dozen sums by city of
+        the accounts and the metrics."""
+        city = self.firms.city
+        if self._city_sums is None or self._city_sums[0] is not city:
+            self._city_sums = (city, BinSums(city, self.geography.count))
+        return self._city_sums[1]
 
     # ------------------------------------------------------------------ applying phase results
     def apply_hiring(self, hiring: labour.Hiring) -> None:
@@ -1324,7 +1337,7 @@ class YRDModel(mesa.Model):
         """Exiting cohorts close: their workers become unemployed, their capital is stranded."""
         f, w = self.firms, self.workers
         rows = np.flatnonzero(leaving)
-        self.stranded += float(self.capital_value()[rows].sum())
+        self.stranded += float(self.capital_value(rows).sum())
         self.stranded_debt += float(f.debt[rows].sum())           # written off by the banks
         # mass leaving each city-sector (hazard and closures), averaged over about a year: the entry
         # pool's replacement flow
@@ -1518,12 +1531,18 @@ class YRDModel(mesa.Model):
         p = self.params
         return p.depreciation + p.interest_rate * p.leverage
 
-    def capital_value(self) -> np.ndarray:
-        """Replacement value of each firm's capacity: capital intensity x price x capacity, yuan."""
+    def capital_value(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Replacement value of each firm's capacity: capital intensity x price x capacity, yuan (of the
+        firm rows ``rows`` only, if given: the same numbers as ``capital_value()[rows]``)."""
         f = self.firms
-        capacity = np.where(np.isfinite(f.capacity) & f.alive, f.capacity, 0.0)
+        if rows is None:
+            capacity, alive, sector, price, cell = f.capacity, f.alive, f.sector, f.price, f.cell
+        else:
+            capacity, alive, sector, price, cell = (np.take(c, rows) for c in (f.capacity, f.alive, f.sector,
+                                                                                 f.price, f.cell))
+        capacity = np.where(np.isfinite(capacity) & alive, capacity, 0.0)
         # capital is valued at the price of value added (the gross price less inputs)
-        return np.take(self.sectors.capital_intensity, f.sector) * f.price * np.take(self.value_share, f.cell) * capacity
+        return np.take(self.sectors.capital_intensity, sector) * price * np.take(self.value_share, cell) * capacity
 
     def real_output(self) -> np.ndarray:
         """(F,) real value added of each firm: output at 2020 prices (its city-sector's 2020 unit

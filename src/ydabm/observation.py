@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import metrics
-from .agents.firms import column_sums
+
 
 #: quarters per year and yuan per 100 M yuan: quarterly yuan -> yearly 100 M yuan
 YEARLY_100M = 4 / 1e8
@@ -39,8 +39,7 @@ def _consumer_prices(model) -> np.ndarray:
 
 def real_gdp_by_city(model) -> np.ndarray:
     """(C,) value added at 2020 prices, yuan per quarter."""
-    f = model.firms
-    return np.bincount(f.city, model.real_output(), minlength=model.geography.count)
+    return model.city_sums()(model.real_output())
 
 
 def innovation_by_city(model) -> dict[str, np.ndarray]:
@@ -54,9 +53,10 @@ def innovation_by_city(model) -> dict[str, np.ndarray]:
     revenue = np.where(live, model.firm_value_added(), 0.0)
     base = np.where(live, model.outlay_base(), 0.0)       # R&D's base and the adoption weights (>= 0)
     traditional = live & np.take(s.traditional, f.sector)
-    weight, adopted, rd, gdp = column_sums(f.city, [np.where(traditional, base, 0.0),
-                                                    np.where(traditional, base * f.adoption, 0.0),
-                                                    f.rd_share * base, revenue], cities)
+    by_city = model.city_sums()
+    weight, adopted, rd, gdp = (by_city(values) for values in (np.where(traditional, base, 0.0),
+                                                               np.where(traditional, base * f.adoption, 0.0),
+                                                               f.rd_share * base, revenue))
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(weight > 0, adopted / weight, 0.0)
     return {"rd": rd,

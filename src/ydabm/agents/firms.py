@@ -27,6 +27,8 @@ import numpy as np
 
 #: copies of the bins that :func:`integer_sums` spreads consecutive rows over (a power of two)
 LANES = 8
+#: most rows (and bins) :class:`BinSums` interleaves: the keys of its sorts fit 16 bits
+INTERLEAVED_ROWS = 1 << 16
 #: quarters during which a city-sector's entrants join the same cohort (a yearly cohort), and the
 #: quarters an enterprise counts as an entrant
 COHORT = 4
@@ -258,30 +260,37 @@ def integer_sums(index: np.ndarray, values: np.ndarray, bins: int) -> np.ndarray
     return out if values.ndim == 2 else out[:, 0]
 
 
-def column_sums(index: np.ndarray, columns: list[np.ndarray], bins: int, weight: np.ndarray | None = None) -> list[np.ndarray]:
-    """``[np.bincount(index, c * weight, minlength=bins) for c in columns]`` in one pass, bit for bit.
+class BinSums:
+    """``np.bincount(index, values, minlength=bins)``, bit for bit, for many ``values`` over one ``index``.
 
-    The columns are stacked side by side and summed by one bincount over (bin x column): each bin
-    still adds its rows in row order, so every sum is the same float as its own bincount's, but
-    consecutive rows of a sorted ``index`` no longer add one after another into the same bin.
-
-    Args:
-        index: (n,) bin of each row, in [0, bins).
-        columns: (n,) float columns (or scalars, broadcast).
-        bins: number of bins.
-        weight: (n,) factor of every column (a live mask), or None.
-
-    Returns:
-        one (bins,) array of sums per column.
+    A weighted bincount adds each row into its bin in row order. Over the firm table, kept mostly in
+    city-sector order, consecutive rows go to the same bin, and each addition waits for the one
+    before it (a float addition's latency, not its throughput, sets the pace). Here the rows are
+    visited in an interleaved order fixed once: every bin's first row, then every bin's second row,
+    and so on. Each bin still adds its own rows in row order, from zero, so every sum is the same
+    float as the bincount's, but consecutive additions go to different bins: at 1e6 workers (45,000
+    firm rows, 492 city-sectors) 0.09 ms a sum instead of 0.16, for 0.5 ms once to build the order,
+    which the goods market's 20-odd sums a quarter over the same cells repay. The order is built by
+    two stable sorts of 16-bit keys (numpy's radix sort, linear time); with more than
+    :data:`INTERLEAVED_ROWS` rows or bins it would take a comparison sort, which the sums would not
+    repay, and the plain bincount is used.
     """
-    n, k = index.size, len(columns)
-    stacked = np.empty((n, k))
-    for j, column in enumerate(columns):
-        if weight is None:
-            stacked[:, j] = column
-        else:
-            np.multiply(column, weight, out=stacked[:, j])
-    spread = np.asarray(index, dtype=np.intp) * k
-    cells = (spread[:, None] + np.arange(k, dtype=np.intp)).ravel()
-    sums = np.bincount(cells, stacked.ravel(), minlength=bins * k).reshape(bins, k)
-    return list(sums.T.copy())
+
+    def __init__(self, index: np.ndarray, bins: int):
+        index = np.asarray(index, dtype=np.intp)
+        self.bins = bins
+        self.order = None
+        self.index = index
+        if index.size > INTERLEAVED_ROWS or bins > INTERLEAVED_ROWS:
+            return
+        by_bin = np.argsort(index.astype(np.uint16), kind="stable")
+        size = np.bincount(index, minlength=bins)
+        rank = np.arange(index.size) - np.repeat(np.cumsum(size) - size, size)   # place in its bin
+        self.order = np.take(by_bin, np.argsort(rank.astype(np.uint16), kind="stable"))   # by place, then bin
+        self.index = np.take(index, self.order)
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        """(bins,) sums of ``values`` (n,) by bin."""
+        if self.order is not None:
+            values = np.take(values, self.order)
+        return np.bincount(self.index, values, minlength=self.bins)

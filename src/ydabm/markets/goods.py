@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from ..agents.firms import BinSums
+
 
 #: cap on the Newton steps of :func:`_load_for_sales` (it stops when every step is below rounding;
 #: from the table start it needs 1-2 in practice, from the bound 10 or fewer, and any step leaves x
@@ -155,6 +157,15 @@ def _table_start(target: np.ndarray, dispersion: float) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         start = x[node] + np.where(gradient > 0, (target - sales[node]) / gradient, 0.0)
     return np.maximum(start, target)
+
+
+@functools.lru_cache(maxsize=8)
+def _largest_log_load(tolerance: float, dispersion: float) -> float:
+    """log x of the largest load, G(x) = 1 - ``tolerance`` (at least 1 - eps): capacity reached to the
+    clearing tolerance. One number a run (Newton steps from a bound, 0.16 ms at 1e6 workers each time
+    the notional market asked for it): computed once per pair."""
+    top = 1.0 - max(tolerance, np.finfo(float).eps)
+    return float(np.log(_load_for_sales(np.array([top]), dispersion))[0])
 
 
 def _load_for_sales(target: np.ndarray, dispersion: float) -> np.ndarray:
@@ -306,7 +317,8 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
                     spending: np.ndarray, mass: np.ndarray | None = None, capacity: np.ndarray | None = None,
                     dispersion: float = 0.0, spillover: np.ndarray | None = None,
                     usual: np.ndarray | None = None, tolerance: float | None = None,
-                    max_rounds: int = NOTIONAL_ROUNDS, guess: np.ndarray | None = None) -> NotionalMarket:
+                    max_rounds: int = NOTIONAL_ROUNDS, guess: np.ndarray | None = None,
+                    cell_sums: BinSums | None = None) -> NotionalMarket:
     """Notional demand: the orders each firm would receive if every firm charged its markup price.
 
     Clower's (1965) notional demand is the demand of an economy where no seller is constrained by
@@ -342,16 +354,19 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
         guess: (C, S) market access the Newton steps start from (the clearing market's, close to the
             notional one when few firms are short); None: the access at full service. The fixed
             point does not depend on it (to the tolerance).
+        cell_sums: the sums by ``cell`` (:class:`~ydabm.agents.firms.BinSums`) if the caller has them
+            (the clearing market's); None: built here.
     """
     tolerance = CLEARING_TOLERANCE if tolerance is None else tolerance
     cities, sectors = spending.shape
     cells = cities * sectors
     cell = np.asarray(cell, dtype=np.intp)
+    cell_sums = BinSums(cell, cells) if cell_sums is None else cell_sums
     mass = np.ones(base_price.size) if mass is None else mass
     posted = mass * base_price ** (1.0 - sigma)
     at_posted = None
     if spillover is not None:
-        at_posted = price_terms(np.bincount(cell, posted, minlength=cells).reshape(cities, sectors), weights)
+        at_posted = price_terms(cell_sums(posted).reshape(cities, sectors), weights)
     if capacity is not None and dispersion > 0:
         rows = np.flatnonzero((posted > 0) & np.isfinite(capacity) & (capacity > 0))
     else:
@@ -360,8 +375,7 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
         r_cell = cell[rows]
         # log x = log MA - (sigma log p + log k), k = K / m the capacity per enterprise
         r_to_load = sigma[rows] * np.log(base_price[rows]) + np.log(capacity[rows] / mass[rows])
-        top = 1.0 - max(tolerance, np.finfo(float).eps)
-        log_most = float(np.log(_load_for_sales(np.array([top]), dispersion))[0])
+        log_most = _largest_log_load(tolerance, dispersion)
 
     def evaluate(log_access, elasticity=False):
         """Weights (and their elasticities in MA), price terms, spending and access at ``log_access``
@@ -377,7 +391,7 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
                 slope = np.zeros(weight.size)
                 slope[rows] = np.where(capped, 0.0, r_slope)
             weight[rows] *= np.exp(served)
-        phi = price_terms(np.bincount(cell, weight, minlength=cells).reshape(cities, sectors), weights)
+        phi = price_terms(cell_sums(weight).reshape(cities, sectors), weights)
         spent = spending if spillover is None else committed_spending(spending, phi, at_posted, spillover, usual)
         spent = reroute_spending(spent, phi)
         access = market_access(weights, spent, phi)
@@ -414,8 +428,8 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
             if stalled >= 2 or not np.isfinite(size):
                 return None, best[1], rounds, best[0]
             weight, slope, phi, access, spent, _ = state
-            step = _access_step(weights, cell, weight * slope, phi, access, spent, change, spillover, spending,
-                                at_posted, usual)
+            step = _access_step(weights, cell_sums, weight * slope, phi, access, spent, change, spillover,
+                                spending, at_posted, usual)
             if step is None:
                 return None, best[1], rounds, best[0]
             log_access, last, rounds = log_access + step, size, rounds + 1
@@ -468,7 +482,7 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
     return NotionalMarket(demand, ration, access, size, rounds)
 
 
-def _access_step(weights: np.ndarray, cell: np.ndarray, response: np.ndarray, phi: np.ndarray,
+def _access_step(weights: np.ndarray, cell_sums: BinSums, response: np.ndarray, phi: np.ndarray,
                  access: np.ndarray, spent: np.ndarray, change: np.ndarray, spillover: np.ndarray | None = None,
                  spending: np.ndarray | None = None, posted: np.ndarray | None = None,
                  usual: np.ndarray | None = None) -> np.ndarray | None:
@@ -481,9 +495,10 @@ def _access_step(weights: np.ndarray, cell: np.ndarray, response: np.ndarray, ph
     column drops from the first term) and its turned-away orders raise the spending of the flexible
     buyers j its ``spillover`` row reaches (in the same sector): M gains
     W diag(1 / Phi_j, flexible j) spillover^T diag(E_b / (posted_b usual_b), short b) W^T.
-    None if a sector's system is singular."""
+    ``cell_sums``: sums over the firms by their flat city-sector index. None if a sector's system is
+    singular."""
     cities, sectors = phi.shape
-    summed = np.bincount(cell, response, minlength=cities * sectors).reshape(cities, sectors)
+    summed = cell_sums(response).reshape(cities, sectors)
     short = np.zeros(phi.shape, dtype=bool)
     if spillover is not None:
         committed = spillover.sum(axis=2).T > 0
@@ -498,7 +513,7 @@ def _access_step(weights: np.ndarray, cell: np.ndarray, response: np.ndarray, ph
     # only the columns k of the cities with firms (``active``) are nonzero in J (D_k = 0 elsewhere; with
     # committed buyers half the rows are theirs), so (I - J) x = change is solved on the active cells and
     # the other cells follow, x = change + J[:, a] x_a
-    active = np.flatnonzero(np.bincount(cell // sectors, minlength=cities) > 0)
+    active = np.flatnonzero(np.bincount(cell_sums.index // sectors, minlength=cities) > 0)
     moved = weights.transpose(0, 2, 1)[:, :, active] * summed.T[:, None, active]       # (S, buyer, active): W_kj D_k
     coupling = np.matmul(weights * per_unit.T[:, None, :], moved)
     if spillover is not None and short.any():
@@ -529,10 +544,11 @@ def _solve_on_active(minus_jacobian: np.ndarray, change: np.ndarray, active: np.
 def notional_demand(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray, weights: np.ndarray,
                     spending: np.ndarray, mass: np.ndarray | None = None, capacity: np.ndarray | None = None,
                     dispersion: float = 0.0, spillover: np.ndarray | None = None,
-                    usual: np.ndarray | None = None, guess: np.ndarray | None = None) -> np.ndarray:
+                    usual: np.ndarray | None = None, guess: np.ndarray | None = None,
+                    cell_sums: BinSums | None = None) -> np.ndarray:
     """(F,) Notional demand, units: :attr:`NotionalMarket.demand` of :func:`notional_market`."""
     return notional_market(base_price, cell, sigma, weights, spending, mass, capacity, dispersion, spillover,
-                           usual, guess=guess).demand
+                           usual, guess=guess, cell_sums=cell_sums).demand
 
 
 def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
@@ -696,6 +712,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     # loop invariants of ``clearing``: the cell index as numpy's index type, and whether every firm
     # sells (then the masks by ``selling`` change nothing and are skipped)
     cell_index = np.asarray(cell, dtype=np.intp)
+    cell_sums = BinSums(cell_index, cities * sectors)   # the sums by city-sector of every round
     everyone = bool(selling.all())
     if spillover is not None:
         # loop invariants of ``newton_step``: the committed buyers, the share of its orders each expects
@@ -781,7 +798,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         np.exp(weight, out=weight)
         if not everyone:
             weight = np.where(selling, weight, 0.0)
-        varieties = np.bincount(cell_index, weight, minlength=cities * sectors).reshape(cities, sectors)
+        varieties = cell_sums(weight).reshape(cities, sectors)
         phi = price_terms(varieties, weights)
         if spillover is None:
             spent = spending
@@ -793,8 +810,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             if rows.size:
                 log_served = np.maximum((1.0 - s_sigma) * (log_p[rows] - s_floor), s_log_served_most)
                 posted[rows] = weight[rows] * np.exp(-log_served)
-            at_posted = price_terms(np.bincount(cell_index, posted, minlength=cities * sectors)
-                                    .reshape(cities, sectors), weights)
+            at_posted = price_terms(cell_sums(posted).reshape(cities, sectors), weights)
             spent = committed_spending(spending, phi, at_posted, spillover, usual)
         spent = reroute_spending(spent, phi)
         access = market_access(weights, spent, phi)
@@ -915,7 +931,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         and dQ_k = D'_k dlog MA_k, D'_k = sum over cell k's firms of u dlog u (two steps in a row that do not halve
         the change hand over to Anderson mixing, e.g. across a buyer's kink min(1, Phi / (Q r)))."""
         _, phi, access, spent = state
-        response = np.bincount(cell_index, weight * slope, minlength=cities * sectors).reshape(cities, sectors)
+        response = cell_sums(weight * slope).reshape(cities, sectors)
         short = np.zeros(phi.shape, dtype=bool)
         if linked is not None:
             at_posted, posted, posted_elasticity = linked
@@ -950,8 +966,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
                 ordered = np.where(short, spending / (at_posted * expected), 0.0)
                 per_posted = np.where(short, ordered / at_posted, 0.0)
                 flexible = np.where((phi > 0) & ~committed, 1.0 / phi, 0.0)
-            posted_response = np.bincount(cell_index, posted * posted_elasticity,
-                                          minlength=cities * sectors).reshape(cities, sectors)
+            posted_response = cell_sums(posted * posted_elasticity).reshape(cities, sectors)
             moved_posted = active_transposed * posted_response.T[:, None, active]
             # the change of the spending turned away by each short buyer, per unit of d log MA_k (rows of
             # the buyers that ever commit), and what the spillover rows pass on to the buyers they reach
@@ -1031,7 +1046,8 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
     # notional demand with each cohort's served share at its notional load (not the clearing market's)
     notional = notional_demand(base_price, cell, sigma, weights, spending, mass,
-                               capacity if dispersion > 0 else None, dispersion, spillover, usual, guess=access)
+                               capacity if dispersion > 0 else None, dispersion, spillover, usual, guess=access,
+                               cell_sums=cell_sums)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(phi > 0, spent / phi, 0.0)
     price_index = welfare_price_index(varieties, phi, welfare, elasticity)

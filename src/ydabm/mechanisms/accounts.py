@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..agents.firms import column_sums, row_sums
+from ..agents.firms import BinSums, row_sums
 from . import credit
 
 
@@ -91,7 +91,7 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
            public_spending_adjustment: float, soft_budget: float, exit_after: int, interest_rate: float = 0.0,
            leverage: float = 0.0, year_operating: np.ndarray | None = None,
            year_interest: np.ndarray | None = None, age: np.ndarray | None = None,
-           year_end: bool = False) -> Accounts:
+           year_end: bool = False, city_sums: BinSums | None = None) -> Accounts:
     """Settle the quarter's accounts.
 
     Args:
@@ -130,11 +130,14 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
         age: (F,) quarters each firm has settled before this one (None: all old); a firm whose
             accounts cover fewer than four quarters at a year end has no annual accounts that year.
         year_end: this quarter ends a calendar year: the yearly coverage is evaluated.
+        city_sums: sums over the firm rows by ``firm_city`` (:class:`~ydabm.agents.firms.BinSums`), if
+            the caller keeps them; None: built here.
     """
     cities = wages.shape[0]
+    city_sums = BinSums(firm_city, cities) if city_sums is None else city_sums
 
     def by_city(values):
-        return np.bincount(firm_city, values * alive, minlength=cities)
+        return city_sums(values * alive)
 
     room = np.full(cities, np.inf) if allowance is None else allowance
     wage_bill = row_sums(employees * np.take(wages, firm_city, axis=0))
@@ -161,7 +164,8 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     # it less than the firm's closure, weighed by its priority and local bias
     staff = row_sums(employees)
     closure = unemployment_benefit * np.take(wages[:, 1], firm_city) * staff + income_tax * wage_bill
-    size = credit.large_employer(alive, firm_city, staff, np.ones(alive.size) if mass is None else mass, cities)
+    size = credit.large_employer(alive, firm_city, staff, np.ones(alive.size) if mass is None else mass, cities,
+                                 city_sums)
     priority = np.minimum(1.0, targeted + size)
     bias = np.take(np.broadcast_to(np.asarray(local_bias, dtype=float), (cities,)), firm_city)
     line = credit.credit_lines(closure, priority, bias, soft_budget)
@@ -185,11 +189,11 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     zombie = credit.zombies(alive & ~failing, coverage, supported)       # a failing firm exits
 
     unemployed = labour_force - employed
-    # the firm flows by city in one stacked bincount (the same sums as one by_city each)
+    # the firm flows by city
     names = ("wage_bill", "owners", "profit_tax", "subsidies", "investment", "revenue", "inputs", "interest",
              "soft_credit", "input_cost")
-    sums = dict(zip(names, column_sums(firm_city, [wage_bill, cash_flow, tax, received, investment, revenue,
-                                                   inputs, interest, soft, input_cost], cities, alive)))
+    sums = {name: by_city(values) for name, values in zip(names, (wage_bill, cash_flow, tax, received, investment,
+                                                                  revenue, inputs, interest, soft, input_cost))}
     flows = {"wages": (employed * wages).sum(axis=1), "wage_bill": sums["wage_bill"],
              "owners": sums["owners"], "benefits": (unemployed * unemployment_benefit * wages[:, [1]]).sum(axis=1),
              "profit_tax": sums["profit_tax"], "subsidies": sums["subsidies"], "investment": sums["investment"],

@@ -101,13 +101,20 @@ def largest_cohorts(candidates: np.ndarray, cell: np.ndarray, mass: np.ndarray, 
     largest = np.full(cells, -1, dtype=np.int64)
     if keep.size == 0:
         return largest
-    # the largest mass of each cell, then the last row that has it (no sort: merges run every quarter)
+    # The candidates grouped by cell, rows ascending within a cell: a stable sort of the cell ids,
+    # which numpy does as a radix sort (linear time) for ids below 2^16. Then each cell's largest
+    # mass by one reduceat, and the last row of its block that has it. (``np.maximum.at`` gives the
+    # same rows but costs about 40 ns a row here, 2 ms at 1e6 workers; merges run every quarter.)
     kept_cell = cell[keep]
-    kept_mass = mass[keep]
-    most = np.full(cells, -np.inf)
-    np.maximum.at(most, kept_cell, kept_mass)
-    tied = keep[kept_mass == most[kept_cell]]
-    np.maximum.at(largest, cell[tied], tied)
+    order = np.argsort(kept_cell.astype(np.uint16) if cells <= 1 << 16 else kept_cell, kind="stable")
+    kept_cell = kept_cell[order]
+    kept_mass = mass[np.take(keep, order)]
+    starts = np.flatnonzero(np.concatenate(([True], kept_cell[1:] != kept_cell[:-1])))
+    most = np.maximum.reduceat(kept_mass, starts)
+    at = np.flatnonzero(kept_mass == np.repeat(most, np.diff(np.append(starts, kept_mass.size))))
+    at_cell = kept_cell[at]
+    last = np.append(at_cell[1:] != at_cell[:-1], True)    # the last tied row of each cell
+    largest[at_cell[last]] = keep[order[at[last]]]
     return largest
 
 
