@@ -102,9 +102,10 @@ class YRDModel(mesa.Model):
             calibrated_state.store(self.params, self.sectors, self.io, self.geography, self.frictions,
                                    self.fundamentals, self.targets)
         self.params = baseline
-        self._staff = None                  # staff_table() of the step's accounts and metrics, while valid
+        self._staff = None                  # staff_table() from the step's labour market to its metrics
         self._phi = None                    # effective_productivity() from the step's entry to its metrics
         self._city_sums = None              # city_sums(): (the firms' city column, its BinSums)
+        self._capital = None                # capital_value() of the step's accounts and metrics
         self._populate()
         self._observe()
         self.params, self.levers = run, Levers.initial(run, self.geography.count, provinces)
@@ -131,7 +132,7 @@ class YRDModel(mesa.Model):
     def step(self) -> None:
         """One quarter."""
         p, f, s, geo, lev = self.params, self.firms, self.sectors, self.geography, self.levers
-        self._city_sums = None
+        self._staff = self._city_sums = self._capital = None
         # 1. Shocks and policies scheduled for this quarter: they move the levers
         for policy in self.policies:
             policy.on_step(self)
@@ -203,7 +204,8 @@ class YRDModel(mesa.Model):
         # entrants' first capacity is investment too, subsidised like any other
         entrant_support = p.capacity_subsidy * self.targeted_firms() * self.entrant_outlay
         intangible_support = (lev.rd_subsidy + np.take(self.rd_fund_rate, f.city)) * rd + lev.adoption_subsidy * self.adoption_outlay
-        self._staff = self.staff_table()     # firms' staff by city: constant from here to the metrics
+        self._capital = self.capital_value()  # firms' capital: constant from here to the metrics
+        self._capital.flags.writeable = False
         books = self.settle_accounts(plan.investment + self.entrant_outlay + rd + self.adoption_outlay,
                                      plan.capacity_support + entrant_support + intangible_support,
                                      lev.saving_rate, lev.dissaving_share, allowance)
@@ -216,6 +218,7 @@ class YRDModel(mesa.Model):
         self._staff = None
         self._phi = None
         self._city_sums = None
+        self._capital = None
 
     # ------------------------------------------------------------------ calendar
     @property
@@ -839,6 +842,7 @@ class YRDModel(mesa.Model):
         self.firms.understaffed = hiring.understaffed
         self.firms.rounding = hiring.carry
         self.wages = hiring.wages
+        self._staff = hiring.employed       # firms' staff by city: constant from here to the metrics
 
     def production_room(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Most each firm of ``rows`` (default: every row) can produce this quarter: its capacity, what
@@ -1532,6 +1536,8 @@ class YRDModel(mesa.Model):
         """Replacement value of each firm's capacity: capital intensity x price x capacity, yuan (of the
         firm rows ``rows`` only, if given: the same numbers as ``capital_value()[rows]``)."""
         f = self.firms
+        if rows is None and self._capital is not None:
+            return self._capital
         if rows is None:
             capacity, alive, sector, price, cell = f.capacity, f.alive, f.sector, f.price, f.cell
         else:

@@ -232,6 +232,5 @@ def city_reports(model, innovation: dict[str, np.ndarray] | None = None) -> list
     # reads them one by one)
     columns["firms"] = firms
     as_floats = {name: np.asarray(values, dtype=float).tolist() for name, values in columns.items()}
-    by_sector = {"employment": employment.tolist(), "adoption": innovation["adoption_by_cell"].tolist()}
-    return [{**{name: values[c] for name, values in as_floats.items()},
-             **{name: rows[c] for name, rows in by_sector.items()}} for c in range(geo.count)]
+    as_floats.update(employment=employment.tolist(), adoption=innovation["adoption_by_cell"].tolist())
+    return [dict(zip(as_floats, report)) for report in zip(*as_floats.values())]

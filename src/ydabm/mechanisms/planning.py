@@ -187,7 +187,7 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
     staff = overhead + output / productivity
     # staff by class: the sector's skill mix, at most the city's labour force (class by class: the
     # tables are read at each row's sector and city without gathering (F, K) arrays)
-    wanted = np.zeros((alive.size, skill_mix.shape[1]))
+    wanted = np.empty((alive.size, skill_mix.shape[1]))
     for k in range(skill_mix.shape[1]):
         need = np.minimum(np.take(skill_mix[:, k], sector) * staff, np.take(city_labour[:, k], city))
         wanted[:, k] = np.where(alive, need, 0.0)
