@@ -1362,7 +1362,9 @@ class YRDModel(mesa.Model):
         target = np.arange(self.firms.size + 1, dtype=w.employer.dtype)
         target[sources] = destinations
         target[-1] = -1                                   # employer -1 stays -1
-        w.employer = target[w.employer]
+        # in place (as moves and closures change the column); the wrap mode reads employer -1 at the
+        # table's last entry, as indexing does, without take's buffered copy for bounds checks
+        np.take(target, w.employer, out=w.employer, mode="wrap")
 
     def entry_intensity(self) -> np.ndarray:
         """(C, S) expected entrants this quarter (:func:`ydabm.mechanisms.entry.entry_intensity`)."""

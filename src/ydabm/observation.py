@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 from . import metrics
-from .agents.firms import live_sums
 
 
 #: quarters per year and yuan per 100 M yuan: quarterly yuan -> yearly 100 M yuan
@@ -202,8 +201,9 @@ def city_reports(model, innovation: dict[str, np.ndarray] | None = None) -> list
     wage = (staff * model.wages).sum(axis=1) / np.maximum(staff.sum(axis=1), 1) * 4 / ppa
     urban = staff[:, 1:]
     urban_wage = (urban * model.wages[:, 1:]).sum(axis=1) / np.maximum(urban.sum(axis=1), 1) * 4 / ppa
-    firms = live_sums(f.alive, f.city, f.mass, geo.count)
-    zombies = live_sums(f.alive & f.zombie, f.city, f.mass, geo.count)
+    by_city = model.city_sums()            # (dead rows add 0.0: the sums of np.bincount over live rows)
+    firms = by_city(np.where(f.alive, f.mass, 0.0))
+    zombies = by_city(np.where(f.alive & f.zombie, f.mass, 0.0))
     innovation = innovation_by_city(model) if innovation is None else innovation
     employment = innovation["employment"] * ppa
     income = model.flows["income"] + model.flows["public"]
