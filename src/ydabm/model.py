@@ -179,6 +179,7 @@ class YRDModel(mesa.Model):
         # 7. Labour market: separations and layoffs, matching, wages
         hiring = self.clear_labour_market(plan.desired_staff)
         self.apply_hiring(hiring)
+        self._staff = hiring.employed       # firms' staff by city: constant from here to the metrics
 
         # 8. Supply chains: input orders for the planned output; the scarcest input bounds production
         orders = self.order_inputs(plan)
@@ -842,7 +843,6 @@ class YRDModel(mesa.Model):
         self.firms.understaffed = hiring.understaffed
         self.firms.rounding = hiring.carry
         self.wages = hiring.wages
-        self._staff = hiring.employed       # firms' staff by city: constant from here to the metrics
 
     def production_room(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Most each firm of ``rows`` (default: every row) can produce this quarter: its capacity, what
