@@ -25,7 +25,8 @@ def test_plan_prices_at_the_markup_learns_notional_demand_and_builds_toward_the_
         elasticity=np.array([5.0]), capital_intensity=np.array([2.0]), overhead=np.array([2.0]),
         capacity=np.array([100.0]), expected_sales=np.array([1000.0]), notional_sales=np.array([1400.0]),
         staffed_output=np.array([200.0]), understaffed=np.array([False]), ratio=np.array([1.25]),
-        dispersion=0.0, skill_mix=np.array([[0.0, 0.75, 0.25]]), city_labour=np.array([[50, 50, 50]]),
+        dispersion=0.0, skill_mix=np.array([[0.0, 0.75, 0.25]]), sector=np.zeros(1, int),
+        city_labour=np.array([[50, 50, 50]]), city=np.zeros(1, int),
         demand_expectation=0.5, depreciation=0.1, investment_speed=0.5, capacity_subsidy=np.array([0.25]))
     assert plan.price == pytest.approx([10.0])
     assert plan.expected_sales == pytest.approx([1200.0])
@@ -41,7 +42,8 @@ def test_an_understaffed_firm_builds_only_for_what_its_staff_can_make():
                   elasticity=np.full(2, 5.0), capital_intensity=np.ones(2), overhead=np.zeros(2),
                   capacity=np.full(2, 100.0), expected_sales=np.full(2, 250.0), notional_sales=np.full(2, 250.0),
                   staffed_output=np.full(2, 100.0), ratio=np.ones(2), dispersion=0.0,
-                  skill_mix=np.array([[0, 1.0, 0]] * 2), city_labour=np.full((2, 3), 1000),
+                  skill_mix=np.array([[0, 1.0, 0]] * 2), sector=np.arange(2), city_labour=np.full((2, 3), 1000),
+                  city=np.arange(2),
                   demand_expectation=0.5, depreciation=0.0, investment_speed=1.0, capacity_subsidy=np.zeros(2))
     plan = planning.plan_production(understaffed=np.array([True, False]), **common)
     assert plan.expected_demand == pytest.approx([200.0, 200.0])        # 250 yuan at the price 1.25
@@ -54,7 +56,8 @@ def test_capacity_at_its_goal_is_a_steady_state_of_the_accelerator():
                   elasticity=np.full(1, 5.0), capital_intensity=np.full(1, 2.0), overhead=np.zeros(1),
                   expected_sales=np.full(1, 125.0), notional_sales=np.full(1, 125.0),
                   staffed_output=np.full(1, 1e9), understaffed=np.zeros(1, bool), ratio=np.full(1, 1.25),
-                  dispersion=0.0, skill_mix=np.array([[0, 1.0, 0]]), city_labour=np.full((1, 3), 1000),
+                  dispersion=0.0, skill_mix=np.array([[0, 1.0, 0]]), sector=np.zeros(1, int),
+                  city_labour=np.full((1, 3), 1000), city=np.zeros(1, int),
                   demand_expectation=0.5, depreciation=0.05, investment_speed=0.3, capacity_subsidy=np.zeros(1))
     steady = planning.plan_production(capacity=np.full(1, 125.0), **common)
     assert steady.capacity == pytest.approx([125.0])

@@ -58,7 +58,8 @@ def accelerator_path(growth, speed, depreciation, exit_rate, quarters=3000):
             elasticity=np.array([sigma]), capital_intensity=np.array([kappa]), overhead=np.zeros(1),
             capacity=np.array([capacity]), expected_sales=np.array([value]), notional_sales=np.array([value]),
             staffed_output=np.array([1e12]), understaffed=np.zeros(1, bool), ratio=np.array([q]), dispersion=0.0,
-            skill_mix=np.array([[0.0, 1.0, 0.0]]), city_labour=np.full((1, 3), 1e12), demand_expectation=0.5,
+            skill_mix=np.array([[0.0, 1.0, 0.0]]), sector=np.zeros(1, int), city_labour=np.full((1, 3), 1e12),
+            city=np.zeros(1, int), demand_expectation=0.5,
             depreciation=depreciation, investment_speed=speed, capacity_subsidy=np.zeros(1))
         capacity = float(plan.capacity[0])
         investment = float(plan.investment[0]) + kappa * price * exit_rate * q * demand

@@ -6,6 +6,8 @@ sector employment is expected; such matrices may hold levels or shares, since ev
 metric here normalises rows itself.
 """
 
+import functools
+
 import numpy as np
 
 
@@ -16,9 +18,14 @@ def _row_shares(values):
     return np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals != 0)
 
 
+@functools.lru_cache(maxsize=8)
 def _upper_pairs(count):
-    """Index arrays (i, j) of all unordered pairs i < j among `count` items."""
-    return np.triu_indices(count, k=1)
+    """Index arrays (i, j) of all unordered pairs i < j among `count` items (read-only: built once
+    per count, as the metrics of every step ask for the same pairs)."""
+    pairs = np.triu_indices(count, k=1)
+    for index in pairs:
+        index.flags.writeable = False
+    return pairs
 
 
 def similarity_matrix(shares):

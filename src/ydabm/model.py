@@ -16,7 +16,7 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from . import calibrated_state, calibration, metrics, observation
-from .agents.firms import COHORT, BinSums, Firms, integer_sums
+from .agents.firms import COHORT, BinSums, Firms, integer_sums, live_sums
 from .agents.government import CityGovernment
 from .agents.workers import CLASSES, LOW, Workers
 from .frictions import Frictions, frictions
@@ -54,11 +54,11 @@ def _metric(model: YRDModel, name: str) -> float:
 
 
 def _sector_employment(government: CityGovernment, sector: int) -> float:
-    return government.employment_of(sector)
+    return government.report["employment"][sector]          # (the report's rows are Python floats)
 
 
 def _sector_adoption(government: CityGovernment, sector: int) -> float:
-    return float(government.report["adoption"][sector])
+    return government.report["adoption"][sector]
 
 
 def _region_adoption(model: YRDModel, sector: int) -> float:
@@ -102,9 +102,10 @@ class YRDModel(mesa.Model):
             calibrated_state.store(self.params, self.sectors, self.io, self.geography, self.frictions,
                                    self.fundamentals, self.targets)
         self.params = baseline
-        self._staff = None                  # staff_table() of the step's accounts and metrics, while valid
+        self._staff = None                  # staff_table() from the step's labour market to its metrics
         self._phi = None                    # effective_productivity() from the step's entry to its metrics
         self._city_sums = None              # city_sums(): (the firms' city column, its BinSums)
+        self._capital = None                # capital_value() of the step's accounts and metrics
         self._populate()
         self._observe()
         self.params, self.levers = run, Levers.initial(run, self.geography.count, provinces)
@@ -131,7 +132,7 @@ class YRDModel(mesa.Model):
     def step(self) -> None:
         """One quarter."""
         p, f, s, geo, lev = self.params, self.firms, self.sectors, self.geography, self.levers
-        self._city_sums = None
+        self._staff = self._city_sums = self._capital = None
         # 1. Shocks and policies scheduled for this quarter: they move the levers
         for policy in self.policies:
             policy.on_step(self)
@@ -144,12 +145,14 @@ class YRDModel(mesa.Model):
         # 3. Technology: firms choose R&D and innovate (spillovers from other cities' R&D stocks);
         #    traditional firms adopt digital technology (nearby digital activity yearly); trend growth
         before = self.effective_productivity()
+        # live enterprise mass by city-sector: the same from here until the firms shrink (4.)
+        mass = f.by_cell(f.mass, geo.count)
         self.rd_fund_rate = self.joint_fund_rate()
-        self.apply_innovation(self.innovate())
+        self.apply_innovation(self.innovate(), mass)
         if self.quarter == 0:
             self.digital_access = technology.digital_access(self.employment_by_sector(), s.digital, geo.hours,
                                                             s.digital_reach_hours)
-        self.apply_adoption(self.adoption_targets())
+        self.apply_adoption(self.adoption_targets(), mass)
         self.tfp = technology.trend_tfp(self.tfp, self.exogenous_growth)
         self.sector_trend = technology.trend_tfp(self.sector_trend, p.tfp_growth_scale * np.log1p(s.tfp_growth))
         self.tfp_growth = self.productivity_growth(before)
@@ -157,7 +160,7 @@ class YRDModel(mesa.Model):
         # 4. Firm dynamics: a share exit_rate of every cohort's enterprises leaves; cohorts failing
         #    after last quarter's losses without support close; worn-down cohorts merge into their
         #    city-sector's largest; entry at the free-entry margin of last quarter
-        self.shrink_firms(p.exit_rate)
+        self.shrink_firms(p.exit_rate, mass)
         self.close_firms(entry.exits(f.alive, self.failing))
         self.merge_firms(*entry.merge_pairs(f.alive, f.cell, f.mass, f.peak))
         self.open_firms(self.entry_intensity())
@@ -176,6 +179,7 @@ class YRDModel(mesa.Model):
         # 7. Labour market: separations and layoffs, matching, wages
         hiring = self.clear_labour_market(plan.desired_staff)
         self.apply_hiring(hiring)
+        self._staff = hiring.employed       # firms' staff by city: constant from here to the metrics
 
         # 8. Supply chains: input orders for the planned output; the scarcest input bounds production
         orders = self.order_inputs(plan)
@@ -201,7 +205,8 @@ class YRDModel(mesa.Model):
         # entrants' first capacity is investment too, subsidised like any other
         entrant_support = p.capacity_subsidy * self.targeted_firms() * self.entrant_outlay
         intangible_support = (lev.rd_subsidy + np.take(self.rd_fund_rate, f.city)) * rd + lev.adoption_subsidy * self.adoption_outlay
-        self._staff = self.staff_table()     # firms' staff by city: constant from here to the metrics
+        self._capital = self.capital_value()  # firms' capital: constant from here to the metrics
+        self._capital.flags.writeable = False
         books = self.settle_accounts(plan.investment + self.entrant_outlay + rd + self.adoption_outlay,
                                      plan.capacity_support + entrant_support + intangible_support,
                                      lev.saving_rate, lev.dissaving_share, allowance)
@@ -214,6 +219,7 @@ class YRDModel(mesa.Model):
         self._staff = None
         self._phi = None
         self._city_sums = None
+        self._capital = None
 
     # ------------------------------------------------------------------ calendar
     @property
@@ -661,9 +667,8 @@ class YRDModel(mesa.Model):
         return planning.plan_production(
             f.alive, phi, wage / phi, np.take(s.elasticity, f.sector), np.take(s.capital_intensity, f.sector), f.overhead,
             f.capacity, f.expected_sales, f.notional_sales, staffed, f.understaffed,
-            ratio, p.demand_dispersion,
-            np.take(self.fundamentals.skill_mix, f.sector, axis=0),
-            np.take(self.labour_force, f.city, axis=0), p.demand_expectation, p.depreciation, p.investment_speed,
+            ratio, p.demand_dispersion, self.fundamentals.skill_mix, f.sector, self.labour_force, f.city,
+            p.demand_expectation, p.depreciation, p.investment_speed,
             p.capacity_subsidy * targeted, np.take(self.unit_input_cost(), cell) / phi, ratio_share=served)
 
     def spillover(self) -> np.ndarray:
@@ -712,18 +717,16 @@ class YRDModel(mesa.Model):
                                      technology.innovation_gain(arrivals, np.maximum(enterprises, 1e-300),
                                                                 self.innovation_step))
 
-    def apply_innovation(self, innovation: technology.Innovation) -> None:
+    def apply_innovation(self, innovation: technology.Innovation, mass: np.ndarray | None = None) -> None:
         """Firms take their R&D shares and productivity gains; each city-sector's knowledge (what its
-        entrants start with) rises by its firms' mean gain."""
+        entrants start with) rises by its firms' mean gain (``mass``: the (C, S) live enterprise mass
+        by city-sector, ``firms.by_cell(firms.mass)``, when the caller has it)."""
         f = self.firms
         f.rd_share = innovation.rd_share
         f.productivity = f.productivity * np.exp(innovation.gain)
         self.patents = np.bincount(f.city, innovation.arrivals, minlength=self.geography.count) * self.patent_propensity
-        live = f.alive
-        cells = self.knowledge.size
-        cell = f.cell[live]
-        mass = np.bincount(cell, f.mass[live], minlength=cells)
-        gained = np.bincount(cell, (innovation.gain * f.mass)[live], minlength=cells)
+        mass = (f.by_cell(f.mass, self.geography.count) if mass is None else mass).ravel()
+        gained = live_sums(f.alive, f.cell, innovation.gain * f.mass, self.knowledge.size)
         self.knowledge += np.where(mass > 0, gained / np.where(mass > 0, mass, 1.0), 0.0).reshape(self.knowledge.shape)
 
     def adoption_targets(self) -> np.ndarray:
@@ -733,21 +736,19 @@ class YRDModel(mesa.Model):
                                         self.levers.adoption_subsidy)
         return technology.adoption_target(self.adoption_value[None, :], cost[:, None], p.adoption_cost_dispersion)
 
-    def apply_adoption(self, targets: np.ndarray) -> None:
+    def apply_adoption(self, targets: np.ndarray, mass: np.ndarray | None = None) -> None:
         """Firms move their adoption shares towards the targets; the enterprises that adopt pay the
-        (unsubsidised) median cost, as intangible investment in this quarter's accounts."""
+        (unsubsidised) median cost, as intangible investment in this quarter's accounts (``mass``:
+        as for :meth:`apply_innovation`)."""
         p, f = self.params, self.firms
         cell = f.cell
         share = np.where(f.alive, technology.adopt(f.adoption, np.take(targets, cell), p.adoption_rate), 0.0)
         cost = technology.adoption_cost(p.adoption_cost, self.digital_access, p.adoption_access_elasticity, 0.0)
         self.adoption_outlay = np.take(cost, f.city) * np.maximum(share - f.adoption, 0.0) * self.outlay_base()
         f.adoption = share
-        live = f.alive
-        cells = self.cell_adoption.size
-        cell = cell[live]
-        mass = np.bincount(cell, f.mass[live], minlength=cells)
+        mass = (f.by_cell(f.mass, self.geography.count) if mass is None else mass).ravel()
         with np.errstate(divide="ignore", invalid="ignore"):
-            mean = np.bincount(cell, (share * f.mass)[live], minlength=cells) / mass
+            mean = live_sums(f.alive, cell, share * f.mass, self.cell_adoption.size) / mass
         self.cell_adoption = np.where(mass > 0, mean, targets.ravel()).reshape(self.cell_adoption.shape)
 
     def accumulate_rd(self, rd: np.ndarray) -> None:
@@ -1323,14 +1324,15 @@ class YRDModel(mesa.Model):
             # what firms paid outside the region: the external sector spends it next quarter
             self.external = self.outside_payments
 
-    def shrink_firms(self, exit_rate: float) -> None:
+    def shrink_firms(self, exit_rate: float, mass: np.ndarray | None = None) -> None:
         """A share ``exit_rate`` of every cohort's enterprises leaves (the exogenous hazard as a mass
         flow): their capital is stranded; their workers are laid off as the cohort's staff plan
-        shrinks with it."""
+        shrinks with it (``mass``: the (C, S) live enterprise mass by city-sector before, when the
+        caller has it)."""
         f = self.firms
         self.stranded = exit_rate * float(self.capital_value().sum())
         self.stranded_debt = exit_rate * float(f.debt[f.alive].sum())
-        self.shrunk = exit_rate * f.by_cell(f.mass, self.geography.count)
+        self.shrunk = exit_rate * (f.by_cell(f.mass, self.geography.count) if mass is None else mass)
         f.shrink(1.0 - exit_rate)
 
     def close_firms(self, leaving: np.ndarray) -> None:
@@ -1360,7 +1362,9 @@ class YRDModel(mesa.Model):
         target = np.arange(self.firms.size + 1, dtype=w.employer.dtype)
         target[sources] = destinations
         target[-1] = -1                                   # employer -1 stays -1
-        w.employer = target[w.employer]
+        # in place (as moves and closures change the column); the wrap mode reads employer -1 at the
+        # table's last entry, as indexing does, without take's buffered copy for bounds checks
+        np.take(target, w.employer, out=w.employer, mode="wrap")
 
     def entry_intensity(self) -> np.ndarray:
         """(C, S) expected entrants this quarter (:func:`ydabm.mechanisms.entry.entry_intensity`)."""
@@ -1507,10 +1511,9 @@ class YRDModel(mesa.Model):
 
     def employment_by_sector(self) -> np.ndarray:
         f = self.firms
-        live = f.alive
         cities = self.geography.count
-        return integer_sums(np.compress(live, f.cell), np.compress(live, f.staff()),
-                            cities * f.sectors).reshape(cities, f.sectors)
+        # (integer sums: the dead rows' zeros may be added without compressing them away)
+        return integer_sums(f.cell, np.where(f.alive, f.staff(), 0), cities * f.sectors).reshape(cities, f.sectors)
 
     def mix_wage(self) -> np.ndarray:
         """(C, S) cost of one worker of each sector's skill mix in each city, yuan per quarter."""
@@ -1535,6 +1538,8 @@ class YRDModel(mesa.Model):
         """Replacement value of each firm's capacity: capital intensity x price x capacity, yuan (of the
         firm rows ``rows`` only, if given: the same numbers as ``capital_value()[rows]``)."""
         f = self.firms
+        if rows is None and self._capital is not None:
+            return self._capital
         if rows is None:
             capacity, alive, sector, price, cell = f.capacity, f.alive, f.sector, f.price, f.cell
         else:

@@ -191,17 +191,19 @@ def city_reports(model, innovation: dict[str, np.ndarray] | None = None) -> list
     disposable income plus public spending, at 2020 prices, 100 M yuan / year), wage (yuan per
     employed worker per year; ``urban_wage`` over non-farm workers, the counterpart of urban
     formal-unit wage statistics), price index, housing cost, firms (firm mass), zombie share (zombies'
-    share of the city's firm mass), net migration, employment by sector; R&D intensity of the city and of its
-    province (R&D over GDP), invention patents (per year), digital adoption share of its
-    traditional-sector firms (revenue-weighted) and by sector (``adoption``)."""
+    share of the city's firm mass), net migration, employment by sector (a list of floats); R&D
+    intensity of the city and of its province (R&D over GDP), invention patents (per year), digital
+    adoption share of its traditional-sector firms (revenue-weighted) and by sector (``adoption``, a
+    list of floats)."""
     geo, f = model.geography, model.firms
     ppa = model.params.people_per_agent
     staff = model.staff_table()
     wage = (staff * model.wages).sum(axis=1) / np.maximum(staff.sum(axis=1), 1) * 4 / ppa
     urban = staff[:, 1:]
     urban_wage = (urban * model.wages[:, 1:]).sum(axis=1) / np.maximum(urban.sum(axis=1), 1) * 4 / ppa
-    firms = np.bincount(f.city[f.alive], f.mass[f.alive], minlength=geo.count)
-    zombies = np.bincount(f.city[f.alive & f.zombie], f.mass[f.alive & f.zombie], minlength=geo.count)
+    by_city = model.city_sums()            # (dead rows add 0.0: the sums of np.bincount over live rows)
+    firms = by_city(np.where(f.alive, f.mass, 0.0))
+    zombies = by_city(np.where(f.alive & f.zombie, f.mass, 0.0))
     innovation = innovation_by_city(model) if innovation is None else innovation
     employment = innovation["employment"] * ppa
     income = model.flows["income"] + model.flows["public"]
@@ -225,10 +227,10 @@ def city_reports(model, innovation: dict[str, np.ndarray] | None = None) -> list
     }
     if model.steps == 0:
         columns = _no_quarter_yet(columns, CITY_QUARTER_FLOWS, geo.count)
-    adoption = innovation["adoption_by_cell"]
-    # each column as a list of Python floats once (what float(values[c]) gives, without a numpy
-    # scalar per city and column)
+    # each column, and each city's row of employment and adoption by sector, as Python floats once
+    # (what float(values[c]) gives, without a numpy scalar per city and column: the data collector
+    # reads them one by one)
     columns["firms"] = firms
     as_floats = {name: np.asarray(values, dtype=float).tolist() for name, values in columns.items()}
-    return [{**{name: values[c] for name, values in as_floats.items()},
-             "employment": employment[c], "adoption": adoption[c]} for c in range(geo.count)]
+    as_floats.update(employment=employment.tolist(), adoption=innovation["adoption_by_cell"].tolist())
+    return [dict(zip(as_floats, report)) for report in zip(*as_floats.values())]

@@ -207,8 +207,7 @@ class Firms:
 
     def by_cell(self, values: np.ndarray, cities: int) -> np.ndarray:
         """(C, S) sum of ``values`` over live firms by city and sector."""
-        live = self.alive
-        return np.bincount(self.cell[live], values[live], minlength=cities * self.sectors).reshape(cities, self.sectors)
+        return live_sums(self.alive, self.cell, values, cities * self.sectors).reshape(cities, self.sectors)
 
     def nbytes(self) -> int:
         return sum(getattr(self, n).nbytes for n in _FLOAT + _INT + _PLACE + ("zombie", "understaffed", "alive", "employees", "joined", "rounding"))
@@ -229,6 +228,13 @@ def row_sums(values: np.ndarray) -> np.ndarray:
     for k in range(1, values.shape[1]):
         out += values[:, k]
     return out
+
+
+def live_sums(live: np.ndarray, index: np.ndarray, values: np.ndarray, bins: int) -> np.ndarray:
+    """``np.bincount(index[live], values[live], minlength=bins)``, bit for bit, without compressing
+    the rows: the other rows add +0.0, which leaves every sum as it is (a bincount's sum starts at
+    +0.0 and so is never -0.0)."""
+    return np.bincount(index, np.where(live, values, 0.0), minlength=bins)
 
 
 def integer_sums(index: np.ndarray, values: np.ndarray, bins: int) -> np.ndarray:

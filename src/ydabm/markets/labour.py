@@ -328,6 +328,7 @@ class Hiring:
         understaffed: (F,) firms left with unfilled vacancies.
         carry: (F, K) rounding carries for next quarter.
         separations, layoffs, hires: worker counts this quarter.
+        employed: (C, K) new staff by city and class (``integer_sums(firm_city, employees, C)``).
     """
 
     employer: np.ndarray
@@ -338,6 +339,7 @@ class Hiring:
     separations: int
     layoffs: int
     hires: int
+    employed: np.ndarray
 
 
 def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndarray,
@@ -386,11 +388,11 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
                           matching_efficiency, rng, None if absent is None else np.repeat(absent, classes))
     employer[hired] = owner
     staff += jobs_of(owner, np.take(skill, hired), firms, classes)
-    employed = integer_sums(firm_city, staff, cities).ravel()   # staff by market city * K + class
-    new_wages = update_wages(wages.ravel(), employed, labour_force.ravel(), natural_rate,
+    employed = integer_sums(firm_city, staff, cities)       # (C, K) staff by market: city * K + class
+    new_wages = update_wages(wages.ravel(), employed.ravel(), labour_force.ravel(), natural_rate,
                              wage_adjustment).reshape(cities, classes)
     return Hiring(employer, staff, new_wages, any_per_row(plan > staff), carry, int(separated.size), int(fired.size),
-                  int(hired.size))
+                  int(hired.size), employed)
 
 
 def any_per_row(mask: np.ndarray) -> np.ndarray:

@@ -140,7 +140,11 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
         return city_sums(values * alive)
 
     room = np.full(cities, np.inf) if allowance is None else allowance
-    wage_bill = row_sums(employees * np.take(wages, firm_city, axis=0))
+    # the wage bill class by class, each class's wage read at the firm's city (without gathering an
+    # (F, K) table): row_sums(employees * wages[firm_city]) bit for bit
+    wage_bill = employees[:, 0] * np.take(wages[:, 0], firm_city)
+    for k in range(1, wages.shape[1]):
+        wage_bill += employees[:, k] * np.take(wages[:, k], firm_city)
     claims = entry_support + capacity_support
     claimed = by_city(claims)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

@@ -131,7 +131,7 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
                     elasticity: np.ndarray, capital_intensity: np.ndarray, overhead: np.ndarray,
                     capacity: np.ndarray, expected_sales: np.ndarray, notional_sales: np.ndarray,
                     staffed_output: np.ndarray, understaffed: np.ndarray, ratio: np.ndarray, dispersion: float,
-                    skill_mix: np.ndarray, city_labour: np.ndarray,
+                    skill_mix: np.ndarray, sector: np.ndarray, city_labour: np.ndarray, city: np.ndarray,
                     demand_expectation: float, depreciation: float, investment_speed: float,
                     capacity_subsidy: np.ndarray, unit_input_cost: np.ndarray | float = 0.0,
                     ratio_share: np.ndarray | None = None) -> Plan:
@@ -151,8 +151,10 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
         understaffed: (F,) the firm had unfilled vacancies after last quarter's labour market.
         ratio: (F,) capacity per unit of expected demand the newsvendor wants (:func:`capacity_ratio`).
         dispersion: log sd s of the enterprises' demand shocks.
-        skill_mix: (F, K) share of each class in the firm's labour.
-        city_labour: (F, K) labour force of the firm's city by class (no plan exceeds it).
+        skill_mix: (S, K) share of each class in the labour of a firm of each sector.
+        sector: (F,) each firm's sector (its row of ``skill_mix``).
+        city_labour: (C, K) labour force of each city by class (no firm's plan exceeds its city's).
+        city: (F,) each firm's city (its row of ``city_labour``).
         demand_expectation: weight lambda on the latest notional demand.
         depreciation: capacity depreciation per quarter.
         investment_speed: share of the capacity gap closed per quarter.
@@ -183,7 +185,11 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
     with np.errstate(divide="ignore", invalid="ignore"):
         output = np.where(expected > 0, expected * sales_share(new_capacity / expected, dispersion), 0.0)
     staff = overhead + output / productivity
-    wanted = np.minimum(skill_mix * staff[:, None], city_labour)
+    # staff by class: the sector's skill mix, at most the city's labour force (class by class: the
+    # tables are read at each row's sector and city without gathering (F, K) arrays)
+    wanted = np.empty((alive.size, skill_mix.shape[1]))
+    for k in range(skill_mix.shape[1]):
+        need = np.minimum(np.take(skill_mix[:, k], sector) * staff, np.take(city_labour[:, k], city))
+        wanted[:, k] = np.where(alive, need, 0.0)
     return Plan(price, expected, np.where(alive, output, 0.0), np.where(alive, sales, 0.0), new_capacity, investment,
-                capacity_subsidy * investment,
-                np.where(alive[:, None], wanted, 0.0))
+                capacity_subsidy * investment, wanted)

@@ -69,6 +69,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr
 
+from ..agents.firms import live_sums
+
 #: highest R&D share of revenue a firm chooses (the first-order condition is capped here)
 MAX_RD_SHARE = 0.5
 #: highest share of firms' R&D the joint fund pays (an unspent budget is not collected)
@@ -245,8 +247,8 @@ def adoption_by_sector(adoption: np.ndarray, mass: np.ndarray, sector: np.ndarra
         adopting: (S,) sectors that can adopt (the traditional ones).
     """
     count = adopting.size
-    weight = np.bincount(sector[live], mass[live], minlength=count)
-    adopted = np.bincount(sector[live], (mass * adoption)[live], minlength=count)
+    weight = live_sums(live, sector, mass, count)
+    adopted = live_sums(live, sector, mass * adoption, count)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(adopting & (weight > 0), adopted / weight, 0.0)
 
