@@ -54,7 +54,7 @@ def _metric(model: YRDModel, name: str) -> float:
 
 
 def _sector_employment(government: CityGovernment, sector: int) -> float:
-    return government.report["employment"][sector]          # (the report's rows are Python floats)
+    return government.employment_of(sector)
 
 
 def _sector_adoption(government: CityGovernment, sector: int) -> float:

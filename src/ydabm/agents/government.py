@@ -54,4 +54,4 @@ class CityGovernment(FixedAgent):
         raise AttributeError(name)
 
     def employment_of(self, sector: int) -> float:
-        return float(self.report["employment"][sector])
+        return self.report["employment"][sector]          # (the report's rows are Python floats)

@@ -53,6 +53,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..agents.firms import BinSums
+
 #: consecutive years of interest coverage below 1 (on the year's sums) that make a supported firm a zombie
 ZOMBIE_YEARS = 3
 #: quarters of a year: a firm's annual accounts cover this many quarters
@@ -110,17 +112,14 @@ def shares_by(alive: np.ndarray, zombie: np.ndarray, mass: np.ndarray, group: np
 
 
 def large_employer(alive: np.ndarray, firm_city: np.ndarray, staff: np.ndarray, mass: np.ndarray,
-                   cities: int, city_sums=None) -> np.ndarray:
+                   cities: int, city_sums: BinSums | None = None) -> np.ndarray:
     """(F,) l_f in [0, 1]: how much larger the firm's enterprises are (staff per unit of firm mass) than
     its city's average enterprise, clip(size / mean - 1, 0, 1) (twice the average or more: 1).
-    ``city_sums``: the sums by ``firm_city`` (:class:`~ydabm.agents.firms.BinSums`), or None (bincounts)."""
+    ``city_sums``: the sums by ``firm_city`` (:class:`~ydabm.agents.firms.BinSums`), or None (built here)."""
     staff = np.where(alive, staff, 0.0)
     weight = np.where(alive, mass, 0.0)
-    if city_sums is None:
-        total = np.bincount(firm_city, staff, minlength=cities)
-        enterprises = np.bincount(firm_city, weight, minlength=cities)
-    else:
-        total, enterprises = city_sums(staff), city_sums(weight)
+    city_sums = BinSums(firm_city, cities) if city_sums is None else city_sums
+    total, enterprises = city_sums(staff), city_sums(weight)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = np.where(enterprises > 0, total / enterprises, 0.0)[firm_city]
         size = np.where(weight > 0, staff / weight, 0.0)
