@@ -113,13 +113,15 @@ def test_every_city_sector_grows_at_its_sector_trend_at_t0(start):
     # exogenous plus expected endogenous growth (yearly) equals the configured trend in every cell
     f, s = start.firms, start.sectors
     live = f.alive
-    endogenous = 4 * start.innovation_rate(f.rd_share)[live] * start.innovation_step
+    endogenous = 4 * technology.innovation_growth(start.innovation_rate(f.rd_share), start.innovation_step,
+                                                s.elasticity[f.sector])[live]
     total = np.expm1(start.exogenous_growth.ravel()[f.cell[live]] + endogenous)
     np.testing.assert_allclose(total, s.tfp_growth[f.sector[live]], rtol=1e-10)
     # with tfp_growth_scale the whole trend scales: at 0 nothing grows at t = 0
     still = YRDModel(rng=1, tfp_growth_scale=0.0, people_per_agent=20000)
     f = still.firms
-    endogenous = 4 * still.innovation_rate(f.rd_share)[f.alive] * still.innovation_step
+    endogenous = 4 * technology.innovation_growth(still.innovation_rate(f.rd_share), still.innovation_step,
+                                                s.elasticity[f.sector])[f.alive]
     np.testing.assert_allclose(still.exogenous_growth.ravel()[f.cell[f.alive]] + endogenous, 0.0, atol=1e-12)
 
 

@@ -383,9 +383,11 @@ def test_revealed_advantage_by_hand():
 
 
 def test_rd_share_is_the_first_order_condition_of_the_expected_return():
-    # theta = 0.01, beta = 0.5, spillover 1 (psi kappa), v = 4/5 x 0.5 / 0.025 = 16 quarters of revenue:
-    # s* = (0.01 x 0.5 x 2 x 16)^2 = 0.0256; a subsidy of 0.2 divides the cost: (0.16 / 0.8)^2 = 0.04
-    value = technology.innovation_value(np.array([5.0]), 0.5, 0.025)
+    # theta = 0.01, beta = 0.5, spillover 1 (psi kappa); a step of ln(3) / 4 triples revenue at sigma = 5
+    # (exp(4 gamma) = 3), so profit (revenue / 5) rises by 2/5 of revenue a quarter, worth 0.4 / 0.025 = 16
+    # quarters of revenue: s* = (0.01 x 0.5 x 2 x 16)^2 = 0.0256; a subsidy of 0.2 divides the cost:
+    # (0.16 / 0.8)^2 = 0.04
+    value = technology.innovation_value(np.array([5.0]), np.log(3.0) / 4, 0.025)
     assert value == pytest.approx([16.0])
     assert technology.rd_share(0.01, 1.0, value, 0.5, 0.0) == pytest.approx([0.0256])
     assert technology.rd_share(0.01, 1.0, value, 0.5, 0.2) == pytest.approx([0.04])
@@ -398,10 +400,32 @@ def test_rd_share_is_the_first_order_condition_of_the_expected_return():
     assert technology.rd_share(10.0, 0.0, value, 0.5, 0.0) == pytest.approx([technology.MAX_RD_SHARE])
 
 
-def test_arrivals_raise_an_agent_by_its_enterprises_mean_gain():
-    # 30 innovations among an agent's 1000 enterprises, a step of 0.5: the agent gains 0.015 in logs
-    gain = technology.innovation_gain(np.array([30.0, 0.0]), 1000.0, 0.5)
-    assert gain == pytest.approx([0.015, 0.0])
+def test_arrivals_raise_an_agent_by_the_gain_of_its_enterprises_ces_mean():
+    # sigma = 5, a step of ln(3) / 4: an innovating enterprise's z^4 triples. 30 innovations among 1000
+    # enterprises: the mean of z^4 becomes 1 + 2/1000 per innovation, (1.002)^30; the agent's log
+    # productivity rises by 30 ln(1.002) / 4 (about 0.01499, against the mean log gain 30/1000 x 0.2747 =
+    # 0.00824 of the enterprises)
+    step, sigma = np.log(3.0) / 4, np.array([5.0, 5.0])
+    gain = technology.innovation_gain(np.array([30.0, 0.0]), 1000.0, step, sigma)
+    assert gain == pytest.approx([30 * np.log(1.002) / 4, 0.0])
+    # one enterprise: each innovation is the step itself
+    one = technology.innovation_gain(np.array([1.0, 2.0]), 1.0, step, sigma)
+    assert one == pytest.approx([step, 2 * step])
+    # the region's rate: 0.01 innovations a quarter per enterprise, E[z'^4 / z^4] = exp(0.01 x 2), a log
+    # growth of 0.02 / 4 = 0.005 a quarter (the mean log gain would be 0.01 x 0.2747 = 0.0027)
+    assert technology.innovation_growth(np.array([0.01]), step, np.array([5.0])) == pytest.approx([0.005])
+
+
+def test_the_ces_mean_grows_at_the_same_expected_rate_whatever_an_agent_stands_for():
+    # agents of k = 1, 10 and 1000 enterprises innovating at 0.01 a quarter: the mass-weighted mean of
+    # z^4 over 200,000 agent-quarters grows by exp(0.02) = 1.0202 at every k (Poisson(k lambda) arrivals)
+    rng = np.random.default_rng(7)
+    step, rate = np.log(3.0) / 4, 0.01
+    for k in (1.0, 10.0, 1000.0):
+        arrivals = rng.poisson(k * rate, 200_000).astype(float)
+        gain = technology.innovation_gain(arrivals, k, step, np.full(arrivals.size, 5.0))
+        # standard error of the mean of exp(4 gain): at k = 1 about sqrt(0.01 x 4) / sqrt(2e5) = 0.00045
+        assert np.mean(np.exp(4 * gain)) == pytest.approx(np.exp(0.02), abs=0.002)
 
 
 def test_knowledge_weights_decay_with_hours_and_lose_across_borders():

@@ -43,6 +43,8 @@ MODEL_METRICS = (
 TARGET_ROUNDS, TARGET_TOLERANCE = 500, 1e-10
 #: rounds and tolerance (R&D intensity) of the fixed point that calibrates the provinces' R&D efficiencies
 CALIBRATION_ROUNDS, CALIBRATION_TOLERANCE = 200, 1e-12
+#: the innovation step's first guess in the calibration (log productivity)
+INITIAL_STEP = 0.3
 CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_wage", "price_index",
                 "housing_cost", "firms", "zombie_share", "net_migration", "value_added", "gross_output",
                 "inputs_within_city", "inputs_outside_region", "rd_intensity", "province_rd_intensity",
@@ -148,7 +150,7 @@ class YRDModel(mesa.Model):
         # live enterprise mass by city-sector: the same from here until the firms shrink (4.)
         mass = f.by_cell(f.mass, geo.count)
         self.rd_fund_rate = self.joint_fund_rate()
-        self.apply_innovation(self.innovate(), mass)
+        self.apply_innovation(self.innovate())
         if self.quarter == 0:
             self.digital_access = technology.digital_access(self.employment_by_sector(), s.digital, geo.hours,
                                                             s.digital_reach_hours)
@@ -464,25 +466,43 @@ class YRDModel(mesa.Model):
         revenue = np.where(f.alive, self.firm_value_added(), 0.0)
         by_province = geo.province_index[f.city]
         gdp = np.bincount(by_province, revenue, minlength=provinces)
-        theta = np.full(provinces, 0.01)
-        value = technology.innovation_value(s.elasticity, 1.0, p.innovation_discount)     # at a unit step
+        granted = float(data["invention_patents_granted"].sum())
         cell = f.cell
+
+        def efficiencies(step: float, theta: np.ndarray) -> tuple[np.ndarray, float]:
+            """theta so that t = 0 R&D intensity is 2020's at the step ``step`` (from ``theta``), and the
+            yearly innovations they give (leaves the shares and stocks on the model)."""
+            value = technology.innovation_value(s.elasticity, step, p.innovation_discount)
+            for _ in range(CALIBRATION_ROUNDS):
+                self.rd_efficiency = theta[geo.province_index]
+                f.rd_share = np.where(f.alive, np.take(self.rd_share_by_cell(value).ravel(), cell), 0.0)
+                rd = f.rd_share * revenue
+                intensity = np.bincount(by_province, rd, minlength=provinces) / gdp
+                self.rd_stock = np.bincount(f.city, rd, minlength=cities) / p.rd_depreciation
+                self.rd_scale = self.rd_stock.sum()
+                if np.abs(intensity - target).max() < CALIBRATION_TOLERANCE:
+                    break
+                theta = theta * (target / intensity) ** (1 - p.rd_elasticity)
+            self.innovation_value = value
+            return theta, 4 * self.enterprises * float(np.sum(self.innovation_rate(f.rd_share) * f.mass))
+
+        # the step gamma so that the yearly innovations at t = 0 are 2020's invention grants: at given
+        # intensities innovations fall with gamma (theta falls as 1 / v(gamma)); secant steps on
+        # ln(innovations / grants), from a first guess and the step that scales v(gamma) by that ratio
+        # at the middle elasticity
+        power = float(np.median(s.elasticity)) - 1.0
+        steps = [INITIAL_STEP]
+        theta, innovations = efficiencies(INITIAL_STEP, np.full(provinces, 0.01))
+        gaps = [np.log(innovations / granted)]
+        steps.append(float(np.log1p(np.expm1(power * INITIAL_STEP) * innovations / granted) / power))
         for _ in range(CALIBRATION_ROUNDS):
-            self.rd_efficiency = theta[geo.province_index]
-            f.rd_share = np.where(f.alive, np.take(self.rd_share_by_cell(value).ravel(), cell), 0.0)
-            rd = f.rd_share * revenue
-            intensity = np.bincount(by_province, rd, minlength=provinces) / gdp
-            self.rd_stock = np.bincount(f.city, rd, minlength=cities) / p.rd_depreciation
-            self.rd_scale = self.rd_stock.sum()
-            if np.abs(intensity - target).max() < CALIBRATION_TOLERANCE:
+            theta, innovations = efficiencies(steps[-1], theta)
+            gaps.append(np.log(innovations / granted))
+            if abs(gaps[-1]) < CALIBRATION_TOLERANCE or gaps[-1] == gaps[-2]:
                 break
-            theta = theta * (target / intensity) ** (1 - p.rd_elasticity)
-        self.rd_spending = np.bincount(f.city, rd, minlength=cities)
-        # patents scale as 1 / step at given shares: the step that makes t = 0 patents the 2020 grants
-        rate = self.innovation_rate(f.rd_share)
-        self.innovation_step = 4 * self.enterprises * rate.sum() / data["invention_patents_granted"].sum()
-        self.rd_efficiency = self.rd_efficiency / self.innovation_step
-        self.innovation_value = value * self.innovation_step
+            steps.append(steps[-1] - gaps[-1] * (steps[-1] - steps[-2]) / (gaps[-1] - gaps[-2]))
+        self.innovation_step = steps[-1]
+        self.rd_spending = np.bincount(f.city, f.rd_share * revenue, minlength=cities)
         # patents per innovation by province, so that t = 0 patents per yuan of R&D are 2019's
         innovations = np.bincount(by_province, np.where(f.alive, self.innovation_rate(f.rd_share) * f.mass, 0.0),
                                   minlength=provinces)
@@ -492,7 +512,8 @@ class YRDModel(mesa.Model):
             spent, innovations)[geo.province_index]
         # every firm of a city-sector innovates at the same expected rate: its quarterly log growth
         growth = np.zeros(cities * s.count)
-        growth[f.cell[f.alive]] = (self.innovation_rate(f.rd_share) * self.innovation_step)[f.alive]
+        growth[f.cell[f.alive]] = technology.innovation_growth(self.innovation_rate(f.rd_share), self.innovation_step,
+                                                               np.take(s.elasticity, f.sector))[f.alive]
         self.exogenous_growth -= 4 * growth.reshape(cities, s.count)
 
     def _initial_cell_revenue(self, force: np.ndarray) -> np.ndarray:
@@ -715,19 +736,27 @@ class YRDModel(mesa.Model):
         arrivals = self.rng.poisson(enterprises * np.where(f.alive, np.take(rate, cell), 0.0)).astype(float)
         return technology.Innovation(share, arrivals,
                                      technology.innovation_gain(arrivals, np.maximum(enterprises, 1e-300),
-                                                                self.innovation_step))
+                                                                self.innovation_step,
+                                                                np.take(self.sectors.elasticity, f.sector)))
 
-    def apply_innovation(self, innovation: technology.Innovation, mass: np.ndarray | None = None) -> None:
+    def apply_innovation(self, innovation: technology.Innovation) -> None:
         """Firms take their R&D shares and productivity gains; each city-sector's knowledge (what its
-        entrants start with) rises by its firms' mean gain (``mass``: the (C, S) live enterprise mass
-        by city-sector, ``firms.by_cell(firms.mass)``, when the caller has it)."""
+        entrants start with) rises by the gain of its live firms' CES mean productivity,
+        ln(sum m z^(sigma - 1) exp((sigma - 1) g) / sum m z^(sigma - 1)) / (sigma - 1), the same in
+        expectation whatever the number of enterprises a firm agent stands for (a city-sector without
+        live firms keeps its knowledge)."""
         f = self.firms
         f.rd_share = innovation.rd_share
+        power = np.take(self.sectors.elasticity, f.sector) - 1.0
+        weight = f.mass * f.productivity ** power
+        before = live_sums(f.alive, f.cell, weight, self.knowledge.size)
+        after = live_sums(f.alive, f.cell, weight * np.exp(power * innovation.gain), self.knowledge.size)
         f.productivity = f.productivity * np.exp(innovation.gain)
         self.patents = np.bincount(f.city, innovation.arrivals, minlength=self.geography.count) * self.patent_propensity
-        mass = (f.by_cell(f.mass, self.geography.count) if mass is None else mass).ravel()
-        gained = live_sums(f.alive, f.cell, innovation.gain * f.mass, self.knowledge.size)
-        self.knowledge += np.where(mass > 0, gained / np.where(mass > 0, mass, 1.0), 0.0).reshape(self.knowledge.shape)
+        cell_power = np.broadcast_to(self.sectors.elasticity - 1.0, self.knowledge.shape).ravel()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gained = np.where(before > 0, np.log(after / np.where(before > 0, before, 1.0)) / cell_power, 0.0)
+        self.knowledge += gained.reshape(self.knowledge.shape)
 
     def adoption_targets(self) -> np.ndarray:
         """(C, S) share of each city-sector's enterprises for which digital adoption pays."""

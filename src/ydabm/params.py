@@ -186,7 +186,7 @@ PARAMS: tuple[Param, ...] = (
     Param("rd_elasticity", float, 0.5, "1", 0.2, 0.95,
           "elasticity beta of an enterprise's Poisson innovation rate with respect to its R&D share of revenue (patents-R&D elasticities of about 0.3-1, about 0.5 in Hall, Griliches & Hausman 1986; bounded below at 0.2, where the innovation growth that the calibrated R&D implies, proportional to d / beta, would be ten times the sector trends)", "uncertainty"),
     Param("innovation_discount", float, 0.025, "per quarter", 0.005, 0.1,
-          "discount rate d of an innovation's profit gain, interest plus obsolescence (assumption: 10 % a year; bounded at 40 % a year); the value of an innovation is (sigma - 1) / sigma x step / d quarters of revenue, and the innovation growth that the calibrated R&D implies is proportional to d", "uncertainty"),
+          "discount rate d of an innovation's profit gain, interest plus obsolescence (assumption: 10 % a year; bounded at 40 % a year); the value of an innovation is (exp((sigma - 1) step) - 1) / sigma / d quarters of revenue, and the innovation growth that the calibrated R&D implies is proportional to d", "uncertainty"),
     Param("rd_depreciation", float, 0.0375, "per quarter", 0.005, 0.5,
           "depreciation rate of the R&D stock in the knowledge pool (15 % a year, the usual perpetual-inventory rate, Hall 2007)", "uncertainty"),
     Param("knowledge_spillover", float, 1.5, "1", 0.0, 3.0,

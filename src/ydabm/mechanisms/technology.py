@@ -13,16 +13,34 @@ saturates (kappa / (1 + kappa); Cohen & Levinthal 1990): with a linear pool, R&D
 pool that raises R&D (elasticity psi kappa / (1 + psi kappa) / (1 - beta)) has no stable level once
 the spillover term exceeds 1 at beta = 0.5; saturation bounds that elasticity by psi / (4 (1 - beta)). R&D enters as a share of revenue, not in
 yuan, so the rate has no scale effect (Jones 1995). An innovation raises the enterprise's
-productivity by the log step gamma; revenue rises by (sigma - 1) gamma and operating profit
-(revenue / sigma) with it, so the innovation is worth v = (sigma - 1) / sigma * gamma / d quarters
-of revenue, d the quarterly discount rate (interest plus obsolescence). The enterprise chooses s to
+productivity by the log step gamma; under CES demand its revenue is multiplied by
+exp((sigma - 1) gamma) and its operating profit (revenue / sigma) with it, so the innovation is worth
+v = (exp((sigma - 1) gamma) - 1) / sigma / d quarters of revenue, d the quarterly discount rate
+(interest plus obsolescence). The step is large (0.251 in logs once calibrated to patents), so
+the exponential matters: its first-order form (sigma - 1) gamma / sigma / d undervalues an
+innovation by a factor 1.5 to 2 at the calibrated step (sigma 4 to 6). The enterprise chooses s to
 maximise lambda(s) v - (1 - subsidy) s; the first-order condition gives
 
     s* = [theta_p * beta * (1 + psi * kappa_c / (1 + kappa_c)) * v / (1 - subsidy)]^(1 / (1 - beta)),
 
 and at s* the rate is lambda = (1 - subsidy) s* / (beta v). A firm agent stands for k real
-enterprises: its innovations are Poisson(k lambda) draws, each counted as an invention patent, and
-its productivity rises by gamma x (innovations / k): the mean gain of its enterprises.
+enterprises: its innovations are Poisson(k lambda) draws, each counted as an invention patent. Its
+enterprises are then no longer identical, but under CES demand at a common wage the agent still
+sells and hires exactly as k enterprises of the CES mean productivity (mean z_i^(sigma - 1))^(1 /
+(sigma - 1)) (as when entrants join a cohort, :func:`ydabm.mechanisms.entry.join_cohort`). With N
+innovations spread at random over the k enterprises, that mean is multiplied in expectation by
+(1 + (exp((sigma - 1) gamma) - 1) / k)^N, so the agent's log productivity rises by
+
+    N ln(1 + (exp((sigma - 1) gamma) - 1) / k) / (sigma - 1):
+
+gamma N at k = 1, and in expectation (Poisson(k lambda) N) the CES mean grows by
+exp(lambda (exp((sigma - 1) gamma) - 1)) at every k, the region's aggregate rate
+:func:`innovation_growth` whatever the number of enterprises an agent stands for. The mean log gain
+gamma N / k, used before, is the geometric mean of the enterprises' productivities: right only for
+small steps, it gave coarse agents (k in the thousands) half to a third of the aggregate growth that
+agents of one enterprise got, so results depended on ``people_per_agent`` (docs/validation.md, "Why
+the finest scales diverged"). What the CES mean cannot carry is selection within an agent: its
+enterprises exit, make losses and are rescued together.
 
 **Knowledge spillovers.** A city's knowledge pool is the R&D stock (perpetual inventory) of the
 other cities, weighted by exp(-hours / decay) and reduced across a provincial border by the
@@ -101,14 +119,16 @@ def trend_tfp(tfp: np.ndarray, log_growth: np.ndarray) -> np.ndarray:
 
 
 def innovation_value(elasticity: np.ndarray, step: float, discount: float) -> np.ndarray:
-    """Value of one innovation in quarters of the enterprise's revenue: (sigma - 1) / sigma x step / d.
+    """Value of one innovation in quarters of the enterprise's revenue: (exp((sigma - 1) step) - 1) /
+    sigma / d (operating profit, revenue / sigma, rises by the factor exp((sigma - 1) step) under CES
+    demand, for ever, discounted at d).
 
     Args:
         elasticity: substitution elasticity sigma of the firm's sector.
         step: log productivity step gamma of an innovation.
         discount: quarterly discount rate d of the profit gain (interest plus obsolescence).
     """
-    return (elasticity - 1.0) / elasticity * step / discount
+    return np.expm1((elasticity - 1.0) * step) / elasticity / discount
 
 
 def rd_share(efficiency: np.ndarray, spillover: np.ndarray, value: np.ndarray, rd_elasticity: float,
@@ -134,10 +154,28 @@ def innovation_rate(efficiency: np.ndarray, share: np.ndarray, spillover: np.nda
     return efficiency * share ** rd_elasticity * (1.0 + spillover)
 
 
-def innovation_gain(arrivals: np.ndarray, enterprises: float, step: float) -> np.ndarray:
-    """(F,) log productivity gain of each firm agent: step x arrivals / k (the mean gain of its
-    k enterprises, whose innovations are the agent's Poisson(k lambda) ``arrivals``)."""
-    return step * arrivals / enterprises
+def innovation_gain(arrivals: np.ndarray, enterprises: np.ndarray | float, step: float,
+                    elasticity: np.ndarray) -> np.ndarray:
+    """(F,) log productivity gain of each firm agent: the expected gain of the CES mean of its k
+    enterprises' productivities when its ``arrivals`` innovations fall on them at random,
+    arrivals x ln(1 + (exp((sigma - 1) step) - 1) / k) / (sigma - 1) (step x arrivals at k = 1).
+
+    Args:
+        arrivals: (F,) innovations of the agent's enterprises this quarter.
+        enterprises: (F,) (or scalar) enterprises k the agent stands for (> 0).
+        step: log productivity step gamma of an innovation.
+        elasticity: (F,) substitution elasticity sigma of the agent's sector.
+    """
+    power = elasticity - 1.0
+    return arrivals * np.log1p(np.expm1(power * step) / enterprises) / power
+
+
+def innovation_growth(rate: np.ndarray, step: float, elasticity: np.ndarray) -> np.ndarray:
+    """Expected log growth per quarter of the CES mean productivity of many enterprises that innovate
+    at the Poisson ``rate`` with the log ``step``: rate (exp((sigma - 1) step) - 1) / (sigma - 1) (the
+    Poisson moment-generating function; the aggregate growth innovation adds at every scale)."""
+    power = elasticity - 1.0
+    return rate * np.expm1(power * step) / power
 
 
 def knowledge_pool(weights: np.ndarray, stocks: np.ndarray, scale: float) -> np.ndarray:
