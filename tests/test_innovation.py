@@ -150,6 +150,31 @@ def test_same_seed_same_innovations_and_different_seeds_differ(small_params):
     assert not np.array_equal(patents(5), patents(6))
 
 
+def test_knowledge_follows_the_cell_ces_mean_productivity(small_params):
+    # two live firms of one city-sector, masses 1 and 3 at productivities 1 and 2, sigma of the sector;
+    # the second gains 0.1 in logs: the cell's knowledge rises by
+    # ln((1 + 3 x 2^a e^(0.1 a)) / (1 + 3 x 2^a)) / a, a = sigma - 1 (the geometric mean would be 0.075)
+    model = YRDModel(rng=1, **small_params)
+    f = model.firms
+    counts = np.bincount(f.cell[f.alive], minlength=model.knowledge.size)
+    cell = int(np.flatnonzero(counts >= 2)[0])
+    rows = np.flatnonzero(f.alive & (f.cell == cell))
+    first, second = rows[0], rows[1]
+    f.alive[rows[2:]] = False
+    f.mass[first], f.mass[second] = 1.0, 3.0
+    f.productivity[first], f.productivity[second] = 1.0, 2.0
+    gain = np.zeros(f.size)
+    gain[second] = 0.1
+    before = model.knowledge.copy()
+    model.apply_innovation(technology.Innovation(f.rd_share.copy(), np.zeros(f.size), gain))
+    a = model.sectors.elasticity[cell % model.sectors.count] - 1.0
+    expected = np.log((1 + 3 * 2 ** a * np.exp(0.1 * a)) / (1 + 3 * 2 ** a)) / a
+    change = (model.knowledge - before).ravel()
+    assert change[cell] == pytest.approx(expected, rel=1e-12)
+    assert np.all(np.delete(change, cell) == 0.0)
+    assert f.productivity[second] == pytest.approx(2.0 * np.exp(0.1))
+
+
 def test_synthetic_worlds_have_no_rd():
     model = YRDModel(rng=1, **load_scenario("core_periphery").params())
     model.step()
