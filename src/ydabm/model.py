@@ -500,8 +500,9 @@ class YRDModel(mesa.Model):
             gaps.append(np.log(innovations / granted))
             if abs(gaps[-1]) < CALIBRATION_TOLERANCE or gaps[-1] == gaps[-2]:
                 break
-            steps.append(steps[-1] - gaps[-1] * (steps[-1] - steps[-2]) / (gaps[-1] - gaps[-2]))
-        self.innovation_step = steps[-1]
+            # a secant step that would leave the positive steps halves the last one instead
+            steps.append(max(steps[-1] - gaps[-1] * (steps[-1] - steps[-2]) / (gaps[-1] - gaps[-2]), steps[-1] / 2))
+        self.innovation_step = float(steps[-1])
         self.rd_spending = np.bincount(f.city, f.rd_share * revenue, minlength=cities)
         # patents per innovation by province, so that t = 0 patents per yuan of R&D are 2019's
         innovations = np.bincount(by_province, np.where(f.alive, self.innovation_rate(f.rd_share) * f.mass, 0.0),
