@@ -1,0 +1,277 @@
+"""Why the zombie share depends on people_per_agent with the innovation draw at its expectation.
+
+A diagnostic (not a model option): runs :class:`scale_divergence.DrawModel` with ``draw="mean"``
+(every cohort gains its cell's expected innovation rate) and records, per run,
+
+* the zombie share each quarter, split into the set-up's cohorts and entrants' cohorts (rows opened
+  in the step), each as a share of the whole live firm mass;
+* at t = 0: the mass-weighted distribution of each firm's structural coverage margin (operating
+  profit less interest over revenue, on the quarter's accounts) and the share with three weak years;
+* at the end: the zombies' mass by origin, age, staff (worker agents), mass over peak, sector,
+  loss streak, and whether they carry soft credit;
+* firm agents per city-sector, mean age, merges.
+
+    PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/zombie_scale.py --ppa 2000 100 [--seeds 1 2 3 4 5]
+        [--quarters 40] [--variant base] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scale_divergence import DrawModel  # noqa: E402
+
+from ydabm.mechanisms import entry  # noqa: E402
+
+original_truncated = entry.truncated_normal
+
+class TracedModel(DrawModel):
+    """DrawModel that records the set-up's draws, which rows the step opened (entrants' cohorts) and
+    the merges, and can replace the set-up's productivity draws (``variant``):
+
+    * ``base``: the model's draws (a truncated normal per firm agent; firms short of break-even
+      against their cell's sample mean redrawn);
+    * ``coarse=P``: the draws the set-up makes at P people per agent: a cell's firm agents are split
+      into blocks of about P / people_per_agent agents in row order (at least one block a cell), each
+      block gets one draw, and the redraw loop runs on the blocks (block mass: its cohorts' mass);
+    * ``stratified``: each cell's first draws at stratified uniforms, (i + u_i) / n in random order
+      (the cell's sample closer to the distribution), then the model's redraw loop.
+    """
+
+    def __init__(self, *args, variant: str = "base", **kwargs):
+        self.variant = variant
+        self.merged = 0
+        self.setup = {}
+        super().__init__(*args, draw="mean", **kwargs)
+        self.entrant = np.zeros(self.firms.size, dtype=bool)
+
+    def _populate(self) -> None:
+        state, original = self.setup, (entry.stationary_cohorts, entry.zero_profit_cutoff, entry.truncated_normal)
+        first = [True]
+
+        def cohorts(cell, *args, **kwargs):
+            result = original[0](cell, *args, **kwargs)
+            state["cell"], state["cohort_mass"] = np.asarray(cell), result[1]
+            return result
+
+        def cutoff(threshold, elasticity, spread):
+            state["threshold"], state["sigma"] = np.asarray(threshold), np.asarray(elasticity)
+            return original[1](threshold, elasticity, spread)
+
+        def draws(lower, spread, uniforms):
+            if not first[0] or self.variant == "base":
+                return original[2](lower, spread, uniforms)
+            first[0] = False
+            return self._variant_draws(lower, spread, uniforms)
+
+        entry.stationary_cohorts, entry.zero_profit_cutoff, entry.truncated_normal = cohorts, cutoff, draws
+        try:
+            super()._populate()
+        finally:
+            entry.stationary_cohorts, entry.zero_profit_cutoff, entry.truncated_normal = original
+
+    def _variant_draws(self, lower, spread, uniforms):
+        cell = self.setup["cell"]
+        cells = int(cell.max()) + 1
+        count = np.bincount(cell, minlength=cells)
+        rank = np.arange(cell.size) - np.repeat(np.cumsum(count) - count, count)   # rows are grouped by cell
+        if self.variant == "stratified":
+            u = self.rng.random(cell.size)
+            order = np.lexsort((self.rng.random(cell.size), cell))
+            strata = np.empty(cell.size)
+            strata[order] = rank
+            return entry.truncated_normal(lower, spread, (strata + u) / count[cell])
+        coarse = float(self.variant.split("=")[1])
+        blocks = np.maximum(np.rint(count * self.params.people_per_agent / coarse), 1).astype(np.int64)
+        within = np.minimum((rank * blocks[cell]) // np.maximum(count[cell], 1), blocks[cell] - 1)
+        block = np.repeat(np.cumsum(blocks) - blocks, count) + within                 # global block id
+        nb = int(blocks.sum())
+        block_cell = np.repeat(np.arange(cells), blocks)
+        block_mass = np.bincount(block, self.setup["cohort_mass"], minlength=nb)
+        block_lower = np.zeros(nb)
+        block_lower[block] = lower
+        sigma = self.setup["sigma"][block_cell]
+        threshold = self.setup["threshold"][block_cell]
+        log_draw = original_truncated(block_lower, spread, self.rng.random(nb))
+        for _ in range(20):
+            d = np.exp(log_draw * (sigma - 1))
+            mass = np.bincount(block_cell, block_mass * d, minlength=cells)
+            short = d * count[block_cell] / mass[block_cell] < threshold
+            if not short.any():
+                break
+            log_draw[short] = original_truncated(block_lower[short], spread, self.rng.random(int(short.sum())))
+        return log_draw[block]
+
+    def _hire_initial_staff(self, desired):
+        planned = super()._hire_initial_staff(desired)
+        f = self.firms
+        live = np.flatnonzero(f.alive)
+        self.setup["planned"], self.setup["gross"] = planned, f.revenue[live].copy()
+        return planned
+
+    def merge_firms(self, sources, destinations):
+        self.merged += int(sources.size)
+        super().merge_firms(sources, destinations)
+
+    def open_firms(self, entrants):
+        before = self.firms.alive.copy()
+        super().open_firms(entrants)
+        alive = self.firms.alive
+        if self.entrant.size < alive.size:
+            self.entrant = np.pad(self.entrant, (0, alive.size - self.entrant.size))
+        before = np.pad(before, (0, alive.size - before.size))
+        fresh = alive & ~before
+        self.entrant[fresh] = True
+
+
+def mass_share(mask, weight):
+    total = weight.sum()
+    return float(weight[mask].sum() / total) if total > 0 else float("nan")
+
+
+def t0_margins(model) -> dict:
+    f = model.firms
+    live = f.alive
+    rev = np.where(live, f.revenue, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        margin = np.where(rev > 0, (f.year_operating - f.year_interest) / rev, -np.inf)
+    w = np.where(live, f.mass, 0.0)
+    out = {"zombie_t0": mass_share(f.zombie & live, w), "weak3_t0": mass_share(live & (f.weak_years >= 3), w)}
+    for lo, hi in ((-np.inf, 0.0), (0.0, 0.01), (0.01, 0.02), (0.02, 0.05), (0.05, 0.1)):
+        out[f"margin_{lo:g}_{hi:g}"] = mass_share(live & (margin >= lo) & (margin < hi), w)
+    order = np.argsort(margin[live])
+    cw = np.cumsum(w[live][order]) / w[live].sum()
+    for q in (0.01, 0.05, 0.1, 0.5):
+        out[f"margin_q{q:g}"] = float(margin[live][order][np.searchsorted(cw, q)])
+    cells = np.bincount(f.cell[live]).astype(float)
+    out["agents_per_cell_t0"] = float(cells[cells > 0].mean())
+    # the set-up's draws: revenue per founding cohort over its cell's mean, over break-even
+    s = model.setup
+    rows = np.arange(s["gross"].size)
+    cell = f.cell[rows]
+    sigma = s["sigma"][cell]
+    m = f.mass[rows]
+    d = f.productivity[rows] ** (sigma - 1)
+    # (at t = 0 productivity is the set-up's, and within a cell only the draw differs)
+    mean = np.bincount(cell, m * d) / np.maximum(np.bincount(cell, m), 1e-300)
+    ratio = d / mean[cell] / s["threshold"][cell]
+    for lo, hi in ((0, 1.0), (1.0, 1.05), (1.05, 1.1), (1.1, 1.2)):
+        out[f"ratio_{lo:g}_{hi:g}"] = mass_share((ratio >= lo) & (ratio < hi), m)
+    wages = model.wages[f.city[rows]]
+    structural = (f.year_operating[rows] + (s["gross"] - f.revenue[rows])
+                  + ((f.employees[rows] - s["planned"]) * wages).sum(axis=1))
+    margin = (structural - f.year_interest[rows]) / s["gross"]
+    out["structural_weak_t0"] = mass_share(margin < 0, m)
+    for lo, hi in ((0.0, 0.005), (0.005, 0.01), (0.01, 0.02)):
+        out[f"structural_{lo:g}_{hi:g}"] = mass_share((margin >= lo) & (margin < hi), m)
+    return out
+
+
+def end_profile(model) -> dict:
+    f = model.firms
+    live = f.alive
+    w = np.where(live, f.mass, 0.0)
+    z = f.zombie & live
+    ent = model.entrant[:live.size] & live
+    staff = f.staff()
+    ratio = np.where(f.peak > 0, f.mass / np.maximum(f.peak, 1e-300), 0.0)
+    soft = f.debt > model.params.leverage * model.capital_value() * (1 + 1e-9) + 1e-9
+    out = {"zombie_end": mass_share(z, w), "zombie_setup_end": mass_share(z & ~ent, w),
+           "zombie_entrant_end": mass_share(z & ent, w), "entrant_mass_end": mass_share(ent, w),
+           "weak3_end": mass_share(live & (f.weak_years >= 3), w),
+           "zombie_soft_end": mass_share(z & soft, w), "soft_end": mass_share(live & soft, w),
+           "subsidised_end": mass_share(live & (f.subsidy > 0), w),
+           "losing_end": mass_share(live & (f.loss_streak > 0), w)}
+    for lo, hi in ((0, 6), (6, 11), (11, 21), (21, 10**9)):
+        band = live & (staff >= lo) & (staff < hi)
+        out[f"staff_{lo}_{hi}_mass"] = mass_share(band, w)
+        out[f"staff_{lo}_{hi}_zombie"] = float(w[band & z].sum() / max(w[band].sum(), 1e-300))
+    for lo, hi in ((0.25, 0.4), (0.4, 0.6), (0.6, 1.01)):
+        band = live & (ratio >= lo) & (ratio < hi)
+        out[f"worn_{lo:g}_{hi:g}_zombie"] = float(w[band & z].sum() / max(w[band].sum(), 1e-300))
+    cells = np.bincount(f.cell[live]).astype(float)
+    out["agents_per_cell_end"] = float(cells[cells > 0].mean())
+    out["staff_mean_end"] = float(staff[live].mean())
+    out["zombie_staff_mean"] = float(staff[z].mean()) if z.any() else float("nan")
+    out["zombie_age_mean"] = float(np.average(f.age[z], weights=w[z])) if z.any() else float("nan")
+    out["age_mean_end"] = float(np.average(f.age[live], weights=w[live]))
+    out["merged"] = model.merged
+    sectors = model.sectors.count
+    zs = np.bincount(f.sector[z], w[z], minlength=sectors) / w.sum()
+    out["zombie_by_sector"] = zs.tolist()
+    return out
+
+
+def one_run(ppa: float, seed: int, quarters: int, variant: str) -> dict:
+    start = time.perf_counter()
+    model = TracedModel(rng=seed, people_per_agent=ppa, variant=variant)
+    record = {"ppa": ppa, "seed": seed, "variant": variant, **t0_margins(model)}
+    path, setup_path, entrant_path = [], [], []
+    for _ in range(quarters):
+        model.step()
+        f = model.firms
+        w = np.where(f.alive, f.mass, 0.0)
+        z = f.zombie & f.alive
+        ent = model.entrant[:w.size]
+        path.append(mass_share(z, w))
+        setup_path.append(mass_share(z & ~ent, w))
+        entrant_path.append(mass_share(z & ent, w))
+    frame = model.datacollector.get_model_vars_dataframe()
+    record.update(end_profile(model))
+    record["zombie_share"] = float(frame["zombie_share"].iloc[-8:].mean())
+    record["zombie_setup"] = float(np.mean(setup_path[-8:]))
+    record["zombie_entrant"] = float(np.mean(entrant_path[-8:]))
+    record["path"] = [float(x) for x in frame["zombie_share"]]
+    record["seconds"] = time.perf_counter() - start
+    return record
+
+
+SCALARS = ("zombie_share", "zombie_setup", "zombie_entrant", "zombie_t0", "weak3_t0", "structural_weak_t0",
+           "structural_0_0.005", "structural_0.005_0.01", "structural_0.01_0.02",
+           "ratio_0_1", "ratio_1_1.05", "ratio_1.05_1.1", "ratio_1.1_1.2", "margin_-inf_0",
+           "margin_0_0.01", "margin_0.01_0.02", "margin_q0.01", "margin_q0.05", "agents_per_cell_t0",
+           "weak3_end", "zombie_soft_end", "soft_end", "subsidised_end", "losing_end", "entrant_mass_end",
+           "staff_0_6_mass", "staff_0_6_zombie", "staff_6_11_zombie", "staff_11_21_zombie", "staff_21_1000000000_zombie",
+           "worn_0.25_0.4_zombie", "worn_0.6_1.01_zombie", "zombie_age_mean", "age_mean_end", "agents_per_cell_end",
+           "zombie_staff_mean", "merged")
+
+
+def summary(runs):
+    rows = []
+    for key in dict.fromkeys((r["ppa"], r["variant"]) for r in runs):
+        group = [r for r in runs if (r["ppa"], r["variant"]) == key]
+        row = {"ppa": key[0], "variant": key[1], "seeds": len(group)}
+        for m in SCALARS:
+            v = np.array([r[m] for r in group], dtype=float)
+            row[m] = float(v.mean())
+            row[m + "_se"] = float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else float("nan")
+        rows.append(row)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ppa", type=float, nargs="+", default=[2000.0, 100.0])
+    parser.add_argument("--variant", nargs="+", default=["base"])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    parser.add_argument("--quarters", type=int, default=40)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    runs = [one_run(ppa, seed, args.quarters, v) for v in args.variant for ppa in args.ppa for seed in args.seeds]
+    rows = summary(runs)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"runs": runs, "summary": rows}, indent=1))
+    for row in rows:
+        print(f"ppa {row['ppa']:g} {row['variant']} ({row['seeds']} seeds):")
+        print("  " + ", ".join(f"{m} {row[m]:.4g}±{row[m + '_se']:.2g}" for m in SCALARS))
+
+
+if __name__ == "__main__":
+    main()
