@@ -118,7 +118,13 @@ class TracedModel(DrawModel):
 
     def merge_firms(self, sources, destinations):
         self.merged += int(sources.size)
+        self.sources = sources.copy()
+        self.destinations = destinations.copy()
         super().merge_firms(sources, destinations)
+
+    def close_firms(self, leaving):
+        self.closed = np.flatnonzero(leaving)
+        super().close_firms(leaving)
 
     def open_firms(self, entrants):
         before = self.firms.alive.copy()
@@ -214,9 +220,34 @@ def one_run(ppa: float, seed: int, quarters: int, variant: str) -> dict:
     model = TracedModel(rng=seed, people_per_agent=ppa, variant=variant)
     record = {"ppa": ppa, "seed": seed, "variant": variant, **t0_margins(model)}
     path, setup_path, entrant_path = [], [], []
-    for _ in range(quarters):
+    flows = {k: 0.0 for k in FLOWS}
+    for q in range(quarters):
+        f = model.firms
+        before = np.flatnonzero(f.zombie & f.alive)
+        m0 = f.mass[before].copy()
+        w0 = f.mass[f.alive].sum()
+        model.sources = model.destinations = model.closed = np.zeros(0, dtype=np.int64)
         model.step()
         f = model.firms
+        if q >= FLOW_FROM:
+            # the zombie mass at the quarter's start by what became of it (shares of the live mass)
+            merged = np.isin(before, model.sources)
+            closed = np.isin(before, model.closed)
+            alive = f.alive[before] & ~merged & ~closed
+            still = alive & f.zombie[before]
+            recovered = alive & ~still & (f.weak_years[before] < 3)
+            unsupported = alive & ~still & ~recovered
+            for name, mask in (("closed", closed), ("merged", merged), ("still", still),
+                               ("recovered", recovered), ("unsupported", unsupported)):
+                flows[name] += m0[mask].sum() / w0
+            new = f.zombie & f.alive
+            new[before[still]] = False
+            into = np.isin(np.flatnonzero(new), model.destinations)
+            flows["new"] += f.mass[new].sum() / f.mass[f.alive].sum()
+            flows["new_destination"] += f.mass[np.flatnonzero(new)[into]].sum() / f.mass[f.alive].sum()
+            flows["zombie_destination"] += f.mass[np.intersect1d(before[still], model.destinations)].sum() \
+                / f.mass[f.alive].sum()
+            flows["quarters"] += 1
         w = np.where(f.alive, f.mass, 0.0)
         z = f.zombie & f.alive
         ent = model.entrant[:w.size]
@@ -229,11 +260,18 @@ def one_run(ppa: float, seed: int, quarters: int, variant: str) -> dict:
     record["zombie_setup"] = float(np.mean(setup_path[-8:]))
     record["zombie_entrant"] = float(np.mean(entrant_path[-8:]))
     record["path"] = [float(x) for x in frame["zombie_share"]]
+    n = max(flows.pop("quarters"), 1)
+    record.update({"flow_" + k: v / n for k, v in flows.items()})
     record["seconds"] = time.perf_counter() - start
     return record
 
 
-SCALARS = ("zombie_share", "zombie_setup", "zombie_entrant", "zombie_t0", "weak3_t0", "structural_weak_t0",
+#: quarters from which the zombie flows are summed (after the set-up's first three years)
+FLOW_FROM = 12
+FLOWS = ("closed", "merged", "still", "recovered", "unsupported", "new", "new_destination", "zombie_destination",
+         "quarters")
+
+SCALARS = tuple("flow_" + k for k in FLOWS[:-1]) + ("zombie_share", "zombie_setup", "zombie_entrant", "zombie_t0", "weak3_t0", "structural_weak_t0",
            "structural_0_0.005", "structural_0.005_0.01", "structural_0.01_0.02",
            "ratio_0_1", "ratio_1_1.05", "ratio_1.05_1.1", "ratio_1.1_1.2", "margin_-inf_0",
            "margin_0_0.01", "margin_0.01_0.02", "margin_q0.01", "margin_q0.05", "agents_per_cell_t0",
