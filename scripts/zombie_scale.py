@@ -174,10 +174,29 @@ def t0_margins(model) -> dict:
     structural = (f.year_operating[rows] + (s["gross"] - f.revenue[rows])
                   + ((f.employees[rows] - s["planned"]) * wages).sum(axis=1))
     margin = (structural - f.year_interest[rows]) / s["gross"]
+    model.margin0 = margin
+    model.bin0 = np.digitize(margin, MARGIN_BINS)
+    out["mass0_by_bin"] = (np.bincount(model.bin0, m, minlength=len(MARGIN_BINS) + 1) / m.sum()).tolist()
+    # a firm's share of its cell's revenue (how far from atomistic it is), mass-weighted mean
+    rev = s["gross"]
+    out["own_share_t0"] = float(np.average(rev / np.bincount(cell, rev)[cell], weights=m))
     out["structural_weak_t0"] = mass_share(margin < 0, m)
     for lo, hi in ((0.0, 0.005), (0.005, 0.01), (0.01, 0.02)):
         out[f"structural_{lo:g}_{hi:g}"] = mass_share((margin >= lo) & (margin < hi), m)
     return out
+
+
+#: bins of the t = 0 structural margin (operating profit less interest over revenue)
+MARGIN_BINS = np.array([0.0, 0.005, 0.01, 0.02, 0.05])
+
+
+def zombie_by_bin(model) -> np.ndarray:
+    """(bins,) zombie mass of the set-up's rows by their t = 0 margin bin, over the live mass."""
+    f = model.firms
+    n = model.bin0.size
+    z = (f.zombie & f.alive)[:n] & ~model.entrant[:n]
+    w = f.mass[:n]
+    return np.bincount(model.bin0[z], w[z], minlength=len(MARGIN_BINS) + 1) / f.mass[f.alive].sum()
 
 
 def end_profile(model) -> dict:
@@ -221,6 +240,7 @@ def one_run(ppa: float, seed: int, quarters: int, variant: str) -> dict:
     record = {"ppa": ppa, "seed": seed, "variant": variant, **t0_margins(model)}
     path, setup_path, entrant_path = [], [], []
     flows = {k: 0.0 for k in FLOWS}
+    by_bin = []
     for q in range(quarters):
         f = model.firms
         before = np.flatnonzero(f.zombie & f.alive)
@@ -252,6 +272,8 @@ def one_run(ppa: float, seed: int, quarters: int, variant: str) -> dict:
         z = f.zombie & f.alive
         ent = model.entrant[:w.size]
         path.append(mass_share(z, w))
+        if q >= quarters - 8:
+            by_bin.append(zombie_by_bin(model))
         setup_path.append(mass_share(z & ~ent, w))
         entrant_path.append(mass_share(z & ent, w))
     frame = model.datacollector.get_model_vars_dataframe()
@@ -260,6 +282,7 @@ def one_run(ppa: float, seed: int, quarters: int, variant: str) -> dict:
     record["zombie_setup"] = float(np.mean(setup_path[-8:]))
     record["zombie_entrant"] = float(np.mean(entrant_path[-8:]))
     record["path"] = [float(x) for x in frame["zombie_share"]]
+    record["zombie_by_bin"] = np.mean(by_bin, axis=0).tolist()
     n = max(flows.pop("quarters"), 1)
     record.update({"flow_" + k: v / n for k, v in flows.items()})
     record["seconds"] = time.perf_counter() - start
@@ -273,7 +296,7 @@ FLOWS = ("closed", "merged", "still", "recovered", "unsupported", "new", "new_de
 
 SCALARS = tuple("flow_" + k for k in FLOWS[:-1]) + ("zombie_share", "zombie_setup", "zombie_entrant", "zombie_t0", "weak3_t0", "structural_weak_t0",
            "structural_0_0.005", "structural_0.005_0.01", "structural_0.01_0.02",
-           "ratio_0_1", "ratio_1_1.05", "ratio_1.05_1.1", "ratio_1.1_1.2", "margin_-inf_0",
+           "own_share_t0", "ratio_0_1", "ratio_1_1.05", "ratio_1.05_1.1", "ratio_1.1_1.2", "margin_-inf_0",
            "margin_0_0.01", "margin_0.01_0.02", "margin_q0.01", "margin_q0.05", "agents_per_cell_t0",
            "weak3_end", "zombie_soft_end", "soft_end", "subsidised_end", "losing_end", "entrant_mass_end",
            "staff_0_6_mass", "staff_0_6_zombie", "staff_6_11_zombie", "staff_11_21_zombie", "staff_21_1000000000_zombie",
