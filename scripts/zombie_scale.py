@@ -41,6 +41,9 @@ class TracedModel(DrawModel):
     * ``coarse=P``: the draws the set-up makes at P people per agent: a cell's firm agents are split
       into blocks of about P / people_per_agent agents in row order (at least one block a cell), each
       block gets one draw, and the redraw loop runs on the blocks (block mass: its cohorts' mass);
+    * ``blocks=P``: as ``coarse=P``, and each block is one cohort of the P scale (the block's age from
+      the stationary ages of the blocks, its mass and peak split evenly over its agents): a block's
+      agents are identical at t = 0, a coarse set-up split into P / people_per_agent copies;
     * ``stratified``: each cell's first draws at stratified uniforms, (i + u_i) / n in random order
       (the cell's sample closer to the distribution), then the model's redraw loop.
     """
@@ -56,9 +59,24 @@ class TracedModel(DrawModel):
         state, original = self.setup, (entry.stationary_cohorts, entry.zero_profit_cutoff, entry.truncated_normal)
         first = [True]
 
-        def cohorts(cell, *args, **kwargs):
-            result = original[0](cell, *args, **kwargs)
-            state["cell"], state["cohort_mass"] = np.asarray(cell), result[1]
+        def cohorts(cell, exit_rate, offsets=None, *args, **kwargs):
+            cell = np.asarray(cell)
+            state["cell"] = cell
+            if self.variant.startswith(("coarse=", "blocks=")):
+                self._blocks(cell)
+            if self.variant.startswith("blocks="):
+                # each block is one cohort of the coarse scale (its age, mass and peak), split evenly
+                # over its firm agents: the agents of a block are identical
+                b = state["block"]
+                age, mass, peak = original[0](state["block_cell"], exit_rate, offsets, *args, **kwargs)
+                count = np.bincount(cell)
+                blocks = np.bincount(state["block_cell"])
+                size = np.bincount(b)
+                factor = (count / np.maximum(blocks, 1))[state["block_cell"]] / size
+                result = age[b], (mass * factor)[b], (peak * factor)[b]
+            else:
+                result = original[0](cell, exit_rate, offsets, *args, **kwargs)
+            state["cohort_mass"] = result[1]
             return result
 
         def cutoff(threshold, elasticity, spread):
@@ -77,6 +95,18 @@ class TracedModel(DrawModel):
         finally:
             entry.stationary_cohorts, entry.zero_profit_cutoff, entry.truncated_normal = original
 
+    def _blocks(self, cell):
+        """Split each cell's agents (rows grouped by cell) into blocks of about P / people_per_agent."""
+        cells = int(cell.max()) + 1
+        count = np.bincount(cell, minlength=cells)
+        rank = np.arange(cell.size) - np.repeat(np.cumsum(count) - count, count)
+        coarse = float(self.variant.split("=")[1])
+        blocks = np.maximum(np.rint(count * self.params.people_per_agent / coarse), 1).astype(np.int64)
+        blocks[count == 0] = 0
+        within = np.minimum((rank * blocks[cell]) // np.maximum(count[cell], 1), blocks[cell] - 1)
+        self.setup["block"] = np.repeat(np.cumsum(blocks) - blocks, count) + within      # global block id
+        self.setup["block_cell"] = np.repeat(np.arange(cells), blocks)
+
     def _variant_draws(self, lower, spread, uniforms):
         cell = self.setup["cell"]
         cells = int(cell.max()) + 1
@@ -88,12 +118,8 @@ class TracedModel(DrawModel):
             strata = np.empty(cell.size)
             strata[order] = rank
             return entry.truncated_normal(lower, spread, (strata + u) / count[cell])
-        coarse = float(self.variant.split("=")[1])
-        blocks = np.maximum(np.rint(count * self.params.people_per_agent / coarse), 1).astype(np.int64)
-        within = np.minimum((rank * blocks[cell]) // np.maximum(count[cell], 1), blocks[cell] - 1)
-        block = np.repeat(np.cumsum(blocks) - blocks, count) + within                 # global block id
-        nb = int(blocks.sum())
-        block_cell = np.repeat(np.arange(cells), blocks)
+        block, block_cell = self.setup["block"], self.setup["block_cell"]
+        nb = block_cell.size
         block_mass = np.bincount(block, self.setup["cohort_mass"], minlength=nb)
         block_lower = np.zeros(nb)
         block_lower[block] = lower
