@@ -28,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale_divergence import DrawModel  # noqa: E402
 
-from ydabm.mechanisms import entry  # noqa: E402
+from ydabm.mechanisms import credit, entry  # noqa: E402
 
 original_truncated = entry.truncated_normal
 
@@ -51,6 +51,7 @@ class TracedModel(DrawModel):
     def __init__(self, *args, variant: str = "base", **kwargs):
         self.variant = variant
         self.merged = 0
+        self.closures = 0
         self.setup = {}
         super().__init__(*args, draw="mean", **kwargs)
         self.entrant = np.zeros(self.firms.size, dtype=bool)
@@ -150,6 +151,7 @@ class TracedModel(DrawModel):
 
     def close_firms(self, leaving):
         self.closed = np.flatnonzero(leaving)
+        self.closures += int(self.closed.size)
         super().close_firms(leaving)
 
     def open_firms(self, entrants):
@@ -266,7 +268,7 @@ def one_run(ppa: float, seed: int, quarters: int, variant: str) -> dict:
     record = {"ppa": ppa, "seed": seed, "variant": variant, **t0_margins(model)}
     path, setup_path, entrant_path = [], [], []
     flows = {k: 0.0 for k in FLOWS}
-    by_bin = []
+    by_bin, weak1 = [], []
     for q in range(quarters):
         f = model.firms
         before = np.flatnonzero(f.zombie & f.alive)
@@ -298,6 +300,15 @@ def one_run(ppa: float, seed: int, quarters: int, variant: str) -> dict:
         z = f.zombie & f.alive
         ent = model.entrant[:w.size]
         path.append(mass_share(z, w))
+        if model.steps % 4 == credit.YEAR - 1:
+            # after a year end: the set-up rows' mass with a weak year (>= 1) and three (>= 3), by t = 0 bin,
+            # over the bin's live set-up mass
+            n = model.bin0.size
+            live = f.alive[:n] & ~model.entrant[:n]
+            w = np.where(live, f.mass[:n], 0.0)
+            total = np.maximum(np.bincount(model.bin0, w, minlength=len(MARGIN_BINS) + 1), 1e-300)
+            weak1.append((np.bincount(model.bin0, w * (f.weak_years[:n] >= 1), minlength=len(MARGIN_BINS) + 1)
+                          / total).tolist())
         if q >= quarters - 8:
             by_bin.append(zombie_by_bin(model))
         setup_path.append(mass_share(z & ~ent, w))
@@ -309,6 +320,8 @@ def one_run(ppa: float, seed: int, quarters: int, variant: str) -> dict:
     record["zombie_entrant"] = float(np.mean(entrant_path[-8:]))
     record["path"] = [float(x) for x in frame["zombie_share"]]
     record["zombie_by_bin"] = np.mean(by_bin, axis=0).tolist()
+    record["weak1_by_year_bin"] = weak1
+    record["closures"] = model.closures
     n = max(flows.pop("quarters"), 1)
     record.update({"flow_" + k: v / n for k, v in flows.items()})
     record["seconds"] = time.perf_counter() - start
@@ -343,6 +356,41 @@ def summary(runs):
     return rows
 
 
+#: classes of a cell's firm agents at the reference scale (--t0)
+CELL_CLASSES = np.array([2, 3, 6, 11, 21])
+
+
+def t0_by_cell_size(ppas, seeds, variant, reference) -> list[dict]:
+    """The set-up only: near-break-even mass (revenue per founding cohort within 5 % above break-even),
+    structurally weak mass and zombie mass at t = 0, by the class of the cell's firm-agent count at the
+    ``reference`` scale (classes 1, 2, 3-5, 6-10, 11-20, 21+); shares of the class's mass."""
+    counts = {}
+    rows = []
+    for ppa in [reference] + [p for p in ppas if p != reference]:
+        for seed in seeds:
+            model = TracedModel(rng=seed, people_per_agent=ppa, variant=variant)
+            t0_margins(model)
+            f, s = model.firms, model.setup
+            n = s["gross"].size
+            cell = f.cell[:n]
+            cells = model.geography.count * model.sectors.count
+            if ppa == reference and seed == seeds[0]:
+                counts = np.bincount(cell, minlength=cells)
+            group = np.digitize(counts, CELL_CLASSES)[cell]
+            m = f.mass[:n]
+            sigma = s["sigma"][cell]
+            d = f.productivity[:n] ** (sigma - 1)
+            mean = np.bincount(cell, m * d, minlength=cells) / np.maximum(np.bincount(cell, m, minlength=cells), 1e-300)
+            ratio = d / mean[cell] / s["threshold"][cell]
+            total = np.bincount(group, m, minlength=6)
+            near = np.bincount(group, m * (ratio < 1.05), minlength=6) / total
+            weak = np.bincount(group, m * (model.margin0 < 0), minlength=6) / total
+            zombie = np.bincount(group, m * f.zombie[:n], minlength=6) / total
+            rows.append({"ppa": ppa, "seed": seed, "mass": (total / total.sum()).tolist(), "near": near.tolist(),
+                         "weak": weak.tolist(), "zombie": zombie.tolist()})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ppa", type=float, nargs="+", default=[2000.0, 100.0])
@@ -350,7 +398,21 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument("--quarters", type=int, default=40)
     parser.add_argument("--json")
+    parser.add_argument("--t0", type=float, metavar="REFERENCE",
+                        help="set-up only: t = 0 shares by the cell's firm-agent count at the REFERENCE scale")
     args = parser.parse_args()
+    if args.t0:
+        rows = t0_by_cell_size(args.ppa, args.seeds, args.variant[0], args.t0)
+        for ppa in dict.fromkeys(r["ppa"] for r in rows):
+            group = [r for r in rows if r["ppa"] == ppa]
+            print(f"ppa {ppa:g} (cells by agents at {args.t0:g}: 1, 2, 3-5, 6-10, 11-20, 21+)")
+            for key in ("mass", "near", "weak", "zombie"):
+                values = 100 * np.array([r[key] for r in group])
+                print(f"  {key:6s} % " + " ".join(f"{v:6.2f}±{e:4.2f}" for v, e in
+                                                    zip(values.mean(0), values.std(0, ddof=1) / np.sqrt(len(group)))))
+        if args.json:
+            Path(args.json).write_text(json.dumps(rows, indent=1))
+        return
     runs = [one_run(ppa, seed, args.quarters, v) for v in args.variant for ppa in args.ppa for seed in args.seeds]
     rows = summary(runs)
     if args.json:
