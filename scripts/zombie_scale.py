@@ -147,6 +147,8 @@ class TracedModel(DrawModel):
         self.merged += int(sources.size)
         self.sources = sources.copy()
         self.destinations = destinations.copy()
+        if hasattr(self, "receiver"):
+            self.receiver[destinations[destinations < self.receiver.size]] = True
         super().merge_firms(sources, destinations)
 
     def close_firms(self, leaving):
@@ -203,6 +205,8 @@ def t0_margins(model) -> dict:
                   + ((f.employees[rows] - s["planned"]) * wages).sum(axis=1))
     margin = (structural - f.year_interest[rows]) / s["gross"]
     model.margin0 = margin
+    model.receiver = np.zeros(margin.size, dtype=bool)     # set-up rows that received a merge
+    model.mass0 = m.copy()
     model.bin0 = np.digitize(margin, MARGIN_BINS)
     out["mass0_by_bin"] = (np.bincount(model.bin0, m, minlength=len(MARGIN_BINS) + 1) / m.sum()).tolist()
     # a firm's share of its cell's revenue (how far from atomistic it is), mass-weighted mean
@@ -305,9 +309,9 @@ def one_run(ppa: float, seed: int, quarters: int, variant: str) -> dict:
             # over the bin's live set-up mass
             n = model.bin0.size
             live = f.alive[:n] & ~model.entrant[:n]
-            w = np.where(live, f.mass[:n], 0.0)
-            total = np.maximum(np.bincount(model.bin0, w, minlength=len(MARGIN_BINS) + 1), 1e-300)
-            weak1.append((np.bincount(model.bin0, w * (f.weak_years[:n] >= 1), minlength=len(MARGIN_BINS) + 1)
+            ws = np.where(live, f.mass[:n], 0.0)
+            total = np.maximum(np.bincount(model.bin0, ws, minlength=len(MARGIN_BINS) + 1), 1e-300)
+            weak1.append((np.bincount(model.bin0, ws * (f.weak_years[:n] >= 1), minlength=len(MARGIN_BINS) + 1)
                           / total).tolist())
         if q >= quarters - 8:
             by_bin.append(zombie_by_bin(model))
@@ -321,6 +325,18 @@ def one_run(ppa: float, seed: int, quarters: int, variant: str) -> dict:
     record["path"] = [float(x) for x in frame["zombie_share"]]
     record["zombie_by_bin"] = np.mean(by_bin, axis=0).tolist()
     record["weak1_by_year_bin"] = weak1
+    # set-up rows that have received merges: their t = 0 mass share by t = 0 bin, and the zombie mass at
+    # the end among receivers and the rest (set-up rows, shares of the live mass)
+    n = model.bin0.size
+    recv = model.receiver & ~model.entrant[:n]
+    bins = len(MARGIN_BINS) + 1
+    record["receiver_mass0_by_bin"] = (np.bincount(model.bin0, model.mass0 * recv, minlength=bins)
+                                       / np.maximum(np.bincount(model.bin0, model.mass0, minlength=bins), 1e-300)).tolist()
+    f = model.firms
+    z = (f.zombie & f.alive)[:n] & ~model.entrant[:n]
+    live = f.mass[f.alive].sum()
+    record["zombie_receiver_end"] = float(f.mass[:n][z & recv].sum() / live)
+    record["receiver_mass_end"] = float(f.mass[:n][f.alive[:n] & recv].sum() / live)
     record["closures"] = model.closures
     n = max(flows.pop("quarters"), 1)
     record.update({"flow_" + k: v / n for k, v in flows.items()})
