@@ -44,6 +44,9 @@ class TracedModel(DrawModel):
     * ``blocks=P``: as ``coarse=P``, and each block is one cohort of the P scale (the block's age from
       the stationary ages of the blocks, its mass and peak split evenly over its agents): a block's
       agents are identical at t = 0, a coarse set-up split into P / people_per_agent copies;
+    * ``...+pool`` (any of the above): worn cohorts merge into a pool row of their cell (the first
+      worn cohort of a cell becomes it, its streaks reset), not into the cell's largest cohort, whose
+      own draw is a share 1/n of a cell of n agents (rescued by the merged mass at coarse scales);
     * ``stratified``: each cell's first draws at stratified uniforms, (i + u_i) / n in random order
       (the cell's sample closer to the distribution), then the model's redraw loop.
     """
@@ -85,10 +88,13 @@ class TracedModel(DrawModel):
             return original[1](threshold, elasticity, spread)
 
         def draws(lower, spread, uniforms):
-            if not first[0] or self.variant == "base":
+            if not first[0]:
                 return original[2](lower, spread, uniforms)
             first[0] = False
             return self._variant_draws(lower, spread, uniforms)
+
+        if self.variant.split("+")[0] == "base":
+            draws = original[2]                    # noqa: F811 (the model's draws)
 
         entry.stationary_cohorts, entry.zero_profit_cutoff, entry.truncated_normal = cohorts, cutoff, draws
         try:
@@ -101,7 +107,7 @@ class TracedModel(DrawModel):
         cells = int(cell.max()) + 1
         count = np.bincount(cell, minlength=cells)
         rank = np.arange(cell.size) - np.repeat(np.cumsum(count) - count, count)
-        coarse = float(self.variant.split("=")[1])
+        coarse = float(self.variant.split("+")[0].split("=")[1])
         blocks = np.maximum(np.rint(count * self.params.people_per_agent / coarse), 1).astype(np.int64)
         blocks[count == 0] = 0
         within = np.minimum((rank * blocks[cell]) // np.maximum(count[cell], 1), blocks[cell] - 1)
@@ -113,7 +119,7 @@ class TracedModel(DrawModel):
         cells = int(cell.max()) + 1
         count = np.bincount(cell, minlength=cells)
         rank = np.arange(cell.size) - np.repeat(np.cumsum(count) - count, count)   # rows are grouped by cell
-        if self.variant == "stratified":
+        if self.variant.startswith("stratified"):
             u = self.rng.random(cell.size)
             order = np.lexsort((self.rng.random(cell.size), cell))
             strata = np.empty(cell.size)
@@ -144,15 +150,49 @@ class TracedModel(DrawModel):
         return planned
 
     def merge_firms(self, sources, destinations):
+        if "+pool" in self.variant and sources.size:
+            sources, destinations, fresh = self._pool_pairs(sources)
+        else:
+            fresh = np.zeros(0, dtype=np.int64)
         self.merged += int(sources.size)
         self.sources = sources.copy()
         self.destinations = destinations.copy()
         if hasattr(self, "receiver"):
             self.receiver[destinations[destinations < self.receiver.size]] = True
         super().merge_firms(sources, destinations)
+        if fresh.size:
+            f = self.firms
+            f.peak[fresh] = f.mass[fresh]
+            f.weak_years[fresh] = 0
+            f.loss_streak[fresh] = 0
 
+    def _pool_pairs(self, sources):
+        """``+pool``: each cell's worn cohorts merge into the cell's pool of merged mass (a row of its
+        own, whatever the scale), not into its largest cohort: the first worn cohort of a cell without a
+        pool becomes the pool (its peak reset to its mass, its streaks to 0)."""
+        f = self.firms
+        cells = self.geography.count * self.sectors.count
+        if not hasattr(self, "pool"):
+            self.pool = np.full(cells, -1, dtype=np.int64)
+            self.is_pool = np.zeros(f.size, dtype=bool)
+        if self.is_pool.size < f.size:
+            self.is_pool = np.pad(self.is_pool, (0, f.size - self.is_pool.size))
+        sources = sources[~self.is_pool[sources]]
+        cell = f.cell[sources]
+        missing = self.pool[cell] < 0
+        first = np.unique(cell[missing], return_index=True)[1]
+        fresh = sources[missing][first]
+        self.pool[f.cell[fresh]] = fresh
+        self.is_pool[fresh] = True
+        keep = ~np.isin(sources, fresh)
+        sources = sources[keep]
+        return sources, self.pool[f.cell[sources]], fresh
     def close_firms(self, leaving):
         self.closed = np.flatnonzero(leaving)
+        if hasattr(self, "pool"):
+            gone = self.closed[self.is_pool[self.closed]]
+            self.pool[self.firms.cell[gone]] = -1
+            self.is_pool[gone] = False
         self.closures += int(self.closed.size)
         super().close_firms(leaving)
 
