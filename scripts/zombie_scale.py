@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scipy.special import ndtr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale_divergence import DrawModel  # noqa: E402
@@ -47,6 +48,9 @@ class TracedModel(DrawModel):
     * ``...+pool`` (any of the above): worn cohorts merge into a pool row of their cell (the first
       worn cohort of a cell becomes it, its streaks reset), not into the cell's largest cohort, whose
       own draw is a share 1/n of a cell of n agents (rescued by the merged mass at coarse scales);
+    * ``anchored``: stratified draws, and the top stratum's draw set so that the cell's mass-weighted
+      mean of z^(sigma-1) is its expectation under the truncated normal (the break-even the cutoff is
+      computed for): every other agent sits where it would in a large cell (a one-agent cell cannot);
     * ``stratified``: each cell's first draws at stratified uniforms, (i + u_i) / n in random order
       (the cell's sample closer to the distribution), then the model's redraw loop.
     """
@@ -119,12 +123,30 @@ class TracedModel(DrawModel):
         cells = int(cell.max()) + 1
         count = np.bincount(cell, minlength=cells)
         rank = np.arange(cell.size) - np.repeat(np.cumsum(count) - count, count)   # rows are grouped by cell
-        if self.variant.startswith("stratified"):
+        if self.variant.startswith(("stratified", "anchored")):
             u = self.rng.random(cell.size)
             order = np.lexsort((self.rng.random(cell.size), cell))
             strata = np.empty(cell.size)
             strata[order] = rank
-            return entry.truncated_normal(lower, spread, (strata + u) / count[cell])
+            log_draw = original_truncated(lower, spread, (strata + u) / count[cell])
+            if self.variant.startswith("stratified"):
+                return log_draw
+            # anchored: the top stratum's draw takes what makes the cell's mass-weighted mean of
+            # z^(sigma-1) its expectation E under the truncated normal, so that every other agent's
+            # revenue over the cell mean is its draw over E, as in a large cell
+            k = self.setup["sigma"][cell] - 1.0
+            d = np.exp(k * log_draw)
+            m = self.setup["cohort_mass"]
+            a = lower / spread
+            expected = np.exp((k * spread) ** 2 / 2) * ndtr(k * spread - a) / np.maximum(ndtr(-a), 1e-300)
+            top = (strata == count[cell] - 1) & (count[cell] >= 2)
+            others = np.bincount(cell, m * d * ~top, minlength=cells)
+            total = np.bincount(cell, m, minlength=cells)
+            rows = np.flatnonzero(top)
+            need = (expected[rows] * total[cell[rows]] - others[cell[rows]]) / m[rows]
+            ok = need > d[rows]           # the top agent stays the cell's best (else: the model's redraw)
+            log_draw[rows[ok]] = np.log(need[ok]) / k[rows[ok]]
+            return log_draw
         block, block_cell = self.setup["block"], self.setup["block_cell"]
         nb = block_cell.size
         block_mass = np.bincount(block, self.setup["cohort_mass"], minlength=nb)
