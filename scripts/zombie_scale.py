@@ -51,6 +51,8 @@ class TracedModel(DrawModel):
     * ``anchored``: stratified draws, and the top stratum's draw set so that the cell's mass-weighted
       mean of z^(sigma-1) is its expectation under the truncated normal (the break-even the cutoff is
       computed for): every other agent sits where it would in a large cell (a one-agent cell cannot);
+    * ``...+own``: entrants always open (or join) their cell's cohort of the year, never its largest
+      cohort (entry.min_cohort_mass 0);
     * ``stratified``: each cell's first draws at stratified uniforms, (i + u_i) / n in random order
       (the cell's sample closer to the distribution), then the model's redraw loop.
     """
@@ -220,7 +222,16 @@ class TracedModel(DrawModel):
 
     def open_firms(self, entrants):
         before = self.firms.alive.copy()
-        super().open_firms(entrants)
+        if "+own" in self.variant:
+            # entrants always open (or join) their own cohort of the year, never the cell's largest
+            original = entry.min_cohort_mass
+            entry.min_cohort_mass = lambda *args: 0.0
+            try:
+                super().open_firms(entrants)
+            finally:
+                entry.min_cohort_mass = original
+        else:
+            super().open_firms(entrants)
         alive = self.firms.alive
         if self.entrant.size < alive.size:
             self.entrant = np.pad(self.entrant, (0, alive.size - self.entrant.size))
