@@ -51,6 +51,8 @@ class TracedModel(DrawModel):
     * ``anchored``: stratified draws, and the top stratum's draw set so that the cell's mass-weighted
       mean of z^(sigma-1) is its expectation under the truncated normal (the break-even the cutoff is
       computed for): every other agent sits where it would in a large cell (a one-agent cell cannot);
+    * ``...+sink``: as ``+pool``, and entrants that do not open a cohort join the pool (where the cell
+      has one) instead of the largest cohort; no set-up cohort is a cohort of the year;
     * ``...+own``: entrants always open (or join) their cell's cohort of the year, never its largest
       cohort (entry.min_cohort_mass 0);
     * ``stratified``: each cell's first draws at stratified uniforms, (i + u_i) / n in random order
@@ -64,6 +66,8 @@ class TracedModel(DrawModel):
         self.setup = {}
         super().__init__(*args, draw="mean", **kwargs)
         self.entrant = np.zeros(self.firms.size, dtype=bool)
+        if "+sink" in variant:
+            self.cohort[:] = -1          # no set-up cohort is the cohort of the year that entrants join
 
     def _populate(self) -> None:
         state, original = self.setup, (entry.stationary_cohorts, entry.zero_profit_cutoff, entry.truncated_normal)
@@ -174,7 +178,7 @@ class TracedModel(DrawModel):
         return planned
 
     def merge_firms(self, sources, destinations):
-        if "+pool" in self.variant and sources.size:
+        if ("+pool" in self.variant or "+sink" in self.variant) and sources.size:
             sources, destinations, fresh = self._pool_pairs(sources)
         else:
             fresh = np.zeros(0, dtype=np.int64)
@@ -222,7 +226,23 @@ class TracedModel(DrawModel):
 
     def open_firms(self, entrants):
         before = self.firms.alive.copy()
-        if "+own" in self.variant:
+        mass_before = self.firms.mass.copy()
+        if "+sink" in self.variant and hasattr(self, "pool"):
+            # entrants that do not open a cohort join the cell's pool where it has one, not its largest
+            original = entry.largest_cohorts
+            pool, f = self.pool, self.firms
+
+            def largest(candidates, cell, mass, cells):
+                rows = original(candidates, cell, mass, cells)
+                ok = (pool >= 0)
+                ok[ok] = f.alive[pool[ok]]
+                return np.where(ok, pool, rows)
+            entry.largest_cohorts = largest
+            try:
+                super().open_firms(entrants)
+            finally:
+                entry.largest_cohorts = original
+        elif "+own" in self.variant:
             # entrants always open (or join) their own cohort of the year, never the cell's largest
             original = entry.min_cohort_mass
             entry.min_cohort_mass = lambda *args: 0.0
@@ -238,6 +258,10 @@ class TracedModel(DrawModel):
         before = np.pad(before, (0, alive.size - before.size))
         fresh = alive & ~before
         self.entrant[fresh] = True
+        if hasattr(self, "joiner"):
+            n = self.joiner.size
+            grew = before[:n] & (self.firms.mass[:n] > mass_before[:n] * (1 + 1e-12))
+            self.joiner |= grew
 
 
 def mass_share(mask, weight):
@@ -279,6 +303,7 @@ def t0_margins(model) -> dict:
     margin = (structural - f.year_interest[rows]) / s["gross"]
     model.margin0 = margin
     model.receiver = np.zeros(margin.size, dtype=bool)     # set-up rows that received a merge
+    model.joiner = np.zeros(margin.size, dtype=bool)       # set-up rows that entrants joined
     model.mass0 = m.copy()
     model.bin0 = np.digitize(margin, MARGIN_BINS)
     out["mass0_by_bin"] = (np.bincount(model.bin0, m, minlength=len(MARGIN_BINS) + 1) / m.sum()).tolist()
@@ -404,6 +429,12 @@ def one_run(ppa: float, seed: int, quarters: int, variant: str) -> dict:
     recv = model.receiver & ~model.entrant[:n]
     bins = len(MARGIN_BINS) + 1
     record["receiver_mass0_by_bin"] = (np.bincount(model.bin0, model.mass0 * recv, minlength=bins)
+                                       / np.maximum(np.bincount(model.bin0, model.mass0, minlength=bins), 1e-300)).tolist()
+    join = model.joiner & ~model.entrant[:n]
+    record["joiner_mass0_by_bin"] = (np.bincount(model.bin0, model.mass0 * join, minlength=bins)
+                                     / np.maximum(np.bincount(model.bin0, model.mass0, minlength=bins), 1e-300)).tolist()
+    either = join | recv
+    record["absorber_mass0_by_bin"] = (np.bincount(model.bin0, model.mass0 * either, minlength=bins)
                                        / np.maximum(np.bincount(model.bin0, model.mass0, minlength=bins), 1e-300)).tolist()
     f = model.firms
     z = (f.zombie & f.alive)[:n] & ~model.entrant[:n]
