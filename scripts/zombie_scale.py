@@ -326,7 +326,11 @@ def zombie_by_bin(model) -> np.ndarray:
     n = model.bin0.size
     z = (f.zombie & f.alive)[:n] & ~model.entrant[:n]
     w = f.mass[:n]
-    return np.bincount(model.bin0[z], w[z], minlength=len(MARGIN_BINS) + 1) / f.mass[f.alive].sum()
+    total = f.mass[f.alive].sum()
+    bins = len(MARGIN_BINS) + 1
+    plain = z & ~(model.receiver | model.joiner)        # never absorbed a merge or entrants
+    return np.concatenate([np.bincount(model.bin0[z], w[z], minlength=bins),
+                           np.bincount(model.bin0[plain], w[plain], minlength=bins)]) / total
 
 
 def end_profile(model) -> dict:
@@ -421,7 +425,9 @@ def one_run(ppa: float, seed: int, quarters: int, variant: str) -> dict:
     record["zombie_setup"] = float(np.mean(setup_path[-8:]))
     record["zombie_entrant"] = float(np.mean(entrant_path[-8:]))
     record["path"] = [float(x) for x in frame["zombie_share"]]
-    record["zombie_by_bin"] = np.mean(by_bin, axis=0).tolist()
+    record["zombie_by_bin"], record["zombie_plain_by_bin"] = np.split(np.mean(by_bin, axis=0), 2)
+    record["zombie_by_bin"], record["zombie_plain_by_bin"] = (record["zombie_by_bin"].tolist(),
+                                                              record["zombie_plain_by_bin"].tolist())
     record["weak1_by_year_bin"] = weak1
     # set-up rows that have received merges: their t = 0 mass share by t = 0 bin, and the zombie mass at
     # the end among receivers and the rest (set-up rows, shares of the live mass)
