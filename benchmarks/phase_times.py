@@ -10,7 +10,7 @@ are wall-clock times, ``cpu_ms`` the process's CPU time (what a busy neighbour o
 disturbs least).
 
     python benchmarks/phase_times.py [--quick] [--json]
-    python benchmarks/phase_times.py --ppa 20 [--steps 3] [--json]
+    python benchmarks/phase_times.py --ppa 20 [--steps 3] [--workers-per-firm W] [--json]
 
 ``--quick`` runs 5e4 workers and 2e4 workers with 1e3 firms for two steps. ``--ppa`` instead builds
 one model at that ``people_per_agent`` (default firms) and reports the build's CPU seconds, split into
@@ -131,8 +131,9 @@ def build_parts_clock() -> tuple[dict, callable]:
     return spent, active
 
 
-def at_scale(ppa: float, steps: int) -> dict:
-    """Build CPU seconds (by part) and CPU ms per phase of a step at ``people_per_agent`` = ``ppa``."""
+def at_scale(ppa: float, steps: int, workers_per_firm: float | None = None) -> dict:
+    """Build CPU seconds (by part) and CPU ms per phase of a step at ``people_per_agent`` = ``ppa``
+    (and ``workers_per_firm``, if given: the firm count is the worker agents over it)."""
     from ydabm.model import YRDModel
     YRDModel(rng=1, people_per_agent=2000)               # imports and the calibrated state's files
     parts, active = build_parts_clock()
@@ -140,7 +141,8 @@ def at_scale(ppa: float, steps: int) -> dict:
     gc.collect()
     active[0] = True
     cpu = time.process_time()
-    model = YRDModel(rng=1, people_per_agent=ppa)
+    scale = {} if workers_per_firm is None else {"workers_per_firm": workers_per_firm}
+    model = YRDModel(rng=1, people_per_agent=ppa, **scale)
     build = time.process_time() - cpu
     active[0] = False
     build_parts = {part: parts[part] for part in BUILD_PARTS}
@@ -162,7 +164,8 @@ def at_scale(ppa: float, steps: int) -> dict:
         rows.append(row)
     phases = {phase: median([row.get(phase, 0.0) for row in rows]) * 1e3 for phase in (*PHASES, "other")}
     phases["step"] = median(totals) * 1e3
-    return {"people_per_agent": ppa, "workers": model.workers.count, "firm_rows": model.firms.size,
+    return {"people_per_agent": ppa, "workers_per_firm": model.params.workers_per_firm,
+            "workers": model.workers.count, "firm_rows": model.firms.size,
             "build_cpu_s": build, "build_parts_cpu_s": build_parts, "phases_cpu_ms": phases,
             "system_cpu_ms_per_step": median(system) * 1e3, "page_faults_per_step": median(faults),
             "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
@@ -175,9 +178,12 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.add_argument("--ppa", type=float, default=None, help="one model at this people_per_agent")
     parser.add_argument("--steps", type=int, default=3, help="timed steps with --ppa (default 3)")
+    parser.add_argument("--workers-per-firm", type=float, default=None,
+                        help="with --ppa: worker agents per firm agent (default the model's; e.g. --ppa 15 "
+                             "--workers-per-firm 10 gives 1e7 workers and 1e6 firms)")
     args = parser.parse_args()
     if args.ppa is not None:
-        emit(at_scale(args.ppa, args.steps), args.json, ("build_cpu_s", "build_parts_cpu_s", "phases_cpu_ms"))
+        emit(at_scale(args.ppa, args.steps, args.workers_per_firm), args.json, ("build_cpu_s", "build_parts_cpu_s", "phases_cpu_ms"))
         return
     from ydabm.model import YRDModel
     clock = PhaseClock(YRDModel)
