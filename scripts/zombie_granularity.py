@@ -4,7 +4,10 @@ A diagnostic (no model option changes): runs the no-shock baseline for 40 quarte
 ``people_per_agent:workers_per_firm`` pair and seed, and prints per pair the real enterprises a firm
 agent stands for (k = people_per_agent x workers_per_firm / 17.6), the firm agents at t = 0 and at the
 end, the zombie share (mean of the last 8 quarters, % of the live firm mass), real GDP growth over the
-run and the largest move of unemployment from 2020 Q1; mean +- standard error over seeds.
+run and the largest move of unemployment from 2020 Q1; mean +- standard error over seeds. Then, per
+pair, where the zombies sit at the end: the live firm mass by the firm agents' staff (worker agents,
+in ``STAFF_BANDS``), and within each band the zombie share and the share with at least one year of
+interest coverage below 1 (``weak_years`` >= 1), pooled over seeds.
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/zombie_granularity.py \
         [--pairs 2000:23.5 2000:5 500:23.5 500:5 100:23.5] [--seeds 1 2 3 4 5] [--quarters 40] [--workers 2] [--json OUT]
@@ -22,6 +25,8 @@ from ydabm.mechanisms.entry import enterprises_per_firm
 from ydabm.model import YRDModel
 
 WINDOW = 8
+#: lower edges of the staff bands (worker agents of a firm agent at the end of a run)
+STAFF_BANDS = (0, 5, 10, 20, 40)
 
 
 def run(task: tuple[float, float, int, int]) -> dict:
@@ -32,11 +37,17 @@ def run(task: tuple[float, float, int, int]) -> dict:
         model.step()
     frame = model.datacollector.get_model_vars_dataframe()
     rate = frame["unemployment_rate"]
+    firms = model.firms
+    live = firms.alive
+    band = np.searchsorted(STAFF_BANDS, firms.employees.sum(axis=1)[live], side="right") - 1
+    mass = firms.mass[live]
+    by_band = {name: np.bincount(band, mass * flag, minlength=len(STAFF_BANDS)).tolist()
+               for name, flag in (("mass", 1.0), ("zombie", firms.zombie[live]), ("weak", firms.weak_years[live] >= 1))}
     return {"people_per_agent": people_per_agent, "workers_per_firm": workers_per_firm, "seed": seed,
             "firm_agents_start": agents, "firm_agents_end": int(model.firms.alive.sum()),
             "zombie_share": float(frame["zombie_share"].iloc[-WINDOW:].mean()),
             "real_gdp_growth": float(frame["real_gdp"].iloc[-1] / frame["real_gdp"].iloc[0] - 1.0),
-            "unemployment_move": float((rate - rate.iloc[0]).abs().max())}
+            "unemployment_move": float((rate - rate.iloc[0]).abs().max()), "staff_bands": by_band}
 
 
 def _mean_se(values) -> tuple[float, float]:
@@ -73,6 +84,18 @@ def main(argv=None) -> None:
         end = np.mean([r["firm_agents_end"] for r in runs])
         print(f"{ppa:12g}  {wpf:12g}  {enterprises_per_firm(ppa, wpf):22.0f}  {start:10.0f} -> {end:8.0f}  "
               f"{zombie[0]:7.2f} +- {zombie[1]:.2f}  {growth[0]:8.2f} +- {growth[1]:.2f}  {move:8.2f}")
+    print("\nwhere the zombies sit at the end, by the firm agents' staff (worker agents), seeds pooled: "
+          "% of the live firm mass / zombie % within the band / % within with a weak year")
+    for ppa, wpf in pairs:
+        runs = [r for r in records if (r["people_per_agent"], r["workers_per_firm"]) == (ppa, wpf)]
+        sums = {name: np.sum([r["staff_bands"][name] for r in runs], axis=0) for name in ("mass", "zombie", "weak")}
+        cells = []
+        for k, low in enumerate(STAFF_BANDS):
+            label = f"{low}-{STAFF_BANDS[k + 1] - 1}" if k + 1 < len(STAFF_BANDS) else f">={low}"
+            within = max(sums["mass"][k], 1e-300)
+            cells.append(f"{label}: {100 * sums['mass'][k] / sums['mass'].sum():.1f} / "
+                         f"{100 * sums['zombie'][k] / within:.2f} / {100 * sums['weak'][k] / within:.1f}")
+        print(f"{ppa:g}:{wpf:g}  " + "  ".join(cells))
 
 
 if __name__ == "__main__":
