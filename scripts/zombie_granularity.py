@@ -7,7 +7,9 @@ end, the zombie share (mean of the last 8 quarters, % of the live firm mass), re
 run and the largest move of unemployment from 2020 Q1; mean +- standard error over seeds. Then, per
 pair, where the zombies sit at the end: the live firm mass by the firm agents' staff (worker agents,
 in ``STAFF_BANDS``), and within each band the zombie share and the share with at least one year of
-interest coverage below 1 (``weak_years`` >= 1), pooled over seeds.
+interest coverage below 1 (``weak_years`` >= 1), pooled over seeds; and the share of the zombie mass
+(and of all mass) in cohorts worn below half their peak mass (mass over peak falls only with the
+exit hazard, so this is a cohort's age since its peak, not a result of its losses).
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/zombie_granularity.py \
         [--pairs 2000:23.5 2000:5 500:23.5 500:5 100:23.5] [--seeds 1 2 3 4 5] [--quarters 40] [--workers 2] [--json OUT]
@@ -43,6 +45,9 @@ def run(task: tuple[float, float, int, int]) -> dict:
     mass = firms.mass[live]
     by_band = {name: np.bincount(band, mass * flag, minlength=len(STAFF_BANDS)).tolist()
                for name, flag in (("mass", 1.0), ("zombie", firms.zombie[live]), ("weak", firms.weak_years[live] >= 1))}
+    worn = firms.mass[live] < 0.5 * firms.peak[live]
+    by_band["worn_mass"] = float(mass[worn].sum())
+    by_band["worn_zombie"] = float(mass[worn & firms.zombie[live]].sum())
     return {"people_per_agent": people_per_agent, "workers_per_firm": workers_per_firm, "seed": seed,
             "firm_agents_start": agents, "firm_agents_end": int(model.firms.alive.sum()),
             "zombie_share": float(frame["zombie_share"].iloc[-WINDOW:].mean()),
@@ -96,6 +101,14 @@ def main(argv=None) -> None:
             cells.append(f"{label}: {100 * sums['mass'][k] / sums['mass'].sum():.1f} / "
                          f"{100 * sums['zombie'][k] / within:.2f} / {100 * sums['weak'][k] / within:.1f}")
         print(f"{ppa:g}:{wpf:g}  " + "  ".join(cells))
+    print("\nin cohorts worn below half their peak mass: % of the zombie mass (% of all mass), seeds pooled")
+    for ppa, wpf in pairs:
+        runs = [r for r in records if (r["people_per_agent"], r["workers_per_firm"]) == (ppa, wpf)]
+        zombie = sum(np.sum(r["staff_bands"]["zombie"]) for r in runs)
+        total = sum(np.sum(r["staff_bands"]["mass"]) for r in runs)
+        worn_zombie = sum(r["staff_bands"]["worn_zombie"] for r in runs)
+        worn_mass = sum(r["staff_bands"]["worn_mass"] for r in runs)
+        print(f"{ppa:g}:{wpf:g}  {100 * worn_zombie / max(zombie, 1e-300):.1f} % ({100 * worn_mass / total:.1f} %)")
 
 
 if __name__ == "__main__":
