@@ -23,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from ydabm.allocator import keep_freed_memory
 from ydabm.mechanisms.entry import enterprises_per_firm
 from ydabm.model import YRDModel
 
@@ -33,6 +34,7 @@ STAFF_BANDS = (0, 5, 10, 20, 40)
 
 def run(task: tuple[float, float, int, int]) -> dict:
     people_per_agent, workers_per_firm, seed, quarters = task
+    keep_freed_memory()          # reuse the step's freed arrays, as the CLI does (outputs unchanged)
     model = YRDModel(rng=seed, people_per_agent=people_per_agent, workers_per_firm=workers_per_firm)
     agents = int(model.firms.alive.sum())
     for _ in range(quarters):
