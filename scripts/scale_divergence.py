@@ -33,6 +33,7 @@ import time
 
 import numpy as np
 
+from ydabm.allocator import keep_freed_memory
 from ydabm import YRDModel
 from ydabm.mechanisms import technology
 
@@ -79,6 +80,7 @@ def within_cell_dispersion(model: YRDModel) -> float:
 
 def one_run(ppa: float, draw, seed: int, quarters: int) -> dict:
     start = time.perf_counter()
+    keep_freed_memory()          # reuse the step's freed arrays, as the CLI does (outputs unchanged)
     model = DrawModel(rng=seed, people_per_agent=ppa, draw=draw)
     dispersion0 = within_cell_dispersion(model)
     for _ in range(quarters):

@@ -29,6 +29,7 @@ from scipy.special import ndtr
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale_divergence import DrawModel  # noqa: E402
 
+from ydabm.allocator import keep_freed_memory  # noqa: E402
 from ydabm.mechanisms import credit, entry  # noqa: E402
 
 original_truncated = entry.truncated_normal
@@ -370,6 +371,7 @@ def end_profile(model) -> dict:
 
 def one_run(ppa: float, seed: int, quarters: int, variant: str) -> dict:
     start = time.perf_counter()
+    keep_freed_memory()          # reuse the step's freed arrays, as the CLI does (outputs unchanged)
     model = TracedModel(rng=seed, people_per_agent=ppa, variant=variant)
     record = {"ppa": ppa, "seed": seed, "variant": variant, **t0_margins(model)}
     path, setup_path, entrant_path = [], [], []
@@ -494,6 +496,7 @@ def t0_by_cell_size(ppas, seeds, variant, reference) -> list[dict]:
     rows = []
     for ppa in [reference] + [p for p in ppas if p != reference]:
         for seed in seeds:
+            keep_freed_memory()          # reuse the step's freed arrays, as the CLI does (outputs unchanged)
             model = TracedModel(rng=seed, people_per_agent=ppa, variant=variant)
             t0_margins(model)
             f, s = model.firms, model.setup

@@ -43,7 +43,9 @@ PATH = (("t0", 0, 1), ("q1-4", 1, 5), ("q5-8", 5, 9), ("q9-12", 9, 13))
 
 def run(job: tuple[str, float, int, int, dict]) -> tuple[str, float, int, dict, list, list, list]:
     from ydabm import YRDModel
+    from ydabm.allocator import keep_freed_memory
     lever, value, seed, quarters, fixed = job
+    keep_freed_memory()          # reuse the step's freed arrays, as the CLI does (outputs unchanged)
     model = YRDModel(rng=seed, **{**fixed, lever: value})
     sectors = model.sectors.count
     zombie_mass = np.zeros(sectors)
@@ -72,8 +74,10 @@ def decompose(job: tuple[int, int, dict]) -> dict:
     """One run's zombie share split by vintage, staff class and support at every quarter, and by
     sector and city at the last."""
     from ydabm import YRDModel
+    from ydabm.allocator import keep_freed_memory
     from ydabm.mechanisms import credit
     seed, quarters, fixed = job
+    keep_freed_memory()          # reuse the step's freed arrays, as the CLI does (outputs unchanged)
     model = YRDModel(rng=seed, **fixed)
     path = []
     for q in range(quarters + 1):
