@@ -33,8 +33,8 @@ import time
 
 import numpy as np
 
-from ydabm.allocator import keep_freed_memory
 from ydabm import YRDModel
+from ydabm.allocator import keep_freed_memory
 from ydabm.mechanisms import technology
 
 

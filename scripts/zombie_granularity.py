@@ -9,7 +9,8 @@ pair, where the zombies sit at the end: the live firm mass by the firm agents' s
 in ``STAFF_BANDS``), and within each band the zombie share and the share with at least one year of
 interest coverage below 1 (``weak_years`` >= 1), pooled over seeds; and the share of the zombie mass
 (and of all mass) in cohorts worn below half their peak mass (mass over peak falls only with the
-exit hazard, so this is a cohort's age since its peak, not a result of its losses).
+exit hazard, so this is a cohort's age since its peak, not a result of its losses). For the gap between
+scales at the default staffing (set-up draws, merges, innovation draws), see ``scripts/zombie_scale.py``.
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/zombie_granularity.py \
         [--pairs 2000:23.5 2000:5 500:23.5 500:5 100:23.5] [--seeds 1 2 3 4 5] [--quarters 40] [--workers 2] [--json OUT]
@@ -22,8 +23,10 @@ import json
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
+import pandas as pd
 
 from ydabm.allocator import keep_freed_memory
+from ydabm.experiments.effects import mean
 from ydabm.mechanisms.entry import enterprises_per_firm
 from ydabm.model import YRDModel
 
@@ -57,12 +60,6 @@ def run(task: tuple[float, float, int, int]) -> dict:
             "unemployment_move": float((rate - rate.iloc[0]).abs().max()), "staff_bands": by_band}
 
 
-def _mean_se(values) -> tuple[float, float]:
-    values = np.asarray(values, dtype=float)
-    se = values.std(ddof=1) / np.sqrt(values.size) if values.size > 1 else float("nan")
-    return float(values.mean()), float(se)
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", nargs="+", default=["2000:23.5", "2000:10", "2000:5", "2000:3", "2000:2",
@@ -84,13 +81,13 @@ def main(argv=None) -> None:
           "zombie share %  real GDP growth %  largest unemployment move pp")
     for ppa, wpf in pairs:
         runs = [r for r in records if (r["people_per_agent"], r["workers_per_firm"]) == (ppa, wpf)]
-        zombie = _mean_se([100 * r["zombie_share"] for r in runs])
-        growth = _mean_se([100 * r["real_gdp_growth"] for r in runs])
+        zombie = mean(pd.Series([100 * r["zombie_share"] for r in runs]))
+        growth = mean(pd.Series([100 * r["real_gdp_growth"] for r in runs]))
         move = max(100 * r["unemployment_move"] for r in runs)
         start = np.mean([r["firm_agents_start"] for r in runs])
         end = np.mean([r["firm_agents_end"] for r in runs])
         print(f"{ppa:12g}  {wpf:12g}  {enterprises_per_firm(ppa, wpf):22.0f}  {start:10.0f} -> {end:8.0f}  "
-              f"{zombie[0]:7.2f} +- {zombie[1]:.2f}  {growth[0]:8.2f} +- {growth[1]:.2f}  {move:8.2f}")
+              f"{zombie.value:7.2f} +- {zombie.se:.2f}  {growth.value:8.2f} +- {growth.se:.2f}  {move:8.2f}")
     print("\nwhere the zombies sit at the end, by the firm agents' staff (worker agents), seeds pooled: "
           "% of the live firm mass / zombie % within the band / % within with a weak year")
     for ppa, wpf in pairs:

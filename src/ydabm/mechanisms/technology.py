@@ -51,8 +51,8 @@ co-invention raises YRD cities' growth where within-city networks do not (Land 1
 **Digital adoption.** Each traditional-sector firm agent carries the share a of its enterprises
 that have adopted digital technology; an adopter is (1 + g) times as productive. Adopting is worth
 v_d = ((1 + g)^(sigma - 1) - 1) / sigma / d quarters of revenue (:func:`innovation_value` at the
-log step ln(1 + g)) and costs a one-off c quarters of revenue, c = c_0 (1 - subsidy) exp(-e * access_c) x eps, eps lognormal across enterprises (sd
-``dispersion``), access_c the distance-weighted digital-economy employment share around the city.
+log step ln(1 + g)) and costs a one-off c quarters of revenue, c = c_0 (1 - subsidy) exp(-e * access_c)
+x eps, eps lognormal across enterprises (sd ``dispersion``), access_c the distance-weighted digital-economy employment share around the city.
 An enterprise wants to adopt when v_d >= c: the share P = Phi(ln(v_d / c_median) / dispersion).
 Each quarter a share ``rate`` of enterprises reconsiders: a' = a + rate (P - a) (a mass flow).
 
