@@ -172,7 +172,7 @@ def test_baseline_targets_form_a_cluster_of_identical_lists(model):
 @pytest.mark.xfail(strict=True, reason=(
     "issue 11 (item 6): the nine G60 cities do not cluster at t = 0: their mean pairwise cosine of support "
     "intensities is 0.69 against 0.78 over all pairs; they spread over six of the twelve top-3 lists (the "
-    "largest, machinery + electronics + biomedicine, holds 8 cities). Their identical 2019 list came "
+    "largest, machinery + electronics + biomedicine, holds 9 cities). Their identical 2019 list came "
     "from the corridor's joint meeting, an institution the model does not have"))
 def test_g60_cities_target_more_alike_than_the_average_pair(model):
     from ydabm import metrics

@@ -223,14 +223,14 @@ def _paired(low: dict, high: dict, seeds=(1, 2, 3, 4, 5)) -> tuple[float, float]
 
 #: why the zombie share does not respond as the issue expects (issue 11 item 4 stays open)
 NO_STRUCTURAL_LOSSES = pytest.mark.xfail(strict=True, reason=(
-    "issue 11 item 4: on yearly accounts the zombie share is 1.36 +- 0.03 % of the firm mass at baseline "
-    "(last 8 of 40 quarters, seeds 1-5, set-up cohorts at the steady state's ages), but nearly every firm "
-    "with three weak years counts as supported through ordinary subsidies (capacity, entry, R&D), and soft "
-    "credit is ~0.2 % of support: so generosity moves the share little and not monotonically in small steps "
-    "(0 -> 0.1: +0.04 +- 0.07 pp, 0.1 -> 0.2: -0.03 +- 0.06, 0.2 -> 0.5: +0.07 +- 0.03, 0 -> 1: +0.14 +- 0.02). "
-    "The barrier LOWERS it (0 -> 1: -0.64 +- 0.03 pp; 0 -> 0.5 at generosity 0.2: -0.63 +- 0.11) through "
-    "coverage, not support: protected local sales lift weak firms' operating profit (share with 3 weak years "
-    "3.1 % -> 2.2 % at hard budgets, seeds 1-2, measured before the set-up's ages)"))
+    "issue 11 item 4: on yearly accounts the zombie share is 0.95 +- 0.08 % of the firm mass at baseline "
+    "(last 8 of 40 quarters, seeds 1-5, at dc1d5d1). Generosity raises it from hard budgets (0 -> 1: "
+    "+0.34 +- 0.05 pp) but not significantly in every small step (0 -> 0.1: +0.14 +- 0.06 pp, 0.1 -> 0.2: "
+    "+0.08 +- 0.05, 0.2 -> 0.5: -0.03 +- 0.03). The barrier does not raise it (0 -> 1: -0.07 +- 0.11 pp; "
+    "0 -> 0.5 at generosity 0.2: -0.15 +- 0.06): protected local sales lift weak firms' operating profit, so "
+    "fewer string three weak years together (at hard budgets the firm mass with three weak years is 0.92 % "
+    "at barrier 0 and 0.65 % at 1); how much of it the wider credit line offsets is not measured separately "
+    "(docs/validation.md, Zombies)"))
 
 
 @pytest.mark.slow
@@ -262,10 +262,11 @@ def test_zombie_share_rises_with_the_barrier_at_the_default_generosity():
 SETUP_COHORTS = pytest.mark.xfail(strict=True, reason=(
     "issue 10 item 2 / issue 11 item 4: the set-up's cohorts now start at the steady state's ages (no merge "
     "wave: before, all merged in quarter 92 and the share fell by 2.70 pp), but the zombie share is still a "
-    "transient of the set-up's firm population (seeds 1-5): 1.25 +- 0.06 % at t = 0, 1.36 +- 0.03 % in "
-    "quarters 33-40, 0.30 +- 0.02 % in 73-80, 0.22 +- 0.02 % in 113-120, 0.34 +- 0.05 % in 153-160 (t = 0 "
-    "and 33-40 are 0.91 +- 0.06 and 1.01 +- 0.06 pp above 153-160; 73-80 is within). Zombies are the set-up's "
-    "heterogeneous cohorts (1.6 % of their mass at quarter 40 against 0.1 % of entrant cohorts, seeds 1-3): "
+    "transient of the set-up's firm population (seeds 1-5, at dc1d5d1): 1.08 +- 0.05 % at t = 0, 0.95 +- 0.08 % "
+    "in quarters 33-40, 0.24 +- 0.02 % in 73-80, 0.21 +- 0.03 % in 113-120, 0.31 +- 0.02 % in 153-160 (t = 0 "
+    "and 33-40 are 0.77 +- 0.07 and 0.63 +- 0.06 pp above 153-160; 73-80 is within). Zombies are the set-up's "
+    "heterogeneous cohorts (1.6 % of their mass at quarter 40 against 0.1 % of entrant cohorts, seeds 1-3, "
+    "on an earlier engine): "
     "entrants enter at their cell's mean draw and merging takes the CES mean, so the set-up's calibrated "
     "productivity dispersion (its low draws, with thin margins that whole-worker staffing makes noisy) "
     "leaves the economy as its cohorts wear down and merge, evenly over about 80 quarters. t = 0 is the "
