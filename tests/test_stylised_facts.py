@@ -81,3 +81,28 @@ def test_a_fact_needs_three_standard_errors_and_a_monotone_curve(monkeypatch):
     # an effect of 0.05 against the seeds' noise (se 0.035): 1.4 se, not enough
     small = _fact_with_curve(monkeypatch, [0.0, 0.01, 0.02, 0.04, 0.05]).evaluate()
     assert small["z"] == pytest.approx(0.05 / small["se"]) and not small["holds"]
+
+
+def test_the_command_writes_its_results_and_provenance(monkeypatch, tmp_path, capsys):
+    """``ydabm validate facts --out DIR`` records every result, one row per fact and the protocol
+    (seeds, scale, quarters) beside them; exit 1 when a fact fails. Two stand-in facts on one rising
+    curve (outcomes given, no runs): one expects the rise and holds, one expects a fall and fails."""
+    import json
+
+    import pandas as pd
+
+    from ydabm.cli import main
+    from ydabm.validation import facts
+    rising = _fact_with_curve(monkeypatch, [0.0, 0.25, 0.5, 0.75, 1.0])
+    monkeypatch.setattr(facts, "FACTS", (rising, facts.Fact("falling", "barrier", "similarity_manufacturing", -1)))
+    out = tmp_path / "facts"
+    assert main(["validate", "facts", "--out", str(out)]) == 1
+    assert "1 of 2 facts hold" in capsys.readouterr().out
+    results = json.loads((out / "facts.json").read_text())
+    assert [r["fact"] for r in results] == ["test", "falling"] and [r["holds"] for r in results] == [True, False]
+    table = pd.read_csv(out / "facts.csv")
+    assert list(table.columns) == list(facts.TABLE_COLUMNS)
+    assert table["value"].tolist() == pytest.approx([1.0, 1.0]) and table["holds"].tolist() == [True, False]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["check"] == "facts" and manifest["seeds"] == list(facts.SEEDS)
+    assert manifest["scale"] == facts.SCALE and manifest["holding"] == 1 and "git_commit" in manifest

@@ -115,17 +115,20 @@ def _print_abm_estimates(summary: dict) -> None:
 
 
 def _add_facts(checks) -> None:
-    from .facts import SEEDS
+    from .facts import OUT, SEEDS
     parser = checks.add_parser(
         "facts", help="stylised facts over several seeds (declared in ydabm.validation.facts; docs/validation.md)",
         description=f"Measure each stylised fact of ydabm.validation.facts over seeds {SEEDS} and say whether it "
                     "holds; exit 1 if any fails.")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON list")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default {OUT})")
     parser.set_defaults(handler=_facts)
 
 
 def _facts(args) -> int:
-    from .facts import FACTS, MIN_SE, evaluate
+    import time
+    from .facts import FACTS, MIN_SE, evaluate, write_check
+    started = time.perf_counter()
     results = []
     for fact in FACTS:
         result = evaluate(fact)
@@ -142,8 +145,11 @@ def _facts(args) -> int:
                           f"direction; needs {MIN_SE:g}{shape}; {result['seeds_agreeing']}/{result['seeds']} seeds agree)")
             print(f"{'yes' if result['holds'] else 'NO ':3s}  {result['fact']}\n     {result['measure']}: {detail}",
                   flush=True)
+    write_check(results, args.out, time.perf_counter() - started)
     if args.json:
         print(json.dumps(results))
+    else:
+        print(f"{sum(r['holds'] for r in results)} of {len(results)} facts hold -> {args.out}")
     return 0 if all(r["holds"] for r in results) else 1
 
 

@@ -30,7 +30,9 @@ setting share its runs.
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -42,6 +44,7 @@ from ..params import Params
 from ..policies import Liberalisation, NetworkUpgrade
 from ..run import RunResult, simulate
 
+OUT = Path("results/validation/facts")
 SCALE = {"people_per_agent": 10000}
 SEEDS = (1, 2, 3, 4, 5)
 QUARTERS = 24
@@ -247,3 +250,24 @@ FACTS = (
 def evaluate(fact, seeds=SEEDS) -> dict:
     """Measure one fact of :data:`FACTS` over ``seeds``."""
     return fact.evaluate(seeds)
+
+
+#: one row per fact in ``facts.csv``: these keys of a result, in this order (missing ones empty)
+TABLE_COLUMNS = ("fact", "holds", "measure", "value", "se", "z", "seeds_agreeing", "seeds", "monotone",
+                 "largest_step_against_se", "threshold")
+
+
+def write_check(results: list[dict], out: Path, seconds: float) -> None:
+    """Write ``facts.json`` (every result as measured), ``facts.csv`` (one row per fact,
+    :data:`TABLE_COLUMNS`) and ``manifest.json`` (the protocol, the seeds and the code's provenance)
+    into ``out``."""
+    import pandas as pd
+    from . import write_manifest
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "facts.json").write_text(json.dumps(results, indent=2))
+    pd.DataFrame([{key: result.get(key) for key in TABLE_COLUMNS} for result in results]).to_csv(
+        out / "facts.csv", index=False)
+    write_manifest(out, "facts", seeds=list(SEEDS), scale=SCALE, quarters=QUARTERS, window=WINDOW, levels=LEVELS,
+                   min_se=MIN_SE, step_se=STEP_SE, facts=len(results), holding=sum(r["holds"] for r in results),
+                   wall_time_s=round(seconds, 3))
