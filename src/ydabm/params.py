@@ -207,7 +207,7 @@ PARAMS: tuple[Param, ...] = (
           "share of traditional enterprises that reconsider adoption each quarter (assumption: about a fifth a year)", "uncertainty"),
     # --- scale and world ---------------------------------------------------------------------
     Param("people_per_agent", float, 2000.0, "persons", 1.0, 1e7,
-          "people one worker agent stands for (2000 gives about 1.2e5 agents for the YRD)", "scale"),
+          "people one worker agent stands for (2000 gives about 7.6e4 worker agents, the YRD's working-age residents)", "scale"),
     Param("workers_per_firm", float, 23.5, "worker agents", 2.0, 1000.0,
           "worker agents per firm agent at t = 0: the firm count scales with the economy, so a firm agent stands for people_per_agent x workers_per_firm people's jobs (at people_per_agent = 1, one enterprise of about 23 workers)", "scale"),
     Param("world", str, "yrd", "", None, None,
