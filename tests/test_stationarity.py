@@ -382,10 +382,10 @@ def test_supply_chains_keep_firms_and_markets(supply_chain_runs):
 @pytest.mark.xfail(strict=True, reason=(
     "issue 10 item 2: unemployment in the supply-chain baseline rises up to 0.90-0.98 pp above 2020 Q1 "
     "(seeds 1-5, 40 quarters, scripts/supply_chain_baseline.py at dc1d5d1; 0.45-0.50 pp without supply chains). "
-    "Whole worker agents leave 60 % of firms at their staff limit at t = 0 (at 93b73f5): the output made is 0.73-0.78 % below "
+    "Whole worker agents leave 59-60 % of firms at their staff limit at t = 0: the output made is 0.73-0.78 % below "
     "the planned and they post 0.74-0.79 % above markup. The set-up orders inputs for the calibrated output at the "
     "input-price base (premium included); the order rule orders goods for the output made and every input at "
-    "listed prices (premium left out), so the first quarter spends 0.37-0.39 % less, and notional demand (3.7x "
+    "listed prices (premium left out), so the first quarter spends 0.37-0.39 % less, and notional demand (3.9x "
     "spending at fixed capacity) carries it to unemployment. Not a set-up inconsistency that can be removed: with "
     "the set-up placing the rule's orders (--setup-orders) the first quarter's step is gone (+0.02 %) but the move "
     "is 1.07-1.16 pp, as the set-up's market then demands 0.53-0.57 % less than the calibrated demand firms are "
