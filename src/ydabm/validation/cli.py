@@ -122,29 +122,28 @@ def _add_facts(checks) -> None:
                     "holds; exit 1 if any fails.")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON list")
     parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default {OUT})")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="processes (default: all cores; 1 runs in this process); facts that share runs "
+                             "are measured in one process")
     parser.set_defaults(handler=_facts)
 
 
 def _facts(args) -> int:
     import time
-    from .facts import FACTS, MIN_SE, evaluate, write_check
+    from .facts import FACTS, MIN_SE, evaluate_all, write_check
     started = time.perf_counter()
-    results = []
-    for fact in FACTS:
-        result = evaluate(fact)
-        results.append(result)
-        if not args.json:
-            if "threshold" in result:
-                detail = (f"{result['value']:.4g} (every seed above {result['threshold']:g}: "
-                          f"{'yes' if result['holds'] else 'no'})")
-            else:
-                shape = "" if "monotone" not in result else (
-                    f", monotone over {len(result['levels'])} levels" if result["monotone"] else
-                    f", NOT monotone (a step {result['largest_step_against_se']:g} se against)")
-                detail = (f"{result['value']:+.4g} ± {result['se']:.2g} ({result['z']:+.1f} se in the expected "
-                          f"direction; needs {MIN_SE:g}{shape}; {result['seeds_agreeing']}/{result['seeds']} seeds agree)")
-            print(f"{'yes' if result['holds'] else 'NO ':3s}  {result['fact']}\n     {result['measure']}: {detail}",
-                  flush=True)
+    results = evaluate_all(FACTS, workers=args.workers)
+    for result in ([] if args.json else results):
+        if "threshold" in result:
+            detail = (f"{result['value']:.4g} (every seed above {result['threshold']:g}: "
+                      f"{'yes' if result['holds'] else 'no'})")
+        else:
+            shape = "" if "monotone" not in result else (
+                f", monotone over {len(result['levels'])} levels" if result["monotone"] else
+                f", NOT monotone (a step {result['largest_step_against_se']:g} se against)")
+            detail = (f"{result['value']:+.4g} ± {result['se']:.2g} ({result['z']:+.1f} se in the expected "
+                      f"direction; needs {MIN_SE:g}{shape}; {result['seeds_agreeing']}/{result['seeds']} seeds agree)")
+        print(f"{'yes' if result['holds'] else 'NO ':3s}  {result['fact']}\n     {result['measure']}: {detail}")
     write_check(results, args.out, time.perf_counter() - started)
     if args.json:
         print(json.dumps(results))

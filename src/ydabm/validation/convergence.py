@@ -35,10 +35,8 @@ Criteria (default scale against the finest):
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
 import subprocess
 import sys
 import time
@@ -116,7 +114,7 @@ def run_values(scales, seeds, steps: int = STEPS, window: int = WINDOW, workers:
     Raises:
         RuntimeError: if a run failed (its error is in the message).
     """
-    from ..experiments.executors import make_executor
+    from ..experiments.executors import make_executor, one_blas_thread_per_worker
     from ..experiments.runner import run_one
 
     keep = f"mean_last:{window}"
@@ -124,35 +122,8 @@ def run_values(scales, seeds, steps: int = STEPS, window: int = WINDOW, workers:
               {"params": {"people_per_agent": float(scale), **overrides}, "seed": int(seed), "steps": steps,
                "scenario": SCENARIO, "keep": (keep,), "metrics": METRICS})
              for scale in sorted(scales) for name, overrides in settings().items() for seed in seeds]
-    with _one_blas_thread_per_worker():
+    with one_blas_thread_per_worker():
         return _execute(make_executor(workers, None, len(tasks)), run_one, tasks, window, progress)
-
-
-#: thread-count variables of the BLAS / OpenMP libraries numpy may load
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-@contextlib.contextmanager
-def _one_blas_thread_per_worker():
-    """Start pool workers with one BLAS thread each (unless the caller set the variables).
-
-    Each spawned worker loads its own OpenBLAS with one thread per core by default; with as many
-    workers as cores the threads oversubscribe the machine and busy-wait: measured on 2 cores, a
-    40-quarter run at 500 people per agent took 5-18 s in a 2-worker pool instead of 1.6-2 s
-    (and 60-100 s with other work on the machine). The variables are restored afterwards; this
-    process's numpy, already loaded, is unaffected.
-    """
-    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
-    for name in THREAD_VARIABLES:
-        os.environ.setdefault(name, "1")
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _execute(executor, run_one, tasks, window: int, progress: bool) -> pd.DataFrame:

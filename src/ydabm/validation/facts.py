@@ -252,6 +252,49 @@ def evaluate(fact, seeds=SEEDS) -> dict:
     return fact.evaluate(seeds)
 
 
+def run_groups(facts) -> list[list[int]]:
+    """Indices of ``facts`` grouped by the runs they measure, costliest group first: directional
+    facts with the same lever, base parameters and quarters measure the same runs (the run cache
+    shares them within a process), so they form one group; every other fact is a group of its own.
+    A group's cost is its runs' quarters: levels x quarters for a directional group, a constant
+    multiple of its quarters for the others (3 runs per seed for the dilemma, 2 for the rail links)."""
+    keyed: dict = {}
+    for index, fact in enumerate(facts):
+        key = (fact.lever, tuple(sorted(fact.base.items())), fact.quarters) if isinstance(fact, Fact) else index
+        keyed.setdefault(key, []).append(index)
+
+    def cost(group: list[int]) -> int:
+        fact = facts[group[0]]
+        runs = {Fact: LEVELS, DilemmaFact: 3, UpgradeFact: 2}.get(type(fact), 1)
+        return runs * fact.quarters
+    return sorted(keyed.values(), key=cost, reverse=True)
+
+
+def _evaluate_group(facts, seeds) -> list[dict]:
+    return [evaluate(fact, seeds) for fact in facts]
+
+
+def evaluate_all(facts=FACTS, seeds=SEEDS, workers: int | None = 1) -> list[dict]:
+    """Measure every fact of ``facts`` over ``seeds``, in their order: in this process if ``workers``
+    is 1, else the groups of :func:`run_groups` on a local process pool (default every core, one
+    BLAS thread per worker; :func:`ydabm.experiments.executors.make_executor`). The results do not
+    depend on ``workers``: every run is seeded."""
+    if workers == 1:
+        return [evaluate(fact, seeds) for fact in facts]
+    from ..experiments.executors import make_executor, one_blas_thread_per_worker
+    groups = run_groups(facts)
+    tasks = [(tuple(group), {"facts": [facts[i] for i in group], "seeds": tuple(seeds)}) for group in groups]
+    results: dict[int, dict] = {}
+    with one_blas_thread_per_worker():
+        executor = make_executor(workers, None, len(tasks))
+        try:
+            for group, outcome in executor.results(_evaluate_group, tasks):
+                results.update(zip(group, outcome))
+        finally:
+            executor.close()
+    return [results[index] for index in range(len(facts))]
+
+
 #: one row per fact in ``facts.csv``: these keys of a result, in this order (missing ones empty)
 TABLE_COLUMNS = ("fact", "holds", "measure", "value", "se", "z", "seeds_agreeing", "seeds", "monotone",
                  "largest_step_against_se", "threshold")
