@@ -144,7 +144,7 @@ def _facts(args) -> int:
             detail = (f"{result['value']:+.4g} ± {result['se']:.2g} ({result['z']:+.1f} se in the expected "
                       f"direction; needs {MIN_SE:g}{shape}; {result['seeds_agreeing']}/{result['seeds']} seeds agree)")
         print(f"{'yes' if result['holds'] else 'NO ':3s}  {result['fact']}\n     {result['measure']}: {detail}")
-    write_check(results, args.out, time.perf_counter() - started)
+    write_check(results, args.out, time.perf_counter() - started, FACTS)
     if args.json:
         print(json.dumps(results))
     else:

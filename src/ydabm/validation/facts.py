@@ -275,12 +275,10 @@ def _evaluate_group(facts, seeds) -> list[dict]:
 
 
 def evaluate_all(facts=FACTS, seeds=SEEDS, workers: int | None = 1) -> list[dict]:
-    """Measure every fact of ``facts`` over ``seeds``, in their order: in this process if ``workers``
-    is 1, else the groups of :func:`run_groups` on a local process pool (default every core, one
-    BLAS thread per worker; :func:`ydabm.experiments.executors.make_executor`). The results do not
-    depend on ``workers``: every run is seeded."""
-    if workers == 1:
-        return [evaluate(fact, seeds) for fact in facts]
+    """Measure every fact of ``facts`` over ``seeds``, in their order: the groups of :func:`run_groups`
+    in this process if ``workers`` is 1, else on a local process pool (default every core, one BLAS
+    thread per worker; :func:`ydabm.experiments.executors.make_executor`). The results do not depend
+    on ``workers``: every run is seeded."""
     from ..experiments.executors import make_executor, one_blas_thread_per_worker
     groups = run_groups(facts)
     tasks = [(tuple(group), {"facts": [facts[i] for i in group], "seeds": tuple(seeds)}) for group in groups]
@@ -300,10 +298,10 @@ TABLE_COLUMNS = ("fact", "holds", "measure", "value", "se", "z", "seeds_agreeing
                  "largest_step_against_se", "threshold")
 
 
-def write_check(results: list[dict], out: Path, seconds: float) -> None:
+def write_check(results: list[dict], out: Path, seconds: float, facts=FACTS) -> None:
     """Write ``facts.json`` (every result as measured), ``facts.csv`` (one row per fact,
-    :data:`TABLE_COLUMNS`) and ``manifest.json`` (the protocol, the seeds and the code's provenance)
-    into ``out``."""
+    :data:`TABLE_COLUMNS`) and ``manifest.json`` (the protocol: seeds, scale, window, levels and each
+    fact's quarters (``facts``: the facts measured); and the code's provenance) into ``out``."""
     import pandas as pd
     from . import write_manifest
     out = Path(out)
@@ -311,6 +309,6 @@ def write_check(results: list[dict], out: Path, seconds: float) -> None:
     (out / "facts.json").write_text(json.dumps(results, indent=2))
     pd.DataFrame([{key: result.get(key) for key in TABLE_COLUMNS} for result in results]).to_csv(
         out / "facts.csv", index=False)
-    write_manifest(out, "facts", seeds=list(SEEDS), scale=SCALE, quarters=QUARTERS, window=WINDOW, levels=LEVELS,
-                   min_se=MIN_SE, step_se=STEP_SE, facts=len(results), holding=sum(r["holds"] for r in results),
-                   wall_time_s=round(seconds, 3))
+    write_manifest(out, "facts", seeds=list(SEEDS), scale=SCALE, window=WINDOW, levels=LEVELS, min_se=MIN_SE,
+                   step_se=STEP_SE, quarters={fact.name: fact.quarters for fact in facts}, facts=len(results),
+                   holding=sum(r["holds"] for r in results), wall_time_s=round(seconds, 3))
