@@ -62,10 +62,20 @@ def _log_served(log_load: np.ndarray, dispersion: float, elasticity: bool = Fals
     if log_load.size and log_load.min() < -700.0:
         log_load = np.maximum(log_load, -700.0)
     with np.errstate(over="ignore", divide="ignore"):                  # over: a subnormal s
-        first = ndtr((-log_load - half) / dispersion)
-        served = np.exp(-log_load) * ndtr((log_load - half) / dispersion)
+        # the closed form with each temporary reused: Phi((-ln x - s^2/2) / s) + e^-ln x Phi((ln x - s^2/2) / s)
+        minus = np.negative(log_load)
+        arg = np.subtract(minus, half)
+        arg /= dispersion
+        first = ndtr(arg)
+        np.subtract(log_load, half, out=arg)
+        arg /= dispersion
+        served = ndtr(arg, out=arg)
+        served *= np.exp(minus, out=minus)
         served += first
-        slope = first / served - 1.0 if elasticity else None
+        slope = None
+        if elasticity:
+            slope = np.divide(first, served, out=first)
+            slope -= 1.0
         np.log(served, out=served)
     return (served, slope) if elasticity else served
 
@@ -388,13 +398,15 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
         weight = posted.copy()
         slope = None
         if limited and log_access is not None:
-            log_load = np.take(log_access, r_cell) - r_to_load
+            log_load = np.take(log_access, r_cell)
+            log_load -= r_to_load
             capped = log_load >= log_most
-            served = _log_served(np.minimum(log_load, log_most), dispersion, elasticity)
+            any_capped = bool(capped.any())
+            served = _log_served(np.minimum(log_load, log_most) if any_capped else log_load, dispersion, elasticity)
             if elasticity:
                 served, r_slope = served
                 slope = np.zeros(weight.size)
-                slope[rows] = np.where(capped, 0.0, r_slope)
+                slope[rows] = np.where(capped, 0.0, r_slope) if any_capped else r_slope
             weight[rows] *= np.exp(served)
         phi = price_terms(cell_sums(weight).reshape(cities, sectors), weights)
         spent = spending if spillover is None else committed_spending(spending, phi, at_posted, spillover, usual)
