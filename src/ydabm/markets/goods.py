@@ -795,19 +795,22 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         binding = log_access - s_to_load > s_log_most
         return np.where(binding, (log_access - s_log_unit - s_log_most) / sigma, floor)
 
-    def shocked_effective(log_access, elasticity=False):
+    def shocked_effective(log_access, elasticity=False, needed=None):
         """Log effective (virtual) price of the shocked firms (every row; the others' are overwritten by
         ``targets``) at the rows' log market access: the posted price plus log(G(x) / x) / (1 - sigma),
         G(x) / x the share of its orders a firm serves. A firm whose load would exceed its largest posts
         the price at which it is the largest (its served share there is a constant); only the others'
-        served shares are evaluated. With ``elasticity`` also d log w / d log access of each firm's
-        weight w = p_eff^(1 - sigma)."""
+        served shares are evaluated (only those of the ``needed`` rows, if given: the others' prices are
+        then not used). With ``elasticity`` also d log w / d log access of each firm's weight
+        w = p_eff^(1 - sigma)."""
         effective = log_access / sigma
         effective += s_bound
         log_load = log_access - s_to_load                             # x at the markup price
         free = log_load <= s_log_most
         if plain.size:
             free &= shocked
+        if needed is not None:
+            free &= needed
         free = np.flatnonzero(free)
         if not elasticity:
             if free.size:
@@ -852,9 +855,10 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         with np.errstate(divide="ignore"):
             return np.log(access).ravel()
 
-    def targets(log_access, elasticity=False):
+    def targets(log_access, elasticity=False, needed=None):
         """Each firm's log (effective) price that clears its market at the (flat) log market access of
-        each city-sector; with ``elasticity`` also d log w / d log access of its weight w."""
+        each city-sector (only the ``needed`` rows' are, if given); with ``elasticity`` also
+        d log w / d log access of its weight w."""
         if not rows.size:
             target = np.take(log_access, cell_index)          # log reach, then the clearing price
             np.subtract(target, log_room, out=target)
@@ -866,7 +870,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
                 target = np.where(selling, target, floor)
             return (target, slope) if elasticity else target
         # the shocked firms at their effective prices (every row), then the firms without shocks as above
-        target = shocked_effective(np.take(log_access, cell_index), elasticity)
+        target = shocked_effective(np.take(log_access, cell_index), elasticity, needed)
         if elasticity:
             target, slope = target
         if plain.size:
@@ -918,7 +922,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
                 # in prices from the markup prices, the rounds so far counted
                 return anderson_clearing(floor, rounds)
             if kappa * size <= tolerance or rounds >= max_rounds:
-                residual = largest_gap(targets(following) - log_p)
+                residual = residual_at(following, log_access, log_p)
                 if residual <= tolerance or rounds >= max_rounds:
                     return log_p, state, residual, rounds
             rounds += 1
@@ -928,6 +932,19 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             if step is None:
                 return anderson_clearing(floor, rounds)
             log_access, last = log_access + step, size
+
+    def residual_at(following, log_access, log_p):
+        """``largest_gap(targets(following) - log_p)`` with ``log_p = targets(log_access)``: a row whose
+        cell's finite log access is the same float in both (at the end most cells are: the fixed point
+        is reached to the last bit) has the same target as ``log_p``, a gap of exactly 0, so only the
+        other rows' served shares are evaluated again."""
+        settled = np.take((following == log_access) & np.isfinite(following), cell_index) & np.isfinite(log_p)
+        if not rows.size or not settled.any():
+            return largest_gap(targets(following) - log_p)
+        gap = targets(following, needed=~settled)
+        gap -= log_p
+        gap[settled] = 0.0
+        return largest_gap(gap)
 
     def posted_slope(log_access, slope):
         """d log u / d log access of each firm's weight at its posted price, u = m p^(1 - sigma): its
