@@ -59,12 +59,23 @@ def _log_served(log_load: np.ndarray, dispersion: float, elasticity: bool = Fals
     -(1 - Phi((-ln x - s^2/2) / s) / S(1 / x)) (S'(y) = P(epsilon > y)), in [-1, 0]."""
     half = 0.5 * dispersion * dispersion
     # below ln x = -700 (e^700 < the largest double) S(1 / x) is 1 to rounding; -inf (no buyer) included
-    log_load = np.maximum(log_load, -700.0)
+    if log_load.size and log_load.min() < -700.0:
+        log_load = np.maximum(log_load, -700.0)
     with np.errstate(over="ignore", divide="ignore"):                  # over: a subnormal s
-        first = ndtr((-log_load - half) / dispersion)
-        served = np.exp(-log_load) * ndtr((log_load - half) / dispersion)
+        # the closed form with each temporary reused: Phi((-ln x - s^2/2) / s) + e^-ln x Phi((ln x - s^2/2) / s)
+        minus = np.negative(log_load)
+        arg = np.subtract(minus, half)
+        arg /= dispersion
+        first = ndtr(arg)
+        np.subtract(log_load, half, out=arg)
+        arg /= dispersion
+        served = ndtr(arg, out=arg)
+        served *= np.exp(minus, out=minus)
         served += first
-        slope = first / served - 1.0 if elasticity else None
+        slope = None
+        if elasticity:
+            slope = np.divide(first, served, out=first)
+            slope -= 1.0
         np.log(served, out=served)
     return (served, slope) if elasticity else served
 
@@ -104,7 +115,7 @@ def _newton_load(load: np.ndarray, target: np.ndarray, dispersion: float) -> np.
     a = (-ln x - s^2/2) / s, and a row stops once that is below 2e-17 x (under half a unit in the last
     place: the next step would not move x)."""
     half = 0.5 * dispersion * dispersion
-    rows = np.arange(target.size)
+    rows = slice(None)                                    # every row, until some stop
     x, goal = load, target
     for _ in range(NEWTON_STEPS):
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
@@ -120,8 +131,9 @@ def _newton_load(load: np.ndarray, target: np.ndarray, dispersion: float) -> np.
         load[rows] = x
         going = (step > 4e-16 * x) & (short > 2.3e-16) & ~(left <= 2e-17 * 2.0 * np.sqrt(2.0 * np.pi) * dispersion)
         if not going.all():
-            rows, x, goal = rows[going], x[going], goal[going]
-        if not rows.size:
+            rows = np.flatnonzero(going) if isinstance(rows, slice) else rows[going]
+            x, goal = x[going], goal[going]
+        if not x.size:
             break
     return load
 
@@ -371,7 +383,10 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
         rows = np.flatnonzero((posted > 0) & np.isfinite(capacity) & (capacity > 0))
     else:
         rows = np.empty(0, dtype=np.intp)
-    if rows.size:
+    limited = bool(rows.size)
+    if rows.size == base_price.size:
+        rows = slice(None)           # every row (the usual case): whole columns, neither gathered nor scattered
+    if limited:
         r_cell = cell[rows]
         # log x = log MA - (sigma log p + log k), k = K / m the capacity per enterprise
         r_to_load = sigma[rows] * np.log(base_price[rows]) + np.log(capacity[rows] / mass[rows])
@@ -382,14 +397,16 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
         (None: every order served, r = 1)."""
         weight = posted.copy()
         slope = None
-        if rows.size and log_access is not None:
-            log_load = np.take(log_access, r_cell) - r_to_load
+        if limited and log_access is not None:
+            log_load = np.take(log_access, r_cell)
+            log_load -= r_to_load
             capped = log_load >= log_most
-            served = _log_served(np.minimum(log_load, log_most), dispersion, elasticity)
+            any_capped = bool(capped.any())
+            served = _log_served(np.minimum(log_load, log_most) if any_capped else log_load, dispersion, elasticity)
             if elasticity:
                 served, r_slope = served
                 slope = np.zeros(weight.size)
-                slope[rows] = np.where(capped, 0.0, r_slope)
+                slope[rows] = np.where(capped, 0.0, r_slope) if any_capped else r_slope
             weight[rows] *= np.exp(served)
         phi = price_terms(cell_sums(weight).reshape(cities, sectors), weights)
         spent = spending if spillover is None else committed_spending(spending, phi, at_posted, spillover, usual)
@@ -408,7 +425,9 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
         return change, (float(np.abs(change).max(initial=0.0)) if same.all() else np.inf)
 
     weight, _, phi, access, spent, start = evaluate(None)
-    if not rows.size:
+    # the cities with firms (the columns of the Jacobian that are not zero: :func:`_access_step`)
+    active = np.flatnonzero(np.bincount(cell_sums.index // sectors, minlength=cities) > 0)
+    if not limited:
         demand = mass * base_price ** (-sigma) * access.ravel()[cell]
         return NotionalMarket(demand, np.ones(base_price.size), access, 0.0, 0)
     def newton(log_access):
@@ -429,7 +448,7 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
                 return None, best[1], rounds, best[0]
             weight, slope, phi, access, spent, _ = state
             step = _access_step(weights, cell_sums, weight * slope, phi, access, spent, change, spillover,
-                                spending, at_posted, usual)
+                                spending, at_posted, usual, active)
             if step is None:
                 return None, best[1], rounds, best[0]
             log_access, last, rounds = log_access + step, size, rounds + 1
@@ -485,7 +504,7 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
 def _access_step(weights: np.ndarray, cell_sums: BinSums, response: np.ndarray, phi: np.ndarray,
                  access: np.ndarray, spent: np.ndarray, change: np.ndarray, spillover: np.ndarray | None = None,
                  spending: np.ndarray | None = None, posted: np.ndarray | None = None,
-                 usual: np.ndarray | None = None) -> np.ndarray | None:
+                 usual: np.ndarray | None = None, active: np.ndarray | None = None) -> np.ndarray | None:
     """Newton step (I - J)^-1 ``change`` in flat log market access, J = d log A / d log MA by sector
     (C x C): d log MA_i / d log MA_k = -M_ik D_k / MA_i, D_k the sum over cell k's firms of
     w dlog w / dlog MA (``response``, per firm) and M = W diag(E / Phi^2) W^T: a buyer's price
@@ -495,8 +514,8 @@ def _access_step(weights: np.ndarray, cell_sums: BinSums, response: np.ndarray, 
     column drops from the first term) and its turned-away orders raise the spending of the flexible
     buyers j its ``spillover`` row reaches (in the same sector): M gains
     W diag(1 / Phi_j, flexible j) spillover^T diag(E_b / (posted_b usual_b), short b) W^T.
-    ``cell_sums``: sums over the firms by their flat city-sector index. None if a sector's system is
-    singular."""
+    ``cell_sums``: sums over the firms by their flat city-sector index; ``active``: the cities with
+    firms, if the caller has them. None if a sector's system is singular."""
     cities, sectors = phi.shape
     summed = cell_sums(response).reshape(cities, sectors)
     short = np.zeros(phi.shape, dtype=bool)
@@ -513,7 +532,8 @@ def _access_step(weights: np.ndarray, cell_sums: BinSums, response: np.ndarray, 
     # only the columns k of the cities with firms (``active``) are nonzero in J (D_k = 0 elsewhere; with
     # committed buyers half the rows are theirs), so (I - J) x = change is solved on the active cells and
     # the other cells follow, x = change + J[:, a] x_a
-    active = np.flatnonzero(np.bincount(cell_sums.index // sectors, minlength=cities) > 0)
+    if active is None:
+        active = np.flatnonzero(np.bincount(cell_sums.index // sectors, minlength=cities) > 0)
     moved = weights.transpose(0, 2, 1)[:, :, active] * summed.T[:, None, active]       # (S, buyer, active): W_kj D_k
     coupling = np.matmul(weights * per_unit.T[:, None, :], moved)
     if spillover is not None and short.any():
@@ -714,6 +734,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     cell_index = np.asarray(cell, dtype=np.intp)
     cell_sums = BinSums(cell_index, cities * sectors)   # the sums by city-sector of every round
     everyone = bool(selling.all())
+    idle = np.flatnonzero(~selling)                     # the firms that sell nothing: weight 0
     if spillover is not None:
         # loop invariants of ``newton_step``: the committed buyers, the share of its orders each expects
         # served, the buyers that commit in some sector (givers), those a spillover row reaches (takers)
@@ -736,56 +757,69 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         shocked = np.zeros(base_price.size, dtype=bool)
     rows = np.flatnonzero(shocked)
     if rows.size:
-        s_sigma = sigma[rows]
-        s_floor = floor[rows]
-        s_cell = cell_index[rows]
-        # log capacity per enterprise, and the expected sales over capacity that staff and inputs allow
-        s_log_unit = np.log(capacity[rows]) - log_mass[rows]
-        # the largest load whose expected sales m k G(x) staff, inputs and capacity allow: G(x) = q_max / K
-        # with q_max = min(staff and inputs, capacity). Capacity (q_max = K) is reached only in the limit
-        # x -> inf (G < 1), so it is reached to the clearing tolerance, G(x) = 1 - tolerance: a finite
-        # load, so that a cohort short of capacity raises its price as one short of staff does
-        # (without it a market whose spending exceeds its cohorts' capacity at their markup prices
-        # has no fixed point), and the limit s -> 0 is the market without shocks (x -> 1)
-        room = np.minimum(max_output[rows] / capacity[rows], 1.0 - max(tolerance, np.finfo(float).eps))
-        s_log_most = np.log(_load_for_sales(room, dispersion))
+        # The shocked firms' columns are kept over every firm row (the other rows hold neutral values
+        # that ``targets`` overwrites): each round then works on whole columns, without gathering the
+        # shocked rows and scattering their prices back, and every shocked row's value is the same
+        # float as over the shocked rows alone.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # log capacity per enterprise
+            s_log_unit = np.where(shocked, np.log(capacity) - log_mass, 0.0)
+            # the largest load whose expected sales m k G(x) staff, inputs and capacity allow: G(x) = q_max / K
+            # with q_max = min(staff and inputs, capacity). Capacity (q_max = K) is reached only in the limit
+            # x -> inf (G < 1), so it is reached to the clearing tolerance, G(x) = 1 - tolerance: a finite
+            # load, so that a cohort short of capacity raises its price as one short of staff does
+            # (without it a market whose spending exceeds its cohorts' capacity at their markup prices
+            # has no fixed point), and the limit s -> 0 is the market without shocks (x -> 1)
+            room = np.where(shocked, np.minimum(max_output / capacity, 1.0 - max(tolerance, np.finfo(float).eps)),
+                            1.0)
+        s_log_most = np.zeros(base_price.size)
+        s_log_most[rows] = np.log(_load_for_sales(np.take(room, rows), dispersion))
         # log G(x) / x at the largest load: the share of its orders a firm at its price limit serves
         # (G(x) = room there, to rounding)
         s_log_served_most = np.log(room) - s_log_most
         # loop invariants of ``shocked_effective``: log x = log access - s_to_load; a bound firm's log
         # effective price is log access / sigma + s_bound (its posted price, at its largest load, and
-        # its served share there); 1 / (1 - sigma)
-        s_to_load = s_sigma * s_floor + s_log_unit
-        s_inverse = 1.0 / (1.0 - s_sigma)
-        s_bound = (-s_log_unit - s_log_most) / s_sigma + s_log_served_most * s_inverse
+        # its served share there); 1 / (1 - sigma); a bound firm's weight elasticity (1 - sigma) / sigma
+        s_to_load = sigma * floor + s_log_unit
+        s_inverse = 1.0 / (1.0 - sigma)
+        s_bound = (-s_log_unit - s_log_most) / sigma + s_log_served_most * s_inverse
+        s_slope = (1.0 - sigma) / sigma
         plain = np.flatnonzero(~shocked)
         p_cell, p_floor, p_sigma, p_log_room = cell_index[plain], floor[plain], sigma[plain], log_room[plain]
         p_selling = selling[plain]
 
     def shocked_posted(log_access):
-        """Posted log price of the shocked firms at their log market access: the markup price, or the
-        price at which their load is the largest their staff, inputs and capacity allow."""
+        """Posted log price of the shocked firms (every row; the others' are not used) at the rows' log
+        market access: the markup price, or the price at which their load is the largest their staff,
+        inputs and capacity allow."""
         binding = log_access - s_to_load > s_log_most
-        return np.where(binding, (log_access - s_log_unit - s_log_most) / s_sigma, s_floor)
+        return np.where(binding, (log_access - s_log_unit - s_log_most) / sigma, floor)
 
-    def shocked_effective(log_access, elasticity=False):
-        """Log effective (virtual) price of the shocked firms at their log market access: the posted
-        price plus log(G(x) / x) / (1 - sigma), G(x) / x the share of its orders a firm serves. A firm
-        whose load would exceed its largest posts the price at which it is the largest (its served
-        share there is a constant); only the others' served shares are evaluated. With ``elasticity``
-        also d log w / d log access of each firm's weight w = p_eff^(1 - sigma)."""
-        effective = log_access / s_sigma
+    def shocked_effective(log_access, elasticity=False, needed=None):
+        """Log effective (virtual) price of the shocked firms (every row; the others' are overwritten by
+        ``targets``) at the rows' log market access: the posted price plus log(G(x) / x) / (1 - sigma),
+        G(x) / x the share of its orders a firm serves. A firm whose load would exceed its largest posts
+        the price at which it is the largest (its served share there is a constant); only the others'
+        served shares are evaluated (only those of the ``needed`` rows, if given: the others' prices are
+        then not used). With ``elasticity`` also d log w / d log access of each firm's weight
+        w = p_eff^(1 - sigma)."""
+        effective = log_access / sigma
         effective += s_bound
         log_load = log_access - s_to_load                             # x at the markup price
-        free = np.flatnonzero(log_load <= s_log_most)
+        free = log_load <= s_log_most
+        if plain.size:
+            free &= shocked
+        if needed is not None:
+            free &= needed
+        free = np.flatnonzero(free)
         if not elasticity:
             if free.size:
-                effective[free] = s_floor[free] + _log_served(log_load[free], dispersion) * s_inverse[free]
+                effective[free] = floor[free] + _log_served(log_load[free], dispersion) * s_inverse[free]
             return effective
-        slope = (1.0 - s_sigma) / s_sigma
+        slope = s_slope.copy()
         if free.size:
             served, served_slope = _log_served(log_load[free], dispersion, elasticity=True)
-            effective[free] = s_floor[free] + served * s_inverse[free]
+            effective[free] = floor[free] + served * s_inverse[free]
             slope[free] = served_slope
         return effective, slope
 
@@ -796,8 +830,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         if mass is not None:
             weight += log_mass
         np.exp(weight, out=weight)
-        if not everyone:
-            weight = np.where(selling, weight, 0.0)
+        weight[idle] = 0.0
         varieties = cell_sums(weight).reshape(cities, sectors)
         phi = price_terms(varieties, weights)
         if spillover is None:
@@ -806,10 +839,11 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             # the weights at the posted prices: a shocked firm's virtual price v is above its posted
             # price p by its served share r = G(x) / x, r = (v / p)^(1 - sigma); p is its markup price
             # unless its staff and inputs bind, when x is at its largest load (r at its least)
-            posted = weight.copy()
+            posted = weight
             if rows.size:
-                log_served = np.maximum((1.0 - s_sigma) * (log_p[rows] - s_floor), s_log_served_most)
-                posted[rows] = weight[rows] * np.exp(-log_served)
+                log_served = np.maximum((1.0 - sigma) * (log_p - floor), s_log_served_most)
+                with np.errstate(over="ignore"):
+                    posted = np.where(shocked, weight * np.exp(-log_served), weight)
             at_posted = price_terms(cell_sums(posted).reshape(cities, sectors), weights)
             spent = committed_spending(spending, phi, at_posted, spillover, usual)
         spent = reroute_spending(spent, phi)
@@ -821,9 +855,10 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         with np.errstate(divide="ignore"):
             return np.log(access).ravel()
 
-    def targets(log_access, elasticity=False):
+    def targets(log_access, elasticity=False, needed=None):
         """Each firm's log (effective) price that clears its market at the (flat) log market access of
-        each city-sector; with ``elasticity`` also d log w / d log access of its weight w."""
+        each city-sector (only the ``needed`` rows' are, if given); with ``elasticity`` also
+        d log w / d log access of its weight w."""
         if not rows.size:
             target = np.take(log_access, cell_index)          # log reach, then the clearing price
             np.subtract(target, log_room, out=target)
@@ -834,23 +869,17 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             if not everyone:
                 target = np.where(selling, target, floor)
             return (target, slope) if elasticity else target
-        # the firms without shocks as above, the shocked ones at their effective prices
-        effective = shocked_effective(np.take(log_access, s_cell), elasticity)
+        # the shocked firms at their effective prices (every row), then the firms without shocks as above
+        target = shocked_effective(np.take(log_access, cell_index), elasticity, needed)
         if elasticity:
-            effective, shocked_slope = effective
-        if not plain.size:
-            return (effective, shocked_slope) if elasticity else effective     # every firm is shocked
-        target = np.empty(floor.size)
-        cleared = (np.take(log_access, p_cell) - p_log_room) / p_sigma
-        above = (cleared > p_floor) & p_selling
-        target[plain] = np.where(above, cleared, p_floor)
-        target[rows] = effective
-        if not elasticity:
-            return target
-        slope = np.zeros(floor.size)
-        slope[plain] = np.where(above, (1.0 - p_sigma) / p_sigma, 0.0)
-        slope[rows] = shocked_slope
-        return target, slope
+            target, slope = target
+        if plain.size:
+            cleared = (np.take(log_access, p_cell) - p_log_room) / p_sigma
+            above = (cleared > p_floor) & p_selling
+            target[plain] = np.where(above, cleared, p_floor)
+            if elasticity:
+                slope[plain] = np.where(above, (1.0 - p_sigma) / p_sigma, 0.0)
+        return (target, slope) if elasticity else target
 
     def clearing(log_p):
         """Aggregates at log prices ``log_p`` and the gap to the prices that clear each firm's market."""
@@ -873,7 +902,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         :func:`anderson_clearing` (rare: a small dispersion). A change of log access by d
         moves each firm's price by at most d / (sigma - 1) (d / sigma without shocks), so the prices
         are checked against the tolerance once sigma / (sigma - 1) x the largest change is below it."""
-        kappa = 1.0 if not rows.size else max(1.0, float(np.max(s_sigma / (s_sigma - 1.0))))
+        kappa = 1.0 if not rows.size else max(1.0, float(np.max(np.take(sigma, rows) / (np.take(sigma, rows) - 1.0))))
         state, _, _ = aggregates(floor)
         log_access = flat_log(state[2])
         rounds, last, stalled = 0, np.inf, 0
@@ -893,7 +922,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
                 # in prices from the markup prices, the rounds so far counted
                 return anderson_clearing(floor, rounds)
             if kappa * size <= tolerance or rounds >= max_rounds:
-                residual = largest_gap(targets(following) - log_p)
+                residual = residual_at(following, log_access, log_p)
                 if residual <= tolerance or rounds >= max_rounds:
                     return log_p, state, residual, rounds
             rounds += 1
@@ -904,16 +933,27 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
                 return anderson_clearing(floor, rounds)
             log_access, last = log_access + step, size
 
+    def residual_at(following, log_access, log_p):
+        """``largest_gap(targets(following) - log_p)`` with ``log_p = targets(log_access)``: a row whose
+        cell's finite log access is the same float in both (at the end most cells are: the fixed point
+        is reached to the last bit) has the same target as ``log_p``, a gap of exactly 0, so only the
+        other rows' served shares are evaluated again."""
+        settled = np.take((following == log_access) & np.isfinite(following), cell_index) & np.isfinite(log_p)
+        if not rows.size or not settled.any():
+            return largest_gap(targets(following) - log_p)
+        gap = targets(following, needed=~settled)
+        gap -= log_p
+        gap[settled] = 0.0
+        return largest_gap(gap)
+
     def posted_slope(log_access, slope):
         """d log u / d log access of each firm's weight at its posted price, u = m p^(1 - sigma): its
         weight's (``slope``) for a firm without shocks; (1 - sigma) / sigma for a shocked firm at its
         largest load (its posted price rises with its access), 0 below it (it posts its markup price)."""
         if not rows.size:
             return slope
-        binding = np.take(log_access, s_cell) - s_to_load > s_log_most
-        posted = slope.copy()
-        posted[rows] = np.where(binding, (1.0 - s_sigma) / s_sigma, 0.0)
-        return posted
+        binding = np.take(log_access, cell_index) - s_to_load > s_log_most
+        return np.where(shocked, np.where(binding, s_slope, 0.0), slope)
 
     def newton_step(state, weight, slope, change, linked=None):
         """(I - J)^-1 change, J = d log A(T(.)) / d log access: d log MA_i / d log MA_k =
@@ -1039,9 +1079,8 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     price = np.where(selling, np.exp(log_price), np.inf)
     reach = access.ravel()[cell]
     if rows.size:
-        with np.errstate(divide="ignore"):
-            log_access = np.log(reach[rows])
-        price[rows] = np.exp(shocked_posted(log_access))
+        with np.errstate(divide="ignore", over="ignore"):
+            price = np.where(shocked, np.exp(shocked_posted(np.log(reach))), price)
     revenue = np.where(selling, np.exp(exponent * log_price + log_mass) * reach, 0.0)
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
     # notional demand with each cohort's served share at its notional load (not the clearing market's)

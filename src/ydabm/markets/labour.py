@@ -74,13 +74,15 @@ def bernoulli_rows(count: int, probability: float, rng: np.random.Generator) -> 
     return rows[rows < count]
 
 
-def pick_per_group(group: np.ndarray, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def pick_per_group(group: np.ndarray, counts: np.ndarray, rng: np.random.Generator,
+                   size: np.ndarray | None = None) -> np.ndarray:
     """Choose, uniformly at random, ``counts[g]`` members of each group g.
 
     Args:
         group: (n,) group id of each candidate (non-negative integers).
         counts: number to choose in each group (at most the group's size).
         rng: the model's generator.
+        size: ``np.bincount(group, minlength=counts.size)``, if the caller has it.
 
     Returns:
         Boolean mask over the candidates.
@@ -88,10 +90,11 @@ def pick_per_group(group: np.ndarray, counts: np.ndarray, rng: np.random.Generat
     if group.size == 0:
         return np.zeros(0, dtype=bool)
     # group + uniform noise: random order inside each group, groups in order
-    return first_per_group(group, group + rng.random(group.size), counts)
+    return first_per_group(group, group + rng.random(group.size), counts, size)
 
 
-def first_per_group(group: np.ndarray, key: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def first_per_group(group: np.ndarray, key: np.ndarray, counts: np.ndarray,
+                    size: np.ndarray | None = None) -> np.ndarray:
     """Mask of the ``counts[g]`` members of each group g that come first in a stable sort of ``key``.
 
     Groups that keep all or none of their members need no sorting; the rest are sorted with the
@@ -100,9 +103,10 @@ def first_per_group(group: np.ndarray, key: np.ndarray, counts: np.ndarray) -> n
     keys come in blocks by group, and a member is chosen exactly when its key is at most the
     ``counts[g]``-th smallest of its block (:func:`_block_thresholds`), unless another key of its
     group equals that threshold (a tie across the cut, which the count of chosen members shows):
-    then no sort of the indices is needed.
+    then no sort of the indices is needed. ``size``: each group's member count,
+    ``np.bincount(group, minlength=counts.size)``, if the caller has it.
     """
-    size = np.bincount(group, minlength=counts.size)[:counts.size]
+    size = (np.bincount(group, minlength=counts.size) if size is None else size)[:counts.size]
     whole = counts >= size
     partial = (counts > 0) & ~whole
     if size[~partial].any():
@@ -346,7 +350,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
                         employees: np.ndarray, firm_city: np.ndarray, desired: np.ndarray,
                         carry: np.ndarray, labour_force: np.ndarray, wages: np.ndarray, separation_rate: float,
                         matching_efficiency: float, natural_rate: float, wage_adjustment: float,
-                        rng: np.random.Generator, absent: np.ndarray | None = None) -> Hiring:
+                        rng: np.random.Generator, absent: np.ndarray | None = None, in_place: bool = False) -> Hiring:
     """Separations, layoffs, matching and wages in every city-class labour market.
 
     Order: a share ``separation_rate`` of jobs ends at random; firms with more staff of a class than
@@ -355,7 +359,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     wages move with the market's unemployment gap (:func:`update_wages`).
 
     Args:
-        employer: (N,) firm row of each worker, -1 if unemployed (not modified).
+        employer: (N,) firm row of each worker, -1 if unemployed (not modified, unless ``in_place``).
         skill: (N,) class of each worker.
         market: (N,) city * K + class of each worker.
         employees: (F, K) staff by firm and class (not modified).
@@ -369,10 +373,13 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
             the employed among them keep their jobs, the job seekers among them cannot start one,
             so only ``floor((1 - absent) U)`` of a market's U seekers can be matched
             (:func:`able_seekers`). None: everyone can work.
+        in_place: write the new employers into ``employer`` itself (returned as ``Hiring.employer``)
+            instead of a copy: for a caller that replaces the column with the result anyway (the
+            model), which spares a copy of the whole column.
     """
     cities, classes = labour_force.shape
     firms = employees.shape[0]
-    employer = employer.copy()
+    employer = employer if in_place else employer.copy()
     staff = employees.copy()
     drawn = bernoulli_rows(employer.size, separation_rate, rng)
     separated = np.compress(np.take(employer, drawn) >= 0, drawn)
@@ -500,11 +507,12 @@ def _match(seekers, market, vacancies, firm_city, markets, classes, efficiency, 
     slot_job = np.repeat(open_jobs, np.take(vacancies.ravel(), open_jobs))
     slot_market = np.take(firm_city, slot_job // classes).astype(np.int64) * classes + slot_job % classes
     open_total = np.bincount(slot_market, minlength=markets)
-    hires = matches(able_seekers(np.bincount(seeker_market, minlength=markets), absent), open_total, efficiency)
+    seeking = np.bincount(seeker_market, minlength=markets)
+    hires = matches(able_seekers(seeking, absent), open_total, efficiency)
     if hires.sum() == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    take_slot = pick_per_group(slot_market, hires, rng)
-    take_seeker = pick_per_group(seeker_market, hires, rng)
+    take_slot = pick_per_group(slot_market, hires, rng, open_total)
+    take_seeker = pick_per_group(seeker_market, hires, rng, seeking)
     # stable sorts of small non-negative integers (market ids < 2^16) are radix sorts
     slots = np.take(np.flatnonzero(take_slot),
                     np.argsort(np.compress(take_slot, slot_market).astype(np.uint16), kind="stable"))
