@@ -26,6 +26,7 @@ EXPECTED = {
     "phase_times.py": ("ms_per_step_1e6", "ms_per_step_2e5_firms_1e4", "labour_market_ms_1e6"),
     "scale_table.py": ("largest_peak_gb", "smallest_ppa_measured"),
     "ab_step.py": ("step_ratio", "round_ratios_median"),
+    "ab_inprocess.py": ("step_ratio", "step_ratio_q25", "step_ratio_q75"),
 }
 
 

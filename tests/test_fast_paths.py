@@ -518,41 +518,6 @@ def test_bin_sums_equal_the_bincount_bit_for_bit(monkeypatch):
             assert np.array_equal(sums(values), np.bincount(index, values, minlength=bins))
 
 
-def test_labour_market_in_place_equals_the_copy():
-    """``in_place`` writes the new employers into the given column (the model's, which it replaces with
-    the result anyway) and gives what the copy gives; without it the column is left alone."""
-    rng = np.random.default_rng(11)
-    for _ in range(40):
-        cities, firms, workers = int(rng.integers(1, 4)), int(rng.integers(1, 12)), int(rng.integers(0, 400))
-        city = rng.integers(0, cities, workers)
-        skill = rng.integers(0, 3, workers).astype(np.int8)
-        market = city * 3 + skill
-        firm_city = rng.integers(0, cities, firms)
-        employer = rng.integers(-1, firms, workers).astype(np.int32)
-        employer[(employer >= 0) & (firm_city[employer] != city)] = -1       # workers live where they work
-        employees = labour.jobs_of(employer[employer >= 0], skill[employer >= 0], firms, 3)
-        desired = rng.uniform(0.0, 20.0, (firms, 3))
-        carry = rng.random((firms, 3))
-        labour_force = np.bincount(market, minlength=cities * 3).reshape(cities, 3)
-        seed = int(rng.integers(1 << 30))
-
-        def clear(column, in_place):
-            return labour.clear_labour_market(column, skill, market, employees, firm_city, desired, carry,
-                                              labour_force, np.ones((cities, 3)), 0.1, 0.8, 0.05, 0.1,
-                                              np.random.default_rng(seed), in_place=in_place)
-
-        before = employer.copy()
-        copied = clear(employer, False)
-        assert np.array_equal(employer, before)
-        column = employer.copy()
-        written = clear(column, True)
-        assert written.employer is column
-        for field in ("employer", "employees", "wages", "understaffed", "carry", "employed"):
-            assert np.array_equal(getattr(written, field), getattr(copied, field)), field
-        assert (written.separations, written.layoffs, written.hires) == (copied.separations, copied.layoffs,
-                                                                         copied.hires)
-
-
 def test_pick_per_group_with_the_callers_group_sizes():
     """The group sizes the matching already counted give the same choice and draws as counting them."""
     rng = np.random.default_rng(12)

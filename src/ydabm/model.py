@@ -813,13 +813,12 @@ class YRDModel(mesa.Model):
 
     def clear_labour_market(self, desired: np.ndarray) -> labour.Hiring:
         """This quarter's labour market for the (F, K) staff plans ``desired``
-        (:func:`ydabm.markets.labour.clear_labour_market`); the workers' employer column is updated in
-        place (:meth:`apply_hiring` sets it to the same array)."""
+        (:func:`ydabm.markets.labour.clear_labour_market`)."""
         p, f, w = self.params, self.firms, self.workers
         return labour.clear_labour_market(
             w.employer, w.skill, w.market, f.employees, f.city, desired, f.rounding, self.labour_force,
             self.wages, p.separation_rate, p.matching_efficiency, p.natural_unemployment,
-            p.wage_adjustment, self.rng, self.levers.absent if self.levers.absent.any() else None, in_place=True)
+            p.wage_adjustment, self.rng, self.levers.absent if self.levers.absent.any() else None)
 
     def choose_moves(self) -> relocation.Moves:
         """This quarter's relocations (:func:`ydabm.mechanisms.relocation.choose_moves`)."""

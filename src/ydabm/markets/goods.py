@@ -902,7 +902,8 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         :func:`anderson_clearing` (rare: a small dispersion). A change of log access by d
         moves each firm's price by at most d / (sigma - 1) (d / sigma without shocks), so the prices
         are checked against the tolerance once sigma / (sigma - 1) x the largest change is below it."""
-        kappa = 1.0 if not rows.size else max(1.0, float(np.max(np.take(sigma, rows) / (np.take(sigma, rows) - 1.0))))
+        shocked_sigma = np.take(sigma, rows)
+        kappa = 1.0 if not rows.size else max(1.0, float(np.max(shocked_sigma / (shocked_sigma - 1.0))))
         state, _, _ = aggregates(floor)
         log_access = flat_log(state[2])
         rounds, last, stalled = 0, np.inf, 0

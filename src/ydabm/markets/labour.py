@@ -350,7 +350,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
                         employees: np.ndarray, firm_city: np.ndarray, desired: np.ndarray,
                         carry: np.ndarray, labour_force: np.ndarray, wages: np.ndarray, separation_rate: float,
                         matching_efficiency: float, natural_rate: float, wage_adjustment: float,
-                        rng: np.random.Generator, absent: np.ndarray | None = None, in_place: bool = False) -> Hiring:
+                        rng: np.random.Generator, absent: np.ndarray | None = None) -> Hiring:
     """Separations, layoffs, matching and wages in every city-class labour market.
 
     Order: a share ``separation_rate`` of jobs ends at random; firms with more staff of a class than
@@ -359,7 +359,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     wages move with the market's unemployment gap (:func:`update_wages`).
 
     Args:
-        employer: (N,) firm row of each worker, -1 if unemployed (not modified, unless ``in_place``).
+        employer: (N,) firm row of each worker, -1 if unemployed (not modified).
         skill: (N,) class of each worker.
         market: (N,) city * K + class of each worker.
         employees: (F, K) staff by firm and class (not modified).
@@ -373,13 +373,10 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
             the employed among them keep their jobs, the job seekers among them cannot start one,
             so only ``floor((1 - absent) U)`` of a market's U seekers can be matched
             (:func:`able_seekers`). None: everyone can work.
-        in_place: write the new employers into ``employer`` itself (returned as ``Hiring.employer``)
-            instead of a copy: for a caller that replaces the column with the result anyway (the
-            model), which spares a copy of the whole column.
     """
     cities, classes = labour_force.shape
     firms = employees.shape[0]
-    employer = employer if in_place else employer.copy()
+    employer = employer.copy()
     staff = employees.copy()
     drawn = bernoulli_rows(employer.size, separation_rate, rng)
     separated = np.compress(np.take(employer, drawn) >= 0, drawn)
