@@ -59,6 +59,16 @@ def parse_args(description: str) -> argparse.Namespace:
     return parser.parse_args()
 
 
+def ab_parser(description: str, workers_per_firm_help: str) -> argparse.ArgumentParser:
+    """The arguments every A/B script shares: the two source trees, the scale and the firm size."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--a", default=str(ROOT / "src"), help="source tree A (the reference)")
+    parser.add_argument("--b", default=str(ROOT / "src"), help="source tree B (the change)")
+    parser.add_argument("--ppa", type=float, default=152.0, help="people_per_agent (152: about 1e6 workers)")
+    parser.add_argument("--workers-per-firm", type=float, default=None, help=workers_per_firm_help)
+    return parser
+
+
 def timed(call: Callable[[], Any]) -> float:
     """Wall-clock seconds of one call."""
     start = time.perf_counter()

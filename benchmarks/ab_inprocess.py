@@ -27,8 +27,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from _common import ab_parser
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 
 
 def child(b_src: str, ppa: float, quarters: int, workers_per_firm: float | None) -> None:
@@ -81,12 +82,7 @@ def child(b_src: str, ppa: float, quarters: int, workers_per_firm: float | None)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--a", default=str(ROOT / "src"), help="source tree A (the reference)")
-    parser.add_argument("--b", default=str(ROOT / "src"), help="source tree B (the change)")
-    parser.add_argument("--ppa", type=float, default=152.0, help="people_per_agent (152: about 1e6 workers)")
-    parser.add_argument("--workers-per-firm", type=float, default=None,
-                        help="worker agents per firm agent at t = 0 (20 with --ppa 758: the design point)")
+    parser = ab_parser(__doc__.splitlines()[0], "worker agents per firm agent at t = 0 (20 with --ppa 758: the design point)")
     parser.add_argument("--quarters", type=int, default=60, help="quarters timed on each tree")
     parser.add_argument("--quick", action="store_true", help="a small model, 4 quarters (CI)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")

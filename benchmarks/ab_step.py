@@ -29,7 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import ROOT, emit, machine, median, note
+from _common import ROOT, ab_parser, emit, machine, median, note
 
 HERE = Path(__file__).resolve().parent
 
@@ -81,13 +81,8 @@ def _env(src: str) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--a", default=str(ROOT / "src"), help="source tree A (the reference)")
-    parser.add_argument("--b", default=str(ROOT / "src"), help="source tree B (the change)")
-    parser.add_argument("--ppa", type=float, default=152.0, help="people_per_agent (152: about 1e6 workers)")
-    parser.add_argument("--workers-per-firm", type=float, default=None,
-                        help="worker agents per firm agent at t = 0 (default: the model's; 20 with --ppa 758: "
-                             "the design point, 2e5 workers and 1e4 firms)")
+    parser = ab_parser(__doc__.splitlines()[0], "worker agents per firm agent at t = 0 (default: the model's; 20 with --ppa 758: "
+                       "the design point, 2e5 workers and 1e4 firms)")
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--reps", type=int, default=4, help="timed quarters per process")
     parser.add_argument("--quick", action="store_true", help="a small model, 2 rounds of 2 quarters (CI)")
