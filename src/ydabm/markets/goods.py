@@ -425,11 +425,11 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
         return change, (float(np.abs(change).max(initial=0.0)) if same.all() else np.inf)
 
     weight, _, phi, access, spent, start = evaluate(None)
-    # the cities with firms (the columns of the Jacobian that are not zero: :func:`_access_step`)
-    active = np.flatnonzero(np.bincount(cell_sums.index // sectors, minlength=cities) > 0)
     if not limited:
         demand = mass * base_price ** (-sigma) * access.ravel()[cell]
         return NotionalMarket(demand, np.ones(base_price.size), access, 0.0, 0)
+    # the cities with firms (the columns of the Jacobian that are not zero: :func:`_access_step`)
+    active = np.flatnonzero(np.bincount(cell_sums.index // sectors, minlength=cities) > 0)
     def newton(log_access):
         """Newton steps in log access from ``log_access`` until the change is within the tolerance;
         once two steps in a row do not halve it (a kink, where a load reaches the cap or a committed
