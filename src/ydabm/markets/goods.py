@@ -171,13 +171,13 @@ def _table_start(target: np.ndarray, dispersion: float) -> np.ndarray:
     return np.maximum(start, target)
 
 
-@functools.lru_cache(maxsize=8)
 def overflow_load(tolerance: float, dispersion: float) -> float:
     """The cap on a cohort's load x (mean orders over capacity per enterprise): G(x) = 1 - ``tolerance``
     at log sd ``dispersion`` (s > 0), about 2,900 at the default s = 1.26 and 1.004 at s = 0.001."""
     return float(np.exp(_largest_log_load(tolerance, dispersion)))
 
 
+@functools.lru_cache(maxsize=8)
 def _largest_log_load(tolerance: float, dispersion: float) -> float:
     """log x of the largest load, G(x) = 1 - ``tolerance`` (at least 1 - eps): capacity reached to the
     clearing tolerance. One number a run (Newton steps from a bound, 0.16 ms at 1e6 workers each time
@@ -513,7 +513,9 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
     demand = mass * base_price ** (-sigma) * access.ravel()[cell]
     capped = np.zeros(base_price.size, dtype=bool)
     with np.errstate(divide="ignore"):
-        capped[rows] = np.log(np.take(access.ravel(), r_cell)) - r_to_load >= log_most
+        log_load = np.take(np.log(access.ravel()), r_cell)     # (the log per city-sector, not per firm)
+    log_load -= r_to_load
+    capped[rows] = log_load >= log_most
     return NotionalMarket(demand, ration, access, size, rounds, capped)
 
 
