@@ -39,6 +39,17 @@ def test_run_writes_results(tmp_path):
     assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~umask  # a results folder, not a private one
 
 
+def test_a_run_whose_notional_demand_reached_its_cap_warns(capsys):
+    from ydabm.cli import _warn_overflow
+    frame = pd.DataFrame({"step": range(10), "notional_overflow": [0.0] * 3 + [0.07] + [0.0] * 4 + [0.07, 0.0]})
+    _warn_overflow(frame, 1.26)
+    err = capsys.readouterr().err
+    assert "in quarters 3, 8 notional demand reached its cap" in err and "2,934 times their capacity" in err
+    assert "from quarter 3 on" in err
+    _warn_overflow(frame.assign(notional_overflow=0.0), 1.26)
+    assert capsys.readouterr().err == ""
+
+
 def test_same_seed_gives_identical_model_parquet(tmp_path):
     for name in ("a", "b"):
         assert main(["run", "--steps", "3", "--seed", "9", "--out", str(tmp_path / name), *SMALL]) == 0

@@ -449,6 +449,33 @@ def test_notional_ration_is_taken_at_the_notional_load_by_hand():
                                    capacity=np.array([20.0, np.inf]), dispersion=0.05)
     assert capped.demand == pytest.approx([100.0 / (1.0 + _served_share(cap, 0.05))] * 2, rel=1e-9)
     assert capped.demand[0] == pytest.approx(56.4685, abs=1e-4) and capped.demand[0] / 20.0 > cap
+    assert list(capped.capped) == [True, False] and not market.capped.any()
+
+
+def test_notional_demand_overflows_where_capacity_cannot_sell_the_spending_by_hand():
+    # one city, one sector, sigma = 2, spending 100, one cohort of one enterprise at markup price 1 under
+    # demand shocks of log sd 1.26. With capacity 400 the fixed point is interior: MA = 100 / r,
+    # r = S(400 / MA), so sales 400 G(x) = 100 at x = MA / 400 (G(x) = 1/4). With capacity 40 the
+    # sales 40 G(x) < 40 can never reach the spending: no interior fixed point; the load stops at the
+    # cap G(x) = 1 - tolerance and the orders counted, 100 / r_cap, follow the tolerance
+    sigma, weights, spending = np.full(1, 2.0), np.ones((1, 1, 1)), np.array([[100.0]])
+    def market(capacity, tolerance=None):
+        return goods.notional_market(np.ones(1), np.zeros(1, int), sigma, weights, spending,
+                                     capacity=np.array([capacity]), dispersion=1.26, tolerance=tolerance)
+    inside = market(400.0)
+    assert not inside.capped.any() and not goods.overflowing_sectors(inside.capped, np.zeros(1, int), 1).any()
+    load = inside.demand[0] / 400.0
+    assert 400.0 * load * _served_share(load, 1.26) == pytest.approx(100.0, rel=1e-8)
+    for tolerance in (1e-9, 1e-6):
+        cap = goods._load_for_sales(np.array([1.0 - tolerance]), 1.26)[0]
+        out = market(40.0, tolerance)
+        assert out.capped.all() and goods.overflowing_sectors(out.capped, np.zeros(1, int), 1).all()
+        assert out.demand[0] == pytest.approx(100.0 / _served_share(cap, 1.26), rel=1e-6)
+        assert out.demand[0] / 40.0 >= cap
+    # the orders are the tolerance's: about 2,900 x capacity... at 1e-9, far fewer at 1e-6
+    assert market(40.0).demand[0] > 5 * market(40.0, 1e-6).demand[0]
+    # by sector: a capped firm flags its own sector only
+    assert list(goods.overflowing_sectors(np.array([False, True, False]), np.array([0, 4, 2]), 3)) == [False, True, False]
 
 
 @pytest.mark.parametrize("dispersion", [1e-3, 0.12, 0.6, 1.26, 2.0])

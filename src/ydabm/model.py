@@ -35,7 +35,7 @@ MODEL_METRICS = (
     "gdp_per_capita", "real_wage", "unemployment_rate", "theil_index", "theil_between_provinces",
     "gini_gdp_per_capita", "core_periphery_ratio", "interprovincial_trade_share",
     "interprovincial_migration_share", "migrants", "zipf_exponent", "firms", "entries", "exits",
-    "market_residual", "inputs_within_city", "inputs_within_province", "inputs_other_provinces",
+    "market_residual", "notional_overflow", "inputs_within_city", "inputs_within_province", "inputs_other_provinces",
     "inputs_outside_region", "unmet_input_share", "rd_intensity", "patents", "tfp_growth",
     "digital_adoption_share", "cross_province_spillover_share",
 )
@@ -904,6 +904,7 @@ class YRDModel(mesa.Model):
                                            spillover=spillover, usual=None if market is None else market.usual)
         outcome = self.settle_sourcing(outcome, market, live)
         self.goods = outcome
+        self.overflow = goods.overflowing_sectors(outcome.notional_capped, f.cell[live], self.sectors.count)
         self.cpi = goods.consumer_price_index(outcome.price_index, self.fundamentals.expenditure_share)
         return _on_rows(outcome, live, f.size)
 
@@ -1619,13 +1620,14 @@ class YRDModel(mesa.Model):
 
 def _on_rows(outcome: goods.GoodsOutcome, live: np.ndarray, size: int) -> goods.GoodsOutcome:
     """The goods outcome with firm columns spread over all ``size`` firm rows (0 on dead rows)."""
-    def spread(values):
-        full = np.zeros(size)
+    def spread(values, dtype=float):
+        full = np.zeros(size, dtype=dtype)
         full[live] = values
         return full
+    capped = None if outcome.notional_capped is None else spread(outcome.notional_capped, bool)
     return goods.GoodsOutcome(spread(outcome.price), spread(outcome.revenue), spread(outcome.quantity),
                               spread(outcome.notional), outcome.access, outcome.price_terms, outcome.price_index,
-                              outcome.flows, outcome.spending, outcome.residual, outcome.rounds)
+                              outcome.flows, outcome.spending, outcome.residual, outcome.rounds, capped)
 
 
 def _unit_values(price: np.ndarray, sigma: np.ndarray, cell: np.ndarray, cities: int, sectors: int,

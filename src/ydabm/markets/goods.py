@@ -171,6 +171,12 @@ def _table_start(target: np.ndarray, dispersion: float) -> np.ndarray:
     return np.maximum(start, target)
 
 
+def overflow_load(tolerance: float, dispersion: float) -> float:
+    """The cap on a cohort's load x (mean orders over capacity per enterprise): G(x) = 1 - ``tolerance``
+    at log sd ``dispersion`` (s > 0), about 2,900 at the default s = 1.26 and 1.004 at s = 0.001."""
+    return float(np.exp(_largest_log_load(tolerance, dispersion)))
+
+
 @functools.lru_cache(maxsize=8)
 def _largest_log_load(tolerance: float, dispersion: float) -> float:
     """log x of the largest load, G(x) = 1 - ``tolerance`` (at least 1 - eps): capacity reached to the
@@ -316,6 +322,12 @@ class NotionalMarket:
         residual: largest |log MA(ration(MA)) - log MA| left, the relative gap between the notional
             demand reported and the one its own rations give.
         rounds: evaluations of the notional market after the first.
+        capped: (F,) cohorts whose notional load is at or past the cap, G(x) = 1 - tolerance (2,900
+            times capacity at the default s): their served share is the cap's, set by the tolerance.
+            Where such cohorts carry their buyers' spending (it exceeds what the sector's capacity can
+            sell at markup prices), turned-away orders are re-spent on enterprises that are all at
+            capacity and the orders counted are set by the tolerance, not by the market
+            (:func:`overflowing_sectors`).
     """
 
     demand: np.ndarray
@@ -323,6 +335,7 @@ class NotionalMarket:
     access: np.ndarray
     residual: float
     rounds: int
+    capped: np.ndarray
 
 
 def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray, weights: np.ndarray,
@@ -427,7 +440,7 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
     weight, _, phi, access, spent, start = evaluate(None)
     if not limited:
         demand = mass * base_price ** (-sigma) * access.ravel()[cell]
-        return NotionalMarket(demand, np.ones(base_price.size), access, 0.0, 0)
+        return NotionalMarket(demand, np.ones(base_price.size), access, 0.0, 0, np.zeros(base_price.size, dtype=bool))
     # the cities with firms (the columns of the Jacobian that are not zero: :func:`_access_step`)
     active = np.flatnonzero(np.bincount(cell_sums.index // sectors, minlength=cities) > 0)
     def newton(log_access):
@@ -498,7 +511,12 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
     ration = weight / np.where(posted > 0, posted, 1.0)
     ration[posted <= 0] = 1.0
     demand = mass * base_price ** (-sigma) * access.ravel()[cell]
-    return NotionalMarket(demand, ration, access, size, rounds)
+    capped = np.zeros(base_price.size, dtype=bool)
+    with np.errstate(divide="ignore"):
+        log_load = np.take(np.log(access.ravel()), r_cell)     # (the log per city-sector, not per firm)
+    log_load -= r_to_load
+    capped[rows] = log_load >= log_most
+    return NotionalMarket(demand, ration, access, size, rounds, capped)
 
 
 def _access_step(weights: np.ndarray, cell_sums: BinSums, response: np.ndarray, phi: np.ndarray,
@@ -561,14 +579,13 @@ def _solve_on_active(minus_jacobian: np.ndarray, change: np.ndarray, active: np.
     return step if np.isfinite(step).all() else None
 
 
-def notional_demand(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray, weights: np.ndarray,
-                    spending: np.ndarray, mass: np.ndarray | None = None, capacity: np.ndarray | None = None,
-                    dispersion: float = 0.0, spillover: np.ndarray | None = None,
-                    usual: np.ndarray | None = None, guess: np.ndarray | None = None,
-                    cell_sums: BinSums | None = None) -> np.ndarray:
-    """(F,) Notional demand, units: :attr:`NotionalMarket.demand` of :func:`notional_market`."""
-    return notional_market(base_price, cell, sigma, weights, spending, mass, capacity, dispersion, spillover,
-                           usual, guess=guess, cell_sums=cell_sums).demand
+def overflowing_sectors(capped: np.ndarray, cell: np.ndarray, sectors: int) -> np.ndarray:
+    """(S,) sectors in which some firm's notional load is at or past the cap (``capped``, (F,) over the
+    firms of ``cell``, their flat city-sector index; :attr:`NotionalMarket.capped`): the notional market
+    there is at the edge of its domain. A firm plans for orders at least the cap's multiple of its
+    capacity, and where the sector's spending exceeds what its capacity can sell at markup prices the
+    orders are set by the clearing tolerance (docs/validation.md, "Beyond ten years")."""
+    return np.bincount(np.asarray(cell) % sectors, np.asarray(capped, dtype=float), minlength=sectors) > 0
 
 
 def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
@@ -647,6 +664,8 @@ class GoodsOutcome:
             clearing prices at the others' prices (to first order |demand_f / max_output_f - 1| of a
             firm above its markup price).
         rounds: rounds (evaluations of the market after the first) the price fixed point took.
+        notional_capped: (F,) firms whose notional load is at the cap (:attr:`NotionalMarket.capped`);
+            None: not computed.
     """
 
     price: np.ndarray
@@ -660,6 +679,7 @@ class GoodsOutcome:
     spending: np.ndarray
     residual: float
     rounds: int
+    notional_capped: np.ndarray | None = None
 
 
 def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.ndarray,
@@ -1085,15 +1105,15 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     revenue = np.where(selling, np.exp(exponent * log_price + log_mass) * reach, 0.0)
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
     # notional demand with each cohort's served share at its notional load (not the clearing market's)
-    notional = notional_demand(base_price, cell, sigma, weights, spending, mass,
+    notional = notional_market(base_price, cell, sigma, weights, spending, mass,
                                capacity if dispersion > 0 else None, dispersion, spillover, usual, guess=access,
                                cell_sums=cell_sums)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(phi > 0, spent / phi, 0.0)
     price_index = welfare_price_index(varieties, phi, welfare, elasticity)
     flows = weights * varieties.T[:, :, None] * per_unit.T[:, None, :]
-    return GoodsOutcome(np.where(selling, price, base_price), revenue, quantity, notional, access, phi,
-                        price_index, flows, spent, residual, rounds)
+    return GoodsOutcome(np.where(selling, price, base_price), revenue, quantity, notional.demand, access, phi,
+                        price_index, flows, spent, residual, rounds, notional.capped)
 
 
 def welfare_price_index(varieties: np.ndarray, phi: np.ndarray, welfare: np.ndarray | None,

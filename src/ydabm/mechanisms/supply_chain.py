@@ -493,5 +493,6 @@ def fold_outcome(outcome: GoodsOutcome, market: StickySourcing) -> tuple[GoodsOu
     folded = GoodsOutcome(outcome.price, outcome.revenue, outcome.quantity, outcome.notional,
                           outcome.access[:cities], outcome.price_terms[:cities], outcome.price_index[:cities],
                           outcome.flows[:, :cities, :cities] + served,
-                          outcome.spending[:cities] + served.sum(axis=1).T, outcome.residual, outcome.rounds)
+                          outcome.spending[:cities] + served.sum(axis=1).T, outcome.residual, outcome.rounds,
+                          outcome.notional_capped)
     return folded, outcome.price_terms[cities:]
