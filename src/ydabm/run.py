@@ -132,7 +132,9 @@ def write_run(result: RunResult, out: Path, scenario: str, steps: int, policies:
     try:
         result.model.to_parquet(staging / "model.parquet", index=False)
         result.cities.to_parquet(staging / "cities.parquet", index=False)
+        left = overflow_quarters(result.model)
         manifest = {"kind": "run", "scenario": scenario, "steps": steps, "seed": result.seed,
+                    "left_domain": left[0] if left else None,     # (docs/validation.md, "Beyond ten years")
                     "settings": dict(settings or {}), "params": result.params,
                     "policies": [repr(p) for p in policies], "wall_time_s": round(result.seconds, 3),
                     **provenance()}
