@@ -77,7 +77,8 @@ def _run(args) -> int:
 def _warn_overflow(frame, dispersion: float) -> None:
     """One warning line on stderr when a run's notional demand reached its cap (``notional_overflow``)."""
     from .markets.goods import CLEARING_TOLERANCE, overflow_load
-    overflow = [int(q) for q in frame["step"][frame["notional_overflow"] > 0]]
+    from .run import overflow_quarters
+    overflow = overflow_quarters(frame)
     if not overflow:
         return
     print(f"ydabm run: warning: in quarter{'s' if len(overflow) > 1 else ''} {_quarters(overflow)} notional demand "
