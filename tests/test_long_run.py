@@ -66,6 +66,7 @@ def test_the_metric_marks_fast_exit_leaving_the_domain_in_the_first_year():
     frame = model.datacollector.get_model_vars_dataframe()
     assert (frame["notional_overflow"].iloc[:4] == 0).all() and frame["notional_overflow"].iloc[4] > 0
     assert frame["capacity_utilization"].iloc[5] < COLLAPSE < frame["capacity_utilization"].iloc[4]
+    assert model.left_domain == 4          # what the app's summary reports
 
 
 @pytest.mark.xfail(strict=True, reason=(

@@ -108,6 +108,8 @@ class YRDModel(mesa.Model):
         self._phi = None                    # effective_productivity() from the step's entry to its metrics
         self._city_sums = None              # city_sums(): (the firms' city column, its BinSums)
         self._capital = None                # capital_value() of the step's accounts and metrics
+        # the first step whose notional demand was at its cap (the run left the model's domain), or None
+        self.left_domain: int | None = None
         self._populate()
         self._observe()
         self.params, self.levers = run, Levers.initial(run, self.geography.count, provinces)
@@ -1611,6 +1613,8 @@ class YRDModel(mesa.Model):
         the app); the innovation figures both use are computed once."""
         innovation = observation.innovation_by_city(self)
         self.metrics = observation.model_metrics(self, innovation)
+        if self.left_domain is None and self.metrics["notional_overflow"] > 0:
+            self.left_domain = self.steps
         f = self.firms
         self.sector_adoption = technology.adoption_by_sector(f.adoption, f.mass, f.sector, f.alive,
                                                              self.sectors.traditional)
