@@ -17,8 +17,6 @@ import argparse
 import json
 from concurrent.futures import ProcessPoolExecutor
 
-import numpy as np
-
 from ydabm.allocator import keep_freed_memory
 from ydabm.model import YRDModel
 from ydabm.params import PARAMS
@@ -42,8 +40,7 @@ def run(task: tuple[str, float, int, int, float]) -> dict:
     except Exception as err:  # a diagnostic: report what failed and go on
         return {**record, "error": f"{type(err).__name__}: {err}"}
     frame = model.datacollector.get_model_vars_dataframe()
-    overflow = np.flatnonzero(frame["notional_overflow"].to_numpy() > 0)
-    return {**record, "first_overflow": int(overflow[0]) if overflow.size else None,
+    return {**record, "first_overflow": model.left_domain,
             "utilisation_min": float(frame["capacity_utilization"].min()),
             "unemployment_max": float(frame["unemployment_rate"].max()), "error": None}
 

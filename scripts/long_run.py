@@ -68,10 +68,9 @@ def run(task: tuple[str, int, int]) -> dict:
         if quarter in ends:
             ends[quarter] = within_cell_dispersion(model)
     frame = model.datacollector.get_model_vars_dataframe()
-    overflow = np.flatnonzero(frame["notional_overflow"].to_numpy() > 0)
     collapse = np.flatnonzero(frame["capacity_utilization"].to_numpy() < COLLAPSE)
     return {"variant": variant, "seed": seed, "paths": {m: frame[m].tolist() for m in METRICS},
-            "first_overflow": int(overflow[0]) if overflow.size else None,
+            "first_overflow": model.left_domain,
             "first_collapse": int(collapse[0]) if collapse.size else None,
             "within_cell_dispersion": {str(q): v for q, v in ends.items()}}
 

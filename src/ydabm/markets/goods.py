@@ -405,15 +405,19 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
         r_to_load = sigma[rows] * np.log(base_price[rows]) + np.log(capacity[rows] / mass[rows])
         log_most = _largest_log_load(tolerance, dispersion)
 
+    def loads(log_access):
+        """The limited rows' log loads at the (flat) log market access, and which are at the cap."""
+        log_load = np.take(log_access, r_cell)
+        log_load -= r_to_load
+        return log_load, log_load >= log_most
+
     def evaluate(log_access, elasticity=False):
         """Weights (and their elasticities in MA), price terms, spending and access at ``log_access``
         (None: every order served, r = 1)."""
         weight = posted.copy()
         slope = None
         if limited and log_access is not None:
-            log_load = np.take(log_access, r_cell)
-            log_load -= r_to_load
-            capped = log_load >= log_most
+            log_load, capped = loads(log_access)
             any_capped = bool(capped.any())
             served = _log_served(np.minimum(log_load, log_most) if any_capped else log_load, dispersion, elasticity)
             if elasticity:
@@ -513,9 +517,7 @@ def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
     demand = mass * base_price ** (-sigma) * access.ravel()[cell]
     capped = np.zeros(base_price.size, dtype=bool)
     with np.errstate(divide="ignore"):
-        log_load = np.take(np.log(access.ravel()), r_cell)     # (the log per city-sector, not per firm)
-    log_load -= r_to_load
-    capped[rows] = log_load >= log_most
+        capped[rows] = loads(np.log(access.ravel()))[1]
     return NotionalMarket(demand, ration, access, size, rounds, capped)
 
 
