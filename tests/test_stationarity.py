@@ -128,9 +128,6 @@ def test_markets_clear_and_no_firm_sells_more_than_it_can_make(baseline_runs):
     for frame, most, _ in baseline_runs:
         assert frame["market_residual"].max() <= CLEARING_TOLERANCE
         assert most <= 1 + 1e-8
-        # notional demand stays inside its domain: no firm's notional load at the cap (the largest is
-        # about 5.7 times capacity, the cap 2,900; tests/test_long_run.py shows where it is reached)
-        assert frame["notional_overflow"].max() == 0.0
 
 
 @pytest.mark.slow
