@@ -5,9 +5,8 @@ A diagnostic (no model option changes): runs each variant (``--variants``: ``def
 ``name=value`` settings) for ``--quarters`` quarters at each seed and prints, per variant and window of
 quarters (``WINDOWS``), the mean +- standard error over seeds of the zombie share, manufacturing
 similarity, the firm mass, manufacturing capacity utilisation and unemployment, and for every variant
-but the first the matched difference from the first; then, per run, the first quarter whose notional
-demand reached its cap (``notional_overflow`` > 0) and the first whose utilisation fell below
-``COLLAPSE``; and, for the first variant, the within-city-sector dispersion of the firms' log
+but the first the matched difference from the first; then, per run, the first quarter whose
+utilisation fell below ``COLLAPSE``; and, for the first variant, the within-city-sector dispersion of the firms' log
 productivity (the mass-weighted standard deviation around each city-sector's mean, averaged over
 city-sectors by mass) at the end of each window.
 
@@ -70,7 +69,6 @@ def run(task: tuple[str, int, int]) -> dict:
     frame = model.datacollector.get_model_vars_dataframe()
     collapse = np.flatnonzero(frame["capacity_utilization"].to_numpy() < COLLAPSE)
     return {"variant": variant, "seed": seed, "paths": {m: frame[m].tolist() for m in METRICS},
-            "first_overflow": model.left_domain,
             "first_collapse": int(collapse[0]) if collapse.size else None,
             "within_cell_dispersion": {str(q): v for q, v in ends.items()}}
 
@@ -110,8 +108,8 @@ def main() -> None:
                     text = f"{level.value:.4g} ({change.value:+.3g} +- {change.se:.2g})"
                 cells.append(f"{text:>24s}")
             print(f"  {metric:26s} " + "  ".join(cells))
-        print("  first overflow / collapse by seed: " + ", ".join(
-            f"{s}: {by[(variant, s)]['first_overflow']} / {by[(variant, s)]['first_collapse']}" for s in args.seeds))
+        print("  first collapse by seed: " + ", ".join(
+            f"{s}: {by[(variant, s)]['first_collapse']}" for s in args.seeds))
     print(f"within-city-sector sd of log productivity ({first}), by window end: " + ", ".join(
         f"q{q} {mean(pd.Series([by[(first, s)]['within_cell_dispersion'][q] for s in args.seeds])).value:.4f}"
         for q in by[(first, args.seeds[0])]["within_cell_dispersion"]))

@@ -19,7 +19,6 @@ UNIT_METRICS = (
     "similarity_manufacturing", "similarity_all", "similarity_within_province", "similarity_across_provinces",
     "zombie_share", "zombie_employment_share", "zombie_capital_share", "unemployment_rate", "interprovincial_trade_share", "interprovincial_migration_share",
     "gini_gdp_per_capita", "rd_intensity", "digital_adoption_share", "cross_province_spillover_share",
-    "notional_overflow",
 )
 #: capacity utilisation is output over capacity; the goods market lets demand exceed what a firm can
 #: produce by its clearing tolerance (1e-9 relative), so utilisation may exceed 1 by that much

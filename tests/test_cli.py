@@ -30,7 +30,6 @@ def test_run_writes_results(tmp_path):
     assert len(cities) == 5 * 41
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 3 and manifest["params"]["people_per_agent"] == 20000
-    assert manifest["left_domain"] is None       # no quarter with notional demand at its cap
     assert manifest["settings"] == {"people_per_agent": 20000}      # what the user set, for the figure title
     for key in ("ydabm", "python", "numpy", "mesa", "wall_time_s", "git_commit"):
         assert key in manifest
@@ -38,25 +37,6 @@ def test_run_writes_results(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~umask  # a results folder, not a private one
-
-
-def test_a_run_whose_notional_demand_reached_its_cap_warns(capsys):
-    from ydabm.cli import _warn_overflow
-    frame = pd.DataFrame({"step": range(10), "notional_overflow": [0.0] * 3 + [0.07] + [0.0] * 4 + [0.07, 0.0]})
-    _warn_overflow(frame, 1.26)
-    err = capsys.readouterr().err
-    assert "in quarters 3, 8 notional demand reached its cap" in err and "2,934 times their capacity" in err
-    assert "from quarter 3 on" in err
-    _warn_overflow(frame.assign(notional_overflow=0.0), 1.26)
-    assert capsys.readouterr().err == ""
-
-
-def test_a_run_that_left_the_domain_says_so_in_its_manifest_and_on_stderr(tmp_path, capsys):
-    # exit_after 1 (inside its bounds) reaches the notional cap in quarter 4 at seed 1 (tests/test_long_run.py)
-    out = tmp_path / "run"
-    assert main(["run", "--steps", "6", "--seed", "1", "--out", str(out), "--set", "exit_after=1", *SMALL]) == 0
-    assert json.loads((out / "manifest.json").read_text())["left_domain"] == 4
-    assert "warning: in quarters 4, 6 notional demand reached its cap" in capsys.readouterr().err
 
 
 def test_same_seed_gives_identical_model_parquet(tmp_path):

@@ -412,162 +412,97 @@ def _served_share(load, dispersion):
     return cdf((math.log(room) - half) / dispersion) + room * cdf((-math.log(room) - half) / dispersion)
 
 
-def test_notional_ration_is_taken_at_the_notional_load_by_hand():
-    # issue 10 item 3: one city, one sector, sigma = 2, spending 100; firm 0 a cohort of one enterprise
-    # with capacity 40 under demand shocks of log sd 0.5, firm 1 without capital, both at markup price 1.
-    # At markup prices Phi = r + 1 (r = G(x) / x, firm 0's served share), MA = 100 / (1 + r) and
-    # x = MA / 40: the fixed point MA = 100 / (1 + S(40 / MA)), by bisection on the closed form,
-    # MA = 62.4974, x = 1.5624, r = 0.60007; money is spent in full at the notional load:
-    # 62.4974 r + 62.4974 = 100.
+def test_notional_demand_at_planned_capacity_by_hand():
+    # issue 10 items 3 and 8: one city, one sector, sigma = 2, spending 100; firm 0 a cohort of one
+    # enterprise whose planned capacity is 1.5 times its orders under demand shocks of log sd 0.5, so it
+    # serves r = S(1.5) = 0.929119 of them (the lognormal's limited expectation, written out below);
+    # firm 1 without capital (r = 1); both at markup price 1. Phi = r + 1, MA = 100 / (1 + r) = 51.8371,
+    # each firm's notional demand MA; money is spent in full at the planned loads: 51.8371 (r + 1) = 100
     sigma, weights, spending = np.array([2.0]), np.ones((1, 1, 1)), np.array([[100.0]])
-    low, high = 50.0, 100.0
-    for _ in range(100):
-        middle = 0.5 * (low + high)
-        low, high = (middle, high) if middle < 100.0 / (1.0 + _served_share(middle / 40.0, 0.5)) else (low, middle)
-    assert middle == pytest.approx(62.4974, abs=1e-4)
-    share = _served_share(middle / 40.0, 0.5)
-    assert share == pytest.approx(0.60007, abs=1e-5)
-    market = goods.notional_market(np.ones(2), np.zeros(2, int), np.full(2, 2.0), weights, spending,
-                                   capacity=np.array([40.0, np.inf]), dispersion=0.5)
-    assert market.residual <= goods.CLEARING_TOLERANCE and 0 < market.rounds <= 10
-    assert market.demand == pytest.approx([middle, middle], rel=1e-9)
-    assert market.ration == pytest.approx([share, 1.0], rel=1e-9)
-    assert (market.demand * market.ration).sum() == pytest.approx(100.0, rel=1e-9)
-    # a staff shortage does not move it: firm 0 can make only 5 (its clearing price rises to about 4,
-    # the clearing market access to 80), its notional demand and its rival's stay at 62.4974 (before,
-    # the ration was taken at the clearing access: 67.25 each, a supply shock read as demand)
-    for staff in (40.0, 5.0):
+    share = _served_share(1.0 / 1.5, 0.5)
+    assert share == pytest.approx(0.929119, abs=1e-6)
+    assert goods.sales_share(np.array([1.5]), 0.5)[0] == pytest.approx(share, rel=1e-12)
+    served = np.array([share, 1.0])
+    demand, phi = goods.notional_demand(np.ones(2), np.zeros(2, int), np.full(2, 2.0), weights, spending,
+                                        served=served)
+    assert phi[0, 0] == pytest.approx(1.0 + share, rel=1e-12)
+    assert demand == pytest.approx([51.8371] * 2, abs=1e-4)
+    assert (demand * served).sum() == pytest.approx(100.0, rel=1e-12)
+    # what the firm has this quarter does not move it: staff for 5 (its clearing price rises to about 4,
+    # the clearing market access to 80), or capacity 40, 20 or 4 (with 4 its clearing market sells out:
+    # the capacity cannot sell the spending at markup prices, and the scarcity price takes the rest)
+    for staff, capacity in ((40.0, 40.0), (5.0, 40.0), (20.0, 20.0), (4.0, 4.0)):
         out = goods.clear_goods_market(np.ones(2), np.array([staff, np.inf]), np.zeros(2, int), sigma, weights,
-                                       spending, mass=np.ones(2), capacity=np.array([40.0, np.inf]), dispersion=0.5)
-        assert out.notional == pytest.approx([middle, middle], rel=1e-9)
-    assert out.price[0] > 3.9 and out.access[0, 0] == pytest.approx(80.0, rel=1e-5)
-    # a load beyond capacity to the tolerance (G(x) = 1 - 1e-9, x = 1.29719 at s = 0.05) keeps the served
-    # share there, 0.770900: capacity 20, MA = 100 / 1.770900 = 56.4685, x = 2.82 is past it
-    cap = goods._load_for_sales(np.array([1.0 - goods.CLEARING_TOLERANCE]), 0.05)[0]
-    assert cap == pytest.approx(1.29719, abs=1e-5) and _served_share(cap, 0.05) == pytest.approx(0.770900, abs=1e-6)
-    capped = goods.notional_market(np.ones(2), np.zeros(2, int), np.full(2, 2.0), weights, spending,
-                                   capacity=np.array([20.0, np.inf]), dispersion=0.05)
-    assert capped.demand == pytest.approx([100.0 / (1.0 + _served_share(cap, 0.05))] * 2, rel=1e-9)
-    assert capped.demand[0] == pytest.approx(56.4685, abs=1e-4) and capped.demand[0] / 20.0 > cap
-    assert list(capped.capped) == [True, False] and not market.capped.any()
+                                       spending, mass=np.ones(2), capacity=np.array([capacity, np.inf]),
+                                       dispersion=0.5, planned_served=served)
+        assert out.notional == pytest.approx(demand, rel=1e-12)
+        assert out.revenue.sum() == pytest.approx(100.0, rel=1e-9)
+        if staff == 5.0:
+            assert out.price[0] > 3.9 and out.access[0, 0] == pytest.approx(80.0, rel=1e-5)
 
 
-def test_notional_demand_overflows_where_capacity_cannot_sell_the_spending_by_hand():
+def test_notional_orders_are_backed_by_money_where_capacity_cannot_sell_the_spending_by_hand():
     # one city, one sector, sigma = 2, spending 100, one cohort of one enterprise at markup price 1 under
-    # demand shocks of log sd 1.26. With capacity 400 the fixed point is interior: MA = 100 / r,
-    # r = S(400 / MA), so sales 400 G(x) = 100 at x = MA / 400 (G(x) = 1/4). With capacity 40 the
-    # sales 40 G(x) < 40 can never reach the spending: no interior fixed point; the load stops at the
-    # cap G(x) = 1 - tolerance and the orders counted, 100 / r_cap, follow the tolerance
-    sigma, weights, spending = np.full(1, 2.0), np.ones((1, 1, 1)), np.array([[100.0]])
-    def market(capacity, tolerance=None):
-        return goods.notional_market(np.ones(1), np.zeros(1, int), sigma, weights, spending,
-                                     capacity=np.array([capacity]), dispersion=1.26, tolerance=tolerance)
-    inside = market(400.0)
-    assert not inside.capped.any() and not goods.overflowing_sectors(inside.capped, np.zeros(1, int), 1).any()
-    load = inside.demand[0] / 400.0
-    assert 400.0 * load * _served_share(load, 1.26) == pytest.approx(100.0, rel=1e-8)
-    for tolerance in (1e-9, 1e-6):
-        cap = goods._load_for_sales(np.array([1.0 - tolerance]), 1.26)[0]
-        out = market(40.0, tolerance)
-        assert out.capped.all() and goods.overflowing_sectors(out.capped, np.zeros(1, int), 1).all()
-        assert out.demand[0] == pytest.approx(100.0 / _served_share(cap, 1.26), rel=1e-6)
-        assert out.demand[0] / 40.0 >= cap
-    # the orders are the tolerance's: about 2,900 x capacity... at 1e-9, far fewer at 1e-6
-    assert market(40.0).demand[0] > 5 * market(40.0, 1e-6).demand[0]
-    # by sector: a capped firm flags its own sector only
-    assert list(goods.overflowing_sectors(np.array([False, True, False]), np.array([0, 4, 2]), 3)) == [False, True, False]
+    # demand shocks of log sd 1.26 with capacity 40: its capacity cannot sell the spending at its markup
+    # price (40 G(x) < 40 < 100 at every load). The clearing market sells the capacity to the tolerance at
+    # the scarcity price 100 / 40 = 2.5; the notional orders are those of its plan, 100 / r at r = S(q c),
+    # whatever the capacity and the tolerance. (The market at the actual capacity had no fixed point
+    # here: its orders stopped at the cap G(x) = 1 - tolerance, 2,934 times the capacity at 1e-9.)
+    planned = goods.sales_share(np.array([2.0]), 1.26)
+    out = goods.clear_goods_market(np.ones(1), np.array([40.0]), np.zeros(1, int), np.full(1, 2.0),
+                                   np.ones((1, 1, 1)), np.array([[100.0]]), mass=np.ones(1),
+                                   capacity=np.array([40.0]), dispersion=1.26, planned_served=planned)
+    assert out.quantity[0] == pytest.approx(40.0, rel=1e-8) and out.price[0] == pytest.approx(2.5, rel=1e-8)
+    assert out.notional[0] == pytest.approx(100.0 / planned[0], rel=1e-12)
+    assert out.notional[0] / 40.0 < 6.0
+    # without a plan (every order served) the notional demand is the unrationed CES demand, 100
+    plain = goods.clear_goods_market(np.ones(1), np.array([40.0]), np.zeros(1, int), np.full(1, 2.0),
+                                     np.ones((1, 1, 1)), np.array([[100.0]]), mass=np.ones(1),
+                                     capacity=np.array([40.0]), dispersion=1.26)
+    assert plain.notional[0] == pytest.approx(100.0, rel=1e-12)
 
 
-@pytest.mark.parametrize("dispersion", [1e-3, 0.12, 0.6, 1.26, 2.0])
-def test_notional_newton_finds_the_fixed_point_the_plain_iteration_finds(dispersion):
-    # 3 cities, 2 sectors, 40 firms (as the clearing test above): the Newton steps in notional market
-    # access and the plain monotone iteration (taken with committed buyers: an all-zero spillover commits
-    # none) reach the same notional demand, and every cohort's ration is G(x) / x at its own notional load
+def test_notional_demand_with_committed_buyers_reproduces_its_price_terms():
+    # 3 cities, 2 sectors, 40 firms: city 0's buyers of both sectors place their orders at posted prices
+    # and pass what is turned away to city 1's (expecting all served); the notional demand is the CES
+    # demand at the price terms of the planned shares, with the committed buyers' re-spent orders
     rng = np.random.default_rng(11)
     firms, cities, sectors = 40, 3, 2
     sigma, weights, spending, cell, base, mass, capacity = _three_city_market(rng, firms)
-    args = (base, cell, sigma[cell % sectors], weights, spending, mass, capacity, dispersion)
-    newton = goods.notional_market(*args)
-    plain = goods.notional_market(*args, spillover=np.zeros((sectors, cities, cities)))
-    for market in (newton, plain):
-        assert market.residual <= goods.CLEARING_TOLERANCE
-    np.testing.assert_allclose(newton.demand, plain.demand, rtol=1e-8)
-    assert newton.rounds <= plain.rounds
-    # from a guessed access (as the clearing market's, which clear_goods_market passes) the same point
-    for guess in (newton.access * 1.3, newton.access * 0.7):
-        guessed = goods.notional_market(*args, guess=guess)
-        assert guessed.residual <= goods.CLEARING_TOLERANCE
-        np.testing.assert_allclose(guessed.demand, newton.demand, rtol=1e-8)
-    load = newton.demand / capacity
-    cap = goods._load_for_sales(np.array([1.0 - goods.CLEARING_TOLERANCE]), dispersion)[0]
-    with np.errstate(invalid="ignore"):
-        expected = np.where(np.isfinite(capacity), goods.capped_sales(np.minimum(load, cap), dispersion)
-                            / np.minimum(load, cap), 1.0)
-    np.testing.assert_allclose(newton.ration, expected, rtol=1e-12)
-    assert (newton.ration < 1.0 - 1e-3).any()          # some orders are turned away
-    if dispersion < 0.1:
-        assert (load > cap).any()                       # the cap binds at a small dispersion
-    # with a committed buyer (city 0's buyers of both sectors place their orders at posted prices and pass
-    # what is turned away to city 1's; they expect all served), the Newton steps (committed buyers' re-spent
-    # orders in the Jacobian) reach a notional market that reproduces itself: the price terms at the
-    # reported rations give the reported demand
+    served = np.where(np.isfinite(capacity), goods.sales_share(np.full(firms, 1.4), 0.6), 1.0)
+    sigma_f = sigma[cell % sectors]
     spillover = np.zeros((sectors, cities, cities))
     spillover[:, 0, 1] = 1.0
     usual = np.ones((cities, sectors))
-    committed = goods.notional_market(*args, spillover=spillover, usual=usual)
-    assert committed.residual <= goods.CLEARING_TOLERANCE and committed.rounds <= 12
-    posted = mass * base ** (1.0 - sigma[cell % sectors])
-    phi = goods.price_terms(np.bincount(cell, posted * committed.ration, minlength=6).reshape(3, 2), weights)
+    committed, terms = goods.notional_demand(base, cell, sigma_f, weights, spending, mass, served, spillover, usual)
+    posted = mass * base ** (1.0 - sigma_f)
+    phi = goods.price_terms(np.bincount(cell, posted * served, minlength=6).reshape(3, 2), weights)
     at_posted = goods.price_terms(np.bincount(cell, posted, minlength=6).reshape(3, 2), weights)
+    np.testing.assert_allclose(terms, phi, rtol=1e-12)
     spent = goods.committed_spending(spending, phi, at_posted, spillover, usual)
     access = goods.market_access(weights, spent, phi)
-    np.testing.assert_allclose(committed.demand, mass * base ** -sigma[cell % sectors] * access.ravel()[cell],
-                               rtol=1e-8)
-    assert not np.allclose(committed.demand, newton.demand, rtol=1e-6)     # the committed buyer matters
+    np.testing.assert_allclose(committed, mass * base ** -sigma_f * access.ravel()[cell], rtol=1e-12)
+    # money-backed: the served orders' value is the spending placed (committed buyers short of service spend less)
+    np.testing.assert_allclose((committed * base * served).sum(), spent.sum(), rtol=1e-12)
+    flexible, _ = goods.notional_demand(base, cell, sigma_f, weights, spending, mass, served)
+    np.testing.assert_allclose((flexible * base * served).sum(), spending.sum(), rtol=1e-12)
+    assert not np.allclose(committed, flexible, rtol=1e-6)     # the committed buyer matters
 
 
-def test_notional_demand_moves_more_than_spending_by_hand():
-    # the notional multiplier (issue 10 item 3; docs/ODD.md, Expectations): one cohort of one enterprise,
-    # markup price 1, sigma = 2, capacity K = 110, demand shocks of log sd s = 0.5, spending E = 100. Its
-    # notional orders D serve the share r = G(x) / x at the load x = D / K and money is spent in full,
-    # D r = E: G(x) = E / K = 0.90909, x = G^-1(E / K) = 1.378222 (bisection on the closed form), r =
-    # 0.659611, D = K x. At fixed capacity d log D / d log E = 1 / e and d log D / d log K = 1 - 1 / e,
-    # e = x G'(x) / G(x) the load elasticity of sales, G'(x) = Phi((-ln x - s^2 / 2) / s): 3.54046 and
-    # -2.54046 here (the served share falls as the load rises: the model's 2020 state has 3.5 and -2.5)
-    cdf = lambda z: 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))      # noqa: E731
-    s, capacity, spending = 0.5, 110.0, 100.0
-    low, high = 1e-6, 100.0
-    for _ in range(200):
-        middle = 0.5 * (low + high)
-        low, high = (middle, high) if middle * _served_share(middle, s) < spending / capacity else (low, middle)
-    load = middle
-    assert load == pytest.approx(1.378222, abs=1e-6)
-    assert _served_share(load, s) == pytest.approx(0.659611, abs=1e-6)
-    slope = cdf((-math.log(load) - 0.5 * s * s) / s)
-    elasticity = load * slope / (spending / capacity)
-    assert 1.0 / elasticity == pytest.approx(3.54046, abs=1e-5)
+def test_notional_demand_moves_with_spending_one_for_one_by_hand():
+    # issue 10 item 3: at the planned shares the notional orders are proportional to spending (elasticity
+    # 1) and do not depend on the capacity the cohort has. The market at the actual capacity amplified
+    # spending by 1 / e, e = x G'(x) / G(x) the load elasticity of sales: 3.54 for capacity 110, spending
+    # 100, s = 0.5 (and 3.5 in the model's 2020 state), without bound as spending approached what the
+    # capacity sells at markup prices
+    served = goods.sales_share(np.array([1.3]), 0.5)
 
-    def demand(e, k):
-        market = goods.notional_market(np.ones(1), np.zeros(1, int), np.full(1, 2.0), np.ones((1, 1, 1)),
-                                       np.array([[e]]), capacity=np.array([k]), dispersion=s)
-        assert market.residual <= goods.CLEARING_TOLERANCE
-        return market.demand[0]
+    def demand(e):
+        return goods.notional_demand(np.ones(1), np.zeros(1, int), np.full(1, 2.0), np.ones((1, 1, 1)),
+                                     np.array([[e]]), served=served)[0][0]
 
-    assert demand(spending, capacity) == pytest.approx(capacity * load, rel=1e-8)
-    step = 1e-5
-    by_spending = math.log(demand(spending * (1 + step), capacity) / demand(spending * (1 - step), capacity)) / (
-        math.log1p(step) - math.log1p(-step))
-    by_capacity = math.log(demand(spending, capacity * (1 + step)) / demand(spending, capacity * (1 - step))) / (
-        math.log1p(step) - math.log1p(-step))
-    assert by_spending == pytest.approx(1.0 / elasticity, rel=1e-4)
-    assert by_capacity == pytest.approx(1.0 - 1.0 / elasticity, rel=1e-3)
-    # the clearing market gives the same notional demand where the cohort is not short of staff (its access
-    # is the notional one); short of staff, its scarcity price leaves it unchanged too
-    for staff in (np.inf, 50.0):
-        out = goods.clear_goods_market(np.ones(1), np.array([staff]), np.zeros(1, int), np.array([2.0]),
-                                       np.ones((1, 1, 1)), np.array([[spending]]), mass=np.ones(1),
-                                       capacity=np.array([capacity]), dispersion=s)
-        assert out.notional[0] == pytest.approx(capacity * load, rel=1e-8)
+    assert demand(100.0) == pytest.approx(100.0 / served[0], rel=1e-12)
+    assert demand(127.0) / demand(100.0) == pytest.approx(1.27, rel=1e-12)
 
 
 def _reference_load(target, dispersion, steps=200):
@@ -615,3 +550,20 @@ def test_load_for_sales_from_table_agrees_with_plain_newton(dispersion):
     assert np.abs(gap).max() <= 1e-15
     low = target <= goods.TABLE_HIGHEST
     assert (goods.capped_sales(goods._table_start(target[low], dispersion), dispersion) <= target[low] + 1e-15).all()
+
+
+def test_entrant_demand_counts_its_own_variety_at_its_served_share_by_hand():
+    # one city, one sector, sigma = 2, spending 100, W = 1; an entrant at price 1 whose enterprise serves
+    # r = 0.5 of its orders at its planned capacity: with rivals' notional price terms Phi = 3 its orders
+    # are 100 / (3 + 0.5) = 28.5714; alone in the market 100 / 0.5 = 200 (its spending over r); at price 2
+    # against Phi = 3: 2^-2 x 100 / (3 + 2^-1 x 0.5) = 7.6923
+    args = (np.array([0, 0]), np.array([0, 0]), np.array([2.0]), np.ones((1, 1, 1)), np.array([[100.0]]))
+    demand = goods.entrant_demand(np.array([1.0, 2.0]), *args[:3], args[3], args[4], np.array([[3.0]]),
+                                  np.array([0.5, 0.5]))
+    assert demand == pytest.approx([28.5714, 7.6923], abs=1e-4)
+    alone = goods.entrant_demand(np.array([1.0]), np.array([0]), np.array([0]), np.array([2.0]), np.ones((1, 1, 1)),
+                                 np.array([[100.0]]), np.array([[0.0]]), np.array([0.5]))
+    assert alone == pytest.approx([200.0], rel=1e-12)
+    # every order served (r = 1, the default): 100 / (3 + 1) = 25
+    assert goods.entrant_demand(np.array([1.0]), np.array([0]), np.array([0]), np.array([2.0]), np.ones((1, 1, 1)),
+                                np.array([[100.0]]), np.array([[3.0]])) == pytest.approx([25.0], rel=1e-12)

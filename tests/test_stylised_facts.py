@@ -15,8 +15,9 @@ from ydabm.validation.facts import FACTS, evaluate
 #: facts that fail on the rebuilt engine, with the reason and the issue that will restore them
 FAILING = {
     "lower specialization raises similarity": (
-        "issue 11 items 1, 8: large and certain (-0.178 +- 0.0005, 351 se; curve 0, -0.005, -0.087, -0.183, "
-        "-0.178 at specialization 0, 0.25, 0.5, 0.75, 1; at dc1d5d1) but not monotone, and the rise from 0.75 to 1 is real, "
+        "issue 11 items 1, 8: large and certain (-0.1825 +- 0.0019, 94 se; curve 0, -0.006, -0.091, -0.187, "
+        "-0.183 at specialization 0, 0.25, 0.5, 0.75, 1, with notional demand at planned capacity; -0.178 +- "
+        "0.0005 at dc1d5d1) but not monotone, and the rise from 0.75 to 1 is real, "
         "not an artefact of the window or scale: +0.0048 +- 0.0011 in quarters 17-24 (the fact), +0.0077 +- "
         "0.0023 in 33-40, growing every year; at the default scale +0.0068 +- 0.0006 and +0.0094 +- 0.0005 (the "
         "dose-response has it too: lowest at 0.8, 0.6064, then 0.6150 at 1). Mechanism: targeting by advantage "
@@ -29,22 +30,14 @@ FAILING = {
         "from these cities, -0.0006 from the others (seeds 1-5, 40 quarters, default scale)"),
     "lower specialization lowers capacity utilisation": (
         "issue 11 item 3: with capacity chosen by the newsvendor at the subsidised user cost (no herding "
-        "multiplier) utilisation is 0.7343 at specialization 1 against 0.7515 at 0 (-0.0172, 190 se against "
-        "the sign; the curve 0, +0.0009, -0.0038, -0.0172, -0.0172; at dc1d5d1). Each cohort "
+        "multiplier) utilisation is 0.7277 at specialization 1 against 0.7490 at 0 (-0.0213, 57 se against "
+        "the sign; the curve 0, +0.0016, -0.0014, -0.0212, -0.0213, with notional demand at planned capacity; "
+        "-0.0172 at dc1d5d1). Each cohort "
         "sizes capacity to its own expected orders, so many cities targeting one sector lowers utilisation "
         "only while entry outruns demand; what moves it is how much capacity the capacity subsidy covers: "
         "the capacity-weighted support of manufacturing is 0.38 when every city targets the strategic "
         "sectors (specialization 0) and 0.58 when each targets its own large sectors (1; seed 1, 24 quarters, "
         "on an earlier engine)"),
-    "removing barriers widens inequality across cities": (
-        "issue 11 (the Theil fact's fragility, 'What was measured'): with innovation in its exact form (value "
-        "exp((sigma-1) gamma) - 1, agents rising by their enterprises' CES mean, gamma 0.251) the barrier's "
-        "effect on the Theil index is -0.00125 +- 0.00052 (2.4 se, 4 of 5 seeds; per seed -0.0022, -0.0006, "
-        "+0.0004, -0.0024, -0.0014) against -0.00173 +- 0.00039 (4.5 se, 5 of 5) before (31e549b). The "
-        "effect is 1.5 % of an index of 0.084 and both before and after nearly all of it comes from barrier "
-        "0.75 -> 1 (curves 0, -0.0001, -0.0002, -0.0002, -0.0017 before; 0, -0.0002, -0.0003, +0.0001, "
-        "-0.0012 after): no steady mechanism carries it over the range (5 seeds, 24 quarters, 10000 people "
-        "per agent; docs/validation.md 'Changes to these results')"),
 }
 
 

@@ -596,11 +596,15 @@ def test_committed_buyers_order_for_the_share_they_usually_get_served():
     _, args, extra = _committed_to_a_capped_supplier(2.0)
     # expecting half its orders served, the committed buyer orders 5 / 0.5 = 10 at price 1 from
     # capacity 2: x = 5, it is served 2 G(5) (< 5: the rest, 5 - 2 G(5), is spent with city 1)
+    # the supplier's enterprises serve half their orders at its planned capacity (planned_served 0.5), the
+    # share the buyer expects: in the notional market it places its 5 in full at the weight 0.5, and its
+    # orders at the markup price are 5 / 0.5 = 10
     outcome = goods.clear_goods_market(*args[:4], market.weights, market.spending, **extra,
-                                       spillover=market.spillover, usual=market.usual)
+                                       spillover=market.spillover, usual=market.usual,
+                                       planned_served=np.array([0.5, 1.0]))
     sold = 2.0 * goods.capped_sales(np.array(5.0), 0.5)
     np.testing.assert_allclose(outcome.revenue, [sold, 10.0 - sold], rtol=1e-9)
-    assert outcome.notional[0] == pytest.approx(10.0)                 # its orders at the markup price
+    assert outcome.notional[0] == pytest.approx(10.0, rel=1e-12)      # its orders at the markup price
     # a supplier that serves at least the usual share gets the commitment in full (here with ample
     # capacity: x = 5 / 1e3 at usual 1, served share G(x) / x close to one but below it)
     _, args, extra = _committed_to_a_capped_supplier(2.0)

@@ -196,33 +196,3 @@ def test_resume_refuses_results_of_another_spec_and_a_rerun_needs_resume(tmp_pat
     assert "give either --resume or --force, not both" in capsys.readouterr().err
 
 
-DOMAIN_SPEC = """scenario = "baseline"
-steps = 6
-replicates = 1
-seed = 5
-metrics = ["capacity_utilization", "notional_overflow"]
-keep = ["final"]
-[vary]
-exit_after = [1, 4]
-[set]
-people_per_agent = 20000
-"""
-
-
-def test_runs_that_leave_the_domain_are_marked_and_the_commands_warn(tmp_path, capsys):
-    # exit_after 1 (inside its bounds) leaves the notional market's domain in quarter 4 at seed 1
-    # (tests/test_long_run.py): run_one gives the first such quarter, a run inside it NaN
-    left = run_one({"exit_after": 1, "people_per_agent": 20000}, 1, steps=6)
-    inside = run_one({"people_per_agent": 20000}, 1, steps=6)
-    assert left["left_domain"] == 4.0 and inside["left_domain"] != inside["left_domain"]
-    # in a sweep: the column follows the kept values; the sweep and the report say how many runs left
-    path = tmp_path / "domain.toml"
-    path.write_text(DOMAIN_SPEC)
-    out = tmp_path / "out"
-    assert main(["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0
-    runs = pd.read_parquet(out / "runs.parquet")
-    assert list(runs.columns[-3:]) == ["capacity_utilization", "notional_overflow", "left_domain"]
-    assert runs.set_index("exit_after")["left_domain"].notna().to_dict() == {1: True, 4: False}
-    assert "1 of 2 runs left the model's domain" in capsys.readouterr().err
-    assert main(["report", str(out)]) == 0
-    assert "1 of 2 runs left the model's domain" in capsys.readouterr().err

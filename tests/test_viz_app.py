@@ -477,17 +477,3 @@ def test_compare_tooltip_names_the_colouring_metric_once():
         "Wage (yuan / yr), baseline", "Wage (yuan / yr), this run"]
     alone = map_tooltips(model, "Wage (yuan / yr)")
     assert [label for label in alone if label.startswith("Wage")] == ["Wage (yuan / yr)"]
-
-
-def test_the_summary_says_when_the_run_left_the_models_domain():
-    # model.left_domain is the first step whose notional demand was at its cap (tests/test_long_run.py);
-    # the summary says so in a line of its own, from that step on
-    model = AppModel(people_per_agent=QUICK_SCALE["people_per_agent"])
-    box, rc = solara.render(RunSummary(model), handle_error=False)
-    assert not rc.find(class_="ydabm-domain").widgets
-    rc.close()
-    model.left_domain = 4
-    box, rc = solara.render(RunSummary(model), handle_error=False)
-    (line,) = rc.find(class_="ydabm-domain").widgets
-    assert line.children[0].startswith("From step 4 this run is outside the model's domain")
-    rc.close()

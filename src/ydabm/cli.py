@@ -70,28 +70,7 @@ def _run(args) -> int:
     print(f"ydabm run: {scenario.name}, {args.steps} quarters, seed {args.seed}, {result.seconds:.1f} s -> {out}")
     for column in ("real_gdp", "similarity_manufacturing", "capacity_utilization", "zombie_share", "theil_index"):
         print(f"  {column:28s} {last[column]:.4g}")
-    _warn_overflow(result.model, result.params["demand_dispersion"])
     return 0
-
-
-def _warn_overflow(frame, dispersion: float) -> None:
-    """One warning line on stderr when a run's notional demand reached its cap (``notional_overflow``)."""
-    from .markets.goods import CLEARING_TOLERANCE, overflow_load
-    from .run import overflow_quarters
-    overflow = overflow_quarters(frame)
-    if not overflow:
-        return
-    print(f"ydabm run: warning: in quarter{'s' if len(overflow) > 1 else ''} {_quarters(overflow)} notional demand "
-          f"reached its cap (notional_overflow > 0): a sector's spending exceeded what its capacity sells at markup "
-          f"prices, and its firms planned for orders of at least {overflow_load(CLEARING_TOLERANCE, dispersion):,.4g} "
-          f"times their capacity (set by the solver's tolerance, not by the market); read results from quarter "
-          f"{overflow[0]} on with care (docs/validation.md, 'Beyond ten years')", file=sys.stderr)
-
-
-def _quarters(quarters: list[int], shown: int = 5) -> str:
-    """'233, 238 and 3 more' for a list of quarters."""
-    head = ", ".join(str(q) for q in quarters[:shown])
-    return head if len(quarters) <= shown else f"{head} and {len(quarters) - shown} more"
 
 
 def _params(args) -> int:

@@ -56,7 +56,6 @@ MODEL: dict[str, Quantity] = {
     "entries": Quantity("Firm entries", "founding-size firm agents/quarter"),
     "exits": Quantity("Firm exits", "founding-size firm agents/quarter"),
     "market_residual": Quantity("Goods-market residual", "largest relative excess demand"),
-    "notional_overflow": Quantity("Spending on sectors with overflowing notional demand", "share of spending, 0-1"),
     "inputs_within_city": Quantity("Inputs bought within the city", "share of intermediate inputs, 0-1"),
     "inputs_within_province": Quantity("Inputs bought from the province's other cities", "share of intermediate inputs, 0-1"),
     "inputs_other_provinces": Quantity("Inputs bought from other YRD provinces", "share of intermediate inputs, 0-1"),

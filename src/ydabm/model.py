@@ -35,7 +35,7 @@ MODEL_METRICS = (
     "gdp_per_capita", "real_wage", "unemployment_rate", "theil_index", "theil_between_provinces",
     "gini_gdp_per_capita", "core_periphery_ratio", "interprovincial_trade_share",
     "interprovincial_migration_share", "migrants", "zipf_exponent", "firms", "entries", "exits",
-    "market_residual", "notional_overflow", "inputs_within_city", "inputs_within_province", "inputs_other_provinces",
+    "market_residual", "inputs_within_city", "inputs_within_province", "inputs_other_provinces",
     "inputs_outside_region", "unmet_input_share", "rd_intensity", "patents", "tfp_growth",
     "digital_adoption_share", "cross_province_spillover_share",
 )
@@ -108,8 +108,6 @@ class YRDModel(mesa.Model):
         self._phi = None                    # effective_productivity() from the step's entry to its metrics
         self._city_sums = None              # city_sums(): (the firms' city column, its BinSums)
         self._capital = None                # capital_value() of the step's accounts and metrics
-        # the first step whose notional demand was at its cap (the run left the model's domain), or None
-        self.left_domain: int | None = None
         self._populate()
         self._observe()
         self.params, self.levers = run, Levers.initial(run, self.geography.count, provinces)
@@ -292,6 +290,7 @@ class YRDModel(mesa.Model):
         # trails the newsvendor's goal by a steady share, capacity_lag (entrants build at the goal)
         growth = np.expm1(p.tfp_growth_scale * np.log1p(s.tfp_growth) / 4.0)
         lag = capacity_lag(growth, p.investment_speed, p.exit_rate, p.depreciation)
+        self.steady_lag = lag
         # buyers get the share S(c q) of a cell's orders that its enterprises' capacity serves: the 2020
         # price level is that of what they can get, p^(1-sigma) S(c q) the calibrated variety weight
         served_cell = goods.sales_share(self.capacity_ratio(np.arange(s.count)[None, :], self.targets) * lag[None, :],
@@ -903,12 +902,20 @@ class YRDModel(mesa.Model):
         outcome = goods.clear_goods_market(f.price[live], room, f.cell[live], self.sectors.elasticity,
                                            weights, spending, welfare=welfare, mass=f.mass[live],
                                            capacity=f.capacity[live], dispersion=self.params.demand_dispersion,
-                                           spillover=spillover, usual=None if market is None else market.usual)
+                                           spillover=spillover, usual=None if market is None else market.usual,
+                                           planned_served=self.planned_served(live))
         outcome = self.settle_sourcing(outcome, market, live)
         self.goods = outcome
-        self.overflow = goods.overflowing_sectors(outcome.notional_capped, f.cell[live], self.sectors.count)
         self.cpi = goods.consumer_price_index(outcome.price_index, self.fundamentals.expenditure_share)
         return _on_rows(outcome, live, f.size)
+
+    def planned_served(self, rows: np.ndarray) -> np.ndarray:
+        """Share of its orders each firm of ``rows`` would serve at its planned capacity: S(c q), q its
+        city-sector's newsvendor capacity ratio and c its sector's steady share of the goal
+        (:func:`capacity_lag`), the capacity the accelerator holds in steady growth and the 2020
+        firms hold; the rationing of the notional market (:func:`ydabm.markets.goods.notional_demand`)."""
+        ratio = self.cell_capacity_ratio() * np.tile(self.steady_lag, self.geography.count)
+        return np.take(goods.sales_share(ratio, self.params.demand_dispersion), self.firms.cell[rows])
 
     def goods_spending(self) -> np.ndarray:
         """(C, S) spending of each buying city on each sector: households and governments at the final
@@ -1466,10 +1473,13 @@ class YRDModel(mesa.Model):
                                                                           p.adoption_gain)
         labour_price = planning.markup_price(self.mix_wage()[city, sector] / phi, sigma)
         price = labour_price + self.unit_input_cost()[city, sector] / phi
+        # entrants build at the newsvendor's goal q and serve S(q) of their orders there, among their
+        # rivals at their planned capacities (the notional market's price terms)
+        ratio = self.capacity_ratio(sector, self.targets[city, sector])
         demand = goods.entrant_demand(price, city, sector, s.elasticity, self.frictions.cost_weights,
-                                      self.goods.spending, self.goods.price_terms)
-        capacity = planning.desired_capacity(demand, self.capacity_ratio(sector, self.targets[city, sector]),
-                                             s.capital_intensity[sector])
+                                      self.goods.spending, self.goods.notional_terms,
+                                      goods.sales_share(ratio, p.demand_dispersion))
+        capacity = planning.desired_capacity(demand, ratio, s.capital_intensity[sector])
         capacity = np.where(np.isfinite(capacity), capacity, 0.0)
         if fresh.any():
             f.open(new_rows, self.rng.random((new_rows.size, CLASSES)), sector=sector[fresh], city=city[fresh],
@@ -1613,8 +1623,6 @@ class YRDModel(mesa.Model):
         the app); the innovation figures both use are computed once."""
         innovation = observation.innovation_by_city(self)
         self.metrics = observation.model_metrics(self, innovation)
-        if self.left_domain is None and self.metrics["notional_overflow"] > 0:
-            self.left_domain = self.steps
         f = self.firms
         self.sector_adoption = technology.adoption_by_sector(f.adoption, f.mass, f.sector, f.alive,
                                                              self.sectors.traditional)
@@ -1628,10 +1636,9 @@ def _on_rows(outcome: goods.GoodsOutcome, live: np.ndarray, size: int) -> goods.
         full = np.zeros(size, dtype=dtype)
         full[live] = values
         return full
-    capped = None if outcome.notional_capped is None else spread(outcome.notional_capped, bool)
     return goods.GoodsOutcome(spread(outcome.price), spread(outcome.revenue), spread(outcome.quantity),
                               spread(outcome.notional), outcome.access, outcome.price_terms, outcome.price_index,
-                              outcome.flows, outcome.spending, outcome.residual, outcome.rounds, capped)
+                              outcome.flows, outcome.spending, outcome.residual, outcome.rounds, outcome.notional_terms)
 
 
 def _unit_values(price: np.ndarray, sigma: np.ndarray, cell: np.ndarray, cities: int, sectors: int,

@@ -134,7 +134,6 @@ def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dic
         "entries": model.entries,
         "exits": model.exits,
         "market_residual": model.goods.residual,
-        "notional_overflow": _overflow_share(model.goods.spending, model.overflow),
         **supply_chain_metrics(model),
         "rd_intensity": float(innovation["rd"].sum() / gdp) if gdp > 0 else 0.0,
         "patents": float(innovation["patents"].sum()),
@@ -143,13 +142,6 @@ def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dic
         "cross_province_spillover_share": metrics.share_where(knowledge, geo.cross_province) if knowledge.sum() > 0 else 0.0,
     }
     return _no_quarter_yet(values, QUARTER_FLOWS) if model.steps == 0 else values
-
-
-def _overflow_share(spending: np.ndarray, overflow: np.ndarray) -> float:
-    """Share of the goods market's spending (C, S) on the sectors ``overflow`` (S,) flags
-    (:func:`ydabm.markets.goods.overflowing_sectors`): 0 unless a sector's notional demand is at its cap."""
-    total = spending.sum()
-    return float(spending[:, overflow].sum() / total) if overflow.any() and total > 0 else 0.0
 
 
 def zombie_metrics(model) -> dict[str, float]:

@@ -247,23 +247,22 @@ class CovidShock:
     be hired (:func:`ydabm.markets.labour.able_seekers`); households save ``demand_drop[k]`` of their
     income (which lowers the next quarter's spending: the money stays out of circulation until it is
     released), and nobody moves while any worker is absent. Firms learn demand from every quarter:
-    notional demand is measured at markup prices with each cohort's served share at its notional load
-    (:func:`ydabm.markets.goods.notional_market`), so an absence quarter's scarcity prices do not
+    notional demand is measured at markup prices with each cohort's served share at its planned capacity
+    (:func:`ydabm.markets.goods.notional_demand`), so an absence quarter's scarcity prices do not
     inflate it (before they did, by 18 % in the first quarter, and absence quarters were skipped).
     Afterwards the savings are spent evenly over ``recovery_quarters`` quarters. The shares are the
     same in every city: no city-level data on 2020 absences are shipped (shanghai_2022.csv is the 2022
     Shanghai lockdown, another episode).
 
     Defaults: the least-squares fit of ``ydabm.validation.covid.calibrate`` (seeds 1-5, default scale,
-    shock from 2022 Q1, refitted in December 2026 after notional demand took each cohort's served
-    share at its notional load and the rule that firms do not learn from absence quarters was
-    removed; issue 10 item 3) of the shock's quarterly deviation from the no-shock path to China's
-    2020 path read as a deviation from its 2019 growth of 6 % (-6.8 %, +3.2 %, +4.9 %, +6.5 % y/y),
-    see docs/validation.md. The fit uses only absences (the share of workers who could not work falls
-    from 11.9 % in the first quarter to 4.3 % and 1.9 %); any saving would lower every later quarter.
-    ``ydabm validate covid`` re-runs this path: Q1-Q3 match within 0.11 pp, Q4 is 0.81 pp short (the
-    model is 0.29 % below its no-shock path when no one is absent, China 0.5 % above its trend:
-    docs/ODD.md, "Supply shock").
+    shock from 2022 Q1, refitted on 3 Dec 2026 after notional demand came to be taken at every firm's
+    planned capacity; issue 10 items 3 and 8) of the shock's quarterly deviation from the no-shock
+    path to China's 2020 path read as a deviation from its 2019 growth of 6 % (-6.8 %, +3.2 %, +4.9 %,
+    +6.5 % y/y), see docs/validation.md. The fit uses only absences (the share of workers who could
+    not work falls from 11.9 % in the first quarter to 3.7 % and 1.8 %); any saving would lower every
+    later quarter. ``ydabm validate covid`` re-runs this path (docs/validation.md, "COVID shock"): Q1-Q3
+    match within a few hundredths of a point, Q4 is about 0.6 pp short (China's Q4 was 0.5 % above its
+    trend; the model has no such overshoot: docs/ODD.md, "Supply shock").
     """
 
     start_year: int = year("year in which the shock starts")
@@ -273,7 +272,7 @@ class CovidShock:
     absent: list[float] = declare(
         "numbers", "share of the labour force",
         "k-th entry: share of every city's labour force (employed and job seekers) who cannot work in the "
-        "shock's k-th quarter", 0, 1, below_high=True, default_factory=lambda: [0.119, 0.043, 0.019, 0.0])
+        "shock's k-th quarter", 0, 1, below_high=True, default_factory=lambda: [0.119, 0.037, 0.018, 0.0])
     demand_drop: list[float] = declare(
         "numbers", "share of income", "k-th entry: share of their income households save in the shock's k-th quarter",
         0, 1, below_high=True, default_factory=lambda: [0.0, 0.0, 0.0, 0.0])

@@ -66,13 +66,6 @@ def simulate(params: dict[str, Any], steps: int, seed: int, policies: list | tup
     return RunResult(model_frame(model), city_frame(model), model.params.as_dict(), seed, time.perf_counter() - start)
 
 
-def overflow_quarters(frame: pd.DataFrame) -> list[int]:
-    """Steps of a run's model frame (``step`` and ``notional_overflow`` columns) in which a sector's
-    notional demand was at its cap: the run had left the model's domain (docs/validation.md, "Beyond
-    ten years")."""
-    return [int(q) for q in frame["step"][frame["notional_overflow"] > 0]]
-
-
 def model_frame(model: YRDModel) -> pd.DataFrame:
     """Model metrics, one row per step, with ``step``, ``year`` and ``quarter`` (1-4) columns."""
     frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
@@ -132,9 +125,7 @@ def write_run(result: RunResult, out: Path, scenario: str, steps: int, policies:
     try:
         result.model.to_parquet(staging / "model.parquet", index=False)
         result.cities.to_parquet(staging / "cities.parquet", index=False)
-        left = overflow_quarters(result.model)
         manifest = {"kind": "run", "scenario": scenario, "steps": steps, "seed": result.seed,
-                    "left_domain": left[0] if left else None,     # (docs/validation.md, "Beyond ten years")
                     "settings": dict(settings or {}), "params": result.params,
                     "policies": [repr(p) for p in policies], "wall_time_s": round(result.seconds, 3),
                     **provenance()}

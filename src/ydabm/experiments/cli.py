@@ -56,7 +56,6 @@ def _sweep(args) -> int:
     rate = f", {session['runs_per_hour']:.0f} runs/hour" if session["runs_per_hour"] else ""
     print(f"ydabm sweep: {manifest['name']}: {runs['done']} of {runs['total']} runs done, {runs['failed']} failed; "
           f"this session ran {session['ran']} in {session['seconds']:.1f} s on {session['executor']}{rate} -> {out}")
-    _warn_left_domain("ydabm sweep", out)
     if not runs["failed"]:
         return 0
     import pandas as pd
@@ -86,28 +85,9 @@ def _report(args) -> int:
     if failed:
         print(f"ydabm report: {failed} of {len(runs)} runs did not finish and are left out of the figures "
               f"(errors in {args.results / 'runs.parquet'}, column error)", file=sys.stderr)
-    _warn_left_domain("ydabm report", args.results, "the figures include them")
     for path in paths:
         print(f"  {path}")
     return 0
-
-
-def _warn_left_domain(command: str, results: Path, consequence: str = "their values are in runs.parquet") -> None:
-    """One warning line on stderr when some runs of a sweep left the model's domain (column
-    ``left_domain`` of ``runs.parquet``; results written before it existed have none)."""
-    import pandas as pd
-    from .spec import DOMAIN_COLUMN
-    table = pd.read_parquet(results / "runs.parquet")
-    if DOMAIN_COLUMN not in table:
-        return
-    left = table.loc[table[DOMAIN_COLUMN].notna(), ["run_id", DOMAIN_COLUMN]]
-    if not len(left):
-        return
-    first = left.sort_values(DOMAIN_COLUMN).iloc[0]
-    print(f"{command}: warning: {len(left)} of {len(table)} runs left the model's domain (a sector's notional demand "
-          f"reached its cap; earliest: run {int(first['run_id'])} in quarter {int(first[DOMAIN_COLUMN])}; column "
-          f"{DOMAIN_COLUMN} of {results / 'runs.parquet'}); {consequence} (docs/validation.md, 'Beyond ten years')",
-          file=sys.stderr)
 
 
 def _figures_source(results: Path) -> dict:

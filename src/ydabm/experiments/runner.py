@@ -27,7 +27,7 @@ from ..params import ParameterError
 from ..scenarios import Scenario, load_scenario
 from .city_outputs import sweep_city_values
 from .executors import SerialExecutor, SweepError, make_executor
-from .spec import DOMAIN_COLUMN, ID_COLUMNS, Plan, Run, SweepSpec, build_plan, metric_column, report_statistic
+from .spec import ID_COLUMNS, Plan, Run, SweepSpec, build_plan, metric_column, report_statistic
 from .storage import ResultStore
 
 __all__ = ["SweepError", "kept_values", "run_one", "run_sweep"]
@@ -54,13 +54,12 @@ def run_one(params: dict[str, Any], seed: int, *, steps: int, scenario: Scenario
 
     Returns:
         ``status`` (``"ok"`` or ``"failed"``), ``error`` (``"Type: message"`` or ``None``),
-        ``values`` (kept column -> float), ``left_domain`` (the first quarter in which a sector's
-        notional demand was at its cap, NaN if none: :func:`ydabm.run.overflow_quarters`), ``series``
+        ``values`` (kept column -> float), ``series``
         (DataFrame or ``None``), ``cities`` (one row per city: ``city``, ``province`` and the outputs,
         or ``None``), ``seconds``, ``host``.
     """
     from ..model import MODEL_METRICS
-    from ..run import overflow_quarters, simulate
+    from ..run import simulate
     start = time.perf_counter()
     metrics = tuple(metrics or MODEL_METRICS)
     outcome = {"status": "ok", "error": None, "values": {}, "series": None, "cities": None,
@@ -71,8 +70,6 @@ def run_one(params: dict[str, Any], seed: int, *, steps: int, scenario: Scenario
         resolved = scenario.params(params)
         result = simulate(resolved, steps, seed, scenario.policies(resolved))
         outcome["values"] = kept_values(result.model, metrics, keep)
-        left = overflow_quarters(result.model)
-        outcome["left_domain"] = float(left[0]) if left else float("nan")
         if series:
             outcome["series"] = result.model[["step", "year", "quarter", *metrics]].reset_index(drop=True)
         if cities:
@@ -184,7 +181,7 @@ def _difference(manifest: dict, plan: Plan) -> str:
 def _execute(plan: Plan, store: ResultStore, executor, todo: list[Run], manifest: dict | None,
              progress: bool) -> None:
     from tqdm import tqdm
-    columns = [*ID_COLUMNS, *_param_columns(plan), *plan.columns, DOMAIN_COLUMN]
+    columns = [*ID_COLUMNS, *_param_columns(plan), *plan.columns]
     if manifest is None:
         manifest = _new_manifest(plan)
     session = {"started": _now(), "finished": None, "executor": executor.label, "workers": executor.workers,
@@ -242,7 +239,6 @@ def _row(plan: Plan, run: Run, outcome: dict[str, Any]) -> dict[str, Any]:
     row = {"run_id": run.run_id, "seed": run.seed, "status": outcome["status"], "error": outcome["error"],
            "point": run.point, "replicate": run.replicate, "scenario": run.scenario, **run.values}
     row.update({column: outcome["values"].get(column, float("nan")) for column in plan.columns})
-    row[DOMAIN_COLUMN] = outcome.get("left_domain", float("nan"))
     row.update(seconds=outcome["seconds"], host=outcome["host"], finished=_now(),
                traceback=outcome.get("traceback"))
     return row

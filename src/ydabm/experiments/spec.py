@@ -45,9 +45,6 @@ METHODS = ("grid", "lhs", "sobol", "morris")
 _MEAN_LAST = re.compile(r"^mean_last:(\d+)$")
 # columns every row carries; a parameter or metric may not take these names
 ID_COLUMNS = ("run_id", "seed", "status", "error", "point", "replicate", "scenario")
-#: the run-level column after the kept values: the first quarter in which a sector's notional demand
-#: was at its cap (the run left the model's domain; NaN if it never did)
-DOMAIN_COLUMN = "left_domain"
 
 
 class Design(BaseModel):

@@ -171,21 +171,6 @@ def _table_start(target: np.ndarray, dispersion: float) -> np.ndarray:
     return np.maximum(start, target)
 
 
-def overflow_load(tolerance: float, dispersion: float) -> float:
-    """The cap on a cohort's load x (mean orders over capacity per enterprise): G(x) = 1 - ``tolerance``
-    at log sd ``dispersion`` (s > 0), about 2,900 at the default s = 1.26 and 1.004 at s = 0.001."""
-    return float(np.exp(_largest_log_load(tolerance, dispersion)))
-
-
-@functools.lru_cache(maxsize=8)
-def _largest_log_load(tolerance: float, dispersion: float) -> float:
-    """log x of the largest load, G(x) = 1 - ``tolerance`` (at least 1 - eps): capacity reached to the
-    clearing tolerance. One number a run (Newton steps from a bound, 0.16 ms at 1e6 workers each time
-    the notional market asked for it): computed once per pair."""
-    top = 1.0 - max(tolerance, np.finfo(float).eps)
-    return float(np.log(_load_for_sales(np.array([top]), dispersion))[0])
-
-
 def _load_for_sales(target: np.ndarray, dispersion: float) -> np.ndarray:
     """x with G(x) = ``target`` (in (0, 1)), from below, by Newton steps: G is increasing and concave
     (the tangent lies above G), so from a start below the root every step stays below it and they
@@ -284,283 +269,79 @@ def market_access(weights: np.ndarray, spending: np.ndarray, phi: np.ndarray) ->
 
 
 def entrant_demand(price: np.ndarray, city: np.ndarray, sector: np.ndarray, elasticity: np.ndarray,
-                   weights: np.ndarray, spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
-    """(n,) CES demand of new firms at ``price``, their own variety counted in every price index.
+                   weights: np.ndarray, spending: np.ndarray, phi: np.ndarray,
+                   served: np.ndarray | float = 1.0) -> np.ndarray:
+    """(n,) CES demand (orders) of new firms at ``price``, their own variety counted in every price index.
 
-    q = p^(-sigma) sum_j W_ij E_js / (Phi_js + p^(1 - sigma) W_ij): an entrant into an empty market
-    can take at most its spending, where market access computed without it would be unbounded.
+    q = p^(-sigma) sum_j W_ij E_js / (Phi_js + p^(1 - sigma) r W_ij), r the share of its orders the
+    entrant's enterprise serves at its planned capacity (``served``, as in :func:`notional_demand`): an
+    entrant into an empty market can take at most its spending over r, where market access computed
+    without it would be unbounded.
 
     Args:
         price: (n,) entrants' prices; city, sector: (n,) their location and industry.
         elasticity: (S,) sigma_s.
         weights: (S, C, C) (T D)^(1 - sigma).
-        spending: (C, S) E_js allocated last quarter; phi: (C, S) Phi_js of last quarter.
+        spending: (C, S) E_js allocated last quarter; phi: (C, S) Phi_js of last quarter's notional
+            market (:attr:`GoodsOutcome.notional_terms`: the rivals at their markup prices and planned
+            capacities, as incumbents' notional demand sees them).
+        served: (n,) r of each entrant (1: every order served).
     """
     sigma = elasticity[sector][:, None]
     reach = weights[sector, city, :]                                   # (n, C): W_ij to every j
-    own = price[:, None] ** (1.0 - sigma) * reach
+    own = (np.asarray(served, dtype=float) * price ** (1.0 - elasticity[sector]))[:, None] * reach
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(reach > 0, reach * spending.T[sector] / (phi.T[sector] + own), 0.0)
     return price ** (-elasticity[sector]) * share.sum(axis=1)
 
 
-#: cap on the rounds of the notional fixed point (:func:`notional_market`); Newton steps in market
-#: access take 2-7 from the access at full service (the Anderson iteration they fall back on at a kink more)
-NOTIONAL_ROUNDS = 500
+def notional_demand(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray, weights: np.ndarray,
+                    spending: np.ndarray, mass: np.ndarray | None = None, served: np.ndarray | None = None,
+                    spillover: np.ndarray | None = None, usual: np.ndarray | None = None,
+                    cell_sums: BinSums | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Notional demand: the orders each firm would receive if every firm charged its markup price and
+    held its planned capacity; (F,) orders and the (B, S) price terms Phi of that market.
 
-
-@dataclass
-class NotionalMarket:
-    """The market at every firm's markup price (Clower's notional market), solved with each cohort's
-    served share at its own notional load.
-
-    Attributes:
-        demand: (F,) notional demand, units: m p^(-sigma) MA_f at the markup prices.
-        ration: (F,) share G(x) / x of its orders each firm's enterprises serve at the notional load x
-            (1 for a firm without capacity limit or demand shocks).
-        access: (C, S) notional market access.
-        residual: largest |log MA(ration(MA)) - log MA| left, the relative gap between the notional
-            demand reported and the one its own rations give.
-        rounds: evaluations of the notional market after the first.
-        capped: (F,) cohorts whose notional load is at or past the cap, G(x) = 1 - tolerance (2,900
-            times capacity at the default s): their served share is the cap's, set by the tolerance.
-            Where such cohorts carry their buyers' spending (it exceeds what the sector's capacity can
-            sell at markup prices), turned-away orders are re-spent on enterprises that are all at
-            capacity and the orders counted are set by the tolerance, not by the market
-            (:func:`overflowing_sectors`).
-    """
-
-    demand: np.ndarray
-    ration: np.ndarray
-    access: np.ndarray
-    residual: float
-    rounds: int
-    capped: np.ndarray
-
-
-def notional_market(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray, weights: np.ndarray,
-                    spending: np.ndarray, mass: np.ndarray | None = None, capacity: np.ndarray | None = None,
-                    dispersion: float = 0.0, spillover: np.ndarray | None = None,
-                    usual: np.ndarray | None = None, tolerance: float | None = None,
-                    max_rounds: int = NOTIONAL_ROUNDS, guess: np.ndarray | None = None,
-                    cell_sums: BinSums | None = None) -> NotionalMarket:
-    """Notional demand: the orders each firm would receive if every firm charged its markup price.
 
     Clower's (1965) notional demand is the demand of an economy where no seller is constrained by
-    staff or inputs. Each firm's is its CES demand at the markup prices of all firms,
-    q_f = m_f p_f^(-sigma) MA_f, those that cannot sell this quarter included: a shortage of staff at
-    one firm is not counted once as its own lost sales and again as its rivals' gains. Capacity
-    still binds enterprise by enterprise under the idiosyncratic demand shocks (``dispersion`` > 0,
-    finite ``capacity``): at the load x_f = q_f / K_f a cohort serves the share r_f = G(x_f) / x_f of
-    its orders and the rest spill over to its rivals (CES demand under rationing, as in the market),
-    so its weight in the price terms is m p^(1 - sigma) r_f. The load is the one of this notional
-    market, not of the clearing market (whose scarcity prices raise market access and so every load
-    at the markup price): r depends on MA and MA on r, a fixed point in the C x S notional market
-    accesses, log MA = log A(r(log MA)), solved from the access at full service (r = 1) by Newton
-    steps (the C x C Jacobian of each sector, committed buyers' re-spent orders included:
-    :func:`_access_step`; once two steps in a row do not halve the change, by the plain iteration
-    from the best point reached, accelerated by Anderson mixing) until max |log A - log MA| <=
-    ``tolerance``. The load is capped where capacity is reached to the
-    tolerance, G(x) = 1 - tolerance (as the clearing market caps it): where a sector's cohorts could
-    not sell all its spending at their markup prices even at capacity, there is no notional market
-    access at which they would; their served shares stay at the cap and their notional demand exceeds
-    their capacity, the shortage their plans answer.
+    staff, inputs or a capacity short of its plan: a shortage at one firm is not counted once as its own
+    lost sales and again as its rivals' gains. Each firm's is its CES demand at the markup prices of all
+    firms, q_f = m_f p_f^(-sigma) MA_f, those that cannot sell this quarter included. The enterprises'
+    idiosyncratic demand shocks still bind at the planned capacity: an enterprise whose capacity is
+    q times its orders (its newsvendor's plan, at the load the accelerator holds in steady growth)
+    serves the share S(q) of them (:func:`sales_share`) and its buyers re-spend the rest on the
+    varieties they can get (CES demand under rationing, as in the market), so each firm enters the price
+    terms with the weight m p^(1 - sigma) S_f (``served``). The market is evaluated once: the shares
+    do not depend on it, and the orders are backed by money, sum_f p_f S_f q_f = sum of spending.
+
+    A market at the firms' actual capacities would count every turned-away order again at each rival it
+    is re-spent on: its orders per yuan rise without bound as a sector's capacity approaches what its
+    spending buys at markup prices (the fixed point ends at the edge, where a sector's spending exceeds
+    what its capacity can sell at markup prices: docs/validation.md, "Beyond ten years").
 
     Args:
         base_price: (F,) markup prices; cell: (F,) flat city-sector index; sigma: (F,) elasticities.
         weights: (S, C, C) (T D)^(1 - sigma); spending: (C, S) E_js, yuan.
         mass: (F,) varieties each firm stands for (identical enterprises); None: one each.
-        capacity: (F,) capacity of each firm (inf: none); None: no capacity limit.
-        dispersion: log sd s of the enterprises' demand shocks (0: no shock, r = 1).
+        served: (F,) share of its orders each firm's enterprises serve at its planned capacity (1 for
+            a firm without capacity limit or demand shocks); None: 1 for every firm.
         spillover, usual: committed buyers, where their turned-away orders go and the share of their
             orders they expect served (:func:`committed_spending`); None: no committed buyer.
-        tolerance: largest relative gap accepted (None: :data:`CLEARING_TOLERANCE`); max_rounds: cap
-            on the rounds (reached only if the tolerance is unattainable; see ``residual``).
-        guess: (C, S) market access the Newton steps start from (the clearing market's, close to the
-            notional one when few firms are short); None: the access at full service. The fixed
-            point does not depend on it (to the tolerance).
         cell_sums: the sums by ``cell`` (:class:`~ydabm.agents.firms.BinSums`) if the caller has them
             (the clearing market's); None: built here.
     """
-    tolerance = CLEARING_TOLERANCE if tolerance is None else tolerance
     cities, sectors = spending.shape
-    cells = cities * sectors
     cell = np.asarray(cell, dtype=np.intp)
-    cell_sums = BinSums(cell, cells) if cell_sums is None else cell_sums
+    cell_sums = BinSums(cell, cities * sectors) if cell_sums is None else cell_sums
     mass = np.ones(base_price.size) if mass is None else mass
     posted = mass * base_price ** (1.0 - sigma)
-    at_posted = None
+    weight = posted if served is None else posted * served
+    phi = price_terms(cell_sums(weight).reshape(cities, sectors), weights)
     if spillover is not None:
         at_posted = price_terms(cell_sums(posted).reshape(cities, sectors), weights)
-    if capacity is not None and dispersion > 0:
-        rows = np.flatnonzero((posted > 0) & np.isfinite(capacity) & (capacity > 0))
-    else:
-        rows = np.empty(0, dtype=np.intp)
-    limited = bool(rows.size)
-    if rows.size == base_price.size:
-        rows = slice(None)           # every row (the usual case): whole columns, neither gathered nor scattered
-    if limited:
-        r_cell = cell[rows]
-        # log x = log MA - (sigma log p + log k), k = K / m the capacity per enterprise
-        r_to_load = sigma[rows] * np.log(base_price[rows]) + np.log(capacity[rows] / mass[rows])
-        log_most = _largest_log_load(tolerance, dispersion)
-
-    def loads(log_access):
-        """The limited rows' log loads at the (flat) log market access, and which are at the cap."""
-        log_load = np.take(log_access, r_cell)
-        log_load -= r_to_load
-        return log_load, log_load >= log_most
-
-    def evaluate(log_access, elasticity=False):
-        """Weights (and their elasticities in MA), price terms, spending and access at ``log_access``
-        (None: every order served, r = 1)."""
-        weight = posted.copy()
-        slope = None
-        if limited and log_access is not None:
-            log_load, capped = loads(log_access)
-            any_capped = bool(capped.any())
-            served = _log_served(np.minimum(log_load, log_most) if any_capped else log_load, dispersion, elasticity)
-            if elasticity:
-                served, r_slope = served
-                slope = np.zeros(weight.size)
-                slope[rows] = np.where(capped, 0.0, r_slope) if any_capped else r_slope
-            weight[rows] *= np.exp(served)
-        phi = price_terms(cell_sums(weight).reshape(cities, sectors), weights)
-        spent = spending if spillover is None else committed_spending(spending, phi, at_posted, spillover, usual)
-        spent = reroute_spending(spent, phi)
-        access = market_access(weights, spent, phi)
-        with np.errstate(divide="ignore"):
-            following = np.log(access).ravel()
-        return weight, slope, phi, access, spent, following
-
-    def gap(following, log_access):
-        """The change log A - log MA (0 in a cell no spending reaches, before and after) and its size."""
-        with np.errstate(invalid="ignore"):
-            change = following - log_access
-        same = np.isfinite(following) == np.isfinite(log_access)
-        change[~np.isfinite(change) & same] = 0.0
-        return change, (float(np.abs(change).max(initial=0.0)) if same.all() else np.inf)
-
-    weight, _, phi, access, spent, start = evaluate(None)
-    if not limited:
-        demand = mass * base_price ** (-sigma) * access.ravel()[cell]
-        return NotionalMarket(demand, np.ones(base_price.size), access, 0.0, 0, np.zeros(base_price.size, dtype=bool))
-    # the cities with firms (the columns of the Jacobian that are not zero: :func:`_access_step`)
-    active = np.flatnonzero(np.bincount(cell_sums.index // sectors, minlength=cities) > 0)
-    def newton(log_access):
-        """Newton steps in log access from ``log_access`` until the change is within the tolerance;
-        once two steps in a row do not halve it (a kink, where a load reaches the cap or a committed
-        buyer becomes short of service, can cost one) or a system is singular, the point with the
-        smallest change so far and the rounds taken, for ``anderson`` to finish."""
-        rounds, last, best, stalled = 0, np.inf, None, 0
-        while True:
-            state = evaluate(log_access, elasticity=True)
-            change, size = gap(state[-1], log_access)
-            if best is None or size < best[1]:
-                best = (log_access, size)
-            if size <= tolerance or rounds >= max_rounds:
-                return state, size, rounds, None
-            stalled = 0 if size < 0.5 * last else stalled + 1
-            if stalled >= 2 or not np.isfinite(size):
-                return None, best[1], rounds, best[0]
-            weight, slope, phi, access, spent, _ = state
-            step = _access_step(weights, cell_sums, weight * slope, phi, access, spent, change, spillover,
-                                spending, at_posted, usual, active)
-            if step is None:
-                return None, best[1], rounds, best[0]
-            log_access, last, rounds = log_access + step, size, rounds + 1
-
-    def anderson(log_access, rounds):
-        """The plain iteration log MA <- log A(r(log MA)) from ``log_access``, accelerated by Anderson
-        mixing (Walker & Ni 2011; memory :data:`ANDERSON_MEMORY`), restarting from a plain step when
-        a mixed one does worse, over the cells spending reaches (the others stay at -inf)."""
-        live = np.isfinite(log_access)
-        state = evaluate(log_access)
-        change, size = gap(state[-1], log_access)
-        changes, moves = [], []
-        while size > tolerance and rounds < max_rounds:
-            gap_now = change[live]
-            if changes:
-                past_changes, past_moves = np.array(changes), np.array(moves)
-                mix = np.linalg.lstsq(past_changes.T, gap_now, rcond=None)[0]
-                trial = log_access.copy()
-                trial[live] += gap_now - (past_moves + past_changes).T @ mix
-            else:
-                trial = state[-1]
-            trial_state = evaluate(trial)
-            trial_change, trial_size = gap(trial_state[-1], trial)
-            rounds += 1
-            if changes and not trial_size <= size:
-                # the mixed step went astray: a plain step, the memory restarted
-                changes, moves = [], []
-                trial = state[-1]
-                trial_state = evaluate(trial)
-                trial_change, trial_size = gap(trial_state[-1], trial)
-                rounds += 1
-            changes.append(trial_change[live] - gap_now)
-            moves.append(trial[live] - log_access[live])
-            del changes[:-ANDERSON_MEMORY], moves[:-ANDERSON_MEMORY]
-            log_access, state, change, size = trial, trial_state, trial_change, trial_size
-        return state, size, rounds
-
-    begin = start
-    if guess is not None:
-        with np.errstate(divide="ignore"):
-            guessed = np.log(guess).ravel()
-        begin = np.where(np.isfinite(start) & np.isfinite(guessed), guessed, start)
-    state, size, rounds, restart = newton(begin)
-    if state is None:
-        state, size, rounds = anderson(restart, rounds)
-    weight, access = state[0], state[3]
-    ration = weight / np.where(posted > 0, posted, 1.0)
-    ration[posted <= 0] = 1.0
-    demand = mass * base_price ** (-sigma) * access.ravel()[cell]
-    capped = np.zeros(base_price.size, dtype=bool)
-    with np.errstate(divide="ignore"):
-        capped[rows] = loads(np.log(access.ravel()))[1]
-    return NotionalMarket(demand, ration, access, size, rounds, capped)
-
-
-def _access_step(weights: np.ndarray, cell_sums: BinSums, response: np.ndarray, phi: np.ndarray,
-                 access: np.ndarray, spent: np.ndarray, change: np.ndarray, spillover: np.ndarray | None = None,
-                 spending: np.ndarray | None = None, posted: np.ndarray | None = None,
-                 usual: np.ndarray | None = None, active: np.ndarray | None = None) -> np.ndarray | None:
-    """Newton step (I - J)^-1 ``change`` in flat log market access, J = d log A / d log MA by sector
-    (C x C): d log MA_i / d log MA_k = -M_ik D_k / MA_i, D_k the sum over cell k's firms of
-    w dlog w / dlog MA (``response``, per firm) and M = W diag(E / Phi^2) W^T: a buyer's price
-    terms fall with a firm's weight. With committed buyers (``spillover``, ``spending`` E before
-    their turned-away orders are re-spent, ``posted``, ``usual``: :func:`committed_spending`) a
-    buyer b short of service spends E_b Phi_b / (posted_b usual_b), so E_b / Phi_b stays put (its
-    column drops from the first term) and its turned-away orders raise the spending of the flexible
-    buyers j its ``spillover`` row reaches (in the same sector): M gains
-    W diag(1 / Phi_j, flexible j) spillover^T diag(E_b / (posted_b usual_b), short b) W^T.
-    ``cell_sums``: sums over the firms by their flat city-sector index; ``active``: the cities with
-    firms, if the caller has them. None if a sector's system is singular."""
-    cities, sectors = phi.shape
-    summed = cell_sums(response).reshape(cities, sectors)
-    short = np.zeros(phi.shape, dtype=bool)
-    if spillover is not None:
-        committed = spillover.sum(axis=2).T > 0
-        expected = 1.0 if usual is None else usual
-        with np.errstate(divide="ignore", invalid="ignore"):
-            short = committed & (posted > 0) & (phi < posted * expected)
-            ordered = np.where(short, spending / (posted * expected), 0.0)
-            flexible = np.where((phi > 0) & ~committed, 1.0 / phi, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_unit = np.where((phi > 0) & ~short, spent / (phi * phi), 0.0)
-        inverse = np.where(access > 0, 1.0 / access, 0.0)
-    # only the columns k of the cities with firms (``active``) are nonzero in J (D_k = 0 elsewhere; with
-    # committed buyers half the rows are theirs), so (I - J) x = change is solved on the active cells and
-    # the other cells follow, x = change + J[:, a] x_a
-    if active is None:
-        active = np.flatnonzero(np.bincount(cell_sums.index // sectors, minlength=cities) > 0)
-    moved = weights.transpose(0, 2, 1)[:, :, active] * summed.T[:, None, active]       # (S, buyer, active): W_kj D_k
-    coupling = np.matmul(weights * per_unit.T[:, None, :], moved)
-    if spillover is not None and short.any():
-        passed = np.matmul(spillover.transpose(0, 2, 1), moved * ordered.T[:, :, None])
-        coupling += np.matmul(weights * flexible.T[:, None, :], passed)
-    minus_jacobian = coupling * inverse.T[:, :, None]                                     # (S, C, active)
-    return _solve_on_active(minus_jacobian, change, active)
+        spending = committed_spending(spending, phi, at_posted, spillover, usual)
+    access = market_access(weights, reroute_spending(spending, phi), phi)
+    return mass * base_price ** (-sigma) * access.ravel()[cell], phi
 
 
 def _solve_on_active(minus_jacobian: np.ndarray, change: np.ndarray, active: np.ndarray) -> np.ndarray | None:
@@ -579,15 +360,6 @@ def _solve_on_active(minus_jacobian: np.ndarray, change: np.ndarray, active: np.
     step[:, active] = on_active[:, :, 0]
     step = step.T.ravel()
     return step if np.isfinite(step).all() else None
-
-
-def overflowing_sectors(capped: np.ndarray, cell: np.ndarray, sectors: int) -> np.ndarray:
-    """(S,) sectors in which some firm's notional load is at or past the cap (``capped``, (F,) over the
-    firms of ``cell``, their flat city-sector index; :attr:`NotionalMarket.capped`): the notional market
-    there is at the edge of its domain. A firm plans for orders at least the cap's multiple of its
-    capacity, and where the sector's spending exceeds what its capacity can sell at markup prices the
-    orders are set by the clearing tolerance (docs/validation.md, "Beyond ten years")."""
-    return np.bincount(np.asarray(cell) % sectors, np.asarray(capped, dtype=float), minlength=sectors) > 0
 
 
 def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
@@ -654,9 +426,9 @@ class GoodsOutcome:
         revenue: (F,) sales revenue, yuan.
         quantity: (F,) quantity shipped (produced), including what melts in transit.
         notional: (F,) orders the firm would have received if every firm charged its markup price
-            (Clower's notional demand, :func:`notional_market`: with the orders its rivals'
-            enterprises turn away at capacity at their loads in that market; its own variety's
-            effect on the price indices included): what it learns its expectations from.
+            and held its planned capacity (Clower's notional demand, :func:`notional_demand`: with the
+            orders its rivals' enterprises turn away at their planned loads; its own variety's effect on
+            the price indices included): what it learns its expectations from.
         access: (C, S) market access MA of each city-sector: revenue per unit of p^(1 - sigma).
         price_terms: (C, S) Phi_js = sum_f (p_f T_ij D_ij)^(1 - sigma) of each buying city j.
         price_index: (C, S) CES price index P_js.
@@ -666,8 +438,8 @@ class GoodsOutcome:
             clearing prices at the others' prices (to first order |demand_f / max_output_f - 1| of a
             firm above its markup price).
         rounds: rounds (evaluations of the market after the first) the price fixed point took.
-        notional_capped: (F,) firms whose notional load is at the cap (:attr:`NotionalMarket.capped`);
-            None: not computed.
+        notional_terms: (C, S) the price terms Phi of the notional market (markup prices, planned
+            capacities): what entrants expect to compete with (:func:`entrant_demand`).
     """
 
     price: np.ndarray
@@ -681,7 +453,7 @@ class GoodsOutcome:
     spending: np.ndarray
     residual: float
     rounds: int
-    notional_capped: np.ndarray | None = None
+    notional_terms: np.ndarray
 
 
 def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.ndarray,
@@ -690,7 +462,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
                        max_rounds: int = 10_000, mass: np.ndarray | None = None,
                        capacity: np.ndarray | None = None, dispersion: float = 0.0,
                        spillover: np.ndarray | None = None, usual: np.ndarray | None = None,
-                       anderson: bool = False) -> GoodsOutcome:
+                       anderson: bool = False, planned_served: np.ndarray | None = None) -> GoodsOutcome:
     """Clear all goods markets given firms' markup prices, what they can produce and cities' spending.
 
     Each firm charges the higher of its markup price and the price at which its CES demand equals
@@ -739,6 +511,9 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         usual: (B, S) share of its orders each committed buyer expects served (None: 1).
         anderson: solve by Anderson mixing in prices from the markup prices alone (no Newton step): the
             same fixed point by an independent route, a check on the Newton steps.
+        planned_served: (F,) share of its orders each firm's enterprises would serve at its planned
+            capacity, the rationing of the notional market (:func:`notional_demand`); None: every
+            order served there.
     """
     cities, sectors = spending.shape
     sigma = elasticity[cell % sectors]
@@ -1106,16 +881,15 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             price = np.where(shocked, np.exp(shocked_posted(np.log(reach))), price)
     revenue = np.where(selling, np.exp(exponent * log_price + log_mass) * reach, 0.0)
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
-    # notional demand with each cohort's served share at its notional load (not the clearing market's)
-    notional = notional_market(base_price, cell, sigma, weights, spending, mass,
-                               capacity if dispersion > 0 else None, dispersion, spillover, usual, guess=access,
-                               cell_sums=cell_sums)
+    # notional demand: every cohort at its markup price and its planned capacity (not the clearing market's)
+    notional, notional_terms = notional_demand(base_price, cell, sigma, weights, spending, mass, planned_served,
+                                               spillover, usual, cell_sums=cell_sums)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(phi > 0, spent / phi, 0.0)
     price_index = welfare_price_index(varieties, phi, welfare, elasticity)
     flows = weights * varieties.T[:, :, None] * per_unit.T[:, None, :]
-    return GoodsOutcome(np.where(selling, price, base_price), revenue, quantity, notional.demand, access, phi,
-                        price_index, flows, spent, residual, rounds, notional.capped)
+    return GoodsOutcome(np.where(selling, price, base_price), revenue, quantity, notional, access, phi,
+                        price_index, flows, spent, residual, rounds, notional_terms)
 
 
 def welfare_price_index(varieties: np.ndarray, phi: np.ndarray, welfare: np.ndarray | None,

@@ -494,5 +494,5 @@ def fold_outcome(outcome: GoodsOutcome, market: StickySourcing) -> tuple[GoodsOu
                           outcome.access[:cities], outcome.price_terms[:cities], outcome.price_index[:cities],
                           outcome.flows[:, :cities, :cities] + served,
                           outcome.spending[:cities] + served.sum(axis=1).T, outcome.residual, outcome.rounds,
-                          outcome.notional_capped)
+                          outcome.notional_terms[:cities])
     return folded, outcome.price_terms[cities:]

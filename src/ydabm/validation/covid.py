@@ -22,12 +22,12 @@ the no-shock path afterwards: it must come back within :data:`BAND` of it and ne
 money stock, so real GDP is nominal GDP over the deflator, and the deflator's and the unemployment
 rate's gaps from the no-shock run show why the path has the shape it has.
 
-The fit (December 2026, after notional demand took each cohort's served share at its notional load
-and firms learn demand from absence quarters again, issue 10 item 3; seeds 1-5, default scale, shock
-from 2022 Q1: ``calibrate(seeds=(1, 2, 3, 4, 5))``, about 3 min) gives ``absent`` = [0.119, 0.043,
-0.019, 0] and no demand drop, the :class:`ydabm.policies.CovidShock` defaults: -6.71, +3.20, +4.87,
-+5.66 %, Q1-Q3 within 0.08 pp and Q4 0.84 pp short (China's Q4 was 0.5 % above its trend, the
-model's is 0.32 % below its no-shock path when no one is absent; docs/ODD.md, "Supply shock").
+The fit (3 Dec 2026, after notional demand came to be taken at every firm's planned capacity, issue
+10 items 3 and 8; seeds 1-5, default scale, shock from 2022 Q1: ``ydabm validate covid --calibrate``,
+about 3 min) gives ``absent`` = [0.119, 0.037, 0.018, 0] and no demand drop, the
+:class:`ydabm.policies.CovidShock` defaults: -6.80, +3.17, +4.91, +5.92 % y/y, Q1-Q3 within 0.03 pp
+and Q4 0.58 pp short (China's Q4 was 0.5 % above its trend, the model's is 0.08 % below its
+no-shock path when no one is absent; docs/ODD.md, "Supply shock").
 """
 
 from __future__ import annotations

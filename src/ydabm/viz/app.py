@@ -156,13 +156,6 @@ def RunSummary(model: AppModel, baseline: AppModel | None = None):
         f"{model.firms.count:,} firm agents ({model.metrics['firms']:,.0f} founding-size)",
         classes=["ydabm-summary"],
     )
-    if model.left_domain is not None:
-        solara.Text(
-            f"From step {model.left_domain} this run is outside the model's domain: a sector's spending exceeded what "
-            f"its capacity sells at markup prices, its notional demand reached its cap and its firms planned for "
-            f"orders the market does not have (metric notional_overflow; docs/validation.md, 'Beyond ten years').",
-            classes=["ydabm-domain"], style={"color": "#b00020"},
-        )
     if baseline is not None:
         same = baseline.params == model.params and not model.policies
         solara.Text(
