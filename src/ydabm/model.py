@@ -290,6 +290,7 @@ class YRDModel(mesa.Model):
         # trails the newsvendor's goal by a steady share, capacity_lag (entrants build at the goal)
         growth = np.expm1(p.tfp_growth_scale * np.log1p(s.tfp_growth) / 4.0)
         lag = capacity_lag(growth, p.investment_speed, p.exit_rate, p.depreciation)
+        # (S,) kept: the notional market takes every firm at this share of its goal (planned_served)
         self.steady_lag = lag
         # buyers get the share S(c q) of a cell's orders that its enterprises' capacity serves: the 2020
         # price level is that of what they can get, p^(1-sigma) S(c q) the calibrated variety weight
