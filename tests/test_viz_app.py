@@ -24,7 +24,7 @@ from ydabm.policies import BarrierPath
 from ydabm.scenarios import list_scenarios
 from ydabm.viz import charts
 from ydabm.viz import cli as viz_cli
-from ydabm.viz.app import (SCALE_RANGE, AppModel, Page, RunSummary, baseline_of, catch_up, model_params, readout,
+from ydabm.viz.app import (SCALE_RANGE, AppModel, Page, baseline_of, catch_up, model_params, readout,
                            slider, yrd_scenarios)
 
 SMALL = dict(QUICK_SCALE)

@@ -287,7 +287,6 @@ def entrant_demand(price: np.ndarray, city: np.ndarray, sector: np.ndarray, elas
             capacities, as incumbents' notional demand sees them).
         served: (n,) r of each entrant (1: every order served).
     """
-    sigma = elasticity[sector][:, None]
     reach = weights[sector, city, :]                                   # (n, C): W_ij to every j
     own = (np.asarray(served, dtype=float) * price ** (1.0 - elasticity[sector]))[:, None] * reach
     with np.errstate(divide="ignore", invalid="ignore"):
