@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up everything the tests need on a fresh machine, then run the whole test suite.
+# Set up everything the tests need on a fresh machine, then run the whole test suite on every core.
 #   - Debian's chromium for the browser tests (never a downloaded browser)
 #   - .venv with ydabm and its test extras
 #   - Solara's offline asset cache (npm packages from the npm registry)
@@ -16,4 +16,6 @@ fi
 bash scripts/setup.sh test
 bash scripts/fetch_solara_assets.sh
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
-exec .venv/bin/python -m pytest -q "$@"
+# one process per core, each test file kept in one process (its module fixtures are built once);
+# "-n 0" after the command runs everything in this process
+exec .venv/bin/python -m pytest -q -n auto --dist loadfile "$@"
