@@ -285,6 +285,33 @@ def test_entry_replaces_exits_at_the_2020_margin_and_is_bounded_by_the_pool():
     assert entry.entry_intensity(pool, replacement, np.full((1, 3), 10.0), np.zeros((1, 3)), 200.0).max() <= 4.0
 
 
+def test_a_first_year_subsidy_is_worth_its_first_years_share_of_discounted_revenue():
+    # rho = 0.985 / 1.01; rho^4 = 0.904606 by hand -> 0.095394
+    assert entry.first_year_weight(0.015, 0.01) == pytest.approx(1 - (0.985 / 1.01) ** 4)
+    assert entry.first_year_weight(0.015, 0.01) == pytest.approx(0.095394, abs=1e-6)
+    # half the enterprises leave each quarter and no discounting: 1 - 1/16 of the revenue comes in year 1
+    assert entry.first_year_weight(0.5, 0.0) == pytest.approx(0.9375)
+    # by the sum itself: the first four of the discounted survival weights rho^t over all of them
+    rho = 0.97 / 1.02
+    weights = rho ** np.arange(4000)
+    assert entry.first_year_weight(0.03, 0.02) == pytest.approx(weights[:4].sum() / weights.sum())
+    assert entry.first_year_weight(0.0, 0.0) == 0.0       # an eternal, undiscounted enterprise
+    with pytest.raises(ValueError, match="exit_rate"):
+        entry.first_year_weight(1.0, 0.01)
+
+
+def test_the_entry_margin_values_the_entry_subsidy_at_its_first_year_worth():
+    # the same economy with and without the entry subsidy: entrants expect w x subsidy x support more
+    kwargs = dict(rng=1, people_per_agent=20000.0)
+    plain = YRDModel(entry_subsidy=0.0, **kwargs)
+    subsidised = YRDModel(entry_subsidy=0.2, **kwargs)
+    assert np.array_equal(plain.targets, subsidised.targets) and plain.targets.max() > 0
+    gap = subsidised.expected_margin() - plain.expected_margin()
+    weight = entry.first_year_weight(plain.params.exit_rate, plain.params.interest_rate)
+    assert gap == pytest.approx(weight * 0.2 * plain.targets, abs=1e-12)
+    assert gap.max() == pytest.approx(0.2 * 0.095394, abs=1e-6)     # a fully supported sector
+
+
 def test_entrants_draw_above_the_cutoff_and_the_cutoff_breaks_even():
     draws = entry.truncated_normal(np.full(10000, -0.1), 0.2, np.random.default_rng(0).random(10000))
     assert draws.min() >= -0.1 - 1e-12

@@ -259,13 +259,17 @@ def test_zombie_share_rises_with_the_barrier_at_the_default_generosity():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 10 item 2 / issue 11 item 4: t = 0 is not the zombie share's steady state. With entrants valuing "
+    "the entry subsidy at its first-year worth (entry.first_year_weight) the share no longer climbs over the "
+    "decades; it falls from the set-up's 1.08 % to 0.21 % in quarters 153-160 (seeds 1-5; t = 0 minus that "
+    "window 0.87 +- 0.06 pp) and stays low: the set-up's zombies (cohorts whose structural 2020 coverage is "
+    "below 1) are a transient the run does not renew. Until 0f7bc3f this passed only because the late window "
+    "spread over seeds (1.41 +- 0.44 %) on its way to 11.8 % by year 80"))
 def test_t0_is_the_zombie_share_steady_state():
-    # issue 10 item 2 / issue 11 item 4. With notional demand at planned capacity the zombie share is
-    # 1.08 +- 0.05 % at t = 0, 0.97 +- 0.08 % in quarters 33-40, 0.22 +- 0.03 % in 73-80 and 1.41 +- 0.44 %
-    # in 153-160 (seeds 1-5, scripts/long_run.py): every window is within three standard errors of the
-    # last, but only because that window spreads over seeds (it was 0.31 +- 0.02 % on the engine before,
-    # and this test an expected failure). Over 80 years the share has no steady state (5.5 % in quarters
-    # 233-240, 11.8 % in 313-320; docs/validation.md, "Beyond ten years").
+    # issue 10 item 2 / issue 11 item 4. Measured (seeds 1-5): 1.08 +- 0.05 % at t = 0 and 0.21 % in quarters
+    # 153-160 (0.22 +- 0.03 % in 73-80 and 1.41 +- 0.44 % in 153-160 with the entry subsidy valued as a
+    # margin for life, until 0f7bc3f; docs/validation.md, "Since 0f7bc3f" and "Beyond ten years").
     shares = []
     for seed in (1, 2, 3, 4, 5):
         model = YRDModel(rng=seed)

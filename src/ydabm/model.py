@@ -1418,7 +1418,10 @@ class YRDModel(mesa.Model):
         """(C, S) margin an entrant expects (Melitz 2003's expected entry profit, as a margin): the
         profit over revenue of a firm with the city-sector's mean draw, pricing at its markup at
         today's wages and selling into today's market access, after its overhead and the upkeep
-        of the capacity it would build, plus the entry subsidy where the government targets it."""
+        of the capacity it would build, plus the entry subsidy where the government targets it. The
+        subsidy is paid on the first year's revenue only, so it enters as the annuity of that
+        (:func:`ydabm.mechanisms.entry.first_year_weight` of it): a margin held for as long as the
+        enterprise lives that is worth as much, discounted at the interest rate and the exit hazard."""
         p, s = self.params, self.sectors
         sigma = s.elasticity[None, :]
         wage = self.mix_wage()
@@ -1436,7 +1439,8 @@ class YRDModel(mesa.Model):
         upkeep = self.capital_upkeep(sectors, ratio)
         with np.errstate(divide="ignore", invalid="ignore"):
             overhead = np.where(revenue > 0, self.overhead_cell * wage / revenue, np.inf)
-        return 1 / sigma - upkeep - overhead + p.entry_subsidy * self.targets
+        subsidy = entry.first_year_weight(p.exit_rate, p.interest_rate) * p.entry_subsidy * self.targets
+        return 1 / sigma - upkeep - overhead + subsidy
 
     def open_firms(self, entrants: np.ndarray) -> None:
         """The (C, S) entrant mass ``entrants`` joins its city-sector's cohort of the year, or opens it.

@@ -89,7 +89,7 @@ PARAMS: tuple[Param, ...] = (
     Param("target_imitation", float, 0.5, "1", 0.0, 1.0,
           "weight m of imitation in the non-specialization part of the target score, (1 - m) x the sector's prestige on the published lists + m x the other cities' mean support of it last year: 0 = no imitation (prestige only), 1 = imitation only; 0.5 weighs the two equally (assumption: no data separate them; swept as an uncertainty)", "uncertainty"),
     Param("entry_subsidy", float, 0.1, "share of revenue", 0.0, 0.5,
-          "subsidy paid to entrants in target sectors during their first year, as a share of their revenue (assumption; a lever, Sobol-swept in experiments/sensitivity)", "lever"),
+          "subsidy paid to entrants in target sectors during their first year, as a share of their revenue; would-be entrants value it as the first year's share of their expected discounted revenue (0.095 at the default exit_rate and interest_rate) times this (assumption; a lever, Sobol-swept in experiments/sensitivity)", "lever"),
     Param("capacity_subsidy", float, 0.2, "share of investment", 0.0, 0.9,
           "share of target-sector firms' investment paid by the city government; also lowers their target utilisation (assumption; a lever, Sobol-swept in experiments/sensitivity)", "lever"),
     Param("debt_limit", float, 0.03, "share of annual GDP", 0.0, 1.0,
