@@ -48,7 +48,7 @@ def innovation_by_city(model) -> dict[str, np.ndarray]:
     firms (revenue-weighted, 0-1) of each city; (C, S) adoption share by city-sector (firm-weighted);
     and (C,) real GDP (:func:`real_gdp_by_city`) and (C, S) employment by city-sector, which the model
     metrics and the city reports both use."""
-    f, s, cities = model.firms, model.sectors, model.geography.count
+    f, s = model.firms, model.sectors
     live = f.alive
     revenue = np.where(live, model.firm_value_added(), 0.0)
     base = np.where(live, model.outlay_base(), 0.0)       # R&D's base and the adoption weights (>= 0)
