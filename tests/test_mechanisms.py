@@ -82,6 +82,41 @@ def test_error_diffusion_keeps_each_firm_at_its_plan_on_average():
     assert plans[:, 2].tolist() == [5] * 10                                # whole plans need no rounding
 
 
+def test_hours_give_the_whole_staff_the_planned_labour():
+    # (22.4 wanted, 23 whole: short time), (4.3, 4: overtime), nothing planned (standard hours)
+    desired = np.array([[5.2, 17.2, 0.0], [1.3, 3.0, 0.0], [0.0, 0.0, 0.0]])
+    plan = np.array([[5, 18, 0], [1, 3, 0], [0, 0, 0]])
+    hours = labour.planned_hours(desired, plan)
+    assert hours == pytest.approx([22.4 / 23, 4.3 / 4, 1.0])
+    # a quarter of error diffusion: the whole staff times its hours is the real-valued plan, and the
+    # hours lie within 1 -+ K / n (K = 3 classes, n the whole plan)
+    rng = np.random.default_rng(5)
+    wanted = rng.uniform(0.0, 30.0, (200, 3))
+    whole, _ = labour.whole_staff(wanted, rng.uniform(0.0, 1.0, (200, 3)))
+    hours = labour.planned_hours(wanted, whole)
+    staffed = whole.sum(axis=1) > 0
+    assert (whole.sum(axis=1) * hours)[staffed] == pytest.approx(wanted.sum(axis=1)[staffed], rel=1e-12)
+    assert np.all(np.abs(hours[staffed] - 1.0) < 3.0 / whole.sum(axis=1)[staffed])
+
+
+def test_accounts_pay_the_hours_worked():
+    # firm 0 works 0.9 of the standard hours, firm 1 1.2: the wage bill and the households' wages are the
+    # hours' pay (8 x 10 x 0.9 = 72, 5 x 10 x 1.2 = 60), benefits count the 2 workers without a job
+    books = accounts.settle(
+        alive=np.array([True, True]), firm_city=np.array([0, 0]), revenue=np.array([100.0, 80.0]),
+        employees=np.array([[0, 8, 0], [0, 5, 0]]), capital=np.zeros(2), investment=np.zeros(2),
+        capacity_support=np.zeros(2), entry_support=np.zeros(2), targeted=np.zeros(2),
+        loss_streak=np.zeros(2, dtype=int), wages=np.array([[5.0, 10.0, 18.0]]),
+        employed=np.array([[0, 13, 0]]), labour_force=np.array([[0, 15, 0]]), budgets=np.zeros(1),
+        savings=np.zeros(1), saving_rate=0.0, dissaving_share=0.0, depreciation=0.0, profit_tax=0.0,
+        income_tax=0.0, unemployment_benefit=0.5, public_spending_adjustment=0.0, soft_budget=0.0,
+        exit_after=4, hours=np.array([0.9, 1.2]), paid=np.array([[0.0, 8 * 0.9 + 5 * 1.2, 0.0]]))
+    assert books.city["wage_bill"] == pytest.approx([132.0])
+    assert books.city["wages"] == pytest.approx([132.0])
+    assert books.profit == pytest.approx([28.0, 20.0])
+    assert books.city["benefits"] == pytest.approx([2 * 0.5 * 10.0])
+
+
 def _two_firm_books(soft_budget: float) -> accounts.Accounts:
     """The two-firm quarter of the next test at soft-credit generosity ``soft_budget``."""
     return accounts.settle(

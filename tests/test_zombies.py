@@ -194,7 +194,8 @@ def test_debt_moves_with_mass_through_shrink_merge_and_close():
 
 def test_money_is_conserved_with_interest_and_soft_credit():
     # a generosity at which credit lines bind and a strong barrier: soft credit flows and some firms fail
-    model = YRDModel(rng=3, soft_budget=0.2, barrier=1.0, people_per_agent=20000.0)
+    # (seed 2: with hours per worker, seed 3 has no loss-making firm that qualifies within 8 quarters)
+    model = YRDModel(rng=2, soft_budget=0.2, barrier=1.0, people_per_agent=20000.0)
     money = model.money()
     debt0 = model.firms.debt[model.firms.alive].sum()
     assert debt0 == pytest.approx(model.params.leverage * model.capital_value()[model.firms.alive].sum())

@@ -9,7 +9,8 @@ Columns: ``mass``, ``peak`` (its largest mass), ``sector``, ``city``, ``producti
 city-sector fundamental x the gains of the firm's own innovations, before trend growth and digital
 adoption), ``rd_share`` (R&D spending over revenue chosen this quarter), ``adoption`` (share of the
 agent's enterprises that have adopted digital technology), ``overhead`` (fixed labour F, workers), ``capacity`` (output
-per quarter), ``employees`` (workers by class), ``price``, ``output``, ``revenue``, ``profit``
+per quarter), ``employees`` (workers by class), ``hours`` (hours per worker this quarter, 1 = the
+standard quarter: :func:`ydabm.markets.labour.planned_hours`), ``price``, ``output``, ``revenue``, ``profit``
 (after tax, before government support), ``age`` (quarters), ``subsidy`` (received this quarter),
 ``loss_streak`` (consecutive loss-making quarters), ``expected_sales`` (expected value of notional
 demand, yuan), ``notional_sales`` (value of last quarter's demand at the markup prices), ``understaffed`` (vacancies left unfilled last quarter),
@@ -38,7 +39,7 @@ HEADROOM = 1 / 16
 
 _FLOAT = ("mass", "peak", "productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
           "subsidy", "expected_sales", "notional_sales", "rd_share", "adoption", "debt",
-          "year_operating", "year_interest")
+          "year_operating", "year_interest", "hours")
 _INT = ("age", "loss_streak", "weak_years")
 #: columns that only :meth:`Firms.open` writes (read-only otherwise), so that ``cell`` can be kept;
 #: numpy's index type (intp): tables are gathered and bins counted by them, and ``np.take`` and
@@ -99,6 +100,11 @@ class Firms:
         for k in range(1, e.shape[1]):
             total += e[:, k]
         return total
+
+    def paid_staff(self) -> np.ndarray:
+        """(F,) labour each firm row's staff supplies and is paid for, in workers at standard hours:
+        its workers times its ``hours``."""
+        return self.staff() * self.hours
 
     @staticmethod
     def rows_for(count: int) -> int:
@@ -169,8 +175,9 @@ class Firms:
 
     def merge(self, sources: np.ndarray, destinations: np.ndarray, elasticity: np.ndarray) -> None:
         """Cohorts ``sources`` join cohorts ``destinations`` of the same city-sector (several may join
-        one; no row is both): masses, staff, capacity, overhead, demand, expectations, debt and the
-        year's operating profit and interest add up (the merged firm's accounts are its parts' sum);
+        one; no row is both): masses, staff and the labour it supplies (hours become the staff-weighted
+        mean), capacity, overhead, demand, expectations, debt and the year's operating profit and
+        interest add up (the merged firm's accounts are its parts' sum);
         productivity is the CES mean (mass-weighted mean of z^(sigma - 1), exact under CES demand and
         a common wage); the destination keeps its age, price, streaks (weak years too) and flags. The sources' rows
         are freed (their workers' employer must be moved by the caller)."""
@@ -181,6 +188,8 @@ class Firms:
         np.add.at(power, destinations, power[sources])
         adopted = self.adoption * self.mass               # (before the masses add up)
         np.add.at(adopted, destinations, adopted[sources])
+        paid = self.paid_staff()                          # the parts' labour adds up: their hours averaged
+        np.add.at(paid, destinations, paid[sources])
         for name in ("mass", "overhead", "capacity", "expected_sales", "notional_sales", "output", "revenue", "debt",
                      "year_operating", "year_interest"):
             column = getattr(self, name)
@@ -189,6 +198,8 @@ class Firms:
         np.add.at(self.joined, destinations, self.joined[sources])
         rows = np.unique(destinations)
         self.adoption[rows] = adopted[rows] / self.mass[rows]
+        staff = self.staff()[rows]
+        self.hours[rows] = np.where(staff > 0, paid[rows] / np.maximum(staff, 1), self.hours[rows])
         self.productivity[rows] = (power[rows] / self.mass[rows]) ** (1.0 / k[rows])
         self.peak[rows] = np.maximum(self.peak[rows], self.mass[rows])
         self.alive[sources] = False

@@ -2,7 +2,9 @@
 
 Matching follows a Cobb-Douglas matching function M = min(U, V, m * U^0.5 * V^0.5) (Petrongolo &
 Pissarides 2001); wages follow a wage Phillips curve in the unemployment gap. Staff plans are real
-numbers made whole by error diffusion, so no firm is kept over- or under-staffed by rounding.
+numbers made whole by error diffusion, so no firm is kept over- or under-staffed by rounding. Hours
+are the intensive margin: a firm's whole staff works the hours that give the labour it planned
+(:func:`planned_hours`), so that whole workers neither cost output nor add wages.
 """
 
 from __future__ import annotations
@@ -249,6 +251,25 @@ def whole_staff(desired: np.ndarray, carry: np.ndarray) -> tuple[np.ndarray, np.
     return whole, total.astype(carry.dtype)
 
 
+def planned_hours(desired: np.ndarray, plan: np.ndarray) -> np.ndarray:
+    """(F,) hours per worker (1 = the standard quarter) at which a firm's whole staff plan supplies the
+    labour of its real-valued plan: sum_k d_k / sum_k n_k (1 when it plans no whole worker).
+
+    The intensive margin of labour: a firm that wants 22.4 workers and hires 23 has them work 0.974 of
+    the standard hours (short time), one that hires 22 has them work 1.018 (overtime), paid by the hour
+    at the market wage. With error diffusion the whole plan is within K workers of the real one (K
+    classes), so the hours lie within 1 -+ K / n for n planned workers. Classes are perfect substitutes
+    in production (the staff limit counts workers, not classes), so one rate of hours per firm.
+    """
+    wanted = desired[:, 0].astype(float)
+    whole = plan[:, 0].astype(float)
+    for k in range(1, desired.shape[1]):
+        wanted += desired[:, k]
+        whole += plan[:, k]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(whole > 0, wanted / whole, 1.0)
+
+
 def jobs_of(employer: np.ndarray, skill: np.ndarray, firms: int, classes: int) -> np.ndarray:
     """(F, K) jobs held by the workers with ``employer`` (>= 0) and ``skill``, by firm and class."""
     job = employer.astype(np.int64) * classes + skill
@@ -331,6 +352,8 @@ class Hiring:
         wages: (C, K) wages after the Phillips-curve adjustment, yuan per agent per quarter.
         understaffed: (F,) firms left with unfilled vacancies.
         carry: (F, K) rounding carries for next quarter.
+        hours: (F,) hours per worker (:func:`planned_hours`): each firm's staff supplies and is paid
+            for ``hours`` x its workers.
         separations, layoffs, hires: worker counts this quarter.
         employed: (C, K) new staff by city and class (``integer_sums(firm_city, employees, C)``).
     """
@@ -340,6 +363,7 @@ class Hiring:
     wages: np.ndarray
     understaffed: np.ndarray
     carry: np.ndarray
+    hours: np.ndarray
     separations: int
     layoffs: int
     hires: int
@@ -383,6 +407,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     staff -= jobs_of(np.take(employer, separated), np.take(skill, separated), firms, classes)
     employer[separated] = -1
     plan, carry = whole_staff(desired, carry)
+    hours = planned_hours(desired, plan)
     excess = np.maximum(staff - plan, 0)
     fired, seekers = _layoffs_and_seekers(employer, skill, staff, excess, rng)
     staff -= jobs_of(np.take(employer, fired), np.take(skill, fired), firms, classes)
@@ -395,7 +420,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     employed = integer_sums(firm_city, staff, cities)       # (C, K) staff by market: city * K + class
     new_wages = update_wages(wages.ravel(), employed.ravel(), labour_force.ravel(), natural_rate,
                              wage_adjustment).reshape(cities, classes)
-    return Hiring(employer, staff, new_wages, any_per_row(plan > staff), carry, int(separated.size), int(fired.size),
+    return Hiring(employer, staff, new_wages, any_per_row(plan > staff), carry, hours, int(separated.size), int(fired.size),
                   int(hired.size), employed)
 
 
