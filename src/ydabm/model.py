@@ -410,7 +410,7 @@ class YRDModel(mesa.Model):
         # profit does not cover its interest has had three weak years (a zombie if it lives on support)
         f = self.firms
         structural = (f.year_operating[rows] + (gross - f.revenue[rows])
-                      + ((f.employees[rows] * f.hours[rows, None] - planned) * self.wages[city]).sum(axis=1))
+                      + ((f.paid_labour()[rows] - planned) * self.wages[city]).sum(axis=1))
         f.weak_years[rows] = np.where(credit.weak_coverage(structural, f.year_interest[rows]),
                                       np.minimum(credit.ZOMBIE_YEARS, ages // credit.YEAR), 0)   # years lived
         f.zombie = credit.zombies(f.alive, f.weak_years, f.subsidy > 0)
@@ -1569,7 +1569,8 @@ class YRDModel(mesa.Model):
         each class times their hours (:func:`ydabm.markets.labour.planned_hours`)."""
         f = self.firms
         sums = self.city_sums()
-        return np.stack([sums(f.employees[:, k] * f.hours) for k in range(f.employees.shape[1])], axis=1)
+        paid = f.paid_labour()
+        return np.stack([sums(paid[:, k]) for k in range(paid.shape[1])], axis=1)
 
     def employment_by_sector(self) -> np.ndarray:
         f = self.firms

@@ -252,22 +252,27 @@ def whole_staff(desired: np.ndarray, carry: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def planned_hours(desired: np.ndarray, plan: np.ndarray) -> np.ndarray:
-    """(F,) hours per worker (1 = the standard quarter) at which a firm's whole staff plan supplies the
-    labour of its real-valued plan: sum_k d_k / sum_k n_k (1 when it plans no whole worker).
+    """(F, K) hours per worker (1 = the standard quarter) at which a firm's whole staff plan supplies
+    the labour of its real-valued plan, class by class: h_k = d_k / n_k, plus, for the classes it
+    plans no whole worker of (n_k = 0 < d_k), their labour spread evenly over its n = sum_k n_k
+    workers (classes are perfect substitutes in production), so sum_k n_k h_k = sum_k d_k; 1 where
+    the firm plans no whole worker.
 
-    The intensive margin of labour: a firm that wants 22.4 workers and hires 23 has them work 0.974 of
-    the standard hours (short time), one that hires 22 has them work 1.018 (overtime), paid by the hour
-    at the market wage. With error diffusion the whole plan is within K workers of the real one (K
-    classes), so the hours lie within 1 -+ K / n for n planned workers. Classes are perfect substitutes
-    in production (the staff limit counts workers, not classes), so one rate of hours per firm.
+    The intensive margin of labour: a firm that wants 17.2 low-skill workers and hires 18 has them work
+    0.956 of the standard hours (short time), one that wants 4.3 and hires 4 has them work 1.075
+    (overtime), paid by the hour at the class's market wage, so its wage bill is that of its real-valued
+    plan. With error diffusion a class's whole plan is within one worker of its real one, so
+    h_k lies within 1 -+ 1 / n_k.
     """
-    wanted = desired[:, 0].astype(float)
-    whole = plan[:, 0].astype(float)
-    for k in range(1, desired.shape[1]):
-        wanted += desired[:, k]
-        whole += plan[:, k]
+    desired = np.asarray(desired, dtype=float)
+    whole = np.asarray(plan, dtype=float)
+    staffed = whole > 0
+    missing = np.where(staffed, 0.0, desired).sum(axis=1)
+    workers = whole.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(whole > 0, wanted / whole, 1.0)
+        extra = np.where(workers > 0, missing / workers, 0.0)
+        hours = np.where(staffed, desired / whole + extra[:, None], 1.0)
+    return hours
 
 
 def jobs_of(employer: np.ndarray, skill: np.ndarray, firms: int, classes: int) -> np.ndarray:
@@ -352,8 +357,8 @@ class Hiring:
         wages: (C, K) wages after the Phillips-curve adjustment, yuan per agent per quarter.
         understaffed: (F,) firms left with unfilled vacancies.
         carry: (F, K) rounding carries for next quarter.
-        hours: (F,) hours per worker (:func:`planned_hours`): each firm's staff supplies and is paid
-            for ``hours`` x its workers.
+        hours: (F, K) hours per worker by class (:func:`planned_hours`): each firm's staff of a class
+            supplies and is paid for ``hours`` x its workers.
         separations, layoffs, hires: worker counts this quarter.
         employed: (C, K) new staff by city and class (``integer_sums(firm_city, employees, C)``).
     """

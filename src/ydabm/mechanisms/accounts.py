@@ -133,8 +133,8 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
         year_end: this quarter ends a calendar year: the yearly coverage is evaluated.
         city_sums: sums over the firm rows by ``firm_city`` (:class:`~ydabm.agents.firms.BinSums`), if
             the caller keeps them; None: built here.
-        hours: (F,) hours per worker (:func:`ydabm.markets.labour.planned_hours`): a firm pays its
-            staff for ``hours`` x its workers; None: standard hours (1).
+        hours: (F, K) hours per worker by class (:func:`ydabm.markets.labour.planned_hours`): a firm
+            pays its staff of a class for ``hours`` x its workers; None: standard hours (1).
         paid: (C, K) the labour paid by city and class, in workers at standard hours (the sum of the
             firms' workers times their hours); None: ``employed``. Households earn the wages of this
             labour; unemployment (and its benefits) counts workers.
@@ -147,12 +147,11 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
 
     room = np.full(cities, np.inf) if allowance is None else allowance
     # the wage bill class by class, each class's wage read at the firm's city (without gathering an
-    # (F, K) table): row_sums(employees * wages[firm_city]) bit for bit
-    wage_bill = employees[:, 0] * np.take(wages[:, 0], firm_city)
+    # (F, K) table of wages): row_sums(employees * hours * wages[firm_city]) bit for bit
+    worked = employees if hours is None else employees * hours
+    wage_bill = worked[:, 0] * np.take(wages[:, 0], firm_city)
     for k in range(1, wages.shape[1]):
-        wage_bill += employees[:, k] * np.take(wages[:, k], firm_city)
-    if hours is not None:
-        wage_bill *= hours
+        wage_bill += worked[:, k] * np.take(wages[:, k], firm_city)
     claims = entry_support + capacity_support
     claimed = by_city(claims)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
