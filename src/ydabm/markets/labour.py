@@ -264,14 +264,19 @@ def planned_hours(desired: np.ndarray, plan: np.ndarray) -> np.ndarray:
     plan. With error diffusion a class's whole plan is within one worker of its real one, so
     h_k lies within 1 -+ 1 / n_k.
     """
-    desired = np.asarray(desired, dtype=float)
-    whole = np.asarray(plan, dtype=float)
-    staffed = whole > 0
-    missing = np.where(staffed, 0.0, desired).sum(axis=1)
-    workers = whole.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        extra = np.where(workers > 0, missing / workers, 0.0)
-        hours = np.where(staffed, desired / whole + extra[:, None], 1.0)
+    # column by column (numpy reduces a short last axis row by row, an order of magnitude slower)
+    classes = desired.shape[1]
+    whole = [np.asarray(plan[:, k], dtype=float) for k in range(classes)]
+    staffed = [w > 0 for w in whole]
+    missing = np.zeros(desired.shape[0])
+    workers = np.zeros(desired.shape[0])
+    for k in range(classes):
+        missing += np.where(staffed[k], 0.0, desired[:, k])
+        workers += whole[k]
+    extra = missing / np.maximum(workers, 1.0)           # 0 where no worker is planned (missing is 0 too)
+    hours = np.ones(desired.shape)
+    for k in range(classes):
+        hours[:, k] = np.where(staffed[k], desired[:, k] / np.maximum(whole[k], 1.0) + extra, 1.0)
     return hours
 
 
