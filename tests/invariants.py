@@ -106,6 +106,15 @@ def assert_people(model, start: Start) -> None:
     assert f.employees[f.alive].sum() == employed.sum(), "live firms' staff != employed workers"
     assert f.employees[~f.alive].sum() == 0, "a dead firm has employees"
     assert np.all(w.city[employed] == f.city[w.employer[employed]]), "a worker lives outside its firm's city"
+    # hours (labour.planned_hours): a firm whose plan was filled has each class's plan of whole workers,
+    # within one worker of the real-valued plan, working d_k / n_k of the standard hours plus the labour
+    # of its classes planned at no whole worker (each below one worker) spread over its workers
+    staffed = f.alive[:, None] & (f.employees > 0)
+    assert np.all(np.isfinite(f.hours[staffed]) & (f.hours[staffed] > 0)), "hours not positive and finite"
+    filled = staffed & ~f.understaffed[:, None]
+    workers = np.maximum(f.employees.sum(axis=1), 1)[:, None]
+    bound = 1.0 / np.maximum(f.employees, 1) + f.employees.shape[1] / workers
+    assert np.all((np.abs(f.hours - 1.0) < bound)[filled]), "hours of a fully staffed firm beyond 1 -+ 1 / n_k"
 
 
 def assert_goods(model, rel: float) -> None:
@@ -125,7 +134,7 @@ def assert_goods(model, rel: float) -> None:
     assert not over_capacity.any(), (
         f"output above capacity at rows {live[over_capacity][:5]}: "
         f"{output[over_capacity][:5]} > {f.capacity[live][over_capacity][:5]}")
-    working = f.employees[live].sum(axis=1) * (1.0 - model.levers.absent[f.city[live]])
+    working = (f.employees[live] * f.hours[live]).sum(axis=1) * (1.0 - model.levers.absent[f.city[live]])
     labour_room = (working - f.overhead[live]) * model.effective_productivity()[live]
     over_staff = output > np.maximum(labour_room, 0.0) * (1 + FEASIBILITY)
     assert not over_staff.any(), (

@@ -82,6 +82,50 @@ def test_error_diffusion_keeps_each_firm_at_its_plan_on_average():
     assert plans[:, 2].tolist() == [5] * 10                                # whole plans need no rounding
 
 
+def test_hours_give_the_whole_staff_the_planned_labour():
+    # class by class: 17.2 low-skill wanted, 18 hired (short time 0.9556), 5.2 high-skill, 5 hired (1.04);
+    # 1.3 and 3.0 wanted, 1 and 3 hired (1.3, 1); 0.4 farm labour wanted and no whole farmer planned: its
+    # labour is spread over the 3 workers of the third firm (0.4 / 3 more each); nothing planned: standard hours
+    desired = np.array([[0.0, 17.2, 5.2], [0.0, 3.0, 1.3], [0.4, 0.9, 2.1], [0.0, 0.0, 0.0]])
+    plan = np.array([[0, 18, 5], [0, 3, 1], [0, 1, 2], [0, 0, 0]])
+    hours = labour.planned_hours(desired, plan)
+    np.testing.assert_allclose(hours[0, 1:], [17.2 / 18, 5.2 / 5])
+    np.testing.assert_allclose(hours[1, 1:], [1.0, 1.3])
+    np.testing.assert_allclose(hours[2, 1:], [0.9 + 0.4 / 3, 2.1 / 2 + 0.4 / 3])
+    np.testing.assert_allclose(hours[3], [1.0, 1.0, 1.0])
+    # a quarter of error diffusion: each firm's whole staff times its hours is its real-valued plan, class
+    # by class where it planned a whole worker, and in all
+    rng = np.random.default_rng(5)
+    wanted = rng.uniform(0.0, 30.0, (200, 3))
+    wanted[:20, 0] = rng.uniform(0.0, 0.9, 20)                 # classes that may round to no worker
+    whole, _ = labour.whole_staff(wanted, rng.uniform(0.0, 1.0, (200, 3)))
+    hours = labour.planned_hours(wanted, whole)
+    np.testing.assert_allclose((whole * hours).sum(axis=1), wanted.sum(axis=1), rtol=1e-12)
+    full = (whole > 0).all(axis=1)
+    np.testing.assert_allclose((whole * hours)[full], wanted[full], rtol=1e-12)
+    assert np.all(np.abs(hours[full] - 1.0) < 1.0 / whole[full])
+
+
+def test_accounts_pay_the_hours_worked():
+    # firm 0's low-skill staff works 0.9 of the standard hours, firm 1's 1.2: the wage bill and the
+    # households' wages are the hours' pay (8 x 10 x 0.9 = 72, 5 x 10 x 1.2 = 60), benefits count the 2
+    # workers without a job
+    hours = np.array([[1.0, 0.9, 1.0], [1.0, 1.2, 1.0]])
+    books = accounts.settle(
+        alive=np.array([True, True]), firm_city=np.array([0, 0]), revenue=np.array([100.0, 80.0]),
+        employees=np.array([[0, 8, 0], [0, 5, 0]]), capital=np.zeros(2), investment=np.zeros(2),
+        capacity_support=np.zeros(2), entry_support=np.zeros(2), targeted=np.zeros(2),
+        loss_streak=np.zeros(2, dtype=int), wages=np.array([[5.0, 10.0, 18.0]]),
+        employed=np.array([[0, 13, 0]]), labour_force=np.array([[0, 15, 0]]), budgets=np.zeros(1),
+        savings=np.zeros(1), saving_rate=0.0, dissaving_share=0.0, depreciation=0.0, profit_tax=0.0,
+        income_tax=0.0, unemployment_benefit=0.5, public_spending_adjustment=0.0, soft_budget=0.0,
+        exit_after=4, hours=hours, paid=np.array([[0.0, 8 * 0.9 + 5 * 1.2, 0.0]]))
+    assert books.city["wage_bill"] == pytest.approx([132.0])
+    assert books.city["wages"] == pytest.approx([132.0])
+    assert books.profit == pytest.approx([28.0, 20.0])
+    assert books.city["benefits"] == pytest.approx([2 * 0.5 * 10.0])
+
+
 def _two_firm_books(soft_budget: float) -> accounts.Accounts:
     """The two-firm quarter of the next test at soft-credit generosity ``soft_budget``."""
     return accounts.settle(

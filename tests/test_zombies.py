@@ -194,7 +194,8 @@ def test_debt_moves_with_mass_through_shrink_merge_and_close():
 
 def test_money_is_conserved_with_interest_and_soft_credit():
     # a generosity at which credit lines bind and a strong barrier: soft credit flows and some firms fail
-    model = YRDModel(rng=3, soft_budget=0.2, barrier=1.0, people_per_agent=20000.0)
+    # (seed 2: with hours per worker, seed 3 has no loss-making firm that qualifies within 8 quarters)
+    model = YRDModel(rng=2, soft_budget=0.2, barrier=1.0, people_per_agent=20000.0)
     money = model.money()
     debt0 = model.firms.debt[model.firms.alive].sum()
     assert debt0 == pytest.approx(model.params.leverage * model.capital_value()[model.firms.alive].sum())
@@ -223,8 +224,11 @@ def _paired(low: dict, high: dict, seeds=(1, 2, 3, 4, 5)) -> tuple[float, float]
 
 #: why the zombie share does not respond as the issue expects (issue 11 item 4 stays open)
 NO_STRUCTURAL_LOSSES = pytest.mark.xfail(strict=True, reason=(
-    "issue 11 item 4: on yearly accounts the zombie share is 0.95 +- 0.08 % of the firm mass at baseline "
-    "(last 8 of 40 quarters, seeds 1-5, at dc1d5d1). Generosity raises it from hard budgets (0 -> 1: "
+    "issue 11 item 4: on yearly accounts the zombie share is 0.43 +- 0.04 % of the firm mass at baseline "
+    "(last 8 of 40 quarters, seeds 1-5, with hours per worker, 4 Dec 2026; 0.98 +- 0.09 % before them, at "
+    "a94dc75, of which whole-worker staffing made about half). Barrier 0 -> 1: +0.12 +- 0.09 pp, U-shaped "
+    "(0.57, 0.41, 0.43, 0.55, 0.69 % at 0, 1/4, 1/2, 3/4, 1); generosity 0 -> 5: +0.26 +- 0.04 pp. At dc1d5d1, "
+    "whose figures follow: 0.95 +- 0.08 %. Generosity raises it from hard budgets (0 -> 1: "
     "+0.34 +- 0.05 pp) but not significantly in every small step (0 -> 0.1: +0.14 +- 0.06 pp, 0.1 -> 0.2: "
     "+0.08 +- 0.05, 0.2 -> 0.5: -0.03 +- 0.03). The barrier does not raise it (0 -> 1: -0.07 +- 0.11 pp; "
     "0 -> 0.5 at generosity 0.2: -0.15 +- 0.06): protected local sales lift weak firms' operating profit, so "
@@ -260,15 +264,19 @@ def test_zombie_share_rises_with_the_barrier_at_the_default_generosity():
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "issue 10 item 2 / issue 11 item 4: t = 0 is not the zombie share's steady state. With entrants valuing "
+    "issue 10 item 2 / issue 11 item 4: t = 0 is not the zombie share's steady state. With hours per worker "
+    "(4 Dec 2026) the share is 0.08 % at t = 0, rises to 0.43 % in quarters 33-40 and falls to 0.05 % in "
+    "73-80 and 0.02-0.03 % from quarter 153 to 320 (seeds 1-5; the first decade's rise not decomposed). "
+    "Before hours, at a94dc75, whose figures follow: with entrants valuing "
     "the entry subsidy at its first-year worth (entry.first_year_weight) the share no longer climbs over the "
     "decades; it falls from the set-up's 1.08 % to 0.21 % in quarters 153-160 (seeds 1-5; t = 0 minus that "
     "window 0.87 +- 0.06 pp) and stays low: the set-up's zombies (cohorts whose structural 2020 coverage is "
     "below 1) are a transient the run does not renew. Until 0f7bc3f this passed only because the late window "
     "spread over seeds (1.41 +- 0.44 %) on its way to 11.8 % by year 80"))
 def test_t0_is_the_zombie_share_steady_state():
-    # issue 10 item 2 / issue 11 item 4. Measured (seeds 1-5): 1.08 +- 0.05 % at t = 0 and 0.21 % in quarters
-    # 153-160 (0.22 +- 0.03 % in 73-80 and 1.41 +- 0.44 % in 153-160 with the entry subsidy valued as a
+    # issue 10 item 2 / issue 11 item 4. Measured (seeds 1-5) with hours per worker: 0.08 % at t = 0, 0.43 % in
+    # quarters 33-40, 0.05 % in 73-80, 0.02 % in 153-160; before them, at a94dc75: 1.08 +- 0.05 % at t = 0 and
+    # 0.21 % in quarters 153-160 (0.22 +- 0.03 % in 73-80 and 1.41 +- 0.44 % in 153-160 with the entry subsidy valued as a
     # margin for life, until 0f7bc3f; docs/validation.md, "Since 0f7bc3f" and "Beyond ten years").
     shares = []
     for seed in (1, 2, 3, 4, 5):

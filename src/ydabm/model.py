@@ -410,7 +410,7 @@ class YRDModel(mesa.Model):
         # profit does not cover its interest has had three weak years (a zombie if it lives on support)
         f = self.firms
         structural = (f.year_operating[rows] + (gross - f.revenue[rows])
-                      + ((f.employees[rows] - planned) * self.wages[city]).sum(axis=1))
+                      + ((f.paid_labour()[rows] - planned) * self.wages[city]).sum(axis=1))
         f.weak_years[rows] = np.where(credit.weak_coverage(structural, f.year_interest[rows]),
                                       np.minimum(credit.ZOMBIE_YEARS, ages // credit.YEAR), 0)   # years lived
         f.zombie = credit.zombies(f.alive, f.weak_years, f.subsidy > 0)
@@ -570,6 +570,8 @@ class YRDModel(mesa.Model):
         # every slot is filled: the staff by firm and class are the slots (what jobs_of would count)
         firms.employees = np.zeros((firms.size, CLASSES), dtype=np.int32)
         firms.employees[live] = slots.reshape(-1, CLASSES)
+        # the hours at which the whole staffs supply the planned labour
+        firms.hours[live] = labour.planned_hours(scaled.reshape(-1, CLASSES), slots.reshape(-1, CLASSES))
         return scaled.reshape(-1, CLASSES)
 
     # ------------------------------------------------------------------ levers used by policies
@@ -678,7 +680,7 @@ class YRDModel(mesa.Model):
         phi = self.effective_productivity()
         cell = f.cell
         wage = np.take(self.mix_wage(), cell)
-        staffed = np.maximum(f.staff() - f.overhead, 0.0) * phi
+        staffed = np.maximum(f.paid_staff() - f.overhead, 0.0) * phi
         # the newsvendor's capacity ratio and its expected sales share depend on the row's sector and
         # support only: computed per city-sector (live rows, at its target) and per sector (dead rows,
         # support 0) and read by each row; the same numbers as capacity_ratio(f.sector, targeted)
@@ -852,7 +854,7 @@ class YRDModel(mesa.Model):
             self.firm_input_cost(), f.debt, f.weak_years, f.mass, bias,
             depreciation=p.depreciation, interest_rate=p.interest_rate, leverage=p.leverage,
             year_operating=f.year_operating, year_interest=f.year_interest, age=f.age,
-            year_end=self.quarter == credit.YEAR - 1,
+            year_end=self.quarter == credit.YEAR - 1, hours=f.hours, paid=self.paid_table(),
             profit_tax=p.profit_tax, income_tax=p.income_tax,
             unemployment_benefit=p.unemployment_benefit,
             public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
@@ -874,6 +876,7 @@ class YRDModel(mesa.Model):
         self.firms.employees = hiring.employees
         self.firms.understaffed = hiring.understaffed
         self.firms.rounding = hiring.carry
+        self.firms.hours = hiring.hours
         self.wages = hiring.wages
 
     def production_room(self, rows: np.ndarray | None = None) -> np.ndarray:
@@ -881,9 +884,7 @@ class YRDModel(mesa.Model):
         its working staff can make after overhead and, with supply chains, what its inputs allow."""
         f = self.firms
         rows = np.arange(f.size) if rows is None else rows
-        working = f.staff()[rows] * (1.0 - self.levers.absent[f.city[rows]])
-        labour_room = np.maximum(working - f.overhead[rows], 0.0) * self.effective_productivity()[rows]
-        room = np.minimum(f.capacity[rows], labour_room)
+        room = self.staffed_room(f.paid_staff()[rows], rows)
         if self.input_room is not None:
             room = np.minimum(room, self.input_room[rows])
         return room
@@ -1243,9 +1244,16 @@ class YRDModel(mesa.Model):
 
     def producible(self) -> np.ndarray:
         """(F,) most each firm can make this quarter with its capacity and working staff."""
+        return self.staffed_room(self.firms.paid_staff())
+
+    def staffed_room(self, labour: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Most the firms of ``rows`` (default: every row) can make with their capacity and ``labour``
+        (workers at standard hours, one per row), the workers a lockdown keeps away absent: capacity
+        and (labour - overhead) x productivity."""
         f = self.firms
-        working = f.staff() * (1.0 - self.levers.absent[f.city])
-        return np.minimum(f.capacity, np.maximum(working - f.overhead, 0.0) * self.effective_productivity())
+        rows = slice(None) if rows is None else rows
+        working = labour * (1.0 - self.levers.absent[f.city[rows]])
+        return np.minimum(f.capacity[rows], np.maximum(working - f.overhead[rows], 0.0) * self.effective_productivity()[rows])
 
     def planned_output_of(self, plan: planning.Plan) -> np.ndarray:
         """(F,) output each firm plans, the production target its input orders are for: its expected
@@ -1256,8 +1264,7 @@ class YRDModel(mesa.Model):
         staff would pass every labour-market friction on to its suppliers as lost orders (at t = 0,
         when firms are fully staffed, 1.5 % of the region's input demand at once)."""
         f = self.firms
-        working = plan.desired_staff.sum(axis=1) * (1.0 - self.levers.absent[f.city])
-        can = np.minimum(f.capacity, np.maximum(working - f.overhead, 0.0) * self.effective_productivity())
+        can = self.staffed_room(plan.desired_staff.sum(axis=1))
         return np.where(f.alive, np.minimum(plan.expected_output, can), 0.0)
 
     def apply_orders(self, orders: supply_chain.Orders | None, plan: planning.Plan) -> None:
@@ -1545,7 +1552,7 @@ class YRDModel(mesa.Model):
         instead; ``slice(None)``: farmers too)."""
         force = self.labour_force
         with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.where(force > 0, self.staff_table() / force, 1.0 - self.params.natural_unemployment)
+            rate = np.where(force > 0, self.paid_table() / force, 1.0 - self.params.natural_unemployment)
         return calibration.log_real_income(self.wages, rate, self.params.unemployment_benefit, self.cpi,
                                            self.housing_cost(), self.params.housing_share)[:, classes]
 
@@ -1556,6 +1563,14 @@ class YRDModel(mesa.Model):
             return self._staff
         f = self.firms
         return integer_sums(f.city, f.employees, self.geography.count)
+
+    def paid_table(self) -> np.ndarray:
+        """(C, 3) labour paid by city and class, in workers at standard hours: the firms' workers of
+        each class times their hours (:func:`ydabm.markets.labour.planned_hours`)."""
+        f = self.firms
+        sums = self.city_sums()
+        paid = f.paid_labour()
+        return np.stack([sums(paid[:, k]) for k in range(paid.shape[1])], axis=1)
 
     def employment_by_sector(self) -> np.ndarray:
         f = self.firms

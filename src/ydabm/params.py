@@ -160,7 +160,7 @@ PARAMS: tuple[Param, ...] = (
           "firms per city-sector grow with its 2020 revenue to this power: below 1, strong city-sectors have larger, more productive firms (comparative advantage carried by firms)", "uncertainty"),
     Param("productivity_dispersion", float, 0.12, "log sd", 0.0, 1.0,
           "standard deviation of log firm productivity around its city-sector mean (assumption)", "uncertainty"),
-    Param("demand_dispersion", float, 1.26, "log sd", 0.0, 2.0,
+    Param("demand_dispersion", float, 1.33, "log sd", 0.0, 2.0,
           "standard deviation s of the log of an enterprise's idiosyncratic demand shock (lognormal, mean one), unknown when it builds capacity (the newsvendor's uncertainty); a calibration target: s makes manufacturing capacity utilisation at t = 0 the NBS 2020 figure (74.9 %), so sector differences and lever effects are out of sample", "uncertainty"),
     Param("interest_rate", float, 0.01, "per quarter", 0.0025, 0.0125,
           "interest rate r on firm debt and the required return on capital in the user cost of capacity (r + depreciation) x capital (Hall & Jorgenson 1967); 4 % a year, about the 2020 one-year loan prime rate (3.85 %, PBoC); bounded at 1-5 % a year (the five-year rate was 4.65 %; a zero user cost would have the newsvendor build for the top of an unbounded demand distribution); (r + depreciation) x capital_intensity x elasticity must stay below 1 in every sector with capital, or no capacity pays", "uncertainty"),
@@ -354,7 +354,7 @@ class Params:
     unemployment_benefit: float = 0.4
     firm_count_elasticity: float = 0.6
     productivity_dispersion: float = 0.12
-    demand_dispersion: float = 1.26
+    demand_dispersion: float = 1.33
     interest_rate: float = 0.01
     depreciation: float = 0.015
     investment_speed: float = 0.25

@@ -255,11 +255,12 @@ class CovidShock:
     Shanghai lockdown, another episode).
 
     Defaults: the least-squares fit of ``ydabm.validation.covid.calibrate`` (seeds 1-5, default scale,
-    shock from 2022 Q1, refitted on 3 Dec 2026 after notional demand came to be taken at every firm's
-    planned capacity; issue 10 items 3 and 8) of the shock's quarterly deviation from the no-shock
+    shock from 2022 Q1, refitted on 4 Dec 2026 after hours per worker came to absorb whole-worker
+    staffing, :func:`ydabm.markets.labour.planned_hours`, and ``demand_dispersion`` was recalibrated
+    with them; issue 10 items 3 and 7) of the shock's quarterly deviation from the no-shock
     path to China's 2020 path read as a deviation from its 2019 growth of 6 % (-6.8 %, +3.2 %, +4.9 %,
     +6.5 % y/y), see docs/validation.md. The fit uses only absences (the share of workers who could
-    not work falls from 11.9 % in the first quarter to 3.7 % and 1.8 %); any saving would lower every
+    not work falls from 11.3 % in the first quarter to 3.1 % and 1.4 %); any saving would lower every
     later quarter. ``ydabm validate covid`` re-runs this path (docs/validation.md, "COVID shock"): Q1-Q3
     match within a few hundredths of a point, Q4 is about 0.6 pp short (China's Q4 was 0.5 % above its
     trend; the model has no such overshoot: docs/ODD.md, "Supply shock").
@@ -272,7 +273,7 @@ class CovidShock:
     absent: list[float] = declare(
         "numbers", "share of the labour force",
         "k-th entry: share of every city's labour force (employed and job seekers) who cannot work in the "
-        "shock's k-th quarter", 0, 1, below_high=True, default_factory=lambda: [0.119, 0.037, 0.018, 0.0])
+        "shock's k-th quarter", 0, 1, below_high=True, default_factory=lambda: [0.113, 0.031, 0.014, 0.0])
     demand_drop: list[float] = declare(
         "numbers", "share of income", "k-th entry: share of their income households save in the shock's k-th quarter",
         0, 1, below_high=True, default_factory=lambda: [0.0, 0.0, 0.0, 0.0])

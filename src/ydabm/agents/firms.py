@@ -9,7 +9,8 @@ Columns: ``mass``, ``peak`` (its largest mass), ``sector``, ``city``, ``producti
 city-sector fundamental x the gains of the firm's own innovations, before trend growth and digital
 adoption), ``rd_share`` (R&D spending over revenue chosen this quarter), ``adoption`` (share of the
 agent's enterprises that have adopted digital technology), ``overhead`` (fixed labour F, workers), ``capacity`` (output
-per quarter), ``employees`` (workers by class), ``price``, ``output``, ``revenue``, ``profit``
+per quarter), ``employees`` (workers by class), ``hours`` (hours per worker by class this quarter, 1 =
+the standard quarter: :func:`ydabm.markets.labour.planned_hours`), ``price``, ``output``, ``revenue``, ``profit``
 (after tax, before government support), ``age`` (quarters), ``subsidy`` (received this quarter),
 ``loss_streak`` (consecutive loss-making quarters), ``expected_sales`` (expected value of notional
 demand, yuan), ``notional_sales`` (value of last quarter's demand at the markup prices), ``understaffed`` (vacancies left unfilled last quarter),
@@ -60,6 +61,7 @@ class Firms:
         self.employees = np.zeros((size, 3), dtype=np.int32)
         self.joined = np.zeros((size, COHORT))
         self.rounding = np.zeros((size, 3), dtype=np.float32)
+        self.hours = np.ones((size, 3))
         self.zombie = np.zeros(size, dtype=bool)
         self.understaffed = np.zeros(size, dtype=bool)
         self.alive = np.zeros(size, dtype=bool)
@@ -100,6 +102,15 @@ class Firms:
             total += e[:, k]
         return total
 
+    def paid_labour(self) -> np.ndarray:
+        """(F, K) labour each firm row's staff of each class supplies and is paid for, in workers at
+        standard hours: its workers times their ``hours``."""
+        return self.employees * self.hours
+
+    def paid_staff(self) -> np.ndarray:
+        """(F,) labour of each firm row's staff, all classes, in workers at standard hours."""
+        return row_sums(self.paid_labour())
+
     @staticmethod
     def rows_for(count: int) -> int:
         """Rows of a table that starts with ``count`` firms: ``HEADROOM`` of spare rows."""
@@ -121,6 +132,7 @@ class Firms:
         self.employees = np.concatenate([self.employees, np.zeros((extra, 3), dtype=np.int32)])
         self.joined = np.concatenate([self.joined, np.zeros((extra, COHORT))])
         self.rounding = np.concatenate([self.rounding, np.zeros((extra, 3), dtype=np.float32)])
+        self.hours = np.concatenate([self.hours, np.ones((extra, 3))])
         self._lock_place()
 
     def open(self, rows: np.ndarray, rounding: np.ndarray, **columns: np.ndarray) -> None:
@@ -133,6 +145,7 @@ class Firms:
         self.employees[rows] = 0
         self.joined[rows] = 0
         self.rounding[rows] = rounding
+        self.hours[rows] = 1.0
         self.zombie[rows] = False
         self.understaffed[rows] = False
         for name, values in columns.items():
@@ -169,8 +182,9 @@ class Firms:
 
     def merge(self, sources: np.ndarray, destinations: np.ndarray, elasticity: np.ndarray) -> None:
         """Cohorts ``sources`` join cohorts ``destinations`` of the same city-sector (several may join
-        one; no row is both): masses, staff, capacity, overhead, demand, expectations, debt and the
-        year's operating profit and interest add up (the merged firm's accounts are its parts' sum);
+        one; no row is both): masses, staff and the labour it supplies (hours become the staff-weighted
+        mean), capacity, overhead, demand, expectations, debt and the year's operating profit and
+        interest add up (the merged firm's accounts are its parts' sum);
         productivity is the CES mean (mass-weighted mean of z^(sigma - 1), exact under CES demand and
         a common wage); the destination keeps its age, price, streaks (weak years too) and flags. The sources' rows
         are freed (their workers' employer must be moved by the caller)."""
@@ -181,6 +195,8 @@ class Firms:
         np.add.at(power, destinations, power[sources])
         adopted = self.adoption * self.mass               # (before the masses add up)
         np.add.at(adopted, destinations, adopted[sources])
+        paid = self.paid_labour()                         # the parts' labour adds up: their hours averaged
+        np.add.at(paid, destinations, paid[sources])
         for name in ("mass", "overhead", "capacity", "expected_sales", "notional_sales", "output", "revenue", "debt",
                      "year_operating", "year_interest"):
             column = getattr(self, name)
@@ -189,6 +205,8 @@ class Firms:
         np.add.at(self.joined, destinations, self.joined[sources])
         rows = np.unique(destinations)
         self.adoption[rows] = adopted[rows] / self.mass[rows]
+        staff = self.employees[rows]
+        self.hours[rows] = np.where(staff > 0, paid[rows] / np.maximum(staff, 1), self.hours[rows])
         self.productivity[rows] = (power[rows] / self.mass[rows]) ** (1.0 / k[rows])
         self.peak[rows] = np.maximum(self.peak[rows], self.mass[rows])
         self.alive[sources] = False
@@ -210,7 +228,7 @@ class Firms:
         return live_sums(self.alive, self.cell, values, cities * self.sectors).reshape(cities, self.sectors)
 
     def nbytes(self) -> int:
-        return sum(getattr(self, n).nbytes for n in _FLOAT + _INT + _PLACE + ("zombie", "understaffed", "alive", "employees", "joined", "rounding"))
+        return sum(getattr(self, n).nbytes for n in _FLOAT + _INT + _PLACE + ("zombie", "understaffed", "alive", "employees", "joined", "rounding", "hours"))
 
 
 def row_sums(values: np.ndarray) -> np.ndarray:

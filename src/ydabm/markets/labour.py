@@ -2,7 +2,9 @@
 
 Matching follows a Cobb-Douglas matching function M = min(U, V, m * U^0.5 * V^0.5) (Petrongolo &
 Pissarides 2001); wages follow a wage Phillips curve in the unemployment gap. Staff plans are real
-numbers made whole by error diffusion, so no firm is kept over- or under-staffed by rounding.
+numbers made whole by error diffusion, so no firm is kept over- or under-staffed by rounding. Hours
+are the intensive margin: a firm's whole staff works the hours that give the labour it planned
+(:func:`planned_hours`), so that whole workers neither cost output nor add wages.
 """
 
 from __future__ import annotations
@@ -249,6 +251,35 @@ def whole_staff(desired: np.ndarray, carry: np.ndarray) -> tuple[np.ndarray, np.
     return whole, total.astype(carry.dtype)
 
 
+def planned_hours(desired: np.ndarray, plan: np.ndarray) -> np.ndarray:
+    """(F, K) hours per worker (1 = the standard quarter) at which a firm's whole staff plan supplies
+    the labour of its real-valued plan, class by class: h_k = d_k / n_k, plus, for the classes it
+    plans no whole worker of (n_k = 0 < d_k), their labour spread evenly over its n = sum_k n_k
+    workers (classes are perfect substitutes in production), so sum_k n_k h_k = sum_k d_k; 1 where
+    the firm plans no whole worker.
+
+    The intensive margin of labour: a firm that wants 17.2 low-skill workers and hires 18 has them work
+    0.956 of the standard hours (short time), one that wants 4.3 and hires 4 has them work 1.075
+    (overtime), paid by the hour at the class's market wage, so its wage bill is that of its real-valued
+    plan. With error diffusion a class's whole plan is within one worker of its real one, so
+    h_k lies within 1 -+ 1 / n_k.
+    """
+    # column by column (numpy reduces a short last axis row by row, an order of magnitude slower)
+    classes = desired.shape[1]
+    whole = [np.asarray(plan[:, k], dtype=float) for k in range(classes)]
+    staffed = [w > 0 for w in whole]
+    missing = np.zeros(desired.shape[0])
+    workers = np.zeros(desired.shape[0])
+    for k in range(classes):
+        missing += np.where(staffed[k], 0.0, desired[:, k])
+        workers += whole[k]
+    extra = missing / np.maximum(workers, 1.0)           # 0 where no worker is planned (missing is 0 too)
+    hours = np.ones(desired.shape)
+    for k in range(classes):
+        hours[:, k] = np.where(staffed[k], desired[:, k] / np.maximum(whole[k], 1.0) + extra, 1.0)
+    return hours
+
+
 def jobs_of(employer: np.ndarray, skill: np.ndarray, firms: int, classes: int) -> np.ndarray:
     """(F, K) jobs held by the workers with ``employer`` (>= 0) and ``skill``, by firm and class."""
     job = employer.astype(np.int64) * classes + skill
@@ -331,6 +362,8 @@ class Hiring:
         wages: (C, K) wages after the Phillips-curve adjustment, yuan per agent per quarter.
         understaffed: (F,) firms left with unfilled vacancies.
         carry: (F, K) rounding carries for next quarter.
+        hours: (F, K) hours per worker by class (:func:`planned_hours`): each firm's staff of a class
+            supplies and is paid for ``hours`` x its workers.
         separations, layoffs, hires: worker counts this quarter.
         employed: (C, K) new staff by city and class (``integer_sums(firm_city, employees, C)``).
     """
@@ -340,6 +373,7 @@ class Hiring:
     wages: np.ndarray
     understaffed: np.ndarray
     carry: np.ndarray
+    hours: np.ndarray
     separations: int
     layoffs: int
     hires: int
@@ -383,6 +417,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     staff -= jobs_of(np.take(employer, separated), np.take(skill, separated), firms, classes)
     employer[separated] = -1
     plan, carry = whole_staff(desired, carry)
+    hours = planned_hours(desired, plan)
     excess = np.maximum(staff - plan, 0)
     fired, seekers = _layoffs_and_seekers(employer, skill, staff, excess, rng)
     staff -= jobs_of(np.take(employer, fired), np.take(skill, fired), firms, classes)
@@ -395,7 +430,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     employed = integer_sums(firm_city, staff, cities)       # (C, K) staff by market: city * K + class
     new_wages = update_wages(wages.ravel(), employed.ravel(), labour_force.ravel(), natural_rate,
                              wage_adjustment).reshape(cities, classes)
-    return Hiring(employer, staff, new_wages, any_per_row(plan > staff), carry, int(separated.size), int(fired.size),
+    return Hiring(employer, staff, new_wages, any_per_row(plan > staff), carry, hours, int(separated.size), int(fired.size),
                   int(hired.size), employed)
 
 

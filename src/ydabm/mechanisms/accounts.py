@@ -91,7 +91,8 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
            public_spending_adjustment: float, soft_budget: float, exit_after: int, interest_rate: float = 0.0,
            leverage: float = 0.0, year_operating: np.ndarray | None = None,
            year_interest: np.ndarray | None = None, age: np.ndarray | None = None,
-           year_end: bool = False, city_sums: BinSums | None = None) -> Accounts:
+           year_end: bool = False, city_sums: BinSums | None = None, hours: np.ndarray | None = None,
+           paid: np.ndarray | None = None) -> Accounts:
     """Settle the quarter's accounts.
 
     Args:
@@ -132,6 +133,11 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
         year_end: this quarter ends a calendar year: the yearly coverage is evaluated.
         city_sums: sums over the firm rows by ``firm_city`` (:class:`~ydabm.agents.firms.BinSums`), if
             the caller keeps them; None: built here.
+        hours: (F, K) hours per worker by class (:func:`ydabm.markets.labour.planned_hours`): a firm
+            pays its staff of a class for ``hours`` x its workers; None: standard hours (1).
+        paid: (C, K) the labour paid by city and class, in workers at standard hours (the sum of the
+            firms' workers times their hours); None: ``employed``. Households earn the wages of this
+            labour; unemployment (and its benefits) counts workers.
     """
     cities = wages.shape[0]
     city_sums = BinSums(firm_city, cities) if city_sums is None else city_sums
@@ -141,10 +147,11 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
 
     room = np.full(cities, np.inf) if allowance is None else allowance
     # the wage bill class by class, each class's wage read at the firm's city (without gathering an
-    # (F, K) table): row_sums(employees * wages[firm_city]) bit for bit
-    wage_bill = employees[:, 0] * np.take(wages[:, 0], firm_city)
+    # (F, K) table of wages): row_sums(employees * hours * wages[firm_city]) bit for bit
+    worked = employees if hours is None else employees * hours
+    wage_bill = worked[:, 0] * np.take(wages[:, 0], firm_city)
     for k in range(1, wages.shape[1]):
-        wage_bill += employees[:, k] * np.take(wages[:, k], firm_city)
+        wage_bill += worked[:, k] * np.take(wages[:, k], firm_city)
     claims = entry_support + capacity_support
     claimed = by_city(claims)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -198,7 +205,7 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
              "soft_credit", "input_cost")
     sums = {name: by_city(values) for name, values in zip(names, (wage_bill, cash_flow, tax, received, investment,
                                                                   revenue, inputs, interest, soft, input_cost))}
-    flows = {"wages": (employed * wages).sum(axis=1), "wage_bill": sums["wage_bill"],
+    flows = {"wages": ((employed if paid is None else paid) * wages).sum(axis=1), "wage_bill": sums["wage_bill"],
              "owners": sums["owners"], "benefits": (unemployed * unemployment_benefit * wages[:, [1]]).sum(axis=1),
              "profit_tax": sums["profit_tax"], "subsidies": sums["subsidies"], "investment": sums["investment"],
              "revenue": sums["revenue"], "inputs": sums["inputs"], "interest": sums["interest"],
