@@ -405,8 +405,9 @@ class YRDModel(mesa.Model):
         self.apply_accounts(books)
         self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books; no history
         # 2020 is a steady state: the three years before it are its structural accounts, at the calibrated
-        # sales and the planned staff before rounding to whole workers (the quarter's realized books carry
-        # whole-worker and sales noise that a year's sums average out). A firm whose structural operating
+        # sales and the planned staff (the quarter's realized books carry sales noise, and the hours' pay
+        # differs from the plan's only by the labour of classes planned at no whole worker, which the
+        # other classes work; a year's sums average these out). A firm whose structural operating
         # profit does not cover its interest has had three weak years (a zombie if it lives on support)
         f = self.firms
         structural = (f.year_operating[rows] + (gross - f.revenue[rows])

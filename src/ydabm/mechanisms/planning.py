@@ -28,7 +28,8 @@ capacity it cannot staff: a firm that could not fill its vacancies last quarter 
 demand whose expected sales its current staff can produce, so a firm short of workers signals labour
 demand (vacancies, wage pressure) without piling up idle machines; any other firm builds for
 expected demand. Staff plans are real numbers; the labour market turns them into whole vacancies
-without bias.
+without bias, and the staff works the hours that supply the real-valued plan
+(:func:`ydabm.markets.labour.planned_hours`).
 """
 
 from __future__ import annotations
