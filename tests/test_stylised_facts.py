@@ -104,11 +104,11 @@ def test_the_command_writes_its_results_and_provenance(monkeypatch, tmp_path, ca
 
 
 def test_facts_that_share_runs_are_measured_together():
-    """The 14 facts fall into six groups of shared runs: the specialization, barrier and hukou facts by
-    lever (two, seven and two facts), and the rail-link, migration and dilemma facts alone."""
+    """The 15 facts fall into six groups of shared runs: the specialization, barrier and hukou facts by
+    lever (three, seven and two facts), and the rail-link, migration and dilemma facts alone."""
     from ydabm.validation import facts
     groups = facts.run_groups(facts.FACTS)
-    assert sorted(map(len, groups)) == [1, 1, 1, 2, 2, 7] and sorted(sum(groups, [])) == list(range(14))
+    assert sorted(map(len, groups)) == [1, 1, 1, 2, 3, 7] and sorted(sum(groups, [])) == list(range(15))
     assert {facts.FACTS[i].lever for i in max(groups, key=len)} == {"barrier"}
     # costliest first: the hukou facts (5 levels x 40 quarters) before the barrier ones (5 x 24)
     assert {facts.FACTS[i].lever for i in groups[0]} == {"hukou_penalty"}
