@@ -87,12 +87,13 @@ def fixed_points(settings: dict) -> None:
     from ydabm.mechanisms import targeting
     model = YRDModel(rng=1, **settings)
     p, s = model.params, model.sectors
-    advantage = targeting.revealed_advantage(calibration.employment_structure(model.fundamentals, s))
+    structure = calibration.employment_structure(model.fundamentals, s)
+    advantage = targeting.revealed_advantage(structure)
     strategic = s.strategic.astype(float)
 
     def step(previous, w):
         scores = targeting.target_scores(advantage, strategic, previous, w, None, p.target_imitation)
-        return targeting.allocate_support(scores, s.targetable, p.targets_per_city, p.target_sharpness)
+        return targeting.allocate_support(scores, s.targetable, p.targets_per_city, p.target_sharpness, structure)
 
     def solve(start, w):
         x = start

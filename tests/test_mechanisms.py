@@ -403,6 +403,49 @@ def test_support_is_a_capped_logit_adding_up_to_the_budget():
     assert np.abs(nudged - support).max() < 0.05
 
 
+def test_the_support_budget_is_counted_in_the_citys_mean_sector():
+    # three sectors of sizes 1, 3, 2 (employment), scores 0.9, 0.8, 0.5, budget 1 sector-equivalent: the
+    # budget is 1 x 6 / 3 = 2 (the mean sector's size), so sum_s tau_s x_s = 2 whatever is chosen
+    scores = np.array([[0.9, 0.8, 0.5]])
+    eligible = np.ones(3, dtype=bool)
+    size = np.array([[1.0, 3.0, 2.0]])
+    # the hard choice: the best sector fully (cost 1), the next with what is left, (2 - 1) / 3
+    assert targeting.allocate_support(scores, eligible, 1, np.inf, size)[0] == pytest.approx([1, 1 / 3, 0])
+    # sharpness 0: one intensity for all, 2 / 6
+    assert targeting.allocate_support(scores, eligible, 1, 0.0, size)[0] == pytest.approx([1 / 3] * 3)
+    # sharpness 5: tau = lambda exp(5 (score - 0.9)), lambda = 2 / (1 + 3 e^-0.5 + 2 e^-2) = 0.6472 (no cap)
+    weight = np.exp(5 * (scores[0] - 0.9))
+    lam = 2 / (weight * size[0]).sum()
+    support = targeting.allocate_support(scores, eligible, 1, 5.0, size)[0]
+    assert lam == pytest.approx(0.6472, abs=1e-4) and support == pytest.approx(lam * weight)
+    assert (support * size[0]).sum() == pytest.approx(2.0)
+    # the same scores where the best sector is the largest: it is backed less intensely, at the same cost
+    large_first = targeting.allocate_support(scores, eligible, 1, np.inf, np.array([[3.0, 1.0, 2.0]]))[0]
+    assert large_first == pytest.approx([2 / 3, 0, 0])
+    # equal sizes: the intensities add up to the budget in sectors (the unweighted allocation)
+    assert targeting.allocate_support(scores, eligible, 2, 5.0, np.full((1, 3), 7.0)) == pytest.approx(
+        targeting.allocate_support(scores, eligible, 2, 5.0))
+
+
+def test_specialization_moves_which_sectors_are_supported_not_how_much(small_params):
+    # issue 11 item 1: the budget is the same share of every city's tradable employment at any specialization
+    model = YRDModel(rng=3, **small_params)
+    structure = model.employment_by_sector()
+    eligible = model.sectors.targetable
+    tradable = np.where(eligible[None, :], structure, 0)
+    budget = model.params.targets_per_city * tradable.sum(axis=1) / eligible.sum()
+    chosen = []
+    for w in (0.0, 1.0):
+        support = targeting.allocate_support(
+            targeting.target_scores(targeting.revealed_advantage(structure), model.sectors.strategic.astype(float),
+                                    model.targets, w), eligible, model.params.targets_per_city,
+            model.params.target_sharpness, structure)
+        np.testing.assert_allclose((support * tradable).sum(axis=1), np.minimum(budget, tradable.sum(axis=1)),
+                                   rtol=1e-9)
+        chosen.append(support)
+    assert np.abs(chosen[1] - chosen[0]).max() > 0.5          # the lever does move the choice
+
+
 def test_imitation_weighs_peers_against_prestige_by_hand():
     # two cities, two sectors; prestige (1, 0); last year city 1 supported sector 1 fully, city 0 nothing
     strategic = np.array([1.0, 0.0])
@@ -442,9 +485,10 @@ def test_target_sharpness_is_calibrated_to_the_g60_list():
                                     "Xuancheng", "Wuhu", "Hefei")]
     g60_list = targeting.effective_sectors(np.array([[2, 1, 1, 1, 1]]) / 6)[0]      # the moment: 4.5
     assert targeting.effective_sectors(model.targets[g60]).mean() == pytest.approx(g60_list, abs=0.05)
-    # the moment identifies the sharpness: the old assumption (20) concentrates support on 3.4 sectors
+    # the moment identifies the sharpness: the old assumption (20) concentrates support on 3.8 sectors
+    # (3.4 while the support budget was counted in sectors), outside the calibration's tolerance
     sharp = YRDModel(rng=1, target_sharpness=20.0)
-    assert targeting.effective_sectors(sharp.targets[g60]).mean() < 3.5
+    assert targeting.effective_sectors(sharp.targets[g60]).mean() < g60_list - 0.05
 
 
 def test_revealed_advantage_by_hand():

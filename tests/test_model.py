@@ -253,7 +253,7 @@ def test_coordinated_targets_allocate_support_by_comparative_advantage_and_share
     expected = targeting.allocate_support(
         targeting.target_scores(targeting.revealed_advantage(structure), coordinated.sectors.strategic.astype(float),
                                 coordinated.targets, 1.0), coordinated.sectors.targetable,
-        coordinated.params.targets_per_city, coordinated.params.target_sharpness)
+        coordinated.params.targets_per_city, coordinated.params.target_sharpness, structure)
     assert coordinated.levers.coordinated and coordinated.levers.tax_sharing == 0.5
     np.testing.assert_allclose(coordinated.choose_targets(structure), expected)
     transfer = coordinated.flows["tax_transfer"]

@@ -14,32 +14,14 @@ from ydabm.validation.facts import FACTS, evaluate
 
 #: facts that fail on the rebuilt engine, with the reason and the issue that will restore them
 FAILING = {
-    "lower specialization raises similarity": (
-        "issue 11 items 1, 8: large and certain (-0.0808 +- 0.0009, 86 se; curve 0, -0.001, -0.049, -0.085, "
-        "-0.081 at specialization 0, 0.25, 0.5, 0.75, 1, with hours per worker, 4 Dec 2026; -0.0764 +- 0.0013 "
-        "before them, at a94dc75; -0.1825 +- 0.0019 when entrants valued the entry subsidy as a margin for "
-        "life, until 0f7bc3f, whose figures the rest of this reason quotes) but not monotone (0.75 -> 1 rises, "
-        "6.6 se; 10.2 se at a94dc75), and the rise from 0.75 to 1 is real, "
-        "not an artefact of the window or scale: +0.0048 +- 0.0011 in quarters 17-24 (the fact), +0.0077 +- "
-        "0.0023 in 33-40, growing every year; at the default scale +0.0068 +- 0.0006 and +0.0094 +- 0.0005 (the "
-        "dose-response has it too: lowest at 0.8, 0.6064, then 0.6150 at 1). Mechanism: targeting by advantage "
-        "makes about 17 of 41 cities one-sector cities (largest manufacturing sector >= 55 % of their jobs; "
-        "none at t = 0); their top sector is fully supported at both values, but the rest of their budget "
-        "goes to the listed sectors (machinery, electronics, biomedicine) at 0.75 and to their runner-up "
-        "sectors by advantage (steel, petrochemicals, textiles: the region's large sectors) at 1, so they "
-        "diversify towards the regional mix (top share 0.621 -> 0.602) "
-        "while the cities' support grows less alike (support similarity 0.511 -> 0.474): +0.0098 of the rise "
-        "from these cities, -0.0006 from the others (seeds 1-5, 40 quarters, default scale)"),
-    "lower specialization lowers capacity utilisation": (
-        "issue 11 item 3: with capacity chosen by the newsvendor at the subsidised user cost (no herding "
-        "multiplier) utilisation is 0.7393 at specialization 1 against 0.7525 at 0 (-0.0132, 174 se against "
-        "the sign; the curve 0, +0.0005, -0.0052, -0.0133, -0.0132, with hours per worker, 4 Dec 2026; -0.0122 "
-        "at a94dc75, -0.0213 until 0f7bc3f, -0.0172 at dc1d5d1). Each cohort "
-        "sizes capacity to its own expected orders, so many cities targeting one sector lowers utilisation "
-        "only while entry outruns demand; what moves it is how much capacity the capacity subsidy covers: "
-        "the capacity-weighted support of manufacturing is 0.38 when every city targets the strategic "
-        "sectors (specialization 0) and 0.58 when each targets its own large sectors (1; seed 1, 24 quarters, "
-        "on an earlier engine)"),
+    "lower specialization raises the zombie share": (
+        "issue 11 items 4, 8: the direction of the published evidence (policies against latent comparative "
+        "advantage raise zombification) and monotone, but not certain at the facts' scale and horizon: "
+        "-0.25 +- 0.14 pp (1.8 se; curve 0, -0.13, -0.15, -0.16, -0.25 pp at specialization 0, 0.25, 0.5, "
+        "0.75, 1; 4 of 5 seeds; 10,000 people per agent, quarters 17-24), with the support budget counted in "
+        "the city's mean sector. At the default scale over 40 quarters the effect is larger (0.86 % at 0 "
+        "against 0.45 % at 1). Before (budget in sectors, b9091e0): -0.04 +- 0.10 pp here and +0.32 +- 0.04 pp "
+        "at the default scale, the wrong sign: backing one's large sectors covered twice the firm mass"),
 }
 
 
@@ -104,11 +86,11 @@ def test_the_command_writes_its_results_and_provenance(monkeypatch, tmp_path, ca
 
 
 def test_facts_that_share_runs_are_measured_together():
-    """The 14 facts fall into six groups of shared runs: the specialization, barrier and hukou facts by
-    lever (two, seven and two facts), and the rail-link, migration and dilemma facts alone."""
+    """The 15 facts fall into six groups of shared runs: the specialization, barrier and hukou facts by
+    lever (three, seven and two facts), and the rail-link, migration and dilemma facts alone."""
     from ydabm.validation import facts
     groups = facts.run_groups(facts.FACTS)
-    assert sorted(map(len, groups)) == [1, 1, 1, 2, 2, 7] and sorted(sum(groups, [])) == list(range(14))
+    assert sorted(map(len, groups)) == [1, 1, 1, 2, 3, 7] and sorted(sum(groups, [])) == list(range(15))
     assert {facts.FACTS[i].lever for i in max(groups, key=len)} == {"barrier"}
     # costliest first: the hukou facts (5 levels x 40 quarters) before the barrier ones (5 x 24)
     assert {facts.FACTS[i].lever for i in groups[0]} == {"hukou_penalty"}

@@ -45,10 +45,11 @@ def test_transition_without_a_conflict_has_no_centre():
 
 
 def test_a_one_sector_city_moves_its_remaining_budget_to_its_runner_up_sectors_at_full_specialization():
-    # the mechanism of the rise of manufacturing similarity from specialization 0.75 to 1: a city with one
-    # dominant sector (scaled advantage 1) keeps it fully supported at both values; its other two
-    # sector-equivalents go to the listed sectors (prestige 1, advantage 0.1) at 0.75 and to its runner-up
-    # sectors by advantage (0.3, off the lists) at 1. No imitation, budget 3, beta 7.
+    # what made manufacturing similarity rise from specialization 0.75 to 1 while the budget was counted in
+    # sectors (until b9091e0): a city with one dominant sector (scaled advantage 1) keeps it fully supported
+    # at both values; its other two sector-equivalents go to the listed sectors (prestige 1, advantage 0.1)
+    # at 0.75 and to its runner-up sectors by advantage (0.3, off the lists) at 1. No imitation, budget 3,
+    # beta 7, equal sizes (the end of the test: large runner-ups).
     strategic = np.array([0.0, 1.0, 1.0, 0.0, 0.0])
     advantage = np.array([[1.0, 0.1, 0.1, 0.3, 0.3]])
     eligible = np.ones(5, dtype=bool)
@@ -62,3 +63,18 @@ def test_a_one_sector_city_moves_its_remaining_budget_to_its_runner_up_sectors_a
     assert support(0.75) == pytest.approx([1.0, *[_logistic(0.7)] * 2, *[_logistic(-0.7)] * 2])
     # 1: scores 1, 0.1, 0.1, 0.3, 0.3: each listed sector 1 / (1 + e^1.4) = 0.198, each runner-up 0.802
     assert support(1.0) == pytest.approx([1.0, *[_logistic(-1.4)] * 2, *[_logistic(1.4)] * 2])
+    # counted in the city's mean sector, large runner-ups (the region's large sectors) cost their size:
+    # sizes 4, 1, 1, 3, 3 (mean 2.4, budget 7.2). At 1 the top (size 4) is backed fully and the other 3.2 is
+    # spread as lambda exp(7 score): each runner-up 3.2 / (2 x 3 + 2 x 1 x e^-1.4) = 0.493 (0.802 with equal
+    # sizes), each listed sector 0.493 e^-1.4 = 0.122; spending is the budget at both values
+    size = np.array([[4.0, 1.0, 1.0, 3.0, 3.0]])
+
+    def weighted(w):
+        scores = targeting.target_scores(advantage, strategic, np.zeros((1, 5)), w, imitation=0.0)
+        return targeting.allocate_support(scores, eligible, 3, 7.0, size)[0]
+
+    for w in (0.75, 1.0):
+        assert (weighted(w) * size[0]).sum() == pytest.approx(3 * size.sum() / 5)
+    runner_up = 3.2 / (6 + 2 * np.exp(-1.4))
+    assert weighted(1.0) == pytest.approx([1.0, *[runner_up * np.exp(-1.4)] * 2, *[runner_up] * 2])
+    assert weighted(1.0)[3] < support(1.0)[3]

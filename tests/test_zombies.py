@@ -193,19 +193,23 @@ def test_debt_moves_with_mass_through_shrink_merge_and_close():
 
 
 def test_money_is_conserved_with_interest_and_soft_credit():
-    # a generosity at which credit lines bind and a strong barrier: soft credit flows and some firms fail
-    # (seed 2: with hours per worker, seed 3 has no loss-making firm that qualifies within 8 quarters)
-    model = YRDModel(rng=2, soft_budget=0.2, barrier=1.0, people_per_agent=20000.0)
-    money = model.money()
-    debt0 = model.firms.debt[model.firms.alive].sum()
-    assert debt0 == pytest.approx(model.params.leverage * model.capital_value()[model.firms.alive].sum())
-    credited = 0.0
-    for _ in range(8):
-        model.step()
-        assert model.money() == pytest.approx(money, rel=1e-10)
-        assert model.flows["interest"].sum() > 0
-        credited += model.flows["soft_credit"].sum()
-    assert credited > 0
+    # a generosity at which credit lines bind and a strong barrier: soft credit flows and some firms fail.
+    # Five seeds, so that the test does not hang on one seed's firms qualifying for credit in 8 quarters
+    # (observed: credit flows in seeds 1, 4 and 5, from quarter 4-6; none in seeds 2, 3)
+    flowed = []
+    for seed in (1, 2, 3, 4, 5):
+        model = YRDModel(rng=seed, soft_budget=0.2, barrier=1.0, people_per_agent=20000.0)
+        money = model.money()
+        debt0 = model.firms.debt[model.firms.alive].sum()
+        assert debt0 == pytest.approx(model.params.leverage * model.capital_value()[model.firms.alive].sum())
+        credited = 0.0
+        for _ in range(8):
+            model.step()
+            assert model.money() == pytest.approx(money, rel=1e-10)
+            assert model.flows["interest"].sum() > 0
+            credited += model.flows["soft_credit"].sum()
+        flowed.append(credited > 0)
+    assert sum(flowed) >= 2, flowed
 
 
 def _zombie_share(seed: int, quarters: int = 40, **values) -> float:

@@ -640,7 +640,7 @@ class YRDModel(mesa.Model):
         weight = 1.0 if self.levers.coordinated else p.specialization
         scores = targeting.target_scores(targeting.revealed_advantage(structure), s.strategic.astype(float),
                                          self.targets, weight, self.levers.roles, p.target_imitation)
-        return targeting.allocate_support(scores, s.targetable, p.targets_per_city, p.target_sharpness)
+        return targeting.allocate_support(scores, s.targetable, p.targets_per_city, p.target_sharpness, structure)
 
     def set_targets(self, targets: np.ndarray) -> None:
         self.targets[:] = targets

@@ -83,9 +83,9 @@ PARAMS: tuple[Param, ...] = (
     Param("specialization", float, 0.5, "1", 0.0, 1.0,
           "weight of comparative advantage in governments' target-sector choice (0 = all chase the strategic list and their peers, 1 = comparative advantage only)", "lever"),
     # --- government instruments --------------------------------------------------------------
-    Param("targets_per_city", int, 3, "sectors", 1, 8, "support budget of each city government in sector-equivalents: the intensities of support over its sectors add up to this many fully supported sectors (assumption: the first few priority industries of a city's plan; a lever)", "lever"),
-    Param("target_sharpness", float, 7.0, "1 / score", 0.0, 1000.0,
-          "sharpness beta of the capped logit by which a government spreads its support over sectors, per unit of target score (scores lie in [0, 1]): at 7 a sector 0.14 ahead gets e times the weight; large values approach the hard choice of the best targets_per_city sectors, 0 spreads support evenly. Calibrated: the nine G60 cities' 2020 support spreads over 4.5 effective sectors (inverse Herfindahl), as their joint 2019 list of seven industries does on the model's sectors (new materials left out; counted as petrochemicals and steel, 5.8 sectors and beta 4.1); swept as an uncertainty", "uncertainty"),
+    Param("targets_per_city", int, 3, "sectors", 1, 8, "support budget of each city government in sector-equivalents of its mean tradable sector: the intensities of support weighted by the sectors' employment add up to this many times the city's mean tradable sector's employment, so which sectors a government backs does not change how much of its economy it backs (assumption: the first few priority industries of a city's plan; a lever)", "lever"),
+    Param("target_sharpness", float, 6.25, "1 / score", 0.0, 1000.0,
+          "sharpness beta of the capped logit by which a government spreads its support over sectors, per unit of target score (scores lie in [0, 1]): at 6.25 a sector 0.16 ahead gets e times the weight; large values approach the hard choice of the best targets_per_city sectors, 0 spreads support evenly. Calibrated: the nine G60 cities' 2020 support spreads over 4.5 effective sectors (inverse Herfindahl), as their joint 2019 list of seven industries does on the model's sectors (new materials left out; counted as petrochemicals and steel, 5.8 sectors and beta 4.05); swept as an uncertainty", "uncertainty"),
     Param("target_imitation", float, 0.5, "1", 0.0, 1.0,
           "weight m of imitation in the non-specialization part of the target score, (1 - m) x the sector's prestige on the published lists + m x the other cities' mean support of it last year: 0 = no imitation (prestige only), 1 = imitation only; 0.5 weighs the two equally (assumption: no data separate them; swept as an uncertainty)", "uncertainty"),
     Param("entry_subsidy", float, 0.1, "share of revenue", 0.0, 0.5,
@@ -160,7 +160,7 @@ PARAMS: tuple[Param, ...] = (
           "firms per city-sector grow with its 2020 revenue to this power: below 1, strong city-sectors have larger, more productive firms (comparative advantage carried by firms)", "uncertainty"),
     Param("productivity_dispersion", float, 0.12, "log sd", 0.0, 1.0,
           "standard deviation of log firm productivity around its city-sector mean (assumption)", "uncertainty"),
-    Param("demand_dispersion", float, 1.33, "log sd", 0.0, 2.0,
+    Param("demand_dispersion", float, 1.34, "log sd", 0.0, 2.0,
           "standard deviation s of the log of an enterprise's idiosyncratic demand shock (lognormal, mean one), unknown when it builds capacity (the newsvendor's uncertainty); a calibration target: s makes manufacturing capacity utilisation at t = 0 the NBS 2020 figure (74.9 %), so sector differences and lever effects are out of sample", "uncertainty"),
     Param("interest_rate", float, 0.01, "per quarter", 0.0025, 0.0125,
           "interest rate r on firm debt and the required return on capital in the user cost of capacity (r + depreciation) x capital (Hall & Jorgenson 1967); 4 % a year, about the 2020 one-year loan prime rate (3.85 %, PBoC); bounded at 1-5 % a year (the five-year rate was 4.65 %; a zero user cost would have the newsvendor build for the top of an unbounded demand distribution); (r + depreciation) x capital_intensity x elasticity must stay below 1 in every sector with capital, or no capacity pays", "uncertainty"),
@@ -319,7 +319,7 @@ class Params:
     barrier: float = 0.5
     specialization: float = 0.5
     targets_per_city: int = 3
-    target_sharpness: float = 7.0
+    target_sharpness: float = 6.25
     target_imitation: float = 0.5
     entry_subsidy: float = 0.1
     capacity_subsidy: float = 0.2
@@ -354,7 +354,7 @@ class Params:
     unemployment_benefit: float = 0.4
     firm_count_elasticity: float = 0.6
     productivity_dispersion: float = 0.12
-    demand_dispersion: float = 1.33
+    demand_dispersion: float = 1.34
     interest_rate: float = 0.01
     depreciation: float = 0.015
     investment_speed: float = 0.25

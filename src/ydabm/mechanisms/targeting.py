@@ -10,10 +10,16 @@ by its best sector, strategic_s the prestige of the sector on the published prio
 2019 lists that name it) and peer_support the mean support the *other* cities gave the sector last
 year (imitation, weight ``imitation``: 0.5 weighs prestige and peers equally).
 
-Each government spreads a support budget of ``count`` sector-equivalents over the tradable sectors
-by a capped logit (a "soft top-k"): tau_cs = min(1, lambda_c exp(beta score_cs)), with lambda_c such
-that the intensities add up to ``count``. tau_cs in [0, 1] is the intensity with which the city's
-instruments (entry and capacity subsidies, soft budgets) act on the sector.
+Each government spreads a support budget over the tradable sectors by a capped logit (a "soft
+top-k"): tau_cs = min(1, lambda_c exp(beta score_cs)), with lambda_c such that the support, weighted by
+the city-sectors' employment, is ``count`` times the city's mean tradable sector: B_c = count x_c / n
+for x_c the city's tradable employment and n the tradable sectors (:func:`allocate_support`). tau_cs in
+[0, 1] is the intensity with which the city's instruments (entry and capacity subsidies, soft budgets)
+act on the sector. The budget is fixed in the city's own terms, so the choice of sectors does not
+change the scale of support: a government that backs its large sectors backs them less intensely than
+one that backs small ones. (With the budget counted in sectors instead, backing one's large sectors
+cost 2.5 times as much: subsidies 1.70 % of GDP at specialization 1 against 0.67 % at 0, and every
+effect of ``specialization`` mixed the choice of sectors with the size of the outlay.)
 The sharpness beta is a stated parameter: beta -> infinity gives the hard choice of the ``count``
 best sectors, beta = 0 spreads support evenly; in between the allocation moves smoothly with the
 scores, so no lever flips whole target lists at once (the logit of discrete choice, McFadden 1974,
@@ -65,45 +71,63 @@ def target_scores(advantage: np.ndarray, strategic: np.ndarray, previous: np.nda
     return score if bonus is None else score + bonus
 
 
-def allocate_support(scores: np.ndarray, eligible: np.ndarray, count: int, sharpness: float) -> np.ndarray:
-    """(C, S) support intensities tau in [0, 1]: a capped logit over the eligible sectors adding up to
-    ``count`` in every city (all eligible sectors at 1 when there are no more than ``count``).
+def allocate_support(scores: np.ndarray, eligible: np.ndarray, count: int, sharpness: float,
+                     size: np.ndarray | None = None) -> np.ndarray:
+    """(C, S) support intensities tau in [0, 1]: a capped logit over the eligible sectors whose cost,
+    sum_s tau_cs x_cs over the sectors' sizes x, is the support budget B_c = ``count`` x the city's mean
+    eligible sector size (all eligible sectors at 1 when B_c covers them all).
 
-    tau_s = min(1, lambda exp(beta score_s)); lambda solves sum_s tau_s = count by water-filling: with
-    the weights sorted in descending order, the smallest m for which the top m capped at 1 and
-    lambda_m = (count - m) / (sum of the other weights) leave the (m + 1)-th weight uncapped.
+    The budget is fixed in the city's own terms, so *which* sectors a government supports does not
+    change *how much* of its economy it supports: a city that backs its large sectors backs them at a
+    lower intensity than one that backs small ones. With equal sizes (``size`` None) the intensities add
+    up to ``count`` sectors.
+
+    tau_s = min(1, lambda exp(beta score_s)); lambda solves sum_s tau_s x_s = B by water-filling: with the
+    weights sorted in descending order, the smallest m for which the top m capped at 1 and
+    lambda_m = (B - X_m) / (sum of the other weights times their sizes) leave the (m + 1)-th weight
+    uncapped, X_m the top m sectors' size. Under the hard choice (beta infinite) the best sectors are
+    supported fully in score order until the budget is spent, the last one partly.
 
     Args:
         scores: (C, S) :func:`target_scores`.
         eligible: (S,) sectors governments can support (tradable ones).
-        count: support budget in sector-equivalents.
-        sharpness: beta >= 0 (per unit of score); ``inf`` gives the hard top-``count`` choice.
+        count: support budget in sector-equivalents (of the city's mean eligible sector).
+        sharpness: beta >= 0 (per unit of score); ``inf`` gives the hard choice.
+        size: (C, S) the sectors' sizes in each city, >= 0 (employment); None: equal sizes.
     """
     cities = scores.shape[0]
-    k = min(int(count), int(eligible.sum()))
+    n = int(eligible.sum())
     support = np.zeros(scores.shape)
-    if k == 0:
+    if n == 0 or count <= 0:
         return support
+    x = np.ones(scores.shape) if size is None else np.maximum(np.asarray(size, dtype=float), 0.0)
+    x = np.where(eligible[None, :], x, 0.0)
+    budget = count * x.sum(axis=1) / n
     ranked = np.where(eligible[None, :], scores, -np.inf)
     order = np.argsort(-ranked, axis=1, kind="stable")           # ties by sector order
     rows = np.arange(cities)[:, None]
-    if np.isinf(sharpness):
-        support[rows, order[:, :k]] = 1.0
-        return support
-    top = ranked[rows, order[:, :1]]
-    with np.errstate(invalid="ignore"):
-        weight = np.where(eligible[None, :], np.exp(sharpness * (ranked - top)), 0.0)[rows, order]
-    tail = np.cumsum(weight[:, ::-1], axis=1)[:, ::-1]           # tail[:, m]: sum of weights from m on
-    capped = np.arange(k)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        scale = (k - capped)[None, :] / tail[:, :k]
-        fits = scale * weight[:, :k] <= 1.0 + 1e-12
-    first = np.argmax(fits, axis=1)
-    intensity = np.minimum(1.0, scale[np.arange(cities), first][:, None] * weight)
-    # where even the k-th weight would exceed 1, the top k take the whole budget (beta very large)
-    intensity[~fits.any(axis=1)] = (np.arange(weight.shape[1]) < k).astype(float)
-    support[rows, order] = intensity
-    return np.where(eligible[None, :], support, 0.0)
+    x = x[rows, order]
+    covered = np.concatenate([np.zeros((cities, 1)), np.cumsum(x, axis=1)[:, :-1]], axis=1)   # X_m
+    with np.errstate(divide="ignore", invalid="ignore"):
+        part = np.where(x > 0, (budget[:, None] - covered) / np.where(x > 0, x, 1.0),
+                        (budget[:, None] >= covered).astype(float))
+    intensity = np.clip(part, 0.0, 1.0)                          # the hard choice, in score order
+    if not np.isinf(sharpness):
+        top = ranked[rows, order[:, :1]]
+        with np.errstate(invalid="ignore"):
+            weight = np.where(eligible[None, :], np.exp(sharpness * (ranked - top)), 0.0)[rows, order]
+        tail = np.cumsum((weight * x)[:, ::-1], axis=1)[:, ::-1]   # tail[:, m]: sum of weight x size from m on
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            scale = (budget[:, None] - covered) / tail
+            fits = (tail > 0) & (budget[:, None] >= covered) & (scale * weight <= 1.0 + 1e-12)
+        first = np.argmax(fits, axis=1)
+        with np.errstate(invalid="ignore"):
+            soft = np.where(np.arange(x.shape[1])[None, :] < first[:, None], 1.0,
+                            np.minimum(1.0, scale[np.arange(cities), first][:, None] * weight))
+        # where no m fits (the weights beyond the budget underflow to 0), the hard choice stands
+        intensity = np.where(fits.any(axis=1)[:, None], soft, intensity)
+    support[rows, order] = np.where(eligible[order], intensity, 0.0)
+    return support
 
 
 def transition(list_gap, advantage_gap, sharpness: float, step: float = 0.1) -> dict:

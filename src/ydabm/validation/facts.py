@@ -226,6 +226,10 @@ STRONG = {"barrier": 1.0}
 FACTS = (
     Fact("lower specialization raises similarity", "specialization", "similarity_manufacturing", -1),
     Fact("lower specialization lowers capacity utilisation", "specialization", "capacity_utilization", +1),
+    # shared data evidence/subsidies_and_zombies_studies.csv: industrial policies that deviate from latent
+    # comparative advantage raise zombification (Yang, Jia & Lai 2024, customs + CIED 2001-15; the
+    # heavy-industry-priority studies; Ma, Tang & Hu 2022 for targets above endowments)
+    Fact("lower specialization raises the zombie share", "specialization", "zombie_share", -1),
     Fact("higher barrier raises similarity", "barrier", "similarity_manufacturing", +1),
     Fact("higher barrier lowers inter-provincial trade", "barrier", "interprovincial_trade_share", -1),
     Fact("higher barrier lowers inter-provincial migration", "barrier", "interprovincial_migration_share", -1),
