@@ -20,8 +20,8 @@ change the scale of support: a government that backs its large sectors backs the
 one that backs small ones. (With the budget counted in sectors instead, backing one's large sectors
 cost 2.5 times as much: subsidies 1.70 % of GDP at specialization 1 against 0.67 % at 0, and every
 effect of ``specialization`` mixed the choice of sectors with the size of the outlay.)
-The sharpness beta is a stated parameter: beta -> infinity gives the hard choice of the ``count``
-best sectors, beta = 0 spreads support evenly; in between the allocation moves smoothly with the
+The sharpness beta is a stated parameter: beta -> infinity gives the hard choice (the best sectors
+fully, in score order, until the budget is spent), beta = 0 one intensity for every sector; in between the allocation moves smoothly with the
 scores, so no lever flips whole target lists at once (the logit of discrete choice, McFadden 1974,
 with a capacity constraint per alternative).
 
