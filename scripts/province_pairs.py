@@ -20,14 +20,10 @@ import numpy as np
 
 
 def run(job: tuple[int, str | None, int]) -> dict:
-    from ydabm import YRDModel, metrics
-    from ydabm.scenarios import load_scenario
+    from ydabm import metrics
+    from ydabm.scenarios import scenario_model
     seed, scenario, quarters = job
-    kwargs = {}
-    if scenario is not None:
-        loaded = load_scenario(scenario)
-        kwargs = dict(loaded.overrides, policies=tuple(loaded.policies()))
-    model = YRDModel(rng=seed, **kwargs)
+    model = scenario_model(scenario, seed)
     for _ in range(quarters):
         model.step()
     employment = model.employment_by_sector()

@@ -5,19 +5,14 @@ errors from zero (docs/validation.md, "Coordination scenarios")."""
 import numpy as np
 import pytest
 
-from ydabm.model import YRDModel
-from ydabm.scenarios import load_scenario
+from ydabm.scenarios import scenario_model
 
 SEEDS = (1, 2, 3, 4, 5)
 QUARTERS = 40
 
 
 def _similarity(seed: int, scenario: str | None) -> float:
-    kwargs = {}
-    if scenario is not None:
-        loaded = load_scenario(scenario)
-        kwargs = dict(loaded.overrides, policies=tuple(loaded.policies()))
-    model = YRDModel(rng=seed, **kwargs)
+    model = scenario_model(scenario, seed)
     for _ in range(QUARTERS):
         model.step()
     return float(model.datacollector.get_model_vars_dataframe()["similarity_manufacturing"].iloc[-8:].mean())

@@ -76,6 +76,15 @@ def list_scenarios() -> list[Scenario]:
     return [load_scenario(p.stem) for p in sorted((configs_dir() / "scenarios").glob("*.toml"))]
 
 
+def scenario_model(name_or_path: str | None, rng: int):
+    """``YRDModel(rng=rng)`` with a scenario's parameters and policies; None: the baseline (defaults)."""
+    from .model import YRDModel
+    if name_or_path is None:
+        return YRDModel(rng=rng)
+    scenario = load_scenario(name_or_path)
+    return YRDModel(rng=rng, policies=tuple(scenario.policies()), **scenario.overrides)
+
+
 def load_scenario(name_or_path: str) -> Scenario:
     """Read and check a scenario by name or path.
 
