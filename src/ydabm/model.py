@@ -151,6 +151,7 @@ class YRDModel(mesa.Model):
         mass = f.by_cell(f.mass, geo.count)
         self.rd_fund_rate = self.joint_fund_rate()
         self.apply_innovation(self.innovate())
+        self.apply_productivity_shocks()
         if self.quarter == 0:
             self.digital_access = technology.digital_access(self.employment_by_sector(), s.digital, geo.hours,
                                                             s.digital_reach_hours)
@@ -355,7 +356,8 @@ class YRDModel(mesa.Model):
         self.firms.open(rows, self.rng.random((rows.size, CLASSES)), mass=cohort_mass, peak=peak,
                         sector=sector, city=city, productivity=productivity, overhead=overhead,
                         capacity=capacity, price=price, output=quantity, revenue=gross,
-                        expected_sales=gross / served, notional_sales=gross / served, age=ages)
+                        expected_sales=gross / served, notional_sales=gross / served, age=ages,
+                        deviation=log_draw)
         # the steady state's first-year enterprises: entry replaces the hazard's exits, so of each
         # founding cohort exit_rate x (1 - exit_rate)^k entered k quarters ago and is still in its
         # first year (k < COHORT; the ring slot of quarter -k), as entrants are after a year of runs
@@ -763,6 +765,20 @@ class YRDModel(mesa.Model):
         with np.errstate(divide="ignore", invalid="ignore"):
             gained = np.where(before > 0, np.log(after / np.where(before > 0, before, 1.0)) / cell_power, 0.0)
         self.knowledge += gained.reshape(self.knowledge.shape)
+
+    def apply_productivity_shocks(self) -> None:
+        """Each live firm agent's productivity deviation takes its quarter's AR(1) step
+        (:func:`ydabm.mechanisms.technology.productivity_deviation`) and its productivity moves with
+        it. At ``productivity_persistence`` 1 nothing moves and nothing is drawn."""
+        p, f = self.params, self.firms
+        if p.productivity_persistence >= 1.0:
+            return
+        live = np.flatnonzero(f.alive)
+        before = f.deviation[live]
+        after = technology.productivity_deviation(before, p.productivity_persistence, p.productivity_dispersion,
+                                                  self.rng.standard_normal(live.size))
+        f.productivity[live] *= np.exp(after - before)
+        f.deviation[live] = after
 
     def adoption_targets(self) -> np.ndarray:
         """(C, S) share of each city-sector's enterprises for which digital adoption pays."""
@@ -1457,17 +1473,21 @@ class YRDModel(mesa.Model):
         meet at it, with the capacity they want for it; owners pay for that capacity in this
         quarter's accounts (``entrant_outlay``, investment spent on local goods next quarter)."""
         p, f, s = self.params, self.firms, self.sectors
-        self.entries = float(entrants.sum())
         # the entrants of four quarters ago have had their first year
         slot = self.steps % COHORT
         f.joined[:, slot] = 0.0
         cells = np.flatnonzero(entrants.ravel() > 0)
-        city, sector = np.divmod(cells, s.count)
-        added = entrants.ravel()[cells]
         row = self.cohort.ravel()[cells]
         current = (row >= 0) & f.alive[np.maximum(row, 0)] & (f.cell[np.maximum(row, 0)] == cells) \
             & (f.age[np.maximum(row, 0)] < COHORT)
         largest = entry.largest_cohorts(f.alive, f.cell, f.mass, self.cohort.size)[cells]
+        # into an empty city-sector, less than one enterprise does not enter
+        enters = entry.enters(entrants.ravel()[cells], current | (largest >= 0),
+                              entry.enterprises_per_firm(p.people_per_agent, p.workers_per_firm))
+        cells, row, current, largest = cells[enters], row[enters], current[enters], largest[enters]
+        city, sector = np.divmod(cells, s.count)
+        added = entrants.ravel()[cells]
+        self.entries = float(added.sum())
         # a cohort of their own for entrants enough to staff it (or the first in an empty cell)
         opens = added >= entry.min_cohort_mass(p.people_per_agent, p.workers_per_firm)
         fresh = ~current & (opens | (largest < 0))
@@ -1501,6 +1521,9 @@ class YRDModel(mesa.Model):
         # overhead, capacity, demand
         f.productivity[row] = entry.join_cohort(f.mass[row], f.productivity[row], added, productivity, sigma)
         f.adoption[row] = (f.mass[row] * f.adoption[row] + added * adoption) / (f.mass[row] + added)
+        # entrants' deviation: their mean draw's, from the draws' location
+        f.deviation[row] = (f.mass[row] * f.deviation[row] + added * np.log(self.mean_draw[city, sector])) \
+            / (f.mass[row] + added)
         f.mass[row] += added
         f.joined[row, slot] += added
         f.peak[row] = np.maximum(f.peak[row], f.mass[row])

@@ -160,6 +160,8 @@ PARAMS: tuple[Param, ...] = (
           "firms per city-sector grow with its 2020 revenue to this power: below 1, strong city-sectors have larger, more productive firms (comparative advantage carried by firms)", "uncertainty"),
     Param("productivity_dispersion", float, 0.12, "log sd", 0.0, 1.0,
           "standard deviation of log firm productivity around its city-sector mean (assumption)", "uncertainty"),
+    Param("productivity_persistence", float, 1.0, "per year", 0.0, 1.0,
+          "yearly autocorrelation rho of the persistent shocks to a firm agent's log productivity (Hopenhayn 1992): each quarter its deviation u from its permanent level (the location of its city-sector's draws, times knowledge and its own innovations) becomes rho^(1/4) u + productivity_dispersion x sqrt(1 - rho^(1/2)) x e, e standard normal and common to the agent's enterprises, so the deviations' stationary sd is productivity_dispersion at every agent scale. 1 (the default) draws no shocks: every agent keeps its set-up draw for life (the engine before this parameter, bit for bit). Plant TFP persists about 0.8 a year (Foster, Haltiwanger & Syverson 2008). Below 1 the 2020 set-up is not the baseline's steady state (firm mass about -8 % in five years at 0.8; docs/validation.md, 'Persistent productivity shocks'): compare against a baseline with the same value", "uncertainty"),
     Param("demand_dispersion", float, 1.34, "log sd", 0.0, 2.0,
           "standard deviation s of the log of an enterprise's idiosyncratic demand shock (lognormal, mean one), unknown when it builds capacity (the newsvendor's uncertainty); a calibration target: s makes manufacturing capacity utilisation at t = 0 the NBS 2020 figure (74.9 %), so sector differences and lever effects are out of sample", "uncertainty"),
     Param("interest_rate", float, 0.01, "per quarter", 0.0025, 0.0125,
@@ -354,6 +356,7 @@ class Params:
     unemployment_benefit: float = 0.4
     firm_count_elasticity: float = 0.6
     productivity_dispersion: float = 0.12
+    productivity_persistence: float = 1.0
     demand_dispersion: float = 1.34
     interest_rate: float = 0.01
     depreciation: float = 0.015

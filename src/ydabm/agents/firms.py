@@ -7,7 +7,9 @@ hazard as a mass flow (:meth:`Firms.shrink`), and it sells as ``mass`` varieties
 
 Columns: ``mass``, ``peak`` (its largest mass), ``sector``, ``city``, ``productivity`` (idiosyncratic x
 city-sector fundamental x the gains of the firm's own innovations, before trend growth and digital
-adoption), ``rd_share`` (R&D spending over revenue chosen this quarter), ``adoption`` (share of the
+adoption), ``deviation`` (the log of its idiosyncratic part: how far the agent's productivity lies from
+its permanent level, the location of its city-sector's draws times knowledge and its own innovations;
+moved by the productivity shocks, :func:`ydabm.mechanisms.technology.productivity_deviation`), ``rd_share`` (R&D spending over revenue chosen this quarter), ``adoption`` (share of the
 agent's enterprises that have adopted digital technology), ``overhead`` (fixed labour F, workers), ``capacity`` (output
 per quarter), ``employees`` (workers by class), ``hours`` (hours per worker by class this quarter, 1 =
 the standard quarter: :func:`ydabm.markets.labour.planned_hours`), ``price``, ``output``, ``revenue``, ``profit``
@@ -39,7 +41,7 @@ HEADROOM = 1 / 16
 
 _FLOAT = ("mass", "peak", "productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
           "subsidy", "expected_sales", "notional_sales", "rd_share", "adoption", "debt",
-          "year_operating", "year_interest")
+          "year_operating", "year_interest", "deviation")
 _INT = ("age", "loss_streak", "weak_years")
 #: columns that only :meth:`Firms.open` writes (read-only otherwise), so that ``cell`` can be kept;
 #: numpy's index type (intp): tables are gathered and bins counted by them, and ``np.take`` and
@@ -186,7 +188,7 @@ class Firms:
         mean), capacity, overhead, demand, expectations, debt and the year's operating profit and
         interest add up (the merged firm's accounts are its parts' sum);
         productivity is the CES mean (mass-weighted mean of z^(sigma - 1), exact under CES demand and
-        a common wage); the destination keeps its age, price, streaks (weak years too) and flags. The sources' rows
+        a common wage), its deviation from the permanent level the mass-weighted mean; the destination keeps its age, price, streaks (weak years too) and flags. The sources' rows
         are freed (their workers' employer must be moved by the caller)."""
         if sources.size == 0:
             return
@@ -195,6 +197,8 @@ class Firms:
         np.add.at(power, destinations, power[sources])
         adopted = self.adoption * self.mass               # (before the masses add up)
         np.add.at(adopted, destinations, adopted[sources])
+        deviated = self.deviation * self.mass             # the deviation: mass-weighted mean
+        np.add.at(deviated, destinations, deviated[sources])
         paid = self.paid_labour()                         # the parts' labour adds up: their hours averaged
         np.add.at(paid, destinations, paid[sources])
         for name in ("mass", "overhead", "capacity", "expected_sales", "notional_sales", "output", "revenue", "debt",
@@ -205,6 +209,7 @@ class Firms:
         np.add.at(self.joined, destinations, self.joined[sources])
         rows = np.unique(destinations)
         self.adoption[rows] = adopted[rows] / self.mass[rows]
+        self.deviation[rows] = deviated[rows] / self.mass[rows]
         staff = self.employees[rows]
         self.hours[rows] = np.where(staff > 0, paid[rows] / np.maximum(staff, 1), self.hours[rows])
         self.productivity[rows] = (power[rows] / self.mass[rows]) ** (1.0 / k[rows])

@@ -691,18 +691,20 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         each; committed buyers re-spend what they are turned away within the sector: ``newton_step``),
         from each firm's weight elasticity; T is continuous and piecewise smooth (kinks where a firm
         reaches its markup price or its largest load, or a committed buyer starts to be short of
-        service; near-kinks where G bends sharply at a small dispersion), so once two Newton steps in a
-        row do not halve the largest change of log access (the plain step log_access ->
-        log A(T(log_access)) minus log_access; one such step is common far from the fixed point, where
-        a step crosses kinks) the clearing starts again from the markup prices by
-        :func:`anderson_clearing` (rare: a small dispersion). A change of log access by d
-        moves each firm's price by at most d / (sigma - 1) (d / sigma without shocks), so the prices
+        service; near-kinks where G bends sharply at a small dispersion), so a Newton step may fail to
+        halve the largest change of log access (the plain step log_access -> log A(T(log_access)) minus
+        log_access; one such step is common far from the fixed point, where a step crosses kinks). A
+        round makes progress when its change is below half the smallest change so far (the last one
+        while the changes fall; a 2-cycle can halve every other change); after two rounds in a row
+        without progress the clearing starts again from the markup prices by
+        :func:`anderson_clearing` (rare: a small dispersion, or large productivity shocks with supply
+        chains). A change of log access by d moves each firm's price by at most d / (sigma - 1) (d / sigma without shocks), so the prices
         are checked against the tolerance once sigma / (sigma - 1) x the largest change is below it."""
         shocked_sigma = np.take(sigma, rows)
         kappa = 1.0 if not rows.size else max(1.0, float(np.max(shocked_sigma / (shocked_sigma - 1.0))))
         state, _, _ = aggregates(floor)
         log_access = flat_log(state[2])
-        rounds, last, stalled = 0, np.inf, 0
+        rounds, best, stalled = 0, np.inf, 0
         while True:
             log_p, slope = targets(log_access, elasticity=True)
             state, weight, linked = aggregates(log_p)
@@ -712,7 +714,11 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             same = np.isfinite(following) == np.isfinite(log_access)
             change[~np.isfinite(change) & same] = 0.0         # no spending reaches the cell, before and after
             size = float(np.abs(change).max(initial=0.0)) if same.all() else np.inf
-            stalled = stalled + 1 if not size < 0.5 * last else 0
+            # progress is a change below half the smallest so far (the last one, while the steps converge):
+            # measured against the last one only, a 2-cycle whose every other step halves the one before
+            # it (0.70, 1.44, 0.70, ...) never counted as stalled and ran to max_rounds
+            stalled = stalled + 1 if not size < 0.5 * best else 0
+            best = min(best, size)
             if stalled >= 2 and rounds < max_rounds:
                 # two Newton steps in a row did not halve the change (near a kink of T, or where rationed
                 # cohorts make the access map nearly neutral, as at a small dispersion): Anderson mixing
@@ -728,7 +734,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             step = newton_step(state, weight, slope, change, linked) if np.isfinite(size) else None
             if step is None:
                 return anderson_clearing(floor, rounds)
-            log_access, last = log_access + step, size
+            log_access = log_access + step
 
     def residual_at(following, log_access, log_p):
         """``largest_gap(targets(following) - log_p)`` with ``log_p = targets(log_access)``: a row whose

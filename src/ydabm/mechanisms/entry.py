@@ -75,6 +75,20 @@ def min_cohort_mass(people_per_agent: float, workers_per_firm: float) -> float:
     return max(MIN_COHORT_WORKERS / people_per_agent, MIN_COHORT_STAFF) / workers_per_firm
 
 
+def enters(added: np.ndarray, occupied: np.ndarray, enterprises: float) -> np.ndarray:
+    """Which cells' entrants enter: all where the city-sector has a live cohort (``occupied``: the
+    entrants join one, a mass flow of any size), and in an empty city-sector only an entrant mass
+    ``added`` of at least one real enterprise (``added`` x ``enterprises`` per founding cohort >= 1).
+
+    Entry is an expected mass flow, pool x logistic(index), and the logistic never reaches 0: where
+    expected entry is a billionth of an enterprise, a cohort opened for it in an empty market would be
+    a firm agent of 1e-22 enterprises, whose prices the goods market cannot solve for (found by the
+    property test with persistent productivity shocks: cells emptied by closures were re-opened by
+    such cohorts, and the market did not clear in 10,000 rounds). Enterprises are whole, so an empty
+    market with less than one expected entrant stays empty this quarter."""
+    return np.asarray(occupied, dtype=bool) | (np.asarray(added) * enterprises >= 1.0)
+
+
 def join_cohort(mass: np.ndarray, productivity: np.ndarray, added: np.ndarray, added_productivity: np.ndarray,
                 sigma: np.ndarray) -> np.ndarray:
     """Productivity of a cohort of ``mass`` enterprises after ``added`` ones join it.

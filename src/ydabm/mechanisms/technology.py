@@ -42,6 +42,25 @@ agents of one enterprise got, so results depended on ``people_per_agent`` (docs/
 the finest scales diverged"). What the CES mean cannot carry is selection within an agent: its
 enterprises exit, make losses and are rescued together.
 
+**Productivity shocks** (Hopenhayn 1992; AR(1) firm productivity as in Foster, Haltiwanger &
+Syverson 2008). A firm agent's log productivity is its permanent level (the location of its
+city-sector's productivity draws, times the knowledge the city-sector had when the agent opened and
+its own innovations since) plus a deviation u. Each quarter
+
+    u' = rho_q u + sd sqrt(1 - rho_q^2) e,   rho_q = rho^(1/4),
+
+rho the yearly persistence (``productivity_persistence``), sd the dispersion of productivity around
+its city-sector's mean (``productivity_dispersion``, the set-up's draw), e a standard normal drawn
+for the agent and common to its enterprises. The deviations' stationary sd is sd whatever the number
+of enterprises an agent stands for: the enterprise mass's distribution of shocks is the same at every
+scale (only their correlation within an agent changes). The set-up's cohorts start at their draw
+(a normal of sd ``productivity_dispersion`` truncated at the zero-profit cutoff, so about the
+stationary law with the loss-makers selected out); entrants start at the CES mean draw of their
+city-sector, above the location, and revert towards it as the survivors spread. At rho = 1
+the deviation never moves and no shock is drawn: each agent keeps its set-up draw for life (the
+engine before shocks). Shocks do not move a city-sector's knowledge (its entrants' level): they
+revert, innovations do not.
+
 **Knowledge spillovers.** A city's knowledge pool is the R&D stock (perpetual inventory) of the
 other cities, weighted by exp(-hours / decay) and reduced across a provincial border by the
 co-invention friction (:func:`ydabm.frictions.knowledge_weights`), over the region's R&D stock
@@ -116,6 +135,15 @@ def trend_tfp(tfp: np.ndarray, log_growth: np.ndarray) -> np.ndarray:
     """Exogenous TFP (any shape, e.g. (C, S)) after one quarter at the yearly log growth rates
     ``log_growth``: tfp x exp(log_growth / 4)."""
     return tfp * np.exp(log_growth / 4.0)
+
+
+def productivity_deviation(deviation: np.ndarray, persistence: float, dispersion: float,
+                           normals: np.ndarray) -> np.ndarray:
+    """Next quarter's log productivity deviation of each firm agent from its permanent level: the AR(1)
+    u' = rho_q u + sd sqrt(1 - rho_q^2) e with rho_q = ``persistence`` ** (1 / 4) (a yearly
+    persistence), sd = ``dispersion`` (the deviations' stationary sd) and e = ``normals``."""
+    rho = persistence ** 0.25
+    return rho * deviation + dispersion * np.sqrt(1.0 - rho * rho) * normals
 
 
 def innovation_value(elasticity: np.ndarray, step: float, discount: float) -> np.ndarray:
