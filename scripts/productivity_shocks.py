@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
 
 from ydabm.allocator import keep_freed_memory
 from ydabm.experiments.effects import mean
+from ydabm.experiments.executors import map_records
 from ydabm.model import YRDModel
 from ydabm.params import Params
 
@@ -100,8 +100,7 @@ def path(ppa: float, persistence: float, seed: int, quarters: int, values: dict)
 def levers(args, values: dict) -> list[dict]:
     tasks = [(ppa, rho, seed, 40, {**values, name: level}) for ppa in sorted(args.scales) for rho in args.persistence
              for name, ends in LEVERS.items() for level in ends for seed in args.seeds]
-    with ProcessPoolExecutor(args.workers) as pool:
-        records = list(pool.map(run, tasks))
+    records = map_records(run, tasks, args.workers)
     for task, record in zip(tasks, records):
         record["lever"] = next(name for name in LEVERS if name in task[4] and task[4][name] in LEVERS[name])
         record["level"] = task[4][record["lever"]]
@@ -157,11 +156,7 @@ def main(argv=None) -> None:
         return
     tasks = [(ppa, rho, seed, args.quarters, values) for ppa in sorted(args.scales)
              for rho in args.persistence for seed in args.seeds]
-    with ProcessPoolExecutor(args.workers) as pool:
-        records = list(pool.map(run, tasks))
-    if args.json:
-        with open(args.json, "w") as out:
-            json.dump(records, out, indent=1)
+    records = map_records(run, tasks, args.workers, args.json)
     print("scale  persistence  " + "  ".join(label for _, _, label in COLUMNS))
     for ppa in sorted(args.scales, reverse=True):
         for rho in args.persistence:

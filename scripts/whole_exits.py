@@ -25,14 +25,13 @@ after the first quarter's exits).
 from __future__ import annotations
 
 import argparse
-import json
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
 
 from ydabm.allocator import keep_freed_memory
 from ydabm.experiments.effects import mean
+from ydabm.experiments.executors import map_records
 from ydabm.mechanisms.entry import enterprises_per_firm
 from ydabm.model import YRDModel
 
@@ -103,11 +102,7 @@ def main(argv=None) -> None:
     # the largest scales first, so the pool's two processes do not both hold one at the end
     tasks = [(ppa, variant, seed, args.quarters) for ppa in sorted(args.scales)
              for variant in args.variants for seed in args.seeds]
-    with ProcessPoolExecutor(args.workers) as pool:
-        records = list(pool.map(run, tasks))
-    if args.json:
-        with open(args.json, "w") as out:
-            json.dump(records, out, indent=1)
+    records = map_records(run, tasks, args.workers, args.json)
     print("people/agent  variant  zombie share %  zombie mass worn %  real GDP growth %  "
           "largest unemployment move pp  firm mass change %  firm agents at the end")
     for ppa in sorted(args.scales, reverse=True):

@@ -19,14 +19,13 @@ scales at the default staffing (set-up draws, merges, innovation draws), see ``s
 from __future__ import annotations
 
 import argparse
-import json
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
 
 from ydabm.allocator import keep_freed_memory
 from ydabm.experiments.effects import mean
+from ydabm.experiments.executors import map_records
 from ydabm.mechanisms.entry import enterprises_per_firm
 from ydabm.model import YRDModel
 
@@ -72,11 +71,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     pairs = [tuple(float(x) for x in pair.split(":")) for pair in args.pairs]
     tasks = [(ppa, wpf, seed, args.quarters) for ppa, wpf in pairs for seed in args.seeds]
-    with ProcessPoolExecutor(args.workers) as pool:
-        records = list(pool.map(run, tasks))
-    if args.json:
-        with open(args.json, "w") as out:
-            json.dump(records, out, indent=1)
+    records = map_records(run, tasks, args.workers, args.json)
     print("people/agent  workers/firm  enterprises/firm agent  firm agents t=0 -> end  "
           "zombie share %  real GDP growth %  largest unemployment move pp")
     for ppa, wpf in pairs:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 import multiprocessing
 import os
 import sys
@@ -173,6 +174,18 @@ class DaskExecutor:
         """Disconnect (a Client passed in by the caller stays open)."""
         if self.owned:
             self.client.close()
+
+
+def map_records(function: Callable[[Any], dict], tasks: list, workers: int, json_path: str | None = None) -> list[dict]:
+    """``function`` over ``tasks`` in a local pool of ``workers`` processes, the records in task order,
+    also written to ``json_path`` (one JSON list) when given: what the diagnostic scripts in
+    ``scripts/`` do with their runs."""
+    with ProcessPoolExecutor(workers) as pool:
+        records = list(pool.map(function, tasks))
+    if json_path:
+        with open(json_path, "w") as out:
+            json.dump(records, out, indent=1)
+    return records
 
 
 def _ydabm_version() -> str:
