@@ -14,6 +14,10 @@ standard error over seeds:
   mean at t = 0 and at the end, pooled over city-sectors (the shocks' stationary sd is
   ``productivity_dispersion``).
 
+``--facts`` runs the stylised facts of :mod:`ydabm.validation.facts` (their scale, seeds and
+protocol) with the first ``--persistence`` added to every run, and prints each fact's effect, its
+standard error, z and whether it holds and is monotone.
+
 ``--levers`` instead runs the lever endpoints (``barrier``, ``soft_budget``, ``specialization``; see
 ``LEVERS``) at each scale and persistence and prints each lever's paired effect on the zombie share,
 the zombies' employment share and real GDP growth (quarters 33-40; high minus low, mean +- se over the
@@ -22,7 +26,7 @@ manufacturing similarity every 8 quarters.
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/productivity_shocks.py \
         [--scales 2000 100] [--persistence 1 0.9 0.8] [--seeds 1 2 3] [--quarters 40] [--set NAME=VALUE ...] \
-        [--levers | --path SEED] [--workers 2] [--json OUT]
+        [--levers | --path SEED | --facts] [--workers 2] [--json OUT]
 """
 
 from __future__ import annotations
@@ -120,6 +124,32 @@ def levers(args, values: dict) -> list[dict]:
     return records
 
 
+def _with_persistence(persistence: float) -> None:
+    """Add the persistence to every run of the facts (a pool initializer: each process patches its own)."""
+    from ydabm.validation import facts
+    facts.SCALE["productivity_persistence"] = persistence
+
+
+def _fact(task: tuple[int, float]) -> dict:
+    index, persistence = task
+    from ydabm.validation import facts
+    _with_persistence(persistence)
+    return facts.FACTS[index].evaluate()
+
+
+def stylised_facts(persistence: float, workers: int) -> list[dict]:
+    from concurrent.futures import ProcessPoolExecutor
+    from ydabm.validation import facts
+    with ProcessPoolExecutor(workers) as pool:
+        results = list(pool.map(_fact, [(i, persistence) for i in range(len(facts.FACTS))]))
+    print(f"stylised facts with productivity_persistence {persistence:g} ({facts.SCALE}, seeds {facts.SEEDS})")
+    for result in results:
+        print(f"  {result['fact'][:60]:60s} {result['value']:+.5f} +- {result['se']:.5f}  z {result['z']:6.1f}  "
+              f"holds {result['holds']}  monotone {result.get('monotone', '-')}")
+    print(f"{sum(r['holds'] for r in results)} of {len(results)} hold")
+    return results
+
+
 COLUMNS = [("zombie_t0", 100, "zombie t=0 %"), ("zombie_33_40", 100, "zombie q33-40 %"),
            ("zombie_last", 100, "zombie last 8 %"), ("zombie_employment", 100, "zombie employment %"),
            ("real_gdp_growth", 100, "real GDP 10 y %"), ("unemployment_move", 100, "unemployment move pp"),
@@ -140,6 +170,7 @@ def main(argv=None) -> None:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--levers", action="store_true", help="the levers' paired effects (40 quarters)")
     mode.add_argument("--path", type=int, metavar="SEED", help="one run's path at the first scale and persistence")
+    mode.add_argument("--facts", action="store_true", help="the stylised facts at the first persistence")
     args = parser.parse_args(argv)
     if args.quarters < 40:
         parser.error("--quarters must be at least 40 (the ten-year figures)")
@@ -147,6 +178,12 @@ def main(argv=None) -> None:
     values = {name: Params.build(values).as_dict()[name] for name in values}
     if args.path is not None:
         path(args.scales[0], args.persistence[0], args.path, args.quarters, values)
+        return
+    if args.facts:
+        results = stylised_facts(args.persistence[0], args.workers)
+        if args.json:
+            with open(args.json, "w") as out:
+                json.dump(results, out, indent=1)
         return
     if args.levers:
         records = levers(args, values)
