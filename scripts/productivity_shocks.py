@@ -124,24 +124,18 @@ def levers(args, values: dict) -> list[dict]:
     return records
 
 
-def _with_persistence(persistence: float) -> None:
-    """Add the persistence to every run of the facts (a pool initializer: each process patches its own)."""
-    from ydabm.validation import facts
-    facts.SCALE["productivity_persistence"] = persistence
-
-
 def _fact(task: tuple[int, float]) -> dict:
+    """One stylised fact evaluated with ``persistence`` added to the facts' scale (in the worker
+    process: each process sets its own copy)."""
     index, persistence = task
     from ydabm.validation import facts
-    _with_persistence(persistence)
+    facts.SCALE["productivity_persistence"] = persistence
     return facts.FACTS[index].evaluate()
 
 
-def stylised_facts(persistence: float, workers: int) -> list[dict]:
-    from concurrent.futures import ProcessPoolExecutor
+def stylised_facts(persistence: float, workers: int, json_path: str | None) -> list[dict]:
     from ydabm.validation import facts
-    with ProcessPoolExecutor(workers) as pool:
-        results = list(pool.map(_fact, [(i, persistence) for i in range(len(facts.FACTS))]))
+    results = map_records(_fact, [(i, persistence) for i in range(len(facts.FACTS))], workers, json_path)
     print(f"stylised facts with productivity_persistence {persistence:g} ({facts.SCALE}, seeds {facts.SEEDS})")
     for result in results:
         print(f"  {result['fact'][:60]:60s} {result['value']:+.5f} +- {result['se']:.5f}  z {result['z']:6.1f}  "
@@ -180,10 +174,7 @@ def main(argv=None) -> None:
         path(args.scales[0], args.persistence[0], args.path, args.quarters, values)
         return
     if args.facts:
-        results = stylised_facts(args.persistence[0], args.workers)
-        if args.json:
-            with open(args.json, "w") as out:
-                json.dump(results, out, indent=1)
+        stylised_facts(args.persistence[0], args.workers, args.json)
         return
     if args.levers:
         records = levers(args, values)

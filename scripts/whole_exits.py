@@ -51,11 +51,7 @@ class WholeExits(YRDModel):
         self.stranded = float((share * self.capital_value()).sum())
         self.stranded_debt = float((share * np.where(f.alive, f.debt, 0.0)).sum())
         self.shrunk = f.by_cell(share * f.mass, self.geography.count)
-        keep = 1.0 - share
-        for name in ("mass", "capacity", "overhead", "expected_sales", "notional_sales", "debt",
-                     "year_operating", "year_interest"):
-            getattr(f, name)[...] *= keep
-        f.joined[...] *= keep[:, None]
+        f.shrink(1.0 - share)
         self._whole = f.alive & (share >= 1.0)
 
     def close_firms(self, leaving: np.ndarray) -> None:

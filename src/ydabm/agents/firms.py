@@ -166,14 +166,16 @@ class Firms:
         self.price = np.where(self.alive, sales.price, self.price)
         self.revenue, self.output = sales.revenue, sales.quantity
 
-    def shrink(self, keep: float) -> None:
-        """A share 1 - ``keep`` of every firm's enterprises leaves: its mass, capacity, overhead,
-        expected and notional demand, debt and the year's operating profit and interest scale by ``keep``
-        (what each remaining enterprise has, makes, expects, owes and earned is unchanged; the leavers'
-        debt is stranded)."""
+    def shrink(self, keep: float | np.ndarray) -> None:
+        """A share 1 - ``keep`` of every firm's enterprises leaves (``keep`` one share for all, or one
+        per row): its mass, capacity, overhead, expected and notional demand, debt and the year's
+        operating profit and interest scale by ``keep`` (what each remaining enterprise has, makes,
+        expects, owes and earned is unchanged; the leavers' debt is stranded)."""
+        keep = np.asarray(keep)
         for name in ("mass", "capacity", "overhead", "expected_sales", "notional_sales", "joined", "debt",
                      "year_operating", "year_interest"):
-            getattr(self, name)[...] *= keep
+            column = getattr(self, name)
+            column *= keep[:, None] if keep.ndim and column.ndim == 2 else keep
 
     def entrant_share(self) -> np.ndarray:
         """(F,) share of each firm's mass that entered within the last ``COHORT`` quarters (in their

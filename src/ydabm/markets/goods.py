@@ -698,8 +698,9 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         while the changes fall; a 2-cycle can halve every other change); after two rounds in a row
         without progress the clearing starts again from the markup prices by
         :func:`anderson_clearing` (rare: a small dispersion, or large productivity shocks with supply
-        chains). A change of log access by d moves each firm's price by at most d / (sigma - 1) (d / sigma without shocks), so the prices
-        are checked against the tolerance once sigma / (sigma - 1) x the largest change is below it."""
+        chains). A change of log access by d moves each firm's price by at most d / (sigma - 1)
+        (d / sigma without shocks), so the prices are checked against the tolerance once
+        sigma / (sigma - 1) x the largest change is below it."""
         shocked_sigma = np.take(sigma, rows)
         kappa = 1.0 if not rows.size else max(1.0, float(np.max(shocked_sigma / (shocked_sigma - 1.0))))
         state, _, _ = aggregates(floor)
@@ -720,7 +721,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             stalled = stalled + 1 if not size < 0.5 * best else 0
             best = min(best, size)
             if stalled >= 2 and rounds < max_rounds:
-                # two Newton steps in a row did not halve the change (near a kink of T, or where rationed
+                # two Newton rounds in a row made no progress (near a kink of T, or where rationed
                 # cohorts make the access map nearly neutral, as at a small dispersion): Anderson mixing
                 # in prices from the markup prices, the rounds so far counted
                 return anderson_clearing(floor, rounds)

@@ -81,11 +81,12 @@ def enters(added: np.ndarray, occupied: np.ndarray, enterprises: float) -> np.nd
     ``added`` of at least one real enterprise (``added`` x ``enterprises`` per founding cohort >= 1).
 
     Entry is an expected mass flow, pool x logistic(index), and the logistic never reaches 0: where
-    expected entry is a billionth of an enterprise, a cohort opened for it in an empty market would be
-    a firm agent of 1e-22 enterprises, whose prices the goods market cannot solve for (found by the
-    property test with persistent productivity shocks: cells emptied by closures were re-opened by
-    such cohorts, and the market did not clear in 10,000 rounds). Enterprises are whole, so an empty
-    market with less than one expected entrant stays empty this quarter."""
+    expected entry is a tiny fraction of an enterprise, a cohort opened for it in an empty market was a
+    firm agent of down to 1e-22 enterprises (seen with persistent productivity shocks, where closures
+    empty cells; the market that then did not clear was the Newton 2-cycle of
+    :func:`ydabm.markets.goods.clear_goods_market`, which clears once that is fixed, with or without
+    this rule). Enterprises are whole, so an empty market with less than one expected entrant stays
+    empty this quarter."""
     return np.asarray(occupied, dtype=bool) | (np.asarray(added) * enterprises >= 1.0)
 
 
