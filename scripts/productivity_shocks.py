@@ -12,7 +12,16 @@ standard error over seeds:
 - the firm mass's change over the run and the largest quarter's exits over the mean;
 - the mass-weighted sd of the firm agents' log productivity around their city-sector's mass-weighted
   mean at t = 0 and at the end, pooled over city-sectors (the shocks' stationary sd is
-  ``productivity_dispersion``).
+  ``productivity_dispersion``);
+- the largest utilisation move from 2020 Q1; how lumpy closures are: the share of its city-sector's
+  mass the largest firm agent holds at the end, and the share of the closed mass that was in agents
+  holding more than ``LUMPY`` of their city-sector when they closed (one shock moves a whole agent).
+
+``--burn-in QUARTERS`` first runs the model for that many quarters with entry replacing the firms that
+left whatever the margin (the entry rule's response to the margin set to 0) while closures, loss
+streaks and soft credit reach their own levels, then re-sets the free-entry margin to the one an
+entrant expects there (as the set-up does at t = 0), and measures everything from that point, as if
+it were 2020 Q1 (:func:`burn_in`).
 
 ``--facts`` runs the stylised facts of :mod:`ydabm.validation.facts` (their scale, seeds and
 protocol) with the first ``--persistence`` added to every run, and prints each fact's effect, its
@@ -26,7 +35,7 @@ manufacturing similarity every 8 quarters.
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/productivity_shocks.py \
         [--scales 2000 100] [--persistence 1 0.9 0.8] [--seeds 1 2 3] [--quarters 40] [--set NAME=VALUE ...] \
-        [--levers | --path SEED | --facts] [--workers 2] [--json OUT]
+        [--burn-in QUARTERS] [--levers | --path SEED | --facts] [--workers 2] [--json OUT]
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ import pandas as pd
 from ydabm.allocator import keep_freed_memory
 from ydabm.experiments.effects import mean
 from ydabm.experiments.executors import map_records
+from ydabm.mechanisms import entry
 from ydabm.model import YRDModel
 from ydabm.params import Params
 
@@ -53,21 +63,81 @@ def productivity_sd(firms) -> float:
     return float(np.sqrt(np.average((log_z - centre) ** 2, weights=mass)))
 
 
-def run(task: tuple[float, float, int, int, dict]) -> dict:
-    people_per_agent, persistence, seed, quarters, values = task
+def largest_share(firms) -> float:
+    """Share of its city-sector's live firm mass held by the city-sector's largest firm agent,
+    weighted by the city-sectors' mass (one shock moves the whole agent)."""
+    live = firms.alive
+    cell, mass = firms.cell[live], firms.mass[live]
+    total = np.bincount(cell, mass)
+    largest = np.zeros(total.size)
+    np.maximum.at(largest, cell, mass)
+    held = total > 0
+    return float(np.average(largest[held] / total[held], weights=total[held]))
+
+
+#: a closure is lumpy when the closing agent holds more than this share of its city-sector's mass
+LUMPY = 0.2
+
+
+def watch_closures(model: YRDModel) -> list[tuple[float, float]]:
+    """Record every closing agent's mass and its share of its city-sector's live mass (the list is
+    filled as the model steps; the wrapper is on the instance, so ``del model.close_firms`` removes it)."""
+    f, closed, close = model.firms, [], model.close_firms
+
+    def recording(leaving: np.ndarray) -> None:
+        rows = np.flatnonzero(leaving)
+        if rows.size:
+            total = np.bincount(f.cell[f.alive], f.mass[f.alive], minlength=int(f.cell[rows].max()) + 1)
+            closed.extend(zip(f.mass[rows].tolist(), (f.mass[rows] / total[f.cell[rows]]).tolist()))
+        close(leaving)
+
+    model.close_firms = recording
+    return closed
+
+
+def burn_in(model: YRDModel, quarters: int) -> None:
+    """Step ``model`` for ``quarters`` with entry replacing exits (the entry rule's response to the
+    margin set to 0: entrants = the replacement flow, the leavers averaged over about a year, whatever
+    the margin; the firm mass then moves only by that average's lag behind the exits and by the
+    per-city-sector cap of half the pool) while closures, loss streaks and soft credit reach their own
+    levels, then take the free-entry margin an entrant expects at that state as the required one (as
+    the set-up does at t = 0). The hypothesis it tests: the shock economy is not stationary because the
+    2020 set-up is not its steady state."""
+    if quarters <= 0:
+        return
+    p = model.params
+
+    def replacement() -> np.ndarray:
+        pool = p.entry_pool * model.initial_firms
+        return entry.entry_intensity(pool, np.minimum(model.exit_flow, 0.5 * pool), model.required_margin,
+                                     model.required_margin, 0.0)
+
+    model.entry_intensity = replacement
+    for _ in range(quarters):
+        model.step()
+    del model.entry_intensity
+    model.required_margin = model.expected_margin()
+
+
+def run(task: tuple[float, float, int, int, dict, int]) -> dict:
+    people_per_agent, persistence, seed, quarters, values, warm = task
     keep_freed_memory()          # reuse the step's freed arrays, as the CLI does (outputs unchanged)
     model = YRDModel(rng=seed, people_per_agent=people_per_agent, productivity_persistence=persistence, **values)
+    burn_in(model, warm)
     f = model.firms
     mass0 = float(f.mass[f.alive].sum())
     spread0 = productivity_sd(f)
+    closed = watch_closures(model)
     for _ in range(quarters):
         model.step()
-    frame = model.datacollector.get_model_vars_dataframe()
+    del model.close_firms
+    frame = model.datacollector.get_model_vars_dataframe().iloc[warm:].reset_index(drop=True)
     rate, similarity = frame["unemployment_rate"], frame["similarity_manufacturing"]
     live = f.alive
     mass = f.mass[live]
     exits = frame["exits"].iloc[1:]
-    return {"people_per_agent": people_per_agent, "persistence": persistence, "seed": seed,
+    utilisation = frame["capacity_utilization"]
+    return {"people_per_agent": people_per_agent, "persistence": persistence, "seed": seed, "burn_in": warm,
             "zombie_t0": float(frame["zombie_share"].iloc[0]),
             "zombie_33_40": float(frame["zombie_share"].iloc[33:41].mean()),
             "zombie_last": float(frame["zombie_share"].iloc[-8:].mean()),
@@ -77,18 +147,23 @@ def run(task: tuple[float, float, int, int, dict]) -> dict:
             "similarity_move": float((similarity - similarity.iloc[0]).abs().max()),
             "mass_change": float(mass.sum() / mass0 - 1.0),
             "exit_wave": float(exits.max() / exits.mean()),
-            "productivity_sd_t0": spread0, "productivity_sd": productivity_sd(f)}
+            "utilisation_move": float((utilisation - utilisation.iloc[0]).abs().max()),
+            "productivity_sd_t0": spread0, "productivity_sd": productivity_sd(f),
+            "largest_share": largest_share(f),
+            "lumpy_closures": float(sum(m for m, share in closed if share > LUMPY) / max(sum(m for m, _ in closed), 1e-300))}
 
 
 #: lever endpoints of ``--levers`` (every other parameter at its default)
 LEVERS = {"barrier": (0.0, 1.0), "soft_budget": (0.0, 5.0), "specialization": (0.0, 1.0)}
 
 
-def path(ppa: float, persistence: float, seed: int, quarters: int, values: dict) -> None:
+def path(ppa: float, persistence: float, seed: int, quarters: int, values: dict, warm: int = 0) -> None:
     model = YRDModel(rng=seed, people_per_agent=ppa, productivity_persistence=persistence, **values)
+    burn_in(model, warm)
     f = model.firms
-    print(f"people per agent {ppa:g}, persistence {persistence:g}, seed {seed}")
-    print("quarter  firm mass  unemployment %  zombie share %  real GDP vs t=0 %  manufacturing similarity")
+    print(f"people per agent {ppa:g}, persistence {persistence:g}, seed {seed}, burn-in {warm} quarters")
+    print("quarter  firm mass  unemployment %  zombie share %  real GDP vs t=0 %  manufacturing similarity  "
+          "utilisation %")
     start = None
     for quarter in range(quarters + 1):
         if quarter % 8 == 0:
@@ -96,13 +171,13 @@ def path(ppa: float, persistence: float, seed: int, quarters: int, values: dict)
             start = row.real_gdp if start is None else start
             print(f"{quarter:7d}  {f.mass[f.alive].sum():9.1f}  {100 * row.unemployment_rate:14.2f}  "
                   f"{100 * row.zombie_share:14.2f}  {100 * (row.real_gdp / start - 1):17.2f}  "
-                  f"{row.similarity_manufacturing:.4f}")
+                  f"{row.similarity_manufacturing:24.4f}  {100 * row.capacity_utilization:13.2f}")
         if quarter < quarters:
             model.step()
 
 
 def levers(args, values: dict) -> list[dict]:
-    tasks = [(ppa, rho, seed, 40, {**values, name: level}) for ppa in sorted(args.scales) for rho in args.persistence
+    tasks = [(ppa, rho, seed, 40, {**values, name: level}, args.burn_in) for ppa in sorted(args.scales) for rho in args.persistence
              for name, ends in LEVERS.items() for level in ends for seed in args.seeds]
     records = map_records(run, tasks, args.workers)
     for task, record in zip(tasks, records):
@@ -148,8 +223,11 @@ COLUMNS = [("zombie_t0", 100, "zombie t=0 %"), ("zombie_33_40", 100, "zombie q33
            ("zombie_last", 100, "zombie last 8 %"), ("zombie_employment", 100, "zombie employment %"),
            ("real_gdp_growth", 100, "real GDP 10 y %"), ("unemployment_move", 100, "unemployment move pp"),
            ("similarity_move", 1, "similarity move"), ("mass_change", 100, "firm mass %"),
-           ("exit_wave", 1, "exits max/mean"), ("productivity_sd_t0", 1, "sd log z in cells t=0"),
-           ("productivity_sd", 1, "sd log z in cells at the end")]
+           ("exit_wave", 1, "exits max/mean"), ("utilisation_move", 100, "utilisation move pp"),
+           ("productivity_sd_t0", 1, "sd log z in cells t=0"),
+           ("productivity_sd", 1, "sd log z in cells at the end"),
+           ("largest_share", 1, "largest agent's share of its cell at the end"),
+           ("lumpy_closures", 1, f"closed mass in agents over {LUMPY:g} of their cell")]
 
 
 def main(argv=None) -> None:
@@ -160,6 +238,9 @@ def main(argv=None) -> None:
     parser.add_argument("--quarters", type=int, default=40)
     parser.add_argument("--set", nargs="*", default=[], help="further parameters NAME=VALUE")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--burn-in", type=int, default=0, metavar="QUARTERS",
+                        help="quarters run first with entry replacing exits, then the entry margin re-set "
+                             "(not counted in the figures)")
     parser.add_argument("--json", help="write every run's record here")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--levers", action="store_true", help="the levers' paired effects (40 quarters)")
@@ -171,7 +252,7 @@ def main(argv=None) -> None:
     values = {name: value for name, value in (item.split("=", 1) for item in args.set)}
     values = {name: Params.build(values).as_dict()[name] for name in values}
     if args.path is not None:
-        path(args.scales[0], args.persistence[0], args.path, args.quarters, values)
+        path(args.scales[0], args.persistence[0], args.path, args.quarters, values, args.burn_in)
         return
     if args.facts:
         stylised_facts(args.persistence[0], args.workers, args.json)
@@ -182,7 +263,7 @@ def main(argv=None) -> None:
             with open(args.json, "w") as out:
                 json.dump(records, out, indent=1)
         return
-    tasks = [(ppa, rho, seed, args.quarters, values) for ppa in sorted(args.scales)
+    tasks = [(ppa, rho, seed, args.quarters, values, args.burn_in) for ppa in sorted(args.scales)
              for rho in args.persistence for seed in args.seeds]
     records = map_records(run, tasks, args.workers, args.json)
     print("scale  persistence  " + "  ".join(label for _, _, label in COLUMNS))

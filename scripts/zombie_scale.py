@@ -98,14 +98,14 @@ class TracedModel(DrawModel):
             state["threshold"], state["sigma"] = np.asarray(threshold), np.asarray(elasticity)
             return original[1](threshold, elasticity, spread)
 
-        def draws(lower, spread, uniforms):
+        def variant_draws(lower, spread, uniforms):
             if not first[0]:
                 return original[2](lower, spread, uniforms)
             first[0] = False
             return self._variant_draws(lower, spread, uniforms)
 
-        if self.variant.split("+")[0] == "base":
-            draws = original[2]                    # noqa: F811 (the model's draws)
+        # the base variant keeps the model's draws
+        draws = original[2] if self.variant.split("+")[0] == "base" else variant_draws
 
         entry.stationary_cohorts, entry.zero_profit_cutoff, entry.truncated_normal = cohorts, cutoff, draws
         try:

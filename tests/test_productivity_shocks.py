@@ -152,3 +152,51 @@ def test_less_than_one_enterprise_does_not_open_an_empty_market():
     added = np.array([1e-22, 1 / 2670, 0.9 / 2670, 1e-22, 0.5])
     occupied = np.array([False, False, False, True, False])
     np.testing.assert_array_equal(enters(added, occupied, 2670.0), [False, True, False, True, True])
+
+
+def _shocks_script():
+    """``scripts/productivity_shocks.py`` as a module (the diagnostic docs/validation.md quotes)."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "scripts" / "productivity_shocks.py"
+    spec = importlib.util.spec_from_file_location("productivity_shocks", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_largest_agents_share_of_its_city_sector_by_hand():
+    script = _shocks_script()
+    firms = Firms(5, sectors=2)
+    # city-sector 0 (city 0, sector 0): masses 1 and 3; city-sector 1 (city 0, sector 1): one agent of 4
+    firms.open(np.array([0, 1, 2]), np.zeros((3, 3)), mass=np.array([1.0, 3.0, 4.0]),
+               peak=np.array([1.0, 3.0, 4.0]), productivity=np.ones(3), sector=np.array([0, 0, 1]),
+               city=np.array([0, 0, 0]))
+    # weighted by the city-sectors' masses 4 and 4: (3/4 + 4/4) / 2
+    assert script.largest_share(firms) == pytest.approx(0.875)
+
+
+def test_burn_in_replaces_exits_then_resets_the_entry_margin(small_params):
+    script = _shocks_script()
+    model = YRDModel(rng=2, **{**small_params, "productivity_persistence": 0.8})
+    pool = model.params.entry_pool * model.initial_firms
+    seen = []
+    open_firms = model.open_firms
+
+    def recording(entrants):
+        # the replacement flow of this quarter's leavers, whatever the margin
+        seen.append((entrants.copy(), np.minimum(model.exit_flow, 0.5 * pool)))
+        open_firms(entrants)
+
+    model.open_firms = recording
+    script.burn_in(model, 3)
+    assert len(seen) == 3 and model.steps == 3
+    for entrants, replacement in seen:
+        np.testing.assert_allclose(entrants, replacement, rtol=1e-9, atol=1e-12)
+    # the wrapper is gone and entry answers the margin again, from the margin of the burnt-in state
+    assert "entry_intensity" not in vars(model)
+    np.testing.assert_array_equal(model.required_margin, model.expected_margin())
+    closed = script.watch_closures(model)
+    model.step()
+    del model.close_firms
+    assert all(0 < share <= 1 for _, share in closed)

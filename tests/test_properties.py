@@ -169,9 +169,8 @@ MINIMAL_EXAMPLES = [
                  # hiring: entry outruns exit; the firm agents once tripled within eight quarters, now
                  # entrants join cohorts (one new cohort per city-sector a year at most)
                  id="entry-pool-of-every-firm-bounded-firm-table"),
-    # found by the property test on the branch wip-zombies-burnin, now wip-persistent-productivity (its
-    # two new parameters changed the
-    # draws), and the same on main (issue 10 item 8): at t = 0 spending exceeds the
+    # found by the property test on an experimental branch of persistent productivity (not merged; its
+    # two new parameters changed the draws), and the same on main (issue 10 item 8): at t = 0 spending exceeds the
     # value of the firms' production room at their markup prices (by 0.1-42 % by sector with these
     # parameters; in one sector every selling cohort's staff covers its capacity). With demand_dispersion
     # > 0 such a cohort never raised its price (its expected sales k G(x) < k for every load x, so its
