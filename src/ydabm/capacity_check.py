@@ -2,23 +2,25 @@
 
 A run's peak memory is estimated from the number of worker agents and firm rows it will create,
 with the footprint measured on the model itself: the peak resident set size (``ru_maxrss``) of a
-process that imports ydabm, builds the model and steps it 3 quarters, at six scales (2,354 to
-10,009,103 workers; 538 to 452,554 firm rows, firms at 23.5 and at 4 and 200 workers per firm),
-fitted by least squares (``benchmarks/scale_table.py`` measures the same figures):
+process that imports ydabm, builds the model and steps it 2 quarters, at eight runs (7.6 to 75.8
+million workers at people_per_agent 20, 10, 5 and 2; 40,261 to 4,024,596 firm rows, firms at the
+default 23.5 and at 4 and 200 workers per firm), fitted by least squares (``benchmarks/scale_table.py``
+measures the same figures; refitted on 4 Dec 2026, docs/performance.md "The memory estimate
+refitted"):
 
-    peak bytes = 178 MB + 21.3 bytes per worker + 691 bytes per firm row
+    peak bytes = 189 MB + 17.4 bytes per worker + 820 bytes per firm row
 
 The worker coefficient is the worker columns (8 bytes, ``agents/workers.py``) and the temporaries
-of the passes over all workers; the firm-row one is the firm table (203 bytes a row) and the firm
-passes' temporaries (goods market, accounts, planning). The fit is within 6.1 % of every measured
-peak (largest misses: 0.383 against 0.408 GB with 265,883 firm rows at 10^6 workers, 0.705 against
-0.689 GB at 10^7 workers). At the default 23.5 workers per firm this is 52.5 bytes per worker: 8.1
-GB for one agent per person (151.5 million working-age residents are workers, 6.8 million firm
-rows; it was 12.5 GB when every resident of the 235 million was a worker). At larger scales the
-estimate errs on the safe side (``docs/performance.md``, issue 15: 2.65 / 4.30 / 6.36 GB estimated
-against 2.58 / 4.15 / 5.46 GB measured at people_per_agent 5 / 3 / 2). Each run is checked on its
-own: runs started together (a sweep's processes) each see the memory available before the others
-have taken theirs.
+of the passes over all workers; the firm-row one is the firm table (255 bytes a row) and the firm
+passes' temporaries (goods market, accounts, planning). The fit is within 4.8 % of every measured
+peak (largest misses: 0.519 against 0.545 GB with 80,507 firm rows at 15 million workers, 0.602
+against 0.582 GB at 7.6 million workers; 4.319 against 4.315 GB at 75.8 million). At the default
+scale's 22.1 workers per firm row this is 54.5 bytes per worker: 8.4 GB for one agent per person
+(151.5 million working-age residents are workers, 6.85 million firm rows). The fit before (178 MB +
+21.3 bytes per worker + 691 per firm row, from when the firm table held 203 bytes a row) had fallen
+11-13 % below the measured peak with many firm rows (1.73 against 1.94 GB at 4 workers per firm).
+Each run is checked on its own: runs started together (a sweep's processes) each see the memory
+available before the others have taken theirs.
 
 The memory the machine has is ``MemAvailable`` of ``/proc/meminfo`` (what can be allocated without
 swapping; other processes' memory excluded), or where that file is missing the free physical
@@ -36,11 +38,11 @@ import numpy as np
 from .params import ParameterError, Params
 
 #: bytes of the interpreter, numpy, Mesa, pandas, the package and the data (the fit's intercept)
-BASE_BYTES = 178e6
+BASE_BYTES = 189e6
 #: peak bytes per worker agent (worker columns and the temporaries of passes over workers)
-BYTES_PER_WORKER = 21.3
+BYTES_PER_WORKER = 17.4
 #: peak bytes per row of the firm table (firm columns and the temporaries of firm passes)
-BYTES_PER_FIRM_ROW = 691.0
+BYTES_PER_FIRM_ROW = 820.0
 
 
 class CapacityError(ParameterError):
