@@ -46,6 +46,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from _lumps import LUMPY, largest_share, watch_closures
 from ydabm.allocator import keep_freed_memory
 from ydabm.experiments.effects import mean
 from ydabm.experiments.executors import map_records
@@ -61,38 +62,6 @@ def productivity_sd(firms) -> float:
     mass, log_z, cell = firms.mass[live], np.log(firms.productivity[live]), firms.cell[live]
     centre = np.bincount(cell, mass * log_z)[cell] / np.bincount(cell, mass)[cell]
     return float(np.sqrt(np.average((log_z - centre) ** 2, weights=mass)))
-
-
-def largest_share(firms) -> float:
-    """Share of its city-sector's live firm mass held by the city-sector's largest firm agent,
-    weighted by the city-sectors' mass (one shock moves the whole agent)."""
-    live = firms.alive
-    cell, mass = firms.cell[live], firms.mass[live]
-    total = np.bincount(cell, mass)
-    largest = np.zeros(total.size)
-    np.maximum.at(largest, cell, mass)
-    held = total > 0
-    return float(np.average(largest[held] / total[held], weights=total[held]))
-
-
-#: a closure is lumpy when the closing agent holds more than this share of its city-sector's mass
-LUMPY = 0.2
-
-
-def watch_closures(model: YRDModel) -> list[tuple[float, float]]:
-    """Record every closing agent's mass and its share of its city-sector's live mass (the list is
-    filled as the model steps; the wrapper is on the instance, so ``del model.close_firms`` removes it)."""
-    f, closed, close = model.firms, [], model.close_firms
-
-    def recording(leaving: np.ndarray) -> None:
-        rows = np.flatnonzero(leaving)
-        if rows.size:
-            total = np.bincount(f.cell[f.alive], f.mass[f.alive], minlength=int(f.cell[rows].max()) + 1)
-            closed.extend(zip(f.mass[rows].tolist(), (f.mass[rows] / total[f.cell[rows]]).tolist()))
-        close(leaving)
-
-    model.close_firms = recording
-    return closed
 
 
 def burn_in(model: YRDModel, quarters: int) -> None:
