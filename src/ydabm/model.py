@@ -161,10 +161,11 @@ class YRDModel(mesa.Model):
         self.tfp_growth = self.productivity_growth(before)
 
         # 4. Firm dynamics: a share exit_rate of every cohort's enterprises leaves; cohorts failing
-        #    after last quarter's losses without support close; worn-down cohorts merge into their
-        #    city-sector's largest; entry at the free-entry margin of last quarter
+        #    after last quarter's losses without support close (or shed failing_exit_share of their
+        #    enterprises); worn-down cohorts merge into their city-sector's largest; entry at the
+        #    free-entry margin of last quarter
         self.shrink_firms(p.exit_rate, mass)
-        self.close_firms(entry.exits(f.alive, self.failing))
+        self.close_firms(entry.exits(f.alive, self.shed_failing(p.failing_exit_share)))
         self.merge_firms(*entry.merge_pairs(f.alive, f.cell, f.mass, f.peak))
         self.open_firms(self.entry_intensity())
         # firms' productivity, adoption and the trend are constant from here to the metrics: computed once
@@ -1399,6 +1400,26 @@ class YRDModel(mesa.Model):
         self.stranded_debt = exit_rate * float(f.debt[f.alive].sum())
         self.shrunk = exit_rate * (f.by_cell(f.mass, self.geography.count) if mass is None else mass)
         f.shrink(1.0 - exit_rate)
+
+    def shed_failing(self, share: float) -> np.ndarray:
+        """(F,) failing cohorts that close whole: all of them at ``share`` 1 (their enterprises are
+        identical). Below 1, none: a share ``share`` of each failing cohort's enterprises leaves instead
+        (a mass flow, as the hazard's: their capital and debt are stranded, their workers laid off as
+        the cohort's staff plan shrinks with it, the mass counted in the entry pool's replacement flow)."""
+        f = self.firms
+        failing = f.alive & self.failing
+        if share >= 1.0:
+            return failing
+        rows = np.flatnonzero(failing)
+        if rows.size:
+            self.stranded += share * float(self.capital_value(rows).sum())
+            self.stranded_debt += share * float(f.debt[rows].sum())
+            self.shrunk = self.shrunk + share * np.bincount(f.cell[rows], f.mass[rows],
+                                                            minlength=self.shrunk.size).reshape(self.shrunk.shape)
+            keep = np.ones(f.size)
+            keep[rows] = 1.0 - share
+            f.shrink(keep)
+        return np.zeros(f.size, dtype=bool)
 
     def close_firms(self, leaving: np.ndarray) -> None:
         """Exiting cohorts close: their workers become unemployed, their capital is stranded."""

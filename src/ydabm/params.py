@@ -180,6 +180,8 @@ PARAMS: tuple[Param, ...] = (
           "logit sensitivity of a potential entrant's decision to the margin it expects above the city-sector's 2020 free-entry margin (logistic entry costs; at the 2020 margin entry replaces the firms that left; assumption: 5 pp more margin raises entry about e-fold)", "uncertainty"),
     Param("exit_after", int, 4, "quarters", 1, 40,
           "consecutive loss-making quarters after which an unsupported firm (a cohort of identical enterprises) exits whole (assumption: a year of losses)", "uncertainty"),
+    Param("failing_exit_share", float, 1.0, "1", 0.0, 1.0,
+          "share of an unsupported failing cohort's enterprises (losses for exit_after quarters) that leave each quarter while it keeps failing: 1, the default, closes the cohort whole (its enterprises are identical); below 1, exit is a mass flow, as if its enterprises differed in how long their owners can carry losses (opt-in; assumption), so no agent that stands for much of its city-sector closes in one quarter; 0: failing cohorts never leave", "uncertainty"),
     Param("profit_tax", float, 0.25, "1", 0.0, 0.6, "tax rate on positive firm profits (China CIT 25%)", "lever"),
     Param("income_tax", float, 0.05, "1", 0.0, 0.5, "average tax rate on wages (assumption)", "lever"),
     Param("tfp_growth_scale", float, 1.0, "1", 0.0, 3.0,
@@ -366,6 +368,7 @@ class Params:
     entry_pool: float = 0.25
     entry_response: float = 20.0
     exit_after: int = 4
+    failing_exit_share: float = 1.0
     profit_tax: float = 0.25
     income_tax: float = 0.05
     tfp_growth_scale: float = 1.0
