@@ -1,25 +1,15 @@
 """``scripts/core_periphery_migration.py``: the two-city economy with migration on (docs/validation.md,
 "Core–periphery limit"); its income-gap decomposition and what it records of each quarter."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
+from script_modules import load_script
 from ydabm.model import YRDModel
 from ydabm.scenarios import load_scenario
 
-SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
-
 
 def _script():
-    if str(SCRIPTS) not in sys.path:          # as when the script runs: its folder is on the path (_lumps)
-        sys.path.insert(0, str(SCRIPTS))
-    spec = importlib.util.spec_from_file_location("core_periphery_migration", SCRIPTS / "core_periphery_migration.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("core_periphery_migration")
 
 
 def test_income_gap_is_wage_employment_and_prices_and_moves_are_recorded():

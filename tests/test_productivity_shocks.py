@@ -4,6 +4,7 @@ level (``productivity_persistence``; :func:`ydabm.mechanisms.technology.producti
 import numpy as np
 import pytest
 
+from script_modules import load_script
 from ydabm.agents.firms import Firms
 from ydabm.mechanisms import technology
 from ydabm.model import YRDModel
@@ -156,17 +157,7 @@ def test_less_than_one_enterprise_does_not_open_an_empty_market():
 
 def _shocks_script():
     """``scripts/productivity_shocks.py`` as a module (the diagnostic docs/validation.md quotes)."""
-    import importlib.util
-    import sys
-    from pathlib import Path
-    scripts = Path(__file__).resolve().parents[1] / "scripts"
-    if str(scripts) not in sys.path:          # as when the script runs: its folder is on the path (_lumps)
-        sys.path.insert(0, str(scripts))
-    path = scripts / "productivity_shocks.py"
-    spec = importlib.util.spec_from_file_location("productivity_shocks", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("productivity_shocks")
 
 
 def test_largest_agents_share_of_its_city_sector_by_hand():

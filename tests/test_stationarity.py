@@ -2,12 +2,10 @@
 scale over five seeds (issue 10, item 2), and markets that clear: no firm ever sells more than it
 can make (item 3)."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from script_modules import load_script
 from ydabm import YRDModel
 from ydabm.markets.goods import CLEARING_TOLERANCE
 from ydabm.mechanisms import planning
@@ -15,7 +13,6 @@ from ydabm.model import capacity_lag, steady_investment
 from ydabm.agents.workers import FARM
 from ydabm.params import DEFAULTS, QUICK_SCALE
 
-SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 SEEDS = (1, 2, 3, 4, 5)
 QUARTERS = 40
 FARMER_MOBILITY = DEFAULTS["farmer_mobility"]
@@ -152,10 +149,7 @@ def test_structure_within_001_of_2020(baseline_runs, metric):
 
 def _drift_script():
     """``scripts/similarity_drift.py`` as a module (the diagnosis the xfail reason above quotes)."""
-    spec = importlib.util.spec_from_file_location("similarity_drift", SCRIPTS / "similarity_drift.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("similarity_drift")
 
 
 def test_drift_decomposition_by_hand():
