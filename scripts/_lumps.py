@@ -42,3 +42,9 @@ def watch_closures(model) -> list[tuple[float, float]]:
 
     model.close_firms = recording
     return closed
+
+
+def lumpy_share(closed: list[tuple[float, float]]) -> float:
+    """Share of the closed mass (a :func:`watch_closures` record) that was in agents holding more than
+    :data:`LUMPY` of their city-sector when they closed (0 when nothing closed)."""
+    return sum(mass for mass, share in closed if share > LUMPY) / max(sum(mass for mass, _ in closed), 1e-300)

@@ -35,7 +35,7 @@ import argparse
 import numpy as np
 import pandas as pd
 
-from _lumps import LUMPY, largest_share, watch_closures
+from _lumps import LUMPY, largest_share, lumpy_share, watch_closures
 from ydabm.agents.workers import LOW
 from ydabm.allocator import keep_freed_memory
 from ydabm.experiments.effects import mean
@@ -84,6 +84,14 @@ def watch_moves(model: YRDModel) -> list[tuple[float, int]]:
     return seen
 
 
+def causes(model: YRDModel, closed: list[tuple[float, float]], moved: list[tuple[float, int]]) -> dict:
+    """What moved the workers over a run (:data:`CAUSES`), from its recorders."""
+    collapsed = [movers for rate, movers in moved if rate < COLLAPSE]
+    return {"collapses": len(collapsed),
+            "moves_in_collapses": sum(collapsed) / max(sum(movers for _, movers in moved), 1),
+            "lumpy_closures": lumpy_share(closed), "largest_share": largest_share(model.firms)}
+
+
 def run(task: tuple[float, float, int, int, int, dict]) -> dict:
     start, trade_cost, seed, quarters, window, values = task
     keep_freed_memory()
@@ -96,13 +104,9 @@ def run(task: tuple[float, float, int, int, int, dict]) -> dict:
         if quarter >= quarters - window:
             rows.append(gaps(model))
     frame = pd.DataFrame(rows)
-    collapsed = [movers for rate, movers in moved if rate < COLLAPSE]
     return {"start": start, "trade_cost": trade_cost, "seed": seed, **frame.mean().to_dict(),
             "share_min": float(frame["share"].min()), "share_max": float(frame["share"].max()),
-            "collapses": len(collapsed),
-            "moves_in_collapses": sum(collapsed) / max(sum(movers for _, movers in moved), 1),
-            "lumpy_closures": sum(m for m, share in closed if share > LUMPY) / max(sum(m for m, _ in closed), 1e-300),
-            "largest_share": largest_share(model.firms)}
+            **causes(model, closed, moved)}
 
 
 def racetrack_run(task: tuple[int, dict]) -> dict:
@@ -115,12 +119,8 @@ def racetrack_run(task: tuple[int, dict]) -> dict:
     for _ in range(racetrack.ABM_QUARTERS):
         model.step()
     mobile = model.labour_force[:, 1:].sum(axis=1).astype(float)
-    collapsed = [movers for rate, movers in moved if rate < COLLAPSE]
     return {"seed": seed, "agglomerations": int(racetrack.agglomerations(mobile / mobile.sum()).size),
-            "collapses": len(collapsed),
-            "moves_in_collapses": sum(collapsed) / max(sum(movers for _, movers in moved), 1),
-            "lumpy_closures": sum(m for m, share in closed if share > LUMPY) / max(sum(m for m, _ in closed), 1e-300),
-            "largest_share": largest_share(model.firms)}
+            **causes(model, closed, moved)}
 
 
 COLUMNS = ("share", "income_gap", "wage_gap", "employment_gap", "price_gap", "firm_share")

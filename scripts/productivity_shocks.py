@@ -41,16 +41,16 @@ manufacturing similarity every 8 quarters.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 
 import numpy as np
 import pandas as pd
 
-from _lumps import LUMPY, largest_share, watch_closures
+from _lumps import LUMPY, largest_share, lumpy_share, watch_closures
 from ydabm.allocator import keep_freed_memory
 from ydabm.experiments.effects import mean
 from ydabm.experiments.executors import map_records
-from ydabm.mechanisms import entry
 from ydabm.model import YRDModel
 from ydabm.params import Params
 
@@ -74,14 +74,7 @@ def burn_in(model: YRDModel, quarters: int) -> None:
     2020 set-up is not its steady state."""
     if quarters <= 0:
         return
-    p = model.params
-
-    def replacement() -> np.ndarray:
-        pool = p.entry_pool * model.initial_firms
-        return entry.entry_intensity(pool, np.minimum(model.exit_flow, 0.5 * pool), model.required_margin,
-                                     model.required_margin, 0.0)
-
-    model.entry_intensity = replacement
+    model.entry_intensity = functools.partial(YRDModel.entry_intensity, model, response=0.0)
     for _ in range(quarters):
         model.step()
     del model.entry_intensity
@@ -119,7 +112,7 @@ def run(task: tuple[float, float, int, int, dict, int]) -> dict:
             "utilisation_move": float((utilisation - utilisation.iloc[0]).abs().max()),
             "productivity_sd_t0": spread0, "productivity_sd": productivity_sd(f),
             "largest_share": largest_share(f),
-            "lumpy_closures": float(sum(m for m, share in closed if share > LUMPY) / max(sum(m for m, _ in closed), 1e-300))}
+            "lumpy_closures": float(lumpy_share(closed))}
 
 
 #: lever endpoints of ``--levers`` (every other parameter at its default)

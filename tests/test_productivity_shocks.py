@@ -171,6 +171,13 @@ def test_largest_agents_share_of_its_city_sector_by_hand():
     assert script.largest_share(firms) == pytest.approx(0.875)
 
 
+def test_lumpy_share_of_the_closed_mass_by_hand():
+    script = _shocks_script()
+    # masses 1 and 3 closed, holding 0.5 and 0.1 of their city-sectors: 1 of 4 was in a lumpy agent
+    assert script.lumpy_share([(1.0, 0.5), (3.0, 0.1)]) == pytest.approx(0.25)
+    assert script.lumpy_share([]) == 0.0
+
+
 def test_burn_in_replaces_exits_then_resets_the_entry_margin(small_params):
     script = _shocks_script()
     model = YRDModel(rng=2, **{**small_params, "productivity_persistence": 0.8})

@@ -1402,15 +1402,14 @@ class YRDModel(mesa.Model):
         f.shrink(1.0 - exit_rate)
 
     def shed_failing(self, share: float) -> np.ndarray:
-        """(F,) failing cohorts that close whole: all of them at ``share`` 1 (their enterprises are
-        identical). Below 1, none: a share ``share`` of each failing cohort's enterprises leaves instead
+        """(F,) which failing cohorts close whole (the caller keeps the live ones, ``entry.exits``): all
+        of them at ``share`` 1 (their enterprises are identical). Below 1, none: a share ``share`` of each failing cohort's enterprises leaves instead
         (a mass flow, as the hazard's: their capital and debt are stranded, their workers laid off as
         the cohort's staff plan shrinks with it, the mass counted in the entry pool's replacement flow)."""
         f = self.firms
-        failing = f.alive & self.failing
         if share >= 1.0:
-            return failing
-        rows = np.flatnonzero(failing)
+            return self.failing
+        rows = np.flatnonzero(f.alive & self.failing)
         if rows.size:
             self.stranded += share * float(self.capital_value(rows).sum())
             self.stranded_debt += share * float(f.debt[rows].sum())
@@ -1452,12 +1451,14 @@ class YRDModel(mesa.Model):
         # table's last entry, as indexing does, without take's buffered copy for bounds checks
         np.take(target, w.employer, out=w.employer, mode="wrap")
 
-    def entry_intensity(self) -> np.ndarray:
-        """(C, S) expected entrants this quarter (:func:`ydabm.mechanisms.entry.entry_intensity`)."""
+    def entry_intensity(self, response: float | None = None) -> np.ndarray:
+        """(C, S) expected entrants this quarter (:func:`ydabm.mechanisms.entry.entry_intensity`), at the
+        logit sensitivity ``response`` to the margin (None: ``entry_response``; 0: entry replaces the
+        leavers whatever the margin)."""
         p = self.params
         pool = p.entry_pool * self.initial_firms
         return entry.entry_intensity(pool, np.minimum(self.exit_flow, 0.5 * pool), self.expected_margin(),
-                                     self.required_margin, p.entry_response)
+                                     self.required_margin, p.entry_response if response is None else response)
 
     def expected_margin(self) -> np.ndarray:
         """(C, S) margin an entrant expects (Melitz 2003's expected entry profit, as a margin): the
