@@ -15,7 +15,8 @@ standard error over seeds:
   ``productivity_dispersion``);
 - the largest utilisation move from 2020 Q1; how lumpy closures are: the share of its city-sector's
   mass the largest firm agent holds at the end, and the share of the closed mass that was in agents
-  holding more than ``LUMPY`` of their city-sector when they closed (one shock moves a whole agent).
+  holding more than ``LUMPY`` of their city-sector when they closed (one shock moves a whole agent);
+- the quarterly exits' autocorrelation at lag ``exit_after`` + 1 (the closures' echo, :func:`autocorrelation`).
 
 ``--burn-in QUARTERS`` first runs the model for that many quarters with entry replacing the firms that
 left whatever the margin (the entry rule's response to the margin set to 0) while closures, loss
@@ -112,7 +113,23 @@ def run(task: tuple[float, float, int, int, dict, int]) -> dict:
             "utilisation_move": float((utilisation - utilisation.iloc[0]).abs().max()),
             "productivity_sd_t0": spread0, "productivity_sd": productivity_sd(f),
             "largest_share": largest_share(f),
-            "lumpy_closures": float(lumpy_share(closed))}
+            "lumpy_closures": float(lumpy_share(closed)),
+            "exit_echo": autocorrelation(exits.to_numpy(), model.params.exit_after + 1)}
+
+
+def autocorrelation(series: np.ndarray, lag: int) -> float:
+    """Sample autocorrelation of ``series`` at ``lag`` (nan when it is constant or shorter than the lag).
+
+    Of the quarterly exits at lag ``exit_after`` + 1 it measures the closures' echo: a wave of closures
+    gives the survivors one profitable quarter at the same time, which ends their loss streaks together,
+    so those that keep losing reach ``exit_after`` quarters together and close ``exit_after`` + 1
+    quarters after the wave."""
+    x = np.asarray(series, dtype=float)
+    x = x - x.mean()
+    total = float(np.dot(x, x))
+    if lag >= x.size or total == 0.0:
+        return float("nan")
+    return float(np.dot(x[:-lag], x[lag:]) / total)
 
 
 #: lever endpoints of ``--levers`` (every other parameter at its default)
@@ -189,7 +206,8 @@ COLUMNS = [("zombie_t0", 100, "zombie t=0 %"), ("zombie_33_40", 100, "zombie q33
            ("productivity_sd_t0", 1, "sd log z in cells t=0"),
            ("productivity_sd", 1, "sd log z in cells at the end"),
            ("largest_share", 1, "largest agent's share of its cell at the end"),
-           ("lumpy_closures", 1, f"closed mass in agents over {LUMPY:g} of their cell")]
+           ("lumpy_closures", 1, f"closed mass in agents over {LUMPY:g} of their cell"),
+           ("exit_echo", 1, "exits' autocorrelation at lag exit_after + 1")]
 
 
 def main(argv=None) -> None:

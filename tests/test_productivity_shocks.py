@@ -202,3 +202,13 @@ def test_burn_in_replaces_exits_then_resets_the_entry_margin(small_params):
     model.step()
     del model.close_firms
     assert all(0 < share <= 1 for _, share in closed)
+
+
+def test_exit_echo_autocorrelation_by_hand():
+    script = _shocks_script()
+    # a wave every 5 quarters on a flat flow: mean 2, deviations -1, -1, -1, -1, 4 twice (squares sum
+    # to 40); at lag 5 the five pairs give 4 x 1 + 16 = 20, at lag 1 the nine give 6 x 1 - 3 x 4 = -6
+    series = np.array([1.0, 1.0, 1.0, 1.0, 6.0] * 2)
+    assert script.autocorrelation(series, 5) == pytest.approx(0.5)
+    assert script.autocorrelation(series, 1) == pytest.approx(-0.15)
+    assert np.isnan(script.autocorrelation(np.ones(6), 2)) and np.isnan(script.autocorrelation(series, 10))

@@ -162,11 +162,14 @@ class YRDModel(mesa.Model):
 
         # 4. Firm dynamics: a share exit_rate of every cohort's enterprises leaves; cohorts failing
         #    after last quarter's losses without support close (or shed failing_exit_share of their
-        #    enterprises); worn-down cohorts merge into their city-sector's largest; entry at the
+        #    enterprises); worn-down cohorts merge into their city-sector's largest; cohorts holding more
+        #    than max_cohort_share of their city-sector split in two; entry at the
         #    free-entry margin of last quarter
         self.shrink_firms(p.exit_rate, mass)
         self.close_firms(entry.exits(f.alive, self.shed_failing(p.failing_exit_share)))
         self.merge_firms(*entry.merge_pairs(f.alive, f.cell, f.mass, f.peak))
+        self.split_firms(entry.split_rows(f.alive, f.cell, f.mass, p.max_cohort_share,
+                                          entry.min_cohort_mass(p.people_per_agent, p.workers_per_firm)))
         self.open_firms(self.entry_intensity())
         # firms' productivity, adoption and the trend are constant from here to the metrics: computed once
         self._phi = self.effective_productivity()
@@ -1450,6 +1453,38 @@ class YRDModel(mesa.Model):
         # in place (as moves and closures change the column); the wrap mode reads employer -1 at the
         # table's last entry, as indexing does, without take's buffered copy for bounds checks
         np.take(target, w.employer, out=w.employer, mode="wrap")
+
+    def split_firms(self, sources: np.ndarray) -> None:
+        """Cohorts ``sources`` split in two (:meth:`ydabm.agents.firms.Firms.split`): a new row takes
+        half of each one's enterprises, with the rounded-down half of each class of its staff (the
+        workers of lowest rows in each class move) and half of this quarter's adoption outlay."""
+        if sources.size == 0:
+            return
+        f, w = self.firms, self.workers
+        rows = f.free_rows(sources.size)
+        moved = f.split(sources, rows)
+        # per-row records of this quarter and the last that the new rows continue
+        self.adoption_outlay = np.pad(self.adoption_outlay, (0, f.size - self.adoption_outlay.size))
+        self.adoption_outlay[sources] *= 0.5
+        self.adoption_outlay[rows] = self.adoption_outlay[sources]
+        if self.io is not None:                            # (the service record of supply chains)
+            served = np.full(f.size, np.nan)
+            served[:min(f.size, self.firm_served.size)] = self.firm_served[:f.size]
+            served[rows] = served[sources]
+            self.firm_served = served
+        if not moved.any():
+            return
+        # the workers of each source and class in row order; the first moved[i, k] of them move
+        which = np.full(f.size + 1, -1, dtype=np.int64)
+        which[sources] = np.arange(sources.size)
+        index = np.take(which, w.employer, mode="wrap")      # employer -1 reads the last entry, -1
+        staff = np.flatnonzero(index >= 0)
+        group = index[staff] * CLASSES + w.skill[staff]
+        order = np.argsort(group, kind="stable")
+        group = group[order]
+        rank = np.arange(group.size) - np.searchsorted(group, group, side="left")
+        move = staff[order[rank < moved.ravel()[group]]]
+        w.employer[move] = rows[index[move]]
 
     def entry_intensity(self, response: float | None = None) -> np.ndarray:
         """(C, S) expected entrants this quarter (:func:`ydabm.mechanisms.entry.entry_intensity`), at the

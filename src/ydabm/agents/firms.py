@@ -43,6 +43,9 @@ _FLOAT = ("mass", "peak", "productivity", "overhead", "capacity", "price", "outp
           "subsidy", "expected_sales", "notional_sales", "rd_share", "adoption", "debt",
           "year_operating", "year_interest", "deviation")
 _INT = ("age", "loss_streak", "weak_years")
+#: columns that sum over a cohort's enterprises: halved when it splits (:meth:`Firms.split`)
+_HALVED = ("mass", "peak", "overhead", "capacity", "output", "revenue", "profit", "subsidy", "expected_sales",
+           "notional_sales", "debt", "year_operating", "year_interest", "joined")
 #: columns that only :meth:`Firms.open` writes (read-only otherwise), so that ``cell`` can be kept;
 #: numpy's index type (intp): tables are gathered and bins counted by them, and ``np.take`` and
 #: ``np.bincount`` convert any other integer type to intp first (a temporary per call)
@@ -222,6 +225,34 @@ class Firms:
         self.mass[sources] = 0.0
         self.debt[sources] = 0.0
         self.year_operating[sources] = self.year_interest[sources] = self.weak_years[sources] = 0
+
+    def split(self, sources: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Each cohort ``sources[i]`` splits in two: ``rows[i]`` (free rows) takes half of its
+        enterprises. The two halves are the cohort's enterprises in two agents: what each enterprise
+        is, has and did is unchanged, so every column is copied and the sums over its enterprises
+        (mass, peak, overhead, capacity, output, revenue, profit, subsidy, expected and notional sales,
+        debt, the year's operating profit and interest, the entrants' mass) are halved; of each class
+        of its staff the new row takes the whole workers of half (the rounded-down half).
+
+        Returns:
+            (len(sources), K) workers of each class that move to the new rows (the caller moves them).
+        """
+        if sources.size == 0:
+            return np.zeros((0, self.employees.shape[1]), dtype=self.employees.dtype)
+        for name in _PLACE:                               # (writeable copies, as in open)
+            setattr(self, name, getattr(self, name).copy())
+        for name in _FLOAT + _INT + _PLACE + ("rounding", "hours", "zombie", "understaffed", "alive"):
+            column = getattr(self, name)
+            column[rows] = column[sources]
+        for name in _HALVED:
+            column = getattr(self, name)
+            column[sources] *= 0.5
+            column[rows] = column[sources]
+        moved = self.employees[sources] // 2
+        self.employees[sources] -= moved
+        self.employees[rows] = moved
+        self._lock_place()
+        return moved
 
     def close(self, rows: np.ndarray) -> None:
         self.alive[rows] = False

@@ -153,6 +153,31 @@ def merge_pairs(alive: np.ndarray, cell: np.ndarray, mass: np.ndarray, peak: np.
     return sources[found], destinations[found]
 
 
+def split_rows(alive: np.ndarray, cell: np.ndarray, mass: np.ndarray, share: float,
+               minimum: float) -> np.ndarray:
+    """Cohorts that split in two this quarter: live cohorts holding more than ``share`` of their
+    city-sector's live mass whose halves each keep at least ``minimum`` (the mass that opens a cohort,
+    :func:`min_cohort_mass`, so that each half can be staffed with whole worker agents).
+
+    A firm agent's enterprises share one productivity shock and close together, so an agent that holds
+    much of its city-sector moves all of it at once; merges and entrants too few to open a cohort of
+    their own collect in the largest cohort (:func:`merge_pairs`, ``YRDModel.open_firms``). Splitting
+    bounds that share: a cohort above it splits once a quarter until each part is at most ``share`` of
+    its city-sector or too small to split. At ``share`` 1 nothing splits.
+
+    Returns:
+        rows, ascending.
+    """
+    if not 0.0 < share <= 1.0:
+        raise ValueError(f"share: {share} is out of range; allowed (0, 1]")
+    if share >= 1.0:
+        return np.zeros(0, dtype=np.int64)
+    live = np.flatnonzero(alive)
+    total = np.bincount(cell[live], mass[live])
+    held = mass[live] > share * np.take(total, cell[live])
+    return live[held & (mass[live] >= 2.0 * minimum)]
+
+
 #: longest cohort life (quarters) :func:`merge_age` returns: 250,000 years, beyond any run (and within
 #: the firm table's integer age column)
 LONGEST_LIFE = 1_000_000
