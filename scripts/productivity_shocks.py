@@ -25,7 +25,7 @@ entrant expects there (as the set-up does at t = 0), and measures everything fro
 it were 2020 Q1 (:func:`burn_in`).
 
 ``--facts`` runs the stylised facts of :mod:`ydabm.validation.facts` (their scale, seeds and
-protocol) with the first ``--persistence`` added to every run, and prints each fact's effect, its
+protocol) with the first ``--persistence`` and the ``--set`` values added to every run, and prints each fact's effect, its
 standard error, z and whether it holds and is monotone.
 
 ``--levers`` instead runs the lever endpoints (``barrier``, ``soft_budget``, ``specialization``; see
@@ -178,19 +178,20 @@ def levers(args, values: dict) -> list[dict]:
     return records
 
 
-def _fact(task: tuple[int, float]) -> dict:
-    """One stylised fact evaluated with ``persistence`` added to the facts' scale (in the worker
-    process: each process sets its own copy)."""
-    index, persistence = task
+def _fact(task: tuple[int, float, dict]) -> dict:
+    """One stylised fact evaluated with ``persistence`` and the ``--set`` values added to the facts'
+    scale (in the worker process: each process sets its own copy)."""
+    index, persistence, values = task
     from ydabm.validation import facts
-    facts.SCALE["productivity_persistence"] = persistence
+    facts.SCALE.update(values, productivity_persistence=persistence)
     return facts.FACTS[index].evaluate()
 
 
-def stylised_facts(persistence: float, workers: int, json_path: str | None) -> list[dict]:
+def stylised_facts(persistence: float, values: dict, workers: int, json_path: str | None) -> list[dict]:
     from ydabm.validation import facts
-    results = map_records(_fact, [(i, persistence) for i in range(len(facts.FACTS))], workers, json_path)
-    print(f"stylised facts with productivity_persistence {persistence:g} ({facts.SCALE}, seeds {facts.SEEDS})")
+    results = map_records(_fact, [(i, persistence, values) for i in range(len(facts.FACTS))], workers, json_path)
+    print(f"stylised facts with productivity_persistence {persistence:g} and {values} "
+          f"({facts.SCALE}, seeds {facts.SEEDS})")
     for result in results:
         print(f"  {result['fact'][:60]:60s} {result['value']:+.5f} +- {result['se']:.5f}  z {result['z']:6.1f}  "
               f"holds {result['holds']}  monotone {result.get('monotone', '-')}")
@@ -235,7 +236,7 @@ def main(argv=None) -> None:
         path(args.scales[0], args.persistence[0], args.path, args.quarters, values, args.burn_in)
         return
     if args.facts:
-        stylised_facts(args.persistence[0], args.workers, args.json)
+        stylised_facts(args.persistence[0], values, args.workers, args.json)
         return
     if args.levers:
         records = levers(args, values)
