@@ -377,6 +377,7 @@ class YRDModel(mesa.Model):
         # the core: cities that had gained net migrants by 2020 (resident > hukou population)
         self.core = calibration.net_migrant_stock(self.geography) > 0
         self.stranded = 0.0
+        self.stranded_cells = np.zeros(cities * s.count)   # (C x S,) this quarter's, by city-sector
         self.entries = self.exits = 0.0
         self.moves = relocation.Moves(*(np.zeros(0, dtype=np.int64),) * 3, np.zeros((cities, cities)))
         self.tfp = np.ones((cities, s.count))          # exogenous productivity by city-sector
@@ -399,10 +400,11 @@ class YRDModel(mesa.Model):
             self.labour_per_output0 = self._labour_per_output(self.firms.output, entrants)
         self._calibrate_innovation()
         # firms invest as in the accelerator's steady state (replacement, the expansion that keeps up with
-        # demand, and the first capacity of the quarter's entrants, who replace the hazard's exits; all
-        # subsidised where targeted) and spend their calibrated R&D
+        # demand, and the first capacity of the quarter's entrants, who replace the hazard's exits, less
+        # the leavers' capital they reuse; all subsidised where targeted) and spend their calibrated R&D
         investment = self.capital_value() * np.take(steady_investment(growth, p.investment_speed, p.depreciation,
-                                                                      p.exit_rate), self.firms.sector)
+                                                                      p.exit_rate, p.capital_recovery),
+                                                    self.firms.sector)
         rd = self.firms.rd_share * self.outlay_base()
         self.firms.debt = p.leverage * self.capital_value()      # every firm at its banks' collateral line
         self.stranded_debt = 0.0
@@ -1399,7 +1401,10 @@ class YRDModel(mesa.Model):
         shrinks with it (``mass``: the (C, S) live enterprise mass by city-sector before, when the
         caller has it)."""
         f = self.firms
-        self.stranded = exit_rate * float(self.capital_value().sum())
+        capital = self.capital_value()
+        self.stranded = exit_rate * float(capital.sum())
+        # by city-sector: what the quarter's entrants there may reuse (capital_recovery)
+        self.stranded_cells = exit_rate * np.bincount(f.cell, capital, minlength=self.stranded_cells.size)
         self.stranded_debt = exit_rate * float(f.debt[f.alive].sum())
         self.shrunk = exit_rate * (f.by_cell(f.mass, self.geography.count) if mass is None else mass)
         f.shrink(1.0 - exit_rate)
@@ -1414,7 +1419,9 @@ class YRDModel(mesa.Model):
             return self.failing
         rows = np.flatnonzero(f.alive & self.failing)
         if rows.size:
-            self.stranded += share * float(self.capital_value(rows).sum())
+            capital = self.capital_value(rows)
+            self.stranded += share * float(capital.sum())
+            self.stranded_cells += share * np.bincount(f.cell[rows], capital, minlength=self.stranded_cells.size)
             self.stranded_debt += share * float(f.debt[rows].sum())
             self.shrunk = self.shrunk + share * np.bincount(f.cell[rows], f.mass[rows],
                                                             minlength=self.shrunk.size).reshape(self.shrunk.shape)
@@ -1427,7 +1434,9 @@ class YRDModel(mesa.Model):
         """Exiting cohorts close: their workers become unemployed, their capital is stranded."""
         f, w = self.firms, self.workers
         rows = np.flatnonzero(leaving)
-        self.stranded += float(self.capital_value(rows).sum())
+        capital = self.capital_value(rows)
+        self.stranded += float(capital.sum())
+        self.stranded_cells += np.bincount(f.cell[rows], capital, minlength=self.stranded_cells.size)
         self.stranded_debt += float(f.debt[rows].sum())           # written off by the banks
         # mass leaving each city-sector (hazard and closures), averaged over about a year: the entry
         # pool's replacement flow
@@ -1588,9 +1597,15 @@ class YRDModel(mesa.Model):
         f.capacity[row] = np.where(s.capital_intensity[sector] > 0, f.capacity[row] + added * capacity, np.inf)
         f.expected_sales[row] += added * demand * price
         f.notional_sales[row] += added * demand * price
-        # owners pay for the entrants' first capacity in this quarter's accounts (as investment)
+        # owners pay for the entrants' first capacity in this quarter's accounts (as investment), less
+        # the capital of the city-sector's leavers they reuse (capital_recovery of it, up to their need)
         self.entrant_outlay = np.zeros(f.size)
-        self.entrant_outlay[row] = s.capital_intensity[sector] * labour_price * added * capacity
+        outlay = s.capital_intensity[sector] * labour_price * added * capacity
+        if p.capital_recovery > 0.0:
+            reused = np.minimum(p.capital_recovery * self.stranded_cells[cells], outlay)
+            outlay = outlay - reused
+            self.stranded -= float(reused.sum())
+        self.entrant_outlay[row] = outlay
 
     def apply_moves(self, moves: relocation.Moves) -> None:
         w = self.workers
@@ -1778,13 +1793,19 @@ def capacity_lag(growth: np.ndarray, speed: float, exit_rate: float, depreciatio
     return np.where((speed + exit_rate > 0) & np.isfinite(lag) & (lag > 0), lag, 1.0)
 
 
-def steady_investment(growth: np.ndarray, speed: float, depreciation: float, exit_rate: float) -> np.ndarray:
+def steady_investment(growth: np.ndarray, speed: float, depreciation: float, exit_rate: float,
+                      recovery: float = 0.0) -> np.ndarray:
     """Investment a quarter per yuan of capital in the steady state of :func:`capacity_lag`: the
     accelerator's replacement and expansion, max(delta K_a + v (q D - K_a), 0), and the entrants' first
-    capacity e q D, over the capital K = c q D; delta + e without growth (capacity at its goal)."""
+    capacity e q D, over the capital K = c q D; delta + e without growth (capacity at its goal). Less,
+    with ``recovery`` r > 0, the leavers' capital e K the entrants reuse, r e K up to their e q D
+    (``capital_recovery``)."""
     lag = capacity_lag(growth, speed, exit_rate, depreciation)
     kept = (1.0 - exit_rate) * lag / (1.0 + np.asarray(growth, dtype=float)) + exit_rate      # K_a / (q D)
-    return (np.maximum(depreciation * kept + speed * (1.0 - kept), 0.0) + exit_rate) / lag
+    rate = (np.maximum(depreciation * kept + speed * (1.0 - kept), 0.0) + exit_rate) / lag
+    if recovery > 0.0:
+        rate = rate - np.minimum(recovery * exit_rate, exit_rate / lag)
+    return rate
 
 
 def _allocate(revenue: np.ndarray, firms: int, elasticity: float = 1.0) -> np.ndarray:

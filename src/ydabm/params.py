@@ -182,6 +182,8 @@ PARAMS: tuple[Param, ...] = (
           "consecutive loss-making quarters after which an unsupported firm (a cohort of identical enterprises) exits whole (assumption: a year of losses)", "uncertainty"),
     Param("failing_exit_share", float, 1.0, "1", 0.0, 1.0,
           "share of an unsupported failing cohort's enterprises (losses for exit_after quarters) that leave each quarter while it keeps failing: 1, the default, closes the cohort whole (its enterprises are identical); below 1, exit is a mass flow, as if its enterprises differed in how long their owners can carry losses (opt-in; assumption), so no agent that stands for much of its city-sector closes in one quarter; 0: failing cohorts never leave", "uncertainty"),
+    Param("capital_recovery", float, 0.0, "1", 0.0, 1.0,
+          "share of the capital of a city-sector's leaving enterprises (the hazard's, shed and closed cohorts') that the city-sector's entrants of the same quarter reuse instead of building new, up to what they need (a market for used plant and equipment; the rest is stranded): their owners' outlay is that much smaller. 0, the default, strands all of it (the engine before this parameter, bit for bit; opt-in). No data in the repository sets it; with it the set-up's steady-state investment is smaller by the reused share of the hazard's exits", "uncertainty"),
     Param("profit_tax", float, 0.25, "1", 0.0, 0.6, "tax rate on positive firm profits (China CIT 25%)", "lever"),
     Param("income_tax", float, 0.05, "1", 0.0, 0.5, "average tax rate on wages (assumption)", "lever"),
     Param("tfp_growth_scale", float, 1.0, "1", 0.0, 3.0,
@@ -371,6 +373,7 @@ class Params:
     entry_response: float = 20.0
     exit_after: int = 4
     failing_exit_share: float = 1.0
+    capital_recovery: float = 0.0
     profit_tax: float = 0.25
     income_tax: float = 0.05
     tfp_growth_scale: float = 1.0
