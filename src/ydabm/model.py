@@ -1091,8 +1091,7 @@ class YRDModel(mesa.Model):
         ``price``: (F,) the listed prices (default: the firms' prices)."""
         f = self.firms
         sigma = self.sectors.elasticity[f.sector]
-        served = np.full(f.size, np.nan)
-        served[:min(f.size, self.firm_served.size)] = self.firm_served[:f.size]
+        served = self._firm_served_on_rows()
         served = np.where(np.isnan(served) | (f.age == 0), np.take(self.usual_service, f.cell), served)
         price = f.price if price is None else price
         listed = f.alive & (f.mass > 0) & np.isfinite(price) & (price > 0)
@@ -1401,13 +1400,23 @@ class YRDModel(mesa.Model):
         shrinks with it (``mass``: the (C, S) live enterprise mass by city-sector before, when the
         caller has it)."""
         f = self.firms
-        capital = self.capital_value()
-        self.stranded = exit_rate * float(capital.sum())
-        # by city-sector: what the quarter's entrants there may reuse (capital_recovery)
-        self.stranded_cells = exit_rate * np.bincount(f.cell, capital, minlength=self.stranded_cells.size)
-        self.stranded_debt = exit_rate * float(f.debt[f.alive].sum())
+        self.stranded = self.stranded_debt = 0.0
+        self.stranded_cells = np.zeros(self.stranded_cells.size)
+        self._strand(exit_rate)
         self.shrunk = exit_rate * (f.by_cell(f.mass, self.geography.count) if mass is None else mass)
         f.shrink(1.0 - exit_rate)
+
+    def _strand(self, share: float, rows: np.ndarray | None = None) -> None:
+        """A share ``share`` of the enterprises of the live firms (or of the firm rows ``rows``) leaves:
+        that share of their capital is stranded, in total and by city-sector (what the quarter's entrants
+        there may reuse, ``capital_recovery``), and of their debt, which the banks write off."""
+        f = self.firms
+        capital = self.capital_value(rows)
+        cell = f.cell if rows is None else f.cell[rows]
+        debt = f.debt[f.alive] if rows is None else f.debt[rows]
+        self.stranded += share * float(capital.sum())
+        self.stranded_cells += share * np.bincount(cell, capital, minlength=self.stranded_cells.size)
+        self.stranded_debt += share * float(debt.sum())
 
     def shed_failing(self, share: float) -> np.ndarray:
         """(F,) which failing cohorts close whole (the caller keeps the live ones, ``entry.exits``): all
@@ -1419,10 +1428,7 @@ class YRDModel(mesa.Model):
             return self.failing
         rows = np.flatnonzero(f.alive & self.failing)
         if rows.size:
-            capital = self.capital_value(rows)
-            self.stranded += share * float(capital.sum())
-            self.stranded_cells += share * np.bincount(f.cell[rows], capital, minlength=self.stranded_cells.size)
-            self.stranded_debt += share * float(f.debt[rows].sum())
+            self._strand(share, rows)
             self.shrunk = self.shrunk + share * np.bincount(f.cell[rows], f.mass[rows],
                                                             minlength=self.shrunk.size).reshape(self.shrunk.shape)
             keep = np.ones(f.size)
@@ -1434,10 +1440,7 @@ class YRDModel(mesa.Model):
         """Exiting cohorts close: their workers become unemployed, their capital is stranded."""
         f, w = self.firms, self.workers
         rows = np.flatnonzero(leaving)
-        capital = self.capital_value(rows)
-        self.stranded += float(capital.sum())
-        self.stranded_cells += np.bincount(f.cell[rows], capital, minlength=self.stranded_cells.size)
-        self.stranded_debt += float(f.debt[rows].sum())           # written off by the banks
+        self._strand(1.0, rows)
         # mass leaving each city-sector (hazard and closures), averaged over about a year: the entry
         # pool's replacement flow
         gone = self.shrunk + np.bincount(f.cell[rows], f.mass[rows], minlength=self.exit_flow.size).reshape(self.exit_flow.shape)
@@ -1477,10 +1480,8 @@ class YRDModel(mesa.Model):
         self.adoption_outlay[sources] *= 0.5
         self.adoption_outlay[rows] = self.adoption_outlay[sources]
         if self.io is not None:                            # (the service record of supply chains)
-            served = np.full(f.size, np.nan)
-            served[:min(f.size, self.firm_served.size)] = self.firm_served[:f.size]
-            served[rows] = served[sources]
-            self.firm_served = served
+            self.firm_served = self._firm_served_on_rows()
+            self.firm_served[rows] = self.firm_served[sources]
         if not moved.any():
             return
         # the workers of each source and class in row order; the first moved[i, k] of them move
@@ -1494,6 +1495,13 @@ class YRDModel(mesa.Model):
         rank = np.arange(group.size) - np.searchsorted(group, group, side="left")
         move = staff[order[rank < moved.ravel()[group]]]
         w.employer[move] = rows[index[move]]
+
+    def _firm_served_on_rows(self) -> np.ndarray:
+        """(F,) the share of its orders each firm row served last quarter (supply chains), on the firm
+        table as it is now: nan for rows added since."""
+        served = np.full(self.firms.size, np.nan)
+        served[:min(served.size, self.firm_served.size)] = self.firm_served[:served.size]
+        return served
 
     def entry_intensity(self, response: float | None = None) -> np.ndarray:
         """(C, S) expected entrants this quarter (:func:`ydabm.mechanisms.entry.entry_intensity`), at the
