@@ -407,11 +407,16 @@ class YRDModel(mesa.Model):
                                                     self.firms.sector)
         rd = self.firms.rd_share * self.outlay_base()
         self.firms.debt = p.leverage * self.capital_value()      # every firm at its banks' collateral line
+        # (YEAR - 1, 2) exposed and recovered mass of failing firms in the last quarters; this quarter's
+        # job-finding rates (``credit_spells``: soft credit weighed over the expected spells)
+        self.failing_record = np.zeros((credit.YEAR - 1, 2))
+        self.finding = np.ones(self.geography.count)
         self.stranded_debt = 0.0
         books = self.settle_accounts(investment + rd, p.capacity_subsidy * self.targeted_firms() * investment
                                      + self.levers.rd_subsidy * rd, 0.0, 0.0)
         self.apply_accounts(books)
         self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books; no history
+        self.failing_record[:] = 0.0
         # 2020 is a steady state: the three years before it are its structural accounts, at the calibrated
         # sales and the planned staff (the quarter's realized books carry sales noise, and the hours' pay
         # differs from the plan's only by the labour of classes planned at no whole worker, which the
@@ -881,7 +886,9 @@ class YRDModel(mesa.Model):
             profit_tax=p.profit_tax, income_tax=p.income_tax,
             unemployment_benefit=p.unemployment_benefit,
             public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
-            exit_after=p.exit_after, city_sums=self.city_sums())
+            exit_after=p.exit_after, city_sums=self.city_sums(),
+            spells=credit.Spells(self.finding, *self.failing_record.sum(axis=0), 1.0 / (1.0 + p.interest_rate))
+            if p.credit_spells else None)
 
     def city_sums(self) -> BinSums:
         """Sums over the firm rows by city, bit for bit ``np.bincount(firms.city, values,
@@ -898,6 +905,7 @@ class YRDModel(mesa.Model):
         self.workers.employer = hiring.employer
         self.firms.employees = hiring.employees
         self.firms.understaffed = hiring.understaffed
+        self.finding = hiring.finding
         self.firms.rounding = hiring.carry
         self.firms.hours = hiring.hours
         self.wages = hiring.wages
@@ -1389,6 +1397,8 @@ class YRDModel(mesa.Model):
         self.flows = dict(books.city)
         self.budgets, self.savings, self.spending = books.budgets, books.savings, books.spending
         self.failing = books.failing
+        # the failing firms' experience of the last year but this quarter (``credit_spells``)
+        self.failing_record = np.vstack([self.failing_record[1:], books.experience])
         f.age = np.where(f.alive, f.age + 1, 0)
         if self.io is not None:
             # what firms paid outside the region: the external sector spends it next quarter

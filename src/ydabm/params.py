@@ -96,6 +96,8 @@ PARAMS: tuple[Param, ...] = (
           "borrowing room of a city government for supporting firms, beyond its 2020 debt, as a share of its annual GDP: support claims beyond its balance, this room and last quarter's net revenue are rationed (2020: local-government debt of 25.66 trillion yuan under a limit of 28.81 trillion set by the NPC, a headroom of about 3 % of GDP; Ministry of Finance 2020 final accounts)", "lever"),
     Param("soft_budget", float, 1.0, "1", 0.0, 5.0,
           "soft-credit generosity g: a government lends a failing local firm its quarter's loss when the loss is at most g x (1 + barrier x local_protection) x its priority (support intensity of its sector plus a large-employer weight, at most 1) x what the firm's closure would cost the government that quarter (its workers' unemployment benefits and lost income tax); 0 = hard budgets, 1 = the fiscal calculus alone (soft budget constraint, Kornai 1986; assumption, a lever)", "lever"),
+    Param("credit_spells", int, 0, "0/1", 0, 1,
+          "1: a government weighs soft credit over the expected spells instead of one quarter: keeping a failing firm costs its shortfall for as long as failing firms' losses are expected to last, closing it costs the closure's benefits and lost tax for as long as its workers are expected to look for work, so its credit line is the quarter's times spell(the city's job-finding rate this quarter) / spell(the rate at which failing firms' losses ended across the region over the last year), spell(p) = 1 / (1 - (1 - p) / (1 + interest_rate)) (optimal stopping with constant rates); 0, the default: one quarter's shortfall against one quarter's closure cost (opt-in; assumption)", "uncertainty"),
     Param("leverage", float, 0.56, "1", 0.0, 0.95,
           "debt over capital that banks lend against a firm's capital (its collateral line; the 2020 debt of every firm): liabilities over assets of above-scale industrial enterprises, 56.1 % at the end of 2020 (NBS), taken as interest-bearing debt (an upper bound: part of liabilities are payables)", "uncertainty"),
     Param("local_protection", float, 0.3, "1", 0.0, 2.0,
@@ -333,6 +335,7 @@ class Params:
     capacity_subsidy: float = 0.2
     debt_limit: float = 0.03
     soft_budget: float = 1.0
+    credit_spells: int = 0
     leverage: float = 0.56
     local_protection: float = 0.3
     rd_subsidy: float = 0.0

@@ -366,6 +366,8 @@ class Hiring:
             supplies and is paid for ``hours`` x its workers.
         separations, layoffs, hires: worker counts this quarter.
         employed: (C, K) new staff by city and class (``integer_sums(firm_city, employees, C)``).
+        finding: (C,) job-finding rate of each city's job seekers this quarter: the hired over all who
+            sought work (the unemployed at the start, the separated and the laid off; 1 where no one did).
     """
 
     employer: np.ndarray
@@ -378,6 +380,7 @@ class Hiring:
     layoffs: int
     hires: int
     employed: np.ndarray
+    finding: np.ndarray
 
 
 def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndarray,
@@ -431,7 +434,16 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     new_wages = update_wages(wages.ravel(), employed.ravel(), labour_force.ravel(), natural_rate,
                              wage_adjustment).reshape(cities, classes)
     return Hiring(employer, staff, new_wages, any_per_row(plan > staff), carry, hours, int(separated.size), int(fired.size),
-                  int(hired.size), employed)
+                  int(hired.size), employed, finding_rates(np.take(market, seekers) // classes,
+                                                           np.take(market, hired) // classes, cities))
+
+
+def finding_rates(seeker_city: np.ndarray, hired_city: np.ndarray, cities: int) -> np.ndarray:
+    """(C,) each city's job-finding rate: its hired seekers over its seekers (1 where none sought work)."""
+    sought = np.bincount(seeker_city, minlength=cities)
+    found = np.bincount(hired_city, minlength=cities)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sought > 0, found / sought, 1.0)
 
 
 def any_per_row(mask: np.ndarray) -> np.ndarray:

@@ -42,6 +42,11 @@ class Accounts:
             this quarter included (0 after a year end: the next year starts), yuan.
         interest: (F,) interest paid this quarter, yuan.
         soft_credit: (F,) soft credit extended this quarter, yuan.
+        experience: this quarter's experience of failing firms, (exposed, recovered) enterprise mass
+            (:func:`ydabm.mechanisms.credit.failing_experience`; (0, 0) unless soft credit is weighed
+            over spells).
+        recovery: the failing firms' recovery rate the governments read this quarter
+            (:func:`ydabm.mechanisms.credit.recovery_rate`; NaN unless soft credit is weighed over spells).
         city: city flows (C,) by name: wages (worker side), wage_bill (firm side), owners, benefits,
             income_tax, profit_tax, subsidies, investment, revenue (gross sales), inputs (bought), value_added
             (revenue less the inputs used), income, public.
@@ -65,6 +70,8 @@ class Accounts:
     soft_credit: np.ndarray
     year_operating: np.ndarray
     year_interest: np.ndarray
+    experience: tuple[float, float] = (0.0, 0.0)
+    recovery: float = float("nan")
 
 
 def support_allowance(budgets: np.ndarray, debt_limit: float, annual_gdp: np.ndarray, taxes: np.ndarray,
@@ -92,7 +99,7 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
            leverage: float = 0.0, year_operating: np.ndarray | None = None,
            year_interest: np.ndarray | None = None, age: np.ndarray | None = None,
            year_end: bool = False, city_sums: BinSums | None = None, hours: np.ndarray | None = None,
-           paid: np.ndarray | None = None) -> Accounts:
+           paid: np.ndarray | None = None, spells: credit.Spells | None = None) -> Accounts:
     """Settle the quarter's accounts.
 
     Args:
@@ -138,6 +145,9 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
         paid: (C, K) the labour paid by city and class, in workers at standard hours (the sum of the
             firms' workers times their hours); None: ``employed``. Households earn the wages of this
             labour; unemployment (and its benefits) counts workers.
+        spells: what governments that weigh soft credit over the expected spells know
+            (:class:`ydabm.mechanisms.credit.Spells`); None: they weigh one quarter's shortfall
+            against one quarter's closure cost.
     """
     cities = wages.shape[0]
     city_sums = BinSums(firm_city, cities) if city_sums is None else city_sums
@@ -180,6 +190,11 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     priority = np.minimum(1.0, targeted + size)
     bias = np.take(np.broadcast_to(np.asarray(local_bias, dtype=float), (cities,)), firm_city)
     line = credit.credit_lines(closure, priority, bias, soft_budget)
+    recovery, experience = float("nan"), (0.0, 0.0)
+    if spells is not None:
+        recovery, experience = credit.recovery_rate(spells, alive, loss_streak, losing,
+                                                    np.ones(alive.size) if mass is None else mass, exit_after)
+        line = credit.spell_lines(line, np.take(spells.finding, firm_city), recovery, spells.discount)
     shortfall = np.maximum(-profit, 0.0)
     eligible = over & (shortfall > 0) & (shortfall <= line)
     left = np.maximum(room - by_city(subsidy), 0.0)
@@ -232,4 +247,5 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     borrowed = np.maximum(-spending, 0.0)
     return Accounts(profit, received, streak, zombie, failing, flows,
                     budgets + taxes - outlays - public, savings + saved - released - borrowed,
-                    spending + borrowed, debt_after, coverage, interest, soft, year_operating, year_interest)
+                    spending + borrowed, debt_after, coverage, interest, soft, year_operating, year_interest,
+                    experience, recovery)

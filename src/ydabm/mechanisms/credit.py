@@ -29,6 +29,15 @@ priority-weighted closure cost per yuan of credit until the allowance is spent; 
 loan is added to the firm's debt (the bank holds it, so it bears interest; the government's outlay is
 fiscal support).
 
+Over the expected spells (``credit_spells`` 1, opt-in). The rule above sets one quarter's shortfall
+against one quarter's closure cost. A government that looks ahead keeps the firm for as long as its
+losses are expected to last and, closing it, pays the closure's cost for as long as its workers look
+for work. With constant rates (the optimal-stopping comparison of discounted shortfalls and closure
+costs) the line scales by D(f_c) / D(h) (:func:`spell_lines`), D(p) = 1 / (1 - (1 - p) / (1 + r))
+the discounted quarters of a spell ending with probability p a quarter (:func:`spell_quarters`), f_c
+the city's job-finding rate this quarter and h the rate at which failing firms' losses ended across the
+region over the last year (:func:`recovery_rate`).
+
 Zombies (Caballero, Hoshi & Kashyap 2008; Fukuda & Nakamura 2011; Tan, Huang & Woo 2016; the RUC
 zombie report's three-year rule), on yearly accounts as the literature measures them. Interest coverage
 is operating profit (revenue less inputs used, wages and depreciation, before subsidies, interest and
@@ -50,6 +59,8 @@ a steady state (docs/ODD.md, "Zombies"; :func:`shares_by` splits it by vintage, 
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -132,6 +143,68 @@ def credit_lines(closure_cost: np.ndarray, priority: np.ndarray, local_bias: np.
     """(F,) most soft credit a government extends to a failing firm this quarter, yuan:
     generosity x local bias x priority x closure cost."""
     return generosity * local_bias * priority * closure_cost
+
+
+@dataclass(frozen=True)
+class Spells:
+    """What a government weighing soft credit over the expected spells knows this quarter
+    (``credit_spells`` 1; :func:`spell_lines`).
+
+    Attributes:
+        finding: (C,) job-finding rate of each city's job seekers this quarter
+            (:func:`ydabm.markets.labour.finding_rates`).
+        exposed, recovered: the failing firms' experience of the last ``YEAR`` - 1 quarters: the live
+            enterprise mass whose losses had lasted ``exit_after`` quarters or more at the start of a
+            quarter, and the part of it that made no loss that quarter (sums over the quarters).
+        discount: the government's quarterly discount factor, 1 / (1 + interest rate).
+    """
+
+    finding: np.ndarray
+    exposed: float
+    recovered: float
+    discount: float
+
+
+def failing_experience(alive: np.ndarray, previous_streak: np.ndarray, losing: np.ndarray, mass: np.ndarray,
+                       threshold: int) -> tuple[float, float]:
+    """The quarter's experience of firms whose losses had lasted at least ``threshold`` quarters
+    before it (``previous_streak``): their live enterprise mass, and the part of it that made no loss
+    this quarter (``losing``: this quarter's losses)."""
+    exposed = alive & (previous_streak >= threshold)
+    return float(mass[exposed].sum()), float(mass[exposed & ~losing].sum())
+
+
+def recovery_rate(spells: Spells, alive: np.ndarray, previous_streak: np.ndarray, losing: np.ndarray,
+                  mass: np.ndarray, exit_after: int) -> tuple[float, tuple[float, float]]:
+    """The rate at which failing firms' losses end, as a government reads it from the last year, and
+    this quarter's experience ``(exposed, recovered)`` (:func:`failing_experience` at ``exit_after``).
+
+    The rate is recovered over exposed mass over the last ``YEAR`` quarters, this one included. Where
+    no firm has been failing in that year (the first quarters of a run), the nearest experience
+    stands in: the recovery of this quarter's firms that lost last quarter at all (spells of any
+    length: an optimistic reading, since longer spells end less often); 1 where none did.
+    """
+    now = failing_experience(alive, previous_streak, losing, mass, exit_after)
+    exposed, recovered = spells.exposed + now[0], spells.recovered + now[1]
+    if exposed <= 0:
+        exposed, recovered = failing_experience(alive, previous_streak, losing, mass, 1)
+    return (recovered / exposed if exposed > 0 else 1.0), now
+
+
+def spell_quarters(rate: np.ndarray | float, discount: float) -> np.ndarray | float:
+    """Expected discounted quarters of a spell that ends with probability ``rate`` at the end of each
+    quarter, this quarter counted: 1 + d (1 - rate) + (d (1 - rate))^2 + ... = 1 / (1 - d (1 - rate))."""
+    return 1.0 / (1.0 - discount * (1.0 - np.asarray(rate, dtype=float)))
+
+
+def spell_lines(lines: np.ndarray, finding: np.ndarray, recovery: float, discount: float) -> np.ndarray:
+    """(F,) credit lines weighed over the expected spells: a government that keeps a failing firm
+    pays its shortfall for as long as failing firms' losses are expected to last, and one that closes
+    it pays the closure's cost for as long as its workers are expected to look for work, so the
+    quarter's line ``lines`` (closure cost against one quarter's shortfall) scales by
+    spell_quarters(finding) / spell_quarters(recovery); ``finding`` (F,): the job-finding rate of each
+    firm's city."""
+    return lines * spell_quarters(finding, discount) / spell_quarters(recovery, discount)
 
 
 def ration(needs: np.ndarray, value: np.ndarray, firm_city: np.ndarray, room: np.ndarray) -> np.ndarray:
