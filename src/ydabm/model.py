@@ -1399,6 +1399,7 @@ class YRDModel(mesa.Model):
         self.failing = books.failing
         # the failing firms' experience of the last year but this quarter (``credit_spells``)
         self.failing_record = np.vstack([self.failing_record[1:], books.experience])
+        self.recovery = books.recovery
         f.age = np.where(f.alive, f.age + 1, 0)
         if self.io is not None:
             # what firms paid outside the region: the external sector spends it next quarter
