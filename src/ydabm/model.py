@@ -407,9 +407,10 @@ class YRDModel(mesa.Model):
                                                     self.firms.sector)
         rd = self.firms.rd_share * self.outlay_base()
         self.firms.debt = p.leverage * self.capital_value()      # every firm at its banks' collateral line
-        # (YEAR - 1, 2) exposed and recovered mass of failing firms in the last quarters; this quarter's
+        # (YEAR - 1, SPELL_CLASSES, 2) exposed and recovered mass of failing firms by streak class in the
+        # last quarters; this quarter's
         # job-finding rates (``credit_spells``: soft credit weighed over the expected spells)
-        self.failing_record = np.zeros((credit.YEAR - 1, 2))
+        self.failing_record = np.zeros((credit.YEAR - 1, credit.SPELL_CLASSES, 2))
         self.finding = np.ones(self.geography.count)
         self.stranded_debt = 0.0
         books = self.settle_accounts(investment + rd, p.capacity_subsidy * self.targeted_firms() * investment
@@ -887,7 +888,7 @@ class YRDModel(mesa.Model):
             unemployment_benefit=p.unemployment_benefit,
             public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
             exit_after=p.exit_after, city_sums=self.city_sums(),
-            spells=credit.Spells(self.finding, *self.failing_record.sum(axis=0), 1.0 / (1.0 + p.interest_rate))
+            spells=credit.Spells(self.finding, *self.failing_record.sum(axis=0).T, 1.0 / (1.0 + p.interest_rate))
             if p.credit_spells else None)
 
     def city_sums(self) -> BinSums:
@@ -1398,7 +1399,7 @@ class YRDModel(mesa.Model):
         self.budgets, self.savings, self.spending = books.budgets, books.savings, books.spending
         self.failing = books.failing
         # the failing firms' experience of the last year but this quarter (``credit_spells``)
-        self.failing_record = np.vstack([self.failing_record[1:], books.experience])
+        self.failing_record = np.concatenate([self.failing_record[1:], books.experience[None]])
         self.recovery = books.recovery
         f.age = np.where(f.alive, f.age + 1, 0)
         if self.io is not None:

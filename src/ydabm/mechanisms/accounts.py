@@ -16,7 +16,7 @@ priority (:func:`ydabm.mechanisms.credit.ration`) until the rest of the allowanc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -42,11 +42,12 @@ class Accounts:
             this quarter included (0 after a year end: the next year starts), yuan.
         interest: (F,) interest paid this quarter, yuan.
         soft_credit: (F,) soft credit extended this quarter, yuan.
-        experience: this quarter's experience of failing firms, (exposed, recovered) enterprise mass
-            (:func:`ydabm.mechanisms.credit.failing_experience`; (0, 0) unless soft credit is weighed
-            over spells).
-        recovery: the failing firms' recovery rate the governments read this quarter
-            (:func:`ydabm.mechanisms.credit.recovery_rate`; NaN unless soft credit is weighed over spells).
+        experience: (SPELL_CLASSES, 2) this quarter's experience of failing firms by streak class,
+            exposed and recovered enterprise mass (:func:`ydabm.mechanisms.credit.failing_experience`;
+            zeros unless soft credit is weighed over spells).
+        recovery: (SPELL_CLASSES,) the failing firms' recovery rates by streak class the governments
+            read this quarter (:func:`ydabm.mechanisms.credit.recovery_rates`; NaN unless soft credit
+            is weighed over spells).
         city: city flows (C,) by name: wages (worker side), wage_bill (firm side), owners, benefits,
             income_tax, profit_tax, subsidies, investment, revenue (gross sales), inputs (bought), value_added
             (revenue less the inputs used), income, public.
@@ -70,8 +71,8 @@ class Accounts:
     soft_credit: np.ndarray
     year_operating: np.ndarray
     year_interest: np.ndarray
-    experience: tuple[float, float] = (0.0, 0.0)
-    recovery: float = float("nan")
+    experience: np.ndarray = field(default_factory=lambda: np.zeros((credit.SPELL_CLASSES, 2)))
+    recovery: np.ndarray = field(default_factory=lambda: np.full(credit.SPELL_CLASSES, np.nan))
 
 
 def support_allowance(budgets: np.ndarray, debt_limit: float, annual_gdp: np.ndarray, taxes: np.ndarray,
@@ -190,11 +191,13 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     priority = np.minimum(1.0, targeted + size)
     bias = np.take(np.broadcast_to(np.asarray(local_bias, dtype=float), (cities,)), firm_city)
     line = credit.credit_lines(closure, priority, bias, soft_budget)
-    recovery, experience = float("nan"), (0.0, 0.0)
+    recovery, experience = np.full(credit.SPELL_CLASSES, np.nan), np.zeros((credit.SPELL_CLASSES, 2))
     if spells is not None:
-        recovery, experience = credit.recovery_rate(spells, alive, loss_streak, losing,
-                                                    np.ones(alive.size) if mass is None else mass, exit_after)
-        line = credit.spell_lines(line, np.take(spells.finding, firm_city), recovery, spells.discount)
+        recovery, experience = credit.recovery_rates(spells, alive, loss_streak, losing,
+                                                     np.ones(alive.size) if mass is None else mass, exit_after)
+        # each failing firm's losses are expected to end at the rate of its streak's class
+        expected = np.take(recovery, np.maximum(credit.streak_class(streak, exit_after), 0))
+        line = credit.spell_lines(line, np.take(spells.finding, firm_city), expected, spells.discount)
     shortfall = np.maximum(-profit, 0.0)
     eligible = over & (shortfall > 0) & (shortfall <= line)
     left = np.maximum(room - by_city(subsidy), 0.0)

@@ -35,8 +35,9 @@ losses are expected to last and, closing it, pays the closure's cost for as long
 for work. With constant rates (the optimal-stopping comparison of discounted shortfalls and closure
 costs) the line scales by D(f_c) / D(h) (:func:`spell_lines`), D(p) = 1 / (1 - (1 - p) / (1 + r))
 the discounted quarters of a spell ending with probability p a quarter (:func:`spell_quarters`), f_c
-the city's job-finding rate this quarter and h the rate at which failing firms' losses ended across the
-region over the last year (:func:`recovery_rate`).
+the city's job-finding rate this quarter and h the rate at which the losses of failing firms with a
+loss streak as long as the firm's ended across the region over the last year (:func:`recovery_rates`;
+streaks in classes of ``exit_after`` quarters, :func:`streak_class`).
 
 Zombies (Caballero, Hoshi & Kashyap 2008; Fukuda & Nakamura 2011; Tan, Huang & Woo 2016; the RUC
 zombie report's three-year rule), on yearly accounts as the literature measures them. Interest coverage
@@ -145,6 +146,12 @@ def credit_lines(closure_cost: np.ndarray, priority: np.ndarray, local_bias: np.
     return generosity * local_bias * priority * closure_cost
 
 
+#: classes of loss streaks by which a government reads failing firms' recovery: losses that have lasted
+#: [E, 2E), [2E, 3E) and 3E quarters or more, E = ``exit_after`` (recovery falls with the streak: with
+#: shocks 0.21 a quarter at 4 quarters, 0.08 at 12 or more; docs/validation.md)
+SPELL_CLASSES = 3
+
+
 @dataclass(frozen=True)
 class Spells:
     """What a government weighing soft credit over the expected spells knows this quarter
@@ -153,42 +160,62 @@ class Spells:
     Attributes:
         finding: (C,) job-finding rate of each city's job seekers this quarter
             (:func:`ydabm.markets.labour.finding_rates`).
-        exposed, recovered: the failing firms' experience of the last ``YEAR`` - 1 quarters: the live
-            enterprise mass whose losses had lasted ``exit_after`` quarters or more at the start of a
-            quarter, and the part of it that made no loss that quarter (sums over the quarters).
+        exposed, recovered: (SPELL_CLASSES,) the failing firms' experience of the last ``YEAR`` - 1
+            quarters by the class of their loss streak at a quarter's start (:func:`streak_class`): the
+            live enterprise mass whose losses had lasted that long, and the part of it that made no
+            loss in the quarter (sums over the quarters).
         discount: the government's quarterly discount factor, 1 / (1 + interest rate).
     """
 
     finding: np.ndarray
-    exposed: float
-    recovered: float
+    exposed: np.ndarray
+    recovered: np.ndarray
     discount: float
 
 
+def streak_class(streak: np.ndarray, exit_after: int) -> np.ndarray:
+    """(F,) class of each loss streak, 0..SPELL_CLASSES - 1 for streaks of ``exit_after`` quarters or
+    more (k for [(k + 1) E, (k + 2) E), the last class open-ended), -1 below."""
+    return np.where(streak >= exit_after, np.minimum(streak // exit_after, SPELL_CLASSES) - 1, -1)
+
+
 def failing_experience(alive: np.ndarray, previous_streak: np.ndarray, losing: np.ndarray, mass: np.ndarray,
-                       threshold: int) -> tuple[float, float]:
-    """The quarter's experience of firms whose losses had lasted at least ``threshold`` quarters
-    before it (``previous_streak``): their live enterprise mass, and the part of it that made no loss
-    this quarter (``losing``: this quarter's losses)."""
-    exposed = alive & (previous_streak >= threshold)
-    return float(mass[exposed].sum()), float(mass[exposed & ~losing].sum())
+                       exit_after: int) -> np.ndarray:
+    """(SPELL_CLASSES, 2) the quarter's experience of failing firms by the class of their loss streak
+    before it (``previous_streak``, :func:`streak_class`): their live enterprise mass, and the part of
+    it that made no loss this quarter (``losing``: this quarter's losses)."""
+    k = streak_class(previous_streak, exit_after)
+    exposed = alive & (k >= 0)
+    recovered = exposed & ~losing
+    return np.stack([np.bincount(k[exposed], mass[exposed], minlength=SPELL_CLASSES),
+                     np.bincount(k[recovered], mass[recovered], minlength=SPELL_CLASSES)], axis=1)
 
 
-def recovery_rate(spells: Spells, alive: np.ndarray, previous_streak: np.ndarray, losing: np.ndarray,
-                  mass: np.ndarray, exit_after: int) -> tuple[float, tuple[float, float]]:
-    """The rate at which failing firms' losses end, as a government reads it from the last year, and
-    this quarter's experience ``(exposed, recovered)`` (:func:`failing_experience` at ``exit_after``).
+def recovery_rates(spells: Spells, alive: np.ndarray, previous_streak: np.ndarray, losing: np.ndarray,
+                   mass: np.ndarray, exit_after: int) -> tuple[np.ndarray, np.ndarray]:
+    """(SPELL_CLASSES,) the rates at which failing firms' losses end by the class of their streak, as a
+    government reads them from the last year, and this quarter's experience
+    (:func:`failing_experience`).
 
-    The rate is recovered over exposed mass over the last ``YEAR`` quarters, this one included. Where
-    no firm has been failing in that year (the first quarters of a run), the nearest experience
-    stands in: the recovery of this quarter's firms that lost last quarter at all (spells of any
-    length: an optimistic reading, since longer spells end less often); 1 where none did.
+    A class's rate is its recovered over its exposed mass over the last ``YEAR`` quarters, this one
+    included. A class no firm was in over that year takes the rate of the class of shorter streaks
+    (the nearest experience, an optimistic reading: recovery falls with the streak); where no firm has
+    been failing in the year at all (the first quarters of a run), the recovery of this quarter's firms
+    that lost last quarter at all (spells of any length) stands in; 1 where none did.
     """
     now = failing_experience(alive, previous_streak, losing, mass, exit_after)
-    exposed, recovered = spells.exposed + now[0], spells.recovered + now[1]
-    if exposed <= 0:
-        exposed, recovered = failing_experience(alive, previous_streak, losing, mass, 1)
-    return (recovered / exposed if exposed > 0 else 1.0), now
+    exposed, recovered = spells.exposed + now[:, 0], spells.recovered + now[:, 1]
+    rates = np.empty(SPELL_CLASSES)
+    for k in range(SPELL_CLASSES):
+        if exposed[k] > 0:
+            rates[k] = recovered[k] / exposed[k]
+        elif k > 0:
+            rates[k] = rates[k - 1]
+        else:
+            losers = alive & (previous_streak >= 1)
+            total = float(mass[losers].sum())
+            rates[k] = float(mass[losers & ~losing].sum()) / total if total > 0 else 1.0
+    return rates, now
 
 
 def spell_quarters(rate: np.ndarray | float, discount: float) -> np.ndarray | float:
@@ -197,13 +224,15 @@ def spell_quarters(rate: np.ndarray | float, discount: float) -> np.ndarray | fl
     return 1.0 / (1.0 - discount * (1.0 - np.asarray(rate, dtype=float)))
 
 
-def spell_lines(lines: np.ndarray, finding: np.ndarray, recovery: float, discount: float) -> np.ndarray:
+def spell_lines(lines: np.ndarray, finding: np.ndarray, recovery: np.ndarray | float,
+                discount: float) -> np.ndarray:
     """(F,) credit lines weighed over the expected spells: a government that keeps a failing firm
-    pays its shortfall for as long as failing firms' losses are expected to last, and one that closes
-    it pays the closure's cost for as long as its workers are expected to look for work, so the
-    quarter's line ``lines`` (closure cost against one quarter's shortfall) scales by
-    spell_quarters(finding) / spell_quarters(recovery); ``finding`` (F,): the job-finding rate of each
-    firm's city."""
+    pays its shortfall for as long as its losses are expected to last, and one that closes it pays
+    the closure's cost for as long as its workers are expected to look for work, so the quarter's
+    line ``lines`` (closure cost against one quarter's shortfall) scales by spell_quarters(finding) /
+    spell_quarters(recovery); ``finding`` (F,): the job-finding rate of each firm's city;
+    ``recovery`` (F,) or scalar: the rate at which the firm's losses are expected to end (its streak
+    class's, :func:`recovery_rates`)."""
     return lines * spell_quarters(finding, discount) / spell_quarters(recovery, discount)
 
 
