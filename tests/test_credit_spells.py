@@ -64,8 +64,9 @@ def test_recovery_rates_by_hand():
 
 
 def test_finding_rates_by_hand():
-    # city 0: 4 seekers, 1 hired; city 1: 2 seekers, 2 hired; city 2: no seeker
-    rates = finding_rates(np.array([0, 0, 0, 0, 1, 1]), np.array([0, 1, 1]), 3)
+    # by city and class: city 0 has 3 + 1 seekers and 1 + 0 hires; city 1 has 0 + 2 and 0 + 2; city 2
+    # no seeker
+    rates = finding_rates(np.array([[3, 1], [0, 2], [0, 0]]), np.array([[1, 0], [0, 2], [0, 0]]))
     assert rates == pytest.approx([0.25, 1.0, 1.0])
 
 

@@ -426,7 +426,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     staff -= jobs_of(np.take(employer, fired), np.take(skill, fired), firms, classes)
     employer[fired] = -1
     vacancies = np.maximum(plan - staff, 0)
-    hired, owner = _match(seekers, market, vacancies, firm_city, cities * classes, classes,
+    hired, owner, seeking, hires = _match(seekers, market, vacancies, firm_city, cities * classes, classes,
                           matching_efficiency, rng, None if absent is None else np.repeat(absent, classes))
     employer[hired] = owner
     staff += jobs_of(owner, np.take(skill, hired), firms, classes)
@@ -434,14 +434,14 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     new_wages = update_wages(wages.ravel(), employed.ravel(), labour_force.ravel(), natural_rate,
                              wage_adjustment).reshape(cities, classes)
     return Hiring(employer, staff, new_wages, any_per_row(plan > staff), carry, hours, int(separated.size), int(fired.size),
-                  int(hired.size), employed, finding_rates(np.take(market, seekers) // classes,
-                                                           np.take(market, hired) // classes, cities))
+                  int(hired.size), employed, finding_rates(seeking.reshape(cities, classes),
+                                                           hires.reshape(cities, classes)))
 
 
-def finding_rates(seeker_city: np.ndarray, hired_city: np.ndarray, cities: int) -> np.ndarray:
-    """(C,) each city's job-finding rate: its hired seekers over its seekers (1 where none sought work)."""
-    sought = np.bincount(seeker_city, minlength=cities)
-    found = np.bincount(hired_city, minlength=cities)
+def finding_rates(seeking: np.ndarray, hires: np.ndarray) -> np.ndarray:
+    """(C,) each city's job-finding rate from its (C, K) job seekers and hires by class: the hired over
+    all who sought work (1 where no one did)."""
+    sought, found = seeking.sum(axis=1), hires.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(sought > 0, found / sought, 1.0)
 
@@ -541,7 +541,8 @@ def _coded_rows(employer, skill, compact, classes):
 
 
 def _match(seekers, market, vacancies, firm_city, markets, classes, efficiency, rng, absent=None):
-    """Rows of the hired seekers (``seekers``: sorted rows of the unemployed) and their new employers;
+    """Rows of the hired seekers (``seekers``: sorted rows of the unemployed), their new employers, and
+    the job seekers and hires per market (``markets``,);
     ``absent`` (markets,): share of each market's seekers who cannot start work (:func:`able_seekers`),
     the hired being drawn uniformly among all its seekers (who is locked down is itself random)."""
     seeker_market = np.take(market, seekers).astype(np.intp)    # numpy's index type: no copy per use
@@ -554,7 +555,7 @@ def _match(seekers, market, vacancies, firm_city, markets, classes, efficiency, 
     seeking = np.bincount(seeker_market, minlength=markets)
     hires = matches(able_seekers(seeking, absent), open_total, efficiency)
     if hires.sum() == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), seeking, hires
     take_slot = pick_per_group(slot_market, hires, rng, open_total)
     take_seeker = pick_per_group(seeker_market, hires, rng, seeking)
     # stable sorts of small non-negative integers (market ids < 2^16) are radix sorts
@@ -562,4 +563,4 @@ def _match(seekers, market, vacancies, firm_city, markets, classes, efficiency, 
                     np.argsort(np.compress(take_slot, slot_market).astype(np.uint16), kind="stable"))
     hired = np.take(np.compress(take_seeker, seekers),
                     np.argsort(np.compress(take_seeker, seeker_market).astype(np.uint16), kind="stable"))
-    return hired, np.take(slot_job, slots) // classes
+    return hired, np.take(slot_job, slots) // classes, seeking, hires
