@@ -563,4 +563,7 @@ def target_arrivals(geo: Geography, labour_force: np.ndarray, params: dict) -> n
     reconsider = params["reconsider_rate"]
     if reconsider <= 0 or not flow.any():
         return mobile
-    return np.maximum(mobile + flow / reconsider, 1e-3 * mobile)
+    # a tiny reconsider rate overflows to inf here; the caller refuses arrivals beyond the mobile
+    # workers with a ParameterError naming both parameters
+    with np.errstate(over="ignore"):
+        return np.maximum(mobile + flow / reconsider, 1e-3 * mobile)
