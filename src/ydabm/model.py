@@ -407,9 +407,9 @@ class YRDModel(mesa.Model):
                                                     self.firms.sector)
         rd = self.firms.rd_share * self.outlay_base()
         self.firms.debt = p.leverage * self.capital_value()      # every firm at its banks' collateral line
-        # (YEAR - 1, SPELL_CLASSES, 2) exposed and recovered mass of failing firms by streak class in the
-        # last quarters; this quarter's
-        # job-finding rates (``credit_spells``: soft credit weighed over the expected spells)
+        # for soft credit weighed over the expected spells (``credit_spells``): the exposed and recovered
+        # mass of failing firms by streak class in the last YEAR - 1 quarters, and this quarter's
+        # job-finding rates by city
         self.failing_record = np.zeros((credit.YEAR - 1, credit.SPELL_CLASSES, 2))
         self.finding = np.ones(self.geography.count)
         self.stranded_debt = 0.0
