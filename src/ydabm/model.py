@@ -417,7 +417,6 @@ class YRDModel(mesa.Model):
                                      + self.levers.rd_subsidy * rd, 0.0, 0.0)
         self.apply_accounts(books)
         self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books; no history
-        self.failing_record[:] = 0.0
         # 2020 is a steady state: the three years before it are its structural accounts, at the calibrated
         # sales and the planned staff (the quarter's realized books carry sales noise, and the hours' pay
         # differs from the plan's only by the labour of classes planned at no whole worker, which the
@@ -1400,7 +1399,6 @@ class YRDModel(mesa.Model):
         self.failing = books.failing
         # the failing firms' experience of the last year but this quarter (``credit_spells``)
         self.failing_record = np.concatenate([self.failing_record[1:], books.experience[None]])
-        self.recovery = books.recovery
         f.age = np.where(f.alive, f.age + 1, 0)
         if self.io is not None:
             # what firms paid outside the region: the external sector spends it next quarter
