@@ -18,11 +18,9 @@ standard error over seeds:
   holding more than ``LUMPY`` of their city-sector when they closed (one shock moves a whole agent);
 - the quarterly exits' autocorrelation at lag ``exit_after`` + 1 (the closures' echo, :func:`autocorrelation`).
 
-``--burn-in QUARTERS`` first runs the model for that many quarters with entry replacing the firms that
-left whatever the margin (the entry rule's response to the margin set to 0) while closures, loss
-streaks and soft credit reach their own levels, then re-sets the free-entry margin to the one an
-entrant expects there (as the set-up does at t = 0), and measures everything from that point, as if
-it were 2020 Q1 (:func:`burn_in`).
+``--set burn_in=YEARS`` runs the model's burn-in first (``YRDModel``'s ``burn_in``: years before 2020 Q1
+at the baseline levers with entry replacing the firms that leave, then the free-entry margin and the
+price bases taken at the state reached, which is the start); every figure is measured from that start.
 
 ``--facts`` runs the stylised facts of :mod:`ydabm.validation.facts` (their scale, seeds and
 protocol) with the first ``--persistence`` and the ``--set`` values added to every run, and prints each fact's effect, its
@@ -36,13 +34,12 @@ manufacturing similarity every 8 quarters.
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/productivity_shocks.py \
         [--scales 2000 100] [--persistence 1 0.9 0.8] [--seeds 1 2 3] [--quarters 40] [--set NAME=VALUE ...] \
-        [--burn-in QUARTERS] [--levers | --path SEED | --facts] [--workers 2] [--json OUT]
+        [--levers | --path SEED | --facts] [--workers 2] [--json OUT]
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 
 import numpy as np
@@ -65,28 +62,10 @@ def productivity_sd(firms) -> float:
     return float(np.sqrt(np.average((log_z - centre) ** 2, weights=mass)))
 
 
-def burn_in(model: YRDModel, quarters: int) -> None:
-    """Step ``model`` for ``quarters`` with entry replacing exits (the entry rule's response to the
-    margin set to 0: entrants = the replacement flow, the leavers averaged over about a year, whatever
-    the margin; the firm mass then moves only by that average's lag behind the exits and by the
-    per-city-sector cap of half the pool) while closures, loss streaks and soft credit reach their own
-    levels, then take the free-entry margin an entrant expects at that state as the required one (as
-    the set-up does at t = 0). The hypothesis it tests: the shock economy is not stationary because the
-    2020 set-up is not its steady state."""
-    if quarters <= 0:
-        return
-    model.entry_intensity = functools.partial(YRDModel.entry_intensity, model, response=0.0)
-    for _ in range(quarters):
-        model.step()
-    del model.entry_intensity
-    model.required_margin = model.expected_margin()
-
-
-def run(task: tuple[float, float, int, int, dict, int]) -> dict:
-    people_per_agent, persistence, seed, quarters, values, warm = task
+def run(task: tuple[float, float, int, int, dict]) -> dict:
+    people_per_agent, persistence, seed, quarters, values = task
     keep_freed_memory()          # reuse the step's freed arrays, as the CLI does (outputs unchanged)
     model = YRDModel(rng=seed, people_per_agent=people_per_agent, productivity_persistence=persistence, **values)
-    burn_in(model, warm)
     f = model.firms
     mass0 = float(f.mass[f.alive].sum())
     spread0 = productivity_sd(f)
@@ -94,13 +73,13 @@ def run(task: tuple[float, float, int, int, dict, int]) -> dict:
     for _ in range(quarters):
         model.step()
     del model.close_firms
-    frame = model.datacollector.get_model_vars_dataframe().iloc[warm:].reset_index(drop=True)
+    frame = model.datacollector.get_model_vars_dataframe()
     rate, similarity = frame["unemployment_rate"], frame["similarity_manufacturing"]
     live = f.alive
     mass = f.mass[live]
     exits = frame["exits"].iloc[1:]
     utilisation = frame["capacity_utilization"]
-    return {"people_per_agent": people_per_agent, "persistence": persistence, "seed": seed, "burn_in": warm,
+    return {"people_per_agent": people_per_agent, "persistence": persistence, "seed": seed, "burn_in": model.params.burn_in,
             "zombie_t0": float(frame["zombie_share"].iloc[0]),
             "zombie_33_40": float(frame["zombie_share"].iloc[33:41].mean()),
             "zombie_last": float(frame["zombie_share"].iloc[-8:].mean()),
@@ -136,11 +115,10 @@ def autocorrelation(series: np.ndarray, lag: int) -> float:
 LEVERS = {"barrier": (0.0, 1.0), "soft_budget": (0.0, 5.0), "specialization": (0.0, 1.0)}
 
 
-def path(ppa: float, persistence: float, seed: int, quarters: int, values: dict, warm: int = 0) -> None:
+def path(ppa: float, persistence: float, seed: int, quarters: int, values: dict) -> None:
     model = YRDModel(rng=seed, people_per_agent=ppa, productivity_persistence=persistence, **values)
-    burn_in(model, warm)
     f = model.firms
-    print(f"people per agent {ppa:g}, persistence {persistence:g}, seed {seed}, burn-in {warm} quarters")
+    print(f"people per agent {ppa:g}, persistence {persistence:g}, seed {seed}, burn-in {model.params.burn_in} years")
     print("quarter  firm mass  unemployment %  zombie share %  real GDP vs t=0 %  manufacturing similarity  "
           "utilisation %")
     start = None
@@ -156,7 +134,7 @@ def path(ppa: float, persistence: float, seed: int, quarters: int, values: dict,
 
 
 def levers(args, values: dict) -> list[dict]:
-    tasks = [(ppa, rho, seed, 40, {**values, name: level}, args.burn_in) for ppa in sorted(args.scales) for rho in args.persistence
+    tasks = [(ppa, rho, seed, 40, {**values, name: level}) for ppa in sorted(args.scales) for rho in args.persistence
              for name, ends in LEVERS.items() for level in ends for seed in args.seeds]
     records = map_records(run, tasks, args.workers)
     for task, record in zip(tasks, records):
@@ -219,9 +197,6 @@ def main(argv=None) -> None:
     parser.add_argument("--quarters", type=int, default=40)
     parser.add_argument("--set", nargs="*", default=[], help="further parameters NAME=VALUE")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--burn-in", type=int, default=0, metavar="QUARTERS",
-                        help="quarters run first with entry replacing exits, then the entry margin re-set "
-                             "(not counted in the figures)")
     parser.add_argument("--json", help="write every run's record here")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--levers", action="store_true", help="the levers' paired effects (40 quarters)")
@@ -233,7 +208,7 @@ def main(argv=None) -> None:
     values = {name: value for name, value in (item.split("=", 1) for item in args.set)}
     values = {name: Params.build(values).as_dict()[name] for name in values}
     if args.path is not None:
-        path(args.scales[0], args.persistence[0], args.path, args.quarters, values, args.burn_in)
+        path(args.scales[0], args.persistence[0], args.path, args.quarters, values)
         return
     if args.facts:
         stylised_facts(args.persistence[0], values, args.workers, args.json)
@@ -244,7 +219,7 @@ def main(argv=None) -> None:
             with open(args.json, "w") as out:
                 json.dump(records, out, indent=1)
         return
-    tasks = [(ppa, rho, seed, args.quarters, values, args.burn_in) for ppa in sorted(args.scales)
+    tasks = [(ppa, rho, seed, args.quarters, values) for ppa in sorted(args.scales)
              for rho in args.persistence for seed in args.seeds]
     records = map_records(run, tasks, args.workers, args.json)
     print("scale  persistence  " + "  ".join(label for _, _, label in COLUMNS))

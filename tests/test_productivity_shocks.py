@@ -178,26 +178,11 @@ def test_lumpy_share_of_the_closed_mass_by_hand():
     assert script.lumpy_share([]) == 0.0
 
 
-def test_burn_in_replaces_exits_then_resets_the_entry_margin(small_params):
+def test_closures_are_watched_with_their_share_of_the_city_sector(small_params):
+    # after a year of burn-in (the model's, ``burn_in``), closures come and each is recorded with its
+    # share of its city-sector's mass when it closed
     script = _shocks_script()
-    model = YRDModel(rng=2, **{**small_params, "productivity_persistence": 0.8})
-    pool = model.params.entry_pool * model.initial_firms
-    seen = []
-    open_firms = model.open_firms
-
-    def recording(entrants):
-        # the replacement flow of this quarter's leavers, whatever the margin
-        seen.append((entrants.copy(), np.minimum(model.exit_flow, 0.5 * pool)))
-        open_firms(entrants)
-
-    model.open_firms = recording
-    script.burn_in(model, 3)
-    assert len(seen) == 3 and model.steps == 3
-    for entrants, replacement in seen:
-        np.testing.assert_allclose(entrants, replacement, rtol=1e-9, atol=1e-12)
-    # the wrapper is gone and entry answers the margin again, from the margin of the burnt-in state
-    assert "entry_intensity" not in vars(model)
-    np.testing.assert_array_equal(model.required_margin, model.expected_margin())
+    model = YRDModel(rng=2, **{**small_params, "productivity_persistence": 0.8, "burn_in": 1})
     closed = script.watch_closures(model)
     model.step()
     del model.close_firms

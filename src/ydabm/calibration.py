@@ -528,6 +528,14 @@ def _amenity(geo, wages, labour_force, hukou, cpi, params):
         geo.province_index, params["migration_elasticity"])
 
 
+def stationary_amenity(geo: Geography, fundamentals: Fundamentals, params: dict) -> np.ndarray:
+    """(C,) amenities inverted as in :func:`calibrate` but for stationary populations (no net flows
+    between cities at t = 0: ``migrant_inflow_rate`` 0), from the calibrated wages, labour force, hukou
+    shares and consumer prices (the burn-in's, ``YRDModel._burn_in``)."""
+    return _amenity(geo, fundamentals.wages, fundamentals.labour_force, fundamentals.hukou_share,
+                    fundamentals.consumer_price, {**params, "migrant_inflow_rate": 0.0})
+
+
 def net_migrant_stock(geo: Geography) -> np.ndarray:
     """(C,) resident - hukou population in 2020 (persons; zero in synthetic worlds)."""
     if geo.synthetic:

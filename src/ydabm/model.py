@@ -7,6 +7,7 @@ setter that applies it to the state. The model holds state, set-up and the step.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import operator
 from typing import Any
@@ -79,6 +80,8 @@ class YRDModel(mesa.Model):
 
     def __init__(self, *, rng: Any = None, policies: tuple = (), params: Params | None = None, **values: Any):
         super().__init__(rng=rng)
+        self._clock_shift = 0               # quarters the calendar runs behind ``steps`` (the burn-in's)
+        self._entry_response = None         # entry's response to the margin (None: entry_response)
         run = params.replace(**values) if params is not None else Params.build(values)
         self.policies = list(policies)
         # 2020 is built at the baseline value of every lever (fundamentals, targets, firms, accounts
@@ -109,12 +112,18 @@ class YRDModel(mesa.Model):
         self._city_sums = None              # city_sums(): (the firms' city column, its BinSums)
         self._capital = None                # capital_value() of the step's accounts and metrics
         self._populate()
+        self._burn_in(4 * run.burn_in)
         self._observe()
         self.params, self.levers = run, Levers.initial(run, self.geography.count, provinces)
         self.frictions = self._frictions(self.levers, run.governments_act)
         if not run.governments_act:
             self.targets[:] = 0.0
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = self._new_datacollector()
+        self.datacollector.collect(self)
+
+    def _new_datacollector(self) -> mesa.DataCollector:
+        """The data collector of the model metrics and the city reports (nothing collected yet)."""
+        return mesa.DataCollector(
             model_reporters={**{name: functools.partial(_metric, name=name) for name in MODEL_METRICS},
                              **{f"digital_adoption_{s}": functools.partial(_region_adoption, sector=k)
                                 for k, s in enumerate(self.sectors.names) if self.sectors.traditional[k]}},
@@ -128,7 +137,50 @@ class YRDModel(mesa.Model):
                    for k, s in enumerate(self.sectors.names) if self.sectors.traditional[k]},
             }},
         )
-        self.datacollector.collect(self)
+
+    def _burn_in(self, quarters: int) -> None:
+        """Run ``quarters`` before ``start_year`` Q1 and make the state reached the start (t = 0).
+
+        The set-up's 2020 is the steady state of the engine without productivity shocks; with them
+        (``productivity_persistence`` below 1) closures, loss streaks, soft credit and the zombies'
+        yearly accounts have their own steady state, which the set-up does not contain. The burn-in
+        runs the step at the set-up's parameters (the levers at baseline, as the set-up is built) with
+        three differences, each keeping a 2020 quantity that is data while the rest settles: no policy;
+        people move as in 2020 but with no net flows (the amenities inverted for stationary
+        populations, :func:`ydabm.calibration.stationary_amenity`; the calibrated ones would carry
+        2020's net flows on through the burn-in's years); and entry replaces the leavers whatever the
+        margin (the entry rule's response to it set to 0), so the firm mass stays at 2020's. Its last
+        quarter is ``start_year`` Q1. Then, as the set-up does at t = 0, the free-entry margin an
+        entrant expects becomes the required one, and the bases of the price measures become this
+        state's: real GDP is valued at its unit values (the Laspeyres base) and consumer prices are
+        relative to its own. Nothing else is re-set: the mechanisms' references (2020 firm counts and
+        exit flow, tax key, input prices, adoption, populations for housing costs) stay the set-up's.
+        From t = 0 the calibrated amenities (2020's net flows) and the run's levers and policies apply;
+        the burn-in's quarters are not recorded.
+        """
+        if quarters <= 0:
+            return
+        policies, self.policies = self.policies, []
+        self.datacollector = self._new_datacollector()      # (its rows are dropped)
+        self._entry_response = 0.0
+        # people move as in 2020 but with no net flows: the amenities that keep the 2020 populations
+        # (the inversion with migrant_inflow_rate 0), on a copy of the read-only fundamentals
+        fundamentals = self.fundamentals
+        self.fundamentals = dataclasses.replace(fundamentals, amenity=calibration.stationary_amenity(
+            self.geography, fundamentals, self.params.as_dict()))
+        for quarter in range(quarters):
+            self._clock_shift = quarter + 1 - quarters      # the last quarter is start_year Q1
+            type(self).step(self)                            # (Mesa's step count stays at 0)
+        self._clock_shift = 0
+        self._entry_response = None
+        self.fundamentals = fundamentals
+        self.policies = policies
+        self.required_margin = self.expected_margin()
+        f = self.firms
+        live = np.flatnonzero(f.alive)
+        self.base_price = _unit_values(f.price[live], self.sectors.elasticity[f.sector[live]], f.cell[live],
+                                       self.geography.count, self.sectors.count, f.mass[live])
+        self.cpi0 = self.cpi.copy()
 
     # ------------------------------------------------------------------ the quarter
     def step(self) -> None:
@@ -170,7 +222,7 @@ class YRDModel(mesa.Model):
         self.merge_firms(*entry.merge_pairs(f.alive, f.cell, f.mass, f.peak))
         self.split_firms(entry.split_rows(f.alive, f.cell, f.mass, p.max_cohort_share,
                                           entry.min_cohort_mass(p.people_per_agent, p.workers_per_firm)))
-        self.open_firms(self.entry_intensity())
+        self.open_firms(self.entry_intensity(self._entry_response))
         # firms' productivity, adoption and the trend are constant from here to the metrics: computed once
         self._phi = self.effective_productivity()
         self._phi.flags.writeable = False
@@ -230,12 +282,17 @@ class YRDModel(mesa.Model):
 
     # ------------------------------------------------------------------ calendar
     @property
+    def clock(self) -> int:
+        """Quarters since ``start_year`` Q1 (t = 0; negative in the burn-in, :meth:`_burn_in`)."""
+        return self.steps + self._clock_shift
+
+    @property
     def year(self) -> int:
-        return self.params.start_year + self.steps // 4
+        return self.params.start_year + self.clock // 4
 
     @property
     def quarter(self) -> int:
-        return self.steps % 4
+        return self.clock % 4
 
     # ------------------------------------------------------------------ set-up
     def _build_world(self) -> None:
@@ -1558,7 +1615,7 @@ class YRDModel(mesa.Model):
         quarter's accounts (``entrant_outlay``, investment spent on local goods next quarter)."""
         p, f, s = self.params, self.firms, self.sectors
         # the entrants of four quarters ago have had their first year
-        slot = self.steps % COHORT
+        slot = self.clock % COHORT
         f.joined[:, slot] = 0.0
         cells = np.flatnonzero(entrants.ravel() > 0)
         row = self.cohort.ravel()[cells]

@@ -246,6 +246,8 @@ PARAMS: tuple[Param, ...] = (
     Param("initial_noise", float, 0.0, "log sd", 0.0, 1.0,
           "synthetic geographies only: lognormal noise on the initial mobile workers of each city (racetrack symmetry breaking)", "geography"),
     Param("start_year", int, 2020, "year", 1900, 2100, "calendar year of step 0", "geography"),
+    Param("burn_in", int, 0, "years", 0, 40,
+          "years the model runs before start_year Q1, at the baseline levers, with no policy, with people moving without 2020's net flows (so the 2020 populations stay) and with entry replacing the firms that leave, so that closures, loss streaks, soft credit and the zombies' yearly accounts reach their own levels; the state reached is the start (t = 0), with the free-entry margin and the bases of real GDP and consumer prices taken there, and these years are not recorded. 0, the default: the calibrated 2020 set-up is the start (the steady state of the engine without productivity shocks); use it with productivity_persistence below 1, whose steady state the set-up is not (docs/validation.md, 'Persistent productivity shocks'). Each year costs four quarters of run time", "geography"),
 )
 
 BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
@@ -408,6 +410,7 @@ class Params:
     initial_core_share: float = 0.5
     initial_noise: float = 0.0
     start_year: int = 2020
+    burn_in: int = 0
 
     @classmethod
     def build(cls, values: dict[str, Any] | None = None) -> Params:

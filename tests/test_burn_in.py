@@ -1,0 +1,169 @@
+"""The burn-in (``burn_in``, issue 10 item 2): years run before ``start_year`` Q1, whose last state is
+the start (t = 0) and none of which is recorded."""
+
+import numpy as np
+import pytest
+
+from invariants import Start, assert_invariants
+from test_stationarity import _run_frame
+from ydabm import YRDModel, calibrated_state, calibration
+from ydabm.observation import QUARTER_FLOWS
+from ydabm.params import ParameterError, Params
+from ydabm.policies import BarrierPath
+
+SHOCKS = {"productivity_persistence": 0.8}
+
+
+class _Checked(YRDModel):
+    """Records the calendar and the entry of every quarter, burn-in included, and checks the
+    invariants of ``tests/invariants.py`` after each."""
+
+    def step(self):
+        if not hasattr(self, "seen"):
+            self.seen, self.start = [], Start.of(self)
+        replacement = np.minimum(self.exit_flow, 0.5 * self.params.entry_pool * self.initial_firms)
+        entrants = self.entry_intensity(self._entry_response)
+        super().step()
+        self.seen.append((self.year, self.quarter, self._entry_response, entrants, replacement))
+        assert_invariants(self, self.start)
+
+
+@pytest.fixture(scope="module")
+def burnt(request):
+    """Seed 2 at the quick scale with productivity shocks and a burn-in of one year, then 4 quarters."""
+    model = _Checked(rng=2, people_per_agent=20000.0, burn_in=1, **SHOCKS)
+    burn_in = list(model.seen)
+    start = model.datacollector.get_model_vars_dataframe().copy()
+    for _ in range(4):
+        model.step()
+    return model, burn_in, start
+
+
+def test_the_burn_in_runs_before_the_start_year_and_is_not_recorded(burnt):
+    model, burn_in, start = burnt
+    # four quarters, 2019 Q2 to 2020 Q1: the last is the start; Mesa's step count does not move
+    assert [(y, q + 1) for y, q, *_ in burn_in] == [(2019, 2), (2019, 3), (2019, 4), (2020, 1)]
+    assert len(start) == 1 and np.isnan(start[list(QUARTER_FLOWS)].iloc[0]).all()
+    # the run's quarters follow from 2020 Q2; the frame holds t = 0 and them only
+    assert [(y, q + 1) for y, q, *_ in model.seen[4:]] == [(2020, 2), (2020, 3), (2020, 4), (2021, 1)]
+    assert model.steps == 4 and len(model.datacollector.get_model_vars_dataframe()) == 5
+
+
+def test_entry_replaces_the_leavers_in_the_burn_in_then_answers_the_margin(burnt):
+    model, burn_in, _ = burnt
+    for *_, response, entrants, replacement in burn_in:
+        assert response == 0.0
+        np.testing.assert_allclose(entrants, replacement, rtol=1e-9, atol=1e-12)
+    assert all(response is None for *_, response, _, _ in model.seen[4:])
+
+
+def test_the_start_takes_the_burnt_in_margin_and_price_bases():
+    model = YRDModel(rng=2, people_per_agent=20000.0, burn_in=1, **SHOCKS)
+    # as the set-up at t = 0: the margin an entrant expects is the required one
+    np.testing.assert_array_equal(model.required_margin, model.expected_margin())
+    # consumer prices are relative to the start's own, and real GDP is valued at its unit values
+    assert model.metrics["cpi"] == 1.0
+    assert not np.array_equal(model.base_price, YRDModel(rng=2, people_per_agent=20000.0, **SHOCKS).base_price)
+    # at the start value added at the unit values is value added at the firms' prices but for the
+    # CES unit value's gap from each firm's price (observed deflator 1.0003 here; 1.0041 at the set-up's
+    # t = 0 with shocks, whose first clearing moves prices off the set-up's, and 1.0002 without them)
+    assert model.metrics["gdp_deflator"] == pytest.approx(1.0, abs=0.001)
+
+
+def test_every_lever_setting_starts_from_the_same_burnt_in_economy():
+    # the burn-in runs at the baseline levers (as the set-up is built), with no policy: the start is
+    # the same for any lever values and scenario; the run's own levers act from its first quarter
+    frames = []
+    for values, policies in (({}, ()), ({"barrier": 1.0, "soft_budget": 0.0}, ()),
+                             ({}, (BarrierPath(start_year=2019, end_year=2019, target=0.0),))):
+        model = YRDModel(rng=5, people_per_agent=20000.0, burn_in=1, policies=policies, **SHOCKS, **values)
+        model.step()
+        frames.append(model.datacollector.get_model_vars_dataframe())
+    for frame in frames[1:]:
+        np.testing.assert_array_equal(frame.iloc[0].to_numpy(), frames[0].iloc[0].to_numpy())
+    assert frames[1]["interprovincial_trade_share"].iloc[1] < frames[0]["interprovincial_trade_share"].iloc[1]
+    assert frames[2]["interprovincial_trade_share"].iloc[1] > frames[0]["interprovincial_trade_share"].iloc[1]
+
+
+def test_in_the_burn_in_people_move_without_2020s_net_flows(burnt):
+    model, *_ = burnt
+    # the burn-in's amenities are inverted for stationary populations; the calibrated ones, which carry
+    # 2020's net flows on, are back (the same read-only object) from t = 0
+    stationary = calibration.stationary_amenity(model.geography, model.fundamentals, model.params.as_dict())
+    assert model.fundamentals is calibrated_state.lookup(model.params).fundamentals
+    # what the calibrated amenities add is the pull of the cities that gained net migrants by 2020
+    # (observed correlation with the per-agent working-age net migrant stock: 0.933)
+    pull = model.fundamentals.amenity - stationary
+    gained = calibration.working_migrant_stock(model.geography, model.params.as_dict())
+    relative = gained / model.fundamentals.agents - (gained.sum() / model.fundamentals.agents.sum())
+    assert np.corrcoef(pull, relative)[0, 1] > 0.9
+
+
+def test_the_same_seed_gives_the_same_burnt_in_run():
+    frames = []
+    for _ in range(2):
+        model = YRDModel(rng=7, people_per_agent=20000.0, burn_in=1, **SHOCKS)
+        for _ in range(2):
+            model.step()
+        frames.append(model.datacollector.get_model_vars_dataframe())
+    np.testing.assert_array_equal(frames[0].to_numpy(), frames[1].to_numpy())
+
+
+def test_burn_in_out_of_range_names_the_field():
+    with pytest.raises(ParameterError, match=r"burn_in: 41 is out of range; allowed \[0, 40\] \(years\)"):
+        Params.build({"burn_in": 41})
+    with pytest.raises(ParameterError, match=r"burn_in: expected a whole number"):
+        Params.build({"burn_in": 0.5})
+
+
+@pytest.fixture(scope="module")
+def shock_economy():
+    """The shock economy over spells (persistence 0.8, split agents, shedding, credit weighed over the
+    expected spells) after ten years of burn-in: seeds 1-5, 40 quarters at the default scale."""
+    return [_run_frame(seed, burn_in=10, max_cohort_share=0.2, failing_exit_share=0.25, credit_spells=1, **SHOCKS)
+            for seed in (1, 2, 3, 4, 5)]
+
+
+@pytest.mark.slow
+def test_the_burnt_in_shock_economy_keeps_its_firms(shock_economy):
+    # issue 10 item 2's firm criteria. Observed (4 Dec 2026, seeds 1-5): firm mass -0.43 to +0.21 %
+    # after ten years; the largest quarter's exits 1.07-1.11 of the mean. Without burn-in the firm
+    # mass falls 5-8 % in ten years (docs/validation.md, 'Persistent productivity shocks')
+    for frame in shock_economy:
+        exits = frame["exits"].iloc[1:]
+        assert abs(frame["firms"].iloc[-1] / frame["firms"].iloc[0] - 1) <= 0.03
+        assert exits.max() <= 2 * exits.mean()
+
+
+@pytest.mark.slow
+def test_the_burnt_in_start_is_near_the_zombie_steady_state(shock_economy):
+    # observed: 9.3-10.1 % at t = 0 against 9.7-10.9 % in quarters 33-40 (seed by seed at most 0.76 pp
+    # apart). Without burn-in the share starts at the set-up's few zombies and needs three years of
+    # the run's own accounts to appear
+    for frame in shock_economy:
+        late = frame["zombie_share"].iloc[33:41].mean()
+        assert abs(frame["zombie_share"].iloc[0] - late) <= 0.015
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 10 item 2: in the burnt-in shock economy unemployment moves 0.48-0.86 pp from t = 0 "
+    "(seeds 1-5, 4 Dec 2026; band 0.5 pp): 2020's net migration flows start at t = 0 (the burn-in keeps "
+    "the 2020 populations) and raise unemployment about 0.4 pp in ten years as on the engine without "
+    "shocks (seed 3: 5.00 -> 5.39 %), and the shocks add quarter-to-quarter noise of about +-0.3 pp"))
+def test_the_burnt_in_shock_economy_keeps_unemployment_within_half_a_point(shock_economy):
+    for frame in shock_economy:
+        rate = frame["unemployment_rate"]
+        assert (rate - rate.iloc[0]).abs().max() <= 0.005
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 10 item 2: manufacturing similarity moves 0.009-0.031 in the burnt-in shock economy "
+    "(seeds 1-5, 4 Dec 2026); it drifts up over decades too (+0.036 by year 40 over spells, mostly "
+    "petrochemicals converging across cities; docs/validation.md, 'Persistent productivity shocks'), "
+    "cause not identified"))
+def test_the_burnt_in_shock_economy_keeps_similarity_within_001(shock_economy):
+    for frame in shock_economy:
+        similarity = frame["similarity_manufacturing"]
+        assert (similarity - similarity.iloc[0]).abs().max() <= 0.01
