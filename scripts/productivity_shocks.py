@@ -156,20 +156,16 @@ def levers(args, values: dict) -> list[dict]:
     return records
 
 
-def _fact(task: tuple[int, float, dict]) -> dict:
-    """One stylised fact evaluated with ``persistence`` and the ``--set`` values added to the facts'
-    scale (in the worker process: each process sets its own copy)."""
-    index, persistence, values = task
-    from ydabm.validation import facts
-    facts.SCALE.update(values, productivity_persistence=persistence)
-    return facts.FACTS[index].evaluate()
-
-
 def stylised_facts(persistence: float, values: dict, workers: int, json_path: str | None) -> list[dict]:
+    """The stylised facts with ``persistence`` and the ``--set`` values in every run (what ``ydabm
+    validate facts --set`` measures)."""
     from ydabm.validation import facts
-    results = map_records(_fact, [(i, persistence, values) for i in range(len(facts.FACTS))], workers, json_path)
-    print(f"stylised facts with productivity_persistence {persistence:g} and {values} "
-          f"({facts.SCALE}, seeds {facts.SEEDS})")
+    settings = {**values, "productivity_persistence": persistence}
+    results = facts.evaluate_all(facts.FACTS, workers=workers, settings=settings)
+    if json_path:
+        with open(json_path, "w") as out:
+            json.dump(results, out, indent=1)
+    print(f"stylised facts with {settings} ({facts.SCALE}, seeds {facts.SEEDS})")
     for result in results:
         print(f"  {result['fact'][:60]:60s} {result['value']:+.5f} +- {result['se']:.5f}  z {result['z']:6.1f}  "
               f"holds {result['holds']}  monotone {result.get('monotone', '-')}")

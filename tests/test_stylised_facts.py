@@ -40,7 +40,8 @@ def _fact_with_curve(monkeypatch, curve):
     offsets = np.array([0.0, 0.1, -0.1, 0.05, -0.05])
     levels = list(np.linspace(0, 1, facts.LEVELS))
     monkeypatch.setattr(facts.Fact, "outcomes",
-                        lambda self, value, seeds: curve[levels.index(value)] + offsets[: len(seeds)] * (1 + value))
+                        lambda self, value, seeds, settings=None: curve[levels.index(value)]
+                        + offsets[: len(seeds)] * (1 + value))
     return facts.Fact("test", "barrier", "similarity_manufacturing", +1)
 
 
@@ -83,6 +84,7 @@ def test_the_command_writes_its_results_and_provenance(monkeypatch, tmp_path, ca
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["check"] == "facts" and manifest["seeds"] == list(facts.SEEDS)
     assert manifest["scale"] == facts.SCALE and manifest["holding"] == 1 and "git_commit" in manifest
+    assert manifest["settings"] == {}
 
 
 def test_facts_that_share_runs_are_measured_together():
@@ -105,3 +107,24 @@ def test_a_pool_gives_the_in_process_results():
     pooled = facts.evaluate_all(cheap, seeds=(1, 2), workers=2)
     assert pooled == facts.evaluate_all(cheap, seeds=(1, 2), workers=1)
     assert [r["fact"] for r in pooled] == ["a", "b"]
+
+
+def test_settings_reach_every_run_under_the_facts_own_lever_values():
+    """``ydabm validate facts --set``: every run has the settings beside the facts' scale, and a
+    fact's own lever (and base) values win over them; the manifest records them."""
+    from ydabm.validation import facts
+    result = facts.run({"barrier": 1.0}, 1, 1, settings={"barrier": 0.0, "soft_budget": 0.0})
+    assert result.params["barrier"] == 1.0 and result.params["soft_budget"] == 0.0
+    assert result.params["people_per_agent"] == facts.SCALE["people_per_agent"]
+    cheap = (facts.Fact("a", "barrier", "unemployment_rate", +1, quarters=1),)
+    plain, hard = (facts.evaluate_all(cheap, seeds=(1, 2), settings=settings)[0]
+                   for settings in (None, {"soft_budget": 0.0, "productivity_persistence": 0.8}))
+    assert plain["per_seed"] != hard["per_seed"]
+
+
+def test_facts_set_out_of_range_names_the_field_before_any_run(tmp_path, capsys):
+    from ydabm.cli import main
+    out = tmp_path / "facts"
+    assert main(["validate", "facts", "--set", "burn_in=41", "--out", str(out)]) == 2
+    assert "burn_in: '41' is out of range; allowed [0, 40] (years)" in capsys.readouterr().err
+    assert not out.exists()

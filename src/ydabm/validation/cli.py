@@ -125,14 +125,22 @@ def _add_facts(checks) -> None:
     parser.add_argument("--workers", type=int, default=None,
                         help="processes (default: all cores; 1 runs in this process); facts that share runs "
                              "are measured in one process")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a parameter for every run (the fact's own lever values over it), e.g. "
+                             "productivity_persistence=0.8 or burn_in=10")
     parser.set_defaults(handler=_facts)
 
 
 def _facts(args) -> int:
     import time
-    from .facts import FACTS, MIN_SE, evaluate_all, write_check
+    from ..params import Params, parse_assignment
+    from .facts import FACTS, MIN_SE, SCALE, evaluate_all, write_check
+    settings = dict(parse_assignment(item) for item in args.set)
+    Params.build({**SCALE, **settings})                   # bad names or values fail here, before any run
     started = time.perf_counter()
-    results = evaluate_all(FACTS, workers=args.workers)
+    if settings and not args.json:
+        print("every run with " + ", ".join(f"{key}={value}" for key, value in settings.items()))
+    results = evaluate_all(FACTS, workers=args.workers, settings=settings)
     for result in ([] if args.json else results):
         if "threshold" in result:
             detail = (f"{result['value']:.4g} (every seed above {result['threshold']:g}: "
@@ -144,7 +152,7 @@ def _facts(args) -> int:
             detail = (f"{result['value']:+.4g} ± {result['se']:.2g} ({result['z']:+.1f} se in the expected "
                       f"direction; needs {MIN_SE:g}{shape}; {result['seeds_agreeing']}/{result['seeds']} seeds agree)")
         print(f"{'yes' if result['holds'] else 'NO ':3s}  {result['fact']}\n     {result['measure']}: {detail}")
-    write_check(results, args.out, time.perf_counter() - started, FACTS)
+    write_check(results, args.out, time.perf_counter() - started, FACTS, settings)
     if args.json:
         print(json.dumps(results))
     else:

@@ -23,8 +23,9 @@ Three kinds of fact:
   protection, and of the whole region when every province does, against the status quo. It holds
   when the province loses and the region gains, each by at least ``MIN_SE`` standard errors.
 
-Runs are cached per (parameters, policies, quarters, seed) within a process, so facts sharing a
-setting share its runs.
+Every run is at :data:`SCALE` with ``settings`` (``ydabm validate facts --set``: e.g. the shock
+economy with its burn-in) under the fact's own lever values. Runs are cached per (parameters,
+policies, quarters, seed) within a process, so facts sharing a setting share its runs.
 """
 
 from __future__ import annotations
@@ -58,12 +59,14 @@ START_YEAR = 2020
 @functools.lru_cache(maxsize=256)
 def _run(params: tuple, quarters: int, seed: int, liberalising: tuple = ()) -> RunResult:
     policies = (Liberalisation(START_YEAR, list(liberalising)),) if liberalising else ()
-    return simulate({**SCALE, **dict(params)}, quarters, seed, policies)
+    return simulate(dict(params), quarters, seed, policies)
 
 
-def run(params: dict, quarters: int, seed: int, liberalising: tuple = ()) -> RunResult:
-    """One (cached) run at the facts' scale; ``liberalising`` provinces drop local protection at t = 0."""
-    return _run(tuple(sorted(params.items())), quarters, seed, tuple(liberalising))
+def run(params: dict, quarters: int, seed: int, liberalising: tuple = (), settings: dict | None = None) -> RunResult:
+    """One (cached) run at the facts' scale with ``settings``, ``params`` over both; ``liberalising``
+    provinces drop local protection at t = 0."""
+    values = {**SCALE, **(settings or {}), **params}
+    return _run(tuple(sorted(values.items())), quarters, seed, tuple(liberalising))
 
 
 def standard_error(values: np.ndarray) -> float:
@@ -95,16 +98,16 @@ class Fact:
     high: float = 1.0
     quarters: int = QUARTERS
 
-    def outcomes(self, value: float, seeds) -> np.ndarray:
+    def outcomes(self, value: float, seeds, settings: dict | None = None) -> np.ndarray:
         """Mean of ``metric`` over the last quarters of one run per seed with ``lever`` = ``value``."""
-        return np.array([run({**self.base, self.lever: value}, self.quarters, seed).model[self.metric]
-                         .iloc[-WINDOW:].mean() for seed in seeds])
+        return np.array([run({**self.base, self.lever: value}, self.quarters, seed, settings=settings)
+                         .model[self.metric].iloc[-WINDOW:].mean() for seed in seeds])
 
     def levels(self) -> np.ndarray:
         return np.round(np.linspace(self.low, self.high, LEVELS), 10)
 
-    def evaluate(self, seeds=SEEDS) -> dict:
-        curve = np.array([self.outcomes(value, seeds) for value in self.levels()])      # (levels, seeds)
+    def evaluate(self, seeds=SEEDS, settings: dict | None = None) -> dict:
+        curve = np.array([self.outcomes(value, seeds, settings) for value in self.levels()])   # (levels, seeds)
         low = curve[0]
         change = (curve / low - 1) if self.relative else (curve - low)                  # against the low end
         steps = np.diff(change, axis=0)                                                 # paired by seed
@@ -130,11 +133,11 @@ class MigrationFact:
     threshold: float
     quarters: int = 80
 
-    def evaluate(self, seeds=SEEDS) -> dict:
+    def evaluate(self, seeds=SEEDS, settings: dict | None = None) -> dict:
         stock = net_migrant_stock(build_geography("yrd"))
         shares = []
         for seed in seeds:
-            cities = run({}, self.quarters, seed).cities
+            cities = run({}, self.quarters, seed, settings=settings).cities
             population = cities.pivot(index="step", columns="city", values="population")
             change = (population.iloc[-1] - population.iloc[0]).reindex(_city_order()).to_numpy()
             shares.append(np.mean(np.sign(change) == np.sign(stock)))
@@ -160,17 +163,17 @@ class DilemmaFact:
     base: dict = field(default_factory=dict, hash=False)
     quarters: int = 40
 
-    def _real_income(self, seed: int, liberalising: tuple) -> np.ndarray:
-        cities = run(self.base, self.quarters, seed, liberalising).cities
+    def _real_income(self, seed: int, liberalising: tuple, settings: dict | None) -> np.ndarray:
+        cities = run(self.base, self.quarters, seed, liberalising, settings).cities
         last = cities[cities["step"] > cities["step"].max() - WINDOW]
         return last.groupby("province")["real_income"].sum() / WINDOW
 
-    def evaluate(self, seeds=SEEDS) -> dict:
+    def evaluate(self, seeds=SEEDS, settings: dict | None = None) -> dict:
         own, total = [], []
         for seed in seeds:
-            status_quo = self._real_income(seed, ())
-            alone = self._real_income(seed, (self.province,))
-            joint = self._real_income(seed, ("all",))
+            status_quo = self._real_income(seed, (), settings)
+            alone = self._real_income(seed, (self.province,), settings)
+            joint = self._real_income(seed, ("all",), settings)
             own.append(alone[self.province] / status_quo[self.province] - 1)
             total.append(joint.sum() / status_quo.sum() - 1)
         own, total = np.array(own), np.array(total)
@@ -198,14 +201,14 @@ class UpgradeFact:
     until_year: int = 2024
     quarters: int = QUARTERS
 
-    def _flows(self, seed: int, upgraded: bool) -> np.ndarray:
+    def _flows(self, seed: int, upgraded: bool, settings: dict | None) -> np.ndarray:
         policies = (NetworkUpgrade(until_year=self.until_year),) if upgraded else ()
-        model = YRDModel(rng=seed, policies=policies, params=Params.build(SCALE))
+        model = YRDModel(rng=seed, policies=policies, params=Params.build({**SCALE, **(settings or {})}))
         for _ in range(self.quarters):
             model.step()
         return model.knowledge_flows()
 
-    def evaluate(self, seeds=SEEDS) -> dict:
+    def evaluate(self, seeds=SEEDS, settings: dict | None = None) -> dict:
         names = _city_order()
         links = upgrade_links(self.until_year)
         links = links[links["opened"] > START_YEAR]
@@ -213,7 +216,7 @@ class UpgradeFact:
         b = np.array([names.index(c) for c in links["city_b"]])
         changes = []
         for seed in seeds:
-            base, upgraded = self._flows(seed, False), self._flows(seed, True)
+            base, upgraded = self._flows(seed, False, settings), self._flows(seed, True, settings)
             between = (upgraded[a, b] + upgraded[b, a]).sum() / (base[a, b] + base[b, a]).sum()
             changes.append(between - 1)
         return _verdict(self.name, f"knowledge flows between the {len(a)} city pairs linked by lines opened "
@@ -251,9 +254,10 @@ FACTS = (
 )
 
 
-def evaluate(fact, seeds=SEEDS) -> dict:
-    """Measure one fact of :data:`FACTS` over ``seeds``."""
-    return fact.evaluate(seeds)
+def evaluate(fact, seeds=SEEDS, settings: dict | None = None) -> dict:
+    """Measure one fact of :data:`FACTS` over ``seeds``, every run with ``settings`` (parameter values
+    beside the facts' scale; the fact's own lever values over them)."""
+    return fact.evaluate(seeds, settings)
 
 
 def run_groups(facts) -> list[list[int]]:
@@ -274,18 +278,19 @@ def run_groups(facts) -> list[list[int]]:
     return sorted(keyed.values(), key=cost, reverse=True)
 
 
-def _evaluate_group(facts, seeds) -> list[dict]:
-    return [evaluate(fact, seeds) for fact in facts]
+def _evaluate_group(facts, seeds, settings=None) -> list[dict]:
+    return [evaluate(fact, seeds, settings) for fact in facts]
 
 
-def evaluate_all(facts=FACTS, seeds=SEEDS, workers: int | None = 1) -> list[dict]:
-    """Measure every fact of ``facts`` over ``seeds``, in their order: the groups of :func:`run_groups`
+def evaluate_all(facts=FACTS, seeds=SEEDS, workers: int | None = 1, settings: dict | None = None) -> list[dict]:
+    """Measure every fact of ``facts`` over ``seeds`` with ``settings`` (:func:`evaluate`), in their order: the groups of :func:`run_groups`
     in this process if ``workers`` is 1, else on a local process pool (default every core, one BLAS
     thread per worker; :func:`ydabm.experiments.executors.make_executor`). The results do not depend
     on ``workers``: every run is seeded."""
     from ..experiments.executors import make_executor, one_blas_thread_per_worker
     groups = run_groups(facts)
-    tasks = [(tuple(group), {"facts": [facts[i] for i in group], "seeds": tuple(seeds)}) for group in groups]
+    tasks = [(tuple(group), {"facts": [facts[i] for i in group], "seeds": tuple(seeds), "settings": settings})
+             for group in groups]
     results: dict[int, dict] = {}
     with one_blas_thread_per_worker():
         executor = make_executor(workers, None, len(tasks))
@@ -302,10 +307,11 @@ TABLE_COLUMNS = ("fact", "holds", "measure", "value", "se", "z", "seeds_agreeing
                  "largest_step_against_se", "threshold")
 
 
-def write_check(results: list[dict], out: Path, seconds: float, facts=FACTS) -> None:
+def write_check(results: list[dict], out: Path, seconds: float, facts=FACTS, settings: dict | None = None) -> None:
     """Write ``facts.json`` (every result as measured), ``facts.csv`` (one row per fact,
-    :data:`TABLE_COLUMNS`) and ``manifest.json`` (the protocol: seeds, scale, window, levels and each
-    fact's quarters (``facts``: the facts measured); and the code's provenance) into ``out``."""
+    :data:`TABLE_COLUMNS`) and ``manifest.json`` (the protocol: seeds, scale, the ``settings`` of every
+    run, window, levels and each fact's quarters (``facts``: the facts measured); and the code's
+    provenance) into ``out``."""
     import pandas as pd
     from . import write_manifest
     out = Path(out)
@@ -313,6 +319,7 @@ def write_check(results: list[dict], out: Path, seconds: float, facts=FACTS) -> 
     (out / "facts.json").write_text(json.dumps(results, indent=2))
     pd.DataFrame([{key: result.get(key) for key in TABLE_COLUMNS} for result in results]).to_csv(
         out / "facts.csv", index=False)
-    write_manifest(out, "facts", seeds=list(SEEDS), scale=SCALE, window=WINDOW, levels=LEVELS, min_se=MIN_SE,
-                   step_se=STEP_SE, quarters={fact.name: fact.quarters for fact in facts}, facts=len(results),
+    write_manifest(out, "facts", seeds=list(SEEDS), scale=SCALE, settings=dict(settings or {}), window=WINDOW,
+                   levels=LEVELS, min_se=MIN_SE, step_se=STEP_SE,
+                   quarters={fact.name: fact.quarters for fact in facts}, facts=len(results),
                    holding=sum(r["holds"] for r in results), wall_time_s=round(seconds, 3))
