@@ -29,7 +29,7 @@ class _Checked(YRDModel):
 
 
 @pytest.fixture(scope="module")
-def burnt(request):
+def burnt():
     """Seed 2 at the quick scale with productivity shocks and a burn-in of one year, then 4 quarters."""
     model = _Checked(rng=2, people_per_agent=20000.0, burn_in=1, **SHOCKS)
     burn_in = list(model.seen)
