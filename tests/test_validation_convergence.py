@@ -296,7 +296,9 @@ def test_command_prints_the_table_and_a_line_per_criterion(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args", [["--seeds", "1"], ["--scales", "2000"], ["--steps", "0"],
-                                  ["--scales", "2000", "500", "--check-scale", "500"]])
+                                  ["--scales", "2000", "500", "--check-scale", "500"],
+                                  ["--set", "barrier=0.3"], ["--set", "people_per_agent=500"],
+                                  ["--set", "burn_in=41"], ["--set", "burnin=1"]])
 def test_command_refuses_bad_arguments(args, tmp_path, capsys):
     assert main(["validate", "convergence", *args, "--out", str(tmp_path)]) == 2
     assert "ydabm: error:" in capsys.readouterr().err
@@ -307,3 +309,18 @@ def test_process_pool_gives_the_same_numbers_as_in_process():
     pooled = cv.run_values([20000.0], [11, 12], steps=4, window=4, workers=2, progress=False)
     pd.testing.assert_frame_equal(serial.drop(columns="seconds"), pooled.drop(columns="seconds"))
     assert np.isfinite(serial[list(METRICS)].to_numpy()).all()
+
+
+def test_fixed_parameters_reach_every_run_and_the_record():
+    # ``--set``: every run of every scale and setting gets them (here persistent productivity shocks,
+    # which move every firm's productivity from the first quarter)
+    plain = cv.run_values([20000.0], [11, 12], steps=2, window=2, workers=1, progress=False)
+    shocked = cv.run_values([20000.0], [11, 12], steps=2, window=2, workers=1, progress=False,
+                            fixed={"productivity_persistence": 0.8})
+    assert len(shocked) == len(plain) == 5 * 2
+    assert (shocked["real_gdp"].to_numpy() != plain["real_gdp"].to_numpy()).all()
+    check = cv.check_convergence([20000.0, 10000.0], 2, 2, workers=1, progress=False,
+                                 fixed={"productivity_persistence": 0.8})
+    assert check.params["settings"] == {"productivity_persistence": 0.8}
+    with pytest.raises(cv.ParameterError, match="--set specialization: the check sets it"):
+        cv.check_convergence([20000.0, 10000.0], 2, 2, workers=1, progress=False, fixed={"specialization": 1.0})

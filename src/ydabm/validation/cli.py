@@ -13,6 +13,12 @@ from pathlib import Path
 from ..params import parse_assignment
 
 
+def _assignments(items: list[str]) -> dict:
+    """``--set KEY=VALUE`` items as parameters, each validated (:func:`ydabm.params.parse_assignment`:
+    a bad name or value fails here, before any run, naming the field)."""
+    return dict(parse_assignment(item) for item in items)
+
+
 def register(subparsers) -> None:
     """Add ``validate`` and its checks to the ``ydabm`` sub-command parsers."""
     validate = subparsers.add_parser("validate", help="validate the model against data and theory")
@@ -39,7 +45,7 @@ def _add_calibration(checks) -> None:
 
 def _calibration(args) -> int:
     from .calibration_check import check_calibration, write_check
-    overrides = dict(parse_assignment(item) for item in args.set)
+    overrides = _assignments(args.set)
     check = check_calibration(overrides, args.years, args.seed)
     write_check(check, args.out)
     if args.json:
@@ -133,10 +139,8 @@ def _add_facts(checks) -> None:
 
 def _facts(args) -> int:
     import time
-    from ..params import Params, parse_assignment
-    from .facts import FACTS, MIN_SE, SCALE, evaluate_all, write_check
-    settings = dict(parse_assignment(item) for item in args.set)
-    Params.build({**SCALE, **settings})                   # bad names or values fail here, before any run
+    from .facts import FACTS, MIN_SE, evaluate_all, write_check
+    settings = _assignments(args.set)
     started = time.perf_counter()
     if settings and not args.json:
         print("every run with " + ", ".join(f"{key}={value}" for key, value in settings.items()))
@@ -244,16 +248,22 @@ def _add_convergence(checks) -> None:
     parser.add_argument("--workers", type=int, default=None,
                         help="local processes (default: every core; 1 runs in this process)")
     parser.add_argument("--out", type=Path, default=cv.OUT, help=f"output folder (default {cv.OUT})")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a parameter for every run other than the scale and the two levers, e.g. "
+                             "productivity_persistence=0.8 or burn_in=10")
     parser.set_defaults(handler=_convergence)
 
 
 def _convergence(args) -> int:
     from ..params import ParameterError
-    from .convergence import check_convergence, table, verdict_lines, write_check
+    from .convergence import check_convergence, check_fixed, table, verdict_lines, write_check
     for name, value, low, high in (("--seeds", args.seeds, 2, 100), ("--steps", args.steps, 1, 10_000)):
         if not low <= value <= high:
             raise ParameterError(f"{name}: {value} is out of range; allowed [{low}, {high}]")
-    check = check_convergence(args.scales, args.seeds, args.steps, args.seed, args.check_scale, args.workers)
+    fixed = _assignments(args.set)
+    check_fixed(fixed)
+    check = check_convergence(args.scales, args.seeds, args.steps, args.seed, args.check_scale, args.workers,
+                              fixed=fixed)
     write_check(check, args.out)
     status = 0 if check.passed else 1
     if args.json:
@@ -262,6 +272,8 @@ def _convergence(args) -> int:
     p = check.params
     print(f"ydabm validate convergence: {len(p['seeds'])} seeds x {len(p['scales'])} scales x 5 settings, "
           f"mean of the last {p['window']} of {p['steps']} quarters, {check.seconds:.1f} s -> {args.out}")
+    if p["settings"]:
+        print("  every run with " + ", ".join(f"{key}={value}" for key, value in p["settings"].items()))
     print(f"  checked scale {p['checked_scale']:g} (*) against the finest {p['reference_scale']:g} (ref); "
           "mean ±se over seeds\n")
     print(table(check) + "\n")
@@ -309,7 +321,7 @@ def _covid(args) -> int:
         raise ParameterError(f"--quarters: {args.quarters} is out of range; allowed [12, 400]")
     if args.trend is not None and not -0.5 < args.trend < 1.0:
         raise ParameterError(f"--trend: {args.trend} is out of range; allowed (-0.5, 1)")
-    overrides = dict(parse_assignment(item) for item in args.set)
+    overrides = _assignments(args.set)
     shock = calibrate(overrides, args.seeds, args.trend, verbose=not args.json) if args.calibrate else None
     check = measure(shock, overrides, args.seeds, args.quarters, args.trend)
     write_check(check, args.out)
@@ -363,13 +375,12 @@ def _add_costs(checks) -> None:
 
 
 def _costs(args) -> int:
-    from ..params import ParameterError, Params, parse_assignment
+    from ..params import ParameterError
     from . import costs
     for name, value, low, high in (("--seeds", args.seeds, 2, 100), ("--quarters", args.quarters, costs.WINDOW, 10_000)):
         if not low <= value <= high:
             raise ParameterError(f"{name}: {value} is out of range; allowed [{low}, {high}]")
-    scale = dict(parse_assignment(item) for item in args.set)
-    Params.build(scale)                                   # bad names or values fail here, before any run
+    scale = _assignments(args.set)
     check = costs.measure(tuple(range(1, args.seeds + 1)), args.quarters, scale, args.workers)
     costs.write_check(check, args.out)
     if args.json:

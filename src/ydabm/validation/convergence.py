@@ -100,8 +100,10 @@ def settings() -> dict[str, dict[str, float]]:
 
 # ---------------------------------------------------------------------- the runs
 def run_values(scales, seeds, steps: int = STEPS, window: int = WINDOW, workers: int | None = None,
-               progress: bool = True) -> pd.DataFrame:
-    """Mean of each metric over the last ``window`` quarters of every run: every scale × setting × seed.
+               progress: bool = True, fixed: dict | None = None) -> pd.DataFrame:
+    """Mean of each metric over the last ``window`` quarters of every run: every scale × setting × seed,
+    every run with the parameters ``fixed`` (``--set``: e.g. the shock economy and its burn-in; not the
+    scale or a lever the check moves, :func:`check_fixed`).
 
     Runs go through the sweep machinery (:func:`ydabm.experiments.runner.run_one` on the executor of
     :func:`ydabm.experiments.executors.make_executor`: this process if ``workers`` is 1, else a local
@@ -119,7 +121,8 @@ def run_values(scales, seeds, steps: int = STEPS, window: int = WINDOW, workers:
 
     keep = f"mean_last:{window}"
     tasks = [((float(scale), name, int(seed)),
-              {"params": {"people_per_agent": float(scale), **overrides}, "seed": int(seed), "steps": steps,
+              {"params": {**(fixed or {}), "people_per_agent": float(scale), **overrides}, "seed": int(seed),
+               "steps": steps,
                "scenario": SCENARIO, "keep": (keep,), "metrics": METRICS})
              for scale in sorted(scales) for name, overrides in settings().items() for seed in seeds]
     with one_blas_thread_per_worker():
@@ -356,14 +359,31 @@ def resolve_scales(scales, check_scale: float | None = None) -> tuple[list[float
     return scales, check_scale, reference
 
 
-def check_convergence(scales=SCALES, seeds: int = SEEDS, steps: int = STEPS, root: int = ROOT_SEED,
-                      check_scale: float | None = None, workers: int | None = None,
-                      progress: bool = True) -> ConvergenceCheck:
-    """Run every scale × setting × seed, summarise and score (see the module docstring).
+def check_fixed(fixed: dict) -> None:
+    """Refuse parameters for every run (``--set``) that the check itself sets: the scale and the levers
+    it moves.
 
     Raises:
-        ParameterError: bad scales (:func:`resolve_scales`), fewer than 2 seeds or fewer than 1 step.
+        ParameterError: naming the parameter.
     """
+    for name in fixed:
+        if name == "people_per_agent" or name in LEVERS:
+            raise ParameterError(f"--set {name}: the check sets it (people_per_agent from --scales; "
+                                 f"{', '.join(LEVERS)} at their baseline and end values)")
+
+
+def check_convergence(scales=SCALES, seeds: int = SEEDS, steps: int = STEPS, root: int = ROOT_SEED,
+                      check_scale: float | None = None, workers: int | None = None,
+                      progress: bool = True, fixed: dict | None = None) -> ConvergenceCheck:
+    """Run every scale × setting × seed, summarise and score (see the module docstring); every run
+    with the parameters ``fixed`` (:func:`run_values`).
+
+    Raises:
+        ParameterError: bad scales (:func:`resolve_scales`), fewer than 2 seeds or fewer than 1 step, a
+            fixed parameter the check sets (:func:`check_fixed`).
+    """
+    fixed = dict(fixed or {})
+    check_fixed(fixed)
     scales, checked, reference = resolve_scales(scales, check_scale)
     if seeds < 2:
         raise ParameterError(f"--seeds: {seeds}; need at least 2 (standard errors over seeds)")
@@ -373,12 +393,13 @@ def check_convergence(scales=SCALES, seeds: int = SEEDS, steps: int = STEPS, roo
     digest = source_digest()                         # before the runs: the code they import
     seed_list = replicate_seeds(seeds, root)
     window = min(WINDOW, steps)
-    runs = run_values(scales, seed_list, steps, window, workers, progress)
+    runs = run_values(scales, seed_list, steps, window, workers, progress, fixed)
     levels, effects = summarise(runs)
     criteria = score(levels, effects, checked, reference, len(seed_list))
     params = {"scales": scales, "checked_scale": checked, "reference_scale": reference, "seeds": seed_list,
               "root_seed": root, "steps": steps, "window": window, "scenario": SCENARIO,
-              "workers_per_firm": float(DEFAULTS["workers_per_firm"]), "source_digest": digest}
+              "workers_per_firm": float(fixed.get("workers_per_firm", DEFAULTS["workers_per_firm"])),
+              "settings": fixed, "source_digest": digest}
     return ConvergenceCheck(params, runs, levels, effects, criteria, time.perf_counter() - started)
 
 
