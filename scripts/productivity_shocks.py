@@ -19,8 +19,9 @@ standard error over seeds:
 - the quarterly exits' autocorrelation at lag ``exit_after`` + 1 (the closures' echo, :func:`autocorrelation`).
 
 ``--set burn_in=YEARS`` runs the model's burn-in first (``YRDModel``'s ``burn_in``: years before 2020 Q1
-at the baseline levers with entry replacing the firms that leave, then the free-entry margin and the
-price bases taken at the state reached, which is the start); every figure is measured from that start.
+at the baseline levers, with no policy, people moving without 2020's net flows and entry replacing the
+firms that leave, then the free-entry margin and the price bases taken at the state reached, which is
+the start); every figure is measured from that start.
 
 ``--facts`` runs the stylised facts of :mod:`ydabm.validation.facts` (their scale, seeds and
 protocol) with the first ``--persistence`` and the ``--set`` values added to every run, and prints each fact's effect, its
@@ -50,7 +51,7 @@ from ydabm.allocator import keep_freed_memory
 from ydabm.experiments.effects import mean
 from ydabm.experiments.executors import map_records
 from ydabm.model import YRDModel
-from ydabm.params import Params
+from ydabm.params import parse_assignment
 
 
 def productivity_sd(firms) -> float:
@@ -201,8 +202,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if args.quarters < 40:
         parser.error("--quarters must be at least 40 (the ten-year figures)")
-    values = {name: value for name, value in (item.split("=", 1) for item in args.set)}
-    values = {name: Params.build(values).as_dict()[name] for name in values}
+    values = dict(parse_assignment(item) for item in args.set)
     if args.path is not None:
         path(args.scales[0], args.persistence[0], args.path, args.quarters, values)
         return

@@ -256,14 +256,12 @@ def _add_convergence(checks) -> None:
 
 def _convergence(args) -> int:
     from ..params import ParameterError
-    from .convergence import check_convergence, check_fixed, table, verdict_lines, write_check
+    from .convergence import check_convergence, table, verdict_lines, write_check
     for name, value, low, high in (("--seeds", args.seeds, 2, 100), ("--steps", args.steps, 1, 10_000)):
         if not low <= value <= high:
             raise ParameterError(f"{name}: {value} is out of range; allowed [{low}, {high}]")
-    fixed = _assignments(args.set)
-    check_fixed(fixed)
     check = check_convergence(args.scales, args.seeds, args.steps, args.seed, args.check_scale, args.workers,
-                              fixed=fixed)
+                              fixed=_assignments(args.set))
     write_check(check, args.out)
     status = 0 if check.passed else 1
     if args.json:
