@@ -18,9 +18,13 @@ After the sweeps, the build of one run at the sweep's scale is timed in this pro
 calibrated state of :mod:`ydabm.calibrated_state` forgotten first) and warm (it kept, as every run of
 a worker after its first), median of three, wall and CPU seconds: ``build_seconds_cold`` /
 ``build_seconds_warm`` and ``build_cpu_cold`` / ``build_cpu_warm``; ``warm_worker_import_cpu`` is the
-CPU time a fresh interpreter takes to import the model (once per worker process).
+CPU time a fresh interpreter takes to import the model (once per worker process). With a burn-in
+(``BURN_IN`` years of the shock economy, ``SHOCKS``) the build is timed, interleaved, burning in
+(the store of :mod:`ydabm.burnt_state` emptied first) and copying the state a run of the same seed
+kept, as every later run of that seed in a worker does: ``burn_in_cpu_fresh`` / ``burn_in_cpu_copied``
+and their ratio ``burn_in_copy_ratio``.
 
-``--quick`` runs one replicate (four runs) at 1e4 workers and 4 quarters. The load average before
+``--quick`` runs one replicate (four runs) at 1e4 workers and 4 quarters, and a burn-in of one year. The load average before
 each sweep is reported: another busy process on a 2-core machine lowers the 2-process figure.
 """
 
@@ -91,6 +95,32 @@ def build_times(spec: dict, repeats: int = 3) -> dict:
             for i, what in enumerate(("seconds", "cpu"))}
 
 
+#: the shock economy of docs/validation.md, whose burn-in the model's ``burn_in`` is for
+SHOCKS = {"productivity_persistence": 0.8, "max_cohort_share": 0.2, "failing_exit_share": 0.25, "credit_spells": 1}
+BURN_IN = 10
+
+
+def burn_in_times(spec: dict, years: int, repeats: int = 3) -> dict:
+    """Median CPU seconds of building one run of the sweep with a burn-in of ``years``: burning in,
+    and copying the kept state of a run with the same seed (see above)."""
+    from ydabm import burnt_state
+    from ydabm.model import YRDModel
+    from ydabm.params import Params
+    params = Params.build({**spec["set"], **SHOCKS, "burn_in": years})
+    times = {"fresh": [], "copied": []}
+    for seed in range(repeats):
+        for kind in ("fresh", "copied"):
+            if kind == "fresh":
+                burnt_state.clear()
+            cpu = time.process_time()
+            YRDModel(rng=seed, params=params)
+            times[kind].append(time.process_time() - cpu)
+    burnt_state.clear()
+    result = {f"burn_in_cpu_{kind}": median(runs) for kind, runs in times.items()}
+    return {**result, "burn_in_years": years,
+            "burn_in_copy_ratio": result["burn_in_cpu_copied"] / result["burn_in_cpu_fresh"]}
+
+
 def import_cpu() -> float:
     """CPU seconds a fresh interpreter spends importing the model: each spawned worker's start-up, or
     once per sweep process in the fork server that forks the workers."""
@@ -131,6 +161,7 @@ def main() -> None:
     second = timed_sweep(spec, 2)
     note(f"build of one run, cold and warm, load average {os.getloadavg()[0]:.2f} ...")
     builds = build_times(spec)
+    burn_in = burn_in_times(spec, 1 if args.quick else BURN_IN)
     worker_import = import_cpu()
     one, two = first["wall"], second["wall"]
     result = {
@@ -154,6 +185,7 @@ def main() -> None:
         "load_average_before": load,
         "load_average_after": os.getloadavg()[0],
         **builds,
+        **burn_in,
         "warm_worker_import_cpu": worker_import,
         "quick": args.quick,
     }

@@ -21,7 +21,7 @@ EXPECTED = {
     "worker_step.py": ("vectorised_vs_objects",),
     "model_throughput.py": ("worker_steps_per_s_1e5", "worker_steps_per_s_1e6", "vs_boltzmann"),
     "memory.py": ("bytes_per_worker",),
-    "sweep_throughput.py": ("sweep_runs_per_hour_1", "sweep_runs_per_hour_2", "sweep_scaling"),
+    "sweep_throughput.py": ("sweep_runs_per_hour_1", "sweep_runs_per_hour_2", "sweep_scaling", "burn_in_copy_ratio"),
     "supply_chains.py": ("ms_per_step_without_io", "ms_per_step_with_io", "io_cost_ratio"),
     "phase_times.py": ("ms_per_step_1e6", "ms_per_step_2e5_firms_1e4", "labour_market_ms_1e6"),
     "scale_table.py": ("largest_peak_gb", "smallest_ppa_measured"),

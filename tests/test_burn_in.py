@@ -6,7 +6,7 @@ import pytest
 
 from invariants import Start, assert_invariants
 from test_stationarity import _run_frame
-from ydabm import YRDModel, calibrated_state, calibration
+from ydabm import YRDModel, burnt_state, calibrated_state, calibration
 from ydabm.observation import QUARTER_FLOWS
 from ydabm.params import ParameterError, Params
 from ydabm.policies import BarrierPath
@@ -76,6 +76,7 @@ def test_every_lever_setting_starts_from_the_same_burnt_in_economy():
     frames = []
     for values, policies in (({}, ()), ({"barrier": 1.0, "soft_budget": 0.0}, ()),
                              ({}, (BarrierPath(start_year=2019, end_year=2019, target=0.0),))):
+        burnt_state.clear()         # each burns in itself (not a copy of the last one's burnt-in state)
         model = YRDModel(rng=5, people_per_agent=20000.0, burn_in=1, policies=policies, **SHOCKS, **values)
         model.step()
         frames.append(model.datacollector.get_model_vars_dataframe())
@@ -102,6 +103,7 @@ def test_in_the_burn_in_people_move_without_2020s_net_flows(burnt):
 def test_the_same_seed_gives_the_same_burnt_in_run():
     frames = []
     for _ in range(2):
+        burnt_state.clear()         # each burns in itself
         model = YRDModel(rng=7, people_per_agent=20000.0, burn_in=1, **SHOCKS)
         for _ in range(2):
             model.step()

@@ -74,6 +74,26 @@ def test_one_process_two_processes_and_a_dask_cluster_give_identical_results(tmp
     assert runs.loc[0, "real_gdp"] != runs.loc[1, "real_gdp"]
 
 
+@pytest.mark.slow
+def test_runs_that_copy_a_kept_burn_in_match_runs_that_burn_in(tmp_path, monkeypatch):
+    # with common seeds every point of a replicate shares its burnt-in state: in the pool each process
+    # burns in a seed once and copies it after; in this process with no store every run burns in
+    from ydabm import burnt_state
+    path = tmp_path / "burnt.toml"
+    path.write_text(SPEC.format(steps=2, num=1).replace("seed = 5", "seed = 5\ncommon_seeds = true")
+                    + "burn_in = 1\nproductivity_persistence = 0.8\n")
+    pool = run_sweep(path, tmp_path / "pool", workers=2, progress=False)
+    monkeypatch.setattr(burnt_state, "MAX_BYTES", 0)
+    burnt_state.clear()
+    alone = run_sweep(path, tmp_path / "alone", workers=1, progress=False)
+    assert burnt_state.stored() == 0
+    runs, series = tables(alone)
+    assert runs["seed"].nunique() == 2 and (runs["status"] == "ok").all()
+    other_runs, other_series = tables(pool)
+    pd.testing.assert_frame_equal(runs, other_runs.sort_values("run_id").reset_index(drop=True))
+    pd.testing.assert_frame_equal(series, other_series)
+
+
 def test_results_folder_holds_runs_manifest_and_nothing_partial(tmp_path):
     out = run_sweep(spec_file(tmp_path, steps=1, num=1), tmp_path / "out", workers=1, progress=False)
     assert sorted(p.name for p in out.iterdir()) == ["cities.parquet", "manifest.json", "runlog.parquet",

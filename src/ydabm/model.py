@@ -16,7 +16,7 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
-from . import calibrated_state, calibration, metrics, observation
+from . import burnt_state, calibrated_state, calibration, metrics, observation
 from .agents.firms import COHORT, BinSums, Firms, integer_sums, live_sums
 from .agents.government import CityGovernment
 from .agents.workers import CLASSES, LOW, Workers
@@ -80,6 +80,7 @@ class YRDModel(mesa.Model):
 
     def __init__(self, *, rng: Any = None, policies: tuple = (), params: Params | None = None, **values: Any):
         super().__init__(rng=rng)
+        mesa_names = set(vars(self))        # what Mesa's Model holds (the rest is this model's state)
         self._clock_shift = 0               # quarters the calendar runs behind ``steps`` (the burn-in's)
         self._entry_response = None         # entry's response to the margin (None: entry_response)
         run = params.replace(**values) if params is not None else Params.build(values)
@@ -111,8 +112,17 @@ class YRDModel(mesa.Model):
         self._phi = None                    # effective_productivity() from the step's entry to its metrics
         self._city_sums = None              # city_sums(): (the firms' city column, its BinSums)
         self._capital = None                # capital_value() of the step's accounts and metrics
-        self._populate()
-        self._burn_in(4 * run.burn_in)
+        # a burn-in another run of this process already made from the same seed and parameters (with
+        # the levers at baseline, as here) is copied, not repeated: the same state, bit for bit
+        burnt_key = burnt_state.key(type(self), rng, baseline) if run.burn_in else None
+        burnt = burnt_state.lookup(burnt_key)
+        if burnt is not None:
+            burnt_state.restore(burnt, self)
+        else:
+            self._populate()
+            self._burn_in(4 * run.burn_in)
+            burnt_state.store(burnt_key, self, [name for name in vars(self)
+                                                if name not in mesa_names and name not in burnt_state.PER_RUN])
         self._observe()
         self.params, self.levers = run, Levers.initial(run, self.geography.count, provinces)
         self.frictions = self._frictions(self.levers, run.governments_act)
