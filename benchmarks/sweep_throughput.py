@@ -24,8 +24,9 @@ CPU time a fresh interpreter takes to import the model (once per worker process)
 kept, as every later run of that seed in a worker does: ``burn_in_cpu_fresh`` / ``burn_in_cpu_copied``
 and their ratio ``burn_in_copy_ratio``.
 
-``--quick`` runs one replicate (four runs) at 1e4 workers and 4 quarters, and a burn-in of one year. The load average before
-each sweep is reported: another busy process on a 2-core machine lowers the 2-process figure.
+``--quick`` runs one replicate (four runs) at 1e4 workers and 4 quarters, and a burn-in of one year.
+The load average before each sweep is reported: another busy process on a 2-core machine lowers the
+2-process figure.
 """
 
 from __future__ import annotations

@@ -55,9 +55,11 @@ def test_a_run_from_a_kept_state_is_the_run_that_burns_in(fresh, monkeypatch):
     assert not np.shares_memory(again.workers.city, copied.workers.city)
 
 
-def test_the_firms_place_columns_stay_read_only_after_a_copy(fresh):
+def test_the_firms_place_columns_stay_read_only_after_a_copy(fresh, monkeypatch):
     _frame()
+    monkeypatch.setattr(YRDModel, "_burn_in", _NoBurnIn._burn_in)     # the copy, not a burn-in of its own
     model = YRDModel(rng=4, **QUICK)
+    assert model.firms.city.flags.writeable is False and model.workers.city.flags.writeable
     with pytest.raises(ValueError, match="read-only"):
         model.firms.city[0] = 1
 
