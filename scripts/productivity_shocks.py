@@ -80,7 +80,8 @@ def run(task: tuple[float, float, int, int, dict]) -> dict:
     mass = f.mass[live]
     exits = frame["exits"].iloc[1:]
     utilisation = frame["capacity_utilization"]
-    return {"people_per_agent": people_per_agent, "persistence": persistence, "seed": seed, "burn_in": model.params.burn_in,
+    return {"people_per_agent": people_per_agent, "persistence": persistence, "seed": seed,
+            "burn_in": model.params.burn_in,
             "zombie_t0": float(frame["zombie_share"].iloc[0]),
             "zombie_33_40": float(frame["zombie_share"].iloc[33:41].mean()),
             "zombie_last": float(frame["zombie_share"].iloc[-8:].mean()),

@@ -19,6 +19,12 @@ def _assignments(items: list[str]) -> dict:
     return dict(parse_assignment(item) for item in items)
 
 
+def _print_settings(settings: dict) -> None:
+    """Say which ``--set`` values every run of a check has (nothing when there are none)."""
+    if settings:
+        print("  every run with " + ", ".join(f"{key}={value}" for key, value in settings.items()))
+
+
 def register(subparsers) -> None:
     """Add ``validate`` and its checks to the ``ydabm`` sub-command parsers."""
     validate = subparsers.add_parser("validate", help="validate the model against data and theory")
@@ -142,8 +148,8 @@ def _facts(args) -> int:
     from .facts import FACTS, MIN_SE, evaluate_all, write_check
     settings = _assignments(args.set)
     started = time.perf_counter()
-    if settings and not args.json:
-        print("every run with " + ", ".join(f"{key}={value}" for key, value in settings.items()))
+    if not args.json:
+        _print_settings(settings)
     results = evaluate_all(FACTS, workers=args.workers, settings=settings)
     for result in ([] if args.json else results):
         if "threshold" in result:
@@ -270,8 +276,7 @@ def _convergence(args) -> int:
     p = check.params
     print(f"ydabm validate convergence: {len(p['seeds'])} seeds x {len(p['scales'])} scales x 5 settings, "
           f"mean of the last {p['window']} of {p['steps']} quarters, {check.seconds:.1f} s -> {args.out}")
-    if p["settings"]:
-        print("  every run with " + ", ".join(f"{key}={value}" for key, value in p["settings"].items()))
+    _print_settings(p["settings"])
     print(f"  checked scale {p['checked_scale']:g} (*) against the finest {p['reference_scale']:g} (ref); "
           "mean ±se over seeds\n")
     print(table(check) + "\n")

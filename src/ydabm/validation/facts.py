@@ -65,8 +65,12 @@ def _run(params: tuple, quarters: int, seed: int, liberalising: tuple = ()) -> R
 def run(params: dict, quarters: int, seed: int, liberalising: tuple = (), settings: dict | None = None) -> RunResult:
     """One (cached) run at the facts' scale with ``settings``, ``params`` over both; ``liberalising``
     provinces drop local protection at t = 0."""
-    values = {**SCALE, **(settings or {}), **params}
-    return _run(tuple(sorted(values.items())), quarters, seed, tuple(liberalising))
+    return _run(tuple(sorted(_values(params, settings).items())), quarters, seed, tuple(liberalising))
+
+
+def _values(params: dict, settings: dict | None) -> dict:
+    """A run's parameters: the facts' scale, ``settings`` over it and ``params`` over both."""
+    return {**SCALE, **(settings or {}), **params}
 
 
 def standard_error(values: np.ndarray) -> float:
@@ -203,7 +207,7 @@ class UpgradeFact:
 
     def _flows(self, seed: int, upgraded: bool, settings: dict | None) -> np.ndarray:
         policies = (NetworkUpgrade(until_year=self.until_year),) if upgraded else ()
-        model = YRDModel(rng=seed, policies=policies, params=Params.build({**SCALE, **(settings or {})}))
+        model = YRDModel(rng=seed, policies=policies, params=Params.build(_values({}, settings)))
         for _ in range(self.quarters):
             model.step()
         return model.knowledge_flows()
@@ -283,8 +287,8 @@ def _evaluate_group(facts, seeds, settings=None) -> list[dict]:
 
 
 def evaluate_all(facts=FACTS, seeds=SEEDS, workers: int | None = 1, settings: dict | None = None) -> list[dict]:
-    """Measure every fact of ``facts`` over ``seeds`` with ``settings`` (:func:`evaluate`), in their order: the groups of :func:`run_groups`
-    in this process if ``workers`` is 1, else on a local process pool (default every core, one BLAS
+    """Measure every fact of ``facts`` over ``seeds`` with ``settings`` (:func:`evaluate`), in their
+    order: the groups of :func:`run_groups` in this process if ``workers`` is 1, else on a local process pool (default every core, one BLAS
     thread per worker; :func:`ydabm.experiments.executors.make_executor`). The results do not depend
     on ``workers``: every run is seeded."""
     from ..experiments.executors import make_executor, one_blas_thread_per_worker
