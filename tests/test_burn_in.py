@@ -125,8 +125,12 @@ def test_burn_in_out_of_range_names_the_field():
 #: steady state')
 TEN_YEARS = "ten years, cohorts of 20 %"
 THIRTY_YEARS = "thirty years, cohorts of 5 %"
+#: the thirty-year economy with each firm's staff rounded at its own fixed point (``staff_rounding`` 1),
+#: which lays off a third as many workers (docs/validation.md, 'Staff rounded at each firm's own point')
+FIXED_POINTS = "thirty years, cohorts of 5 %, staff at fixed points"
 BURN_INS = {TEN_YEARS: {"burn_in": 10, "max_cohort_share": 0.2},
-            THIRTY_YEARS: {"burn_in": 30, "max_cohort_share": 0.05}}
+            THIRTY_YEARS: {"burn_in": 30, "max_cohort_share": 0.05},
+            FIXED_POINTS: {"burn_in": 30, "max_cohort_share": 0.05, "staff_rounding": 1}}
 
 
 @pytest.fixture(scope="module", params=list(BURN_INS))
@@ -168,7 +172,11 @@ def test_the_burnt_in_start_is_near_the_zombie_steady_state(shock_economy):
     "the steady state. Finer cohorts (max_cohort_share 0.05) and agents (500 people each) halve the "
     "quarter-to-quarter noise but leave the move at 0.63 +- 0.05 pp (docs/validation.md, 'What the "
     "noise is made of'); thirty years of burn-in with cohorts of 5 % keep it within the band"))),
-    THIRTY_YEARS], indirect=True)
+    THIRTY_YEARS,
+    pytest.param(FIXED_POINTS, marks=pytest.mark.xfail(strict=True, reason=(
+        "issue 10 item 2: with staff at fixed rounding points unemployment moves 0.32-0.51 pp from t = 0 "
+        "(seeds 1-5, 5 Dec 2026; 0.29-0.49 under error diffusion): seed 1 reaches 0.508 pp, over the band "
+        "by 0.008 pp; fewer layoffs do not make the shocks' noise smaller")))], indirect=True)
 def test_the_burnt_in_shock_economy_keeps_unemployment_within_half_a_point(shock_economy):
     # observed after thirty years with cohorts of 5 %: 0.29-0.49 pp (seeds 1-5, 5 Dec 2026)
     for frame in shock_economy:
@@ -186,28 +194,35 @@ def test_the_burnt_in_shock_economy_keeps_unemployment_within_half_a_point(shock
     pytest.param(THIRTY_YEARS, marks=pytest.mark.xfail(strict=True, reason=(
         "issue 10 item 2: after thirty years of burn-in with cohorts of 5 % similarity no longer drifts "
         "(+0.0003 in quarters 33-40) but moves 0.0071-0.0103 (seeds 1-5, 5 Dec 2026): seed 2 reaches "
-        "0.0103, over the band by 0.0003: noise around a level that no longer drifts")))], indirect=True)
+        "0.0103, over the band by 0.0003: noise around a level that no longer drifts"))),
+    pytest.param(FIXED_POINTS, marks=pytest.mark.xfail(strict=True, reason=(
+        "issue 10 item 2: with staff at fixed rounding points manufacturing similarity moves 0.0071-0.0124 "
+        "(seeds 1-5, 5 Dec 2026; seeds 2 and 5 over 0.01): the cohorts' shocks, which the rounding rule "
+        "does not touch")))], indirect=True)
 def test_the_burnt_in_shock_economy_keeps_similarity_within_001(shock_economy):
     for frame in shock_economy:
         similarity = frame["similarity_manufacturing"]
         assert (similarity - similarity.iloc[0]).abs().max() <= 0.01
 
 
-def _late_zombie_share(seed: int, **values) -> float:
-    frame = _run_frame(seed, failing_exit_share=0.25, credit_spells=1, **BURN_INS[THIRTY_YEARS], **SHOCKS, **values)
+def _late_zombie_share(seed: int, economy: str, **values) -> float:
+    frame = _run_frame(seed, failing_exit_share=0.25, credit_spells=1, **BURN_INS[economy], **SHOCKS, **values)
     return float(frame["zombie_share"].iloc[33:41].mean())
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.parametrize("economy", [pytest.param(THIRTY_YEARS, marks=pytest.mark.xfail(strict=True, reason=(
     "issue 10 item 5 / issue 11 item 4: from the shock economy's steady state with cohorts of 5 %, at 2,000 "
     "people per agent, the barrier does not raise the zombie share: +0.04 +- 0.18 pp (barrier 0 -> 1, "
     "quarters 33-40, seeds 1-5, 5 Dec 2026; +1.16 +- 0.22 with cohorts of 20 % after ten years of "
     "burn-in). At 500 people per agent with the same cohorts it does, +1.09 +- 0.11 pp (ydabm validate "
-    "convergence, 10 seeds): a cohort of 5 % holds about five worker agents at 2,000, where whole-staff "
-    "rounding churns most, and the zombie effects are not converged in either resolution "
-    "(docs/validation.md, 'The levers from one burnt-in start')"))
-def test_at_the_steady_state_the_barrier_raises_the_zombie_share():
-    diff = np.array([_late_zombie_share(seed, barrier=1.0) - _late_zombie_share(seed, barrier=0.0)
+    "convergence, 10 seeds): a cohort of 5 % holds about five worker agents at 2,000, where error "
+    "diffusion's whole-staff rounding churns most (layoffs 13 % of the labour force a quarter); with "
+    "staff at fixed rounding points (staff_rounding 1, the case below) the effect is back "
+    "(docs/validation.md, 'Staff rounded at each firm's own point')"))),
+    FIXED_POINTS])
+def test_at_the_steady_state_the_barrier_raises_the_zombie_share(economy):
+    # observed with staff at fixed points: +1.03 +- 0.18 pp (seeds 1-5), +1.11 +- 0.11 at 500 people per agent
+    diff = np.array([_late_zombie_share(seed, economy, barrier=1.0) - _late_zombie_share(seed, economy, barrier=0.0)
                      for seed in (1, 2, 3, 4, 5)])
     assert diff.mean() > 3 * diff.std(ddof=1) / np.sqrt(diff.size)

@@ -917,7 +917,8 @@ class YRDModel(mesa.Model):
         return labour.clear_labour_market(
             w.employer, w.skill, w.market, f.employees, f.city, desired, f.rounding, self.labour_force,
             self.wages, p.separation_rate, p.matching_efficiency, p.natural_unemployment,
-            p.wage_adjustment, self.rng, self.levers.absent if self.levers.absent.any() else None)
+            p.wage_adjustment, self.rng, self.levers.absent if self.levers.absent.any() else None,
+            diffuse=not p.staff_rounding)
 
     def choose_moves(self) -> relocation.Moves:
         """This quarter's relocations (:func:`ydabm.mechanisms.relocation.choose_moves`)."""

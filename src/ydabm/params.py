@@ -220,6 +220,8 @@ PARAMS: tuple[Param, ...] = (
           "worker agents per firm agent at t = 0: the firm count scales with the economy, so a firm agent stands for people_per_agent x workers_per_firm people's jobs (at people_per_agent = 1, one enterprise of about 23 workers)", "scale"),
     Param("max_cohort_share", float, 1.0, "1", 0.05, 1.0,
           "largest share of its city-sector's enterprises one firm agent may hold: a cohort above it splits in two, once a quarter, while each half keeps at least the mass that opens a cohort (entry.min_cohort_mass: 5 worker agents at the set-up's staff per enterprise at the default scale). A firm agent's enterprises share one productivity shock and close together, and merges and entrant flows too small to open a cohort collect in each city-sector's largest agent (its mass-weighted share rises from 0.24 at t = 0 to 0.60 after ten years at the default scale), so with productivity shocks one draw moves much of a city-sector. A representation choice, not economics: the halves are the same enterprises; without shocks they stay identical and a run moves little in ten years (seeds 1-3: real GDP -0.05 %, utilisation -0.5 pp, zombie share +0.14 pp), but at the default scale the halves get small (after twenty years a tenth of the agents have one or two worker agents) and whole-worker rounding then makes losses (zombie share 0.60 % against 0.08 %, utilisation -0.9 pp); at 500 people per agent it does not (0.26 % against 0.20 %, utilisation unchanged), so use it there or finer. The firm table holds more rows (about twice at 0.2). 1, the default, splits nothing (the engine before this parameter, bit for bit; opt-in)", "scale"),
+    Param("staff_rounding", int, 0, "0/1", 0, 1,
+          "how a firm turns its real-valued staff plan into whole worker agents (both unbiased across firms: each firm's rounding point is uniform on [0, 1), drawn when it opens; in both, the hours per worker make the labour supplied and paid that of the real-valued plan): 0, the default, error diffusion (the rounding error is carried into the next quarter, so a firm's headcount averages its plan over time, but around a steady plan it toggles between the two whole numbers next to it, laying off and hiring a worker agent by turns: layoffs of 1.9 % of the labour force a quarter at the default scale, 13 % with productivity shocks and cohorts of 5 %, against 0.7 % and 4.6 % with 1); 1, a fixed rounding point per firm (its headcount changes only when its plan crosses an integer less that point, so a firm whose plan holds keeps its staff, as an enterprise of real people would) (opt-in; assumption)", "scale"),
     Param("world", str, "yrd", "", None, None,
           "world: the 41 YRD cities, a two-city economy or a racetrack of equidistant cities", "geography",
           ("yrd", "two_city", "racetrack")),
@@ -396,6 +398,7 @@ class Params:
     people_per_agent: float = 2000.0
     workers_per_firm: float = 23.5
     max_cohort_share: float = 1.0
+    staff_rounding: int = 0
     world: str = 'yrd'
     racetrack_cities: int = 12
     network_file: str = ''

@@ -2,7 +2,8 @@
 
 Matching follows a Cobb-Douglas matching function M = min(U, V, m * U^0.5 * V^0.5) (Petrongolo &
 Pissarides 2001); wages follow a wage Phillips curve in the unemployment gap. Staff plans are real
-numbers made whole by error diffusion, so no firm is kept over- or under-staffed by rounding. Hours
+numbers made whole without bias (:func:`whole_staff`: by error diffusion, or, opt-in, at a threshold
+each firm keeps), so no firm is kept over- or under-staffed by rounding on average. Hours
 are the intensive margin: a firm's whole staff works the hours that give the labour it planned
 (:func:`planned_hours`), so that whole workers neither cost output nor add wages.
 """
@@ -234,19 +235,31 @@ def _group_thresholds(key: np.ndarray, group: np.ndarray, counts: np.ndarray, pa
     return cut
 
 
-def whole_staff(desired: np.ndarray, carry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Whole staff plans by error diffusion: plan = floor(d + carry), carry' = d + carry - plan.
+def whole_staff(desired: np.ndarray, carry: np.ndarray, diffuse: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Whole staff plans from real-valued ones, plan = floor(d + carry), by one of two rules
+    (``staff_rounding``); both are unbiased across firms, since carries start uniform on [0, 1) (a
+    firm's, drawn when it opens), so E[plan] = d each quarter.
 
-    Each firm carries its rounding error into the next quarter, so over time its staff averages its
-    real-valued plan (no firm is kept permanently over- or under-staffed by rounding); carries start
-    uniform on [0, 1), so across firms the plan is also unbiased each quarter (E[plan] = d).
+    Error diffusion (``diffuse``, the default rule): carry' = d + carry - plan. Each firm carries its
+    rounding error into the next quarter, so over time its staff averages its real-valued plan; but
+    around a steady plan its headcount toggles between the two whole numbers next to it (a plan of 4.5
+    gives 4, 5, 4, 5, ...), so the firm lays off and hires a worker by turns.
+
+    Fixed thresholds (``diffuse`` False): carry' = carry. The carry is the firm's own rounding point,
+    kept for life: its headcount is the whole number next to its plan on that point's side and changes
+    only when the plan crosses an integer less the carry (a plan of 4.5 gives 5, 5, 5, ... at a carry
+    of 0.7, and 4, 4, 4, ... at 0.2), as many changes as the plan's own moves require and no more. Over
+    time a firm stays up to one worker above or below its plan; the hours per worker
+    (:func:`planned_hours`) make the labour it supplies and is paid for the plan's in both rules.
 
     Returns:
-        (whole plans, new carries in [0, 1)).
+        (whole plans, carries for next quarter, in [0, 1)).
     """
     total = desired + carry
     plan = np.floor(total)
     whole = plan.astype(np.int64)
+    if not diffuse:
+        return whole, carry
     total -= plan                                      # the new carry, in place
     return whole, total.astype(carry.dtype)
 
@@ -387,7 +400,8 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
                         employees: np.ndarray, firm_city: np.ndarray, desired: np.ndarray,
                         carry: np.ndarray, labour_force: np.ndarray, wages: np.ndarray, separation_rate: float,
                         matching_efficiency: float, natural_rate: float, wage_adjustment: float,
-                        rng: np.random.Generator, absent: np.ndarray | None = None) -> Hiring:
+                        rng: np.random.Generator, absent: np.ndarray | None = None,
+                        diffuse: bool = True) -> Hiring:
     """Separations, layoffs, matching and wages in every city-class labour market.
 
     Order: a share ``separation_rate`` of jobs ends at random; firms with more staff of a class than
@@ -402,7 +416,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
         employees: (F, K) staff by firm and class (not modified).
         firm_city: (F,) city of each firm row.
         desired: (F, K) planned staff (real numbers; 0 for dead rows).
-        carry: (F, K) each firm's rounding carry (:func:`whole_staff`).
+        carry: (F, K) each firm's rounding carry (:func:`whole_staff`; ``diffuse``: its rule).
         labour_force: (C, K) workers by city and class.
         wages: (C, K) current wages.
         rng: the model's generator.
@@ -419,7 +433,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     separated = np.compress(np.take(employer, drawn) >= 0, drawn)
     staff -= jobs_of(np.take(employer, separated), np.take(skill, separated), firms, classes)
     employer[separated] = -1
-    plan, carry = whole_staff(desired, carry)
+    plan, carry = whole_staff(desired, carry, diffuse)
     hours = planned_hours(desired, plan)
     excess = np.maximum(staff - plan, 0)
     fired, seekers = _layoffs_and_seekers(employer, skill, staff, excess, rng)
