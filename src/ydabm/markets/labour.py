@@ -250,7 +250,9 @@ def whole_staff(desired: np.ndarray, carry: np.ndarray, diffuse: bool = True) ->
     only when the plan crosses an integer less the carry (a plan of 4.5 gives 5, 5, 5, ... at a carry
     of 0.7, and 4, 4, 4, ... at 0.2), as many changes as the plan's own moves require and no more. Over
     time a firm stays up to one worker above or below its plan; the hours per worker
-    (:func:`planned_hours`) make the labour it supplies and is paid for the plan's in both rules.
+    (:func:`planned_hours`) make the labour it supplies the plan's in both rules. Labour of a class it
+    plans no whole worker of is done, and paid, at its other classes' wage: under diffusion the classes
+    take turns, with fixed points that holds for as long as the plan does.
 
     Returns:
         (whole plans, carries for next quarter, in [0, 1)).
