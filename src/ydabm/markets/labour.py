@@ -2,8 +2,8 @@
 
 Matching follows a Cobb-Douglas matching function M = min(U, V, m * U^0.5 * V^0.5) (Petrongolo &
 Pissarides 2001); wages follow a wage Phillips curve in the unemployment gap. Staff plans are real
-numbers made whole without bias (:func:`whole_staff`: by error diffusion, or, opt-in, at a threshold
-each firm keeps), so no firm is kept over- or under-staffed by rounding on average. Hours
+numbers made whole without bias (:func:`whole_staff`: by error diffusion, or, opt-in, at a rounding
+point each firm keeps), so no firm is kept over- or under-staffed by rounding on average. Hours
 are the intensive margin: a firm's whole staff works the hours that give the labour it planned
 (:func:`planned_hours`), so that whole workers neither cost output nor add wages.
 """
@@ -245,7 +245,7 @@ def whole_staff(desired: np.ndarray, carry: np.ndarray, diffuse: bool = True) ->
     around a steady plan its headcount toggles between the two whole numbers next to it (a plan of 4.5
     gives 4, 5, 4, 5, ...), so the firm lays off and hires a worker by turns.
 
-    Fixed thresholds (``diffuse`` False): carry' = carry. The carry is the firm's own rounding point,
+    Fixed rounding points (``diffuse`` False): carry' = carry. The carry is the firm's own rounding point,
     kept for life: its headcount is the whole number next to its plan on that point's side and changes
     only when the plan crosses an integer less the carry (a plan of 4.5 gives 5, 5, 5, ... at a carry
     of 0.7, and 4, 4, 4, ... at 0.2), as many changes as the plan's own moves require and no more. Over

@@ -288,8 +288,9 @@ def _evaluate_group(facts, seeds, settings=None) -> list[dict]:
 
 def evaluate_all(facts=FACTS, seeds=SEEDS, workers: int | None = 1, settings: dict | None = None) -> list[dict]:
     """Measure every fact of ``facts`` over ``seeds`` with ``settings`` (:func:`evaluate`), in their
-    order: the groups of :func:`run_groups` in this process if ``workers`` is 1, else on a local process pool (default every core, one BLAS
-    thread per worker; :func:`ydabm.experiments.executors.make_executor`). The results do not depend
+    order: the groups of :func:`run_groups` in this process if ``workers`` is 1, else on a local
+    process pool (default every core, one BLAS thread per worker;
+    :func:`ydabm.experiments.executors.make_executor`). The results do not depend
     on ``workers``: every run is seeded."""
     from ..experiments.executors import make_executor, one_blas_thread_per_worker
     groups = run_groups(facts)
