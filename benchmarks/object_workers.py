@@ -64,7 +64,7 @@ class WorkerPhaseInputs:
         params["hukou_cost"] = model.frictions.hukou_cost.tolist()
         if model.levers.mobility_frozen:
             params["reconsider_rate"] = 0.0
-        desired = labour.whole_staff(planned_staff(model), f.rounding)[0]
+        desired = labour.whole_staff(planned_staff(model), f.rounding, diffuse=not model.params.staff_rounding)[0]
         return cls(w.city.copy(), w.hukou.copy(), w.skill.copy(), w.employer.copy(), f.city.copy(),
                    f.alive.copy(), desired, model.wages.copy(),
                    model.cpi.copy(), model.initial_population.copy(), model.fundamentals.amenity.copy(),

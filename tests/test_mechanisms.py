@@ -73,7 +73,7 @@ def test_error_diffusion_keeps_each_firm_at_its_plan_on_average():
     carry = np.array([[0.0, 0.5, 0.9]])
     plans = []
     for _ in range(10):
-        plan, carry = labour.whole_staff(desired, carry)
+        plan, carry = labour.whole_staff(desired, carry, diffuse=True)
         plans.append(plan)
     plans = np.array(plans)[:, 0, :]
     # carries 0.3, 0.6, 0.9, 0.2, 0.5, 0.8, 0.1, 0.4, 0.7, 0.0 (to rounding): 2.3 a quarter on average
@@ -98,7 +98,7 @@ def test_hours_give_the_whole_staff_the_planned_labour():
     rng = np.random.default_rng(5)
     wanted = rng.uniform(0.0, 30.0, (200, 3))
     wanted[:20, 0] = rng.uniform(0.0, 0.9, 20)                 # classes that may round to no worker
-    whole, _ = labour.whole_staff(wanted, rng.uniform(0.0, 1.0, (200, 3)))
+    whole, _ = labour.whole_staff(wanted, rng.uniform(0.0, 1.0, (200, 3)), diffuse=True)
     hours = labour.planned_hours(wanted, whole)
     np.testing.assert_allclose((whole * hours).sum(axis=1), wanted.sum(axis=1), rtol=1e-12)
     full = (whole > 0).all(axis=1)
@@ -110,7 +110,7 @@ def test_accounts_pay_the_hours_worked():
     # firm 0's low-skill staff works 0.9 of the standard hours, firm 1's 1.2: the wage bill and the
     # households' wages are the hours' pay (8 x 10 x 0.9 = 72, 5 x 10 x 1.2 = 60), benefits count the 2
     # workers without a job
-    hours = np.array([[1.0, 0.9, 1.0], [1.0, 1.2, 1.0]])
+    jobs = np.array([[0, 8, 0], [0, 5, 0]]) * np.array([[1.0, 0.9, 1.0], [1.0, 1.2, 1.0]])
     books = accounts.settle(
         alive=np.array([True, True]), firm_city=np.array([0, 0]), revenue=np.array([100.0, 80.0]),
         employees=np.array([[0, 8, 0], [0, 5, 0]]), capital=np.zeros(2), investment=np.zeros(2),
@@ -119,7 +119,7 @@ def test_accounts_pay_the_hours_worked():
         employed=np.array([[0, 13, 0]]), labour_force=np.array([[0, 15, 0]]), budgets=np.zeros(1),
         savings=np.zeros(1), saving_rate=0.0, dissaving_share=0.0, depreciation=0.0, profit_tax=0.0,
         income_tax=0.0, unemployment_benefit=0.5, public_spending_adjustment=0.0, soft_budget=0.0,
-        exit_after=4, hours=hours, paid=np.array([[0.0, 8 * 0.9 + 5 * 1.2, 0.0]]))
+        exit_after=4, jobs=jobs, paid=np.array([[0.0, 8 * 0.9 + 5 * 1.2, 0.0]]))
     assert books.city["wage_bill"] == pytest.approx([132.0])
     assert books.city["wages"] == pytest.approx([132.0])
     assert books.profit == pytest.approx([28.0, 20.0])

@@ -128,9 +128,9 @@ def _effect(low: dict, high: dict, seeds=SEEDS) -> tuple[float, float]:
 def test_with_shocks_the_barrier_raises_the_zombie_share():
     # measured (4 Dec 2026, seeds 1-5): 12.18 % at barrier 0, 15.50 % at 1: +3.32 +- 0.54 pp (6.2 se);
     # without shocks +0.11 +- 0.05 pp (docs/validation.md, "Persistent productivity shocks"). Here one
-    # agent can hold a whole city-sector; with cohorts of at most 5 % of it the effect is gone at 2,000
-    # people per agent under error diffusion, and there with staff at fixed rounding points
-    # (staff_rounding 1) as at 500 (tests/test_burn_in.py, the barrier at the steady state)
+    # agent can hold a whole city-sector; with cohorts of at most 5 % of it the effect holds at 2,000
+    # people per agent with staff at fixed rounding points (the default) as at 500, but not under error
+    # diffusion (staff_rounding 0; tests/test_burn_in.py, the barrier at the steady state)
     effect, se = _effect({"barrier": 0.0}, {"barrier": 1.0})
     assert effect > 3 * se and effect > 0, (effect, se)
 

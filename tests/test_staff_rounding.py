@@ -1,7 +1,8 @@
-"""Whole staff plans at a rounding point each firm keeps (``staff_rounding`` 1;
-:func:`ydabm.markets.labour.whole_staff`): hand-computed plans, unbiasedness across firms, and the
-whole model (the invariants kept, each firm's rounding point kept for life, fewer layoffs than error
-diffusion's, the default rule unchanged)."""
+"""Whole staff plans at a rounding point each firm keeps (``staff_rounding`` 1, the default;
+:func:`ydabm.markets.labour.whole_staff`) and jobs paid at their class's wage
+(:func:`ydabm.markets.labour.job_labour`): hand-computed plans and pay, unbiasedness across firms,
+and the whole model (the invariants kept, each firm's rounding point kept for life, fewer layoffs
+than error diffusion's, every fully staffed firm paying its plan's wage bill)."""
 
 import numpy as np
 import pytest
@@ -50,15 +51,52 @@ def test_fixed_points_are_unbiased_across_firms():
     assert plan.mean() == pytest.approx(3.37)
 
 
+def test_a_firm_whose_plan_rounds_to_no_worker_keeps_one_at_fixed_points():
+    # 0.3 + 0.2 + 0.25 workers planned, points 0.1 each: every class rounds to 0; the firm keeps one worker
+    # of its largest class (the first), its points unchanged. Error diffusion gives none this quarter and
+    # carries 0.4, 0.3, 0.35 into the next. A firm that plans nothing keeps none
+    desired = np.array([[0.3, 0.2, 0.25], [0.0, 0.0, 0.0]])
+    points = np.full((2, 3), 0.1)
+    plan, carry = labour.whole_staff(desired, points, diffuse=False)
+    assert plan.tolist() == [[1, 0, 0], [0, 0, 0]] and carry is points
+    plan, carry = labour.whole_staff(desired, points, diffuse=True)
+    assert plan.tolist() == [[0, 0, 0], [0, 0, 0]]
+    np.testing.assert_allclose(carry[0], [0.4, 0.3, 0.35])
+
+
+def test_each_job_is_paid_at_its_own_class_wage():
+    # 0.4 farm labour planned and no whole farmer: the firm's 1 low- and 2 high-skill workers do it, at
+    # 0.4 / 3 more hours each (planned_hours). Paid by the job: 0.4 of farm labour at the farm wage,
+    # 0.9 low- and 2.1 high-skill, the plan's wage bill 0.4 x 5 + 0.9 x 10 + 2.1 x 18 = 48.8, where paying
+    # the hours at the workers' own wages would cost 10 x 1.0333 + 18 x 2.2333 = 50.53
+    desired = np.array([[0.4, 0.9, 2.1], [0.4, 0.9, 2.1], [0.0, 17.2, 5.2]])
+    plan = np.array([[0, 1, 2], [0, 1, 2], [0, 18, 5]])
+    staff = np.array([[0, 1, 2], [0, 1, 1], [0, 18, 5]])
+    jobs = labour.job_labour(desired, plan, staff)
+    np.testing.assert_allclose(jobs[0], [0.4, 0.9, 2.1])
+    assert jobs[0] @ np.array([5.0, 10.0, 18.0]) == pytest.approx(48.8)
+    # one high-skill vacancy unfilled: its own 1.05 of high-skill labour is missing, and the farm labour
+    # is done by 2 of the 3 workers planned (0.4 x 2 / 3)
+    np.testing.assert_allclose(jobs[1], [0.4 * 2 / 3, 0.9, 1.05])
+    np.testing.assert_allclose(jobs[2], [0.0, 17.2, 5.2])        # every class staffed: its own labour
+    # the jobs add up to the labour the staff supplies at its hours
+    np.testing.assert_allclose(jobs.sum(axis=1), (staff * labour.planned_hours(desired, plan)).sum(axis=1))
+
+
 class _Recorded(YRDModel):
-    """Records each quarter's layoffs (:class:`ydabm.markets.labour.Hiring`) and whether the labour
-    market left the firms' rounding carries as they were."""
+    """Records each quarter's layoffs (:class:`ydabm.markets.labour.Hiring`), whether the labour
+    market left the firms' rounding carries as they were, and the firms fully staffed whose jobs
+    were not their plan's labour."""
 
     def clear_labour_market(self, desired):
         carries = self.firms.rounding.copy()
         hiring = super().clear_labour_market(desired)
         self.__dict__.setdefault("layoffs", []).append(hiring.layoffs)
         self.__dict__.setdefault("kept", []).append(np.array_equal(hiring.carry, carries))
+        full = self.firms.alive & ~hiring.understaffed & (hiring.employees.sum(axis=1) > 0)
+        off = ~np.isclose(hiring.jobs[full], desired[full], rtol=1e-9, atol=1e-9).all(axis=1)
+        self.__dict__.setdefault("unpaid", []).append(int(off.sum()))
+        self.__dict__.setdefault("full", []).append(int(full.sum()))
         return hiring
 
 
@@ -95,5 +133,12 @@ def test_fixed_points_lay_off_fewer_workers(runs):
     assert employed[1] == pytest.approx(employed[0], rel=0.01)
 
 
-def test_the_default_rule_is_error_diffusion():
-    assert YRDModel(rng=1, people_per_agent=20000.0).params.staff_rounding == 0
+def test_a_fully_staffed_firm_pays_its_plans_wage_bill(runs):
+    # under both rules every firm that filled its plan is paid for the labour of its real-valued plan,
+    # class by class (thousands of firms a quarter)
+    for rule in (0, 1):
+        assert runs[rule].unpaid == [0] * 12 and min(runs[rule].full) > 1000
+
+
+def test_the_default_rule_is_fixed_points():
+    assert YRDModel(rng=1, people_per_agent=20000.0).params.staff_rounding == 1

@@ -485,13 +485,12 @@ class YRDModel(mesa.Model):
         self.apply_accounts(books)
         self.firms.loss_streak[:] = 0           # the calibrated 2020 accounts open the books; no history
         # 2020 is a steady state: the three years before it are its structural accounts, at the calibrated
-        # sales and the planned staff (the quarter's realized books carry sales noise, and the hours' pay
-        # differs from the plan's only by the labour of classes planned at no whole worker, which the
-        # other classes work; a year's sums average these out). A firm whose structural operating
-        # profit does not cover its interest has had three weak years (a zombie if it lives on support)
+        # sales and the planned staff (the quarter's realized books carry sales noise, and a firm the
+        # set-up gave no whole worker pays no wages). A firm whose structural operating profit does
+        # not cover its interest has had three weak years (a zombie if it lives on support)
         f = self.firms
         structural = (f.year_operating[rows] + (gross - f.revenue[rows])
-                      + ((f.paid_labour()[rows] - planned) * self.wages[city]).sum(axis=1))
+                      + ((f.jobs[rows] - planned) * self.wages[city]).sum(axis=1))
         f.weak_years[rows] = np.where(credit.weak_coverage(structural, f.year_interest[rows]),
                                       np.minimum(credit.ZOMBIE_YEARS, ages // credit.YEAR), 0)   # years lived
         f.zombie = credit.zombies(f.alive, f.weak_years, f.subsidy > 0)
@@ -653,6 +652,8 @@ class YRDModel(mesa.Model):
         firms.employees[live] = slots.reshape(-1, CLASSES)
         # the hours at which the whole staffs supply the planned labour
         firms.hours[live] = labour.planned_hours(scaled.reshape(-1, CLASSES), slots.reshape(-1, CLASSES))
+        firms.jobs[live] = labour.job_labour(scaled.reshape(-1, CLASSES), slots.reshape(-1, CLASSES),
+                                             slots.reshape(-1, CLASSES))
         return scaled.reshape(-1, CLASSES)
 
     # ------------------------------------------------------------------ levers used by policies
@@ -950,7 +951,7 @@ class YRDModel(mesa.Model):
             self.firm_input_cost(), f.debt, f.weak_years, f.mass, bias,
             depreciation=p.depreciation, interest_rate=p.interest_rate, leverage=p.leverage,
             year_operating=f.year_operating, year_interest=f.year_interest, age=f.age,
-            year_end=self.quarter == credit.YEAR - 1, hours=f.hours, paid=self.paid_table(),
+            year_end=self.quarter == credit.YEAR - 1, jobs=f.jobs, paid=self.job_table(),
             profit_tax=p.profit_tax, income_tax=p.income_tax,
             unemployment_benefit=p.unemployment_benefit,
             public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
@@ -976,6 +977,7 @@ class YRDModel(mesa.Model):
         self.finding = hiring.finding
         self.firms.rounding = hiring.carry
         self.firms.hours = hiring.hours
+        self.firms.jobs = hiring.jobs
         self.wages = hiring.wages
 
     def production_room(self, rows: np.ndarray | None = None) -> np.ndarray:
@@ -1753,6 +1755,13 @@ class YRDModel(mesa.Model):
         sums = self.city_sums()
         paid = f.paid_labour()
         return np.stack([sums(paid[:, k]) for k in range(paid.shape[1])], axis=1)
+
+    def job_table(self) -> np.ndarray:
+        """(C, 3) labour paid by city and class of the job done, in workers at standard hours
+        (:func:`ydabm.markets.labour.job_labour`): what the quarter's wages are paid for."""
+        sums = self.city_sums()
+        jobs = self.firms.jobs
+        return np.stack([sums(jobs[:, k]) for k in range(jobs.shape[1])], axis=1)
 
     def employment_by_sector(self) -> np.ndarray:
         f = self.firms

@@ -67,6 +67,7 @@ class Firms:
         self.joined = np.zeros((size, COHORT))
         self.rounding = np.zeros((size, 3), dtype=np.float32)
         self.hours = np.ones((size, 3))
+        self.jobs = np.zeros((size, 3))
         self.zombie = np.zeros(size, dtype=bool)
         self.understaffed = np.zeros(size, dtype=bool)
         self.alive = np.zeros(size, dtype=bool)
@@ -138,6 +139,7 @@ class Firms:
         self.joined = np.concatenate([self.joined, np.zeros((extra, COHORT))])
         self.rounding = np.concatenate([self.rounding, np.zeros((extra, 3), dtype=np.float32)])
         self.hours = np.concatenate([self.hours, np.ones((extra, 3))])
+        self.jobs = np.concatenate([self.jobs, np.zeros((extra, 3))])
         self._lock_place()
 
     def open(self, rows: np.ndarray, rounding: np.ndarray, **columns: np.ndarray) -> None:
@@ -151,6 +153,7 @@ class Firms:
         self.joined[rows] = 0
         self.rounding[rows] = rounding
         self.hours[rows] = 1.0
+        self.jobs[rows] = 0.0
         self.zombie[rows] = False
         self.understaffed[rows] = False
         for name, values in columns.items():

@@ -235,24 +235,29 @@ def _group_thresholds(key: np.ndarray, group: np.ndarray, counts: np.ndarray, pa
     return cut
 
 
-def whole_staff(desired: np.ndarray, carry: np.ndarray, diffuse: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def whole_staff(desired: np.ndarray, carry: np.ndarray, diffuse: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Whole staff plans from real-valued ones, plan = floor(d + carry), by one of two rules
     (``staff_rounding``); both are unbiased across firms, since carries start uniform on [0, 1) (a
-    firm's, drawn when it opens), so E[plan] = d each quarter.
+    firm's, drawn when it opens), so E[plan] = d each quarter (but for the fixed points' one worker
+    of a firm whose plan rounds to none).
 
-    Error diffusion (``diffuse``, the default rule): carry' = d + carry - plan. Each firm carries its
-    rounding error into the next quarter, so over time its staff averages its real-valued plan; but
-    around a steady plan its headcount toggles between the two whole numbers next to it (a plan of 4.5
-    gives 4, 5, 4, 5, ...), so the firm lays off and hires a worker by turns.
+    Fixed rounding points (``diffuse`` False, the default rule): carry' = carry. The carry is the firm's
+    own rounding point, kept for life: its headcount is the whole number next to its plan on that
+    point's side and changes only when the plan crosses an integer less the carry (a plan of 4.5 gives
+    5, 5, 5, ... at a carry of 0.7, and 4, 4, 4, ... at 0.2), as many changes as the plan's own moves
+    require and no more. Over time a firm stays up to one worker above or below its plan. A firm that
+    plans labour but rounds every class to no worker keeps one worker of its largest class (the
+    indivisibility of a firm that operates): at a point kept for life it would otherwise employ no one
+    and sell nothing for as long as its plan holds, and close.
 
-    Fixed rounding points (``diffuse`` False): carry' = carry. The carry is the firm's own rounding point,
-    kept for life: its headcount is the whole number next to its plan on that point's side and changes
-    only when the plan crosses an integer less the carry (a plan of 4.5 gives 5, 5, 5, ... at a carry
-    of 0.7, and 4, 4, 4, ... at 0.2), as many changes as the plan's own moves require and no more. Over
-    time a firm stays up to one worker above or below its plan; the hours per worker
-    (:func:`planned_hours`) make the labour it supplies the plan's in both rules. Labour of a class it
-    plans no whole worker of is done, and paid, at its other classes' wage: under diffusion the classes
-    take turns, with fixed points that holds for as long as the plan does.
+    Error diffusion (``diffuse``): carry' = d + carry - plan. Each firm carries its rounding error into
+    the next quarter, so over time its staff averages its real-valued plan; but around a steady plan
+    its headcount toggles between the two whole numbers next to it (a plan of 4.5 gives 4, 5, 4, 5,
+    ...), so the firm lays off and hires a worker by turns.
+
+    In both rules the hours per worker (:func:`planned_hours`) make the labour a firm's staff supplies
+    that of its real-valued plan, and each job is paid its own class's wage (:func:`job_labour`), the
+    labour of a class it plans no whole worker of too (its other workers do it).
 
     Returns:
         (whole plans, carries for next quarter, in [0, 1)).
@@ -261,6 +266,11 @@ def whole_staff(desired: np.ndarray, carry: np.ndarray, diffuse: bool = True) ->
     plan = np.floor(total)
     whole = plan.astype(np.int64)
     if not diffuse:
+        # a firm that plans labour keeps at least one worker, of its largest class
+        idle = (whole.sum(axis=1) == 0) & (desired.sum(axis=1) > 0)
+        if idle.any():
+            rows = np.flatnonzero(idle)
+            whole[rows, np.argmax(desired[rows], axis=1)] = 1
         return whole, carry
     total -= plan                                      # the new carry, in place
     return whole, total.astype(carry.dtype)
@@ -293,6 +303,36 @@ def planned_hours(desired: np.ndarray, plan: np.ndarray) -> np.ndarray:
     for k in range(classes):
         hours[:, k] = np.where(staffed[k], desired[:, k] / np.maximum(whole[k], 1.0) + extra, 1.0)
     return hours
+
+
+def job_labour(desired: np.ndarray, plan: np.ndarray, staff: np.ndarray) -> np.ndarray:
+    """(F, K) labour a firm's ``staff`` supplies at its :func:`planned_hours`, by the class of the job
+    done, in workers at standard hours: a class with whole workers planned does its own labour,
+    staff_k x d_k / n_k; the labour of a class planned at no whole worker (n_k = 0 < d_k) is done by
+    the firm's other workers at the hours added for it, sum_j staff_j x d_k / sum_j n_j. Each job is
+    paid its class's wage, whoever works it (accounts), so a fully staffed firm's wage bill is that
+    of its real-valued plan, and the rows add up to the labour the staff supplies,
+    sum_k staff_k x h_k.
+
+    Args:
+        desired: (F, K) real-valued plans.
+        plan: (F, K) whole plans (:func:`whole_staff`).
+        staff: (F, K) staff by class after the labour market (at most the plan, class by class).
+    """
+    classes = desired.shape[1]
+    whole = [np.asarray(plan[:, k], dtype=float) for k in range(classes)]
+    staffed = [w > 0 for w in whole]
+    planned = np.zeros(desired.shape[0])
+    working = np.zeros(desired.shape[0])
+    for k in range(classes):
+        planned += whole[k]
+        working += np.where(staffed[k], staff[:, k], 0)
+    spread = working / np.maximum(planned, 1.0)            # 0 where no worker is planned (no staff either)
+    jobs = np.empty(desired.shape)
+    for k in range(classes):
+        jobs[:, k] = np.where(staffed[k], staff[:, k] * (desired[:, k] / np.maximum(whole[k], 1.0)),
+                              desired[:, k] * spread)
+    return jobs
 
 
 def jobs_of(employer: np.ndarray, skill: np.ndarray, firms: int, classes: int) -> np.ndarray:
@@ -378,7 +418,9 @@ class Hiring:
         understaffed: (F,) firms left with unfilled vacancies.
         carry: (F, K) rounding carries for next quarter.
         hours: (F, K) hours per worker by class (:func:`planned_hours`): each firm's staff of a class
-            supplies and is paid for ``hours`` x its workers.
+            supplies ``hours`` x its workers.
+        jobs: (F, K) the labour supplied by the class of the job done (:func:`job_labour`), each
+            paid its class's wage.
         separations, layoffs, hires: worker counts this quarter.
         employed: (C, K) new staff by city and class (``integer_sums(firm_city, employees, C)``).
         finding: (C,) job-finding rate of each city's job seekers this quarter: the hired over all who
@@ -391,6 +433,7 @@ class Hiring:
     understaffed: np.ndarray
     carry: np.ndarray
     hours: np.ndarray
+    jobs: np.ndarray
     separations: int
     layoffs: int
     hires: int
@@ -403,7 +446,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
                         carry: np.ndarray, labour_force: np.ndarray, wages: np.ndarray, separation_rate: float,
                         matching_efficiency: float, natural_rate: float, wage_adjustment: float,
                         rng: np.random.Generator, absent: np.ndarray | None = None,
-                        diffuse: bool = True) -> Hiring:
+                        diffuse: bool = False) -> Hiring:
     """Separations, layoffs, matching and wages in every city-class labour market.
 
     Order: a share ``separation_rate`` of jobs ends at random; firms with more staff of a class than
@@ -449,7 +492,8 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     employed = integer_sums(firm_city, staff, cities)       # (C, K) staff by market: city * K + class
     new_wages = update_wages(wages.ravel(), employed.ravel(), labour_force.ravel(), natural_rate,
                              wage_adjustment).reshape(cities, classes)
-    return Hiring(employer, staff, new_wages, any_per_row(plan > staff), carry, hours, int(separated.size), int(fired.size),
+    return Hiring(employer, staff, new_wages, any_per_row(plan > staff), carry, hours, job_labour(desired, plan, staff),
+                  int(separated.size), int(fired.size),
                   int(hired.size), employed, finding_rates(seeking.reshape(cities, classes),
                                                            hires.reshape(cities, classes)))
 

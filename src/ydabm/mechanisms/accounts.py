@@ -99,7 +99,7 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
            public_spending_adjustment: float, soft_budget: float, exit_after: int, interest_rate: float = 0.0,
            leverage: float = 0.0, year_operating: np.ndarray | None = None,
            year_interest: np.ndarray | None = None, age: np.ndarray | None = None,
-           year_end: bool = False, city_sums: BinSums | None = None, hours: np.ndarray | None = None,
+           year_end: bool = False, city_sums: BinSums | None = None, jobs: np.ndarray | None = None,
            paid: np.ndarray | None = None, spells: credit.Spells | None = None) -> Accounts:
     """Settle the quarter's accounts.
 
@@ -141,11 +141,11 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
         year_end: this quarter ends a calendar year: the yearly coverage is evaluated.
         city_sums: sums over the firm rows by ``firm_city`` (:class:`~ydabm.agents.firms.BinSums`), if
             the caller keeps them; None: built here.
-        hours: (F, K) hours per worker by class (:func:`ydabm.markets.labour.planned_hours`): a firm
-            pays its staff of a class for ``hours`` x its workers; None: standard hours (1).
-        paid: (C, K) the labour paid by city and class, in workers at standard hours (the sum of the
-            firms' workers times their hours); None: ``employed``. Households earn the wages of this
-            labour; unemployment (and its benefits) counts workers.
+        jobs: (F, K) labour each firm pays for by the class of the job done, in workers at standard
+            hours (:func:`ydabm.markets.labour.job_labour`), each at its class's wage; None: its
+            ``employees`` at standard hours.
+        paid: (C, K) the city sums of ``jobs``; None: ``employed``. Households earn the wages of
+            this labour; unemployment (and its benefits) counts workers.
         spells: what governments that weigh soft credit over the expected spells know
             (:class:`ydabm.mechanisms.credit.Spells`); None: they weigh one quarter's shortfall
             against one quarter's closure cost.
@@ -158,8 +158,8 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
 
     room = np.full(cities, np.inf) if allowance is None else allowance
     # the wage bill class by class, each class's wage read at the firm's city (without gathering an
-    # (F, K) table of wages): row_sums(employees * hours * wages[firm_city]) bit for bit
-    worked = employees if hours is None else employees * hours
+    # (F, K) table of wages): row_sums(jobs * wages[firm_city]) bit for bit
+    worked = employees if jobs is None else jobs
     wage_bill = worked[:, 0] * np.take(wages[:, 0], firm_city)
     for k in range(1, wages.shape[1]):
         wage_bill += worked[:, k] * np.take(wages[:, k], firm_city)
