@@ -6,7 +6,7 @@ same economics on the same inputs:
 
 1. Separations: each employed worker quits with probability ``separation_rate``; firms lay off,
    uniformly at random, the staff of each class above their desired staff (the plan rounded to whole
-   workers with the firm's error-diffusion carries, ``labour.whole_staff``).
+   workers with the firm's rounding carries under the model's rule, ``labour.whole_staff``).
 2. Matching, per city-skill market: hires = min(U, V, floor(m * sqrt(U * V))) (the model's matching
    function); that many job seekers and open positions are drawn uniformly and paired.
 3. Wages: the model's wage Phillips curve on market totals (``labour.update_wages``).

@@ -2,10 +2,11 @@
 
 Matching follows a Cobb-Douglas matching function M = min(U, V, m * U^0.5 * V^0.5) (Petrongolo &
 Pissarides 2001); wages follow a wage Phillips curve in the unemployment gap. Staff plans are real
-numbers made whole without bias (:func:`whole_staff`: by error diffusion, or, opt-in, at a rounding
-point each firm keeps), so no firm is kept over- or under-staffed by rounding on average. Hours
-are the intensive margin: a firm's whole staff works the hours that give the labour it planned
-(:func:`planned_hours`), so that whole workers neither cost output nor add wages.
+numbers made whole without bias (:func:`whole_staff`: at a rounding point each firm keeps, or by
+error diffusion), so no firm is kept over- or under-staffed by rounding on average. Hours are the
+intensive margin: a firm's whole staff works the hours that give the labour it planned
+(:func:`planned_hours`), and each job is paid its own class's wage (:func:`job_labour`), so that
+whole workers neither cost output nor add wages.
 """
 
 from __future__ import annotations
@@ -285,24 +286,30 @@ def planned_hours(desired: np.ndarray, plan: np.ndarray) -> np.ndarray:
 
     The intensive margin of labour: a firm that wants 17.2 low-skill workers and hires 18 has them work
     0.956 of the standard hours (short time), one that wants 4.3 and hires 4 has them work 1.075
-    (overtime), paid by the hour at the class's market wage, so its wage bill is that of its real-valued
-    plan. With error diffusion a class's whole plan is within one worker of its real one, so
-    h_k lies within 1 -+ 1 / n_k.
+    (overtime), paid by the hour at the class's market wage (:func:`job_labour`), so its wage bill is
+    that of its real-valued plan. Under either rule of :func:`whole_staff` a class's whole plan is
+    within one worker of its real one, so h_k lies within 1 -+ 1 / n_k.
     """
-    # column by column (numpy reduces a short last axis row by row, an order of magnitude slower)
-    classes = desired.shape[1]
-    whole = [np.asarray(plan[:, k], dtype=float) for k in range(classes)]
-    staffed = [w > 0 for w in whole]
+    whole, staffed, workers = _whole_columns(plan)
     missing = np.zeros(desired.shape[0])
-    workers = np.zeros(desired.shape[0])
-    for k in range(classes):
+    for k in range(len(whole)):
         missing += np.where(staffed[k], 0.0, desired[:, k])
-        workers += whole[k]
     extra = missing / np.maximum(workers, 1.0)           # 0 where no worker is planned (missing is 0 too)
     hours = np.ones(desired.shape)
-    for k in range(classes):
+    for k in range(len(whole)):
         hours[:, k] = np.where(staffed[k], desired[:, k] / np.maximum(whole[k], 1.0) + extra, 1.0)
     return hours
+
+
+def _whole_columns(plan: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
+    """The (F, K) whole plans class by class, as floats; whether each class has a whole worker planned;
+    and (F,) the workers planned in all. Column by column: numpy reduces a short last axis row by row,
+    an order of magnitude slower."""
+    whole = [np.asarray(plan[:, k], dtype=float) for k in range(plan.shape[1])]
+    workers = np.zeros(plan.shape[0])
+    for column in whole:
+        workers += column
+    return whole, [column > 0 for column in whole], workers
 
 
 def job_labour(desired: np.ndarray, plan: np.ndarray, staff: np.ndarray) -> np.ndarray:
@@ -319,17 +326,13 @@ def job_labour(desired: np.ndarray, plan: np.ndarray, staff: np.ndarray) -> np.n
         plan: (F, K) whole plans (:func:`whole_staff`).
         staff: (F, K) staff by class after the labour market (at most the plan, class by class).
     """
-    classes = desired.shape[1]
-    whole = [np.asarray(plan[:, k], dtype=float) for k in range(classes)]
-    staffed = [w > 0 for w in whole]
-    planned = np.zeros(desired.shape[0])
+    whole, staffed, planned = _whole_columns(plan)
     working = np.zeros(desired.shape[0])
-    for k in range(classes):
-        planned += whole[k]
+    for k in range(len(whole)):
         working += np.where(staffed[k], staff[:, k], 0)
     spread = working / np.maximum(planned, 1.0)            # 0 where no worker is planned (no staff either)
     jobs = np.empty(desired.shape)
-    for k in range(classes):
+    for k in range(len(whole)):
         jobs[:, k] = np.where(staffed[k], staff[:, k] * (desired[:, k] / np.maximum(whole[k], 1.0)),
                               desired[:, k] * spread)
     return jobs
