@@ -12,7 +12,9 @@ its permanent level, the location of its city-sector's draws times knowledge and
 moved by the productivity shocks, :func:`ydabm.mechanisms.technology.productivity_deviation`), ``rd_share`` (R&D spending over revenue chosen this quarter), ``adoption`` (share of the
 agent's enterprises that have adopted digital technology), ``overhead`` (fixed labour F, workers), ``capacity`` (output
 per quarter), ``employees`` (workers by class), ``hours`` (hours per worker by class this quarter, 1 =
-the standard quarter: :func:`ydabm.markets.labour.planned_hours`), ``price``, ``output``, ``revenue``, ``profit``
+the standard quarter: :func:`ydabm.markets.labour.planned_hours`), ``jobs`` (the labour it pays for by
+the class of the job done: :func:`ydabm.markets.labour.job_labour`; set by the labour market and read
+by the quarter's accounts, not carried through merges or splits), ``price``, ``output``, ``revenue``, ``profit``
 (after tax, before government support), ``age`` (quarters), ``subsidy`` (received this quarter),
 ``loss_streak`` (consecutive loss-making quarters), ``expected_sales`` (expected value of notional
 demand, yuan), ``notional_sales`` (value of last quarter's demand at the markup prices), ``understaffed`` (vacancies left unfilled last quarter),

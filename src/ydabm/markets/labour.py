@@ -268,7 +268,7 @@ def whole_staff(desired: np.ndarray, carry: np.ndarray, diffuse: bool = False) -
     whole = plan.astype(np.int64)
     if not diffuse:
         # a firm that plans labour keeps at least one worker, of its largest class
-        idle = (whole.sum(axis=1) == 0) & (desired.sum(axis=1) > 0)
+        idle = ~any_per_row(whole > 0) & any_per_row(desired > 0)
         if idle.any():
             rows = np.flatnonzero(idle)
             whole[rows, np.argmax(desired[rows], axis=1)] = 1
