@@ -291,3 +291,22 @@ def test_first_year_enterprises_start_at_their_steady_state():
         model.step()
         shares.append((f.entrant_share() * f.mass)[f.alive].sum() / f.mass[f.alive].sum())
     assert max(abs(s / expected - 1) for s in shares) < 0.05
+
+
+def test_city_rows_are_the_rows_mesa_reporters_give(small_params):
+    """``observation.CityCollector`` builds each government's row from its report in one pass; the rows
+    are the ones Mesa's own path (every reporter called on every government) gives, at the set-up (with
+    the quarter flows NaN) and after a step, with the values' types."""
+    import mesa
+
+    from ydabm.agents.government import CityGovernment
+    model = YRDModel(rng=3, **small_params)
+    for _ in range(2):
+        collector = model.datacollector
+        fast = collector._record_agenttype(model, CityGovernment)
+        reference = list(mesa.DataCollector._record_agenttype(collector, model, CityGovernment))
+        columns = collector.agenttype_reporters[CityGovernment]
+        assert len(fast) == len(model.governments) == 41 and {len(row) for row in fast} == {2 + len(columns)}
+        np.testing.assert_equal(fast, reference)
+        assert [tuple(map(type, row)) for row in fast] == [tuple(map(type, row)) for row in reference]
+        model.step()

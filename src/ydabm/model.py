@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import operator
 from typing import Any
 
 import mesa
@@ -54,14 +53,6 @@ CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_w
 
 def _metric(model: YRDModel, name: str) -> float:
     return model.metrics[name]
-
-
-def _sector_employment(government: CityGovernment, sector: int) -> float:
-    return government.employment_of(sector)
-
-
-def _sector_adoption(government: CityGovernment, sector: int) -> float:
-    return government.report["adoption"][sector]
 
 
 def _region_adoption(model: YRDModel, sector: int) -> float:
@@ -133,19 +124,16 @@ class YRDModel(mesa.Model):
 
     def _new_datacollector(self) -> mesa.DataCollector:
         """The data collector of the model metrics and the city reports (nothing collected yet)."""
-        return mesa.DataCollector(
+        sectors = self.sectors
+        return observation.CityCollector(
             model_reporters={**{name: functools.partial(_metric, name=name) for name in MODEL_METRICS},
                              **{f"digital_adoption_{s}": functools.partial(_region_adoption, sector=k)
-                                for k, s in enumerate(self.sectors.names) if self.sectors.traditional[k]}},
-            agenttype_reporters={CityGovernment: {
-                # the city's name and province on every row, so mesa.batch_run rows say which city
-                "city": operator.attrgetter("name"), "province": operator.attrgetter("province"),
-                **{name: operator.attrgetter(name) for name in CITY_METRICS},
-                **{f"employment_{s}": functools.partial(_sector_employment, sector=k)
-                   for k, s in enumerate(self.sectors.names)},
-                **{f"adoption_{s}": functools.partial(_sector_adoption, sector=k)
-                   for k, s in enumerate(self.sectors.names) if self.sectors.traditional[k]},
-            }},
+                                for k, s in enumerate(sectors.names) if sectors.traditional[k]}},
+            # the city's name and province come first on every row, so mesa.batch_run rows say which city
+            fields=[*((name, name, None) for name in CITY_METRICS),
+                    *((f"employment_{s}", "employment", k) for k, s in enumerate(sectors.names)),
+                    *((f"adoption_{s}", "adoption", k) for k, s in enumerate(sectors.names)
+                      if sectors.traditional[k])],
         )
 
     def _burn_in(self, quarters: int) -> None:

@@ -10,9 +10,14 @@ population-weighted, relative to the baseline 2020 level) are reported separatel
 
 from __future__ import annotations
 
+import functools
+import operator
+
+import mesa
 import numpy as np
 
 from . import metrics
+from .agents.government import CityGovernment
 
 
 #: quarters per year and yuan per 100 M yuan: quarterly yuan -> yearly 100 M yuan
@@ -234,3 +239,37 @@ def city_reports(model, innovation: dict[str, np.ndarray] | None = None) -> list
     as_floats = {name: np.asarray(values, dtype=float).tolist() for name, values in columns.items()}
     as_floats.update(employment=employment.tolist(), adoption=innovation["adoption_by_cell"].tolist())
     return [dict(zip(as_floats, report)) for report in zip(*as_floats.values())]
+
+
+def _report_value(government: CityGovernment, key: str, index: int | None) -> float:
+    value = government.report[key]
+    return value if index is None else value[index]
+
+
+class CityCollector(mesa.DataCollector):
+    """Mesa's data collector, with each city government's row built from its report in one pass.
+
+    ``fields`` are the city columns after the city's name and province: (column, report key, index
+    or None), e.g. ``("employment_steel", "employment", 5)``. They become the agent-type reporters of
+    :class:`CityGovernment`, so ``get_agenttype_vars_dataframe`` and ``mesa.batch_run`` see the usual
+    table. Only how a quarter's rows are made differs: Mesa calls every reporter on every government
+    and checks each value's type (41 governments x 53 reporters: 15 % of a quarter's time at 10,000
+    people per agent); here each row is one tuple read from the government's report, whose values
+    are Python floats (which Mesa stores as they are, uncopied), so the rows are the same.
+    """
+
+    def __init__(self, model_reporters: dict, fields):
+        self.city_fields = tuple(fields)
+        super().__init__(model_reporters=model_reporters, agenttype_reporters={CityGovernment: {
+            "city": operator.attrgetter("name"), "province": operator.attrgetter("province"),
+            **{column: functools.partial(_report_value, key=key, index=index)
+               for column, key, index in self.city_fields}}})
+
+    def _record_agenttype(self, model, agent_type):
+        if agent_type is not CityGovernment:
+            return super()._record_agenttype(model, agent_type)
+        fields = [(key, index) for _, key, index in self.city_fields]
+        return [(model.time, government.unique_id, government.name, government.province,
+                 *(government.report[key] if index is None else government.report[key][index]
+                   for key, index in fields))
+                for government in model.agents_by_type[CityGovernment]]

@@ -52,6 +52,3 @@ class CityGovernment(FixedAgent):
         if name in report:
             return report[name]
         raise AttributeError(name)
-
-    def employment_of(self, sector: int) -> float:
-        return self.report["employment"][sector]          # (the report's rows are Python floats)
