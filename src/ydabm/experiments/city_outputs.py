@@ -14,6 +14,8 @@ import pandas as pd
 
 from .. import metrics as metric_functions
 
+#: the city outputs drawn as maps (``ydabm compare`` and ``ydabm report``)
+MAPPED = ("net_migration", "similarity", "zombie_share", "real_gdp", "wage")
 #: the city outputs a sweep keeps per run (``cities.parquet``): every city metric and ``similarity``
 SWEEP_OUTPUTS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_wage", "price_index",
                  "housing_cost", "firms", "zombie_share", "net_migration", "similarity")

@@ -35,7 +35,6 @@ import datetime as dt
 import json
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +46,8 @@ from ..labels import metric_label, quantity, statistic_label, unit
 from ..params import ParameterError
 from ..report import AXIS_NOTE, NOISE_COLOUR, RANGE_NOTE, WITHIN_NOISE, floor_span, floor_ylim
 from . import effects
-from .city_outputs import city_statistic, manufacturing_columns, quarters as _quarters
+from .city_outputs import MAPPED, city_statistic, manufacturing_columns, quarters as _quarters
+from .effects import Arm, Comparison, city_effects
 from .report import (HEADLINE, city_level_scale, difference_norm, footnote, load_results, scenario_label,
                      typical_noise)
 from .executors import SweepError, make_executor
@@ -57,60 +57,8 @@ from .spec import SweepSpec, build_plan, metric_column
 MARKER = "compare.json"
 TABLES = (MARKER, "effects.csv", "values.parquet", "paths.parquet", "city_values.parquet", "city_effects.csv")
 FIGURE_STEMS = re.compile(r"^(effects|path_\w+|map_\w+)\.(png|pdf|svg)$")
-MAPPED = ("net_migration", "similarity", "zombie_share", "real_gdp", "wage")  # city outputs drawn as maps
 STATISTIC = re.compile(r"^(final|mean_last:[1-9]\d*)$")
 ROOT_SEED = SweepSpec.model_fields["seed"].default  # a sweep's root seed: the seeds of a scenario sweep
-
-
-@dataclass
-class Arm:
-    """One side of a comparison.
-
-    Attributes:
-        label: the scenario's name (or the folder's, when both sides share a scenario).
-        values: one row per finished run, indexed by seed: the statistic of every metric.
-        paths: every step of every run (``seed, step, year, quarter`` and the metrics), if kept.
-        cities: per run and city (``seed, city, province`` and the outputs' statistic), if kept.
-        failed: seed -> error of the runs that failed.
-        source: how the arm was made (scenario and settings, or the folder), for ``compare.json``.
-    """
-
-    label: str
-    values: pd.DataFrame
-    paths: pd.DataFrame | None
-    cities: pd.DataFrame | None
-    failed: dict[int, str] = field(default_factory=dict)
-    source: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Comparison:
-    """A scenario arm against a baseline arm, in one statistic of the chosen metrics."""
-
-    baseline: Arm
-    scenario: Arm
-    rule: str
-    metrics: tuple[str, ...]
-
-    @property
-    def seeds(self) -> list[int]:
-        """Seeds with a finished run in both arms."""
-        return sorted(set(self.baseline.values.index) & set(self.scenario.values.index))
-
-    @property
-    def matched(self) -> bool:
-        """Whether the arms are compared seed by seed (at least two seeds in common)."""
-        return len(self.seeds) >= 2
-
-    @property
-    def test(self) -> str:
-        if self.matched:
-            return f"paired t-test over {len(self.seeds)} matched seeds"
-        return "Welch's t-test (seeds not matched)"
-
-    @property
-    def title(self) -> str:
-        return f"{self.scenario.label} minus {self.baseline.label}"
 
 
 # --------------------------------------------------------------------------- the runs
@@ -318,21 +266,6 @@ def effects_table(comparison: Comparison) -> pd.DataFrame:
                      "relative": estimate.value / abs(level) if level else float("nan"),
                      **estimate.row(), "test": comparison.test})
     return pd.DataFrame(rows).set_index("metric")
-
-
-def city_effects(comparison: Comparison, output: str) -> pd.DataFrame:
-    """Per city: a city output's statistic in each arm (mean over seeds) and the effect, as in
-    :func:`effects_table`."""
-    wide = {arm: part.pivot_table(index="seed", columns="city", values=output)
-            for arm, part in (("baseline", comparison.baseline.cities), ("scenario", comparison.scenario.cities))}
-    if comparison.matched:
-        wide = {arm: table.reindex(comparison.seeds) for arm, table in wide.items()}
-    rows = []
-    for city in wide["baseline"].columns:
-        estimate = effects.difference(wide["scenario"][city], wide["baseline"][city], comparison.matched)
-        rows.append({"output": output, "city": city, "baseline": float(wide["baseline"][city].mean()),
-                     "scenario": float(wide["scenario"][city].mean()), **estimate.row()})
-    return pd.DataFrame(rows).set_index(["output", "city"])
 
 
 def _paths(comparison: Comparison, metric: str) -> pd.DataFrame:

@@ -14,11 +14,15 @@ confidence interval (estimate +- t quantile x standard error) excludes zero; oth
   common seeds it is computed replicate by replicate and tested over the replicates (paired);
   otherwise its SE comes from the within-cell variance pooled over all cells, so that what the other
   factors do is never counted as noise.
+* :class:`Arm` and :class:`Comparison`: the runs of a scenario against those of a baseline, one
+  statistic per run (``ydabm compare``, and the scenario contrasts of ``ydabm report``), and
+  :func:`city_effects`, their effect on a city output city by city.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -204,3 +208,70 @@ def marginal_effects(design: Cells, factor: str, baseline) -> pd.DataFrame:
         rows[value] = {"mean": level.value, "mean_half_width": level.half_width, **gap.row(),
                        "half_width": gap.half_width}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis(factor)
+
+
+# --------------------------------------------------------------------------- one arm against another
+@dataclass
+class Arm:
+    """One side of a comparison.
+
+    Attributes:
+        label: the scenario's name (or the folder's, when both sides share a scenario).
+        values: one row per finished run, indexed by seed: the statistic of every metric.
+        paths: every step of every run (``seed, step, year, quarter`` and the metrics), if kept.
+        cities: per run and city (``seed, city, province`` and the outputs' statistic), if kept.
+        failed: seed -> error of the runs that failed.
+        source: how the arm was made (scenario and settings, or the folder), for ``compare.json``.
+    """
+
+    label: str
+    values: pd.DataFrame
+    paths: pd.DataFrame | None
+    cities: pd.DataFrame | None
+    failed: dict[int, str] = field(default_factory=dict)
+    source: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Comparison:
+    """A scenario arm against a baseline arm, in one statistic of the chosen metrics."""
+
+    baseline: Arm
+    scenario: Arm
+    rule: str
+    metrics: tuple[str, ...]
+
+    @property
+    def seeds(self) -> list[int]:
+        """Seeds with a finished run in both arms."""
+        return sorted(set(self.baseline.values.index) & set(self.scenario.values.index))
+
+    @property
+    def matched(self) -> bool:
+        """Whether the arms are compared seed by seed (at least two seeds in common)."""
+        return len(self.seeds) >= 2
+
+    @property
+    def test(self) -> str:
+        if self.matched:
+            return f"paired t-test over {len(self.seeds)} matched seeds"
+        return "Welch's t-test (seeds not matched)"
+
+    @property
+    def title(self) -> str:
+        return f"{self.scenario.label} minus {self.baseline.label}"
+
+
+def city_effects(comparison: Comparison, output: str) -> pd.DataFrame:
+    """Per city: a city output's statistic in each arm (mean over seeds) and the effect, as in
+    :func:`.comparison.effects_table`."""
+    wide = {arm: part.pivot_table(index="seed", columns="city", values=output)
+            for arm, part in (("baseline", comparison.baseline.cities), ("scenario", comparison.scenario.cities))}
+    if comparison.matched:
+        wide = {arm: table.reindex(comparison.seeds) for arm, table in wide.items()}
+    rows = []
+    for city in wide["baseline"].columns:
+        estimate = difference(wide["scenario"][city], wide["baseline"][city], comparison.matched)
+        rows.append({"output": output, "city": city, "baseline": float(wide["baseline"][city].mean()),
+                     "scenario": float(wide["scenario"][city].mean()), **estimate.row()})
+    return pd.DataFrame(rows).set_index(["output", "city"])

@@ -13,7 +13,7 @@ headline metrics when it kept all) in the figures that fit the design:
   bars from zero), and over time when series were kept;
 * Sobol designs: first-order and total Sobol indices as bars; Morris designs: mu* and sigma;
 * maps, when the sweep kept its cities (``cities.parquet``) on the YRD geography: per city output
-  (:data:`.comparison.MAPPED`), the effect by city of each scenario against the baseline scenario, or
+  (:data:`.city_outputs.MAPPED`), the effect by city of each scenario against the baseline scenario, or
   in a grid of the first factor's highest level against its lowest with the other factors at their
   baseline level; cities within noise grey (:func:`city_contrasts`, :func:`city_map_figure`).
 
@@ -47,6 +47,8 @@ from ..labels import MODEL, metric_label, quantity, statistic_label, unit
 from ..params import BY_NAME, ParameterError
 from ..report import AXIS_NOTE, NOISE_COLOUR, NOISE_HATCH, RANGE_NOTE, WITHIN_NOISE, floor_span, floor_ylim
 from . import effects
+from .city_outputs import MAPPED
+from .effects import Arm, Comparison, city_effects
 from .spec import metric_column, report_statistic
 
 HEADLINE = {name: MODEL[name].label for name in (
@@ -302,7 +304,7 @@ class CityContrasts:
         reference: the level the others are compared with (the baseline scenario; a grid factor's
             lowest level).
         fixed: the levels of the other varied factors (their baseline levels).
-        comparisons: one :class:`.comparison.Comparison` per other level (that level minus the
+        comparisons: one :class:`.effects.Comparison` per other level (that level minus the
             reference, over the runs of the two cells, with their city outputs as the arms' cities):
             paired by seed when the sweep used common seeds, else Welch.
     """
@@ -314,9 +316,8 @@ class CityContrasts:
 
     def effects(self, output: str) -> pd.DataFrame:
         """Per compared level and city: the reference's and the level's mean over runs, the effect,
-        its SE, 95 % interval, p and whether it is significant (:func:`.comparison.city_effects`).
+        its SE, 95 % interval, p and whether it is significant (:func:`.effects.city_effects`).
         Indexed by (``level``, ``city``), levels as the figures name them."""
-        from .comparison import city_effects
         frames = {c.scenario.label: city_effects(c, output).droplevel("output") for c in self.comparisons}
         return pd.concat(frames, names=["level"])
 
@@ -341,7 +342,6 @@ def city_contrasts(results: Results, baseline: dict[str, Any] | str | None = Non
     each scenario against the baseline scenario, or a grid factor's highest level against its lowest
     (e.g. barrier 1 minus barrier 0); the other varied factors at the baseline cell (``baseline``,
     see the module docstring)."""
-    from .comparison import Arm, Comparison
     factor = map_factor(results)
     if factor is None:
         return None
@@ -839,7 +839,6 @@ def figures(results: Results, baseline: dict[str, Any] | str | None = None) -> d
             drawn[f"lines_{parameter}"] = line_figure(results, parameter)
     contrasts = city_contrasts(results, baseline)
     if contrasts is not None:
-        from .comparison import MAPPED
         for output in (o for o in MAPPED if o in results.cities.columns):
             drawn[f"map_{contrasts.factor}_{output}"] = city_map_figure(results, contrasts, output)
     return drawn
