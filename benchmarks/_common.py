@@ -51,11 +51,15 @@ def people_per_agent(workers: float) -> float:
     return round(yrd_workers() / workers)
 
 
-def parse_args(description: str) -> argparse.Namespace:
+def parse_args(description: str, extra=None) -> argparse.Namespace:
+    """``--quick`` and ``--json``, and the script's own options when ``extra`` (a function of the
+    parser that adds them) is given."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true",
                         help="small scales and few repeats: proves the script runs (CI), in well under a minute")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    if extra is not None:
+        extra(parser)
     return parser.parse_args()
 
 

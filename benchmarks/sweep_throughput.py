@@ -12,7 +12,14 @@ work would reach on two idle cores. ``projected_1000_runs_minutes`` is the
 time of the design target's sweep (1,000 such runs on 2 cores, goal: under 30 minutes) at the
 2-process rate.
 
-    python benchmarks/sweep_throughput.py [--quick] [--json]
+    python benchmarks/sweep_throughput.py [--quick] [--json] [--replicates R]
+
+``--replicates`` sets the replicates per barrier level (default 2: 8 runs). The pool's start-up
+(the fork server importing the model, then forking the workers) is paid once per sweep, so the
+scaling of a small sweep is lower than a long one's: ``pool_overhead_seconds`` is the 2-process
+wall time beyond half the runs' summed run time as the runner logged it (start-up, storing, the
+last run's wait), and ``sweep_scaling`` at ``--replicates 10`` (40 runs, about 1.5 minutes) is
+closer to what a sweep of hundreds of runs gets.
 
 After the sweeps, the build of one run at the sweep's scale is timed in this process, cold (the
 calibrated state of :mod:`ydabm.calibrated_state` forgotten first) and warm (it kept, as every run of
@@ -151,10 +158,16 @@ def timed_sweep(spec: dict, processes: int) -> dict:
 
 
 def main() -> None:
-    args = parse_args(__doc__.splitlines()[0])
+    args = parse_args(__doc__.splitlines()[0], lambda parser: parser.add_argument(
+        "--replicates", type=int, default=None,
+        help=f"replicates per barrier level (default {SWEEP['replicates']}; 1 with --quick)"))
     workers, steps = (1e4, 4) if args.quick else (2e5, 80)
     spec = sweep_spec(workers, steps)
-    if args.quick:
+    if args.replicates is not None:
+        if args.replicates < 1:
+            raise SystemExit(f"sweep_throughput.py: --replicates = {args.replicates}; allowed: 1 or more")
+        spec["replicates"] = args.replicates
+    elif args.quick:
         spec["replicates"] = 1
     runs = runs_in(spec)
     load = os.getloadavg()[0]
@@ -176,6 +189,8 @@ def main() -> None:
         "seconds_2": two,
         "mean_run_seconds_1": first["run"],
         "mean_run_seconds_2": second["run"],
+        # the 2-process sweep's wall time beyond its runs' own, shared by two: what the pool adds
+        "pool_overhead_seconds": two - runs * second["run"] / 2,
         "cpu_seconds_1": first["cpu"],
         "cpu_seconds_2": second["cpu"],
         # share of the two cores the 2-process sweep got: below 1 when other processes compete
