@@ -11,9 +11,13 @@ interest coverage below 1 (``weak_years`` >= 1), pooled over seeds; and the shar
 (and of all mass) in cohorts worn below half their peak mass (mass over peak falls only with the
 exit hazard, so this is a cohort's age since its peak, not a result of its losses). For the gap between
 scales at the default staffing (set-up draws, merges, innovation draws), see ``scripts/zombie_scale.py``.
+With ``--levers``, each pair and seed also runs at the convergence check's lever endpoints (``barrier``
+0 and 1, ``specialization`` 0 and 1, the other lever at its default), and the script prints each
+lever's effect on the zombie share (1 minus 0, matched by seed, pp, mean +- standard error).
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/zombie_granularity.py \
-        [--pairs 2000:23.5 2000:5 500:23.5 500:5 100:23.5] [--seeds 1 2 3 4 5] [--quarters 40] [--workers 2] [--json OUT]
+        [--pairs 2000:23.5 2000:5 500:23.5 500:5 100:23.5] [--seeds 1 2 3 4 5] [--quarters 40] [--workers 2]
+        [--levers] [--json OUT]
 """
 
 from __future__ import annotations
@@ -32,12 +36,14 @@ from ydabm.model import YRDModel
 WINDOW = 8
 #: lower edges of the staff bands (worker agents of a firm agent at the end of a run)
 STAFF_BANDS = (0, 5, 10, 20, 40)
+#: ``--levers``: the convergence check's lever endpoints (``ydabm.validation.convergence.LEVERS``)
+LEVERS = {"barrier": (0.0, 1.0), "specialization": (0.0, 1.0)}
 
 
-def run(task: tuple[float, float, int, int]) -> dict:
-    people_per_agent, workers_per_firm, seed, quarters = task
+def run(task: tuple[float, float, int, int, tuple]) -> dict:
+    people_per_agent, workers_per_firm, seed, quarters, lever = task
     keep_freed_memory()          # reuse the step's freed arrays, as the CLI does (outputs unchanged)
-    model = YRDModel(rng=seed, people_per_agent=people_per_agent, workers_per_firm=workers_per_firm)
+    model = YRDModel(rng=seed, people_per_agent=people_per_agent, workers_per_firm=workers_per_firm, **dict(lever))
     agents = int(model.firms.alive.sum())
     for _ in range(quarters):
         model.step()
@@ -53,7 +59,7 @@ def run(task: tuple[float, float, int, int]) -> dict:
     by_band["worn_mass"] = float(mass[worn].sum())
     by_band["worn_zombie"] = float(mass[worn & firms.zombie[live]].sum())
     return {"people_per_agent": people_per_agent, "workers_per_firm": workers_per_firm, "seed": seed,
-            "firm_agents_start": agents, "firm_agents_end": int(model.firms.alive.sum()),
+            "lever": dict(lever), "firm_agents_start": agents, "firm_agents_end": int(model.firms.alive.sum()),
             "zombie_share": float(frame["zombie_share"].iloc[-WINDOW:].mean()),
             "real_gdp_growth": float(frame["real_gdp"].iloc[-1] / frame["real_gdp"].iloc[0] - 1.0),
             "unemployment_move": float((rate - rate.iloc[0]).abs().max()), "staff_bands": by_band}
@@ -67,11 +73,15 @@ def main(argv=None) -> None:
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3, 4, 5])
     parser.add_argument("--quarters", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--levers", action="store_true",
+                        help="also run each lever's endpoints and print its effect on the zombie share")
     parser.add_argument("--json", help="write every run's record here")
     args = parser.parse_args(argv)
     pairs = [tuple(float(x) for x in pair.split(":")) for pair in args.pairs]
-    tasks = [(ppa, wpf, seed, args.quarters) for ppa, wpf in pairs for seed in args.seeds]
-    records = map_records(run, tasks, args.workers, args.json)
+    settings = [()] + ([((name, value),) for name, values in LEVERS.items() for value in values] if args.levers else [])
+    tasks = [(ppa, wpf, seed, args.quarters, lever) for ppa, wpf in pairs for lever in settings for seed in args.seeds]
+    everything = map_records(run, tasks, args.workers, args.json)
+    records = [r for r in everything if not r["lever"]]
     print("people/agent  workers/firm  enterprises/firm agent  firm agents t=0 -> end  "
           "zombie share %  real GDP growth %  largest unemployment move pp")
     for ppa, wpf in pairs:
@@ -103,6 +113,16 @@ def main(argv=None) -> None:
         worn_zombie = sum(r["staff_bands"]["worn_zombie"] for r in runs)
         worn_mass = sum(r["staff_bands"]["worn_mass"] for r in runs)
         print(f"{ppa:g}:{wpf:g}  {100 * worn_zombie / max(zombie, 1e-300):.1f} % ({100 * worn_mass / total:.1f} %)")
+    if args.levers:
+        print("\neffect on the zombie share, 1 minus 0, matched by seed, pp (mean +- se)")
+        for ppa, wpf in pairs:
+            cells = []
+            for name, (low, high) in LEVERS.items():
+                share = {(r["lever"][name], r["seed"]): r["zombie_share"] for r in everything
+                         if (r["people_per_agent"], r["workers_per_firm"]) == (ppa, wpf) and name in r["lever"]}
+                effect = mean(pd.Series([100 * (share[(high, seed)] - share[(low, seed)]) for seed in args.seeds]))
+                cells.append(f"{name} {effect.value:+.3f} +- {effect.se:.3f}")
+            print(f"{ppa:g}:{wpf:g}  " + "  ".join(cells))
 
 
 if __name__ == "__main__":
