@@ -450,9 +450,16 @@ def test_firm_cell_is_kept_until_a_city_or_sector_changes():
 
 def test_keep_freed_memory_reuses_large_blocks_from_the_heap():
     """After ``keep_freed_memory`` a 40 MB and a 100 MB array freed and allocated again take no new
-    pages (glibc maps every block above 32 MB afresh otherwise: hundreds of page faults each time,
-    thousands without transparent huge pages; the 100 MB one, above the 64 MB threshold of before,
-    stands for the arrays over all workers of a large run); bad thresholds are refused by name."""
+    pages (glibc maps every block above 32 MB afresh otherwise; the 100 MB one, above the 64 MB
+    threshold of before, stands for the arrays over all workers of a large run); bad thresholds are
+    refused by name.
+
+    Without it each fresh block faults its pages in again: numpy asks the kernel for transparent huge
+    pages on large arrays, so a 40 MB block takes from 20 faults (every page a 2 MB one) to about
+    10,000 (4 KB pages), as many huge pages as the kernel has free at the moment (measured 57-568 for
+    it, 398-909 for the 100 MB one, on one machine); 20 is the least any mapping of it can take, so
+    the premise is checked against that floor, not against a count that depends on the kernel's free
+    huge pages (it was > 100, which a run with 57 failed, 5 Dec 2026)."""
     import subprocess
     import sys
     from ydabm.allocator import keep_freed_memory
@@ -474,7 +481,7 @@ def test_keep_freed_memory_reuses_large_blocks_from_the_heap():
     if out[0] != "True":
         pytest.skip("no glibc mallopt here")
     before, after = [int(v) for v in out[1:3]], [int(v) for v in out[3:5]]
-    assert min(before) > 100 and max(after) < 10
+    assert min(before) >= 20 and max(after) < 10
 
 
 def test_largest_cohorts_by_hand_and_against_a_sort():
