@@ -215,6 +215,9 @@ def test_summary_is_json_ready_and_the_table_lists_every_metric(criteria):
     assert "2000 *" in text and "500 ref" in text and "real_gdp (relative)" in text
     assert all(text.count(metric) >= 3 for metric in METRICS)            # levels and two lever blocks
     assert "+2.000 ±0.100 %" in text                                     # relative effect of the barrier, checked
+    # the real enterprises a firm agent stands for, 2000 x 23.5 / 17.6 and 500 x 23.5 / 17.6
+    row = next(line for line in text.splitlines() if line.startswith(cv.ENTERPRISES_ROW))
+    assert row.split()[-2:] == ["2,670", "668"]
     lines = cv.verdict_lines(check)
     assert len(lines) == len(criteria) and lines[1].startswith("FAIL  level  similarity_all")
 

@@ -46,6 +46,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..mechanisms.entry import enterprises_per_firm
 from ..params import DEFAULTS, ParameterError
 from . import write_manifest
 from .racetrack import replicate_seeds
@@ -87,6 +88,8 @@ NEGLIGIBLE = {"unemployment_rate": 0.0005, "real_gdp": 0.0005, "capacity_utiliza
 EQUIVALENCE_LEVEL = 0.05                             # one-sided level of the equivalence test (90 % interval)
 SLACK = 1e-12                                        # floating-point slack on the tolerances
 PASS, FAIL, NOT_SIGNIFICANT = "PASS", "FAIL", "n.s."
+#: the table's first row: k = people_per_agent x workers_per_firm / 17.6 at each scale
+ENTERPRISES_ROW = "enterprises per firm agent"
 
 
 def settings() -> dict[str, dict[str, float]]:
@@ -415,10 +418,14 @@ def _cell(metric: str, mean: float, se: float, effect: bool) -> str:
 def table(check: ConvergenceCheck) -> str:
     """Metric rows × scale columns: baseline levels, then each lever's effects (mean ± se over seeds).
 
-    The checked scale's header is marked ``*``, the reference (finest) scale's ``ref``."""
+    The checked scale's header is marked ``*``, the reference (finest) scale's ``ref``. The levels
+    block starts with the real enterprises one firm agent stands for at each scale (k, which sets the
+    zombie share's level: docs/validation.md, "On the current engine: k sets the level")."""
     scales, p = check.params["scales"], check.params
     heads = [f"{s:g}" + (" *" if s == p["checked_scale"] else " ref" if s == p["reference_scale"] else "")
              for s in scales]
+    staffing = float(p.get("workers_per_firm", DEFAULTS["workers_per_firm"]))
+    enterprises = [ENTERPRISES_ROW] + [f"{enterprises_per_firm(s, staffing):,.0f}" for s in scales]
     blocks = [("levels (baseline)", None)] + [(f"effect of {lever} {hi:g} vs {lo:g}", lever)
                                              for lever, (lo, hi) in LEVERS.items()]
     cells = {}
@@ -428,6 +435,7 @@ def table(check: ConvergenceCheck) -> str:
         cells[title] = [[metric + (" (relative)" if effect and metric in RELATIVE else "")]
                         + [_cell(metric, frame.loc[(metric, s), "mean"], frame.loc[(metric, s), "se"], effect)
                            for s in scales] for metric in METRICS]
+    cells["levels (baseline)"].insert(0, enterprises)
     width = [max(len(r[0]) for rows in cells.values() for r in rows)]
     width += [max(len(heads[k]), *(len(r[k + 1]) for rows in cells.values() for r in rows)) for k in range(len(scales))]
     lines = []
