@@ -32,12 +32,11 @@ from ydabm.experiments.effects import mean
 from ydabm.experiments.executors import map_records
 from ydabm.mechanisms.entry import enterprises_per_firm
 from ydabm.model import YRDModel
+from ydabm.validation.convergence import LEVERS      # --levers: the convergence check's endpoints
 
 WINDOW = 8
 #: lower edges of the staff bands (worker agents of a firm agent at the end of a run)
 STAFF_BANDS = (0, 5, 10, 20, 40)
-#: ``--levers``: the convergence check's lever endpoints (``ydabm.validation.convergence.LEVERS``)
-LEVERS = {"barrier": (0.0, 1.0), "specialization": (0.0, 1.0)}
 
 
 def run(task: tuple[float, float, int, int, tuple]) -> dict:
