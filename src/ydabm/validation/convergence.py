@@ -22,7 +22,7 @@ Criteria (default scale against the finest):
   :data:`EFFECT_TOLERANCE` (20 %) of its size, ``|e − e_finest| ≤ 0.2 |e_finest|``; an effect
   smaller than :data:`SIGNIFICANCE` (3) standard errors at the finest scale is "n.s." and not scored;
 - except an effect that is *negligible* at the finest scale: for the metrics of :data:`NEGLIGIBLE`
-  (unemployment, real GDP, capacity utilisation), an effect whose one-sided 95 % upper bound on its size,
+  (unemployment, real GDP), an effect whose one-sided 95 % upper bound on its size,
   ``|e| + t(0.95, n − 1) se`` over the n seeds, is below the stated economically negligible size δ
   (an equivalence test, Schuirmann's two one-sided tests at 5 %). Its sign and size within 20 % are
   then no result worth a scale: the barrier's effect on unemployment is +0.0074 ± 0.0018 pp at 500
@@ -81,10 +81,10 @@ LEVEL_TOLERANCE = {"similarity_manufacturing": 0.005, "similarity_all": 0.005, "
 EFFECT_TOLERANCE = 0.2                               # |effect - finest effect| <= 20 % of |finest effect|
 SIGNIFICANCE = 3.0                                   # finest effect scored only if |e| >= 3 standard errors
 #: economically negligible size δ of a lever effect, by metric: half the unit to which the statistic is
-#: published (China's surveyed urban unemployment rate, in 0.1 pp; real GDP growth, in 0.1 %; NBS's
-#: industrial capacity utilisation rate, in 0.1 pp: 78.0 % in 2020 Q4), so an effect below it would not
-#: show in the published figure; for unemployment a quarter of the level tolerance (0.2 pp)
-NEGLIGIBLE = {"unemployment_rate": 0.0005, "real_gdp": 0.0005, "capacity_utilization": 0.0005}
+#: published (China's surveyed urban unemployment rate, in 0.1 pp; real GDP growth, in 0.1 %), so an
+#: effect below it would not show in the published figure; for unemployment a quarter of the level
+#: tolerance (0.2 pp).
+NEGLIGIBLE = {"unemployment_rate": 0.0005, "real_gdp": 0.0005}
 EQUIVALENCE_LEVEL = 0.05                             # one-sided level of the equivalence test (90 % interval)
 SLACK = 1e-12                                        # floating-point slack on the tolerances
 PASS, FAIL, NOT_SIGNIFICANT = "PASS", "FAIL", "n.s."
