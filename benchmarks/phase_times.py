@@ -36,7 +36,8 @@ from _common import emit, machine, median, note, people_per_agent
 PHASES = {
     "technology": ("innovate", "apply_innovation", "adoption_targets", "apply_adoption", "productivity_growth",
                    "effective_productivity"),
-    "firm_dynamics": ("shrink_firms", "close_firms", "merge_firms", "entry_intensity", "open_firms"),
+    "firm_dynamics": ("shrink_firms", "close_firms", "merge_firms", "_apply_employer_table", "entry_intensity",
+                      "open_firms"),
     "migration": ("choose_moves", "apply_moves"),
     "planning": ("plan_production",),
     "labour_market": ("clear_labour_market", "apply_hiring"),

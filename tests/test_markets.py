@@ -359,6 +359,35 @@ def test_newton_in_market_access_finds_the_fixed_point_the_price_iteration_finds
     assert newton.rounds <= anderson.rounds
 
 
+@pytest.mark.parametrize("dispersion", [0.0, 0.6, 1.26])
+def test_a_start_changes_the_rounds_not_the_fixed_point(dispersion):
+    # the market of the test above, cleared from the markup prices and from three starts: its own fixed
+    # point's access (nothing left to do: no Newton step), that access 5 % off cell by cell (a quarter's
+    # move is about 1 %), and a start that supposes spending reaches a cell it does not (-inf there):
+    # that one starts again from the markup prices. The same prices to the tolerance every time
+    rng = np.random.default_rng(7)
+    firms = 40
+    sigma, weights, spending, cell, base, mass, capacity = _three_city_market(rng, firms)
+    max_output = np.minimum(capacity, np.where(rng.random(firms) < 0.5, rng.uniform(1.0, 10.0, firms), np.inf))
+    args = (base, max_output, cell, sigma, weights, spending)
+    extra = dict(mass=mass, capacity=capacity, dispersion=dispersion)
+    cold = goods.clear_goods_market(*args, **extra)
+    solved = np.log(cold.access).ravel()
+    off = solved + rng.uniform(-0.05, 0.05, solved.size)
+    wrong = solved.copy()
+    wrong[0] = -np.inf
+    assert cold.rounds >= 2                  # from the markup prices it takes rounds (else nothing is tested)
+    outs = [goods.clear_goods_market(*args, **extra, start=start) for start in (solved, off, wrong)]
+    for out in outs:
+        assert out.residual <= goods.CLEARING_TOLERANCE
+        np.testing.assert_allclose(out.price, cold.price, rtol=1e-8)
+        np.testing.assert_allclose(out.revenue, cold.revenue, rtol=1e-7)
+    at_solution, near, wrong_cells = outs
+    assert at_solution.rounds == 0 and near.rounds <= cold.rounds
+    # the wrong start: from the markup prices once its first round shows the cells, bit for bit
+    assert wrong_cells.rounds == cold.rounds and np.array_equal(wrong_cells.price, cold.price)
+
+
 @pytest.mark.parametrize("dispersion", [0.3, 0.6, 1.26])
 def test_newton_with_committed_buyers_finds_the_fixed_point_anderson_finds(dispersion):
     # 3 selling cities, 2 sectors, 60 firms with capacity under demand shocks; 6 buyers: 3 flexible ones

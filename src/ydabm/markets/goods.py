@@ -461,7 +461,8 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
                        max_rounds: int = 10_000, mass: np.ndarray | None = None,
                        capacity: np.ndarray | None = None, dispersion: float = 0.0,
                        spillover: np.ndarray | None = None, usual: np.ndarray | None = None,
-                       anderson: bool = False, planned_served: np.ndarray | None = None) -> GoodsOutcome:
+                       anderson: bool = False, planned_served: np.ndarray | None = None,
+                       start: np.ndarray | None = None) -> GoodsOutcome:
     """Clear all goods markets given firms' markup prices, what they can produce and cities' spending.
 
     Each firm charges the higher of its markup price and the price at which its CES demand equals
@@ -513,6 +514,14 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         planned_served: (F,) share of its orders each firm's enterprises would serve at its planned
             capacity, the rationing of the notional market (:func:`notional_demand`); None: every
             order served there.
+        start: (C x S,) log market access of each city-sector (flat; -inf where no spending reaches)
+            to start the Newton steps from, e.g. the last quarter's fixed point carried forward
+            (:meth:`ydabm.model.YRDModel.access_guess`); None, or a start whose cells with finite
+            access are not those of the first round's: the access at the markup prices. The start
+            changes how many rounds the clearing takes, not what it solves: every round is checked
+            against the same ``tolerance`` (started from the last quarter's access the default
+            run's metrics agree with the start at the markup prices to 7e-10, relative, over 40
+            quarters; ``tests/test_markets.py``).
     """
     cities, sectors = spending.shape
     sigma = elasticity[cell % sectors]
@@ -703,8 +712,12 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         sigma / (sigma - 1) x the largest change is below it."""
         shocked_sigma = np.take(sigma, rows)
         kappa = 1.0 if not rows.size else max(1.0, float(np.max(shocked_sigma / (shocked_sigma - 1.0))))
-        state, _, _ = aggregates(floor)
-        log_access = flat_log(state[2])
+        guessed = start is not None
+        if guessed:
+            log_access = np.array(start, dtype=float).ravel()
+        else:
+            state, _, _ = aggregates(floor)
+            log_access = flat_log(state[2])
         rounds, best, stalled = 0, np.inf, 0
         while True:
             log_p, slope = targets(log_access, elasticity=True)
@@ -713,6 +726,12 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             with np.errstate(invalid="ignore"):
                 change = following - log_access
             same = np.isfinite(following) == np.isfinite(log_access)
+            if guessed and not same.all():
+                # spending reaches other cells than the start supposed: start from the markup prices
+                guessed = False
+                state, _, _ = aggregates(floor)
+                log_access = flat_log(state[2])
+                continue
             change[~np.isfinite(change) & same] = 0.0         # no spending reaches the cell, before and after
             size = float(np.abs(change).max(initial=0.0)) if same.all() else np.inf
             # progress is a change below half the smallest so far (the last one, while the steps converge):
