@@ -56,7 +56,8 @@ BUILD_PARTS = {
 
 
 class PhaseClock:
-    """Wraps the phase methods of a model class with timers (outermost timed call only)."""
+    """Wraps the phase methods of a model class with timers (outermost timed call only); a method the
+    class does not have is skipped (an older tree, in ``ab_inprocess.py``)."""
 
     def __init__(self, cls):
         self.spent = defaultdict(float)
@@ -64,7 +65,8 @@ class PhaseClock:
         self._depth = 0
         for phase, methods in PHASES.items():
             for name in methods:
-                setattr(cls, name, self._timed(getattr(cls, name), phase))
+                if hasattr(cls, name):
+                    setattr(cls, name, self._timed(getattr(cls, name), phase))
 
     def _timed(self, method, phase):
         clock = self
