@@ -336,17 +336,24 @@ def _three_city_market(rng, firms):
     return sigma, weights, spending, cell, base, mass, capacity
 
 
+def _forty_firm_case(dispersion):
+    """:func:`_three_city_market` with 40 firms (seed 7), half of them also short of staff: the positional
+    arguments of ``clear_goods_market``, its keywords at ``dispersion``, and the generator after the draws."""
+    rng = np.random.default_rng(7)
+    firms = 40
+    sigma, weights, spending, cell, base, mass, capacity = _three_city_market(rng, firms)
+    max_output = np.minimum(capacity, np.where(rng.random(firms) < 0.5, rng.uniform(1.0, 10.0, firms), np.inf))
+    return ((base, max_output, cell, sigma, weights, spending),
+            dict(mass=mass, capacity=capacity, dispersion=dispersion), rng)
+
+
 @pytest.mark.parametrize("dispersion", [0.0, 1e-5, 1e-3, 0.6, 1.26])
 def test_newton_in_market_access_finds_the_fixed_point_the_price_iteration_finds(dispersion):
     # 3 cities, 2 sectors, 40 firms: cohorts with capacity (some short of staff, some short of capacity)
     # and firms without; the Newton clearing in market access and the Anderson iteration in prices (taken
     # with ``anderson``) solve the same fixed point to the tolerance
-    rng = np.random.default_rng(7)
-    firms = 40
-    sigma, weights, spending, cell, base, mass, capacity = _three_city_market(rng, firms)
-    max_output = np.minimum(capacity, np.where(rng.random(firms) < 0.5, rng.uniform(1.0, 10.0, firms), np.inf))
-    args = (base, max_output, cell, sigma, weights, spending)
-    extra = dict(mass=mass, capacity=capacity, dispersion=dispersion)
+    args, extra, _ = _forty_firm_case(dispersion)
+    base, max_output, spending = args[0], args[1], args[5]
     newton = goods.clear_goods_market(*args, **extra)
     anderson = goods.clear_goods_market(*args, **extra, anderson=True)
     for out in (newton, anderson):
@@ -365,12 +372,7 @@ def test_a_start_changes_the_rounds_not_the_fixed_point(dispersion):
     # point's access (nothing left to do: no Newton step), that access 5 % off cell by cell (a quarter's
     # move is about 1 %), and a start that supposes spending reaches a cell it does not (-inf there):
     # that one starts again from the markup prices. The same prices to the tolerance every time
-    rng = np.random.default_rng(7)
-    firms = 40
-    sigma, weights, spending, cell, base, mass, capacity = _three_city_market(rng, firms)
-    max_output = np.minimum(capacity, np.where(rng.random(firms) < 0.5, rng.uniform(1.0, 10.0, firms), np.inf))
-    args = (base, max_output, cell, sigma, weights, spending)
-    extra = dict(mass=mass, capacity=capacity, dispersion=dispersion)
+    args, extra, rng = _forty_firm_case(dispersion)
     cold = goods.clear_goods_market(*args, **extra)
     solved = np.log(cold.access).ravel()
     off = solved + rng.uniform(-0.05, 0.05, solved.size)
