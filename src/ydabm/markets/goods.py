@@ -519,9 +519,10 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             (:meth:`ydabm.model.YRDModel.access_guess`); None, or a start whose cells with finite
             access are not those of the first round's: the access at the markup prices. The start
             changes how many rounds the clearing takes, not what it solves: every round is checked
-            against the same ``tolerance`` (started from the last quarter's access the default
-            run's metrics agree with the start at the markup prices to 7e-10, relative, over 40
-            quarters; ``tests/test_markets.py``).
+            against the same ``tolerance`` (started from the last quarters' access, the model's
+            metrics over 40 quarters agree with those of the start at the markup prices to 1.6e-10,
+            relative, at the default scale, and to 7.4e-10 with productivity shocks;
+            ``tests/test_markets.py``, ``tests/test_fast_paths.py``).
     """
     cities, sectors = spending.shape
     sigma = elasticity[cell % sectors]
