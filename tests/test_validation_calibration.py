@@ -15,6 +15,7 @@ import pytest
 
 from ydabm.cli import main
 from ydabm.validation.calibration_check import (
+    beta_convergence,
     check_calibration,
     correlation,
     mean_absolute_percentage_error,
@@ -23,7 +24,8 @@ from ydabm.validation.calibration_check import (
 )
 
 KEYS = ("pop_corr_t0", "gdp_corr_t0", "pop_corr_20y", "gdp_corr_20y", "pop_mape_t0", "gdp_mape_t0",
-        "pop_mape_20y", "gdp_mape_20y", "zipf_model", "zipf_data", "migration_sign_agreement")
+        "pop_mape_20y", "gdp_mape_20y", "zipf_model", "zipf_data", "migration_sign_agreement",
+        "beta_convergence_20y", "beta_convergence_corr_20y")
 
 
 def test_correlation_of_a_linear_relation_is_one_and_of_constants_nan():
@@ -35,6 +37,20 @@ def test_correlation_of_a_linear_relation_is_one_and_of_constants_nan():
 def test_mape_is_in_percent():
     # |110/100 - 1| = 10 %, |45/50 - 1| = 10 %, |200/200 - 1| = 0 %: mean 20/3 %
     assert mean_absolute_percentage_error([110, 45, 200], [100, 50, 200]) == pytest.approx(20 / 3)
+
+
+def test_beta_convergence_by_hand():
+    # logs of the starting levels 0, 1, 2; over 2 years they grow 0.2, 0.1, 0.0 in logs: 0.1, 0.05, 0 a
+    # year, so each log point higher grows 0.05 a year slower (convergence), correlation -1
+    start = np.exp([0.0, 1.0, 2.0])
+    slope, corr = beta_convergence(start, start * np.exp([0.2, 0.1, 0.0]), years=2)
+    assert slope == pytest.approx(-0.05) and corr == pytest.approx(-1.0)
+    # the same growth everywhere: no slope
+    slope, _ = beta_convergence(start, start * 1.1, years=2)
+    assert slope == pytest.approx(0.0, abs=1e-12)
+    # divergence: the richest grows fastest
+    slope, corr = beta_convergence(start, start * np.exp([0.0, 0.1, 0.2]), years=2)
+    assert slope == pytest.approx(0.05) and corr == pytest.approx(1.0)
 
 
 def test_sign_agreement_counts_zero_only_against_zero():

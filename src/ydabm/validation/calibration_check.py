@@ -7,6 +7,8 @@ percentage error), the rank-size (Zipf) exponent of population, and the directio
 the model's cumulative net migration over the run against the data's resident - hukou population,
 the stock of net in-migration accumulated up to 2020. The last is a comparison of signs only: the
 model reports a flow over the simulated years, the data a stock built up over decades before 2020.
+It also reports Barro's beta of real GDP per resident over the run (:func:`beta_convergence`: whether
+the poorer cities grow faster), which no shipped data can test.
 """
 
 from __future__ import annotations
@@ -76,6 +78,15 @@ def mean_absolute_percentage_error(model, data) -> float:
 def sign_agreement(model, data) -> float:
     """Share of entries whose signs (-1, 0 or +1) agree; a zero agrees only with a zero."""
     return float(np.mean(np.sign(np.asarray(model, dtype=float)) == np.sign(np.asarray(data, dtype=float))))
+
+
+def beta_convergence(start, end, years: float) -> tuple[float, float]:
+    """Barro's beta regression over cities: the least-squares slope of the yearly log growth
+    log(end / start) / ``years`` on the log starting level, and their correlation. A negative slope is
+    convergence (the lower the start, the faster the growth), a positive one divergence."""
+    level = np.log(np.asarray(start, dtype=float))
+    growth = np.log(np.asarray(end, dtype=float) / np.asarray(start, dtype=float)) / years
+    return float(np.polyfit(level, growth, 1)[0]), correlation(level, growth)
 
 
 # ---------------------------------------------------------------------- where wage differences come from
@@ -176,6 +187,8 @@ def city_table(cities: pd.DataFrame, geography: Geography, end_step: int) -> pd.
         "gdp_data": geography.gdp / 1e8,
         "gdp_model_t0": start["gdp"].to_numpy(),
         "gdp_model_end": end["gdp"].to_numpy(),
+        "real_gdp_model_t0": start["real_gdp"].to_numpy(),
+        "real_gdp_model_end": end["real_gdp"].to_numpy(),
         "wage_model_t0": start["wage"].to_numpy(),
         "urban_wage_model_t0": start["urban_wage"].to_numpy(),
         "net_migration_model": flows.reindex(geography.names, fill_value=0.0).to_numpy(),
@@ -194,6 +207,8 @@ def summarise(table: pd.DataFrame, years: int) -> dict[str, float]:
 
     MAPE keys are in percent. ``zipf_model`` is the exponent of the model population at the end,
     ``zipf_model_t0`` at t = 0, ``zipf_data`` that of the 2020 census population.
+    ``beta_convergence_<years>y`` and ``beta_convergence_corr_<years>y``: :func:`beta_convergence` of
+    the cities' real GDP per resident over the run (negative: the poorer cities grow faster).
     """
     end = f"_{years}y"
     summary = {"years": float(years)}
@@ -204,6 +219,9 @@ def summarise(table: pd.DataFrame, years: int) -> dict[str, float]:
             summary[f"{key}_corr{stage}"] = correlation(table[column], data)
             summary[f"{key}_mape{stage}"] = mean_absolute_percentage_error(table[column], data)
     summary["gdp_growth" + end] = float(table["gdp_model_end"].sum() / table["gdp_model_t0"].sum() - 1.0)
+    summary["beta_convergence" + end], summary["beta_convergence_corr" + end] = beta_convergence(
+        table["real_gdp_model_t0"] / table["population_model_t0"],
+        table["real_gdp_model_end"] / table["population_model_end"], years)
     summary["zipf_model"] = zipf_exponent(table["population_model_end"])
     summary["zipf_model_t0"] = zipf_exponent(table["population_model_t0"])
     summary["zipf_data"] = zipf_exponent(table["population_data"])

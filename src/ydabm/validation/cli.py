@@ -39,7 +39,8 @@ def _add_calibration(checks) -> None:
     parser = checks.add_parser(
         "calibration", help="baseline vs 2020 city data at t = 0 and after some years",
         description="Compare the baseline with the 2020 data: population and GDP by city (correlation, MAPE), "
-                    "the population Zipf exponent and the direction of net migration by city.")
+                    "the population Zipf exponent, the direction of net migration by city and, reported "
+                    "only, whether poorer cities grow faster (beta convergence of real GDP per resident).")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default {OUT})")
     parser.add_argument("--seed", type=int, default=SEED, help=f"seed of the run's generator (default {SEED})")
