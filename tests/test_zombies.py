@@ -7,6 +7,7 @@ import functools
 import numpy as np
 import pytest
 
+from script_modules import load_script
 from ydabm.agents.firms import Firms
 from ydabm.mechanisms import accounts, credit
 from ydabm.model import YRDModel
@@ -316,3 +317,22 @@ def test_t0_is_the_zombie_share_steady_state():
         diff = window.mean(axis=1) - late
         se = diff.std(ddof=1) / np.sqrt(diff.size)
         assert abs(diff.mean()) < max(3 * se, 0.1 * late.mean()), (diff.mean(), se, late.mean())
+
+
+def test_congestion_regression_is_within_sector_and_quarter_by_hand():
+    # scripts/zombie_congestion.py: the slope of an outcome on the zombie share after removing each
+    # sector x quarter's (capital-weighted) mean. Two sectors whose levels differ (sector 1 invests 0.5
+    # more and has 0.4 more zombies): pooled, the slope would be positive; within, each sector's cities
+    # lose 0.1 of investment rate per unit of zombie share, so the slope is -0.1
+    congestion = load_script("zombie_congestion")
+    share = np.array([0.0, 0.1, 0.2, 0.4, 0.5, 0.6])
+    panel = {"sector": np.array([0, 0, 0, 1, 1, 1]), "quarter": np.zeros(6, dtype=int), "zombie_share": share,
+             "investment_rate": np.array([1.0, 0.99, 0.98, 1.5, 1.49, 1.48]), "weight": np.ones(6)}
+    assert congestion.within_slope(panel, "investment_rate") == pytest.approx(-0.1)
+    # the weights are the healthy firms' capital: a city with no weight does not count
+    panel["weight"] = np.array([1.0, 1.0, 0.0, 1.0, 1.0, 1.0])
+    panel["investment_rate"] = np.array([1.0, 0.99, 5.0, 1.5, 1.49, 1.48])
+    assert congestion.within_slope(panel, "investment_rate") == pytest.approx(-0.1)
+    # capital-weighted means over the panel
+    levels = congestion.aggregate({**panel, "growth": np.ones(6), "margin": np.zeros(6)})
+    assert levels["zombie_share"] == pytest.approx((0.0 + 0.1 + 0.4 + 0.5 + 0.6) / 5)
