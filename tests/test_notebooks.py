@@ -16,7 +16,7 @@ ALLOWED = re.compile(r"^(19|20)\d\d$|^\d$|^1[01]$|^95%$")
 
 
 def test_every_experiment_has_a_notebook():
-    assert {p.parent.name for p in NOTEBOOKS} == {"barrier_specialization", "scenarios", "sensitivity"}
+    assert {p.parent.name for p in NOTEBOOKS} == {"barrier_specialization", "scenarios", "sensitivity", "zombies"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.parent.name)
