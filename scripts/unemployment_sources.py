@@ -10,7 +10,11 @@ and by whether a city's labour force grows or shrinks:
 
 Variants (each on top of ``--set``): ``baseline``; ``no_farm_exit`` (``farmer_mobility`` 0: farmers
 stay on their land, everyone else moves as in the baseline); ``no_moves`` (``reconsider_rate`` 0: no
-one moves, so no farmer leaves farming either). Per variant, mean (and range) over the seeds:
+one moves, so no farmer leaves farming either); ``mixed_ex_farmers`` (a counterfactual model,
+:class:`MixedExFarmers`: farmers leave as in the baseline, but join the destination's non-farm classes
+in the proportions of its non-farm labour force instead of all joining the low-skill class, so the
+exit from farming does not shift the class mix that the sectors' fixed skill proportions demand).
+Per variant, mean (and range) over the seeds:
 
 - ``largest_pp``: the largest |change| of the unemployment rate from quarter 0, in points;
 - ``late_pp``: the mean change over quarters Q-7..Q (33-40 by default);
@@ -30,9 +34,34 @@ import json
 import numpy as np
 
 from ydabm import YRDModel
+from ydabm.agents.workers import HIGH, LOW
 
-VARIANTS = {"baseline": {}, "no_farm_exit": {"farmer_mobility": 0.0}, "no_moves": {"reconsider_rate": 0.0}}
 CLASSES = ("farm", "low", "high")
+
+
+class MixedExFarmers(YRDModel):
+    """The model with farmers who leave farming joining the high-skill class with the probability of
+    the destination's high-skill share of its non-farm labour force (the model puts them all in the
+    low-skill class). Movers arrive unemployed, so only their class and the labour force table change."""
+
+    def apply_moves(self, moves) -> None:
+        super().apply_moves(moves)
+        if moves.leave_farm is None or not moves.leave_farm.any():
+            return
+        w, force = self.workers, self.labour_force
+        rows, city = moves.rows[moves.leave_farm], moves.destination[moves.leave_farm]
+        high_share = force[:, HIGH] / np.maximum(force[:, LOW] + force[:, HIGH], 1)
+        chosen = self.rng.random(rows.size) < high_share[city]
+        rows, city = rows[chosen], city[chosen]
+        w.skill[rows] = HIGH
+        w.move(rows, city)                                   # the market column follows the class
+        np.subtract.at(force[:, LOW], city, 1)
+        np.add.at(force[:, HIGH], city, 1)
+
+
+#: name -> (parameters, model class)
+VARIANTS = {"baseline": ({}, YRDModel), "no_farm_exit": ({"farmer_mobility": 0.0}, YRDModel),
+            "no_moves": ({"reconsider_rate": 0.0}, YRDModel), "mixed_ex_farmers": ({}, MixedExFarmers)}
 
 
 def _number(text: str):
@@ -47,8 +76,8 @@ def _rates(model) -> tuple[np.ndarray, np.ndarray]:
     return model.labour_force.astype(float).copy(), np.asarray(model.staff_table(), dtype=float).copy()
 
 
-def one_run(seed: int, quarters: int, values: dict) -> dict:
-    model = YRDModel(rng=seed, **values)
+def one_run(seed: int, quarters: int, values: dict, model_class=YRDModel) -> dict:
+    model = model_class(rng=seed, **values)
     force0, staff0 = _rates(model)
     for _ in range(quarters):
         model.step()
@@ -93,8 +122,8 @@ def main() -> None:
     args = parser.parse_args()
     base = {key: _number(value) for key, value in (item.split("=", 1) for item in args.values)}
     result = {"seeds": args.seeds, "quarters": args.quarters, "set": base, "variants": {}}
-    for name, values in VARIANTS.items():
-        runs = [one_run(seed, args.quarters, {**base, **values}) for seed in args.seeds]
+    for name, (values, model_class) in VARIANTS.items():
+        runs = [one_run(seed, args.quarters, {**base, **values}, model_class) for seed in args.seeds]
         result["variants"][name] = summary = summarise(runs)
         if not args.json:
             print(f"{name}: largest {summary['largest_pp']['min']:.3f}-{summary['largest_pp']['max']:.3f} pp, "

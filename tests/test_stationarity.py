@@ -299,7 +299,8 @@ def test_without_moves_the_set_up_is_unemployments_steady_state():
     # in fixed proportions (docs/validation.md, "Where the unemployment rise comes from")
     sources = load_script("unemployment_sources")
     for seed in SEEDS[:3]:
-        run = sources.one_run(seed, QUARTERS, sources.VARIANTS["no_moves"])
+        values, model_class = sources.VARIANTS["no_moves"]
+        run = sources.one_run(seed, QUARTERS, values, model_class)
         assert abs(run["late_pp"]) <= 0.05
         assert run["largest_pp"] <= 0.25
 
@@ -401,3 +402,19 @@ def test_supply_chains_keep_unemployment_within_half_a_point(supply_chain_runs):
     for frame in supply_chain_runs:
         rate = frame["unemployment_rate"]
         assert (rate - rate.iloc[0]).abs().max() <= 0.005
+
+
+def test_the_mixed_ex_farmers_counterfactual_keeps_its_books():
+    # scripts/unemployment_sources.py's MixedExFarmers moves some ex-farmers from the low- to the
+    # high-skill class after they arrive: the labour force table must stay the workers' own count, and
+    # no worker is made or lost
+    sources = load_script("unemployment_sources")
+    model = sources.MixedExFarmers(rng=3, **QUICK_SCALE)
+    start = model.workers.count
+    moved_up = 0
+    for _ in range(4):
+        before = int((model.workers.skill == 2).sum())
+        model.step()
+        moved_up += int((model.workers.skill == 2).sum()) - before
+        np.testing.assert_array_equal(model.labour_force, model.workers.table(model.geography.count))
+    assert model.workers.count == start and moved_up > 0
