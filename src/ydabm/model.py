@@ -17,7 +17,7 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from . import burnt_state, calibrated_state, calibration, metrics, observation
-from .agents.firms import COHORT, BinSums, Firms, integer_sums, live_sums
+from .agents.firms import COHORT, BinSums, Firms, integer_sums, live_sums, row_sums
 from .agents.government import CityGovernment
 from .agents.workers import CLASSES, LOW, Workers
 from .frictions import Frictions, frictions
@@ -25,7 +25,7 @@ from .geography import Geography
 from .geography.world import load_innovation_table
 from .levers import Levers
 from .markets import goods, labour
-from .mechanisms import accounts, credit, entry, planning, relocation, supply_chain, targeting, technology
+from .mechanisms import accounts, credit, entry, planning, relocation, skills, supply_chain, targeting, technology
 from .params import PARAMS, Params
 
 MODEL_METRICS = (
@@ -78,6 +78,7 @@ class YRDModel(mesa.Model):
         mesa_names = set(vars(self))        # what Mesa's Model holds (the rest is this model's state)
         self._clock_shift = 0               # quarters the calendar runs behind ``steps`` (the burn-in's)
         self._entry_response = None         # entry's response to the margin (None: entry_response)
+        self._skill_shares = None           # the classes' 2020 wage-bill shares (labour_units, on first use)
         run = params.replace(**values) if params is not None else Params.build(values)
         self.policies = list(policies)
         # 2020 is built at the baseline value of every lever (fundamentals, targets, firms, accounts
@@ -756,7 +757,7 @@ class YRDModel(mesa.Model):
         phi = self.effective_productivity()
         cell = f.cell
         wage = np.take(self.mix_wage(), cell)
-        staffed = np.maximum(f.paid_staff() - f.overhead, 0.0) * phi
+        staffed = np.maximum(self.labour_units(f.paid_labour()) - f.overhead, 0.0) * phi
         # the newsvendor's capacity ratio and its expected sales share depend on the row's sector and
         # support only: computed per city-sector (live rows, at its target) and per sector (dead rows,
         # support 0) and read by each row; the same numbers as capacity_ratio(f.sector, targeted)
@@ -769,7 +770,7 @@ class YRDModel(mesa.Model):
         return planning.plan_production(
             f.alive, phi, wage / phi, np.take(s.elasticity, f.sector), np.take(s.capital_intensity, f.sector), f.overhead,
             f.capacity, f.expected_sales, f.notional_sales, staffed, f.understaffed,
-            ratio, p.demand_dispersion, self.fundamentals.skill_mix, f.sector, self.labour_force, f.city,
+            ratio, p.demand_dispersion, *self.skill_table(), self.labour_force, f.city,
             p.demand_expectation, p.depreciation, p.investment_speed,
             p.capacity_subsidy * targeted, np.take(self.unit_input_cost(), cell) / phi, ratio_share=served)
 
@@ -979,7 +980,7 @@ class YRDModel(mesa.Model):
         its working staff can make after overhead and, with supply chains, what its inputs allow."""
         f = self.firms
         rows = np.arange(f.size) if rows is None else rows
-        room = self.staffed_room(f.paid_staff()[rows], rows)
+        room = self.staffed_room(self.labour_units(f.paid_labour()[rows], rows), rows)
         if self.input_room is not None:
             room = np.minimum(room, self.input_room[rows])
         return room
@@ -1359,7 +1360,7 @@ class YRDModel(mesa.Model):
 
     def producible(self) -> np.ndarray:
         """(F,) most each firm can make this quarter with its capacity and working staff."""
-        return self.staffed_room(self.firms.paid_staff())
+        return self.staffed_room(self.labour_units(self.firms.paid_labour()))
 
     def staffed_room(self, labour: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Most the firms of ``rows`` (default: every row) can make with their capacity and ``labour``
@@ -1379,7 +1380,9 @@ class YRDModel(mesa.Model):
         staff would pass every labour-market friction on to its suppliers as lost orders (at t = 0,
         when firms are fully staffed, 1.5 % of the region's input demand at once)."""
         f = self.firms
-        can = self.staffed_room(plan.desired_staff.sum(axis=1))
+        planned = (plan.desired_staff.sum(axis=1) if self.params.skill_substitution == 0
+                   else self.labour_units(plan.desired_staff))
+        can = self.staffed_room(planned)
         return np.where(f.alive, np.minimum(plan.expected_output, can), 0.0)
 
     def apply_orders(self, orders: supply_chain.Orders | None, plan: planning.Plan) -> None:
@@ -1816,8 +1819,39 @@ class YRDModel(mesa.Model):
         return integer_sums(f.cell, np.where(f.alive, f.staff(), 0), cities * f.sectors).reshape(cities, f.sectors)
 
     def mix_wage(self) -> np.ndarray:
-        """(C, S) cost of one worker of each sector's skill mix in each city, yuan per quarter."""
-        return self.wages @ self.fundamentals.skill_mix.T
+        """(C, S) cost of one worker of each sector's skill mix in each city, yuan per quarter: with
+        ``skill_substitution`` e > 0 the cost of one unit of labour, the classes mixed at least cost
+        (:func:`ydabm.mechanisms.skills.unit_cost`)."""
+        fund, elasticity = self.fundamentals, self.params.skill_substitution
+        if elasticity == 0:
+            return self.wages @ fund.skill_mix.T
+        return skills.unit_cost(self.wages, fund.wages, fund.skill_mix, elasticity)
+
+    def skill_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """The labour of each class per unit of labour a firm plans for, and each firm row's row of it:
+        the sectors' fixed skill mix (S, K) and the rows' sectors; with ``skill_substitution`` e > 0
+        the least-cost mix at this quarter's wages by city-sector (C x S, K) and the rows' cells
+        (:func:`ydabm.mechanisms.skills.class_mix`)."""
+        fund, elasticity = self.fundamentals, self.params.skill_substitution
+        if elasticity == 0:
+            return fund.skill_mix, self.firms.sector
+        mix = skills.class_mix(self.wages, fund.wages, fund.skill_mix, elasticity)
+        return mix.reshape(-1, mix.shape[2]), self.firms.cell
+
+    def labour_units(self, labour: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """(n,) labour of the firm rows ``rows`` (default: every row) from their (n, K) labour by class
+        (workers at standard hours): the sum over classes, each class counting alike (fixed
+        proportions); with ``skill_substitution`` e > 0 the CES aggregate in the sector's 2020 mix and
+        the city-sector's 2020 wage-bill shares (:func:`ydabm.mechanisms.skills.composite`)."""
+        fund, elasticity = self.fundamentals, self.params.skill_substitution
+        if elasticity == 0:
+            return row_sums(labour)
+        f = self.firms
+        rows = slice(None) if rows is None else rows
+        sector, city = f.sector[rows], f.city[rows]
+        if self._skill_shares is None:
+            self._skill_shares = skills.cost_shares(fund.wages, fund.skill_mix)
+        return skills.composite(labour, fund.skill_mix[sector], self._skill_shares[city, sector], elasticity)
 
     def effective_productivity(self) -> np.ndarray:
         """Productivity of each firm row (1 for empty rows, so divisions stay finite)."""

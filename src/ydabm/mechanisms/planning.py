@@ -152,8 +152,10 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
         understaffed: (F,) the firm had unfilled vacancies after last quarter's labour market.
         ratio: (F,) capacity per unit of expected demand the newsvendor wants (:func:`capacity_ratio`).
         dispersion: log sd s of the enterprises' demand shocks.
-        skill_mix: (S, K) share of each class in the labour of a firm of each sector.
-        sector: (F,) each firm's sector (its row of ``skill_mix``).
+        skill_mix: (R, K) labour of each class per unit of a firm's labour, one row per sector (the
+            fixed skill mix) or per city-sector (with substitution between the classes,
+            :func:`ydabm.mechanisms.skills.class_mix`).
+        sector: (F,) each firm's row of ``skill_mix`` (its sector, or its city-sector).
         city_labour: (C, K) labour force of each city by class (no firm's plan exceeds its city's).
         city: (F,) each firm's city (its row of ``city_labour``).
         demand_expectation: weight lambda on the latest notional demand.
