@@ -134,9 +134,9 @@ def assert_goods(model, rel: float) -> None:
     assert not over_capacity.any(), (
         f"output above capacity at rows {live[over_capacity][:5]}: "
         f"{output[over_capacity][:5]} > {f.capacity[live][over_capacity][:5]}")
-    # the labour the staff supplies, as the model counts it (the classes' sum, or with substitution
-    # between them their CES aggregate: YRDModel.labour_units)
-    working = model.labour_units(f.employees[live] * f.hours[live], live) * (1.0 - model.levers.absent[f.city[live]])
+    # the labour the staff supplies, as the model counts it (its workers' hours summed, or with
+    # substitution between the classes the CES aggregate of the jobs done: YRDModel.working_labour)
+    working = model.working_labour(live) * (1.0 - model.levers.absent[f.city[live]])
     labour_room = (working - f.overhead[live]) * model.effective_productivity()[live]
     over_staff = output > np.maximum(labour_room, 0.0) * (1 + FEASIBILITY)
     assert not over_staff.any(), (

@@ -757,7 +757,7 @@ class YRDModel(mesa.Model):
         phi = self.effective_productivity()
         cell = f.cell
         wage = np.take(self.mix_wage(), cell)
-        staffed = np.maximum(self.labour_units(f.paid_labour()) - f.overhead, 0.0) * phi
+        staffed = np.maximum(self.working_labour() - f.overhead, 0.0) * phi
         # the newsvendor's capacity ratio and its expected sales share depend on the row's sector and
         # support only: computed per city-sector (live rows, at its target) and per sector (dead rows,
         # support 0) and read by each row; the same numbers as capacity_ratio(f.sector, targeted)
@@ -980,7 +980,7 @@ class YRDModel(mesa.Model):
         its working staff can make after overhead and, with supply chains, what its inputs allow."""
         f = self.firms
         rows = np.arange(f.size) if rows is None else rows
-        room = self.staffed_room(self.labour_units(f.paid_labour()[rows], rows), rows)
+        room = self.staffed_room(self.working_labour(rows), rows)
         if self.input_room is not None:
             room = np.minimum(room, self.input_room[rows])
         return room
@@ -1360,7 +1360,7 @@ class YRDModel(mesa.Model):
 
     def producible(self) -> np.ndarray:
         """(F,) most each firm can make this quarter with its capacity and working staff."""
-        return self.staffed_room(self.labour_units(self.firms.paid_labour()))
+        return self.staffed_room(self.working_labour())
 
     def staffed_room(self, labour: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Most the firms of ``rows`` (default: every row) can make with their capacity and ``labour``
@@ -1837,6 +1837,26 @@ class YRDModel(mesa.Model):
             return fund.skill_mix, self.firms.sector
         mix = skills.class_mix(self.wages, fund.wages, fund.skill_mix, elasticity)
         return mix.reshape(-1, mix.shape[2]), self.firms.cell
+
+    def working_labour(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """(n,) labour the staff of the firm rows ``rows`` (default: every row) supplies, in workers at
+        standard hours: its workers times their hours, summed. With ``skill_substitution`` e > 0 the
+        aggregate (:meth:`labour_units`) of the jobs done by class (``Firms.jobs``: the labour of a
+        class the firm has no whole worker of is done by its other workers,
+        :func:`ydabm.markets.labour.job_labour`, so a class rounded to no worker agent is not missing),
+        in the mix of the last labour market and at the staff's labour now (the aggregate is
+        homogeneous of degree one; between labour markets workers who move away and mergers change
+        the staff, not the jobs)."""
+        f = self.firms
+        rows = slice(None) if rows is None else rows
+        supplied = row_sums(f.paid_labour()[rows])
+        if self.params.skill_substitution == 0:
+            return supplied
+        jobs = f.jobs[rows]
+        done = row_sums(jobs)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(done > 0, supplied / done, 0.0)
+        return self.labour_units(jobs, rows) * scale
 
     def labour_units(self, labour: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """(n,) labour of the firm rows ``rows`` (default: every row) from their (n, K) labour by class
