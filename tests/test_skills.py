@@ -76,6 +76,11 @@ def test_the_limits():
         assert skills.composite(labour[:1], MIX, shares, elasticity)[0] == pytest.approx(2 ** (4 / 3), rel=1e-3)
     # complements (e < 1): towards Leontief, the least l_k / m_k; a class without labour gives nothing
     assert skills.composite(labour[:1], MIX, shares, 0.01)[0] == pytest.approx(2.0, rel=0.02)
+    # the limit itself below NEAR_LEONTIEF, down to the smallest positive double (where r overflows)
+    for elasticity in (1e-7, 5e-324):
+        assert skills.composite(labour[:1], MIX, shares, elasticity)[0] == pytest.approx(2.0)
+        assert skills.unit_cost(np.array([[1.0, 2.0, 2.0]]), WAGES0, MIX, elasticity)[0, 0] == pytest.approx(2.0)
+        np.testing.assert_allclose(skills.class_mix(np.array([[1.0, 2.0, 2.0]]), WAGES0, MIX, elasticity)[0, 0], MIX[0])
     assert skills.composite(labour[1:], MIX, shares, 0.5)[0] == 0.0
     # substitutes (e > 1): the other class still produces: (2/3 x 2^0.5)^2 = 8/9 at e = 2
     assert skills.composite(labour[1:], MIX, shares, 2.0)[0] == pytest.approx(8 / 9)

@@ -27,6 +27,10 @@ import numpy as np
 
 #: below this |1 - e| (|r|) the Cobb-Douglas forms are used (the general ones lose their digits there)
 NEAR_ONE = 1e-6
+#: below this e the aggregate is its Leontief limit, the least l_k / m_k (r = (e - 1) / e overflows
+#: towards -inf as e -> 0; at 1e-6 the CES aggregate is within 1e-5 of the limit for labour ratios
+#: within a factor of e^10)
+NEAR_LEONTIEF = 1e-6
 
 
 def cost_shares(wages0: np.ndarray, mix: np.ndarray) -> np.ndarray:
@@ -65,6 +69,8 @@ def composite(labour: np.ndarray, mix: np.ndarray, shares: np.ndarray, elasticit
     with np.errstate(divide="ignore", invalid="ignore"):
         log_units = np.where(used, np.log(labour) - np.log(np.where(used, mix, 1.0)), 0.0)
     weight = np.where(used, shares, 0.0)
+    if elasticity < NEAR_LEONTIEF:
+        return np.exp(np.min(np.where(used, log_units, np.inf), axis=1))
     power = (elasticity - 1.0) / elasticity
     if abs(power) < NEAR_ONE:
         with np.errstate(invalid="ignore"):
