@@ -78,7 +78,6 @@ class YRDModel(mesa.Model):
         mesa_names = set(vars(self))        # what Mesa's Model holds (the rest is this model's state)
         self._clock_shift = 0               # quarters the calendar runs behind ``steps`` (the burn-in's)
         self._entry_response = None         # entry's response to the margin (None: entry_response)
-        self._skill_shares = None           # the classes' 2020 wage-bill shares (labour_units, on first use)
         run = params.replace(**values) if params is not None else Params.build(values)
         self.policies = list(policies)
         # 2020 is built at the baseline value of every lever (fundamentals, targets, firms, accounts
@@ -1380,9 +1379,7 @@ class YRDModel(mesa.Model):
         staff would pass every labour-market friction on to its suppliers as lost orders (at t = 0,
         when firms are fully staffed, 1.5 % of the region's input demand at once)."""
         f = self.firms
-        planned = (plan.desired_staff.sum(axis=1) if self.params.skill_substitution == 0
-                   else self.labour_units(plan.desired_staff))
-        can = self.staffed_room(planned)
+        can = self.staffed_room(self.labour_units(plan.desired_staff))
         return np.where(f.alive, np.minimum(plan.expected_output, can), 0.0)
 
     def apply_orders(self, orders: supply_chain.Orders | None, plan: planning.Plan) -> None:
@@ -1869,9 +1866,8 @@ class YRDModel(mesa.Model):
         f = self.firms
         rows = slice(None) if rows is None else rows
         sector, city = f.sector[rows], f.city[rows]
-        if self._skill_shares is None:
-            self._skill_shares = skills.cost_shares(fund.wages, fund.skill_mix)
-        return skills.composite(labour, fund.skill_mix[sector], self._skill_shares[city, sector], elasticity)
+        shares = skills.cost_shares(fund.wages, fund.skill_mix)        # (C, S, K): a few hundred numbers
+        return skills.composite(labour, fund.skill_mix[sector], shares[city, sector], elasticity)
 
     def effective_productivity(self) -> np.ndarray:
         """Productivity of each firm row (1 for empty rows, so divisions stay finite)."""

@@ -115,10 +115,6 @@ class Firms:
         standard hours: its workers times their ``hours``."""
         return self.employees * self.hours
 
-    def paid_staff(self) -> np.ndarray:
-        """(F,) labour of each firm row's staff, all classes, in workers at standard hours."""
-        return row_sums(self.paid_labour())
-
     @staticmethod
     def rows_for(count: int) -> int:
         """Rows of a table that starts with ``count`` firms: ``HEADROOM`` of spare rows."""
