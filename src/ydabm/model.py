@@ -1863,11 +1863,11 @@ class YRDModel(mesa.Model):
         fund, elasticity = self.fundamentals, self.params.skill_substitution
         if elasticity == 0:
             return row_sums(labour)
-        f = self.firms
-        rows = slice(None) if rows is None else rows
-        sector, city = f.sector[rows], f.city[rows]
+        cell = self.firms.cell if rows is None else self.firms.cell[rows]
         shares = skills.cost_shares(fund.wages, fund.skill_mix)        # (C, S, K): a few hundred numbers
-        return skills.composite(labour, fund.skill_mix[sector], shares[city, sector], elasticity)
+        mix = np.broadcast_to(fund.skill_mix, shares.shape)
+        classes = shares.shape[2]
+        return skills.composite(labour, mix.reshape(-1, classes), shares.reshape(-1, classes), elasticity, cell)
 
     def effective_productivity(self) -> np.ndarray:
         """Productivity of each firm row (1 for empty rows, so divisions stay finite)."""

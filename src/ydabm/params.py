@@ -147,8 +147,8 @@ PARAMS: tuple[Param, ...] = (
           "speed at which wages respond to labour-market tightness (wage Phillips curve)", "uncertainty"),
     Param("natural_unemployment", float, 0.05, "1", 0.0, 0.3,
           "unemployment rate at which wages are stable (2020 surveyed urban rate about 5%)", "uncertainty"),
-    Param("skill_substitution", float, 0.0, "1", 0.0, 5.0,
-          "elasticity of substitution e between the labour classes of a firm: with e > 0 its labour is a CES aggregate of its classes in the calibrated share form (the sector's 2020 skill mix and the city's 2020 wage-bill shares), so firms hire more of a class whose wage falls relative to the others (ydabm.mechanisms.skills; Katz & Murphy 1992 and Ciccone & Peri 2005 estimate about 1.4-1.5 between more and less educated workers); 0, the default: the fixed skill mix, the engine before, bit for bit (opt-in)", "uncertainty"),
+    Param("skill_substitution", float, 1.5, "1", 0.0, 5.0,
+          "elasticity of substitution e between the labour classes of a firm: with e > 0 its labour is a CES aggregate of its classes in the calibrated share form (the sector's 2020 skill mix and the city's 2020 wage-bill shares), so firms hire more of a class whose wage falls relative to the others (ydabm.mechanisms.skills); the default 1.5 is the estimate between more and less educated workers (Katz & Murphy 1992: 1.41; Ciccone & Peri 2005: about 1.5), here the low- and high-skill classes (farm work is agriculture's alone); 0: the fixed skill mix, the engine before 5 Dec 2026, bit for bit", "uncertainty"),
     Param("skill_premium", float, 1.8, "1", 1.0, 5.0,
           "high-skill over low-skill wage at t = 0 (college wage premium about 1.8, CFPS)", "uncertainty"),
     Param("farm_productivity", float, 0.33, "1", 0.05, 1.0,
@@ -364,7 +364,7 @@ class Params:
     separation_rate: float = 0.02
     wage_adjustment: float = 0.15
     natural_unemployment: float = 0.05
-    skill_substitution: float = 0.0
+    skill_substitution: float = 1.5
     skill_premium: float = 1.8
     farm_productivity: float = 0.33
     working_age_share: float = 0.6335

@@ -249,6 +249,9 @@ class Firms:
             column = getattr(self, name)
             column[sources] *= 0.5
             column[rows] = column[sources]
+        # the labour paid by class (the last labour market's jobs) halves with the enterprises
+        self.jobs[sources] *= 0.5
+        self.jobs[rows] = self.jobs[sources]
         moved = self.employees[sources] // 2
         self.employees[sources] -= moved
         self.employees[rows] = moved

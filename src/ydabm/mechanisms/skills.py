@@ -50,7 +50,8 @@ def unit_cost(wages: np.ndarray, wages0: np.ndarray, mix: np.ndarray, elasticity
     if abs(exponent) < NEAR_ONE:
         index = np.exp((shares * log_ratio).sum(axis=2))
     else:
-        index = _power_mean(shares, log_ratio, exponent)
+        index = _power_mean([shares[..., k] for k in range(shares.shape[-1])],
+                            [exponent * log_ratio[..., k] for k in range(shares.shape[-1])], exponent)
     return base * index
 
 
@@ -61,34 +62,67 @@ def class_mix(wages: np.ndarray, wages0: np.ndarray, mix: np.ndarray, elasticity
     return mix[None, :, :] * relative ** (-elasticity)
 
 
-def composite(labour: np.ndarray, mix: np.ndarray, shares: np.ndarray, elasticity: float) -> np.ndarray:
-    """(n,) the CES aggregate L of the (n, K) labour by class, each row with its (n, K) 2020 mix and
-    wage-bill shares (the module's formula; classes with m_k = 0 left out). Computed in logs, stably
-    for any e > 0: a class without labour gives L = 0 when the classes are complements (e < 1)."""
-    used = mix > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_units = np.where(used, np.log(labour) - np.log(np.where(used, mix, 1.0)), 0.0)
-    weight = np.where(used, shares, 0.0)
+def composite(labour: np.ndarray, mix: np.ndarray, shares: np.ndarray, elasticity: float,
+              index: np.ndarray | None = None) -> np.ndarray:
+    """(n,) the CES aggregate L of the (n, K) labour by class (the module's formula; classes with m_k
+    = 0 left out). ``mix`` and ``shares`` are the 2020 mix and wage-bill shares: one row per labour
+    row (or one row for all), or, with ``index`` (n,), (R, K) tables read at each labour row's table
+    row (a sector or a city-sector). Computed in logs, stably for any e > 0: a class without labour
+    gives L = 0 when the classes are complements (e < 1).
+
+    Class by class over columns (numpy reduces a short last axis row by row, an order of magnitude
+    slower for n x 3). A class a row does not use enters as labour 1 with weight 0 (log 0 and exp(-inf)
+    take numpy's slow path, three to four times the time of a finite argument), and is left out of
+    the largest term by which the sum is scaled."""
+    log_mix = np.log(np.where(mix > 0, mix, 1.0))
+    index = None if index is None else np.asarray(index, dtype=np.intp)
+
+    def column(table: np.ndarray, k: int) -> np.ndarray:
+        return table[..., k] if index is None else np.take(table[..., k], index)
+
+    # the classes some row uses: (class, where a row uses it or None for every row, log(l_k / m_k))
+    columns = []
+    for k in range(labour.shape[-1]):
+        used = mix[..., k] > 0
+        if not used.any():
+            continue
+        where = None if used.all() else column(mix > 0, k)
+        with np.errstate(divide="ignore"):
+            units = np.log(masked(labour[..., k], where, 1.0)) - column(log_mix, k)
+        columns.append((k, where, units))
     if elasticity < NEAR_LEONTIEF:
-        return np.exp(np.min(np.where(used, log_units, np.inf), axis=1))
+        least = masked(columns[0][2], columns[0][1], np.inf)
+        for _, where, units in columns[1:]:
+            least = np.minimum(least, masked(units, where, np.inf))
+        return np.exp(least)
     power = (elasticity - 1.0) / elasticity
     if abs(power) < NEAR_ONE:
         with np.errstate(invalid="ignore"):
-            return np.exp(np.where(used, weight * log_units, 0.0).sum(axis=1))
-    return _power_mean(weight, np.where(used, log_units, np.nan), power)
+            total = sum(column(shares, k) * units for k, _, units in columns)
+        return np.exp(total)
+    return _power_mean([column(shares, k) for k, _, _ in columns], [power * units for _, _, units in columns],
+                       power, [where for _, where, _ in columns])
 
 
-def _power_mean(weight: np.ndarray, log_values: np.ndarray, power: float) -> np.ndarray:
-    """(sum_k weight_k exp(power x_k))^(1 / power) over the last axis, x = ``log_values`` (NaN: left
-    out), by log-sum-exp: stable for large |power| (the Leontief and perfect-substitute limits), and
-    exp(-inf) = 0 where a class with weight has no labour and power < 0."""
-    scaled = power * log_values
-    present = ~np.isnan(scaled)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        top = np.max(np.where(present, scaled, -np.inf), axis=-1, keepdims=True)
-        finite_top = np.where(np.isfinite(top), top, 0.0)
-        total = np.where(present, weight * np.exp(np.where(present, scaled, 0.0) - finite_top), 0.0).sum(axis=-1)
-        log_mean = (np.log(total) + finite_top[..., 0]) / power
-    # a row whose largest power x_k is +inf (power < 0 and a class with no labour): the aggregate is 0
-    log_mean = np.where(np.isposinf(top[..., 0]), -np.inf, log_mean)
-    return np.exp(log_mean)
+def masked(values: np.ndarray, where: np.ndarray | None, fill: float) -> np.ndarray:
+    """``values`` where ``where`` (all of them where None), ``fill`` elsewhere."""
+    return values if where is None else np.where(where, values, fill)
+
+
+def _power_mean(weights: list[np.ndarray], scaled: list[np.ndarray], power: float,
+                used: list[np.ndarray | None] | None = None) -> np.ndarray:
+    """(sum_k weight_k exp(z_k))^(1 / power) over the classes k, z_k = power x_k = ``scaled[k]``, by
+    log-sum-exp: stable for large |power| (the Leontief and perfect-substitute limits). Where a class
+    with weight has no labour and power < 0, z_k = +inf and the aggregate is exp(log(inf) / power) = 0.
+    ``used[k]``: where class k counts (None: everywhere); elsewhere its weight must be 0, and it is
+    left out of the scale. One array per class, all of one shape (or broadcastable)."""
+    used = [None] * len(scaled) if used is None else used
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        top = masked(scaled[0], used[0], -np.inf)
+        for z, where in zip(scaled[1:], used[1:]):
+            top = np.maximum(top, masked(z, where, -np.inf))
+        shift = np.where(np.isfinite(top), top, 0.0)
+        total = 0.0
+        for weight, z, where in zip(weights, scaled, used):
+            total = total + weight * np.exp(masked(z - shift, where, 0.0))
+        return np.exp((np.log(total) + shift) / power)
