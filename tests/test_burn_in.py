@@ -150,10 +150,17 @@ def test_the_burnt_in_shock_economy_keeps_its_firms(shock_economy):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("shock_economy", [pytest.param(TEN_YEARS, marks=pytest.mark.xfail(strict=True, reason=(
+    "issue 10 item 2: after ten years of burn-in, with substitution between the skill classes (the default "
+    "since 5 Dec 2026), the zombie share at t = 0 is 9.2-12.1 % against 10.9-11.8 % in quarters 33-40, seed "
+    "by seed 0.28-1.63 pp apart (seeds 1-5; band 1.5 pp, seed 5 over it at 9.24 against 10.87 %); with the "
+    "fixed skill mix at most 1.48 pp. Ten years do not reach the shock economy's steady state (the "
+    "unemployment test below fails for the same reason)"))),
+    THIRTY_YEARS], indirect=True)
 def test_the_burnt_in_start_is_near_the_zombie_steady_state(shock_economy):
-    # observed (5 Dec 2026): 9.8-10.8 % at t = 0 against 10.2-11.8 % in quarters 33-40 (seed by seed at
-    # most 1.48 pp apart; ten years of burn-in); 9.7-10.2 % against 9.2-10.4 % (at most 0.81 pp; thirty
-    # years).
+    # observed (5 Dec 2026, skill substitution 1.5): thirty years of burn-in, 11.0-11.8 % at t = 0 against
+    # 10.4-11.0 % in quarters 33-40 (seed by seed 0.20-0.78 pp apart); with the fixed skill mix 9.7-10.2 %
+    # against 9.2-10.4 % (at most 0.81 pp).
     # Without burn-in the share starts at the set-up's few zombies and needs three years of the run's
     # own accounts to appear
     for frame in shock_economy:
@@ -167,13 +174,15 @@ def test_the_burnt_in_start_is_near_the_zombie_steady_state(shock_economy):
     "(seeds 1-5, 5 Dec 2026; band 0.5 pp). The maximum is the drift's (quarters 33-40 +0.21 to +0.78 pp): "
     "ten years do not reach the steady state. Finer cohorts (max_cohort_share 0.05) and agents (500 "
     "people each) halved the quarter-to-quarter noise but left the move at 0.63 +- 0.05 pp (error "
-    "diffusion, 4 Dec 2026; docs/validation.md, 'What the noise is made of')"))),
+    "diffusion, 4 Dec 2026; docs/validation.md, 'What the noise is made of'). With substitution between "
+    "the skill classes (the default since 5 Dec 2026): 0.62-0.83 pp"))),
     pytest.param(THIRTY_YEARS, marks=pytest.mark.xfail(strict=True, reason=(
         "issue 10 item 2: after thirty years of burn-in with cohorts of 5 % unemployment moves 0.28-0.56 pp "
         "from t = 0 (seeds 1-5, 5 Dec 2026; seeds 2, 4 and 5 over the band, at 0.52, 0.56 and 0.504 pp), "
         "with no drift (quarters 33-40 -0.29 to +0.22 pp); 0.39-0.56 under error diffusion. Before jobs "
         "were paid by class it moved 0.29-0.49 pp under diffusion and 0.32-0.51 with fixed points: the "
-        "shocks' noise around a level that holds, at the band's edge")))], indirect=True)
+        "shocks' noise around a level that holds, at the band's edge. With substitution between the skill "
+        "classes (the default since 5 Dec 2026): 0.25-0.65 pp, seed 5 over the band")))], indirect=True)
 def test_the_burnt_in_shock_economy_keeps_unemployment_within_half_a_point(shock_economy):
     for frame in shock_economy:
         rate = frame["unemployment_rate"]
