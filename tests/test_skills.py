@@ -8,6 +8,7 @@ import pytest
 
 from invariants import Start, assert_invariants
 from ydabm.mechanisms import skills
+from ydabm.agents.firms import Firms
 from ydabm.model import YRDModel
 
 # one city, one sector that uses the low- and high-skill classes half and half; 2020 wages 1 and 2
@@ -110,3 +111,29 @@ def test_substitution_absorbs_the_farm_exit():
     assert abs(rate[1] - rate[2]) < 0.01
     unemployment = model.datacollector.get_model_vars_dataframe()["unemployment_rate"]
     assert (unemployment - unemployment.iloc[0]).abs().max() < 0.0025
+
+
+
+def test_the_jobs_aggregate_is_kept_with_the_jobs(small_params):
+    # Firms.job_units is computed when the labour market (or the set-up) sets the jobs: every quarter it
+    # is the aggregate of the jobs each live firm holds
+    model = YRDModel(rng=2, **small_params, skill_substitution=1.5)
+    for _ in range(6):
+        model.step()
+        f = model.firms
+        live = np.flatnonzero(f.alive)
+        np.testing.assert_allclose(f.job_units[live], model.labour_units(f.jobs[live], live), rtol=1e-12, atol=1e-12)
+
+
+def test_a_split_halves_the_jobs_and_their_aggregate():
+    # a cohort that splits shares its enterprises, the labour its jobs pay for and the aggregate of it
+    # (homogeneous of degree one) between the two rows
+    firms = Firms(4, 2)
+    firms.open(np.array([0]), np.zeros((1, 3)), mass=np.array([2.0]), sector=np.array([1]), city=np.array([0]))
+    firms.employees[0] = [0, 4, 2]
+    firms.jobs[0] = [0.0, 3.5, 2.5]
+    firms.job_units[0] = 6.2
+    moved = firms.split(np.array([0]), np.array([1]))
+    np.testing.assert_array_equal(moved, [[0, 2, 1]])
+    np.testing.assert_allclose(firms.jobs[[0, 1]], [[0.0, 1.75, 1.25]] * 2)
+    np.testing.assert_allclose(firms.job_units[[0, 1]], [3.1, 3.1])

@@ -648,6 +648,7 @@ class YRDModel(mesa.Model):
         firms.hours[live] = labour.planned_hours(scaled.reshape(-1, CLASSES), slots.reshape(-1, CLASSES))
         firms.jobs[live] = labour.job_labour(scaled.reshape(-1, CLASSES), slots.reshape(-1, CLASSES),
                                              slots.reshape(-1, CLASSES))
+        firms.job_units[live] = self.labour_units(firms.jobs[live], live)
         return scaled.reshape(-1, CLASSES)
 
     # ------------------------------------------------------------------ levers used by policies
@@ -972,6 +973,7 @@ class YRDModel(mesa.Model):
         self.firms.rounding = hiring.carry
         self.firms.hours = hiring.hours
         self.firms.jobs = hiring.jobs
+        self.firms.job_units = self.labour_units(hiring.jobs)
         self.wages = hiring.wages
 
     def production_room(self, rows: np.ndarray | None = None) -> np.ndarray:
@@ -1843,17 +1845,17 @@ class YRDModel(mesa.Model):
         :func:`ydabm.markets.labour.job_labour`, so a class rounded to no worker agent is not missing),
         in the mix of the last labour market and at the staff's labour now (the aggregate is
         homogeneous of degree one; between labour markets workers who move away and mergers change
-        the staff, not the jobs)."""
+        the staff, not the jobs). The aggregate of the jobs is ``Firms.job_units``, computed when the
+        jobs are set (once a quarter, for this quarter's goods market and next quarter's planning)."""
         f = self.firms
         rows = slice(None) if rows is None else rows
         supplied = row_sums(f.paid_labour()[rows])
         if self.params.skill_substitution == 0:
             return supplied
-        jobs = f.jobs[rows]
-        done = row_sums(jobs)
+        done = row_sums(f.jobs[rows])
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(done > 0, supplied / done, 0.0)
-        return self.labour_units(jobs, rows) * scale
+        return f.job_units[rows] * scale
 
     def labour_units(self, labour: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """(n,) labour of the firm rows ``rows`` (default: every row) from their (n, K) labour by class

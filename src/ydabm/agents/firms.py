@@ -14,7 +14,9 @@ agent's enterprises that have adopted digital technology), ``overhead`` (fixed l
 per quarter), ``employees`` (workers by class), ``hours`` (hours per worker by class this quarter, 1 =
 the standard quarter: :func:`ydabm.markets.labour.planned_hours`), ``jobs`` (the labour it pays for by
 the class of the job done: :func:`ydabm.markets.labour.job_labour`; set by the labour market and read
-by the quarter's accounts, not carried through merges or splits), ``price``, ``output``, ``revenue``, ``profit``
+by the quarter's accounts; halved with the enterprises when a cohort splits, not carried through
+merges), ``job_units`` (the labour those jobs add up to: their sum, or with substitution between the
+classes their CES aggregate, :meth:`ydabm.model.YRDModel.labour_units`; set with ``jobs``), ``price``, ``output``, ``revenue``, ``profit``
 (after tax, before government support), ``age`` (quarters), ``subsidy`` (received this quarter),
 ``loss_streak`` (consecutive loss-making quarters), ``expected_sales`` (expected value of notional
 demand, yuan), ``notional_sales`` (value of last quarter's demand at the markup prices), ``understaffed`` (vacancies left unfilled last quarter),
@@ -43,11 +45,11 @@ HEADROOM = 1 / 16
 
 _FLOAT = ("mass", "peak", "productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
           "subsidy", "expected_sales", "notional_sales", "rd_share", "adoption", "debt",
-          "year_operating", "year_interest", "deviation")
+          "year_operating", "year_interest", "deviation", "job_units")
 _INT = ("age", "loss_streak", "weak_years")
 #: columns that sum over a cohort's enterprises: halved when it splits (:meth:`Firms.split`)
 _HALVED = ("mass", "peak", "overhead", "capacity", "output", "revenue", "profit", "subsidy", "expected_sales",
-           "notional_sales", "debt", "year_operating", "year_interest", "joined")
+           "notional_sales", "debt", "year_operating", "year_interest", "joined", "job_units")
 #: columns that only :meth:`Firms.open` writes (read-only otherwise), so that ``cell`` can be kept;
 #: numpy's index type (intp): tables are gathered and bins counted by them, and ``np.take`` and
 #: ``np.bincount`` convert any other integer type to intp first (a temporary per call)
