@@ -23,7 +23,10 @@ FAILING = {
         "it holds (0.93 % at 0 against 0.47 % at 1, -0.46 +- 0.08 pp). Before, under error diffusion, -0.25 +- "
         "0.14 pp here (1.8 se); with fixed points and the hours paid at the workers' own wages -0.84 +- 0.12 pp "
         "(a trial): that effect came from the pay of classes planned below one worker (fixed points with jobs "
-        "paid by class, without the one-worker rule: -0.01 +- 0.02 pp)"),
+        "paid by class, without the one-worker rule: -0.01 +- 0.02 pp). With substitution between the skill "
+        "classes (the default since 5 Dec 2026) -0.15 +- 0.07 pp (2.1 se); over seeds 1-20 (a diagnostic, not "
+        "the protocol) -0.22 +- 0.04 pp (5.4 se, monotone; the fixed mix -0.06 +- 0.02 pp, 3.1 se): five seeds "
+        "do not resolve it"),
     "removing barriers widens inequality across cities": (
         "issue 11 item 8: with substitution between the skill classes (skill_substitution 1.5, the default "
         "since 5 Dec 2026) barrier 1 against 0 lowers the Theil index across cities by 0.00165 +- 0.00060 "
