@@ -1,9 +1,11 @@
 """Where the baseline's unemployment rise comes from (docs/validation.md, "Engine: stationary baseline",
 "Where the unemployment rise comes from").
 
-With no shock and default levers unemployment rises about 0.4 pp in the first decade. This script
-runs the baseline and variants that each switch one channel off, and splits the rate by skill class
-and by whether a city's labour force grows or shrinks:
+With no shock and default levers unemployment rose about 0.4 pp in the first decade with the fixed
+skill mix (``--set skill_substitution=0``, the default before 5 Dec 2026), and rises about 0.07 pp
+with substitution between the classes (the default since). This script runs the baseline and variants
+that each switch one channel off, and splits the rate by skill class and by whether a city's labour
+force grows or shrinks:
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/unemployment_sources.py [--seeds 1 2 3 4 5]
         [--quarters 40] [--set KEY=VALUE ...] [--json]
@@ -13,7 +15,7 @@ stay on their land, everyone else moves as in the baseline); ``no_moves`` (``rec
 one moves, so no farmer leaves farming either); ``mixed_ex_farmers`` (a counterfactual model,
 :class:`MixedExFarmers`: farmers leave as in the baseline, but join the destination's non-farm classes
 in the proportions of its non-farm labour force instead of all joining the low-skill class, so the
-exit from farming does not shift the class mix that the sectors' fixed skill proportions demand).
+exit from farming does not shift the class mix that fixed skill proportions demand).
 Per variant, mean (and range) over the seeds:
 
 - ``largest_pp``: the largest |change| of the unemployment rate from quarter 0, in points;

@@ -1,8 +1,8 @@
-"""Substitution between skill classes in a firm's labour (opt-in: ``skill_substitution``).
+"""Substitution between skill classes in a firm's labour (``skill_substitution`` e, 1.5 by default).
 
-By default each sector hires the labour classes in fixed proportions, its skill mix m_s (the engine
-before, bit for bit; a firm's output counts its classes' labour alike). With an elasticity of
-substitution e > 0 a firm's labour is a CES aggregate of its classes,
+With e = 0 each sector hires the labour classes in fixed proportions, its skill mix m_s (the engine
+before 5 Dec 2026, bit for bit; a firm's output counts its classes' labour alike). With an
+elasticity of substitution e > 0 a firm's labour is a CES aggregate of its classes,
 
     L = (sum_k s_k (l_k / m_k)^r)^(1 / r),   r = (e - 1) / e,
 
