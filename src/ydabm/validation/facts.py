@@ -73,6 +73,32 @@ def _values(params: dict, settings: dict | None) -> dict:
     return {**SCALE, **(settings or {}), **params}
 
 
+#: the protocol's seed count is set by :func:`required_seeds` from a pilot on these seeds (disjoint from
+#: the protocol's, and from every diagnostic run before the rule was fixed; ``scripts/facts_power.py``)
+PILOT_SEEDS = tuple(range(101, 111))
+POWER = 0.9         # each fact's chance of reaching MIN_SE standard errors, at its pilot effect size
+MAX_SEEDS = 20      # the largest seed count the protocol may take (about four times five seeds' cost)
+
+
+def power(effect_size: float, seeds: int, min_se: float = MIN_SE) -> float:
+    """Chance that the mean of ``seeds`` per-seed effects is at least ``min_se`` standard errors from
+    zero in its direction, when each seed's effect is normal with mean/sd ``effect_size`` (a
+    standardised effect, > 0 in the expected direction): the statistic mean / (sd / sqrt(n)) is then
+    noncentral t with n - 1 degrees of freedom and noncentrality sqrt(n) x ``effect_size``."""
+    from scipy.stats import nct
+    if seeds < 2:
+        return float("nan")
+    return float(nct.sf(min_se, seeds - 1, np.sqrt(seeds) * effect_size))
+
+
+def required_seeds(effect_size: float, target: float = POWER, lowest: int = 2, highest: int = MAX_SEEDS) -> int | None:
+    """The fewest seeds, from ``lowest`` to ``highest``, at which :func:`power` reaches ``target``;
+    None if even ``highest`` seeds do not (or the effect points the other way)."""
+    if not effect_size > 0:
+        return None
+    return next((n for n in range(max(lowest, 2), highest + 1) if power(effect_size, n) >= target), None)
+
+
 def standard_error(values: np.ndarray) -> float:
     """Standard error of the mean over seeds (sample standard deviation / sqrt(n))."""
     return float(np.std(values, ddof=1) / np.sqrt(len(values))) if len(values) > 1 else float("nan")
