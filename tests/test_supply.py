@@ -8,7 +8,7 @@ import pytest
 from ydabm.cli import main
 from ydabm.sectors import load_sectors
 from ydabm.supply import (IOTableError, aggregate, concordance_weights, gross_output, leontief_inverse,
-                          load_io_table)
+                          load_io_table, value_added_by_sector)
 
 SECTORS = load_sectors("sectors").names
 
@@ -78,6 +78,25 @@ def test_china_2020_table_in_model_sectors():
     assert table.import_share.max() == pytest.approx(0.317, abs=0.005)
     assert (table.value_added > 0).all()
     assert table.output.sum() == pytest.approx(2_698_886, rel=1e-3)     # 269.9 trillion yuan
+
+
+def test_value_added_by_model_sector():
+    """The 2020 table's value added and its parts by model sector: flows add over the concordance."""
+    import pandas as pd
+
+    from ydabm.supply import DATA_DIR
+    parts = value_added_by_sector("io_concordance", SECTORS)
+    raw = pd.read_csv(DATA_DIR / "china_2020_42_value_added.csv", dtype={"code": str}).set_index("code")
+    # compensation + net taxes + depreciation + operating surplus = value added, sector by sector
+    np.testing.assert_allclose(parts[["compensation", "net_taxes", "depreciation", "operating_surplus"]].sum(axis=1),
+                               parts["value_added"], rtol=1e-9)
+    # textiles: IO sectors 06-10 and 22 whole; biomedicine: 16.5 % of chemical products (12)
+    textiles = raw.loc[["06", "07", "08", "09", "10", "22"], "depreciation"].sum()
+    assert parts.loc["textiles", "depreciation"] == pytest.approx(textiles, rel=1e-12)
+    assert parts.loc["biomedicine", "operating_surplus"] == pytest.approx(0.165 * raw.loc["12", "operating_surplus"])
+    # nothing lost: the model sectors hold the whole table (gross output 269.9 trillion yuan)
+    assert parts["total_input"].sum() == pytest.approx(raw["total_input"].sum(), rel=1e-12)
+    assert parts["total_input"].sum() / 1e4 == pytest.approx(2_698_886, rel=1e-3)
 
 
 def test_concordance_errors(tmp_path):

@@ -206,3 +206,36 @@ def load_io_table(concordance: str, sector_names: tuple[str, ...]) -> IOTable:
         raise IOTableError(f"{summary_file}: gross output must be positive")
     weights = concordance_weights(config, codes, sector_names, path)
     return aggregate(domestic, imported, output, weights)
+
+
+#: the parts of value added of ``<table>_value_added.csv`` (10^4 yuan; compensation + net taxes +
+#: depreciation + operating surplus = value added), with total input (= gross output)
+VALUE_ADDED_PARTS = ("compensation", "net_taxes", "depreciation", "operating_surplus", "value_added", "total_input")
+
+
+def value_added_by_sector(concordance: str, sector_names: tuple[str, ...]) -> pd.DataFrame:
+    """The 2020 table's value added and its parts (:data:`VALUE_ADDED_PARTS`, 10^4 yuan) by model sector:
+    each IO sector's flows assigned to model sectors by the concordance's shares (flows add, so the
+    aggregation is exact). Rows ``sector_names``.
+
+    Raises:
+        IOTableError: a bad concordance, or no value-added file beside the table it names.
+    """
+    try:
+        path = resolve_config(concordance)
+    except FileNotFoundError as err:
+        raise IOTableError(f"io_concordance: {err}") from None
+    config = tomllib.loads(path.read_text())
+    if "table" not in config:
+        raise IOTableError(f"{path}: value added needs `table` (the file <table>_value_added.csv)")
+    file = DATA_DIR / f"{config['table']}_value_added.csv"
+    if not file.exists():
+        raise IOTableError(f"{path}: value-added file {file} does not exist")
+    table = pd.read_csv(file, dtype={"code": str})
+    missing = sorted(set(VALUE_ADDED_PARTS) - set(table.columns))
+    if missing:
+        raise IOTableError(f"{file}: lacks column(s) {', '.join(missing)}")
+    codes = [str(c).zfill(2) for c in table["code"]]
+    weights = concordance_weights(config, codes, sector_names, path)
+    flows = table[list(VALUE_ADDED_PARTS)].to_numpy(dtype=float)
+    return pd.DataFrame(weights.T @ flows, index=list(sector_names), columns=list(VALUE_ADDED_PARTS))
