@@ -319,6 +319,46 @@ def test_joining_a_cohort_keeps_its_ces_aggregate_exact():
     assert out == pytest.approx([np.sqrt(13 / 4), 1.5])
 
 
+def test_entrants_build_no_capacity_their_city_could_not_staff():
+    # cohort A: city labour 10 farmers (mix: farmers only), overhead 2, phi 3, q 2, S(q) 0.8:
+    # at most 10 workers, (10 - 2) * 3 = 24 units of output, the demand whose expected sales that is
+    # 24 / 0.8 = 30, capacity 2 * 30 = 60. Cohort B: 40 low- and 10 high-skill workers, mix 0.8 / 0.2:
+    # at most min(40 / 0.8, 10 / 0.2) = 50 workers, (50 - 5) * 1 / 0.5 * 1.5 = 135
+    staffable = entry.staffable_capacity(np.array([[10.0, 99.0, 99.0], [7.0, 40.0, 10.0]]),
+                                         np.array([[1.0, 0.0, 0.0], [0.0, 0.8, 0.2]]), np.array([2.0, 5.0]),
+                                         np.array([3.0, 1.0]), np.array([2.0, 1.5]), np.array([0.8, 0.5]))
+    assert staffable == pytest.approx([60.0, 135.0])
+    # A holds capacity 40: 2 entrants at q 2 may add 20, so 5 units of demand each (they wanted 8);
+    # B already holds 150 > 135: its entrants plan for no demand; C has room for all it wants
+    capped = entry.entrant_demand_cap(np.array([8.0, 4.0, 1.0]), np.array([2.0, 1.0, 1.0]),
+                                      np.array([2.0, 1.5, 2.0]), np.array([40.0, 150.0, 0.0]),
+                                      np.array([60.0, 135.0, 100.0]))
+    assert capped == pytest.approx([5.0, 0.0, 1.0])
+    # a city with no workers of a class the cohort uses: nothing
+    assert entry.staffable_capacity(np.array([[0.0, 5.0, 5.0]]), np.array([[0.5, 0.5, 0.0]]), np.array([0.0]),
+                                    np.array([1.0]), np.array([2.0]), np.array([0.8]))[0] == 0.0
+
+
+def test_the_staffable_bound_holds_after_entry_in_a_city_of_few_farmers():
+    """Seed 4 with hard budgets: Tongling's farm labour force shrinks to a few worker agents. Measured
+    (5 Dec 2026) as a farm cohort's capacity over what its city's farmers could staff, largest over
+    farms: before the bound, 1.22 at quarter 60, 2.23 at 100, 6.07 at 150 and 87 at 200 (entrants kept
+    adding capacity no one could work, which took agriculture out of the domain after 57 years:
+    tests/test_long_run.py); with it at most 1.03 (incumbents' own investment and a labour force that
+    shrank after they built)."""
+    from ydabm.markets.goods import sales_share
+    model = YRDModel(rng=4, soft_budget=0.0)
+    f = model.firms
+    for _ in range(100):
+        model.step()
+    farms = np.flatnonzero(f.alive & (f.sector == 0))
+    ratio = model.cell_capacity_ratio().ravel()[f.cell[farms]]
+    bound = entry.staffable_capacity(model.labour_force[f.city[farms]], np.tile([1.0, 0.0, 0.0], (farms.size, 1)),
+                                     f.overhead[farms], model.effective_productivity()[farms], ratio,
+                                     sales_share(ratio, model.params.demand_dispersion))
+    assert (f.capacity[farms] <= 1.1 * bound).all(), (f.capacity[farms] / bound).max()
+
+
 def test_entry_replaces_exits_at_the_2020_margin_and_is_bounded_by_the_pool():
     pool, replacement = np.array([[4.0, 4.0, 4.0]]), np.array([[1.0, 1.0, 1.0]])
     rate = entry.entry_intensity(pool, replacement, np.array([[0.1, 0.15, -1.0]]), np.full((1, 3), 0.1), 20.0)

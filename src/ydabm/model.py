@@ -1711,9 +1711,19 @@ class YRDModel(mesa.Model):
         # entrants build at the newsvendor's goal q and serve S(q) of their orders there, among their
         # rivals at their planned capacities (the notional market's price terms)
         ratio = self.capacity_ratio(sector, self.targets[city, sector])
+        served = goods.sales_share(ratio, p.demand_dispersion)
         demand = goods.entrant_demand(price, city, sector, s.elasticity, self.frictions.cost_weights,
-                                      self.goods.spending, self.goods.notional_terms,
-                                      goods.sales_share(ratio, p.demand_dispersion))
+                                      self.goods.spending, self.goods.notional_terms, served)
+        # no more capacity than the city's labour could staff, with the cohort's overhead and capacity
+        # (none in a row about to open: closed rows keep their last values until then)
+        mix, _ = self.skill_table()
+        held = np.where(fresh, 0.0, f.capacity[row])
+        staffable = entry.staffable_capacity(self.labour_force[city],
+                                             mix[cells if p.skill_substitution > 0 else sector],
+                                             np.where(fresh, 0.0, f.overhead[row]) + added * self.overhead_cell[city, sector],
+                                             phi, ratio, served)
+        demand = np.where(s.capital_intensity[sector] > 0,
+                          entry.entrant_demand_cap(demand, added, ratio, held, staffable), demand)
         capacity = planning.desired_capacity(demand, ratio, s.capital_intensity[sector])
         capacity = np.where(np.isfinite(capacity), capacity, 0.0)
         if fresh.any():

@@ -34,6 +34,13 @@ agent scale:
   mean (the 2020 firms' mean draw, the one the entry margin is computed for); it prices at its markup
   and expects the demand it would meet at that price. The 2020 firms keep their own draws (the
   calibrated heterogeneity).
+* Entrants build no capacity their city's labour could not staff (:func:`staffable_capacity`,
+  :func:`entrant_demand_cap`): the cohort they join ends with at most the capacity the newsvendor
+  would build for the output the city's whole labour force of its classes could make. Planning
+  already caps a firm's staff plan at its city's labour force, and a firm short of workers builds only
+  for what its staff can make; entrants now follow the same rule. Without it, entrants into a
+  city-sector with a handful of workers (the farms of a city with few farmers) kept adding capacity no
+  one could work, which the notional market then credited with demand taken from staffed firms.
 """
 
 from __future__ import annotations
@@ -103,6 +110,36 @@ def join_cohort(mass: np.ndarray, productivity: np.ndarray, added: np.ndarray, a
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = (mass * productivity ** k + added * added_productivity ** k) / total
     return np.where(total > 0, mean ** (1.0 / k), productivity)
+
+
+def staffable_capacity(labour: np.ndarray, mix: np.ndarray, overhead: np.ndarray, productivity: np.ndarray,
+                       ratio: np.ndarray, served: np.ndarray) -> np.ndarray:
+    """(n,) capacity a cohort could staff with its city's whole labour force: the most workers it could
+    plan in its skill mix, L = min over the classes it uses of labour_k / mix_k; the output they make
+    beyond its overhead, (L - F)^+ phi; and the newsvendor's capacity for the demand whose expected
+    sales that output is, q (L - F)^+ phi / S(q).
+
+    Args:
+        labour: (n, K) labour force of the cohort's city by class (workers).
+        mix: (n, K) labour of each class per unit of the cohort's labour (classes it does not use: 0).
+        overhead: (n,) the cohort's overhead F (workers), entrants included.
+        productivity: (n,) phi, output per worker beyond the overhead.
+        ratio: (n,) q, capacity per unit of expected demand (:func:`ydabm.mechanisms.planning.capacity_ratio`).
+        served: (n,) S(q), the share of its expected demand that capacity serves.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        most = np.min(np.where(mix > 0, labour / mix, np.inf), axis=1)
+        return np.where(served > 0, ratio * np.maximum(most - overhead, 0.0) * productivity / served, 0.0)
+
+
+def entrant_demand_cap(demand: np.ndarray, added: np.ndarray, ratio: np.ndarray, capacity: np.ndarray,
+                       staffable: np.ndarray) -> np.ndarray:
+    """(n,) expected demand per entering enterprise (units), at most what lets the cohort's capacity
+    ``capacity`` plus the entrants' own, ``added`` x q x demand, reach ``staffable``
+    (:func:`staffable_capacity`); none where the cohort already has that much."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        room = np.maximum(staffable - capacity, 0.0) / (added * ratio)
+    return np.minimum(demand, np.where(added * ratio > 0, room, demand))
 
 
 def exits(alive: np.ndarray, failing: np.ndarray) -> np.ndarray:
