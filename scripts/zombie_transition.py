@@ -1,16 +1,18 @@
-"""Is the barrier's U-shaped effect on the zombie share the barrier's, or the change's? (docs/validation.md,
+"""Is a lever's U-shaped effect on the zombie share the lever's, or the change's? (docs/validation.md,
 "Zombies", "The U around the set-up's barrier").
 
-    PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/zombie_transition.py [--seeds 1 2 3 4 5] [--workers 2]
-        [--quarters 80] [--switch-year 2030]
+    PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/zombie_transition.py [--lever barrier|specialization]
+        [--seeds 1 2 3 4 5] [--workers 2] [--quarters 80] [--switch-year 2030]
 
-Every run starts from the same 2020 economy, built at the default barrier (0.5). Two designs, at the
-barrier values 0, 0.25, 0.5, 0.75 and 1, default scale:
+Every run starts from the same 2020 economy, built at the lever's default (0.5 for both). Two designs,
+at the lever values 0, 0.25, 0.5, 0.75 and 1, default scale:
 
-- ``from2020``: the barrier acts from the first quarter (``YRDModel(barrier=b)``: the levers' usual
-  counterfactual path);
+- ``from2020``: the lever acts from the start (``YRDModel(barrier=b)``: the levers' usual
+  counterfactual path; specialization from the first yearly allocation, 2021 Q1);
 - ``later``: the run keeps the default for ten years and then moves to b within a year
-  (``BarrierPath(start_year=2030, end_year=2031, target=b)``), when the set-up's zombies are gone.
+  (``BarrierPath`` or ``SpecializationPath`` from ``--switch-year`` to the next; governments choose
+  their targets at year starts, so specialization's new value acts from the next year's allocation),
+  when the set-up's zombies are gone.
 
 Printed: the zombie share (% of the firm mass) over quarters 33-40, 49-60, 61-72 and 73-80, and each value's
 matched difference from 0.5 in a window, with its standard error over seeds. A change in either
@@ -32,12 +34,13 @@ WINDOWS = ((33, 40), (49, 60), (61, 72), (73, 80))
 
 def run(job: tuple) -> tuple:
     from ydabm import YRDModel
-    from ydabm.policies import BarrierPath
-    value, seed, design, quarters, switch = job
+    from ydabm.policies import BarrierPath, SpecializationPath
+    lever, value, seed, design, quarters, switch = job
     if design == "later":
-        model = YRDModel(rng=seed, policies=(BarrierPath(start_year=switch, end_year=switch + 1, target=value),))
+        path = {"barrier": BarrierPath, "specialization": SpecializationPath}[lever]
+        model = YRDModel(rng=seed, policies=(path(start_year=switch, end_year=switch + 1, target=value),))
     else:
-        model = YRDModel(rng=seed, barrier=value)
+        model = YRDModel(rng=seed, **{lever: value})
     for _ in range(quarters):
         model.step()
     share = model.datacollector.get_model_vars_dataframe()["zombie_share"].to_numpy()
@@ -46,15 +49,17 @@ def run(job: tuple) -> tuple:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lever", choices=("barrier", "specialization"), default="barrier")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--quarters", type=int, default=80)
     parser.add_argument("--switch-year", type=int, default=2030)
     args = parser.parse_args()
-    jobs = [(v, s, d, args.quarters, args.switch_year) for d in ("from2020", "later") for v in VALUES for s in args.seeds]
+    jobs = [(args.lever, v, s, d, args.quarters, args.switch_year) for d in ("from2020", "later") for v in VALUES for s in args.seeds]
     with Pool(args.workers) as pool:
         out = pool.map(run, jobs)
     table = {(v, s, d): np.array(r) * 100 for v, s, d, r in out}
+    print(f"lever: {args.lever}")
     names = [f"q{lo}-{hi}" for lo, hi in WINDOWS if hi <= args.quarters]
     for design in ("from2020", "later"):
         print(f"{design}: zombie share, % of the firm mass, mean over seeds ({' | '.join(names)}); "

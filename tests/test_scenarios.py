@@ -177,3 +177,32 @@ def test_a_bad_scenario_is_one_line_naming_file_policy_and_field(tmp_path, capsy
     assert main(["scenarios", "--describe", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("ydabm: error: scenario mine.toml: ") and err.count("\n") == 1 and expected in err
+
+
+def test_a_specialization_path_moves_the_weight_governments_choose_with():
+    """``SpecializationPath`` moves the targeting weight linearly from its start; reached at once from
+    2020 it is the run with that ``specialization`` from the start, bit for bit (governments choose
+    their targets with the lever: the parameter is only where it starts)."""
+    from ydabm.policies import SpecializationPath
+    model = YRDModel(rng=1, policies=(SpecializationPath(start_year=2021, end_year=2023, target=1.0),),
+                     **QUICK_SCALE)
+    path = []
+    for _ in range(13):
+        model.step()
+        path.append(model.levers.specialization)
+    # quarters 2020 Q2 ... 2023 Q2: 0.5 until 2021 Q1, then 1/16 of the way a quarter, 1 from 2023 Q1
+    assert path == pytest.approx([0.5, 0.5, 0.5, 0.5, 0.5625, 0.625, 0.6875, 0.75, 0.8125, 0.875, 0.9375, 1.0, 1.0])
+    at_once = YRDModel(rng=2, policies=(SpecializationPath(start_year=2020, end_year=2020, target=1.0),), **QUICK_SCALE)
+    given = YRDModel(rng=2, specialization=1.0, **QUICK_SCALE)
+    for _ in range(6):
+        at_once.step()
+        given.step()
+    pd.testing.assert_frame_equal(at_once.datacollector.get_model_vars_dataframe(),
+                                  given.datacollector.get_model_vars_dataframe())
+    # (and the lever matters within those quarters: the default's run differs)
+    default = YRDModel(rng=2, **QUICK_SCALE)
+    for _ in range(6):
+        default.step()
+    assert not default.datacollector.get_model_vars_dataframe().equals(given.datacollector.get_model_vars_dataframe())
+    with pytest.raises(ParameterError, match="end_year: 2020 is before start_year 2021"):
+        SpecializationPath(start_year=2021, end_year=2020)

@@ -36,6 +36,8 @@ class Levers:
         rd_fund_pooled: the fund is one regional pool (1) or each city's own (0).
         knowledge_open: knowledge crosses provincial borders without friction (a science and
             technology community; :func:`ydabm.frictions.knowledge_weights`).
+        specialization: weight governments put on comparative advantage when they choose their targets
+            (the parameter ``specialization`` at t = 0; ``SpecializationPath`` moves it).
         roles: (C, S) extra target score from an assigned division of labour, or None.
         coordinated: a regional body allocates every city's support along comparative advantage
             (its score is the comparative-advantage term alone).
@@ -60,6 +62,7 @@ class Levers:
     rd_subsidy: float
     adoption_subsidy: float
     knowledge_open: bool = False
+    specialization: float = 0.5
     roles: np.ndarray | None = None
     coordinated: bool = False
     tax_sharing: float = 0.0
@@ -77,7 +80,8 @@ class Levers:
         """The levers at t = 0: the run's parameter values in every province, no shock in force."""
         return cls(barrier=np.full(provinces, params.barrier), hukou_penalty=np.full(provinces, params.hukou_penalty),
                    protection=np.ones((provinces, provinces)), liberalised=np.zeros(cities, dtype=bool),
-                   rd_subsidy=params.rd_subsidy, adoption_subsidy=params.adoption_subsidy, absent=np.zeros(cities),
+                   rd_subsidy=params.rd_subsidy, adoption_subsidy=params.adoption_subsidy,
+                   specialization=params.specialization, absent=np.zeros(cities),
                    rd_fund_share=params.rd_fund_share, rd_fund_pooled=params.rd_fund_pooled)
 
     @property

@@ -713,7 +713,7 @@ class YRDModel(mesa.Model):
         last year's intensities (:mod:`ydabm.mechanisms.targeting`)."""
         p, s = self.params, self.sectors
         # a coordinating regional body scores sectors by comparative advantage alone
-        weight = 1.0 if self.levers.coordinated else p.specialization
+        weight = 1.0 if self.levers.coordinated else self.levers.specialization
         scores = targeting.target_scores(targeting.revealed_advantage(structure), s.strategic.astype(float),
                                          self.targets, weight, self.levers.roles, p.target_imitation)
         return targeting.allocate_support(scores, s.targetable, p.targets_per_city, p.target_sharpness, structure)

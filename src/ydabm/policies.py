@@ -232,9 +232,42 @@ class BarrierPath:
             return
         if self._initial is None:
             self._initial = model.levers.barrier.copy()
-        span = max((self.end_year - self.start_year) * 4, 1)
-        done = min(((model.year - self.start_year) * 4 + model.quarter) / span, 1.0)
-        model.set_barrier(self._initial + (self.target - self._initial) * done)
+        model.set_barrier(self._initial + (self.target - self._initial) * path_done(model, self.start_year, self.end_year))
+
+
+def path_done(model, start_year: int, end_year: int) -> float:
+    """Share of a linear path from ``start_year``'s first quarter to ``end_year``'s that lies behind the
+    model's quarter (from ``start_year`` on; 1 from ``end_year``, and at once when the two coincide)."""
+    span = max((end_year - start_year) * 4, 1)
+    return min(((model.year - start_year) * 4 + model.quarter) / span, 1.0)
+
+
+@dataclass
+class SpecializationPath:
+    """Targeting reform: the weight every government puts on comparative advantage when it chooses its
+    targets (``specialization``) moves linearly to ``target`` between two calendar years, from the
+    value it has at the start. Governments choose their targets once a year, in the first quarter, so
+    the path acts at year starts."""
+
+    start_year: int = year("first year of the change: the weight starts to move after its first quarter")
+    end_year: int = year("year by whose first quarter the weight reaches target (not before start_year)")
+    target: float = declare("number", "1", "the weight on comparative advantage reached at end_year (the "
+                            "parameter specialization before)", BY_NAME["specialization"].low,
+                            BY_NAME["specialization"].high, default=1.0)
+    _initial: float | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+        if self.end_year < self.start_year:
+            raise ParameterError(f"end_year: {self.end_year} is before start_year {self.start_year}")
+
+    def on_step(self, model) -> None:
+        if model.year < self.start_year:
+            return
+        if self._initial is None:
+            self._initial = float(model.levers.specialization)
+        done = path_done(model, self.start_year, self.end_year)
+        model.levers.specialization = self._initial + (self.target - self._initial) * done
 
 
 @dataclass
@@ -696,7 +729,7 @@ class ProvinceLevers:
             protection=protection)
 
 
-POLICY_TYPES = {cls.__name__: cls for cls in (BarrierPath, CovidShock, NetworkUpgrade, DigitalIntegration,
+POLICY_TYPES = {cls.__name__: cls for cls in (BarrierPath, SpecializationPath, CovidShock, NetworkUpgrade, DigitalIntegration,
                                               InnovationCommunity, DivisionOfLabor, CoordinatedTargets, Liberalisation,
                                               ProvinceLevers, CityLockdown, ExternalSupplyShock, ChainAutonomy,
                                               ComplementaryChain)}
