@@ -151,7 +151,9 @@ def RunSummary(model: AppModel, baseline: AppModel | None = None):
     solara.Text(f"Scenario {model.scenario_name}: {model.scenario_description}", style={"font-weight": "600"})
     solara.Text(
         f"{quarter_label(model)} (step {model.steps}) · barrier {levers.mean_barrier:.2f} ({spread}set {params.barrier:.2f}) · "
-        f"specialization {params.specialization:.2f} · seed {model.seed} · "
+        f"specialization {levers.specialization:.2f}"
+        + ("" if levers.specialization == params.specialization else f" (set {params.specialization:.2f})")
+        + f" · seed {model.seed} · "
         f"{getattr(params, SCALE):,.0f} people per agent: {model.workers.count:,} worker agents, "
         f"{model.firms.count:,} firm agents ({model.metrics['firms']:,.0f} founding-size)",
         classes=["ydabm-summary"],
