@@ -1715,7 +1715,8 @@ class YRDModel(mesa.Model):
         demand = goods.entrant_demand(price, city, sector, s.elasticity, self.frictions.cost_weights,
                                       self.goods.spending, self.goods.notional_terms, served)
         # no more capacity than the city's labour could staff, with the cohort's overhead and capacity
-        # (none in a row about to open: closed rows keep their last values until then)
+        # (none in a row about to open: closed rows keep their last values until then), at the
+        # entrants' productivity (the city-sector's mean draw; the cohort's own is its CES mean with it)
         mix, _ = self.skill_table()
         held = np.where(fresh, 0.0, f.capacity[row])
         staffable = entry.staffable_capacity(self.labour_force[city],
