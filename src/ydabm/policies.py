@@ -211,16 +211,15 @@ def check_names(name: str, values: list[str], known: tuple[str, ...], what: str,
             raise ParameterError(f"{name}: {value!r} is not a {what}{hint}; allowed: {', '.join(known)}")
 
 
-@dataclass
-class BarrierPath:
-    """Integration: ``barrier`` moves linearly to ``target`` between two calendar years, in every
-    province from the barrier it has at the start."""
+class LinearPath:
+    """A lever that moves linearly from the value it has at ``start_year``'s first quarter to ``target``
+    at ``end_year``'s (at once when the two coincide). Subclasses declare the fields and say how the
+    lever is read (``current``) and set (``apply``)."""
 
-    start_year: int = year("first year of the change: the barrier starts to move after its first quarter")
-    end_year: int = year("year by whose first quarter the barrier reaches target (not before start_year)")
-    target: float = declare("number", "1", "the barrier reached at end_year (the parameter barrier before)",
-                            BY_NAME["barrier"].low, BY_NAME["barrier"].high, default=0.0)
-    _initial: np.ndarray | None = field(default=None, repr=False, compare=False)
+    start_year: int
+    end_year: int
+    target: float
+    _initial: np.ndarray | float | None
 
     def __post_init__(self) -> None:
         check_fields(self)
@@ -231,19 +230,38 @@ class BarrierPath:
         if model.year < self.start_year:
             return
         if self._initial is None:
-            self._initial = model.levers.barrier.copy()
-        model.set_barrier(self._initial + (self.target - self._initial) * path_done(model, self.start_year, self.end_year))
+            self._initial = self.current(model)
+        span = max((self.end_year - self.start_year) * 4, 1)
+        done = min(((model.year - self.start_year) * 4 + model.quarter) / span, 1.0)
+        self.apply(model, self._initial + (self.target - self._initial) * done)
 
+    def current(self, model):
+        raise NotImplementedError
 
-def path_done(model, start_year: int, end_year: int) -> float:
-    """Share of a linear path from ``start_year``'s first quarter to ``end_year``'s that lies behind the
-    model's quarter (from ``start_year`` on; 1 from ``end_year``, and at once when the two coincide)."""
-    span = max((end_year - start_year) * 4, 1)
-    return min(((model.year - start_year) * 4 + model.quarter) / span, 1.0)
+    def apply(self, model, value) -> None:
+        raise NotImplementedError
 
 
 @dataclass
-class SpecializationPath:
+class BarrierPath(LinearPath):
+    """Integration: ``barrier`` moves linearly to ``target`` between two calendar years, in every
+    province from the barrier it has at the start."""
+
+    start_year: int = year("first year of the change: the barrier starts to move after its first quarter")
+    end_year: int = year("year by whose first quarter the barrier reaches target (not before start_year)")
+    target: float = declare("number", "1", "the barrier reached at end_year (the parameter barrier before)",
+                            BY_NAME["barrier"].low, BY_NAME["barrier"].high, default=0.0)
+    _initial: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def current(self, model) -> np.ndarray:
+        return model.levers.barrier.copy()
+
+    def apply(self, model, value: np.ndarray) -> None:
+        model.set_barrier(value)
+
+
+@dataclass
+class SpecializationPath(LinearPath):
     """Targeting reform: the weight every government puts on comparative advantage when it chooses its
     targets (``specialization``) moves linearly to ``target`` between two calendar years, from the
     value it has at the start. Governments choose their targets once a year, in the first quarter, so
@@ -256,18 +274,11 @@ class SpecializationPath:
                             BY_NAME["specialization"].high, default=1.0)
     _initial: float | None = field(default=None, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        check_fields(self)
-        if self.end_year < self.start_year:
-            raise ParameterError(f"end_year: {self.end_year} is before start_year {self.start_year}")
+    def current(self, model) -> float:
+        return float(model.levers.specialization)
 
-    def on_step(self, model) -> None:
-        if model.year < self.start_year:
-            return
-        if self._initial is None:
-            self._initial = float(model.levers.specialization)
-        done = path_done(model, self.start_year, self.end_year)
-        model.levers.specialization = self._initial + (self.target - self._initial) * done
+    def apply(self, model, value: float) -> None:
+        model.levers.specialization = value
 
 
 @dataclass
