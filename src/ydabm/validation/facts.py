@@ -304,11 +304,17 @@ FACTS = (
     # comparative advantage raise zombification (Yang, Jia & Lai 2024, customs + CIED 2001-15; the
     # heavy-industry-priority studies; Ma, Tang & Hu 2022 for targets above endowments)
     Fact("lower specialization raises the zombie share", "specialization", "zombie_share", -1),
+    # MODEL_SPEC section 7: lower specialization lowers aggregate productivity (at a given labour force,
+    # output): homogeneous competition's cost
+    Fact("lower specialization lowers regional output", "specialization", "real_gdp", +1, relative=True),
     Fact("higher barrier raises similarity", "barrier", "similarity_manufacturing", +1),
     Fact("higher barrier lowers inter-provincial trade", "barrier", "interprovincial_trade_share", -1),
     Fact("higher barrier lowers inter-provincial migration", "barrier", "interprovincial_migration_share", -1),
     Fact("higher barrier lowers regional output", "barrier", "real_gdp", -1, relative=True),
     Fact("removing barriers widens inequality across cities", "barrier", "theil_index", -1),
+    # MODEL_SPEC section 7 and issue 11 item 4: higher barriers raise the zombie share (local protection
+    # keeps local losers alive: governments' soft credit weighs 1 + barrier x local_protection)
+    Fact("higher barrier raises the zombie share", "barrier", "zombie_share", +1),
     # Eurace@Unibi (Dawid, Harting & Neugart): integrating labour markets raises output but widens the
     # core-periphery gap; here the hukou penalty is the labour-market barrier (at barrier 1, its full value)
     Fact("labour-market integration raises regional output", "hukou_penalty", "real_gdp", -1,
