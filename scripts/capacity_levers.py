@@ -77,10 +77,8 @@ def critical_ratios(model) -> tuple[np.ndarray, np.ndarray]:
 
 def newsvendor_utilisation(critical: np.ndarray, dispersion: float) -> np.ndarray:
     """Expected utilisation S(q) / q of capacity built at critical ratio ``critical`` (planning's rule)."""
-    from ydabm.markets.goods import sales_share
-    from ydabm.mechanisms.planning import capacity_ratio
-    ratio = capacity_ratio(critical, dispersion)
-    return sales_share(ratio, dispersion) / ratio
+    from ydabm.mechanisms.planning import capacity_ratio, expected_utilization
+    return expected_utilization(capacity_ratio(critical, dispersion), dispersion)
 
 
 def spearman(a, b) -> float:

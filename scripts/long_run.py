@@ -8,7 +8,7 @@ similarity, the firm mass, manufacturing capacity utilisation and unemployment, 
 but the first the matched difference from the first; then, per run, the first quarter that left the
 domain: manufacturing utilisation below ``COLLAPSE`` or unemployment above ``UNEMPLOYMENT_COLLAPSE``
 (a sector outside manufacturing can collapse while manufacturing holds: farming in seed 4 with hard
-budgets, docs/validation.md); and, for the first variant, the within-city-sector dispersion of the firms' log
+budgets did, before entrants' capacity was bounded by their city's labour; docs/validation.md); and, for the first variant, the within-city-sector dispersion of the firms' log
 productivity (the mass-weighted standard deviation around each city-sector's mean, averaged over
 city-sectors by mass) at the end of each window.
 
@@ -35,7 +35,8 @@ WINDOWS = ((0, 0), (33, 40), (73, 80), (153, 160), (233, 240), (313, 320))
 #: manufacturing utilisation below this is a collapse (every baseline run stays within 0.72-0.75)
 COLLAPSE = 0.6
 #: unemployment above this is a collapse (2020 Q1 is 5.0 %; over 80 years the default's runs peak at
-#: 5.1-5.2 %, barrier 0's at 6.0-6.2 %, hard budgets' at 5.2-5.6 % but seed 4's farming collapse, 11.4 %)
+#: 5.1-5.2 %, barrier 0's at 6.0-6.2 %, hard budgets' at 5.2-5.6 %; seed 4's farming collapse, 11.4 %, until
+#: entrants' capacity was bounded by their city's labour)
 UNEMPLOYMENT_COLLAPSE = 0.08
 METRICS = ("zombie_share", "similarity_manufacturing", "firms", "capacity_utilization", "unemployment_rate")
 

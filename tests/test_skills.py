@@ -113,7 +113,6 @@ def test_substitution_absorbs_the_farm_exit():
     assert (unemployment - unemployment.iloc[0]).abs().max() < 0.0025
 
 
-
 def test_the_jobs_aggregate_is_kept_with_the_jobs(small_params):
     # Firms.job_units is computed when the labour market (or the set-up) sets the jobs: every quarter it
     # is the aggregate of the jobs each live firm holds

@@ -1717,10 +1717,9 @@ class YRDModel(mesa.Model):
         # no more capacity than the city's labour could staff, with the cohort's overhead and capacity
         # (none in a row about to open: closed rows keep their last values until then), at the
         # entrants' productivity (the city-sector's mean draw; the cohort's own is its CES mean with it)
-        mix, _ = self.skill_table()
+        mix, at = self.skill_table(city, sector)
         held = np.where(fresh, 0.0, f.capacity[row])
-        staffable = entry.staffable_capacity(self.labour_force[city],
-                                             mix[cells if p.skill_substitution > 0 else sector],
+        staffable = entry.staffable_capacity(self.labour_force[city], mix[at],
                                              np.where(fresh, 0.0, f.overhead[row]) + added * self.overhead_cell[city, sector],
                                              phi, ratio, served)
         demand = np.where(s.capital_intensity[sector] > 0,
@@ -1837,16 +1836,18 @@ class YRDModel(mesa.Model):
             return self.wages @ fund.skill_mix.T
         return skills.unit_cost(self.wages, fund.wages, fund.skill_mix, elasticity)
 
-    def skill_table(self) -> tuple[np.ndarray, np.ndarray]:
+    def skill_table(self, city: np.ndarray | None = None, sector: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The labour of each class per unit of labour a firm plans for, and each firm row's row of it:
         the sectors' fixed skill mix (S, K) and the rows' sectors; with ``skill_substitution`` e > 0
         the least-cost mix at this quarter's wages by city-sector (C x S, K) and the rows' cells
-        (:func:`ydabm.mechanisms.skills.class_mix`)."""
+        (:func:`ydabm.mechanisms.skills.class_mix`). Given ``city`` and ``sector`` (n,), the table's
+        rows for those city-sectors instead of the firm rows'."""
         fund, elasticity = self.fundamentals, self.params.skill_substitution
+        given = city is not None
         if elasticity == 0:
-            return fund.skill_mix, self.firms.sector
+            return fund.skill_mix, sector if given else self.firms.sector
         mix = skills.class_mix(self.wages, fund.wages, fund.skill_mix, elasticity)
-        return mix.reshape(-1, mix.shape[2]), self.firms.cell
+        return mix.reshape(-1, mix.shape[2]), city * self.sectors.count + sector if given else self.firms.cell
 
     def working_labour(self, rows: np.ndarray | None = None) -> np.ndarray:
         """(n,) labour the staff of the firm rows ``rows`` (default: every row) supplies, in workers at

@@ -171,6 +171,22 @@ def aggregate(domestic: np.ndarray, imported: np.ndarray, output: np.ndarray, we
                    (weights.T @ imported @ scale) / model_output[None, :], model_output)
 
 
+def read_concordance(concordance: str) -> tuple[Path, dict]:
+    """The concordance file ``concordance`` (a name in ``configs/`` or a path) and its contents.
+
+    Raises:
+        IOTableError: no such file, or not valid TOML, naming it.
+    """
+    try:
+        path = resolve_config(concordance)
+    except FileNotFoundError as err:
+        raise IOTableError(f"io_concordance: {err}") from None
+    try:
+        return path, tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as err:
+        raise IOTableError(f"{path}: not valid TOML ({err})") from None
+
+
 def load_io_table(concordance: str, sector_names: tuple[str, ...]) -> IOTable:
     """The model's coefficients from the concordance ``concordance`` (a name in ``configs/`` or a path)
     and the table files it names.
@@ -179,14 +195,7 @@ def load_io_table(concordance: str, sector_names: tuple[str, ...]) -> IOTable:
         IOTableError: a bad file or concordance (wrong shape, negative coefficients, column sums of
             at least 1, a sector missing), naming the file and the problem.
     """
-    try:
-        path = resolve_config(concordance)
-    except FileNotFoundError as err:
-        raise IOTableError(f"io_concordance: {err}") from None
-    try:
-        config = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise IOTableError(f"{path}: not valid TOML ({err})") from None
+    path, config = read_concordance(concordance)
     domestic_file, imported_file, summary_file = _files(config, path)
     codes, domestic = read_coefficients(domestic_file)
     imported_codes, imported = read_coefficients(imported_file)
@@ -221,11 +230,7 @@ def value_added_by_sector(concordance: str, sector_names: tuple[str, ...]) -> pd
     Raises:
         IOTableError: a bad concordance, or no value-added file beside the table it names.
     """
-    try:
-        path = resolve_config(concordance)
-    except FileNotFoundError as err:
-        raise IOTableError(f"io_concordance: {err}") from None
-    config = tomllib.loads(path.read_text())
+    path, config = read_concordance(concordance)
     if "table" not in config:
         raise IOTableError(f"{path}: value added needs `table` (the file <table>_value_added.csv)")
     file = DATA_DIR / f"{config['table']}_value_added.csv"
