@@ -1,7 +1,7 @@
 """Why the baseline does not converge below 500 people per agent: the innovation draw's granularity.
 
 A firm agent is a cohort of k x mass identical enterprises, k = people_per_agent x workers_per_firm /
-17.6 (2,670 at the default 2000 people per agent, 1.34 at one agent per person). Its innovations are
+17.6 (2,670 at 2000 people per agent, 1,335 at the default 1000, 1.34 at one agent per person). Its innovations are
 Poisson(k mass lambda) and its log productivity rises by gamma x innovations / (k mass), the mean gain of
 its enterprises: the expected gain does not depend on k, its variance (gamma^2 lambda / (k mass)) does.
 This script runs the baseline with the innovation draw replaced, to see whether that variance is what

@@ -114,7 +114,7 @@ def _explore(page, url: str) -> dict:
     for name in ("Reset", "▶", "Step"):
         expect(page.get_by_role("button", name=name, exact=True)).to_be_visible(timeout=FIRST_RENDER_TIMEOUT_MS)
     # every slider shows its value; Mesa's playback sliders are left out, the buttons explained
-    for text in ("Barrier: 0.50", "Specialization: 0.50", "People per agent: 2,000", "Seed: 1"):
+    for text in ("Barrier: 0.50", "Specialization: 0.50", "People per agent: 1,000", "Seed: 1"):
         expect(page.locator(".v-input__slider", has_text=text)).to_be_visible()
     expect(page.get_by_text("Play Interval")).to_have_count(0)
     expect(page.get_by_text("Use Threads")).to_have_count(0)

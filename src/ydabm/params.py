@@ -216,8 +216,8 @@ PARAMS: tuple[Param, ...] = (
     Param("adoption_rate", float, 0.05, "per quarter", 0.0, 1.0,
           "share of traditional enterprises that reconsider adoption each quarter (assumption: about a fifth a year)", "uncertainty"),
     # --- scale and world ---------------------------------------------------------------------
-    Param("people_per_agent", float, 2000.0, "persons", 1.0, 1e7,
-          "people one worker agent stands for (2000 gives about 7.6e4 worker agents, the YRD's working-age residents)", "scale"),
+    Param("people_per_agent", float, 1000.0, "persons", 1.0, 1e7,
+          "people one worker agent stands for (1000 gives about 1.5e5 worker agents, the YRD's working-age residents; the default is the coarsest scale whose results match 500's: docs/validation.md, Scale convergence)", "scale"),
     Param("workers_per_firm", float, 23.5, "worker agents", 2.0, 1000.0,
           "worker agents per firm agent at t = 0: the firm count scales with the economy, so a firm agent stands for people_per_agent x workers_per_firm people's jobs (at people_per_agent = 1, one enterprise of about 23 workers)", "scale"),
     Param("max_cohort_share", float, 1.0, "1", 0.05, 1.0,
@@ -398,7 +398,7 @@ class Params:
     adoption_cost_dispersion: float = 1.0
     adoption_access_elasticity: float = 10.0
     adoption_rate: float = 0.05
-    people_per_agent: float = 2000.0
+    people_per_agent: float = 1000.0
     workers_per_firm: float = 23.5
     max_cohort_share: float = 1.0
     staff_rounding: int = 1

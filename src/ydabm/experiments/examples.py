@@ -40,7 +40,7 @@ SMALL: dict[str, dict[str, Any]] = {
                     "set": FAST, "keep_cities": False},
     # the shock economy of the spec, at 10,000 people per agent: its zombie share depends on the scale
     # above the default's (seeds 1-2, quarters 25-32, measured with the fixed skill mix: 10-11 % at 20,000
-    # people per agent, 8.7-9.2 % at 5,000, 6.8 % at the default 2,000, which 500 agrees with;
+    # people per agent, 8.7-9.2 % at 5,000, 6.8 % at 2,000 (the default until 5 Dec 2026), which 500 agrees with;
     # docs/validation.md), so the example's levels are not the full sweep's
     "zombies": {"steps": 32, "replicates": 2, "set": {"people_per_agent": 10000.0}},
 }

@@ -67,12 +67,12 @@ MERGE_SHARE = 0.25
 #: representation is the same at every scale: as 5 worker agents it changed with the scale, and with it
 #: the effect of specialization on the Theil index (0.00031 +- 0.00022 at 2000 people per agent and
 #: 0.00055 +- 0.00007 at 500; 0.00034 +- 0.00005 at 500 with the 2000's threshold in persons, 0.00059
-#: +- 0.00016 at 2000 with the 500's; 10 seeds). 10,000 is 5 worker agents at the default scale (the
-#: rule before, unchanged there) and about 570 enterprises of 17.6 employees
+#: +- 0.00016 at 2000 with the 500's; 10 seeds). 10,000 is 5 worker agents at 2000 people per agent (the
+#: rule before, unchanged there), 10 at the default 1000, and about 570 enterprises of 17.6 employees
 MIN_COHORT_WORKERS = 10_000.0
 #: worker agents a new cohort must be able to employ whatever the scale: below a few whole worker
-#: agents a cohort cannot be staffed and sells nothing. Binds only at scales coarser than the default
-#: (5 x 2000 = 10,000 people), where the agents are too few for the persons' threshold
+#: agents a cohort cannot be staffed and sells nothing. Binds only at scales coarser than 2000 people
+#: per agent (5 x 2000 = 10,000 people), where the agents are too few for the persons' threshold
 MIN_COHORT_STAFF = 5.0
 
 
