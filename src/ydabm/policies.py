@@ -298,8 +298,8 @@ class CovidShock:
     same in every city: no city-level data on 2020 absences are shipped (shanghai_2022.csv is the 2022
     Shanghai lockdown, another episode).
 
-    Defaults: the least-squares fit of ``ydabm.validation.covid.calibrate`` (seeds 1-5, default scale,
-    shock from 2022 Q1, refitted on 4 Dec 2026 after hours per worker came to absorb whole-worker
+    Defaults: the least-squares fit of ``ydabm.validation.covid.calibrate`` (seeds 1-5, 2000 people per agent, then
+    the default scale, shock from 2022 Q1, refitted on 4 Dec 2026 after hours per worker came to absorb whole-worker
     staffing, :func:`ydabm.markets.labour.planned_hours`, and ``demand_dispersion`` was recalibrated
     with them; issue 10 items 3 and 7) of the shock's quarterly deviation from the no-shock
     path to China's 2020 path read as a deviation from its 2019 growth of 6 % (-6.8 %, +3.2 %, +4.9 %,
@@ -364,8 +364,8 @@ class CityLockdown:
     Defaults: the 2022 Shanghai lockdown (1 April to 1 June, two thirds of 2022 Q2). The share of
     income unspent equals the share absent (people locked in neither work nor shop: an assumption);
     freight through Shanghai costs 10 % more in the quarter (an assumption). The share absent is
-    calibrated by :func:`ydabm.validation.lockdown.calibrate` (seed 1, default scale, supply
-    chains on, buyers adjusting their suppliers over ``supplier_adjustment`` quarters: 0.126) so that
+    calibrated by :func:`ydabm.validation.lockdown.calibrate` (seed 1, 2000 people per agent, then the default
+    scale, supply chains on, buyers adjusting their suppliers over ``supplier_adjustment`` quarters: 0.126) so that
     Shanghai's Q2 real value added is 17 % below a matched run without the lockdown (its -13.7 %
     y/y against a +3 to +5 % trend; data/shanghai_2022.csv), and to nothing else (docs/validation.md).
     """

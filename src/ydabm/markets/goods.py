@@ -521,7 +521,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             changes how many rounds the clearing takes, not what it solves: every round is checked
             against the same ``tolerance`` (started from the last quarters' access, the model's
             metrics over 40 quarters agree with those of the start at the markup prices to 1.6e-10,
-            relative, at the default scale, and to 7.4e-10 with productivity shocks;
+            relative, at 2000 people per agent, and to 7.4e-10 with productivity shocks;
             ``tests/test_markets.py``, ``tests/test_fast_paths.py``).
     """
     cities, sectors = spending.shape

@@ -23,8 +23,8 @@ money stock, so real GDP is nominal GDP over the deflator, and the deflator's an
 rate's gaps from the no-shock run show why the path has the shape it has.
 
 The fit (4 Dec 2026, after hours per worker came to absorb whole-worker staffing and
-``demand_dispersion`` was recalibrated with them, issue 10 items 3 and 7; seeds 1-5, default scale,
-shock from 2022 Q1: ``ydabm validate covid --calibrate``, about 2 min) gives ``absent`` = [0.113,
+``demand_dispersion`` was recalibrated with them, issue 10 items 3 and 7; seeds 1-5, 2000 people per agent, then the
+default scale, shock from 2022 Q1: ``ydabm validate covid --calibrate``, about 2 min) gives ``absent`` = [0.113,
 0.031, 0.014, 0] and no demand drop, the :class:`ydabm.policies.CovidShock` defaults: -6.81, +3.20,
 +4.95, +5.85 % y/y, Q1-Q3 within 0.05 pp and Q4 0.65 pp short (China's Q4 was 0.5 % above its trend,
 the model's is 0.14 % below its no-shock path when no one is absent; docs/ODD.md, "Supply shock").
