@@ -111,8 +111,10 @@ def test_facts_that_share_runs_are_measured_together():
     groups = facts.run_groups(facts.FACTS)
     assert sorted(map(len, groups)) == [1, 1, 1, 2, 4, 8] and sorted(sum(groups, [])) == list(range(17))
     assert {facts.FACTS[i].lever for i in max(groups, key=len)} == {"barrier"}
-    # costliest first: the hukou facts (5 levels x 40 quarters) before the barrier ones (5 x 24)
-    assert {facts.FACTS[i].lever for i in groups[0]} == {"hukou_penalty"}
+    # costliest first: the three levers' groups (5 levels x 40 quarters each), then the dilemma (3 runs x 40),
+    # then the migration fact (one run of 80) and the rail links (2 x 40)
+    assert {facts.FACTS[groups[k][0]].lever for k in range(3)} == {"specialization", "barrier", "hukou_penalty"}
+    assert isinstance(facts.FACTS[groups[3][0]], facts.DilemmaFact)
 
 
 def test_a_pool_gives_the_in_process_results():
