@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from ydabm import metrics
 from ydabm.metrics import (
     gini,
     group_ratio,
@@ -222,3 +223,23 @@ def test_theil_between_is_exactly_zero_with_one_group():
     parts = theil_decomposition(income, population, np.zeros(41, dtype=int))
     assert parts["between"] == 0.0
     assert parts["within"] == pytest.approx(parts["total"], rel=1e-12)
+
+
+def test_group_weighted_means_by_hand():
+    # group 0: (1 x 2 + 3 x 6) / 8 = 2.5; group 1: 4; group 2: no weight -> NaN
+    means = metrics.group_weighted_means([1.0, 3.0, 4.0, 9.0], [2.0, 6.0, 1.0, 0.0], [0, 0, 1, 2], 3)
+    assert means[:2] == pytest.approx([2.5, 4.0]) and np.isnan(means[2])
+
+
+def test_aggregate_productivity_by_hand():
+    base = np.log([2.0, 3.0])
+    # sector 0 (share 0.25) up 10 % in log terms, sector 1 (0.75) unchanged: exp(0.025)
+    assert metrics.aggregate_productivity(base + [0.1, 0.0], base, [0.25, 0.75]) == pytest.approx(np.exp(0.025))
+    assert metrics.aggregate_productivity(base, base, [0.25, 0.75]) == 1.0
+    # a sector with no output now contributes no change
+    assert metrics.aggregate_productivity([np.nan, base[1] - 0.2], base, [0.25, 0.75]) == pytest.approx(np.exp(-0.15))
+    # output moving to the more productive of two firms raises the sector's mean: Olley-Pakes reallocation
+    log_phi, sector = np.log([1.0, 2.0]), [0, 0]
+    before = metrics.group_weighted_means(log_phi, [1.0, 1.0], sector, 1)
+    after = metrics.group_weighted_means(log_phi, [1.0, 3.0], sector, 1)
+    assert metrics.aggregate_productivity(after, before, [1.0]) == pytest.approx(2.0 ** 0.25)

@@ -310,3 +310,13 @@ def test_city_rows_are_the_rows_mesa_reporters_give(small_params):
         np.testing.assert_equal(fast, reference)
         assert [tuple(map(type, row)) for row in fast] == [tuple(map(type, row)) for row in reference]
         model.step()
+
+
+def test_aggregate_productivity_is_one_at_t0_and_follows_the_firms():
+    """The output-weighted aggregate productivity is 1 at t = 0 and moves with the firms' productivity:
+    raising every live firm's own productivity by 10 % raises it by 10 %."""
+    model = YRDModel(rng=3, people_per_agent=20000)
+    assert model.datacollector.get_model_vars_dataframe()["aggregate_productivity"].iloc[0] == 1.0
+    model.firms.productivity[model.firms.alive] *= 1.1
+    model._phi = None
+    assert observation.aggregate_productivity(model) == pytest.approx(1.1)

@@ -105,11 +105,11 @@ def test_the_command_writes_its_results_and_provenance(monkeypatch, tmp_path, ca
 
 
 def test_facts_that_share_runs_are_measured_together():
-    """The 17 facts fall into six groups of shared runs: the specialization, barrier and hukou facts by
-    lever (four, eight and two facts), and the rail-link, migration and dilemma facts alone."""
+    """The 19 facts fall into six groups of shared runs: the specialization, barrier and hukou facts by
+    lever (five, nine and two facts), and the rail-link, migration and dilemma facts alone."""
     from ydabm.validation import facts
     groups = facts.run_groups(facts.FACTS)
-    assert sorted(map(len, groups)) == [1, 1, 1, 2, 4, 8] and sorted(sum(groups, [])) == list(range(17))
+    assert sorted(map(len, groups)) == [1, 1, 1, 2, 5, 9] and sorted(sum(groups, [])) == list(range(19))
     assert {facts.FACTS[i].lever for i in max(groups, key=len)} == {"barrier"}
     # costliest first: the three levers' groups (5 levels x 40 quarters each), then the dilemma (3 runs x 40),
     # then the migration fact (one run of 80) and the rail links (2 x 40)

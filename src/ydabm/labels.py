@@ -64,6 +64,7 @@ MODEL: dict[str, Quantity] = {
     "rd_intensity": Quantity("R&D intensity", "share of nominal GDP"),
     "patents": Quantity("Invention patents", "patents/yr"),
     "tfp_growth": Quantity("Productivity growth", "yearly rate"),
+    "aggregate_productivity": Quantity("Aggregate productivity (output-weighted)", "index, t = 0 = 1"),
     "digital_adoption_share": Quantity("Digital adoption, traditional sectors", "share of enterprises, 0-1"),
     "cross_province_spillover_share": Quantity("Cross-province share of knowledge spillovers", SHARE),
 }

@@ -304,6 +304,38 @@ def utilization(output, capacity):
     return float(np.sum(output)) / total if total > 0 else 1.0
 
 
+def group_weighted_means(values, weights, group, groups):
+    """(groups,) the ``weights``-weighted mean of ``values`` within each group; NaN for a group whose
+    weights sum to 0 (no member, or none with weight).
+
+    Args:
+        values, weights: (N,) per member; weights >= 0.
+        group: (N,) each member's group, 0..groups-1.
+        groups: the number of groups.
+    """
+    values, weights, group = np.asarray(values, float), np.asarray(weights, float), np.asarray(group)
+    total = np.bincount(group, weights, minlength=groups)
+    weighted = np.bincount(group, weights * values, minlength=groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), np.nan)
+
+
+def aggregate_productivity(log_means, base_log_means, base_weights):
+    """Output-weighted aggregate productivity relative to a base (Olley & Pakes 1996, aggregated over
+    sectors at fixed weights): exp(sum_s w_s (m_s - m0_s)), where m_s is sector s's output-weighted mean
+    log productivity now, m0_s at the base and w_s the sector's base share of output. A sector with no
+    output now contributes no change. 1 at the base.
+
+    Args:
+        log_means, base_log_means: (S,) output-weighted mean log productivity by sector, now and at the
+            base (:func:`group_weighted_means`; NaN where a sector has no output).
+        base_weights: (S,) each sector's share of output at the base (sums to 1 over sectors with output).
+    """
+    change = np.asarray(log_means, float) - np.asarray(base_log_means, float)
+    change = np.where(np.isfinite(change), change, 0.0)
+    return float(np.exp((np.asarray(base_weights, float) * change).sum()))
+
+
 #: where intermediate inputs come from, nearest first (supply-chain autonomy, seed paper section 4.3)
 INPUT_ORIGINS = ("city", "province", "other_provinces", "rest_of_china", "abroad")
 

@@ -37,7 +37,7 @@ MODEL_METRICS = (
     "gini_gdp_per_capita", "core_periphery_ratio", "interprovincial_trade_share",
     "interprovincial_migration_share", "migrants", "zipf_exponent", "firms", "entries", "exits",
     "market_residual", "inputs_within_city", "inputs_within_province", "inputs_other_provinces",
-    "inputs_outside_region", "unmet_input_share", "rd_intensity", "patents", "tfp_growth",
+    "inputs_outside_region", "unmet_input_share", "rd_intensity", "patents", "tfp_growth", "aggregate_productivity",
     "digital_adoption_share", "cross_province_spillover_share",
 )
 #: rounds and tolerance of the damped fixed point that makes the 2020 support a steady state
@@ -118,6 +118,8 @@ class YRDModel(mesa.Model):
             self._burn_in(4 * run.burn_in)
             burnt_state.store(burnt_key, self, [name for name in vars(self)
                                                 if name not in mesa_names and name not in burnt_state.PER_RUN])
+        # the reference of the aggregate productivity metric: t = 0's sector shares and productivity
+        self.productivity_base = observation.productivity_base(self)
         self._observe()
         self.params, self.levers = run, Levers.initial(run, self.geography.count, provinces)
         self.frictions = self._frictions(self.levers, run.governments_act)

@@ -10,6 +10,7 @@ population-weighted, relative to the baseline 2020 level) are reported separatel
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import operator
 
@@ -143,10 +144,51 @@ def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dic
         "rd_intensity": float(innovation["rd"].sum() / gdp) if gdp > 0 else 0.0,
         "patents": float(innovation["patents"].sum()),
         "tfp_growth": model.tfp_growth,
+        "aggregate_productivity": aggregate_productivity(model),
         "digital_adoption_share": float((innovation["adoption"] * weight).sum() / weight.sum()) if weight.sum() > 0 else 0.0,
         "cross_province_spillover_share": metrics.share_where(knowledge, geo.cross_province) if knowledge.sum() > 0 else 0.0,
     }
     return _no_quarter_yet(values, QUARTER_FLOWS) if model.steps == 0 else values
+
+
+@dataclasses.dataclass(frozen=True)
+class ProductivityBase:
+    """The t = 0 reference of :func:`aggregate_productivity`: each sector's share of real value added
+    (``weights``, (S,)) and its real-value-added-weighted mean log effective productivity
+    (``log_means``, (S,), NaN for a sector without output)."""
+
+    weights: np.ndarray
+    log_means: np.ndarray
+
+
+def sector_log_productivity(model) -> tuple[np.ndarray, np.ndarray]:
+    """(S,) real value added of each sector and (S,) its firms' mean log effective productivity
+    (:meth:`ydabm.model.YRDModel.effective_productivity`: the firm's own, its city-sector's
+    knowledge and trend, and digital adoption), weighted by their real value added."""
+    f, sectors = model.firms, model.sectors.count
+    value = model.real_output()                                  # 0 for empty rows
+    log_phi = np.log(model.effective_productivity())             # 0 for empty rows (productivity 1)
+    return (np.bincount(f.sector, value, minlength=sectors),
+            metrics.group_weighted_means(log_phi, value, f.sector, sectors))
+
+
+def productivity_base(model) -> ProductivityBase:
+    """The state's :class:`ProductivityBase` (the model records it at t = 0)."""
+    value, log_means = sector_log_productivity(model)
+    return ProductivityBase(weights=value / value.sum(), log_means=log_means)
+
+
+def aggregate_productivity(model) -> float:
+    """Output-weighted aggregate productivity relative to t = 0 (Olley & Pakes 1996): within each
+    sector the firms' mean log effective productivity weighted by their real value added, its change
+    since t = 0 summed over sectors at their t = 0 shares of real value added, exponentiated
+    (:func:`ydabm.metrics.aggregate_productivity`). It rises with the firms' own productivity and with
+    output moving to the more productive among them, and falls when output stays with, or goes to,
+    less productive firms (zombies kept alive, entry where a city has no advantage). The fixed sector
+    weights keep a shift of output between sectors out of it. 1 at t = 0."""
+    base = model.productivity_base
+    _, log_means = sector_log_productivity(model)
+    return metrics.aggregate_productivity(log_means, base.log_means, base.weights)
 
 
 def zombie_metrics(model) -> dict[str, float]:

@@ -6,9 +6,13 @@ values (everything else at its default) on the same seeds, ``quarters`` quarters
 2020 economy, and compares the means of the last ``WINDOW`` quarters, seed by seed:
 
 - ``real_gdp``: value added at 2020 prices, % (the model metric);
-- ``labour_productivity``: real GDP per employed worker, % -- the model's aggregate TFP: labour is
-  the only variable input and the region's workforce is fixed, so it is output over employment
-  (``real_gdp / (1 - unemployment_rate)``);
+- ``labour_productivity``: real GDP per employed worker, % (``real_gdp / (1 - unemployment_rate)``:
+  the region's workforce is fixed);
+- ``aggregate_productivity``: aggregate TFP, % -- the output-weighted productivity of the model
+  metric (Olley & Pakes 1996): within each sector the firms' mean log productivity weighted by their
+  real value added, summed over sectors at their t = 0 shares; it falls when output stays with, or
+  goes to, less productive firms (since 5 Dec 2026; the Tan et al. TFP analogue used labour
+  productivity before);
 - ``welfare``: the consumption-equivalent change, % -- households' disposable income plus public
   spending at 2020 prices, summed over the cities (``real_income`` of ``cities.parquet``); with log
   utility of real income and unchanged amenities this is the uniform % change in consumption that
@@ -38,8 +42,8 @@ their model analogues, as orders of magnitude (the settings differ):
 
 - Tan, Huang & Woo (2016, Chinese industrial firms 2005-07): zombie exit would raise industrial
   output growth by 2.12 pp and TFP growth by 1.06 pp a year. Analogue: ending soft credit (hard
-  budgets, ``soft_budget`` 0, against its default generosity), the level effect spread over the
-  run's years.
+  budgets, ``soft_budget`` 0, against its default generosity), the level effect on real GDP and on
+  aggregate productivity spread over the run's years.
 - Barwick, Cao & Li (2021, Chinese car markets): local protection's consumer welfare loss is 41 %
   of the subsidy spent. Analogue: the welfare loss of local protection (the procurement wedge at
   its default against none) over the support governments spend at the default.
@@ -70,9 +74,9 @@ QUARTERS = 40
 WINDOW = 8
 SCALE: dict[str, Any] = {}          # the default people_per_agent
 OUT = Path("results/validation/costs")
-OUTCOMES = ("real_gdp", "labour_productivity", "welfare", "support", "zombie_share", "capacity_utilization",
-            "similarity_manufacturing")
-RELATIVE = ("real_gdp", "labour_productivity", "welfare")          # reported as % changes
+OUTCOMES = ("real_gdp", "labour_productivity", "aggregate_productivity", "welfare", "support", "zombie_share",
+            "capacity_utilization", "similarity_manufacturing")
+RELATIVE = ("real_gdp", "labour_productivity", "aggregate_productivity", "welfare")   # reported as % changes
 SUPPORT_UNIT = "100 M yuan/yr, 2020 prices"
 #: Tan, Huang & Woo (2016): what zombie exit would add to yearly growth, pp
 TAN_OUTPUT_GROWTH, TAN_TFP_GROWTH = 2.12, 1.06
@@ -281,8 +285,8 @@ def _outcomes(frame: pd.DataFrame, cities: pd.DataFrame) -> dict[str, float]:
     return {"real_gdp": float(model["real_gdp"].mean()),
             "labour_productivity": float((model["real_gdp"] / (1.0 - model["unemployment_rate"])).mean()),
             "welfare": float(real_income), "support": float(support),
-            **{name: float(model[name].mean()) for name in ("zombie_share", "capacity_utilization",
-                                                             "similarity_manufacturing")}}
+            **{name: float(model[name].mean()) for name in ("aggregate_productivity", "zombie_share",
+                                                             "capacity_utilization", "similarity_manufacturing")}}
 
 
 def _job(args: tuple) -> tuple:
@@ -325,7 +329,7 @@ def benchmarks(effects: pd.DataFrame, years: float) -> list[dict]:
     def row(contrast, outcome):
         return effects[(effects["contrast"] == contrast) & (effects["outcome"] == outcome)].iloc[0]
 
-    soft_output, soft_tfp = row("soft budgets", "real_gdp"), row("soft budgets", "labour_productivity")
+    soft_output, soft_tfp = row("soft budgets", "real_gdp"), row("soft budgets", "aggregate_productivity")
     protection_welfare, protection_support = row("local protection", "welfare"), row("local protection", "support")
     welfare_yuan = -protection_welfare["effect"] / 100.0 * protection_welfare["counterfactual"]
     return [

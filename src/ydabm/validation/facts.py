@@ -317,6 +317,11 @@ FACTS = (
     # MODEL_SPEC section 7: lower specialization lowers aggregate productivity (at a given labour force,
     # output): homogeneous competition's cost
     Fact("lower specialization lowers regional output", "specialization", "real_gdp", +1, relative=True),
+    # MODEL_SPEC section 7 again, measured as issue 11 item 5 defines aggregate TFP (output-weighted
+    # productivity, the aggregate_productivity metric; added 5 Dec 2026, thirty-first session, with the
+    # metric and before either fact was run)
+    Fact("lower specialization lowers aggregate productivity", "specialization", "aggregate_productivity", +1,
+         relative=True),
     Fact("higher barrier raises similarity", "barrier", "similarity_manufacturing", +1),
     Fact("higher barrier lowers inter-provincial trade", "barrier", "interprovincial_trade_share", -1),
     Fact("higher barrier lowers inter-provincial migration", "barrier", "interprovincial_migration_share", -1),
@@ -325,6 +330,8 @@ FACTS = (
     # MODEL_SPEC section 7 and issue 11 item 4: higher barriers raise the zombie share (local protection
     # keeps local losers alive: governments' soft credit weighs 1 + barrier x local_protection)
     Fact("higher barrier raises the zombie share", "barrier", "zombie_share", +1),
+    # MODEL_SPEC section 7: higher barriers lower aggregate productivity (as above)
+    Fact("higher barrier lowers aggregate productivity", "barrier", "aggregate_productivity", -1, relative=True),
     # Eurace@Unibi (Dawid, Harting & Neugart): integrating labour markets raises output but widens the
     # core-periphery gap; here the hukou penalty is the labour-market barrier (at barrier 1, its full value)
     Fact("labour-market integration raises regional output", "hukou_penalty", "real_gdp", -1,
