@@ -200,14 +200,21 @@ class Firms:
         are freed (their workers' employer must be moved by the caller)."""
         if sources.size == 0:
             return
+        rows = np.unique(destinations)
+        # the weighted terms summed below are read at the sources and destinations only: computed at
+        # those rows alone (the same numbers, element by element), not over the whole table
+        touched = np.concatenate([sources, rows])
+        mass = self.mass[touched]                         # (before the masses add up)
         k = np.take(elasticity - 1.0, self.sector)
-        power = self.mass * self.productivity ** k
+        power, adopted, deviated = np.zeros(self.size), np.zeros(self.size), np.zeros(self.size)
+        power[touched] = mass * self.productivity[touched] ** k[touched]
         np.add.at(power, destinations, power[sources])
-        adopted = self.adoption * self.mass               # (before the masses add up)
+        adopted[touched] = self.adoption[touched] * mass
         np.add.at(adopted, destinations, adopted[sources])
-        deviated = self.deviation * self.mass             # the deviation: mass-weighted mean
+        deviated[touched] = self.deviation[touched] * mass    # the deviation: mass-weighted mean
         np.add.at(deviated, destinations, deviated[sources])
-        paid = self.paid_labour()                         # the parts' labour adds up: their hours averaged
+        paid = np.zeros(self.hours.shape)                 # the parts' labour adds up: their hours averaged
+        paid[touched] = self.employees[touched] * self.hours[touched]
         np.add.at(paid, destinations, paid[sources])
         for name in ("mass", "overhead", "capacity", "expected_sales", "notional_sales", "output", "revenue", "debt",
                      "year_operating", "year_interest"):
@@ -215,7 +222,6 @@ class Firms:
             np.add.at(column, destinations, column[sources])
         np.add.at(self.employees, destinations, self.employees[sources])
         np.add.at(self.joined, destinations, self.joined[sources])
-        rows = np.unique(destinations)
         self.adoption[rows] = adopted[rows] / self.mass[rows]
         self.deviation[rows] = deviated[rows] / self.mass[rows]
         staff = self.employees[rows]
