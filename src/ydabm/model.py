@@ -165,6 +165,9 @@ class YRDModel(mesa.Model):
         if quarters <= 0:
             return
         policies, self.policies = self.policies, []
+        # the burn-in's (unrecorded) metrics measure aggregate productivity from the set-up; t = 0's
+        # own reference is taken after it (__init__)
+        self.productivity_base = observation.productivity_base(self)
         self.datacollector = self._new_datacollector()      # (its rows are dropped)
         self._entry_response = 0.0
         # people move as in 2020 but with no net flows: the amenities that keep the 2020 populations
