@@ -304,9 +304,10 @@ def utilization(output, capacity):
     return float(np.sum(output)) / total if total > 0 else 1.0
 
 
-def group_weighted_means(values, weights, group, groups):
+def group_weighted_means(values, weights, group, groups, totals=False):
     """(groups,) the ``weights``-weighted mean of ``values`` within each group; NaN for a group whose
-    weights sum to 0 (no member, or none with weight).
+    weights sum to 0 (no member, or none with weight). With ``totals``, also (groups,) the weights'
+    sums: ``(means, totals)``.
 
     Args:
         values, weights: (N,) per member; weights >= 0.
@@ -316,8 +317,9 @@ def group_weighted_means(values, weights, group, groups):
     values, weights, group = np.asarray(values, float), np.asarray(weights, float), np.asarray(group)
     total = np.bincount(group, weights, minlength=groups)
     weighted = np.bincount(group, weights * values, minlength=groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), np.nan)
+    means = np.full(groups, np.nan)
+    np.divide(weighted, total, out=means, where=total > 0)
+    return (means, total) if totals else means
 
 
 def aggregate_productivity(log_means, base_log_means, base_weights):

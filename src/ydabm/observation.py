@@ -52,8 +52,8 @@ def innovation_by_city(model) -> dict[str, np.ndarray]:
     """(C,) R&D spending (yuan per quarter), GDP (value added, yuan per quarter), invention patents (per
     year, this quarter's innovations x 4) and the digital adoption share of traditional-sector
     firms (revenue-weighted, 0-1) of each city; (C, S) adoption share by city-sector (firm-weighted);
-    and (C,) real GDP (:func:`real_gdp_by_city`) and (C, S) employment by city-sector, which the model
-    metrics and the city reports both use."""
+    and (C,) real GDP (:func:`real_gdp_by_city`; with each firm's real value added, ``real_output``)
+    and (C, S) employment by city-sector, which the model metrics and the city reports both use."""
     f, s = model.firms, model.sectors
     live = f.alive
     revenue = np.where(live, model.firm_value_added(), 0.0)
@@ -65,10 +65,11 @@ def innovation_by_city(model) -> dict[str, np.ndarray]:
                                                                f.rd_share * base, revenue))
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(weight > 0, adopted / weight, 0.0)
+    real_output = model.real_output()
     return {"rd": rd,
             "gdp": gdp,
             # (computed once for both reports, like the figures above)
-            "real_gdp": real_gdp_by_city(model), "employment": model.employment_by_sector(),
+            "real_gdp": by_city(real_output), "real_output": real_output, "employment": model.employment_by_sector(),
             "patents": 4 * model.patents,
             "adoption": share, "adoption_weight": weight, "adoption_by_cell": model.cell_adoption}
 
@@ -144,7 +145,7 @@ def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dic
         "rd_intensity": float(innovation["rd"].sum() / gdp) if gdp > 0 else 0.0,
         "patents": float(innovation["patents"].sum()),
         "tfp_growth": model.tfp_growth,
-        "aggregate_productivity": aggregate_productivity(model),
+        "aggregate_productivity": aggregate_productivity(model, innovation["real_output"]),
         "digital_adoption_share": float((innovation["adoption"] * weight).sum() / weight.sum()) if weight.sum() > 0 else 0.0,
         "cross_province_spillover_share": metrics.share_where(knowledge, geo.cross_province) if knowledge.sum() > 0 else 0.0,
     }
@@ -161,15 +162,16 @@ class ProductivityBase:
     log_means: np.ndarray
 
 
-def sector_log_productivity(model) -> tuple[np.ndarray, np.ndarray]:
+def sector_log_productivity(model, value: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(S,) real value added of each sector and (S,) its firms' mean log effective productivity
     (:meth:`ydabm.model.YRDModel.effective_productivity`: the firm's own, its city-sector's
-    knowledge and trend, and digital adoption), weighted by their real value added."""
+    knowledge and trend, and digital adoption), weighted by their real value added (``value``, (F,):
+    :meth:`ydabm.model.YRDModel.real_output` unless given)."""
     f, sectors = model.firms, model.sectors.count
-    value = model.real_output()                                  # 0 for empty rows
+    value = model.real_output() if value is None else value      # 0 for empty rows
     log_phi = np.log(model.effective_productivity())             # 0 for empty rows (productivity 1)
-    return (np.bincount(f.sector, value, minlength=sectors),
-            metrics.group_weighted_means(log_phi, value, f.sector, sectors))
+    means, total = metrics.group_weighted_means(log_phi, value, f.sector, sectors, totals=True)
+    return total, means
 
 
 def productivity_base(model) -> ProductivityBase:
@@ -178,7 +180,7 @@ def productivity_base(model) -> ProductivityBase:
     return ProductivityBase(weights=value / value.sum(), log_means=log_means)
 
 
-def aggregate_productivity(model) -> float:
+def aggregate_productivity(model, value: np.ndarray | None = None) -> float:
     """Output-weighted aggregate productivity relative to t = 0 (Olley & Pakes 1996): within each
     sector the firms' mean log effective productivity weighted by their real value added, its change
     since t = 0 summed over sectors at their t = 0 shares of real value added, exponentiated
@@ -187,7 +189,7 @@ def aggregate_productivity(model) -> float:
     less productive firms (zombies kept alive, entry where a city has no advantage). The fixed sector
     weights keep a shift of output between sectors out of it. 1 at t = 0."""
     base = model.productivity_base
-    _, log_means = sector_log_productivity(model)
+    _, log_means = sector_log_productivity(model, value)
     return metrics.aggregate_productivity(log_means, base.log_means, base.weights)
 
 
