@@ -38,8 +38,9 @@ import time
 import numpy as np
 
 METRICS = ("similarity_manufacturing", "capacity_utilization", "zombie_share", "zombie_employment_share",
-           "real_gdp", "welfare", "support_on_strategic", "support_similarity", "top_share")
-RELATIVE = ("real_gdp", "welfare")
+           "real_gdp", "aggregate_productivity", "welfare", "support_on_strategic", "support_similarity",
+           "top_share")
+RELATIVE = ("real_gdp", "aggregate_productivity", "welfare")
 VALUES = tuple(round(0.1 * i, 1) for i in range(11))
 SEEDS = (1, 2, 3, 4, 5)
 
