@@ -31,7 +31,9 @@ FAILING: dict[str, str] = {
         "expected direction, but the pilot's effect size (0.28) needs more than 20 seeds for 3 se. Each city's "
         "support is fixed in scale in its own terms (mechanisms/targeting.py), so the lever changes where support "
         "goes, not how much; it moves similarity, utilisation and the zombie share, and costs welfare "
-        "(-0.11 +- 0.02 %), not output"),
+        "(-0.11 +- 0.02 %) and aggregate productivity (-0.33 +- 0.02 %). Real GDP values each firm's output at "
+        "its city-sector's 2020 unit value, and the output moves to less productive cities, whose unit values "
+        "were higher: at one 2020 unit value per sector output falls 0.32 +- 0.02 % (scripts/competition_output.py)"),
     "higher barrier raises the zombie share": (
         "issue 11 item 4: barrier 1 - 0 is +0.46 +- 0.07 pp (6.8 se, 5 of 5 seeds; 5 Dec 2026) but U-shaped "
         "(curve from 0: 0, -0.03, -0.16, +0.01, +0.46 pp; the step from 0.25 to 0.5 is 5.5 se against), which the "
