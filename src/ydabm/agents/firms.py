@@ -112,10 +112,12 @@ class Firms:
             total += e[:, k]
         return total
 
-    def paid_labour(self) -> np.ndarray:
+    def paid_labour(self, rows: np.ndarray | None = None) -> np.ndarray:
         """(F, K) labour each firm row's staff of each class supplies and is paid for, in workers at
-        standard hours: its workers times their ``hours``."""
-        return self.employees * self.hours
+        standard hours: its workers times their ``hours``; (n, K) for the rows ``rows`` when given."""
+        if rows is None:
+            return self.employees * self.hours
+        return self.employees[rows] * self.hours[rows]
 
     @staticmethod
     def rows_for(count: int) -> int:
@@ -214,7 +216,7 @@ class Firms:
         deviated[touched] = self.deviation[touched] * mass    # the deviation: mass-weighted mean
         np.add.at(deviated, destinations, deviated[sources])
         paid = np.zeros(self.hours.shape)                 # the parts' labour adds up: their hours averaged
-        paid[touched] = self.employees[touched] * self.hours[touched]
+        paid[touched] = self.paid_labour(touched)
         np.add.at(paid, destinations, paid[sources])
         for name in ("mass", "overhead", "capacity", "expected_sales", "notional_sales", "output", "revenue", "debt",
                      "year_operating", "year_interest"):
