@@ -74,6 +74,43 @@ def test_one_process_two_processes_and_a_dask_cluster_give_identical_results(tmp
     assert runs.loc[0, "real_gdp"] != runs.loc[1, "real_gdp"]
 
 
+BLAS_THREADS = """
+import json
+
+import threadpoolctl
+
+from ydabm.experiments.executors import PoolExecutor
+
+
+def blas_threads(infos):
+    return [info["num_threads"] for info in infos if info["user_api"] == "blas"]
+
+
+if __name__ == "__main__":
+    executor = PoolExecutor(2)
+    try:
+        workers = [n for _, infos in executor.results(threadpoolctl.threadpool_info, [(i, {}) for i in range(4)])
+                   for n in blas_threads(infos)]
+    finally:
+        executor.close()
+    print(json.dumps({"sweep": blas_threads(threadpoolctl.threadpool_info()), "workers": workers}))
+"""
+
+
+def test_pool_workers_use_one_blas_thread_whatever_the_environment(tmp_path):
+    """With no thread-count variables set, the sweep process's BLAS has a thread per core; its pool
+    workers use one each (a worker per core already fills the machine)."""
+    script = tmp_path / "blas.py"
+    script.write_text(BLAS_THREADS)
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    if (os.cpu_count() or 1) > 1:
+        assert min(report["sweep"]) > 1              # the workers' limit is their own, not inherited
+    assert report["workers"] and set(report["workers"]) == {1}
+
+
 @pytest.mark.slow
 def test_runs_that_copy_a_kept_burn_in_match_runs_that_burn_in(tmp_path, monkeypatch):
     # with common seeds every point of a replicate shares its burnt-in state: in the pool each process

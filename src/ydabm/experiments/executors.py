@@ -6,7 +6,6 @@ as runs finish, in any order; the caller stores each outcome at once.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import json
 import multiprocessing
@@ -53,9 +52,13 @@ class PoolExecutor:
     Where the platform has it (Linux, macOS), the ``forkserver`` start method: one server process
     imports the model once (:data:`WARM_MODULES`) and forks every worker from it, so the workers start
     with the model imported and nothing else of the sweep process; elsewhere ``spawn`` (fresh
-    interpreters, each importing the model when it starts). Each worker then runs run after run and
-    keeps the calibrated state of the runs' parameters (:mod:`ydabm.calibrated_state`): only its first
-    run with given calibration parameters builds it.
+    interpreters, each importing the model when it starts). Each worker uses one BLAS thread and runs
+    run after run, keeping the calibrated state of the runs' parameters (:mod:`ydabm.calibrated_state`):
+    only its first run with given calibration parameters builds it.
+
+    Not ``fork``: the sweep process runs other threads by the time it starts a pool (OpenBLAS's,
+    pyarrow's allocator and I/O threads), and forking a process with threads can copy a lock held by
+    one of them into the worker, which then hangs on it; Python warns at every such fork.
     """
 
     def __init__(self, workers: int):
@@ -93,13 +96,19 @@ def _warm_context():
 
 
 def _start_worker(sweep: int) -> None:
-    """Pool-worker initializer: import the model (already there when forked from the fork server)
-    and exit when the sweep process ``sweep`` dies (e.g. SIGKILL), so no orphan keeps computing runs
-    that nobody will store. (A worker's parent is the fork server, which outlives the sweep process
-    while its workers live, so the worker watches the sweep process itself.)"""
+    """Pool-worker initializer: import the model (already there when forked from the fork server), use
+    one BLAS thread, and exit when the sweep process ``sweep`` dies (e.g. SIGKILL), so no orphan keeps
+    computing runs that nobody will store. (A worker's parent is the fork server, which outlives the
+    sweep process while its workers live, so the worker watches the sweep process itself.)"""
     import psutil
+    from threadpoolctl import threadpool_limits
     for module in WARM_MODULES:
         importlib.import_module(module)
+    # one BLAS thread per worker: with a worker per core, BLAS threads per core oversubscribe the
+    # machine (measured on 2 cores: a 40-quarter run at 500 people per agent took 5-18 s in a
+    # 2-worker pool instead of 1.6-2 s). The fork server imported numpy, and so set its BLAS's
+    # thread count, when it started, whatever the sweep's environment says
+    threadpool_limits(1)
     from ..allocator import keep_freed_memory
     keep_freed_memory()         # reuse the step's freed arrays (outputs unchanged)
     try:
@@ -207,30 +216,3 @@ def make_executor(workers: int | None, scheduler: Any, pending: int):
         raise ParameterError(f"--workers: {workers}; need at least 1")
     workers = min(workers, max(pending, 1))
     return SerialExecutor() if workers == 1 else PoolExecutor(workers)
-
-
-#: thread-count variables of the BLAS / OpenMP libraries numpy may load
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-@contextlib.contextmanager
-def one_blas_thread_per_worker():
-    """Start pool workers with one BLAS thread each (unless the caller set the variables).
-
-    Each spawned worker loads its own OpenBLAS with one thread per core by default; with as many
-    workers as cores the threads oversubscribe the machine and busy-wait: measured on 2 cores, a
-    40-quarter run at 500 people per agent took 5-18 s in a 2-worker pool instead of 1.6-2 s
-    (and 60-100 s with other work on the machine). The variables are restored afterwards; this
-    process's numpy, already loaded, is unaffected.
-    """
-    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
-    for name in THREAD_VARIABLES:
-        os.environ.setdefault(name, "1")
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

@@ -119,7 +119,7 @@ def run_values(scales, seeds, steps: int = STEPS, window: int = WINDOW, workers:
     Raises:
         RuntimeError: if a run failed (its error is in the message).
     """
-    from ..experiments.executors import make_executor, one_blas_thread_per_worker
+    from ..experiments.executors import make_executor
     from ..experiments.runner import run_one
 
     keep = f"mean_last:{window}"
@@ -128,8 +128,7 @@ def run_values(scales, seeds, steps: int = STEPS, window: int = WINDOW, workers:
                "steps": steps,
                "scenario": SCENARIO, "keep": (keep,), "metrics": METRICS})
              for scale in sorted(scales) for name, overrides in settings().items() for seed in seeds]
-    with one_blas_thread_per_worker():
-        return _execute(make_executor(workers, None, len(tasks)), run_one, tasks, window, progress)
+    return _execute(make_executor(workers, None, len(tasks)), run_one, tasks, window, progress)
 
 
 def _execute(executor, run_one, tasks, window: int, progress: bool) -> pd.DataFrame:

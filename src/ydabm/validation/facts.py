@@ -382,18 +382,17 @@ def evaluate_all(facts=FACTS, seeds=SEEDS, workers: int | None = 1, settings: di
     process pool (default every core, one BLAS thread per worker;
     :func:`ydabm.experiments.executors.make_executor`). The results do not depend
     on ``workers``: every run is seeded."""
-    from ..experiments.executors import make_executor, one_blas_thread_per_worker
+    from ..experiments.executors import make_executor
     groups = run_groups(facts)
     tasks = [(tuple(group), {"facts": [facts[i] for i in group], "seeds": tuple(seeds), "settings": settings})
              for group in groups]
     results: dict[int, dict] = {}
-    with one_blas_thread_per_worker():
-        executor = make_executor(workers, None, len(tasks))
-        try:
-            for group, outcome in executor.results(_evaluate_group, tasks):
-                results.update(zip(group, outcome))
-        finally:
-            executor.close()
+    executor = make_executor(workers, None, len(tasks))
+    try:
+        for group, outcome in executor.results(_evaluate_group, tasks):
+            results.update(zip(group, outcome))
+    finally:
+        executor.close()
     return [results[index] for index in range(len(facts))]
 
 
