@@ -1,10 +1,11 @@
 """Dose-response of the specialization lever (docs/validation.md, "Specialization lever").
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/specialization_dose.py [--workers 2] [--json]
-        [--set KEY=VALUE ...]
+        [--set KEY=VALUE ...] [--quarters N]
 
 ``YRDModel(rng=seed, specialization=s)`` for s = 0, 0.1, ..., 1 and seeds 1-5, default scale and
-parameters, 40 quarters; a value is the mean of the last 8 quarters (welfare: real income summed over
+parameters, 40 quarters (``--quarters``: N, e.g. 160 to measure after the transition from the
+set-up's 0.5 has played out); a value is the mean of the last 8 quarters (welfare: real income summed over
 cities, as in ``validate costs``; real GDP and welfare effects are relative). Prints the mean and standard
 error over seeds per value, the matched 1 - 0 effect, the largest step between neighbouring values and
 its ratio to the mean absolute step, and whether the curve is smooth (no step above 3 x the mean
@@ -49,12 +50,12 @@ SUPPORT = ("support_on_strategic", "support_similarity", "top_share")
 SPECIALIST = 0.55      # a city whose largest manufacturing sector had this share of its manufacturing jobs at t = 0
 
 
-def run(job: tuple[float, int, dict]) -> tuple[float, int, dict]:
+def run(job: tuple[float, int, dict, int]) -> tuple[float, int, dict]:
     from ydabm import YRDModel
     from ydabm.run import city_frame
-    value, seed, settings = job
+    value, seed, settings, quarters = job
     model = YRDModel(rng=seed, specialization=value, **settings)
-    for _ in range(40):
+    for _ in range(quarters):
         model.step()
     frame = model.datacollector.get_model_vars_dataframe()
     out = {m: float(frame[m].iloc[-8:].mean()) for m in METRICS if m not in ("welfare", *SUPPORT)}
@@ -173,20 +174,25 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--set", type=setting, action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--fixed-points", action="store_true")
+    parser.add_argument("--quarters", type=int, default=40,
+                        help="quarters per run (default 40); values are means of the last 8")
     args = parser.parse_args()
     start = time.perf_counter()
     settings = dict(args.set)
     if args.fixed_points:
         fixed_points(settings)
         return
-    jobs = [(v, s, settings) for v in VALUES for s in SEEDS]
+    if args.quarters < 8:
+        parser.error(f"--quarters = {args.quarters}; allowed: 8 or more (values are means of the last 8)")
+    jobs = [(v, s, settings, args.quarters) for v in VALUES for s in SEEDS]
     if args.workers > 1:
         with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
             results = pool.map(run, jobs)
     else:
         results = [run(j) for j in jobs]
     table = {m: np.array([[r[2][m] for r in results if r[0] == v] for v in VALUES]) for m in METRICS}
-    out = {"seconds": time.perf_counter() - start, "values": VALUES, "settings": settings, "metrics": {}}
+    out = {"seconds": time.perf_counter() - start, "values": VALUES, "settings": settings, "quarters": args.quarters,
+           "metrics": {}}
     for m, grid in table.items():
         mean = grid.mean(axis=1)
         se = grid.std(axis=1, ddof=1) / np.sqrt(grid.shape[1])
