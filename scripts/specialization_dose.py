@@ -4,12 +4,12 @@
         [--set KEY=VALUE ...] [--quarters N]
 
 ``YRDModel(rng=seed, specialization=s)`` for s = 0, 0.1, ..., 1 and seeds 1-5, default scale and
-parameters, 40 quarters (``--quarters``: N, e.g. 160 to measure after the transition from the
-set-up's 0.5 has played out); a value is the mean of the last 8 quarters (welfare: real income summed over
-cities, as in ``validate costs``; real GDP and welfare effects are relative). Prints the mean and standard
-error over seeds per value, the matched 1 - 0 effect, the largest step between neighbouring values and
-its ratio to the mean absolute step, and whether the curve is smooth (no step above 3 x the mean
-step) and monotone (every step of one sign).
+parameters, 40 quarters (``--quarters``: N, e.g. 160 to measure long after t = 0); a value is the
+mean of the last 8 quarters (welfare: the metric ``real_income``, real income summed over cities, as
+in ``validate costs``; real GDP and welfare effects are relative). Prints the mean and standard error
+over seeds per value, the matched 1 - 0 effect, the largest step between neighbouring values and its
+ratio to the mean absolute step, and whether the curve is smooth (no step above 3 x the mean step)
+and monotone (every step of one sign).
 
 Two diagnostics of the governments' last allocation (``model.targets``, quarter 36):
 ``support_on_strategic``, the share of the support budget on the sectors of full prestige on the
@@ -52,14 +52,13 @@ SPECIALIST = 0.55      # a city whose largest manufacturing sector had this shar
 
 def run(job: tuple[float, int, dict, int]) -> tuple[float, int, dict]:
     from ydabm import YRDModel
-    from ydabm.run import city_frame
     value, seed, settings, quarters = job
     model = YRDModel(rng=seed, specialization=value, **settings)
     for _ in range(quarters):
         model.step()
     frame = model.datacollector.get_model_vars_dataframe()
     out = {m: float(frame[m].iloc[-8:].mean()) for m in METRICS if m not in ("welfare", *SUPPORT)}
-    out["welfare"] = welfare(city_frame(model))
+    out["welfare"] = float(frame["real_income"].iloc[-8:].mean())
     out.update(support(model.targets, model.sectors.strategic))
     out["top_share"] = top_share(model.employment_by_sector()[:, model.sectors.manufacturing])
     return value, seed, out
@@ -160,12 +159,6 @@ def setting(text: str) -> tuple[str, float]:
     if not value:
         raise argparse.ArgumentTypeError(f"--set needs KEY=VALUE, got {text!r}")
     return key, float(value)
-
-
-def welfare(cities) -> float:
-    """Real income summed over cities, mean of the last 8 quarters (the welfare of ``validate costs``)."""
-    last = cities[cities["step"] > cities["step"].max() - 8]
-    return float(last.groupby("step")["real_income"].sum().mean())
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from ydabm import YRDModel, calibration, observation
+from ydabm.agents.government import CityGovernment
 from ydabm.geography import build_geography
 from ydabm.run import model_frame, simulate
 from ydabm.scenarios import list_scenarios, load_scenario
@@ -320,3 +321,16 @@ def test_aggregate_productivity_is_one_at_t0_and_follows_the_firms():
     model.firms.productivity[model.firms.alive] *= 1.1
     model._phi = None
     assert observation.aggregate_productivity(model) == pytest.approx(1.1)
+
+
+def test_real_income_is_the_cities_real_income_summed():
+    """The region's real income (the welfare measure of validate costs) is the sum of the cities'
+    ``real_income`` every quarter, t = 0 included."""
+    model = YRDModel(rng=4, people_per_agent=20000)
+    for _ in range(3):
+        model.step()
+    region = model.datacollector.get_model_vars_dataframe()["real_income"].to_numpy()
+    cities = model.datacollector.get_agenttype_vars_dataframe(CityGovernment)
+    summed = cities.groupby(level=0)["real_income"].sum().to_numpy()
+    assert region.size == 4 and (region > 0).all()
+    np.testing.assert_allclose(region, summed, rtol=1e-12)

@@ -43,6 +43,7 @@ MODEL: dict[str, Quantity] = {
     "cpi": Quantity("Consumer price index", "2020 = 1"),
     "gdp_per_capita": Quantity("Real GDP per capita", "yuan/person/yr, 2020 prices"),
     "real_wage": Quantity("Real wage", "yuan/employed worker/yr, 2020 prices"),
+    "real_income": Quantity("Real income (households and public spending)", YEARLY_REAL),
     "unemployment_rate": Quantity("Unemployment rate", "share of workers, 0-1"),
     "theil_index": Quantity("Theil index of GDP per capita", "index, 0 = equal"),
     "theil_between_provinces": Quantity("Theil index between provinces", "index, 0 = equal"),

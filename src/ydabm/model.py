@@ -33,7 +33,7 @@ MODEL_METRICS = (
     "similarity_across_provinces", "krugman_index", "capacity_utilization", "zombie_share",
     "zombie_employment_share", "zombie_capital_share",
     "subsidy_to_gdp", "local_debt_to_gdp", "stranded_capital", "real_gdp", "nominal_gdp", "gdp_deflator", "cpi",
-    "gdp_per_capita", "real_wage", "unemployment_rate", "theil_index", "theil_between_provinces",
+    "gdp_per_capita", "real_wage", "real_income", "unemployment_rate", "theil_index", "theil_between_provinces",
     "gini_gdp_per_capita", "core_periphery_ratio", "interprovincial_trade_share",
     "interprovincial_migration_share", "migrants", "zipf_exponent", "firms", "entries", "exits",
     "market_residual", "inputs_within_city", "inputs_within_province", "inputs_other_provinces",

@@ -105,6 +105,7 @@ def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dic
     capital = f.alive & np.isfinite(f.capacity) & s.manufacturing[f.sector]
     staff = model.staff_table()
     prices = _consumer_prices(model)
+    income = model.flows["income"] + model.flows["public"]          # households' disposable income and public spending
     real_wage = ((staff * model.wages).sum(axis=1) / prices).sum() / max(staff.sum(), 1) * 4 / ppa
     gdp = nominal.sum()
     moved = model.moves.matrix.sum()
@@ -128,6 +129,10 @@ def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dic
         "cpi": float((prices * population).sum() / population.sum()),
         "gdp_per_capita": real.sum() / population.sum(),
         "real_wage": float(real_wage),
+        # households' disposable income plus public spending at 2020 prices, summed over the cities (each
+        # city's ``real_income``): its % change is the consumption-equivalent welfare change of
+        # ``validate costs`` (log utility of real income, amenities unchanged)
+        "real_income": float((income / prices * YEARLY_100M).sum()),
         "unemployment_rate": float(1 - staff.sum() / w.count),
         "theil_index": theil["total"],
         "theil_between_provinces": theil["between"],

@@ -14,7 +14,7 @@ values (everything else at its default) on the same seeds, ``quarters`` quarters
   goes to, less productive firms (since 5 Dec 2026; the Tan et al. TFP analogue used labour
   productivity before);
 - ``welfare``: the consumption-equivalent change, % -- households' disposable income plus public
-  spending at 2020 prices, summed over the cities (``real_income`` of ``cities.parquet``); with log
+  spending at 2020 prices, summed over the cities (the model metric ``real_income``); with log
   utility of real income and unchanged amenities this is the uniform % change in consumption that
   gives the same welfare (gains from moving to better amenities are not counted);
 - ``support``: support paid to firms (subsidies and soft credit) at 2020 prices, 100 M
@@ -67,7 +67,7 @@ from ..labels import unit
 from ..markets import goods
 from ..model import YRDModel
 from ..params import Params
-from ..run import city_frame, model_frame, provenance
+from ..run import model_frame, provenance
 
 SEEDS = (1, 2, 3, 4, 5)
 QUARTERS = 40
@@ -268,8 +268,7 @@ def run(params: dict[str, Any], quarters: int, seed: int) -> tuple[dict[str, flo
         model.step()
         if step >= quarters - WINDOW:
             states.append(welfare_state(model))
-    frame, cities = model_frame(model), city_frame(model)
-    return _outcomes(frame, cities), states
+    return _outcomes(model_frame(model)), states
 
 
 def outcomes(params: dict[str, Any], quarters: int, seed: int) -> dict[str, float]:
@@ -277,14 +276,12 @@ def outcomes(params: dict[str, Any], quarters: int, seed: int) -> dict[str, floa
     return run(params, quarters, seed)[0]
 
 
-def _outcomes(frame: pd.DataFrame, cities: pd.DataFrame) -> dict[str, float]:
+def _outcomes(frame: pd.DataFrame) -> dict[str, float]:
     model = frame.iloc[-WINDOW:]
-    last = cities[cities["step"] > cities["step"].max() - WINDOW]
-    real_income = last.groupby("step")["real_income"].sum().mean()
     support = (model["subsidy_to_gdp"] * model["nominal_gdp"] / model["gdp_deflator"]).mean()
     return {"real_gdp": float(model["real_gdp"].mean()),
             "labour_productivity": float((model["real_gdp"] / (1.0 - model["unemployment_rate"])).mean()),
-            "welfare": float(real_income), "support": float(support),
+            "welfare": float(model["real_income"].mean()), "support": float(support),
             **{name: float(model[name].mean()) for name in ("aggregate_productivity", "zombie_share",
                                                              "capacity_utilization", "similarity_manufacturing")}}
 
