@@ -47,6 +47,25 @@ def test_without_instruments_no_support_is_paid_and_the_cost_is_the_support(chec
 
 
 @pytest.mark.slow
+def test_a_scenario_contrast_runs_the_scenario_against_the_baseline(check):
+    """The coordination paths' policy arm is the scenario's run (``ydabm run --scenario``), its
+    counterfactual the baseline: the effect on similarity is the scenario's."""
+    from ydabm.run import simulate
+    from ydabm.scenarios import load_scenario
+    scenario = load_scenario("coordinated_targets")
+    params = scenario.params(SMALL)
+    frame = simulate(params, 8, 2, scenario.policies(params)).model
+    runs = check.runs[check.runs["contrast"] == "coordinated targets"].set_index(["arm", "seed"])
+    assert runs.loc[("policy", 2), "similarity_manufacturing"] == pytest.approx(
+        frame["similarity_manufacturing"].iloc[-costs.WINDOW:].mean(), rel=1e-12)
+    # the counterfactual is the baseline: the run at the defaults that local protection's policy arm is too
+    defaults = check.runs[(check.runs["contrast"] == "local protection") & (check.runs["arm"] == "policy")]
+    assert runs.loc[("counterfactual", 2), "real_gdp"] == defaults.set_index("seed").loc[2, "real_gdp"]
+    effects = check.effects[(check.effects["contrast"] == "coordinated targets")].set_index("outcome")
+    assert effects.loc["similarity_manufacturing", "effect"] < 0      # targets along comparative advantage
+
+
+@pytest.mark.slow
 def test_the_command_writes_its_tables_and_refuses_bad_arguments(tmp_path, capsys):
     out = tmp_path / "costs"
     assert main(["validate", "costs", "--seeds", "2", "--quarters", "8", "--set", "people_per_agent=20000",

@@ -3,7 +3,9 @@ welfare and the public purse, with standard errors over matched seeds, beside pu
 
 Each :class:`Contrast` runs the model with the ``policy`` values and with the ``counterfactual``
 values (everything else at its default) on the same seeds, ``quarters`` quarters from the calibrated
-2020 economy, and compares the means of the last ``WINDOW`` quarters, seed by seed:
+2020 economy, and compares the means of the last ``WINDOW`` quarters, seed by seed. The seed paper's
+two coordination paths are contrasts of a scenario (``coordinated_targets``, ``division_of_labor``)
+against the baseline. The outcomes:
 
 - ``real_gdp``: value added at 2020 prices, % (the model metric);
 - ``labour_productivity``: real GDP per employed worker, % (``real_gdp / (1 - unemployment_rate)``:
@@ -68,6 +70,7 @@ from ..markets import goods
 from ..model import YRDModel
 from ..params import Params
 from ..run import model_frame, provenance
+from ..scenarios import load_scenario
 
 SEEDS = (1, 2, 3, 4, 5)
 QUARTERS = 40
@@ -93,12 +96,15 @@ PRICE_CHANNELS = (*PRICE_FACTORS, "price_base")
 
 @dataclass(frozen=True)
 class Contrast:
-    """A lever setting (``policy``) against its counterfactual, other parameters at their defaults."""
+    """A lever setting (``policy``) against its counterfactual, other parameters at their defaults; with
+    ``scenario``, the policy arm runs that scenario (its parameters and policies, ``configs/scenarios/``)
+    and the counterfactual the baseline."""
 
     name: str
     policy: dict = field(hash=False)
     counterfactual: dict = field(hash=False)
     reading: str = ""
+    scenario: str | None = None
 
 
 CONTRASTS = (
@@ -114,6 +120,12 @@ CONTRASTS = (
              "budgets (no soft credit: failing firms exit)"),
     Contrast("industrial support", {}, {"entry_subsidy": 0.0, "capacity_subsidy": 0.0, "soft_budget": 0.0},
              "entry and capacity subsidies and soft credit at their defaults, against none"),
+    Contrast("coordinated targets", {}, {},
+             "the seed paper's coordination path: from 2021 a regional body assigns each city's support along "
+             "comparative advantage and shares the taxes, against the baseline", scenario="coordinated_targets"),
+    Contrast("provincial division of labour", {}, {},
+             "the seed paper's division of labour: from 2021 each province's governments favour its role's "
+             "sectors, against the baseline", scenario="division_of_labor"),
 )
 
 
@@ -259,10 +271,17 @@ def _nominal(state: dict) -> np.ndarray:
     return sum(state[name] for name in INCOME_SIDE)
 
 
-def run(params: dict[str, Any], quarters: int, seed: int) -> tuple[dict[str, float], list[dict]]:
-    """One run: its outcomes (means of the last ``WINDOW`` quarters) and the window's
-    :func:`welfare_state` (observing changes nothing: the run is the one ``ydabm run`` makes)."""
-    model = YRDModel(rng=seed, params=Params.build(params))
+def run(params: dict[str, Any], quarters: int, seed: int,
+        scenario: str | None = None) -> tuple[dict[str, float], list[dict]]:
+    """One run (of ``scenario``, if given: its parameters under ``params``, and its policies): its
+    outcomes (means of the last ``WINDOW`` quarters) and the window's :func:`welfare_state` (observing
+    changes nothing: the run is the one ``ydabm run`` makes)."""
+    policies = ()
+    if scenario is not None:
+        chosen = load_scenario(scenario)
+        params = chosen.params(params)
+        policies = tuple(chosen.policies(params))
+    model = YRDModel(rng=seed, params=Params.build(params), policies=policies)
     states = []
     for step in range(quarters):
         model.step()
@@ -287,8 +306,8 @@ def _outcomes(frame: pd.DataFrame) -> dict[str, float]:
 
 
 def _job(args: tuple) -> tuple:
-    key, params, quarters, seed = args
-    values, states = run(params, quarters, seed)
+    key, params, quarters, seed, scenario = args
+    values, states = run(params, quarters, seed, scenario)
     return key, seed, values, states
 
 
@@ -381,7 +400,7 @@ def measure(seeds=SEEDS, quarters: int = QUARTERS, scale: dict[str, Any] | None 
     """
     scale = dict(SCALE if scale is None else scale)
     start = time.perf_counter()
-    jobs = [((c.name, arm), {**scale, **values}, quarters, seed)
+    jobs = [((c.name, arm), {**scale, **values}, quarters, seed, c.scenario if arm == "policy" else None)
             for c in contrasts for arm, values in (("policy", c.policy), ("counterfactual", c.counterfactual))
             for seed in seeds]
     if workers == 1:
@@ -400,7 +419,7 @@ def measure(seeds=SEEDS, quarters: int = QUARTERS, scale: dict[str, Any] | None 
     return CostCheck(runs, effects, benchmarks(effects, quarters / 4) if contrasts == CONTRASTS else [],
                      {"seeds": list(seeds), "quarters": quarters, "window": WINDOW, "scale": scale,
                       "contrasts": [{"name": c.name, "policy": c.policy, "counterfactual": c.counterfactual,
-                                     "reading": c.reading} for c in contrasts]},
+                                     "reading": c.reading, "scenario": c.scenario} for c in contrasts]},
                      time.perf_counter() - start, channels)
 
 
@@ -421,7 +440,8 @@ def table_text(check: CostCheck) -> str:
     """The effects and the published magnitudes as printed by ``ydabm validate costs``."""
     lines = []
     for contrast in check.params["contrasts"]:
-        lines.append(f"{contrast['name']}: {contrast['policy'] or 'defaults'} vs {contrast['counterfactual']} "
+        policy = f"scenario {contrast['scenario']}" if contrast.get("scenario") else contrast["policy"] or "defaults"
+        lines.append(f"{contrast['name']}: {policy} vs {contrast['counterfactual'] or 'defaults'} "
                      f"({contrast['reading']})")
         rows = check.effects[check.effects["contrast"] == contrast["name"]]
         for _, r in rows.iterrows():
