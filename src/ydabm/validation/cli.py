@@ -363,11 +363,13 @@ def _add_costs(checks) -> None:
     from . import costs
     parser = checks.add_parser(
         "costs", help="what each lever costs: output, productivity, welfare, fiscal cost, with standard errors",
-        description="Run each lever setting against its counterfactual on matched seeds (default scale, "
-                    f"{costs.QUARTERS} quarters, mean of the last {costs.WINDOW}) and report the effects on real GDP, "
-                    "labour productivity (the model's aggregate TFP), consumption-equivalent welfare and support "
-                    "spent, with standard errors over seeds, beside Tan, Huang & Woo (2016) and Barwick, Cao & Li "
-                    "(2021). A measurement: it always exits 0 unless the arguments are bad.")
+        description="Run each lever setting, and the seed paper's two coordination paths (the scenarios "
+                    "coordinated_targets and division_of_labor), against its counterfactual on matched seeds "
+                    f"(default scale, {costs.QUARTERS} quarters, mean of the last {costs.WINDOW}) and report the "
+                    "effects on real GDP, labour productivity, aggregate productivity (output-weighted TFP), "
+                    "consumption-equivalent welfare (with its channels) and support spent, with standard errors over "
+                    "seeds, beside Tan, Huang & Woo (2016) and Barwick, Cao & Li (2021). A measurement: it always "
+                    "exits 0 unless the arguments are bad.")
     parser.add_argument("--json", action="store_true", help="print the effects and benchmarks as one JSON object")
     parser.add_argument("--out", type=Path, default=costs.OUT, help=f"output folder (default {costs.OUT})")
     parser.add_argument("--seeds", type=int, default=len(costs.SEEDS), help=f"matched seeds 1..N (default {len(costs.SEEDS)})")
