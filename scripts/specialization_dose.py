@@ -1,7 +1,7 @@
 """Dose-response of the specialization lever (docs/validation.md, "Specialization lever").
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/specialization_dose.py [--workers 2] [--json]
-        [--set KEY=VALUE ...] [--quarters N]
+        [--set KEY=VALUE ...] [--quarters N] [--seeds SEED ...]
 
 ``YRDModel(rng=seed, specialization=s)`` for s = 0, 0.1, ..., 1 and seeds 1-5, default scale and
 parameters, 40 quarters (``--quarters``: N, e.g. 160 to measure long after t = 0); a value is the
@@ -169,15 +169,19 @@ def main() -> None:
     parser.add_argument("--fixed-points", action="store_true")
     parser.add_argument("--quarters", type=int, default=40,
                         help="quarters per run (default 40); values are means of the last 8")
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS), metavar="SEED",
+                        help="seeds of every value (default 1-5); at least 2, for a standard error")
     args = parser.parse_args()
     start = time.perf_counter()
     settings = dict(args.set)
     if args.fixed_points:
         fixed_points(settings)
         return
+    if len(set(args.seeds)) < 2:
+        parser.error(f"--seeds {args.seeds}: at least 2 distinct seeds are needed for a standard error")
     if args.quarters < 8:
         parser.error(f"--quarters = {args.quarters}; allowed: 8 or more (values are means of the last 8)")
-    jobs = [(v, s, settings, args.quarters) for v in VALUES for s in SEEDS]
+    jobs = [(v, s, settings, args.quarters) for v in VALUES for s in args.seeds]
     if args.workers > 1:
         with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
             results = pool.map(run, jobs)
@@ -185,6 +189,7 @@ def main() -> None:
         results = [run(j) for j in jobs]
     table = {m: np.array([[r[2][m] for r in results if r[0] == v] for v in VALUES]) for m in METRICS}
     out = {"seconds": time.perf_counter() - start, "values": VALUES, "settings": settings, "quarters": args.quarters,
+           "seeds": args.seeds,
            "metrics": {}}
     for m, grid in table.items():
         mean = grid.mean(axis=1)
