@@ -201,7 +201,7 @@ def main() -> None:
         mean_step = float(np.abs(steps).mean())
         largest = int(np.argmax(np.abs(steps)))
         out["metrics"][m] = {
-            "mean": mean.tolist(), "se": se.tolist(),
+            "mean": mean.tolist(), "se": se.tolist(), "per_seed": grid.tolist(),
             "effect": float(diff.mean()), "effect_se": float(diff.std(ddof=1) / np.sqrt(diff.size)),
             "steps": steps.tolist(), "largest_step": float(steps[largest]),
             "largest_step_at": [VALUES[largest], VALUES[largest + 1]],
