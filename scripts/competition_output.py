@@ -2,7 +2,10 @@
 -0.04 +- 0.02 %) while aggregate productivity falls 0.33 % (docs/validation.md, "What the levers cost").
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/competition_output.py [--seeds 1 2 3 4 5]
-        [--quarters 40] [--workers 2]
+        [--quarters 40] [--workers 2] [--scenario NAME]
+
+``--scenario NAME`` makes the same split for a scenario (e.g. ``coordinated_targets``: its parameters and
+policies) against the baseline, in place of specialization 0 against 1.
 
 A diagnostic (no model option changes). Runs the baseline economy at ``specialization`` 0 and 1 (default
 scale, matched seeds) and records, each of the last 8 quarters, by sector: real value added (2020
@@ -34,8 +37,15 @@ WINDOW = 8
 
 def run(job: tuple) -> dict:
     from ydabm import YRDModel, observation
-    specialization, seed, quarters = job
-    model = YRDModel(rng=seed, specialization=specialization)
+    from ydabm.params import Params
+    from ydabm.scenarios import load_scenario
+    arm, seed, quarters, values, scenario = job
+    if scenario is None:
+        model = YRDModel(rng=seed, **values)
+    else:
+        chosen = load_scenario(scenario)
+        params = chosen.params(values)
+        model = YRDModel(rng=seed, params=Params.build(params), policies=tuple(chosen.policies(params)))
     f, sectors = model.firms, model.sectors.count
     # each sector's 2020 unit value: its cells' 2020 unit values weighted by their t = 0 output
     cells = model.geography.count * sectors
@@ -56,7 +66,7 @@ def run(job: tuple) -> dict:
             workers += model.employment_by_sector().sum(axis=0) / WINDOW
             physical = np.bincount(f.sector, np.where(f.alive, f.output, 0.0), minlength=sectors)
             at_sector_prices += physical * sector_price * (1.0 - model.input_share) / WINDOW
-    return {"specialization": specialization, "seed": seed, "value": value, "workers": workers,
+    return {"arm": arm, "seed": seed, "value": value, "workers": workers,
             "log_means": log_means, "at_sector_prices": at_sector_prices, "names": list(model.sectors.names)}
 
 
@@ -65,15 +75,23 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument("--quarters", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--scenario", default=None, help="a scenario against the baseline instead of specialization 0 "
+                                                         "against 1")
     args = parser.parse_args()
-    jobs = [(s, seed, args.quarters) for seed in args.seeds for s in (0.0, 1.0)]
+    if args.scenario is None:
+        arms = (("low", {"specialization": 0.0}, None), ("high", {"specialization": 1.0}, None))
+        label, base = "specialization 0 against 1", "real GDP at specialization 1"
+    else:
+        arms = (("low", {}, args.scenario), ("high", {}, None))
+        label, base = f"scenario {args.scenario} against the baseline", "the baseline's real GDP"
+    jobs = [(arm, seed, args.quarters, values, scenario) for seed in args.seeds for arm, values, scenario in arms]
     with Pool(args.workers) as pool:
         results = pool.map(run, jobs)
-    by = {(r["specialization"], r["seed"]): r for r in results}
+    by = {(r["arm"], r["seed"]): r for r in results}
     names = results[0]["names"]
     rows = []
     for seed in args.seeds:
-        low, high = by[(0.0, seed)], by[(1.0, seed)]
+        low, high = by[("low", seed)], by[("high", seed)]
         gdp = high["value"].sum()
         per_worker = {k: r["value"] / np.maximum(r["workers"], 1e-300) for k, r in (("low", low), ("high", high))}
         between = ((low["workers"] - high["workers"]) * per_worker["high"]).sum()
@@ -92,8 +110,7 @@ def main() -> None:
         se = values.std(ddof=1, axis=0) / np.sqrt(len(values)) if len(values) > 1 else np.zeros_like(values[0])
         return f"{name}: {values.mean(axis=0):+.3f} +- {se:.3f} {unit}"
 
-    print(f"specialization 0 against 1, seeds {args.seeds}, quarters {args.quarters - WINDOW + 1}-{args.quarters}; "
-          "% of real GDP at specialization 1")
+    print(f"{label}, seeds {args.seeds}, quarters {args.quarters - WINDOW + 1}-{args.quarters}; % of {base}")
     for key in ("gap", "between", "within", "productivity", "gap_at_sector_prices"):
         print("  " + show(key, [r[key] for r in rows]))
     print("by sector: value added gap (% of GDP) | workers moved (% of employment) | log productivity gap (%)")
