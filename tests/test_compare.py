@@ -10,6 +10,7 @@ from scipy import stats
 
 from ydabm.cli import main
 from ydabm.experiments import comparison, effects, run_sweep, runner
+from ydabm.experiments.report import HEADLINE
 from ydabm.params import QUICK_SCALE
 from ydabm.run import simulate
 
@@ -210,3 +211,17 @@ def test_a_failed_run_is_recorded_and_its_seed_leaves_the_pairs(tmp_path, monkey
     assert list(zip(failed["arm"], failed["seed"], failed["error"])) == [("scenario", bad, "RuntimeError: boom")]
     row = pd.read_csv(out / "effects.csv", index_col="metric").loc["real_gdp"]
     assert row["n_baseline"] == row["n_scenario"] == 3 and row["test"] == "paired t-test over 3 matched seeds"
+
+
+def test_by_default_a_comparison_shows_the_headline_metrics_productivity_and_welfare(tmp_path):
+    """Without --metrics: the headline metrics, aggregate productivity and real income (the welfare
+    measure of validate costs), each with its label and unit, and a path figure each."""
+    out = tmp_path / "cmp"
+    assert main(["compare", "--scenario", "coordinated_targets", "--seeds", "2", "--steps", "8", "--workers", "1",
+                 "--out", str(out), *QUICK]) == 0
+    table = pd.read_csv(out / "effects.csv", index_col="metric")
+    assert list(table.index) == list(comparison.DEFAULT_METRICS)
+    assert set(HEADLINE) < set(table.index)
+    assert table.loc["real_income", "unit"] == "100 M yuan/yr, 2020 prices"
+    assert table.loc["aggregate_productivity", "label"] == "Aggregate productivity (output-weighted)"
+    assert (out / "path_real_income.png").is_file() and (out / "path_aggregate_productivity.png").is_file()

@@ -33,7 +33,8 @@ def register(subparsers) -> None:
                          help="what each run contributes: mean_last:K (mean of the last K quarters, default "
                               "mean_last:8) or final")
     compare.add_argument("--metrics", nargs="+", default=None, metavar="METRIC",
-                         help="metrics to compare (default: the headline metrics; 'all' for every metric)")
+                         help="metrics to compare (default: the headline metrics, aggregate_productivity and "
+                              "real_income, the welfare measure; 'all' for every metric)")
     compare.add_argument("--out", type=Path, default=None,
                          help="output folder (default results/compare-<scenario>-vs-<baseline>)")
     compare.add_argument("--force", action="store_true", help="write into a non-empty folder that holds no comparison")

@@ -54,6 +54,10 @@ from .executors import SweepError, make_executor
 from .runner import kept_values
 from .spec import SweepSpec, build_plan, metric_column
 
+#: what a comparison shows unless ``--metrics`` says otherwise: the headline metrics and what the levers
+#: cost in productivity and welfare (aggregate productivity; real income, whose % change is the
+#: consumption-equivalent welfare change of ``validate costs``)
+DEFAULT_METRICS = (*HEADLINE, "aggregate_productivity", "real_income")
 MARKER = "compare.json"
 TABLES = (MARKER, "effects.csv", "values.parquet", "paths.parquet", "city_values.parquet", "city_effects.csv")
 FIGURE_STEMS = re.compile(r"^(effects|path_\w+|map_\w+)\.(png|pdf|svg)$")
@@ -98,7 +102,8 @@ def run_comparison(scenario: str, baseline: str = "baseline", *, seeds: int = 5,
         seed: root seed; seed k is child k of ``SeedSequence(seed).spawn(seeds)``.
         settings: parameter values for both arms (``--set``), on top of each scenario's.
         rule: the statistic, ``"mean_last:K"`` or ``"final"``.
-        metrics: the metrics to compare (default: the headline metrics).
+        metrics: the metrics to compare (default :data:`DEFAULT_METRICS`: the headline metrics, aggregate
+            productivity and real income).
         workers: local processes (default: every core; 1 runs in this process).
         progress: show a progress bar on stderr.
 
@@ -159,7 +164,7 @@ def _check_metrics(metrics: tuple[str, ...] | None) -> tuple[str, ...]:
     from ..model import MODEL_METRICS
     from ..params import did_you_mean
     if not metrics:
-        return tuple(HEADLINE)
+        return DEFAULT_METRICS
     if tuple(metrics) == ("all",):
         return MODEL_METRICS
     for metric in metrics:
