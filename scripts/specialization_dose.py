@@ -1,7 +1,7 @@
 """Dose-response of the specialization lever (docs/validation.md, "Specialization lever").
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/specialization_dose.py [--workers 2] [--json]
-        [--set KEY=VALUE ...] [--quarters N] [--seeds SEED ...]
+        [--set KEY=VALUE ...] [--quarters N] [--seeds SEED ...] [--subsets K]
 
 ``YRDModel(rng=seed, specialization=s)`` for s = 0, 0.1, ..., 1 and seeds 1-5, default scale and
 parameters, 40 quarters (``--quarters``: N, e.g. 160 to measure long after t = 0); a value is the
@@ -10,6 +10,10 @@ in ``validate costs``; real GDP and welfare effects are relative). Prints the me
 over seeds per value, the matched 1 - 0 effect, the largest step between neighbouring values and its
 ratio to the mean absolute step, and whether the curve is smooth (no step above 3 x the mean step)
 and monotone (every step of one sign).
+
+``--subsets K`` also judges the smoothness rule on every set of K of the seeds (e.g. ``--seeds 1 2 3 4 5 6
+7 8 9 10 --subsets 5``: the 252 five-seed sets), since on a curve whose total effect is a few standard
+errors of one value the verdict depends on which seeds are drawn.
 
 Two diagnostics of the governments' last allocation (``model.targets``, quarter 36):
 ``support_on_strategic``, the share of the support budget on the sectors of full prestige on the
@@ -32,6 +36,7 @@ the centre, the 10-90 % width and a single switch's largest-to-mean step ratio; 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import time
@@ -62,6 +67,24 @@ def run(job: tuple[float, int, dict, int]) -> tuple[float, int, dict]:
     out.update(support(model.targets, model.sectors.strategic))
     out["top_share"] = top_share(model.employment_by_sector()[:, model.sectors.manufacturing])
     return value, seed, out
+
+
+def subset_smoothness(grid: np.ndarray, k: int) -> dict:
+    """The smoothness rule (largest step between neighbouring values <= 3 x the mean absolute step) on
+    the means over every set of ``k`` of the seeds (``grid``: values x seeds): how many sets pass, the
+    quantiles of the largest-to-mean ratio and how often each step is the largest."""
+    ratios, where = [], {}
+    for chosen in itertools.combinations(range(grid.shape[1]), k):
+        steps = np.abs(np.diff(grid[:, list(chosen)].mean(axis=1)))
+        mean_step = steps.mean()
+        ratios.append(steps.max() / mean_step if mean_step > 0 else 0.0)
+        largest = int(np.argmax(steps))
+        where[largest] = where.get(largest, 0) + 1
+    ratios = np.array(ratios)
+    return {"sets": int(ratios.size), "passing": int((ratios <= 3).sum()),
+            "ratio_median": float(np.median(ratios)), "ratio_10": float(np.quantile(ratios, 0.1)),
+            "ratio_90": float(np.quantile(ratios, 0.9)),
+            "largest_at": [((VALUES[i], VALUES[i + 1]), n) for i, n in sorted(where.items(), key=lambda x: -x[1])]}
 
 
 def top_share(employment: np.ndarray) -> float:
@@ -171,12 +194,20 @@ def main() -> None:
                         help="quarters per run (default 40); values are means of the last 8")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS), metavar="SEED",
                         help="seeds of every value (default 1-5); at least 2, for a standard error")
+    parser.add_argument("--subsets", type=int, default=0, metavar="K",
+                        help="also judge the smoothness rule on every set of K of the seeds: the share of sets "
+                             "that pass, the largest / mean step's median and 10-90 %% range, where the largest "
+                             "step falls")
     args = parser.parse_args()
     start = time.perf_counter()
     settings = dict(args.set)
     if args.fixed_points:
         fixed_points(settings)
         return
+    if args.subsets and not 2 <= args.subsets < len(set(args.seeds)):
+        n = len(set(args.seeds))
+        allowed = f"allowed 2 to {n - 1}, fewer than the {n} seeds" if n > 2 else f"needs at least 3 seeds, got {n}"
+        parser.error(f"--subsets {args.subsets}: {allowed}")
     if len(set(args.seeds)) < 2:
         parser.error(f"--seeds {args.seeds}: at least 2 distinct seeds are needed for a standard error")
     if args.quarters < 8:
@@ -209,6 +240,8 @@ def main() -> None:
             "smooth": bool(np.all(np.abs(steps) <= 3 * mean_step)),
             "monotone": bool(np.all(steps >= 0) or np.all(steps <= 0)),
         }
+        if args.subsets:
+            out["metrics"][m]["subsets"] = subset_smoothness(grid, args.subsets)
     if args.json:
         print(json.dumps(out))
         return
@@ -219,6 +252,11 @@ def main() -> None:
         print(f"  1 - 0: {r['effect']:+.5g} ± {r['effect_se']:.2g}; largest step {r['largest_step']:+.4g} "
               f"at {r['largest_step_at']} ({r['largest_over_mean']:.1f} x mean); smooth {r['smooth']}, "
               f"monotone {r['monotone']}")
+        if "subsets" in r:
+            q = r["subsets"]
+            where = ", ".join(f"{a:.1f} -> {b:.1f}: {n}" for (a, b), n in q["largest_at"][:3])
+            print(f"  sets of {args.subsets} seeds: {q['passing']} of {q['sets']} smooth; largest / mean step median "
+                  f"{q['ratio_median']:.2f} [{q['ratio_10']:.2f}, {q['ratio_90']:.2f}]; largest step at {where}")
     print(f"{out['seconds']:.0f} s")
 
 
