@@ -43,6 +43,12 @@ def _consumer_prices(model) -> np.ndarray:
     return model.cpi / model.cpi0
 
 
+def real_income_by_city(model) -> np.ndarray:
+    """(C,) households' disposable income plus public spending at 2020 prices (each city's consumer
+    prices), 100 M yuan per year: the cities' ``real_income``, whose sum is the model metric."""
+    return (model.flows["income"] + model.flows["public"]) / _consumer_prices(model) * YEARLY_100M
+
+
 def real_gdp_by_city(model) -> np.ndarray:
     """(C,) value added at 2020 prices, yuan per quarter."""
     return model.city_sums()(model.real_output())
@@ -105,7 +111,6 @@ def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dic
     capital = f.alive & np.isfinite(f.capacity) & s.manufacturing[f.sector]
     staff = model.staff_table()
     prices = _consumer_prices(model)
-    income = model.flows["income"] + model.flows["public"]          # households' disposable income and public spending
     real_wage = ((staff * model.wages).sum(axis=1) / prices).sum() / max(staff.sum(), 1) * 4 / ppa
     gdp = nominal.sum()
     moved = model.moves.matrix.sum()
@@ -132,7 +137,7 @@ def model_metrics(model, innovation: dict[str, np.ndarray] | None = None) -> dic
         # households' disposable income plus public spending at 2020 prices, summed over the cities (each
         # city's ``real_income``): its % change is the consumption-equivalent welfare change of
         # ``validate costs`` (log utility of real income, amenities unchanged)
-        "real_income": float((income / prices * YEARLY_100M).sum()),
+        "real_income": float(real_income_by_city(model).sum()),
         "unemployment_rate": float(1 - staff.sum() / w.count),
         "theil_index": theil["total"],
         "theil_between_provinces": theil["between"],
@@ -260,13 +265,12 @@ def city_reports(model, innovation: dict[str, np.ndarray] | None = None) -> list
     zombies = by_city(np.where(f.alive & f.zombie, f.mass, 0.0))
     innovation = innovation_by_city(model) if innovation is None else innovation
     employment = innovation["employment"] * ppa
-    income = model.flows["income"] + model.flows["public"]
     with np.errstate(divide="ignore", invalid="ignore"):
         rd_intensity = np.where(innovation["gdp"] > 0, innovation["rd"] / innovation["gdp"], 0.0)
     columns = {
         "population": model.population_by_city() * ppa, "gdp": model.flows["value_added"] * YEARLY_100M,
         "real_gdp": innovation["real_gdp"] * YEARLY_100M,
-        "real_income": income / _consumer_prices(model) * YEARLY_100M,
+        "real_income": real_income_by_city(model),
         "wage": wage, "urban_wage": urban_wage, "price_index": _consumer_prices(model), "housing_cost": model.housing_cost(),
         "net_migration": model.moves.net * ppa,
         "zombie_share": np.where(firms > 0, zombies / np.where(firms > 0, firms, 1.0), 0.0),
