@@ -18,14 +18,16 @@ from ydabm import observation
 UNIT_METRICS = (
     "similarity_manufacturing", "similarity_all", "similarity_within_province", "similarity_across_provinces",
     "zombie_share", "zombie_employment_share", "zombie_capital_share", "unemployment_rate", "interprovincial_trade_share", "interprovincial_migration_share",
-    "gini_gdp_per_capita", "rd_intensity", "digital_adoption_share", "cross_province_spillover_share",
+    "gini_gdp_per_capita", "digital_adoption_share", "cross_province_spillover_share",
 )
 #: capacity utilisation is output over capacity; the goods market lets demand exceed what a firm can
 #: produce by its clearing tolerance (1e-9 relative), so utilisation may exceed 1 by that much
 UTILISATION = "capacity_utilization"
-#: metrics that are positive (levels, prices, ratios of positive quantities)
-POSITIVE_METRICS = ("real_gdp", "nominal_gdp", "gdp_deflator", "cpi", "gdp_per_capita", "real_wage",
-                    "core_periphery_ratio")
+#: metrics that are positive (prices, ratios of positive quantities)
+POSITIVE_METRICS = ("gdp_deflator", "cpi", "core_periphery_ratio")
+#: output metrics: positive in a quarter when some firm produced, 0 when none did (an economy whose
+#: firms have all died or lost all their staff)
+OUTPUT_METRICS = ("real_gdp", "nominal_gdp", "gdp_per_capita")
 #: metrics that are counts, flows or indices >= 0
 NON_NEGATIVE_METRICS = ("subsidy_to_gdp", "stranded_capital", "theil_index", "theil_between_provinces",
                         "migrants", "firms", "entries", "exits", "market_residual", "zipf_exponent", "patents")
@@ -174,6 +176,20 @@ def assert_metrics(model) -> None:
     assert 0.0 <= m["krugman_index"] <= 2.0, f"krugman_index = {m['krugman_index']!r} outside [0, 2]"
     for name in POSITIVE_METRICS:
         assert m[name] > 0, f"{name} = {m[name]!r} not positive"
+    f = model.firms
+    produced = bool((np.where(f.alive, f.output, 0.0) > 0).any())
+    for name in OUTPUT_METRICS:
+        assert (m[name] > 0) if produced else (m[name] == 0), \
+            f"{name} = {m[name]!r} {'not positive' if produced else 'not 0'} (firms {'' if produced else 'did not '}produce)"
+    employed = model.staff_table().sum() > 0
+    assert (m["real_wage"] > 0) if employed else (m["real_wage"] == 0), f"real_wage = {m['real_wage']!r} (employed: {employed})"
+    # R&D is a share (at most 1) of each firm's value added where it is positive, so it is at most the
+    # positive value added; R&D over GDP exceeds 1 where other firms' value added is negative
+    positive = np.where(f.alive, model.outlay_base(), 0.0).sum()
+    gdp = np.where(f.alive, model.firm_value_added(), 0.0).sum()
+    rd = m["rd_intensity"] * gdp if gdp > 0 else 0.0
+    assert 0.0 <= m["rd_intensity"] and rd <= positive * (1 + ROUNDING) + 1e-9, \
+        f"R&D {rd!r} above the positive value added {positive!r} (rd_intensity {m['rd_intensity']!r})"
     for name in (n for n in NON_NEGATIVE_METRICS if n in m):
         assert m[name] >= 0, f"{name} = {m[name]!r} negative"
 

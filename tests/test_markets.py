@@ -135,6 +135,25 @@ def test_spending_on_extinct_sector_is_rerouted_not_lost():
     assert out.revenue.sum() == pytest.approx(100.0)
 
 
+def test_a_buyer_of_extinct_sectors_only_buys_what_the_others_buy_by_hand():
+    # three buyers, three sectors; sector 2 has no seller in reach of anyone (phi 0). Buyer 0 spends 10
+    # and 30 on sectors 0 and 2: its 30 follows its own 10 (all 40 on sector 0). Buyer 1 spends only on
+    # sector 2: it buys sectors 0 and 1 in the proportions all buyers spend on them (10 + 20 on sector 0,
+    # 60 on sector 1: 30 / 90 and 60 / 90 of its 45). Buyer 2 reaches no seller in any sector.
+    spending = np.array([[10.0, 0.0, 30.0], [0.0, 0.0, 45.0], [20.0, 60.0, 5.0]])
+    phi = np.array([[1.0, 2.0, 0.0], [1.0, 2.0, 0.0], [0.0, 0.0, 0.0]])
+    rerouted = goods.reroute_spending(spending, phi)
+    assert rerouted[0] == pytest.approx([40.0, 0.0, 0.0])
+    assert rerouted[1] == pytest.approx([15.0, 30.0, 0.0])
+    assert rerouted[2] == pytest.approx([0.0, 0.0, 0.0])
+    # every buyer that reaches a seller keeps its total; what buyer 2 cannot spend is unspent
+    assert goods.unspent(spending, phi) == pytest.approx([0.0, 0.0, 85.0])
+    assert rerouted.sum() + goods.unspent(spending, phi).sum() == pytest.approx(spending.sum())
+    # where no buyer spends anything on the sectors a buyer reaches, it spreads over them equally
+    alone = goods.reroute_spending(np.array([[0.0, 0.0, 12.0]]), np.array([[1.0, 3.0, 0.0]]))
+    assert alone[0] == pytest.approx([6.0, 6.0, 0.0])
+
+
 def test_iceberg_costs_border_and_protection_wedge():
     hours = np.array([[0.0, 2.0], [2.0, 0.0]])
     border = np.array([[0.0, 0.5], [0.5, 0.0]])

@@ -957,7 +957,7 @@ class YRDModel(mesa.Model):
             public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
             exit_after=p.exit_after, city_sums=self.city_sums(),
             spells=credit.Spells(self.finding, *self.failing_record.sum(axis=0).T, 1.0 / (1.0 + p.interest_rate))
-            if p.credit_spells else None)
+            if p.credit_spells else None, unspent=self.unspent if self.unspent.any() else None)
 
     def city_sums(self) -> BinSums:
         """Sums over the firm rows by city, bit for bit ``np.bincount(firms.city, values,
@@ -998,7 +998,7 @@ class YRDModel(mesa.Model):
         live = np.flatnonzero(f.alive)
         room = self.production_room(live)
         weights, welfare = self.trade_weights()
-        spending = self.goods_spending()
+        spending = placed = self.goods_spending()
         market = self.sticky_market(live, room, weights, welfare, spending)
         spillover = None
         if market is not None:
@@ -1012,8 +1012,15 @@ class YRDModel(mesa.Model):
         # the market access the clearing solved, this quarter's and the last (the next start)
         self.solved_access = (outcome.access, self.solved_access[0])
         outcome = self.settle_sourcing(outcome, market, live)
+        # what a city's buyers could spend on nothing, where no firm anywhere they reach can sell
+        # (goods.unspent): it stays with the city's households (settle_accounts)
+        self.unspent = goods.unspent(placed, outcome.price_terms) - np.where(
+            (outcome.price_terms > 0).any(axis=1), 0.0, outcome.spending.sum(axis=1))
         self.goods = outcome
-        self.cpi = goods.consumer_price_index(outcome.price_index, self.fundamentals.expenditure_share)
+        cpi = goods.consumer_price_index(outcome.price_index, self.fundamentals.expenditure_share)
+        # a city that can buy nothing this quarter keeps last quarter's consumer prices (no price is
+        # observed: carried forward)
+        self.cpi = cpi if np.isfinite(cpi).all() else np.where(np.isfinite(cpi), cpi, self.cpi)
         return _on_rows(outcome, live, f.size)
 
     def access_guess(self, shape: tuple[int, int]) -> np.ndarray | None:
@@ -1755,7 +1762,8 @@ class YRDModel(mesa.Model):
         if p.capital_recovery > 0.0:
             reused = np.minimum(p.capital_recovery * self.stranded_cells[cells], outlay)
             outlay = outlay - reused
-            self.stranded -= float(reused.sum())
+            # (the reused capital is at most what was stranded: max() removes the rounding of the two sums)
+            self.stranded = max(self.stranded - float(reused.sum()), 0.0)
         self.entrant_outlay[row] = outlay
 
     def apply_moves(self, moves: relocation.Moves) -> None:

@@ -236,7 +236,7 @@ def supply_chain_metrics(model) -> dict[str, float]:
     if sourcing is None:
         return dict.fromkeys(("inputs_within_city", "inputs_within_province", "inputs_other_provinces",
                               "inputs_outside_region", "unmet_input_share"), 0.0)
-    total = sourcing.sum()
+    total = max(float(sourcing.sum()), 1e-300)     # (no inputs bought: all shares 0, as city_sourcing's)
     used = model.used_inputs.sum()
     return {"inputs_within_city": float(sourcing[0].sum() / total),
             "inputs_within_province": float(sourcing[1].sum() / total),

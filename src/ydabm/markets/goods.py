@@ -364,7 +364,10 @@ def _solve_on_active(minus_jacobian: np.ndarray, change: np.ndarray, active: np.
 def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
     """Move spending on sectors with no firm in reach to the sectors that have firms, pro rata.
 
-    Keeps total spending (money) unchanged when a sector has died out everywhere.
+    Keeps each buyer's total spending (money) unchanged when a sector has died out everywhere. A buyer
+    that spends nothing on any sector it can still reach buys those sectors in the proportions of all
+    buyers' spending on them (equally where no one spends on them). Only a buyer that reaches no selling firm in
+    any sector spends nothing: its row is zero (:func:`unspent`).
     """
     served = phi > 0
     if served.all():
@@ -372,9 +375,22 @@ def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
     total = spending.sum(axis=1, keepdims=True)
     kept = np.where(served, spending, 0.0)
     kept_total = kept.sum(axis=1, keepdims=True)
+    orphan = (kept_total[:, 0] <= 0) & (total[:, 0] > 0) & served.any(axis=1)
+    if orphan.any():
+        basket = np.where(served[orphan], spending.sum(axis=0)[None, :], 0.0)
+        empty = basket.sum(axis=1) <= 0
+        basket[empty] = served[orphan][empty]
+        kept[orphan] = basket
+        kept_total[orphan, 0] = basket.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(kept_total > 0, total / kept_total, 0.0)
     return kept * scale
+
+
+def unspent(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """(B,) what each buyer cannot spend: its whole spending if it reaches no selling firm in any
+    sector (:func:`reroute_spending` leaves every other buyer's total unchanged), else 0."""
+    return np.where((phi > 0).any(axis=1), 0.0, spending.sum(axis=1))
 
 
 def committed_spending(spending: np.ndarray, phi: np.ndarray, posted: np.ndarray,
@@ -800,15 +816,17 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         if linked is not None:
             at_posted, posted, posted_elasticity = linked
             short = committed & (at_posted > 0) & (phi < at_posted * expected)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        # (phi * phi beyond the largest float: the term is 0, its limit)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             per_unit = np.where((phi > 0) & ~short, spent / (phi * phi), 0.0)
             inverse = np.where(access > 0, 1.0 / access, 0.0)
         if linked is not None:
             return linked_step(response, per_unit, inverse, short, phi, at_posted, posted, posted_elasticity,
                                change)
         coupling = np.matmul(weights * per_unit.T[:, None, :], weights.transpose(0, 2, 1))
-        system = coupling * response.T[:, None, :]
-        system = np.eye(cities)[None, :, :] + system * inverse.T[:, :, None]
+        with np.errstate(invalid="ignore", over="ignore"):          # (a non-finite system: no step, below)
+            system = coupling * response.T[:, None, :]
+            system = np.eye(cities)[None, :, :] + system * inverse.T[:, :, None]
         try:
             step = np.linalg.solve(system, change.reshape(cities, sectors).T[:, :, None])[:, :, 0].T.ravel()
         except np.linalg.LinAlgError:
@@ -934,8 +952,10 @@ def welfare_price_index(varieties: np.ndarray, phi: np.ndarray, welfare: np.ndar
 
 
 def consumer_price_index(price_index: np.ndarray, expenditure_share: np.ndarray) -> np.ndarray:
-    """Cobb-Douglas aggregate over sectors: P_j = prod_s P_js^alpha_s (sectors unserved are skipped)."""
+    """Cobb-Douglas aggregate over sectors: P_j = prod_s P_js^alpha_s (sectors unserved are skipped;
+    NaN for a city no sector serves)."""
     finite = np.isfinite(price_index)
     logs = np.where(finite, np.log(np.where(finite, price_index, 1.0)), 0.0)
     weight = np.where(finite, expenditure_share[None, :], 0.0)
-    return np.exp((logs * weight).sum(axis=1) / weight.sum(axis=1))
+    with np.errstate(invalid="ignore"):
+        return np.exp((logs * weight).sum(axis=1) / weight.sum(axis=1))

@@ -100,7 +100,8 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
            leverage: float = 0.0, year_operating: np.ndarray | None = None,
            year_interest: np.ndarray | None = None, age: np.ndarray | None = None,
            year_end: bool = False, city_sums: BinSums | None = None, jobs: np.ndarray | None = None,
-           paid: np.ndarray | None = None, spells: credit.Spells | None = None) -> Accounts:
+           paid: np.ndarray | None = None, spells: credit.Spells | None = None,
+           unspent: np.ndarray | None = None) -> Accounts:
     """Settle the quarter's accounts.
 
     Args:
@@ -149,6 +150,9 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
         spells: what governments that weigh soft credit over the expected spells know
             (:class:`ydabm.mechanisms.credit.Spells`); None: they weigh one quarter's shortfall
             against one quarter's closure cost.
+        unspent: (C,) what each city's buyers could not spend this quarter because no firm they
+            reach could sell anything (:func:`ydabm.markets.goods.unspent`): the money stays with the
+            city's households, in their savings. None: none.
     """
     cities = wages.shape[0]
     city_sums = BinSums(firm_city, cities) if city_sums is None else city_sums
@@ -248,7 +252,10 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     # where owners' losses exceed the rest of a city's income, its households borrow the shortfall
     # (savings go negative) instead of planning negative spending
     borrowed = np.maximum(-spending, 0.0)
+    savings = savings + saved - released - borrowed
+    if unspent is not None:
+        savings = savings + unspent
     return Accounts(profit, received, streak, zombie, failing, flows,
-                    budgets + taxes - outlays - public, savings + saved - released - borrowed,
+                    budgets + taxes - outlays - public, savings,
                     spending + borrowed, debt_after, coverage, interest, soft, year_operating, year_interest,
                     experience, recovery)

@@ -240,7 +240,7 @@ def steady_stock(planned: np.ndarray, used: np.ndarray, arrival: np.ndarray, wee
     target = planned * (np.where(stored, weeks, 0.0) / WEEKS)[None, None, :]
     if restock <= 0.0:
         return np.where(stored[None, None, :], target, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):     # (an infinite gap is cut at 0 below)
         gap = np.where(arrival > 0, planned - used / arrival, 0.0) / restock
     return np.where(stored[None, None, :], np.maximum(target + gap, 0.0), 0.0)
 
