@@ -72,6 +72,24 @@ def test_bad_input_is_one_clear_message(tmp_path, capsys, args, message):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("args, option", [
+    (["run", "--steps", "2", "--seed", "-5"], "--seed"),
+    (["compare", "--scenario", "integration", "--seed", "-2"], "--seed"),
+    (["validate", "calibration", "--seed", "-3"], "--seed"),
+    (["validate", "racetrack", "--seed", "-1"], "--seed"),
+    (["validate", "covid", "--seeds", "1", "-1"], "--seeds"),
+])
+def test_a_negative_seed_is_one_clear_message_before_anything_runs(tmp_path, capsys, args, option):
+    # numpy's generators take whole numbers >= 0: a negative seed was a ValueError traceback (exit 1)
+    # from inside the run, after the output folder had been checked
+    with pytest.raises(SystemExit) as stop:
+        main([*args, "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2
+    assert f"error: argument {option}: -" in err and "is out of range; allowed: whole numbers >= 0" in err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+
+
 def test_run_help_shows_the_default_seed():
     help_text = subprocess.run([sys.executable, "-m", "ydabm.cli", "run", "--help"], capture_output=True, text=True,
                                check=True).stdout

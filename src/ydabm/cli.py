@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .allocator import keep_freed_memory
-from .params import PARAMS, ParameterError, parse_assignment
+from .params import PARAMS, ParameterError, parse_assignment, seed_argument
 
 # modules that add their own sub-commands with ``register(subparsers)``; absent ones are skipped
 PLUGINS = ("ydabm.experiments.cli", "ydabm.experiments.compare", "ydabm.viz.cli", "ydabm.validation.cli")
@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run one simulation and write its results")
     run.add_argument("--scenario", default="baseline", help="scenario name in configs/scenarios or a TOML path (default baseline)")
     run.add_argument("--steps", type=int, default=40, help="quarters to simulate (default 40)")
-    run.add_argument("--seed", type=int, default=SEED, help=f"seed of the run's generator (default {SEED})")
+    run.add_argument("--seed", type=seed_argument, default=SEED, help=f"seed of the run's generator (default {SEED})")
     run.add_argument("--out", type=Path, default=None, help="output folder (default results/run-<scenario>)")
     run.add_argument("--force", action="store_true", help="replace the run already in the output folder")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")

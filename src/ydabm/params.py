@@ -11,6 +11,7 @@ represent the economy) and ``geography`` (which world is simulated).
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import difflib
 from collections.abc import Iterable
@@ -311,6 +312,18 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
     for name, value in values.items():
         resolved[name] = _coerce(BY_NAME[name], value)
     return resolved
+
+
+def seed_argument(text: str) -> int:
+    """The ``type`` of a command's ``--seed`` option: a whole number >= 0 (what numpy's generators take),
+    or argparse's one-line error naming the option (exit 2) before anything runs."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is out of range; allowed: whole numbers >= 0")
+    return value
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..params import ParameterError, parse_assignment
+from ..params import ParameterError, parse_assignment, seed_argument
 from .spec import SweepSpec
 
 RUNNING = ("seeds", "steps", "seed")  # options of a comparison that runs the model
@@ -24,7 +24,7 @@ def register(subparsers) -> None:
     compare.add_argument("--baseline", default="baseline", help="the scenario to compare it with (default baseline)")
     compare.add_argument("--seeds", type=int, default=None, help="matched seeds (default 5)")
     compare.add_argument("--steps", type=int, default=None, help="quarters per run (default 40)")
-    compare.add_argument("--seed", type=int, default=None,
+    compare.add_argument("--seed", type=seed_argument, default=None,
                          help=f"root seed of the matched seeds (default {SweepSpec.model_fields['seed'].default}, "
                               "a sweep's: the seeds of a scenario sweep with common_seeds)")
     compare.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",

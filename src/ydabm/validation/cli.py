@@ -10,7 +10,7 @@ import json
 import math
 from pathlib import Path
 
-from ..params import parse_assignment
+from ..params import parse_assignment, seed_argument
 
 
 def _assignments(items: list[str]) -> dict:
@@ -43,7 +43,7 @@ def _add_calibration(checks) -> None:
                     "only, whether poorer cities grow faster (beta convergence of real GDP per resident).")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default {OUT})")
-    parser.add_argument("--seed", type=int, default=SEED, help=f"seed of the run's generator (default {SEED})")
+    parser.add_argument("--seed", type=seed_argument, default=SEED, help=f"seed of the run's generator (default {SEED})")
     parser.add_argument("--years", type=int, default=YEARS, help=f"simulated years (default {YEARS})")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help=f"override a model parameter (scale defaults: {scale})")
@@ -85,7 +85,7 @@ def _add_core_periphery(checks) -> None:
     parser.add_argument("--quarters", type=int, default=ABM_BURN_IN,
                         help=f"burn-in quarters of each agent-based run; the gaps average its second half "
                              f"(default {ABM_BURN_IN})")
-    parser.add_argument("--seed", type=int, default=SEED, help=f"seed of the agent-based runs (default {SEED})")
+    parser.add_argument("--seed", type=seed_argument, default=SEED, help=f"seed of the agent-based runs (default {SEED})")
     parser.set_defaults(handler=_core_periphery)
 
 
@@ -187,7 +187,7 @@ def _add_racetrack(checks) -> None:
     parser.add_argument("--trade-cost", type=float, default=rt.TRADE_COST,
                         help=f"iceberg factor T between neighbouring cities (default {rt.TRADE_COST:g})")
     parser.add_argument("--seeds", type=int, default=rt.SEEDS, help=f"number of replicate seeds (default {rt.SEEDS})")
-    parser.add_argument("--seed", type=int, default=rt.ROOT_SEED, help=f"root seed of the replicates (default {rt.ROOT_SEED})")
+    parser.add_argument("--seed", type=seed_argument, default=rt.ROOT_SEED, help=f"root seed of the replicates (default {rt.ROOT_SEED})")
     parser.add_argument("--noise", type=float, default=rt.INITIAL_NOISE,
                         help=f"log sd of the perturbation of the uniform start (default {rt.INITIAL_NOISE:g})")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
@@ -243,7 +243,7 @@ def _add_convergence(checks) -> None:
                     + ", must be shown negligible at the checked scale too).")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     parser.add_argument("--seeds", type=int, default=cv.SEEDS, help=f"number of replicate seeds (default {cv.SEEDS})")
-    parser.add_argument("--seed", type=int, default=cv.ROOT_SEED,
+    parser.add_argument("--seed", type=seed_argument, default=cv.ROOT_SEED,
                         help=f"root seed of the replicates (default {cv.ROOT_SEED})")
     parser.add_argument("--steps", type=int, default=cv.STEPS, help=f"quarters of each run (default {cv.STEPS})")
     parser.add_argument("--scales", type=float, nargs="+", default=list(cv.SCALES), metavar="P",
@@ -303,7 +303,7 @@ def _add_covid(checks) -> None:
                     "defaults come from this fit) and check the fitted shock.")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     parser.add_argument("--out", type=Path, default=covid.OUT, help=f"output folder (default {covid.OUT})")
-    parser.add_argument("--seeds", type=int, nargs="+", default=list(covid.SEEDS), metavar="SEED",
+    parser.add_argument("--seeds", type=seed_argument, nargs="+", default=list(covid.SEEDS), metavar="SEED",
                         help="seeds averaged over (default " + " ".join(map(str, covid.SEEDS)) + ")")
     parser.add_argument("--quarters", type=int, default=covid.QUARTERS,
                         help=f"quarters of each run (default {covid.QUARTERS})")
