@@ -7,9 +7,11 @@
 For each seed, ``YRDModel(rng=seed)`` and the same with the scenario's parameters and policies, run
 for ``--quarters``; at the end, the mean UNIDO similarity of manufacturing employment over the city
 pairs within each province and across each pair of provinces (Shanghai is one city: no pair within),
-the mean support intensity summed over the manufacturing sectors of each province's cities (in
-sector-equivalents), and each province's manufacturing employment shares. Prints the means over
-seeds, baseline -> scenario (change).
+the UNIDO similarity of the provinces' own manufacturing structures (their cities' employment
+summed: the level of the published coefficients), the mean support intensity summed over the
+manufacturing sectors of each province's cities (in sector-equivalents), and each province's
+manufacturing employment shares. Prints the means over seeds, baseline -> scenario (change; for the
+provinces' own structures with its standard error over the matched seeds).
 """
 from __future__ import annotations
 
@@ -43,7 +45,13 @@ def run(job: tuple[int, str | None, int]) -> dict:
     shares = {p: (employment[province == p][:, manufacturing].sum(axis=0)
                   / employment[province == p][:, manufacturing].sum()).tolist() for p in names}
     sectors = [model.sectors.names[i] for i in np.flatnonzero(manufacturing)]
-    return {"scenario": scenario, "pairs": pairs, "support": support, "shares": shares, "sectors": sectors}
+    # the provinces' own structures (their cities' employment summed): the level of the published
+    # coefficients (Jiangsu-Zhejiang 0.91 in 2002, evidence/similarity_coefficients_published.csv)
+    totals = np.array([employment[province == p][:, manufacturing].sum(axis=0) for p in names])
+    between = metrics.similarity_matrix(totals)
+    provinces = {f"{a}-{b}": float(between[i, j]) for i, a in enumerate(names) for j, b in enumerate(names) if i < j}
+    return {"scenario": scenario, "pairs": pairs, "support": support, "shares": shares, "sectors": sectors,
+            "provinces": provinces}
 
 
 def main() -> None:
@@ -66,6 +74,13 @@ def main() -> None:
     for name in base[0]["pairs"]:
         b, s = mean(base, "pairs", name), mean(other, "pairs", name)
         print(f"  {name:<20} {b:.4f} -> {s:.4f} ({s - b:+.4f})")
+    print("manufacturing similarity between the provinces' own structures (their cities summed): "
+          "baseline -> scenario (change +- se over seeds)")
+    for name in base[0]["provinces"]:
+        change = np.array([o["provinces"][name] - b["provinces"][name] for b, o in zip(base, other)])
+        se = change.std(ddof=1) / np.sqrt(change.size) if change.size > 1 else float("nan")
+        print(f"  {name:<20} {mean(base, 'provinces', name):.4f} -> {mean(other, 'provinces', name):.4f} "
+              f"({change.mean():+.4f} +- {se:.4f})")
     print("support on manufacturing, sector-equivalents per city")
     for name in base[0]["support"]:
         print(f"  {name:<10} {mean(base, 'support', name):.2f} -> {mean(other, 'support', name):.2f}")

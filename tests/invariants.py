@@ -7,12 +7,13 @@ people, goods and money accounting, production feasibility, metrics and bounded 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
 
 from ydabm import observation
+from ydabm.mechanisms import entry
 
 #: metrics that are shares or coefficients in [0, 1] (ydabm.observation / ydabm.metrics)
 UNIT_METRICS = (
@@ -24,7 +25,7 @@ UNIT_METRICS = (
 #: produce by its clearing tolerance (1e-9 relative), so utilisation may exceed 1 by that much
 UTILISATION = "capacity_utilization"
 #: metrics that are positive (prices, ratios of positive quantities)
-POSITIVE_METRICS = ("gdp_deflator", "cpi", "core_periphery_ratio")
+POSITIVE_METRICS = ("gdp_deflator", "cpi")
 #: output metrics: positive in a quarter when some firm produced, 0 when none did (an economy whose
 #: firms have all died or lost all their staff)
 OUTPUT_METRICS = ("real_gdp", "nominal_gdp", "gdp_per_capita")
@@ -52,6 +53,8 @@ class Start:
     rows: int
     firms: int
     dependants: tuple[float, ...] = ()
+    #: running maxima the bounds of later states need (the live firm mass so far)
+    peak: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, model) -> Start:
@@ -181,6 +184,11 @@ def assert_metrics(model) -> None:
     for name in OUTPUT_METRICS:
         assert (m[name] > 0) if produced else (m[name] == 0), \
             f"{name} = {m[name]!r} {'not positive' if produced else 'not 0'} (firms {'' if produced else 'did not '}produce)"
+    # the core's GDP per person over the periphery's: positive when a firm of the core produced
+    core = np.take(np.asarray(model.core, dtype=bool), f.city) & f.alive
+    core_produced = bool((np.where(core, f.output, 0.0) > 0).any())
+    ratio = m["core_periphery_ratio"]
+    assert (ratio > 0) if core_produced else (ratio >= 0), f"core_periphery_ratio = {ratio!r} (core produced: {core_produced})"
     employed = model.staff_table().sum() > 0
     assert (m["real_wage"] > 0) if employed else (m["real_wage"] == 0), f"real_wage = {m['real_wage']!r} (employed: {employed})"
     # R&D is a share (at most 1) of each firm's value added where it is positive, so it is at most the
@@ -195,10 +203,18 @@ def assert_metrics(model) -> None:
 
 
 def assert_memory(model, start: Start) -> None:
-    """The firm table stays bounded: rows and live firms within fixed multiples of t = 0."""
-    f = model.firms
-    assert f.size <= ROW_GROWTH * start.rows, f"firm table grew to {f.size} rows (t = 0: {start.rows})"
-    assert f.count <= FIRM_GROWTH * start.firms, f"{f.count} live firms (t = 0: {start.firms})"
+    """The firm table stays bounded: rows and live firms within fixed multiples of t = 0, plus, where
+    cohorts above ``max_cohort_share`` of their city-sector split in two, as many halves as the live
+    firm mass holds cohorts of the least mass a half keeps (``entry.min_cohort_mass``)."""
+    f, p = model.firms, model.params
+    least = entry.min_cohort_mass(p.people_per_agent, p.workers_per_firm)
+    mass = float(np.where(f.alive, f.mass, 0.0).sum())
+    # the table's rows are a high-water mark: their bound takes the largest live mass so far
+    start.peak["mass"] = max(start.peak.get("mass", 0.0), mass)
+    split, ever = ((0, 0) if p.max_cohort_share >= 1 else
+                   (int(np.ceil(mass / least)), int(np.ceil(start.peak["mass"] / least))))
+    assert f.size <= ROW_GROWTH * start.rows + ever, f"firm table grew to {f.size} rows (t = 0: {start.rows})"
+    assert f.count <= FIRM_GROWTH * start.firms + split, f"{f.count} live firms (t = 0: {start.firms})"
 
 
 def assert_invariants(model, start: Start, rel: float = 1e-10) -> None:

@@ -50,6 +50,9 @@ def test_same_seed_gives_identical_model_parquet(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--set", "barrier=1.5"], "barrier: '1.5' is out of range; allowed [0, 1]\n"),  # no "(1)" unit
     (["--set", "exit_after=99"], "exit_after: '99' is out of range; allowed [1, 40] (quarters)\n"),
+    # beyond 75,000 people per agent the set-up's floor of ten worker agents per city would replace the
+    # census populations (found by a random search of scales, 6 Dec 2026)
+    (["--set", "people_per_agent=1e6"], "people_per_agent: '1e6' is out of range; allowed [1, 75000] (persons)\n"),
     # R&D and adoption parameters (issue 13): a negative subsidy, an elasticity or a cost out of bounds
     (["--set", "rd_subsidy=-0.1"], "rd_subsidy: '-0.1' is out of range; allowed [0, 0.9] (share of R&D)\n"),
     (["--set", "adoption_subsidy=-0.5"],

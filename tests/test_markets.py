@@ -154,6 +154,17 @@ def test_a_buyer_of_extinct_sectors_only_buys_what_the_others_buy_by_hand():
     assert alone[0] == pytest.approx([6.0, 6.0, 0.0])
 
 
+def test_rerouting_from_a_subnormal_basket_keeps_the_money_finite():
+    # found by a random search of scales (6 Dec 2026): a buyer reaching only agriculture, on which it spent
+    # 2.2e-303, and 3.4e9 on sectors no seller reaches. Its scale total / kept overflowed to inf, and
+    # 0 x inf made its unreached sectors NaN, which froze the market (NaN prices after 10,000 rounds)
+    spending = np.array([[2.2e-303, 3.4e9, 0.0], [1.0, 1.0, 1.0]])
+    phi = np.array([[7.6e-10, 0.0, 0.0], [1.0, 1.0, 1.0]])
+    rerouted = goods.reroute_spending(spending, phi)
+    assert np.isfinite(rerouted).all()
+    assert rerouted[0] == pytest.approx([3.4e9, 0.0, 0.0]) and rerouted[1] == pytest.approx([1.0, 1.0, 1.0])
+
+
 def test_iceberg_costs_border_and_protection_wedge():
     hours = np.array([[0.0, 2.0], [2.0, 0.0]])
     border = np.array([[0.0, 0.5], [0.5, 0.0]])

@@ -2,6 +2,7 @@
 params and the staff rounding of the labour market)."""
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pytest
@@ -367,6 +368,17 @@ def test_entry_replaces_exits_at_the_2020_margin_and_is_bounded_by_the_pool():
     assert rate[0, 1] == pytest.approx(4.0 / (1 + 3 * np.exp(-1.0)))
     assert 0 <= rate[0, 2] < 1e-6
     assert entry.entry_intensity(pool, replacement, np.full((1, 3), 10.0), np.zeros((1, 3)), 200.0).max() <= 4.0
+
+
+def test_no_entry_into_a_market_no_one_can_reach_now_or_in_2020():
+    # margins -inf: no market access now; a 2020 margin of -inf too leaves the gap undefined (was NaN
+    # entrants, read as none, with a numpy warning); a finite 2020 margin gives a gap of -inf
+    pool, replacement = np.full((1, 3), 4.0), np.full((1, 3), 1.0)
+    margin, required = np.array([[-np.inf, -np.inf, 0.1]]), np.array([[-np.inf, 0.1, 0.1]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rate = entry.entry_intensity(pool, replacement, margin, required, 20.0)
+    assert rate[0, 0] == 0.0 and 0 <= rate[0, 1] < 1e-12 and rate[0, 2] == pytest.approx(1.0)
 
 
 def test_a_first_year_subsidy_is_worth_its_first_years_share_of_discounted_revenue():

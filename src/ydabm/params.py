@@ -217,8 +217,8 @@ PARAMS: tuple[Param, ...] = (
     Param("adoption_rate", float, 0.05, "per quarter", 0.0, 1.0,
           "share of traditional enterprises that reconsider adoption each quarter (assumption: about a fifth a year)", "uncertainty"),
     # --- scale and world ---------------------------------------------------------------------
-    Param("people_per_agent", float, 1000.0, "persons", 1.0, 1e7,
-          "people one worker agent stands for (1000 gives about 1.5e5 worker agents, the YRD's working-age residents; the default is the coarsest scale whose results match 500's: docs/validation.md, Scale convergence)", "scale"),
+    Param("people_per_agent", float, 1000.0, "persons", 1.0, 75_000.0,
+          "people one worker agent stands for (1000 gives about 1.5e5 worker agents, the YRD's working-age residents; the default is the coarsest scale whose results match 500's: docs/validation.md, Scale convergence). At most 75,000: beyond it the smallest city (Zhoushan, 0.76 M working-age residents) would have fewer than ten worker agents, and the set-up's floor of ten per city would replace its census population (with about 410 worker agents at 1e6 and above, whatever the scale)", "scale"),
     Param("workers_per_firm", float, 23.5, "worker agents", 2.0, 1000.0,
           "worker agents per firm agent at t = 0: the firm count scales with the economy, so a firm agent stands for people_per_agent x workers_per_firm people's jobs (at people_per_agent = 1, one enterprise of about 23 workers)", "scale"),
     Param("max_cohort_share", float, 1.0, "1", 0.05, 1.0,

@@ -382,9 +382,15 @@ def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
         basket[empty] = served[orphan][empty]
         kept[orphan] = basket
         kept_total[orphan, 0] = basket.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         scale = np.where(kept_total > 0, total / kept_total, 0.0)
-    return kept * scale
+        rerouted = kept * scale
+    huge = ~np.isfinite(scale[:, 0])
+    if huge.any():
+        # a buyer whose spending on the sectors it reaches is subnormal (1e-303 against 3e9 on the rest):
+        # its scale overflows, and 0 x inf made its other sectors NaN; its shares first
+        rerouted[huge] = kept[huge] / kept_total[huge] * total[huge]
+    return rerouted
 
 
 def unspent(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:

@@ -324,12 +324,16 @@ def entry_intensity(pool: np.ndarray, replacement: np.ndarray, margin: np.ndarra
         response: logit sensitivity to the margin gap.
     """
     share = np.clip(replacement / pool, 1e-9, 1 - 1e-9)
-    gap = margin - required
-    # a market no entrant can reach has margin -inf: no entry at any positive response
+    with np.errstate(invalid="ignore"):
+        gap = margin - required
+    # a market no entrant can reach has margin -inf: no entry at any positive response; nor where its
+    # 2020 margin was -inf too (no firm could have entered then either: the gap is undefined)
     pull = np.where(np.isfinite(gap), response * np.clip(np.nan_to_num(gap), -1e6, 1e6),
-                    np.where(response > 0, np.sign(gap) * 50.0, 0.0))
+                    np.where(response > 0, np.sign(np.nan_to_num(gap)) * 50.0, 0.0))
     index = np.clip(pull + np.log(share / (1 - share)), -50.0, 50.0)
-    return pool / (1.0 + np.exp(-index))
+    entrants = pool / (1.0 + np.exp(-index))
+    undefined = np.isnan(gap)
+    return np.where(undefined, 0.0, entrants) if undefined.any() else entrants
 
 
 def truncated_normal(lower: np.ndarray, spread: float, uniforms: np.ndarray) -> np.ndarray:

@@ -28,7 +28,7 @@ from ydabm.viz.components import DEFAULT_COLOURING, COLOURINGS, CityMap, CityPan
 TITLE = "YRD: homogeneous competition among 41 cities"
 LEVERS = ("barrier", "specialization")
 SCALE = "people_per_agent"
-# The app narrows the declared scale range [1, 1e7] to what an interactive run can carry: 500 people
+# The app narrows the declared scale range [1, 75000] to what an interactive run can carry: 500 people
 # per agent is about 4.7e5 worker agents (about 0.3 s a step), 20000 about 1.2e4 (a handful per
 # city-sector). The default, from PARAMS, gives about 1.2e5.
 SCALE_RANGE = (500.0, 20_000.0, 500.0)
