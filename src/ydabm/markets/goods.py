@@ -366,8 +366,8 @@ def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
 
     Keeps each buyer's total spending (money) unchanged when a sector has died out everywhere. A buyer
     that spends nothing on any sector it can still reach buys those sectors in the proportions of all
-    buyers' spending on them (equally where no one spends on them). Only a buyer that reaches no selling firm in
-    any sector spends nothing: its row is zero (:func:`unspent`).
+    buyers' spending on them (equally where no one spends on them). Only a buyer that reaches no
+    selling firm in any sector spends nothing: its row is zero (:func:`unspent`).
     """
     served = phi > 0
     if served.all():
