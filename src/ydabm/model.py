@@ -1014,8 +1014,7 @@ class YRDModel(mesa.Model):
         outcome = self.settle_sourcing(outcome, market, live)
         # what a city's buyers could spend on nothing, where no firm anywhere they reach can sell
         # (goods.unspent): it stays with the city's households (settle_accounts)
-        self.unspent = goods.unspent(placed, outcome.price_terms) - np.where(
-            (outcome.price_terms > 0).any(axis=1), 0.0, outcome.spending.sum(axis=1))
+        self.unspent = goods.unspent(placed, outcome.price_terms, outcome.spending)
         self.goods = outcome
         cpi = goods.consumer_price_index(outcome.price_index, self.fundamentals.expenditure_share)
         # a city that can buy nothing this quarter keeps last quarter's consumer prices (no price is

@@ -393,10 +393,12 @@ def reroute_spending(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
     return rerouted
 
 
-def unspent(spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
-    """(B,) what each buyer cannot spend: its whole spending if it reaches no selling firm in any
-    sector (:func:`reroute_spending` leaves every other buyer's total unchanged), else 0."""
-    return np.where((phi > 0).any(axis=1), 0.0, spending.sum(axis=1))
+def unspent(spending: np.ndarray, phi: np.ndarray, spent: np.ndarray | None = None) -> np.ndarray:
+    """(B,) what each buyer cannot spend: where it reaches no selling firm in any sector, its spending
+    less what it spent all the same (``spent``, e.g. its served committed orders; None: nothing);
+    0 for every other buyer, whose total :func:`reroute_spending` keeps."""
+    left = spending.sum(axis=1) if spent is None else spending.sum(axis=1) - spent.sum(axis=1)
+    return np.where((phi > 0).any(axis=1), 0.0, left)
 
 
 def committed_spending(spending: np.ndarray, phi: np.ndarray, posted: np.ndarray,
