@@ -207,7 +207,7 @@ def assert_memory(model, start: Start) -> None:
     cohorts above ``max_cohort_share`` of their city-sector split in two, as many halves as the live
     firm mass holds cohorts of the least mass a half keeps (``entry.min_cohort_mass``)."""
     f, p = model.firms, model.params
-    least = entry.min_cohort_mass(p.people_per_agent, p.workers_per_firm)
+    least = entry.min_cohort_mass(p.people_per_agent, model.staffing)
     mass = float(np.where(f.alive, f.mass, 0.0).sum())
     # the table's rows are a high-water mark: their bound takes the largest live mass so far
     start.peak["mass"] = max(start.peak.get("mass", 0.0), mass)

@@ -229,7 +229,7 @@ class YRDModel(mesa.Model):
             self.close_firms(entry.exits(f.alive, self.shed_failing(p.failing_exit_share)))
             self.merge_firms(*entry.merge_pairs(f.alive, f.cell, f.mass, f.peak))
         self.split_firms(entry.split_rows(f.alive, f.cell, f.mass, p.max_cohort_share,
-                                          entry.min_cohort_mass(p.people_per_agent, p.workers_per_firm)))
+                                          entry.min_cohort_mass(p.people_per_agent, self.staffing)))
         self.open_firms(self.entry_intensity(self._entry_response))
         # firms' productivity, adoption and the trend are constant from here to the metrics: computed once
         self._phi = self.effective_productivity()
@@ -348,6 +348,16 @@ class YRDModel(mesa.Model):
         calibrated = _allocate(fund.revenue, firm_total, p.firm_count_elasticity)
         cell_revenue = self._initial_cell_revenue(force)
         counts = _allocate(cell_revenue, firm_total, p.firm_count_elasticity)
+        # worker agents per firm agent (a unit of firm mass) at t = 0: workers_per_firm, unless the
+        # allocation's floor of one firm agent per city-sector made more agents than it asks for (at
+        # scales coarser than about 5000 people per agent, or a large workers_per_firm: 492 agents
+        # where 14 were asked at 20,000 people per agent and 555 workers per firm), when an agent
+        # employs as many fewer. The thresholds in worker agents that read a firm mass as staff (the
+        # mass that opens or splits a cohort, the enterprises an agent stands for) use this figure:
+        # with workers_per_firm there, at 20,000 people per agent and 555 workers per firm, cohorts of
+        # 15 worker agents split into 32 of half a worker each and employment fell from 7,199 worker
+        # agents to 111 in twelve quarters
+        self.staffing = p.workers_per_firm * firm_total / int(counts.sum())
         self.firms = Firms(Firms.rows_for(int(counts.sum())), s.count)
         cell = np.repeat(np.arange(cities * s.count), counts.ravel())
         city, sector = np.divmod(cell, s.count)
@@ -529,7 +539,7 @@ class YRDModel(mesa.Model):
         innovation draws move cities apart). Synthetic worlds have no R&D (their theory has none)."""
         p, f, s, geo = self.params, self.firms, self.sectors, self.geography
         cities, provinces = geo.count, len(geo.province_names)
-        self.enterprises = entry.enterprises_per_firm(p.people_per_agent, p.workers_per_firm)
+        self.enterprises = entry.enterprises_per_firm(p.people_per_agent, self.staffing)
         self.knowledge = np.zeros((cities, s.count))
         self.patents = np.zeros(cities)
         self.tfp_growth = 0.0
@@ -1696,13 +1706,13 @@ class YRDModel(mesa.Model):
         largest = entry.largest_cohorts(f.alive, f.cell, f.mass, self.cohort.size)[cells]
         # into an empty city-sector, less than one enterprise does not enter
         enters = entry.enters(entrants.ravel()[cells], current | (largest >= 0),
-                              entry.enterprises_per_firm(p.people_per_agent, p.workers_per_firm))
+                              entry.enterprises_per_firm(p.people_per_agent, self.staffing))
         cells, row, current, largest = cells[enters], row[enters], current[enters], largest[enters]
         city, sector = np.divmod(cells, s.count)
         added = entrants.ravel()[cells]
         self.entries = float(added.sum())
         # a cohort of their own for entrants enough to staff it (or the first in an empty cell)
-        opens = added >= entry.min_cohort_mass(p.people_per_agent, p.workers_per_firm)
+        opens = added >= entry.min_cohort_mass(p.people_per_agent, self.staffing)
         fresh = ~current & (opens | (largest < 0))
         new_rows = f.free_rows(int(fresh.sum()))
         row = np.where(current, row, largest)
