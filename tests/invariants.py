@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from ydabm import observation
+from ydabm.agents.firms import COHORT, HEADROOM
 from ydabm.mechanisms import entry
 
 #: metrics that are shares or coefficients in [0, 1] (ydabm.observation / ydabm.metrics)
@@ -38,10 +39,6 @@ ROUNDING = 1e-12
 FEASIBILITY = 1e-8
 #: largest relative excess demand the goods market may leave
 RESIDUAL = 1e-8
-#: bounded memory: the firm table may grow to this multiple of its t = 0 rows, live firms to this
-#: multiple of their t = 0 count
-ROW_GROWTH = 4
-FIRM_GROWTH = 3
 
 
 @dataclass(frozen=True)
@@ -53,13 +50,15 @@ class Start:
     rows: int
     firms: int
     dependants: tuple[float, ...] = ()
+    #: the model's steps at t = 0 (after any burn-in)
+    steps: int = 0
     #: running maxima the bounds of later states need (the live firm mass so far)
     peak: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, model) -> Start:
         return cls(model.workers.count, model.money(), model.firms.size, model.firms.count,
-                   tuple(model.dependants.tolist()))
+                   tuple(model.dependants.tolist()), model.steps)
 
 
 def observed_metrics(model) -> dict:
@@ -203,9 +202,18 @@ def assert_metrics(model) -> None:
 
 
 def assert_memory(model, start: Start) -> None:
-    """The firm table stays bounded: rows and live firms within fixed multiples of t = 0, plus, where
-    cohorts above ``max_cohort_share`` of their city-sector split in two, as many halves as the live
-    firm mass holds cohorts of the least mass a half keeps (``entry.min_cohort_mass``)."""
+    """The firm table stays bounded, by the rules that add firm agents (not a multiple fixed by hand):
+
+    - live firm agents: the t = 0 ones, plus at most one cohort opened per city-sector per ``COHORT``
+      quarters (entrants join their city-sector's current cohort while it is younger than ``COHORT``
+      quarters and alive: two live cohorts opened since t = 0 are at least ``COHORT`` quarters apart),
+      plus, where cohorts above ``max_cohort_share`` of their city-sector split in two, as many halves as
+      the live firm mass holds cohorts of the least mass a half keeps (``entry.min_cohort_mass``);
+    - rows: the table grows only when it is full, by the missing rows plus ``HEADROOM`` of its rows, so
+      it holds at most its t = 0 rows or the largest live bound so far over 1 - ``HEADROOM``.
+
+    Over a long run cohorts also merge once worn down (``entry.merge_pairs``); this bound, linear in
+    time, is what a few quarters can check."""
     f, p = model.firms, model.params
     least = entry.min_cohort_mass(p.people_per_agent, model.staffing)
     mass = float(np.where(f.alive, f.mass, 0.0).sum())
@@ -213,8 +221,12 @@ def assert_memory(model, start: Start) -> None:
     start.peak["mass"] = max(start.peak.get("mass", 0.0), mass)
     split, ever = ((0, 0) if p.max_cohort_share >= 1 else
                    (int(np.ceil(mass / least)), int(np.ceil(start.peak["mass"] / least))))
-    assert f.size <= ROW_GROWTH * start.rows + ever, f"firm table grew to {f.size} rows (t = 0: {start.rows})"
-    assert f.count <= FIRM_GROWTH * start.firms + split, f"{f.count} live firms (t = 0: {start.firms})"
+    cells = model.geography.count * model.sectors.count
+    opened = cells * -(-(model.steps - start.steps) // COHORT)        # cells x ceil(t / COHORT)
+    assert f.count <= start.firms + opened + split, (
+        f"{f.count} live firms (t = 0: {start.firms}; at most {opened} cohorts opened, {split} split halves)")
+    most = max(start.rows, int(np.ceil((start.firms + opened + ever) / (1.0 - HEADROOM))))
+    assert f.size <= most, f"firm table grew to {f.size} rows (t = 0: {start.rows}; bound {most})"
 
 
 def assert_invariants(model, start: Start, rel: float = 1e-10) -> None:

@@ -27,7 +27,7 @@ from ydabm import YRDModel
 from ydabm.params import BY_NAME, PARAMS, QUICK_SCALE, ParameterError
 from ydabm.scenarios import list_scenarios
 
-from invariants import Start, assert_invariants
+from invariants import Start, assert_invariants, assert_memory
 
 QUARTERS = 8
 #: the scenarios' policies start in 2021 (covid_shock in 2022 Q1): over QUARTERS quarters from a start
@@ -275,3 +275,25 @@ MINIMAL_EXAMPLES = [
 def test_minimal_examples_keep_every_invariant(drawn, seed):
     run_and_check(drawn, "baseline", 2020, seed)
 
+
+
+def test_memory_bound_catches_a_cohort_opened_every_quarter():
+    # the bound on live firm agents is the rules that add them: at most one cohort opened per
+    # city-sector a year (entrants join a current cohort younger than COHORT quarters). A model that
+    # forgets its current cohorts opens one every quarter where entry is large enough (exit_rate 1/16 at
+    # 2,000 people per agent): observed (seed 1) 3,768 live agents after 3 quarters against a bound of
+    # 3,224 + 492 = 3,716, while the model as it is loses agents (2,711 after 8 quarters)
+    def run(forget: bool) -> None:
+        model = YRDModel(rng=1, people_per_agent=2000, exit_rate=0.0625)
+        start, opens = Start.of(model), model.open_firms
+        if forget:
+            def open_firms(*args, **kwargs):
+                model.cohort[:] = -1
+                return opens(*args, **kwargs)
+            model.open_firms = open_firms
+        for _ in range(8):
+            model.step()
+            assert_memory(model, start)
+    run(forget=False)
+    with pytest.raises(AssertionError, match="live firms"):
+        run(forget=True)

@@ -352,11 +352,13 @@ class YRDModel(mesa.Model):
         # allocation's floor of one firm agent per city-sector made more agents than it asks for (at
         # scales coarser than about 5000 people per agent, or a large workers_per_firm: 492 agents
         # where 14 were asked at 20,000 people per agent and 555 workers per firm), when an agent
-        # employs as many fewer. The thresholds in worker agents that read a firm mass as staff (the
-        # mass that opens or splits a cohort, the enterprises an agent stands for) use this figure:
-        # with workers_per_firm there, at 20,000 people per agent and 555 workers per firm, cohorts of
-        # 15 worker agents split into 32 of half a worker each and employment fell from 7,199 worker
-        # agents to 111 in twelve quarters
+        # employs as many times fewer (workers_per_firm x asked / made: the workers over the agents
+        # made, but for the rounding of the count asked, so that where the floor adds no agent it is
+        # workers_per_firm bit for bit). The thresholds that read a firm mass as staff (the mass that
+        # opens or splits a cohort, the enterprises an agent stands for) use this figure: with
+        # workers_per_firm there, at 20,000 people per agent and 555 workers per firm, cohorts of 15
+        # worker agents split into 32 of half a worker agent each, and employment fell from 7,199
+        # worker agents to 111 in twelve quarters
         self.staffing = p.workers_per_firm * firm_total / int(counts.sum())
         self.firms = Firms(Firms.rows_for(int(counts.sum())), s.count)
         cell = np.repeat(np.arange(cities * s.count), counts.ravel())
@@ -2022,7 +2024,8 @@ def capacity_lag(growth: np.ndarray, speed: float, exit_rate: float, depreciatio
         lag = (speed + (1.0 - speed) * exit_rate) / (1.0 - (1.0 - speed) * (1.0 - exit_rate) * shrink)
         kept = (1.0 - exit_rate) * lag * shrink + exit_rate                       # K_a / (q D)
         idle = (1.0 - depreciation) * exit_rate / (1.0 - (1.0 - depreciation) * (1.0 - exit_rate) * shrink)
-    lag = np.where(speed * (1.0 - kept) < -depreciation * kept, idle, lag)
+        # (with v = e = 0 and no growth the ratio is 0 / 0, and with no shrinkage x / 0: the last line's 1)
+        lag = np.where(speed * (1.0 - kept) < -depreciation * kept, idle, lag)
     return np.where((speed + exit_rate > 0) & np.isfinite(lag) & (lag > 0), lag, 1.0)
 
 
