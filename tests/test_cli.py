@@ -59,6 +59,11 @@ def test_same_seed_gives_identical_model_parquet(tmp_path):
      "adoption_subsidy: '-0.5' is out of range; allowed [0, 0.9] (share of adoption cost)\n"),
     (["--set", "rd_elasticity=1"], "rd_elasticity: '1' is out of range; allowed [0.2, 0.95]\n"),
     (["--set", "adoption_cost=0"], "adoption_cost: '0' is out of range; allowed [0.01, 100] (quarters of revenue)\n"),
+    # no investment and almost no exit: the 2020 steady state would hold capacity at 1e-6 of its goal
+    # (a random search at the default scale, 6 Dec 2026: the t = 0 market did not clear, or NaN prices)
+    (["--set", "investment_speed=0", "--set", "exit_rate=1e-8"],
+     "investment_speed, exit_rate: 0 and 1e-08 hold new_energy's capacity in the 2020 steady state at 8.25e-07 "
+     "of its goal (its demand grows 1.227% a quarter); allowed: at least 0.01 in every sector"),
     (["--set", "warp_speed=2"], "--set warp_speed: unknown parameter; `ydabm params` lists them"),
     (["--set", "barier=0.5"], "--set barier: unknown parameter (did you mean 'barrier'?)"),
     (["--set", "workers_per_firm=lots"], "workers_per_firm: expected a number"),

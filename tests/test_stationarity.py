@@ -11,7 +11,7 @@ from ydabm.markets.goods import CLEARING_TOLERANCE
 from ydabm.mechanisms import planning
 from ydabm.model import capacity_lag, steady_investment
 from ydabm.agents.workers import FARM
-from ydabm.params import DEFAULTS, QUICK_SCALE
+from ydabm.params import DEFAULTS, QUICK_SCALE, ParameterError
 
 SEEDS = (1, 2, 3, 4, 5)
 QUARTERS = 40
@@ -81,6 +81,22 @@ def test_capacity_lag_by_hand_and_as_the_accelerators_steady_state():
         lag, rate = accelerator_path(growth, speed, depreciation, exit_rate)
         assert lag == pytest.approx(capacity_lag(growth, speed, exit_rate, depreciation), rel=1e-9)
         assert rate == pytest.approx(steady_investment(growth, speed, depreciation, exit_rate), rel=1e-9)
+
+
+def test_a_steady_state_without_capacity_is_refused_and_one_just_inside_clears():
+    # without investment the steady state's capacity over its goal is e (1 + g) / (g + e) for exit rate
+    # e: new energy (g 1.227 % a quarter) holds 0.0082 at e = 1e-4 (refused: below a hundredth) and
+    # 0.0162 at 2e-4. With e = 4e-16 the t = 0 market took 10,000 rounds (residual 1.8e-8); with an
+    # investment speed of 7e-256 and no exit, prices were NaN
+    with pytest.raises(ParameterError, match=r"^investment_speed, exit_rate: 0 and 0.0001 hold new_energy's"):
+        YRDModel(rng=1, investment_speed=0.0, exit_rate=1e-4, **QUICK_SCALE)
+    with pytest.raises(ParameterError, match="at least 0.01 in every sector"):
+        YRDModel(rng=1, investment_speed=7.3e-256, exit_rate=0.0, **QUICK_SCALE)
+    model = YRDModel(rng=1, investment_speed=0.0, exit_rate=2e-4, **QUICK_SCALE)
+    assert model.steady_lag.min() == pytest.approx(0.0162, abs=1e-4)
+    assert model.goods.residual <= CLEARING_TOLERANCE
+    # both at exactly 0: no steady state, capacity keeps its goal (as before)
+    assert YRDModel(rng=1, investment_speed=0.0, exit_rate=0.0, **QUICK_SCALE).steady_lag.min() == 1.0
 
 
 def test_setup_capacity_and_investment_are_the_steady_state_of_the_step():

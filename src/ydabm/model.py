@@ -26,7 +26,7 @@ from .geography.world import load_innovation_table
 from .levers import Levers
 from .markets import goods, labour
 from .mechanisms import accounts, credit, entry, planning, relocation, skills, supply_chain, targeting, technology
-from .params import PARAMS, Params
+from .params import PARAMS, ParameterError, Params
 
 MODEL_METRICS = (
     "similarity_manufacturing", "similarity_all", "similarity_within_province",
@@ -372,6 +372,7 @@ class YRDModel(mesa.Model):
         # trails the newsvendor's goal by a steady share, capacity_lag (entrants build at the goal)
         growth = np.expm1(p.tfp_growth_scale * np.log1p(s.tfp_growth) / 4.0)
         lag = capacity_lag(growth, p.investment_speed, p.exit_rate, p.depreciation)
+        _check_capacity_lag(lag, growth, p, s.names)
         # (S,) kept: the notional market takes every firm at this share of its goal (planned_served)
         self.steady_lag = lag
         # buyers get the share S(c q) of a cell's orders that its enterprises' capacity serves: the 2020
@@ -1418,7 +1419,8 @@ class YRDModel(mesa.Model):
         self.intensity = self.input_intensity(self.planned_output)
         self.requirements = self.split_requirements()
         room = np.take(orders.room, f.cell)
-        with np.errstate(invalid="ignore"):
+        # (over: a room so large that it overflows, as good as none: inf, like a cell without one)
+        with np.errstate(invalid="ignore", over="ignore"):
             self.input_room = np.where(f.alive & np.isfinite(room), room * self.planned_output, np.inf)
         self.input_orders = np.einsum("jsk,jk->jk", orders.region, self.input_price)
         self.region_purchases = orders.region * self.input_price[:, None, :]
@@ -2005,6 +2007,31 @@ def _unit_values(price: np.ndarray, sigma: np.ndarray, cell: np.ndarray, cities:
     log_mean = np.array([np.log(unit[filled[:, k], k]).mean() if filled[:, k].any() else 0.0
                          for k in range(sectors)])
     return np.where(filled, unit, np.exp(log_mean)[None, :])
+
+
+#: least share of its goal the 2020 set-up's steady-state capacity may hold in any sector (capacity_lag)
+LEAST_CAPACITY_LAG = 0.01
+
+
+def _check_capacity_lag(lag: np.ndarray, growth: np.ndarray, params: Params, names) -> None:
+    """Refuse a set-up whose steady state holds capacity below :data:`LEAST_CAPACITY_LAG` of its goal.
+
+    Capacity keeps pace with demand, which grows with the sectors' trend productivity, only through
+    the accelerator (``investment_speed``) and the entrants that replace leavers (``exit_rate``): as
+    both go to 0 the steady state's capacity goes to 0 against its goal (:func:`capacity_lag`: 1e-13 at
+    an exit rate of 4e-16 without investment, 1e-253 at an investment speed of 7e-256 without exit).
+    Below a hundredth of the capital they want, every sector's cohorts would run at full capacity in
+    2020 (NBS: 74.9 % in manufacturing) and the economy the set-up calibrates has no meaning: there the
+    t = 0 goods market took 10,000 rounds and left a residual of 1.8e-8, or gave NaN prices (random
+    searches at the default scale, 6 Dec 2026). Both at exactly 0 have no steady state and keep the
+    goal (lag 1), as before."""
+    if lag.min() >= LEAST_CAPACITY_LAG:
+        return
+    k = int(np.argmin(lag))
+    raise ParameterError(
+        f"investment_speed, exit_rate: {params.investment_speed:g} and {params.exit_rate:g} hold {names[k]}'s "
+        f"capacity in the 2020 steady state at {lag[k]:.3g} of its goal (its demand grows {growth[k]:.3%} a "
+        f"quarter); allowed: at least {LEAST_CAPACITY_LAG:g} in every sector (raise either; both 0 keeps the goal)")
 
 
 def capacity_lag(growth: np.ndarray, speed: float, exit_rate: float, depreciation: float) -> np.ndarray:

@@ -263,7 +263,9 @@ def price_terms(varieties: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 def market_access(weights: np.ndarray, spending: np.ndarray, phi: np.ndarray) -> np.ndarray:
     """MA[i, s] = sum_j T_ij^(1 - sigma) E_js / Phi_js: revenue per unit of p^(1 - sigma)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # (over: price terms so small that spending over them overflows, in a trial step of the clearing
+    # that its residual then rejects)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         per_unit = np.where(phi > 0, spending / phi, 0.0)
     return np.einsum("sij,js->is", weights, per_unit)
 
