@@ -850,26 +850,29 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         (``active``) are nonzero in J (D_k = D'_k = 0 elsewhere), and only the rows of the cells some
         buyer reaches, so (I - J) x = change is solved on the active cells, x_a, and the other cells
         follow: x = change + J[:, a] x_a."""
-        # by sector, W^T scaled by D_k (dPhi) and by D'_k (dQ) column by column: (buyer b, active cell k)
-        moved = active_transposed * response.T[:, None, active]
-        inner = per_unit.T[:, :, None] * moved
-        if short.any():
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ordered = np.where(short, spending / (at_posted * expected), 0.0)
-                per_posted = np.where(short, ordered / at_posted, 0.0)
-                flexible = np.where((phi > 0) & ~committed, 1.0 / phi, 0.0)
-            posted_response = cell_sums(posted * posted_elasticity).reshape(cities, sectors)
-            moved_posted = active_transposed * posted_response.T[:, None, active]
-            # the change of the spending turned away by each short buyer, per unit of d log MA_k (rows of
-            # the buyers that ever commit), and what the spillover rows pass on to the buyers they reach
-            turned = (ordered.T[:, givers, None] * moved[:, givers]
-                      - (per_posted * phi).T[:, givers, None] * moved_posted[:, givers])
-            passed = np.matmul(passing, turned)
-            inner += per_posted.T[:, :, None] * moved_posted
-            inner[:, takers] += flexible.T[:, takers, None] * passed
-        # (S, C, active): -J, rows of the cells no buyer reaches (MA = 0) zero
-        minus_jacobian = np.zeros((sectors, cities, active.size))
-        minus_jacobian[:, reached] = np.matmul(reached_weights, inner) * inverse.T[:, reached, None]
+        # (price terms so small that E / Phi^2 overflows make the system non-finite: no step,
+        # ``_solve_on_active``, and the clearing turns to Anderson mixing; no warning)
+        with np.errstate(invalid="ignore", over="ignore"):
+            # by sector, W^T scaled by D_k (dPhi) and by D'_k (dQ) column by column: (buyer b, active cell k)
+            moved = active_transposed * response.T[:, None, active]
+            inner = per_unit.T[:, :, None] * moved
+            if short.any():
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ordered = np.where(short, spending / (at_posted * expected), 0.0)
+                    per_posted = np.where(short, ordered / at_posted, 0.0)
+                    flexible = np.where((phi > 0) & ~committed, 1.0 / phi, 0.0)
+                posted_response = cell_sums(posted * posted_elasticity).reshape(cities, sectors)
+                moved_posted = active_transposed * posted_response.T[:, None, active]
+                # the change of the spending turned away by each short buyer, per unit of d log MA_k (rows of
+                # the buyers that ever commit), and what the spillover rows pass on to the buyers they reach
+                turned = (ordered.T[:, givers, None] * moved[:, givers]
+                          - (per_posted * phi).T[:, givers, None] * moved_posted[:, givers])
+                passed = np.matmul(passing, turned)
+                inner += per_posted.T[:, :, None] * moved_posted
+                inner[:, takers] += flexible.T[:, takers, None] * passed
+            # (S, C, active): -J, rows of the cells no buyer reaches (MA = 0) zero
+            minus_jacobian = np.zeros((sectors, cities, active.size))
+            minus_jacobian[:, reached] = np.matmul(reached_weights, inner) * inverse.T[:, reached, None]
         return _solve_on_active(minus_jacobian, change, active)
 
     def largest_gap(gap):
