@@ -74,9 +74,9 @@ def test_split_moves_the_workers_with_their_enterprises(small_params):
 
 
 def test_accounts_hold_with_splits_and_shocks():
-    # at the default scale: at the tests' small scale (20,000 people per agent, about one firm agent per
-    # city-sector) splitting to at most a fifth of a city-sector takes the live agents past the bounded-
-    # memory check's 3 x t = 0 (splits stop at halves of min_cohort_mass: 4.7 x at that scale)
+    # at the default scale, where a city-sector holds many firm agents (at the tests' small scale,
+    # 20,000 people per agent, it holds about one, and splitting to at most a fifth of it splits every
+    # agent, to 4.7 x the t = 0 agents)
     model = YRDModel(rng=5, max_cohort_share=0.2, productivity_persistence=0.8)
     start = Start.of(model)
     splits, split = [], model.split_firms
