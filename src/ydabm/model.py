@@ -1709,8 +1709,7 @@ class YRDModel(mesa.Model):
             & (f.age[np.maximum(row, 0)] < COHORT)
         largest = entry.largest_cohorts(f.alive, f.cell, f.mass, self.cohort.size)[cells]
         # into an empty city-sector, less than one enterprise does not enter
-        enters = entry.enters(entrants.ravel()[cells], current | (largest >= 0),
-                              entry.enterprises_per_firm(p.people_per_agent, self.staffing))
+        enters = entry.enters(entrants.ravel()[cells], current | (largest >= 0), self.enterprises)
         cells, row, current, largest = cells[enters], row[enters], current[enters], largest[enters]
         city, sector = np.divmod(cells, s.count)
         added = entrants.ravel()[cells]
