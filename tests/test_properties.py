@@ -27,7 +27,7 @@ from ydabm import YRDModel
 from ydabm.params import BY_NAME, PARAMS, QUICK_SCALE, ParameterError
 from ydabm.scenarios import list_scenarios
 
-from invariants import Start, assert_invariants, assert_memory
+from invariants import Start, assert_invariants, assert_memory, assert_money
 
 QUARTERS = 8
 #: the scenarios' policies start in 2021 (covid_shock in 2022 Q1): over QUARTERS quarters from a start
@@ -307,3 +307,31 @@ def test_memory_bound_catches_a_cohort_opened_every_quarter():
     run(forget=False)
     with pytest.raises(AssertionError, match="live firms"):
         run(forget=True)
+
+
+def test_money_check_scales_with_borrowed_balances_and_still_catches_a_leak():
+    # Where households or governments borrow, negative balances offset positive ones and the float sum
+    # of the stock rounds at the gross balances' scale: the check is relative to them. Hand-made case
+    # at quarter 1 of the baseline (stock M): city 0's households lend 1e6 M to city 1's spending (net
+    # unchanged, gross about 2e6 M); a shift by 1e-12 of the gross still passes at REL = 1e-9, while a
+    # leak of 1e-6 M on a stock kept non-negative (gross = net) fails, as does a leak of 1e-3 of the
+    # gross beside the loan
+    model = YRDModel(rng=1, **QUICK_SCALE)
+    start = Start.of(model)
+    model.step()
+    assert_money(model, start, REL)
+    stock = model.money()
+    model.savings[0] -= 1e6 * stock
+    model.spending[1] += 1e6 * stock
+    assert_money(model, start, REL)
+    model.spending[1] += 1e-12 * 2e6 * stock
+    assert_money(model, start, REL)
+    model.spending[1] += 1e-3 * 2e6 * stock
+    with pytest.raises(AssertionError, match="money"):
+        assert_money(model, start, REL)
+    fresh = YRDModel(rng=1, **QUICK_SCALE)
+    start = Start.of(fresh)
+    fresh.step()
+    fresh.spending[0] += 1e-6 * fresh.money()
+    with pytest.raises(AssertionError, match="money"):
+        assert_money(fresh, start, REL)

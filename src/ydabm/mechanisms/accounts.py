@@ -2,7 +2,10 @@
 
 Money is a fixed stock (the model's nominal anchor): every yuan of revenue is paid out as wages,
 owners' cash flow or taxes, and every yuan a household or government receives is spent next quarter,
-saved, or kept in its budget. So spending' + budgets' + savings' = spending + budgets + savings.
+saved, or kept in its budget. So spending' + budgets' + savings' = spending + budgets + savings. The
+stock is net: a government's negative balance (borrowing within its allowance) or households' negative
+savings (borrowing where owners' losses exceed the rest of the city's income) leave the positive
+balances above it, so borrowing raises next quarter's spending.
 
 Firms pay interest on their debt to the banks of their city, which belong to its households
 (:mod:`ydabm.mechanisms.credit`): interest is a cost in profit and household income.
