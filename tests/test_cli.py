@@ -199,3 +199,22 @@ def test_a_scenario_name_given_by_its_start_is_suggested(capsys):
     assert main(["scenarios", "--describe", "anhui"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "(did you mean 'anhui_hukou_reform'?)" in err[0]
+
+
+def test_a_run_that_diverges_stops_with_one_message_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    # a hand-made divergence: from quarter 2 the accounts leave one city's spending infinite (as a
+    # run whose prices overflow does: docs/validation.md, "Random parameter sets: a longer search")
+    from ydabm.model import YRDModel
+    settle = YRDModel.apply_accounts
+
+    def overflow(model, books):
+        settle(model, books)
+        if model.steps >= 2:
+            model.spending[3] = float("inf")
+    monkeypatch.setattr(YRDModel, "apply_accounts", overflow)
+    out = tmp_path / "run"
+    assert main(["run", "--steps", "4", "--out", str(out), *SMALL]) == 1
+    err = capsys.readouterr().err
+    assert "ydabm: error: the economy diverged in quarter 2 (2020 Q3): spending no longer finite" in err
+    assert "nothing was written" in err and err.count("\n") == 1
+    assert not out.exists()

@@ -334,3 +334,23 @@ def test_real_income_is_the_cities_real_income_summed():
     summed = cities.groupby(level=0)["real_income"].sum().to_numpy()
     assert region.size == 4 and (region > 0).all()
     np.testing.assert_allclose(region, summed, rtol=1e-12)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")         # the overflow on its way
+def test_a_run_whose_prices_overflow_stops_before_recording_them():
+    # iid productivity shocks of log sd 1 with frozen expectations, no investment, no exit, extreme
+    # entry and supply chains: households borrow their owners' losses every quarter at that quarter's
+    # prices and prices overflow (docs/validation.md, "Random parameter sets: a longer search").
+    # Observed (6 Dec 2026, seed 0, quick scale): diverged in quarter 31, when consumer prices had
+    # reached 4.7e58 times 2020's and real GDP 3e-51 of t = 0
+    from ydabm.errors import Diverged
+    model = YRDModel(rng=0, people_per_agent=20000, productivity_persistence=0.0, productivity_dispersion=1.0,
+                     entry_response=151.5, entry_pool=0.5, input_output=1, demand_expectation=0.0,
+                     investment_speed=0.0, exit_rate=0.0)
+    with pytest.raises(Diverged, match=r"diverged in quarter \d+ \(20\d\d Q\d\): .*no longer finite"):
+        for _ in range(40):
+            model.step()
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert len(frame) == model.steps            # t = 0 and every quarter but the one that diverged
+    assert np.isfinite(frame[["cpi", "real_gdp", "nominal_gdp"]].to_numpy()).all()

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .allocator import keep_freed_memory
+from .errors import Diverged
 from .params import PARAMS, ParameterError, parse_assignment, seed_argument
 
 # modules that add their own sub-commands with ``register(subparsers)``; absent ones are skipped
@@ -51,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     except ParameterError as err:
         print(f"ydabm: error: {err}", file=sys.stderr)
         return 2
+    except Diverged as err:
+        print(f"ydabm: error: {err}; nothing was written", file=sys.stderr)
+        return 1
 
 
 def _run(args) -> int:

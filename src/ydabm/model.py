@@ -26,6 +26,7 @@ from .geography.world import load_innovation_table
 from .levers import Levers
 from .markets import goods, labour
 from .mechanisms import accounts, credit, entry, planning, relocation, skills, supply_chain, targeting, technology
+from .errors import Diverged
 from .params import PARAMS, ParameterError, Params
 
 MODEL_METRICS = (
@@ -280,7 +281,8 @@ class YRDModel(mesa.Model):
         self.apply_accounts(books)
         self.accumulate_rd(rd)
 
-        # 12. Metrics
+        # 12. Metrics (a run whose prices or money overflowed stops here, saying what diverged)
+        self._check_finite()
         self._observe()
         self.datacollector.collect(self)
         self._staff = None
@@ -1970,6 +1972,24 @@ class YRDModel(mesa.Model):
         return float(self.spending.sum() + self.budgets.sum() + self.savings.sum() + external)
 
     # ------------------------------------------------------------------ reports
+    def _check_finite(self) -> None:
+        """Raise :class:`Diverged` if the state the next quarter starts from is not finite: money
+        balances, wages, consumer prices, live firms' posted prices. Where borrowing grows with the
+        price level, prices can overflow (docs/validation.md, "Random parameter sets: a longer
+        search"); the run then stops with the quarter and what diverged, instead of recording NaN."""
+        f = self.firms
+        parts = {"spending": self.spending, "government balances": self.budgets,
+                 "household savings": self.savings, "wages": self.wages, "consumer prices": self.cpi,
+                 "posted prices": np.where(f.alive, f.price, 0.0)}
+        diverged = [name for name, values in parts.items() if not np.isfinite(values).all()]
+        if not diverged:
+            return
+        raise Diverged(
+            f"the economy diverged in quarter {self.steps} ({self.year} Q{self.quarter + 1}): "
+            f"{', '.join(diverged)} no longer finite; the quarter before, consumer prices stood at "
+            f"{self.metrics['cpi']:.3g} times 2020's (borrowing that grows with prices: docs/validation.md, "
+            f"'Random parameter sets: a longer search')")
+
     def _observe(self) -> None:
         """This step's model metrics, and each government's city report (for the data collector and
         the app); the innovation figures both use are computed once."""
