@@ -33,6 +33,10 @@ def test_run_writes_results(tmp_path):
     assert manifest["settings"] == {"people_per_agent": 20000}      # what the user set, for the figure title
     for key in ("ydabm", "python", "numpy", "mesa", "wall_time_s", "git_commit"):
         assert key in manifest
+    # the real enterprises one firm agent stands for, as the set-up made them: at 20,000 people per agent
+    # its floor of one firm agent per city-sector makes 514 agents where 322 are asked, so an agent
+    # employs 23.5 x 322 / 514 worker agents, not workers_per_firm's 23.5
+    assert manifest["enterprises_per_firm_agent"] == pytest.approx(20000 * 23.5 * 322 / 514 / 17.6, rel=1e-9)
     assert (out / "summary.png").stat().st_size > 10_000
     umask = os.umask(0)
     os.umask(umask)

@@ -210,6 +210,13 @@ def test_summary_is_json_ready_and_the_table_lists_every_metric(criteria):
     # the real enterprises a firm agent stands for, 2000 x 23.5 / 17.6 and 500 x 23.5 / 17.6
     row = next(line for line in text.splitlines() if line.startswith(cv.ENTERPRISES_ROW))
     assert row.split()[-2:] == ["2,670", "668"]
+    # runs that recorded what their set-up made show that instead (the floor of one firm agent per
+    # city-sector can make an agent stand for fewer enterprises than workers_per_firm asks)
+    made = pd.DataFrame({"people_per_agent": [CHECKED, CHECKED, REFERENCE], "enterprises": [2000.0, 2000.0, 668.0],
+                         "seconds": [1.0, 1.0, 1.0]})
+    row = next(line for line in cv.table(_check(criteria, runs=made)).splitlines()
+               if line.startswith(cv.ENTERPRISES_ROW))
+    assert row.split()[-2:] == ["2,000", "668"]
     lines = cv.verdict_lines(check)
     assert len(lines) == len(criteria) and lines[1].startswith("FAIL  level  similarity_all")
 

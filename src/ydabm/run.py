@@ -29,13 +29,17 @@ from .agents.government import CityGovernment
 
 @dataclass
 class RunResult:
-    """Everything one run produced: per-step model metrics, per-step city rows, provenance."""
+    """Everything one run produced: per-step model metrics, per-step city rows, provenance, and the
+    real enterprises one firm agent stands for (``YRDModel.enterprises``: ``people_per_agent`` x the
+    worker agents a firm agent employs at t = 0 / 17.6, which the set-up's floor of one firm agent per
+    city-sector can make smaller than ``workers_per_firm`` asks)."""
 
     model: pd.DataFrame
     cities: pd.DataFrame
     params: dict[str, Any]
     seed: int
     seconds: float
+    enterprises: float
 
 
 def simulate(params: dict[str, Any], steps: int, seed: int, policies: list | tuple = (),
@@ -63,7 +67,8 @@ def simulate(params: dict[str, Any], steps: int, seed: int, policies: list | tup
         iterator = tqdm(iterator, desc="quarters", unit="q")
     for _ in iterator:
         model.step()
-    return RunResult(model_frame(model), city_frame(model), model.params.as_dict(), seed, time.perf_counter() - start)
+    return RunResult(model_frame(model), city_frame(model), model.params.as_dict(), seed, time.perf_counter() - start,
+                     float(model.enterprises))
 
 
 def model_frame(model: YRDModel) -> pd.DataFrame:
@@ -127,7 +132,8 @@ def write_run(result: RunResult, out: Path, scenario: str, steps: int, policies:
         result.cities.to_parquet(staging / "cities.parquet", index=False)
         manifest = {"kind": "run", "scenario": scenario, "steps": steps, "seed": result.seed,
                     "settings": dict(settings or {}), "params": result.params,
-                    "policies": [repr(p) for p in policies], "wall_time_s": round(result.seconds, 3),
+                    "policies": [repr(p) for p in policies], "enterprises_per_firm_agent": result.enterprises,
+                    "wall_time_s": round(result.seconds, 3),
                     **provenance()}
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
         from .report import summary_figure

@@ -56,13 +56,14 @@ def run_one(params: dict[str, Any], seed: int, *, steps: int, scenario: Scenario
         ``status`` (``"ok"`` or ``"failed"``), ``error`` (``"Type: message"`` or ``None``),
         ``values`` (kept column -> float), ``series``
         (DataFrame or ``None``), ``cities`` (one row per city: ``city``, ``province`` and the outputs,
-        or ``None``), ``seconds``, ``host``.
+        or ``None``), ``enterprises`` (real enterprises per firm agent, :class:`ydabm.run.RunResult`;
+        ``None`` if the run failed), ``seconds``, ``host``.
     """
     from ..model import MODEL_METRICS
     from ..run import simulate
     start = time.perf_counter()
     metrics = tuple(metrics or MODEL_METRICS)
-    outcome = {"status": "ok", "error": None, "values": {}, "series": None, "cities": None,
+    outcome = {"status": "ok", "error": None, "values": {}, "series": None, "cities": None, "enterprises": None,
                "host": socket.gethostname()}
     try:
         scenario = load_scenario(scenario) if isinstance(scenario, str) else scenario
@@ -70,6 +71,7 @@ def run_one(params: dict[str, Any], seed: int, *, steps: int, scenario: Scenario
         resolved = scenario.params(params)
         result = simulate(resolved, steps, seed, scenario.policies(resolved))
         outcome["values"] = kept_values(result.model, metrics, keep)
+        outcome["enterprises"] = result.enterprises
         if series:
             outcome["series"] = result.model[["step", "year", "quarter", *metrics]].reset_index(drop=True)
         if cities:

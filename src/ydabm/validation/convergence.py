@@ -2,7 +2,8 @@
 
 The model represents the Yangtze River Delta with one worker agent per ``people_per_agent`` people
 and one firm agent per ``workers_per_firm`` worker agents (so a firm agent stands for
-``people_per_agent × workers_per_firm / 17.6`` real enterprises; the firm count scales on its own).
+``people_per_agent × workers_per_firm / 17.6`` real enterprises, fewer where the set-up's floor of one
+firm agent per city-sector binds; the firm count scales on its own).
 This check runs the baseline and the lever endpoints (barrier 0 and 1, specialization 0 and 1,
 everything else at the baseline) at several scales with the same seeds, and compares the default
 scale with the finest one.
@@ -88,7 +89,9 @@ NEGLIGIBLE = {"unemployment_rate": 0.0005, "real_gdp": 0.0005}
 EQUIVALENCE_LEVEL = 0.05                             # one-sided level of the equivalence test (90 % interval)
 SLACK = 1e-12                                        # floating-point slack on the tolerances
 PASS, FAIL, NOT_SIGNIFICANT = "PASS", "FAIL", "n.s."
-#: the table's first row: k = people_per_agent x workers_per_firm / 17.6 at each scale
+#: the table's first row: k, the real enterprises one firm agent stands for at each scale, as the runs'
+#: set-up made them (people_per_agent x workers_per_firm / 17.6 unless its floor of one firm agent per
+#: city-sector binds, at scales coarser than about 5,000 people per agent)
 ENTERPRISES_ROW = "enterprises per firm agent"
 
 
@@ -114,7 +117,8 @@ def run_values(scales, seeds, steps: int = STEPS, window: int = WINDOW, workers:
     ends on short runs.
 
     Returns:
-        one row per run: ``people_per_agent``, ``setting``, ``seed``, ``seconds`` and the metrics.
+        one row per run: ``people_per_agent``, ``setting``, ``seed``, ``seconds``, ``enterprises`` (the
+        real enterprises one firm agent stands for, as the run's set-up made them) and the metrics.
 
     Raises:
         RuntimeError: if a run failed (its error is in the message).
@@ -145,7 +149,7 @@ def _execute(executor, run_one, tasks, window: int, progress: bool) -> pd.DataFr
                 continue
             values = {metric: outcome["values"][f"{metric}_mean_last{window}"] for metric in METRICS}
             rows.append({"people_per_agent": scale, "setting": name, "seed": seed,
-                         "seconds": outcome["seconds"], **values})
+                         "seconds": outcome["seconds"], "enterprises": outcome["enterprises"], **values})
     finally:
         bar.close()
         executor.close()
@@ -414,6 +418,17 @@ def _cell(metric: str, mean: float, se: float, effect: bool) -> str:
     return f"{mean:+.4f} ±{se:.4f}" if effect else f"{mean:.4f} ±{se:.4f}"
 
 
+def enterprises_by_scale(check: ConvergenceCheck) -> list[float]:
+    """The real enterprises one firm agent stands for at each of the check's scales: what the runs' set-up
+    made (the same in every run at a scale), or, for runs that did not record it, people_per_agent x
+    workers_per_firm / 17.6 (what the set-up asks)."""
+    p, runs = check.params, check.runs
+    staffing = float(p.get("workers_per_firm", DEFAULTS["workers_per_firm"]))
+    made = (runs.dropna(subset=["enterprises"]).groupby("people_per_agent")["enterprises"].first()
+            if "enterprises" in runs and "people_per_agent" in runs else {})
+    return [float(made[s]) if s in made else enterprises_per_firm(s, staffing) for s in p["scales"]]
+
+
 def table(check: ConvergenceCheck) -> str:
     """Metric rows × scale columns: baseline levels, then each lever's effects (mean ± se over seeds).
 
@@ -423,8 +438,7 @@ def table(check: ConvergenceCheck) -> str:
     scales, p = check.params["scales"], check.params
     heads = [f"{s:g}" + (" *" if s == p["checked_scale"] else " ref" if s == p["reference_scale"] else "")
              for s in scales]
-    staffing = float(p.get("workers_per_firm", DEFAULTS["workers_per_firm"]))
-    enterprises = [ENTERPRISES_ROW] + [f"{enterprises_per_firm(s, staffing):,.0f}" for s in scales]
+    enterprises = [ENTERPRISES_ROW] + [f"{k:,.0f}" for k in enterprises_by_scale(check)]
     blocks = [("levels (baseline)", None)] + [(f"effect of {lever} {hi:g} vs {lo:g}", lever)
                                              for lever, (lo, hi) in LEVERS.items()]
     cells = {}
