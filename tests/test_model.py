@@ -354,3 +354,21 @@ def test_a_run_whose_prices_overflow_stops_before_recording_them():
     frame = model.datacollector.get_model_vars_dataframe()
     assert len(frame) == model.steps            # t = 0 and every quarter but the one that diverged
     assert np.isfinite(frame[["cpi", "real_gdp", "nominal_gdp"]].to_numpy()).all()
+
+
+def test_a_burn_in_that_diverges_says_so(monkeypatch):
+    # hand-made: the accounts leave one city's savings NaN from the burn-in's second quarter on (the
+    # set-up settles the t = 0 accounts once before it); the model stops while it is built, naming the
+    # quarter (negative: before start_year Q1, which the burn-in's last quarter is) and the burn-in
+    from ydabm.errors import Diverged
+    settle, calls = YRDModel.apply_accounts, []
+
+    def spoil(model, books):
+        settle(model, books)
+        calls.append(1)
+        if len(calls) >= 3:
+            model.savings[0] = float("nan")
+    monkeypatch.setattr(YRDModel, "apply_accounts", spoil)
+    with pytest.raises(Diverged, match=r"quarter -2 \(2019 Q3, in the burn-in\): household savings no longer finite; "
+                       r"the quarter before, consumer prices stood at 1 times"):
+        YRDModel(rng=1, people_per_agent=20000, burn_in=1)

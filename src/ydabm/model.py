@@ -20,13 +20,13 @@ from . import burnt_state, calibrated_state, calibration, metrics, observation
 from .agents.firms import COHORT, BinSums, Firms, integer_sums, live_sums, row_sums
 from .agents.government import CityGovernment
 from .agents.workers import CLASSES, LOW, Workers
+from .errors import Diverged
 from .frictions import Frictions, frictions
 from .geography import Geography
 from .geography.world import load_innovation_table
 from .levers import Levers
 from .markets import goods, labour
 from .mechanisms import accounts, credit, entry, planning, relocation, skills, supply_chain, targeting, technology
-from .errors import Diverged
 from .params import PARAMS, ParameterError, Params
 
 MODEL_METRICS = (
@@ -1984,11 +1984,12 @@ class YRDModel(mesa.Model):
         diverged = [name for name, values in parts.items() if not np.isfinite(values).all()]
         if not diverged:
             return
+        before = getattr(self, "metrics", {}).get("cpi", float("nan"))      # (none before the first quarter)
         raise Diverged(
-            f"the economy diverged in quarter {self.steps} ({self.year} Q{self.quarter + 1}): "
-            f"{', '.join(diverged)} no longer finite; the quarter before, consumer prices stood at "
-            f"{self.metrics['cpi']:.3g} times 2020's (borrowing that grows with prices: docs/validation.md, "
-            f"'Random parameter sets: a longer search')")
+            f"the economy diverged in quarter {self.clock} ({self.year} Q{self.quarter + 1}"
+            f"{', in the burn-in' if self.clock <= 0 else ''}): {', '.join(diverged)} no longer finite"
+            + (f"; the quarter before, consumer prices stood at {before:.3g} times 2020's" if np.isfinite(before) else "")
+            + " (borrowing that grows with prices: docs/validation.md, 'Random parameter sets: a longer search')")
 
     def _observe(self) -> None:
         """This step's model metrics, and each government's city report (for the data collector and
