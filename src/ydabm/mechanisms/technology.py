@@ -173,7 +173,8 @@ def rd_share(efficiency: np.ndarray, spillover: np.ndarray, value: np.ndarray, r
         subsidy: share of R&D paid by governments, in [0, 1).
     """
     base = efficiency * rd_elasticity * (1.0 + spillover) * value / (1.0 - subsidy)
-    return np.minimum(base ** (1.0 / (1.0 - rd_elasticity)), MAX_RD_SHARE)
+    with np.errstate(over="ignore"):      # a power past the largest double is inf, which the cap takes
+        return np.minimum(base ** (1.0 / (1.0 - rd_elasticity)), MAX_RD_SHARE)
 
 
 def innovation_rate(efficiency: np.ndarray, share: np.ndarray, spillover: np.ndarray,
