@@ -68,6 +68,11 @@ def test_same_seed_gives_identical_model_parquet(tmp_path):
     (["--set", "investment_speed=0", "--set", "exit_rate=1e-8"],
      "investment_speed, exit_rate: 0 and 1e-08 hold new_energy's capacity in the 2020 steady state at 8.25e-07 "
      "of its goal (its demand grows 1.227% a quarter); allowed: at least 0.01 in every sector"),
+    # R&D whose loop through the knowledge pools has a gain above 1 at the 2020 state: no stable level
+    # (a random search of scales, 6 Dec 2026: R&D efficiencies and the innovation step diverged, NaN staff)
+    (["--set", "rd_elasticity=0.8", "--set", "knowledge_spillover=3", "--set", "knowledge_decay_hours=20"],
+     "knowledge_spillover, rd_elasticity, knowledge_decay_hours: 3, 0.8 and 20 leave R&D without a stable 2020 "
+     "level: the loop R&D -> R&D stocks -> knowledge pools -> R&D has a gain of 1.6"),
     (["--set", "warp_speed=2"], "--set warp_speed: unknown parameter; `ydabm params` lists them"),
     (["--set", "barier=0.5"], "--set barier: unknown parameter (did you mean 'barrier'?)"),
     (["--set", "workers_per_firm=lots"], "workers_per_firm: expected a number"),

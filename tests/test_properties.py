@@ -91,6 +91,14 @@ def _is_capacity_bound(err: ParameterError) -> bool:
     return str(err).startswith("investment_speed, exit_rate:")
 
 
+def _is_rd_feedback_bound(err: ParameterError) -> bool:
+    """The joint bound of knowledge_spillover, rd_elasticity and knowledge_decay_hours: a set-up whose R&D
+    has no stable 2020 level (the loop through the knowledge pools has a gain of 1 or more there, or no
+    efficiencies reach the 2020 intensities) is refused, with the fields named (``tests/test_innovation.py``
+    checks the gain against the dynamics)."""
+    return str(err).startswith("knowledge_spillover, rd_elasticity, knowledge_decay_hours:")
+
+
 def run_and_check(drawn: dict[str, Any], scenario: str, start_year: int, seed: int, quarters: int = QUARTERS,
                   scale: dict[str, Any] | None = None, time_limit: float = TIME_LIMIT) -> None:
     """Build the model for ``drawn`` (over the defaults and the scenario's own overrides) at ``scale``
@@ -110,6 +118,9 @@ def run_and_check(drawn: dict[str, Any], scenario: str, start_year: int, seed: i
                 assume(False)
             if _is_capacity_bound(err) and currently_in_test_context():
                 event("rejected: investment_speed and exit_rate leave the 2020 steady state without capacity")
+                assume(False)
+            if _is_rd_feedback_bound(err) and currently_in_test_context():
+                event("rejected: R&D and knowledge spillovers have no stable 2020 level")
                 assume(False)
             raise
         try:

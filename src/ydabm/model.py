@@ -45,6 +45,8 @@ MODEL_METRICS = (
 TARGET_ROUNDS, TARGET_TOLERANCE = 500, 1e-10
 #: rounds and tolerance (R&D intensity) of the fixed point that calibrates the provinces' R&D efficiencies
 CALIBRATION_ROUNDS, CALIBRATION_TOLERANCE = 200, 1e-12
+#: relative miss of the provinces' 2020 R&D intensities a calibrated set-up may leave (reached: 2e-16 to 3e-11)
+CALIBRATION_FIT = 1e-9
 #: the innovation step's first guess in the calibration (log productivity)
 INITIAL_STEP = 0.3
 CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_wage", "price_index",
@@ -565,17 +567,22 @@ class YRDModel(mesa.Model):
         granted = float(data["invention_patents_granted"].sum())
         cell = f.cell
 
+        def intensities(theta: np.ndarray, value: np.ndarray) -> np.ndarray:
+            """(P,) t = 0 R&D intensities at the efficiencies ``theta`` (leaves the shares and the steady
+            stocks they sustain on the model)."""
+            self.rd_efficiency = theta[geo.province_index]
+            f.rd_share = np.where(f.alive, np.take(self.rd_share_by_cell(value).ravel(), cell), 0.0)
+            rd = f.rd_share * revenue
+            self.rd_stock = np.bincount(f.city, rd, minlength=cities) / p.rd_depreciation
+            self.rd_scale = self.rd_stock.sum()
+            return np.bincount(by_province, rd, minlength=provinces) / gdp
+
         def efficiencies(step: float, theta: np.ndarray) -> tuple[np.ndarray, float]:
             """theta so that t = 0 R&D intensity is 2020's at the step ``step`` (from ``theta``), and the
             yearly innovations they give (leaves the shares and stocks on the model)."""
             value = technology.innovation_value(s.elasticity, step, p.innovation_discount)
             for _ in range(CALIBRATION_ROUNDS):
-                self.rd_efficiency = theta[geo.province_index]
-                f.rd_share = np.where(f.alive, np.take(self.rd_share_by_cell(value).ravel(), cell), 0.0)
-                rd = f.rd_share * revenue
-                intensity = np.bincount(by_province, rd, minlength=provinces) / gdp
-                self.rd_stock = np.bincount(f.city, rd, minlength=cities) / p.rd_depreciation
-                self.rd_scale = self.rd_stock.sum()
+                intensity = intensities(theta, value)
                 if np.abs(intensity - target).max() < CALIBRATION_TOLERANCE:
                     break
                 theta = theta * (target / intensity) ** (1 - p.rd_elasticity)
@@ -612,6 +619,42 @@ class YRDModel(mesa.Model):
         growth[f.cell[f.alive]] = technology.innovation_growth(self.innovation_rate(f.rd_share), self.innovation_step,
                                                                np.take(s.elasticity, f.sector))[f.alive]
         self.exogenous_growth -= 4 * growth.reshape(cities, s.count)
+        self._check_rd_steady_state(revenue, target)
+
+    def _check_rd_steady_state(self, revenue: np.ndarray, target: np.ndarray) -> None:
+        """Refuse a set-up whose R&D has no stable 2020 level: the calibration did not reach the
+        provinces' 2020 R&D intensities (to :data:`CALIBRATION_FIT`), or the loop R&D -> R&D stocks ->
+        knowledge pools -> R&D has a gain of 1 or more there
+        (:func:`ydabm.mechanisms.technology.spillover_loop_gain`, ``self.rd_loop_gain``). Above 1 a
+        change of R&D anywhere grows without bound (measured: a 5 % rise of every stock at t = 0 is
+        2.6 times larger after 40 quarters at a gain of 1.63, and a third of its size at 0.32, the
+        defaults' gain), so a lever's effect would be that growth. Raises ParameterError."""
+        p, f, geo = self.params, self.firms, self.geography
+        cities = geo.count
+        rd = f.rd_share * revenue
+        by_province = geo.province_index[f.city]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            intensity = (np.bincount(by_province, rd, minlength=target.size)
+                         / np.bincount(by_province, revenue, minlength=target.size))
+            miss = float(np.abs(intensity / target - 1.0).max())
+        below = np.bincount(f.city, np.where(f.rd_share < technology.MAX_RD_SHARE, rd, 0.0), minlength=cities)
+        total = np.bincount(f.city, rd, minlength=cities)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            uncapped = np.where(total > 0, below / total, 0.0)
+        self.rd_loop_gain = technology.spillover_loop_gain(self.frictions.knowledge, self.rd_stock, self.rd_scale,
+                                                           p.knowledge_spillover, p.rd_elasticity, uncapped)
+        if miss < CALIBRATION_FIT and self.rd_loop_gain < 1.0:
+            return
+        why = (f"the loop R&D -> R&D stocks -> knowledge pools -> R&D has a gain of {self.rd_loop_gain:.3g} at the "
+               f"calibrated 2020 state (stable below 1; above, a change of R&D anywhere grows without bound)"
+               if miss < CALIBRATION_FIT else
+               f"no R&D efficiencies reach the provinces' 2020 R&D intensities (the closest misses one by "
+               f"{100 * miss:.3g} %; the loop's gain there {self.rd_loop_gain:.3g})")
+        raise ParameterError(
+            f"knowledge_spillover, rd_elasticity, knowledge_decay_hours: {p.knowledge_spillover:g}, {p.rd_elasticity:g} "
+            f"and {p.knowledge_decay_hours:g} leave R&D without a stable 2020 level: {why}; lower "
+            f"knowledge_spillover, rd_elasticity or knowledge_decay_hours (below knowledge_spillover = "
+            f"4 (1 - rd_elasticity) the loop is stable at any reach)")
 
     def _initial_cell_revenue(self, force: np.ndarray) -> np.ndarray:
         """(C, S) revenue that places the t = 0 firms: the calibrated one, except that in synthetic
