@@ -321,6 +321,16 @@ OPEN_CORNERS = [
                      "along the chains, households borrow their losses and governments pay benefits beyond "
                      "their budgets, prices inflate without bound and nominal value added turns negative (GDP "
                      "deflator -7.7e19 in quarter 18 at the quick scale, seed 0, 6 Dec 2026)"))),
+    pytest.param({"move_cost": 0.0, "reconsider_rate": 0.6006835721425147, "matching_efficiency": 0.01,
+                  "input_output": 1}, 0, 40, id="movers-are-barely-rehired",
+                 marks=pytest.mark.xfail(strict=True, reason=(
+                     "issue 10 item 8: with free moves, 60 % of workers reconsidering their city every quarter "
+                     "and a labour market that barely matches (matching_efficiency 0.01, its bound), about half "
+                     "the labour force moves every quarter and almost no one is rehired (unemployment 99.8 % by "
+                     "quarter 17); households borrow their losses (one city's savings -3.25 times the money "
+                     "stock) and governments pay benefits beyond their budgets (-0.45 of the stock in sum), "
+                     "prices inflate without bound and the GDP deflator turns negative (-3.4e13 in quarter 17 at "
+                     "the quick scale, seed 0, 6 Dec 2026)"))),
 ]
 
 
