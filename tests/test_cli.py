@@ -210,6 +210,19 @@ def test_a_scenario_name_given_by_its_start_is_suggested(capsys):
     assert len(err) == 1 and "(did you mean 'anhui_hukou_reform'?)" in err[0]
 
 
+def test_a_policy_that_takes_rd_past_its_stable_level_stops_the_run_and_writes_nothing(tmp_path, capsys):
+    # innovation_community opens the knowledge flows in 2021 Q1; at knowledge_spillover 1.75 and
+    # rd_elasticity 0.8 that takes the R&D loop's gain from 0.939 to 1.05 (tests/test_innovation.py)
+    out = tmp_path / "run"
+    assert main(["run", "--scenario", "innovation_community", "--steps", "6", "--out", str(out), *SMALL,
+                 "--set", "knowledge_spillover=1.75", "--set", "rd_elasticity=0.8"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("ydabm: error: R&D lost its stable level in quarter 4 (2021 Q1): ")
+    assert "knowledge_spillover, rd_elasticity and knowledge_decay_hours are 1.75, 0.8 and 1" in err
+    assert "nothing was written" in err and err.count("\n") == 1
+    assert not out.exists()
+
+
 def test_a_run_that_diverges_stops_with_one_message_and_writes_nothing(tmp_path, capsys, monkeypatch):
     # a hand-made divergence: from quarter 2 the accounts leave one city's spending infinite (as a
     # run whose prices overflow does: docs/validation.md, "Random parameter sets: a longer search")

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, assume, currently_in_test_context, event, gi
 from hypothesis import strategies as st
 
 from ydabm import YRDModel
+from ydabm.errors import Diverged
 from ydabm.params import BY_NAME, PARAMS, QUICK_SCALE, ParameterError
 from ydabm.scenarios import list_scenarios
 
@@ -99,6 +100,13 @@ def _is_rd_feedback_bound(err: ParameterError) -> bool:
     return str(err).startswith("knowledge_spillover, rd_elasticity, knowledge_decay_hours:")
 
 
+def _is_rd_feedback_stop(err: Exception) -> bool:
+    """The same bound met during a run: a policy (opening knowledge flows, rail links, R&D funding) takes
+    the loop's gain to 1 or more and the run stops with :class:`ydabm.errors.Diverged`, naming the fields
+    (``tests/test_innovation.py`` checks the stop)."""
+    return isinstance(err, Diverged) and str(err).startswith("R&D lost its stable level")
+
+
 def run_and_check(drawn: dict[str, Any], scenario: str, start_year: int, seed: int, quarters: int = QUARTERS,
                   scale: dict[str, Any] | None = None, time_limit: float = TIME_LIMIT) -> None:
     """Build the model for ``drawn`` (over the defaults and the scenario's own overrides) at ``scale``
@@ -130,6 +138,9 @@ def run_and_check(drawn: dict[str, Any], scenario: str, start_year: int, seed: i
                 model.step()
                 assert_invariants(model, start, rel=REL)
         except Exception as err:
+            if _is_rd_feedback_stop(err) and currently_in_test_context():
+                event("stopped: a policy took R&D past its stable level")
+                assume(False)
             err.add_note(f"at quarter {step} of {quarters} ({model.year} Q{model.quarter + 1}; 0 = set-up), "
                          f"scenario {scenario}, start_year {start_year}, seed {seed}, drawn {drawn!r}"
                          + ("" if scale is None else f", scale {scale!r}"))

@@ -2,6 +2,7 @@
 
 
 class Diverged(RuntimeError):
-    """The economy's state stopped being finite (prices or money balances overflowed): the run cannot
-    go on. :meth:`ydabm.model.YRDModel.step` raises it at the end of the quarter it happened in, before
-    that quarter is recorded."""
+    """The economy's state stopped being finite (prices or money balances overflowed), or its R&D lost
+    its stable level (the loop through the knowledge pools reached a gain of 1): the run cannot go on.
+    :meth:`ydabm.model.YRDModel.step` raises it at the end of the quarter it happened in, before that
+    quarter is recorded."""

@@ -283,8 +283,10 @@ class YRDModel(mesa.Model):
         self.apply_accounts(books)
         self.accumulate_rd(rd)
 
-        # 12. Metrics (a run whose prices or money overflowed stops here, saying what diverged)
+        # 12. Metrics (a run whose prices or money overflowed, or whose R&D lost its stable level, stops
+        #     here, saying what diverged)
         self._check_finite()
+        self._check_rd_stable(rd)
         self._observe()
         self.datacollector.collect(self)
         self._staff = None
@@ -630,19 +632,13 @@ class YRDModel(mesa.Model):
         2.6 times larger after 40 quarters at a gain of 1.63, and a third of its size at 0.32, the
         defaults' gain), so a lever's effect would be that growth. Raises ParameterError."""
         p, f, geo = self.params, self.firms, self.geography
-        cities = geo.count
         rd = f.rd_share * revenue
         by_province = geo.province_index[f.city]
         with np.errstate(divide="ignore", invalid="ignore"):
             intensity = (np.bincount(by_province, rd, minlength=target.size)
                          / np.bincount(by_province, revenue, minlength=target.size))
             miss = float(np.abs(intensity / target - 1.0).max())
-        below = np.bincount(f.city, np.where(f.rd_share < technology.MAX_RD_SHARE, rd, 0.0), minlength=cities)
-        total = np.bincount(f.city, rd, minlength=cities)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            uncapped = np.where(total > 0, below / total, 0.0)
-        self.rd_loop_gain = technology.spillover_loop_gain(self.frictions.knowledge, self.rd_stock, self.rd_scale,
-                                                           p.knowledge_spillover, p.rd_elasticity, uncapped)
+        self.rd_loop_gain = self._rd_loop_gain(rd)
         if miss < CALIBRATION_FIT and self.rd_loop_gain < 1.0:
             return
         why = (f"the loop R&D -> R&D stocks -> knowledge pools -> R&D has a gain of {self.rd_loop_gain:.3g} at the "
@@ -655,6 +651,48 @@ class YRDModel(mesa.Model):
             f"and {p.knowledge_decay_hours:g} leave R&D without a stable 2020 level: {why}; lower "
             f"knowledge_spillover, rd_elasticity or knowledge_decay_hours (below knowledge_spillover = "
             f"4 (1 - rd_elasticity) the loop is stable at any reach)")
+
+    def _rd_loop_gain(self, rd: np.ndarray) -> float:
+        """Gain of the loop R&D -> R&D stocks -> knowledge pools -> R&D at the current R&D stocks and
+        knowledge weights (:func:`ydabm.mechanisms.technology.spillover_loop_gain`), the firms' R&D
+        ``rd`` (F,) telling which share of each city's R&D comes from firms below the cap."""
+        f, p = self.firms, self.params
+        cities = self.geography.count
+        below = np.bincount(f.city, np.where(f.rd_share < technology.MAX_RD_SHARE, rd, 0.0), minlength=cities)
+        total = np.bincount(f.city, rd, minlength=cities)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            uncapped = np.where(total > 0, below / total, 0.0)
+        return technology.spillover_loop_gain(self.frictions.knowledge, self.rd_stock, self.rd_scale,
+                                              p.knowledge_spillover, p.rd_elasticity, uncapped)
+
+    def _check_rd_stable(self, rd: np.ndarray) -> None:
+        """Raise :class:`Diverged` if the loop R&D -> R&D stocks -> knowledge pools -> R&D has a gain of
+        1 or more at this quarter's R&D stocks and knowledge weights (``rd`` (F,): this quarter's R&D).
+
+        The set-up refuses a 2020 state with such a gain (:meth:`_check_rd_steady_state`); a policy can
+        raise it later, by opening knowledge flows, adding rail links or funding R&D (higher stocks
+        deepen the pools). From there R&D grows until firms reach the cap of R&D at
+        :data:`~ydabm.mechanisms.technology.MAX_RD_SHARE` of their revenue (measured:
+        ``innovation_community`` at knowledge_spillover 1.75, rd_elasticity 0.8: R&D intensity 3 % ->
+        42 % of GDP in 20 years), so the lever's effect would be that growth. The gain's upper bound (the
+        loop's largest row sum with every firm below the cap) is checked first: the default runs, far
+        below it, never compute the gain itself."""
+        p = self.params
+        loop = technology.spillover_loop(self.frictions.knowledge, self.rd_stock, self.rd_scale, p.knowledge_spillover,
+                                         p.rd_elasticity)
+        if technology.loop_row_bound(loop) < 1.0:
+            return
+        gain = self._rd_loop_gain(rd)
+        if gain < 1.0:
+            return
+        raise Diverged(
+            f"R&D lost its stable level in quarter {self.clock} ({self.year} Q{self.quarter + 1}"
+            f"{', in the burn-in' if self.clock <= 0 else ''}): the loop R&D -> R&D stocks -> knowledge pools -> "
+            f"R&D has a gain of {gain:.3f} at this quarter's R&D stocks (stable below 1; {self.rd_loop_gain:.3f} at "
+            f"set-up), so a change of R&D anywhere grows until firms spend {technology.MAX_RD_SHARE:g} of their "
+            f"revenue on R&D; knowledge_spillover, rd_elasticity and knowledge_decay_hours are "
+            f"{p.knowledge_spillover:g}, {p.rd_elasticity:g} and {p.knowledge_decay_hours:g} (below "
+            f"knowledge_spillover = 4 (1 - rd_elasticity) the loop is stable at any reach)")
 
     def _initial_cell_revenue(self, force: np.ndarray) -> np.ndarray:
         """(C, S) revenue that places the t = 0 firms: the calibrated one, except that in synthetic

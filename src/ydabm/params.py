@@ -201,7 +201,7 @@ PARAMS: tuple[Param, ...] = (
     Param("rd_depreciation", float, 0.0375, "per quarter", 0.005, 0.5,
           "depreciation rate of the R&D stock in the knowledge pool (15 % a year, the usual perpetual-inventory rate, Hall 2007)", "uncertainty"),
     Param("knowledge_spillover", float, 1.5, "1", 0.0, 3.0,
-          "most psi that knowledge spillovers can add to the innovation rate theta s^beta (1 + psi kappa / (1 + kappa)); kappa is other cities' travel-time-weighted R&D stock over the region's at t = 0 (assumption; below 4 (1 - rd_elasticity) R&D has a stable level; a set-up where the loop R&D -> R&D stocks -> pools -> R&D has a gain of 1 or more at the calibrated 2020 state, which larger values with long knowledge_decay_hours or rd_elasticity near 1 can give, is refused)", "uncertainty"),
+          "most psi that knowledge spillovers can add to the innovation rate theta s^beta (1 + psi kappa / (1 + kappa)); kappa is other cities' travel-time-weighted R&D stock over the region's at t = 0 (assumption; below 4 (1 - rd_elasticity) R&D has a stable level; a set-up where the loop R&D -> R&D stocks -> pools -> R&D has a gain of 1 or more at the calibrated 2020 state, which larger values with long knowledge_decay_hours or rd_elasticity near 1 can give, is refused, and a run whose policies take the gain there stops)", "uncertainty"),
     Param("knowledge_decay_hours", float, 1.0, "hours", 0.1, 20.0,
           "travel time over which knowledge spillovers fall by a factor e (high-speed-rail links raise co-patenting most within about 250 km, about an hour; Regional Studies 2022)", "uncertainty"),
     Param("knowledge_border", float, 0.5, "1", 0.0, 1.0,

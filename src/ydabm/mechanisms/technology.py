@@ -223,22 +223,19 @@ def spillover_term(pool: np.ndarray, weight: float) -> np.ndarray:
     return weight * pool / (1.0 + pool)
 
 
-def spillover_loop_gain(weights: np.ndarray, stocks: np.ndarray, scale: float, weight: float,
-                        rd_elasticity: float, uncapped: np.ndarray | float = 1.0) -> float:
-    """Spectral radius of the loop R&D -> R&D stocks -> knowledge pools -> R&D at a steady state: the
-    R&D level is stable when it is below 1.
+def spillover_loop(weights: np.ndarray, stocks: np.ndarray, scale: float, weight: float, rd_elasticity: float,
+                   uncapped: np.ndarray | float = 1.0) -> np.ndarray:
+    """(C, C) the loop R&D -> R&D stocks -> knowledge pools -> R&D at a steady state: A_cd, the % rise of
+    city c's R&D a 1 % rise of city d's stock brings.
 
     With the pool kappa = W K / scale, a firm's R&D share s* proportional to
     (1 + psi kappa_c / (1 + kappa_c))^(1 / (1 - beta)) (:func:`rd_share`) and the stock's steady state
-    K = R / delta, a 1 % rise of city d's stock raises city c's R&D by A_cd %,
+    K = R / delta,
 
         A_cd = u_c psi W_cd K_d / (scale (1 - beta) (1 + kappa_c) (1 + kappa_c + psi kappa_c)),
 
     u_c the share of city c's R&D from firms below :data:`MAX_RD_SHARE` (capped firms do not respond).
-    The stocks follow k' = (1 - delta) k + delta A k in logs, stable when the Perron root of A (A >= 0)
-    is below 1. The root is at most A's largest row sum, psi kappa_c / ((1 - beta) (1 + kappa_c)
-    (1 + kappa_c + psi kappa_c)) <= psi / (4 (1 - beta)) (kappa / (1 + kappa)^2 <= 1 / 4), so below
-    psi = 4 (1 - beta) the loop is stable whatever the weights.
+    A falls with u, so A at u = 1 bounds it from above.
 
     Args:
         weights: (C, C) spillover weights W (zero diagonal).
@@ -251,8 +248,26 @@ def spillover_loop_gain(weights: np.ndarray, stocks: np.ndarray, scale: float, w
     pool = knowledge_pool(weights, stocks, scale)
     response = (np.asarray(uncapped, dtype=float) * weight
                 / ((1.0 - rd_elasticity) * (1.0 + pool) * (1.0 + pool + weight * pool)))
-    loop = response[:, None] * weights * stocks[None, :] / scale
+    return response[:, None] * weights * stocks[None, :] / scale
+
+
+def spillover_loop_gain(weights: np.ndarray, stocks: np.ndarray, scale: float, weight: float,
+                        rd_elasticity: float, uncapped: np.ndarray | float = 1.0) -> float:
+    """Spectral radius of the loop R&D -> R&D stocks -> knowledge pools -> R&D at a steady state
+    (:func:`spillover_loop`, same arguments): the R&D level is stable when it is below 1.
+
+    The stocks follow k' = (1 - delta) k + delta A k in logs, stable when the Perron root of A (A >= 0)
+    is below 1. The root is at most A's largest row sum (:func:`loop_row_bound`), psi kappa_c /
+    ((1 - beta) (1 + kappa_c) (1 + kappa_c + psi kappa_c)) <= psi / (4 (1 - beta)) (kappa / (1 + kappa)^2
+    <= 1 / 4), so below psi = 4 (1 - beta) the loop is stable whatever the weights.
+    """
+    loop = spillover_loop(weights, stocks, scale, weight, rd_elasticity, uncapped)
     return float(np.abs(np.linalg.eigvals(loop)).max()) if loop.size else 0.0
+
+
+def loop_row_bound(loop: np.ndarray) -> float:
+    """Largest row sum of a non-negative loop matrix: an upper bound of its Perron root (its gain)."""
+    return float(loop.sum(axis=1).max()) if loop.size else 0.0
 
 
 def spillover_flows(weights: np.ndarray, stocks: np.ndarray) -> np.ndarray:
