@@ -73,6 +73,11 @@ def test_same_seed_gives_identical_model_parquet(tmp_path):
     (["--set", "rd_elasticity=0.8", "--set", "knowledge_spillover=3", "--set", "knowledge_decay_hours=20"],
      "knowledge_spillover, rd_elasticity, knowledge_decay_hours: 3, 0.8 and 20 leave R&D without a stable 2020 "
      "level: the loop R&D -> R&D stocks -> knowledge pools -> R&D has a gain of 1.6"),
+    # ... or once a policy widens knowledge's reach (the innovation community opens the flows in 2021)
+    (["--scenario", "innovation_community", "--set", "rd_elasticity=0.8", "--set", "knowledge_spillover=1.75"],
+     "knowledge_spillover, rd_elasticity, knowledge_decay_hours: 1.75, 0.8 and 1 leave R&D without a stable level "
+     "once InnovationCommunity widens knowledge's reach: the loop R&D -> R&D stocks -> knowledge pools -> R&D has a "
+     "gain of 1.01"),
     (["--set", "warp_speed=2"], "--set warp_speed: unknown parameter; `ydabm params` lists them"),
     (["--set", "barier=0.5"], "--set barier: unknown parameter (did you mean 'barrier'?)"),
     (["--set", "workers_per_firm=lots"], "workers_per_firm: expected a number"),
@@ -211,14 +216,14 @@ def test_a_scenario_name_given_by_its_start_is_suggested(capsys):
 
 
 def test_a_policy_that_takes_rd_past_its_stable_level_stops_the_run_and_writes_nothing(tmp_path, capsys):
-    # innovation_community opens the knowledge flows in 2021 Q1; at knowledge_spillover 1.75 and
-    # rd_elasticity 0.8 that takes the R&D loop's gain from 0.939 to 1.05 (tests/test_innovation.py)
+    # at knowledge_spillover 1.5 and rd_elasticity 0.8 the innovation community's fund takes the R&D
+    # loop's gain from 0.826 to 1 in 2022 Q4 (tests/test_innovation.py)
     out = tmp_path / "run"
-    assert main(["run", "--scenario", "innovation_community", "--steps", "6", "--out", str(out), *SMALL,
-                 "--set", "knowledge_spillover=1.75", "--set", "rd_elasticity=0.8"]) == 1
+    assert main(["run", "--scenario", "innovation_community", "--steps", "12", "--out", str(out), *SMALL,
+                 "--set", "knowledge_spillover=1.5", "--set", "rd_elasticity=0.8"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("ydabm: error: R&D lost its stable level in quarter 4 (2021 Q1): ")
-    assert "knowledge_spillover, rd_elasticity and knowledge_decay_hours are 1.75, 0.8 and 1" in err
+    assert err.startswith("ydabm: error: R&D lost its stable level in quarter 11 (2022 Q4): ")
+    assert "knowledge_spillover, rd_elasticity and knowledge_decay_hours are 1.5, 0.8 and 1" in err
     assert "nothing was written" in err and err.count("\n") == 1
     assert not out.exists()
 

@@ -10,7 +10,7 @@ from ydabm import YRDModel
 from ydabm.errors import Diverged
 from ydabm.geography.world import load_innovation_table
 from ydabm.observation import innovation_by_city, province_rd_intensity
-from ydabm.policies import DigitalIntegration, InnovationCommunity
+from ydabm.policies import DigitalIntegration, InnovationCommunity, NetworkUpgrade
 from ydabm.scenarios import load_scenario
 from ydabm.mechanisms import technology
 from ydabm.labels import quantity
@@ -358,21 +358,42 @@ def test_the_loop_and_its_row_bound_by_hand():
 
 
 def test_a_policy_that_takes_rd_past_its_stable_level_stops_the_run():
-    # knowledge_spillover 1.75 at rd_elasticity 0.8: a stable 2020 level (gain 0.939), but opening the
-    # knowledge flows in 2021 Q1 takes the gain to 1.05 (observed 6 Dec 2026, quick scale, seed 1).
-    # Without the stop the fund's R&D then grew until firms reached the cap: R&D intensity 3 % -> 42 %
-    # of GDP in twenty years, real GDP 84 % over the same economy without the policy
-    values = {"people_per_agent": 20000, "knowledge_spillover": 1.75, "rd_elasticity": 0.8}
+    # knowledge_spillover 1.5 at rd_elasticity 0.8: a stable 2020 level (gain 0.826), 0.895 with the
+    # knowledge flows opened at t = 0's stocks, so the run starts; the joint fund's R&D then deepens the
+    # pools and takes the gain to 1.001 in 2022 Q4 (observed 6 Dec 2026, quick scale, seed 1). Without
+    # the stop it peaked at 1.10 in 2028 and R&D grew until firms reached the cap
+    values = {"people_per_agent": 20000, "knowledge_spillover": 1.5, "rd_elasticity": 0.8}
     alone = YRDModel(rng=1, **values)
-    for _ in range(8):
+    for _ in range(12):
         alone.step()                           # the same economy without the policy keeps its level
     model = YRDModel(rng=1, policies=(InnovationCommunity(start_year=2021, fund_share=0.006),), **values)
-    assert 0.9 < model.rd_loop_gain < 1.0
-    for _ in range(3):
-        model.step()                           # 2020: the policy has not started
-    with pytest.raises(Diverged, match=r"^R&D lost its stable level in quarter 4 \(2021 Q1\): the loop R&D -> "
+    assert 0.8 < model.rd_loop_gain < 0.9
+    for _ in range(10):
+        model.step()
+    with pytest.raises(Diverged, match=r"^R&D lost its stable level in quarter 11 \(2022 Q4\): the loop R&D -> "
                                        r"R&D stocks -> knowledge pools -> R&D has a gain of 1\.0\d+ at this quarter's"):
         model.step()
+
+
+@pytest.mark.parametrize(("values", "policies", "where"), [
+    ({}, (InnovationCommunity(start_year=2021, fund_share=0.006),),
+     "once InnovationCommunity widens knowledge's reach: the loop R&D -> R&D stocks -> knowledge pools -> R&D "
+     "has a gain of 1.013"),
+    ({"barrier": 0.0}, (), "at this run's levers: the loop R&D -> R&D stocks -> knowledge pools -> R&D has a gain "
+                           "of 1.013"),
+])
+def test_levers_or_policies_that_leave_rd_unstable_at_once_are_refused_before_the_run(values, policies, where):
+    # knowledge_spillover 1.75 at rd_elasticity 0.8: gain 0.939 at the set-up's levers, 1.013 once
+    # knowledge crosses provincial borders without the co-invention friction, which the innovation
+    # community does from 2021 and barrier 0 does from the first quarter (the border loss scales with
+    # the barrier). Until this check the first ran on: R&D intensity 3 % -> 42 % of GDP in twenty years
+    values = {"people_per_agent": 20000, "knowledge_spillover": 1.75, "rd_elasticity": 0.8, **values}
+    with pytest.raises(ParameterError, match="^knowledge_spillover, rd_elasticity, knowledge_decay_hours: 1.75, 0.8 "
+                                             "and 1 leave R&D without a stable level ") as err:
+        YRDModel(rng=1, policies=policies, **values)
+    assert where in str(err.value)
+    # the lines opened up to 2024 leave it below 1: that run starts
+    assert YRDModel(rng=1, policies=(NetworkUpgrade(),), **{**values, "barrier": 0.5}).rd_loop_gain < 1
 
 
 def test_defaults_have_a_stable_rd_level():
@@ -418,6 +439,7 @@ def test_the_loop_gain_says_whether_a_change_of_rd_grows_or_fades(monkeypatch):
         except ParameterError:
             pass
     monkeypatch.setattr(YRDModel, "_check_rd_steady_state", gain_only)
-    monkeypatch.setattr(YRDModel, "_check_rd_stable", lambda model, rd: None)     # and the run's
+    monkeypatch.setattr(YRDModel, "_check_rd_at_start", lambda model: None)       # and the run's
+    monkeypatch.setattr(YRDModel, "_check_rd_stable", lambda model, rd: None)
     growing, gain = gap(rd_elasticity=0.8, knowledge_spillover=3.0, knowledge_decay_hours=20.0)
     assert gain > 1.5 and growing > 0.10

@@ -21,7 +21,7 @@ from .agents.firms import COHORT, BinSums, Firms, integer_sums, live_sums, row_s
 from .agents.government import CityGovernment
 from .agents.workers import CLASSES, LOW, Workers
 from .errors import Diverged
-from .frictions import Frictions, frictions
+from .frictions import Frictions, frictions, knowledge_weights
 from .geography import Geography
 from .geography.world import load_innovation_table
 from .levers import Levers
@@ -126,6 +126,7 @@ class YRDModel(mesa.Model):
         self._observe()
         self.params, self.levers = run, Levers.initial(run, self.geography.count, provinces)
         self.frictions = self._frictions(self.levers, run.governments_act)
+        self._check_rd_at_start()
         if not run.governments_act:
             self.targets[:] = 0.0
         self.datacollector = self._new_datacollector()
@@ -652,18 +653,51 @@ class YRDModel(mesa.Model):
             f"knowledge_spillover, rd_elasticity or knowledge_decay_hours (below knowledge_spillover = "
             f"4 (1 - rd_elasticity) the loop is stable at any reach)")
 
-    def _rd_loop_gain(self, rd: np.ndarray) -> float:
+    def _rd_loop_gain(self, rd: np.ndarray, weights: np.ndarray | None = None) -> float:
         """Gain of the loop R&D -> R&D stocks -> knowledge pools -> R&D at the current R&D stocks and
-        knowledge weights (:func:`ydabm.mechanisms.technology.spillover_loop_gain`), the firms' R&D
-        ``rd`` (F,) telling which share of each city's R&D comes from firms below the cap."""
+        the knowledge ``weights`` (default: the current ones;
+        :func:`ydabm.mechanisms.technology.spillover_loop_gain`), the firms' R&D ``rd`` (F,) telling
+        which share of each city's R&D comes from firms below the cap."""
         f, p = self.firms, self.params
         cities = self.geography.count
         below = np.bincount(f.city, np.where(f.rd_share < technology.MAX_RD_SHARE, rd, 0.0), minlength=cities)
         total = np.bincount(f.city, rd, minlength=cities)
         with np.errstate(divide="ignore", invalid="ignore"):
             uncapped = np.where(total > 0, below / total, 0.0)
-        return technology.spillover_loop_gain(self.frictions.knowledge, self.rd_stock, self.rd_scale,
-                                              p.knowledge_spillover, p.rd_elasticity, uncapped)
+        return technology.spillover_loop_gain(self.frictions.knowledge if weights is None else weights, self.rd_stock,
+                                              self.rd_scale, p.knowledge_spillover, p.rd_elasticity, uncapped)
+
+    def _check_rd_at_start(self) -> None:
+        """Refuse, before the run starts, a run whose own levers or policies leave R&D without a stable
+        level at once: the loop's gain at t = 0's R&D stocks with the knowledge weights of the run's
+        levers (a lower barrier lowers the co-invention friction), widened by the policies that widen
+        knowledge's reach as soon as they act (``knowledge_reach``: opening the knowledge flows, adding
+        rail links). What a policy does later to the stocks (an R&D fund) only the run shows
+        (:meth:`_check_rd_stable`). Raises ParameterError naming the three fields and the policies."""
+        p, lev, f = self.params, self.levers, self.firms
+        geography, opened, widening = self.geography, bool(lev.knowledge_open), []
+        for policy in self.policies:
+            reach = getattr(policy, "knowledge_reach", None)
+            if reach is not None:
+                geography, opens = reach(geography)
+                opened = opened or opens
+                widening.append(type(policy).__name__)
+        weights = knowledge_weights(geography.hours, geography.province_index, lev.barrier, p.knowledge_decay_hours,
+                                    0.0 if opened else p.knowledge_border)
+        if technology.loop_row_bound(technology.spillover_loop(weights, self.rd_stock, self.rd_scale,
+                                                               p.knowledge_spillover, p.rd_elasticity)) < 1.0:
+            return
+        gain = self._rd_loop_gain(np.where(f.alive, f.rd_share * f.revenue, 0.0), weights)
+        if gain < 1.0:
+            return
+        where = (f"once {' and '.join(widening)} widen{'s' if len(widening) == 1 else ''} knowledge's reach"
+                 if widening else "at this run's levers")
+        raise ParameterError(
+            f"knowledge_spillover, rd_elasticity, knowledge_decay_hours: {p.knowledge_spillover:g}, {p.rd_elasticity:g} "
+            f"and {p.knowledge_decay_hours:g} leave R&D without a stable level {where}: the loop R&D -> R&D stocks "
+            f"-> knowledge pools -> R&D has a gain of {gain:.3f} at t = 0's R&D stocks ({self.rd_loop_gain:.3f} at "
+            f"the set-up's levers; stable below 1); lower knowledge_spillover, rd_elasticity or knowledge_decay_hours "
+            f"(below knowledge_spillover = 4 (1 - rd_elasticity) the loop is stable at any reach)")
 
     def _check_rd_stable(self, rd: np.ndarray) -> None:
         """Raise :class:`Diverged` if the loop R&D -> R&D stocks -> knowledge pools -> R&D has a gain of

@@ -477,6 +477,13 @@ class NetworkUpgrade:
             raise ParameterError(f"until_year: the lines opened by {self.until_year} join {', '.join(missing)}, "
                                  f"which the {world.name} world does not have; network upgrades need world = \"yrd\"")
 
+    def knowledge_reach(self, geography):
+        """The network with every line this policy adds, and whether it opens the knowledge flows (no):
+        what :meth:`ydabm.model.YRDModel._check_rd_at_start` checks R&D's stability against."""
+        links = upgrade_links(self.until_year)
+        new = links[links["opened"] > self._added]
+        return (geography.with_links(new) if len(new) else geography), False
+
     def on_step(self, model) -> None:
         year = min(model.year, self.until_year)
         if model.quarter == 0 and year > self._added:
@@ -526,6 +533,11 @@ class InnovationCommunity:
 
     def __post_init__(self) -> None:
         check_fields(self)
+
+    def knowledge_reach(self, geography):
+        """The same network, with the knowledge flows opened: what
+        :meth:`ydabm.model.YRDModel._check_rd_at_start` checks R&D's stability against."""
+        return geography, True
 
     def on_step(self, model) -> None:
         if model.year < self.start_year or self._done:
