@@ -308,6 +308,22 @@ def test_minimal_examples_keep_every_invariant(drawn, seed):
     run_and_check(drawn, "baseline", 2020, seed)
 
 
+def test_failing_cohorts_that_stay_keep_money_conserved():
+    # found by a search at the default scale (6 Dec 2026, seed 108, anhui_hukou_reform), reduced greedily
+    # to these values: failing cohorts never leave (failing_exit_share 0), iid productivity shocks of sd
+    # 1, no investment, exit or entry response. One failing cohort's price swung over ten orders of
+    # magnitude and its debt followed every rise of its collateral line to 2.4e26 yuan; its interest
+    # and its owners' losses, 2.4e24 a quarter each, cancelled in its city's household income, whose
+    # rounding moved the money stock by 8.5e-7 of itself by quarter 21 and 3.7e-4 in quarter 24. A
+    # failing cohort now gets no new credit (tests/test_zombies.py); observed after: 3e-11 by quarter 32
+    drawn = {"border_effect_scale": 0.0, "unemployment_benefit": 0.0, "reconsider_rate": 0.4520629244307136,
+             "productivity_dispersion": 1.0, "productivity_persistence": 0.0, "move_cost": 0.0,
+             "investment_speed": 0.0, "exit_rate": 0.0, "entry_response": 0.0, "farm_productivity": 0.2,
+             "failing_exit_share": 0.0, "demand_expectation": 0.9999999999999999,
+             "rd_elasticity": 0.27148134469112983, "governments_act": 0}
+    run_and_check(drawn, "baseline", 2020, 0, quarters=24, scale={"people_per_agent": 1000.0}, time_limit=120.0)
+
+
 #: corners the longer searches found that are not fixed (issue 10 item 8), each reduced from a draw of a
 #: search at the default scale (docs/validation.md, "Random parameter sets: a longer search"): economies
 #: that collapse and then inflate without bound, borrowing growing with prices; each a strict expected

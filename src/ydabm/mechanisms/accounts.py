@@ -220,8 +220,13 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     coverage = credit.weak_years(alive, year_end, full_year, year_operating, year_interest, weak_years)
     if year_end:
         year_operating, year_interest = np.zeros(alive.size), np.zeros(alive.size)
-    supported = (received > 0) | (debt_after > collateral * (1 + 1e-9) + 1e-9)
     failing = over & ~credited
+    # a failing firm's banks lend it nothing new (credit.roll_debt: a hard budget follows the collateral
+    # line up): its debt can only fall. Where failing cohorts stay (failing_exit_share < 1) a line that
+    # rose with the capital's value would otherwise raise their interest, and so their losses, every
+    # quarter (where they close, the default, nothing reads the debt they leave)
+    debt_after = np.where(failing, np.minimum(debt_after, debt), debt_after)
+    supported = (received > 0) | (debt_after > collateral * (1 + 1e-9) + 1e-9)
     zombie = credit.zombies(alive & ~failing, coverage, supported)       # a failing firm exits
 
     unemployed = labour_force - employed

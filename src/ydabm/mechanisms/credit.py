@@ -2,7 +2,10 @@
 
 Debt. Every firm cohort owes its local banks ``debt`` (yuan). Banks lend against capital: a firm on a
 hard budget holds the collateral line ``leverage`` x capital (its debt is rolled over and follows its
-capital; a firm whose debt exceeds the line repays the excess out of positive profits). It pays
+capital; a firm whose debt exceeds the line repays the excess out of positive profits). A failing firm
+(below) gets nothing new: its debt does not follow a rising line (:func:`ydabm.mechanisms.accounts.settle`;
+a cohort that sheds part of its enterprises and stays, ``failing_exit_share`` < 1, keeps its debt or
+repays it). It pays
 interest at the quarterly rate ``interest_rate`` on it. The banks are the city's
 households' (deposits and bank equity): interest is part of the city's household income, and the
 principal flows between owners and banks of one city net out within its households, so lending itself
