@@ -178,15 +178,13 @@ def test_the_burnt_in_start_is_near_the_zombie_steady_state(shock_economy):
     "diffusion, 4 Dec 2026; docs/validation.md, 'What the noise is made of'). With substitution between "
     "the skill classes (the default since 5 Dec 2026): 0.62-0.83 pp at 2,000 people per agent, 0.36-0.94 pp "
     "at the default 1,000 (quarters 33-40 +0.19 to +0.59 pp)"))),
-    pytest.param(THIRTY_YEARS, marks=pytest.mark.xfail(strict=True, reason=(
-        "issue 10 item 2: after thirty years of burn-in with cohorts of 5 % unemployment moves 0.28-0.56 pp "
-        "from t = 0 (seeds 1-5, 5 Dec 2026; seeds 2, 4 and 5 over the band, at 0.52, 0.56 and 0.504 pp), "
-        "with no drift (quarters 33-40 -0.29 to +0.22 pp); 0.39-0.56 under error diffusion. Before jobs "
-        "were paid by class it moved 0.29-0.49 pp under diffusion and 0.32-0.51 with fixed points: the "
-        "shocks' noise around a level that holds, at the band's edge. With substitution between the skill "
-        "classes (the default since 5 Dec 2026): 0.25-0.65 pp at 2,000 people per agent, seed 5 over the band; "
-        "0.28-0.55 pp at the default 1,000, seeds 1 and 3 over it (quarters 33-40 +0.11 to +0.45 pp)")))], indirect=True)
+    THIRTY_YEARS], indirect=True)
 def test_the_burnt_in_shock_economy_keeps_unemployment_within_half_a_point(shock_economy):
+    # observed after thirty years of burn-in with cohorts of 5 % at the default 1,000 people per agent
+    # (seeds 1-5, 6 Dec 2026, since a failing cohort gets no new credit): 0.27-0.50 pp (seed 4 at
+    # 0.497), quarters 33-40 +0.19 to +0.30 pp. Until then 0.28-0.55 pp, seeds 1 and 3 over the band
+    # (a strict xfail): the shocks' noise around a level that holds, at the band's edge; 0.25-0.65 pp
+    # at 2,000 people per agent, 0.39-0.56 under error diffusion
     for frame in shock_economy:
         rate = frame["unemployment_rate"]
         assert (rate - rate.iloc[0]).abs().max() <= 0.005
@@ -199,12 +197,15 @@ def test_the_burnt_in_shock_economy_keeps_unemployment_within_half_a_point(shock
     "+0.010 in quarters 33-40), and about half of the move is cohort noise (shocks are common to a cohort's "
     "enterprises and the number of cohorts follows max_cohort_share, not the agent scale): 0.0099 +- 0.0008 "
     "with max_cohort_share 0.05 (error diffusion, 4 Dec 2026; docs/validation.md, 'What the noise is made of')"))),
-    THIRTY_YEARS], indirect=True)
+    pytest.param(THIRTY_YEARS, marks=pytest.mark.xfail(strict=True, reason=(
+        "issue 10 item 2: after thirty years of burn-in with cohorts of 5 % manufacturing similarity moves "
+        "0.0073-0.0108 from t = 0 at the default 1,000 people per agent (seeds 1-5, 6 Dec 2026; seed 5 over "
+        "the band, its quarters 33-40 +0.0098), since a failing cohort gets no new credit (the fix of a money "
+        "leak where failing cohorts stay: docs/validation.md, 'Searches of the thirty-sixth session'); "
+        "0.0057-0.0094 before it. At 2,000 people per agent 0.0093-0.0147, seeds 1 and 4 over the band: the "
+        "cohorts' shocks, which neither the rounding rule nor the pay touches, at the band's edge")))],
+    indirect=True)
 def test_the_burnt_in_shock_economy_keeps_similarity_within_001(shock_economy):
-    # observed after thirty years of burn-in with cohorts of 5 % at the default 1,000 people per agent
-    # (seeds 1-5, 5 Dec 2026): 0.0057-0.0094, quarters 33-40 -0.001 to +0.007 from t = 0. At 2,000 (the
-    # default until then) 0.0093-0.0147, seeds 1 and 4 over the band: the cohorts' shocks, which neither
-    # the rounding rule nor the pay touches, weigh less with twice the agents
     for frame in shock_economy:
         similarity = frame["similarity_manufacturing"]
         assert (similarity - similarity.iloc[0]).abs().max() <= 0.01
