@@ -174,20 +174,20 @@ def test_large_employers_and_debt_rolls_by_hand():
 
 
 def test_a_failing_firm_gets_no_new_credit_when_its_collateral_rises():
-    # capital 1000 at leverage 0.5: a line of 500 above a debt of 100. A healthy firm's debt follows the
-    # line up (100 -> 500); a failing one (revenue 30: operating 30 - 50 - 10 = -30, its fourth loss in a
-    # row, no soft credit) keeps its 100; one whose debt is above the line (800) keeps that too
-    assert _settle(debt=np.array([100.0])).debt == pytest.approx([500.0])
-    failing = dict(revenue=np.array([30.0]), loss_streak=np.array([3]), soft_budget=0.0)
-    books = _settle(debt=np.array([100.0]), **failing)
-    assert books.failing.tolist() == [True] and books.debt == pytest.approx([100.0])
-    assert _settle(debt=np.array([800.0]), **failing).debt == pytest.approx([800.0])
     # found by a random search (6 Dec 2026, seed 108): where failing cohorts never leave
     # (failing_exit_share 0) and iid productivity shocks of sd 1 swing a cohort's price, and with it
     # its capital's value, over ten orders of magnitude, its debt had followed every rise of the line
     # (3.9e13 -> 2.4e26 yuan in twenty quarters, 4e13 times the money stock); its interest and its
     # owners' losses then cancelled in its city's household income at 2.4e24, whose rounding moved
-    # the money stock by 3.7e-4 in a quarter
+    # the money stock by 3.7e-4 in a quarter (tests/test_properties.py keeps that draw).
+    # By hand: capital 1000 at leverage 0.5, a line of 500 above a debt of 100. A healthy firm's debt
+    # follows the line up (100 -> 500); a failing one (revenue 30: operating 30 - 50 - 10 = -30, its
+    # fourth loss in a row, no soft credit) keeps its 100; one whose debt is above the line (800) keeps that
+    assert _settle(debt=np.array([100.0])).debt == pytest.approx([500.0])
+    failing = dict(revenue=np.array([30.0]), loss_streak=np.array([3]), soft_budget=0.0)
+    books = _settle(debt=np.array([100.0]), **failing)
+    assert books.failing.tolist() == [True] and books.debt == pytest.approx([100.0])
+    assert _settle(debt=np.array([800.0]), **failing).debt == pytest.approx([800.0])
 
 
 def test_debt_moves_with_mass_through_shrink_merge_and_close():
