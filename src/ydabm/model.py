@@ -47,6 +47,8 @@ TARGET_ROUNDS, TARGET_TOLERANCE = 500, 1e-10
 CALIBRATION_ROUNDS, CALIBRATION_TOLERANCE = 200, 1e-12
 #: relative miss of the provinces' 2020 R&D intensities a calibrated set-up may leave (reached: 2e-16 to 3e-11)
 CALIBRATION_FIT = 1e-9
+#: what the R&D stability checks advise (:meth:`YRDModel._check_rd_steady_state` and the run's checks)
+RD_ADVICE = "below knowledge_spillover = 4 (1 - rd_elasticity) the loop is stable at any reach"
 #: the innovation step's first guess in the calibration (log productivity)
 INITIAL_STEP = 0.3
 CITY_METRICS = ("population", "gdp", "real_gdp", "real_income", "wage", "urban_wage", "price_index",
@@ -650,8 +652,7 @@ class YRDModel(mesa.Model):
         raise ParameterError(
             f"knowledge_spillover, rd_elasticity, knowledge_decay_hours: {p.knowledge_spillover:g}, {p.rd_elasticity:g} "
             f"and {p.knowledge_decay_hours:g} leave R&D without a stable 2020 level: {why}; lower "
-            f"knowledge_spillover, rd_elasticity or knowledge_decay_hours (below knowledge_spillover = "
-            f"4 (1 - rd_elasticity) the loop is stable at any reach)")
+            f"knowledge_spillover, rd_elasticity or knowledge_decay_hours ({RD_ADVICE})")
 
     def _rd_loop_gain(self, rd: np.ndarray, weights: np.ndarray | None = None) -> float:
         """Gain of the loop R&D -> R&D stocks -> knowledge pools -> R&D at the current R&D stocks and
@@ -666,6 +667,14 @@ class YRDModel(mesa.Model):
             uncapped = np.where(total > 0, below / total, 0.0)
         return technology.spillover_loop_gain(self.frictions.knowledge if weights is None else weights, self.rd_stock,
                                               self.rd_scale, p.knowledge_spillover, p.rd_elasticity, uncapped)
+
+    def _rd_gain_if_near(self, rd: np.ndarray, weights: np.ndarray) -> float | None:
+        """The loop's gain (:meth:`_rd_loop_gain`) where it may reach 1: None where its upper bound, the
+        loop's largest row sum with every firm below the cap, is below 1 (the default runs, far below
+        it, never compute the gain itself)."""
+        p = self.params
+        loop = technology.spillover_loop(weights, self.rd_stock, self.rd_scale, p.knowledge_spillover, p.rd_elasticity)
+        return None if technology.loop_row_bound(loop) < 1.0 else self._rd_loop_gain(rd, weights)
 
     def _check_rd_at_start(self) -> None:
         """Refuse, before the run starts, a run whose own levers or policies leave R&D without a stable
@@ -684,11 +693,8 @@ class YRDModel(mesa.Model):
                 widening.append(type(policy).__name__)
         weights = knowledge_weights(geography.hours, geography.province_index, lev.barrier, p.knowledge_decay_hours,
                                     0.0 if opened else p.knowledge_border)
-        if technology.loop_row_bound(technology.spillover_loop(weights, self.rd_stock, self.rd_scale,
-                                                               p.knowledge_spillover, p.rd_elasticity)) < 1.0:
-            return
-        gain = self._rd_loop_gain(np.where(f.alive, f.rd_share * f.revenue, 0.0), weights)
-        if gain < 1.0:
+        gain = self._rd_gain_if_near(np.where(f.alive, f.rd_share * f.revenue, 0.0), weights)
+        if gain is None or gain < 1.0:
             return
         where = (f"once {' and '.join(widening)} widen{'s' if len(widening) == 1 else ''} knowledge's reach"
                  if widening else "at this run's levers")
@@ -697,7 +703,7 @@ class YRDModel(mesa.Model):
             f"and {p.knowledge_decay_hours:g} leave R&D without a stable level {where}: the loop R&D -> R&D stocks "
             f"-> knowledge pools -> R&D has a gain of {gain:.3f} at t = 0's R&D stocks ({self.rd_loop_gain:.3f} at "
             f"the set-up's levers; stable below 1); lower knowledge_spillover, rd_elasticity or knowledge_decay_hours "
-            f"(below knowledge_spillover = 4 (1 - rd_elasticity) the loop is stable at any reach)")
+            f"({RD_ADVICE})")
 
     def _check_rd_stable(self, rd: np.ndarray) -> None:
         """Raise :class:`Diverged` if the loop R&D -> R&D stocks -> knowledge pools -> R&D has a gain of
@@ -708,16 +714,10 @@ class YRDModel(mesa.Model):
         deepen the pools). From there R&D grows until firms reach the cap of R&D at
         :data:`~ydabm.mechanisms.technology.MAX_RD_SHARE` of their revenue (measured:
         ``innovation_community`` at knowledge_spillover 1.75, rd_elasticity 0.8: R&D intensity 3 % ->
-        42 % of GDP in 20 years), so the lever's effect would be that growth. The gain's upper bound (the
-        loop's largest row sum with every firm below the cap) is checked first: the default runs, far
-        below it, never compute the gain itself."""
+        42 % of GDP in 20 years), so the lever's effect would be that growth."""
         p = self.params
-        loop = technology.spillover_loop(self.frictions.knowledge, self.rd_stock, self.rd_scale, p.knowledge_spillover,
-                                         p.rd_elasticity)
-        if technology.loop_row_bound(loop) < 1.0:
-            return
-        gain = self._rd_loop_gain(rd)
-        if gain < 1.0:
+        gain = self._rd_gain_if_near(rd, self.frictions.knowledge)
+        if gain is None or gain < 1.0:
             return
         raise Diverged(
             f"R&D lost its stable level in quarter {self.clock} ({self.year} Q{self.quarter + 1}"
@@ -725,8 +725,7 @@ class YRDModel(mesa.Model):
             f"R&D has a gain of {gain:.3f} at this quarter's R&D stocks (stable below 1; {self.rd_loop_gain:.3f} at "
             f"set-up), so a change of R&D anywhere grows until firms spend {technology.MAX_RD_SHARE:g} of their "
             f"revenue on R&D; knowledge_spillover, rd_elasticity and knowledge_decay_hours are "
-            f"{p.knowledge_spillover:g}, {p.rd_elasticity:g} and {p.knowledge_decay_hours:g} (below "
-            f"knowledge_spillover = 4 (1 - rd_elasticity) the loop is stable at any reach)")
+            f"{p.knowledge_spillover:g}, {p.rd_elasticity:g} and {p.knowledge_decay_hours:g} ({RD_ADVICE})")
 
     def _initial_cell_revenue(self, force: np.ndarray) -> np.ndarray:
         """(C, S) revenue that places the t = 0 firms: the calibrated one, except that in synthetic

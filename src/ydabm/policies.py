@@ -477,18 +477,21 @@ class NetworkUpgrade:
             raise ParameterError(f"until_year: the lines opened by {self.until_year} join {', '.join(missing)}, "
                                  f"which the {world.name} world does not have; network upgrades need world = \"yrd\"")
 
+    def _lines_after(self, year: int):
+        """The lines opened after those already added, up to ``year``."""
+        links = upgrade_links(year)
+        return links[links["opened"] > self._added]
+
     def knowledge_reach(self, geography):
         """The network with every line this policy adds, and whether it opens the knowledge flows (no):
         what :meth:`ydabm.model.YRDModel._check_rd_at_start` checks R&D's stability against."""
-        links = upgrade_links(self.until_year)
-        new = links[links["opened"] > self._added]
+        new = self._lines_after(self.until_year)
         return (geography.with_links(new) if len(new) else geography), False
 
     def on_step(self, model) -> None:
         year = min(model.year, self.until_year)
         if model.quarter == 0 and year > self._added:
-            links = upgrade_links(year)
-            new = links[links["opened"] > self._added]
+            new = self._lines_after(year)
             self._added = year
             if len(new):
                 model.set_geography(model.geography.with_links(new))

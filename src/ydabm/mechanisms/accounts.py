@@ -213,19 +213,14 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     received = subsidy + soft
     cash_flow = revenue - inputs - wage_bill - investment - tax - interest + received
     collateral = leverage * capital
-    debt_after = credit.roll_debt(debt, collateral, profit, soft, alive)
+    failing = over & ~credited
+    debt_after = credit.roll_debt(debt, collateral, profit, soft, alive, failing)
     # the yearly accounts (:mod:`ydabm.mechanisms.credit`): sums of the calendar year, evaluated at its end
     year_operating, year_interest = credit.year_sums(alive, operating, interest, year_operating, year_interest)
     full_year = np.ones(alive.size, dtype=bool) if age is None else age >= credit.YEAR - 1
     coverage = credit.weak_years(alive, year_end, full_year, year_operating, year_interest, weak_years)
     if year_end:
         year_operating, year_interest = np.zeros(alive.size), np.zeros(alive.size)
-    failing = over & ~credited
-    # a failing firm's banks lend it nothing new (credit.roll_debt: a hard budget follows the collateral
-    # line up): its debt can only fall. Where failing cohorts stay (failing_exit_share < 1) a line that
-    # rose with the capital's value would otherwise raise their interest, and so their losses, every
-    # quarter (where they close, the default, nothing reads the debt they leave)
-    debt_after = np.where(failing, np.minimum(debt_after, debt), debt_after)
     supported = (received > 0) | (debt_after > collateral * (1 + 1e-9) + 1e-9)
     zombie = credit.zombies(alive & ~failing, coverage, supported)       # a failing firm exits
 

@@ -3,7 +3,7 @@
 Debt. Every firm cohort owes its local banks ``debt`` (yuan). Banks lend against capital: a firm on a
 hard budget holds the collateral line ``leverage`` x capital (its debt is rolled over and follows its
 capital; a firm whose debt exceeds the line repays the excess out of positive profits). A failing firm
-(below) gets nothing new: its debt does not follow a rising line (:func:`ydabm.mechanisms.accounts.settle`;
+(below) gets nothing new: its debt does not follow a rising line (:func:`roll_debt`;
 a cohort that sheds part of its enterprises and stays, ``failing_exit_share`` < 1, keeps its debt or
 repays it). It pays
 interest at the quarterly rate ``interest_rate`` on it. The banks are the city's
@@ -258,9 +258,15 @@ def ration(needs: np.ndarray, value: np.ndarray, firm_city: np.ndarray, room: np
 
 
 def roll_debt(debt: np.ndarray, collateral: np.ndarray, profit: np.ndarray, credit: np.ndarray,
-              alive: np.ndarray) -> np.ndarray:
+              alive: np.ndarray, failing: np.ndarray | None = None) -> np.ndarray:
     """(F,) debt after the quarter: the collateral line ``collateral``, or, for a firm carrying soft
     credit above it, its debt less what positive ``profit`` repays, never below the line; plus this
-    quarter's soft ``credit``. Dead rows owe nothing."""
+    quarter's soft ``credit``. Dead rows owe nothing. A ``failing`` firm's banks lend it nothing new:
+    its debt does not follow a rising line (it can only fall). Where failing cohorts stay
+    (``failing_exit_share`` < 1) a line that rose with the capital's value would otherwise raise
+    their interest, and so their losses, every quarter; where they close (the default) nothing reads
+    the debt they leave."""
     repaid = np.maximum(debt - np.maximum(profit, 0.0), collateral)
+    if failing is not None:
+        repaid = np.where(failing, np.minimum(repaid, debt), repaid)
     return np.where(alive, repaid + credit, 0.0)
