@@ -538,6 +538,47 @@ def test_firms_expect_the_quarters_freight_conditions():
     np.testing.assert_allclose(m.input_price, before, rtol=1e-9)
 
 
+def test_a_lockdowns_market_is_learnt_while_it_lasts_and_forgotten_when_it_ends():
+    import copy
+    # a quarter with half of every city's workers absent: the market clears above the list prices and
+    # firms learn it as any quarter's; in the quarter after it they expect again what they expected
+    # before it (input prices, the shares suppliers served), moved by a freight change as that changes
+    # the last market's index (exactly 1.1 for everything Shanghai buys at a freight factor of 1.1)
+    m = YRDModel(rng=3, input_output=1, people_per_agent=8000)
+    m.step()
+    price, served, usual = m.input_price.copy(), m._firm_served_on_rows(), m.usual_service.copy()
+    m.levers.absent = np.full(m.geography.count, 0.5)          # no policy resets it: a lockdown quarter
+    m.step()
+    paid = m.input_index / m.input_price0
+    bought = np.isfinite(paid) & (paid > 0)
+    np.testing.assert_array_equal(m.input_price[bought], paid[bought])   # learnt while it lasts
+    assert np.median(paid[bought] / price[bought]) > 1.2       # above what firms expected before (1.35)
+    assert m.lockdown_memory is not None
+    # the lockdown lifted: what was expected before it, as it was; with freight through Shanghai 10 %
+    # dearer, moved
+    m.levers.absent = np.zeros(m.geography.count)
+    plain = copy.deepcopy(m)
+    plain.expect_input_prices()
+    np.testing.assert_array_equal(plain.input_price, price)
+    shanghai = m.geography.names.index("Shanghai")
+    m.levers.freight_delay = np.where(np.arange(m.geography.count) == shanghai, 0.1, 0.0)
+    m.expect_input_prices()
+    assert m.lockdown_memory is None
+    others = np.arange(m.geography.count) != shanghai
+    # (the others buy some of their inputs in Shanghai: their indices rise, by less)
+    assert (m.input_price[others] >= price[others] * (1 - 1e-12)).all()
+    assert (m.input_price[others] < 1.1 * price[others]).all()
+    own = np.isfinite(m._input_index(None)[shanghai])
+    np.testing.assert_allclose(m.input_price[shanghai][own], 1.1 * price[shanghai][own], rtol=1e-9)
+    np.testing.assert_array_equal(m.usual_service, usual)
+    # the cohorts alive before it serve as they did before it; a row that changed hands has no record
+    # (ages count quarters ended: those cohorts are at least 3 now, an entrant since at most 2)
+    old = np.isfinite(served) & (m.firms.age[:served.size] >= 3)
+    assert old.sum() > 100
+    np.testing.assert_array_equal(m._firm_served_on_rows()[:served.size][old], served[old])
+    assert np.isnan(m._firm_served_on_rows()[m.firms.age <= 2]).all()
+
+
 def _committed_to_a_capped_supplier(room_0: float):
     """Buyer city 0 spends 10 on inputs, last quarter all from city 0; tau = 2: 5 committed to city 0,
     5 flexible. Only committed buyers reach city 0 (no flexible weight), whose one firm (mass 1,

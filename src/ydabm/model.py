@@ -1255,6 +1255,7 @@ class YRDModel(mesa.Model):
             self.input_flows, self.sourcing = supply_chain.adjust_sourcing(
                 supply_chain.served_commitments(outcome, market), outcome.flows[:, :cities, :cities],
                 outcome.spending[:cities], market.inputs, self.sourcing)
+        self.market_absent = bool(self.levers.absent.any())
         posted = self._posted_weights(outcome, live)        # (computed once for the three below)
         self.usual_service = supply_chain.served_share(self.input_varieties, self._posted_varieties(outcome, live, posted))
         self.firm_served = np.full(self.firms.size, np.nan)
@@ -1316,18 +1317,20 @@ class YRDModel(mesa.Model):
                                              self.sectors.elasticity,
                                              self.input_delivered if delivered is None else delivered)
 
-    def listed_input_prices(self, price: np.ndarray | None = None) -> np.ndarray:
+    def listed_input_prices(self, price: np.ndarray | None = None, served: np.ndarray | None = None) -> np.ndarray:
         """(C, S) input prices relative to 2020 at which buyers place this quarter's orders: the price
         index of last quarter's input flows at the prices suppliers list at the start of the quarter
         (their markup prices), each supplier firm serving the share of its orders it served last
         quarter (an entrant: its city-sector's), at this quarter's freight conditions
         (:func:`ydabm.mechanisms.supply_chain.listed_varieties`). A rationed supplier's premium over
         its listed price is not known before the market: it cuts what the orders' money buys.
-        ``price``: (F,) the listed prices (default: the firms' prices)."""
+        ``price``: (F,) the listed prices (default: the firms' prices); ``served``: (F,) the share of
+        its orders each firm is taken to serve (default: as above)."""
         f = self.firms
         sigma = self.sectors.elasticity[f.sector]
-        served = self._firm_served_on_rows()
-        served = np.where(np.isnan(served) | (f.age == 0), np.take(self.usual_service, f.cell), served)
+        if served is None:
+            served = self._firm_served_on_rows()
+            served = np.where(np.isnan(served) | (f.age == 0), np.take(self.usual_service, f.cell), served)
         price = f.price if price is None else price
         listed = f.alive & (f.mass > 0) & np.isfinite(price) & (price > 0)
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
@@ -1340,15 +1343,50 @@ class YRDModel(mesa.Model):
     def expect_input_prices(self) -> None:
         """The input prices firms expect this quarter (they price and order at them): last quarter's
         input price indices, at this quarter's freight conditions when those changed (a freight delay
-        set or lifted by a policy is known at the start of the quarter; nothing changes otherwise)."""
+        set or lifted by a policy is known at the start of the quarter; nothing changes otherwise).
+
+        A lockdown's market is learnt while it lasts and forgotten when it ends: when a lockdown
+        begins (workers absent this quarter, none last quarter) firms keep what they expected
+        before it; in the first quarter after it they price and order at that again (the input
+        prices, and the shares of their orders suppliers served: :meth:`_remember_before_lockdown`),
+        moved by the change of freight conditions as that changes the index of the last market. The
+        lockdown's schedule is known: its scarcity is expected in its quarters and not after them."""
         if self.io is None:
             return
+        locked = bool(self.levers.absent.any())
+        ended = self.lockdown_memory is not None and not locked
+        if locked and not self.market_absent:
+            self._remember_before_lockdown()
+        elif ended:
+            self._return_to_before_lockdown()
         slow, before = self.freight_factor(), self.index_freight
         if (slow is None and before is None) or (slow is not None and before is not None and np.array_equal(slow, before)):
             return
-        index = self._input_index(slow) / self.input_price0
+        if ended:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                index = self.input_price * (self._input_index(slow) / self._input_index(before))
+        else:
+            index = self._input_index(slow) / self.input_price0
         self.input_price = np.where(np.isfinite(index) & (index > 0), index, self.input_price)
         self.index_freight = slow
+
+    def _remember_before_lockdown(self) -> None:
+        """Keep what firms expect from the last quarter before a lockdown (:meth:`expect_input_prices`):
+        input prices, the freight conditions they are at, and the shares of their orders suppliers
+        served (by firm row and by city-sector), with the quarter."""
+        self.lockdown_memory = (self.input_price.copy(), self.index_freight, self._firm_served_on_rows(),
+                                self.usual_service.copy(), self.clock)
+
+    def _return_to_before_lockdown(self) -> None:
+        """Expect again what firms expected before the lockdown that just ended: the rows that changed
+        hands since (entrants in rows freed by exits) have no record before it (their city-sector's)."""
+        price, freight, served, usual, clock = self.lockdown_memory
+        self.lockdown_memory = None
+        self.input_price, self.index_freight, self.usual_service = price, freight, usual
+        served = np.concatenate([served, np.full(max(self.firms.size - served.size, 0), np.nan)])[:self.firms.size]
+        # (ages count quarters ended: a cohort alive when the lockdown began is older than the quarters since)
+        served[self.firms.age <= self.clock - clock] = np.nan
+        self.firm_served = served
 
     # ------------------------------------------------------------------ supply chains
     def _start_supply_chains(self) -> None:
@@ -1358,6 +1396,8 @@ class YRDModel(mesa.Model):
         self.unmet_inputs = 0.0
         self.sourcing = None
         self.usual_service = None               # (C, S) share of orders each supplier city-sector served
+        self.market_absent = False              # workers were absent in last quarter's market (a lockdown)
+        self.lockdown_memory = None             # what firms expected before a lockdown under way
         if self.io is None:
             self.value_share = np.ones((self.geography.count, self.sectors.count))
             return

@@ -22,7 +22,10 @@ protection costs of final goods (vertical linkages act between cities).
 
 Prices: firms pass input costs through and mark up labour cost, p = (m_s w + c) / phi, with c the
 input cost per unit of variable labour at last quarter's input price indices (lagged a quarter; at this
-quarter's freight conditions when a policy changed them, the model's ``expect_input_prices``). The
+quarter's freight conditions when a policy changed them, the model's ``expect_input_prices``). A
+lockdown's market is learnt while it lasts and forgotten when it ends: the quarter after it, firms
+price and order at what they expected before it (the model's ``expect_input_prices``), since a
+lockdown's scarcity is not expected to outlast it. The
 full-cost Dixit-Stiglitz markup, p = m_s (w + c) / phi, would leave a margin of 1/sigma = 20 % of
 gross output, more than the table's value-added share of electronics (16 %): it cannot hold with the
 model's elasticities.
