@@ -105,6 +105,20 @@ def test_a_firm_that_has_not_covered_interest_for_three_years_on_soft_credit_is_
     assert plain.failing.tolist() == [True]
 
 
+def test_a_loss_in_a_lockdown_quarter_does_not_lengthen_the_loss_streak():
+    # revenue 65: a loss of 5 (operating 5 - interest 10) in the fourth loss-making quarter; on a hard
+    # budget the firm fails, unless its city is locked down this quarter: its streak stays at 3 and it
+    # does not fail (its lenders know the lockdown is temporary); a profit in a lockdown quarter still
+    # ends a streak (revenue 100: profit 30)
+    hard = dict(soft_budget=0.0, loss_streak=np.array([3]))
+    assert _settle(revenue=np.array([65.0]), **hard).failing.tolist() == [True]
+    locked = _settle(revenue=np.array([65.0]), paused=np.array([True]), **hard)
+    assert locked.loss_streak.tolist() == [3] and not locked.failing.any()
+    assert locked.profit == pytest.approx([-5.0])                # the loss is booked all the same
+    assert _settle(revenue=np.array([65.0]), paused=np.array([False]), **hard).failing.tolist() == [True]
+    assert _settle(revenue=np.array([100.0]), paused=np.array([True]), **hard).loss_streak.tolist() == [0]
+
+
 def _quarters(revenues, age0=0):
     """One firm through consecutive quarters (the first one a calendar year's first quarter) with the
     given revenues: 5 workers at wage 10, depreciation 10, debt 1000 at its collateral line at 1 %

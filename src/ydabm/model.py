@@ -1086,7 +1086,8 @@ class YRDModel(mesa.Model):
             public_spending_adjustment=p.public_spending_adjustment, soft_budget=p.soft_budget,
             exit_after=p.exit_after, city_sums=self.city_sums(),
             spells=credit.Spells(self.finding, *self.failing_record.sum(axis=0).T, 1.0 / (1.0 + p.interest_rate))
-            if p.credit_spells else None, unspent=self.unspent if self.unspent.any() else None)
+            if p.credit_spells else None, unspent=self.unspent if self.unspent.any() else None,
+            paused=np.take(lev.absent, f.city) > 0 if lev.absent.any() else None)
 
     def city_sums(self) -> BinSums:
         """Sums over the firm rows by city, bit for bit ``np.bincount(firms.city, values,

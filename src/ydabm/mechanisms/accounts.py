@@ -104,7 +104,7 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
            year_interest: np.ndarray | None = None, age: np.ndarray | None = None,
            year_end: bool = False, city_sums: BinSums | None = None, jobs: np.ndarray | None = None,
            paid: np.ndarray | None = None, spells: credit.Spells | None = None,
-           unspent: np.ndarray | None = None) -> Accounts:
+           unspent: np.ndarray | None = None, paused: np.ndarray | None = None) -> Accounts:
     """Settle the quarter's accounts.
 
     Args:
@@ -156,6 +156,10 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
         unspent: (C,) what each city's buyers could not spend this quarter because no firm they
             reach could sell anything (:func:`ydabm.markets.goods.unspent`): the money stays with the
             city's households, in their savings. None: none.
+        paused: (F,) firms in a city whose workers a lockdown keeps away this quarter: a loss in such a
+            quarter does not lengthen their loss streak (their lenders and government know the
+            lockdown is temporary, as firms know its scarcity is: see the model's
+            ``expect_input_prices``); a profit still ends it. None: none.
     """
     cities = wages.shape[0]
     city_sums = BinSums(firm_city, cities) if city_sums is None else city_sums
@@ -188,6 +192,8 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     profit = np.where(alive, profit - tax, 0.0)
     losing = alive & ((profit < 0) | (revenue <= 0))      # a firm that sells nothing is failing too
     streak = np.where(losing, loss_streak + 1, 0)
+    if paused is not None:
+        streak = np.where(paused & losing, loss_streak, streak)
     over = alive & (streak >= exit_after)
     # soft credit (Kornai 1986): a government lends a failing local firm its shortfall when that costs
     # it less than the firm's closure, weighed by its priority and local bias
