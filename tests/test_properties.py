@@ -333,8 +333,9 @@ def test_a_one_quarter_lockdown_of_almost_everyone_keeps_every_invariant():
     # 228 times 2020's). Until 6 Dec 2026 those prices were the next quarter's input costs (input price
     # indices 66 times 2020's, markup prices 700 times, unemployment 92 % for years, nominal value added
     # negative in quarter 14). A lockdown's market is now forgotten when it ends
-    # (YRDModel.expect_input_prices): unemployment is 19 % the quarter after, up to 33 % in 2022 (the
-    # year's losses close a quarter of the cohorts in its first quarter) and 4.6 % in 2023 Q2
+    # (YRDModel.expect_input_prices) and its losses do not lengthen loss streaks: unemployment is 19 %
+    # the quarter after and 9 % in 2022 Q1; the recovery's four quarters of losses then close a
+    # quarter of the cohorts in 2022 Q2, unemployment peaks at 35 % in 2022 Q3 and is 12 % in 2023 Q2
     run_lockdown(CovidShock(start_year=2021, absent=[0.9375]), 16, {"people_per_agent": 1000.0})
 
 

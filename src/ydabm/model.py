@@ -1384,7 +1384,8 @@ class YRDModel(mesa.Model):
         price, freight, served, usual, clock = self.lockdown_memory
         self.lockdown_memory = None
         self.input_price, self.index_freight, self.usual_service = price, freight, usual
-        served = np.concatenate([served, np.full(max(self.firms.size - served.size, 0), np.nan)])[:self.firms.size]
+        self.firm_served = served
+        served = self._firm_served_on_rows()              # (on the firm table as it is now)
         # (ages count quarters ended: a cohort alive when the lockdown began is older than the quarters since)
         served[self.firms.age <= self.clock - clock] = np.nan
         self.firm_served = served
