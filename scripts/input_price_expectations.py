@@ -10,7 +10,10 @@ indices of every buying city-sector with the index it pays in the quarter's mark
 index, ``YRDModel.input_index`` over the 2020 base):
 
 - *planned at*: the index planning prices at (``YRDModel.input_price`` when the plan is made: last
-  quarter's realised index; in the first quarter after a lockdown, the one of the quarter before it);
+  quarter's realised index; in the first quarter after a lockdown, the one of the quarter before it).
+  Since inputs are costed at book value (6 Dec 2026), planning prices a stored input at the average
+  of its stock's book value and a quarter's use at this index (``YRDModel.unit_input_cost``), a
+  service at this index;
 - *listed*: the index orders are placed at (``YRDModel.listed_input_prices``: the suppliers' markup
   prices of the quarter, each serving the share of its orders it served last quarter, or before the
   lockdown in the first quarter after one);

@@ -339,15 +339,17 @@ def test_real_income_is_the_cities_real_income_summed():
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")         # the overflow on its way
 def test_a_run_whose_prices_overflow_stops_before_recording_them():
-    # iid productivity shocks of log sd 1 with frozen expectations, no investment, no exit, extreme
-    # entry and supply chains: households borrow their owners' losses every quarter at that quarter's
-    # prices and prices overflow (docs/validation.md, "Random parameter sets: a longer search").
-    # Observed (6 Dec 2026, seed 0, quick scale): diverged in quarter 31, when consumer prices had
-    # reached 4.7e58 times 2020's and real GDP 3e-51 of t = 0
+    # free moves, 60 % of workers reconsidering their city every quarter and a labour market that
+    # barely matches, with supply chains (the open corner "movers-are-barely-rehired" of
+    # tests/test_properties.py): households borrow their losses and governments pay benefits beyond
+    # their budgets at each quarter's prices, and prices overflow (docs/validation.md, "Random
+    # parameter sets: a longer search"). Observed (6 Dec 2026, seed 0, quick scale, inputs at book
+    # cost): diverged in quarter 34, when consumer prices had reached 5e49 times 2020's. (Until inputs
+    # were costed at book value this test used the corner of iid productivity shocks of log sd 1,
+    # which no longer diverges.)
     from ydabm.errors import Diverged
-    model = YRDModel(rng=0, people_per_agent=20000, productivity_persistence=0.0, productivity_dispersion=1.0,
-                     entry_response=151.5, entry_pool=0.5, input_output=1, demand_expectation=0.0,
-                     investment_speed=0.0, exit_rate=0.0)
+    model = YRDModel(rng=0, people_per_agent=20000, move_cost=0.0, reconsider_rate=0.6006835721425147,
+                     matching_efficiency=0.01, input_output=1)
     with pytest.raises(Diverged, match=r"diverged in quarter \d+ \(20\d\d Q\d\): .*no longer finite"):
         for _ in range(40):
             model.step()

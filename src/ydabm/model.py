@@ -482,6 +482,7 @@ class YRDModel(mesa.Model):
             self.apply_deliveries(self.deliver_inputs())
             # the first quarter starts from the inventories' steady state at the set-up's outcome
             self.stock = self._steady_stock(price)
+            self.stock_value = self.stock_at_replacement_cost()
             # a city-sector that makes nothing at t = 0: the labour per unit of output of its entrants
             # (the cell's mean draw at 2020)
             entrants = 1.0 / (self.cell_productivity * self.mean_draw) * np.ones_like(self.intensity)
@@ -1422,6 +1423,8 @@ class YRDModel(mesa.Model):
         self.inventory_weeks = np.where(s.broad < 2, self.params.inventory_weeks, np.inf)
         stored = np.where(np.isfinite(self.inventory_weeks), self.inventory_weeks, 0.0)
         self.stock = total * labour[:, :, None] * (stored / supply_chain.WEEKS)[None, None, :]
+        self.used_inputs = total * labour[:, :, None]
+        self.stock_value = self.stock_at_replacement_cost()
         self.export_weight = self.fundamentals.spending / self.fundamentals.spending.sum()
         self.external = closed.exports
         self.orders = supply_chain.plan_orders(labour, total, self._origin_shares(self.requirements), self.stock,
@@ -1430,8 +1433,8 @@ class YRDModel(mesa.Model):
         self.input_orders = np.einsum("jsk,jk->jk", self.orders.region, self.input_price)
         self.region_purchases = self.orders.region * self.input_price[:, None, :]
         self.purchases = self.input_purchases()
-        self.paid_unit_cost = self.unit_input_cost()
         self.planned_output = self.firms.output.copy()
+        self.used_cost = None                   # (C, S) cost of the inputs used this quarter, at book value
 
     def _steady_stock(self, markup: np.ndarray) -> np.ndarray:
         """(C, S, K) the inventories the first quarter starts from: the steady state of the order rule
@@ -1517,11 +1520,14 @@ class YRDModel(mesa.Model):
             self.geography.count, self.sectors.count)
 
     def unit_input_cost(self) -> np.ndarray:
-        """(C, S) input cost of one unit of variable labour at last quarter's input prices, yuan (0
-        without supply chains)."""
+        """(C, S) input cost of one unit of variable labour the firms expect to book this quarter, yuan
+        (0 without supply chains): each stored input at the weighted average of its stock's book value
+        and a quarter's use (last quarter's) bought at the expected input prices
+        (:func:`ydabm.mechanisms.supply_chain.expected_book_cost`), a service at its expected price."""
         if self.io is None:
             return np.zeros((self.geography.count, self.sectors.count))
-        return supply_chain.unit_input_cost(*self.requirements, self.input_price, self.outside_price())
+        return supply_chain.unit_input_cost(*self.requirements, self.input_price, self.outside_price(),
+                                            book=(self.stock_value, self.stock, self.used_inputs))
 
     def order_inputs(self, plan: planning.Plan) -> supply_chain.Orders | None:
         """Each city-sector's input orders and the production its inputs allow
@@ -1583,7 +1589,6 @@ class YRDModel(mesa.Model):
         self.input_orders = np.einsum("jsk,jk->jk", orders.region, self.input_price)
         self.region_purchases = orders.region * self.input_price[:, None, :]
         self.purchases = self.input_purchases()
-        self.paid_unit_cost = self.unit_input_cost()
         labour_price = self.mix_wage() * (self.sectors.elasticity / (self.sectors.elasticity - 1.0))[None, :]
         self.value_share = labour_price / (labour_price + self.unit_input_cost())
 
@@ -1604,18 +1609,32 @@ class YRDModel(mesa.Model):
             return
         now = self.input_index / self.input_price0
         paid = self.purchases
+        cost, self.stock_value = supply_chain.book_cost(self.stock_value, self.stock, deliveries.arrived,
+                                                        sum(self.input_payments()), deliveries.stock)
+        self.used_cost = cost.sum(axis=2)
         self.stock = deliveries.stock
         self.unmet_inputs = float(deliveries.unmet.sum())
         self.used_inputs = deliveries.used
         self.outside_payments = float((paid[1] + paid[2]).sum()) + self.final_outside()
         self.input_price = np.where(np.isfinite(now) & (now > 0), now, self.input_price)
 
-    def input_purchases(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(C, S) this quarter's input purchases by origin (region, rest of China, abroad), yuan."""
+    def input_payments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(C, S, K) this quarter's input payments by origin (region, rest of China, abroad) and input,
+        yuan: :meth:`input_purchases` before the sum over inputs."""
         o = self.orders
         price = self.outside_price()
-        return (np.einsum("jsk,jk->js", o.region, self.input_price), np.einsum("jsk,k->js", o.outside, price),
-                np.einsum("jsk,k->js", o.abroad, self.abroad_supply() * price))
+        return self.region_purchases, o.outside * price, o.abroad * (self.abroad_supply() * price)
+
+    def stock_at_replacement_cost(self) -> np.ndarray:
+        """(C, S, K) the stocks valued at this quarter's input prices (region inputs at the buying
+        city's index, the rest at the outside price, weighted by the requirements' origins): their
+        book value at set-up, yuan."""
+        return self.stock * supply_chain.replacement_price(*self.requirements, self.input_price, self.outside_price())
+
+    def input_purchases(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(C, S) this quarter's input purchases by origin (region, rest of China, abroad), yuan."""
+        region, outside, abroad = self.input_payments()
+        return region.sum(axis=2), outside.sum(axis=2), abroad.sum(axis=2)
 
     def firm_inputs(self) -> np.ndarray:
         """(F,) inputs each firm pays for: its city-sector's purchases in proportion to its planned
@@ -1652,12 +1671,20 @@ class YRDModel(mesa.Model):
 
     def firm_input_cost(self) -> np.ndarray:
         """(F,) cost of the inputs each firm used for its output, at the prices they were bought at
-        (0 without supply chains)."""
+        (weighted-average cost of its city-sector's stocks, :func:`ydabm.mechanisms.supply_chain.book_cost`;
+        0 without supply chains): its city-sector's cost in proportion to its variable labour, or to its
+        planned output's where the city-sector made nothing (services bought and not used)."""
         f = self.firms
         if self.io is None:
             return np.zeros(f.size)
-        used = np.where(f.alive, f.output / self.effective_productivity(), 0.0)
-        return used * np.take(self.paid_unit_cost, f.cell)
+        phi = self.effective_productivity()
+        used = np.where(f.alive, f.output / phi, 0.0)
+        planned = np.where(f.alive, self.planned_output / phi, 0.0)
+        cell_used, cell_planned = self.cell_labour(f.output), self.cell_labour(self.planned_output)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(np.take(cell_used, f.cell) > 0, used / np.take(cell_used, f.cell),
+                             np.where(np.take(cell_planned, f.cell) > 0, planned / np.take(cell_planned, f.cell), 0.0))
+        return share * np.take(self.used_cost, f.cell)
 
     def apply_accounts(self, books: accounts.Accounts) -> None:
         f = self.firms

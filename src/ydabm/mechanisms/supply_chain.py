@@ -21,8 +21,10 @@ sector k at 2020), the rest in the region's goods market, across supplier cities
 protection costs of final goods (vertical linkages act between cities).
 
 Prices: firms pass input costs through and mark up labour cost, p = (m_s w + c) / phi, with c the
-input cost per unit of variable labour at last quarter's input price indices (lagged a quarter; at this
-quarter's freight conditions when a policy changed them, the model's ``expect_input_prices``). A
+input cost per unit of variable labour the firms expect to book: stored inputs at their stocks' book
+value averaged with a quarter's use at last quarter's input price indices, services at the indices
+(:func:`expected_book_cost`; the indices lagged a quarter, at this quarter's freight conditions when a
+policy changed them, the model's ``expect_input_prices``). A
 lockdown's market is learnt while it lasts and forgotten when it ends: the quarter after it, firms
 price and order at what they expected before it (the model's ``expect_input_prices``), since a
 lockdown's scarcity is not expected to outlast it. The
@@ -41,6 +43,13 @@ before switching). What the region's market delivers depends on the quarter's pr
 supplier that cannot produce raises its price, and buyers get fewer inputs for their money where
 they stay with it. Stocks rebuild by the restocking rule. At t = 0 they are the rule's steady state at
 the set-up's outcome (:func:`steady_stock`), so the first quarter's orders replace what the set-up used.
+Inputs used are costed at what they were bought for (:func:`book_cost`): each city-sector's stock of
+an input is carried at the weighted average of what it paid (China's Accounting Standard for
+Business Enterprises No. 1 allows first-in-first-out, weighted average or specific identification,
+not last-in-first-out), so the profit of a quarter whose prices jump is not charged the jump on
+inputs bought before it; a service is not stored, and its cost is what was paid for it. Firms mark up
+the cost they expect to book (:func:`expected_book_cost`: the stock's book value and a quarter's use
+at the expected prices, averaged), so that pricing and the books agree.
 
 Supplier adjustment time (:func:`sticky_market`): a buyer's input sourcing shares across supplier
 cities within a sector are state. Each quarter they move a share 1 / tau of the way to the
@@ -157,17 +166,44 @@ def common_input_base(index: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
 
 
 def unit_input_cost(region: np.ndarray, outside: np.ndarray, abroad: np.ndarray, region_price: np.ndarray,
-                    import_price: np.ndarray) -> np.ndarray:
-    """(C, S) cost of the inputs of one unit of variable labour at current prices, yuan.
+                    import_price: np.ndarray,
+                    book: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """(C, S) cost of the inputs of one unit of variable labour, yuan: at the given prices, or, with
+    ``book``, at the cost the stocks will be booked at (:func:`expected_book_cost`).
 
     Args:
         region, outside, abroad: (C, S, K) real requirements by origin (region's market, rest of
             China, abroad), 2020 yuan per unit of variable labour.
         region_price: (C, K) price of the region's input k in city j relative to 2020.
         import_price: (K,) price of imported (and rest-of-China) inputs relative to 2020.
+        book: (value, stock, use), each (C, S, K): the stocks' book value (yuan) and quantity, and a
+            quarter's use (2020 yuan); None: the prices alone.
     """
-    return (np.einsum("jsk,jk->js", region, region_price)
-            + np.einsum("jsk,k->js", outside + abroad, import_price))
+    if book is None:
+        return (np.einsum("jsk,jk->js", region, region_price)
+                + np.einsum("jsk,k->js", outside + abroad, import_price))
+    price = replacement_price(region, outside, abroad, region_price, import_price)
+    return ((region + outside + abroad) * expected_book_cost(price, *book)).sum(axis=2)
+
+
+def replacement_price(region: np.ndarray, outside: np.ndarray, abroad: np.ndarray, region_price: np.ndarray,
+                      import_price: np.ndarray) -> np.ndarray:
+    """(C, S, K) price of a unit of each input a city-sector uses (arguments as :func:`unit_input_cost`'s):
+    the region's price and the import price weighted by the requirements' origins; 0 where it
+    requires none."""
+    total = region + outside + abroad
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, (region * region_price[:, None, :] + (outside + abroad) * import_price) / total,
+                        0.0)
+
+
+def expected_book_cost(price: np.ndarray, value: np.ndarray, stock: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """(C, S, K) unit cost of an input a city-sector expects to book (:func:`book_cost`): its stock's
+    book value and a quarter's use bought at ``price``, averaged, (value + price use) / (stock + use);
+    ``price`` where nothing is stored (a service) or nothing is on hand or used."""
+    on_hand = stock + use
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((stock > 0) & (on_hand > 0), (value + price * use) / on_hand, price)
 
 
 @dataclass(frozen=True)
@@ -269,11 +305,13 @@ class Deliveries:
         stock: inventories at the end of the quarter.
         used: inputs used for this quarter's output.
         unmet: use the stocks could not cover (0 when the room rule held).
+        arrived: the quarter's deliveries (the starting stock not included).
     """
 
     stock: np.ndarray
     used: np.ndarray
     unmet: np.ndarray
+    arrived: np.ndarray
 
 
 def deliver(orders: Orders, stock: np.ndarray, region_delivered: np.ndarray, abroad_supply: np.ndarray,
@@ -289,14 +327,40 @@ def deliver(orders: Orders, stock: np.ndarray, region_delivered: np.ndarray, abr
         requirement: (C, S, K) real requirement per unit of variable labour.
         weeks: (K,) target weeks of each input (inf: not stored).
     """
-    arrived = (stock + orders.region * region_delivered[:, None, :] + orders.outside
-               + orders.abroad * abroad_supply[None, None, :])
+    delivered = (orders.region * region_delivered[:, None, :] + orders.outside
+                 + orders.abroad * abroad_supply[None, None, :])
+    arrived = stock + delivered
     needed = requirement * labour[:, :, None]
     used = np.minimum(needed, arrived)
     stored = np.isfinite(weeks)[None, None, :]
     # a service not stored is used as it arrives: no stock, and a shortfall does not bind
     return Deliveries(np.where(stored, arrived - used, 0.0), np.where(stored, used, needed),
-                      np.where(stored, needed - used, 0.0))
+                      np.where(stored, needed - used, 0.0), delivered)
+
+
+def book_cost(value: np.ndarray, stock: np.ndarray, arrived: np.ndarray, paid: np.ndarray,
+              left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The cost of the inputs used and the book value of the stock left, at weighted-average cost.
+
+    The stock on hand, ``stock + arrived``, is carried at its value before the quarter plus what
+    the deliveries were paid, ``value + paid``; what is left keeps that average unit cost and the
+    rest is the cost of the quarter's use, so ``cost + value after = value + paid`` exactly. A
+    service (no stock left) costs what was paid for it. With nothing on hand the whole pool is cost.
+
+    Args:
+        value: (C, S, K) book value of the stock at the start of the quarter, yuan.
+        stock: (C, S, K) the stock at the start, 2020 yuan; arrived: the quarter's deliveries.
+        paid: (C, S, K) what the deliveries were paid, yuan.
+        left: (C, S, K) the stock at the end (0 for what is not stored).
+
+    Returns:
+        (cost, value after), each (C, S, K) yuan.
+    """
+    pool = value + paid
+    on_hand = stock + arrived
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kept = np.where(on_hand > 0, pool * (left / on_hand), 0.0)
+    return pool - kept, kept
 
 
 # ---------------------------------------------------------------------- supplier adjustment time
