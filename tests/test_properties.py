@@ -421,16 +421,15 @@ OPEN_CORNERS = [
     _open_corner({"move_cost": 0.0, "reconsider_rate": 0.6006835721425147, "matching_efficiency": 0.01,
                   "input_output": 1},
                  "movers-are-barely-rehired", (
-                     "with free moves, 60 % of workers reconsidering their city every quarter "
-                     "and a labour market that barely matches (matching_efficiency 0.01, its bound), about half "
-                     "the labour force moves every quarter and almost no one is rehired (unemployment 99.8 % by "
-                     "quarter 17); households borrow their losses (one city's savings -3.25 times the money "
-                     "stock) and governments pay benefits beyond their budgets (-0.45 of the stock in sum), "
-                     "and prices inflate without bound (consumer prices 1.8e41 times 2020's in quarter 26, the "
-                     "quick scale, seed 0, 6 Dec 2026, inputs at book value). In quarter 26 no firm produces and "
-                     "the services bought for the planned output make nominal value added negative; prices "
-                     "overflow in quarter 34 (ydabm.errors.Diverged). Before inputs were costed at book value "
-                     "the GDP deflator turned negative in quarter 17")),
+                     "with free moves, 60 % of workers reconsidering their city every quarter and a labour market "
+                     "that barely matches (matching_efficiency 0.01, its bound), about half the labour force moves "
+                     "every quarter and almost no one is rehired: unemployment 99.8 % by quarter 9 and 100 % from "
+                     "quarter 18, consumer prices 2.9e12 times 2020's by quarter 27. From quarter 28 no firm "
+                     "produces, and the services bought for the planned output make nominal value added negative "
+                     "(quick scale, seed 0, 6 Dec 2026, inputs at book value; before, the GDP deflator turned "
+                     "negative in quarter 17). everyone-moves-every-quarter (CLOSED_CORNERS) is an economy of the "
+                     "same kind that ends at 100 % unemployment too; which of the two reaches a quarter without "
+                     "production within 40 quarters changed with each change of this session")),
 ]
 
 

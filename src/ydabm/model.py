@@ -907,7 +907,8 @@ class YRDModel(mesa.Model):
             f.capacity, f.expected_sales, f.notional_sales, staffed, f.understaffed,
             ratio, p.demand_dispersion, *self.skill_table(), self.labour_force, f.city,
             p.demand_expectation, p.depreciation, p.investment_speed,
-            p.capacity_subsidy * targeted, np.take(self.unit_input_cost(), cell) / phi, ratio_share=served)
+            p.capacity_subsidy * targeted, np.take(self.unit_input_cost(self.current_intensity()), cell) / phi,
+            ratio_share=served)
 
     def spillover(self) -> np.ndarray:
         """(C,) spillover term psi kappa / (1 + kappa) of each city, kappa its knowledge pool: other
@@ -1476,6 +1477,11 @@ class YRDModel(mesa.Model):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where((made > 0) & (labour > 0), labour / made, previous)
 
+    def current_intensity(self) -> np.ndarray | None:
+        """(C, S) inputs per unit of variable labour at this quarter's productivity and last quarter's
+        output (:meth:`input_intensity`); None without supply chains."""
+        return None if self.io is None else self.input_intensity(self.firms.output)
+
     def input_intensity(self, output: np.ndarray) -> np.ndarray:
         """(C, S) inputs per unit of variable labour relative to 2020 at firm ``output``: the city-sector's
         output per unit of variable labour relative to 2020, so that its real inputs per unit of output
@@ -1519,14 +1525,15 @@ class YRDModel(mesa.Model):
         return np.bincount(f.cell, used, minlength=self.geography.count * self.sectors.count).reshape(
             self.geography.count, self.sectors.count)
 
-    def unit_input_cost(self) -> np.ndarray:
+    def unit_input_cost(self, intensity: np.ndarray | None = None) -> np.ndarray:
         """(C, S) input cost of one unit of variable labour the firms expect to book this quarter, yuan
         (0 without supply chains): each stored input at the weighted average of its stock's book value
         and a quarter's use (last quarter's) bought at the expected input prices
         (:func:`ydabm.mechanisms.supply_chain.expected_book_cost`), a service at its expected price."""
         if self.io is None:
             return np.zeros((self.geography.count, self.sectors.count))
-        return supply_chain.unit_input_cost(*self.requirements, self.input_price, self.outside_price(),
+        requirements = self.requirements if intensity is None else self.split_requirements(intensity)
+        return supply_chain.unit_input_cost(*requirements, self.input_price, self.outside_price(),
                                             book=(self.stock_value, self.stock, self.used_inputs))
 
     def order_inputs(self, plan: planning.Plan) -> supply_chain.Orders | None:
@@ -1864,7 +1871,7 @@ class YRDModel(mesa.Model):
         digital = technology.digital_factor(self.cell_adoption, self.adoption0, p.adoption_gain)
         productivity = self.cell_productivity * self.mean_draw * self.tfp * np.exp(self.knowledge) * digital
         labour_price = planning.markup_price(wage / productivity, sigma)
-        price = labour_price + self.unit_input_cost() / productivity
+        price = labour_price + self.unit_input_cost(self.current_intensity()) / productivity
         # margins are over value added: gross revenue less inputs passed through at cost
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(price > labour_price, labour_price / price, 1.0)
@@ -1916,7 +1923,7 @@ class YRDModel(mesa.Model):
         phi = productivity * self.tfp[city, sector] * technology.digital_factor(adoption, self.adoption0[city, sector],
                                                                           p.adoption_gain)
         labour_price = planning.markup_price(self.mix_wage()[city, sector] / phi, sigma)
-        price = labour_price + self.unit_input_cost()[city, sector] / phi
+        price = labour_price + self.unit_input_cost(self.current_intensity())[city, sector] / phi
         # entrants build at the newsvendor's goal q and serve S(q) of their orders there, among their
         # rivals at their planned capacities (the notional market's price terms)
         ratio = self.capacity_ratio(sector, self.targets[city, sector])

@@ -21,8 +21,9 @@ sector k at 2020), the rest in the region's goods market, across supplier cities
 protection costs of final goods (vertical linkages act between cities).
 
 Prices: firms pass input costs through and mark up labour cost, p = (m_s w + c) / phi, with c the
-input cost per unit of variable labour the firms expect to book: stored inputs at their stocks' book
-value averaged with a quarter's use at last quarter's input price indices, services at the indices
+input cost per unit of variable labour the firms expect to book, at this quarter's productivity:
+stored inputs at their stocks' book value averaged with a quarter's use at last quarter's input price
+indices, services at the indices
 (:func:`expected_book_cost`; the indices lagged a quarter, at this quarter's freight conditions when a
 policy changed them, the model's ``expect_input_prices``). A
 lockdown's market is learnt while it lasts and forgotten when it ends: the quarter after it, firms
