@@ -1,6 +1,6 @@
 """The 2022 Shanghai lockdown table of docs/validation.md ("Supply chains", "The 2022 Shanghai lockdown").
 
-    PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/lockdown_table.py [--absent 0.13] [--seeds 1 2 3]
+    PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/lockdown_table.py [--absent 0.134] [--seeds 1 2 3]
         [--calibrate] [--no-supply-chains] [--json]
 
 Runs ``ydabm.validation.lockdown.run`` at the share ``--absent`` (default: the ``CityLockdown``

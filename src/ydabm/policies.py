@@ -366,7 +366,7 @@ class CityLockdown:
     freight through Shanghai costs 10 % more in the quarter (an assumption). The share absent is
     calibrated by :func:`ydabm.validation.lockdown.calibrate` (seed 1, 2000 people per agent, then the default
     scale, supply chains on, buyers adjusting their suppliers over ``supplier_adjustment`` quarters, inputs
-    costed at book value: 0.1299 on seeds 1-3, rounded to 0.13; 0.126 before book value) so that
+    costed at book value: 0.1336 on seeds 1-3, rounded to 0.134; 0.126 before book value) so that
     Shanghai's Q2 real value added is 17 % below a matched run without the lockdown (its -13.7 %
     y/y against a +3 to +5 % trend; data/shanghai_2022.csv), and to nothing else (docs/validation.md).
     """
@@ -379,11 +379,11 @@ class CityLockdown:
         "numbers", "share of the labour force",
         "k-th entry: share of the locked cities' labour force (employed and job seekers) who cannot work in the "
         "k-th quarter",
-        0, 1, below_high=True, default_factory=lambda: [0.13])
+        0, 1, below_high=True, default_factory=lambda: [0.134])
     demand_drop: list[float] = declare(
         "numbers", "share of income",
         "k-th entry: share of their income the locked cities' households cannot spend in the k-th quarter",
-        0, 1, below_high=True, default_factory=lambda: [0.13])
+        0, 1, below_high=True, default_factory=lambda: [0.134])
     freight_delay: list[float] = declare(
         "numbers", "1", "k-th entry: extra iceberg cost on goods shipped to, from or within the locked cities",
         0, 10, default_factory=lambda: [0.1])
