@@ -1687,10 +1687,11 @@ class YRDModel(mesa.Model):
         phi = self.effective_productivity()
         used = np.where(f.alive, f.output / phi, 0.0)
         planned = np.where(f.alive, self.planned_output / phi, 0.0)
-        cell_used, cell_planned = self.cell_labour(f.output), self.cell_labour(self.planned_output)
+        cell_used = np.take(self.cell_labour(f.output), f.cell)
+        cell_planned = np.take(self.cell_labour(self.planned_output), f.cell)
         with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(np.take(cell_used, f.cell) > 0, used / np.take(cell_used, f.cell),
-                             np.where(np.take(cell_planned, f.cell) > 0, planned / np.take(cell_planned, f.cell), 0.0))
+            share = np.where(cell_used > 0, used / cell_used,
+                             np.where(cell_planned > 0, planned / cell_planned, 0.0))
         return share * np.take(self.used_cost, f.cell)
 
     def apply_accounts(self, books: accounts.Accounts) -> None:
