@@ -364,14 +364,14 @@ def test_a_lockdown_with_dear_freight_and_shut_shops_keeps_value_added_positive(
                               freight_delay=[1.24]), 1, QUICK_SCALE)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 10 item 8: one quarter (2020 Q4) in which every city has 10 % of its labour force absent and "
-    "freight 150 % dearer sends consumer prices to 10.1 times 2020's (scarcity along Leontief chains), and "
-    "they fall back from 7.1 to 2.2 within three quarters; inputs stocked at the peak are charged at book "
-    "value while prices fall, and nominal value added turns negative in 2022 Q2 (GDP deflator -0.02; "
-    "default scale, seed 0, 6 Dec 2026). Found by scripts/lockdown_search.py (seed 302, draw 11) once "
-    "inputs were costed at book value; with inputs charged at each quarter's prices (6bb8036) the run kept "
-    "its invariants through the same spike and an exit wave of 1,722 cohorts"))
+#: every city with 10 % of its labour force absent and freight 150 % dearer for one quarter (2020 Q4),
+#: found by scripts/lockdown_search.py (seed 302, draw 11) once inputs were costed at book value: consumer
+#: prices reach 10.1 times 2020's in the lockdown's quarter. Until entrants expected the market before a
+#: lockdown (6 Dec 2026, thirty-ninth session) they read the lockdown's: the quarter after it entrants of
+#: 3 % of the firms' mass expected 11 times the sales all firms expected (356 times a usual quarter's
+#: entrants' per enterprise), capacity stood idle, prices inflated to a GDP deflator of 39 and fell back, inputs stocked at the peak were charged at book value while prices fell, and nominal value
+#: added turned negative in 2022 Q2 (GDP deflator -0.02; default scale, seed 0). Now the deflator peaks at
+#: 4.3 in the lockdown's quarter and stays above 0.89 after it
 def test_a_freight_spike_then_deflation_keeps_value_added_positive():
     cities = list(YRDModel(rng=0, **validate({**QUICK_SCALE, "world": "yrd"})).geography.names)
     run_lockdown(CityLockdown(cities=cities, start_year=2020, start_quarter=4, absent=[0.1], demand_drop=[0.0],

@@ -646,6 +646,58 @@ def test_a_lockdowns_market_is_learnt_while_it_lasts_and_forgotten_when_it_ends(
     assert np.isnan(m._firm_served_on_rows()[m.firms.age <= 2]).all()
 
 
+def _freight_lockdown(freight: float):
+    """Every city, one quarter (2020 Q4) with 10 % of the labour force absent and freight ``freight``
+    dearer on every link (CityLockdown), nothing unspent."""
+    from ydabm.policies import CityLockdown
+    names = list(YRDModel(rng=0, people_per_agent=20000).geography.names)
+    return CityLockdown(cities=names, start_year=2020, start_quarter=4, absent=[0.1], demand_drop=[0.0],
+                        freight_delay=[freight])
+
+
+def test_entrants_expect_the_market_before_a_lockdown():
+    # during a lockdown and in the quarter after it entrants expect the last market before it, as the
+    # incumbents expect the demand they expected before it; from the next quarter, last quarter's again
+    m = YRDModel(rng=0, input_output=1, start_year=2020, people_per_agent=8000, policies=(_freight_lockdown(0.3),))
+    m.step()
+    m.step()
+    before = m.goods
+    m.step()                                            # 2020 Q4, the lockdown: last quarter's is the one before
+    assert m.entrants_market is None and m.market_before_lockdown is before
+    lockdown = m.goods
+    m.step()                                            # 2021 Q1, the quarter after
+    assert m.entrants_market is before and m.market_before_lockdown is None
+    assert m.expected_market() is before
+    # the lockdown's market, read instead, promises entrants a larger margin (its prices were higher)
+    m.entrants_market = lockdown
+    read_lockdown = m.expected_margin()
+    m.entrants_market = before
+    assert (read_lockdown > m.expected_margin() + 1e-3).mean() > 0.5
+    m.step()
+    assert m.entrants_market is None and m.expected_market() is m.goods
+
+
+def test_a_lockdown_with_dear_freight_leaves_no_exit_cascade():
+    """Every city locked for one quarter with freight 30 % dearer (default scale, seed 0, 16 quarters):
+    after the lockdown's quarter unemployment never exceeds that quarter's, and the firms' mass ends
+    within 2 % of a matched run without the lockdown. Observed: 14.0 % in the lockdown's quarter, at
+    most 12.9 % after it, and the mass 0.13 % above the matched run's (6 Dec 2026). While entrants
+    read the lockdown's market, the quarter after it they expected 12 times a usual quarter's
+    entrants' sales per enterprise and added 31 % to all firms' expected sales; capacity stood idle,
+    whole sectors lost for quarters, and an exit cascade took unemployment to 34.7 % in 2023 Q4 with
+    5,054 firm agents left (6,467 now)."""
+    runs = {}
+    for name, policies in (("locked", (_freight_lockdown(0.3),)), ("matched", ())):
+        m = YRDModel(rng=0, input_output=1, start_year=2020, policies=policies)
+        for _ in range(16):
+            m.step()
+        runs[name] = (m.datacollector.get_model_vars_dataframe(), float(m.firms.mass[m.firms.alive].sum()))
+    path = runs["locked"][0]["unemployment_rate"].to_numpy()
+    assert path[3] > 0.10                               # the lockdown's quarter (2020 Q4; row 0 is t = 0)
+    assert path[4:].max() <= path[3], path
+    assert runs["locked"][1] == pytest.approx(runs["matched"][1], rel=0.02)
+
+
 def _committed_to_a_capped_supplier(room_0: float):
     """Buyer city 0 spends 10 on inputs, last quarter all from city 0; tau = 2: 5 committed to city 0,
     5 flexible. Only committed buyers reach city 0 (no flexible weight), whose one firm (mass 1,

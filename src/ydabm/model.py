@@ -200,7 +200,9 @@ class YRDModel(mesa.Model):
         """One quarter."""
         p, f, s, geo, lev = self.params, self.firms, self.sectors, self.geography, self.levers
         self._staff = self._city_sums = self._capital = None
-        # 1. Shocks and policies scheduled for this quarter: they move the levers
+        self.entrants_market = None
+        # 1. Shocks and policies scheduled for this quarter: they move the levers (and may tell
+        #    entrants which market to expect: ``entrants_market``)
         for policy in self.policies:
             policy.on_step(self)
         self.expect_input_prices()
@@ -473,6 +475,10 @@ class YRDModel(mesa.Model):
         self.cpi0 = fund.consumer_price
         self._start_supply_chains()
         self.solved_access = (None, None)                # (this quarter's, the last) market access solved
+        # the goods market entrants expect this quarter when a policy says it is not last quarter's (a
+        # lockdown's market, which firms do not learn: CityLockdown); None: last quarter's
+        self.entrants_market = None
+        self.market_before_lockdown = None              # the last market before a CityLockdown under way
         self.firms.apply_sales(self.clear_goods_market())
         self.firms.notional_sales[rows] = gross / served    # 2020 orders at the markup price: the calibrated demand
         if self.io is not None:
@@ -1858,10 +1864,18 @@ class YRDModel(mesa.Model):
         return entry.entry_intensity(pool, np.minimum(self.exit_flow, 0.5 * pool), self.expected_margin(),
                                      self.required_margin, p.entry_response if response is None else response)
 
+    def expected_market(self) -> goods.GoodsOutcome:
+        """The goods market entrants expect this quarter: last quarter's, unless a policy set
+        ``entrants_market`` (a lockdown whose market firms do not learn: :class:`ydabm.policies.CityLockdown`
+        has entrants expect, during it and in the quarter after, the last market before it, as its
+        incumbents expect the demand they expected before it)."""
+        return self.goods if self.entrants_market is None else self.entrants_market
+
     def expected_margin(self) -> np.ndarray:
         """(C, S) margin an entrant expects (Melitz 2003's expected entry profit, as a margin): the
         profit over revenue of a firm with the city-sector's mean draw, pricing at its markup at
-        today's wages and selling into today's market access, after its overhead and the upkeep
+        today's wages and selling into the market access of the market it expects (:meth:`expected_market`:
+        last quarter's), after its overhead and the upkeep
         of the capacity it would build, plus the entry subsidy where the government targets it. The
         subsidy is paid on the first year's revenue only, so it enters as the annuity of that
         (:func:`ydabm.mechanisms.entry.first_year_weight` of it): a margin held for as long as the
@@ -1879,7 +1893,7 @@ class YRDModel(mesa.Model):
         sectors = np.arange(s.count)[None, :]
         ratio = self.capacity_ratio(sectors, self.targets)
         # the entrant sells the share S(q) of its orders that its capacity serves
-        revenue = price ** (1 - sigma) * self.goods.access * value * goods.sales_share(ratio, p.demand_dispersion)
+        revenue = price ** (1 - sigma) * self.expected_market().access * value * goods.sales_share(ratio, p.demand_dispersion)
         upkeep = self.capital_upkeep(sectors, ratio)
         with np.errstate(divide="ignore", invalid="ignore"):
             overhead = np.where(revenue > 0, self.overhead_cell * wage / revenue, np.inf)
@@ -1929,8 +1943,9 @@ class YRDModel(mesa.Model):
         # rivals at their planned capacities (the notional market's price terms)
         ratio = self.capacity_ratio(sector, self.targets[city, sector])
         served = goods.sales_share(ratio, p.demand_dispersion)
+        market = self.expected_market()
         demand = goods.entrant_demand(price, city, sector, s.elasticity, self.frictions.cost_weights,
-                                      self.goods.spending, self.goods.notional_terms, served)
+                                      market.spending, market.notional_terms, served)
         # no more capacity than the city's labour could staff, with the cohort's overhead and capacity
         # (none in a row about to open: closed rows keep their last values until then), at the
         # entrants' productivity (the city-sector's mean draw; the cohort's own is its CES mean with it)
