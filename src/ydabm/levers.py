@@ -51,8 +51,9 @@ class Levers:
             them cannot be hired.
         import_supply: (S,) share of input orders from abroad that arrive, by input sector (empty:
             all; an external supply shock cuts it).
-        freight_delay: (C,) extra trade cost on goods shipped to or from each city, as a factor on
-            the iceberg cost (0: none; a lockdown slows freight through a city's links).
+        freight_delay: (C,) extra trade cost on goods shipped to or from each city in the region's
+            goods market, as a factor on the iceberg cost (0: none; a lockdown slows freight through
+            a city's links; purchases from the rest of China and abroad bear none).
     """
 
     barrier: np.ndarray

@@ -355,8 +355,10 @@ class CityLockdown:
     ``demand_drop[k]`` of their income in that quarter (shops shut: the share of last quarter's
     household income, planned for this quarter's purchases, moves to their savings before the goods
     market; the savings are spent evenly over the ``recovery_quarters`` quarters after the
-    lockdown), and goods shipped to, from or within them bear an extra iceberg cost
-    ``freight_delay[k]`` (road passes, port and warehouse closures). With supply chains on, their
+    lockdown), and goods shipped to, from or within them in the region's goods market bear an extra
+    iceberg cost ``freight_delay[k]`` (road passes, port and warehouse closures; what they buy from
+    the rest of China and abroad bears none: a simplification, which lets a locked city's buyers
+    turn to those suppliers at their usual prices). With supply chains on, their
     firms' suppliers and buyers elsewhere feel it through orders, prices and inventories. Firms
     know a lockdown is temporary: they do not update their demand expectations from its quarters
     (every firm plans the quarter after one on the demand it expected for it), and entrants, during it
@@ -386,7 +388,8 @@ class CityLockdown:
         "k-th entry: share of their income the locked cities' households cannot spend in the k-th quarter",
         0, 1, below_high=True, default_factory=lambda: [0.134])
     freight_delay: list[float] = declare(
-        "numbers", "1", "k-th entry: extra iceberg cost on goods shipped to, from or within the locked cities",
+        "numbers", "1", "k-th entry: extra iceberg cost on goods shipped to, from or within the locked cities "
+        "in the region's goods market",
         0, 10, default_factory=lambda: [0.1])
     recovery_quarters: int = declare("whole", "quarters", "quarters over which the savings are spent afterwards",
                                      0, 40, default=2)
