@@ -142,3 +142,20 @@ def test_a_fully_staffed_firm_pays_its_plans_wage_bill(runs):
 
 def test_the_default_rule_is_fixed_points():
     assert YRDModel(rng=1, people_per_agent=20000.0).params.staff_rounding == 1
+
+
+def test_a_carry_stays_below_one_in_single_precision():
+    # a uniform within 2**-25 of 1 rounds up to 1.0 in single precision, and a carry of 1 rounds a plan of
+    # no worker up to one: a closed row (no plan) was hired (a CovidShock of 97 % and 65 % absent found by
+    # scripts/lockdown_search.py, seed 304, draw 39: a worker employed by a dead firm in quarter 30)
+    from ydabm.agents.firms import Firms
+    firms = Firms(3, sectors=2)
+    uniforms = np.array([[0.0, 0.5, 1.0 - 2.0 ** -30], [1.0 - 2.0 ** -26, 0.25, 0.999]] + [[0.1, 0.2, 0.3]])
+    assert (uniforms.astype(np.float32) == 1.0).sum() == 2                 # the case: two would round to 1
+    firms.open(np.arange(3), uniforms)
+    below_one = np.nextafter(np.float32(1.0), np.float32(0.0))
+    assert firms.rounding[0, 2] == firms.rounding[1, 0] == below_one
+    kept = uniforms.astype(np.float32) < 1.0
+    np.testing.assert_array_equal(firms.rounding[kept], uniforms.astype(np.float32)[kept])   # the rest as before
+    plan, _ = labour.whole_staff(np.zeros((3, 3)), firms.rounding)
+    assert not plan.any()                                                  # no plan, no worker

@@ -56,6 +56,9 @@ _HALVED = ("mass", "peak", "overhead", "capacity", "output", "revenue", "profit"
 _PLACE = ("sector", "city")
 
 
+#: the largest single-precision number below 1: the highest staff-rounding carry (:meth:`Firms.open`)
+_BELOW_ONE = np.nextafter(np.float32(1.0), np.float32(0.0))
+
 class Firms:
     """The vectorised set of firm agents."""
 
@@ -146,14 +149,19 @@ class Firms:
 
     def open(self, rows: np.ndarray, rounding: np.ndarray, **columns: np.ndarray) -> None:
         """Start firms in ``rows`` with the given column values and staff-rounding carries
-        ``rounding`` (uniforms, (n, 3)); everything else starts at zero."""
+        ``rounding`` (uniforms on [0, 1), (n, 3)); everything else starts at zero.
+
+        The carries are kept in single precision, in which a uniform within 2**-25 of 1 rounds up to
+        1.0; a carry of 1 would round a plan of no worker up to one (a closed row hired, as a search
+        over lockdowns found), so they are kept below 1: the largest single below 1 replaces 1.0, and
+        every other value is stored as before."""
         for name in _PLACE:                               # (a writeable copy: an unpickled read-only
             setattr(self, name, getattr(self, name).copy())  # array cannot be made writeable again)
         for name in _FLOAT + _INT + _PLACE:
             getattr(self, name)[rows] = 0
         self.employees[rows] = 0
         self.joined[rows] = 0
-        self.rounding[rows] = rounding
+        self.rounding[rows] = np.minimum(np.asarray(rounding, dtype=np.float32), _BELOW_ONE)
         self.hours[rows] = 1.0
         self.jobs[rows] = 0.0
         self.zombie[rows] = False
