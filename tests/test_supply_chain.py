@@ -51,6 +51,25 @@ def test_orders_room_and_deliveries_by_hand():
     np.testing.assert_allclose(short.unmet, [[[3.5, 0.0]]])
 
 
+def test_services_are_ordered_for_the_output_the_staff_can_make():
+    # the case above with staff for 1.5 of the 2 units of planned labour: goods are ordered for the plan
+    # (use 6, order 6 + 0.5 (6 - 4) = 7; what is not used stays in stock), the service for what the
+    # staff can make (1 x 1.5 = 1.5: a service bought for an open vacancy would be lost)
+    labour, requirement = np.array([[2.0]]), np.array([[[3.0, 1.0]]])
+    origin = np.array([[[0.5, 0.5]], [[0.25, 0.25]], [[0.25, 0.25]]])
+    weeks, stock = np.array([13.0, np.inf]), np.array([[[4.0, 0.0]]])
+    orders = supply_chain.plan_orders(labour, requirement, origin, stock, weeks, 0.5, np.ones((1, 2)), np.ones(2),
+                                      staffed=np.array([[1.5]]))
+    np.testing.assert_allclose(orders.region, [[[3.5, 0.75]]])
+    np.testing.assert_allclose(orders.outside + orders.abroad, [[[3.5, 0.75]]])
+    np.testing.assert_allclose(orders.use, [[[6.0, 2.0]]])
+    np.testing.assert_allclose(orders.room, [[11.0 / 6.0]])       # the goods input's, as before
+    # no staff: no service is bought, the goods order stands
+    idle = supply_chain.plan_orders(labour, requirement, origin, stock, weeks, 0.5, np.ones((1, 2)), np.ones(2),
+                                    staffed=np.array([[0.0]]))
+    np.testing.assert_allclose(idle.region + idle.outside + idle.abroad, [[[7.0, 0.0]]])
+
+
 def test_book_cost_by_hand():
     # one city, one sector; a goods input: 4 units in stock at book value 4.4 (1.1 a unit), 6 arrive
     # paid 12 (2 a unit, a quarter of dear freight), 7 used, 3 left; a service: 2 arrive paid 3, all used

@@ -1441,6 +1441,7 @@ class YRDModel(mesa.Model):
         self.region_purchases = self.orders.region * self.input_price[:, None, :]
         self.purchases = self.input_purchases()
         self.planned_output = self.firms.output.copy()
+        self.served_output = self.planned_output
         self.used_cost = None                   # (C, S) cost of the inputs used this quarter, at book value
 
     def _steady_stock(self, markup: np.ndarray) -> np.ndarray:
@@ -1558,7 +1559,7 @@ class YRDModel(mesa.Model):
         requirements = self.split_requirements(self.input_intensity(planned), price)
         return supply_chain.plan_orders(labour, sum(requirements), self._origin_shares(requirements), self.stock,
                                         self.inventory_weeks, self.params.inventory_restock, supply,
-                                        self.abroad_supply(), price)
+                                        self.abroad_supply(), price, self.cell_labour(self.served_output_of(planned, can)))
 
     def producible(self) -> np.ndarray:
         """(F,) most each firm can make this quarter with its capacity and working staff."""
@@ -1578,12 +1579,23 @@ class YRDModel(mesa.Model):
         sales within what the staff it plans for (its vacancies filled) and its capacity can make, with
         the workers a lockdown keeps away absent (ARIO's demand-driven target, Hallegatte 2008). Not
         what its current staff can make: a firm short of staff still has the vacancies it hired for,
-        and inputs it cannot use yet stay in stock (its next order is smaller); capping by current
+        and goods it cannot use yet stay in stock (its next order is smaller); capping by current
         staff would pass every labour-market friction on to its suppliers as lost orders (at t = 0,
-        when firms are fully staffed, 1.5 % of the region's input demand at once)."""
+        when firms are fully staffed, 1.5 % of the region's input demand at once). Services, which
+        are not stored, are ordered for the part of it the current staff can make
+        (:meth:`served_output_of`)."""
         f = self.firms
         can = self.staffed_room(self.labour_units(plan.desired_staff))
         return np.where(f.alive, np.minimum(plan.expected_output, can), 0.0)
+
+    def served_output_of(self, planned: np.ndarray, can: np.ndarray | None = None) -> np.ndarray:
+        """(F,) the part of each firm's planned output its working staff and capacity can make this
+        quarter (``can``: :meth:`producible`), what its services are ordered for: a service is not
+        stored, so one bought for vacancies still open would be lost (goods are ordered for the
+        planned output and what is not used stays in stock)."""
+        f = self.firms
+        can = self.producible() if can is None else can
+        return np.where(f.alive, np.minimum(planned, can), 0.0)
 
     def apply_orders(self, orders: supply_chain.Orders | None, plan: planning.Plan) -> None:
         if orders is None:
@@ -1593,6 +1605,7 @@ class YRDModel(mesa.Model):
         if orders.price is not None:
             self.input_price = orders.price
         self.planned_output = self.planned_output_of(plan)
+        self.served_output = self.served_output_of(self.planned_output)
         self.intensity = self.input_intensity(self.planned_output)
         self.requirements = self.split_requirements()
         room = np.take(orders.room, f.cell)
@@ -1650,18 +1663,23 @@ class YRDModel(mesa.Model):
         return region.sum(axis=2), outside.sum(axis=2), abroad.sum(axis=2)
 
     def firm_inputs(self) -> np.ndarray:
-        """(F,) inputs each firm pays for: its city-sector's purchases in proportion to its planned
-        output over productivity (0 without supply chains)."""
+        """(F,) inputs each firm pays for: its city-sector's purchases of goods in proportion to its
+        planned output over productivity, of services to the part of it its staff can make (what
+        each was ordered for, :meth:`order_inputs`; 0 without supply chains)."""
         f = self.firms
         if self.io is None:
             return np.zeros(f.size)
-        paid = sum(self.purchases)
+        paid = sum(self.input_payments())
+        stored = np.isfinite(self.inventory_weeks)
         phi = self.effective_productivity()
-        own = np.where(f.alive, self.planned_output / phi, 0.0)
-        total = self.cell_labour(self.planned_output)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_unit = np.where(total > 0, paid / total, 0.0)
-        return own * np.take(per_unit, f.cell)
+        total = np.zeros(f.size)
+        for output, inputs in ((self.planned_output, stored), (self.served_output, ~stored)):
+            own = np.where(f.alive, output / phi, 0.0)
+            cell = self.cell_labour(output)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                per_unit = np.where(cell > 0, paid[:, :, inputs].sum(axis=2) / cell, 0.0)
+            total += own * np.take(per_unit, f.cell)
+        return total
 
     def input_sourcing(self, by_city: bool = False) -> np.ndarray | None:
         """(5, S) this quarter's intermediate inputs of each buying sector ((5, C) of each buying city)

@@ -34,9 +34,11 @@ gross output, more than the table's value-added share of electronics (16 %): it 
 model's elasticities.
 
 Inventories, shortages and recovery (ARIO, Hallegatte 2008): each city-sector holds a stock of each
-input, a target of ``weeks[k]`` weeks of use; it orders its planned use (of its expected sales,
-ARIO's demand-driven production target) plus a share ``restock`` of the gap to the target each
-quarter, at its suppliers' listed prices (:func:`listed_varieties`: the premium a rationed supplier
+input, a target of ``weeks[k]`` weeks of use; it orders its planned use of each good (of its
+expected sales, ARIO's demand-driven production target) plus a share ``restock`` of the gap to the
+target each quarter, and of each service (not stored) the use of the planned output its staff can
+make (ordered after the labour market; a service bought for output no one is there to make would be
+lost), at its suppliers' listed prices (:func:`listed_varieties`: the premium a rationed supplier
 charges above its list is not known before the market, so it does not raise the next quarter's
 spending on it). Production is limited by the scarcest input: the stock plus the deliveries it
 expects (its orders, less the known shortfall of the supplier cities it bought from last quarter,
@@ -229,7 +231,7 @@ class Orders:
 
 def plan_orders(labour: np.ndarray, requirement: np.ndarray, origin: np.ndarray, stock: np.ndarray,
                 weeks: np.ndarray, restock: float, supply: np.ndarray, abroad_supply: np.ndarray,
-                price: np.ndarray | None = None) -> Orders:
+                price: np.ndarray | None = None, staffed: np.ndarray | None = None) -> Orders:
     """Orders and the production room of every city-sector (ARIO's order and rationing rules).
 
     Args:
@@ -245,11 +247,17 @@ def plan_orders(labour: np.ndarray, requirement: np.ndarray, origin: np.ndarray,
         abroad_supply: (K,) share of orders from abroad delivered (1 normally; a supply shock cuts it).
         price: (C, K) price relative to 2020 the region's orders are placed at (kept on the orders;
             None: last quarter's input prices).
+        staffed: (C, S) variable labour of the planned output the staff hired can make (each firm's
+            planned output within what its working staff and capacity make), what services are
+            ordered for: a service is not stored, so one bought for output no one is there to make
+            is lost; goods are ordered for the planned output, and what is not used stays in stock.
+            None: ``labour`` (every firm staffed for its plan).
     """
     use = requirement * labour[:, :, None]
     stored = np.isfinite(weeks)
     target = use * (np.where(stored, weeks, 0.0) / WEEKS)[None, None, :]
-    order = np.where(stored, np.maximum(use + restock * (target - stock), 0.0), use)
+    served = use if staffed is None else requirement * staffed[:, :, None]
+    order = np.where(stored, np.maximum(use + restock * (target - stock), 0.0), served)
     region, outside, abroad = (order * share for share in origin)
     expected = stock + region * supply[:, None, :] + outside + abroad * abroad_supply[None, None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
