@@ -159,3 +159,8 @@ def test_a_carry_stays_below_one_in_single_precision():
     np.testing.assert_array_equal(firms.rounding[kept], uniforms.astype(np.float32)[kept])   # the rest as before
     plan, _ = labour.whole_staff(np.zeros((3, 3)), firms.rounding)
     assert not plan.any()                                                  # no plan, no worker
+    # error diffusion's carry too: a plan of 2 - 2**-30 from a carry of 0 is 1 worker and a carry of
+    # 1 - 2**-30, which single precision would round to 1.0
+    plan, carry = labour.whole_staff(np.array([[2.0 - 2.0 ** -30]]), np.zeros((1, 1), dtype=np.float32), diffuse=True)
+    assert plan[0, 0] == 1 and carry.dtype == np.float32 and carry[0, 0] == below_one
+    assert labour.whole_staff(np.zeros((1, 1)), carry, diffuse=True)[0][0, 0] == 0

@@ -303,7 +303,10 @@ def whole_staff(desired: np.ndarray, carry: np.ndarray, diffuse: bool = False) -
             whole[rows, np.argmax(desired[rows], axis=1)] = 1
         return whole, carry
     total -= plan                                      # the new carry, in place
-    return whole, total.astype(carry.dtype)
+    # (kept below 1 in the carries' precision: in single precision a remainder within 2**-25 of 1
+    # rounds up to 1.0, which would give a plan of no worker one next quarter)
+    below_one = np.nextafter(np.array(1.0, dtype=carry.dtype), np.array(0.0, dtype=carry.dtype))
+    return whole, np.minimum(total.astype(carry.dtype), below_one)
 
 
 def planned_hours(desired: np.ndarray, plan: np.ndarray) -> np.ndarray:
