@@ -263,7 +263,7 @@ MINIMAL_EXAMPLES = [
                   "migrant_working_age_share": 0.0, "rd_depreciation": 0.3333333333333333,
                   "border_effect_scale": 0.0, "demand_dispersion": 0.0,
                   "productivity_persistence": 0.2956399421858121, "demand_expectation": 0.0,
-                  "entry_response": 132.550797239429, "barrier": 0.0, "inventory_restock": 0.0,
+                  "entry_response": 132.550797239429, "barrier": 0.0, "inventory_restock": 0.05,
                   "exit_after": 1, "target_sharpness": 0.0, "input_output": 1}, 0,
                  id="linked-market-newton-two-cycle"),
     # found by the property test run longer and with other draws (6 Dec 2026), reduced greedily. With supply
