@@ -59,6 +59,7 @@ _PLACE = ("sector", "city")
 #: the largest single-precision number below 1: the highest staff-rounding carry (:meth:`Firms.open`)
 _BELOW_ONE = np.nextafter(np.float32(1.0), np.float32(0.0))
 
+
 class Firms:
     """The vectorised set of firm agents."""
 
