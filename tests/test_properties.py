@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from ydabm import YRDModel
 from ydabm.errors import Diverged
 from ydabm.params import BY_NAME, PARAMS, QUICK_SCALE, ParameterError, validate
-from ydabm.policies import CityLockdown, CovidShock
+from ydabm.geography.world import build_geography
+from ydabm.policies import CityLockdown, CovidShock, declared_fields
 from ydabm.scenarios import list_scenarios
 
 from invariants import Start, assert_invariants, assert_memory, assert_money
@@ -44,6 +45,8 @@ TIME_LIMIT = 5.0
 #: every float or int parameter a user may vary: levers and uncertainties (scale and world stay fixed)
 DRAWN = tuple(p for p in PARAMS if p.kind in ("lever", "uncertainty") and p.type in (float, int))
 SCENARIOS = {s.name: s for s in list_scenarios() if s.params()["world"] == "yrd"}
+#: the YRD's cities, in the model's order
+YRD_CITIES = list(build_geography("yrd").names)
 
 
 def _strategy(param):
@@ -359,8 +362,7 @@ def run_lockdown(policy, quarters: int, scale: dict[str, Any]) -> None:
 #: quarter's order prices, freight included (8.5e12 yuan against 3.2e12 bought at the default scale);
 #: since the thirty-eighth session they are costed at what they were bought for (book value)
 def test_a_lockdown_with_dear_freight_and_shut_shops_keeps_value_added_positive():
-    cities = list(YRDModel(rng=0, **validate({**QUICK_SCALE, "world": "yrd"})).geography.names)
-    run_lockdown(CityLockdown(cities=cities, start_year=2020, start_quarter=2, absent=[0.66], demand_drop=[0.7],
+    run_lockdown(CityLockdown(cities=YRD_CITIES, start_year=2020, start_quarter=2, absent=[0.66], demand_drop=[0.7],
                               freight_delay=[1.24]), 1, QUICK_SCALE)
 
 
@@ -373,8 +375,7 @@ def test_a_lockdown_with_dear_freight_and_shut_shops_keeps_value_added_positive(
 #: added turned negative in 2022 Q2 (GDP deflator -0.02; default scale, seed 0). Now the deflator peaks at
 #: 4.3 in the lockdown's quarter and stays above 0.89 after it
 def test_a_freight_spike_then_deflation_keeps_value_added_positive():
-    cities = list(YRDModel(rng=0, **validate({**QUICK_SCALE, "world": "yrd"})).geography.names)
-    run_lockdown(CityLockdown(cities=cities, start_year=2020, start_quarter=4, absent=[0.1], demand_drop=[0.0],
+    run_lockdown(CityLockdown(cities=YRD_CITIES, start_year=2020, start_quarter=4, absent=[0.1], demand_drop=[0.0],
                               freight_delay=[1.5], recovery_quarters=6), 9, {})
 
 
@@ -400,7 +401,6 @@ def lockdowns(draw):
     field within its declared bounds (:func:`ydabm.policies.declared_fields`); a ``CityLockdown`` locks
     any non-empty set of cities. ``scripts/lockdown_search.py`` draws the same policies uniformly at
     the default scale."""
-    from ydabm.policies import declared_fields
     kind = draw(st.sampled_from([CovidShock, CityLockdown]))
     specs = {f.name: spec for f, spec in declared_fields(kind)}
     quarters = draw(st.integers(1, 4))
@@ -414,10 +414,6 @@ def lockdowns(draw):
         fields["cities"] = sorted(draw(st.lists(st.sampled_from(YRD_CITIES), min_size=1, max_size=len(YRD_CITIES),
                                                 unique=True)))
     return kind(**fields)
-
-
-#: the YRD's cities, as the quick scale's model names them
-YRD_CITIES = list(YRDModel(rng=0, **validate({**QUICK_SCALE, "world": "yrd"})).geography.names)
 
 
 @pytest.mark.slow
