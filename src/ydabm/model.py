@@ -1265,6 +1265,7 @@ class YRDModel(mesa.Model):
                 supply_chain.served_commitments(outcome, market), outcome.flows[:, :cities, :cities],
                 outcome.spending[:cities], market.inputs, self.sourcing)
         self.market_absent = bool(self.levers.absent.any())
+        self.market_absence = self.levers.absent.copy()
         posted = self._posted_weights(outcome, live)        # (computed once for the three below)
         self.usual_service = supply_chain.served_share(self.input_varieties, self._posted_varieties(outcome, live, posted))
         self.firm_served = np.full(self.firms.size, np.nan)
@@ -1354,24 +1355,34 @@ class YRDModel(mesa.Model):
         input price indices, at this quarter's freight conditions when those changed (a freight delay
         set or lifted by a policy is known at the start of the quarter; nothing changes otherwise).
 
-        A lockdown's market is learnt while it lasts and forgotten when it ends: when a lockdown
-        begins (workers absent this quarter, none last quarter) firms keep what they expected
-        before it; in the first quarter after it they price and order at that again (the input
-        prices, and the shares of their orders suppliers served: :meth:`_remember_before_lockdown`),
-        moved by the change of freight conditions as that changes the index of the last market. The
-        lockdown's schedule is known: its scarcity is expected in its quarters and not after them."""
+        A lockdown's market is learnt while it holds and forgotten when it ends or changes: when a
+        lockdown begins (workers absent this quarter, none last quarter) firms keep what they expected
+        before it; while the same shares of workers stay absent they expect last quarter's market; in
+        the first quarter after it, and in a quarter whose absent shares differ from last quarter's
+        (a lockdown that eases or tightens), they price and order at what they expected before it
+        again (the input prices, and the shares of their orders suppliers served:
+        :meth:`_remember_before_lockdown`), moved by the change of freight conditions as that changes
+        the index of the last market. The lockdown's schedule is known: the scarcity of its quarters
+        with one intensity is not expected in a quarter with another, nor after it. (Before, a
+        quarter with 0.4 % absent between two with 96 % and 98 % was priced and ordered at the scarcity
+        prices of the first: inputs restocked at 168 times 2020's prices and a GDP deflator of -15.8
+        two quarters on; docs/validation.md, "Since `7bf3a1c`".)"""
         if self.io is None:
             return
-        locked = bool(self.levers.absent.any())
+        absent = self.levers.absent
+        locked = bool(absent.any())
         ended = self.lockdown_memory is not None and not locked
+        changed = (self.lockdown_memory is not None and locked and self.market_absent
+                   and not np.array_equal(absent, self.market_absence))
         if locked and not self.market_absent:
             self._remember_before_lockdown()
-        elif ended:
-            self._return_to_before_lockdown()
+        elif ended or changed:
+            self._return_to_before_lockdown(keep=changed)
+        restored = ended or changed
         slow, before = self.freight_factor(), self.index_freight
         if (slow is None and before is None) or (slow is not None and before is not None and np.array_equal(slow, before)):
             return
-        if ended:
+        if restored:
             with np.errstate(divide="ignore", invalid="ignore"):
                 index = self.input_price * (self._input_index(slow) / self._input_index(before))
         else:
@@ -1386,11 +1397,15 @@ class YRDModel(mesa.Model):
         self.lockdown_memory = (self.input_price.copy(), self.index_freight, self._firm_served_on_rows(),
                                 self.usual_service.copy(), self.clock)
 
-    def _return_to_before_lockdown(self) -> None:
-        """Expect again what firms expected before the lockdown that just ended: the rows that changed
-        hands since (entrants in rows freed by exits) have no record before it (their city-sector's)."""
+    def _return_to_before_lockdown(self, keep: bool = False) -> None:
+        """Expect again what firms expected before the lockdown that just ended (``keep``: that
+        changed its intensity and goes on; the memory is kept for its later quarters): the rows that
+        changed hands since (entrants in rows freed by exits) have no record before it (their
+        city-sector's)."""
         price, freight, served, usual, clock = self.lockdown_memory
-        self.lockdown_memory = None
+        if not keep:
+            self.lockdown_memory = None
+        price, usual = price.copy(), (None if usual is None else usual.copy())
         self.input_price, self.index_freight, self.usual_service = price, freight, usual
         self.firm_served = served
         served = self._firm_served_on_rows()              # (on the firm table as it is now)
@@ -1407,6 +1422,7 @@ class YRDModel(mesa.Model):
         self.sourcing = None
         self.usual_service = None               # (C, S) share of orders each supplier city-sector served
         self.market_absent = False              # workers were absent in last quarter's market (a lockdown)
+        self.market_absence = None              # (C,) the shares absent in last quarter's market
         self.lockdown_memory = None             # what firms expected before a lockdown under way
         if self.io is None:
             self.value_share = np.ones((self.geography.count, self.sectors.count))
