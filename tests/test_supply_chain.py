@@ -665,6 +665,38 @@ def test_a_lockdowns_market_is_learnt_while_it_lasts_and_forgotten_when_it_ends(
     assert np.isnan(m._firm_served_on_rows()[m.firms.age <= 2]).all()
 
 
+def test_a_lockdowns_market_is_forgotten_when_its_intensity_changes():
+    # a lockdown's schedule is known: while the same shares stay absent firms expect last quarter's
+    # market; when they change (half of every city's workers absent, then 1 %, or the same half in
+    # other cities) firms expect again what they expected before it, and keep that memory for the
+    # lockdown's later quarters; it is dropped when the lockdown ends
+    import copy
+    m = YRDModel(rng=3, input_output=1, people_per_agent=8000)
+    m.step()
+    price, usual = m.input_price.copy(), m.usual_service.copy()
+    half = np.full(m.geography.count, 0.5)
+    m.levers.absent = half.copy()                               # no policy resets it: a lockdown quarter
+    m.step()
+    learnt = m.input_price.copy()
+    assert np.median(learnt / price) > 1.2                      # its scarcity, learnt (1.35)
+    same = copy.deepcopy(m)
+    same.expect_input_prices()                                  # the same half absent again: as learnt
+    np.testing.assert_array_equal(same.input_price, learnt)
+    assert same.lockdown_memory is not None
+    for absent in (np.full(m.geography.count, 0.01), np.where(np.arange(m.geography.count) < 20, 0.5, 0.0)):
+        eased = copy.deepcopy(m)
+        eased.levers.absent = absent
+        eased.expect_input_prices()
+        np.testing.assert_array_equal(eased.input_price, price)    # what was expected before it
+        np.testing.assert_array_equal(eased.usual_service, usual)
+        assert eased.lockdown_memory is not None                 # kept for the lockdown's later quarters
+    eased.step()                                                 # a quarter of the eased lockdown
+    eased.levers.absent = np.zeros(m.geography.count)
+    eased.expect_input_prices()                                  # ended: before it again, memory dropped
+    np.testing.assert_array_equal(eased.input_price, price)
+    assert eased.lockdown_memory is None
+
+
 def _freight_lockdown(freight: float):
     """Every city, one quarter (2020 Q4) with 10 % of the labour force absent and freight ``freight``
     dearer on every link (CityLockdown), nothing unspent."""
