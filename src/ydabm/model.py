@@ -1355,25 +1355,28 @@ class YRDModel(mesa.Model):
         input price indices, at this quarter's freight conditions when those changed (a freight delay
         set or lifted by a policy is known at the start of the quarter; nothing changes otherwise).
 
-        A lockdown's market is learnt while it holds and forgotten when it ends or changes: when a
-        lockdown begins (workers absent this quarter, none last quarter) firms keep what they expected
-        before it; while the same shares of workers stay absent they expect last quarter's market; in
-        the first quarter after it, and in a quarter whose absent shares differ from last quarter's
-        (a lockdown that eases or tightens), they price and order at what they expected before it
-        again (the input prices, and the shares of their orders suppliers served:
-        :meth:`_remember_before_lockdown`), moved by the change of freight conditions as that changes
-        the index of the last market. The lockdown's schedule is known: the scarcity of its quarters
-        with one intensity is not expected in a quarter with another, nor after it. (Before, a
-        quarter with 0.4 % absent between two with 96 % and 98 % was priced and ordered at the scarcity
-        prices of the first: inputs restocked at 168 times 2020's prices and a GDP deflator of -15.8
-        two quarters on; docs/validation.md, "Since `7bf3a1c`".)"""
+        A lockdown's market is learnt while it holds and forgotten when it ends or eases towards its
+        end: when a lockdown begins (workers absent this quarter, none last quarter) firms keep what
+        they expected before it. The lockdown's schedule is known, and of the two markets firms have
+        seen they expect the one whose absences are nearer this quarter's (the largest difference over
+        the cities): last quarter's while the lockdown holds about as it was; in the first quarter
+        after it, and in a quarter of it nearer no lockdown than last quarter's (96 % absent, then
+        0.4 %), what they expected before it again (the input prices, and the shares of their orders
+        suppliers served: :meth:`_remember_before_lockdown`), moved by the change of freight
+        conditions as that changes the index of the last market; the memory is kept for the
+        lockdown's later quarters. (Before, a quarter with 0.4 % absent between two with 96 % and 98 %
+        was priced and ordered at the scarcity prices of the first: inputs restocked at 168 times
+        2020's prices and a GDP deflator of -15.8 two quarters on; docs/validation.md, "Since
+        `7bf3a1c`".)"""
         if self.io is None:
             return
         absent = self.levers.absent
         locked = bool(absent.any())
         ended = self.lockdown_memory is not None and not locked
+        # a lockdown that changed: the market before it is at least as near this quarter's absences as
+        # last quarter's (largest difference over the cities)
         changed = (self.lockdown_memory is not None and locked and self.market_absent
-                   and not np.array_equal(absent, self.market_absence))
+                   and np.abs(absent).max() <= np.abs(absent - self.market_absence).max())
         if locked and not self.market_absent:
             self._remember_before_lockdown()
         elif ended or changed:
