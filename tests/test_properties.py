@@ -381,7 +381,7 @@ def test_a_freight_spike_then_deflation_keeps_value_added_positive():
 
 #: two near-total quarters around an almost normal one (CovidShock from 2020 Q2, every city; found by
 #: scripts/lockdown_search.py, seed 306, draw 43, rounded; default scale, seed 0). Until a lockdown's
-#: market was forgotten when its intensity changes (forty-first session, 6 Dec 2026) the quarter with
+#: market was forgotten when it eases towards its end (forty-first session, 6 Dec 2026) the quarter with
 #: 0.4 % absent was priced and ordered at the input prices of the one with 96 % (168 times 2020's at the
 #: draw's own seed), the inputs stocked then were charged at book value as prices fell back, and the GDP
 #: deflator was -30.9 by quarter 5 (docs/validation.md, "Since `7bf3a1c`")

@@ -665,11 +665,12 @@ def test_a_lockdowns_market_is_learnt_while_it_lasts_and_forgotten_when_it_ends(
     assert np.isnan(m._firm_served_on_rows()[m.firms.age <= 2]).all()
 
 
-def test_a_lockdowns_market_is_forgotten_when_its_intensity_changes():
-    # a lockdown's schedule is known: while the same shares stay absent firms expect last quarter's
-    # market; when they change (half of every city's workers absent, then 1 %, or the same half in
-    # other cities) firms expect again what they expected before it, and keep that memory for the
-    # lockdown's later quarters; it is dropped when the lockdown ends
+def test_a_lockdowns_market_is_forgotten_when_it_eases_towards_its_end():
+    # a lockdown's schedule is known: of the two markets firms have seen they expect the one whose
+    # absences are nearer this quarter's (largest difference over the cities). Half of every city's
+    # workers absent again, or 40 %: last quarter's market; 1 %, or the same half in other cities
+    # only (as near no lockdown as last quarter's): what they expected before it, and the memory is
+    # kept for the lockdown's later quarters; it is dropped when the lockdown ends
     import copy
     m = YRDModel(rng=3, input_output=1, people_per_agent=8000)
     m.step()
@@ -679,10 +680,12 @@ def test_a_lockdowns_market_is_forgotten_when_its_intensity_changes():
     m.step()
     learnt = m.input_price.copy()
     assert np.median(learnt / price) > 1.2                      # its scarcity, learnt (1.35)
-    same = copy.deepcopy(m)
-    same.expect_input_prices()                                  # the same half absent again: as learnt
-    np.testing.assert_array_equal(same.input_price, learnt)
-    assert same.lockdown_memory is not None
+    for absent in (half, np.full(m.geography.count, 0.4)):
+        same = copy.deepcopy(m)
+        same.levers.absent = absent.copy()
+        same.expect_input_prices()                              # about as it was: as learnt
+        np.testing.assert_array_equal(same.input_price, learnt)
+        assert same.lockdown_memory is not None
     for absent in (np.full(m.geography.count, 0.01), np.where(np.arange(m.geography.count) < 20, 0.5, 0.0)):
         eased = copy.deepcopy(m)
         eased.levers.absent = absent

@@ -26,10 +26,10 @@ stored inputs at their stocks' book value averaged with a quarter's use at last 
 indices, services at the indices
 (:func:`expected_book_cost`; the indices lagged a quarter, at this quarter's freight conditions when a
 policy changed them, the model's ``expect_input_prices``). A
-lockdown's market is learnt while it holds and forgotten when it ends or changes: the quarter after
-it, and a quarter whose shares absent differ from the last one's, firms price and order at what they
-expected before it (the model's ``expect_input_prices``), since the scarcity of a lockdown's quarters
-with one intensity is not expected in a quarter with another, nor after it. The
+lockdown's market is learnt while it holds and forgotten when it ends or eases towards its end: the
+quarter after it, and a quarter of it nearer no lockdown than the last one, firms price and order at
+what they expected before it (the model's ``expect_input_prices``), since a lockdown's schedule is
+known and its scarcity is not expected where its absences are nearer none. The
 full-cost Dixit-Stiglitz markup, p = m_s (w + c) / phi, would leave a margin of 1/sigma = 20 % of
 gross output, more than the table's value-added share of electronics (16 %): it cannot hold with the
 model's elasticities.
