@@ -1373,15 +1373,15 @@ class YRDModel(mesa.Model):
         absent = self.levers.absent
         locked = bool(absent.any())
         ended = self.lockdown_memory is not None and not locked
-        # a lockdown that changed: the market before it is at least as near this quarter's absences as
-        # last quarter's (largest difference over the cities)
-        changed = (self.lockdown_memory is not None and locked and self.market_absent
-                   and np.abs(absent).max() <= np.abs(absent - self.market_absence).max())
+        # a lockdown that goes on nearer none: the market before it is at least as near this quarter's
+        # absences as last quarter's (largest difference over the cities)
+        nearer_none = (self.lockdown_memory is not None and locked and self.market_absent
+                       and np.abs(absent).max() <= np.abs(absent - self.market_absence).max())
         if locked and not self.market_absent:
             self._remember_before_lockdown()
-        elif ended or changed:
-            self._return_to_before_lockdown(keep=changed)
-        restored = ended or changed
+        elif ended or nearer_none:
+            self._return_to_before_lockdown(keep=nearer_none)
+        restored = ended or nearer_none
         slow, before = self.freight_factor(), self.index_freight
         if (slow is None and before is None) or (slow is not None and before is not None and np.array_equal(slow, before)):
             return
@@ -1401,9 +1401,9 @@ class YRDModel(mesa.Model):
                                 self.usual_service.copy(), self.clock)
 
     def _return_to_before_lockdown(self, keep: bool = False) -> None:
-        """Expect again what firms expected before the lockdown that just ended (``keep``: that
-        changed its intensity and goes on; the memory is kept for its later quarters): the rows that
-        changed hands since (entrants in rows freed by exits) have no record before it (their
+        """Expect again what firms expected before the lockdown that just ended (``keep``: that goes on
+        in a quarter nearer no lockdown than the last; the memory is kept for its later quarters): the
+        rows that changed hands since (entrants in rows freed by exits) have no record before it (their
         city-sector's)."""
         price, freight, served, usual, clock = self.lockdown_memory
         if not keep:
