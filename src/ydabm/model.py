@@ -1264,7 +1264,6 @@ class YRDModel(mesa.Model):
             self.input_flows, self.sourcing = supply_chain.adjust_sourcing(
                 supply_chain.served_commitments(outcome, market), outcome.flows[:, :cities, :cities],
                 outcome.spending[:cities], market.inputs, self.sourcing)
-        self.market_absent = bool(self.levers.absent.any())
         self.market_absence = self.levers.absent.copy()
         posted = self._posted_weights(outcome, live)        # (computed once for the three below)
         self.usual_service = supply_chain.served_share(self.input_varieties, self._posted_varieties(outcome, live, posted))
@@ -1370,14 +1369,15 @@ class YRDModel(mesa.Model):
         `7bf3a1c`".)"""
         if self.io is None:
             return
-        absent = self.levers.absent
+        absent, last = self.levers.absent, self.market_absence
         locked = bool(absent.any())
+        was_locked = last is not None and bool(last.any())       # workers absent in last quarter's market
         ended = self.lockdown_memory is not None and not locked
         # a lockdown that goes on nearer none: the market before it is at least as near this quarter's
         # absences as last quarter's (largest difference over the cities)
-        nearer_none = (self.lockdown_memory is not None and locked and self.market_absent
-                       and np.abs(absent).max() <= np.abs(absent - self.market_absence).max())
-        if locked and not self.market_absent:
+        nearer_none = (self.lockdown_memory is not None and locked and was_locked
+                       and np.abs(absent).max() <= np.abs(absent - last).max())
+        if locked and not was_locked:
             self._remember_before_lockdown()
         elif ended or nearer_none:
             self._return_to_before_lockdown(keep=nearer_none)
@@ -1424,8 +1424,7 @@ class YRDModel(mesa.Model):
         self.unmet_inputs = 0.0
         self.sourcing = None
         self.usual_service = None               # (C, S) share of orders each supplier city-sector served
-        self.market_absent = False              # workers were absent in last quarter's market (a lockdown)
-        self.market_absence = None              # (C,) the shares absent in last quarter's market
+        self.market_absence = None              # (C,) the shares absent in last quarter's market (a lockdown)
         self.lockdown_memory = None             # what firms expected before a lockdown under way
         if self.io is None:
             self.value_share = np.ones((self.geography.count, self.sectors.count))
