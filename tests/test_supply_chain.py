@@ -624,6 +624,34 @@ def test_firms_expect_the_quarters_freight_conditions():
     np.testing.assert_allclose(m.input_price, before, rtol=1e-9)
 
 
+def test_a_buyer_that_bought_nothing_expects_the_freight_on_its_usual_suppliers():
+    # a buyer that bought none of a sector in the region last quarter (its orders all gone to the rest
+    # of China in a lockdown) expects the index at its sourcing shares: the index depends on the split
+    # of the flows, not on their sum, so it is the index of its last purchases, and a freight delay
+    # known at the start of the quarter raises it (before, it was none, and the buyer expected last
+    # quarter's prices free of the freight: seed 304's draw 80 of scripts/lockdown_search.py)
+    import copy
+    m = copy.deepcopy(YRDModel(rng=3, input_output=1, people_per_agent=8000))
+    shanghai = m.geography.names.index("Shanghai")
+    k = list(m.sectors.names).index("machinery")
+    own = m._input_index(None)[shanghai, k]
+    assert np.isfinite(own)
+    m.input_flows = m.input_flows.copy()
+    m.input_flows[k, :, shanghai] = 0.0                          # bought nothing of it in the region
+    assert np.isinf(m._input_index(None)[shanghai, k])
+    np.testing.assert_allclose(m._input_index(None, expected=True)[shanghai, k], own, rtol=1e-12)
+    others = np.ones(m.input_flows.shape[:1] + m.input_flows.shape[2:], bool)
+    others[k, shanghai] = False
+    np.testing.assert_array_equal(m._input_index(None, expected=True).T[others], m._input_index(None).T[others])
+    before = m.input_price.copy()
+    m.levers.freight_delay = np.where(np.arange(m.geography.count) == shanghai, 0.1, 0.0)
+    m.expect_input_prices()                                      # every purchase of Shanghai's bears 1.1
+    np.testing.assert_allclose(m.input_price[shanghai, k], 1.1 * before[shanghai, k], rtol=1e-9)
+    listed = m.listed_input_prices()
+    np.testing.assert_allclose(listed[shanghai, k], 1.1 * m._input_index(None, expected=True)[shanghai, k]
+                               / m.input_price0[shanghai, k], rtol=1e-9)
+
+
 def test_a_lockdowns_market_is_learnt_while_it_lasts_and_forgotten_when_it_ends():
     import copy
     # a quarter with half of every city's workers absent: the market clears above the list prices and

@@ -1315,13 +1315,24 @@ class YRDModel(mesa.Model):
         return np.bincount(f.cell[live], weight, minlength=self.input_orders.size).reshape(self.input_orders.shape)
 
     def _input_index(self, slow: np.ndarray | None, varieties: np.ndarray | None = None,
-                     delivered: np.ndarray | None = None) -> np.ndarray:
+                     delivered: np.ndarray | None = None, expected: bool = False) -> np.ndarray:
         """(C, S) input price index of this quarter's input flows and supplier varieties (default: the
-        market's A and B) with the freight factor ``slow`` (None: none) on the trade costs."""
+        market's A and B) with the freight factor ``slow`` (None: none) on the trade costs.
+        ``expected``: the index a buyer expects for next quarter's orders, which for a buyer that bought
+        none of a sector this quarter is the index at its sourcing shares (the suppliers its committed
+        orders go to; the index depends on the split of the flows, not on their sum) instead of none
+        (inf). (Without it a buyer that bought nothing in the region in a lockdown's quarter, its orders
+        all gone to the rest of China, expected the market before it in the next, free of that
+        quarter's known freight delay: seed 304's draw 80 of ``scripts/lockdown_search.py`` ordered
+        at 0.97 times 2020's prices with freight 597 % dearer, its inputs cleared at about twenty
+        times, and value added was negative; docs/validation.md, "Since `4ba2bf4`".)"""
         iceberg = self.frictions.iceberg
         if slow is not None:
             iceberg = iceberg * slow[None, :, :]
-        return supply_chain.input_price_index(self.input_flows,
+        flows = self.input_flows
+        if expected and self.sourcing is not None:         # (none before the set-up's market sets them)
+            flows = np.where(flows.sum(axis=1, keepdims=True) > 0, flows, self.sourcing)
+        return supply_chain.input_price_index(flows,
                                              self.input_varieties if varieties is None else varieties, iceberg,
                                              self.sectors.elasticity,
                                              self.input_delivered if delivered is None else delivered)
@@ -1346,7 +1357,7 @@ class YRDModel(mesa.Model):
             weight = np.where(listed, f.mass * price ** (1.0 - sigma), 0.0)
         varieties, delivered = supply_chain.listed_varieties(weight, served, f.cell, sigma, self.input_orders.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
-            index = self._input_index(self.freight_factor(), varieties, delivered) / self.input_price0
+            index = self._input_index(self.freight_factor(), varieties, delivered, expected=True) / self.input_price0
         return np.where(np.isfinite(index) & (index > 0), index, self.input_price)
 
     def expect_input_prices(self) -> None:
@@ -1387,9 +1398,9 @@ class YRDModel(mesa.Model):
             return
         if restored:
             with np.errstate(divide="ignore", invalid="ignore"):
-                index = self.input_price * (self._input_index(slow) / self._input_index(before))
+                index = self.input_price * (self._input_index(slow, expected=True) / self._input_index(before, expected=True))
         else:
-            index = self._input_index(slow) / self.input_price0
+            index = self._input_index(slow, expected=True) / self.input_price0
         self.input_price = np.where(np.isfinite(index) & (index > 0), index, self.input_price)
         self.index_freight = slow
 
