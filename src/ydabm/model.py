@@ -1398,7 +1398,8 @@ class YRDModel(mesa.Model):
             return
         if restored:
             with np.errstate(divide="ignore", invalid="ignore"):
-                index = self.input_price * (self._input_index(slow, expected=True) / self._input_index(before, expected=True))
+                moved = self._input_index(slow, expected=True) / self._input_index(before, expected=True)
+                index = self.input_price * moved
         else:
             index = self._input_index(slow, expected=True) / self.input_price0
         self.input_price = np.where(np.isfinite(index) & (index > 0), index, self.input_price)
