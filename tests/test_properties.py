@@ -451,7 +451,7 @@ def test_random_lockdowns_keep_every_invariant(policy, seed):
     # and of 1,050 uniform ones at the default scale (scripts/lockdown_search.py, seeds 301-307; 6 Dec
     # 2026) found two failures, both a CovidShock of two quarters with 95-98 % absent around a normal
     # one (docs/validation.md, "Since `b328434`"); fixed since, and of 1,350 such draws (seeds 301-309)
-    # 3 break one, lockdowns of most workers with most income unspent ("Since `7bf3a1c`")
+    # 2 break one, lockdowns of most workers with most income unspent ("Since `4ba2bf4`")
     params = validate({**QUICK_SCALE, "world": "yrd", "input_output": 1, "start_year": 2020})
     with _time_limit(TIME_LIMIT * 4):
         model = YRDModel(rng=seed, policies=(policy,), **params)

@@ -44,9 +44,9 @@ charges above its list is not known before the market, so it does not raise the 
 spending on it; a buyer that bought none of a sector in the region last quarter takes the index at
 its sourcing shares, the model's ``_input_index``). Production is limited by the scarcest input:
 the stock plus the deliveries it expects (its orders, less the known shortfall of the supplier
-cities it bought from last quarter, before switching). What the region's market delivers depends on the quarter's price index: a
-supplier that cannot produce raises its price, and buyers get fewer inputs for their money where
-they stay with it. Stocks rebuild by the restocking rule. At t = 0 they are the rule's steady state at
+cities it bought from last quarter, before switching). What the region's market delivers depends on
+the quarter's price index: a supplier that cannot produce raises its price, and buyers get fewer
+inputs for their money where they stay with it. Stocks rebuild by the restocking rule. At t = 0 they are the rule's steady state at
 the set-up's outcome (:func:`steady_stock`), so the first quarter's orders replace what the set-up used.
 Inputs used are costed at what they were bought for (:func:`book_cost`): each city-sector's stock of
 an input is carried at the weighted average of what it paid (China's Accounting Standard for
