@@ -7,12 +7,15 @@ one to four quarters starting in 2020 Q2-2021 Q4, with every share (``absent``, 
 in [0, 0.99]) and extra freight cost (``freight_delay``, in [0, 10]) uniform within its bounds or, in
 a third of the draws, pushed to an end (u^4 or 1 - u^4 of the range, either end at random); a
 ``CityLockdown`` locks 1-41 cities chosen at random, and the savings are spent over 0-8 quarters.
+The share of locked firms' losses their banks lend (``relief``) is the policies' default, or
+``--relief`` in every draw (0: owners carry the losses, the engine before 7 Dec 2026); the draws are
+those of earlier sessions either way.
 Each draw runs ``YRDModel(rng=<its seed>, input_output=1)`` at the default scale for ``--quarters``
 quarters and checks ``tests/invariants.py`` after every quarter. The first invariant a run breaks is
 reported with its quarter and whether a lockdown was under way (workers absent that quarter) or over.
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/lockdown_search.py [--seed 301] [--draws 100]
-        [--quarters 32] [--workers 2] [--json OUT]
+        [--quarters 32] [--workers 2] [--relief R] [--json OUT]
 
 The draws depend on ``--seed`` alone, so two trees run the same lockdowns (a before/after).
 """
@@ -68,10 +71,11 @@ def draw(rng: np.random.Generator, cities: list[str]) -> dict:
     return {"policy": kind, "fields": fields, "seed": int(rng.integers(0, 2 ** 31))}
 
 
-def run(drawn: dict, quarters: int) -> dict:
-    """Run one draw; the first invariant broken (None: none), its quarter and whether workers were
-    absent in it."""
-    policy = (CovidShock if drawn["policy"] == "CovidShock" else CityLockdown)(**drawn["fields"])
+def run(drawn: dict, quarters: int, relief: float | None = None) -> dict:
+    """Run one draw (``relief``: its relief share, None: the default); the first invariant broken
+    (None: none), its quarter and whether workers were absent in it."""
+    fields = drawn["fields"] if relief is None else {**drawn["fields"], "relief": relief}
+    policy = (CovidShock if drawn["policy"] == "CovidShock" else CityLockdown)(**fields)
     model = YRDModel(rng=drawn["seed"], input_output=1, start_year=2020, policies=(policy,))
     start = Start.of(model)
     for quarter in range(1, quarters + 1):
@@ -90,6 +94,7 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=100)
     parser.add_argument("--quarters", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--relief", type=float, help="relief share of every draw (default: the policies')")
     parser.add_argument("--json", type=Path, help="write every draw and its outcome here")
     args = parser.parse_args()
     names = list(YRDModel(rng=0).geography.names)
@@ -97,7 +102,7 @@ def main() -> None:
     draws = [draw(rng, names) for _ in range(args.draws)]
     began = time.time()
     with ProcessPoolExecutor(args.workers) as pool:
-        results = list(pool.map(run, draws, [args.quarters] * len(draws)))
+        results = list(pool.map(run, draws, [args.quarters] * len(draws), [args.relief] * len(draws)))
     failed = [r for r in results if r["failed"] is not None]
     during = sum(r["during"] for r in failed)
     print(f"seed {args.seed}: {len(draws)} draws of {args.quarters} quarters in {time.time() - began:.0f} s; "

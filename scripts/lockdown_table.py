@@ -1,14 +1,15 @@
 """The 2022 Shanghai lockdown table of docs/validation.md ("Supply chains", "The 2022 Shanghai lockdown").
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/lockdown_table.py [--absent 0.134] [--seeds 1 2 3]
-        [--calibrate] [--no-supply-chains] [--json]
+        [--calibrate] [--no-supply-chains] [--relief R] [--json]
 
 Runs ``ydabm.validation.lockdown.run`` at the share ``--absent`` (default: the ``CityLockdown``
 default) over ``--seeds`` and prints each city's loss of real value added in 2022 Q2, H1 and the
 year against the matched runs, the spillover share (the region's loss outside Shanghai) and the
 region's loss. With ``--calibrate`` it first runs the module's own fitting function
 (``lockdown.calibrate``, bisection to Shanghai's Q2 loss of 17 %) and reports the table at the
-fitted share. Nothing is changed in the model or its defaults.
+fitted share. ``--relief``: the share of locked firms' losses their banks lend (default: the
+``CityLockdown`` default; 0: owners carry them, the engine before 7 Dec 2026). Nothing is changed in the model or its defaults.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def main() -> None:
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument("--no-supply-chains", action="store_true",
                         help="the same shock with input_output = 0 (the module's runs switch supply chains on)")
+    parser.add_argument("--relief", type=float, default=None)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     seeds = tuple(args.seeds)
@@ -56,7 +58,8 @@ def main() -> None:
         share = lockdown.calibrate(seeds, params)
         out["calibrated"] = True
     out["absent"] = share
-    out.update(table(lockdown.run(share, seeds, params)))
+    relief = None if args.relief is None else {"relief": args.relief}
+    out.update(table(lockdown.run(share, seeds, params, relief)))
     out["seconds"] = time.perf_counter() - start
     if args.json:
         print(json.dumps(out))

@@ -183,6 +183,62 @@ def test_households_borrow_what_owners_losses_take_beyond_their_income():
     assert (books.spending + books.budgets + books.savings).sum() == pytest.approx(0.0)
 
 
+def _locked_quarter(relief: np.ndarray | None, share: np.ndarray | None, revenue: np.ndarray) -> accounts.Accounts:
+    """One city, two firms of 4 workers at wage 10 (wage bill 40 each); firm 0 is in its fourth loss
+    quarter and past ``exit_after`` 3 with hard budgets (it fails). Interest 10 % a quarter on debt and
+    relief loans; savings 100."""
+    return accounts.settle(
+        alive=np.array([True, True]), firm_city=np.array([0, 0]), revenue=revenue,
+        employees=np.array([[0, 4, 0], [0, 4, 0]]), capital=np.zeros(2), investment=np.zeros(2),
+        capacity_support=np.zeros(2), entry_support=np.zeros(2), targeted=np.zeros(2),
+        loss_streak=np.array([3, 0]), wages=np.array([[5.0, 10.0, 18.0]]),
+        employed=np.array([[0, 8, 0]]), labour_force=np.array([[0, 8, 0]]), budgets=np.zeros(1),
+        savings=np.array([100.0]), saving_rate=0.0, dissaving_share=0.0, depreciation=0.0, profit_tax=0.0,
+        income_tax=0.0, unemployment_benefit=0.0, public_spending_adjustment=0.0, soft_budget=0.0,
+        exit_after=3, interest_rate=0.1, debt=np.zeros(2), relief=relief, relief_share=share,
+        paused=None if share is None else share > 0)
+
+
+def test_a_locked_firm_borrows_its_loss_and_repays_it_out_of_profits():
+    # lockdown quarter, relief share 0.75: firm 1 sells 10 against its wage bill of 40 and owes 8 in
+    # relief (interest 0.8): its loss is 30.8, of which its banks lend 0.75 x 30.8 = 23.1 from the city's
+    # savings. Firm 0 (loss 40, failing) gets nothing. Owners' cash flow: -40 + (-30.8 + 23.1) = -47.7
+    books = _locked_quarter(np.array([0.0, 8.0]), np.array([0.75, 0.75]), np.array([0.0, 10.0]))
+    assert books.profit == pytest.approx([-40.0, -30.8])
+    assert books.failing.tolist() == [True, False]
+    assert books.relief == pytest.approx([0.0, 8.0 + 23.1])
+    assert books.city["relief_lent"] == pytest.approx([23.1]) and books.city["relief_repaid"] == pytest.approx([0.0])
+    assert books.city["owners"] == pytest.approx([-47.7])
+    assert books.city["interest"] == pytest.approx([0.8])
+    # households: wages 80 + owners -47.7 + interest 0.8 = 33.1, all spent; savings lent: 100 - 23.1
+    assert books.city["income"] == pytest.approx([33.1]) and books.spending == pytest.approx([33.1])
+    assert books.savings == pytest.approx([76.9])
+    # the quarter after: firm 1 sells 60 and owes 31.1 (interest 3.11): its profit 16.89 repays 16.89,
+    # which returns to the savings; the rest (14.21) stays owed
+    after = _locked_quarter(np.array([0.0, 31.1]), np.zeros(2), np.array([40.0, 60.0]))
+    assert after.profit == pytest.approx([0.0, 16.89])
+    assert after.relief == pytest.approx([0.0, 14.21])
+    assert after.city["relief_repaid"] == pytest.approx([16.89]) and after.city["owners"] == pytest.approx([0.0])
+    assert after.savings == pytest.approx([100.0 + 16.89])
+    # money is conserved: what buyers spent (the revenue) and the savings before are next quarter's
+    # spending, budgets and savings (10 + 100 = 33.1 + 0 + 76.9; 100 + 100 = 83.11 + 0 + 116.89)
+    for quarter in (books, after):
+        assert (quarter.spending + quarter.budgets + quarter.savings).sum() == pytest.approx(
+            quarter.city["revenue"].sum() + 100.0)
+    # without the relief share the owners carry the loss (cash flow -70.8) and the savings stay
+    carried = _locked_quarter(np.array([0.0, 8.0]), np.zeros(2), np.array([0.0, 10.0]))
+    assert carried.city["owners"] == pytest.approx([-70.8]) and carried.savings == pytest.approx([100.0])
+    assert carried.relief == pytest.approx([0.0, 8.0])
+
+
+def test_relief_credit_lends_a_share_of_losses_and_takes_back_profits():
+    lent, repaid = accounts.relief_credit(owed=np.array([0.0, 5.0, 5.0, 2.0]), share=np.array([0.5, 0.5, 0.0, 1.0]),
+                                          profit=np.array([-8.0, -4.0, 3.0, 9.0]),
+                                          eligible=np.array([True, False, True, True]))
+    assert lent.tolist() == [4.0, 0.0, 0.0, 0.0]        # an ineligible (failing) firm borrows nothing
+    assert repaid.tolist() == [0.0, 0.0, 3.0, 2.0]      # profits repay, never more than is owed
+
+
 def test_support_beyond_the_allowance_is_rationed():
     # allowance: balance -5 + limit 0.03 x 400 + taxes 8 - benefits 3 = 12
     allowance = accounts.support_allowance(np.array([-5.0]), 0.03, np.array([400.0]), np.array([8.0]),

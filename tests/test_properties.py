@@ -404,6 +404,24 @@ def test_a_dear_freight_quarter_after_a_near_total_lockdown_keeps_value_added_po
                               recovery_quarters=4), 3, QUICK_SCALE)
 
 
+#: two near-total quarters, a third with 77 % absent and nearly all income unspent in the first two
+#: (CovidShock from 2021 Q1, every city; scripts/lockdown_search.py, seed 309, draw 127, rounded; quick
+#: scale, seed 0). With owners carrying the locked firms' losses out of each quarter's income (relief 0,
+#: the engine before 7 Dec 2026) households' income turned negative, firms bought services for output
+#: that collapsed demand did not buy, and value added was negative in quarter 6 (GDP deflator -0.12; -0.56
+#: at the draw's own seed and the default scale). With the banks lending the losses out of the savings
+#: (relief 1, the default) every invariant holds. Relief 0 lies within the field's bounds: the failure
+#: is issue 10 item 8's, not fixed
+@pytest.mark.parametrize("relief", [
+    1.0,
+    pytest.param(0.0, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+        "issue 10 item 8: with owners carrying a near-total lockdown's losses (relief 0) households' income "
+        "turns negative and value added follows (GDP deflator -0.12 in quarter 6)")))])
+def test_a_near_total_lockdown_whose_losses_are_lent_keeps_value_added_positive(relief):
+    run_lockdown(CovidShock(start_year=2021, start_quarter=1, absent=[0.99, 0.96, 0.77, 0.002],
+                            demand_drop=[0.93, 0.98, 0.005, 0.39], recovery_quarters=3, relief=relief), 8, QUICK_SCALE)
+
+
 def test_a_long_lockdown_of_almost_everyone_keeps_every_invariant():
     # three quarters with 96, 89 and 99 % of every city's labour force absent (CovidShock from 2020 Q2,
     # supply chains). Until a lockdown's losses stopped counting towards the loss streak (6 Dec 2026),
@@ -435,6 +453,7 @@ def lockdowns(draw):
                                                     int(specs["recovery_quarters"].high)))}
     fields.update({name: draw(_numbers(specs[name], quarters)) for name in ("absent", "demand_drop", "freight_delay")
                    if name in specs})
+    fields["relief"] = draw(st.floats(min_value=specs["relief"].low, max_value=specs["relief"].high))
     if kind is CityLockdown:
         fields["cities"] = sorted(draw(st.lists(st.sampled_from(YRD_CITIES), min_size=1, max_size=len(YRD_CITIES),
                                                 unique=True)))

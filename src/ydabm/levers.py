@@ -54,6 +54,9 @@ class Levers:
         freight_delay: (C,) extra trade cost on goods shipped to or from each city in the region's
             goods market, as a factor on the iceberg cost (0: none; a lockdown slows freight through
             a city's links; purchases from the rest of China and abroad bear none).
+        relief: (C,) share of its quarter's loss the banks of each city lend a firm whose workers a
+            lockdown keeps away this quarter (:func:`ydabm.mechanisms.accounts.relief_credit`; empty
+            or 0: none, owners carry the loss).
     """
 
     barrier: np.ndarray
@@ -73,6 +76,7 @@ class Levers:
     absent: np.ndarray = field(default_factory=lambda: np.zeros(0))
     import_supply: np.ndarray = field(default_factory=lambda: np.zeros(0))
     freight_delay: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    relief: np.ndarray = field(default_factory=lambda: np.zeros(0))
     rd_fund_share: float = 0.0
     rd_fund_pooled: int = 1
 

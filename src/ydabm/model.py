@@ -1095,7 +1095,9 @@ class YRDModel(mesa.Model):
             exit_after=p.exit_after, city_sums=self.city_sums(),
             spells=credit.Spells(self.finding, *self.failing_record.sum(axis=0).T, 1.0 / (1.0 + p.interest_rate))
             if p.credit_spells else None, unspent=self.unspent if self.unspent.any() else None,
-            paused=np.take(lev.absent, f.city) > 0 if lev.absent.any() else None)
+            paused=np.take(lev.absent, f.city) > 0 if lev.absent.any() else None,
+            relief=f.relief if lev.relief.any() or f.relief.any() else None,
+            relief_share=np.take(lev.relief, f.city) if lev.relief.any() else None)
 
     def city_sums(self) -> BinSums:
         """Sums over the firm rows by city, bit for bit ``np.bincount(firms.city, values,
@@ -1752,6 +1754,8 @@ class YRDModel(mesa.Model):
         f = self.firms
         f.profit, f.subsidy, f.loss_streak, f.zombie = books.profit, books.subsidy, books.loss_streak, books.zombie
         f.debt, f.weak_years = books.debt, books.weak_years
+        if books.relief is not None:
+            f.relief = books.relief
         f.year_operating, f.year_interest = books.year_operating, books.year_interest
         self.flows = dict(books.city)
         self.budgets, self.savings, self.spending = books.budgets, books.savings, books.spending
@@ -1782,7 +1786,8 @@ class YRDModel(mesa.Model):
         f = self.firms
         capital = self.capital_value(rows)
         cell = f.cell if rows is None else f.cell[rows]
-        debt = f.debt[f.alive] if rows is None else f.debt[rows]
+        owed = f.debt + f.relief if f.relief.any() else f.debt      # relief loans are written off too
+        debt = owed[f.alive] if rows is None else owed[rows]
         self.stranded += share * float(capital.sum())
         self.stranded_cells += share * np.bincount(cell, capital, minlength=self.stranded_cells.size)
         self.stranded_debt += share * float(debt.sum())

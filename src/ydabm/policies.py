@@ -296,7 +296,11 @@ class CovidShock:
     inflate it (before they did, by 18 % in the first quarter, and absence quarters were skipped).
     Afterwards the savings are spent evenly over ``recovery_quarters`` quarters. The shares are the
     same in every city: no city-level data on 2020 absences are shipped (shanghai_2022.csv is the 2022
-    Shanghai lockdown, another episode).
+    Shanghai lockdown, another episode). In a quarter with workers absent the banks lend each firm a
+    share ``relief`` of its loss out of the households' savings, repaid out of its later profits
+    (:func:`ydabm.mechanisms.accounts.relief_credit`; China deferred small firms' principal and interest
+    and relent 1.8 trillion yuan to firms in 2020); at 0 its owners carry the loss out of that quarter's
+    income, as before 7 Dec 2026.
 
     Defaults: the least-squares fit of ``ydabm.validation.covid.calibrate`` (seeds 1-5, 2000 people per agent, then
     the default scale, shock from 2022 Q1, refitted on 4 Dec 2026 after hours per worker came to absorb whole-worker
@@ -323,6 +327,11 @@ class CovidShock:
         0, 1, below_high=True, default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
     recovery_quarters: int = declare("whole", "quarters", "quarters over which the savings are spent after the shock",
                                      0, 40, default=4)
+    relief: float = declare(
+        "number", "share of a loss",
+        "share of its quarter's loss the banks lend a firm whose workers the lockdown keeps away, repaid out of its "
+        "later profits (China's relief lending of 2020 and 2022); 0: its owners carry the loss that quarter",
+        0, 1, default=1.0)
 
     def __post_init__(self) -> None:
         check_fields(self)
@@ -334,6 +343,7 @@ class CovidShock:
         absent = self.absent[elapsed] if active and elapsed < len(self.absent) else 0.0
         levers = model.levers
         levers.absent = np.full(model.geography.count, absent)
+        levers.relief = np.full(model.geography.count, self.relief if absent > 0 else 0.0)
         levers.saving_rate = self.demand_drop[elapsed] if active and elapsed < len(self.demand_drop) else 0.0
         levers.mobility_frozen = absent > 0
         recovering = quarters <= elapsed < quarters + self.recovery_quarters
@@ -363,6 +373,10 @@ class CityLockdown:
     know a lockdown is temporary: they do not update their demand expectations from its quarters
     (every firm plans the quarter after one on the demand it expected for it), and entrants, during it
     and in the quarter after it, expect the last market before it (:meth:`ydabm.model.YRDModel.expected_market`).
+    In a lockdown quarter the locked cities' banks lend each of their firms a share ``relief`` of its
+    loss out of the households' savings, repaid out of its later profits
+    (:func:`ydabm.mechanisms.accounts.relief_credit`; Shanghai's 2022 relief measures deferred firms'
+    loan repayments); at 0 its owners carry the loss out of that quarter's income, as before 7 Dec 2026.
 
     Defaults: the 2022 Shanghai lockdown (1 April to 1 June, two thirds of 2022 Q2). The share of
     income unspent equals the share absent (people locked in neither work nor shop: an assumption);
@@ -393,6 +407,11 @@ class CityLockdown:
         0, 10, default_factory=lambda: [0.1])
     recovery_quarters: int = declare("whole", "quarters", "quarters over which the savings are spent afterwards",
                                      0, 40, default=2)
+    relief: float = declare(
+        "number", "share of a loss",
+        "share of its quarter's loss the banks lend a firm whose workers the lockdown keeps away, repaid out of its "
+        "later profits (China's relief lending of 2020 and 2022); 0: its owners carry the loss that quarter",
+        0, 1, default=1.0)
 
     def __post_init__(self) -> None:
         check_fields(self)
@@ -410,6 +429,7 @@ class CityLockdown:
         levers = model.levers
         levers.absent = np.where(locked, now(self.absent), 0.0)
         levers.freight_delay = np.where(locked, now(self.freight_delay), 0.0)
+        levers.relief = np.where(levers.absent > 0, self.relief, 0.0)
         # shops shut: this quarter's purchases (planned last quarter) fall by the share of households'
         # income they cannot spend, which is saved now, so the fall is in the lockdown's quarter
         levers.saving_rate = np.zeros(cities)

@@ -20,8 +20,9 @@ classes their CES aggregate, :meth:`ydabm.model.YRDModel.labour_units`; set with
 (after tax, before government support), ``age`` (quarters), ``subsidy`` (received this quarter),
 ``loss_streak`` (consecutive loss-making quarters), ``expected_sales`` (expected value of notional
 demand, yuan), ``notional_sales`` (value of last quarter's demand at the markup prices), ``understaffed`` (vacancies left unfilled last quarter),
-``debt`` (owed to local banks, yuan), ``year_operating`` and ``year_interest`` (the calendar year's
-operating profit and interest so far, yuan), ``weak_years`` (consecutive years whose interest coverage
+``debt`` (owed to local banks, yuan), ``relief`` (relief loans its banks lent it in lockdowns and
+not yet repaid, yuan: :func:`ydabm.mechanisms.accounts.relief_credit`), ``year_operating`` and
+``year_interest`` (the calendar year's operating profit and interest so far, yuan), ``weak_years`` (consecutive years whose interest coverage
 was below 1 on those sums), ``zombie`` (coverage below 1 for three years, alive on support;
 :mod:`ydabm.mechanisms.credit`), ``alive``; ``joined`` (F, COHORT) the mass that
 joined it in each of the last COHORT quarters (a ring by calendar quarter; what is left of it), so
@@ -45,11 +46,11 @@ HEADROOM = 1 / 16
 
 _FLOAT = ("mass", "peak", "productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
           "subsidy", "expected_sales", "notional_sales", "rd_share", "adoption", "debt",
-          "year_operating", "year_interest", "deviation", "job_units")
+          "relief", "year_operating", "year_interest", "deviation", "job_units")
 _INT = ("age", "loss_streak", "weak_years")
 #: columns that sum over a cohort's enterprises: halved when it splits (:meth:`Firms.split`)
 _HALVED = ("mass", "peak", "overhead", "capacity", "output", "revenue", "profit", "subsidy", "expected_sales",
-           "notional_sales", "debt", "year_operating", "year_interest", "joined", "job_units")
+           "notional_sales", "debt", "relief", "year_operating", "year_interest", "joined", "job_units")
 #: columns that only :meth:`Firms.open` writes (read-only otherwise), so that ``cell`` can be kept;
 #: numpy's index type (intp): tables are gathered and bins counted by them, and ``np.take`` and
 #: ``np.bincount`` convert any other integer type to intp first (a temporary per call)
@@ -185,12 +186,12 @@ class Firms:
 
     def shrink(self, keep: float | np.ndarray) -> None:
         """A share 1 - ``keep`` of every firm's enterprises leaves (``keep`` one share for all, or one
-        per row): its mass, capacity, overhead, expected and notional demand, debt and the year's
-        operating profit and interest scale by ``keep`` (what each remaining enterprise has, makes,
+        per row): its mass, capacity, overhead, expected and notional demand, debt, relief loans and the
+        year's operating profit and interest scale by ``keep`` (what each remaining enterprise has, makes,
         expects, owes and earned is unchanged; the leavers' debt is stranded)."""
         keep = np.asarray(keep)
         for name in ("mass", "capacity", "overhead", "expected_sales", "notional_sales", "joined", "debt",
-                     "year_operating", "year_interest"):
+                     "relief", "year_operating", "year_interest"):
             column = getattr(self, name)
             column *= keep[:, None] if keep.ndim and column.ndim == 2 else keep
 
@@ -204,8 +205,8 @@ class Firms:
     def merge(self, sources: np.ndarray, destinations: np.ndarray, elasticity: np.ndarray) -> None:
         """Cohorts ``sources`` join cohorts ``destinations`` of the same city-sector (several may join
         one; no row is both): masses, staff and the labour it supplies (hours become the staff-weighted
-        mean), capacity, overhead, demand, expectations, debt and the year's operating profit and
-        interest add up (the merged firm's accounts are its parts' sum);
+        mean), capacity, overhead, demand, expectations, debt, relief loans and the year's operating
+        profit and interest add up (the merged firm's accounts are its parts' sum);
         productivity is the CES mean (mass-weighted mean of z^(sigma - 1), exact under CES demand and
         a common wage), its deviation from the permanent level the mass-weighted mean; the destination keeps its age, price, streaks (weak years too) and flags. The sources' rows
         are freed (their workers' employer must be moved by the caller)."""
@@ -228,7 +229,7 @@ class Firms:
         paid[touched] = self.paid_labour(touched)
         np.add.at(paid, destinations, paid[sources])
         for name in ("mass", "overhead", "capacity", "expected_sales", "notional_sales", "output", "revenue", "debt",
-                     "year_operating", "year_interest"):
+                     "relief", "year_operating", "year_interest"):
             column = getattr(self, name)
             np.add.at(column, destinations, column[sources])
         np.add.at(self.employees, destinations, self.employees[sources])
@@ -243,7 +244,7 @@ class Firms:
         self.zombie[sources] = False
         self.employees[sources] = 0
         self.mass[sources] = 0.0
-        self.debt[sources] = 0.0
+        self.debt[sources] = self.relief[sources] = 0.0
         self.year_operating[sources] = self.year_interest[sources] = self.weak_years[sources] = 0
 
     def split(self, sources: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -251,7 +252,7 @@ class Firms:
         enterprises. The two halves are the cohort's enterprises in two agents: what each enterprise
         is, has and did is unchanged, so every column is copied and the sums over its enterprises
         (mass, peak, overhead, capacity, output, revenue, profit, subsidy, expected and notional sales,
-        debt, the year's operating profit and interest, the entrants' mass) are halved; of each class
+        debt, relief loans, the year's operating profit and interest, the entrants' mass) are halved; of each class
         of its staff the new row takes the whole workers of half (the rounded-down half).
 
         Returns:
@@ -281,7 +282,7 @@ class Firms:
         self.alive[rows] = False
         self.zombie[rows] = False
         self.employees[rows] = 0
-        self.debt[rows] = 0.0
+        self.debt[rows] = self.relief[rows] = 0.0
         self.year_operating[rows] = self.year_interest[rows] = self.weak_years[rows] = 0
 
     def by_cell(self, values: np.ndarray, cities: int) -> np.ndarray:

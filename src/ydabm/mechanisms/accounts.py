@@ -10,6 +10,15 @@ balances above it, so borrowing raises next quarter's spending.
 Firms pay interest on their debt to the banks of their city, which belong to its households
 (:mod:`ydabm.mechanisms.credit`): interest is a cost in profit and household income.
 
+Relief credit (:func:`relief_credit`). In a quarter when a lockdown keeps a city's workers away, its
+banks lend each of its firms that is not failing a share (the lockdown's ``relief``) of its loss; the
+loan is repaid out of positive profits. The banks lend their depositors' savings: the loan moves money
+from the city's household savings to its owners' cash flow, and a repayment moves it back, so owners
+do not carry the lockdown's loss out of that quarter's income (households' spending follows income).
+The loan bears interest as debt does. The households' deposits are their savings plus the relief
+loans outstanding: a release of savings after a shock spends a share of the deposits, and what an
+exiting enterprise owes is written off with its debt (the savings lent for it stay spent).
+
 Governments pay unemployment benefits in full and support firms (entry and capacity subsidies, soft
 credit) out of an ``allowance``: what their balance, their borrowing room up to a debt limit and last
 quarter's net revenue allow (:func:`support_allowance`). When the claims exceed it, support is
@@ -57,6 +66,8 @@ class Accounts:
         budgets: (C,) government balances after the quarter, yuan.
         savings: (C,) household savings after the quarter, yuan.
         spending: (C,) spending next quarter, yuan.
+        relief: (F,) relief loans outstanding after the quarter, yuan (:func:`relief_credit`); None
+            when the quarter had none.
     """
 
     profit: np.ndarray
@@ -76,6 +87,23 @@ class Accounts:
     year_interest: np.ndarray
     experience: np.ndarray = field(default_factory=lambda: np.zeros((credit.SPELL_CLASSES, 2)))
     recovery: np.ndarray = field(default_factory=lambda: np.full(credit.SPELL_CLASSES, np.nan))
+    relief: np.ndarray | None = None
+
+
+def relief_credit(owed: np.ndarray, share: np.ndarray, profit: np.ndarray, eligible: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Relief lending in a lockdown and its repayment: (lent, repaid), (F,) yuan this quarter.
+
+    In a quarter when a lockdown keeps a city's workers away, its banks lend each ``eligible`` firm
+    (alive, and neither failing nor on soft credit) a share ``share`` of its loss (``-profit``), as
+    China's banks did in 2020 (deferral of small firms' principal and interest; the special
+    relending) and in Shanghai's 2022 lockdown. The loan is repaid out of positive profits, all of a
+    quarter's until it is repaid, the rule by which debt above the collateral line is repaid
+    (:func:`ydabm.mechanisms.credit.roll_debt`). ``owed``: (F,) relief loans outstanding before the
+    quarter. A firm makes a loss or a profit, so it borrows or repays, never both."""
+    lent = np.where(eligible, share * np.maximum(-profit, 0.0), 0.0)
+    repaid = np.minimum(owed, np.maximum(profit, 0.0))
+    return lent, repaid
 
 
 def support_allowance(budgets: np.ndarray, debt_limit: float, annual_gdp: np.ndarray, taxes: np.ndarray,
@@ -104,7 +132,8 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
            year_interest: np.ndarray | None = None, age: np.ndarray | None = None,
            year_end: bool = False, city_sums: BinSums | None = None, jobs: np.ndarray | None = None,
            paid: np.ndarray | None = None, spells: credit.Spells | None = None,
-           unspent: np.ndarray | None = None, paused: np.ndarray | None = None) -> Accounts:
+           unspent: np.ndarray | None = None, paused: np.ndarray | None = None,
+           relief: np.ndarray | None = None, relief_share: np.ndarray | None = None) -> Accounts:
     """Settle the quarter's accounts.
 
     Args:
@@ -160,6 +189,12 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
             quarter does not lengthen their loss streak (their lenders and government know the
             lockdown is temporary, as firms know its scarcity is: see the model's
             ``expect_input_prices``); a profit still ends it. None: none.
+        relief: (F,) relief loans outstanding before the quarter, yuan (:func:`relief_credit`); they
+            bear interest at ``interest_rate``, paid to the banks of the firm's city. None: none.
+        relief_share: (F,) share of its loss a firm's banks lend it this quarter (a lockdown's
+            ``relief`` where its workers are kept away, else 0); None: none. Lent from its city's
+            households' savings (the deposits the banks lend) to its owners, and repaid from its
+            owners to the savings: owners do not carry a lockdown's loss out of that quarter's income.
     """
     cities = wages.shape[0]
     city_sums = BinSums(firm_city, cities) if city_sums is None else city_sums
@@ -185,7 +220,8 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     weak_years = np.zeros(alive.size, dtype=np.int64) if weak_years is None else weak_years
     year_operating = np.zeros(alive.size) if year_operating is None else year_operating
     year_interest = np.zeros(alive.size) if year_interest is None else year_interest
-    interest = interest_rate * debt
+    owed = None if relief is None else np.where(alive, relief, 0.0)
+    interest = interest_rate * debt if owed is None else interest_rate * (debt + owed)
     operating = revenue - input_cost - wage_bill - depreciation * capital
     profit = operating - interest + subsidy
     tax = profit_tax * np.maximum(profit, 0.0) * alive
@@ -218,6 +254,12 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     soft = np.where(credited, shortfall, 0.0)
     received = subsidy + soft
     cash_flow = revenue - inputs - wage_bill - investment - tax - interest + received
+    lent = repaid = owed_after = None
+    if owed is not None:
+        share = np.zeros(alive.size) if relief_share is None else relief_share
+        lent, repaid = relief_credit(owed, share, profit, alive & ~over)
+        cash_flow = cash_flow + lent - repaid
+        owed_after = np.where(alive, owed + lent - repaid, 0.0)
     collateral = leverage * capital
     failing = over & ~credited
     debt_after = credit.roll_debt(debt, collateral, profit, soft, alive, failing)
@@ -256,7 +298,9 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     public = np.maximum(taxes - outlays + public_spending_adjustment * budgets, 0.0)
     flows["public"] = public
     saved = saving_rate * flows["income"]
-    released = dissaving_share * savings
+    # the households' deposits are their savings and the relief loans their banks lent out of them:
+    # a release spends a share of the deposits (a repayment then refills the savings it lent from)
+    released = dissaving_share * (savings if owed is None else savings + by_city(owed))
     spending = flows["income"] - saved + released + flows["investment"] + public
     # where owners' losses exceed the rest of a city's income, its households borrow the shortfall
     # (savings go negative) instead of planning negative spending
@@ -264,7 +308,11 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     savings = savings + saved - released - borrowed
     if unspent is not None:
         savings = savings + unspent
+    if lent is not None:
+        # the banks lend their depositors' savings and the repayments return to them
+        flows["relief_lent"], flows["relief_repaid"] = by_city(lent), by_city(repaid)
+        savings = savings - flows["relief_lent"] + flows["relief_repaid"]
     return Accounts(profit, received, streak, zombie, failing, flows,
                     budgets + taxes - outlays - public, savings,
                     spending + borrowed, debt_after, coverage, interest, soft, year_operating, year_interest,
-                    experience, recovery)
+                    experience, recovery, owed_after)
