@@ -51,7 +51,7 @@ def test_a_lockdown_lends_locked_firms_their_losses_from_the_savings_and_takes_t
     assert repaid > 0 and owed < lent[shanghai]
 
 
-def test_no_relief_and_no_lockdown_leave_the_accounts_as_they_were():
+def test_a_lockdown_without_relief_lends_nothing():
     # relief 0: owners carry the loss; no relief flow and no loan appear
     model = _shanghai(0.0)
     for _ in range(4):

@@ -11,8 +11,8 @@ Firms pay interest on their debt to the banks of their city, which belong to its
 (:mod:`ydabm.mechanisms.credit`): interest is a cost in profit and household income.
 
 Relief credit (:func:`relief_credit`). In a quarter when a lockdown keeps a city's workers away, its
-banks lend each of its firms that is not failing a share (the lockdown's ``relief``) of its loss; the
-loan is repaid out of positive profits. The banks lend their depositors' savings: the loan moves money
+banks lend each of its firms that is neither failing nor on soft credit a share (the lockdown's
+``relief``) of its loss; the loan is repaid out of positive profits. The banks lend their depositors' savings: the loan moves money
 from the city's household savings to its owners' cash flow, and a repayment moves it back, so owners
 do not carry the lockdown's loss out of that quarter's income (households' spending follows income).
 The loan bears interest as debt does. The households' deposits are their savings plus the relief
