@@ -1,4 +1,4 @@
-"""Whole worker agents and the staff limit (docs/validation.md, "Since `93518a7`").
+"""Whole worker agents and the staff limit (docs/validation-changes.md, "Since `93518a7`").
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/staff_limit.py [--seeds 1 2 3 4 5] [--quarters 8]
 

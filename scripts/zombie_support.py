@@ -1,5 +1,5 @@
 """The zombie share at two specialization values split by support and by revealed comparative advantage
-(docs/validation.md, "Since `b9091e0`").
+(docs/validation-changes.md, "Since `b9091e0`").
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/zombie_support.py [--values 0 1] [--seeds 1 2 3 4 5]
         [--quarters 40] [--workers 2]

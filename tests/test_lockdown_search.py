@@ -1,4 +1,4 @@
-"""``scripts/lockdown_search.py``: lockdowns drawn at random with supply chains (docs/validation.md,
+"""``scripts/lockdown_search.py``: lockdowns drawn at random with supply chains (docs/validation-changes.md,
 "Since `6bb8036`: inputs at book value")."""
 
 from __future__ import annotations

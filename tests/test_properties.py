@@ -354,7 +354,7 @@ def run_lockdown(policy, quarters: int, scale: dict[str, Any]) -> None:
 
 
 #: lockdowns a search over CovidShock's and CityLockdown's fields with supply chains found (thirty-seventh
-#: session, 6 Dec 2026: 300 draws of 32 quarters at the default scale, seeds 301-303; docs/validation.md,
+#: session, 6 Dec 2026: 300 draws of 32 quarters at the default scale, seeds 301-303; docs/validation-changes.md,
 #: "Since `ec968c3`: input prices after a lockdown"), reduced and run at the quick scale, seed 0.
 #: Every city with 66 % of the labour force absent, 70 % of household income unspent and freight 124 %
 #: dearer (CityLockdown, 2020 Q2) turned nominal value added negative in its own quarter (GDP deflator
@@ -384,7 +384,7 @@ def test_a_freight_spike_then_deflation_keeps_value_added_positive():
 #: market was forgotten when it eases towards its end (forty-first session, 6 Dec 2026) the quarter with
 #: 0.4 % absent was priced and ordered at the input prices of the one with 96 % (168 times 2020's at the
 #: draw's own seed), the inputs stocked then were charged at book value as prices fell back, and the GDP
-#: deflator was -30.9 by quarter 5 (docs/validation.md, "Since `7bf3a1c`")
+#: deflator was -30.9 by quarter 5 (docs/validation-changes.md, "Since `7bf3a1c`")
 def test_a_lockdown_that_eases_and_tightens_keeps_value_added_positive():
     run_lockdown(CovidShock(start_year=2020, start_quarter=2, absent=[0.96, 0.004, 0.98, 0.006],
                             demand_drop=[0.006, 0.03, 0.15, 0.99], recovery_quarters=7), 6, {})
@@ -397,7 +397,7 @@ def test_a_lockdown_that_eases_and_tightens_keeps_value_added_positive():
 #: sourcing shares where they bought none (forty-second session, 7 Dec 2026) they then ordered and priced
 #: at the market before the lockdown free of the second quarter's known freight delay, their inputs
 #: cleared at about twenty times 2020's prices and value added was negative (GDP deflator -0.044 in
-#: quarter 2; docs/validation.md, "Since `4ba2bf4`")
+#: quarter 2; docs/validation-changes.md, "Since `4ba2bf4`")
 def test_a_dear_freight_quarter_after_a_near_total_lockdown_keeps_value_added_positive():
     run_lockdown(CityLockdown(cities=[c for c in YRD_CITIES if c != "Maanshan"], start_year=2020, start_quarter=2,
                               absent=[0.98, 0.05], demand_drop=[0.99, 0.95], freight_delay=[7.3, 6.0],
@@ -469,7 +469,7 @@ def test_random_lockdowns_keep_every_invariant(policy, seed):
     # chains, over 16 quarters at the quick scale. A search of 150 such draws (Hypothesis seed 5001)
     # and of 1,050 uniform ones at the default scale (scripts/lockdown_search.py, seeds 301-307; 6 Dec
     # 2026) found two failures, both a CovidShock of two quarters with 95-98 % absent around a normal
-    # one (docs/validation.md, "Since `b328434`"); fixed since, and of 1,350 such draws (seeds 301-309)
+    # one (docs/validation-changes.md, "Since `b328434`"); fixed since, and of 1,350 such draws (seeds 301-309)
     # 2 break one, lockdowns of most workers with most income unspent ("Since `4ba2bf4`")
     params = validate({**QUICK_SCALE, "world": "yrd", "input_output": 1, "start_year": 2020})
     with _time_limit(TIME_LIMIT * 4):
@@ -485,7 +485,7 @@ def test_random_lockdowns_keep_every_invariant(policy, seed):
 #: collapse, each once a strict expected failure, now run over CORNER_QUARTERS quarters at the quick
 #: scale, seed 0, with every invariant checked after every quarter. The first two keep every invariant
 #: since inputs are costed at what they were bought for, not at each quarter's prices (thirty-eighth
-#: session, 6 Dec 2026; their reasons are kept in docs/validation.md, "Since `6bb8036`: inputs at book
+#: session, 6 Dec 2026; their reasons are kept in docs/validation-changes.md, "Since `6bb8036`: inputs at book
 #: value"). The third, with free moves, 60 % of workers reconsidering their city every quarter and a
 #: labour market that barely matches (matching_efficiency 0.01, its bound), moves about half the labour
 #: force every quarter and almost no one is rehired: unemployment is 99.7 % by quarter 9. Until services

@@ -777,7 +777,10 @@ def test_entrants_expect_the_market_before_a_lockdown():
     pytest.param(1.0, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
         "issue 10 item 7: the banks lend the locked firms' losses (1.41e12 yuan, 29 % of a quarter's household "
         "income), households spend them, and the boom (unemployment 1.7 % in 2022) turns into a bust: 201 "
-        "cohorts fail in 2023 Q4 and the firm mass ends 2.6 % below the matched run's")))])
+        "cohorts fail in 2023 Q4 and the firm mass ends 2.6 % below the matched run's. The loans are the losing "
+        "firms' gross losses (0.317 of a quarter's household income) while the same cities' owners gain 0.277 "
+        "from scarcity prices elsewhere: money the cities' households did not lose (docs/validation-changes.md, 'Why "
+        "the loans bring a boom', 7 Dec 2026); households that spend every yuan next quarter spend it")))])
 def test_a_lockdown_with_dear_freight_leaves_no_exit_cascade(relief):
     """Every city locked for one quarter with freight 30 % dearer (default scale, seed 0, 16 quarters):
     after the lockdown's quarter unemployment never exceeds that quarter's, and the firms' mass ends

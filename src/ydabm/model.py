@@ -1327,7 +1327,7 @@ class YRDModel(mesa.Model):
         all gone to the rest of China, expected the market before it in the next, free of that
         quarter's known freight delay: seed 304's draw 80 of ``scripts/lockdown_search.py`` ordered
         at 0.97 times 2020's prices with freight 597 % dearer, its inputs cleared at about twenty
-        times, and value added was negative; docs/validation.md, "Since `4ba2bf4`".)"""
+        times, and value added was negative; docs/validation-changes.md, "Since `4ba2bf4`".)"""
         iceberg = self.frictions.iceberg
         if slow is not None:
             iceberg = iceberg * slow[None, :, :]
@@ -1378,7 +1378,7 @@ class YRDModel(mesa.Model):
         conditions as that changes the index of the last market; the memory is kept for the
         lockdown's later quarters. (Before, a quarter with 0.4 % absent between two with 96 % and 98 %
         was priced and ordered at the scarcity prices of the first: inputs restocked at 168 times
-        2020's prices and a GDP deflator of -15.8 two quarters on; docs/validation.md, "Since
+        2020's prices and a GDP deflator of -15.8 two quarters on; docs/validation-changes.md, "Since
         `7bf3a1c`".)"""
         if self.io is None:
             return

@@ -455,7 +455,7 @@ class CityLockdown:
         # from the lockdown's market, the quarter after a one-quarter lockdown of every city with 10 %
         # absent and freight 30 % dearer saw entrants expect 12 times a usual quarter's entrants' sales
         # per enterprise (31 % more sales for all firms), whose capacity then stood idle: an exit cascade
-        # took unemployment to 35 % three years later (default scale, seed 0; docs/validation.md,
+        # took unemployment to 35 % three years later (default scale, seed 0; docs/validation-changes.md,
         # "Since `32d4cf3`: entrants after a lockdown")
         if elapsed == 0:
             model.market_before_lockdown = model.goods
