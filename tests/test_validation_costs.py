@@ -137,6 +137,28 @@ def test_welfare_state_reproduces_the_model_accounts():
     assert all(value == pytest.approx(0.0, abs=1e-12) for value in same.values())
 
 
+
+def test_the_budget_side_counts_the_relief_loans_of_a_lockdown():
+    """Owners' cash flow includes the relief loans a lockdown's banks lend and the repayments: the
+    budget side closes on the income side only with them (relief_lending)."""
+    from ydabm.model import YRDModel
+    from ydabm.policies import CityLockdown
+    model = YRDModel(rng=5, people_per_agent=8000, policies=(CityLockdown(start_year=2020, start_quarter=3),))
+    lent = repaid = 0.0
+    for _ in range(5):                                   # 2020 Q2 to 2021 Q2: Shanghai locked in 2020 Q3
+        model.step()
+        state = costs.welfare_state(model)
+        nominal = sum(state[name] for name in costs.INCOME_SIDE)
+        np.testing.assert_allclose(sum(state[name] for name in costs.BUDGET_SIDE), nominal, rtol=1e-12)
+        net = model.flows.get("relief_lent", 0.0) - model.flows.get("relief_repaid", 0.0)
+        np.testing.assert_array_equal(state["relief_lending"], net + np.zeros(model.geography.count))
+        lent += float(model.flows.get("relief_lent", np.zeros(1)).sum())
+        repaid += float(model.flows.get("relief_repaid", np.zeros(1)).sum())
+    assert lent > 0 and repaid > 0
+    # without it the two sides differ by the net loans (the channel was missing until 7 Dec 2026)
+    without = sum(state[name] for name in costs.BUDGET_SIDE if name != "relief_lending")
+    assert not np.allclose(without, nominal, rtol=1e-12)
+
 @pytest.mark.slow
 def test_the_welfare_channels_add_up_to_the_welfare_effect(check):
     table = costs.channel_table(check.channels)

@@ -30,8 +30,10 @@ wages, investment, profit tax and interest), support received, interest on firm 
 households' banks), unemployment benefits, less income tax -- and public spending. The same nominal
 total by use (``BUDGET_SIDE``): absorption (sales less inputs and investment: what production leaves
 for consumption and public spending), the gap between wages received and paid, tax-sharing
-transfers, and the governments' deficit (public spending and outlays beyond their tax revenue,
-financed by borrowing: the flow a budget-blind measure would count as income). The price channel,
+transfers, the governments' deficit (public spending and outlays beyond their tax revenue,
+financed by borrowing: the flow a budget-blind measure would count as income), and relief lending in
+a lockdown (households' savings the banks lend to owners, less repayments: owners' cash flow includes
+it; zero in runs without a lockdown). The price channel,
 the change in consumer prices at the policy's nominal incomes, is split by an exact Shapley
 decomposition of each city's log CPI change into the goods market's four inputs: the firm mass
 (CES varieties), posted prices, the service share of orders (enterprises' capacity under demand
@@ -88,7 +90,7 @@ BARWICK_LOSS_SHARE = 0.41
 #: welfare's nominal channels by source of income (they sum to income plus public spending)
 INCOME_SIDE = ("wages", "owners_before_support", "support", "interest", "benefits", "income_tax", "public")
 #: the same total by use: what production leaves, and what the governments add by borrowing
-BUDGET_SIDE = ("absorption", "wage_gap", "tax_transfer", "government_deficit")
+BUDGET_SIDE = ("absorption", "wage_gap", "tax_transfer", "government_deficit", "relief_lending")
 #: the goods market's inputs of the consumer price index (Shapley factors) and the index's 2020 base
 PRICE_FACTORS = ("firm_mass", "posted_prices", "service", "trade_costs")
 PRICE_CHANNELS = (*PRICE_FACTORS, "price_base")
@@ -151,6 +153,8 @@ def welfare_state(model: YRDModel) -> dict[str, np.ndarray]:
              "absorption": fl["revenue"] - fl["inputs"] - fl["investment"], "wage_gap": fl["wages"] - fl["wage_bill"],
              "tax_transfer": fl["tax_transfer"],
              "government_deficit": fl["public"] - (taxes - fl["benefits"] - support),
+             # relief loans in a lockdown: the households' savings the banks lent to owners, less repayments
+             "relief_lending": fl.get("relief_lent", 0.0) - fl.get("relief_repaid", 0.0) + np.zeros_like(fl["wages"]),
              "debt_annuity": model.params.interest_rate * -model.budgets,
              "price": model.cpi / model.cpi0, "log_cpi": np.log(model.cpi), "log_base": np.log(model.cpi0)}
     cells = model.geography.count * s.count
