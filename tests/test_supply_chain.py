@@ -236,6 +236,19 @@ def test_shanghai_lockdown_calibrated_to_shanghai_alone():
     np.testing.assert_array_equal(result.shocked[:7], result.matched[:7])
 
 
+def test_the_lockdown_target_follows_from_shanghais_shipped_figures():
+    # 2022 Q2 real GDP -13.7 % y/y against a trend of +3 to +5 %: a loss of 0.162-0.178, 0.170 at +4 %
+    import pandas as pd
+
+    from ydabm.geography.world import DATA_DIR
+    from ydabm.validation import lockdown
+    table = pd.read_csv(DATA_DIR / "shanghai_2022.csv")
+    q2 = table.loc[(table["period"] == "2022Q2") & (table["metric"] == "real GDP y/y"), "value_pct"].item() / 100
+    assert q2 == pytest.approx(-0.137)
+    assert 1 - (1 + q2) / 1.03 < lockdown.TARGET_LOSS < 1 - (1 + q2) / 1.05
+    assert lockdown.TARGET_LOSS == pytest.approx(1 - (1 + q2) / 1.04, abs=5e-4)
+
+
 def test_outside_shares_armington_by_hand():
     # o = 0.2 at 2020; the region's input 10 % dearer with sigma = 5: 0.2 * 1.1^4 / (0.2 * 1.1^4 + 0.8)
     shares = supply_chain.outside_shares(np.array([0.2, 0.0]), np.array([[1.1, 1.1], [1.0, np.inf]]), np.array([5.0, 5.0]))

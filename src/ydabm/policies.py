@@ -295,8 +295,8 @@ class CovidShock:
     (:func:`ydabm.markets.goods.notional_demand`), so an absence quarter's scarcity prices do not
     inflate it (before they did, by 18 % in the first quarter, and absence quarters were skipped).
     Afterwards the savings are spent evenly over ``recovery_quarters`` quarters. The shares are the
-    same in every city: no city-level data on 2020 absences are shipped (shanghai_2022.csv is the 2022
-    Shanghai lockdown, another episode). In a quarter with workers absent the banks lend each firm a
+    same in every city: no city-level data on 2020 absences are shipped
+    (``geography/data/shanghai_2022.csv`` is the 2022 Shanghai lockdown, another episode). In a quarter with workers absent the banks lend each firm a
     share ``relief`` of its loss out of the households' savings, repaid out of its later profits
     (:func:`ydabm.mechanisms.accounts.relief_credit`; China deferred small firms' principal and interest
     and relent 1.8 trillion yuan to firms in 2020); at 0 its owners carry the loss out of that quarter's
@@ -385,7 +385,8 @@ class CityLockdown:
     scale, supply chains on, buyers adjusting their suppliers over ``supplier_adjustment`` quarters, inputs
     costed at book value: 0.1336 on seeds 1-3, rounded to 0.134; 0.126 before book value) so that
     Shanghai's Q2 real value added is 17 % below a matched run without the lockdown (its -13.7 %
-    y/y against a +3 to +5 % trend; data/shanghai_2022.csv), and to nothing else (docs/validation.md).
+    y/y against a +3 to +5 % trend; ``geography/data/shanghai_2022.csv``), and to nothing else
+    (docs/validation.md).
     """
 
     cities: list[str] = declare("cities", "", "locked-down cities", default_factory=lambda: ["Shanghai"])
