@@ -29,8 +29,8 @@ TITLE = "YRD: homogeneous competition among 41 cities"
 LEVERS = ("barrier", "specialization")
 SCALE = "people_per_agent"
 # The app narrows the declared scale range [1, 75000] to what an interactive run can carry: 500 people
-# per agent is about 4.7e5 worker agents (about 0.3 s a step), 20000 about 1.2e4 (a handful per
-# city-sector). The default, from PARAMS, gives about 1.2e5.
+# per agent is about 3.0e5 worker agents (about 0.3 s a step), 20000 about 7.6e3 (a handful per
+# city-sector). The default, from PARAMS, gives about 1.5e5.
 SCALE_RANGE = (500.0, 20_000.0, 500.0)
 DEFAULT_SCENARIO = "baseline"
 DEFAULT_SEED = 1
@@ -247,7 +247,7 @@ def Page():
     initial = solara.use_memo(AppModel, [])
     model = solara.use_reactive(initial)
     values = solara.use_reactive(solara.use_memo(defaults, []))
-    # Mesa 3.5's ModelController reads .value of these even though it is typed to take plain values
+    # Mesa 3.5's ModelController types these int | Reactive[int] but reads .value unconditionally: pass reactives
     play_interval, render_interval, use_threads = (solara.use_reactive(PLAY_INTERVAL_MS), solara.use_reactive(1),
                                                    solara.use_reactive(False))
     with solara.AppBar():
