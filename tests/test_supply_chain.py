@@ -793,7 +793,8 @@ def test_entrants_expect_the_market_before_a_lockdown():
         "cohorts fail in 2023 Q4 and the firm mass ends 2.6 % below the matched run's. The loans are the losing "
         "firms' gross losses (0.317 of a quarter's household income) while the same cities' owners gain 0.277 "
         "from scarcity prices elsewhere: money the cities' households did not lose (docs/validation-changes.md, 'Why "
-        "the loans bring a boom', 7 Dec 2026); households that spend every yuan next quarter spend it")))])
+        "the loans bring a boom', 7 Dec 2026); households that spend every yuan next quarter spend it, and the "
+        "accelerator turns the boom into a bust (at investment_speed 0.1, an assumption not changed, no bust)")))])
 def test_a_lockdown_with_dear_freight_leaves_no_exit_cascade(relief):
     """Every city locked for one quarter with freight 30 % dearer (default scale, seed 0, 16 quarters):
     after the lockdown's quarter unemployment never exceeds that quarter's, and the firms' mass ends
