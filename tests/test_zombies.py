@@ -333,7 +333,8 @@ def test_t0_is_the_zombie_share_steady_state():
     # t = 0, 0.41 % in quarters 33-40, 0.04 % in 73-80, 0.01 % in 153-160; with hours per worker 0.08, 0.43, 0.05
     # and 0.02 %; before them, at a94dc75: 1.08 +- 0.05 % at t = 0 and
     # 0.21 % in quarters 153-160 (0.22 +- 0.03 % in 73-80 and 1.41 +- 0.44 % in 153-160 with the entry subsidy valued as a
-    # margin for life, until 0f7bc3f; docs/validation-changes.md, "Since 0f7bc3f"; docs/validation.md, "Beyond ten years").
+    # margin for life, until 0f7bc3f; docs/validation-changes.md, "Since 0f7bc3f"; docs/validation.md,
+    # "Beyond ten years").
     shares = []
     for seed in (1, 2, 3, 4, 5):
         model = YRDModel(rng=seed)

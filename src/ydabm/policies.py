@@ -296,7 +296,8 @@ class CovidShock:
     inflate it (before they did, by 18 % in the first quarter, and absence quarters were skipped).
     Afterwards the savings are spent evenly over ``recovery_quarters`` quarters. The shares are the
     same in every city: no city-level data on 2020 absences are shipped
-    (``geography/data/shanghai_2022.csv`` is the 2022 Shanghai lockdown, another episode). In a quarter with workers absent the banks lend each firm a
+    (``geography/data/shanghai_2022.csv`` is the 2022 Shanghai lockdown, another episode). In a quarter
+    with workers absent the banks lend each firm a
     share ``relief`` of its loss out of the households' savings, repaid out of its later profits
     (:func:`ydabm.mechanisms.accounts.relief_credit`; China deferred small firms' principal and interest
     and relent 1.8 trillion yuan to firms in 2020); at 0 its owners carry the loss out of that quarter's
