@@ -77,6 +77,15 @@ def year(meaning: str, **default: Any):
     return declare("whole", "year", meaning, *YEARS, **default)
 
 
+def relief_share():
+    """A lockdown's ``relief`` field: the share of a locked firm's loss its banks lend (both lockdown
+    policies declare it alike)."""
+    return declare("number", "share of a loss",
+                   "share of its quarter's loss the banks lend a firm whose workers the lockdown keeps away, repaid "
+                   "out of its later profits (China's relief lending of 2020 and 2022); 0: its owners carry the loss "
+                   "that quarter", 0, 1, default=1.0)
+
+
 def declared_fields(cls: type) -> list[tuple[dataclasses.Field, FieldSpec]]:
     """The fields a scenario file may set on a policy type, in order, with their declarations."""
     return [(f, f.metadata["spec"]) for f in dataclasses.fields(cls) if "spec" in f.metadata]
@@ -328,11 +337,7 @@ class CovidShock:
         0, 1, below_high=True, default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
     recovery_quarters: int = declare("whole", "quarters", "quarters over which the savings are spent after the shock",
                                      0, 40, default=4)
-    relief: float = declare(
-        "number", "share of a loss",
-        "share of its quarter's loss the banks lend a firm whose workers the lockdown keeps away, repaid out of its "
-        "later profits (China's relief lending of 2020 and 2022); 0: its owners carry the loss that quarter",
-        0, 1, default=1.0)
+    relief: float = relief_share()
 
     def __post_init__(self) -> None:
         check_fields(self)
@@ -409,11 +414,7 @@ class CityLockdown:
         0, 10, default_factory=lambda: [0.1])
     recovery_quarters: int = declare("whole", "quarters", "quarters over which the savings are spent afterwards",
                                      0, 40, default=2)
-    relief: float = declare(
-        "number", "share of a loss",
-        "share of its quarter's loss the banks lend a firm whose workers the lockdown keeps away, repaid out of its "
-        "later profits (China's relief lending of 2020 and 2022); 0: its owners carry the loss that quarter",
-        0, 1, default=1.0)
+    relief: float = relief_share()
 
     def __post_init__(self) -> None:
         check_fields(self)
