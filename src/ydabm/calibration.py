@@ -509,7 +509,15 @@ def mobile_workers(labour_force: np.ndarray, params: dict) -> np.ndarray:
 
 
 def _amenity(geo, wages, labour_force, hukou, cpi, params):
-    income = _initial_income(geo, wages, cpi, params)
+    return invert_amenities(geo, _initial_income(geo, wages, cpi, params), labour_force, hukou, params)
+
+
+def invert_amenities(geo: Geography, income: np.ndarray, labour_force: np.ndarray, hukou: np.ndarray,
+                     params: dict) -> np.ndarray:
+    """(C,) log amenities at which the logit choices of the mobile workers, at the (C, K) log expected
+    real incomes ``income`` (farm, low, high), deliver :func:`target_arrivals` (2020's net flows, or
+    stationary populations with ``migrant_inflow_rate`` 0): the inversion of :func:`calibrate` at
+    any incomes (a burnt-in state's, ``YRDModel._burn_in``)."""
     mobile = labour_force[:, 1:]
     counts = hukou[:, :, None] * mobile[:, None, :]
     # farmers who reconsider face, at t = 0, the choice of a low-skill worker of their city with their
@@ -526,14 +534,6 @@ def _amenity(geo, wages, labour_force, hukou, cpi, params):
         income[:, 1:], counts, target_arrivals(geo, labour_force, params), geo.hours, params["move_cost"],
         params["move_cost_per_hour"], params["barrier"] * params["hukou_penalty"],
         geo.province_index, params["migration_elasticity"])
-
-
-def stationary_amenity(geo: Geography, fundamentals: Fundamentals, params: dict) -> np.ndarray:
-    """(C,) amenities inverted as in :func:`calibrate` but for stationary populations (no net flows
-    between cities at t = 0: ``migrant_inflow_rate`` 0), from the calibrated wages, labour force, hukou
-    shares and consumer prices (the burn-in's, ``YRDModel._burn_in``)."""
-    return _amenity(geo, fundamentals.wages, fundamentals.labour_force, fundamentals.hukou_share,
-                    fundamentals.consumer_price, {**params, "migrant_inflow_rate": 0.0})
 
 
 def net_migrant_stock(geo: Geography) -> np.ndarray:

@@ -123,6 +123,9 @@ class YRDModel(mesa.Model):
             self._burn_in(4 * run.burn_in)
             burnt_state.store(burnt_key, self, [name for name in vars(self)
                                                 if name not in mesa_names and name not in burnt_state.PER_RUN])
+        if run.burn_in:
+            amenity, attachment = self.burnt_migration
+            self.fundamentals = dataclasses.replace(self.fundamentals, amenity=amenity, farm_attachment=attachment)
         # the reference of the aggregate productivity metric: t = 0's sector shares and productivity
         self.productivity_base = observation.productivity_base(self)
         self._observe()
@@ -156,17 +159,22 @@ class YRDModel(mesa.Model):
         yearly accounts have their own steady state, which the set-up does not contain. The burn-in
         runs the step at the set-up's parameters (the levers at baseline, as the set-up is built) with
         three differences, each keeping a 2020 quantity that is data while the rest settles: no policy;
-        people move as in 2020 but with no net flows (the amenities inverted for stationary
-        populations, :func:`ydabm.calibration.stationary_amenity`; the calibrated ones would carry
-        2020's net flows on through the burn-in's years); and entry replaces the leavers whatever the
-        margin (the entry rule's response to it set to 0), so the firm mass stays at 2020's. Its last
-        quarter is ``start_year`` Q1. Then, as the set-up does at t = 0, the free-entry margin an
-        entrant expects becomes the required one, and the bases of the price measures become this
-        state's: real GDP is valued at its unit values (the Laspeyres base) and consumer prices are
-        relative to its own. Nothing else is re-set: the mechanisms' references (2020 firm counts and
-        exit flow, tax key, input prices, adoption, populations for housing costs) stay the set-up's.
-        From t = 0 the calibrated amenities (2020's net flows) and the run's levers and policies apply;
-        the burn-in's quarters are not recorded.
+        nobody moves (mobility frozen), so the 2020 populations and farm labour stay; and entry replaces
+        the leavers whatever the margin (the entry rule's response to it set to 0), so the firm mass
+        stays at 2020's. Its last quarter is ``start_year`` Q1. Then what the set-up calibrates at
+        2020's incomes is taken at this state's, as the set-up does at t = 0: the free-entry margin an
+        entrant expects becomes the required one; the amenities are inverted so that 2020's net flows
+        carry on at this state's expected real incomes, and the farmers' attachment to farming is this
+        state's gap between low-skill and farm incomes (``burnt_migration``,
+        :func:`ydabm.calibration.invert_amenities`, :func:`ydabm.calibration.farm_attachment`); and the
+        bases of the price measures become this state's: real GDP is valued at its unit values (the
+        Laspeyres base) and consumer prices are relative to its own. Nothing else is re-set: the
+        mechanisms' references (2020 firm counts and exit flow, tax key, input prices, adoption,
+        populations for housing costs) stay the set-up's. From t = 0 people move, and the run's levers
+        and policies apply; the burn-in's quarters are not recorded. Until 7 Dec 2026 people moved in
+        the burn-in at amenities inverted for stationary populations at the set-up's incomes, and the
+        burnt-in incomes moved them (t = 0 GDP 6.0-6.8 % from 2020's by city, docs/validation.md,
+        "Why the burnt-in shock economy misses 2020's cities").
         """
         if quarters <= 0:
             return
@@ -176,18 +184,22 @@ class YRDModel(mesa.Model):
         self.productivity_base = observation.productivity_base(self)
         self.datacollector = self._new_datacollector()      # (its rows are dropped)
         self._entry_response = 0.0
-        # people move as in 2020 but with no net flows: the amenities that keep the 2020 populations
-        # (the inversion with migrant_inflow_rate 0), on a copy of the read-only fundamentals
-        fundamentals = self.fundamentals
-        self.fundamentals = dataclasses.replace(fundamentals, amenity=calibration.stationary_amenity(
-            self.geography, fundamentals, self.params.as_dict()))
+        # nobody moves: the 2020 populations and farm labour stay, as entry keeps the 2020 firm mass
+        self.levers.mobility_frozen = True
         for quarter in range(quarters):
             self._clock_shift = quarter + 1 - quarters      # the last quarter is start_year Q1
             type(self).step(self)                            # (Mesa's step count stays at 0)
         self._clock_shift = 0
         self._entry_response = None
-        self.fundamentals = fundamentals
+        self.levers.mobility_frozen = False
         self.policies = policies
+        # the migration block calibrated at this state, as the set-up's is at 2020's incomes: the
+        # amenities that carry 2020's net flows on, and the farmers' attachment to farming
+        income = self.log_real_income(classes=slice(None))
+        self.burnt_migration = (
+            calibration.invert_amenities(self.geography, income, self.labour_force, self.fundamentals.hukou_share,
+                                         self.params.as_dict()),
+            None if self.fundamentals.farm_attachment is None else calibration.farm_attachment(income))
         self.required_margin = self.expected_margin()
         f = self.firms
         live = np.flatnonzero(f.alive)
