@@ -124,6 +124,8 @@ class YRDModel(mesa.Model):
             burnt_state.store(burnt_key, self, [name for name in vars(self)
                                                 if name not in mesa_names and name not in burnt_state.PER_RUN])
         if run.burn_in:
+            # the migration block taken at the burnt-in state (_burn_in), on a copy of the read-only
+            # calibrated fundamentals (a copied burnt-in state brings it along)
             amenity, attachment = self.burnt_migration
             self.fundamentals = dataclasses.replace(self.fundamentals, amenity=amenity, farm_attachment=attachment)
         # the reference of the aggregate productivity metric: t = 0's sector shares and productivity
