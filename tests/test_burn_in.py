@@ -169,7 +169,7 @@ def test_the_burnt_in_start_is_near_the_zombie_steady_state(shock_economy):
     # observed (7 Dec 2026, default 1,000 people per agent, since nobody moves in the burn-in): ten years
     # of burn-in, 11.4-12.5 % at t = 0 against 11.0-11.4 % in quarters 33-40 (seed by seed 0.39-1.45 pp
     # apart); thirty years, 12.2-12.8 % against 11.0-11.5 % (0.75-1.39 pp): the share falls by about a
-    # point once people move again (docs/validation-changes.md, "Since `2f4746b`"). With people moving in
+    # point after t = 0, about a third of it from moves (docs/validation-changes.md, "Since `2f4746b`"). With people moving in
     # the burn-in (until 7 Dec 2026): ten years 0.31-1.80 pp apart (seed 1 over the band: a strict xfail),
     # thirty years 0.07-0.47 pp. Without burn-in the share starts at the set-up's few zombies and needs
     # three years of the run's own accounts to appear
