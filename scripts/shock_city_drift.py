@@ -31,16 +31,12 @@ import numpy as np
 from ydabm import YRDModel, burnt_state, calibrated_state
 from ydabm.params import parse_assignment
 from ydabm.run import city_frame
+from ydabm.validation.calibration_check import mean_absolute_percentage_error as mape
 
 #: the burnt-in shock economy (tests/test_burn_in.py, thirty years with cohorts of 5 %; demand
 #: dispersion refitted to NBS utilisation there, docs/validation.md "Persistent productivity shocks")
 SHOCKS = {"productivity_persistence": 0.8, "failing_exit_share": 0.25, "credit_spells": 1,
           "max_cohort_share": 0.05, "demand_dispersion": 0.72, "burn_in": 30}
-
-
-def mape(values: np.ndarray, reference: np.ndarray) -> float:
-    """Mean absolute percentage error of ``values`` against ``reference``, percent."""
-    return float(np.mean(np.abs(np.asarray(values) / np.asarray(reference) - 1.0)) * 100.0)
 
 
 def cities(model: YRDModel) -> dict[str, np.ndarray]:
