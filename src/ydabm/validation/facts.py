@@ -187,18 +187,32 @@ class Fact:
     def levels(self) -> np.ndarray:
         return np.round(np.linspace(self.low, self.high, LEVELS), 10)
 
+    def _measure(self) -> str:
+        return (f"{self.metric}: {self.lever} {self.high:g} vs {self.low:g}"
+                + (f" ({', '.join(f'{k} {v:g}' for k, v in self.base.items())})" if self.base else "")
+                + (" relative" if self.relative else ""))
+
+    def _change(self, curve: np.ndarray) -> np.ndarray:
+        """Each level's outcomes against the low end's (rows: levels, low first), paired by seed."""
+        return (curve / curve[0] - 1) if self.relative else (curve - curve[0])
+
+    def effects(self, seeds=SEEDS, settings: dict | None = None) -> dict:
+        """The per-seed effect (high minus low) and its verdict without the levels between: what
+        :func:`pilot_power` reads, from the two end runs of the five :meth:`evaluate` measures (the
+        same ``per_seed``, ``value``, ``se`` and ``z``; no monotonicity, so ``holds`` is the
+        standard-error test alone)."""
+        ends = np.array([self.outcomes(value, seeds, settings) for value in (self.levels()[0], self.levels()[-1])])
+        return _verdict(self.name, self._measure(), self._change(ends)[-1], self.sign)
+
     def evaluate(self, seeds=SEEDS, settings: dict | None = None) -> dict:
         curve = np.array([self.outcomes(value, seeds, settings) for value in self.levels()])   # (levels, seeds)
         low = curve[0]
-        change = (curve / low - 1) if self.relative else (curve - low)                  # against the low end
+        change = self._change(curve)                                                    # against the low end
         steps = np.diff(change, axis=0)                                                 # paired by seed
         against = [float(-self.sign * s.mean() / standard_error(s)) if standard_error(s) > 0 else 0.0
                    for s in steps]
         monotone = bool(max(against) <= STEP_SE)
-        measure = (f"{self.metric}: {self.lever} {self.high:g} vs {self.low:g}"
-                   + (f" ({', '.join(f'{k} {v:g}' for k, v in self.base.items())})" if self.base else "")
-                   + (" relative" if self.relative else ""))
-        result = _verdict(self.name, measure, change[-1], self.sign, at_high=float(curve[-1].mean()),
+        result = _verdict(self.name, self._measure(), change[-1], self.sign, at_high=float(curve[-1].mean()),
                           at_low=float(low.mean()), levels=self.levels().tolist(),
                           curve=change.mean(axis=1).round(8).tolist(), monotone=monotone,
                           largest_step_against_se=round(max(against), 2))
@@ -354,12 +368,13 @@ def evaluate(fact, seeds=SEEDS, settings: dict | None = None) -> dict:
     return fact.evaluate(seeds, settings)
 
 
-def run_groups(facts) -> list[list[int]]:
+def run_groups(facts, effects_only: bool = False) -> list[list[int]]:
     """Indices of ``facts`` grouped by the runs they measure, costliest group first: directional
     facts with the same lever, base parameters and quarters measure the same runs (the run cache
     shares them within a process), so they form one group; every other fact is a group of its own.
     A group's cost is its runs' quarters: levels x quarters for a directional group, a constant
-    multiple of its quarters for the others (3 runs per seed for the dilemma, 2 for the rail links)."""
+    multiple of its quarters for the others (3 runs per seed for the dilemma, 2 for the rail links);
+    with ``effects_only`` a directional group runs its two ends only."""
     keyed: dict = {}
     for index, fact in enumerate(facts):
         key = (fact.lever, tuple(sorted(fact.base.items())), fact.quarters) if isinstance(fact, Fact) else index
@@ -367,24 +382,28 @@ def run_groups(facts) -> list[list[int]]:
 
     def cost(group: list[int]) -> int:
         fact = facts[group[0]]
-        runs = {Fact: LEVELS, DilemmaFact: 3, UpgradeFact: 2}.get(type(fact), 1)
+        runs = {Fact: 2 if effects_only else LEVELS, DilemmaFact: 3, UpgradeFact: 2}.get(type(fact), 1)
         return runs * fact.quarters
     return sorted(keyed.values(), key=cost, reverse=True)
 
 
-def _evaluate_group(facts, seeds, settings=None) -> list[dict]:
-    return [evaluate(fact, seeds, settings) for fact in facts]
+def _evaluate_group(facts, seeds, settings=None, effects_only=False) -> list[dict]:
+    return [fact.effects(seeds, settings) if effects_only and isinstance(fact, Fact) else evaluate(fact, seeds, settings)
+            for fact in facts]
 
 
-def evaluate_all(facts=FACTS, seeds=SEEDS, workers: int | None = 1, settings: dict | None = None) -> list[dict]:
+def evaluate_all(facts=FACTS, seeds=SEEDS, workers: int | None = 1, settings: dict | None = None,
+                 effects_only: bool = False) -> list[dict]:
     """Measure every fact of ``facts`` over ``seeds`` with ``settings`` (:func:`evaluate`), in their
     order: the groups of :func:`run_groups` in this process if ``workers`` is 1, else on a local
     process pool (default every core, one BLAS thread per worker;
     :func:`ydabm.experiments.executors.make_executor`). The results do not depend
-    on ``workers``: every run is seeded."""
+    on ``workers``: every run is seeded. With ``effects_only`` a directional fact is measured at its
+    two ends only (:meth:`Fact.effects`: what :func:`pilot_power` reads, at two fifths of the runs)."""
     from ..experiments.executors import make_executor
-    groups = run_groups(facts)
-    tasks = [(tuple(group), {"facts": [facts[i] for i in group], "seeds": tuple(seeds), "settings": settings})
+    groups = run_groups(facts, effects_only)
+    tasks = [(tuple(group), {"facts": [facts[i] for i in group], "seeds": tuple(seeds), "settings": settings,
+                             "effects_only": effects_only})
              for group in groups]
     results: dict[int, dict] = {}
     executor = make_executor(workers, None, len(tasks))
