@@ -183,15 +183,16 @@ def test_households_borrow_what_owners_losses_take_beyond_their_income():
     assert (books.spending + books.budgets + books.savings).sum() == pytest.approx(0.0)
 
 
-def _locked_quarter(relief: np.ndarray | None, share: np.ndarray | None, revenue: np.ndarray) -> accounts.Accounts:
+def _locked_quarter(relief: np.ndarray | None, share: np.ndarray | None, revenue: np.ndarray,
+                    streak: tuple = (3, 0)) -> accounts.Accounts:
     """One city, two firms of 4 workers at wage 10 (wage bill 40 each); firm 0 is in its fourth loss
-    quarter and past ``exit_after`` 3 with hard budgets (it fails). Interest 10 % a quarter on debt and
-    relief loans; savings 100."""
+    quarter and past ``exit_after`` 3 with hard budgets (it fails; ``streak`` (0, 0): it does not).
+    Interest 10 % a quarter on debt and relief loans; savings 100."""
     return accounts.settle(
         alive=np.array([True, True]), firm_city=np.array([0, 0]), revenue=revenue,
         employees=np.array([[0, 4, 0], [0, 4, 0]]), capital=np.zeros(2), investment=np.zeros(2),
         capacity_support=np.zeros(2), entry_support=np.zeros(2), targeted=np.zeros(2),
-        loss_streak=np.array([3, 0]), wages=np.array([[5.0, 10.0, 18.0]]),
+        loss_streak=np.array(streak), wages=np.array([[5.0, 10.0, 18.0]]),
         employed=np.array([[0, 8, 0]]), labour_force=np.array([[0, 8, 0]]), budgets=np.zeros(1),
         savings=np.array([100.0]), saving_rate=0.0, dissaving_share=0.0, depreciation=0.0, profit_tax=0.0,
         income_tax=0.0, unemployment_benefit=0.0, public_spending_adjustment=0.0, soft_budget=0.0,
@@ -229,6 +230,26 @@ def test_a_locked_firm_borrows_its_loss_and_repays_it_out_of_profits():
     carried = _locked_quarter(np.array([0.0, 8.0]), np.zeros(2), np.array([0.0, 10.0]))
     assert carried.city["owners"] == pytest.approx([-70.8]) and carried.savings == pytest.approx([100.0])
     assert carried.relief == pytest.approx([0.0, 8.0])
+
+
+def test_relief_lends_the_owners_net_loss_not_a_loss_they_gain_back_at_another_firm():
+    # lockdown quarter, relief share 0.75: firm 0 sells 60 (profit 20: the lockdown's scarcity), firm 1
+    # sells 10 and owes 8 in relief (profit 10 - 40 - 0.8 = -30.8). The city's owners, who own both,
+    # lose 30.8 - 20 = 10.8 net, so the banks lend 0.75 x 10.8 = 8.1 (not 0.75 x 30.8 = 23.1), to firm 1
+    books = _locked_quarter(np.array([0.0, 8.0]), np.array([0.75, 0.75]), np.array([60.0, 10.0]), streak=(0, 0))
+    assert books.profit == pytest.approx([20.0, -30.8])
+    assert books.city["relief_lent"] == pytest.approx([8.1]) and books.relief == pytest.approx([0.0, 16.1])
+    # owners' cash flow 20 - 30.8 + 8.1 = -2.7; households: wages 80 - 2.7 + interest 0.8 = 78.1, all
+    # spent; the savings lend 8.1
+    assert books.city["owners"] == pytest.approx([-2.7]) and books.city["income"] == pytest.approx([78.1])
+    assert books.savings == pytest.approx([91.9])
+    assert (books.spending + books.budgets + books.savings).sum() == pytest.approx(70.0 + 100.0)
+    # owners who gain on the whole (firm 0 sells 80: profit 40 against 30.8 lost) borrow nothing
+    gaining = _locked_quarter(np.array([0.0, 8.0]), np.array([0.75, 0.75]), np.array([80.0, 10.0]), streak=(0, 0))
+    assert gaining.city["relief_lent"] == pytest.approx([0.0]) and gaining.relief == pytest.approx([0.0, 8.0])
+    # the share of the losses lent, city by city: the net loss over the losses, at most 1
+    assert accounts.net_cover(np.array([30.8, 0.0, 10.0, 5.0]), np.array([-10.8, 5.0, -20.0, 3.0])) == \
+        pytest.approx([10.8 / 30.8, 1.0, 1.0, 0.0])
 
 
 def test_relief_credit_lends_a_share_of_losses_and_takes_back_profits():

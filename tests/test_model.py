@@ -170,9 +170,10 @@ def test_covid_shock_moves_real_gdp_through_the_deflator(small_params):
     table = measure(dataclasses.replace(shock, relief=0.0), params=small_params, seeds=(1,), quarters=13).table
     assert table["nominal_gdp_deviation"].abs().max() < 1e-3
     # the banks' relief loans (the default) move savings into spending: nominal GDP rises after the
-    # quarters of absence (by 0.37 % at most, seed 1) and falls back as profits repay them
+    # quarters of absence (by 0.026 % at most, seed 1, since the banks lend the owners' net loss; 0.37 %
+    # when they lent every loser its gross loss) and falls back as profits repay them
     lent = measure(params=small_params, seeds=(1,), quarters=13).table["nominal_gdp_deviation"]
-    assert 1e-3 < lent.max() < 0.01 and lent.iloc[0] == 0.0 and lent.iloc[-1] < lent.max()
+    assert 1e-5 < lent.max() < 0.01 and lent.iloc[0] == 0.0 and lent.iloc[-1] < lent.max()
     np.testing.assert_allclose((1 + table["deviation"]) * (1 + table["gdp_deflator_deviation"]),
                                1 + table["nominal_gdp_deviation"], rtol=1e-9)
     shock = table[table["phase"] == "shock"]

@@ -81,7 +81,8 @@ def relief_share():
     """A lockdown's ``relief`` field: the share of a locked firm's loss its banks lend (both lockdown
     policies declare it alike)."""
     return declare("number", "share of a loss",
-                   "share of its quarter's loss the banks lend a firm whose workers the lockdown keeps away, repaid "
+                   "share of its quarter's loss the banks lend a firm whose workers the lockdown keeps away, up to "
+                   "its city's owners' net loss (a loss they gain back at their other firms is not lent), repaid "
                    "out of its later profits (China's relief lending of 2020 and 2022); 0: its owners carry the loss "
                    "that quarter", 0, 1, default=1.0)
 

@@ -12,7 +12,9 @@ Firms pay interest on their debt to the banks of their city, which belong to its
 
 Relief credit (:func:`relief_credit`). In a quarter when a lockdown keeps a city's workers away, its
 banks lend each of its firms that is neither failing nor on soft credit a share (the lockdown's
-``relief``) of its loss; the loan is repaid out of positive profits. The banks lend their depositors' savings: the loan moves money
+``relief``) of its loss, as far as the city's owners lose on the whole (:func:`net_cover`: its
+households own all its firms, so a loss they gain back at another firm is not lent); the loan is
+repaid out of positive profits. The banks lend their depositors' savings: the loan moves money
 from the city's household savings to its owners' cash flow, and a repayment moves it back, so owners
 do not carry the lockdown's loss out of that quarter's income (households' spending follows income).
 The loan bears interest as debt does. The households' deposits are their savings plus the relief
@@ -95,7 +97,8 @@ def relief_credit(owed: np.ndarray, share: np.ndarray, profit: np.ndarray, eligi
     """Relief lending in a lockdown and its repayment: (lent, repaid), (F,) yuan this quarter.
 
     In a quarter when a lockdown keeps a city's workers away, its banks lend each ``eligible`` firm
-    (alive, and neither failing nor on soft credit) a share ``share`` of its loss (``-profit``), as
+    (alive, and neither failing nor on soft credit) a share ``share`` of its loss (``-profit``; in
+    :func:`settle` the lockdown's ``relief`` times the city's :func:`net_cover`), as
     China's banks did in 2020 (deferral of small firms' principal and interest; the special
     relending) and in Shanghai's 2022 lockdown. The loan is repaid out of positive profits, all of a
     quarter's until it is repaid, the rule by which debt above the collateral line is repaid
@@ -104,6 +107,19 @@ def relief_credit(owed: np.ndarray, share: np.ndarray, profit: np.ndarray, eligi
     lent = np.where(eligible, share * np.maximum(-profit, 0.0), 0.0)
     repaid = np.minimum(owed, np.maximum(profit, 0.0))
     return lent, repaid
+
+
+def net_cover(losses: np.ndarray, owners: np.ndarray) -> np.ndarray:
+    """(C,) share of its firms' losses a city's banks lend: its owners' net loss over the losses,
+    min(1, max(0, -owners) / losses) (1 where nothing is lost).
+
+    A city's households own all its firms, so a loss at one firm that the same owners gain back at
+    another (a lockdown's scarcity prices) is no loss to them: lending it would put money in their
+    hands they did not lose. ``losses``: (C,) the losses the relief would lend against; ``owners``:
+    (C,) what the owners made on all their firms this quarter (profit and soft credit)."""
+    need = np.maximum(-owners, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(losses > need, need / np.where(losses > 0, losses, 1.0), 1.0)
 
 
 def support_allowance(budgets: np.ndarray, debt_limit: float, annual_gdp: np.ndarray, taxes: np.ndarray,
@@ -192,9 +208,11 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
         relief: (F,) relief loans outstanding before the quarter, yuan (:func:`relief_credit`); they
             bear interest at ``interest_rate``, paid to the banks of the firm's city. None: none.
         relief_share: (F,) share of its loss a firm's banks lend it this quarter (a lockdown's
-            ``relief`` where its workers are kept away, else 0); None: none. Lent from its city's
-            households' savings (the deposits the banks lend) to its owners, and repaid from its
-            owners to the savings: owners do not carry a lockdown's loss out of that quarter's income.
+            ``relief`` where its workers are kept away, else 0), lent as far as its city's owners
+            lose on the whole (:func:`net_cover` of the city's losses and of its firms' profit and
+            soft credit); None: none. Lent from its city's households' savings (the deposits the
+            banks lend) to its owners, and repaid from its owners to the savings: owners do not carry
+            a lockdown's net loss out of that quarter's income.
     """
     cities = wages.shape[0]
     city_sums = BinSums(firm_city, cities) if city_sums is None else city_sums
@@ -257,6 +275,8 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     lent = repaid = owed_after = None
     if owed is not None:
         share = np.zeros(alive.size) if relief_share is None else relief_share
+        share = share * np.take(net_cover(by_city(np.where(share > 0, np.maximum(-profit, 0.0), 0.0) * ~over),
+                                          by_city(profit + soft)), firm_city)
         lent, repaid = relief_credit(owed, share, profit, alive & ~over)
         cash_flow = cash_flow + lent - repaid
         owed_after = np.where(alive, owed + lent - repaid, 0.0)
