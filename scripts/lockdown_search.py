@@ -45,6 +45,8 @@ REL = 1e-9
 SHARE_HIGH = 0.99
 #: largest extra freight cost drawn (the field's bound)
 FREIGHT_HIGH = 10.0
+#: quarters at the end of a run whose mean unemployment is reported (quarters 25-32 of 32)
+WINDOW = 8
 
 
 def _value(rng: np.random.Generator, high: float, skewed: bool) -> float:
@@ -73,19 +75,27 @@ def draw(rng: np.random.Generator, cities: list[str]) -> dict:
 
 def run(drawn: dict, quarters: int, relief: float | None = None) -> dict:
     """Run one draw (``relief``: its relief share, None: the default); the first invariant broken
-    (None: none), its quarter and whether workers were absent in it."""
+    (None: none), its quarter and whether workers were absent in it; and what the run did: the lowest
+    quarterly household income of the region over the quarters run (``lowest_income``, as a share of
+    the first quarter's; negative: the households' income turned negative) and the mean unemployment
+    rate of the last ``WINDOW`` quarters run (``late_unemployment``; None if the run broke an invariant)."""
     fields = drawn["fields"] if relief is None else {**drawn["fields"], "relief": relief}
     policy = (CovidShock if drawn["policy"] == "CovidShock" else CityLockdown)(**fields)
     model = YRDModel(rng=drawn["seed"], input_output=1, start_year=2020, policies=(policy,))
     start = Start.of(model)
+    income = []
     for quarter in range(1, quarters + 1):
         try:
             model.step()
             assert_invariants(model, start, rel=REL)
         except (AssertionError, Diverged, FloatingPointError) as err:
             return {**drawn, "failed": quarter, "during": bool(model.levers.absent.any()),
-                    "error": f"{type(err).__name__}: {str(err).splitlines()[0][:300]}"}
-    return {**drawn, "failed": None, "during": None, "error": None}
+                    "error": f"{type(err).__name__}: {str(err).splitlines()[0][:300]}",
+                    "lowest_income": None, "late_unemployment": None}
+        income.append(float(model.flows["income"].sum()))
+    rate = model.datacollector.get_model_vars_dataframe()["unemployment_rate"].to_numpy()
+    return {**drawn, "failed": None, "during": None, "error": None,
+            "lowest_income": min(income) / income[0], "late_unemployment": float(rate[-WINDOW:].mean())}
 
 
 def main() -> None:
@@ -107,6 +117,11 @@ def main() -> None:
     during = sum(r["during"] for r in failed)
     print(f"seed {args.seed}: {len(draws)} draws of {args.quarters} quarters in {time.time() - began:.0f} s; "
           f"{len(failed)} broke an invariant: {during} during a lockdown, {len(failed) - during} after it")
+    kept = [r for r in results if r["failed"] is None]
+    if kept:
+        print(f"  households' income negative in some quarter in {sum(r['lowest_income'] < 0 for r in kept)} of "
+              f"{len(kept)}; unemployment in the last {WINDOW} quarters: mean "
+              f"{100 * np.mean([r['late_unemployment'] for r in kept]):.2f} %")
     for i, r in enumerate(results):
         if r["failed"] is not None:
             when = "during" if r["during"] else "after"

@@ -47,7 +47,11 @@ def test_a_mild_lockdown_keeps_every_invariant_and_a_broken_one_is_reported(monk
     mild = {"policy": "CityLockdown", "seed": 3,
             "fields": {"start_year": 2020, "start_quarter": 2, "absent": [0.1], "demand_drop": [0.1],
                        "recovery_quarters": 2, "cities": ["Shanghai"], "freight_delay": [0.1]}}
-    assert search.run(mild, 2)["failed"] is None
+    kept = search.run(mild, 2)
+    assert kept["failed"] is None
+    # what the run did: a mild lockdown leaves the households' income positive (a share of the first
+    # quarter's) and unemployment a rate
+    assert 0.5 < kept["lowest_income"] <= 1.0 and 0.0 < kept["late_unemployment"] < 0.2
 
     def broken(model, start, rel):
         raise AssertionError("money() changed\nsecond line")
