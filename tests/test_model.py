@@ -157,7 +157,7 @@ def test_locked_down_job_seekers_cannot_be_hired():
 
 def test_covid_shock_moves_real_gdp_through_the_deflator(small_params):
     # the channels measure() reports (docs/ODD.md "Supply shock"): with owners carrying the locked
-    # firms' losses (relief 0) the money stock pins nominal GDP, so the shocked run's real GDP is the
+    # firms' losses (relief 0) the money stock pins nominal GDP (within 0.019 %), so the shocked run's real GDP is the
     # no-shock run's over the deflator's rise; the deflator is above the no-shock run while workers are
     # absent (Q1-Q3) and nearly back when no one is (Q4): notional demand is measured at the notional
     # market's loads, not inflated by Q1's scarcity prices (before it was, and firms learned from it,
@@ -169,11 +169,13 @@ def test_covid_shock_moves_real_gdp_through_the_deflator(small_params):
     shock, = (p for p in load_scenario(SCENARIO).policies() if isinstance(p, CovidShock))
     table = measure(dataclasses.replace(shock, relief=0.0), params=small_params, seeds=(1,), quarters=13).table
     assert table["nominal_gdp_deviation"].abs().max() < 1e-3
-    # the banks' relief loans (the default) move savings into spending: nominal GDP rises after the
-    # quarters of absence (by 0.026 % at most, seed 1, since the banks lend the owners' net loss; 0.37 %
-    # when they lent every loser its gross loss) and falls back as profits repay them
+    # the banks' relief loans (the default) move savings into spending: nominal GDP rises above the
+    # run whose owners carry the losses once the absences start, and the gap narrows as profits repay
+    # the loans (seed 1: by 0.008 % at most since the banks lend the owners' net loss, falling to 0.004 %
+    # by the last quarter; 0.37 % when they lent every loser its gross loss)
     lent = measure(params=small_params, seeds=(1,), quarters=13).table["nominal_gdp_deviation"]
-    assert 1e-5 < lent.max() < 0.01 and lent.iloc[0] == 0.0 and lent.iloc[-1] < lent.max()
+    gap = lent - table["nominal_gdp_deviation"]
+    assert lent.iloc[0] == 0.0 and (gap >= 0).all() and 3e-5 < gap.max() < 0.01 and gap.iloc[-1] < gap.max()
     np.testing.assert_allclose((1 + table["deviation"]) * (1 + table["gdp_deflator_deviation"]),
                                1 + table["nominal_gdp_deviation"], rtol=1e-9)
     shock = table[table["phase"] == "shock"]
