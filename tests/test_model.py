@@ -205,10 +205,10 @@ def test_covid_shock_quarters_feed_demand_expectations_as_any_quarter():
 
     first = at(0)                                  # the absence quarter itself
     assert first.firms.notional_sales.tolist() == [12.0, 25.0, 40.0]
-    assert first.levers.absent.tolist() == [0.2, 0.2] and first.levers.mobility_frozen
+    assert first.levers.absent.tolist() == [0.2, 0.2] and first.levers.moves_halted
     second = at(1)                                 # after it: learned from as any quarter
     assert second.firms.notional_sales.tolist() == [12.0, 25.0, 40.0]
-    assert second.levers.absent.tolist() == [0.0, 0.0] and not second.levers.mobility_frozen
+    assert second.levers.absent.tolist() == [0.0, 0.0] and not second.levers.moves_halted
     assert second.levers.saving_rate == 0.1
     third = at(2)                                  # after a saving-only quarter: the same
     assert third.firms.notional_sales.tolist() == [12.0, 25.0, 40.0]

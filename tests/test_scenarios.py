@@ -32,7 +32,8 @@ def test_the_reference_in_docs_is_generated_from_the_code():
 
 
 def test_the_doc_shows_every_worked_example_file_as_it_is():
-    assert [p.stem for p in EXAMPLES] == ["anhui_opens", "lockdown", "rail_2024", "shanghai_zhejiang_liberalise"]
+    assert [p.stem for p in EXAMPLES] == ["anhui_opens", "covid_then_shanghai", "lockdown", "rail_2024",
+                                          "shanghai_zhejiang_liberalise"]
     for path in EXAMPLES:
         shown = DOC.split(f"`docs/scenarios/{path.name}`:\n\n```toml\n")[1].split("```")[0]
         assert shown == path.read_text()
@@ -46,7 +47,8 @@ def test_worked_examples_run_two_steps(tmp_path, path):
 
 
 # each example's policy, started at t = 0 (start_year = its first year), acts as the doc says
-ACTS = {"anhui_opens": 2021, "shanghai_zhejiang_liberalise": 2021, "lockdown": 2022, "rail_2024": 2024}
+ACTS = {"anhui_opens": 2021, "shanghai_zhejiang_liberalise": 2021, "lockdown": 2022, "rail_2024": 2024,
+        "covid_then_shanghai": 2020}
 
 
 @pytest.mark.parametrize("name", sorted(ACTS))
@@ -61,6 +63,14 @@ def test_worked_examples_do_what_the_doc_says(name):
         assert (model.levers.absent == 0.25).all() and model.levers.saving_rate == 0.03
         model.step()
         assert (model.levers.absent == 0.05).all() and model.levers.saving_rate == 0.0
+    elif name == "covid_then_shanghai":
+        # COVID's second quarter in every city (2020 Q2), then, on to 2022 Q2, Shanghai's lockdown alone
+        assert (model.levers.absent == 0.031).all() and model.levers.moves_halted
+        for _ in range(8):
+            model.step()
+        np.testing.assert_array_equal(model.levers.absent, np.where(np.array(model.geography.names) == "Shanghai",
+                                                                    0.134, 0.0))
+        assert model.levers.freight_delay.max() == 0.1 and not model.levers.moves_halted
     elif name == "rail_2024":
         for _ in range(3):  # lines join in the first quarter of the next year
             model.step()

@@ -678,6 +678,18 @@ def test_a_buyer_that_bought_nothing_expects_the_freight_on_its_usual_suppliers(
                                / m.input_price0[shanghai, k], rtol=1e-9)
 
 
+class _Absent:
+    """A test's shock: the share ``absent`` of each city's labour force away in quarter ``clock``
+    only (every quarter starts with no shock in force)."""
+
+    def __init__(self, absent: np.ndarray, clock: int):
+        self.absent, self.clock = np.array(absent, dtype=float), clock
+
+    def on_step(self, model) -> None:
+        if model.clock == self.clock:
+            model.levers.absent = self.absent.copy()
+
+
 def test_a_lockdowns_market_is_learnt_while_it_lasts_and_forgotten_when_it_ends():
     import copy
     # a quarter with half of every city's workers absent: the market clears above the list prices and
@@ -687,7 +699,7 @@ def test_a_lockdowns_market_is_learnt_while_it_lasts_and_forgotten_when_it_ends(
     m = YRDModel(rng=3, input_output=1, people_per_agent=8000)
     m.step()
     price, served, usual = m.input_price.copy(), m._firm_served_on_rows(), m.usual_service.copy()
-    m.levers.absent = np.full(m.geography.count, 0.5)          # no policy resets it: a lockdown quarter
+    m.policies.append(_Absent(np.full(m.geography.count, 0.5), m.clock + 1))   # a lockdown quarter
     m.step()
     paid = m.input_index / m.input_price0
     bought = np.isfinite(paid) & (paid > 0)
@@ -730,7 +742,7 @@ def test_a_lockdowns_market_is_forgotten_when_it_eases_towards_its_end():
     m.step()
     price, usual = m.input_price.copy(), m.usual_service.copy()
     half = np.full(m.geography.count, 0.5)
-    m.levers.absent = half.copy()                               # no policy resets it: a lockdown quarter
+    m.policies.append(_Absent(half, m.clock + 1))               # a lockdown quarter
     m.step()
     learnt = m.input_price.copy()
     assert np.median(learnt / price) > 1.2                      # its scarcity, learnt (1.35)
@@ -747,6 +759,7 @@ def test_a_lockdowns_market_is_forgotten_when_it_eases_towards_its_end():
         np.testing.assert_array_equal(eased.input_price, price)    # what was expected before it
         np.testing.assert_array_equal(eased.usual_service, usual)
         assert eased.lockdown_memory is not None                 # kept for the lockdown's later quarters
+    eased.policies.append(_Absent(absent, eased.clock + 1))
     eased.step()                                                 # a quarter of the eased lockdown
     eased.levers.absent = np.zeros(m.geography.count)
     eased.expect_input_prices()                                  # ended: before it again, memory dropped

@@ -45,7 +45,9 @@ class Levers:
             to the cities' 2020 taxes (gains from coordination shared; 0 = none).
         saving_rate: share of household income saved this quarter (a demand shock).
         dissaving_share: share of accumulated savings spent this quarter.
-        mobility_frozen: nobody reconsiders where to live this quarter.
+        mobility_frozen: nobody reconsiders where to live, until it is lifted (the burn-in, the
+            synthetic worlds' checks of immobile labour).
+        moves_halted: nobody reconsiders where to live this quarter (a lockdown).
         absent: (C,) share of each city's labour force who cannot work this quarter (a supply shock,
             e.g. a lockdown): the employed among them stay employed and paid, the job seekers among
             them cannot be hired.
@@ -73,6 +75,7 @@ class Levers:
     saving_rate: float = 0.0
     dissaving_share: float = 0.0
     mobility_frozen: bool = False
+    moves_halted: bool = False
     absent: np.ndarray = field(default_factory=lambda: np.zeros(0))
     import_supply: np.ndarray = field(default_factory=lambda: np.zeros(0))
     freight_delay: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -88,6 +91,21 @@ class Levers:
                    rd_subsidy=params.rd_subsidy, adoption_subsidy=params.adoption_subsidy,
                    specialization=params.specialization, absent=np.zeros(cities),
                    rd_fund_share=params.rd_fund_share, rd_fund_pooled=params.rd_fund_pooled)
+
+    def clear_shocks(self, cities: int) -> None:
+        """No shock in force: what every quarter starts from, before the policies act
+        (:meth:`ydabm.model.YRDModel.step`). The shock levers (``absent``, ``freight_delay``,
+        ``relief``, ``import_supply``, ``saving_rate``, ``dissaving_share``, ``moves_halted``) hold
+        for one quarter; a shock sets them in the quarters it lasts and leaves them alone in the others,
+        so shocks in different quarters do not undo each other (:func:`ydabm.policies.check_combination`
+        refuses shocks that overlap). The other levers hold until a policy moves them."""
+        self.absent = np.zeros(cities)
+        self.freight_delay = np.zeros(0)
+        self.relief = np.zeros(0)
+        self.import_supply = np.zeros(0)
+        self.saving_rate = 0.0
+        self.dissaving_share = 0.0
+        self.moves_halted = False
 
     @property
     def mean_barrier(self) -> float:

@@ -28,6 +28,7 @@ from .levers import Levers
 from .markets import goods, labour
 from .mechanisms import accounts, credit, entry, planning, relocation, skills, supply_chain, targeting, technology
 from .params import PARAMS, ParameterError, Params
+from .policies import check_combination
 
 MODEL_METRICS = (
     "similarity_manufacturing", "similarity_all", "similarity_within_province",
@@ -84,6 +85,7 @@ class YRDModel(mesa.Model):
         self._clock_shift = 0               # quarters the calendar runs behind ``steps`` (the burn-in's)
         self._entry_response = None         # entry's response to the margin (None: entry_response)
         run = params.replace(**values) if params is not None else Params.build(values)
+        check_combination(policies, run.start_year)
         self.policies = list(policies)
         # 2020 is built at the baseline value of every lever (fundamentals, targets, firms, accounts
         # and the free-entry margin), so every run starts from the same calibrated 2020 economy and a
@@ -215,8 +217,9 @@ class YRDModel(mesa.Model):
         p, f, s, geo, lev = self.params, self.firms, self.sectors, self.geography, self.levers
         self._staff = self._city_sums = self._capital = None
         self.entrants_market = None
-        # 1. Shocks and policies scheduled for this quarter: they move the levers (and may tell
-        #    entrants which market to expect: ``entrants_market``)
+        # 1. Shocks and policies scheduled for this quarter: from no shock in force, they move the
+        #    levers (and may tell entrants which market to expect: ``entrants_market``)
+        lev.clear_shocks(geo.count)
         for policy in self.policies:
             policy.on_step(self)
         self.expect_input_prices()
@@ -1081,7 +1084,7 @@ class YRDModel(mesa.Model):
         return relocation.choose_moves(
             w.city, w.hukou, w.skill, income[:, 1:], self.fundamentals.amenity, geo.hours,
             geo.province_index, self.hukou_groups, self.frictions.hukou_cost,
-            0.0 if self.levers.mobility_frozen else p.reconsider_rate, move_cost=p.move_cost,
+            0.0 if self.levers.mobility_frozen or self.levers.moves_halted else p.reconsider_rate, move_cost=p.move_cost,
             move_cost_per_hour=p.move_cost_per_hour, elasticity=p.migration_elasticity, rng=self.rng,
             farm_share=p.farmer_mobility, farm_income=farm_income)
 

@@ -5,6 +5,14 @@ changes only the model's levers (:class:`ydabm.levers.Levers`, through the model
 something derives from them: ``set_barrier``, ``set_province_levers``, ``liberalise``,
 ``set_geography``). Mechanisms never ask which scenario runs.
 
+Policies combine. A shock sets its levers only in the quarters it lasts (each quarter starts with
+none in force: :meth:`ydabm.levers.Levers.clear_shocks`); a path moves its lever until it reaches
+its target and then leaves it; a one-off change acts once, in its first quarter; divisions of
+labour add their scores and liberalisations their cities. So a run can have COVID in 2020 and a
+Shanghai lockdown in 2022, or a barrier cut in 2021 and Anhui's hukou reform in 2025. Two policies
+that would set the same lever in the same quarter (for the same province or sector), where one
+would undo the other, are refused before the run (:func:`check_combination`).
+
 Every field a scenario file may set is declared once with :func:`declare` (kind, unit, bounds,
 meaning). The checks below, ``ydabm scenarios --markdown`` and docs/scenarios.md derive from these
 declarations: values are checked when a policy is made (:func:`check_fields`), names of provinces,
@@ -17,7 +25,7 @@ import dataclasses
 import functools
 import numbers
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -85,6 +93,65 @@ def relief_share():
                    "its city's owners' net loss (a loss they gain back at their other firms is not lent), repaid "
                    "out of its later profits (China's relief lending of 2020 and 2022); 0: its owners carry the loss "
                    "that quarter", 0, 1, default=1.0)
+
+
+class Move(NamedTuple):
+    """A lever a policy sets and when: from quarter ``first`` to ``last`` (inclusive; a quarter is
+    year * 4 + quarter - 1; ``first`` None: from the run's start), for the provinces or sectors of
+    ``scope`` (None: all of them). A ``shock`` acts only in those quarters; a change (a path or a
+    one-off) due before the run's first quarter acts in it."""
+
+    lever: str
+    first: int | None
+    last: int
+    scope: frozenset[str] | None = None
+    shock: bool = False
+
+
+#: the levers a lockdown sets (absences, freight, relief credit, savings and their release, the
+#: market entrants expect, moves), which two lockdowns cannot share in a quarter
+LOCKDOWN = "lockdown"
+
+#: what to tell a user whose two policies set the same lever in the same quarter
+_COMBINE = {
+    LOCKDOWN: "give the lockdowns quarters that do not overlap (a lockdown lasts its quarters, the quarter "
+              "after them and its recovery_quarters), or lock several cities in one CityLockdown",
+    "network": "one NetworkUpgrade adds every line up to its until_year",
+}
+
+
+def check_combination(policies, start_year: int, label: str = "policies") -> None:
+    """Refuse policies of which one would undo another: two that set the same lever in the same
+    quarter, for a province or sector both name (:meth:`moves` of each policy; a policy without it,
+    such as ``Liberalisation`` or a division of labour, adds to what others do and never conflicts).
+    The run's first quarter is ``start_year`` Q2.
+
+    Raises:
+        ParameterError: ``policies 1 (CovidShock) and 2 (CityLockdown) both set lockdown in 2022 Q2,
+            and one would undo the other; <what to do>`` (one line).
+    """
+    opening = start_year * 4 + 1
+    spans = []
+    for number, policy in enumerate(policies, 1):
+        for move in getattr(policy, "moves", list)():
+            first = opening if move.first is None else max(move.first, opening)
+            last = move.last if move.shock else max(move.last, opening)
+            if first <= last:
+                spans.append((number, policy, move, first, last))
+    for i, (n, a, move, first, last) in enumerate(spans):
+        for m, b, other, other_first, other_last in spans[i + 1:]:
+            if m == n or other.lever != move.lever or other_first > last or first > other_last:
+                continue
+            if move.scope is not None and other.scope is not None and not move.scope & other.scope:
+                continue
+            shared = max(first, other_first)
+            both = (move.scope & other.scope) if move.scope is not None and other.scope is not None else \
+                (move.scope or other.scope or frozenset())
+            scope = f" for {', '.join(sorted(both))}" if both else ""
+            advice = _COMBINE.get(move.lever, "give them different years, or merge them into one policy")
+            raise ParameterError(f"{label} {n} ({type(a).__name__}) and {m} ({type(b).__name__}) both set "
+                                 f"{move.lever} in {shared // 4} Q{shared % 4 + 1}{scope}, and one would undo the "
+                                 f"other; {advice}")
 
 
 def declared_fields(cls: type) -> list[tuple[dataclasses.Field, FieldSpec]]:
@@ -230,6 +297,8 @@ class LinearPath:
     end_year: int
     target: float
     _initial: np.ndarray | float | None
+    _reached: bool
+    lever = ""
 
     def __post_init__(self) -> None:
         check_fields(self)
@@ -237,13 +306,22 @@ class LinearPath:
             raise ParameterError(f"end_year: {self.end_year} is before start_year {self.start_year}")
 
     def on_step(self, model) -> None:
-        if model.year < self.start_year:
+        if model.year < self.start_year or self._reached:
             return
         if self._initial is None:
             self._initial = self.current(model)
-        span = max((self.end_year - self.start_year) * 4, 1)
-        done = min(((model.year - self.start_year) * 4 + model.quarter) / span, 1.0)
+        done = min(((model.year - self.start_year) * 4 + model.quarter) / self.span(), 1.0)
         self.apply(model, self._initial + (self.target - self._initial) * done)
+        # at its target the path leaves the lever, which a later policy may move from there
+        self._reached = done >= 1.0
+
+    def span(self) -> int:
+        """Quarters from the path's start to the quarter it reaches ``target``."""
+        return max((self.end_year - self.start_year) * 4, 1)
+
+    def moves(self) -> list[Move]:
+        start = self.start_year * 4
+        return [Move(self.lever, start, start + self.span())]
 
     def current(self, model):
         raise NotImplementedError
@@ -262,6 +340,8 @@ class BarrierPath(LinearPath):
     target: float = declare("number", "1", "the barrier reached at end_year (the parameter barrier before)",
                             BY_NAME["barrier"].low, BY_NAME["barrier"].high, default=0.0)
     _initial: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _reached: bool = field(default=False, repr=False, compare=False)
+    lever = "barrier"
 
     def current(self, model) -> np.ndarray:
         return model.levers.barrier.copy()
@@ -283,6 +363,8 @@ class SpecializationPath(LinearPath):
                             "parameter specialization before)", BY_NAME["specialization"].low,
                             BY_NAME["specialization"].high, default=1.0)
     _initial: float | None = field(default=None, repr=False, compare=False)
+    _reached: bool = field(default=False, repr=False, compare=False)
+    lever = "specialization"
 
     def current(self, model) -> float:
         return float(model.levers.specialization)
@@ -343,16 +425,26 @@ class CovidShock:
     def __post_init__(self) -> None:
         check_fields(self)
 
+    def quarters(self) -> int:
+        """Quarters of absences and saving (the recovery's come after them)."""
+        return max(len(self.absent), len(self.demand_drop))
+
+    def moves(self) -> list[Move]:
+        start = self.start_year * 4 + self.start_quarter - 1
+        return [Move(LOCKDOWN, start, start + self.quarters() + self.recovery_quarters - 1, shock=True)]
+
     def on_step(self, model) -> None:
-        elapsed = (model.year - self.start_year) * 4 + (model.quarter - (self.start_quarter - 1))
-        quarters = max(len(self.absent), len(self.demand_drop))
-        active = 0 <= elapsed < quarters
+        elapsed = _quarter_of(self, model)
+        quarters = self.quarters()
+        if not 0 <= elapsed < quarters + self.recovery_quarters:
+            return                                       # no shock in force: the quarter's levers
+        active = elapsed < quarters
         absent = self.absent[elapsed] if active and elapsed < len(self.absent) else 0.0
         levers = model.levers
         levers.absent = np.full(model.geography.count, absent)
         levers.relief = np.full(model.geography.count, self.relief if absent > 0 else 0.0)
         levers.saving_rate = self.demand_drop[elapsed] if active and elapsed < len(self.demand_drop) else 0.0
-        levers.mobility_frozen = absent > 0
+        levers.moves_halted = absent > 0
         recovering = quarters <= elapsed < quarters + self.recovery_quarters
         levers.dissaving_share = 1.0 / (quarters + self.recovery_quarters - elapsed) if recovering else 0.0
 
@@ -420,12 +512,29 @@ class CityLockdown:
     def __post_init__(self) -> None:
         check_fields(self)
 
+    def quarters(self) -> int:
+        """Quarters of the lockdown itself."""
+        return max(len(self.absent), len(self.demand_drop), len(self.freight_delay))
+
+    def last_quarter(self) -> int:
+        """The last quarter (from its start, 0) in which the lockdown moves anything: its savings'
+        release (over ``recovery_quarters`` from its last quarter's accounts on) and the quarter after
+        it (entrants expect the market before it, firms plan on what they expected)."""
+        quarters = self.quarters()
+        return max(quarters, quarters - 2 + self.recovery_quarters)
+
+    def moves(self) -> list[Move]:
+        start = self.start_year * 4 + self.start_quarter - 1
+        return [Move(LOCKDOWN, start, start + self.last_quarter(), shock=True)]
+
     def on_step(self, model) -> None:
         elapsed = _quarter_of(self, model)
+        if not 0 <= elapsed <= self.last_quarter():
+            return                                       # no shock in force: the quarter's levers
         cities = model.geography.count
         locked = np.isin(np.asarray(model.geography.names), self.cities)
-        quarters = max(len(self.absent), len(self.demand_drop), len(self.freight_delay))
-        active = 0 <= elapsed < quarters
+        quarters = self.quarters()
+        active = elapsed < quarters
 
         def now(values):
             return values[elapsed] if active and elapsed < len(values) else 0.0
@@ -465,7 +574,7 @@ class CityLockdown:
             model.market_before_lockdown = model.goods
         if 1 <= elapsed <= quarters and model.market_before_lockdown is not None:
             model.entrants_market = model.market_before_lockdown
-        if elapsed >= quarters:
+        if elapsed == quarters:
             model.market_before_lockdown = None
 
 
@@ -487,11 +596,16 @@ class ExternalSupplyShock:
     def __post_init__(self) -> None:
         check_fields(self)
 
+    def moves(self) -> list[Move]:
+        start = self.start_year * 4 + self.start_quarter - 1
+        return [Move("import_supply", start, start + self.quarters - 1, frozenset(self.sectors), shock=True)]
+
     def on_step(self, model) -> None:
-        elapsed = _quarter_of(self, model)
+        if not 0 <= _quarter_of(self, model) < self.quarters:
+            return                                       # no cut in force: the quarter's levers
         cut = np.isin(np.asarray(model.sectors.names), self.sectors)
-        active = 0 <= elapsed < self.quarters
-        model.levers.import_supply = np.where(cut & active, self.supplied, 1.0)
+        supply = model.levers.import_supply
+        model.levers.import_supply = np.where(cut, self.supplied, supply if supply.size else 1.0)
 
 
 @functools.lru_cache(maxsize=16)
@@ -510,6 +624,9 @@ class NetworkUpgrade:
 
     def __post_init__(self) -> None:
         check_fields(self)
+
+    def moves(self) -> list[Move]:
+        return [Move("network", None, self.until_year * 4)]
 
     def check_against(self, world: World) -> None:
         """The lines must join cities of the run's world (they are YRD rail lines); called by
@@ -549,11 +666,17 @@ class DigitalIntegration:
     adoption_subsidy: float = declare("number", "share of adoption cost", "adoption subsidy from start_year (the parameter adoption_subsidy before)",
                                       BY_NAME["adoption_subsidy"].low, BY_NAME["adoption_subsidy"].high, default=0.5)
 
+    _done: bool = field(default=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         check_fields(self)
 
+    def moves(self) -> list[Move]:
+        return [Move("adoption_subsidy", self.start_year * 4, self.start_year * 4)]
+
     def on_step(self, model) -> None:
-        if model.year >= self.start_year:
+        if model.year >= self.start_year and not self._done:
+            self._done = True
             model.levers.adoption_subsidy = self.adoption_subsidy
 
 
@@ -578,6 +701,9 @@ class InnovationCommunity:
 
     def __post_init__(self) -> None:
         check_fields(self)
+
+    def moves(self) -> list[Move]:
+        return [Move("rd_fund", self.start_year * 4, self.start_year * 4)]
 
     def knowledge_reach(self, geography):
         """The same network, with the knowledge flows opened: what
@@ -607,18 +733,28 @@ class DivisionOfLabor:
                                                        "(provinces left out have none)")
     weight: float = declare("number", "target score", "score added to a role sector (the other terms of a "
                                                       "government's target score lie in [0, 1])", 0, 10, default=1.0)
+    _done: bool = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_fields(self)
 
     def on_step(self, model) -> None:
-        if model.year < self.start_year or model.levers.roles is not None:
+        if model.year < self.start_year or self._done:
             return
+        self._done = True
         bonus = np.zeros((model.geography.count, model.sectors.count))
         for c, province in enumerate(model.geography.provinces):
             for name in self.roles.get(province, []):
                 bonus[c, model.sectors.index(name)] = self.weight
-        model.levers.roles = bonus
+        add_roles(model, bonus)
+
+
+def add_roles(model, bonus: np.ndarray) -> None:
+    """Add a division of labour's (C, S) target scores to those in force (a second policy of the kind
+    adds its own: ``DivisionOfLabor`` from 2021 and ``ChainAutonomy`` from 2025 are both in force
+    from 2025)."""
+    roles = model.levers.roles
+    model.levers.roles = bonus if roles is None else roles + bonus
 
 
 def _coefficients(model):
@@ -640,19 +776,21 @@ class ChainAutonomy:
     start_year: int = year("year from whose first quarter governments favour the import-reliant inputs")
     inputs: int = declare("whole", "sectors", "number of most import-reliant input sectors favoured", 1, 12, default=2)
     weight: float = declare("number", "target score", "score added to a favoured sector", 0, 10, default=1.0)
+    _done: bool = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_fields(self)
 
     def on_step(self, model) -> None:
-        if model.year < self.start_year or model.levers.roles is not None:
+        if model.year < self.start_year or self._done:
             return
+        self._done = True
         reliance = import_reliance(model)
         eligible = np.where(model.sectors.targetable, reliance, -np.inf)
         chosen = np.argsort(-eligible, kind="stable")[:self.inputs]
         bonus = np.zeros((model.geography.count, model.sectors.count))
         bonus[:, chosen] = self.weight
-        model.levers.roles = bonus
+        add_roles(model, bonus)
 
 
 def import_reliance(model) -> np.ndarray:
@@ -676,13 +814,15 @@ class ComplementaryChain:
 
     start_year: int = year("year from whose first quarter governments target along the chain")
     weight: float = declare("number", "target score", "score for chain links (and against copying)", 0, 10, default=1.0)
+    _done: bool = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_fields(self)
 
     def on_step(self, model) -> None:
-        if model.year < self.start_year or model.levers.roles is not None:
+        if model.year < self.start_year or self._done:
             return
+        self._done = True
         table = _coefficients(model)
         province = model.geography.province_index
         same = (province[:, None] == province[None, :]) & ~np.eye(province.size, dtype=bool)
@@ -692,7 +832,7 @@ class ComplementaryChain:
         top = np.where(model.sectors.targetable[None, :], linked, 0.0).max(axis=1, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
             linked = np.where(top > 0, linked / top, 0.0)
-        model.levers.roles = self.weight * (linked - neighbours)
+        add_roles(model, self.weight * (linked - neighbours))
 
 
 @dataclass
@@ -708,11 +848,17 @@ class CoordinatedTargets:
     tax_sharing: float = declare("number", "share of taxes", "share of each city's taxes pooled and paid back by "
                                                              "2020 tax shares", 0, 1, default=0.5)
 
+    _done: bool = field(default=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         check_fields(self)
 
+    def moves(self) -> list[Move]:
+        return [Move("tax_sharing", self.start_year * 4, self.start_year * 4)]
+
     def on_step(self, model) -> None:
-        if model.year >= self.start_year:
+        if model.year >= self.start_year and not self._done:
+            self._done = True
             model.levers.coordinated = True
             model.levers.tax_sharing = self.tax_sharing
 
@@ -727,16 +873,19 @@ class Liberalisation:
 
     start_year: int = year("year from whose first quarter the provinces' cities drop local protection")
     provinces: list[str] = declare("provinces", "", 'provinces that liberalise; ["all"]: every province (joint liberalisation)')
+    _done: bool = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_fields(self)
 
     def on_step(self, model) -> None:
-        if model.year < self.start_year or model.levers.liberalised.any():
+        if model.year < self.start_year or self._done:
             return
+        self._done = True
         names = model.geography.provinces
         check_names("Liberalisation.provinces", self.provinces, (*dict.fromkeys(names), "all"), "province of the model's world")
-        model.liberalise(np.array([p in self.provinces or "all" in self.provinces for p in names]))
+        # added to the cities that have liberalised already (an earlier Liberalisation's)
+        model.liberalise(model.levers.liberalised | np.array([p in self.provinces or "all" in self.provinces for p in names]))
 
 
 @dataclass
@@ -774,6 +923,14 @@ class ProvinceLevers:
         check_fields(self)
         if self.barrier is None and self.hukou_penalty is None and not self.protection:
             raise ParameterError("barrier, hukou_penalty, protection: none given; give at least one")
+
+    def moves(self) -> list[Move]:
+        at = self.start_year * 4
+        chosen = None if "all" in self.provinces else frozenset(self.provinces)
+        moves = [Move(name, at, at, chosen) for name in ("barrier", "hukou_penalty") if getattr(self, name) is not None]
+        if self.protection:
+            moves.append(Move("protection", at, at, frozenset(self.protection)))
+        return moves
 
     def on_step(self, model) -> None:
         if model.year < self.start_year or self._done:

@@ -32,7 +32,7 @@ from typing import Any
 from .geography.world import upgrade_links
 from .params import BY_NAME, DEFAULTS, ParameterError, did_you_mean, validate
 from .paths import configs_dir, resolve_config
-from .policies import POLICY_TYPES, check_world, declared_fields, default_of, world_of
+from .policies import POLICY_TYPES, check_combination, check_world, declared_fields, default_of, world_of
 
 #: the keys of a scenario file and what they hold
 SECTIONS = {
@@ -40,7 +40,9 @@ SECTIONS = {
     "params": "table `[params]`: parameter values replacing the defaults (`ydabm params` lists them); "
               "a run's `--set` and a sweep's `[set]` and `[vary]` come on top",
     "policy": "array of tables `[[policy]]`, one per shock or policy: `type` names the policy type, "
-              "the other keys are its fields; policies act in the order written",
+              "the other keys are its fields; policies combine in any order (shocks in different quarters, a "
+              "path then a province's own change, several divisions of labour or liberalisations), and two that "
+              "would set the same lever in the same quarter are refused",
 }
 
 
@@ -63,12 +65,16 @@ class Scenario:
         the world of ``params``: the run's resolved parameters (default: the scenario's own).
 
         Raises:
-            ParameterError: a field's value or a name of a province, city or sector (one line).
+            ParameterError: a field's value or a name of a province, city or sector; two policies
+                of which one would undo the other (:func:`ydabm.policies.check_combination`) (one line).
         """
-        world = world_of(params if params is not None else self.params())
+        params = params if params is not None else self.params()
+        world = world_of(params)
         label = Path(self.source).name or self.name
-        return [_make_policy(spec, world, f"scenario {label}: policy {i}")
-                for i, spec in enumerate(self.policy_specs, 1)]
+        policies = [_make_policy(spec, world, f"scenario {label}: policy {i}")
+                    for i, spec in enumerate(self.policy_specs, 1)]
+        check_combination(policies, params["start_year"], f"scenario {label}: policies")
+        return policies
 
 
 def list_scenarios() -> list[Scenario]:
