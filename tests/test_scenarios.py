@@ -64,8 +64,8 @@ def test_worked_examples_do_what_the_doc_says(name):
         model.step()
         assert (model.levers.absent == 0.05).all() and model.levers.saving_rate == 0.0
     elif name == "covid_then_shanghai":
-        # COVID's second quarter in every city (2020 Q2), then, on to 2022 Q2, Shanghai's lockdown alone
-        assert (model.levers.absent == 0.031).all() and model.levers.moves_halted
+        # COVID's first quarter in every city (2020 Q2), then, on to 2022 Q2, Shanghai's lockdown alone
+        assert (model.levers.absent == 0.113).all() and model.levers.moves_halted
         for _ in range(8):
             model.step()
         np.testing.assert_array_equal(model.levers.absent, np.where(np.array(model.geography.names) == "Shanghai",
