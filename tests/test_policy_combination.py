@@ -10,6 +10,8 @@ run instead of -3.59 %); written Shanghai first, its 2022 savings were never rel
 below the matched run for good). A second liberalisation or division of labour was ignored, and a
 finished barrier path set its target again every quarter, over a later province's change."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -17,7 +19,8 @@ from ydabm.cli import main
 from ydabm.model import YRDModel
 from ydabm.params import QUICK_SCALE, ParameterError
 from ydabm.policies import (BarrierPath, ChainAutonomy, CityLockdown, CovidShock, DigitalIntegration, DivisionOfLabor,
-                            ExternalSupplyShock, Liberalisation, NetworkUpgrade, ProvinceLevers, check_combination)
+                            ExternalSupplyShock, Liberalisation, NetworkUpgrade, ProvinceLevers, check_combination,
+                            schedule_notes)
 
 SMALL = [arg for name, value in QUICK_SCALE.items() for arg in ("--set", f"{name}={value:g}")]
 QUARTERS = 12                                     # 2020 Q2 to 2023 Q1
@@ -284,3 +287,25 @@ def test_random_combinations_act_the_same_in_either_order_and_keep_every_invaria
             assert_invariants(model, start, rel=1e-9)
         frames.append(model.datacollector.get_model_vars_dataframe().to_numpy(dtype=float))
     np.testing.assert_array_equal(frames[0], frames[1])
+
+
+def test_a_run_notes_the_policies_it_does_not_see(tmp_path, capsys):
+    # the lockdown of 2022 Q2 lies beyond four quarters from 2020 (the last is 2021 Q1): the run runs and
+    # then says so on stderr
+    out = tmp_path / "run"
+    example = Path(__file__).resolve().parents[1] / "docs" / "scenarios" / "covid_then_shanghai.toml"
+    assert main(["run", "--scenario", str(example), "--steps", "4", "--out", str(out), *SMALL]) == 0
+    err = capsys.readouterr().err
+    assert err == ("ydabm: note: scenario covid_then_shanghai: policy 2 (CityLockdown): it starts in 2022 Q2, after the "
+                   "run's last quarter, 2021 Q1 (4 steps), so it does not act\n")
+    # a shock written from 2020 Q1, the quarter of t = 0: its first quarter never acts
+    notes = schedule_notes([CovidShock(start_year=2020), CovidShock(start_year=2010)], 2020, 40)
+    assert notes == ["policy 1 (CovidShock): it starts in 2020 Q1, before the run's first quarter, 2020 Q2 (2020 Q1 is "
+                     "t = 0, the calibrated economy), so its quarters before 2020 Q2 do not act",
+                     "policy 2 (CovidShock): its quarters 2010 Q1 to 2011 Q4 end before the run's first quarter, "
+                     "2020 Q2, so it does not act"]
+    # the shipped scenarios over the default 40 quarters: nothing to note
+    from ydabm.scenarios import list_scenarios
+    for scenario in list_scenarios():
+        params = scenario.params()
+        assert schedule_notes(scenario.policies(params), params["start_year"], 40) == [], scenario.name

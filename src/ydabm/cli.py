@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
+    from .policies import schedule_notes
     from .run import check_run_folder, simulate, write_run
     from .scenarios import load_scenario
     if args.steps < 0 or args.steps > 10_000:
@@ -74,6 +75,8 @@ def _run(args) -> int:
     print(f"ydabm run: {scenario.name}, {args.steps} quarters, seed {args.seed}, {result.seconds:.1f} s -> {out}")
     for column in ("real_gdp", "similarity_manufacturing", "capacity_utilization", "zombie_share", "theil_index"):
         print(f"  {column:28s} {last[column]:.4g}")
+    for note in schedule_notes(policies, params["start_year"], args.steps):
+        print(f"ydabm: note: scenario {scenario.name}: {note}", file=sys.stderr)
     return 0
 
 

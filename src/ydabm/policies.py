@@ -150,8 +150,40 @@ def check_combination(policies, start_year: int, label: str = "policies") -> Non
             scope = f" for {', '.join(sorted(both))}" if both else ""
             advice = _COMBINE.get(move.lever, "give them different years, or merge them into one policy")
             raise ParameterError(f"{label} {n} ({type(a).__name__}) and {m} ({type(b).__name__}) both set "
-                                 f"{move.lever} in {shared // 4} Q{shared % 4 + 1}{scope}, and one would undo the "
+                                 f"{move.lever} in {_when(shared)}{scope}, and one would undo the "
                                  f"other; {advice}")
+
+
+def _when(quarter: int) -> str:
+    return f"{quarter // 4} Q{quarter % 4 + 1}"
+
+
+def schedule_notes(policies, start_year: int, steps: int) -> list[str]:
+    """What of the policies' schedules a run of ``steps`` quarters from ``start_year`` does not see,
+    one line each: a shock whose quarters begin before the run's first quarter (``start_year`` Q2:
+    Q1 is t = 0, the calibrated economy), so that they, or all of it, never act; a policy that starts
+    after the run's last quarter. Not errors (a sweep over ``start_year`` may mean them): ``ydabm run``
+    prints them as notes."""
+    opening, closing = start_year * 4 + 1, start_year * 4 + steps
+    notes = []
+    for number, policy in enumerate(policies, 1):
+        moves = [move for move in getattr(policy, "moves", list)() if move.first is not None]
+        if not moves:
+            continue
+        first, last = min(move.first for move in moves), max(move.last for move in moves)
+        name = f"policy {number} ({type(policy).__name__})"
+        if any(move.shock for move in moves) and first < opening:
+            if last < opening:
+                notes.append(f"{name}: its quarters {_when(first)} to {_when(last)} end before the run's first "
+                             f"quarter, {_when(opening)}, so it does not act")
+            else:
+                notes.append(f"{name}: it starts in {_when(first)}, before the run's first quarter, {_when(opening)} "
+                             f"({_when(opening - 1)} is t = 0, the calibrated economy), so its quarters before "
+                             f"{_when(opening)} do not act")
+        elif first > closing:
+            notes.append(f"{name}: it starts in {_when(first)}, after the run's last quarter, {_when(closing)} "
+                         f"({steps} steps), so it does not act")
+    return notes
 
 
 def declared_fields(cls: type) -> list[tuple[dataclasses.Field, FieldSpec]]:
