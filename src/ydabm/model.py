@@ -85,8 +85,8 @@ class YRDModel(mesa.Model):
         self._clock_shift = 0               # quarters the calendar runs behind ``steps`` (the burn-in's)
         self._entry_response = None         # entry's response to the margin (None: entry_response)
         run = params.replace(**values) if params is not None else Params.build(values)
-        check_combination(policies, run.start_year)
         self.policies = list(policies)
+        check_combination(self.policies, run.start_year)
         # 2020 is built at the baseline value of every lever (fundamentals, targets, firms, accounts
         # and the free-entry margin), so every run starts from the same calibrated 2020 economy and a
         # run's own levers act from its first quarter, as counterfactuals on that economy
