@@ -270,7 +270,7 @@ def _fresh(policies):
 
 
 @pytest.mark.slow
-@settings(max_examples=60, derandomize=True, database=None, deadline=None, print_blob=True,
+@settings(max_examples=30, derandomize=True, database=None, deadline=None, print_blob=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(policies=combinations())
 def test_random_combinations_act_the_same_in_either_order_and_keep_every_invariant(policies):
