@@ -5,6 +5,8 @@ The model never imports this module; this module only drives the model and store
 
 from __future__ import annotations
 
+import functools
+
 import json
 import os
 import platform
@@ -89,8 +91,30 @@ def city_frame(model: YRDModel) -> pd.DataFrame:
     return frame
 
 
+#: what makes numpy and OpenBLAS compute the same floats on every x86-64 machine with AVX2 (the
+#: environment of every process, set before numpy is imported): docs/sweeps.md, "The same numbers on
+#: another machine"
+PORTABLE_FLOATS = {"NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR", "OPENBLAS_CORETYPE": "Haswell"}
+
+
+@functools.lru_cache(maxsize=1)
+def float_kernels() -> str:
+    """The processor kernels numpy and its BLAS use in this process, e.g. ``numpy X86_V3 X86_V4
+    AVX512_ICL; openblas SkylakeX``: numpy's SIMD loops (exp, log, power, ...) and OpenBLAS's kernels
+    differ from one instruction set to another in the last bits of their results, so the same seed
+    gives the same numbers only where this string is the same (docs/sweeps.md, "The same numbers on
+    another machine")."""
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    from threadpoolctl import threadpool_info
+    simd = " ".join(feature for feature in __cpu_dispatch__ if __cpu_features__.get(feature))
+    blas = ", ".join(dict.fromkeys(f"{info.get('internal_api', info.get('prefix'))} {info.get('architecture', '?')}"
+                                   for info in threadpool_info() if info.get("user_api") == "blas"))
+    return f"numpy {simd or 'baseline'}; {blas or 'no BLAS found'}"
+
+
 def provenance() -> dict[str, Any]:
-    """Versions of ydabm, Python, numpy, mesa, and the git commit when available."""
+    """Versions of ydabm, Python, numpy, mesa, the git commit when available, and the processor
+    kernels numpy and its BLAS use (:func:`float_kernels`)."""
     import mesa
     commit = None
     try:
@@ -101,7 +125,7 @@ def provenance() -> dict[str, Any]:
         commit = None
     return {"ydabm": __version__, "git_commit": commit, "python": platform.python_version(),
             "numpy": np.__version__, "mesa": mesa.__version__, "pandas": pd.__version__,
-            "machine": platform.platform()}
+            "machine": platform.platform(), "float_kernels": float_kernels()}
 
 
 def check_run_folder(out: str | Path, replace: bool = False) -> None:

@@ -57,14 +57,15 @@ def run_one(params: dict[str, Any], seed: int, *, steps: int, scenario: Scenario
         ``values`` (kept column -> float), ``series``
         (DataFrame or ``None``), ``cities`` (one row per city: ``city``, ``province`` and the outputs,
         or ``None``), ``enterprises`` (real enterprises per firm agent, :class:`ydabm.run.RunResult`;
-        ``None`` if the run failed), ``seconds``, ``host``.
+        ``None`` if the run failed), ``seconds``, ``host``, ``float_kernels`` (the processor
+        kernels of numpy and its BLAS in the process that ran it, :func:`ydabm.run.float_kernels`).
     """
     from ..model import MODEL_METRICS
-    from ..run import simulate
+    from ..run import float_kernels, simulate
     start = time.perf_counter()
     metrics = tuple(metrics or MODEL_METRICS)
     outcome = {"status": "ok", "error": None, "values": {}, "series": None, "cities": None, "enterprises": None,
-               "host": socket.gethostname()}
+               "host": socket.gethostname(), "float_kernels": float_kernels()}
     try:
         scenario = load_scenario(scenario) if isinstance(scenario, str) else scenario
         _injected_failure(params)
@@ -188,6 +189,9 @@ def _execute(plan: Plan, store: ResultStore, executor, todo: list[Run], manifest
         manifest = _new_manifest(plan)
     session = {"started": _now(), "finished": None, "executor": executor.label, "workers": executor.workers,
                "ran": 0, "failed": 0, "seconds": None, "runs_per_hour": None, **_commit()}
+    if todo:
+        for note in resume_notes(manifest, session):
+            print(f"ydabm: note: {plan.name}: {note}", file=sys.stderr)
     manifest["sessions"] = [*manifest.get("sessions", []), session]
     manifest.update(status="running", finished=None)
     table = store.consolidate(columns, plan.spec.series, plan.spec.keep_cities)
@@ -241,8 +245,8 @@ def _row(plan: Plan, run: Run, outcome: dict[str, Any]) -> dict[str, Any]:
     row = {"run_id": run.run_id, "seed": run.seed, "status": outcome["status"], "error": outcome["error"],
            "point": run.point, "replicate": run.replicate, "scenario": run.scenario, **run.values}
     row.update({column: outcome["values"].get(column, float("nan")) for column in plan.columns})
-    row.update(seconds=outcome["seconds"], host=outcome["host"], finished=_now(),
-               traceback=outcome.get("traceback"))
+    row.update(seconds=outcome["seconds"], host=outcome["host"], float_kernels=outcome.get("float_kernels"),
+               finished=_now(), traceback=outcome.get("traceback"))
     return row
 
 
@@ -298,8 +302,26 @@ def _versions() -> dict[str, str]:
 
 
 def _commit() -> dict[str, Any]:
+    """What a session's runs were made with: the code (git commit) and the processor kernels of its
+    floating point (:func:`ydabm.run.float_kernels`)."""
     from ..run import provenance
-    return {"git_commit": provenance()["git_commit"]}
+    found = provenance()
+    return {"git_commit": found["git_commit"], "float_kernels": found["float_kernels"]}
+
+
+def resume_notes(manifest: dict[str, Any], session: dict[str, Any]) -> list[str]:
+    """Lines saying how this ``session`` differs from the stored sessions of a resumed sweep in its
+    code or its floating point: the runs of the table would then not all come from one engine, or
+    not to the last bit from one machine's numbers (not an error: the sweep's manifest lists every
+    session's, docs/sweeps.md, "The same numbers on another machine")."""
+    notes = []
+    for key, what in (("git_commit", "commit"), ("float_kernels", "processor kernels")):
+        stored = sorted({str(s.get(key)) for s in manifest.get("sessions", []) if s.get(key)})
+        now = session.get(key)
+        if stored and now and stored != [str(now)]:
+            notes.append(f"this session runs {what} {now}, the stored runs were made with {' and '.join(stored)}: "
+                         "the table will mix them (manifest.json lists each session's)")
+    return notes
 
 
 def _now() -> str:

@@ -7,8 +7,8 @@ Layout of ``<out>/``::
     series.parquet     every step of every run (only when the spec keeps series)
     cities.parquet     per finished run and city, the city outputs in the report's statistic (only
                        when the spec keeps cities, the default)
-    runlog.parquet     wall time, host, finish time and traceback of every run (kept apart so that
-                       runs.parquet is reproducible)
+    runlog.parquet     wall time, host, processor kernels of its floating point, finish time and
+                       traceback of every run (kept apart so that runs.parquet is reproducible)
     runs/000012.parquet, series/000012.parquet, cities/000012.parquet
                        a run's row, series and cities, written the moment it ends (removed once
                        the sweep is complete and consolidated)
@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 
 from ..params import ParameterError
 
-LOG_COLUMNS = ("seconds", "host", "finished", "traceback")
+LOG_COLUMNS = ("seconds", "host", "float_kernels", "finished", "traceback")
 OWN_FILES = ("manifest.json", "runs.parquet", "series.parquet", "cities.parquet", "runlog.parquet")
 OWN_FOLDERS = ("runs", "series", "cities", "figures")
 
