@@ -85,9 +85,12 @@ def median(values: list[float]) -> float:
 
 
 def machine() -> dict[str, Any]:
-    """What the figures were measured on: cores, CPU model, RAM, Python and library versions."""
+    """What the figures were measured on: cores, CPU model, RAM, Python and library versions, and the
+    processor kernels numpy and its BLAS use (:func:`ydabm.run.float_kernels`: an AVX-512 machine
+    runs other kernels than an AVX2 one, at another speed)."""
     import mesa
     import numpy as np
+    from ydabm.run import float_kernels
     cpu = platform.processor() or "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -105,7 +108,7 @@ def machine() -> dict[str, Any]:
         pass
     return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gib": ram, "python": platform.python_version(),
             "numpy": np.__version__, "mesa": mesa.__version__, "threads_per_process": 1,
-            "allocator_keeps_freed": ALLOCATOR_KEEPS_FREED}
+            "allocator_keeps_freed": ALLOCATOR_KEEPS_FREED, "float_kernels": float_kernels()}
 
 
 def emit(result: dict[str, Any], as_json: bool, headline: tuple[str, ...]) -> None:

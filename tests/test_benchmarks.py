@@ -42,6 +42,7 @@ def test_benchmark_reports_its_figures(script):
         assert isinstance(value, (int, float)) and math.isfinite(value) and value > 0, (key, value)
     assert result["quick"] is True
     assert result["machine"]["threads_per_process"] == 1
+    assert result["machine"]["float_kernels"].startswith("numpy ")
 
 
 @pytest.fixture(scope="module")
