@@ -309,3 +309,16 @@ def test_a_run_notes_the_policies_it_does_not_see(tmp_path, capsys):
     for scenario in list_scenarios():
         params = scenario.params()
         assert schedule_notes(scenario.policies(params), params["start_year"], 40) == [], scenario.name
+
+
+def test_a_sweep_notes_the_policies_its_runs_do_not_see(tmp_path, capsys):
+    # two quarters from 2020 end before the Shanghai lockdown of 2022 Q2; the note comes once, before
+    # the runs, and the sweep runs
+    from ydabm.experiments import run_sweep
+    spec = tmp_path / "sweep.toml"
+    spec.write_text('name = "notes"\nsteps = 2\nreplicates = 1\nscenario = "shanghai_lockdown_2022"\n'
+                    '[vary]\nbarrier = [0.0, 1.0]\n[set]\npeople_per_agent = 20000\n')
+    run_sweep(spec, tmp_path / "out", workers=1, progress=False)
+    err = capsys.readouterr().err
+    assert err == ("ydabm: note: notes: scenario shanghai_lockdown_2022: policy 1 (CityLockdown): it starts in 2022 Q2, "
+                   "after the run's last quarter, 2020 Q3 (2 steps), so it does not act\n")

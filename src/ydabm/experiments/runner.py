@@ -143,6 +143,8 @@ def run_sweep(spec: SweepSpec | dict | str | Path, out: str | Path | None = None
     done = store.statuses() if resume and manifest else {}
     todo = [r for r in plan.runs if r.run_id not in done or (retry_failed and done[r.run_id] != "ok")]
     executor = make_executor(workers, scheduler, len(todo)) if todo else SerialExecutor()
+    for note in schedule_notes(plan) if todo else ():
+        print(f"ydabm: note: {plan.name}: {note}", file=sys.stderr)
     try:
         with store.lock():
             if overwrite:
@@ -152,6 +154,22 @@ def run_sweep(spec: SweepSpec | dict | str | Path, out: str | Path | None = None
     finally:
         executor.close()
     return store.out
+
+
+def schedule_notes(plan: Plan) -> list[str]:
+    """What of its scenarios' policies the sweep's runs do not see (:func:`ydabm.policies.schedule_notes`:
+    a shock from before a run's first quarter, a policy after its last), once per scenario and start
+    year."""
+    from ..policies import schedule_notes as notes_for
+    found: dict[str, None] = {}
+    for name, start_year in dict.fromkeys((run.scenario, run.values.get("start_year")) for run in plan.runs):
+        scenario = plan.scenarios[name]
+        params = scenario.params(next(run.values for run in plan.runs
+                                      if run.scenario == name and run.values.get("start_year") == start_year))
+        where = f"scenario {name}" + (f", start_year {params['start_year']}" if "start_year" in plan.varied else "")
+        for note in notes_for(scenario.policies(params), params["start_year"], plan.spec.steps):
+            found[f"{where}: {note}"] = None
+    return list(found)
 
 
 def _check_destination(store: ResultStore, plan: Plan, resume: bool, overwrite: bool) -> dict | None:
