@@ -209,7 +209,7 @@ def test_a_scenario_file_whose_policies_conflict_stops_before_the_run(tmp_path, 
     err = capsys.readouterr().err
     assert err == ("ydabm: error: scenario two_lockdowns.toml: policies 1 (CovidShock) and 2 (CityLockdown) both set "
                    "lockdown in 2022 Q2, and one would undo the other; give the lockdowns quarters that do not overlap "
-                   "(a lockdown lasts its quarters, the quarter after them and its recovery_quarters), or lock several "
+                   "(a CovidShock lasts its quarters and its recovery_quarters, a CityLockdown also the quarter after its own), or lock several "
                    "cities in one CityLockdown\n")
     assert not out.exists()
 

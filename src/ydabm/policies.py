@@ -114,8 +114,9 @@ LOCKDOWN = "lockdown"
 
 #: what to tell a user whose two policies set the same lever in the same quarter
 _COMBINE = {
-    LOCKDOWN: "give the lockdowns quarters that do not overlap (a lockdown lasts its quarters, the quarter "
-              "after them and its recovery_quarters), or lock several cities in one CityLockdown",
+    LOCKDOWN: "give the lockdowns quarters that do not overlap (a CovidShock lasts its quarters and its "
+              "recovery_quarters, a CityLockdown also the quarter after its own), or lock several cities in one "
+              "CityLockdown",
     "network": "one NetworkUpgrade adds every line up to its until_year",
 }
 
