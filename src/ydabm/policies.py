@@ -463,7 +463,7 @@ class CovidShock:
         return max(len(self.absent), len(self.demand_drop))
 
     def moves(self) -> list[Move]:
-        start = self.start_year * 4 + self.start_quarter - 1
+        start = _start_of(self)
         return [Move(LOCKDOWN, start, start + self.quarters() + self.recovery_quarters - 1, shock=True)]
 
     def on_step(self, model) -> None:
@@ -482,9 +482,14 @@ class CovidShock:
         levers.dissaving_share = 1.0 / (quarters + self.recovery_quarters - elapsed) if recovering else 0.0
 
 
+def _start_of(policy) -> int:
+    """The quarter a shock starts in, year * 4 + quarter - 1 (the numbering of :class:`Move`)."""
+    return policy.start_year * 4 + policy.start_quarter - 1
+
+
 def _quarter_of(policy, model) -> int:
     """Quarters since the policy's start (negative before it)."""
-    return (model.year - policy.start_year) * 4 + (model.quarter - (policy.start_quarter - 1))
+    return model.year * 4 + model.quarter - _start_of(policy)
 
 
 @dataclass
@@ -557,7 +562,7 @@ class CityLockdown:
         return max(quarters, quarters - 2 + self.recovery_quarters)
 
     def moves(self) -> list[Move]:
-        start = self.start_year * 4 + self.start_quarter - 1
+        start = _start_of(self)
         return [Move(LOCKDOWN, start, start + self.last_quarter(), shock=True)]
 
     def on_step(self, model) -> None:
@@ -630,7 +635,7 @@ class ExternalSupplyShock:
         check_fields(self)
 
     def moves(self) -> list[Move]:
-        start = self.start_year * 4 + self.start_quarter - 1
+        start = _start_of(self)
         return [Move("import_supply", start, start + self.quarters - 1, frozenset(self.sectors), shock=True)]
 
     def on_step(self, model) -> None:

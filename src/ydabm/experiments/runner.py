@@ -161,12 +161,14 @@ def schedule_notes(plan: Plan) -> list[str]:
     a shock from before a run's first quarter, a policy after its last), once per scenario and start
     year."""
     from ..policies import schedule_notes as notes_for
+    first: dict[tuple, Any] = {}
+    for run in plan.runs:
+        first.setdefault((run.scenario, run.values.get("start_year")), run)
     found: dict[str, None] = {}
-    for name, start_year in dict.fromkeys((run.scenario, run.values.get("start_year")) for run in plan.runs):
-        scenario = plan.scenarios[name]
-        params = scenario.params(next(run.values for run in plan.runs
-                                      if run.scenario == name and run.values.get("start_year") == start_year))
-        where = f"scenario {name}" + (f", start_year {params['start_year']}" if "start_year" in plan.varied else "")
+    for run in first.values():
+        scenario = plan.scenarios[run.scenario]
+        params = scenario.params(run.values)
+        where = f"scenario {run.scenario}" + (f", start_year {params['start_year']}" if "start_year" in plan.varied else "")
         for note in notes_for(scenario.policies(params), params["start_year"], plan.spec.steps):
             found[f"{where}: {note}"] = None
     return list(found)
