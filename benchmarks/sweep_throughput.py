@@ -3,8 +3,9 @@
 The sweep (``SWEEP``: barrier at four levels x two replicates, baseline scenario) runs at the scale
 of the design target, 2e5 workers and 80 quarters per run, through the project's runner,
 ``ydabm.experiments.run_sweep(spec, out, workers=N, progress=False)``, into a temporary folder: with
-``workers=1`` the runs execute in this process, with ``workers=2`` in a pool of two spawned
-processes (their start-up, importing ydabm and Mesa, is part of the cost). ``sweep_scaling`` = runs
+``workers=1`` the runs execute in this process, with ``workers=2`` in a pool of two processes
+forked from a fork server that imports ydabm and Mesa first (where the platform has no fork server,
+two spawned interpreters that each import them); that start-up is part of the cost. ``sweep_scaling`` = runs
 per hour with 2 processes / with 1, measured in the same run. On a shared machine other processes
 take CPU from the pool: ``core_share_2`` says how much of the two cores the 2-process sweep got, and
 ``sweep_scaling_cpu`` (2 x CPU seconds with 1 process / CPU seconds with 2) is the scaling the same
