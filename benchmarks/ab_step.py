@@ -29,7 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import ROOT, ab_parser, emit, machine, median, note
+from _common import ab_parser, emit, machine, median, note
 
 HERE = Path(__file__).resolve().parent
 
