@@ -695,7 +695,29 @@ class NetworkUpgrade:
 
 
 @dataclass
-class DigitalIntegration:
+class OnceFrom:
+    """A policy that acts once: in the first quarter of ``start_year`` (or, in a run that starts
+    later, in its first quarter), through :meth:`act`. Its fields are checked against their
+    declarations when it is made."""
+
+    _done: bool = field(default=False, repr=False, compare=False, kw_only=True)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+    def on_step(self, model) -> None:
+        if model.year < self.start_year or self._done:
+            return
+        self._done = True
+        self.act(model)
+
+    def act(self, model) -> None:
+        """What the policy does, once."""
+        raise NotImplementedError
+
+
+@dataclass
+class DigitalIntegration(OnceFrom):
     """Digital integration (seed paper section 4.2): from ``start_year`` governments pay
     ``adoption_subsidy`` of traditional-sector firms' digital adoption cost, so more of their
     enterprises find that adopting pays (:mod:`ydabm.mechanisms.technology`)."""
@@ -704,22 +726,15 @@ class DigitalIntegration:
     adoption_subsidy: float = declare("number", "share of adoption cost", "adoption subsidy from start_year (the parameter adoption_subsidy before)",
                                       BY_NAME["adoption_subsidy"].low, BY_NAME["adoption_subsidy"].high, default=0.5)
 
-    _done: bool = field(default=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        check_fields(self)
-
     def moves(self) -> list[Move]:
         return [Move("adoption_subsidy", self.start_year * 4, self.start_year * 4)]
 
-    def on_step(self, model) -> None:
-        if model.year >= self.start_year and not self._done:
-            self._done = True
-            model.levers.adoption_subsidy = self.adoption_subsidy
+    def act(self, model) -> None:
+        model.levers.adoption_subsidy = self.adoption_subsidy
 
 
 @dataclass
-class InnovationCommunity:
+class InnovationCommunity(OnceFrom):
     """A YRD science and technology community (seed paper section 4.4): from ``start_year``
     knowledge crosses provincial borders without the co-invention friction, and the cities pay
     ``fund_share`` of their GDP into a joint R&D fund that pays one share of every firm's R&D across
@@ -735,10 +750,6 @@ class InnovationCommunity:
                           0, 1, default=1)
     rd_fund: float = declare("number", "share of R&D", "share of firms' R&D each city's government pays for its own firms from start_year (0: none)",
                              BY_NAME["rd_subsidy"].low, BY_NAME["rd_subsidy"].high, default=0.0)
-    _done: bool = field(default=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        check_fields(self)
 
     def moves(self) -> list[Move]:
         return [Move("rd_fund", self.start_year * 4, self.start_year * 4)]
@@ -748,10 +759,7 @@ class InnovationCommunity:
         :meth:`ydabm.model.YRDModel._check_rd_at_start` checks R&D's stability against."""
         return geography, True
 
-    def on_step(self, model) -> None:
-        if model.year < self.start_year or self._done:
-            return
-        self._done = True
+    def act(self, model) -> None:
         model.levers.rd_fund_share = self.fund_share
         model.levers.rd_fund_pooled = self.pooled
         if self.rd_fund > 0:
@@ -760,7 +768,7 @@ class InnovationCommunity:
 
 
 @dataclass
-class DivisionOfLabor:
+class DivisionOfLabor(OnceFrom):
     """Provincial division of labour: from ``start_year`` each government's target score gains
     ``weight`` for the sectors of its province's assigned role (seed paper: Shanghai finance and
     headquarters, Zhejiang digital economy, Jiangsu advanced manufacturing, Anhui green industry and
@@ -771,15 +779,8 @@ class DivisionOfLabor:
                                                        "(provinces left out have none)")
     weight: float = declare("number", "target score", "score added to a role sector (the other terms of a "
                                                       "government's target score lie in [0, 1])", 0, 10, default=1.0)
-    _done: bool = field(default=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        check_fields(self)
-
-    def on_step(self, model) -> None:
-        if model.year < self.start_year or self._done:
-            return
-        self._done = True
+    def act(self, model) -> None:
         bonus = np.zeros((model.geography.count, model.sectors.count))
         for c, province in enumerate(model.geography.provinces):
             for name in self.roles.get(province, []):
@@ -804,7 +805,7 @@ def _coefficients(model):
 
 
 @dataclass
-class ChainAutonomy:
+class ChainAutonomy(OnceFrom):
     """Self-reliant supply chains (seed paper section 4.3): from ``start_year`` every government's
     target score gains ``weight`` for the ``inputs`` targetable sectors whose 2020 input supply the
     region bought most from outside (rest of China and abroad), so that its entry and capacity
@@ -814,15 +815,8 @@ class ChainAutonomy:
     start_year: int = year("year from whose first quarter governments favour the import-reliant inputs")
     inputs: int = declare("whole", "sectors", "number of most import-reliant input sectors favoured", 1, 12, default=2)
     weight: float = declare("number", "target score", "score added to a favoured sector", 0, 10, default=1.0)
-    _done: bool = field(default=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        check_fields(self)
-
-    def on_step(self, model) -> None:
-        if model.year < self.start_year or self._done:
-            return
-        self._done = True
+    def act(self, model) -> None:
         reliance = import_reliance(model)
         eligible = np.where(model.sectors.targetable, reliance, -np.inf)
         chosen = np.argsort(-eligible, kind="stable")[:self.inputs]
@@ -843,7 +837,7 @@ def import_reliance(model) -> np.ndarray:
 
 
 @dataclass
-class ComplementaryChain:
+class ComplementaryChain(OnceFrom):
     """Complementary chains (seed paper section 3.3): from ``start_year`` each government's target
     score gains ``weight`` for the sectors upstream and downstream of its province neighbours'
     targets (linked by the input-output coefficients, a[k, s] + a[s, k], scaled to at most 1) and
@@ -852,15 +846,8 @@ class ComplementaryChain:
 
     start_year: int = year("year from whose first quarter governments target along the chain")
     weight: float = declare("number", "target score", "score for chain links (and against copying)", 0, 10, default=1.0)
-    _done: bool = field(default=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        check_fields(self)
-
-    def on_step(self, model) -> None:
-        if model.year < self.start_year or self._done:
-            return
-        self._done = True
+    def act(self, model) -> None:
         table = _coefficients(model)
         province = model.geography.province_index
         same = (province[:, None] == province[None, :]) & ~np.eye(province.size, dtype=bool)
@@ -874,7 +861,7 @@ class ComplementaryChain:
 
 
 @dataclass
-class CoordinatedTargets:
+class CoordinatedTargets(OnceFrom):
     """Regional coordination of industrial policy (seed paper section 3.2: "no mechanism for regional
     cooperation"): from ``start_year`` a regional body allocates every city's support along
     comparative advantage (the score's comparative-advantage term alone: no strategic-list prestige,
@@ -886,23 +873,16 @@ class CoordinatedTargets:
     tax_sharing: float = declare("number", "share of taxes", "share of each city's taxes pooled and paid back by "
                                                              "2020 tax shares", 0, 1, default=0.5)
 
-    _done: bool = field(default=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        check_fields(self)
-
     def moves(self) -> list[Move]:
         return [Move("tax_sharing", self.start_year * 4, self.start_year * 4)]
 
-    def on_step(self, model) -> None:
-        if model.year >= self.start_year and not self._done:
-            self._done = True
-            model.levers.coordinated = True
-            model.levers.tax_sharing = self.tax_sharing
+    def act(self, model) -> None:
+        model.levers.coordinated = True
+        model.levers.tax_sharing = self.tax_sharing
 
 
 @dataclass
-class Liberalisation:
+class Liberalisation(OnceFrom):
     """Trade liberalisation by some provinces: from ``start_year`` their cities drop local protection
     of their markets (the procurement wedge on other cities' tradable goods). Their exports still face
     the other cities' protection, and trade across provinces still pays the border effect.
@@ -911,15 +891,8 @@ class Liberalisation:
 
     start_year: int = year("year from whose first quarter the provinces' cities drop local protection")
     provinces: list[str] = declare("provinces", "", 'provinces that liberalise; ["all"]: every province (joint liberalisation)')
-    _done: bool = field(default=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        check_fields(self)
-
-    def on_step(self, model) -> None:
-        if model.year < self.start_year or self._done:
-            return
-        self._done = True
+    def act(self, model) -> None:
         names = model.geography.provinces
         check_names("Liberalisation.provinces", self.provinces, (*dict.fromkeys(names), "all"), "province of the model's world")
         # added to the cities that have liberalised already (an earlier Liberalisation's)
@@ -927,7 +900,7 @@ class Liberalisation:
 
 
 @dataclass
-class ProvinceLevers:
+class ProvinceLevers(OnceFrom):
     """Per-province levers: from ``start_year`` the provinces in ``provinces`` take the given
     ``barrier`` and ``hukou_penalty`` (a field left out keeps its value), and ``protection`` scales
     the local-protection wedge that the cities of an importer province put on goods from an exporter
@@ -955,10 +928,9 @@ class ProvinceLevers:
     protection: dict[str, dict[str, float]] = declare(
         "pairs", "1", "importer province = { exporter province = multiplier on the importer's protection wedge "
         "(0 drops it, 1 keeps it) }", 0, 3, default_factory=dict)
-    _done: bool = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        check_fields(self)
+        super().__post_init__()
         if self.barrier is None and self.hukou_penalty is None and not self.protection:
             raise ParameterError("barrier, hukou_penalty, protection: none given; give at least one")
 
@@ -970,10 +942,7 @@ class ProvinceLevers:
             moves.append(Move("protection", at, at, frozenset(self.protection)))
         return moves
 
-    def on_step(self, model) -> None:
-        if model.year < self.start_year or self._done:
-            return
-        self._done = True
+    def act(self, model) -> None:
         names = model.geography.province_names
         where = f"the {len(names)}-province world of the model"
         check_names("ProvinceLevers.provinces", self.provinces, (*names, "all"), f"province of {where}")
