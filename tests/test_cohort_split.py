@@ -95,8 +95,9 @@ def test_share_out_of_bounds_names_the_field():
 def test_without_shocks_splitting_moves_the_economy_little():
     # the halves are the same enterprises; they differ by whole-worker rounding and by which cohorts
     # later merge. Observed after 8 quarters (seed 1): real GDP and unemployment within 1e-3; the split
-    # run holds 1.16 times the agents at the default 1,000 people per agent (6,920 against 5,975) and
-    # more at coarser scales, where each set-up agent holds more of its city-sector
+    # run holds 1.09 times the agents at the default 750 people per agent (8,640 against 7,942), 1.16 at
+    # 1,000 (6,920 against 5,975) and more at coarser scales, where each set-up agent holds more of its
+    # city-sector
     frames, agents = {}, {}
     for share in (1.0, 0.2):
         model = YRDModel(rng=1, max_cohort_share=share)
@@ -104,7 +105,7 @@ def test_without_shocks_splitting_moves_the_economy_little():
             model.step()
         frames[share] = model.datacollector.get_model_vars_dataframe().iloc[-1]
         agents[share] = model.firms.count
-    assert agents[0.2] > 1.1 * agents[1.0]                     # the split run holds more agents
+    assert agents[0.2] > 1.05 * agents[1.0]                    # the split run holds more agents
     assert frames[0.2].real_gdp == pytest.approx(frames[1.0].real_gdp, rel=2e-3)
     assert frames[0.2].unemployment_rate == pytest.approx(frames[1.0].unemployment_rate, abs=2e-3)
     assert frames[0.2].firms == pytest.approx(frames[1.0].firms, rel=5e-3)

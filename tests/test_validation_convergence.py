@@ -256,7 +256,7 @@ def test_summarise_refuses_unmatched_seeds():
 
 
 def test_scales_checked_scale_and_reference():
-    assert cv.resolve_scales(cv.SCALES) == (list(cv.SCALES), 1000.0, 500.0)        # the default, 1000
+    assert cv.resolve_scales(cv.SCALES) == (list(cv.SCALES), 750.0, 500.0)         # the default, 750
     assert cv.resolve_scales([20000, 10000]) == ([20000.0, 10000.0], 20000.0, 10000.0)   # no 1000: coarsest
     assert cv.resolve_scales([4000, 2000, 1000], 4000)[1:] == (4000.0, 1000.0)
     for scales, checked in (([2000], None), ([2000, 2000], None), ([2000, 500], 500), ([2000, 500], 700),

@@ -274,7 +274,7 @@ def test_page_renders_network_charts_and_city_panel(app):
         app.find(v.Btn, children=[label]).assert_single()
     # each slider shows its value; Mesa's play interval, render interval and threads are left out
     labels = sorted(widget.label for widget in app.find(v.Slider).widgets)
-    assert labels == ["Barrier: 0.50", "People per agent: 1,000", "Seed: 1", "Specialization: 0.50"]
+    assert labels == ["Barrier: 0.50", "People per agent: 750", "Seed: 1", "Specialization: 0.50"]
     assert not app.find(v.Checkbox, label="Use Threads").widgets
     assert "▶" in app.find(class_="ydabm-playback-help").widget.children[0]
     app.find(v.Select, label="Scenario").assert_single()

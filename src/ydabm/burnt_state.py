@@ -35,7 +35,7 @@ import numpy as np
 
 from .params import Params
 
-#: bytes of arrays the kept states may hold per process (at 2000 people per agent one holds about 2.5 MB, at the default 1000 about twice that)
+#: bytes of arrays the kept states may hold per process (at 2000 people per agent one holds about 2.5 MB, at the default 750 about 2.7 times that)
 MAX_BYTES = 1 << 29
 
 #: model attributes each run sets afresh after the burn-in, or shares read-only with every run

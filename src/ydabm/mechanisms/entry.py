@@ -68,7 +68,7 @@ MERGE_SHARE = 0.25
 #: the effect of specialization on the Theil index (0.00031 +- 0.00022 at 2000 people per agent and
 #: 0.00055 +- 0.00007 at 500; 0.00034 +- 0.00005 at 500 with the 2000's threshold in persons, 0.00059
 #: +- 0.00016 at 2000 with the 500's; 10 seeds). 10,000 is 5 worker agents at 2000 people per agent (the
-#: rule before, unchanged there), 10 at the default 1000, and about 570 enterprises of 17.6 employees
+#: rule before, unchanged there), 13.3 at the default 750, and about 570 enterprises of 17.6 employees
 MIN_COHORT_WORKERS = 10_000.0
 #: worker agents a new cohort must be able to employ whatever the scale: below a few whole worker
 #: agents a cohort cannot be staffed and sells nothing. Binds only at scales coarser than 2000 people

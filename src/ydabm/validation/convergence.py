@@ -53,8 +53,8 @@ from . import write_manifest
 from .racetrack import replicate_seeds
 
 OUT = Path("results/validation/convergence")
-SCALES = (20000.0, 5000.0, 2000.0, 1000.0, 500.0)    # people per worker agent, coarse to fine
-DEFAULT_SCALE = float(DEFAULTS["people_per_agent"])  # the model's default scale (1000; 2000 until 5 Dec 2026): the one checked
+SCALES = (20000.0, 5000.0, 2000.0, 1000.0, 750.0, 500.0)    # people per worker agent, coarse to fine
+DEFAULT_SCALE = float(DEFAULTS["people_per_agent"])  # the model's default scale (750; 1000 until 7 Dec 2026, 2000 until 5 Dec): the one checked
 #: replicate seeds (default). 5, not 3: with 3 seeds a standard error has 2 degrees of freedom, so a
 #: null effect passes the 3-se significance rule 9.5 % of the time (P(|t_2| > 3); 4 % with 5 seeds), and
 #: the barrier's effect on unemployment at 2000 people per agent (0.000 ± 0.003 pp, seed sd 0.020 pp over
