@@ -19,6 +19,7 @@ from browser import (SOLARA_OFFLINE_ENV, assert_stayed_offline, free_port, guard
 from playwright.sync_api import expect, sync_playwright
 
 from ydabm.geography import build_geography
+from ydabm.params import DEFAULTS
 from ydabm.viz.assets import missing_solara_assets
 from ydabm.viz.charts import SECTOR_COLOURS
 from ydabm.viz.cli import APP
@@ -114,7 +115,8 @@ def _explore(page, url: str) -> dict:
     for name in ("Reset", "▶", "Step"):
         expect(page.get_by_role("button", name=name, exact=True)).to_be_visible(timeout=FIRST_RENDER_TIMEOUT_MS)
     # every slider shows its value; Mesa's playback sliders are left out, the buttons explained
-    for text in ("Barrier: 0.50", "Specialization: 0.50", "People per agent: 1,000", "Seed: 1"):
+    scale = f"People per agent: {DEFAULTS['people_per_agent']:,.0f}"       # the declared default, as the app labels it
+    for text in ("Barrier: 0.50", "Specialization: 0.50", scale, "Seed: 1"):
         expect(page.locator(".v-input__slider", has_text=text)).to_be_visible()
     expect(page.get_by_text("Play Interval")).to_have_count(0)
     expect(page.get_by_text("Use Threads")).to_have_count(0)

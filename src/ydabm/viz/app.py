@@ -30,8 +30,9 @@ LEVERS = ("barrier", "specialization")
 SCALE = "people_per_agent"
 # The app narrows the declared scale range [1, 75000] to what an interactive run can carry: 500 people
 # per agent is about 3.0e5 worker agents (about 0.3 s a step), 20000 about 7.6e3 (a handful per
-# city-sector). The default, from PARAMS, gives about 1.5e5.
-SCALE_RANGE = (500.0, 20_000.0, 500.0)
+# city-sector). The default, from PARAMS, gives about 2.0e5 (750 people per agent: the steps of 250
+# put it on the slider's grid).
+SCALE_RANGE = (500.0, 20_000.0, 250.0)
 DEFAULT_SCENARIO = "baseline"
 DEFAULT_SEED = 1
 SEED_RANGE = (0, 999)
