@@ -342,11 +342,11 @@ def test_a_one_quarter_lockdown_of_almost_everyone_keeps_every_invariant():
     run_lockdown(CovidShock(start_year=2021, absent=[0.9375]), 16, {"people_per_agent": 1000.0})
 
 
-def run_lockdown(policy, quarters: int, scale: dict[str, Any]) -> None:
-    """The YRD with supply chains from 2020 under ``policy`` at ``scale``, seed 0: every invariant after
-    every quarter."""
+def run_lockdown(policy, quarters: int, scale: dict[str, Any], seed: int = 0) -> None:
+    """The YRD with supply chains from 2020 under ``policy`` at ``scale`` (``{}``: the default scale),
+    seed ``seed``: every invariant after every quarter."""
     params = validate({**scale, "world": "yrd", "input_output": 1, "start_year": 2020})
-    model = YRDModel(rng=0, policies=(policy,), **params)
+    model = YRDModel(rng=seed, policies=(policy,), **params)
     start = Start.of(model)
     for _ in range(quarters):
         model.step()
@@ -430,6 +430,25 @@ def test_a_long_lockdown_of_almost_everyone_keeps_every_invariant():
     # at the quick scale, 11 at the default)
     run_lockdown(CovidShock(start_year=2020, start_quarter=2, absent=[0.96, 0.89, 0.99]), 16, QUICK_SCALE)
 
+
+
+#: found at the default 750 people per agent (forty-ninth session, 7 Dec 2026: scripts/lockdown_search.py,
+#: seed 306, draw 91, its fields rounded to three decimals, the draw's own seed). 99 % of every city's labour
+#: force absent in 2021 Q2, 75 % in Q3, 1.7 % in Q4 with 99 % of income unspent: in Q2 output falls to 0.1
+#: (real GDP; 249,800 the quarter before) and the market clears at scarcity prices (CPI 2.5 million times
+#: 2020's), nominal GDP is 1.4e9 in Q3 against 2.5e5 and value added negative in Q4 (GDP deflator -183).
+#: The same draw keeps every invariant at 1,000 people per agent, the default until that day, where none
+#: of the search's 1,350 draws broke one; at 750 two do (this one, and seed 301's draw 13 after its
+#: lockdown). Near-total lockdowns of every city sit at the edge of this collapse at every scale: which
+#: draws cross it is chance (seed 301's draw 13, rounded, keeps every invariant at 750 with its own seed
+#: and breaks at 1,000 with seed 0)
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "issue 10 item 8: a quarter with 99 % of every city's workers absent clears at scarcity prices millions of "
+    "times 2020's, and value added turns negative two quarters later (GDP deflator -183 at the default 750 "
+    "people per agent; 2 of 1,350 random lockdowns at the default relief break an invariant at 750, 0 at 1,000)"))
+def test_a_near_total_lockdown_then_unspent_income_keeps_value_added_positive():
+    run_lockdown(CovidShock(start_year=2021, start_quarter=2, absent=[0.99, 0.753, 0.017], demand_drop=[0.323, 0.0, 0.989],
+                            recovery_quarters=7), 7, {}, seed=2021802259)
 
 def _numbers(spec, size: int):
     """A list of ``size`` numbers within a policy field's declared bounds (``below_high``: its high end
