@@ -431,7 +431,6 @@ def test_a_long_lockdown_of_almost_everyone_keeps_every_invariant():
     run_lockdown(CovidShock(start_year=2020, start_quarter=2, absent=[0.96, 0.89, 0.99]), 16, QUICK_SCALE)
 
 
-
 #: found at the default 750 people per agent (forty-ninth session, 7 Dec 2026: scripts/lockdown_search.py,
 #: seed 306, draw 91, its fields rounded to three decimals, the draw's own seed). 99 % of every city's labour
 #: force absent in 2021 Q2, 75 % in Q3, 1.7 % in Q4 with 99 % of income unspent: in Q2 output falls to 0.1
@@ -449,6 +448,7 @@ def test_a_long_lockdown_of_almost_everyone_keeps_every_invariant():
 def test_a_near_total_lockdown_then_unspent_income_keeps_value_added_positive():
     run_lockdown(CovidShock(start_year=2021, start_quarter=2, absent=[0.99, 0.753, 0.017], demand_drop=[0.323, 0.0, 0.989],
                             recovery_quarters=7), 7, {}, seed=2021802259)
+
 
 def _numbers(spec, size: int):
     """A list of ``size`` numbers within a policy field's declared bounds (``below_high``: its high end
