@@ -248,7 +248,8 @@ KINDS = {
                                 barrier=st.sampled_from([None, 0.0, 1.0]), hukou_penalty=st.sampled_from([0.0, 0.6])),
     "Liberalisation": st.builds(Liberalisation, start_year=YEARS, provinces=st.sampled_from([[p] for p in PROVINCES])),
     "DivisionOfLabor": st.builds(DivisionOfLabor, start_year=YEARS,
-                                 roles=st.just({"Anhui": ["new_energy"], "Zhejiang": ["digital_economy"]})),
+                                 roles=st.just({"Anhui": ["new_energy"], "Zhejiang": ["digital_economy"]}),
+                                 min_advantage=st.sampled_from([0.0, 1.0, 10.0])),
     "ChainAutonomy": st.builds(ChainAutonomy, start_year=YEARS),
     "DigitalIntegration": st.builds(DigitalIntegration, start_year=YEARS),
 }

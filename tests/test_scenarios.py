@@ -171,6 +171,9 @@ BAD = {
     "weight out of range": (POLICY.format(type="DivisionOfLabor", fields='start_year = 2021\nweight = 11\n'
                                           '[policy.roles]\nAnhui = ["new_energy"]'),
                             "weight: 11 is out of range; allowed [0, 10] (target score)"),
+    "least advantage out of range": (POLICY.format(type="DivisionOfLabor", fields='start_year = 2021\nmin_advantage = -1\n'
+                                                  '[policy.roles]\nAnhui = ["new_energy"]'),
+                                     "min_advantage: -1 is out of range; allowed [0, 10] (Balassa index)"),
     "rail lines on the racetrack": ('[params]\nworld = "racetrack"\n' + POLICY.format(type="NetworkUpgrade", fields=""),
                                     "(NetworkUpgrade): until_year: the lines opened by 2024 join Changzhou, "
                                     "Chizhou, Hangzhou"),

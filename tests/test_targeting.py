@@ -78,3 +78,30 @@ def test_a_one_sector_city_moves_its_remaining_budget_to_its_runner_up_sectors_a
     runner_up = 3.2 / (6 + 2 * np.exp(-1.4))
     assert weighted(1.0) == pytest.approx([1.0, *[runner_up * np.exp(-1.4)] * 2, *[runner_up] * 2])
     assert weighted(1.0)[3] < support(1.0)[3]
+
+
+def test_balassa_index_by_hand():
+    # two cities, two sectors: the region is 60 / 40; city 0 is 90 / 10, city 1 is 30 / 70 (of 100 each)
+    structure = np.array([[90.0, 10.0], [30.0, 70.0]])
+    np.testing.assert_allclose(targeting.balassa(structure), [[0.9 / 0.6, 0.1 / 0.4], [0.3 / 0.6, 0.7 / 0.4]])
+    # scaled by each city's best sector
+    np.testing.assert_allclose(targeting.revealed_advantage(structure), [[1.0, 0.25 / 1.5], [0.5 / 1.75, 1.0]])
+
+
+def test_a_province_allots_its_role_by_comparative_advantage():
+    from ydabm.policies import role_bonus
+    # province A: cities 0-2, province B: city 3; sectors x (column 0) and y (column 1)
+    advantage = np.array([[1.5, 0.4], [0.8, 1.2], [1.0, 0.9], [0.3, 0.2]])
+    provinces = ["A", "A", "A", "B"]
+    index = {"x": 0, "y": 1}.__getitem__
+    roles = {"A": ["x"], "B": ["y"], "C": ["x"]}                  # C has no city: no effect
+    # 0: every city of the province takes its role
+    np.testing.assert_array_equal(role_bonus(roles, 2.0, 0.0, provinces, index, advantage),
+                                  [[2, 0], [2, 0], [2, 0], [0, 2]])
+    # 1: the cities with an index of at least 1 (0 and 2 in A); B's only city is below 1, and the
+    # province's highest takes the role
+    np.testing.assert_array_equal(role_bonus(roles, 2.0, 1.0, provinces, index, advantage),
+                                  [[2, 0], [0, 0], [2, 0], [0, 2]])
+    # above every index: each province's highest city alone
+    np.testing.assert_array_equal(role_bonus(roles, 2.0, 10.0, provinces, index, advantage),
+                                  [[2, 0], [0, 0], [0, 0], [0, 2]])

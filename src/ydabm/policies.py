@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .geography.world import build_geography, upgrade_links
+from .mechanisms import targeting
 from .params import BY_NAME, ParameterError, did_you_mean
 from .sectors import load_sectors
 
@@ -772,20 +773,49 @@ class DivisionOfLabor(OnceFrom):
     """Provincial division of labour: from ``start_year`` each government's target score gains
     ``weight`` for the sectors of its province's assigned role (seed paper: Shanghai finance and
     headquarters, Zhejiang digital economy, Jiangsu advanced manufacturing, Anhui green industry and
-    new energy around Hefei)."""
+    new energy around Hefei). A province allots each of its role sectors to its cities whose revealed
+    comparative advantage in it (Balassa, employment, in the quarter the roles start) is at least
+    ``min_advantage``, or to its city with the highest where none is: 0, the default, gives every
+    role to every city of the province (the seed paper's roles, named for provinces); 1 to the cities
+    that already specialise in the sector more than the region does."""
 
     start_year: int = year("year from whose first quarter the roles apply")
     roles: dict[str, list[str]] = declare("roles", "", "each province's role: the sectors its governments favour "
                                                        "(provinces left out have none)")
     weight: float = declare("number", "target score", "score added to a role sector (the other terms of a "
                                                       "government's target score lie in [0, 1])", 0, 10, default=1.0)
+    min_advantage: float = declare("number", "Balassa index", "least revealed comparative advantage (a city-sector's "
+                                                              "employment share of the city over the sector's share of "
+                                                              "the region) a city needs in a role sector to take it on; "
+                                                              "a province whose cities all fall short gives the sector to "
+                                                              "its city with the highest; 0: every city of the province",
+                                   0, 10, default=0.0)
 
     def act(self, model) -> None:
-        bonus = np.zeros((model.geography.count, model.sectors.count))
-        for c, province in enumerate(model.geography.provinces):
-            for name in self.roles.get(province, []):
-                bonus[c, model.sectors.index(name)] = self.weight
-        add_roles(model, bonus)
+        add_roles(model, role_bonus(self.roles, self.weight, self.min_advantage, model.geography.provinces,
+                                    model.sectors.index, targeting.balassa(model.employment_by_sector())))
+
+
+def role_bonus(roles: dict[str, list[str]], weight: float, min_advantage: float, provinces, sector_index,
+               advantage: np.ndarray) -> np.ndarray:
+    """(C, S) target scores a division of labour adds: ``weight`` for each role sector of a city's
+    province (``roles``: province -> sector names; ``provinces``: (C,) each city's province;
+    ``sector_index``: name -> column) where the city's Balassa index in it (``advantage``, (C, S)) is at
+    least ``min_advantage``, or where it is the province's highest if no city of it reaches that."""
+    bonus = np.zeros(advantage.shape)
+    provinces = np.asarray(provinces)
+    for province, names in roles.items():
+        cities = np.flatnonzero(provinces == province)
+        if cities.size == 0:
+            continue
+        for name in names:
+            column = sector_index(name)
+            index = advantage[cities, column]
+            takes = index >= min_advantage
+            if not takes.any():
+                takes = index == index.max()
+            bonus[cities[takes], column] = weight
+    return bonus
 
 
 def add_roles(model, bonus: np.ndarray) -> None:

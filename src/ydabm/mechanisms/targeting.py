@@ -41,13 +41,19 @@ from __future__ import annotations
 import numpy as np
 
 
-def revealed_advantage(structure: np.ndarray) -> np.ndarray:
-    """(C, S) Balassa revealed comparative advantage, scaled to [0, 1] within each city."""
+def balassa(structure: np.ndarray) -> np.ndarray:
+    """(C, S) Balassa revealed comparative advantage: a city-sector's share of the city over the
+    sector's share of the region (1: the region's mix; 0 where the city or the sector is empty)."""
     total = structure.sum()
     city = structure.sum(axis=1, keepdims=True)
     sector = structure.sum(axis=0, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rca = np.where(city * sector > 0, structure * total / (city * sector), 0.0)
+        return np.where(city * sector > 0, structure * total / (city * sector), 0.0)
+
+
+def revealed_advantage(structure: np.ndarray) -> np.ndarray:
+    """(C, S) Balassa revealed comparative advantage (:func:`balassa`), scaled to [0, 1] within each city."""
+    rca = balassa(structure)
     top = rca.max(axis=1, keepdims=True)
     return np.where(top > 0, rca / np.where(top > 0, top, 1.0), 0.0)
 
