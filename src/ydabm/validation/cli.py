@@ -363,8 +363,8 @@ def _add_costs(checks) -> None:
     from . import costs
     parser = checks.add_parser(
         "costs", help="what each lever costs: output, productivity, welfare, fiscal cost, with standard errors",
-        description="Run each lever setting, and the seed paper's two coordination paths (the scenarios "
-                    "coordinated_targets and division_of_labor), against its counterfactual on matched seeds "
+        description="Run each lever setting, and the seed paper's coordination paths (the scenarios "
+                    "coordinated_targets, division_of_labor and division_of_labor_by_advantage), against its counterfactual on matched seeds "
                     f"(default scale, {costs.QUARTERS} quarters, mean of the last {costs.WINDOW}) and report the "
                     "effects on real GDP, labour productivity, aggregate productivity (output-weighted TFP), "
                     "consumption-equivalent welfare (with its channels) and support spent, with standard errors over "

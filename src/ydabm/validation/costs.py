@@ -4,8 +4,8 @@ welfare and the public purse, with standard errors over matched seeds, beside pu
 Each :class:`Contrast` runs the model with the ``policy`` values and with the ``counterfactual``
 values (everything else at its default) on the same seeds, ``quarters`` quarters from the calibrated
 2020 economy, and compares the means of the last ``WINDOW`` quarters, seed by seed. The seed paper's
-two coordination paths are contrasts of a scenario (``coordinated_targets``, ``division_of_labor``)
-against the baseline. The outcomes:
+coordination paths are contrasts of a scenario (``coordinated_targets``, ``division_of_labor`` and
+``division_of_labor_by_advantage``) against the baseline. The outcomes:
 
 - ``real_gdp``: value added at 2020 prices, % (the model metric);
 - ``labour_productivity``: real GDP per employed worker, % (``real_gdp / (1 - unemployment_rate)``:
@@ -128,6 +128,9 @@ CONTRASTS = (
     Contrast("provincial division of labour", {}, {},
              "the seed paper's division of labour: from 2021 each province's governments favour its role's "
              "sectors, against the baseline", scenario="division_of_labor"),
+    Contrast("division of labour by advantage", {}, {},
+             "the same roles, each given only to the province's cities with a revealed comparative advantage "
+             "in it, against the baseline", scenario="division_of_labor_by_advantage"),
 )
 
 
