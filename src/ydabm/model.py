@@ -1616,12 +1616,20 @@ class YRDModel(mesa.Model):
 
     def staffed_room(self, labour: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Most the firms of ``rows`` (default: every row) can make with their capacity and ``labour``
-        (workers at standard hours, one per row), the workers a lockdown keeps away absent: capacity
-        and (labour - overhead) x productivity."""
+        (workers at standard hours, one per row): capacity and (labour - overhead) x productivity, of
+        which a lockdown leaves the share 1 - a its city's absences allow. A lockdown closes a share a
+        of every cohort's enterprises, their staff, overhead and capacity with them, and the rest work
+        as before (China's lockdowns were run and counted as enterprises closed or resumed: the 2020
+        resumption rates, Shanghai's 2022 white lists and closed-loop production). (Until 7 Dec 2026
+        the absences thinned every enterprise's staff while its overhead stayed: near 99 % absent no
+        cohort covered its overhead, output fell to about a millionth of 2020's and prices cleared at
+        millions of times 2020's; docs/validation-changes.md, "Since `b0302c4`".)"""
         f = self.firms
         rows = slice(None) if rows is None else rows
-        working = labour * (1.0 - self.levers.absent[f.city[rows]])
-        return np.minimum(f.capacity[rows], np.maximum(working - f.overhead[rows], 0.0) * self.effective_productivity()[rows])
+        room = np.minimum(f.capacity[rows], np.maximum(labour - f.overhead[rows], 0.0) * self.effective_productivity()[rows])
+        if not self.levers.absent.any():
+            return room
+        return (1.0 - self.levers.absent[f.city[rows]]) * room
 
     def planned_output_of(self, plan: planning.Plan) -> np.ndarray:
         """(F,) output each firm plans, the production target its input orders are for: its expected

@@ -86,6 +86,15 @@ def year(meaning: str, **default: Any):
     return declare("whole", "year", meaning, *YEARS, **default)
 
 
+#: the largest share of a labour force a lockdown may keep from work. A lockdown closes that share of
+#: every cohort's enterprises in every sector alike, utilities, food supply and health care included,
+#: which every recorded lockdown kept running; beyond 99 % the model's lockdown describes no lockdown
+#: (the worst recorded quarter, Shanghai's 2022 Q2, lost 17 % of its value added). Nearer 1 the few
+#: enterprises left open sell a vanishing output at prices that grow without bound, and at 1 - 1e-12
+#: float rounding in flows of 1e24 yuan no longer conserves money (7 Dec 2026)
+ABSENT_MOST = 0.99
+
+
 def relief_share():
     """A lockdown's ``relief`` field: the share of a locked firm's loss its banks lend (both lockdown
     policies declare it alike)."""
@@ -412,7 +421,8 @@ class CovidShock:
     """A COVID-style shock to supply and demand, quarter by quarter from ``start_year``
     Q``start_quarter``.
 
-    In its k-th quarter a share ``absent[k]`` of every city's labour force cannot work: the employed
+    In its k-th quarter a share ``absent[k]`` of every city's labour force cannot work: that share of
+    every cohort's enterprises is closed (:meth:`ydabm.model.YRDModel.staffed_room`), the employed
     among them stay employed and paid (their firms produce less), the job seekers among them cannot
     be hired (:func:`ydabm.markets.labour.able_seekers`); households save ``demand_drop[k]`` of their
     income (which lowers the next quarter's spending: the money stays out of circulation until it is
@@ -429,15 +439,17 @@ class CovidShock:
     and relent 1.8 trillion yuan to firms in 2020); at 0 its owners carry the loss out of that quarter's
     income, as before 7 Dec 2026.
 
-    Defaults: the least-squares fit of ``ydabm.validation.covid.calibrate`` (seeds 1-5, 2000 people per agent, then
-    the default scale, shock from 2022 Q1, refitted on 4 Dec 2026 after hours per worker came to absorb whole-worker
+    Defaults: the least-squares fit of ``ydabm.validation.covid.calibrate`` (seeds 1-5, at the default 750
+    people per agent, shock from 2022 Q1, refitted on 7 Dec 2026 when absences came to close enterprises
+    instead of thinning their staff; before, on 4 Dec 2026, after hours per worker came to absorb whole-worker
     staffing, :func:`ydabm.markets.labour.planned_hours`, and ``demand_dispersion`` was recalibrated
     with them; issue 10 items 3 and 7) of the shock's quarterly deviation from the no-shock
     path to China's 2020 path read as a deviation from its 2019 growth of 6 % (-6.8 %, +3.2 %, +4.9 %,
     +6.5 % y/y), see docs/validation.md. The fit uses only absences (the share of workers who could
-    not work falls from 11.3 % in the first quarter to 3.1 % and 1.4 %); any saving would lower every
+    not work falls from 12.2 % in the first quarter to 3.4 % and 1.6 %; 11.3, 3.1 and 1.4 % while
+    absences thinned the staff); any saving would lower every
     later quarter. ``ydabm validate covid`` re-runs this path (docs/validation.md, "COVID shock"): Q1-Q3
-    match within a few hundredths of a point, Q4 is about 0.6 pp short (China's Q4 was 0.5 % above its
+    match within a few hundredths of a point, Q4 is about 0.7 pp short (China's Q4 was 0.5 % above its
     trend; the model has no such overshoot: docs/ODD.md, "Supply shock").
     """
 
@@ -448,7 +460,8 @@ class CovidShock:
     absent: list[float] = declare(
         "numbers", "share of the labour force",
         "k-th entry: share of every city's labour force (employed and job seekers) who cannot work in the "
-        "shock's k-th quarter", 0, 1, below_high=True, default_factory=lambda: [0.113, 0.031, 0.014, 0.0])
+        "shock's k-th quarter, with the share of every cohort's enterprises closed", 0, ABSENT_MOST,
+        default_factory=lambda: [0.122, 0.034, 0.016, 0.0])
     demand_drop: list[float] = declare(
         "numbers", "share of income", "k-th entry: share of their income households save in the shock's k-th quarter",
         0, 1, below_high=True, default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
@@ -521,7 +534,8 @@ class CityLockdown:
     freight through Shanghai costs 10 % more in the quarter (an assumption). The share absent is
     calibrated by :func:`ydabm.validation.lockdown.calibrate` (seed 1, 2000 people per agent, then the default
     scale, supply chains on, buyers adjusting their suppliers over ``supplier_adjustment`` quarters, inputs
-    costed at book value: 0.1336 on seeds 1-3, rounded to 0.134; 0.126 before book value) so that
+    costed at book value, a lockdown closing enterprises: 0.1447 on seeds 1-3 at the default 750 people per agent,
+    rounded to 0.145; 0.134 while absences thinned the staff, 0.126 before book value) so that
     Shanghai's Q2 real value added is 17 % below a matched run without the lockdown (its -13.7 %
     y/y against a +3 to +5 % trend; ``geography/data/shanghai_2022.csv``), and to nothing else
     (docs/validation.md).
@@ -534,12 +548,12 @@ class CityLockdown:
     absent: list[float] = declare(
         "numbers", "share of the labour force",
         "k-th entry: share of the locked cities' labour force (employed and job seekers) who cannot work in the "
-        "k-th quarter",
-        0, 1, below_high=True, default_factory=lambda: [0.134])
+        "k-th quarter, with the share of every cohort's enterprises closed",
+        0, ABSENT_MOST, default_factory=lambda: [0.145])
     demand_drop: list[float] = declare(
         "numbers", "share of income",
         "k-th entry: share of their income the locked cities' households cannot spend in the k-th quarter",
-        0, 1, below_high=True, default_factory=lambda: [0.134])
+        0, 1, below_high=True, default_factory=lambda: [0.145])
     freight_delay: list[float] = declare(
         "numbers", "1", "k-th entry: extra iceberg cost on goods shipped to, from or within the locked cities "
         "in the region's goods market",

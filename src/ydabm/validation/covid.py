@@ -22,12 +22,13 @@ the no-shock path afterwards: it must come back within :data:`BAND` of it and ne
 money stock, so real GDP is nominal GDP over the deflator, and the deflator's and the unemployment
 rate's gaps from the no-shock run show why the path has the shape it has.
 
-The fit (4 Dec 2026, after hours per worker came to absorb whole-worker staffing and
-``demand_dispersion`` was recalibrated with them, issue 10 items 3 and 7; seeds 1-5, 2000 people per agent, then the
-default scale, shock from 2022 Q1: ``ydabm validate covid --calibrate``, about 2 min) gives ``absent`` = [0.113,
-0.031, 0.014, 0] and no demand drop, the :class:`ydabm.policies.CovidShock` defaults: -6.81, +3.20,
-+4.95, +5.85 % y/y, Q1-Q3 within 0.05 pp and Q4 0.65 pp short (China's Q4 was 0.5 % above its trend,
-the model's is 0.14 % below its no-shock path when no one is absent; docs/ODD.md, "Supply shock").
+The fit (7 Dec 2026, when a lockdown's absences came to close a share of every cohort's enterprises
+instead of thinning their staff; seeds 1-5, the default 750 people per agent, shock from 2022 Q1:
+``ydabm validate covid --calibrate``, about 1 min) gives ``absent`` = [0.122, 0.034, 0.016, 0] and no
+demand drop, the :class:`ydabm.policies.CovidShock` defaults: -6.77, +3.19, +4.90, +5.80 % y/y, Q1-Q3
+within 0.03 pp and Q4 0.70 pp short (China's Q4 was 0.5 % above its trend, the model's is 0.19 % below
+its no-shock path when no one is absent; docs/ODD.md, "Supply shock"). The fit before (4 Dec 2026, on
+absences that thinned the staff) gave [0.113, 0.031, 0.014, 0].
 """
 
 from __future__ import annotations
