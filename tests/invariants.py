@@ -141,7 +141,7 @@ def assert_goods(model, rel: float) -> None:
     # the labour the staff supplies, as the model counts it (its workers' hours summed, or with
     # substitution between the classes the CES aggregate of the jobs done: YRDModel.working_labour)
     # a lockdown closes a share of every cohort's enterprises, their staff and overhead with them
-    open_share = 1.0 - model.levers.absent[f.city[live]] if model.levers.absent.size else 1.0
+    open_share = 1.0 - model.levers.absent[f.city[live]]
     labour_room = open_share * (model.working_labour(live) - f.overhead[live]) * model.effective_productivity()[live]
     over_staff = output > np.maximum(labour_room, 0.0) * (1 + FEASIBILITY)
     assert not over_staff.any(), (

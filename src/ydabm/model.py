@@ -1627,8 +1627,6 @@ class YRDModel(mesa.Model):
         f = self.firms
         rows = slice(None) if rows is None else rows
         room = np.minimum(f.capacity[rows], np.maximum(labour - f.overhead[rows], 0.0) * self.effective_productivity()[rows])
-        if not self.levers.absent.any():
-            return room
         return (1.0 - self.levers.absent[f.city[rows]]) * room
 
     def planned_output_of(self, plan: planning.Plan) -> np.ndarray:
