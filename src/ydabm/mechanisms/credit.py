@@ -86,7 +86,11 @@ def year_sums(alive: np.ndarray, operating: np.ndarray, interest: np.ndarray, ye
               year_interest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(F,), (F,) the year's operating profit and interest so far, this quarter included (0 on dead
     rows)."""
-    return np.where(alive, year_operating + operating, 0.0), np.where(alive, year_interest + interest, 0.0)
+    dead = ~alive
+    operating, interest = year_operating + operating, year_interest + interest
+    operating[dead] = 0.0
+    interest[dead] = 0.0
+    return operating, interest
 
 
 def weak_years(alive: np.ndarray, year_end: bool, full_year: np.ndarray, year_operating: np.ndarray,
@@ -127,16 +131,20 @@ def shares_by(alive: np.ndarray, zombie: np.ndarray, mass: np.ndarray, group: np
 
 
 def large_employer(alive: np.ndarray, firm_city: np.ndarray, staff: np.ndarray, mass: np.ndarray,
-                   cities: int, city_sums: BinSums | None = None) -> np.ndarray:
+                   cities: int, city_sums: BinSums | None = None, rows: np.ndarray | None = None) -> np.ndarray:
     """(F,) l_f in [0, 1]: how much larger the firm's enterprises are (staff per unit of firm mass) than
     its city's average enterprise, clip(size / mean - 1, 0, 1) (twice the average or more: 1).
-    ``city_sums``: the sums by ``firm_city`` (:class:`~ydabm.agents.firms.BinSums`), or None (built here)."""
+    ``city_sums``: the sums by ``firm_city`` (:class:`~ydabm.agents.firms.BinSums`), or None (built here).
+    ``rows``: the firm rows whose l_f is wanted (returned in their order; the city averages are over every
+    live firm all the same), or None: every row."""
     staff = np.where(alive, staff, 0.0)
     weight = np.where(alive, mass, 0.0)
     city_sums = BinSums(firm_city, cities) if city_sums is None else city_sums
     total, enterprises = city_sums(staff), city_sums(weight)
+    if rows is not None:
+        staff, weight, firm_city = np.take(staff, rows), np.take(weight, rows), np.take(firm_city, rows)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.where(enterprises > 0, total / enterprises, 0.0)[firm_city]
+        mean = np.take(np.where(enterprises > 0, total / enterprises, 0.0), firm_city)
         size = np.where(weight > 0, staff / weight, 0.0)
         ratio = np.where(mean > 0, size / mean, 0.0)
     return np.clip(ratio - 1.0, 0.0, 1.0)
@@ -266,7 +274,14 @@ def roll_debt(debt: np.ndarray, collateral: np.ndarray, profit: np.ndarray, cred
     (``failing_exit_share`` < 1) a line that rose with the capital's value would otherwise raise
     their interest, and so their losses, every quarter; where they close (the default) nothing reads
     the debt they leave."""
-    repaid = np.maximum(debt - np.maximum(profit, 0.0), collateral)
+    # max(debt - max(profit, 0), collateral), then the failing rows' min with their debt, plus the credit,
+    # 0 on dead rows: in place, row by row the same numbers
+    repaid = np.maximum(profit, 0.0)
+    np.subtract(debt, repaid, out=repaid)
+    np.maximum(repaid, collateral, out=repaid)
     if failing is not None:
-        repaid = np.where(failing, np.minimum(repaid, debt), repaid)
-    return np.where(alive, repaid + credit, 0.0)
+        rows = np.flatnonzero(failing)
+        repaid[rows] = np.minimum(np.take(repaid, rows), np.take(debt, rows))
+    repaid += credit
+    repaid[~alive] = 0.0
+    return repaid
