@@ -119,14 +119,26 @@ def _newton_load(load: np.ndarray, target: np.ndarray, dispersion: float) -> np.
     x, goal = load, target
     for _ in range(NEWTON_STEPS):
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            # (the expressions in place, each temporary reused: the same operations in the same order)
             log_x = np.log(x)
-            arg = (-log_x - half) / dispersion
+            arg = np.negative(log_x)
+            arg -= half
+            arg /= dispersion                                      # (-ln x - s^2/2) / s
             slope = ndtr(arg)                                      # G'(x) = E[epsilon; epsilon x < 1]
-            short = goal - (x * slope + ndtr((log_x - half) / dispersion))
+            log_x -= half
+            log_x /= dispersion
+            short = ndtr(log_x, out=log_x)
+            short += x * slope                                     # G(x) = x G'(x) + Phi((ln x - s^2/2) / s)
+            np.subtract(goal, short, out=short)
             step = np.where(slope > 0, short / slope, 0.0)
             np.maximum(step, 0.0, out=step)
-            # the relative error left, c d^2 / x, times 2 sqrt(2 pi) s
-            left = np.exp(-0.5 * arg * arg) / slope * (step / x) ** 2
+            # the relative error left, c d^2 / x, times 2 sqrt(2 pi) s: exp(-a^2 / 2) / G'(x) (d / x)^2
+            arg *= -0.5 * arg
+            left = np.exp(arg, out=arg)
+            left /= slope
+            ratio = step / x
+            ratio *= ratio
+            left *= ratio
         x = x + step
         load[rows] = x
         going = (step > 4e-16 * x) & (short > 2.3e-16) & ~(left <= 2e-17 * 2.0 * np.sqrt(2.0 * np.pi) * dispersion)
@@ -160,15 +172,21 @@ def _table_start(target: np.ndarray, dispersion: float) -> np.ndarray:
     x_k + (target - G(x_k)) / G'(x_k) (below the root, G being concave), and at least x = target."""
     x, sales, slope = _sales_table(float(dispersion))
     node = np.minimum((target * TABLE_NODES).astype(np.intp), TABLE_NODES - 1)
-    base = sales[node]
-    # G(x_k) may exceed k / N by rounding: one node lower then (x_0 = 0 lies below every root)
-    node = np.where(base > target, np.maximum(node - 1, 0), node)
+    base = np.take(sales, node)
+    # G(x_k) may exceed k / N by rounding: one node lower then (x_0 = 0 lies below every root; a few rows)
+    lower = np.flatnonzero(base > target)
+    if lower.size:
+        node[lower] = np.maximum(np.take(node, lower) - 1, 0)
+        base[lower] = np.take(sales, np.take(node, lower))
     # G'(x_k) >= 1 - G(x_k) >= 1 - TABLE_HIGHEST in exact arithmetic (1 - G(x) = E[(1 - epsilon x)^+] is at
     # most P(epsilon x < 1)); the node itself, a lower bound, should rounding give 0
-    gradient = slope[node]
+    gradient = np.take(slope, node)
     with np.errstate(divide="ignore", invalid="ignore"):
-        start = x[node] + np.where(gradient > 0, (target - sales[node]) / gradient, 0.0)
-    return np.maximum(start, target)
+        np.subtract(target, base, out=base)
+        base /= gradient
+        start = np.where(gradient > 0, base, 0.0)
+    start += np.take(x, node)
+    return np.maximum(start, target, out=start)
 
 
 def _load_for_sales(target: np.ndarray, dispersion: float) -> np.ndarray:
@@ -551,7 +569,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             ``tests/test_markets.py``, ``tests/test_fast_paths.py``).
     """
     cities, sectors = spending.shape
-    sigma = elasticity[cell % sectors]
+    sigma = np.take(elasticity, cell % sectors)
     # a firm that can produce nothing this quarter (no staff yet) is out of the market: p = inf
     selling = (max_output > 0) if mass is None else (max_output > 0) & (mass > 0)
     log_mass = np.zeros(base_price.size) if mass is None else np.log(np.where(selling, mass, 1.0))
@@ -646,12 +664,17 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         free = np.flatnonzero(free)
         if not elasticity:
             if free.size:
-                effective[free] = floor[free] + _log_served(log_load[free], dispersion) * s_inverse[free]
+                served = _log_served(np.take(log_load, free), dispersion)
+                served *= np.take(s_inverse, free)
+                served += np.take(floor, free)
+                effective[free] = served
             return effective
         slope = s_slope.copy()
         if free.size:
-            served, served_slope = _log_served(log_load[free], dispersion, elasticity=True)
-            effective[free] = floor[free] + served * s_inverse[free]
+            served, served_slope = _log_served(np.take(log_load, free), dispersion, elasticity=True)
+            served *= np.take(s_inverse, free)
+            served += np.take(floor, free)
+            effective[free] = served
             slope[free] = served_slope
         return effective, slope
 
@@ -714,11 +737,12 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         return (target, slope) if elasticity else target
 
     def clearing(log_p):
-        """Aggregates at log prices ``log_p`` and the gap to the prices that clear each firm's market."""
-        state, _, _ = aggregates(log_p)
+        """Aggregates at log prices ``log_p``, the weights and the gap to the prices that clear each firm's
+        market."""
+        state, weight, _ = aggregates(log_p)
         target = targets(flat_log(state[2]))
         np.subtract(target, log_p, out=target)
-        return state, target
+        return state, weight, target
 
     def newton_clearing():
         """The fixed point by Newton steps in the market access of the C x S city-sectors, the few
@@ -774,7 +798,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             if kappa * size <= tolerance or rounds >= max_rounds:
                 residual = residual_at(following, log_access, log_p)
                 if residual <= tolerance or rounds >= max_rounds:
-                    return log_p, state, residual, rounds
+                    return log_p, state, weight, residual, rounds
             rounds += 1
             if linked is not None:
                 linked = linked + (posted_slope(log_access, slope),)
@@ -833,10 +857,12 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         if linked is not None:
             return linked_step(response, per_unit, inverse, short, phi, at_posted, posted, posted_elasticity,
                                change)
-        coupling = np.matmul(weights * per_unit.T[:, None, :], weights.transpose(0, 2, 1))
+        system = np.matmul(weights * per_unit.T[:, None, :], weights.transpose(0, 2, 1))
         with np.errstate(invalid="ignore", over="ignore"):          # (a non-finite system: no step, below)
-            system = coupling * response.T[:, None, :]
-            system = np.eye(cities)[None, :, :] + system * inverse.T[:, :, None]
+            # I + coupling x response (by column) x inverse (by row), in place
+            system *= response.T[:, None, :]
+            system *= inverse.T[:, :, None]
+            system += np.eye(cities)[None, :, :]
         try:
             step = np.linalg.solve(system, change.reshape(cities, sectors).T[:, :, None])[:, :, 0].T.ravel()
         except np.linalg.LinAlgError:
@@ -884,7 +910,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         """The fixed point in log prices from the markup prices, by Anderson mixing (Walker & Ni 2011)
         with the markup price as floor, restarting from a plain (monotone) step when a mixed one does
         worse."""
-        state, gap = clearing(log_price)
+        state, weight, gap = clearing(log_price)
         residual = largest_gap(gap)
         # the Anderson memory in place: ``changes`` (each past round's change of the gap) and ``moves`` (its
         # step plus that change, what the mixing subtracts) in rows of two arrays, filled in turn (the
@@ -905,14 +931,14 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             else:
                 step = gap.copy()
             new = np.maximum(np.add(log_price, step, out=step), floor, out=step)
-            new_state, new_gap = clearing(new)
+            new_state, new_weight, new_gap = clearing(new)
             new_residual = largest_gap(new_gap)
             if used and not new_residual <= residual:
                 # the mixed step went astray (a larger or non-finite residual): restart the memory from a
                 # plain (monotone) step
                 used = head = 0
                 new = np.maximum(log_price + gap, floor)
-                new_state, new_gap = clearing(new)
+                new_state, new_weight, new_gap = clearing(new)
                 new_residual = largest_gap(new_gap)
             change = np.subtract(new_gap, gap, out=changes[head])
             used = min(used + 1, memory)
@@ -922,21 +948,26 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             np.subtract(new, log_price, out=moves[head])
             moves[head] += change
             head = (head + 1) % memory
-            log_price, state, gap, residual = new, new_state, new_gap, new_residual
+            log_price, state, weight, gap, residual = new, new_state, new_weight, new_gap, new_residual
             rounds += 1
-        return log_price, state, residual, rounds
+        return log_price, state, weight, residual, rounds
 
     if anderson:
-        log_price, state, residual, rounds = anderson_clearing(log_price, rounds)
+        log_price, state, weight, residual, rounds = anderson_clearing(log_price, rounds)
     else:
-        log_price, state, residual, rounds = newton_clearing()
+        log_price, state, weight, residual, rounds = newton_clearing()
     varieties, phi, access, spent = state
-    price = np.where(selling, np.exp(log_price), np.inf)
-    reach = access.ravel()[cell]
+    reach = np.take(access.ravel(), cell_index)
+    # the posted prices of the selling firms (the others' are not used): a shocked firm's from its reach
+    # (the log of its cell's access is the log of its reach), the others' their clearing prices
+    posted = log_price
     if rows.size:
-        with np.errstate(divide="ignore", over="ignore"):
-            price = np.where(shocked, np.exp(shocked_posted(np.log(reach))), price)
-    revenue = np.where(selling, np.exp(exponent * log_price + log_mass) * reach, 0.0)
+        with np.errstate(over="ignore"):
+            posted = np.where(shocked, shocked_posted(np.take(flat_log(access), cell_index)), log_price)
+    price = np.exp(posted)
+    # revenue m p^(1 - sigma) MA at the (effective) prices: the weight of the last aggregates, at ``log_price``
+    # (exp((1 - sigma) log p + log m), 0 for a firm that sells nothing)
+    revenue = np.where(selling, weight * reach, 0.0)
     quantity = np.where(selling, revenue / np.where(selling, price, 1.0), 0.0)
     # notional demand: every cohort at its markup price and its planned capacity (not the clearing market's)
     notional, notional_terms = notional_demand(base_price, cell, sigma, weights, spending, mass, planned_served,
