@@ -46,11 +46,23 @@ def sales_share(room: np.ndarray, dispersion: float) -> np.ndarray:
     room = np.asarray(room, dtype=float)
     if dispersion <= 0:
         return np.minimum(1.0, room)
+    shape, room = room.shape, room.reshape(-1)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):   # over: a subnormal s
+        # Phi((ln y - s^2/2) / s) + y Phi((-ln y - s^2/2) / s), each temporary reused
         log_room = np.log(room)
         half = 0.5 * dispersion * dispersion
-        share = ndtr((log_room - half) / dispersion) + room * ndtr((-log_room - half) / dispersion)
-    return np.where(np.isinf(room), 1.0, np.where(room > 0, share, 0.0))
+        share = np.subtract(log_room, half)
+        share /= dispersion
+        ndtr(share, out=share)
+        np.negative(log_room, out=log_room)
+        log_room -= half
+        log_room /= dispersion
+        above = ndtr(log_room, out=log_room)
+        above *= room
+        share += above
+    np.copyto(share, 0.0, where=~(room > 0))
+    np.copyto(share, 1.0, where=np.isinf(room))
+    return share.reshape(shape)
 
 
 def _log_served(log_load: np.ndarray, dispersion: float, elasticity: bool = False):

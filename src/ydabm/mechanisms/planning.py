@@ -168,31 +168,63 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
         ratio_share: (F,) ``sales_share(ratio, dispersion)`` when the caller has it (computed here
             when None).
     """
-    price = np.where(alive, markup_price(unit_labour_cost, elasticity) + unit_input_cost, 0.0)
-    sales = (1.0 - demand_expectation) * expected_sales + demand_expectation * notional_sales
+    # (dead rows plan nothing: their values are zeroed, as np.where(alive, values, 0.0); in place where the
+    # same operations in the same order allow)
+    dead = np.flatnonzero(~alive)
+    price = markup_price(unit_labour_cost, elasticity) + unit_input_cost
+    price[dead] = 0.0
+    sales = (1.0 - demand_expectation) * expected_sales
+    sales += demand_expectation * notional_sales
     with np.errstate(divide="ignore", invalid="ignore"):
-        expected = np.where(alive, sales / price, 0.0)
+        expected = sales / price
+    expected[dead] = 0.0
+    sales[dead] = 0.0
     has_capital = capital_intensity > 0
     kept = capacity * (1.0 - depreciation)
-    # an understaffed firm builds for the demand whose expected sales its staff can make
-    with np.errstate(divide="ignore", invalid="ignore"):
-        staffed_demand = staffed_output / (sales_share(ratio, dispersion) if ratio_share is None else ratio_share)
-    desired = desired_capacity(np.where(understaffed, np.minimum(expected, staffed_demand), expected), ratio,
-                               capital_intensity)
+    # an understaffed firm builds for the demand whose expected sales its staff can make (only its row differs)
+    demand = expected
+    short = np.flatnonzero(understaffed)
+    if short.size:
+        share = sales_share(np.take(ratio, short), dispersion) if ratio_share is None else np.take(ratio_share, short)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            staffed_demand = np.take(staffed_output, short) / share
+        demand = expected.copy()
+        demand[short] = np.minimum(np.take(expected, short), staffed_demand)
+    desired = desired_capacity(demand, ratio, capital_intensity)
     # the flexible accelerator (Chenery 1952; Koyck 1954): replace what depreciated and close a share of
     # the gap to the desired capacity, I = delta K + speed (K* - K), never negative (capital is sunk)
-    gap = np.where(has_capital, desired, 0.0) - np.where(has_capital, capacity, 0.0)
-    build = np.where(alive & has_capital, np.maximum(depreciation * capacity + investment_speed * gap, 0.0), 0.0)
-    new_capacity = np.where(has_capital, kept + build, np.inf)
-    investment = capital_intensity * (price - unit_input_cost) * build
+    if has_capital.all():
+        # every firm has capital (the usual case): the selects by has_capital change nothing
+        gap = desired - capacity
+        build = depreciation * capacity
+        build += investment_speed * gap
+        np.maximum(build, 0.0, out=build)
+        build[dead] = 0.0
+        new_capacity = kept + build
+    else:
+        gap = np.where(has_capital, desired, 0.0) - np.where(has_capital, capacity, 0.0)
+        build = np.where(alive & has_capital, np.maximum(depreciation * capacity + investment_speed * gap, 0.0), 0.0)
+        new_capacity = np.where(has_capital, kept + build, np.inf)
+    investment = price - unit_input_cost
+    investment *= capital_intensity
+    investment *= build
+    # expected sales within the new capacity, on the rows with expected demand (0 on the others, dead
+    # rows among them)
+    output = np.zeros(alive.size)
+    selling = np.flatnonzero(expected > 0)
+    demanded = np.take(expected, selling)
     with np.errstate(divide="ignore", invalid="ignore"):
-        output = np.where(expected > 0, expected * sales_share(new_capacity / expected, dispersion), 0.0)
-    staff = overhead + output / productivity
+        output[selling] = demanded * sales_share(np.take(new_capacity, selling) / demanded, dispersion)
+    staff = output / productivity
+    staff += overhead
     # staff by class: the sector's skill mix, at most the city's labour force (class by class: the
     # tables are read at each row's sector and city without gathering (F, K) arrays)
     wanted = np.empty((alive.size, skill_mix.shape[1]))
+    labour = np.asarray(city_labour, dtype=float)
     for k in range(skill_mix.shape[1]):
-        need = np.minimum(np.take(skill_mix[:, k], sector) * staff, np.take(city_labour[:, k], city))
-        wanted[:, k] = np.where(alive, need, 0.0)
-    return Plan(price, expected, np.where(alive, output, 0.0), np.where(alive, sales, 0.0), new_capacity, investment,
-                capacity_subsidy * investment, wanted)
+        need = np.take(skill_mix[:, k], sector)
+        need *= staff
+        np.minimum(need, np.take(labour[:, k], city), out=need)
+        need[dead] = 0.0
+        wanted[:, k] = need
+    return Plan(price, expected, output, sales, new_capacity, investment, capacity_subsidy * investment, wanted)
