@@ -276,7 +276,6 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     # it less than the firm's closure, weighed by its priority and local bias. Only the firms whose
     # losses have lasted ``exit_after`` quarters (``over``, a few hundred of 40,000 rows at 1e6 workers)
     # can get it, so the calculus is done on their rows alone (row by row, the same numbers)
-    staff = row_sums(employees)
     recovery, experience = np.full(credit.SPELL_CLASSES, np.nan), np.zeros((credit.SPELL_CLASSES, 2))
     if spells is not None:
         recovery, experience = credit.recovery_rates(spells, alive, loss_streak, losing,
@@ -286,6 +285,7 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     left = np.maximum(room - by_city(subsidy), 0.0)
     credited = np.zeros(alive.size, dtype=bool)
     if rows.size:
+        staff = row_sums(employees)
         city = np.take(firm_city, rows)
         closure = (unemployment_benefit * np.take(wages[:, 1], city) * np.take(staff, rows)
                    + income_tax * np.take(wage_bill, rows))
@@ -337,10 +337,16 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
 
     unemployed = labour_force - employed
     # the firm flows by city
-    names = ("wage_bill", "owners", "profit_tax", "subsidies", "investment", "revenue", "inputs", "interest",
-             "soft_credit", "input_cost")
+    names = ("wage_bill", "owners", "profit_tax", "subsidies", "investment", "revenue", "interest")
     sums = {name: by_city(values) for name, values in zip(names, (wage_bill, cash_flow, tax, received, investment,
-                                                                  revenue, inputs, interest, soft, input_cost))}
+                                                                  revenue, interest))}
+    # inputs are zero without supply chains: a column of zeros sums to zeros (bit for bit: every city
+    # sum adds +-0 to 0); the soft credit is zero off the failing rows, so its sums are over those rows
+    # (each city's in row order, as every sum by city adds its rows)
+    sums["inputs"] = by_city(inputs) if inputs.any() else np.zeros(cities)
+    sums["input_cost"] = sums["inputs"] if input_cost is inputs else (
+        by_city(input_cost) if input_cost.any() else np.zeros(cities))
+    sums["soft_credit"] = np.bincount(np.take(firm_city, rows), np.take(soft, rows), minlength=cities)
     flows = {"wages": ((employed if paid is None else paid) * wages).sum(axis=1), "wage_bill": sums["wage_bill"],
              "owners": sums["owners"], "benefits": (unemployed * unemployment_benefit * wages[:, [1]]).sum(axis=1),
              "profit_tax": sums["profit_tax"], "subsidies": sums["subsidies"], "investment": sums["investment"],
