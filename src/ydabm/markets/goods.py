@@ -365,14 +365,18 @@ def notional_demand(base_price: np.ndarray, cell: np.ndarray, sigma: np.ndarray,
     cell = np.asarray(cell, dtype=np.intp)
     cell_sums = BinSums(cell, cities * sectors) if cell_sums is None else cell_sums
     mass = np.ones(base_price.size) if mass is None else mass
-    posted = mass * base_price ** (1.0 - sigma)
+    posted = base_price ** (1.0 - sigma)
+    posted *= mass                                                  # m p^(1 - sigma)
     weight = posted if served is None else posted * served
     phi = price_terms(cell_sums(weight).reshape(cities, sectors), weights)
     if spillover is not None:
         at_posted = price_terms(cell_sums(posted).reshape(cities, sectors), weights)
         spending = committed_spending(spending, phi, at_posted, spillover, usual)
     access = market_access(weights, reroute_spending(spending, phi), phi)
-    return mass * base_price ** (-sigma) * access.ravel()[cell], phi
+    orders = base_price ** np.negative(sigma)
+    orders *= mass
+    orders *= np.take(access.ravel(), cell)                          # m p^(-sigma) MA
+    return orders, phi
 
 
 def _solve_on_active(minus_jacobian: np.ndarray, change: np.ndarray, active: np.ndarray) -> np.ndarray | None:
@@ -585,7 +589,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
     # a firm that can produce nothing this quarter (no staff yet) is out of the market: p = inf
     selling = (max_output > 0) if mass is None else (max_output > 0) & (mass > 0)
     log_mass = np.zeros(base_price.size) if mass is None else np.log(np.where(selling, mass, 1.0))
-    floor = np.log(np.where(selling, base_price, 1.0).astype(float))
+    floor = np.log(np.where(selling, base_price, 1.0).astype(float, copy=False))
     # each of a firm's enterprises can make max_output / mass: the price that clears it
     log_room = np.log(np.where(selling, max_output, 1.0)) - log_mass
     exponent = np.where(selling, 1.0 - sigma, 0.0)          # p^(1 - sigma) = exp((1 - sigma) log p)
@@ -655,7 +659,10 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         market access: the markup price, or the price at which their load is the largest their staff,
         inputs and capacity allow."""
         binding = log_access - s_to_load > s_log_most
-        return np.where(binding, (log_access - s_log_unit - s_log_most) / sigma, floor)
+        posted = log_access - s_log_unit
+        posted -= s_log_most
+        posted /= sigma
+        return np.where(binding, posted, floor)
 
     def shocked_effective(log_access, elasticity=False, needed=None):
         """Log effective (virtual) price of the shocked firms (every row; the others' are overwritten by

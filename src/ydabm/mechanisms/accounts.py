@@ -247,7 +247,13 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     claimed = by_city(claims)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         paid_share = np.where(claimed > 0, np.minimum(1.0, room / claimed), 1.0)
-    subsidy = claims * np.take(paid_share, firm_city)
+    if (paid_share == 1.0).all():
+        # every government pays its claims in full (the usual case): claims x 1.0 are the claims, and so
+        # are their sums by city
+        subsidy, granted = claims, claimed
+    else:
+        subsidy = claims * np.take(paid_share, firm_city)
+        granted = by_city(subsidy)
     inputs = _on_live(inputs, alive, dead)
     input_cost = inputs if input_cost is None else _on_live(input_cost, alive, dead)
     debt = np.zeros(alive.size) if debt is None else _on_live(debt, alive, dead)
@@ -282,7 +288,7 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
                                                      np.ones(alive.size) if mass is None else mass, exit_after)
     rows = np.flatnonzero(over)
     soft = np.zeros(alive.size)
-    left = np.maximum(room - by_city(subsidy), 0.0)
+    left = np.maximum(room - granted, 0.0)
     credited = np.zeros(alive.size, dtype=bool)
     if rows.size:
         staff = row_sums(employees)
