@@ -180,6 +180,8 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
     expected[dead] = 0.0
     sales[dead] = 0.0
     has_capital = capital_intensity > 0
+    # every firm has capital (the usual case): the selects by has_capital change nothing and are skipped
+    capital_everywhere = bool(has_capital.all())
     kept = capacity * (1.0 - depreciation)
     # an understaffed firm builds for the demand whose expected sales its staff can make (only its row differs)
     demand = expected
@@ -190,11 +192,10 @@ def plan_production(alive: np.ndarray, productivity: np.ndarray, unit_labour_cos
             staffed_demand = np.take(staffed_output, short) / share
         demand = expected.copy()
         demand[short] = np.minimum(np.take(expected, short), staffed_demand)
-    desired = desired_capacity(demand, ratio, capital_intensity)
+    desired = demand * ratio if capital_everywhere else desired_capacity(demand, ratio, capital_intensity)
     # the flexible accelerator (Chenery 1952; Koyck 1954): replace what depreciated and close a share of
     # the gap to the desired capacity, I = delta K + speed (K* - K), never negative (capital is sunk)
-    if has_capital.all():
-        # every firm has capital (the usual case): the selects by has_capital change nothing
+    if capital_everywhere:
         gap = desired - capacity
         build = depreciation * capacity
         build += investment_speed * gap
