@@ -585,19 +585,21 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             ``tests/test_markets.py``, ``tests/test_fast_paths.py``).
     """
     cities, sectors = spending.shape
-    sigma = np.take(elasticity, cell % sectors)
+    cell_index = np.asarray(cell, dtype=np.intp)
+    # each firm's sigma read from the table by city-sector (the sector's, without the cell % sectors)
+    sigma = np.take(np.tile(elasticity, cities), cell_index)
     # a firm that can produce nothing this quarter (no staff yet) is out of the market: p = inf
     selling = (max_output > 0) if mass is None else (max_output > 0) & (mass > 0)
     log_mass = np.zeros(base_price.size) if mass is None else np.log(np.where(selling, mass, 1.0))
     floor = np.log(np.where(selling, base_price, 1.0).astype(float, copy=False))
     # each of a firm's enterprises can make max_output / mass: the price that clears it
-    log_room = np.log(np.where(selling, max_output, 1.0)) - log_mass
+    log_room = np.log(np.where(selling, max_output, 1.0))
+    log_room -= log_mass
     exponent = np.where(selling, 1.0 - sigma, 0.0)          # p^(1 - sigma) = exp((1 - sigma) log p)
     log_price, rounds = floor.copy(), 0
 
-    # loop invariants of ``clearing``: the cell index as numpy's index type, and whether every firm
-    # sells (then the masks by ``selling`` change nothing and are skipped)
-    cell_index = np.asarray(cell, dtype=np.intp)
+    # loop invariants of ``clearing``: the sums by city-sector, and whether every firm sells (then the
+    # masks by ``selling`` change nothing and are skipped)
     cell_sums = BinSums(cell_index, cities * sectors)   # the sums by city-sector of every round
     everyone = bool(selling.all())
     idle = np.flatnonzero(~selling)                     # the firms that sell nothing: weight 0
@@ -629,30 +631,38 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
         # float as over the shocked rows alone.
         with np.errstate(divide="ignore", invalid="ignore"):
             # log capacity per enterprise
-            s_log_unit = np.where(shocked, np.log(capacity) - log_mass, 0.0)
+            s_log_unit = np.log(capacity)
+            s_log_unit -= log_mass
+            np.copyto(s_log_unit, 0.0, where=~shocked)
             # the largest load whose expected sales m k G(x) staff, inputs and capacity allow: G(x) = q_max / K
             # with q_max = min(staff and inputs, capacity). Capacity (q_max = K) is reached only in the limit
             # x -> inf (G < 1), so it is reached to the clearing tolerance, G(x) = 1 - tolerance: a finite
             # load, so that a cohort short of capacity raises its price as one short of staff does
             # (without it a market whose spending exceeds its cohorts' capacity at their markup prices
             # has no fixed point), and the limit s -> 0 is the market without shocks (x -> 1)
-            room = np.where(shocked, np.minimum(max_output / capacity, 1.0 - max(tolerance, np.finfo(float).eps)),
-                            1.0)
+            room = max_output / capacity
+            np.minimum(room, 1.0 - max(tolerance, np.finfo(float).eps), out=room)
+            np.copyto(room, 1.0, where=~shocked)
         s_log_most = np.zeros(base_price.size)
         s_log_most[rows] = np.log(_load_for_sales(np.take(room, rows), dispersion))
         # log G(x) / x at the largest load: the share of its orders a firm at its price limit serves
         # (G(x) = room there, to rounding)
-        s_log_served_most = np.log(room) - s_log_most
+        s_log_served_most = np.log(room)
+        s_log_served_most -= s_log_most
         # loop invariants of ``shocked_effective``: log x = log access - s_to_load; a bound firm's log
         # effective price is log access / sigma + s_bound (its posted price, at its largest load, and
         # its served share there); 1 / (1 - sigma); a bound firm's weight elasticity (1 - sigma) / sigma
-        s_to_load = sigma * floor + s_log_unit
+        s_to_load = sigma * floor
+        s_to_load += s_log_unit
         s_inverse = 1.0 / (1.0 - sigma)
-        s_bound = (-s_log_unit - s_log_most) / sigma + s_log_served_most * s_inverse
+        s_bound = np.negative(s_log_unit)
+        s_bound -= s_log_most
+        s_bound /= sigma
+        s_bound += s_log_served_most * s_inverse
         s_slope = (1.0 - sigma) / sigma
         plain = np.flatnonzero(~shocked)
-        p_cell, p_floor, p_sigma, p_log_room = cell_index[plain], floor[plain], sigma[plain], log_room[plain]
-        p_selling = selling[plain]
+        p_cell, p_floor, p_sigma = np.take(cell_index, plain), np.take(floor, plain), np.take(sigma, plain)
+        p_log_room, p_selling = np.take(log_room, plain), np.take(selling, plain)
 
     def shocked_posted(log_access):
         """Posted log price of the shocked firms (every row; the others' are not used) at the rows' log
