@@ -83,6 +83,13 @@ def test_same_seed_gives_identical_model_parquet(tmp_path):
      "knowledge_spillover, rd_elasticity, knowledge_decay_hours: 1.75, 0.8 and 1 leave R&D without a stable level "
      "once InnovationCommunity widens knowledge's reach: the loop R&D -> R&D stocks -> knowledge pools -> R&D has a "
      "gain of 1.01"),
+    # a whole-number parameter given NaN or an infinity: out of range like any other number (it was a
+    # ValueError or OverflowError traceback from int(), exit 1, audit of 7 Dec 2026)
+    (["--set", "targets_per_city=nan"], "targets_per_city: 'nan' is out of range; allowed [1, 8] (sectors)\n"),
+    (["--set", "targets_per_city=inf"], "targets_per_city: 'inf' is out of range; allowed [1, 8] (sectors)\n"),
+    (["--set", "targets_per_city=-inf"], "targets_per_city: '-inf' is out of range; allowed [1, 8] (sectors)\n"),
+    (["--set", "targets_per_city=1e400"], "targets_per_city: '1e400' is out of range; allowed [1, 8] (sectors)\n"),
+    (["--set", "governments_act=nan"], "governments_act: 'nan' is out of range; allowed [0, 1] (0/1)\n"),
     (["--set", "warp_speed=2"], "--set warp_speed: unknown parameter; `ydabm params` lists them"),
     (["--set", "barier=0.5"], "--set barier: unknown parameter (did you mean 'barrier'?)"),
     (["--set", "workers_per_firm=lots"], "workers_per_firm: expected a number"),

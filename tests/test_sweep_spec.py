@@ -88,6 +88,15 @@ BAD = {
     "unknown metric": ('metrics = ["gdp"]\n[vary]\nbarrier = [0.5]\n', "metrics: unknown metric 'gdp'"),
     "varied and set": ("[vary]\nbarrier = [0.5]\n[set]\nbarrier = 0.1\n", "set.barrier: also in [vary]"),
     "fractional integer": ("[vary]\ntargets_per_city = [1.5]\n", "vary.targets_per_city: expected a whole number"),
+    # NaN and infinities (TOML's nan, inf, and 1e400, which reads as inf) for whole-number parameters: out of
+    # range like any other number (they were ValueError and OverflowError tracebacks, exit 1)
+    "NaN integer in [vary]": ("[vary]\ntargets_per_city = [2, nan]\n", "vary.targets_per_city: nan is out of range; allowed [1, 8]"),
+    "infinite integer in [set]": ("[vary]\nbarrier = [0.5]\n[set]\ntargets_per_city = 1e400\n",
+                                  "set.targets_per_city: inf is out of range; allowed [1, 8]"),
+    "NaN switch in [set]": ("[vary]\nbarrier = [0.5]\n[set]\ngovernments_act = nan\n",
+                            "set.governments_act: nan is out of range; allowed [0, 1]"),
+    "infinite range of an integer": ("[vary]\ntargets_per_city = { min = 1, max = -inf, num = 2 }\n",
+                                     "vary.targets_per_city.max: -inf is out of range; allowed [1, 8]"),
     "not TOML": ("[vary\nbarrier = 1\n", "not valid TOML"),
     "missing network file": ('[vary]\nbarrier = [0.5]\n[set]\nnetwork_file = "/nonexistent.csv"\n',
                              "point {'barrier': 0.5}: network_file: /nonexistent.csv does not exist"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import difflib
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -262,7 +263,9 @@ QUICK_SCALE: dict[str, Any] = {"people_per_agent": 20000.0}
 
 
 def _coerce(param: Param, value: Any) -> Any:
-    """Convert ``value`` to the declared type, or raise a ParameterError naming the field."""
+    """Convert ``value`` to the declared type, or raise a ParameterError naming the field: a number
+    outside the declared bounds (NaN and the infinities included) is out of range, for whole-number
+    parameters as for the others, and a whole-number parameter takes only whole values."""
     if param.type is str:
         if not isinstance(value, str):
             raise ParameterError(f"{param.name}: expected text, got {value!r}")
@@ -273,19 +276,23 @@ def _coerce(param: Param, value: Any) -> Any:
         raise ParameterError(f"{param.name}: expected a number in [{_fmt(param.low)}, {_fmt(param.high)}], got {value!r}")
     try:
         number = float(value)
+    except OverflowError:              # a whole number beyond any float: beyond every bound
+        number = math.inf if value > 0 else -math.inf
     except (TypeError, ValueError):
         raise ParameterError(
             f"{param.name}: expected a number in [{_fmt(param.low)}, {_fmt(param.high)}], got {value!r}"
         ) from None
-    if param.type is int:
-        if number != int(number):
-            raise ParameterError(f"{param.name}: expected a whole number in [{_fmt(param.low)}, {_fmt(param.high)}], got {value!r}")
-        number = int(number)
+    # the bounds first: NaN and the infinities (``nan``, ``inf``, ``1e400``) fail here, for whole numbers
+    # too, which have no integer value to take
     if not (param.low <= number <= param.high):
         unit = f" ({param.unit})" if param.unit not in ("", "1") else ""
         raise ParameterError(
             f"{param.name}: {value!r} is out of range; allowed [{_fmt(param.low)}, {_fmt(param.high)}]{unit}"
         )
+    if param.type is int:
+        if number != int(number):
+            raise ParameterError(f"{param.name}: expected a whole number in [{_fmt(param.low)}, {_fmt(param.high)}], got {value!r}")
+        number = int(number)
     return number
 
 
