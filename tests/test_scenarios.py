@@ -196,6 +196,54 @@ def test_a_bad_scenario_is_one_line_naming_file_policy_and_field(tmp_path, capsy
     assert err.startswith("ydabm: error: scenario mine.toml: ") and err.count("\n") == 1 and expected in err
 
 
+class _Calendar:
+    """What a path reads and sets of a model: the calendar of its steps (step k: ``start_year + k // 4``,
+    quarter ``k % 4``), the levers barrier (two provinces) and specialization, and ``set_barrier``."""
+
+    def __init__(self, start_year=2020):
+        from types import SimpleNamespace
+        self.start_year, self.clock = start_year, 0
+        self.levers = SimpleNamespace(barrier=np.array([0.5, 0.5]), specialization=0.5)
+
+    year = property(lambda self: self.start_year + self.clock // 4)
+    quarter = property(lambda self: self.clock % 4)
+
+    def set_barrier(self, value):
+        self.levers.barrier = np.asarray(value, dtype=float)
+
+    def run(self, policy, quarters, lever):
+        """The lever after each of ``quarters`` steps from step 1 (``start_year`` Q2)."""
+        values = []
+        for _ in range(quarters):
+            self.clock += 1
+            policy.on_step(self)
+            values.append(float(np.mean(getattr(self.levers, lever))))
+        return values
+
+
+def test_a_path_whose_years_coincide_holds_its_target_from_that_years_first_quarter():
+    """``end_year`` is the year by whose first quarter the lever reaches ``target``: when it is
+    ``start_year`` the target holds from that quarter (it held from the second: the span of a path
+    was at least one quarter, so in the first the lever kept its value, and a SpecializationPath,
+    read by the governments' yearly choice in the first quarter, came a year late)."""
+    from ydabm.policies import BarrierPath, SpecializationPath
+    # steps 1-3 are 2020 Q2-Q4, step 4 is 2021 Q1
+    assert _Calendar().run(BarrierPath(start_year=2021, end_year=2021, target=0.0), 6, "barrier") == \
+        [0.5, 0.5, 0.5, 0.0, 0.0, 0.0]
+    assert _Calendar().run(SpecializationPath(start_year=2021, end_year=2021, target=1.0), 6, "specialization") == \
+        [0.5, 0.5, 0.5, 1.0, 1.0, 1.0]
+    assert BarrierPath(start_year=2021, end_year=2021).moves()[0][1:3] == (2021 * 4, 2021 * 4)
+    # a run that starts later takes the target in its first step, as before
+    assert _Calendar(2022).run(BarrierPath(start_year=2021, end_year=2021, target=0.0), 2, "barrier") == [0.0, 0.0]
+    # paths over years keep their timing: the shipped integration falls 0.025 a quarter from 2021 Q2
+    # (step 5) and reaches 0 in 2026 Q1 (step 24)
+    path = load_scenario("integration").policies()[0]
+    barrier = _Calendar().run(path, 26, "barrier")
+    assert barrier[:4] == [0.5] * 4
+    assert barrier[4:] == pytest.approx([0.5 - 0.025 * k for k in range(1, 21)] + [0.0, 0.0])
+    assert barrier[23] == 0.0 < barrier[22]
+
+
 def test_a_specialization_path_moves_the_weight_governments_choose_with():
     """``SpecializationPath`` moves the targeting weight linearly from its start; reached at once from
     2020 it is the run with that ``specialization`` from the start, bit for bit (governments choose

@@ -353,14 +353,17 @@ class LinearPath:
             return
         if self._initial is None:
             self._initial = self.current(model)
-        done = min(((model.year - self.start_year) * 4 + model.quarter) / self.span(), 1.0)
+        span = self.span()
+        done = 1.0 if span == 0 else min(((model.year - self.start_year) * 4 + model.quarter) / span, 1.0)
         self.apply(model, self._initial + (self.target - self._initial) * done)
         # at its target the path leaves the lever, which a later policy may move from there
         self._reached = done >= 1.0
 
     def span(self) -> int:
-        """Quarters from the path's start to the quarter it reaches ``target``."""
-        return max((self.end_year - self.start_year) * 4, 1)
+        """Quarters from the path's start (``start_year`` Q1) to the quarter it reaches ``target``
+        (``end_year`` Q1): 0 when the two years coincide, so that the target holds from that year's
+        first quarter."""
+        return (self.end_year - self.start_year) * 4
 
     def moves(self) -> list[Move]:
         start = self.start_year * 4
