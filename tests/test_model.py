@@ -247,6 +247,35 @@ def test_network_upgrade_shortens_travel_times(small_params):
     assert np.all(after <= before + 1e-12) and (after < before - 1e-9).any()
 
 
+def test_a_run_that_starts_after_lines_opened_adds_them_in_its_first_quarter():
+    """The lines opened by a run's first quarter join the network in it (a change due before the run's
+    first quarter acts in it): from start_year 2022 the first step is 2022 Q2, and the 2021 and 2022
+    lines waited for 2023 Q1. Later lines still join in their opening year's first quarter."""
+    from types import SimpleNamespace
+    from ydabm.geography.world import upgrade_links
+    from ydabm.policies import NetworkUpgrade
+    geography = build_geography("yrd")
+    lines = upgrade_links(2024)
+
+    def network(until):
+        return geography.with_links(lines[lines["opened"] <= until]).hours
+
+    model = SimpleNamespace(geography=geography, year=2022, quarter=1)
+    model.set_geography = lambda new: setattr(model, "geography", new)
+    upgrade = NetworkUpgrade(until_year=2024)
+    upgrade.on_step(model)                                      # 2022 Q2, the run's first step
+    np.testing.assert_array_equal(model.geography.hours, network(2022))
+    assert (network(2022) < geography.hours).any()
+    for quarter in (2, 3):                                      # nothing new within the year
+        model.quarter = quarter
+        upgrade.on_step(model)
+        np.testing.assert_array_equal(model.geography.hours, network(2022))
+    model.year, model.quarter = 2023, 0
+    upgrade.on_step(model)
+    np.testing.assert_array_equal(model.geography.hours, network(2023))
+    assert (network(2023) < network(2022)).any()
+
+
 def test_liberalisation_drops_the_wedge_on_imports_of_the_chosen_province_only(small_params):
     from ydabm.params import ParameterError
     from ydabm.policies import Liberalisation

@@ -673,7 +673,8 @@ def _line_cities(until_year: int) -> frozenset[str]:
 @dataclass
 class NetworkUpgrade:
     """Network upgrades: rail lines opened after 2020 (configs/network_upgrades.csv) join the
-    network in the first quarter of their opening year, up to ``until_year``."""
+    network in the first quarter of their opening year, up to ``until_year``; in a run that starts
+    later (``start_year`` after 2020), the lines opened by its first quarter join in it."""
 
     until_year: int = year("last opening year of the lines that join the network", default=2024)
     _added: int = field(default=2020, repr=False)
@@ -704,8 +705,10 @@ class NetworkUpgrade:
         return (geography.with_links(new) if len(new) else geography), False
 
     def on_step(self, model) -> None:
+        # the lines opened by this quarter's year and not yet added: at a year's first quarter those
+        # opened in it, in a run's first quarter all those opened since 2020
         year = min(model.year, self.until_year)
-        if model.quarter == 0 and year > self._added:
+        if year > self._added:
             new = self._lines_after(year)
             self._added = year
             if len(new):
