@@ -276,6 +276,28 @@ def test_a_run_that_starts_after_lines_opened_adds_them_in_its_first_quarter():
     assert (network(2023) < network(2022)).any()
 
 
+def test_digital_access_in_the_quarter_a_line_opens_reads_the_new_travel_times(small_params, monkeypatch):
+    """The yearly digital access (first quarters) is computed after the policies act, on the network
+    they leave: in 2021 Q1, when the 2021 line joins, on its travel times (the step read the network
+    it held before the policies, so access followed a new line a year late)."""
+    from ydabm.mechanisms import technology
+    from ydabm.policies import NetworkUpgrade
+    read = []
+    access = technology.digital_access
+
+    def recorded(employment, digital, hours, reach):
+        read.append(hours)
+        return access(employment, digital, hours, reach)
+
+    model = YRDModel(rng=1, policies=(NetworkUpgrade(until_year=2021),), **small_params)
+    monkeypatch.setattr(technology, "digital_access", recorded)
+    before = model.geography.hours
+    for _ in range(4):                                  # 2020 Q2 ... 2021 Q1
+        model.step()
+    assert len(read) == 1 and (model.geography.hours < before).any()
+    np.testing.assert_array_equal(read[0], model.geography.hours)
+
+
 def test_liberalisation_drops_the_wedge_on_imports_of_the_chosen_province_only(small_params):
     from ydabm.params import ParameterError
     from ydabm.policies import Liberalisation

@@ -222,6 +222,9 @@ class YRDModel(mesa.Model):
         lev.clear_shocks(geo.count)
         for policy in self.policies:
             policy.on_step(self)
+        # a policy may have replaced the network (NetworkUpgrade, set_geography): the rest of the
+        # quarter reads the current one
+        geo = self.geography
         self.expect_input_prices()
 
         # 2. Governments: yearly choice of target sectors (first quarter)
