@@ -257,3 +257,28 @@ def test_a_run_that_diverges_stops_with_one_message_and_writes_nothing(tmp_path,
     assert "ydabm: error: the economy diverged in quarter 2 (2020 Q3): spending no longer finite" in err
     assert "nothing was written" in err and err.count("\n") == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize("scenario, policy", [("chain_autonomy", "ChainAutonomy"),
+                                              ("complementary_chain", "ComplementaryChain")])
+def test_a_bad_concordance_for_a_chain_policy_is_refused_before_any_quarter(tmp_path, capsys, monkeypatch, scenario,
+                                                                            policy):
+    # the chain policies read the input-output table when they act (2021 Q1), with supply chains off
+    # too: a concordance that does not load stopped the run in its fifth quarter; it is refused before
+    # the run starts, by the run and by a sweep's plan
+    def no_run(*args, **kwargs):
+        raise AssertionError("the run started")
+
+    monkeypatch.setattr("ydabm.run.simulate", no_run)
+    out = tmp_path / "out"
+    assert main(["run", "--scenario", scenario, "--set", "input_output=0", "--set", "io_concordance=nosuch",
+                 "--steps", "5", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ydabm: error: scenario {scenario}.toml: policy 1 ({policy}): io_concordance: 'nosuch' "
+                          "is neither a file nor one of: ") and err.count("\n") == 1
+    assert not out.exists()
+    from ydabm.experiments import build_plan
+    from ydabm.params import ParameterError
+    with pytest.raises(ParameterError, match=rf"\({policy}\): io_concordance: 'nosuch' is neither"):
+        build_plan({"scenario": scenario, "vary": {"barrier": [0.5]},
+                    "set": {"input_output": 0, "io_concordance": "nosuch"}})

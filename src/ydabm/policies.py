@@ -255,28 +255,33 @@ def _check_number(name: str, spec: FieldSpec, value: Any) -> None:
 
 @dataclass(frozen=True)
 class World:
-    """The names a policy may use: the provinces, cities and sectors of the run's world."""
+    """The names a policy may use: the provinces, cities and sectors of the run's world, and the
+    concordance of the input-output table the run reads (``io_concordance``)."""
 
     name: str
     provinces: tuple[str, ...]
     cities: tuple[str, ...]
     sectors: tuple[str, ...]
     targetable: tuple[str, ...]
+    io_concordance: str = "io_concordance"
 
 
 def world_of(params: dict[str, Any]) -> World:
     """The world that resolved parameters simulate (``world``, ``network_file``, ``racetrack_cities``,
-    ``sectors_file``; ``io_concordance`` when ``input_output`` is on), read as the model reads it, so that a bad network or sector file is refused
-    here, before any run.
+    ``sectors_file``; ``io_concordance`` when ``input_output`` is on), read as the model reads it, so
+    that a bad network or sector file is refused here, before any run. With supply chains off the
+    input-output table is read only by the policies that use it (``ChainAutonomy``,
+    ``ComplementaryChain``): :func:`check_world` checks it for them.
 
     Raises:
         ParameterError: a network, sector or input-output file (``input_output = 1``) that is
             missing or malformed (one line).
     """
     world = _world(params["world"], params["network_file"], params["racetrack_cities"], params["sectors_file"])
+    concordance = params.get("io_concordance", "io_concordance")
     if params.get("input_output"):
-        _io_table(params.get("io_concordance", "io_concordance"), world.sectors)
-    return world
+        _io_table(concordance, world.sectors)
+    return dataclasses.replace(world, io_concordance=concordance)
 
 
 @functools.lru_cache(maxsize=16)
@@ -866,6 +871,11 @@ class ChainAutonomy(OnceFrom):
     inputs: int = declare("whole", "sectors", "number of most import-reliant input sectors favoured", 1, 12, default=2)
     weight: float = declare("number", "target score", "score added to a favoured sector", 0, 10, default=1.0)
 
+    def check_against(self, world: World) -> None:
+        """The input-output table it reads (``io_concordance``) must load, with supply chains off too
+        (with them on :func:`world_of` loads it); called by :func:`check_world`, before any run."""
+        _io_table(world.io_concordance, world.sectors)
+
     def act(self, model) -> None:
         reliance = import_reliance(model)
         eligible = np.where(model.sectors.targetable, reliance, -np.inf)
@@ -896,6 +906,11 @@ class ComplementaryChain(OnceFrom):
 
     start_year: int = year("year from whose first quarter governments target along the chain")
     weight: float = declare("number", "target score", "score for chain links (and against copying)", 0, 10, default=1.0)
+
+    def check_against(self, world: World) -> None:
+        """The input-output table it reads (``io_concordance``) must load, with supply chains off too;
+        called by :func:`check_world`, before any run."""
+        _io_table(world.io_concordance, world.sectors)
 
     def act(self, model) -> None:
         table = _coefficients(model)
