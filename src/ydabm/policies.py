@@ -977,9 +977,11 @@ class ProvinceLevers(OnceFrom):
     protection wedge uses its own province's barrier times the multiplier for the exporter's
     province (cities under `Liberalisation` have none); a worker whose hukou is not the destination
     province's pays that province's barrier times its hukou_penalty (the destination decides who
-    gets its public services). Amenities stay calibrated at the parameters `barrier` and
-    `hukou_penalty`, so the new values are a counterfactual on the same fundamentals. A
-    `BarrierPath` later in the run moves each province's barrier from where it stands."""
+    gets its public services). Amenities stay as the 2020 economy is calibrated: at the default
+    barrier, 0.5, whatever the run's `barrier` (every lever is at its default in the calibrated
+    economy), and at the parameter `hukou_penalty`, so the new values are a counterfactual on the
+    same fundamentals. A `BarrierPath` later in the run moves each province's barrier from where it
+    stands."""
 
     start_year: int = year("year from whose first quarter the new values apply")
     provinces: list[str] = declare("provinces", "", 'provinces whose barrier and hukou_penalty change; ["all"]: every province',
