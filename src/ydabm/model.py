@@ -1098,7 +1098,8 @@ class YRDModel(mesa.Model):
         government's most for support (None: unlimited)."""
         p, f, lev = self.params, self.firms, self.levers
         targeted = self.targeted_firms()
-        # a protecting government's local bias (its procurement wedge's weight on local production)
+        # a protecting government's local bias: its province's procurement wedge at a protection
+        # multiplier of 1 (ProvinceLevers' per-pair multipliers do not enter it)
         bias = 1.0 + lev.barrier[self.geography.province_index] * p.local_protection * ~lev.liberalised
         return accounts.settle(
             f.alive, f.city, f.revenue, f.employees, self.capital_value(), investment, capacity_support,

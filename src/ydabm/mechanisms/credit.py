@@ -23,9 +23,11 @@ with closure_f the unemployment benefits its workers would draw plus the income 
 (the government's fiscal cost of the closure per quarter of unemployment), w_f = min(1, tau_f + l_f)
 its priority (tau_f its city-sector's support intensity, l_f = clip(size_f / mean size_c - 1, 0, 1)
 how much larger its enterprises are than the city's average: a large local employer), and
-1 + barrier x local_protection the local bias of a protecting government (the same weight its
-procurement wedge puts on local over other cities' goods). g is the soft-budget generosity lever
-(``soft_budget``; 0: hard budgets everywhere, 1: the fiscal calculus alone). The government funds the
+1 + barrier_c x local_protection the local bias of a protecting government (barrier_c its province's
+barrier; 1 in a city that liberalised its market). The bias is the procurement wedge at a protection
+multiplier of 1: the per-pair multipliers of ``ProvinceLevers.protection`` do not enter it, so a
+province that drops its wedge on some provinces' goods keeps its full bias. g is the soft-budget
+generosity lever (``soft_budget``; 0: hard budgets everywhere, 1: the fiscal calculus alone). The government funds the
 soft loan through a local bank from its support allowance (its balance, borrowing room and last
 quarter's net revenue, after subsidies): within a city, eligible firms are funded in order of
 priority-weighted closure cost per yuan of credit until the allowance is spent; the rest fail. The
