@@ -65,7 +65,10 @@ def target_scores(advantage: np.ndarray, strategic: np.ndarray, previous: np.nda
     Args:
         advantage: (C, S) comparative advantage in [0, 1].
         strategic: (S,) prestige of each sector on the priority lists, in [0, 1].
-        previous: (C, S) last year's support intensities in [0, 1] (peers' choices; zeros at t = 0).
+        previous: (C, S) last year's support intensities in [0, 1] (peers' choices). In the set-up
+            it is the current round of the damped iteration that finds the 2020 support as a fixed
+            point of this choice (``YRDModel._calibrate``; its first round starts from zeros), and
+            the first yearly choice of a run reads that fixed point.
         specialization: weight on comparative advantage.
         bonus: (C, S) extra score from an assigned provincial role, if any.
         imitation: weight of the peers' support against the lists' prestige, in [0, 1].
