@@ -196,6 +196,34 @@ def test_a_bad_scenario_is_one_line_naming_file_policy_and_field(tmp_path, capsy
     assert err.startswith("ydabm: error: scenario mine.toml: ") and err.count("\n") == 1 and expected in err
 
 
+def test_the_messages_and_the_reference_say_what_a_field_allows():
+    """One number of a list or a table is ``a number in [low, high]`` (a protection value out of range
+    read ``allowed [0, 3] }``, one that is no number ``expected a table: ...``); ``cities`` is a list of
+    city names (it read ``citie``); a synthetic world's one province, ``all``, is listed once."""
+    from ydabm.params import DEFAULTS
+    from ydabm.policies import CityLockdown, CovidShock, Liberalisation, ProvinceLevers, check_world, world_of
+    racetrack = world_of({**DEFAULTS, "world": "racetrack"})
+    cases = [
+        (lambda: ProvinceLevers(start_year=2021, protection={"Anhui": {"Jiangsu": 4.0}}),
+         "protection.Anhui.Jiangsu: 4.0 is out of range; allowed [0, 3]"),
+        (lambda: ProvinceLevers(start_year=2021, protection={"Anhui": {"Jiangsu": "none"}}),
+         "protection.Anhui.Jiangsu: expected a number in [0, 3], got 'none'"),
+        (lambda: CovidShock(start_year=2022, absent=[0.1, "half"]), "absent: expected a number in [0, 0.99], got 'half'"),
+        (lambda: CovidShock(start_year=2022, demand_drop=[1.0]), "demand_drop: 1.0 is out of range; allowed [0, 1) "
+                                                                 "(share of income)"),
+        (lambda: CityLockdown(cities="Shanghai"), "cities: expected a non-empty list of city names, got 'Shanghai'"),
+        (lambda: check_world(Liberalisation(2021, ["Shanghai"]), racetrack),
+         "provinces: 'Shanghai' is not a province of the racetrack world; allowed: all"),
+    ]
+    for make, message in cases:
+        with pytest.raises(ParameterError) as err:
+            make()
+        assert str(err.value) == message
+    reference = reference_markdown()
+    assert "| `cities` | `[\"Shanghai\"]` | list of city names |  |" in reference and "citie " not in reference
+    assert "| `protection` | `{}` | table: province name = { province name = number in [0, 3] } | 1 |" in reference
+
+
 class _Calendar:
     """What a path reads and sets of a model: the calendar of its steps (step k: ``start_year + k // 4``,
     quarter ``k % 4``), the levers barrier (two provinces) and specialization, and ``set_barrier``."""

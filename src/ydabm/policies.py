@@ -60,18 +60,25 @@ class FieldSpec:
     below_high: bool = False
 
     def allowed(self) -> str:
-        """The allowed values as text, e.g. ``whole number in [1, 4]``."""
+        """The allowed values as text, e.g. ``whole number in [1, 4]``, ``list of city names``."""
         if self.kind == "provinces":
             return 'list of province names, or ["all"]'
         if self.kind in ("cities", "sectors"):
-            return f"list of {self.kind[:-1]} names"
+            return f"list of {'city' if self.kind == 'cities' else 'sector'} names"
         if self.kind == "roles":
             return "table: province name = list of sector names"
-        bounds = f"[{self.low:g}, {self.high:g}{')' if self.below_high else ']'}"
         if self.kind == "pairs":
-            return f"table: province name = {{ province name = number in {bounds} }}"
-        number = "whole number" if self.kind == "whole" else "number"
-        return f"list of numbers in {bounds}" if self.kind == "numbers" else f"{number} in {bounds}"
+            return f"table: province name = {{ province name = {self.one()} }}"
+        return f"list of numbers in {self.bounds()}" if self.kind == "numbers" else self.one()
+
+    def bounds(self) -> str:
+        """The bounds of the numbers as text: ``[low, high]``, or ``[low, high)`` when ``below_high``."""
+        return f"[{self.low:g}, {self.high:g}{')' if self.below_high else ']'}"
+
+    def one(self) -> str:
+        """What one number of the field may be: ``whole number in [1, 4]``, ``number in [0, 3]``
+        (an entry of a list or a table of numbers is a number in the bounds)."""
+        return f"{'whole number' if self.kind == 'whole' else 'number'} in {self.bounds()}"
 
 
 def declare(kind: str, unit: str, meaning: str, low: float | None = None, high: float | None = None,
@@ -244,13 +251,14 @@ def check_fields(policy: Any) -> None:
 
 
 def _check_number(name: str, spec: FieldSpec, value: Any) -> None:
+    """Check one number of a field (its value, or an entry of its list or table) against the bounds:
+    ``<name>: expected a number in [0, 3], got 'x'`` or ``<name>: 4 is out of range; allowed [0, 3]``."""
     kind = numbers.Integral if spec.kind == "whole" else numbers.Real
     if isinstance(value, bool) or not isinstance(value, kind):
-        raise ParameterError(f"{name}: expected a {spec.allowed()}, got {value!r}")
+        raise ParameterError(f"{name}: expected a {spec.one()}, got {value!r}")
     if not (spec.low <= value and (value < spec.high if spec.below_high else value <= spec.high)):
-        bounds = spec.allowed().rsplit(" in ", 1)[1]
         unit = f" ({spec.unit})" if spec.unit not in ("", "1") else ""
-        raise ParameterError(f"{name}: {value!r} is out of range; allowed {bounds}{unit}")
+        raise ParameterError(f"{name}: {value!r} is out of range; allowed {spec.bounds()}{unit}")
 
 
 @dataclass(frozen=True)
@@ -329,11 +337,12 @@ def check_world(policy: Any, world: World) -> None:
 
 
 def check_names(name: str, values: list[str], known: tuple[str, ...], what: str, suggest: bool = True) -> None:
-    """Raise for the first of ``values`` not in ``known``, with a did-you-mean suggestion (``suggest``)."""
+    """Raise for the first of ``values`` not in ``known``, with a did-you-mean suggestion (``suggest``);
+    the allowed names are listed once each (a synthetic world's one province is called ``all``)."""
     for value in values:
         if value not in known:
             hint = did_you_mean(value, known) if suggest else ""
-            raise ParameterError(f"{name}: {value!r} is not a {what}{hint}; allowed: {', '.join(known)}")
+            raise ParameterError(f"{name}: {value!r} is not a {what}{hint}; allowed: {', '.join(dict.fromkeys(known))}")
 
 
 class LinearPath:
