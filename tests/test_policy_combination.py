@@ -312,6 +312,27 @@ def test_a_run_notes_the_policies_it_does_not_see(tmp_path, capsys):
         assert schedule_notes(scenario.policies(params), params["start_year"], 40) == [], scenario.name
 
 
+def test_a_run_notes_a_policy_that_only_adds_and_starts_after_its_last_quarter(tmp_path, capsys):
+    # the policies that act once without declaring moves (they add to what others do, so they never
+    # conflict) were not seen by the notes: a run of one quarter said nothing of a division of labour
+    # from 2021
+    from ydabm.policies import ComplementaryChain
+    policies = [DivisionOfLabor(start_year=2021, roles={"Anhui": ["new_energy"]}), Liberalisation(2021, ["Anhui"]),
+                ChainAutonomy(start_year=2021), ComplementaryChain(start_year=2022)]
+    assert schedule_notes(policies, 2020, 1) == [
+        f"policy {n} ({kind}): it starts in {year} Q1, after the run's last quarter, 2020 Q2 (1 step), so it does not act"
+        for n, kind, year in ((1, "DivisionOfLabor", 2021), (2, "Liberalisation", 2021), (3, "ChainAutonomy", 2021),
+                              (4, "ComplementaryChain", 2022))]
+    # four steps reach 2021 Q1, eight 2022 Q1
+    assert [note[:8] for note in schedule_notes(policies, 2020, 4)] == ["policy 4"]
+    assert schedule_notes(policies, 2020, 8) == []
+    out = tmp_path / "run"
+    assert main(["run", "--scenario", "division_of_labor", "--steps", "1", "--out", str(out), *SMALL]) == 0
+    assert capsys.readouterr().err == (
+        "ydabm: note: scenario division_of_labor: policy 1 (DivisionOfLabor): it starts in 2021 Q1, after the run's "
+        "last quarter, 2020 Q2 (1 step), so it does not act\n")
+
+
 def test_a_sweep_notes_the_policies_its_runs_do_not_see(tmp_path, capsys):
     # two quarters from 2020 end before the Shanghai lockdown of 2022 Q2; the note comes once, before
     # the runs, and the sweep runs

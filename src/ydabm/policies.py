@@ -180,12 +180,13 @@ def schedule_notes(policies, start_year: int, steps: int) -> list[str]:
     """What of the policies' schedules a run of ``steps`` quarters from ``start_year`` does not see,
     one line each: a shock whose quarters begin before the run's first quarter (``start_year`` Q2:
     Q1 is t = 0, the calibrated economy), so that they, or all of it, never act; a policy that starts
-    after the run's last quarter. Not errors (a sweep over ``start_year`` may mean them): ``ydabm run``
-    prints them as notes."""
+    after the run's last quarter (any with a ``start_year``: the policies that act once, those that
+    only add to what others do among them, such as a division of labour or a liberalisation, and the
+    paths). Not errors (a sweep over ``start_year`` may mean them): ``ydabm run`` prints them as notes."""
     opening, closing = start_year * 4 + 1, start_year * 4 + steps
     notes = []
     for number, policy in enumerate(policies, 1):
-        moves = [move for move in getattr(policy, "moves", list)() if move.first is not None]
+        moves = [move for move in _schedule(policy) if move.first is not None]
         if not moves:
             continue
         first, last = min(move.first for move in moves), max(move.last for move in moves)
@@ -200,8 +201,20 @@ def schedule_notes(policies, start_year: int, steps: int) -> list[str]:
                              f"{_when(opening)} do not act")
         elif first > closing:
             notes.append(f"{name}: it starts in {_when(first)}, after the run's last quarter, {_when(closing)} "
-                         f"({steps} steps), so it does not act")
+                         f"({steps} step{'' if steps == 1 else 's'}), so it does not act")
     return notes
+
+
+def _schedule(policy) -> list[Move]:
+    """When a policy acts: its :meth:`moves`, or for a policy that acts once without declaring moves
+    (one that only adds to what others do and so never conflicts: ``DivisionOfLabor``,
+    ``Liberalisation``, ``ChainAutonomy``, ``ComplementaryChain``) the first quarter of its
+    ``start_year``."""
+    if hasattr(policy, "moves"):
+        return policy.moves()
+    if isinstance(policy, OnceFrom):
+        return [Move("", policy.start_year * 4, policy.start_year * 4)]
+    return []
 
 
 def declared_fields(cls: type) -> list[tuple[dataclasses.Field, FieldSpec]]:
