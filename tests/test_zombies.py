@@ -70,9 +70,12 @@ def test_interest_is_a_cost_and_household_income():
     # owners get 100 - 50 - 10 = 40 in cash (depreciation is not a payment), the banks' households 10
     assert books.city["owners"] == pytest.approx([40.0])
     assert books.city["income"] == pytest.approx([50.0 + 40.0 + 10.0])
-    # debt above the collateral line (0.5 x 1000 = 500) is repaid out of profit: 1000 - 30 = 970
-    assert books.debt == pytest.approx([970.0]) and books.weak_years.tolist() == [0]
-    assert not books.zombie.any()
+    # debt follows the collateral line (0.5 x 1000 = 500), down too: a loan against capital is not money
+    assert books.debt == pytest.approx([500.0]) and books.soft_debt == pytest.approx([0.0])
+    assert books.weak_years.tolist() == [0] and not books.zombie.any()
+    # soft credit carried above the line (500 of the 1000) is repaid out of profit: 500 + 500 - 30 = 970
+    books = _settle(soft_debt=np.array([500.0]))
+    assert books.debt == pytest.approx([970.0]) and books.soft_debt == pytest.approx([470.0])
 
 
 def test_a_firm_that_has_not_covered_interest_for_three_years_on_soft_credit_is_a_zombie():
@@ -83,7 +86,9 @@ def test_a_firm_that_has_not_covered_interest_for_three_years_on_soft_credit_is_
     year = dict(year_end=True, year_operating=np.array([15.0]), year_interest=np.array([30.0]))
     books = _settle(revenue=np.array([65.0]), loss_streak=np.array([3]), weak_years=np.array([2]), **year)
     assert books.profit == pytest.approx([-5.0]) and books.soft_credit == pytest.approx([5.0])
-    assert books.debt == pytest.approx([1005.0]) and not books.failing.any()
+    # its debt: the collateral line (500) plus the soft credit it now carries (5)
+    assert books.debt == pytest.approx([505.0]) and books.soft_debt == pytest.approx([5.0])
+    assert not books.failing.any()
     assert books.weak_years.tolist() == [3] and books.zombie.tolist() == [True]
     # the next year starts from zero
     assert books.year_operating.tolist() == [0.0] and books.year_interest.tolist() == [0.0]
@@ -180,11 +185,18 @@ def test_large_employers_and_debt_rolls_by_hand():
     assert size == pytest.approx([0.0, 1.0, 0.0])
     size = credit.large_employer(np.ones(2, bool), np.zeros(2, int), np.array([10.0, 14.0]), np.ones(2), 1)
     assert size == pytest.approx([0.0, 14 / 12 - 1])
-    # debts 100 (line 80, profit 5: 95), 50 (line 80: 80), 100 (line 80, loss, soft credit 7: 107)
-    debt = credit.roll_debt(np.array([100.0, 50.0, 100.0, 9.0]), np.array([80.0, 80.0, 80.0, 1.0]),
-                            np.array([5.0, 1.0, -7.0, 0.0]), np.array([0.0, 0.0, 7.0, 0.0]),
-                            np.array([True, True, True, False]))
-    assert debt == pytest.approx([95.0, 80.0, 107.0, 0.0])
+    # line 80 and 20 of soft credit carried, profit 5: 80 + 15; no soft credit, a line risen to 80: 80;
+    # 20 carried, a loss of 7 lent: 80 + 27; a dead row: 0; a line fallen from 100 to 60 with nothing
+    # carried: 60 (until the fifty-first session such a firm kept 100 and repaid 40 as if it were soft
+    # credit); 20 carried, the line fallen to 60, profit 5: 60 + 15
+    debt, carried = credit.roll_debt(np.array([100.0, 50.0, 100.0, 9.0, 100.0, 120.0]),
+                                     np.array([20.0, 0.0, 20.0, 0.0, 0.0, 20.0]),
+                                     np.array([80.0, 80.0, 80.0, 1.0, 60.0, 60.0]),
+                                     np.array([5.0, 1.0, -7.0, 0.0, 0.0, 5.0]),
+                                     np.array([0.0, 0.0, 7.0, 0.0, 0.0, 0.0]),
+                                     np.array([True, True, True, False, True, True]))
+    assert debt == pytest.approx([95.0, 80.0, 107.0, 0.0, 60.0, 75.0])
+    assert carried == pytest.approx([15.0, 0.0, 27.0, 0.0, 0.0, 15.0])
 
 
 def test_a_failing_firm_gets_no_new_credit_when_its_collateral_rises():
@@ -196,34 +208,38 @@ def test_a_failing_firm_gets_no_new_credit_when_its_collateral_rises():
     # the money stock by 3.7e-4 in a quarter (tests/test_properties.py keeps that draw).
     # By hand: capital 1000 at leverage 0.5, a line of 500 above a debt of 100. A healthy firm's debt
     # follows the line up (100 -> 500); a failing one (revenue 30: operating 30 - 50 - 10 = -30, its
-    # fourth loss in a row, no soft credit) keeps its 100; one whose debt is above the line (800) keeps that
+    # fourth loss in a row, no soft credit) keeps its 100; one carrying 300 of soft credit above the line
+    # (800) keeps that; one whose line fell below its debt (800, nothing carried) owes the line, 500
     assert _settle(debt=np.array([100.0])).debt == pytest.approx([500.0])
     failing = dict(revenue=np.array([30.0]), loss_streak=np.array([3]), soft_budget=0.0)
     books = _settle(debt=np.array([100.0]), **failing)
     assert books.failing.tolist() == [True] and books.debt == pytest.approx([100.0])
-    assert _settle(debt=np.array([800.0]), **failing).debt == pytest.approx([800.0])
+    assert _settle(debt=np.array([800.0]), soft_debt=np.array([300.0]), **failing).debt == pytest.approx([800.0])
+    assert _settle(debt=np.array([800.0]), **failing).debt == pytest.approx([500.0])
 
 
 def test_debt_moves_with_mass_through_shrink_merge_and_close():
     f = Firms(4, 2)
     f.open(np.arange(3), np.zeros((3, 3)), mass=np.array([1.0, 2.0, 1.0]), sector=np.array([0, 0, 1]),
            city=np.zeros(3, int), productivity=np.ones(3), debt=np.array([10.0, 40.0, 5.0]),
-           year_operating=np.array([2.0, 30.0, 1.0]), year_interest=np.array([4.0, 10.0, 1.0]),
-           weak_years=np.array([3, 0, 1]))
+           soft_debt=np.array([2.0, 10.0, 0.0]), year_operating=np.array([2.0, 30.0, 1.0]),
+           year_interest=np.array([4.0, 10.0, 1.0]), weak_years=np.array([3, 0, 1]))
     per_mass = f.debt[:3] / f.mass[:3]
     f.shrink(0.9)
     assert f.debt[:3] == pytest.approx([9.0, 36.0, 4.5])
+    assert f.soft_debt[:3] == pytest.approx([1.8, 9.0, 0.0])          # the soft credit carried too
     assert f.debt[:3] / f.mass[:3] == pytest.approx(per_mass)          # debt per enterprise unchanged
     # the year's accounts scale with the enterprises that remain: coverage unchanged
     assert f.year_operating[:3] == pytest.approx([1.8, 27.0, 0.9]) and f.year_interest[:3] == pytest.approx([3.6, 9.0, 0.9])
     f.merge(np.array([1]), np.array([0]), np.array([4.0, 4.0]))
     assert f.debt[0] == pytest.approx(45.0) and f.debt[1] == 0.0 and f.mass[0] == pytest.approx(2.7)
+    assert f.soft_debt[0] == pytest.approx(10.8) and f.soft_debt[1] == 0.0
     # the merged firm's year is the sum of its parts' (28.8 against 12.6: no longer weak at the year
     # end); the destination keeps its streak; the source row is cleared
     assert f.year_operating[0] == pytest.approx(28.8) and f.year_interest[0] == pytest.approx(12.6)
     assert f.weak_years[:3].tolist() == [3, 0, 1] and f.year_operating[1] == 0.0
     f.close(np.array([0]))
-    assert f.debt[0] == 0.0 and f.debt.sum() == pytest.approx(4.5)
+    assert f.debt[0] == 0.0 and f.debt.sum() == pytest.approx(4.5) and f.soft_debt.sum() == 0.0
     assert f.weak_years[0] == 0 and f.year_operating[0] == 0.0 and f.year_interest[0] == 0.0
 
 

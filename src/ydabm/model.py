@@ -1118,7 +1118,7 @@ class YRDModel(mesa.Model):
             if p.credit_spells else None, unspent=self.unspent if self.unspent.any() else None,
             paused=np.take(lev.absent, f.city) > 0 if lev.absent.any() else None,
             relief=f.relief if lev.relief.any() or f.relief.any() else None,
-            relief_share=np.take(lev.relief, f.city) if lev.relief.any() else None)
+            relief_share=np.take(lev.relief, f.city) if lev.relief.any() else None, soft_debt=f.soft_debt)
 
     def city_sums(self) -> BinSums:
         """Sums over the firm rows by city, bit for bit ``np.bincount(firms.city, values,
@@ -1781,6 +1781,8 @@ class YRDModel(mesa.Model):
         f = self.firms
         f.profit, f.subsidy, f.loss_streak, f.zombie = books.profit, books.subsidy, books.loss_streak, books.zombie
         f.debt, f.weak_years = books.debt, books.weak_years
+        if books.soft_debt is not None:
+            f.soft_debt = books.soft_debt
         if books.relief is not None:
             f.relief = books.relief
         f.year_operating, f.year_interest = books.year_operating, books.year_interest

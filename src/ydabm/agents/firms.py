@@ -20,7 +20,8 @@ classes their CES aggregate, :meth:`ydabm.model.YRDModel.labour_units`; set with
 (after tax, before government support), ``age`` (quarters), ``subsidy`` (received this quarter),
 ``loss_streak`` (consecutive loss-making quarters), ``expected_sales`` (expected value of notional
 demand, yuan), ``notional_sales`` (value of last quarter's demand at the markup prices), ``understaffed`` (vacancies left unfilled last quarter),
-``debt`` (owed to local banks, yuan), ``relief`` (relief loans its banks lent it in lockdowns and
+``debt`` (owed to local banks, yuan: its collateral line plus ``soft_debt``, the soft credit it carries
+and has not yet repaid, :func:`ydabm.mechanisms.credit.roll_debt`), ``relief`` (relief loans its banks lent it in lockdowns and
 not yet repaid, yuan: :func:`ydabm.mechanisms.accounts.relief_credit`), ``year_operating`` and
 ``year_interest`` (the calendar year's operating profit and interest so far, yuan), ``weak_years`` (consecutive years whose interest coverage
 was below 1 on those sums), ``zombie`` (coverage below 1 for three years, alive on support;
@@ -45,12 +46,12 @@ COHORT = 4
 HEADROOM = 1 / 16
 
 _FLOAT = ("mass", "peak", "productivity", "overhead", "capacity", "price", "output", "revenue", "profit",
-          "subsidy", "expected_sales", "notional_sales", "rd_share", "adoption", "debt",
+          "subsidy", "expected_sales", "notional_sales", "rd_share", "adoption", "debt", "soft_debt",
           "relief", "year_operating", "year_interest", "deviation", "job_units")
 _INT = ("age", "loss_streak", "weak_years")
 #: columns that sum over a cohort's enterprises: halved when it splits (:meth:`Firms.split`)
 _HALVED = ("mass", "peak", "overhead", "capacity", "output", "revenue", "profit", "subsidy", "expected_sales",
-           "notional_sales", "debt", "relief", "year_operating", "year_interest", "joined", "job_units")
+           "notional_sales", "debt", "soft_debt", "relief", "year_operating", "year_interest", "joined", "job_units")
 #: columns that only :meth:`Firms.open` writes (read-only otherwise), so that ``cell`` can be kept;
 #: numpy's index type (intp): tables are gathered and bins counted by them, and ``np.take`` and
 #: ``np.bincount`` convert any other integer type to intp first (a temporary per call)
@@ -191,7 +192,7 @@ class Firms:
         expects, owes and earned is unchanged; the leavers' debt is stranded)."""
         keep = np.asarray(keep)
         for name in ("mass", "capacity", "overhead", "expected_sales", "notional_sales", "joined", "debt",
-                     "relief", "year_operating", "year_interest"):
+                     "soft_debt", "relief", "year_operating", "year_interest"):
             column = getattr(self, name)
             column *= keep[:, None] if keep.ndim and column.ndim == 2 else keep
 
@@ -229,7 +230,7 @@ class Firms:
         paid[touched] = self.paid_labour(touched)
         np.add.at(paid, destinations, paid[sources])
         for name in ("mass", "overhead", "capacity", "expected_sales", "notional_sales", "output", "revenue", "debt",
-                     "relief", "year_operating", "year_interest"):
+                     "soft_debt", "relief", "year_operating", "year_interest"):
             column = getattr(self, name)
             np.add.at(column, destinations, column[sources])
         np.add.at(self.employees, destinations, self.employees[sources])
@@ -244,7 +245,7 @@ class Firms:
         self.zombie[sources] = False
         self.employees[sources] = 0
         self.mass[sources] = 0.0
-        self.debt[sources] = self.relief[sources] = 0.0
+        self.debt[sources] = self.soft_debt[sources] = self.relief[sources] = 0.0
         self.year_operating[sources] = self.year_interest[sources] = self.weak_years[sources] = 0
 
     def split(self, sources: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -282,7 +283,7 @@ class Firms:
         self.alive[rows] = False
         self.zombie[rows] = False
         self.employees[rows] = 0
-        self.debt[rows] = self.relief[rows] = 0.0
+        self.debt[rows] = self.soft_debt[rows] = self.relief[rows] = 0.0
         self.year_operating[rows] = self.year_interest[rows] = self.weak_years[rows] = 0
 
     def by_cell(self, values: np.ndarray, cities: int) -> np.ndarray:

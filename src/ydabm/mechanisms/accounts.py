@@ -50,6 +50,8 @@ class Accounts:
         failing: (F,) firms whose losses have lasted ``exit_after`` quarters and that get no soft
             credit: they exit.
         debt: (F,) debt after the quarter, yuan.
+        soft_debt: (F,) soft credit carried after the quarter (part of ``debt``), yuan
+            (:func:`ydabm.mechanisms.credit.roll_debt`).
         weak_years: (F,) consecutive years of interest coverage below 1 on yearly accounts
             (:func:`ydabm.mechanisms.credit.weak_years`).
         year_operating, year_interest: (F,) the calendar year's operating profit and interest so far,
@@ -90,6 +92,7 @@ class Accounts:
     experience: np.ndarray = field(default_factory=lambda: np.zeros((credit.SPELL_CLASSES, 2)))
     recovery: np.ndarray = field(default_factory=lambda: np.full(credit.SPELL_CLASSES, np.nan))
     relief: np.ndarray | None = None
+    soft_debt: np.ndarray | None = None
 
 
 def relief_credit(owed: np.ndarray, share: np.ndarray, profit: np.ndarray, eligible: np.ndarray
@@ -160,7 +163,8 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
            year_end: bool = False, city_sums: BinSums | None = None, jobs: np.ndarray | None = None,
            paid: np.ndarray | None = None, spells: credit.Spells | None = None,
            unspent: np.ndarray | None = None, paused: np.ndarray | None = None,
-           relief: np.ndarray | None = None, relief_share: np.ndarray | None = None) -> Accounts:
+           relief: np.ndarray | None = None, relief_share: np.ndarray | None = None,
+           soft_debt: np.ndarray | None = None) -> Accounts:
     """Settle the quarter's accounts.
 
     Args:
@@ -190,6 +194,7 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
             a quarter.
         weak_years: (F,) consecutive years of interest coverage below 1 (yearly accounts) before this
             quarter (None: none).
+        soft_debt: (F,) soft credit carried before the quarter, part of ``debt`` (None: none).
         mass: (F,) firm mass (enterprises), for the large-employer priority (None: 1 each).
         local_bias: (C,) or scalar: 1 + barrier x local_protection of each city's government.
         soft_budget: generosity g of soft credit (:mod:`ydabm.mechanisms.credit`).
@@ -258,6 +263,7 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     inputs = _on_live(inputs, alive, dead)
     input_cost = inputs if input_cost is None else _on_live(input_cost, alive, dead)
     debt = np.zeros(alive.size) if debt is None else _on_live(debt, alive, dead)
+    soft_debt = np.zeros(alive.size) if soft_debt is None else _on_live(soft_debt, alive, dead)
     weak_years = np.zeros(alive.size, dtype=np.int64) if weak_years is None else weak_years
     year_operating = np.zeros(alive.size) if year_operating is None else year_operating
     year_interest = np.zeros(alive.size) if year_interest is None else year_interest
@@ -334,15 +340,15 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     failing = over & ~credited
     # a quarter's positive profit repays the relief loan first; only what is left of it repays debt
     # above the collateral line (the same yuan cannot repay both)
-    debt_after = credit.roll_debt(debt, collateral, profit if repaid is None else profit - repaid, soft, alive,
-                                  failing)
+    debt_after, soft_after = credit.roll_debt(debt, soft_debt, collateral,
+                                              profit if repaid is None else profit - repaid, soft, alive, failing)
     # the yearly accounts (:mod:`ydabm.mechanisms.credit`): sums of the calendar year, evaluated at its end
     year_operating, year_interest = credit.year_sums(alive, operating, interest, year_operating, year_interest)
     full_year = np.ones(alive.size, dtype=bool) if age is None else age >= credit.YEAR - 1
     coverage = credit.weak_years(alive, year_end, full_year, year_operating, year_interest, weak_years)
     if year_end:
         year_operating, year_interest = np.zeros(alive.size), np.zeros(alive.size)
-    supported = (received > 0) | (debt_after > collateral * (1 + 1e-9) + 1e-9)
+    supported = (received > 0) | (soft_after > 0)
     zombie = credit.zombies(alive & ~failing, coverage, supported)       # a failing firm exits
 
     unemployed = labour_force - employed
@@ -394,4 +400,4 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
     return Accounts(profit, received, streak, zombie, failing, flows,
                     budgets + taxes - outlays - public, savings,
                     spending + borrowed, debt_after, coverage, interest, soft, year_operating, year_interest,
-                    experience, recovery, owed_after)
+                    experience, recovery, owed_after, soft_after)

@@ -2,7 +2,8 @@
 
 Debt. Every firm cohort owes its local banks ``debt`` (yuan). Banks lend against capital: a firm on a
 hard budget holds the collateral line ``leverage`` x capital (its debt is rolled over and follows its
-capital; a firm whose debt exceeds the line repays the excess out of positive profits). A failing firm
+capital, up and down); a firm that was lent soft credit carries it above the line (``soft_debt``) and
+repays it out of positive profits. A failing firm
 (below) gets nothing new: its debt does not follow a rising line (:func:`roll_debt`;
 a cohort that sheds part of its enterprises and stays, ``failing_exit_share`` < 1, keeps its debt or
 repays it). It pays
@@ -55,8 +56,8 @@ year's interest (coverage < 1); its ``weak_years`` streak then rises by one, els
 firm that has not been alive all four quarters (an entrant's first, partial year) has no annual
 accounts for that year: its streak is left as it was (0 for a new row). A zombie is a live firm with
 at least ``ZOMBIE_YEARS`` (3) consecutive weak years that stays alive on support this quarter: it
-received soft credit or subsidies this quarter, or carries soft credit still outstanding (debt above
-its collateral line). Its status changes within a year only through support and exit; its streak
+received soft credit or subsidies this quarter, or carries soft credit still outstanding
+(``soft_debt``). Its status changes within a year only through support and exit; its streak
 only at year ends. When cohorts merge, their year sums add up (the merged firm's accounts are the sum of
 its parts') and the destination keeps its streak (as it keeps its loss streak and age).
 
@@ -267,23 +268,26 @@ def ration(needs: np.ndarray, value: np.ndarray, firm_city: np.ndarray, room: np
     return funded
 
 
-def roll_debt(debt: np.ndarray, collateral: np.ndarray, profit: np.ndarray, credit: np.ndarray,
-              alive: np.ndarray, failing: np.ndarray | None = None) -> np.ndarray:
-    """(F,) debt after the quarter: the collateral line ``collateral``, or, for a firm carrying soft
-    credit above it, its debt less what positive ``profit`` repays, never below the line; plus this
-    quarter's soft ``credit``. Dead rows owe nothing. A ``failing`` firm's banks lend it nothing new:
-    its debt does not follow a rising line (it can only fall). Where failing cohorts stay
-    (``failing_exit_share`` < 1) a line that rose with the capital's value would otherwise raise
-    their interest, and so their losses, every quarter; where they close (the default) nothing reads
-    the debt they leave."""
-    # max(debt - max(profit, 0), collateral), then the failing rows' min with their debt, plus the credit,
-    # 0 on dead rows: in place, row by row the same numbers
-    repaid = np.maximum(profit, 0.0)
-    np.subtract(debt, repaid, out=repaid)
-    np.maximum(repaid, collateral, out=repaid)
+def roll_debt(debt: np.ndarray, soft_debt: np.ndarray, collateral: np.ndarray, profit: np.ndarray,
+              credit: np.ndarray, alive: np.ndarray, failing: np.ndarray | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(F,) debt and (F,) soft credit carried after the quarter.
+
+    A firm's debt is its collateral line ``collateral`` (the banks roll it over and it follows the
+    line, up and down: a loan against capital is not money, only its interest is) plus the soft credit
+    it carries, ``soft_debt``: what it was lent when failing and has not repaid. Positive ``profit``
+    repays the soft credit first; this quarter's soft ``credit`` adds to it. Dead rows owe nothing. A
+    ``failing`` firm's banks lend it nothing new: its debt does not follow a rising line (it can only
+    fall). Where failing cohorts stay (``failing_exit_share`` < 1) a line that rose with the capital's
+    value would otherwise raise their interest, and so their losses, every quarter; where they close
+    (the default) nothing reads the debt they leave.
+
+    Until 7 Dec 2026 (fifty-first session) the debt above the line was the soft credit carried, and
+    debt followed the line up but fell only by what profits repaid: every rise of the line, a scarcity
+    price's or a price's noise, stayed as debt above it, was repaid as if it were soft credit, and
+    counted as support for the zombie rule (docs/validation-changes.md, "Since `9137573`")."""
+    carried = np.maximum(soft_debt - np.maximum(profit, 0.0), 0.0) + credit
+    owed = collateral + carried
     if failing is not None:
-        rows = np.flatnonzero(failing)
-        repaid[rows] = np.minimum(np.take(repaid, rows), np.take(debt, rows))
-    repaid += credit
-    repaid[~alive] = 0.0
-    return repaid
+        owed = np.where(failing, np.minimum(owed, debt), owed)
+    return np.where(alive, owed, 0.0), np.where(alive, carried, 0.0)
