@@ -342,7 +342,7 @@ def end_profile(model) -> dict:
     ent = model.entrant[:live.size] & live
     staff = f.staff()
     ratio = np.where(f.peak > 0, f.mass / np.maximum(f.peak, 1e-300), 0.0)
-    soft = f.debt > model.params.leverage * model.capital_value() * (1 + 1e-9) + 1e-9
+    soft = f.soft_debt > 0                                   # carrying soft credit (credit.roll_debt)
     out = {"zombie_end": mass_share(z, w), "zombie_setup_end": mass_share(z & ~ent, w),
            "zombie_entrant_end": mass_share(z & ent, w), "entrant_mass_end": mass_share(ent, w),
            "weak3_end": mass_share(live & (f.weak_years >= 3), w),

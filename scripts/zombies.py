@@ -89,7 +89,7 @@ def decompose(job: tuple[int, int, dict]) -> dict:
         vintage, vintage_mass = credit.shares_by(alive, zombie, f.mass, setup, 2)
         staff = np.searchsorted(STAFF, f.employees.sum(axis=1), side="right") - 1
         size, size_mass = credit.shares_by(alive, zombie, f.mass, staff, len(STAFF))
-        soft = zombie & (f.debt > model.params.leverage * model.capital_value() * (1 + 1e-9) + 1e-9)
+        soft = zombie & (f.soft_debt > 0)                      # carrying soft credit (credit.roll_debt)
         support, _ = credit.shares_by(alive, soft, f.mass, np.zeros(f.size, dtype=np.int64), 1)
         total, _ = credit.shares_by(alive, zombie, f.mass, np.zeros(f.size, dtype=np.int64), 1)
         path.append({"zombie_share": total[0], "setup_mass": vintage_mass[1], "setup": vintage[1],
