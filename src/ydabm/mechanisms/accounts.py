@@ -104,9 +104,9 @@ def relief_credit(owed: np.ndarray, share: np.ndarray, profit: np.ndarray, eligi
     :func:`settle` the lockdown's ``relief`` times the city's :func:`net_cover`), as
     China's banks did in 2020 (deferral of small firms' principal and interest; the special
     relending) and in Shanghai's 2022 lockdown. The loan is repaid out of positive profits, all of a
-    quarter's until it is repaid, the rule by which debt above the collateral line is repaid
-    (:func:`ydabm.mechanisms.credit.roll_debt`); it comes first, and :func:`settle` repays debt above
-    the line only out of the profit left after it. ``owed``: (F,) relief loans outstanding before the
+    quarter's until it is repaid, the rule by which the soft credit a firm carries is repaid
+    (:func:`ydabm.mechanisms.credit.roll_debt`); it comes first, and :func:`settle` repays soft credit
+    only out of the profit left after it. ``owed``: (F,) relief loans outstanding before the
     quarter. A firm makes a loss or a profit, so it borrows or repays, never both."""
     lent = np.where(eligible, share * np.maximum(-profit, 0.0), 0.0)
     repaid = np.minimum(owed, np.maximum(profit, 0.0))
@@ -338,8 +338,8 @@ def settle(alive: np.ndarray, firm_city: np.ndarray, revenue: np.ndarray, employ
         owed_after = np.where(alive, owed + lent - repaid, 0.0)
     collateral = leverage * capital
     failing = over & ~credited
-    # a quarter's positive profit repays the relief loan first; only what is left of it repays debt
-    # above the collateral line (the same yuan cannot repay both)
+    # a quarter's positive profit repays the relief loan first; only what is left of it repays the soft
+    # credit the firm carries (the same yuan cannot repay both)
     debt_after, soft_after = credit.roll_debt(debt, soft_debt, collateral,
                                               profit if repaid is None else profit - repaid, soft, alive, failing)
     # the yearly accounts (:mod:`ydabm.mechanisms.credit`): sums of the calendar year, evaluated at its end
