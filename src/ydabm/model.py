@@ -114,6 +114,7 @@ class YRDModel(mesa.Model):
         self._phi = None                    # effective_productivity() from the step's entry to its metrics
         self._city_sums = None              # city_sums(): (the firms' city column, its BinSums)
         self._capital = None                # capital_value() of the step's accounts and metrics
+        self._targeted = None               # targeted_firms() from the step's entry to its end
         # a burn-in another run of this process already made from the same seed and parameters (with
         # the levers at baseline, as here) is copied, not repeated: the same state, bit for bit
         burnt_key = burnt_state.key(type(self), rng, baseline) if run.burn_in else None
@@ -215,7 +216,7 @@ class YRDModel(mesa.Model):
     def step(self) -> None:
         """One quarter."""
         p, f, s, geo, lev = self.params, self.firms, self.sectors, self.geography, self.levers
-        self._staff = self._city_sums = self._capital = None
+        self._staff = self._city_sums = self._capital = self._targeted = None
         self.entrants_market = None
         # 1. Shocks and policies scheduled for this quarter: from no shock in force, they move the
         #    levers (and may tell entrants which market to expect: ``entrants_market``)
@@ -262,6 +263,10 @@ class YRDModel(mesa.Model):
         # firms' productivity, adoption and the trend are constant from here to the metrics: computed once
         self._phi = self.effective_productivity()
         self._phi.flags.writeable = False
+        # the targets (chosen in 2.) and the firms' cells and live rows are fixed from here to the
+        # step's end: each firm's support intensity is read once (planning, entrants, accounts)
+        self._targeted = self.targeted_firms()
+        self._targeted.flags.writeable = False
 
         # 5. Migration: reconsidering workers relocate by logit over last quarter's real incomes
         moves = self.choose_moves()
@@ -318,6 +323,7 @@ class YRDModel(mesa.Model):
         self._phi = None
         self._city_sums = None
         self._capital = None
+        self._targeted = None
 
     # ------------------------------------------------------------------ calendar
     @property
@@ -884,6 +890,8 @@ class YRDModel(mesa.Model):
 
     def targeted_firms(self) -> np.ndarray:
         """(F,) support intensity of each firm's city-sector (0 for empty rows)."""
+        if self._targeted is not None:
+            return self._targeted
         f = self.firms
         return np.where(f.alive, np.take(self.targets, f.cell), 0.0)     # (C, S) read at city * S + sector
 
