@@ -930,19 +930,23 @@ class YRDModel(mesa.Model):
         # the newsvendor's capacity ratio and its expected sales share depend on the row's sector and
         # support only: computed per city-sector (live rows, at its target) and per sector (dead rows,
         # support 0) and read by each row; the same numbers as capacity_ratio(f.sector, targeted)
+        # (one table of both, C * S city-sectors then S sectors, read once per row at its live row's cell
+        # or its dead row's C * S + sector: the same numbers as the two gathers and a select)
         ratio_cell = self.cell_capacity_ratio()
         ratio_dead = self.capacity_ratio(np.arange(s.count), np.zeros(s.count))
-        live = f.alive
-        ratio = np.where(live, np.take(ratio_cell, cell), np.take(ratio_dead, f.sector))
-        served = np.where(live, np.take(goods.sales_share(ratio_cell, p.demand_dispersion), cell),
-                          np.take(goods.sales_share(ratio_dead, p.demand_dispersion), f.sector))
+        ratios = np.concatenate([ratio_cell, ratio_dead])
+        at = np.where(f.alive, cell, f.sector + ratio_cell.size)
+        ratio = np.take(ratios, at)
+        served = np.take(goods.sales_share(ratios, p.demand_dispersion), at)
+        # without supply chains the unit input cost is 0 everywhere (0 / phi = +0.0 on every row, and
+        # planning adds and subtracts it): planning's default 0.0 is passed instead of a column of zeros
+        input_cost = 0.0 if self.io is None else np.take(self.unit_input_cost(self.current_intensity()), cell) / phi
         return planning.plan_production(
             f.alive, phi, wage / phi, np.take(s.elasticity, f.sector), np.take(s.capital_intensity, f.sector), f.overhead,
             f.capacity, f.expected_sales, f.notional_sales, staffed, f.understaffed,
             ratio, p.demand_dispersion, *self.skill_table(), self.labour_force, f.city,
             p.demand_expectation, p.depreciation, p.investment_speed,
-            p.capacity_subsidy * targeted, np.take(self.unit_input_cost(self.current_intensity()), cell) / phi,
-            ratio_share=served)
+            p.capacity_subsidy * targeted, input_cost, ratio_share=served)
 
     def spillover(self) -> np.ndarray:
         """(C,) spillover term psi kappa / (1 + kappa) of each city, kappa its knowledge pool: other
