@@ -1176,9 +1176,9 @@ class YRDModel(mesa.Model):
         spillover = None
         if market is not None:
             weights, welfare, spending, spillover = market.weights, market.welfare, market.spending, market.spillover
-        outcome = goods.clear_goods_market(f.price[live], room, f.cell[live], self.sectors.elasticity,
-                                           weights, spending, welfare=welfare, mass=f.mass[live],
-                                           capacity=f.capacity[live], dispersion=self.params.demand_dispersion,
+        outcome = goods.clear_goods_market(np.take(f.price, live), room, np.take(f.cell, live), self.sectors.elasticity,
+                                           weights, spending, welfare=welfare, mass=np.take(f.mass, live),
+                                           capacity=np.take(f.capacity, live), dispersion=self.params.demand_dispersion,
                                            spillover=spillover, usual=None if market is None else market.usual,
                                            planned_served=self.planned_served(live),
                                            start=self.access_guess(spending.shape))
@@ -1219,7 +1219,7 @@ class YRDModel(mesa.Model):
         (:func:`capacity_lag`), the capacity the accelerator holds in steady growth and the 2020
         firms hold; the rationing of the notional market (:func:`ydabm.markets.goods.notional_demand`)."""
         ratio = self.cell_capacity_ratio() * np.tile(self.steady_lag, self.geography.count)
-        return np.take(goods.sales_share(ratio, self.params.demand_dispersion), self.firms.cell[rows])
+        return np.take(goods.sales_share(ratio, self.params.demand_dispersion), np.take(self.firms.cell, rows))
 
     def goods_spending(self) -> np.ndarray:
         """(C, S) spending of each buying city on each sector: households and governments at the final
@@ -1641,9 +1641,14 @@ class YRDModel(mesa.Model):
         cohort covered its overhead, output fell to about a millionth of 2020's and prices cleared at
         millions of times 2020's; docs/validation-changes.md, "Since `b0302c4`".)"""
         f = self.firms
-        rows = slice(None) if rows is None else rows
-        room = np.minimum(f.capacity[rows], np.maximum(labour - f.overhead[rows], 0.0) * self.effective_productivity()[rows])
-        return (1.0 - self.levers.absent[f.city[rows]]) * room
+        columns = (f.capacity, f.overhead, self.effective_productivity())
+        capacity, overhead, phi = columns if rows is None else (np.take(c, rows) for c in columns)
+        room = np.minimum(capacity, np.maximum(labour - overhead, 0.0) * phi)
+        absent = self.levers.absent
+        if not absent.any():
+            # absent is 0 everywhere without a lockdown: the multiply by 1.0 - 0.0 is skipped
+            return room
+        return (1.0 - np.take(absent, f.city if rows is None else np.take(f.city, rows))) * room
 
     def planned_output_of(self, plan: planning.Plan) -> np.ndarray:
         """(F,) output each firm plans, the production target its input orders are for: its expected
@@ -2187,20 +2192,16 @@ class YRDModel(mesa.Model):
         the staff, not the jobs). The aggregate of the jobs is ``Firms.job_units``, computed when the
         jobs are set (once a quarter, for this quarter's goods market and next quarter's planning).
 
-        The (F, K) tables are summed over every row and the sums gathered at ``rows``: the same numbers,
-        row by row, but gathering (n,) sums is about three times faster than gathering (n, K) rows."""
+        Computed over every row and gathered at ``rows``: the same numbers, row by row, but gathering
+        one (n,) result is faster than gathering (n, K) rows or the (n,) sums it is made of."""
         f = self.firms
         supplied = row_sums(f.paid_labour())
-        if rows is not None:
-            supplied = np.take(supplied, rows)
-        if self.params.skill_substitution == 0:
-            return supplied
-        done, units = row_sums(f.jobs), f.job_units
-        if rows is not None:
-            done, units = np.take(done, rows), np.take(units, rows)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.where(done > 0, supplied / done, 0.0)
-        return units * scale
+        if self.params.skill_substitution != 0:
+            done = row_sums(f.jobs)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale = np.where(done > 0, supplied / done, 0.0)
+            supplied = f.job_units * scale
+        return supplied if rows is None else np.take(supplied, rows)
 
     def labour_units(self, labour: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """(n,) labour of the firm rows ``rows`` (default: every row) from their (n, K) labour by class
