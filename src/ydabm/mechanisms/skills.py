@@ -76,6 +76,10 @@ def composite(labour: np.ndarray, mix: np.ndarray, shares: np.ndarray, elasticit
     the largest term by which the sum is scaled."""
     log_mix = np.log(np.where(mix > 0, mix, 1.0))
     index = None if index is None else np.asarray(index, dtype=np.intp)
+    power = (elasticity - 1.0) / elasticity
+    if (index is not None and elasticity >= NEAR_LEONTIEF and abs(power) >= NEAR_ONE and labour.ndim == 2
+            and (mix > 0).any(axis=1).all() and not np.any(np.where(mix > 0, 0.0, shares))):
+        return _composite_by_pattern(labour, log_mix, shares, power, index, mix > 0)
 
     def column(table: np.ndarray, k: int) -> np.ndarray:
         return table[..., k] if index is None else np.take(table[..., k], index)
@@ -95,13 +99,54 @@ def composite(labour: np.ndarray, mix: np.ndarray, shares: np.ndarray, elasticit
         for _, where, units in columns[1:]:
             least = np.minimum(least, masked(units, where, np.inf))
         return np.exp(least)
-    power = (elasticity - 1.0) / elasticity
     if abs(power) < NEAR_ONE:
         with np.errstate(invalid="ignore"):
             total = sum(column(shares, k) * units for k, _, units in columns)
         return np.exp(total)
     return _power_mean([column(shares, k) for k, _, _ in columns], [power * units for _, _, units in columns],
                        power, [where for _, where, _ in columns])
+
+
+def _composite_by_pattern(labour: np.ndarray, log_mix: np.ndarray, shares: np.ndarray, power: float,
+                          index: np.ndarray, uses: np.ndarray) -> np.ndarray:
+    """:func:`composite`'s CES aggregate (e > 0, not near 1) with (R, K) tables read at ``index``, the
+    rows grouped by the classes their table row uses (``uses``: (R, K) m_k > 0; every table row uses
+    one, and the classes it does not use have weight 0), each group computed on those classes only.
+
+    The same numbers, bit for bit: in :func:`_power_mean` a class a row does not use enters the largest
+    term as -inf (max(top, -inf) = top) and the sum as its weight 0 times exp(0) = 1, that is + 0.0,
+    which leaves the sum (+0.0 or more) as it is; each row's numbers are those same elementwise
+    operations on its used classes, in class order. A sector's classes are the same in every city, so
+    there are a handful of groups (two with the YRD's mix: farming's one class and the others' two),
+    and the logs and exponentials of the classes a row does not use are not taken.
+
+    With e > 1 (power r > 0) a row without labour in any class it uses (an empty firm row) has the
+    aggregate +0.0: each z_k = r log 0 = -inf, the largest term -inf (shift 0), the sum of weight x
+    exp(-inf) = +0.0, and exp(log(+0.0) / r) = +0.0. Those rows are left at 0.0 and not computed
+    (their logs of 0 and exponentials of -inf take numpy's slow path)."""
+    classes = uses.shape[1]
+    pattern = (uses * (1 << np.arange(classes))).sum(axis=1)      # (R,) bit k: the table row uses class k
+    codes = np.unique(pattern)
+    row_pattern = np.take(pattern, index)
+    out = np.zeros(labour.shape[0])
+    for code in codes.tolist():
+        used = [k for k in range(classes) if code >> k & 1]
+        computed = row_pattern == code
+        if power > 0:
+            # (!= 0: a NaN or negative labour is computed, as before)
+            working = labour[:, used[0]] != 0
+            for k in used[1:]:
+                working |= labour[:, k] != 0
+            computed &= working
+        rows = np.flatnonzero(computed)
+        at = np.take(index, rows)
+        scaled = []
+        with np.errstate(divide="ignore"):
+            for k in used:
+                units = np.log(np.take(labour[:, k], rows)) - np.take(log_mix[:, k], at)
+                scaled.append(power * units)
+        out[rows] = _power_mean([np.take(shares[:, k], at) for k in used], scaled, power)
+    return out
 
 
 def masked(values: np.ndarray, where: np.ndarray | None, fill: float) -> np.ndarray:
