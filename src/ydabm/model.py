@@ -78,6 +78,8 @@ class YRDModel(mesa.Model):
 
     #: inside :meth:`workers_moved_once`: each firm row's employer for its workers at the block's end
     _employer_moves: np.ndarray | None = None
+    #: the last city_sums() built: (a copy of the city column it was built for, its BinSums)
+    _city_order: tuple | None = None
 
     def __init__(self, *, rng: Any = None, policies: tuple = (), params: Params | None = None, **values: Any):
         super().__init__(rng=rng)
@@ -1137,9 +1139,16 @@ class YRDModel(mesa.Model):
         minlength=cities)`` (:class:`~ydabm.agents.firms.BinSums`): built once the city column is set
         for the step (after entry) and kept while it stays the same, for the dozen sums by city of
         the accounts and the metrics."""
-        city = self.firms.city
+        city, cities = self.firms.city, self.geography.count
         if self._city_sums is None or self._city_sums[0] is not city:
-            self._city_sums = (city, BinSums(city, self.geography.count))
+            # a BinSums depends on the index's values and the bins only: the last one built is kept
+            # with a copy of the column it was built for, and used again while the values are the
+            # same (the column changes in few quarters: entrants in rows of another city; building
+            # the order takes about 0.5 ms at 1e6 workers, comparing the column 0.03 ms)
+            kept = self._city_order
+            if kept is None or kept[1].bins != cities or not np.array_equal(kept[0], city):
+                kept = self._city_order = (city.copy(), BinSums(city, cities))
+            self._city_sums = (city, kept[1])
         return self._city_sums[1]
 
     # ------------------------------------------------------------------ applying phase results
