@@ -17,7 +17,7 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from . import burnt_state, calibrated_state, calibration, metrics, observation
-from .agents.firms import COHORT, BinSums, Firms, integer_sums, live_sums, row_sums
+from .agents.firms import COHORT, BinSums, Firms, integer_sums, row_sums
 from .agents.government import CityGovernment
 from .agents.workers import CLASSES, LOW, Workers
 from .errors import Diverged
@@ -80,6 +80,8 @@ class YRDModel(mesa.Model):
     _employer_moves: np.ndarray | None = None
     #: the last city_sums() built: (a copy of the city column it was built for, its BinSums)
     _city_order: tuple | None = None
+    #: the last cell_sums() built: (the read-only cell column it was built for, its BinSums)
+    _cell_order: tuple | None = None
 
     def __init__(self, *, rng: Any = None, policies: tuple = (), params: Params | None = None, **values: Any):
         super().__init__(rng=rng)
@@ -238,7 +240,7 @@ class YRDModel(mesa.Model):
         #    traditional firms adopt digital technology (nearby digital activity yearly); trend growth
         before = self.effective_productivity()
         # live enterprise mass by city-sector: the same from here until the firms shrink (4.)
-        mass = f.by_cell(f.mass, geo.count)
+        mass = self.live_cell_sums(f.mass).reshape(geo.count, s.count)
         self.rd_fund_rate = self.joint_fund_rate()
         self.apply_innovation(self.innovate())
         self.apply_productivity_shocks()
@@ -1007,10 +1009,10 @@ class YRDModel(mesa.Model):
         f.rd_share = innovation.rd_share
         power = np.take(self.sectors.elasticity, f.sector) - 1.0
         weight = f.mass * f.productivity ** power
-        before = live_sums(f.alive, f.cell, weight, self.knowledge.size)
-        after = live_sums(f.alive, f.cell, weight * np.exp(power * innovation.gain), self.knowledge.size)
+        before = self.live_cell_sums(weight)
+        after = self.live_cell_sums(weight * np.exp(power * innovation.gain))
         f.productivity = f.productivity * np.exp(innovation.gain)
-        self.patents = np.bincount(f.city, innovation.arrivals, minlength=self.geography.count) * self.patent_propensity
+        self.patents = self.city_sums()(innovation.arrivals) * self.patent_propensity
         cell_power = np.broadcast_to(self.sectors.elasticity - 1.0, self.knowledge.shape).ravel()
         with np.errstate(divide="ignore", invalid="ignore"):
             gained = np.where(before > 0, np.log(after / np.where(before > 0, before, 1.0)) / cell_power, 0.0)
@@ -1047,9 +1049,9 @@ class YRDModel(mesa.Model):
         cost = technology.adoption_cost(p.adoption_cost, self.digital_access, p.adoption_access_elasticity, 0.0)
         self.adoption_outlay = np.take(cost, f.city) * np.maximum(share - f.adoption, 0.0) * self.outlay_base()
         f.adoption = share
-        mass = (f.by_cell(f.mass, self.geography.count) if mass is None else mass).ravel()
+        mass = (self.live_cell_sums(f.mass) if mass is None else mass.ravel())
         with np.errstate(divide="ignore", invalid="ignore"):
-            mean = live_sums(f.alive, cell, share * f.mass, self.cell_adoption.size) / mass
+            mean = self.live_cell_sums(share * f.mass) / mass
         self.cell_adoption = np.where(mass > 0, mean, targets.ravel()).reshape(self.cell_adoption.shape)
 
     def accumulate_rd(self, rd: np.ndarray) -> None:
@@ -1142,14 +1144,34 @@ class YRDModel(mesa.Model):
         city, cities = self.firms.city, self.geography.count
         if self._city_sums is None or self._city_sums[0] is not city:
             # a BinSums depends on the index's values and the bins only: the last one built is kept
-            # with a copy of the column it was built for, and used again while the values are the
-            # same (the column changes in few quarters: entrants in rows of another city; building
-            # the order takes about 0.5 ms at 1e6 workers, comparing the column 0.03 ms)
+            # with a copy of the column it was built for and used again while the values are the
+            # same (they change in few quarters: entrants in rows of another city; building the
+            # order takes about 0.5 ms at 1e6 workers, comparing the columns 0.03 ms)
             kept = self._city_order
             if kept is None or kept[1].bins != cities or not np.array_equal(kept[0], city):
                 kept = self._city_order = (city.copy(), BinSums(city, cities))
             self._city_sums = (city, kept[1])
         return self._city_sums[1]
+
+    def cell_sums(self) -> BinSums:
+        """Sums over the firm rows by city-sector, bit for bit ``np.bincount(firms.cell, values,
+        minlength=C * S)`` (:class:`~ydabm.agents.firms.BinSums`), kept while the cell column's values
+        stay the same (as :meth:`city_sums`; ``Firms.cell`` is read-only, a new array when the city or
+        sector column changes, so the one it was built for is kept, not a copy)."""
+        cell, cells = self.firms.cell, self.geography.count * self.sectors.count
+        kept = self._cell_order
+        if kept is None or kept[0] is not cell:
+            if kept is None or kept[1].bins != cells or not np.array_equal(kept[0], cell):
+                kept = (cell, BinSums(cell, cells))
+            else:
+                kept = (cell, kept[1])
+            self._cell_order = kept
+        return kept[1]
+
+    def live_cell_sums(self, values: np.ndarray) -> np.ndarray:
+        """(C * S,) sums of ``values`` over the live firm rows by city-sector: ``live_sums(firms.alive,
+        firms.cell, values, C * S)`` (``Firms.by_cell`` flat), bit for bit, by :meth:`cell_sums`."""
+        return self.cell_sums()(np.where(self.firms.alive, values, 0.0))
 
     # ------------------------------------------------------------------ applying phase results
     def apply_hiring(self, hiring: labour.Hiring) -> None:
