@@ -1212,7 +1212,10 @@ class YRDModel(mesa.Model):
                                            capacity=np.take(f.capacity, live), dispersion=self.params.demand_dispersion,
                                            spillover=spillover, usual=None if market is None else market.usual,
                                            planned_served=self.planned_served(live),
-                                           start=self.access_guess(spending.shape))
+                                           start=self.access_guess(spending.shape),
+                                           # the live rows' sums by city-sector: cell_sums() without the dead
+                                           # rows (over the buyers' cells: with supply chains, twice the cities)
+                                           cell_sums=self.cell_sums().restricted(f.alive, spending.size))
         # the market access the clearing solved, this quarter's and the last (the next start)
         self.solved_access = (outcome.access, self.solved_access[0])
         outcome = self.settle_sourcing(outcome, market, live)

@@ -381,3 +381,22 @@ class BinSums:
         if self.order is not None:
             values = np.take(values, self.order)
         return np.bincount(self.index, values, minlength=self.bins)
+
+    def restricted(self, keep: np.ndarray, bins: int | None = None) -> BinSums:
+        """The sums over the rows where ``keep`` (n,) is True, numbered by their place among them (the
+        BinSums of ``index[keep]`` over ``bins`` >= this one's bins, default the same: bit for bit):
+        this order with the other rows left out, in which each bin's rows still come in row order
+        and the bins stay interleaved. About a third of the time of building that BinSums."""
+        out = BinSums.__new__(BinSums)
+        out.bins = self.bins if bins is None else bins
+        if out.bins < self.bins:
+            raise ValueError(f"restricted sums need at least this one's {self.bins} bins, not {out.bins}")
+        if self.order is None:
+            out.order, out.index = None, np.compress(keep, self.index)
+            return out
+        kept = np.take(keep, self.order)
+        place = np.cumsum(keep, dtype=np.intp)
+        place -= 1                                      # each kept row's place among the kept rows
+        out.order = np.take(place, np.compress(kept, self.order))
+        out.index = np.compress(kept, self.index)
+        return out

@@ -524,7 +524,7 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
                        capacity: np.ndarray | None = None, dispersion: float = 0.0,
                        spillover: np.ndarray | None = None, usual: np.ndarray | None = None,
                        anderson: bool = False, planned_served: np.ndarray | None = None,
-                       start: np.ndarray | None = None) -> GoodsOutcome:
+                       start: np.ndarray | None = None, cell_sums: BinSums | None = None) -> GoodsOutcome:
     """Clear all goods markets given firms' markup prices, what they can produce and cities' spending.
 
     Each firm charges the higher of its markup price and the price at which its CES demand equals
@@ -585,6 +585,8 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
             metrics over 40 quarters agree with those of the start at the markup prices to 1.6e-10,
             relative, at 2000 people per agent, and to 7.4e-10 with productivity shocks;
             ``tests/test_markets.py``, ``tests/test_fast_paths.py``).
+        cell_sums: the sums by ``cell`` over cities x sectors bins (:class:`~ydabm.agents.firms.BinSums`)
+            if the caller has them (built here when None).
     """
     cities, sectors = spending.shape
     cell_index = np.asarray(cell, dtype=np.intp)
@@ -602,7 +604,8 @@ def clear_goods_market(base_price: np.ndarray, max_output: np.ndarray, cell: np.
 
     # loop invariants of ``clearing``: the sums by city-sector, and whether every firm sells (then the
     # masks by ``selling`` change nothing and are skipped)
-    cell_sums = BinSums(cell_index, cities * sectors)   # the sums by city-sector of every round
+    # (``cell_sums``: the caller's BinSums of ``cell`` over cities * sectors bins, if it has one)
+    cell_sums = BinSums(cell_index, cities * sectors) if cell_sums is None else cell_sums
     everyone = bool(selling.all())
     idle = np.flatnonzero(~selling)                     # the firms that sell nothing: weight 0
     if spillover is not None:
