@@ -1143,14 +1143,11 @@ class YRDModel(mesa.Model):
         the accounts and the metrics."""
         city, cities = self.firms.city, self.geography.count
         if self._city_sums is None or self._city_sums[0] is not city:
-            # a BinSums depends on the index's values and the bins only: the last one built is kept
-            # with a copy of the column it was built for and used again while the values are the
-            # same (they change in few quarters: entrants in rows of another city; building the
-            # order takes about 0.5 ms at 1e6 workers, comparing the columns 0.03 ms)
-            kept = self._city_order
-            if kept is None or kept[1].bins != cities or not np.array_equal(kept[0], city):
-                kept = self._city_order = (city.copy(), BinSums(city, cities))
-            self._city_sums = (city, kept[1])
+            # a BinSums depends on the index's values and the bins only: the last one is kept with a
+            # copy of the column it was built for, and used again while the values are the same, or
+            # updated where a few rows changed city (entrants in the rows of closed firms of another
+            # city, most quarters; building the order takes about 0.5 ms at 1e6 workers)
+            self._city_sums = (city, self._kept_sums("_city_order", city, cities, copy=True))
         return self._city_sums[1]
 
     def cell_sums(self) -> BinSums:
@@ -1158,15 +1155,25 @@ class YRDModel(mesa.Model):
         minlength=C * S)`` (:class:`~ydabm.agents.firms.BinSums`), kept while the cell column's values
         stay the same (as :meth:`city_sums`; ``Firms.cell`` is read-only, a new array when the city or
         sector column changes, so the one it was built for is kept, not a copy)."""
-        cell, cells = self.firms.cell, self.geography.count * self.sectors.count
+        cell = self.firms.cell
         kept = self._cell_order
-        if kept is None or kept[0] is not cell:
-            if kept is None or kept[1].bins != cells or not np.array_equal(kept[0], cell):
-                kept = (cell, BinSums(cell, cells))
-            else:
-                kept = (cell, kept[1])
-            self._cell_order = kept
-        return kept[1]
+        if kept is not None and kept[0] is cell:
+            return kept[1]
+        return self._kept_sums("_cell_order", cell, self.geography.count * self.sectors.count, copy=False)
+
+    def _kept_sums(self, name: str, index: np.ndarray, bins: int, copy: bool) -> BinSums:
+        """The BinSums of ``index`` over ``bins``, from the one kept at attribute ``name`` (the index it
+        was built for, its BinSums) when it is the same (bit for bit: a BinSums depends on the index's
+        values and the bins only) or a few rows differ (:meth:`BinSums.rebinned`); kept in its place
+        with ``index`` (a copy of it with ``copy``)."""
+        kept = getattr(self, name)
+        sums = None
+        if kept is not None and kept[1].bins == bins:
+            sums = kept[1].rebinned(kept[0], index)
+        if sums is None:
+            sums = BinSums(index, bins)
+        setattr(self, name, (index.copy() if copy else index, sums))
+        return sums
 
     def live_cell_sums(self, values: np.ndarray) -> np.ndarray:
         """(C * S,) sums of ``values`` over the live firm rows by city-sector: ``live_sums(firms.alive,
