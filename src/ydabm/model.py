@@ -2197,8 +2197,9 @@ class YRDModel(mesa.Model):
     def employment_by_sector(self) -> np.ndarray:
         f = self.firms
         cities = self.geography.count
-        # (integer sums: the dead rows' zeros may be added without compressing them away)
-        return integer_sums(f.cell, np.where(f.alive, f.staff(), 0), cities * f.sectors).reshape(cities, f.sectors)
+        # (integer sums, exact in any order: the dead rows' zeros may be added without compressing them
+        # away, and the kept sums by city-sector give the same numbers as integer_sums)
+        return self.cell_sums()(np.where(f.alive, f.staff(), 0)).reshape(cities, f.sectors)
 
     def mix_wage(self) -> np.ndarray:
         """(C, S) cost of one worker of each sector's skill mix in each city, yuan per quarter: with
