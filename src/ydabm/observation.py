@@ -207,12 +207,13 @@ def zombie_metrics(model) -> dict[str, float]:
     """Zombie firms' (:func:`ydabm.mechanisms.credit.zombies`) shares of the live firm mass
     (``zombie_share``), of firms' employment and of their capital (replacement value)."""
     f = model.firms
-    live = f.alive
-    zombie = live & f.zombie
+    # (the rows gathered by index: the same arrays, and sums, as selected by the masks)
+    live = np.flatnonzero(f.alive)
+    zombie = np.flatnonzero(f.alive & f.zombie)
 
     def share(values):
-        total = values[live].sum()
-        return float(values[zombie].sum() / total) if total > 0 else 0.0
+        total = np.take(values, live).sum()
+        return float(np.take(values, zombie).sum() / total) if total > 0 else 0.0
     return {"zombie_share": share(f.mass), "zombie_employment_share": share(f.staff().astype(float)),
             "zombie_capital_share": share(model.capital_value())}
 
