@@ -1809,6 +1809,9 @@ class YRDModel(mesa.Model):
     def firm_value_added(self) -> np.ndarray:
         """(F,) each firm's value added: revenue less the inputs it used (its revenue without supply
         chains); the base of R&D and adoption outlays."""
+        if self.io is None:
+            # the input cost is 0 everywhere: revenue - 0.0 is revenue, bit for bit (a copy, as before)
+            return self.firms.revenue.copy()
         return self.firms.revenue - self.firm_input_cost()
 
     def outlay_base(self) -> np.ndarray:
@@ -2294,7 +2297,10 @@ class YRDModel(mesa.Model):
         value), yuan, less the inputs it uses at 2020 prices (double deflation with the fixed
         Leontief coefficients: the share 1 - a_s of it)."""
         f = self.firms
-        value = f.output * np.take(self.base_price, f.cell) * np.take(1.0 - self.input_share, f.sector)
+        value = f.output * np.take(self.base_price, f.cell)
+        if self.fundamentals.input_share is not None:
+            # (without supply chains the share is 0: the multiply by 1.0 - 0.0 is skipped)
+            value *= np.take(1.0 - self.input_share, f.sector)
         return np.where(f.alive, value, 0.0)
 
     def real_gross_output(self) -> np.ndarray:
