@@ -309,7 +309,7 @@ def whole_staff(desired: np.ndarray, carry: np.ndarray, diffuse: bool = False) -
     return whole, np.minimum(total.astype(carry.dtype), below_one)
 
 
-def planned_hours(desired: np.ndarray, plan: np.ndarray) -> np.ndarray:
+def planned_hours(desired: np.ndarray, plan: np.ndarray, columns: tuple | None = None) -> np.ndarray:
     """(F, K) hours per worker (1 = the standard quarter) at which a firm's whole staff plan supplies
     the labour of its real-valued plan, class by class: h_k = d_k / n_k, plus, for the classes it
     plans no whole worker of (n_k = 0 < d_k), their labour spread evenly over its n = sum_k n_k
@@ -321,15 +321,17 @@ def planned_hours(desired: np.ndarray, plan: np.ndarray) -> np.ndarray:
     (overtime), paid by the hour at the class's market wage (:func:`job_labour`), so its wage bill is
     that of its real-valued plan. Under either rule of :func:`whole_staff` a class's whole plan is
     within one worker of its real one, so h_k lies within 1 -+ 1 / n_k.
+
+    ``columns``: :func:`_plan_columns` of ``desired`` and ``plan`` if the caller has them.
     """
-    whole, staffed, workers = _whole_columns(plan)
+    whole, staffed, workers, per_worker = _plan_columns(desired, plan) if columns is None else columns
     missing = np.zeros(desired.shape[0])
     for k in range(len(whole)):
         missing += np.where(staffed[k], 0.0, desired[:, k])
     extra = missing / np.maximum(workers, 1.0)           # 0 where no worker is planned (missing is 0 too)
     hours = np.ones(desired.shape)
     for k in range(len(whole)):
-        hours[:, k] = np.where(staffed[k], desired[:, k] / np.maximum(whole[k], 1.0) + extra, 1.0)
+        hours[:, k] = np.where(staffed[k], per_worker[k] + extra, 1.0)
     return hours
 
 
@@ -344,7 +346,15 @@ def _whole_columns(plan: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]
     return whole, [column > 0 for column in whole], workers
 
 
-def job_labour(desired: np.ndarray, plan: np.ndarray, staff: np.ndarray) -> np.ndarray:
+def _plan_columns(desired: np.ndarray, plan: np.ndarray) -> tuple:
+    """:func:`_whole_columns` of ``plan`` and, class by class, the labour desired per whole worker
+    planned, d_k / max(n_k, 1): what :func:`planned_hours` and :func:`job_labour` both read (computed
+    once when a caller passes them to both)."""
+    whole, staffed, workers = _whole_columns(plan)
+    return whole, staffed, workers, [desired[:, k] / np.maximum(column, 1.0) for k, column in enumerate(whole)]
+
+
+def job_labour(desired: np.ndarray, plan: np.ndarray, staff: np.ndarray, columns: tuple | None = None) -> np.ndarray:
     """(F, K) labour a firm's ``staff`` supplies at its :func:`planned_hours`, by the class of the job
     done, in workers at standard hours: a class with whole workers planned does its own labour,
     staff_k x d_k / n_k; the labour of a class planned at no whole worker (n_k = 0 < d_k) is done by
@@ -357,16 +367,16 @@ def job_labour(desired: np.ndarray, plan: np.ndarray, staff: np.ndarray) -> np.n
         desired: (F, K) real-valued plans.
         plan: (F, K) whole plans (:func:`whole_staff`).
         staff: (F, K) staff by class after the labour market (at most the plan, class by class).
+        columns: :func:`_plan_columns` of ``desired`` and ``plan`` if the caller has them.
     """
-    whole, staffed, planned = _whole_columns(plan)
+    whole, staffed, planned, per_worker = _plan_columns(desired, plan) if columns is None else columns
     working = np.zeros(desired.shape[0])
     for k in range(len(whole)):
         working += np.where(staffed[k], staff[:, k], 0)
     spread = working / np.maximum(planned, 1.0)            # 0 where no worker is planned (no staff either)
     jobs = np.empty(desired.shape)
     for k in range(len(whole)):
-        jobs[:, k] = np.where(staffed[k], staff[:, k] * (desired[:, k] / np.maximum(whole[k], 1.0)),
-                              desired[:, k] * spread)
+        jobs[:, k] = np.where(staffed[k], staff[:, k] * per_worker[k], desired[:, k] * spread)
     return jobs
 
 
@@ -514,7 +524,8 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     staff -= jobs_of(np.take(employer, separated), np.take(skill, separated), firms, classes)
     employer[separated] = -1
     plan, carry = whole_staff(desired, carry, diffuse)
-    hours = planned_hours(desired, plan)
+    columns = _plan_columns(desired, plan)              # (read by the hours and the jobs)
+    hours = planned_hours(desired, plan, columns)
     excess = np.maximum(staff - plan, 0)
     fired, seekers = _layoffs_and_seekers(employer, skill, staff, excess, rng)
     staff -= jobs_of(np.take(employer, fired), np.take(skill, fired), firms, classes)
@@ -527,7 +538,7 @@ def clear_labour_market(employer: np.ndarray, skill: np.ndarray, market: np.ndar
     employed = integer_sums(firm_city, staff, cities)       # (C, K) staff by market: city * K + class
     new_wages = update_wages(wages.ravel(), employed.ravel(), labour_force.ravel(), natural_rate,
                              wage_adjustment).reshape(cities, classes)
-    return Hiring(employer, staff, new_wages, any_per_row(plan > staff), carry, hours, job_labour(desired, plan, staff),
+    return Hiring(employer, staff, new_wages, any_per_row(plan > staff), carry, hours, job_labour(desired, plan, staff, columns),
                   int(separated.size), int(fired.size),
                   int(hired.size), employed, finding_rates(seeking.reshape(cities, classes),
                                                            hires.reshape(cities, classes)))
