@@ -1195,12 +1195,12 @@ class YRDModel(mesa.Model):
     def production_room(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Most each firm of ``rows`` (default: every row) can produce this quarter: its capacity, what
         its working staff can make after overhead and, with supply chains, what its inputs allow."""
-        f = self.firms
-        rows = np.arange(f.size) if rows is None else rows
-        room = self.staffed_room(self.working_labour(rows), rows)
+        # (elementwise over every row and gathered at ``rows``: the same numbers as computed on those
+        # rows, with one gather instead of one per column read)
+        room = self.staffed_room(self.working_labour())
         if self.input_room is not None:
-            room = np.minimum(room, self.input_room[rows])
-        return room
+            room = np.minimum(room, self.input_room)
+        return room if rows is None else np.take(room, rows)
 
     def clear_goods_market(self) -> goods.GoodsOutcome:
         """Clear the goods market at the firms' markup prices and what they can produce this quarter
