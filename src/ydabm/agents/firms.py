@@ -420,9 +420,9 @@ class BinSums:
         if self.order is None:
             out.order, out.index = None, np.compress(keep, self.index)
             return out
-        kept = np.take(keep, self.order)
+        at = np.flatnonzero(np.take(keep, self.order))    # the kept rows' places in this order
         place = np.cumsum(keep, dtype=np.intp)
         place -= 1                                      # each kept row's place among the kept rows
-        out.order = np.take(place, np.compress(kept, self.order))
-        out.index = np.compress(kept, self.index)
+        out.order = np.take(place, np.take(self.order, at))
+        out.index = np.take(self.index, at)
         return out
