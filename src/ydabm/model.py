@@ -1138,9 +1138,9 @@ class YRDModel(mesa.Model):
 
     def city_sums(self) -> BinSums:
         """Sums over the firm rows by city, bit for bit ``np.bincount(firms.city, values,
-        minlength=cities)`` (:class:`~ydabm.agents.firms.BinSums`): built once the city column is set
-        for the step (after entry) and kept while it stays the same, for the dozen sums by city of
-        the accounts and the metrics."""
+        minlength=cities)`` (:class:`~ydabm.agents.firms.BinSums`), for the dozen sums by city of a
+        quarter (patents, migration, accounts, metrics): kept across quarters and updated where rows
+        changed city (:meth:`_kept_sums`)."""
         city, cities = self.firms.city, self.geography.count
         if self._city_sums is None or self._city_sums[0] is not city:
             # a BinSums depends on the index's values and the bins only: the last one is kept with a
