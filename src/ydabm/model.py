@@ -1254,13 +1254,15 @@ class YRDModel(mesa.Model):
                 guess = np.where(np.isfinite(ahead), ahead, guess)
         return guess.ravel()
 
-    def planned_served(self, rows: np.ndarray) -> np.ndarray:
-        """Share of its orders each firm of ``rows`` would serve at its planned capacity: S(c q), q its
-        city-sector's newsvendor capacity ratio and c its sector's steady share of the goal
-        (:func:`capacity_lag`), the capacity the accelerator holds in steady growth and the 2020
-        firms hold; the rationing of the notional market (:func:`ydabm.markets.goods.notional_demand`)."""
+    def planned_served(self, rows: np.ndarray | slice) -> np.ndarray:
+        """Share of its orders each firm of ``rows`` (an index array, or a slice: ``slice(None)`` for
+        every row) would serve at its planned capacity: S(c q), q its city-sector's newsvendor capacity
+        ratio and c its sector's steady share of the goal (:func:`capacity_lag`), the capacity the
+        accelerator holds in steady growth and the 2020 firms hold; the rationing of the notional market
+        (:func:`ydabm.markets.goods.notional_demand`)."""
         ratio = self.cell_capacity_ratio() * np.tile(self.steady_lag, self.geography.count)
-        return np.take(goods.sales_share(ratio, self.params.demand_dispersion), np.take(self.firms.cell, rows))
+        cell = self.firms.cell[rows] if isinstance(rows, slice) else np.take(self.firms.cell, rows)
+        return np.take(goods.sales_share(ratio, self.params.demand_dispersion), cell)
 
     def goods_spending(self) -> np.ndarray:
         """(C, S) spending of each buying city on each sector: households and governments at the final
