@@ -78,4 +78,5 @@ def test_a_lockdowns_scarcity_prices_leave_no_debt_above_the_collateral_line():
         np.testing.assert_allclose(f.debt[rows] - f.soft_debt[rows], line, rtol=1e-9, atol=1e-6)
         above.append(int((f.soft_debt[rows] > 0).sum()))
     # soft credit is carried by the few firms that were lent it, not by every firm whose line moved
+    # (observed 7 Dec 2026: 0 of about 780 live rows in quarters 1-7, 1 in quarter 8)
     assert max(above) < 0.05 * rows.sum()

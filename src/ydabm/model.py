@@ -78,7 +78,7 @@ class YRDModel(mesa.Model):
 
     #: inside :meth:`workers_moved_once`: each firm row's employer for its workers at the block's end
     _employer_moves: np.ndarray | None = None
-    #: the last city_sums() built: (a copy of the city column it was built for, its BinSums)
+    #: the last city_sums() built: (the read-only city column it was built for, its BinSums)
     _city_order: tuple | None = None
     #: the last cell_sums() built: (the read-only cell column it was built for, its BinSums)
     _cell_order: tuple | None = None
@@ -116,7 +116,6 @@ class YRDModel(mesa.Model):
         self.params = baseline
         self._staff = None                  # staff_table() from the step's labour market to its metrics
         self._phi = None                    # effective_productivity() from the step's entry to its metrics
-        self._city_sums = None              # city_sums(): (the firms' city column, its BinSums)
         self._capital = None                # capital_value() of the step's accounts and metrics
         self._targeted = None               # targeted_firms() from the step's entry to its end
         # a burn-in another run of this process already made from the same seed and parameters (with
@@ -220,7 +219,7 @@ class YRDModel(mesa.Model):
     def step(self) -> None:
         """One quarter."""
         p, f, s, geo, lev = self.params, self.firms, self.sectors, self.geography, self.levers
-        self._staff = self._city_sums = self._capital = self._targeted = None
+        self._staff = self._capital = self._targeted = None
         self.entrants_market = None
         # 1. Shocks and policies scheduled for this quarter: from no shock in force, they move the
         #    levers (and may tell entrants which market to expect: ``entrants_market``)
@@ -325,7 +324,6 @@ class YRDModel(mesa.Model):
         self.datacollector.collect(self)
         self._staff = None
         self._phi = None
-        self._city_sums = None
         self._capital = None
         self._targeted = None
 
@@ -1141,14 +1139,16 @@ class YRDModel(mesa.Model):
         minlength=cities)`` (:class:`~ydabm.agents.firms.BinSums`), for the dozen sums by city of a
         quarter (patents, migration, accounts, metrics): kept across quarters and updated where rows
         changed city (:meth:`_kept_sums`)."""
-        city, cities = self.firms.city, self.geography.count
-        if self._city_sums is None or self._city_sums[0] is not city:
-            # a BinSums depends on the index's values and the bins only: the last one is kept with a
-            # copy of the column it was built for, and used again while the values are the same, or
-            # updated where a few rows changed city (entrants in the rows of closed firms of another
-            # city, most quarters; building the order takes about 0.5 ms at 1e6 workers)
-            self._city_sums = (city, self._kept_sums("_city_order", city, cities, copy=True))
-        return self._city_sums[1]
+        # ``Firms.city`` is read-only, a new array when it changes (as ``cell``): the one the last
+        # BinSums was built for is kept with it, and used again while it is the same array, or while a
+        # new one has the same values, or updated where a few rows changed city (entrants in the rows
+        # of closed firms of another city, most quarters; building the order takes about 0.5 ms at 1e6
+        # workers)
+        city = self.firms.city
+        kept = self._city_order
+        if kept is not None and kept[0] is city:
+            return kept[1]
+        return self._kept_sums("_city_order", city, self.geography.count)
 
     def cell_sums(self) -> BinSums:
         """Sums over the firm rows by city-sector, bit for bit ``np.bincount(firms.cell, values,
@@ -1159,20 +1159,20 @@ class YRDModel(mesa.Model):
         kept = self._cell_order
         if kept is not None and kept[0] is cell:
             return kept[1]
-        return self._kept_sums("_cell_order", cell, self.geography.count * self.sectors.count, copy=False)
+        return self._kept_sums("_cell_order", cell, self.geography.count * self.sectors.count)
 
-    def _kept_sums(self, name: str, index: np.ndarray, bins: int, copy: bool) -> BinSums:
+    def _kept_sums(self, name: str, index: np.ndarray, bins: int) -> BinSums:
         """The BinSums of ``index`` over ``bins``, from the one kept at attribute ``name`` (the index it
         was built for, its BinSums) when it is the same (bit for bit: a BinSums depends on the index's
         values and the bins only) or a few rows differ (:meth:`BinSums.rebinned`); kept in its place
-        with ``index`` (a copy of it with ``copy``)."""
+        with ``index``, a read-only firm column (``Firms`` writes a changed column to a new array)."""
         kept = getattr(self, name)
         sums = None
         if kept is not None and kept[1].bins == bins:
             sums = kept[1].rebinned(kept[0], index)
         if sums is None:
             sums = BinSums(index, bins)
-        setattr(self, name, (index.copy() if copy else index, sums))
+        setattr(self, name, (index, sums))
         return sums
 
     def live_cell_sums(self, values: np.ndarray) -> np.ndarray:
