@@ -163,19 +163,13 @@ def test_the_burnt_in_shock_economy_keeps_its_firms(shock_economy):
         assert exits.max() <= 2 * exits.mean()
 
 
-ZOMBIE_DRIFT = pytest.mark.xfail(strict=True, reason=(
-    "issue 10 item 2: at the default 750 people per agent the ten-year burnt-in shock economy's zombie share "
-    "moves from t = 0 to quarters 33-40 by more than the 1.5 pp band in one seed: 0.08-1.57 pp apart (seeds "
-    "1-5, 7 Dec 2026, since soft credit is carried apart from the collateral line; seed 1 over the band); "
-    "0.38-2.19 pp before (seeds 1, 2 and 4 over it). Ten years of burn-in do not reach the share's steady "
-    "state; thirty do (the test's other case)"))
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("shock_economy", [pytest.param(TEN_YEARS, marks=ZOMBIE_DRIFT), THIRTY_YEARS],
-                         indirect=True)
 def test_the_burnt_in_start_is_near_the_zombie_steady_state(shock_economy):
-    # observed at the default 750 people per agent (7 Dec 2026, fifty-first session, since soft credit is
+    # observed at the default 750 people per agent since the shocks keep each city-sector's mean
+    # (8 Dec 2026, fifty-second session, seeds 1-5): ten years of burn-in, 10.3-12.1 % at t = 0 against
+    # 9.9-10.6 % in quarters 33-40 (seed by seed 0.33-1.42 pp apart; 0.08-1.57 pp before, seed 1 over the
+    # band, a strict xfail); thirty years, 10.3-11.1 % against 9.6-10.7 % (0.23-0.64 pp).
+    # At 750 on 7 Dec 2026 (fifty-first session, since soft credit is
     # carried apart from the collateral line): thirty years of burn-in, 9.5-11.0 % at t = 0 against
     # 9.3-9.8 % in quarters 33-40 (seed by seed 0.13-1.19 pp apart; 0.47-1.88 pp before, seed 2 over the
     # band, a strict xfail); ten years 9.5-10.7 % against 8.7-9.7 % (0.08-1.57 pp).
@@ -202,17 +196,16 @@ def test_the_burnt_in_start_is_near_the_zombie_steady_state(shock_economy):
     "diffusion, 4 Dec 2026; docs/validation.md, 'What the noise is made of'). With substitution between "
     "the skill classes (the default since 5 Dec 2026): 0.62-0.83 pp at 2,000 people per agent, 0.36-0.94 pp "
     "at the default 1,000 (quarters 33-40 +0.19 to +0.59 pp); 0.40-0.71 pp at 750 since soft credit is carried "
-    "apart from the collateral line (7 Dec 2026, fifty-first session)"))),
-    pytest.param(THIRTY_YEARS, marks=pytest.mark.xfail(strict=True, reason=(
-        "issue 10 item 2: after thirty years of burn-in with cohorts of 5 % unemployment moves 0.26-0.59 pp "
-        "from t = 0 at the default 750 people per agent since soft credit is carried apart from the "
-        "collateral line (seeds 1-5, 7 Dec 2026, fifty-first session; seed 1 over the 0.5 pp band, at "
-        "0.593; quarters 33-40 +0.05 to +0.36 pp); 0.25-0.45 pp before. The shocks' noise around a level "
-        "that holds, at the band's edge, which the change of the debt rule moved across it in one seed")))],
-    indirect=True)
+    "apart from the collateral line (7 Dec 2026, fifty-first session); 0.39-0.53 pp since the shocks keep each "
+    "city-sector's mean (8 Dec 2026, fifty-second session; seeds 1, 3 and 4 over the band, at 0.52-0.53)"))),
+    THIRTY_YEARS], indirect=True)
 def test_the_burnt_in_shock_economy_keeps_unemployment_within_half_a_point(shock_economy):
-    # observed after thirty years of burn-in with cohorts of 5 %: 0.25-0.45 pp at the default 750 people per
-    # agent (seeds 1-5, 7 Dec 2026), quarters 33-40 -0.03 to +0.33 pp; at 1,000 people per agent
+    # observed after thirty years of burn-in with cohorts of 5 % since the shocks keep each city-sector's
+    # mean (8 Dec 2026, fifty-second session, seeds 1-5, at 750): 0.18-0.44 pp. On 7 Dec 2026 (fifty-first
+    # session, since soft credit is carried apart from the collateral line) 0.26-0.59 pp, seed 1 over the
+    # band at 0.593 (a strict xfail)
+    # Earlier the same day, before the debt rule changed: 0.25-0.45 pp at the default 750 people per
+    # agent (seeds 1-5), quarters 33-40 -0.03 to +0.33 pp; at 1,000 people per agent
     # (seeds 1-5, 7 Dec 2026, since nobody moves in the burn-in): 0.27-0.48 pp, quarters 33-40 -0.01 to
     # +0.20 pp; with people moving in it (6 Dec 2026, since a failing cohort gets no new credit):
     # 0.27-0.50 pp (seed 4 at 0.497), quarters 33-40 +0.19 to +0.30 pp. Until then 0.28-0.55 pp, seeds 1 and 3 over the band
@@ -230,7 +223,9 @@ def test_the_burnt_in_shock_economy_keeps_unemployment_within_half_a_point(shock
     "1,000 (seeds 1-5, 7 Dec 2026, since nobody moves in the burn-in; 0.0060-0.0183 "
     "on 5 Dec, 0.011-0.018 at 2,000): it still drifts (-0.015 to +0.009 in quarters 33-40), and about half of the move is cohort noise (shocks are common to a cohort's "
     "enterprises and the number of cohorts follows max_cohort_share, not the agent scale): 0.0099 +- 0.0008 "
-    "with max_cohort_share 0.05 (error diffusion, 4 Dec 2026; docs/validation.md, 'What the noise is made of')"))),
+    "with max_cohort_share 0.05 (error diffusion, 4 Dec 2026; docs/validation.md, 'What the noise is made of'). "
+    "Since the shocks keep each city-sector's mean (8 Dec 2026, fifty-second session) 0.0045-0.0105 (seed 2 "
+    "over the band)"))),
     pytest.param(THIRTY_YEARS, marks=pytest.mark.xfail(strict=True, reason=(
         "issue 10 item 2: after thirty years of burn-in with cohorts of 5 % manufacturing similarity moves "
         "0.0069-0.0117 from t = 0 at the default 750 people per agent (seeds 1-5, 7 Dec 2026; seed 5 over the "
@@ -239,7 +234,9 @@ def test_the_burnt_in_shock_economy_keeps_unemployment_within_half_a_point(shock
         "moving in it, 0.0073-0.0108 (6 Dec 2026; seed 5 over the band, its quarters 33-40 +0.0098), since a failing cohort gets no new credit (the fix of a money "
         "leak where failing cohorts stay: docs/validation.md, 'Searches of the thirty-sixth session'); "
         "0.0057-0.0094 before it. At 2,000 people per agent 0.0093-0.0147, seeds 1 and 4 over the band: the "
-        "cohorts' shocks, which neither the rounding rule nor the pay touches, at the band's edge")))],
+        "cohorts' shocks, which neither the rounding rule nor the pay touches, at the band's edge. Since the "
+        "shocks keep each city-sector's mean (8 Dec 2026, fifty-second session) 0.0043-0.0120 at 750 (seeds 1-5; "
+        "seed 5 over the band): what is left is not the cohorts' common shocks")))],
     indirect=True)
 def test_the_burnt_in_shock_economy_keeps_similarity_within_001(shock_economy):
     for frame in shock_economy:
@@ -255,7 +252,9 @@ def _late_zombie_share(seed: int, **values) -> float:
 
 @pytest.mark.slow
 def test_at_the_steady_state_the_barrier_raises_the_zombie_share():
-    # observed (7 Dec 2026, since nobody moves in the burn-in): +1.72 +- 0.09 pp at the default 1,000
+    # observed at the default 750 people per agent (seeds 1-5, scripts/productivity_shocks.py --levers):
+    # +2.50 +- 0.24 pp since the shocks keep each city-sector's mean (8 Dec 2026), +2.40 +- 0.16 pp before;
+    # earlier (7 Dec 2026, since nobody moves in the burn-in): +1.72 +- 0.09 pp at the default 1,000
     # people per agent (seeds 1-5); with people moving in it (5 Dec 2026) +1.63 +- 0.14 pp; at 2,000
     # +1.05 +- 0.19 pp, and +1.46 +- 0.22 after ten years with cohorts of 20 %.
     # Under error diffusion (staff_rounding 0) it is +0.37 +- 0.24 pp, not significant: a cohort of 5 % holds
@@ -264,3 +263,35 @@ def test_at_the_steady_state_the_barrier_raises_the_zombie_share():
     diff = np.array([_late_zombie_share(seed, barrier=1.0) - _late_zombie_share(seed, barrier=0.0)
                      for seed in (1, 2, 3, 4, 5)])
     assert diff.mean() > 3 * diff.std(ddof=1) / np.sqrt(diff.size)
+
+
+#: the shock economy calibrated as the default engine is: thirty years of burn-in with cohorts of 5 %, and
+#: demand_dispersion refitted so that manufacturing utilisation at the burnt-in t = 0 is NBS 2020's 74.9 %
+#: (the default engine's 1.34 gives 67.6 % here; 0.72 gives 74.85 %, seeds 1-5). The zombie share was not
+#: a target (docs/validation.md, 'Persistent productivity shocks')
+CALIBRATED = {**SHOCKS, **BURN_INS[THIRTY_YEARS], "failing_exit_share": 0.25, "credit_spells": 1,
+              "demand_dispersion": 0.72}
+
+
+@pytest.fixture(scope="module")
+def calibrated_shock_economy():
+    return [_run_frame(seed, **CALIBRATED) for seed in (1, 2, 3, 4, 5)]
+
+
+@pytest.mark.slow
+def test_the_calibrated_shock_economy_is_stationary_with_zombies_in_the_published_range(calibrated_shock_economy):
+    # issue 10 item 2's bands and issue 11 item 4's level (published 3-8 %; national 7.5 % in 2005-13, the
+    # YRD low). Observed since the shocks keep each city-sector's mean (8 Dec 2026, fifty-second session,
+    # at the default 750 people per agent, seeds 1-5): utilisation at t = 0 74.76-75.00 %; zombie share
+    # 4.40-5.29 % at t = 0 and 4.54-5.03 % in quarters 33-40; unemployment moves 0.18-0.25 pp, similarity
+    # 0.0056-0.0081, the firm mass +1.1 to +1.6 %. Before that change (shocks drawn independently)
+    # unemployment moved 0.34-0.63 pp and similarity 0.0107-0.0164 with ten years of burn-in
+    for frame in calibrated_shock_economy:
+        assert frame["capacity_utilization"].iloc[0] == pytest.approx(0.749, abs=0.005)
+        for share in (frame["zombie_share"].iloc[0], frame["zombie_share"].iloc[33:41].mean()):
+            assert 0.03 <= share <= 0.08
+        rate, similarity, exits = frame["unemployment_rate"], frame["similarity_manufacturing"], frame["exits"].iloc[1:]
+        assert (rate - rate.iloc[0]).abs().max() <= 0.005
+        assert (similarity - similarity.iloc[0]).abs().max() <= 0.01
+        assert abs(frame["firms"].iloc[-1] / frame["firms"].iloc[0] - 1) <= 0.03
+        assert exits.max() <= 2 * exits.mean()

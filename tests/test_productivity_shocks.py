@@ -60,10 +60,48 @@ def test_shocks_move_the_deviation_and_keep_the_permanent_level(small_params):
     model.apply_productivity_shocks()
     np.testing.assert_allclose(f.productivity[live] / np.exp(f.deviation[live]), permanent, rtol=1e-12)
     assert (f.deviation[live] != before).all()
-    # the step is the AR(1) of the parameters: 0.8^(1/4) of the old deviation plus a normal of sd
-    # 0.12 sqrt(1 - 0.8^(1/2)) = 0.0389 (the sample of set-up firms is a few hundred: a wide tolerance)
+    # the step is the AR(1) of the parameters: 0.8^(1/4) of the old deviation plus an innovation of sd
+    # 0.12 sqrt(1 - 0.8^(1/2)) = 0.0389 across each city-sector's enterprises, whose mass-weighted mean
+    # is zero in every city-sector (none in a city-sector of one agent)
     noise = f.deviation[live] - 0.8 ** 0.25 * before
-    assert noise.std() == pytest.approx(0.12 * np.sqrt(1 - 0.8 ** 0.5), rel=0.15)
+    mass, cell = f.mass[live], f.cell[live]
+    cells = model.geography.count * model.sectors.count
+    np.testing.assert_allclose(np.bincount(cell, mass * noise, cells), 0.0, atol=1e-12)
+    agents = np.bincount(cell, minlength=cells)[cell]
+    assert (noise[agents == 1] == 0).all() and (noise[agents > 1] != 0).all()
+    # pooled over the city-sectors of several agents (a few hundred agents: a wide tolerance)
+    several = agents > 1
+    variance = (mass * noise ** 2)[several].sum() / mass[several].sum()
+    assert np.sqrt(variance) == pytest.approx(0.12 * np.sqrt(1 - 0.8 ** 0.5), rel=0.2)
+
+
+def test_pooled_innovations_by_hand():
+    # city-sector 0: masses 1 and 3, draws 1 and -0.5: mean (1 - 1.5) / 4 = -0.125, H = (1 + 9) / 16 =
+    # 0.625, so (1.125, -0.375) / sqrt(0.375); city-sector 2: one agent, no shock; city-sector 1: none
+    out = technology.pooled_innovations(np.array([1.0, -0.5, 0.7]), np.array([1.0, 3.0, 5.0]),
+                                        np.array([0, 0, 2]), 3)
+    np.testing.assert_allclose(out, [1.125 / np.sqrt(0.375), -0.375 / np.sqrt(0.375), 0.0])
+
+
+def test_pooled_innovations_have_each_city_sectors_mean_zero_and_unit_variance():
+    # the law of large numbers of a city-sector's many enterprises: whatever the agents' masses, the
+    # mass-weighted mean is 0 in every draw and the mass-weighted variance is 1 on average (as independent
+    # draws for a continuum of enterprises would give)
+    rng = np.random.default_rng(11)
+    cell = np.repeat(np.arange(50), 6)
+    mass = rng.uniform(0.1, 5.0, cell.size)
+    variances = []
+    for _ in range(400):
+        out = technology.pooled_innovations(rng.standard_normal(cell.size), mass, cell, 50)
+        np.testing.assert_allclose(np.bincount(cell, mass * out, 50), 0.0, atol=1e-10)
+        variances.append(np.bincount(cell, mass * out ** 2, 50) / np.bincount(cell, mass, 50))
+    # 400 x 50 city-sectors of 6 agents: the mean's sd about 0.006
+    assert np.mean(variances) == pytest.approx(1.0, abs=0.03)
+    # without the pooling each city-sector's mass-weighted mean shock has variance H (here about 0.22)
+    raw = np.array([np.bincount(cell, mass * rng.standard_normal(cell.size), 50) / np.bincount(cell, mass, 50)
+                    for _ in range(400)])
+    herfindahl = np.bincount(cell, mass * mass, 50) / np.bincount(cell, mass, 50) ** 2
+    assert raw.var(axis=0).mean() == pytest.approx(herfindahl.mean(), rel=0.1)
 
 
 def test_set_up_deviations_are_the_draws_and_entrants_start_at_the_mean_draw(small_params):

@@ -1018,15 +1018,17 @@ class YRDModel(mesa.Model):
 
     def apply_productivity_shocks(self) -> None:
         """Each live firm agent's productivity deviation takes its quarter's AR(1) step
-        (:func:`ydabm.mechanisms.technology.productivity_deviation`) and its productivity moves with
-        it. At ``productivity_persistence`` 1 nothing moves and nothing is drawn."""
+        (:func:`ydabm.mechanisms.technology.productivity_deviation`), whose innovations keep each
+        city-sector's mean at zero (:func:`ydabm.mechanisms.technology.pooled_innovations`), and its
+        productivity moves with it. At ``productivity_persistence`` 1 nothing moves and nothing is drawn."""
         p, f = self.params, self.firms
         if p.productivity_persistence >= 1.0:
             return
         live = np.flatnonzero(f.alive)
         before = f.deviation[live]
-        after = technology.productivity_deviation(before, p.productivity_persistence, p.productivity_dispersion,
-                                                  self.rng.standard_normal(live.size))
+        normals = technology.pooled_innovations(self.rng.standard_normal(live.size), f.mass[live], f.cell[live],
+                                                self.geography.count * self.sectors.count)
+        after = technology.productivity_deviation(before, p.productivity_persistence, p.productivity_dispersion, normals)
         f.productivity[live] *= np.exp(after - before)
         f.deviation[live] = after
 

@@ -146,6 +146,31 @@ def productivity_deviation(deviation: np.ndarray, persistence: float, dispersion
     return rho * deviation + dispersion * np.sqrt(1.0 - rho * rho) * normals
 
 
+def pooled_innovations(normals: np.ndarray, mass: np.ndarray, cell: np.ndarray, cells: int) -> np.ndarray:
+    """The live firm agents' shock innovations with each city-sector's law of large numbers imposed.
+
+    A firm agent's enterprises share one shock, so a city-sector of a few agents would carry a common
+    shock of variance H (the Herfindahl index of its agents' masses) every quarter, where its hundreds
+    of real enterprises, each with its own shock, carry almost none. Each city-sector's innovations
+    ``normals`` lose their mass-weighted mean and are scaled by 1 / sqrt(1 - H): mass-weighted mean 0
+    in every city-sector and, in expectation, mass-weighted variance 1 across its enterprises, as
+    with independent shocks to a continuum of them. A city-sector with one live agent draws no shock
+    (its enterprises' shocks average out).
+
+    Args:
+        normals: (L,) standard normals, one per live agent.
+        mass: (L,) the agents' enterprise masses.
+        cell: (L,) their city-sector indexes, below ``cells``.
+        cells: number of city-sectors.
+    """
+    total = np.bincount(cell, mass, cells)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(cell, mass * normals, cells) / total
+        spread = 1.0 - np.bincount(cell, mass * mass, cells) / (total * total)
+        scale = np.where(spread > 1e-12, 1.0 / np.sqrt(np.maximum(spread, 1e-12)), 0.0)
+    return (normals - np.take(mean, cell)) * np.take(scale, cell)
+
+
 def innovation_value(elasticity: np.ndarray, step: float, discount: float) -> np.ndarray:
     """Value of one innovation in quarters of the enterprise's revenue: (exp((sigma - 1) step) - 1) /
     sigma / d (operating profit, revenue / sigma, rises by the factor exp((sigma - 1) step) under CES
