@@ -3,7 +3,11 @@ the NBS survey's full years, and utilisation, real GDP and the price level again
 and ``capacity_subsidy`` (matched seeds, default scale).
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/capacity_levers.py [--seeds 1 2 3 4 5] [--quarters 40]
-        [--sectors-only]
+        [--sectors-only] [--set NAME=VALUE ...]
+
+``--set`` adds parameters to every run (e.g. the calibrated shock economy's ``productivity_persistence=0.8
+max_cohort_share=0.05 failing_exit_share=0.25 credit_spells=1 burn_in=30 demand_dispersion=0.72``); the
+levers' values are set over them.
 
 Per run: manufacturing utilisation (mean over quarters 1..Q), real GDP and CPI (mean over the last
 eight quarters, relative to the baseline run of the same seed), and the manufacturing sectors'
@@ -26,7 +30,7 @@ import argparse
 import numpy as np
 
 from ydabm import YRDModel
-from ydabm.params import PARAMS
+from ydabm.params import PARAMS, parse_assignment
 
 #: the NBS industries each model manufacturing sector is compared with (IO sectors by
 #: configs/io_concordance.toml: machinery 16-18 is general, special and transport equipment)
@@ -122,9 +126,11 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument("--quarters", type=int, default=40)
     parser.add_argument("--sectors-only", action="store_true", help="the sectors against the survey only")
+    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE", help="parameters of every run")
     args = parser.parse_args()
-    default = {q.name: q.default for q in PARAMS}
-    base = [run(seed, args.quarters) for seed in args.seeds]
+    settings = dict(parse_assignment(item) for item in args.set)
+    default = {**{q.name: q.default for q in PARAMS}, **settings}
+    base = [run(seed, args.quarters, **settings) for seed in args.seeds]
     names, manufacturing = base[0]["names"], base[0]["manufacturing"]
     nbs = nbs_by_sector()
     years = [year for year in YEARS if all(year in b["years"] for b in base)]
@@ -147,7 +153,7 @@ def main() -> None:
               f"{np.ptp(data_means):.1f} ({np.ptp(model_means) / np.ptp(data_means):.1f} times); Spearman's rank "
               f"correlation {spearman(model_means, data_means):+.2f} (7 sectors)")
         # where the spread comes from: the newsvendor at each sector's critical ratio, no subsidy
-        model = YRDModel(rng=args.seeds[0])
+        model = YRDModel(rng=args.seeds[0], **settings)
         assumed, implied = critical_ratios(model)
         dispersion = model.params.demand_dispersion
         k = np.flatnonzero(manufacturing)
@@ -168,7 +174,8 @@ def main() -> None:
     for lever, values in (("specialization", (0.0, 0.25, 0.5, 0.75, 1.0)), ("capacity_subsidy", (0.0, 0.1, 0.2, 0.4, 0.6))):
         print(f"\n{lever} (baseline {default[lever]}): utilisation (pp), real GDP (%), CPI (%) vs baseline, mean (se)")
         for value in values:
-            runs = base if value == default[lever] else [run(seed, args.quarters, **{lever: value}) for seed in args.seeds]
+            runs = base if value == default[lever] else [run(seed, args.quarters, **{**settings, lever: value})
+                                                         for seed in args.seeds]
             u, ue = effect(runs, base, "util")
             g, ge = effect(runs, base, "gdp", relative=True)
             c, ce = effect(runs, base, "cpi", relative=True)

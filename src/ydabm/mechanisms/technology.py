@@ -164,10 +164,10 @@ def pooled_innovations(normals: np.ndarray, mass: np.ndarray, cell: np.ndarray, 
         cells: number of city-sectors.
     """
     total = np.bincount(cell, mass, cells)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.bincount(cell, mass * normals, cells) / total
-        spread = 1.0 - np.bincount(cell, mass * mass, cells) / (total * total)
-        scale = np.where(spread > 1e-12, 1.0 / np.sqrt(np.maximum(spread, 1e-12)), 0.0)
+    held = total > 0.0
+    mean = np.divide(np.bincount(cell, mass * normals, cells), total, out=np.zeros(cells), where=held)
+    spread = 1.0 - np.divide(np.bincount(cell, mass * mass, cells), total * total, out=np.ones(cells), where=held)
+    scale = np.divide(1.0, np.sqrt(np.maximum(spread, 0.0)), out=np.zeros(cells), where=spread > 1e-12)
     return (normals - np.take(mean, cell)) * np.take(scale, cell)
 
 
