@@ -1084,13 +1084,14 @@ class YRDModel(mesa.Model):
 
     def clear_labour_market(self, desired: np.ndarray) -> labour.Hiring:
         """This quarter's labour market for the (F, K) staff plans ``desired``
-        (:func:`ydabm.markets.labour.clear_labour_market`)."""
+        (:func:`ydabm.markets.labour.clear_labour_market`). The workers' employer column is updated in
+        place (the hiring's employers are that array; :meth:`apply_hiring` sets it)."""
         p, f, w = self.params, self.firms, self.workers
         return labour.clear_labour_market(
             w.employer, w.skill, w.market, f.employees, f.city, desired, f.rounding, self.labour_force,
             self.wages, p.separation_rate, p.matching_efficiency, p.natural_unemployment,
             p.wage_adjustment, self.rng, self.levers.absent if self.levers.absent.any() else None,
-            diffuse=not p.staff_rounding)
+            diffuse=not p.staff_rounding, overwrite=True)
 
     def choose_moves(self) -> relocation.Moves:
         """This quarter's relocations (:func:`ydabm.mechanisms.relocation.choose_moves`)."""
