@@ -160,6 +160,53 @@ def test_layoffs_with_short_groups_match_the_draw_over_all_jobs():
         assert np.array_equal(seekers, np.flatnonzero(after < 0))
 
 
+def test_labour_market_with_pending_moves_equals_moving_first():
+    """Closures and mergers handed to the labour market as ``moves`` (applied in its pass over the
+    workers) give what moving the workers first and clearing the market then gives, bit for bit: the
+    employer column, every result and the generator's state; the firm table may have grown since the
+    moves were made (entrants in new rows)."""
+    rng = np.random.default_rng(21)
+    for trial in range(200):
+        cities, classes = int(rng.integers(1, 4)), 3
+        firms = int(rng.integers(1, 25))
+        grown = firms + int(rng.integers(0, 4))             # rows added after the moves (no workers yet)
+        workers = int(rng.integers(0, 400))
+        employer = rng.integers(-1, firms, workers).astype(np.int32)
+        skill = rng.integers(0, classes, workers).astype(np.int8)
+        city = rng.integers(0, cities, workers)
+        market = (city * classes + skill).astype(np.int64)
+        firm_city = rng.integers(0, cities, grown)
+        # the moves: some rows close (-1), some merge into another row; the last entry is -1's
+        moves = np.arange(firms + 1, dtype=np.int32)
+        moves[-1] = -1
+        if trial % 5:
+            closing = rng.random(firms) < 0.2
+            moves[:-1][closing] = -1
+            merging = np.flatnonzero(~closing & (rng.random(firms) < 0.3))
+            if merging.size:
+                moves[merging] = rng.integers(0, grown, merging.size)
+        moved = np.take(moves, employer, mode="wrap")
+        employees = labour.jobs_of(moved[moved >= 0], skill[moved >= 0], grown, classes)
+        desired = np.maximum(employees + rng.normal(0.0, 2.0, employees.shape), 0.0)
+        if trial % 7 == 0:
+            desired = employees + 0.5                        # no firm overstaffed
+        force = np.maximum(np.bincount(market, minlength=cities * classes).reshape(cities, classes), 1)
+        args = (skill, market, employees, firm_city, desired, rng.random(desired.shape), force,
+                rng.uniform(0.5, 2.0, (cities, classes)), 0.1, 0.8, 0.05, 0.3)
+        seed = int(rng.integers(1 << 30))
+        first, second = np.random.default_rng(seed), np.random.default_rng(seed)
+        after = employer.copy()
+        hiring = labour.clear_labour_market(after, *args, first, overwrite=True, moves=moves)
+        expected = labour.clear_labour_market(moved.copy(), *args, second, overwrite=True)
+        assert hiring.employer is after and np.array_equal(after, expected.employer)
+        for name in ("employees", "wages", "understaffed", "carry", "hours", "jobs", "separations", "layoffs",
+                     "hires", "employed", "finding"):
+            assert np.array_equal(getattr(hiring, name), getattr(expected, name)), name
+        assert first.bit_generator.state == second.bit_generator.state
+    with pytest.raises(ValueError, match="only with overwrite"):
+        labour.clear_labour_market(employer, *args, rng, moves=moves)
+
+
 @pytest.mark.parametrize("shape", [(0, 3), (5, 1), (7, 3), (6, 4)])
 def test_any_per_row(shape):
     mask = np.random.default_rng(4).random(shape) < 0.3

@@ -78,6 +78,9 @@ class YRDModel(mesa.Model):
 
     #: inside :meth:`workers_moved_once`: each firm row's employer for its workers at the block's end
     _employer_moves: np.ndarray | None = None
+    #: after a ``workers_moved_once(defer=True)`` block, until the labour market: its moves, not yet
+    #: applied to the workers' employer column (:meth:`settle_employers`)
+    _pending_moves: np.ndarray | None = None
     #: the last city_sums() built: (the read-only city column it was built for, its BinSums)
     _city_order: tuple | None = None
     #: the last cell_sums() built: (the read-only cell column it was built for, its BinSums)
@@ -257,7 +260,7 @@ class YRDModel(mesa.Model):
         #    than max_cohort_share of their city-sector split in two; entry at the
         #    free-entry margin of last quarter
         self.shrink_firms(p.exit_rate, mass)
-        with self.workers_moved_once():
+        with self.workers_moved_once(defer=True):       # (their workers move in the labour market, 7.)
             self.close_firms(entry.exits(f.alive, self.shed_failing(p.failing_exit_share)))
             self.merge_firms(*entry.merge_pairs(f.alive, f.cell, f.mass, f.peak))
         self.split_firms(entry.split_rows(f.alive, f.cell, f.mass, p.max_cohort_share,
@@ -1085,13 +1088,15 @@ class YRDModel(mesa.Model):
     def clear_labour_market(self, desired: np.ndarray) -> labour.Hiring:
         """This quarter's labour market for the (F, K) staff plans ``desired``
         (:func:`ydabm.markets.labour.clear_labour_market`). The workers' employer column is updated in
-        place (the hiring's employers are that array; :meth:`apply_hiring` sets it)."""
+        place (the hiring's employers are that array; :meth:`apply_hiring` sets it), with the moves of
+        this quarter's closures and mergers (``_pending_moves``) applied first."""
         p, f, w = self.params, self.firms, self.workers
+        moves, self._pending_moves = self._pending_moves, None
         return labour.clear_labour_market(
             w.employer, w.skill, w.market, f.employees, f.city, desired, f.rounding, self.labour_force,
             self.wages, p.separation_rate, p.matching_efficiency, p.natural_unemployment,
             p.wage_adjustment, self.rng, self.levers.absent if self.levers.absent.any() else None,
-            diffuse=not p.staff_rounding, overwrite=True)
+            diffuse=not p.staff_rounding, overwrite=True, moves=moves)
 
     def choose_moves(self) -> relocation.Moves:
         """This quarter's relocations (:func:`ydabm.mechanisms.relocation.choose_moves`)."""
@@ -1927,18 +1932,35 @@ class YRDModel(mesa.Model):
         self._move_workers(sources, destinations)
 
     @contextlib.contextmanager
-    def workers_moved_once(self):
+    def workers_moved_once(self, defer: bool = False):
         """Closures and mergers inside the block move their workers in one pass over the workers, at the
         block's end, instead of one pass each (at 1e6 workers a pass takes about 1-1.5 ms). Nothing in the
-        block may read the workers' employers."""
+        block may read the workers' employers.
+
+        ``defer``: the moves are kept (``_pending_moves``) instead, and the labour market applies them
+        in its own pass over the workers (:func:`ydabm.markets.labour.clear_labour_market`'s
+        ``moves``), which saves this one (the step's: the labour market follows the same quarter);
+        until then the employer column is last quarter's, and what reads it maps it through the moves
+        (:meth:`apply_moves`) or applies them first (:meth:`settle_employers`)."""
+        self.settle_employers()
         self._employer_moves = self._employer_table()
         try:
             yield
             moves, self._employer_moves = self._employer_moves, None
             if moves[:-1].size and (moves[:-1] != np.arange(moves.size - 1)).any():
-                self._apply_employer_table(moves)
+                if defer:
+                    self._pending_moves = moves
+                else:
+                    self._apply_employer_table(moves)
         finally:
             self._employer_moves = None
+
+    def settle_employers(self) -> None:
+        """Apply the moves a deferred :meth:`workers_moved_once` block left to the employer column (one
+        pass over the workers), if any."""
+        moves, self._pending_moves = self._pending_moves, None
+        if moves is not None:
+            self._apply_employer_table(moves)
 
     def _employer_table(self) -> np.ndarray:
         """Each firm row's employer for its workers to move to (itself to begin with), and -1 for -1."""
@@ -1952,6 +1974,7 @@ class YRDModel(mesa.Model):
         table = self._employer_moves
         deferred = table is not None
         if not deferred:
+            self.settle_employers()
             table = self._employer_table()
         table[rows] = employers
         if not deferred:
@@ -1983,6 +2006,7 @@ class YRDModel(mesa.Model):
         if not moved.any():
             return
         # the workers of each source and class in row order; the first moved[i, k] of them move
+        self.settle_employers()
         which = np.full(f.size + 1, -1, dtype=np.int64)
         which[sources] = np.arange(sources.size)
         index = np.take(which, w.employer, mode="wrap")      # employer -1 reads the last entry, -1
@@ -2138,6 +2162,8 @@ class YRDModel(mesa.Model):
         if moves.rows.size == 0:
             return
         employer = np.take(w.employer, moves.rows)
+        if self._pending_moves is not None:               # (closures and mergers: their moves, 4.)
+            employer = np.take(self._pending_moves, employer, mode="wrap")
         employed = employer >= 0
         self.firms.employees -= labour.jobs_of(np.compress(employed, employer),
                                                np.compress(employed, np.take(w.skill, moves.rows)),
