@@ -160,6 +160,27 @@ def test_layoffs_with_short_groups_match_the_draw_over_all_jobs():
         assert np.array_equal(seekers, np.flatnonzero(after < 0))
 
 
+def test_layoffs_with_more_overstaffed_jobs_than_16_bit_codes_hold():
+    """Past 32,762 overstaffed jobs the codes of the pass over the workers are 32-bit: the same draw."""
+    rng = np.random.default_rng(17)
+    firms = 12_000
+    employer = np.repeat(np.arange(firms, dtype=np.int32), 9)
+    skill = np.tile(np.repeat(np.arange(3, dtype=np.int8), 3), firms)
+    employer = np.concatenate([employer, np.full(500, -1, dtype=np.int32)])
+    skill = np.concatenate([skill, np.zeros(500, dtype=np.int8)])
+    staff = labour.jobs_of(employer[employer >= 0], skill[employer >= 0], firms, 3)
+    excess = np.minimum(staff, rng.integers(1, 3, staff.shape)).astype(np.int64)
+    assert np.count_nonzero(excess) > 1 << 15
+    seed = int(rng.integers(1 << 30))
+    first, second = np.random.default_rng(seed), np.random.default_rng(seed)
+    fired, seekers = labour._layoffs_and_seekers(employer, skill, staff, excess, first)
+    assert np.array_equal(fired, _layoffs_reference(employer, skill, staff, excess, second))
+    assert first.bit_generator.state == second.bit_generator.state
+    after = employer.copy()
+    after[fired] = -1
+    assert np.array_equal(seekers, np.flatnonzero(after < 0))
+
+
 def test_labour_market_with_pending_moves_equals_moving_first():
     """Closures and mergers handed to the labour market as ``moves`` (applied in its pass over the
     workers) give what moving the workers first and clearing the market then gives, bit for bit: the

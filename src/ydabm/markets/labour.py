@@ -606,9 +606,11 @@ def _layoffs_and_seekers(employer, skill, staff, excess, rng, moves=None):
             np.take(moves, employer, out=employer, mode="wrap")
         return np.zeros(0, dtype=np.intp), np.flatnonzero(employer < 0)
     # the code table: compact ids of the overstaffed jobs, -1 for the other jobs, and -2 in its last
-    # K entries, which employer -1 reaches (its indices -K..-1)
-    compact = np.full(due_all.size + classes, -1, dtype=np.int32)
-    compact[open_job] = np.arange(open_job.size, dtype=np.int32)
+    # K entries, which employer -1 reaches (its indices -K..-1); 16-bit while the codes fit (down to
+    # MOVED - 2 - ids): half the table and half the codes the pass over the workers reads and writes
+    dtype = np.int16 if open_job.size < (1 << 15) + MOVED - 2 else np.int32
+    compact = np.full(due_all.size + classes, -1, dtype=dtype)
+    compact[open_job] = np.arange(open_job.size, dtype=dtype)
     compact[due_all.size:] = -2
     if moves is None:
         coded, code = _coded_rows(employer, skill, compact, classes)   # overstaffed groups' members, unemployed
@@ -704,9 +706,13 @@ def _match(seekers, market, vacancies, firm_city, markets, classes, efficiency, 
     # one slot per vacancy, in firm-class order (job f * K + k); the vacancies per market (city * K
     # + class) are the slots per market
     open_jobs = np.flatnonzero(vacancies.ravel() > 0)      # (vacancies >= 0; a boolean selection is faster)
-    slot_job = np.repeat(open_jobs, np.take(vacancies.ravel(), open_jobs))
-    slot_market = np.take(firm_city, slot_job // classes).astype(np.int64) * classes + slot_job % classes
-    open_total = np.bincount(slot_market, minlength=markets)
+    open_count = np.take(vacancies.ravel(), open_jobs)
+    # each open job's market, repeated over its slots (the same integers as computed slot by slot, with
+    # a pass over the open jobs instead of five over the slots)
+    job_market = np.take(firm_city, open_jobs // classes).astype(np.int64) * classes + open_jobs % classes
+    slot_job = np.repeat(open_jobs, open_count)
+    slot_market = np.repeat(job_market, open_count)
+    open_total = np.bincount(job_market, open_count, minlength=markets).astype(np.int64)   # (exact: integers)
     seeking = np.bincount(seeker_market, minlength=markets)
     hires = matches(able_seekers(seeking, absent), open_total, efficiency)
     if hires.sum() == 0:
