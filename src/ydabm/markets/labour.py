@@ -616,13 +616,12 @@ def _layoffs_and_seekers(employer, skill, staff, excess, rng, moves=None):
         coded, code = _coded_rows(employer, skill, compact, classes)   # overstaffed groups' members, unemployed
     else:
         coded, code = _coded_rows(employer, skill, _moved_codes(compact, moves, classes), classes)
-        moved = code <= MOVED
-        if moved.any():
-            # the moved workers' employers, and their own codes (-1 if nothing: then neither a member
-            # nor a job seeker, and left out of what follows)
-            rows = np.compress(moved, coded)
-            employer[rows] = np.take(moves, np.take(employer, rows))
-            code[moved] = MOVED - 2 - np.compress(moved, code)
+        moved = np.flatnonzero(code <= MOVED)
+        # the moved workers' employers, and their own codes (-1 if nothing: then neither a member nor a
+        # job seeker, and left out of what follows)
+        rows = np.take(coded, moved)
+        employer[rows] = np.take(moves, np.take(employer, rows))
+        code[moved] = MOVED - 2 - np.take(code, moved)
     is_member = code >= 0
     at = np.flatnonzero(is_member)                         # members' places among ``coded``
     job = np.take(code, at).astype(np.intp)                # (intp: gathered by below without conversion)
@@ -666,10 +665,14 @@ def _moved_codes(compact: np.ndarray, moves: np.ndarray, classes: int) -> np.nda
     ``MOVED - 2 - code`` (at most MOVED) where moves[f] is not f, so that the pass over the workers
     also finds the workers whose employer moves; the last K entries employer -1's, as in ``compact``."""
     table = compact.reshape(-1, classes)
-    target = np.where(moves >= 0, moves, table.shape[0] - 1)
-    codes = np.take(table, target, axis=0)
-    moved = moves[:-1] != np.arange(moves.size - 1)
-    codes[:-1][moved] = MOVED - 2 - codes[:-1][moved]
+    rows = moves.size - 1                               # (the firm table may have grown since: rows <= F)
+    codes = np.empty((moves.size, classes), dtype=compact.dtype)
+    codes[:rows] = table[:rows]                         # (a row that does not move keeps its codes)
+    codes[rows] = table[-1]
+    moved = np.flatnonzero(moves[:-1] != np.arange(rows))
+    target = np.take(moves, moved)
+    target[target < 0] = table.shape[0] - 1
+    codes[moved] = MOVED - 2 - np.take(table, target, axis=0)
     return codes.ravel()
 
 
