@@ -697,3 +697,28 @@ def test_the_carried_forward_start_solves_the_same_markets(values):
     columns = [c for c in cold.columns if c != "market_residual" and cold[c].dtype.kind in "fi"]
     np.testing.assert_allclose(guessed[columns].to_numpy(float), cold[columns].to_numpy(float), rtol=1e-8, atol=1e-12)
     assert sum(guessed_rounds) < sum(cold_rounds)
+
+
+def test_wage_tables_are_kept_while_the_wages_stay_the_same():
+    """The unit labour costs and the least-cost mix are computed once per wages (read-only, the same
+    array to every caller) and again when the wages change, even in place: the same numbers as the
+    formulas each time."""
+    from ydabm.mechanisms import skills
+    from ydabm.model import YRDModel
+    from ydabm.params import QUICK_SCALE
+
+    model = YRDModel(rng=3, **QUICK_SCALE)
+    model.step()
+    fund, e = model.fundamentals, model.params.skill_substitution
+    assert e > 0
+    first = model.mix_wage()
+    assert model.mix_wage() is first and not first.flags.writeable
+    assert np.array_equal(first, skills.unit_cost(model.wages, fund.wages, fund.skill_mix, e))
+    mix, _ = model.skill_table()
+    assert np.array_equal(mix, skills.class_mix(model.wages, fund.wages, fund.skill_mix, e).reshape(mix.shape))
+    model.wages[0, 1] *= 1.1                                  # in place: the tables follow
+    again = model.mix_wage()
+    assert again is not first
+    assert np.array_equal(again, skills.unit_cost(model.wages, fund.wages, fund.skill_mix, e))
+    mix, _ = model.skill_table()
+    assert np.array_equal(mix, skills.class_mix(model.wages, fund.wages, fund.skill_mix, e).reshape(mix.shape))

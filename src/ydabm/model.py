@@ -83,6 +83,8 @@ class YRDModel(mesa.Model):
     _pending_moves: np.ndarray | None = None
     #: the last city_sums() built: (the read-only city column it was built for, its BinSums)
     _city_order: tuple | None = None
+    #: the tables of the skill mix at the last wages they were computed for (:meth:`_wage_table`)
+    _wage_tables: dict | None = None
     #: the last cell_sums() built: (the read-only cell column it was built for, its BinSums)
     _cell_order: tuple | None = None
 
@@ -2240,7 +2242,24 @@ class YRDModel(mesa.Model):
         fund, elasticity = self.fundamentals, self.params.skill_substitution
         if elasticity == 0:
             return self.wages @ fund.skill_mix.T
-        return skills.unit_cost(self.wages, fund.wages, fund.skill_mix, elasticity)
+        return self._wage_table("unit_cost", lambda: skills.unit_cost(self.wages, fund.wages, fund.skill_mix,
+                                                                      elasticity))
+
+    def _wage_table(self, name: str, compute, wages: bool = True) -> np.ndarray:
+        """``compute()``, a table of the skill mix, kept while what it depends on stays the same: the
+        fundamentals (the same object), the skill substitution and, with ``wages``, the wages (the same
+        bits). A quarter asks for the unit labour costs and the least-cost class mix five times at the
+        same wages (planning, the entrants' and the entry margin's prices); each is a few dozen small
+        operations (about 0.05-0.1 ms). The table is read-only: every caller gets the same array."""
+        tables = self.__dict__.setdefault("_wage_tables", {})
+        key = (self.fundamentals, self.params.skill_substitution, self.wages.tobytes() if wages else None)
+        kept = tables.get(name)
+        if kept is not None and kept[0][0] is key[0] and kept[0][1:] == key[1:]:
+            return kept[1]
+        table = compute()
+        table.flags.writeable = False
+        tables[name] = (key, table)
+        return table
 
     def skill_table(self, city: np.ndarray | None = None, sector: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The labour of each class per unit of labour a firm plans for, and each firm row's row of it:
@@ -2252,7 +2271,8 @@ class YRDModel(mesa.Model):
         given = city is not None
         if elasticity == 0:
             return fund.skill_mix, sector if given else self.firms.sector
-        mix = skills.class_mix(self.wages, fund.wages, fund.skill_mix, elasticity)
+        mix = self._wage_table("class_mix", lambda: skills.class_mix(self.wages, fund.wages, fund.skill_mix, elasticity,
+                                                                   self.mix_wage()))
         return mix.reshape(-1, mix.shape[2]), city * self.sectors.count + sector if given else self.firms.cell
 
     def working_labour(self, rows: np.ndarray | None = None) -> np.ndarray:
@@ -2286,7 +2306,8 @@ class YRDModel(mesa.Model):
         if elasticity == 0:
             return row_sums(labour)
         cell = self.firms.cell if rows is None else self.firms.cell[rows]
-        shares = skills.cost_shares(fund.wages, fund.skill_mix)        # (C, S, K): a few hundred numbers
+        # (C, S, K): a few hundred numbers, fixed with the fundamentals
+        shares = self._wage_table("cost_shares", lambda: skills.cost_shares(fund.wages, fund.skill_mix), wages=False)
         mix = np.broadcast_to(fund.skill_mix, shares.shape)
         classes = shares.shape[2]
         return skills.composite(labour, mix.reshape(-1, classes), shares.reshape(-1, classes), elasticity, cell)
