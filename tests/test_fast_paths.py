@@ -160,6 +160,74 @@ def test_layoffs_with_short_groups_match_the_draw_over_all_jobs():
         assert np.array_equal(seekers, np.flatnonzero(after < 0))
 
 
+def test_layoffs_with_more_overstaffed_jobs_than_16_bit_codes_hold():
+    """Past 32,762 overstaffed jobs the codes of the pass over the workers are 32-bit: the same draw."""
+    rng = np.random.default_rng(17)
+    firms = 12_000
+    employer = np.repeat(np.arange(firms, dtype=np.int32), 9)
+    skill = np.tile(np.repeat(np.arange(3, dtype=np.int8), 3), firms)
+    employer = np.concatenate([employer, np.full(500, -1, dtype=np.int32)])
+    skill = np.concatenate([skill, np.zeros(500, dtype=np.int8)])
+    staff = labour.jobs_of(employer[employer >= 0], skill[employer >= 0], firms, 3)
+    excess = np.minimum(staff, rng.integers(1, 3, staff.shape)).astype(np.int64)
+    assert np.count_nonzero(excess) > 1 << 15
+    seed = int(rng.integers(1 << 30))
+    first, second = np.random.default_rng(seed), np.random.default_rng(seed)
+    fired, seekers = labour._layoffs_and_seekers(employer, skill, staff, excess, first)
+    assert np.array_equal(fired, _layoffs_reference(employer, skill, staff, excess, second))
+    assert first.bit_generator.state == second.bit_generator.state
+    after = employer.copy()
+    after[fired] = -1
+    assert np.array_equal(seekers, np.flatnonzero(after < 0))
+
+
+def test_labour_market_with_pending_moves_equals_moving_first():
+    """Closures and mergers handed to the labour market as ``moves`` (applied in its pass over the
+    workers) give what moving the workers first and clearing the market then gives, bit for bit: the
+    employer column, every result and the generator's state; the firm table may have grown since the
+    moves were made (entrants in new rows)."""
+    rng = np.random.default_rng(21)
+    for trial in range(200):
+        cities, classes = int(rng.integers(1, 4)), 3
+        firms = int(rng.integers(1, 25))
+        grown = firms + int(rng.integers(0, 4))             # rows added after the moves (no workers yet)
+        workers = int(rng.integers(0, 400))
+        employer = rng.integers(-1, firms, workers).astype(np.int32)
+        skill = rng.integers(0, classes, workers).astype(np.int8)
+        city = rng.integers(0, cities, workers)
+        market = (city * classes + skill).astype(np.int64)
+        firm_city = rng.integers(0, cities, grown)
+        # the moves: some rows close (-1), some merge into another row; the last entry is -1's
+        moves = np.arange(firms + 1, dtype=np.int32)
+        moves[-1] = -1
+        if trial % 5:
+            closing = rng.random(firms) < 0.2
+            moves[:-1][closing] = -1
+            merging = np.flatnonzero(~closing & (rng.random(firms) < 0.3))
+            if merging.size:
+                moves[merging] = rng.integers(0, grown, merging.size)
+        moved = np.take(moves, employer, mode="wrap")
+        employees = labour.jobs_of(moved[moved >= 0], skill[moved >= 0], grown, classes)
+        desired = np.maximum(employees + rng.normal(0.0, 2.0, employees.shape), 0.0)
+        if trial % 7 == 0:
+            desired = employees + 0.5                        # no firm overstaffed
+        force = np.maximum(np.bincount(market, minlength=cities * classes).reshape(cities, classes), 1)
+        args = (skill, market, employees, firm_city, desired, rng.random(desired.shape), force,
+                rng.uniform(0.5, 2.0, (cities, classes)), 0.1, 0.8, 0.05, 0.3)
+        seed = int(rng.integers(1 << 30))
+        first, second = np.random.default_rng(seed), np.random.default_rng(seed)
+        after = employer.copy()
+        hiring = labour.clear_labour_market(after, *args, first, overwrite=True, moves=moves)
+        expected = labour.clear_labour_market(moved.copy(), *args, second, overwrite=True)
+        assert hiring.employer is after and np.array_equal(after, expected.employer)
+        for name in ("employees", "wages", "understaffed", "carry", "hours", "jobs", "separations", "layoffs",
+                     "hires", "employed", "finding"):
+            assert np.array_equal(getattr(hiring, name), getattr(expected, name)), name
+        assert first.bit_generator.state == second.bit_generator.state
+    with pytest.raises(ValueError, match="only with overwrite"):
+        labour.clear_labour_market(employer, *args, rng, moves=moves)
+
+
 @pytest.mark.parametrize("shape", [(0, 3), (5, 1), (7, 3), (6, 4)])
 def test_any_per_row(shape):
     mask = np.random.default_rng(4).random(shape) < 0.3
@@ -629,3 +697,28 @@ def test_the_carried_forward_start_solves_the_same_markets(values):
     columns = [c for c in cold.columns if c != "market_residual" and cold[c].dtype.kind in "fi"]
     np.testing.assert_allclose(guessed[columns].to_numpy(float), cold[columns].to_numpy(float), rtol=1e-8, atol=1e-12)
     assert sum(guessed_rounds) < sum(cold_rounds)
+
+
+def test_wage_tables_are_kept_while_the_wages_stay_the_same():
+    """The unit labour costs and the least-cost mix are computed once per wages (read-only, the same
+    array to every caller) and again when the wages change, even in place: the same numbers as the
+    formulas each time."""
+    from ydabm.mechanisms import skills
+    from ydabm.model import YRDModel
+    from ydabm.params import QUICK_SCALE
+
+    model = YRDModel(rng=3, **QUICK_SCALE)
+    model.step()
+    fund, e = model.fundamentals, model.params.skill_substitution
+    assert e > 0
+    first = model.mix_wage()
+    assert model.mix_wage() is first and not first.flags.writeable
+    assert np.array_equal(first, skills.unit_cost(model.wages, fund.wages, fund.skill_mix, e))
+    mix, _ = model.skill_table()
+    assert np.array_equal(mix, skills.class_mix(model.wages, fund.wages, fund.skill_mix, e).reshape(mix.shape))
+    model.wages[0, 1] *= 1.1                                  # in place: the tables follow
+    again = model.mix_wage()
+    assert again is not first
+    assert np.array_equal(again, skills.unit_cost(model.wages, fund.wages, fund.skill_mix, e))
+    mix, _ = model.skill_table()
+    assert np.array_equal(mix, skills.class_mix(model.wages, fund.wages, fund.skill_mix, e).reshape(mix.shape))

@@ -78,8 +78,13 @@ class YRDModel(mesa.Model):
 
     #: inside :meth:`workers_moved_once`: each firm row's employer for its workers at the block's end
     _employer_moves: np.ndarray | None = None
+    #: after a ``workers_moved_once(defer=True)`` block, until the labour market: its moves, not yet
+    #: applied to the workers' employer column (:meth:`settle_employers`)
+    _pending_moves: np.ndarray | None = None
     #: the last city_sums() built: (the read-only city column it was built for, its BinSums)
     _city_order: tuple | None = None
+    #: the tables of the skill mix at the last wages they were computed for (:meth:`_wage_table`)
+    _wage_tables: dict | None = None
     #: the last cell_sums() built: (the read-only cell column it was built for, its BinSums)
     _cell_order: tuple | None = None
 
@@ -257,7 +262,7 @@ class YRDModel(mesa.Model):
         #    than max_cohort_share of their city-sector split in two; entry at the
         #    free-entry margin of last quarter
         self.shrink_firms(p.exit_rate, mass)
-        with self.workers_moved_once():
+        with self.workers_moved_once(defer=True):       # (their workers move in the labour market, 7.)
             self.close_firms(entry.exits(f.alive, self.shed_failing(p.failing_exit_share)))
             self.merge_firms(*entry.merge_pairs(f.alive, f.cell, f.mass, f.peak))
         self.split_firms(entry.split_rows(f.alive, f.cell, f.mass, p.max_cohort_share,
@@ -1086,13 +1091,16 @@ class YRDModel(mesa.Model):
 
     def clear_labour_market(self, desired: np.ndarray) -> labour.Hiring:
         """This quarter's labour market for the (F, K) staff plans ``desired``
-        (:func:`ydabm.markets.labour.clear_labour_market`)."""
+        (:func:`ydabm.markets.labour.clear_labour_market`). The workers' employer column is updated in
+        place (the hiring's employers are that array; :meth:`apply_hiring` sets it), with the moves of
+        this quarter's closures and mergers (``_pending_moves``) applied first."""
         p, f, w = self.params, self.firms, self.workers
+        moves, self._pending_moves = self._pending_moves, None
         return labour.clear_labour_market(
             w.employer, w.skill, w.market, f.employees, f.city, desired, f.rounding, self.labour_force,
             self.wages, p.separation_rate, p.matching_efficiency, p.natural_unemployment,
             p.wage_adjustment, self.rng, self.levers.absent if self.levers.absent.any() else None,
-            diffuse=not p.staff_rounding)
+            diffuse=not p.staff_rounding, overwrite=True, moves=moves)
 
     def choose_moves(self) -> relocation.Moves:
         """This quarter's relocations (:func:`ydabm.mechanisms.relocation.choose_moves`)."""
@@ -1928,18 +1936,35 @@ class YRDModel(mesa.Model):
         self._move_workers(sources, destinations)
 
     @contextlib.contextmanager
-    def workers_moved_once(self):
+    def workers_moved_once(self, defer: bool = False):
         """Closures and mergers inside the block move their workers in one pass over the workers, at the
         block's end, instead of one pass each (at 1e6 workers a pass takes about 1-1.5 ms). Nothing in the
-        block may read the workers' employers."""
+        block may read the workers' employers.
+
+        ``defer``: the moves are kept (``_pending_moves``) instead, and the labour market applies them
+        in its own pass over the workers (:func:`ydabm.markets.labour.clear_labour_market`'s
+        ``moves``), which saves this one (the step's: the labour market follows the same quarter);
+        until then the employer column is last quarter's, and what reads it maps it through the moves
+        (:meth:`apply_moves`) or applies them first (:meth:`settle_employers`)."""
+        self.settle_employers()
         self._employer_moves = self._employer_table()
         try:
             yield
             moves, self._employer_moves = self._employer_moves, None
             if moves[:-1].size and (moves[:-1] != np.arange(moves.size - 1)).any():
-                self._apply_employer_table(moves)
+                if defer:
+                    self._pending_moves = moves
+                else:
+                    self._apply_employer_table(moves)
         finally:
             self._employer_moves = None
+
+    def settle_employers(self) -> None:
+        """Apply the moves a deferred :meth:`workers_moved_once` block left to the employer column (one
+        pass over the workers), if any."""
+        moves, self._pending_moves = self._pending_moves, None
+        if moves is not None:
+            self._apply_employer_table(moves)
 
     def _employer_table(self) -> np.ndarray:
         """Each firm row's employer for its workers to move to (itself to begin with), and -1 for -1."""
@@ -1953,6 +1978,7 @@ class YRDModel(mesa.Model):
         table = self._employer_moves
         deferred = table is not None
         if not deferred:
+            self.settle_employers()
             table = self._employer_table()
         table[rows] = employers
         if not deferred:
@@ -1984,6 +2010,7 @@ class YRDModel(mesa.Model):
         if not moved.any():
             return
         # the workers of each source and class in row order; the first moved[i, k] of them move
+        self.settle_employers()
         which = np.full(f.size + 1, -1, dtype=np.int64)
         which[sources] = np.arange(sources.size)
         index = np.take(which, w.employer, mode="wrap")      # employer -1 reads the last entry, -1
@@ -2139,6 +2166,8 @@ class YRDModel(mesa.Model):
         if moves.rows.size == 0:
             return
         employer = np.take(w.employer, moves.rows)
+        if self._pending_moves is not None:               # (closures and mergers: their moves, 4.)
+            employer = np.take(self._pending_moves, employer, mode="wrap")
         employed = employer >= 0
         self.firms.employees -= labour.jobs_of(np.compress(employed, employer),
                                                np.compress(employed, np.take(w.skill, moves.rows)),
@@ -2215,7 +2244,24 @@ class YRDModel(mesa.Model):
         fund, elasticity = self.fundamentals, self.params.skill_substitution
         if elasticity == 0:
             return self.wages @ fund.skill_mix.T
-        return skills.unit_cost(self.wages, fund.wages, fund.skill_mix, elasticity)
+        return self._wage_table("unit_cost", lambda: skills.unit_cost(self.wages, fund.wages, fund.skill_mix,
+                                                                      elasticity))
+
+    def _wage_table(self, name: str, compute, wages: bool = True) -> np.ndarray:
+        """``compute()``, a table of the skill mix, kept while what it depends on stays the same: the
+        fundamentals (the same object), the skill substitution and, with ``wages``, the wages (the same
+        bits). A quarter asks for the unit labour costs and the least-cost class mix five times at the
+        same wages (planning, the entrants' and the entry margin's prices); each is a few dozen small
+        operations (about 0.05-0.1 ms). The table is read-only: every caller gets the same array."""
+        tables = self.__dict__.setdefault("_wage_tables", {})
+        key = (self.fundamentals, self.params.skill_substitution, self.wages.tobytes() if wages else None)
+        kept = tables.get(name)
+        if kept is not None and kept[0][0] is key[0] and kept[0][1:] == key[1:]:
+            return kept[1]
+        table = compute()
+        table.flags.writeable = False
+        tables[name] = (key, table)
+        return table
 
     def skill_table(self, city: np.ndarray | None = None, sector: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The labour of each class per unit of labour a firm plans for, and each firm row's row of it:
@@ -2227,7 +2273,8 @@ class YRDModel(mesa.Model):
         given = city is not None
         if elasticity == 0:
             return fund.skill_mix, sector if given else self.firms.sector
-        mix = skills.class_mix(self.wages, fund.wages, fund.skill_mix, elasticity)
+        mix = self._wage_table("class_mix", lambda: skills.class_mix(self.wages, fund.wages, fund.skill_mix, elasticity,
+                                                                   self.mix_wage()))
         return mix.reshape(-1, mix.shape[2]), city * self.sectors.count + sector if given else self.firms.cell
 
     def working_labour(self, rows: np.ndarray | None = None) -> np.ndarray:
@@ -2261,7 +2308,8 @@ class YRDModel(mesa.Model):
         if elasticity == 0:
             return row_sums(labour)
         cell = self.firms.cell if rows is None else self.firms.cell[rows]
-        shares = skills.cost_shares(fund.wages, fund.skill_mix)        # (C, S, K): a few hundred numbers
+        # (C, S, K): a few hundred numbers, fixed with the fundamentals
+        shares = self._wage_table("cost_shares", lambda: skills.cost_shares(fund.wages, fund.skill_mix), wages=False)
         mix = np.broadcast_to(fund.skill_mix, shares.shape)
         classes = shares.shape[2]
         return skills.composite(labour, mix.reshape(-1, classes), shares.reshape(-1, classes), elasticity, cell)

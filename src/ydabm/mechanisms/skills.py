@@ -55,10 +55,13 @@ def unit_cost(wages: np.ndarray, wages0: np.ndarray, mix: np.ndarray, elasticity
     return base * index
 
 
-def class_mix(wages: np.ndarray, wages0: np.ndarray, mix: np.ndarray, elasticity: float) -> np.ndarray:
+def class_mix(wages: np.ndarray, wages0: np.ndarray, mix: np.ndarray, elasticity: float,
+              cost: np.ndarray | None = None) -> np.ndarray:
     """(C, S, K) labour of each class per unit of L that a cost-minimising firm hires at the (C, K)
-    wages: m_k ((w_k / w0_k) / (W / lambda))^(-e) (0 for a class the sector does not use)."""
-    relative = (wages / wages0)[:, None, :] / (unit_cost(wages, wages0, mix, elasticity) / (wages0 @ mix.T))[:, :, None]
+    wages: m_k ((w_k / w0_k) / (W / lambda))^(-e) (0 for a class the sector does not use). ``cost``:
+    :func:`unit_cost` of the same arguments, if the caller has it."""
+    cost = unit_cost(wages, wages0, mix, elasticity) if cost is None else cost
+    relative = (wages / wages0)[:, None, :] / (cost / (wages0 @ mix.T))[:, :, None]
     return mix[None, :, :] * relative ** (-elasticity)
 
 
