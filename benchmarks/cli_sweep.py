@@ -16,7 +16,10 @@ Per pair: ``seconds_{a,b}_{1,2}``, ``scaling_{a,b}`` = wall with 1 worker / wall
 average before each command. The top-level ``scaling_a``, ``scaling_b``, ``scaling_gain_min`` and
 ``one_worker_ratio_median`` summarise the pairs; ``sweep_seconds_*`` is the time the runner itself
 logged (``manifest.json``'s session: the runs and storing, without the interpreter, the imports and
-the pool's start), so the wall time less it is what the command costs around the sweep.
+the pool's start), so the wall time less it is what the command costs around the sweep; ``cpu_*`` is
+the CPU time of the command's own process and the children it reaped (with 1 worker, all of the
+sweep's; with 2, not the pool's workers nor its fork server), less sensitive to a busy neighbour than
+wall time.
 
     python benchmarks/cli_sweep.py [--quick] [--json] [--a SRC_A] [--b SRC_B] [--pairs 3]
 
@@ -75,14 +78,15 @@ def timed_command(tree: str, spec: Path, workers: int, scratch: Path) -> dict:
         with open(out / "stdout", "w") as stdout, open(out / "stderr", "w") as stderr:
             start = time.perf_counter()
             process = subprocess.Popen(command, env=env, stdout=stdout, stderr=stderr, cwd=scratch)
-            code = process.wait()
+            _, status, usage = os.wait4(process.pid, 0)
             wall = time.perf_counter() - start
+            process.returncode = code = os.waitstatus_to_exitcode(status)
         if code != 0:
             raise SystemExit(f"cli_sweep.py: {' '.join(command)} exited {code}:\n{(out / 'stderr').read_text()}")
         manifest = json.loads((out / "out" / "manifest.json").read_text())
         session = manifest["sessions"][-1]
         assert manifest["runs"]["done"] == manifest["runs"]["total"] and session["workers"] == workers
-        return {"wall": wall, "sweep": float(session["seconds"]), "load": load}
+        return {"wall": wall, "sweep": float(session["seconds"]), "load": load, "cpu": usage.ru_utime + usage.ru_stime}
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -122,6 +126,7 @@ def main() -> None:
                     row[f"seconds_{tree}_{processes}"] = got["wall"]
                     row[f"sweep_seconds_{tree}_{processes}"] = got["sweep"]
                     row[f"load_{tree}_{processes}"] = got["load"]
+                    row[f"cpu_{tree}_{processes}"] = got["cpu"]
             for tree in order:
                 row[f"scaling_{tree}"] = row[f"seconds_{tree}_1"] / row[f"seconds_{tree}_2"]
             row["scaling_gain"] = row["scaling_b"] - row["scaling_a"]
