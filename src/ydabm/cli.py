@@ -17,12 +17,6 @@ SEED = 20261128
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["sweep"]:
-        # a local pool's fork server imports the model on another core while this process imports it
-        # below (listing the sub-commands imports the model): ydabm.experiments.cli.start_pool_early
-        from .experiments.cli import start_pool_early
-        start_pool_early(argv[1:])
     parser = argparse.ArgumentParser(prog="ydabm", description="Agent-based model of the Yangtze River Delta economy")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run one simulation and write its results")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-import tomllib
 from pathlib import Path
 
 from ..outputs import FIGURE_SUFFIXES, FIGURES_MARKER, check_output, read_json
@@ -17,21 +15,6 @@ def register(subparsers) -> None:
     sweep = subparsers.add_parser("sweep", help="run a batch experiment from a sweep.toml spec",
                                   description="Run every run of a sweep spec on all cores or a Dask cluster; "
                                               "each run is stored as it ends (see docs/sweeps.md).")
-    _add_sweep_arguments(sweep)
-    sweep.set_defaults(handler=_sweep)
-    report = subparsers.add_parser("report", help="draw the standard figures of a sweep's results (PNG and PDF)")
-    report.add_argument("results", type=Path, help="a results folder, e.g. results/barrier_specialization")
-    report.add_argument("--out", type=Path, default=None, help="figures folder (default <results>/figures)")
-    report.add_argument("--format", nargs="+", default=["png", "pdf"], choices=["png", "pdf", "svg"],
-                        help="file formats (default: png pdf)")
-    report.add_argument("--force", action="store_true", help="replace figures drawn from other results in --out")
-    report.add_argument("--baseline", default=None, metavar="KEY=VALUE[,KEY=VALUE]",
-                        help="the cell effects are measured from (default: the spec's scenario values, else the first levels)")
-    report.set_defaults(handler=_report)
-
-
-def _add_sweep_arguments(sweep) -> None:
-    """The arguments of ``ydabm sweep`` (also parsed early by :func:`start_pool_early`)."""
     sweep.add_argument("spec", type=Path, help="the spec, e.g. experiments/barrier_specialization/sweep.toml")
     sweep.add_argument("--workers", type=int, default=None,
                        help="local processes (default: every core; 1 runs in this process)")
@@ -43,45 +26,16 @@ def _add_sweep_arguments(sweep) -> None:
                        help="delete the sweep in the results folder and start again")
     sweep.add_argument("--out", type=Path, default=None, help="results folder (default results/<name>)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
-
-
-class _NotForUs(Exception):
-    """The early parse of :func:`start_pool_early` met an error that the real parse will report."""
-
-
-class _QuietParser(argparse.ArgumentParser):
-    def error(self, message):
-        raise _NotForUs(message)
-
-
-def start_pool_early(argv: list[str]) -> bool:
-    """Start the local pool's fork server for ``ydabm sweep ARGV`` now, before the ``ydabm`` command
-    imports the model (:func:`ydabm.experiments.executors.start_fork_server`): the server's import of
-    the model then runs on a second core while this process imports it on the first, and the pool's
-    workers fork from a warm server when the sweep starts them. Only when the arguments parse (the same
-    arguments as ``ydabm sweep``; nothing is printed here), ask for a local pool of more than one worker
-    (not ``--scheduler``, not ``--workers 1``), combine, and name a file that reads as TOML: bad input
-    still exits 2 with its one-line message, from the real parse or the runner, with no server started
-    for it when the mistake is in the arguments or the file's syntax (a spec that reads as TOML but
-    is refused, or a results folder that is, has started it: it exits with this process, having
-    written nothing). Returns whether it started the server."""
-    parser = _QuietParser(prog="ydabm sweep", add_help=False)
-    _add_sweep_arguments(parser)
-    try:
-        args = parser.parse_args(argv)
-    except _NotForUs:
-        return False
-    if (args.retry_failed and not args.resume) or (args.resume and args.force):
-        return False
-    try:
-        tomllib.loads(args.spec.read_text())
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-    from .executors import start_fork_server
-    try:
-        return start_fork_server(args.workers, args.scheduler)
-    except Exception:           # an early start only saves time: the pool starts the server itself later
-        return False
+    sweep.set_defaults(handler=_sweep)
+    report = subparsers.add_parser("report", help="draw the standard figures of a sweep's results (PNG and PDF)")
+    report.add_argument("results", type=Path, help="a results folder, e.g. results/barrier_specialization")
+    report.add_argument("--out", type=Path, default=None, help="figures folder (default <results>/figures)")
+    report.add_argument("--format", nargs="+", default=["png", "pdf"], choices=["png", "pdf", "svg"],
+                        help="file formats (default: png pdf)")
+    report.add_argument("--force", action="store_true", help="replace figures drawn from other results in --out")
+    report.add_argument("--baseline", default=None, metavar="KEY=VALUE[,KEY=VALUE]",
+                        help="the cell effects are measured from (default: the spec's scenario values, else the first levels)")
+    report.set_defaults(handler=_report)
 
 
 def _sweep(args) -> int:

@@ -18,15 +18,13 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..params import ParameterError
-
-if TYPE_CHECKING:               # (this module stays light: the ``ydabm`` command imports it before the model)
-    from .spec import Run
+from .spec import Run
 
 PROFILE_OFF = "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False"  # env of `dask worker`: no profiler
-Tasks = list[tuple["Run", dict[str, Any]]]
+Tasks = list[tuple[Run, dict[str, Any]]]
 
 
 class SweepError(RuntimeError):
@@ -95,23 +93,6 @@ def _warm_context():
         context.set_forkserver_preload(WARM_MODULES)     # imported once, by the server
         return context
     return get_context("spawn")
-
-
-def start_fork_server(workers: int | None, scheduler: Any = None) -> bool:
-    """Start the fork server a local pool of ``workers`` processes will fork its workers from, now, and
-    return at once (``multiprocessing.forkserver.ensure_running`` starts a fresh interpreter that imports
-    :data:`WARM_MODULES` and does not wait for it): the ``ydabm sweep`` command calls it before it imports
-    the model itself, so that the server's import runs on another core meanwhile. The pool started later
-    (:class:`PoolExecutor`) finds the server running, with the same preload, and forks its workers from
-    it. Only for a local pool of more than one worker (``workers`` None: one per core) where the platform
-    has a fork server; returns whether the server was started (or already ran)."""
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    if scheduler is not None or workers < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
-        return False
-    from multiprocessing import forkserver
-    _warm_context()
-    forkserver.ensure_running()
-    return True
 
 
 def _start_worker(sweep: int) -> None:
