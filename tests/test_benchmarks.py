@@ -27,6 +27,7 @@ EXPECTED = {
     "scale_table.py": ("largest_peak_gb", "smallest_ppa_measured"),
     "ab_step.py": ("step_ratio", "round_ratios_median"),
     "ab_inprocess.py": ("step_ratio", "step_ratio_q25", "step_ratio_q75"),
+    "cli_sweep.py": ("scaling_a", "scaling_b", "one_worker_ratio_median"),
 }
 
 
