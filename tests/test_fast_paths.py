@@ -140,6 +140,18 @@ def test_layoffs_match_the_draw_over_all_jobs_and_the_generator_state():
         assert np.array_equal(seekers, np.flatnonzero(after < 0))
 
 
+def _assert_layoffs_match_the_reference(employer, skill, staff, excess, seed):
+    """The fast layoffs and seekers against the reference draw from the same seed: the same workers
+    fired, the same generator state after, and the seekers every worker unemployed after the layoffs."""
+    first, second = np.random.default_rng(seed), np.random.default_rng(seed)
+    fired, seekers = labour._layoffs_and_seekers(employer, skill, staff, excess, first)
+    assert np.array_equal(fired, _layoffs_reference(employer, skill, staff, excess, second))
+    assert first.bit_generator.state == second.bit_generator.state
+    after = employer.copy()
+    after[fired] = -1
+    assert np.array_equal(seekers, np.flatnonzero(after < 0))
+
+
 def test_layoffs_with_short_groups_match_the_draw_over_all_jobs():
     """Groups where fewer members are kept than are laid off (every member a candidate) give the
     reference draw too: large groups with one layoff each (keep probability 5 / n) make them common."""
@@ -150,14 +162,7 @@ def test_layoffs_with_short_groups_match_the_draw_over_all_jobs():
         skill = rng.integers(0, 3, employer.size).astype(np.int8)
         staff = labour.jobs_of(employer[employer >= 0], skill[employer >= 0], firms, 3)
         excess = np.minimum(staff, rng.integers(0, 2, staff.shape)).astype(np.int64)
-        seed = int(rng.integers(1 << 30))
-        first, second = np.random.default_rng(seed), np.random.default_rng(seed)
-        fired, seekers = labour._layoffs_and_seekers(employer, skill, staff, excess, first)
-        assert np.array_equal(fired, _layoffs_reference(employer, skill, staff, excess, second))
-        assert first.bit_generator.state == second.bit_generator.state
-        after = employer.copy()
-        after[fired] = -1
-        assert np.array_equal(seekers, np.flatnonzero(after < 0))
+        _assert_layoffs_match_the_reference(employer, skill, staff, excess, int(rng.integers(1 << 30)))
 
 
 def test_layoffs_with_more_overstaffed_jobs_than_16_bit_codes_hold():
@@ -171,14 +176,7 @@ def test_layoffs_with_more_overstaffed_jobs_than_16_bit_codes_hold():
     staff = labour.jobs_of(employer[employer >= 0], skill[employer >= 0], firms, 3)
     excess = np.minimum(staff, rng.integers(1, 3, staff.shape)).astype(np.int64)
     assert np.count_nonzero(excess) > 1 << 15
-    seed = int(rng.integers(1 << 30))
-    first, second = np.random.default_rng(seed), np.random.default_rng(seed)
-    fired, seekers = labour._layoffs_and_seekers(employer, skill, staff, excess, first)
-    assert np.array_equal(fired, _layoffs_reference(employer, skill, staff, excess, second))
-    assert first.bit_generator.state == second.bit_generator.state
-    after = employer.copy()
-    after[fired] = -1
-    assert np.array_equal(seekers, np.flatnonzero(after < 0))
+    _assert_layoffs_match_the_reference(employer, skill, staff, excess, int(rng.integers(1 << 30)))
 
 
 def test_labour_market_with_pending_moves_equals_moving_first():
