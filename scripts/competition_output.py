@@ -2,7 +2,10 @@
 -0.04 +- 0.02 %) while aggregate productivity falls 0.33 % (docs/validation.md, "What the levers cost").
 
     PYTHONPATH=src OMP_NUM_THREADS=1 python scripts/competition_output.py [--seeds 1 2 3 4 5]
-        [--quarters 40] [--workers 2] [--scenario NAME]
+        [--quarters 40] [--workers 2] [--scenario NAME] [--set NAME=VALUE ...]
+
+``--set`` adds parameters to both arms (e.g. the calibrated shock economy's ``productivity_persistence=0.8
+max_cohort_share=0.05 failing_exit_share=0.25 credit_spells=1 burn_in=30 demand_dispersion=0.72``).
 
 ``--scenario NAME`` makes the same split for a scenario (e.g. ``coordinated_targets``: its parameters and
 policies) against the baseline, in place of specialization 0 against 1.
@@ -77,12 +80,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--scenario", default=None, help="a scenario against the baseline instead of specialization 0 "
                                                          "against 1")
+    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE", help="parameters of both arms")
     args = parser.parse_args()
+    from ydabm.params import parse_assignment
+    settings = dict(parse_assignment(item) for item in args.set)
     if args.scenario is None:
-        arms = (("low", {"specialization": 0.0}, None), ("high", {"specialization": 1.0}, None))
+        arms = (("low", {**settings, "specialization": 0.0}, None), ("high", {**settings, "specialization": 1.0}, None))
         label, base = "specialization 0 against 1", "real GDP at specialization 1"
     else:
-        arms = (("low", {}, args.scenario), ("high", {}, None))
+        arms = (("low", settings, args.scenario), ("high", settings, None))
         label, base = f"scenario {args.scenario} against the baseline", "the baseline's real GDP"
     jobs = [(arm, seed, args.quarters, values, scenario) for seed in args.seeds for arm, values, scenario in arms]
     with Pool(args.workers) as pool:
