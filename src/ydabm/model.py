@@ -2253,7 +2253,9 @@ class YRDModel(mesa.Model):
         bits). A quarter asks for the unit labour costs and the least-cost class mix five times at the
         same wages (planning, the entrants' and the entry margin's prices); each is a few dozen small
         operations (about 0.05-0.1 ms). The table is read-only: every caller gets the same array."""
-        tables = self.__dict__.setdefault("_wage_tables", {})
+        tables = self._wage_tables
+        if tables is None:
+            tables = self._wage_tables = {}
         key = (self.fundamentals, self.params.skill_substitution, self.wages.tobytes() if wages else None)
         kept = tables.get(name)
         if kept is not None and kept[0][0] is key[0] and kept[0][1:] == key[1:]:
