@@ -61,8 +61,9 @@ def test_shocks_move_the_deviation_and_keep_the_permanent_level(small_params):
     np.testing.assert_allclose(f.productivity[live] / np.exp(f.deviation[live]), permanent, rtol=1e-12)
     assert (f.deviation[live] != before).all()
     # the step is the AR(1) of the parameters: 0.8^(1/4) of the old deviation plus an innovation of sd
-    # 0.12 sqrt(1 - 0.8^(1/2)) = 0.0389 across each city-sector's enterprises, whose mass-weighted mean
-    # is zero in every city-sector (none in a city-sector of one agent)
+    # 0.12 sqrt(1 - 0.8^(1/2)) = 0.0389 sqrt(1 - H) across each city-sector's enterprises (H its agents'
+    # Herfindahl index), whose mass-weighted mean is zero in every city-sector (none in a city-sector of
+    # one agent)
     noise = f.deviation[live] - 0.8 ** 0.25 * before
     mass, cell = f.mass[live], f.cell[live]
     cells = model.geography.count * model.sectors.count
@@ -72,35 +73,55 @@ def test_shocks_move_the_deviation_and_keep_the_permanent_level(small_params):
     # pooled over the city-sectors of several agents (a few hundred agents: a wide tolerance)
     several = agents > 1
     variance = (mass * noise ** 2)[several].sum() / mass[several].sum()
-    assert np.sqrt(variance) == pytest.approx(0.12 * np.sqrt(1 - 0.8 ** 0.5), rel=0.2)
+    total = np.bincount(cell, mass, cells)
+    herfindahl = np.divide(np.bincount(cell, mass * mass, cells), total ** 2, out=np.ones(cells), where=total > 0)
+    carried = (mass * (1.0 - herfindahl[cell]))[several].sum() / mass[several].sum()
+    assert np.sqrt(variance) == pytest.approx(0.12 * np.sqrt((1 - 0.8 ** 0.5) * carried), rel=0.2)
 
 
 def test_pooled_innovations_by_hand():
-    # city-sector 0: masses 1 and 3, draws 1 and -0.5: mean (1 - 1.5) / 4 = -0.125, H = (1 + 9) / 16 =
-    # 0.625, so (1.125, -0.375) / sqrt(0.375); city-sector 2: one agent, no shock; city-sector 1: none
+    # city-sector 0: masses 1 and 3, draws 1 and -0.5: mean (1 - 1.5) / 4 = -0.125, so 1.125 and -0.375;
+    # city-sector 2: one agent, no shock; city-sector 1: none
     out = technology.pooled_innovations(np.array([1.0, -0.5, 0.7]), np.array([1.0, 3.0, 5.0]),
                                         np.array([0, 0, 2]), 3)
-    np.testing.assert_allclose(out, [1.125 / np.sqrt(0.375), -0.375 / np.sqrt(0.375), 0.0])
+    np.testing.assert_allclose(out, [1.125, -0.375, 0.0])
 
 
-def test_pooled_innovations_have_each_city_sectors_mean_zero_and_unit_variance():
+def test_a_vanishing_agent_beside_a_dominant_one_draws_a_bounded_shock():
+    # masses 1 and 1e-9, draws 0.3 and -2: the mean is 0.3 to 1e-9, so (0, -2.3) to that precision. Scaled
+    # back to a mass-weighted variance of 1 (by 1 / sqrt(1 - H), H = 1 - 2e-9), the small agent's shock
+    # would be -2.3 x 2.2e4 (a search of random parameter sets found its productivity overflowing)
+    out = technology.pooled_innovations(np.array([0.3, -2.0]), np.array([1.0, 1e-9]), np.array([0, 0]), 1)
+    np.testing.assert_allclose(out, [2.3e-9, -2.3], rtol=1e-6)
+    rng = np.random.default_rng(5)
+    mass = np.concatenate([[1.0], 10.0 ** -rng.uniform(3, 12, 999)])
+    normals = rng.standard_normal(mass.size)
+    out = technology.pooled_innovations(normals, mass, np.zeros(mass.size, dtype=int), 1)
+    assert np.abs(out).max() <= 2 * np.abs(normals).max()
+
+
+def test_pooled_innovations_have_each_city_sectors_mean_zero_and_the_dispersion_its_agents_carry():
     # the law of large numbers of a city-sector's many enterprises: whatever the agents' masses, the
-    # mass-weighted mean is 0 in every draw and the mass-weighted variance is 1 on average (as independent
-    # draws for a continuum of enterprises would give)
+    # mass-weighted mean is 0 in every draw, and the mass-weighted variance left is 1 - H on average
+    # (H the Herfindahl index of its agents' masses)
     rng = np.random.default_rng(11)
     cell = np.repeat(np.arange(50), 6)
     mass = rng.uniform(0.1, 5.0, cell.size)
-    variances = []
+    herfindahl = np.bincount(cell, mass * mass, 50) / np.bincount(cell, mass, 50) ** 2
+    variances, squares = [], np.zeros(cell.size)
     for _ in range(400):
         out = technology.pooled_innovations(rng.standard_normal(cell.size), mass, cell, 50)
         np.testing.assert_allclose(np.bincount(cell, mass * out, 50), 0.0, atol=1e-10)
         variances.append(np.bincount(cell, mass * out ** 2, 50) / np.bincount(cell, mass, 50))
-    # 400 x 50 city-sectors of 6 agents: the mean's sd about 0.006
-    assert np.mean(variances) == pytest.approx(1.0, abs=0.03)
-    # without the pooling each city-sector's mass-weighted mean shock has variance H (here about 0.22)
+        squares += out ** 2
+    # 400 x 50 city-sectors of 6 agents (H about 0.22): the mean's sd about 0.005
+    assert np.mean(variances) == pytest.approx(1.0 - herfindahl.mean(), abs=0.025)
+    # each agent's variance is 1 - 2 w + H (w its share; over 400 draws about 0.07 relative sd per agent)
+    share = mass / np.bincount(cell, mass, 50)[cell]
+    assert np.mean(squares / 400 / (1.0 - 2.0 * share + herfindahl[cell])) == pytest.approx(1.0, abs=0.02)
+    # without the pooling each city-sector's mass-weighted mean shock has variance H
     raw = np.array([np.bincount(cell, mass * rng.standard_normal(cell.size), 50) / np.bincount(cell, mass, 50)
                     for _ in range(400)])
-    herfindahl = np.bincount(cell, mass * mass, 50) / np.bincount(cell, mass, 50) ** 2
     assert raw.var(axis=0).mean() == pytest.approx(herfindahl.mean(), rel=0.1)
 
 

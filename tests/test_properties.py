@@ -328,6 +328,19 @@ def test_failing_cohorts_that_stay_keep_money_conserved():
     run_and_check(drawn, "baseline", 2020, 0, quarters=24, scale={"people_per_agent": 1000.0}, time_limit=120.0)
 
 
+def test_a_vanishing_cohort_beside_a_dominant_one_keeps_every_invariant():
+    # found by a search at the default scale (8 Dec 2026, seed 5301, network_upgrade), reduced greedily to
+    # these values: persistent productivity shocks (0.79) where failing cohorts mostly leave (0.95), so a
+    # city-sector comes to hold one cohort with nearly all of its mass beside one that shrinks away. The
+    # shocks' innovations were scaled by 1 / sqrt(1 - H) to a mass-weighted variance of 1 (7 Dec 2026):
+    # 1 - H fell to 4.8e-8 by quarter 15, the small cohort's innovation reached 6,119 sd, its productivity
+    # overflowed and the run stopped (Diverged). They now keep only each city-sector's mean at zero
+    # (technology.pooled_innovations)
+    drawn = {"failing_exit_share": 0.95, "hukou_penalty": 2.85, "productivity_persistence": 0.79,
+             "reconsider_rate": 0.56, "capital_recovery": 0.25, "barrier": 0.0}
+    run_and_check(drawn, "baseline", 2022, 0, quarters=20, scale={"people_per_agent": 750.0}, time_limit=120.0)
+
+
 @pytest.mark.slow
 def test_a_one_quarter_lockdown_of_almost_everyone_keeps_every_invariant():
     # one quarter (2021 Q1) in which 94 % of every city's labour force cannot work (CovidShock absent

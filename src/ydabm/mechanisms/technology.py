@@ -152,10 +152,16 @@ def pooled_innovations(normals: np.ndarray, mass: np.ndarray, cell: np.ndarray, 
     A firm agent's enterprises share one shock, so a city-sector of a few agents would carry a common
     shock of variance H (the Herfindahl index of its agents' masses) every quarter, where its hundreds
     of real enterprises, each with its own shock, carry almost none. Each city-sector's innovations
-    ``normals`` lose their mass-weighted mean and are scaled by 1 / sqrt(1 - H): mass-weighted mean 0
-    in every city-sector and, in expectation, mass-weighted variance 1 across its enterprises, as
-    with independent shocks to a continuum of them. A city-sector with one live agent draws no shock
-    (its enterprises' shocks average out).
+    ``normals`` lose their mass-weighted mean: mass-weighted mean 0 in every city-sector, as with
+    independent shocks to a continuum of enterprises. What is left is the dispersion its agents can
+    carry: in expectation a mass-weighted variance of 1 - H across its enterprises (at least
+    1 - ``max_cohort_share`` where more than one agent holds it, since H is at most the largest share)
+    and a variance of 1 - 2 w + H for an agent of share w, never above 1 + H. A city-sector with one live
+    agent draws no shock (its enterprises' shocks average out).
+
+    (Scaling the rest back to a mass-weighted variance of 1 would load it onto the smallest agents: beside
+    an agent holding nearly all of the mass, one of share w would draw a variance of about 1 / w, and its
+    productivity would overflow.)
 
     Args:
         normals: (L,) standard normals, one per live agent.
@@ -164,11 +170,8 @@ def pooled_innovations(normals: np.ndarray, mass: np.ndarray, cell: np.ndarray, 
         cells: number of city-sectors.
     """
     total = np.bincount(cell, mass, cells)
-    held = total > 0.0
-    mean = np.divide(np.bincount(cell, mass * normals, cells), total, out=np.zeros(cells), where=held)
-    spread = 1.0 - np.divide(np.bincount(cell, mass * mass, cells), total * total, out=np.ones(cells), where=held)
-    scale = np.divide(1.0, np.sqrt(np.maximum(spread, 0.0)), out=np.zeros(cells), where=spread > 1e-12)
-    return (normals - np.take(mean, cell)) * np.take(scale, cell)
+    mean = np.divide(np.bincount(cell, mass * normals, cells), total, out=np.zeros(cells), where=total > 0.0)
+    return normals - np.take(mean, cell)
 
 
 def innovation_value(elasticity: np.ndarray, step: float, discount: float) -> np.ndarray:
