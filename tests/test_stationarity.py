@@ -150,9 +150,20 @@ def test_firm_count_within_3_percent_after_ten_years(baseline_runs):
         assert abs(frame["firms"].iloc[-1] / frame["firms"].iloc[0] - 1) <= 0.03
 
 
+#: the Krugman specialisation index of the no-shock baseline (issue 10 item 2 stays open for it)
+KRUGMAN_DRIFT = pytest.mark.xfail(strict=True, reason=(
+    "issue 10 item 2: the baseline's Krugman index (the cities' industrial structures' dissimilarity, held to "
+    "the band of the similarity indexes) falls 0.0147-0.0159 in ten years, 0.511 -> 0.496 (seeds 1-5, 8 Dec "
+    "2026, at the default 750 people per agent): farmers leave farming (farm employment 0.82 of 2020 region-wide, "
+    "test_farmers_leave_farming_with_the_migrants) and every city's structure moves towards the non-farm "
+    "cities'. All-sector similarity moves 0.0066-0.0081, within the band; with stationary populations and "
+    "immobile farmers the Krugman index moves 0.0031-0.0060. No flow into farming offsets the exit"))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("metric", ["similarity_manufacturing", "similarity_all",
-                                    "similarity_within_province", "similarity_across_provinces"])
+                                    "similarity_within_province", "similarity_across_provinces",
+                                    pytest.param("krugman_index", marks=KRUGMAN_DRIFT)])
 def test_structure_within_001_of_2020(baseline_runs, metric):
     # observed with target_sharpness calibrated (7; issue 11): manufacturing similarity moves by at most
     # 0.0038-0.0077 over seeds 1-5 (0.0034-0.0171 at the assumed 20, where the baseline's yearly
