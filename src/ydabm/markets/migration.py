@@ -36,15 +36,21 @@ def location_utility(log_income: np.ndarray, amenity: np.ndarray, hours: np.ndar
         hukou_groups: number of hukou groups H (provinces, plus one for outside the region).
 
     Returns:
-        (C, H, K, C) utility of destination j (last axis).
+        (C, H, K, C) utility of destination j (last axis), stored as (k, j, h, i) in memory: the
+        reductions over the destinations (:func:`choice_probabilities`) then run over whole (h, i) blocks,
+        one destination after another, in the order they took in the layout numpy gave the expression
+        before, (i, h, j, k), where each step of a reduction was a pass over the K classes (0.6 ms a
+        quarter at 1e6 workers for a table of 16,000 numbers, against 0.15 ms now; the same numbers).
     """
     cities = hours.shape[0]
     moving = move_cost * (1.0 - np.eye(cities)) + move_cost_per_hour * hours            # (i, j)
     outside = city_province[None, :] != np.arange(hukou_groups)[:, None]                # (h, j)
     place = (log_income + amenity[:, None]).T                                           # (k, j)
     hukou = np.broadcast_to(np.asarray(hukou_cost, dtype=float), (cities,))            # (j,)
-    return (place[None, None, :, :] - moving[:, None, None, :]
-            - hukou[None, None, None, :] * outside[None, :, None, :])
+    utility = np.empty((place.shape[0], cities, hukou_groups, cities)).transpose(3, 2, 0, 1)   # (k, j, h, i) in memory
+    np.subtract(place[None, None, :, :], moving[:, None, None, :], out=utility)
+    utility -= hukou[None, None, None, :] * outside[None, :, None, :]
+    return utility
 
 
 def choice_probabilities(utility: np.ndarray, elasticity: float) -> np.ndarray:
