@@ -382,27 +382,31 @@ class BinSums:
             values = np.take(values, self.order)
         return np.bincount(self.index, values, minlength=self.bins)
 
-    def rebinned(self, old: np.ndarray, new: np.ndarray, most_bins: int = 4) -> BinSums | None:
+    def rebinned(self, old: np.ndarray, new: np.ndarray, most_bins: int = 8) -> BinSums | None:
         """The BinSums of ``new`` (n,), bit for bit, from this one of ``old`` (the index it was built
         for, in row order) when few rows changed bin: each changed row's place in the order passes to
-        its new bin, and each bin concerned puts its rows, in row order, in its places, in order (a
-        bin's rows thus still come in row order; the bins stay interleaved but for those places).
-        None (build one) when the two differ in size or the changed rows touch more than
-        ``most_bins`` bins. At 1e6 workers about half the time of building one when a row or two of
-        the firm table changed city (most quarters' entry)."""
+        its new bin, and each bin that gains rows puts its rows, in row order, in its places, in order
+        (a bin's rows thus still come in row order; the bins stay interleaved but for those places).
+        A bin that only loses rows needs nothing: its other rows keep their places, in the same
+        order, since each row it loses leaves with its own place. None (build one) when the two
+        differ in size or the changed rows go to more than ``most_bins`` bins (each costs two passes
+        over the rows, about 0.03 ms at 1e6 workers, against 0.6 ms for building one). At 1e6 workers
+        about a third of the time of building one when a row or two of the firm table changed city
+        (most quarters' entry)."""
         if self.order is None or old.shape != new.shape:
             return None
         changed = np.flatnonzero(old != new)
-        bins = np.unique(np.concatenate([np.take(old, changed), np.take(new, changed)]))
-        if bins.size > most_bins:
-            return None
         if changed.size == 0:
             return self                                     # (a BinSums is never changed)
+        bins = np.unique(np.take(new, changed))
+        if bins.size > most_bins:
+            return None
         out = BinSums.__new__(BinSums)
         out.bins, out.order, out.index = self.bins, self.order.copy(), self.index.copy()
-        place = np.empty(self.order.size, dtype=np.intp)
-        place[self.order] = np.arange(self.order.size)     # each row's place in the order
-        out.index[np.take(place, changed)] = np.take(new, changed)
+        moved = np.zeros(self.order.size, dtype=bool)
+        moved[changed] = True
+        places = np.flatnonzero(np.take(moved, self.order))   # the changed rows' places in the order
+        out.index[places] = np.take(new, np.take(self.order, places))
         new = np.asarray(new, dtype=np.intp)
         for b in bins.tolist():
             out.order[np.flatnonzero(out.index == b)] = np.flatnonzero(new == b)
