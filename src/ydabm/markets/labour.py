@@ -683,14 +683,21 @@ def _coded_rows(employer, skill, compact, classes):
     temporaries of one block, reused, so no array over all workers is allocated but the result.
     """
     rows, codes = [], []
-    # job ids as numpy's index type: fancy indexing by intp is about twice as fast as by int32 (which
-    # numpy converts chunk by chunk), and faster than ``np.take``
-    job = np.empty(min(BLOCK, employer.size), dtype=np.intp)
+    # job ids computed in the employer column's own 32 bits (no conversion inside the arithmetic: about
+    # 0.3 ms less at 1e6 workers than computing them in 64 bits) while the table's ids fit, then copied
+    # to numpy's index type: fancy indexing by intp is about twice as fast as by int32 (which numpy
+    # converts chunk by chunk), and faster than ``np.take``
+    size = min(BLOCK, employer.size)
+    narrow = np.int32 if employer.dtype == np.int32 and compact.size < 1 << 31 else np.intp
+    job = np.empty(size, dtype=narrow)
+    index = job if narrow is np.intp else np.empty(size, dtype=np.intp)
     for lo in range(0, employer.size, BLOCK):
         block = job[:min(BLOCK, employer.size - lo)]
         np.multiply(employer[lo:lo + BLOCK], classes, out=block)  # job f * K + k (-K..-1: unemployed)
         block += skill[lo:lo + BLOCK]
-        code = compact[block]
+        if index is not job:
+            index[:block.size] = block
+        code = compact[index[:block.size]]
         keep = np.flatnonzero(code != -1)
         codes.append(np.take(code, keep))
         keep += lo
