@@ -304,7 +304,8 @@ class YRDModel(mesa.Model):
         #     (R&D and digital adoption are intangible investment, spent on local goods next quarter;
         #     the joint R&D fund's grants reach firms through their governments, which pay in by GDP)
         rd = f.rd_share * self.outlay_base()
-        self.fund_transfer = technology.fund_transfers(self.rd_fund_rate, self.city_sums()(rd),
+        rd_by_city = self.city_sums()(rd)           # (the joint fund's base and the cities' R&D spending)
+        self.fund_transfer = technology.fund_transfers(self.rd_fund_rate, rd_by_city,
                                                        self.flows["value_added"], bool(lev.rd_fund_pooled))
         self.budgets = self.budgets + self.fund_transfer
         allowance = accounts.support_allowance(self.budgets, p.debt_limit, 4 * self.flows["value_added"],
@@ -319,7 +320,7 @@ class YRDModel(mesa.Model):
                                      plan.capacity_support + entrant_support + intangible_support,
                                      lev.saving_rate, lev.dissaving_share, allowance)
         self.apply_accounts(books)
-        self.accumulate_rd(rd)
+        self.accumulate_rd(rd, rd_by_city)
 
         # 12. Metrics (a run whose prices or money overflowed, or whose R&D lost its stable level, stops
         #     here, saying what diverged)
@@ -1059,9 +1060,10 @@ class YRDModel(mesa.Model):
             mean = self.live_cell_sums(share * f.mass) / mass
         self.cell_adoption = np.where(mass > 0, mean, targets.ravel()).reshape(self.cell_adoption.shape)
 
-    def accumulate_rd(self, rd: np.ndarray) -> None:
-        """Cities' R&D stocks after this quarter's R&D spending ``rd`` (F,), yuan."""
-        spending = self.city_sums()(rd)
+    def accumulate_rd(self, rd: np.ndarray, spending: np.ndarray | None = None) -> None:
+        """Cities' R&D stocks after this quarter's R&D spending ``rd`` (F,), yuan; ``spending``: its sums
+        by city (``city_sums()(rd)``), if the caller has them."""
+        spending = self.city_sums()(rd) if spending is None else spending
         self.rd_stock = technology.rd_stock(self.rd_stock, spending, self.params.rd_depreciation)
         self.rd_spending = spending
 
@@ -1891,7 +1893,10 @@ class YRDModel(mesa.Model):
         owed = f.debt + f.relief if f.relief.any() else f.debt      # relief loans are written off too
         debt = owed[f.alive] if rows is None else owed[rows]
         self.stranded += share * float(capital.sum())
-        self.stranded_cells += share * np.bincount(cell, capital, minlength=self.stranded_cells.size)
+        # (over every row: the kept sums by city-sector, bit for bit the bincount)
+        by_cell = self.cell_sums()(capital) if rows is None else np.bincount(cell, capital,
+                                                                             minlength=self.stranded_cells.size)
+        self.stranded_cells += share * by_cell
         self.stranded_debt += share * float(debt.sum())
 
     def shed_failing(self, share: float) -> np.ndarray:
