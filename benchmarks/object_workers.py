@@ -10,9 +10,12 @@ same economics on the same inputs:
 2. Matching, per city-skill market: hires = min(U, V, floor(m * sqrt(U * V))) (the model's matching
    function); that many job seekers and open positions are drawn uniformly and paired.
 3. Wages: the model's wage Phillips curve on market totals (``labour.update_wages``).
-4. Migration: each mobile worker reconsiders with probability ``reconsider_rate`` and draws a city
-   from the logit over the model's location utilities (``migration.location_utility`` on log
-   expected real income, ``calibration.log_real_income``); a worker who moves leaves its job.
+4. Migration: each worker reconsiders with probability ``reconsider_rate`` (a farmer then with
+   probability ``farmer_mobility``) and draws a city from the logit over the model's location
+   utilities (``migration.location_utility`` on log expected real income,
+   ``calibration.log_real_income``); a farmer, or a low-skill worker with its city's local hukou,
+   draws from the home pool's logit instead (``relocation.home_utility``: a low-skill job in any city,
+   or farming at home). A worker who moves or changes occupation leaves its job.
 
 Draws come from the model's ``random`` (Mesa's stdlib generator), so outcomes match the vectorised
 engine in distribution, not draw for draw. Nothing in ``src/`` imports this module.
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-FARM, CLASSES = 0, 3
+FARM, LOW, CLASSES = 0, 1, 3
 
 
 @dataclass
@@ -51,6 +54,8 @@ class WorkerPhaseInputs:
     province: np.ndarray
     hukou_groups: int
     params: dict
+    farm_attachment: np.ndarray
+    local: np.ndarray
 
     @classmethod
     def capture(cls, model) -> WorkerPhaseInputs:
@@ -58,7 +63,7 @@ class WorkerPhaseInputs:
         w, f = model.workers, model.firms
         names = ("separation_rate", "matching_efficiency", "natural_unemployment", "wage_adjustment",
                  "reconsider_rate", "migration_elasticity", "move_cost", "move_cost_per_hour",
-                 "unemployment_benefit", "housing_share", "housing_elasticity")
+                 "unemployment_benefit", "housing_share", "housing_elasticity", "farmer_mobility")
         params = {name: float(getattr(model.params, name)) for name in names}
         # the hukou cost of living in each city (barrier x hukou penalty of its province, per province levers)
         params["hukou_cost"] = model.frictions.hukou_cost.tolist()
@@ -69,7 +74,8 @@ class WorkerPhaseInputs:
                    f.alive.copy(), desired, model.wages.copy(),
                    model.cpi.copy(), model.initial_population.copy(), model.fundamentals.amenity.copy(),
                    model.geography.hours.copy(), model.geography.province_index.copy(),
-                   int(model.hukou_groups), params)
+                   int(model.hukou_groups), params, model.fundamentals.farm_attachment.copy(),
+                   model.fundamentals.hukou_share.argmax(axis=1))
 
 
 def planned_staff(model) -> np.ndarray:
@@ -179,14 +185,21 @@ class ReferenceWorker(mesa.Agent):
 
     def reconsider(self) -> None:
         model = self.model
-        if self.skill == FARM or self.random.random() >= model.reconsider_rate:
+        if self.random.random() >= model.reconsider_rate:
             return
-        cumulative = model.choice[self.city][self.hukou][self.skill - 1]
-        destination = min(bisect.bisect_left(cumulative, self.random.random()), len(cumulative) - 1)
-        if destination != self.city:
+        if self.skill == FARM and (model.farmer_mobility <= 0 or self.random.random() >= model.farmer_mobility):
+            return
+        pooled = model.farmer_mobility > 0 and (
+            self.skill == FARM or (self.skill == LOW and self.hukou == model.inputs.local[self.city]))
+        cumulative = model.home[self.city] if pooled else model.choice[self.city][self.hukou][self.skill - 1]
+        choice = min(bisect.bisect_left(cumulative, self.random.random()), len(cumulative) - 1)
+        farming = choice == model.cities
+        skill = (FARM if farming else LOW) if pooled else self.skill
+        destination = self.city if farming else choice
+        if destination != self.city or skill != self.skill:
             if self.employer is not None:
                 self.employer.release(self)
-            model.relocate(self, destination)
+            model.relocate(self, destination, skill)
 
 
 class ReferenceWorkerModel(mesa.Model):
@@ -243,23 +256,28 @@ class ReferenceWorkerModel(mesa.Model):
         """Cumulative logit choice probabilities by origin, hukou group and mobile skill (nested lists)."""
         from ydabm import calibration
         from ydabm.markets import migration
+        from ydabm.mechanisms import relocation
         force = np.array(self.force, dtype=float)
         working = np.array(self.working, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = np.where(force > 0, working / force, 1.0 - self.natural_unemployment)
         housing = (force.sum(axis=1) / self.inputs.initial_population) ** self.housing_elasticity
         income = calibration.log_real_income(self.wages, rate, self.unemployment_benefit, self.inputs.cpi,
-                                             housing, self.housing_share)[:, 1:]
-        utility = migration.location_utility(income, self.inputs.amenity, self.inputs.hours, self.move_cost,
+                                             housing, self.housing_share)
+        utility = migration.location_utility(income[:, 1:], self.inputs.amenity, self.inputs.hours, self.move_cost,
                                              self.move_cost_per_hour, np.array(self.hukou_cost),
                                              self.inputs.province, self.inputs.hukou_groups)
+        home = relocation.home_utility(utility, income[:, 1:], income[:, 0] + self.inputs.farm_attachment,
+                                       self.inputs.local)
+        self.home = np.cumsum(migration.choice_probabilities(home, self.migration_elasticity), axis=-1).tolist()
         return np.cumsum(migration.choice_probabilities(utility, self.migration_elasticity), axis=-1).tolist()
 
-    def relocate(self, worker: ReferenceWorker, destination: int) -> None:
+    def relocate(self, worker: ReferenceWorker, destination: int, skill: int) -> None:
+        """Move ``worker`` to ``destination`` in class ``skill`` (a move counts when the city changes)."""
         self.force[worker.city][worker.skill] -= 1
-        self.force[destination][worker.skill] += 1
-        worker.city = destination
-        self.moves += 1
+        self.force[destination][skill] += 1
+        self.moves += destination != worker.city
+        worker.city, worker.skill = destination, skill
 
     def employed(self) -> int:
         return sum(map(sum, self.working))

@@ -42,16 +42,22 @@ CLASSES = ("farm", "low", "high")
 
 
 class MixedExFarmers(YRDModel):
-    """The model with farmers who leave farming joining the high-skill class with the probability of
-    the destination's high-skill share of its non-farm labour force (the model puts them all in the
-    low-skill class). Movers arrive unemployed, so only their class and the labour force table change."""
+    """The model with farmers who leave farming on moving to another city joining the high-skill class
+    with the probability of the destination's high-skill share of its non-farm labour force (the model
+    puts them all in the low-skill class). Movers arrive unemployed, so only their class and the labour
+    force table change."""
 
     def apply_moves(self, moves) -> None:
         super().apply_moves(moves)
-        if moves.leave_farm is None or not moves.leave_farm.any():
+        if moves.leave_farm is None:
+            return
+        # the farmers who leave farming on moving to another city (those who take a job at home stay
+        # low-skill: with them, high-skill ex-farmers who never return to farming would drain it)
+        away = moves.leave_farm & (moves.destination != moves.origin)
+        if not away.any():
             return
         w, force = self.workers, self.labour_force
-        rows, city = moves.rows[moves.leave_farm], moves.destination[moves.leave_farm]
+        rows, city = moves.rows[away], moves.destination[away]
         high_share = force[:, HIGH] / np.maximum(force[:, LOW] + force[:, HIGH], 1)
         chosen = self.rng.random(rows.size) < high_share[city]
         rows, city = rows[chosen], city[chosen]

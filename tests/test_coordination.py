@@ -54,6 +54,11 @@ def test_division_of_labor_lowers_similarity(baseline):
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 11 item 7: since farming is a two-way occupational choice (8 Dec 2026, fifty-fourth session) the "
+    "division of labour allotted by comparative advantage lowers manufacturing similarity by 0.00088 +- 0.00048 "
+    "(seeds 1-5, 1.8 se; the test asks 3), against 0.00154 +- 0.00049 (3.2 se) before: an effect at the edge "
+    "of the noise, half of it offset by Shanghai's finance role, now under the three standard errors"))
 def test_division_of_labor_allotted_by_advantage_lowers_similarity(baseline):
     # each province's role sectors go to its cities with a revealed comparative advantage in them
     # (division_of_labor_by_advantage). Observed -0.00154 +- 0.00049 (seeds 1-5, t -3.2; seeds 6-10

@@ -180,11 +180,14 @@ def test_covid_shock_moves_real_gdp_through_the_deflator(covid_channels):
     table, lent = covid_channels
     assert table["nominal_gdp_deviation"].abs().max() < 1e-3
     # the banks' relief loans (the default) move savings into spending: nominal GDP rises above the
-    # run whose owners carry the losses once the absences start (seed 1: by 0.011 % at most since a
+    # run whose owners carry the losses while the absences last (seed 1: by 0.011 % at most since a
     # lockdown closes enterprises; 0.008 % while it thinned their staff; 0.37 % when the banks lent
-    # every loser its gross loss)
+    # every loser its gross loss). Once the loans are repaid the gap is the two runs' parting random
+    # paths, of either sign (8 Dec 2026, with farming a two-way choice: +0.0005 % and -0.0027 % in the
+    # two quarters after the shock, against +0.0113 % at its largest)
     gap = lent - table["nominal_gdp_deviation"]
-    assert lent.iloc[0] == 0.0 and (gap >= 0).all() and 3e-5 < gap.max() < 0.01
+    during = table["phase"] != "after"
+    assert lent.iloc[0] == 0.0 and (gap[during] >= 0).all() and 3e-5 < gap.max() < 0.01
     np.testing.assert_allclose((1 + table["deviation"]) * (1 + table["gdp_deflator_deviation"]),
                                1 + table["nominal_gdp_deviation"], rtol=1e-9)
     shock = table[table["phase"] == "shock"]
@@ -193,16 +196,13 @@ def test_covid_shock_moves_real_gdp_through_the_deflator(covid_channels):
     assert abs(shock["gdp_deflator_deviation"].iloc[3]) < 0.005
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 10 item 8: since a lockdown closes enterprises (7 Dec 2026) the gap the relief loans open in nominal "
-    "GDP (seed 1, quick scale) still grows in the first two quarters after the shock, to its largest, 0.0110 %, in "
-    "the run's last quarter (0.0109 % the quarter before), and narrows only in the next (0.0039 %); while the "
-    "absences thinned the staff it narrowed from the first (0.0079 % at most). Further on the two runs' random "
-    "paths part and the gap changes sign"))
+# (a strict xfail naming issue 10 item 8 until 8 Dec 2026: the gap grew to its largest in the run's last
+# quarter, 0.105 % at bb7b92b (the reason quoted 0.0110 %); with farming a two-way choice it is largest in the shock's third quarter, 0.0113 %, and 0.0005 % and -0.0027 %
+# in the two after)
 def test_covid_relief_gap_narrows_as_the_loans_are_repaid(covid_channels):
     table, lent = covid_channels
     gap = lent - table["nominal_gdp_deviation"]
-    assert gap.iloc[-1] < gap.max()
+    assert abs(gap.iloc[-1]) < 0.5 * gap.max()
 
 
 def test_covid_shock_quarters_feed_demand_expectations_as_any_quarter():

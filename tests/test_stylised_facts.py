@@ -28,6 +28,14 @@ FAILING: dict[str, str] = {
         "(-0.11 +- 0.02 %) and aggregate productivity (-0.33 +- 0.02 %). Real GDP values each firm's output at "
         "its city-sector's 2020 unit value, and the output moves to less productive cities, whose unit values "
         "were higher: at one 2020 unit value per sector output falls 0.32 +- 0.02 % (scripts/competition_output.py)"),
+    "higher barrier raises the zombie share": (
+        "issue 11 item 4: since farming is a two-way occupational choice (8 Dec 2026, fifty-fourth session) the "
+        "zombie share is +0.005 +- 0.055 pp higher at barrier 1 than at 0 (1.17 % at both ends, 0.73 % at 0.5: "
+        "U-shaped). Before, +0.39 +- 0.03 pp came mostly from agricultural zombies that the one-way exit from "
+        "farming made: 0.33 of the baseline's 0.63 % (seeds 1-5, quarters 33-40), 0.24 at barrier 1 and 0.001 at "
+        "barrier 0, while the other sectors' zombies were already U-shaped (0.57, 0.30, 0.72 % at 0, 0.5, 1; now "
+        "1.09, 0.68, 1.13 %, agriculture 0.04-0.08 %). Moving the barrier either way from its calibrated 0.5 "
+        "raises the share; why more protection does not keep more zombies than less is issue 11's question"),
 }
 
 

@@ -307,7 +307,18 @@ def test_zombie_share_rises_with_soft_credit_generosity():
         assert effect > 3 * se and effect > 0, (low, high, effect, se)
 
 
+#: the barrier's zombie effect since farming is a two-way occupational choice (issue 11 item 4 stays open)
+BARRIER_ZOMBIES = pytest.mark.xfail(strict=True, reason=(
+    "issue 11 item 4: since farming is a two-way occupational choice (8 Dec 2026, fifty-fourth session) the "
+    "barrier's effect on the zombie share is gone: +0.005 +- 0.055 pp from barrier 0 to 1 at the default "
+    "generosity (1.17, 0.73, 1.17 % at 0, 0.5, 1: U-shaped) and -0.17 +- 0.04 pp from 0 to 0.5 at generosity 0.2 "
+    "(seeds 1-5, quarters 33-40). The effect before (+0.39 +- 0.03 pp; +0.18 +- 0.04 pp) came mostly from "
+    "agricultural zombies that the one-way exit from farming made (0.33 of the baseline's 0.63 %, 0.001 at "
+    "barrier 0); the other sectors' zombies were already U-shaped (0.57, 0.30, 0.72 %; now 1.09, 0.68, 1.13 %)"))
+
+
 @pytest.mark.slow
+@BARRIER_ZOMBIES
 def test_zombie_share_rises_with_the_barrier_where_credit_lines_bind():
     # at a low generosity the credit lines bind, and a protecting government's local bias widens them.
     # Observed (7 Dec 2026, fifty-first session, since soft credit is carried apart from the collateral
@@ -319,6 +330,7 @@ def test_zombie_share_rises_with_the_barrier_where_credit_lines_bind():
 
 
 @pytest.mark.slow
+@BARRIER_ZOMBIES
 def test_zombie_share_rises_with_the_barrier_at_the_default_generosity():
     # measured (7 Dec 2026, fifty-first session, the default 750 people per agent): +0.39 +- 0.03 pp (14.5
     # se), 0.57, 0.66, 0.63, 0.74, 0.96 % at 0, 1/4, 1/2, 3/4, 1 (U-shaped until soft credit was carried

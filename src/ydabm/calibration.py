@@ -21,6 +21,8 @@ counterfactual lever settings then act on the same fundamentals.
    labour cost / p_is.
 5. Amenities: inverted so that logit migration flows at t = 0 move people at the pace of the 2020 net
    migrant stocks (resident - hukou), or keep populations stationary with ``migrant_inflow_rate = 0``.
+6. Farming: the attachment to farming at home, so that the home pool's choice of farming keeps each
+   city's farm share while those flows go on (:func:`farm_choice_share`, :func:`farm_attachment`).
 """
 
 from __future__ import annotations
@@ -66,8 +68,8 @@ class Fundamentals:
         closure: how the region trades with the rest of China and abroad at t = 0 (with inputs).
         dependants: (C,) residents who are not in the labour force, in agent units (persons over
             ``people_per_agent``; :func:`initial_dependants`). None: every resident is a worker.
-        farm_attachment: (C,) log-utility a farmer gets from farming at home beyond its farm income
-            (:func:`farm_attachment`). None: not calibrated (zero).
+        farm_attachment: (C,) log-utility of farming at home beyond the farm income (:func:`farm_attachment`;
+            -inf where farming is never chosen). None: not calibrated (zero).
     """
 
     expenditure_share: np.ndarray
@@ -318,10 +320,11 @@ def calibrate(geo: Geography, sectors: Sectors, params: dict, iceberg: np.ndarra
         productivity = markup[None, :] * unit_labour / (price * (1.0 - share)[None, :])
     hukou = hukou_shares(geo, params)
     cpi = baseline_consumer_price(price, alpha, sectors, iceberg, wedge)
-    amenity = _amenity(geo, wages, labour_force, hukou, cpi, params)
+    income = _initial_income(geo, wages, cpi, params)
+    amenity = invert_amenities(geo, income, labour_force, hukou, params)
     return Fundamentals(alpha, revenue, gdp, agents, labour_force, wages, mix, price, productivity,
                         amenity, hukou, cpi, share, closed, initial_dependants(geo, params),
-                        farm_attachment(_initial_income(geo, wages, cpi, params)))
+                        farm_attachment(geo, income, amenity, labour_force, hukou, params))
 
 
 def initial_spending(gross: np.ndarray, gdp: np.ndarray, domestic: np.ndarray,
@@ -485,31 +488,80 @@ def _initial_income(geo, wages, cpi, params) -> np.ndarray:
                            np.ones(geo.count), params["housing_share"])
 
 
-def farm_attachment(income: np.ndarray) -> np.ndarray:
-    """(C,) the farmer's attachment to farming at home: low-skill minus farm log real income at t = 0.
+def farm_attachment(geo: Geography, income: np.ndarray, amenity: np.ndarray, labour_force: np.ndarray,
+                    hukou: np.ndarray, params: dict) -> np.ndarray:
+    """(C,) the attachment to farming at home (log-utility beyond the farm income) at which farming is
+    chosen with the probability :func:`farm_choice_share`, at the (C, K) log expected real incomes
+    ``income`` and the amenities.
 
-    The 2020 gap between a city's farm and low-skill non-farm incomes (farm wages are 0.25-0.44 of the
-    low-skill wage) is taken as a compensating differential, as amenities are inverted from
-    populations: what a farmer gives up by leaving (the contracted land and its rent, the homestead,
-    food grown at home, family) and what the measured income gap overstates (hours, human capital and
-    the rural cost of living; Gollin, Lagakos & Waugh 2014). At t = 0 a farmer is then as likely to
-    leave its city as a low-skill worker of the same city and hukou; later, changes of farm income
-    relative to non-farm incomes move farmers.
+    Farming is open to the home pool of a city (:mod:`ydabm.mechanisms.relocation`): its farmers, who
+    reconsider at ``farmer_mobility`` times the rate of the others, and its low-skill workers with the
+    local hukou. Both face one logit choice: farming at home, or a low-skill job in any city. For farming
+    to be chosen with probability s the attachment a is (log(s / (1 - s)) + log sum_j exp(beta u_j)) / beta
+    minus the farm utility without it (u_j: the low-skill worker's utility of a job in j). It is the
+    compensating differential of farming (the contracted land and its rent, the homestead, food grown at
+    home, family, and what the measured income gap overstates: hours, human capital and the rural cost
+    of living; Gollin, Lagakos & Waugh 2014), taken, as amenities are inverted from populations, from the
+    2020 occupations and flows: later changes of farm income relative to non-farm incomes move people
+    into or out of farming. -inf where farming is never chosen (no farmers, or ``farmer_mobility`` 0).
 
     Args:
-        income: (C, K) log expected real income at t = 0 (:func:`_initial_income`).
+        geo: the geography (travel times, provinces).
+        income: (C, K) log expected real income (farm, low, high).
+        amenity: (C,) the amenities (:func:`invert_amenities`).
+        labour_force: (C, K) agents by city and class.
+        hukou: (C, H) hukou shares of the non-farm workers (:func:`hukou_shares`).
+        params: the parameters (move costs, hukou cost, migration elasticity, farmer mobility, flows).
     """
-    return income[:, 1] - income[:, 0]
+    cities = geo.count
+    home = np.arange(cities)
+    local = hukou.argmax(axis=1)
+    utility = migration.location_utility(income[:, 1:], amenity, geo.hours, params["move_cost"],
+                                         params["move_cost_per_hour"], params["barrier"] * params["hukou_penalty"],
+                                         geo.province_index, hukou.shape[1])
+    jobs = params["migration_elasticity"] * utility[home, local, 0, :]            # (C, C) beta u_j
+    top = jobs.max(axis=1)
+    log_sum = top + np.log(np.exp(jobs - top[:, None]).sum(axis=1))
+    share, _ = farm_choice_share(labour_force, hukou, quarterly_net_flow(geo, labour_force, params), params)
+    with np.errstate(divide="ignore"):
+        odds = np.log(share) - np.log1p(-share)
+    farm_utility = utility[home, local, 0, home] - income[:, 1] + income[:, 0]
+    return (odds + log_sum) / params["migration_elasticity"] - farm_utility
 
 
-def mobile_workers(labour_force: np.ndarray, params: dict) -> np.ndarray:
-    """(C,) workers in the migration choice per city: the non-farm workers and ``farmer_mobility`` of
-    the farmers (who reconsider at that share of the non-farm rate)."""
-    return labour_force[:, 1:].sum(axis=1) + params.get("farmer_mobility", 0.0) * labour_force[:, 0]
+def farm_choice_share(labour_force: np.ndarray, hukou: np.ndarray, flow: np.ndarray,
+                      params: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(C,) the probability s that a reconsidering member of a city's home pool chooses farming at t = 0,
+    and (C,) the pool's reconsidering weight P = m F + L (m: ``farmer_mobility``; F farmers; L low-skill
+    workers with the local hukou, who reconsider at the full rate).
+
+    A reconsidering round turns F into (1 - r) F + r s P (r: ``reconsider_rate``), so farming keeps the
+    farm share phi = F / N of the city's labour force N while the city's net migration ``flow`` (agents a
+    quarter, :func:`quarterly_net_flow`) changes N when s = (m F + phi flow / r) / P: farming then is
+    neither a one-way drain nor a store the migrants leave behind, and the cities' structures stay as
+    2020's (with no net migration, s = m F / P: as many take up farming as leave it). Clipped to
+    [0, 1 - 1e-9]: where the reconsidering farmers cannot carry the city's farm share of its net outflow
+    (a small ``farmer_mobility``), no one takes up farming there. 0 everywhere with ``farmer_mobility`` 0.
+    """
+    cities = labour_force.shape[0]
+    mobility = params.get("farmer_mobility", 0.0)
+    farmers = mobility * labour_force[:, 0]
+    pool = farmers + hukou[np.arange(cities), hukou.argmax(axis=1)] * labour_force[:, 1]
+    if mobility <= 0:
+        return np.zeros(cities), pool
+    reconsider = params["reconsider_rate"]
+    carried = 0.0
+    if reconsider > 0:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            carried = labour_force[:, 0] / labour_force.sum(axis=1) * flow / reconsider
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(pool > 0, (farmers + carried) / pool, 0.0)
+    return np.clip(np.nan_to_num(share), 0.0, 1.0 - 1e-9), pool
 
 
-def _amenity(geo, wages, labour_force, hukou, cpi, params):
-    return invert_amenities(geo, _initial_income(geo, wages, cpi, params), labour_force, hukou, params)
+def mobile_workers(labour_force: np.ndarray) -> np.ndarray:
+    """(C,) non-farm workers per city."""
+    return labour_force[:, 1:].sum(axis=1)
 
 
 def invert_amenities(geo: Geography, income: np.ndarray, labour_force: np.ndarray, hukou: np.ndarray,
@@ -520,18 +572,17 @@ def invert_amenities(geo: Geography, income: np.ndarray, labour_force: np.ndarra
     any incomes (a burnt-in state's, ``YRDModel._burn_in``)."""
     mobile = labour_force[:, 1:]
     counts = hukou[:, :, None] * mobile[:, None, :]
-    # farmers who reconsider face, at t = 0, the choice of a low-skill worker of their city with their
-    # (local) hukou (farm_attachment), so they enter the inversion in that cell, weighted by the
-    # share of them who reconsider: the amenities then deliver the 2020 net flows of people counting
-    # farmers who leave, and every reconsidering worker, farmer or not, is placed
-    farmers = params.get("farmer_mobility", 0.0) * labour_force[:, 0]
-    if farmers.any():
-        counts = counts.copy()
-        counts[np.arange(geo.count), hukou.argmax(axis=1), 0] += farmers
     if mobile.sum(axis=1).min() <= 0:
         return np.zeros(geo.count)
+    flow = quarterly_net_flow(geo, labour_force, params)
+    share, pool = farm_choice_share(labour_force, hukou, flow, params)
+    if params.get("farmer_mobility", 0.0) > 0:
+        # the home pool's cell (its low-skill workers with the local hukou): the part of the pool,
+        # farmers included, that chooses a low-skill job (farm_choice_share)
+        counts = counts.copy()
+        counts[np.arange(geo.count), hukou.argmax(axis=1), 0] = pool * (1.0 - share)
     return migration.invert_amenity(
-        income[:, 1:], counts, target_arrivals(geo, labour_force, params), geo.hours, params["move_cost"],
+        income[:, 1:], counts, target_arrivals(geo, labour_force, params, hukou), geo.hours, params["move_cost"],
         params["move_cost_per_hour"], params["barrier"] * params["hukou_penalty"],
         geo.province_index, params["migration_elasticity"])
 
@@ -551,27 +602,41 @@ def working_migrant_stock(geo: Geography, params: dict) -> np.ndarray:
     return working_age_population(geo, params) - params["working_age_share"] * np.asarray(geo.hukou_population, float)
 
 
-def target_arrivals(geo: Geography, labour_force: np.ndarray, params: dict) -> np.ndarray:
-    """(C,) mobile agents each city should receive if every mobile worker reconsidered at t = 0.
-
-    A city's quarterly net migration at t = 0 is ``migrant_inflow_rate / 4`` times the working-age part
-    of its 2020 net migrant stock (:func:`working_migrant_stock`: only workers move, dependants stay),
-    in agents, minus its share of the region's total: the model
-    region is closed, so the YRD's net gain from other provinces (+19.8 M) is spread over cities in
-    proportion to residents and only the relative pull is kept. With a share ``reconsider_rate`` of
-    mobile workers reconsidering a quarter, the logit arrivals must exceed the stock of mobile
-    workers (:func:`mobile_workers`: with ``farmer_mobility`` of the farmers) by that flow over
-    ``reconsider_rate``. Rate 0 gives stationary populations.
-    """
-    mobile = mobile_workers(labour_force, params).astype(float)
+def quarterly_net_flow(geo: Geography, labour_force: np.ndarray, params: dict) -> np.ndarray:
+    """(C,) each city's net migration a quarter at t = 0 (agents): ``migrant_inflow_rate / 4`` times the
+    working-age part of its 2020 net migrant stock (:func:`working_migrant_stock`: only workers move,
+    dependants stay), in agents, minus its share of the region's total: the model region is closed, so
+    the YRD's net gain from other provinces (+19.8 M) is spread over cities in proportion to residents
+    and only the relative pull is kept (the flows sum to 0)."""
     stock = working_migrant_stock(geo, params) / params["people_per_agent"]
     agents = labour_force.sum(axis=1)
     relative = stock - agents * stock.sum() / agents.sum()
-    flow = params["migrant_inflow_rate"] / 4 * relative
+    return params["migrant_inflow_rate"] / 4 * relative
+
+
+def target_arrivals(geo: Geography, labour_force: np.ndarray, params: dict,
+                    hukou: np.ndarray | None = None) -> np.ndarray:
+    """(C,) non-farm agents each city should receive if every mobile worker reconsidered at t = 0.
+
+    With a share ``reconsider_rate`` of the workers reconsidering a quarter, the logit arrivals of
+    people must exceed the reconsidering stock (the non-farm workers, :func:`mobile_workers`, and the
+    farmers weighted by ``farmer_mobility``) by the city's net flow (:func:`quarterly_net_flow`) over
+    ``reconsider_rate``; those who choose farming (:func:`farm_choice_share`, with the (C, H) hukou
+    shares ``hukou``; needed when ``farmer_mobility`` > 0) arrive in no non-farm job. Rate 0 gives
+    stationary populations.
+    """
+    mobile = mobile_workers(labour_force).astype(float)
+    flow = quarterly_net_flow(geo, labour_force, params)
     reconsider = params["reconsider_rate"]
+    farming = 0.0
+    if params.get("farmer_mobility", 0.0) > 0:
+        if hukou is None:
+            raise ValueError("hukou: the hukou shares are needed for the home pools' farming choices")
+        share, pool = farm_choice_share(labour_force, hukou, flow, params)
+        farming = params["farmer_mobility"] * labour_force[:, 0] - share * pool
     if reconsider <= 0 or not flow.any():
-        return mobile
+        return mobile + farming
     # a tiny reconsider rate overflows to inf here; the caller refuses arrivals beyond the mobile
     # workers with a ParameterError naming both parameters
     with np.errstate(over="ignore"):
-        return np.maximum(mobile + flow / reconsider, 1e-3 * mobile)
+        return np.maximum(mobile + farming + flow / reconsider, 1e-3 * mobile)

@@ -19,7 +19,7 @@ from mesa.discrete_space import Network
 from . import burnt_state, calibrated_state, calibration, metrics, observation
 from .agents.firms import COHORT, BinSums, Firms, integer_sums, row_sums
 from .agents.government import CityGovernment
-from .agents.workers import CLASSES, LOW, Workers
+from .agents.workers import CLASSES, FARM, LOW, Workers
 from .errors import Diverged
 from .frictions import Frictions, frictions, knowledge_weights
 from .geography import Geography
@@ -209,10 +209,10 @@ class YRDModel(mesa.Model):
         # the migration block calibrated at this state, as the set-up's is at 2020's incomes: the
         # amenities that carry 2020's net flows on, and the farmers' attachment to farming
         income = self.log_real_income(classes=slice(None))
-        self.burnt_migration = (
-            calibration.invert_amenities(self.geography, income, self.labour_force, self.fundamentals.hukou_share,
-                                         self.params.as_dict()),
-            None if self.fundamentals.farm_attachment is None else calibration.farm_attachment(income))
+        values, hukou = self.params.as_dict(), self.fundamentals.hukou_share
+        amenity = calibration.invert_amenities(self.geography, income, self.labour_force, hukou, values)
+        self.burnt_migration = (amenity, calibration.farm_attachment(self.geography, income, amenity,
+                                                                     self.labour_force, hukou, values))
         self.required_margin = self.expected_margin()
         f = self.firms
         live = np.flatnonzero(f.alive)
@@ -1115,7 +1115,8 @@ class YRDModel(mesa.Model):
             geo.province_index, self.hukou_groups, self.frictions.hukou_cost,
             0.0 if self.levers.mobility_frozen or self.levers.moves_halted else p.reconsider_rate, move_cost=p.move_cost,
             move_cost_per_hour=p.move_cost_per_hour, elasticity=p.migration_elasticity, rng=self.rng,
-            farm_share=p.farmer_mobility, farm_income=farm_income)
+            farm_share=p.farmer_mobility, farm_income=farm_income,
+            local=self.fundamentals.hukou_share.argmax(axis=1))
 
     def settle_accounts(self, investment: np.ndarray, capacity_support: np.ndarray,
                         saving_rate: float, dissaving_share: float,
@@ -2183,8 +2184,9 @@ class YRDModel(mesa.Model):
         # movers out of and into each city-class (integer counts: the same as one at a time)
         force -= np.bincount(moves.origin * CLASSES + classes, minlength=force.size).reshape(force.shape)
         if moves.leave_farm is not None:
-            # farmers who move leave the land: they arrive in the low-skill labour force
-            classes = np.where(moves.leave_farm, LOW, classes)
+            # farmers who take a job leave the land: they arrive in the low-skill labour force; low-skill
+            # workers who take up farming join the farmers where they live
+            classes = np.where(moves.leave_farm, LOW, np.where(moves.enter_farm, FARM, classes))
             w.skill[moves.rows] = classes
         force += np.bincount(moves.destination * CLASSES + classes, minlength=force.size).reshape(force.shape)
         w.move(moves.rows, moves.destination)
