@@ -541,7 +541,11 @@ def farm_choice_share(labour_force: np.ndarray, hukou: np.ndarray, flow: np.ndar
     neither a one-way drain nor a store the migrants leave behind, and the cities' structures stay as
     2020's (with no net migration, s = m F / P: as many take up farming as leave it). Clipped to
     [0, 1 - 1e-9]: where the reconsidering farmers cannot carry the city's farm share of its net outflow
-    (a small ``farmer_mobility``), no one takes up farming there. 0 everywhere with ``farmer_mobility`` 0.
+    (a small ``farmer_mobility``), no one takes up farming there. 0 everywhere with ``farmer_mobility`` 0,
+    which closes the choice (occupations fixed, Krugman's immobile farmers); any positive value opens it
+    to the local low-skill workers at the full rate, so as ``farmer_mobility`` goes to 0 the farmers stop
+    leaving but the cities that gain people still add farmers at their farm share (s = phi flow / (r L)),
+    and the cities that lose them none: the limit is not the closed choice.
     """
     cities = labour_force.shape[0]
     mobility = params.get("farmer_mobility", 0.0)
