@@ -342,6 +342,33 @@ def test_a_vanishing_cohort_beside_a_dominant_one_keeps_every_invariant():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "issue 10 item 8: capital valued at a scarcity price. Found by a search with supply chains at the default scale "
+    "(8 Dec 2026, fifty-fourth session, Hypothesis seed 5431: 3 of 80 draws), on bb7b92b as on main, and reduced "
+    "greedily to these values (iid productivity shocks of log sd 0.76, no investment, no depreciation). A firm "
+    "left with almost no room to produce (4.6e-4 units in quarter 13) sells at a clearing price 5e11 times its unit "
+    "labour cost; its capital is valued at that price (YRDModel.capital_value: capital intensity x price x "
+    "capacity), so its collateral line, leverage x capital, reaches 1.3e22 yuan, 4e8 times the region's quarterly "
+    "value added. The interest on such debt moves up to 1.6e20 a quarter from the firms' owners to the banks' "
+    "households; the two cancel in the cities' incomes but for float rounding (1.7e5 yuan by quarter 14, 2e-8 of "
+    "the money stock), which the money check (1e-9 of the gross balances) sees in quarter 14. Capital valued at its replacement cost (the markup price) would not "
+    "explode; it changes default runs wherever a firm sells at capacity, and is left for a session that "
+    "re-measures them"))
+def test_capital_at_a_scarcity_price_keeps_money_conserved():
+    drawn = {"innovation_discount": 0.049666343578502796, "productivity_persistence": 0.0,
+             "exit_rate": 0.006961027002732646, "productivity_dispersion": 0.7634731062963989,
+             "unemployment_benefit": 0.0, "tfp_growth_scale": 0.0, "wage_adjustment": 0.0,
+             "skill_substitution": 0.0, "reconsider_rate": 0.30106660751519293, "leverage": 0.8943117618427988,
+             "knowledge_spillover": 0.0, "investment_speed": 0.0, "interest_rate": 0.012193812084722866,
+             "entry_pool": 0.9999999999999999, "target_imitation": 0.0, "failing_exit_share": 0.0,
+             "migrant_inflow_rate": 0.0, "move_cost_per_hour": 0.0, "entry_response": 106.17358978670633,
+             "border_effect_scale": 0.0, "separation_rate": 0.0, "move_cost": 0.0, "entry_subsidy": 0.0,
+             "specialization": 0.0, "depreciation": 0.0, "demand_expectation": 0.9959091886092022}
+    run_and_check(drawn, "baseline", 2020, 0, quarters=24, scale={"people_per_agent": 750.0, "input_output": 1},
+                  time_limit=300.0)
+
+
+@pytest.mark.slow
 def test_a_one_quarter_lockdown_of_almost_everyone_keeps_every_invariant():
     # one quarter (2021 Q1) in which 94 % of every city's labour force cannot work (CovidShock absent
     # 0.9375, inside its bounds) with supply chains, at the default scale (found by a search over the
