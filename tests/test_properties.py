@@ -351,9 +351,9 @@ def test_a_vanishing_cohort_beside_a_dominant_one_keeps_every_invariant():
     "capacity), so its collateral line, leverage x capital, reaches 1.3e22 yuan, 4e8 times the region's quarterly "
     "value added. The interest on such debt moves up to 1.6e20 a quarter from the firms' owners to the banks' "
     "households; the two cancel in the cities' incomes but for float rounding (1.7e5 yuan by quarter 14, 2e-8 of "
-    "the money stock), which the money check (1e-9 of the gross balances) sees in quarter 14. Capital valued at its replacement cost (the markup price) would not "
-    "explode; it changes default runs wherever a firm sells at capacity, and is left for a session that "
-    "re-measures them"))
+    "the money stock), which the money check (1e-9 of the gross balances) sees in quarter 14. Capital valued at "
+    "its replacement cost (the markup price) would not explode; it changes default runs wherever a firm sells at "
+    "capacity, and is left for a session that re-measures them"))
 def test_capital_at_a_scarcity_price_keeps_money_conserved():
     drawn = {"innovation_discount": 0.049666343578502796, "productivity_persistence": 0.0,
              "exit_rate": 0.006961027002732646, "productivity_dispersion": 0.7634731062963989,
