@@ -121,13 +121,12 @@ def choose_moves(city: np.ndarray, hukou: np.ndarray, skill: np.ndarray, log_inc
     cumulative = np.cumsum(migration.choice_probabilities(utility, elasticity), axis=-1)
     mobile = log_income.shape[1]
     leave_farm = enter_farm = None
+    origin = np.take(city, movers).astype(np.int64)
     if farm_share > 0:
         # the home pool: the farmers drawn, and the low-skill workers drawn who hold their city's local hukou
-        origin = np.take(city, movers).astype(np.int64)
         pooled = (np.take(skill, movers) == LOW) & (np.take(hukou, movers) == np.take(local, origin))
         pool = np.concatenate([np.compress(pooled, movers), farmers])
-        movers = np.compress(~pooled, movers)
-    origin = np.take(city, movers).astype(np.int64)
+        movers, origin = np.compress(~pooled, movers), np.compress(~pooled, origin)
     cell = (origin * hukou_groups + np.take(hukou, movers)) * mobile + np.take(skill, movers) - 1
     destination = migration.draw_from_cells(cumulative.reshape(-1, cities), cell, rng.random(movers.size))
     changed = destination != origin
